@@ -1,0 +1,32 @@
+"""Build the compiled coordinate-descent kernels (everything else is in pyproject.toml)."""
+
+import numpy as np
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+KERNELS = ["_gaussian", "_binomial"]
+
+extensions = [
+    Extension(
+        f"penstat._cd.{name}",
+        [f"penstat/_cd/{name}.pyx"],
+        include_dirs=[np.get_include()],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],
+        extra_compile_args=["-O3"],
+    )
+    for name in KERNELS
+]
+
+setup(
+    ext_modules=cythonize(
+        extensions,
+        compiler_directives={
+            "language_level": 3,
+            "boundscheck": False,
+            "wraparound": False,
+            "cdivision": True,
+            "initializedcheck": False,
+            "nonecheck": False,
+        },
+    )
+)
