@@ -1,0 +1,110 @@
+"""Helpers shared by the benchmark scripts: thread limits, timing, R, tables."""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results"
+THREAD_VARS = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "BLIS_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
+
+
+def limit_threads_from_argv(default: int = 1) -> int:
+    """Set BLAS / OpenMP thread counts before numpy is imported (``--threads N``)."""
+    threads = default
+    argv = sys.argv
+    for i, arg in enumerate(argv):
+        if arg == "--threads" and i + 1 < len(argv):
+            threads = int(argv[i + 1])
+        elif arg.startswith("--threads="):
+            threads = int(arg.split("=", 1)[1])
+    for var in THREAD_VARS:
+        os.environ[var] = str(threads)
+    return threads
+
+
+def time_call(
+    fn: Callable[[], object], repeats: int, slow: float
+) -> tuple[list[float], object]:
+    """Run ``fn`` up to ``repeats`` times; stop repeating once a run takes ``slow`` s."""
+    times, result = [], None
+    for _ in range(max(1, repeats)):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+        if times[-1] > slow:
+            break
+    return times, result
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def rscript() -> str | None:
+    """Path of Rscript when R and glmnet are installed, else None."""
+    exe = shutil.which("Rscript")
+    if exe is None:
+        return None
+    probe = subprocess.run(
+        [exe, "-e", "suppressMessages(library(glmnet))"], capture_output=True, text=True
+    )
+    return exe if probe.returncode == 0 else None
+
+
+def r_glmnet_version() -> str:
+    exe = rscript()
+    if exe is None:
+        return "not installed"
+    out = subprocess.run(
+        [exe, "-e", 'cat(format(packageVersion("glmnet")), R.version$version.string)'],
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.strip() or "unknown"
+
+
+def machine_description() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
+
+
+def versions(modules: list[str]) -> dict[str, str]:
+    found = {}
+    for name in modules:
+        try:
+            module = __import__(name)
+            found[name] = getattr(module, "__version__", "?")
+        except Exception:  # noqa: BLE001 - a missing peer is reported, not fatal
+            found[name] = "not installed"
+    return found
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)

@@ -1,0 +1,45 @@
+# Time glmnet on one benchmark problem (called by benchmarks/paths.py).
+#
+# Usage: Rscript glmnet_path.R DIR n p family alpha repeats thresh1[,thresh2,...]
+# DIR holds x.bin (n*p doubles, column-major), y.bin and lambdas.bin. For every
+# threshold the fit is timed with system.time over `repeats` runs (R start-up and
+# data loading excluded) and DIR gets times_<i>.txt (seconds, one per run) and
+# coef_<i>.bin (a0 then beta column by column, nlambda * (p + 1) doubles).
+
+suppressMessages(library(glmnet))
+args <- commandArgs(trailingOnly = TRUE)
+dir <- args[[1]]
+n <- as.integer(args[[2]])
+p <- as.integer(args[[3]])
+family <- args[[4]]
+alpha <- as.numeric(args[[5]])
+repeats <- as.integer(args[[6]])
+threshes <- as.numeric(strsplit(args[[7]], ",")[[1]])
+slow <- if (length(args) >= 8) as.numeric(args[[8]]) else Inf
+
+read_doubles <- function(name, count) {
+  con <- file(file.path(dir, name), "rb")
+  on.exit(close(con))
+  readBin(con, "double", n = count, endian = "little")
+}
+x <- matrix(read_doubles("x.bin", n * p), n, p)
+y <- read_doubles("y.bin", n)
+lambdas <- read_doubles("lambdas.bin", 1e6)
+
+for (i in seq_along(threshes)) {
+  fit_once <- function() {
+    glmnet(x, y, family = family, alpha = alpha, lambda = lambdas, standardize = FALSE,
+           intercept = TRUE, thresh = threshes[[i]], maxit = 1e7)
+  }
+  times <- numeric(0)
+  for (r in seq_len(repeats)) {
+    elapsed <- system.time(fit <- fit_once())[["elapsed"]]
+    times <- c(times, elapsed)
+    if (elapsed > slow) break
+  }
+  writeLines(format(times, digits = 10), file.path(dir, sprintf("times_%d.txt", i)))
+  out <- c(unname(fit$a0), as.numeric(as.matrix(fit$beta)))
+  con <- file(file.path(dir, sprintf("coef_%d.bin", i)), "wb")
+  writeBin(out, con, endian = "little")
+  close(con)
+}

@@ -1,0 +1,145 @@
+"""Cross-validation folds: random, stratified by class, or given by the user.
+
+Folds are labelled ``0 .. K-1`` internally. Random folds follow ``cv.glmnet``
+(a random permutation of ``rep(1:K, length = n)``, so fold sizes differ by at
+most one), drawn from a :class:`numpy.random.Generator`.
+
+>>> import numpy as np
+>>> from penstat._folds import make_folds
+>>> folds = make_folds(12, nfolds=3, seed=0)
+>>> sorted(np.bincount(folds).tolist())
+[4, 4, 4]
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from penstat._errors import ArgumentError, DataError
+
+MIN_FOLDS = 3  # cv.glmnet refuses fewer than three folds
+
+
+def make_folds(
+    n: int,
+    nfolds: int = 10,
+    y: np.ndarray | None = None,
+    stratify: bool = False,
+    seed: int | np.random.Generator | None = None,
+) -> np.ndarray:
+    """Assign ``n`` observations to ``nfolds`` folds at random.
+
+    Parameters
+    ----------
+    n : int
+        Number of observations.
+    nfolds : int
+        Number of folds, ``3 <= nfolds <= n``.
+    y : array of 0/1, optional
+        Binary response, needed when ``stratify`` is true.
+    stratify : bool
+        Spread each class evenly over the folds, so that every fold holds both
+        classes. The observations are ordered by class, randomly within class, and
+        dealt to the folds in turn; fold sizes still differ by at most one.
+    seed : int, Generator or None
+        Source of randomness (``numpy.random.default_rng(seed)``). ``None`` draws
+        fresh entropy, so the folds differ from run to run.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Fold label in ``0 .. nfolds-1`` of each observation.
+
+    Examples
+    --------
+    >>> y = np.array([0, 1] * 6)
+    >>> f = make_folds(12, nfolds=3, y=y, stratify=True, seed=1)
+    >>> [sorted(set(y[f == k].tolist())) for k in range(3)]
+    [[0, 1], [0, 1], [0, 1]]
+    """
+    nfolds = check_nfolds(nfolds, n)
+    rng = np.random.default_rng(seed)
+    if not stratify:
+        return rng.permutation(np.arange(n) % nfolds)
+    if y is None:
+        raise ArgumentError("stratify=True needs the response y")
+    y = np.asarray(y)
+    positives = int(np.sum(y == 1))
+    negatives = int(np.sum(y != 1))
+    smallest = min(positives, negatives)
+    for count, name in (
+        (positives, "positives (y == 1)"),
+        (negatives, "negatives (y == 0)"),
+    ):
+        if count < nfolds:
+            raise DataError(
+                f"y has {count} {name} but nfolds={nfolds}: stratified folds need at "
+                f"least one of each class per fold; use nfolds <= {smallest}, "
+                "pass foldid=, or stratify=False"
+            )
+    # deal the observations, ordered by class and shuffled within class, to the folds
+    order = np.concatenate(
+        [rng.permutation(np.flatnonzero(y != 1)), rng.permutation(np.flatnonzero(y == 1))]
+    )
+    labels = rng.permutation(nfolds)[np.arange(n) % nfolds]
+    folds = np.empty(n, dtype=np.intp)
+    folds[order] = labels
+    return folds
+
+
+def check_nfolds(nfolds, n: int) -> int:
+    """Validate ``nfolds`` against the number of observations ``n``."""
+    if isinstance(nfolds, bool) or not isinstance(nfolds, numbers.Integral):
+        raise ArgumentError(f"nfolds must be an integer, got {nfolds!r}")
+    nfolds = int(nfolds)
+    if nfolds < MIN_FOLDS:
+        raise ArgumentError(
+            f"nfolds={nfolds} is too small: cross-validation needs at least "
+            f"{MIN_FOLDS} folds (10 is recommended)"
+        )
+    if nfolds > n:
+        raise ArgumentError(
+            f"nfolds={nfolds} is larger than the number of observations ({n}); "
+            f"use nfolds <= {n}"
+        )
+    return nfolds
+
+
+def check_foldid(foldid, n: int) -> np.ndarray:
+    """Validate a user's fold labels and recode them to ``0 .. K-1``.
+
+    Any labels are accepted (integers, strings); folds are ordered by sorted label.
+
+    Examples
+    --------
+    >>> check_foldid([3, 1, 2, 3, 1, 2], 6).tolist()
+    [2, 0, 1, 2, 0, 1]
+    """
+    labels = np.asarray(foldid)
+    if labels.ndim != 1:
+        raise ArgumentError(f"foldid must be one-dimensional, got shape {labels.shape}")
+    if labels.shape[0] != n:
+        raise ArgumentError(
+            f"foldid has length {labels.shape[0]} but the data have {n} observations; "
+            "give one fold label per row"
+        )
+    if labels.dtype.kind == "f" and not np.all(np.isfinite(labels)):
+        raise ArgumentError("foldid contains NaN or inf; give every row a fold label")
+    if labels.dtype == object and any(v is None for v in labels):
+        raise ArgumentError("foldid contains missing labels; give every row a fold label")
+    try:
+        _, codes = np.unique(labels, return_inverse=True)
+    except TypeError as exc:
+        raise ArgumentError(
+            "foldid labels must be comparable (all numbers or all strings)"
+        ) from exc
+    codes = codes.astype(np.intp).ravel()
+    k = int(codes.max()) + 1 if n else 0
+    if k < MIN_FOLDS:
+        raise ArgumentError(
+            f"foldid has {k} distinct fold{'s' if k != 1 else ''}; cross-validation "
+            f"needs at least {MIN_FOLDS}"
+        )
+    return codes

@@ -1,0 +1,457 @@
+"""The formula entry points: :func:`fit`, :func:`lasso`, :func:`ridge`, :func:`elastic_net`.
+
+>>> import penstat as ps
+>>> df = ps.datasets.load("diabetes")
+>>> fit = ps.lasso("y ~ .", df, lam=5.0)
+>>> fit.selected
+['sex', 'bmi', 'bp', 's3', 's5']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import numbers
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from penstat._errors import ArgumentError
+from penstat.design import build_design
+from penstat.family import get_family
+from penstat.results import FitRecipe, PenalizedFit
+
+__all__ = ["fit", "lasso", "ridge", "elastic_net", "fit_arrays"]
+
+_PENALTIES = ("l1", "l2", "elasticnet")
+
+
+def fit(
+    formula: str,
+    data: pd.DataFrame,
+    family: str = "gaussian",
+    penalty: str = "l1",
+    l1_ratio: float | list[float] | None = None,
+    lam: float | None = None,
+    select: str | float | None = "cv_1se",
+    nlambda: int = 100,
+    lambda_min_ratio: float | None = None,
+    lambdas=None,
+    penalty_factor=None,
+    weights=None,
+    standardize: bool = True,
+    na_action: str = "drop",
+    positive=None,
+    nfolds: int = 10,
+    foldid=None,
+    measure: str | None = None,
+    gamma: float | None = None,
+    seed=None,
+    n_jobs: int | None = None,
+    progress: bool | None = None,
+    tol: float = 1e-7,
+    max_iter: int = 100_000,
+) -> PenalizedFit:
+    """Fit a penalized regression from a formula and a DataFrame.
+
+    The objective is glmnet's (see ``DESIGN.md``): columns are standardized
+    internally, coefficients are reported on the original scale, and the intercept
+    is not penalized.
+
+    Parameters
+    ----------
+    formula : str
+        ``"response ~ terms"`` with patsy syntax; ``.`` means every other column
+        (``y ~ . - x3``, ``y ~ . + a:b``); ``- 1`` removes the intercept.
+    data : pandas.DataFrame
+        Not modified.
+    family : {"gaussian", "binomial"}
+    penalty : {"l1", "l2", "elasticnet"}
+    l1_ratio : float or list of float, optional
+        The L1 / L2 mix: 1 for ``"l1"``, 0 for ``"l2"``, default 0.5 for
+        ``"elasticnet"``. A list (elastic net) chooses the mix with ``select``.
+    lam : float, optional
+        Fix lambda: the path is fitted down to ``lam`` (the grid plus ``lam``) and
+        the exact solution at ``lam`` is reported; no selection is run.
+    select : {"cv_1se", "cv_min", "aic", "bic", "ebic"}, float or None
+        How lambda is chosen; a number is the same as ``lam=``; None takes the
+        smallest lambda of the path.
+    nlambda, lambda_min_ratio, lambdas
+        The lambda grid (glmnet's defaults: 100 values down to 1e-4 of the largest,
+        or 1e-2 when n < p).
+    penalty_factor : dict or array, optional
+        Relative penalty per design column; a dict may name design columns or formula
+        terms (a term applies to all its columns), others get 1. 0 = unpenalized.
+    weights : str or array, optional
+        A column name of ``data`` or one non-negative weight per row.
+    standardize : bool
+    na_action : {"drop", "raise"}
+        Rows with missing values in a variable of the formula are dropped (and
+        counted) or refused.
+    positive : optional
+        Binomial: the response value coded 1 (default the second sorted value).
+    nfolds, foldid, measure, gamma, seed, n_jobs, progress
+        Passed to :func:`penstat.select.select_lambda`; ``foldid`` may be a column
+        name (grouped folds) or one label per row of ``data``.
+    tol, max_iter
+        Solver tolerance and the limit on coordinate-descent sweeps.
+
+    Returns
+    -------
+    PenalizedFit
+
+    Examples
+    --------
+    >>> import penstat as ps
+    >>> df = ps.datasets.load("breast_cancer")
+    >>> fit = ps.fit("diagnosis ~ radius_mean + texture_mean", df, family="binomial",
+    ...              lam=0.01)
+    >>> fit.design.positive
+    'malignant'
+    """
+    fam = get_family(family)
+    penalty, l1 = _resolve_penalty(penalty, l1_ratio)
+    rule, lam = _resolve_select(select, lam)
+    if isinstance(l1, tuple) and lam is not None:
+        raise ArgumentError(
+            "a list of l1_ratio is chosen by a selection rule; give a single l1_ratio "
+            "with lam=, or drop lam= and use select='cv_1se' (or another rule)"
+        )
+    exclude = [c for c in (weights, foldid) if isinstance(c, str)]
+    design = build_design(
+        formula,
+        data,
+        fam,
+        weights=weights,
+        na_action=na_action,
+        positive=positive,
+        exclude=exclude,
+        eval_env=_caller_env(),
+    )
+    folds = None if foldid is None else design.rows_of(foldid, "foldid")
+    recipe = FitRecipe(
+        formula=formula,
+        family=fam.name,
+        penalty=penalty,
+        l1_ratio=l1,
+        lam=lam,
+        select=rule,
+        nlambda=_check_int(nlambda, "nlambda", 1),
+        lambda_min_ratio=lambda_min_ratio,
+        lambdas=None if lambdas is None else tuple(np.asarray(lambdas, float).ravel()),
+        penalty_factor=resolve_penalty_factor(penalty_factor, design),
+        weights=design.weights,
+        standardize=bool(standardize),
+        fit_intercept=design.has_intercept,
+        na_action=na_action,
+        positive=design.positive,
+        nfolds=nfolds,
+        foldid=folds,
+        measure=measure,
+        gamma=gamma,
+        seed=seed,
+        n_jobs=n_jobs,
+        progress=progress,
+        tol=float(tol),
+        max_iter=_check_int(max_iter, "max_iter", 1),
+    )
+    out = fit_arrays(design.X, design.y, design.weights, folds, recipe)
+    path = dataclasses.replace(out.path, column_names=list(design.columns))
+    return PenalizedFit(
+        design,
+        path,
+        out.index,
+        recipe,
+        selection=out.selection,
+        l1_ratio=out.l1_ratio,
+        l1_ratio_table=out.l1_ratio_table,
+    )
+
+
+def lasso(formula: str, data: pd.DataFrame, **kwargs) -> PenalizedFit:
+    """L1-penalized regression; :func:`fit` with ``penalty="l1"``.
+
+    Examples
+    --------
+    >>> import penstat as ps
+    >>> ps.lasso("y ~ bmi + bp + s5", ps.datasets.load("diabetes"), lam=1.0).df
+    3
+    """
+    _no_override(kwargs, "penalty", "lasso")
+    return fit(formula, data, penalty="l1", **kwargs)
+
+
+def ridge(formula: str, data: pd.DataFrame, **kwargs) -> PenalizedFit:
+    """L2-penalized (ridge) regression; :func:`fit` with ``penalty="l2"``.
+
+    Examples
+    --------
+    >>> import penstat as ps
+    >>> ps.ridge("y ~ .", ps.datasets.load("diabetes"), lam=10.0).df
+    10
+    """
+    _no_override(kwargs, "penalty", "ridge")
+    return fit(formula, data, penalty="l2", **kwargs)
+
+
+def elastic_net(
+    formula: str, data: pd.DataFrame, l1_ratio: float | list[float] = 0.5, **kwargs
+) -> PenalizedFit:
+    """Elastic net; :func:`fit` with ``penalty="elasticnet"`` (``l1_ratio`` default 0.5).
+
+    Examples
+    --------
+    >>> import penstat as ps
+    >>> ps.elastic_net("y ~ .", ps.datasets.load("diabetes"), lam=1.0).l1_ratio
+    0.5
+    """
+    _no_override(kwargs, "penalty", "elastic_net")
+    return fit(formula, data, penalty="elasticnet", l1_ratio=l1_ratio, **kwargs)
+
+
+# -- the engine shared by the fit and its resampling replicates --------------------
+
+
+@dataclass
+class ArrayFit:
+    """What :func:`fit_arrays` returns: the path, the position of the chosen lambda."""
+
+    path: Any
+    index: int
+    selection: Any = None
+    l1_ratio: float = 1.0
+    l1_ratio_table: pd.DataFrame | None = None
+
+
+def fit_arrays(X, y, weights, foldid, recipe: FitRecipe, grid=None) -> ArrayFit:
+    """Run the recipe's path and lambda rule on arrays.
+
+    With a fixed ``recipe.lam`` the path is fitted on the default grid (or
+    ``recipe.lambdas``) with ``lam`` inserted, so the solution at ``lam`` is exact.
+    ``grid`` (resampling at a fixed lambda) replaces that grid by its values above
+    ``lam`` followed by ``lam``.
+    """
+    from penstat.path import fit_path
+
+    options = recipe.path_options()
+    user_grid = None if recipe.lambdas is None else np.asarray(recipe.lambdas, float)
+    grid_options = {"nlambda": recipe.nlambda, "lambda_min_ratio": recipe.lambda_min_ratio}
+
+    if isinstance(recipe.l1_ratio, tuple):
+        from penstat.select import select_l1_ratio
+
+        found = select_l1_ratio(
+            X,
+            y,
+            list(recipe.l1_ratio),
+            rule=recipe.select,
+            weights=weights,
+            fit_options={**options, **grid_options, "lambdas": user_grid},
+            nfolds=recipe.nfolds,
+            foldid=foldid,
+            measure=recipe.measure,
+            gamma=recipe.gamma,
+            seed=recipe.seed,
+            n_jobs=recipe.n_jobs,
+            progress=recipe.progress,
+        )
+        l1, path, selection, table = found
+        return ArrayFit(path, int(selection.index), selection, float(l1), table)
+
+    l1 = float(recipe.l1_ratio)
+    if recipe.lam is not None:
+        lam = recipe.lam
+        if grid is not None:
+            lambdas = np.asarray(grid, float)
+            lambdas = np.append(lambdas[lambdas > lam * (1 + 1e-10)], lam)
+        else:
+            base = fit_path(
+                X,
+                y,
+                l1_ratio=l1,
+                lambdas=user_grid,
+                weights=weights,
+                **grid_options,
+                **options,
+            )
+            lambdas = np.asarray(base.lambdas, float)
+            if np.isclose(lambdas, lam, rtol=1e-12, atol=0.0).any():
+                index = int(np.flatnonzero(np.isclose(lambdas, lam, rtol=1e-12, atol=0))[0])
+                return ArrayFit(base, index, None, l1)
+            lambdas = np.sort(np.append(lambdas, lam))[::-1]
+        path = fit_path(X, y, l1_ratio=l1, lambdas=lambdas, weights=weights, **options)
+        index = int(np.flatnonzero(np.asarray(path.lambdas) == lam)[0])
+        return ArrayFit(path, index, None, l1)
+
+    path = fit_path(
+        X, y, l1_ratio=l1, lambdas=user_grid, weights=weights, **grid_options, **options
+    )
+    if recipe.select is None:
+        return ArrayFit(path, len(path.lambdas) - 1, None, l1)
+    from penstat.select import select_lambda
+
+    selection = select_lambda(
+        path,
+        X,
+        y,
+        rule=recipe.select,
+        weights=weights,
+        fit_options={**options, "l1_ratio": l1},
+        nfolds=recipe.nfolds,
+        foldid=foldid,
+        measure=recipe.measure,
+        gamma=recipe.gamma,
+        seed=recipe.seed,
+        n_jobs=recipe.n_jobs,
+        progress=recipe.progress,
+    )
+    return ArrayFit(path, int(selection.index), selection, l1)
+
+
+# -- argument resolution -------------------------------------------------------------
+
+
+def resolve_penalty_factor(penalty_factor, design) -> np.ndarray | None:
+    """Penalty factors per design column from a dict (columns or terms) or an array.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from penstat.design import build_design
+    >>> df = pd.DataFrame({"y": [1.0, 2, 3, 5], "x": [1.0, 0, 2, 3],
+    ...                    "g": ["a", "b", "c", "a"]})
+    >>> d = build_design("y ~ x + g", df)
+    >>> resolve_penalty_factor({"g": 0, "x": 2}, d).tolist()
+    [0.0, 0.0, 2.0]
+    """
+    if penalty_factor is None:
+        return None
+    p = len(design.columns)
+    if isinstance(penalty_factor, dict):
+        pf = np.ones(p)
+        position = {c: j for j, c in enumerate(design.columns)}
+        unknown = [k for k in penalty_factor if k not in design.terms and k not in position]
+        if unknown:
+            valid = list(dict.fromkeys([*design.terms, *design.columns]))
+            raise ArgumentError(
+                f"penalty_factor names {unknown} that are neither formula terms nor "
+                f"design columns; valid names: {valid}"
+            )
+        # terms first, then columns, so a column's own factor wins over its term's
+        for key in sorted(
+            penalty_factor, key=lambda k: k in position and k not in design.terms
+        ):
+            value = _factor_value(penalty_factor[key], key)
+            cols = design.terms.get(key, [key])
+            for c in cols:
+                pf[position[c]] = value
+        return pf
+    arr = np.asarray(penalty_factor, dtype=float)
+    if arr.shape != (p,):
+        raise ArgumentError(
+            f"penalty_factor has shape {arr.shape}; give one value per design column "
+            f"({p}: {design.columns}) or a dict of column / term names"
+        )
+    if not np.isfinite(arr).all() or (arr < 0).any():
+        raise ArgumentError("penalty_factor values must be finite and >= 0")
+    return arr
+
+
+def _factor_value(value, name) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ArgumentError(f"penalty_factor[{name!r}]={value!r} is not a number") from None
+    if not np.isfinite(v) or v < 0:
+        raise ArgumentError(f"penalty_factor[{name!r}]={value!r} must be finite and >= 0")
+    return v
+
+
+def _resolve_penalty(penalty, l1_ratio):
+    if penalty not in _PENALTIES:
+        raise ArgumentError(f"penalty={penalty!r}; use one of: {', '.join(_PENALTIES)}")
+    if isinstance(l1_ratio, (list, tuple, np.ndarray)):
+        if penalty != "elasticnet":
+            raise ArgumentError(
+                f"a list of l1_ratio needs penalty='elasticnet', not penalty={penalty!r}"
+            )
+        values = tuple(_ratio(v) for v in l1_ratio)
+        if not values:
+            raise ArgumentError("l1_ratio is an empty list")
+        return penalty, values if len(values) > 1 else values[0]
+    if penalty == "l1":
+        if l1_ratio is not None and _ratio(l1_ratio) != 1.0:
+            raise ArgumentError(
+                f"penalty='l1' means l1_ratio=1, got l1_ratio={l1_ratio!r}; "
+                "use penalty='elasticnet' for a mix"
+            )
+        return penalty, 1.0
+    if penalty == "l2":
+        if l1_ratio is not None and _ratio(l1_ratio) != 0.0:
+            raise ArgumentError(
+                f"penalty='l2' means l1_ratio=0, got l1_ratio={l1_ratio!r}; "
+                "use penalty='elasticnet' for a mix"
+            )
+        return penalty, 0.0
+    return penalty, 0.5 if l1_ratio is None else _ratio(l1_ratio)
+
+
+def _ratio(value) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ArgumentError(f"l1_ratio={value!r} must be a number in [0, 1]")
+    v = float(value)
+    if not 0.0 <= v <= 1.0:
+        raise ArgumentError(f"l1_ratio={value!r} must be in [0, 1] (1 = lasso, 0 = ridge)")
+    return v
+
+
+def _resolve_select(select, lam):
+    if lam is not None:
+        lam = _lam_value(lam, "lam")
+        return None, lam
+    if select is None:
+        return None, None
+    if isinstance(select, str):
+        from penstat.select import check_rule
+
+        return check_rule(select), None
+    return None, _lam_value(select, "select")
+
+
+def _lam_value(value, name) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ArgumentError(f"{name}={value!r} must be a number >= 0 (a lambda)")
+    v = float(value)
+    if not np.isfinite(v) or v < 0:
+        raise ArgumentError(f"{name}={value!r} must be a finite lambda >= 0")
+    return v
+
+
+def _check_int(value, name, low) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise ArgumentError(f"{name}={value!r} must be an integer >= {low}")
+    return int(value)
+
+
+def _caller_env():
+    """The namespace of the code that called the public entry point, plus ``np``.
+
+    Names in a formula that are not columns (a user's own function, say) are looked
+    up there, as R looks them up in the formula's environment.
+    """
+    import sys
+
+    import patsy
+
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__") == __name__:
+        frame = frame.f_back
+    if frame is None:  # pragma: no cover - called from this module only
+        return patsy.EvalEnvironment([{"np": np}])
+    return patsy.EvalEnvironment([frame.f_locals, frame.f_globals, {"np": np}])
+
+
+def _no_override(kwargs, key, where):
+    if key in kwargs:
+        raise ArgumentError(f"{where}() sets {key}; use penstat.fit() to choose it")

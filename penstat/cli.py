@@ -1,0 +1,472 @@
+"""The ``penstat`` command.
+
+::
+
+    penstat fit DATA "FORMULA" [options]        # DATA: a CSV or Parquet file
+    penstat fit --dataset diabetes "y ~ ." --bootstrap 200 --report report.html
+    penstat datasets
+
+Exit codes: 0 success, 2 a usage or input error (one line on stderr, no traceback).
+The JSON written by ``--json`` is described in ``docs/cli.md``.
+
+>>> from penstat.cli import main
+>>> main(["datasets"])  # doctest: +SKIP
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from penstat._errors import PenstatError
+
+__all__ = ["main", "fit_to_dict", "JSON_SCHEMA"]
+
+JSON_SCHEMA = "penstat.fit/1"
+_RULES = ("cv_1se", "cv_min", "aic", "bic", "ebic")
+
+
+class UsageError(Exception):
+    """A command line that cannot be parsed."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, no usage dump
+        raise UsageError(f"{message} (see: {self.prog} --help)")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    from penstat import __version__
+
+    parser = _Parser(
+        prog="penstat",
+        description="Penalized regression with inference: formula + data -> selected "
+        "features, their stability, a report.",
+    )
+    parser.add_argument("--version", action="version", version=f"penstat {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    fit = sub.add_parser(
+        "fit",
+        help="fit a penalized regression and report the selected features",
+        description="Fit a penalized regression from a formula and a data file (CSV or "
+        "Parquet) or a shipped dataset, print the summary, and optionally run the "
+        "bootstrap and stability selection and write a report and JSON.",
+    )
+    fit.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="DATA FORMULA",
+        help='a data file and a formula such as "y ~ ." (only the formula with --dataset)',
+    )
+    fit.add_argument(
+        "--dataset", metavar="NAME", help="use a shipped dataset instead of DATA"
+    )
+    fit.add_argument("--family", choices=("gaussian", "binomial"), default="gaussian")
+    fit.add_argument("--penalty", choices=("l1", "l2", "elasticnet"), default="l1")
+    fit.add_argument("--l1-ratio", type=float, metavar="R", help="L1/L2 mix for elasticnet")
+    fit.add_argument(
+        "--select",
+        default="cv_1se",
+        metavar="RULE",
+        help="cv_1se (default), cv_min, aic, bic, ebic, or a number: a fixed lambda",
+    )
+    fit.add_argument("--nfolds", type=int, default=10, metavar="K")
+    fit.add_argument(
+        "--bootstrap",
+        type=int,
+        default=0,
+        metavar="N",
+        help="bootstrap replicates (0: none)",
+    )
+    fit.add_argument(
+        "--bootstrap-select",
+        choices=("same", "fixed"),
+        default="same",
+        help="re-apply the lambda rule in each replicate (same) or reuse lambda (fixed)",
+    )
+    fit.add_argument(
+        "--stability", action="store_true", help="run stability selection (lasso path)"
+    )
+    fit.add_argument(
+        "--cutoff", type=float, metavar="PI", help="stability selection cutoff"
+    )
+    fit.add_argument("--pfer", type=float, metavar="E", help="bound on false selections")
+    fit.add_argument("--seed", type=int, metavar="S")
+    fit.add_argument("--jobs", type=int, default=None, metavar="J", help="-1: all cores")
+    fit.add_argument("--report", metavar="FILE", help="write a report (.html or .md)")
+    fit.add_argument(
+        "--json", metavar="FILE", help="write coefficients and results as JSON"
+    )
+    fit.add_argument("--all", action="store_true", help="print every coefficient")
+    fit.add_argument("--no-progress", action="store_true", help="never show progress bars")
+
+    sub.add_parser("datasets", help="list the datasets shipped with penstat")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``penstat`` command; returns the exit code.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments without the program name (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success, 2 on a usage or input error.
+
+    Examples
+    --------
+    >>> main(["fit", "--dataset", "diabetes", "y ~ .", "--seed", "1"])  # doctest: +SKIP
+    0
+    """
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 2
+        if args.command == "datasets":
+            return _datasets()
+        return _fit(args)
+    except SystemExit as exc:  # --help, --version
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+    except UsageError as exc:
+        return _fail(str(exc))
+    except PenstatError as exc:
+        return _fail(str(exc))
+    except InputError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return _fail("interrupted", code=130)
+
+
+class InputError(Exception):
+    """A data or output file that cannot be read or written."""
+
+
+def _fail(message: str, code: int = 2) -> int:
+    one_line = " ".join(str(message).split())
+    print(f"penstat: error: {one_line}", file=sys.stderr)
+    return code
+
+
+def _datasets() -> int:
+    from penstat import datasets
+
+    for name in datasets.names():
+        print(f"{name:15s} {datasets.describe(name)}")
+    return 0
+
+
+def _fit(args) -> int:
+    import penstat as ps
+
+    if args.dataset is not None:
+        if len(args.inputs) != 1:
+            raise UsageError('with --dataset give only the formula, e.g. "y ~ ."')
+        data = ps.datasets.load(args.dataset)
+        formula = args.inputs[0]
+        source = f"dataset:{args.dataset}"
+    else:
+        if len(args.inputs) != 2:
+            raise UsageError(
+                'give a data file and a formula, e.g. penstat fit data.csv "y ~ .", '
+                "or --dataset NAME and a formula"
+            )
+        source, formula = args.inputs
+        data = read_data(source)
+    _check_outputs(args)
+
+    select: Any = args.select
+    if select not in _RULES:
+        try:
+            select = float(select)
+        except ValueError:
+            raise UsageError(
+                f"--select {args.select!r}: use one of {', '.join(_RULES)} or a number "
+                "(a fixed lambda)"
+            ) from None
+    if args.bootstrap < 0 or args.bootstrap == 1:
+        raise UsageError("--bootstrap needs at least 2 replicates (0: no bootstrap)")
+    progress = False if args.no_progress else None
+
+    fit = ps.fit(
+        formula,
+        data,
+        family=args.family,
+        penalty=args.penalty,
+        l1_ratio=args.l1_ratio,
+        select=select,
+        nfolds=args.nfolds,
+        seed=args.seed,
+        n_jobs=args.jobs,
+        progress=progress,
+    )
+    if args.bootstrap:
+        fit.bootstrap(
+            n_boot=args.bootstrap,
+            select=args.bootstrap_select,
+            seed=_child_seed(args.seed, 1),
+            n_jobs=args.jobs,
+            progress=progress,
+        )
+    if args.stability:
+        fit.stability_selection(
+            cutoff=args.cutoff,
+            pfer=args.pfer,
+            seed=_child_seed(args.seed, 2),
+            n_jobs=args.jobs,
+            progress=progress,
+        )
+
+    print(fit.summary(all=args.all))
+    if fit.stability_result is not None:
+        stab = fit.stability_result
+        print()
+        print("Stability selection")
+        print(
+            f"stable columns (max selection probability >= {stab.cutoff:.3g}): "
+            + (", ".join(stab.stable) or "none")
+        )
+        print(f"expected false selections <= {stab.pfer:.3g} (q = {stab.q:.3g})")
+
+    if args.report:
+        written = fit.report(args.report)
+        print(f"report written to {written}", file=sys.stderr)
+    if args.json:
+        payload = fit_to_dict(fit, source=source)
+        try:
+            with open(args.json, "w", encoding="utf-8") as handle:
+                json.dump(payload, handle, indent=2, allow_nan=False)
+                handle.write("\n")
+        except OSError as exc:
+            raise InputError(f"cannot write {args.json!r}: {exc.strerror}") from None
+        print(f"JSON written to {args.json}", file=sys.stderr)
+    return 0
+
+
+def _child_seed(seed, k):
+    """Independent seeds for the bootstrap and stability selection from --seed."""
+    if seed is None:
+        return None
+    return np.random.SeedSequence([int(seed), k])
+
+
+def _check_outputs(args) -> None:
+    """Fail before the (possibly long) computation when an output cannot be written."""
+    for option, value, suffixes in (
+        ("--report", args.report, (".html", ".htm", ".md")),
+        ("--json", args.json, (".json",)),
+    ):
+        if value is None:
+            continue
+        target = Path(value)
+        if target.suffix.lower() not in suffixes:
+            raise UsageError(f"{option} {value!r} must end in {' or '.join(suffixes)}")
+        if not target.parent.exists():
+            raise InputError(
+                f"{option} {value!r}: folder {str(target.parent)!r} does not exist"
+            )
+
+
+def read_data(path: str):
+    """Read a CSV (``.csv``, ``.txt``), TSV (``.tsv``) or Parquet file as a DataFrame.
+
+    Raises ``InputError`` with a one-line message when the file is missing or cannot
+    be parsed.
+    """
+    import pandas as pd
+
+    file = Path(path)
+    if not file.exists():
+        raise InputError(f"data file {path!r} does not exist")
+    if file.is_dir():
+        raise InputError(f"data file {path!r} is a folder, not a file")
+    suffix = file.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            try:
+                import pyarrow  # noqa: F401
+            except ImportError:
+                raise InputError(
+                    "reading Parquet needs pyarrow: pip install 'penstat[parquet]'"
+                ) from None
+            return pd.read_parquet(file)
+        sep = "\t" if suffix == ".tsv" else ","
+        frame = pd.read_csv(file, sep=sep)
+    except InputError:
+        raise
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot parse data file {path!r}: {_first_line(exc)}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read data file {path!r}: {_first_line(exc)}") from None
+    except Exception as exc:  # pyarrow raises its own error types for bad files
+        if type(exc).__module__.startswith("pyarrow"):
+            raise InputError(
+                f"cannot parse data file {path!r}: {_first_line(exc)}"
+            ) from None
+        raise
+    if frame.shape[1] < 2:
+        raise InputError(
+            f"data file {path!r} has {frame.shape[1]} column; a response and at least "
+            "one predictor are needed (is it comma-separated?)"
+        )
+    return frame
+
+
+def _first_line(exc) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+# ----------------------------------------------------------------------------------
+# JSON
+
+
+def fit_to_dict(fit, source: str | None = None) -> dict:
+    """A JSON-ready dict of a fit: coefficients, selection, bootstrap, stability.
+
+    NaN becomes ``null``; the layout (schema ``penstat.fit/1``) is described in
+    ``docs/cli.md``.
+
+    Examples
+    --------
+    >>> import json
+    >>> text = json.dumps(fit_to_dict(fit))  # doctest: +SKIP
+    """
+    import penstat
+
+    design = fit.design
+    columns = list(design.columns)
+    coef = np.asarray(fit.path.coefs[fit.index], dtype=float)
+    term_of = {c: t for t, cols in design.terms.items() for c in cols}
+    selection = fit.selection
+    out: dict[str, Any] = {
+        "schema": JSON_SCHEMA,
+        "penstat_version": penstat.__version__,
+        "data": {
+            "source": source,
+            "formula": design.formula,
+            "response": getattr(design, "response", None),
+            "n_obs": int(design.n_obs),
+            "n_dropped": int(getattr(design, "n_dropped", 0) or 0),
+        },
+        "model": {
+            "family": fit.family.name,
+            "positive_class": _plain(getattr(design, "positive", None))
+            if fit.family.name == "binomial"
+            else None,
+            "penalty": fit.recipe.penalty,
+            "l1_ratio": float(fit.l1_ratio),
+            "lambda": float(fit.lam),
+            "intercept": float(fit.intercept),
+            "dev_ratio": _num(fit.dev_ratio),
+            "seed": _plain(fit.recipe.seed),
+        },
+        "selection": None
+        if selection is None
+        else {
+            "rule": selection.rule,
+            "lambda": float(selection.lam),
+            "lambda_min": _num(getattr(selection, "lam_min", None)),
+            "lambda_1se": _num(getattr(selection, "lam_1se", None)),
+            "measure": getattr(selection, "measure", None),
+            "nfolds": int(fit.recipe.nfolds)
+            if str(selection.rule).startswith("cv")
+            else None,
+        },
+        "coefficients": [
+            {
+                "column": c,
+                "term": term_of.get(c),
+                "coef": float(b),
+                "selected": bool(b != 0),
+            }
+            for c, b in zip(columns, coef, strict=True)
+        ],
+        "selected": list(fit.selected),
+        "selected_terms": list(fit.selected_terms),
+        "bootstrap": None,
+        "stability": None,
+    }
+    boot = fit.bootstrap_result
+    if boot is not None:
+        out["bootstrap"] = {
+            "n_boot": int(boot.n_boot),
+            "select": boot.select,
+            "level": float(boot.level),
+            "stratify": bool(getattr(boot, "stratify", False)),
+            "seed_entropy": _plain(boot.seed_entropy),
+            "columns": _records(boot.columns, "column"),
+            "terms": _records(boot.terms, "term"),
+            "model_size": {str(int(k)): int(v) for k, v in boot.model_size.items()},
+        }
+    stab = fit.stability_result
+    if stab is not None:
+        out["stability"] = {
+            "sampling": stab.sampling,
+            "n_subsamples": int(stab.n_subsamples),
+            "n_fits": int(stab.n_fits),
+            "cutoff": float(stab.cutoff),
+            "q": float(stab.q),
+            "q_observed": float(stab.q_observed),
+            "pfer": float(stab.pfer),
+            "pfer_mb": float(stab.pfer_mb),
+            "pfer_unimodal": _num(stab.pfer_unimodal),
+            "assumption": stab.assumption,
+            "lambda_min": float(stab.lambda_min),
+            "p": int(stab.p),
+            "stable": list(stab.stable),
+            "columns": _records(stab.table, "column"),
+            "seed_entropy": _plain(stab.seed_entropy),
+        }
+    return out
+
+
+def _records(frame, key: str) -> list[dict]:
+    rows = []
+    for name, row in frame.iterrows():
+        entry = {key: str(name)}
+        for col, value in row.items():
+            entry[str(col)] = _plain(value)
+        rows.append(entry)
+    return rows
+
+
+def _plain(value):
+    """A JSON value: numpy scalars to Python, NaN to None, big ints kept exact."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return _num(value)
+    if isinstance(value, (str, list, dict)):
+        return value
+    if isinstance(value, np.random.SeedSequence):
+        return _plain(value.entropy)
+    return str(value)
+
+
+def _num(value):
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) or math.isinf(value) else value
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,646 @@
+"""Design matrices from R-style formulas and pandas data frames (via patsy).
+
+:func:`build_design` turns ``"y ~ x1 + C(g) + a:b"`` and a DataFrame into a
+:class:`Design`: the float64 Fortran-ordered matrix ``X`` *without* the intercept
+column (the solver fits the intercept unpenalized), the response ``y``, optional
+weights, the column names, the map from formula terms to columns, and patsy's
+``DesignInfo`` so that new data go through exactly the same coding and stateful
+transforms (:meth:`Design.transform`).
+
+Beyond patsy's own syntax, ``.`` stands for every other column of the data frame,
+as in R: ``y ~ .``, ``y ~ . - x3``, ``y ~ . + age:tobacco``.
+
+>>> import pandas as pd
+>>> from penstat.design import build_design
+>>> df = pd.DataFrame({"y": [1.0, 2.0, 4.0, 3.0], "x": [0.5, 1.5, 2.0, 3.0],
+...                    "g": ["a", "b", "a", "c"]})
+>>> d = build_design("y ~ .", df, "gaussian")
+>>> d.columns
+['g[T.b]', 'g[T.c]', 'x']
+>>> d.terms["g"]
+['g[T.b]', 'g[T.c]']
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import keyword
+import re
+import tokenize
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from penstat._errors import ArgumentError, DataError, FormulaError
+from penstat.family import Family, get_family
+
+__all__ = ["Design", "build_design"]
+
+
+@dataclass(frozen=True, eq=False)
+class Design:
+    """A design matrix built from a formula, with what is needed to code new data.
+
+    Attributes
+    ----------
+    X : numpy.ndarray
+        float64, Fortran order, shape (n, p); no intercept column.
+    y : numpy.ndarray
+        float64 (n,); 0/1 for the binomial family.
+    weights : numpy.ndarray or None
+        Observation weights as given (not rescaled), or None.
+    columns : list of str
+        Design column names (patsy's names, e.g. ``"C(g)[T.b]"``, ``"a:b"``).
+    terms : dict
+        Formula term name -> list of its design columns, in design order.
+    design_info : patsy.DesignInfo or None
+        The right-hand side's DesignInfo (None after unpickling until first use; it is
+        rebuilt from the stored model frame).
+    formula : str
+        The formula as given; ``expanded_formula`` has ``.`` replaced.
+    has_intercept : bool
+        Whether the formula has an intercept (``- 1`` / ``+ 0`` remove it).
+    n_dropped : int
+        Rows dropped because a variable used by the formula is missing.
+    dropped_rows : pandas.Index
+        Index labels of those rows.
+    row_index : pandas.Index
+        Index labels of the rows used.
+    row_positions : numpy.ndarray
+        Integer positions (in the data frame) of the rows used.
+    response : str
+        The left-hand side of the formula.
+    classes : tuple or None
+        Binomial only: ``(negative, positive)`` labels of the response.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    weights: np.ndarray | None
+    columns: list[str]
+    terms: dict[str, list[str]]
+    design_info: Any
+    formula: str
+    expanded_formula: str
+    has_intercept: bool
+    n_dropped: int
+    dropped_rows: pd.Index
+    row_index: pd.Index
+    row_positions: np.ndarray
+    response: str
+    family: Family
+    classes: tuple | None = None
+    input_columns: list[str] = field(default_factory=list)
+    n_data_rows: int = 0
+    _frame: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def n_obs(self) -> int:
+        """Number of rows used."""
+        return self.X.shape[0]
+
+    @property
+    def positive(self):
+        """Label of the positive class (binomial), else None."""
+        return None if self.classes is None else self.classes[1]
+
+    def term_of(self) -> dict[str, str]:
+        """Design column -> the formula term it belongs to."""
+        return {col: term for term, cols in self.terms.items() for col in cols}
+
+    def column_sd(self) -> np.ndarray:
+        """Weighted standard deviation of each column (1/n, as glmnet standardizes)."""
+        w = np.ones(self.n_obs) if self.weights is None else self.weights
+        w = w / w.sum()
+        mean = w @ self.X
+        return np.sqrt(np.maximum(w @ (self.X - mean) ** 2, 0.0))
+
+    def rows_of(self, values, name: str) -> np.ndarray:
+        """Subset a per-row vector given for the whole data frame to the rows used.
+
+        ``values`` is a column name of the data or an array with one entry per row of
+        the original data frame; ``name`` is the argument name used in errors.
+        """
+        if isinstance(values, str):
+            if self._frame is None or values not in self._frame.columns:
+                raise ArgumentError(f"{name}={values!r} is not a column of the data")
+            return self._frame[values].to_numpy()
+        arr = np.asarray(values)
+        if arr.ndim != 1 or arr.shape[0] != self.n_data_rows:
+            raise ArgumentError(
+                f"{name} has shape {arr.shape}; it needs one value per row of the data "
+                f"({self.n_data_rows} rows)"
+            )
+        return arr[self.row_positions]
+
+    def transform(self, newdata: pd.DataFrame) -> np.ndarray:
+        """Code new data with the training DesignInfo; returns X (no intercept column).
+
+        Rows with a missing value in a variable the formula uses give rows of NaN.
+        A factor level not seen in training, or a missing column, raises
+        :class:`~penstat.DataError` naming it.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [1.0, 2.0, 3.0], "x": [1.0, 2.0, 4.0]})
+        >>> d = build_design("y ~ x + I(x**2)", df, "gaussian")
+        >>> d.transform(pd.DataFrame({"x": [3.0]})).tolist()
+        [[3.0, 9.0]]
+        """
+        import patsy
+
+        if isinstance(newdata, dict):
+            newdata = pd.DataFrame(newdata)
+        if not isinstance(newdata, pd.DataFrame):
+            raise ArgumentError(
+                f"newdata must be a pandas DataFrame, not {type(newdata).__name__}"
+            )
+        needed = self._rhs_columns()
+        missing = [c for c in needed if c not in newdata.columns]
+        if missing:
+            raise DataError(
+                "newdata has no column "
+                + ", ".join(repr(c) for c in missing)
+                + f"; the formula {self.formula!r} needs it"
+            )
+        frame = _patsy_frame(newdata, needed)
+        na = frame.isna().any(axis=1).to_numpy() if needed else np.zeros(len(frame), bool)
+        out = np.full((len(frame), len(self.columns)), np.nan, order="F")
+        if (~na).any():
+            try:
+                with np.errstate(all="ignore"):
+                    (mat,) = patsy.build_design_matrices(
+                        [self._design_info()], frame.loc[~na], NA_action="raise"
+                    )
+            except patsy.PatsyError as exc:
+                raise _translate_patsy_error(exc, self.formula, newdata.columns) from None
+            mat = np.asarray(mat, dtype=float)
+            if self.has_intercept:
+                mat = np.delete(mat, self._intercept_position(), axis=1)
+            out[~na] = mat
+        return out
+
+    # -- internals --------------------------------------------------------------
+
+    def _rhs_columns(self) -> list[str]:
+        return [c for c in self.input_columns if c != self.response]
+
+    def _intercept_position(self) -> int:
+        return self._design_info().term_name_slices["Intercept"].start
+
+    def _design_info(self):
+        if self.design_info is None:
+            # patsy cannot pickle a DesignInfo; rebuild it from the stored model frame
+            # (same rows, so the stateful transforms memorize the same state)
+            import patsy
+
+            rhs = self.expanded_formula.split("~", 1)[1]
+            info = patsy.dmatrix(
+                rhs, self._frame, eval_env=_default_env(), NA_action="raise"
+            ).design_info
+            object.__setattr__(self, "design_info", info)
+        return self.design_info
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["design_info"] = None
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
+
+def build_design(
+    formula: str,
+    data: pd.DataFrame,
+    family: str | Family = "gaussian",
+    weights=None,
+    na_action: str = "drop",
+    positive=None,
+    exclude: list[str] | tuple[str, ...] = (),
+    eval_env=None,
+) -> Design:
+    """Build a :class:`Design` from a formula and a DataFrame.
+
+    Parameters
+    ----------
+    formula : str
+        ``"response ~ terms"`` in patsy syntax, plus ``.`` for every other column.
+    data : pandas.DataFrame
+        Not modified.
+    family : {"gaussian", "binomial"}
+        The gaussian response must be numeric; the binomial one 0/1, bool, or a
+        column with exactly two distinct values.
+    weights : str, array-like or None
+        Column name or one non-negative weight per row of ``data``. A weights column
+        is left out of ``.``.
+    na_action : {"drop", "raise"}
+        Drop (and count) rows with a missing value in a variable the formula uses,
+        or refuse them naming the columns.
+    positive : optional
+        Binomial: the response value that codes 1. Default: the second of the two
+        sorted values (``True`` for bool, ``1`` for 0/1).
+    exclude : sequence of str
+        Further columns left out of ``.`` (e.g. a fold-id column).
+    eval_env : patsy.EvalEnvironment, optional
+        Where names in the formula other than columns are looked up; default:
+        numpy as ``np`` plus patsy's built-ins.
+
+    Returns
+    -------
+    Design
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"ok": ["yes", "no", "yes", "no"], "x": [1.0, 2.0, 3.0, 5.0]})
+    >>> d = build_design("ok ~ x", df, "binomial")
+    >>> d.classes, d.y.tolist()
+    (('no', 'yes'), [1.0, 0.0, 1.0, 0.0])
+    """
+    import patsy
+
+    fam = get_family(family)
+    if not isinstance(data, pd.DataFrame):
+        raise ArgumentError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    if not isinstance(formula, str):
+        raise ArgumentError(f"formula must be a string like 'y ~ x1 + x2', not {formula!r}")
+    if na_action not in ("drop", "raise"):
+        raise ArgumentError(f"na_action={na_action!r}; use 'drop' or 'raise'")
+    if "~" not in formula or not formula.split("~", 1)[0].strip():
+        raise FormulaError(
+            f"formula {formula!r} has no response; write it as 'response ~ predictors'"
+        )
+    lhs, rhs = (s.strip() for s in formula.split("~", 1))
+    if not rhs:
+        raise FormulaError(f"formula {formula!r} has no right-hand side")
+    if data.columns.duplicated().any():
+        dup = list(data.columns[data.columns.duplicated()])
+        raise DataError(f"data has duplicated column names: {dup}; rename them")
+
+    columns = [c for c in data.columns if isinstance(c, str)]
+    lhs_names = _referenced_columns(lhs, columns)
+    if not lhs_names and _simple_name(lhs) is not None:
+        raise _unknown_name(_simple_name(lhs), columns, "response ")
+    weights_col = weights if isinstance(weights, str) else None
+    if weights_col is not None and weights_col not in data.columns:
+        raise ArgumentError(
+            f"weights={weights_col!r} is not a column of the data"
+            + _close_matches(weights_col, columns)
+        )
+    dropped_from_dot = set(lhs_names) | set(exclude) | ({weights_col} - {None})
+    rhs_expanded = _expand_dot(rhs, [c for c in columns if c not in dropped_from_dot])
+    expanded = f"{lhs} ~ {rhs_expanded}"
+    used = _referenced_columns(lhs, columns) + [
+        c for c in _referenced_columns(rhs_expanded, columns) if c not in lhs_names
+    ]
+
+    # missing values in the variables the formula uses
+    na_rows = data[used].isna() if used else pd.DataFrame(index=data.index)
+    na_mask = na_rows.any(axis=1).to_numpy() if used else np.zeros(len(data), bool)
+    if na_mask.any() and na_action == "raise":
+        counts = na_rows.sum()
+        counts = counts[counts > 0]
+        desc = ", ".join(f"{c!r} ({int(k)} rows)" for c, k in counts.items())
+        raise DataError(
+            f"missing values in {desc}; drop or impute them, or use na_action='drop'"
+        )
+    keep = ~na_mask
+    if not keep.any():
+        raise DataError(
+            f"no rows left after dropping rows with missing values in {used}; "
+            "every row has a missing value in at least one of these columns"
+        )
+    extra = [c for c in (weights_col, *exclude) if c is not None and c in data.columns]
+    frame = _patsy_frame(data.loc[keep], list(dict.fromkeys(used + extra)))
+    env = _default_env() if eval_env is None else eval_env
+
+    try:
+        with np.errstate(all="ignore"):
+            rhs_mat = patsy.dmatrix(
+                rhs_expanded,
+                frame,
+                eval_env=env,
+                NA_action="raise",
+                return_type="dataframe",
+            )
+    except patsy.PatsyError as exc:
+        raise _translate_patsy_error(exc, expanded, columns) from None
+    info = rhs_mat.design_info
+    has_intercept = "Intercept" in info.term_name_slices
+    terms = {
+        name: list(info.column_names[sl])
+        for name, sl in info.term_name_slices.items()
+        if name != "Intercept"
+    }
+    design_columns = [c for cols in terms.values() for c in cols]
+    if not design_columns:
+        raise FormulaError(f"formula {formula!r} has no predictors (no design columns)")
+    X = np.asfortranarray(rhs_mat[design_columns].to_numpy(dtype=float))
+    if not np.isfinite(X).all():
+        bad = [
+            c
+            for c, ok in zip(design_columns, np.isfinite(X).all(axis=0), strict=True)
+            if not ok
+        ]
+        raise DataError(
+            f"design columns {bad} have infinite values; check the data and transforms"
+        )
+
+    y, classes = _response(lhs, frame, fam, positive, env, columns)
+    w = _weights(weights, data, keep)
+    positions = np.flatnonzero(keep)
+    return Design(
+        X=X,
+        y=y,
+        weights=w,
+        columns=design_columns,
+        terms=terms,
+        design_info=info,
+        formula=formula,
+        expanded_formula=expanded,
+        has_intercept=has_intercept,
+        n_dropped=int(na_mask.sum()),
+        dropped_rows=data.index[na_mask],
+        row_index=data.index[keep],
+        row_positions=positions,
+        response=lhs,
+        family=fam,
+        classes=classes,
+        input_columns=used,
+        n_data_rows=len(data),
+        _frame=frame,
+    )
+
+
+# -- the response --------------------------------------------------------------
+
+
+def _response(lhs, frame, fam, positive, env, columns):
+    import patsy
+
+    name = _column_in(lhs, columns)
+    if name is not None:
+        values = frame[name]
+    else:
+        try:
+            mat = patsy.dmatrix(
+                f"{lhs} - 1",
+                frame,
+                eval_env=env,
+                NA_action="raise",
+                return_type="dataframe",
+            )
+        except patsy.PatsyError as exc:
+            raise _translate_patsy_error(exc, lhs, columns) from None
+        if mat.shape[1] != 1:
+            raise FormulaError(
+                f"the response {lhs!r} must be one numeric column; it gives {mat.shape[1]}"
+            )
+        values = mat.iloc[:, 0]
+    if fam.name == "gaussian":
+        if positive is not None:
+            raise ArgumentError("positive= applies only to family='binomial'")
+        if pd.api.types.is_bool_dtype(values.dtype) or not pd.api.types.is_numeric_dtype(
+            values.dtype
+        ):
+            raise DataError(
+                f"the response {lhs!r} has dtype {values.dtype}; family='gaussian' needs "
+                "a numeric response (use family='binomial' for a two-level outcome)"
+            )
+        y = values.to_numpy(dtype=float)
+        if not np.isfinite(y).all():
+            raise DataError(f"the response {lhs!r} has infinite values")
+        return np.ascontiguousarray(y), None
+    return _binary_response(lhs, values, positive)
+
+
+def _binary_response(lhs, values: pd.Series, positive):
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        present = set(values.unique())
+        levels = [c for c in values.cat.categories if c in present]
+    else:
+        levels = sorted(values.unique().tolist(), key=_sort_key)
+    if len(levels) != 2:
+        shown = levels[:10]
+        raise DataError(
+            f"family='binomial' needs a response with exactly two values; {lhs!r} has "
+            f"{len(levels)}: {shown}" + (" ..." if len(levels) > 10 else "")
+        )
+    if positive is None:
+        positive = levels[1]
+    elif positive not in levels:
+        raise ArgumentError(f"positive={positive!r} is not a value of {lhs!r}: {levels}")
+    negative = levels[0] if positive == levels[1] else levels[1]
+    y = (values == positive).to_numpy(dtype=float)
+    return np.ascontiguousarray(y), (_plain(negative), _plain(positive))
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _sort_key(value):
+    return (
+        (str(type(value)), value)
+        if not isinstance(value, (int, float, bool))
+        else ("", value)
+    )
+
+
+def _weights(weights, data, keep):
+    if weights is None:
+        return None
+    name = weights if isinstance(weights, str) else "weights"
+    if isinstance(weights, str):
+        raw = data[weights]
+        if not pd.api.types.is_numeric_dtype(raw.dtype):
+            raise DataError(f"weights column {weights!r} is not numeric ({raw.dtype})")
+        arr = raw.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        arr = np.asarray(weights, dtype=float)
+        if arr.ndim != 1 or arr.shape[0] != len(data):
+            raise ArgumentError(
+                f"weights has shape {arr.shape}; give one weight per row of the data "
+                f"({len(data)} rows)"
+            )
+    arr = arr[keep]
+    if not np.isfinite(arr).all():
+        raise DataError(f"{name!r} has missing or infinite values; weights must be finite")
+    if (arr < 0).any():
+        raise DataError(f"{name!r} has negative values; weights must be >= 0")
+    if not (arr > 0).any():
+        raise DataError(f"{name!r} is zero for every row used")
+    return np.ascontiguousarray(arr)
+
+
+# -- formula text --------------------------------------------------------------
+
+
+def _tokens(text: str):
+    try:
+        return [
+            t
+            for t in tokenize.generate_tokens(io.StringIO(text).readline)
+            if t.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER)
+        ]
+    except (tokenize.TokenError, SyntaxError) as exc:
+        raise FormulaError(f"cannot parse formula {text!r}: {exc}") from None
+
+
+def _is_dot(tokens, i) -> bool:
+    tok = tokens[i]
+    if tok.type != tokenize.OP or tok.string != ".":
+        return False
+    prev = tokens[i - 1] if i > 0 else None
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    attribute = prev is not None and (
+        prev.type in (tokenize.NAME, tokenize.NUMBER) or prev.string in (")", "]")
+    )
+    return not attribute and not (nxt is not None and nxt.type == tokenize.NAME)
+
+
+def _quote(column: str) -> str:
+    if column.isidentifier() and not keyword.iskeyword(column):
+        return column
+    return f'Q("{column}")' if '"' not in column else f"Q({column!r})"
+
+
+def _expand_dot(rhs: str, others: list[str]) -> str:
+    """Replace a stand-alone ``.`` by every other column, joined with ``+``."""
+    tokens = _tokens(rhs)
+    dots = [i for i in range(len(tokens)) if _is_dot(tokens, i)]
+    if not dots:
+        return rhs
+    if not others:
+        raise FormulaError(
+            "'.' in the formula stands for no column: the data has no others"
+        )
+    expansion = "(" + " + ".join(_quote(c) for c in others) + ")"
+    # rebuild from character offsets (single-line formulas)
+    lines = rhs.splitlines() or [rhs]
+    if len(lines) > 1:
+        rhs = " ".join(lines)
+        return _expand_dot(rhs, others)
+    out, last = [], 0
+    for i in dots:
+        start, end = tokens[i].start[1], tokens[i].end[1]
+        out.append(rhs[last:start])
+        out.append(expansion)
+        last = end
+    out.append(rhs[last:])
+    return "".join(out)
+
+
+def _referenced_columns(text: str, columns: list[str]) -> list[str]:
+    """Data columns a formula side uses: bare names and ``Q("...")`` arguments."""
+    tokens = _tokens(text)
+    colset = set(columns)
+    found = []
+    for i, tok in enumerate(tokens):
+        prev = tokens[i - 1] if i > 0 else None
+        if tok.type == tokenize.NAME and tok.string in colset:
+            if prev is not None and prev.string == ".":
+                continue  # attribute such as np.log
+            found.append(tok.string)
+        elif tok.type == tokenize.STRING and i >= 2 and tokens[i - 2].string == "Q":
+            try:
+                value = eval(tok.string, {"__builtins__": {}})  # a string literal
+            except Exception:  # pragma: no cover - malformed literal
+                continue
+            if value in colset:
+                found.append(value)
+    return list(dict.fromkeys(found))
+
+
+def _simple_name(text: str) -> str | None:
+    text = text.strip()
+    m = re.fullmatch(r"Q\(\s*(['\"])(.*)\1\s*\)", text)
+    if m:
+        return m.group(2)
+    return text if text.isidentifier() else None
+
+
+def _column_in(text: str, columns: list[str]) -> str | None:
+    name = _simple_name(text)
+    return name if name is not None and name in columns else None
+
+
+# -- patsy glue ----------------------------------------------------------------
+
+
+def _default_env():
+    import patsy
+
+    return patsy.EvalEnvironment([{"np": np, "numpy": np}])
+
+
+def _patsy_frame(data: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A new frame with the given columns in dtypes patsy handles.
+
+    pandas' nullable and string dtypes hold ``pd.NA``, which patsy's level sorting
+    cannot compare; strings go to object, nullable numbers to float, nullable bools
+    to bool (after missing rows were dropped).
+    """
+    out = {}
+    for c in columns:
+        s = data[c]
+        dtype = s.dtype
+        if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_object_dtype(dtype):
+            out[c] = s
+        elif pd.api.types.is_bool_dtype(dtype):
+            out[c] = s.astype(object if s.isna().any() else bool)
+        elif pd.api.types.is_string_dtype(dtype):
+            out[c] = s.astype(object).where(s.notna(), None)
+        elif pd.api.types.is_numeric_dtype(dtype) and isinstance(
+            dtype, pd.api.extensions.ExtensionDtype
+        ):
+            out[c] = s.astype("float64")
+        else:
+            out[c] = s
+    return pd.DataFrame(out, index=data.index)
+
+
+def _close_matches(name: str, columns) -> str:
+    close = difflib.get_close_matches(str(name), [str(c) for c in columns], n=3, cutoff=0.5)
+    return f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+
+
+def _unknown_name(name: str, columns, what: str = "") -> FormulaError:
+    return FormulaError(
+        f"{what}{name!r} in the formula is not a column of the data"
+        + _close_matches(name, columns)
+    )
+
+
+def _translate_patsy_error(exc, formula: str, columns) -> Exception:
+    msg = getattr(exc, "message", str(exc))
+    m = re.search(r"name '([^']+)' is not defined", msg)
+    if m:
+        return _unknown_name(m.group(1), columns)
+    origin = getattr(exc, "origin", None)
+    where = ""
+    if origin is not None:
+        where = origin.code[origin.start : origin.end]
+    m = re.search(
+        r"observation with value (.+?) does not match any of the expected "
+        r"levels \(expected: (.*)\)",
+        msg,
+    )
+    if m:
+        return DataError(
+            f"factor {where!r} has the level {m.group(1)}, not seen when the model was "
+            f"fitted (levels: {m.group(2)}); drop those rows or refit with them"
+        )
+    if "missing values" in msg:
+        return DataError(
+            f"{where!r} evaluates to missing values (NaN) for some rows; "
+            "check the transform's domain (e.g. log of a non-positive value)"
+        )
+    if where:
+        return FormulaError(f"in formula {formula!r} at {where!r}: {msg}")
+    return FormulaError(f"in formula {formula!r}: {msg}")

@@ -1,0 +1,133 @@
+"""Plots of lambda selection: the CV curve and the information-criteria curves.
+
+>>> fig_ax = plot_cv(selection.cv)  # doctest: +SKIP
+>>> fig_ax = plot_criteria(selection)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from penstat._errors import ArgumentError
+from penstat.plots import require_matplotlib
+
+_MEASURE_LABELS = {
+    "mse": "Mean squared error",
+    "mae": "Mean absolute error",
+    "deviance": "Binomial deviance",
+    "class": "Misclassification error",
+    "auc": "AUC",
+}
+_N_TOP_TICKS = 8
+
+
+def plot_cv(cv, ax=None):
+    """The CV curve as ``plot.cv.glmnet`` draws it.
+
+    Mean CV error against lambda (log scale) with one-standard-error bars, dashed
+    vertical lines at ``lam_min`` and ``lam_1se``, and the number of nonzero
+    coefficients along the top axis.
+
+    Parameters
+    ----------
+    cv : CVResult
+        From :func:`penstat.select.select_lambda` (``selection.cv``).
+    ax : matplotlib Axes, optional
+        Drawn into a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = plot_cv(fit.cv)  # doctest: +SKIP
+    """
+    plt = require_matplotlib()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4.4))
+    lambdas = np.asarray(cv.lambdas, dtype=float)
+    cvm = np.asarray(cv.cvm, dtype=float)
+    ax.errorbar(
+        lambdas,
+        cvm,
+        yerr=np.vstack([cvm - np.asarray(cv.cvlo), np.asarray(cv.cvup) - cvm]),
+        fmt="o",
+        color="tab:red",
+        ecolor="0.6",
+        markersize=3.5,
+        capsize=2,
+        linewidth=0.8,
+    )
+    ax.set_xscale("log")
+    ax.axvline(cv.lam_min, color="0.3", linestyle="--", linewidth=1, label="lambda min")
+    ax.axvline(cv.lam_1se, color="0.3", linestyle=":", linewidth=1.2, label="lambda 1se")
+    ax.set_xlabel("lambda")
+    ax.set_ylabel(_MEASURE_LABELS.get(cv.measure, cv.measure))
+    ax.legend(loc="best", fontsize="small", frameon=False)
+    _df_top_axis(ax, lambdas, np.asarray(cv.df))
+    return ax
+
+
+def plot_criteria(selection, ax=None, criteria=("aic", "bic", "ebic")):
+    """AIC, BIC and EBIC along the path, each minimum marked, the chosen lambda dashed.
+
+    Parameters
+    ----------
+    selection : Selection
+        A selection by ``"aic"``, ``"bic"`` or ``"ebic"`` (its table holds the criteria).
+    ax : matplotlib Axes, optional
+    criteria : sequence of str
+        Which curves to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = plot_criteria(fit.selection)  # doctest: +SKIP
+    """
+    table = selection.table
+    missing = [c for c in criteria if c not in table.columns]
+    if missing:
+        raise ArgumentError(
+            "plot_criteria needs a selection made with select='aic', 'bic' or 'ebic' "
+            f"(the table has no {', '.join(missing)}); for CV use plot_cv"
+        )
+    plt = require_matplotlib()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4.4))
+    lambdas = table["lambda"].to_numpy(dtype=float)
+    for name in criteria:
+        values = table[name].to_numpy(dtype=float)
+        (line,) = ax.plot(lambdas, values, label=name.upper(), linewidth=1.4)
+        if np.isfinite(values).any():
+            best = np.nanargmin(values)
+            ax.plot(lambdas[best], values[best], "o", color=line.get_color(), markersize=5)
+    ax.set_xscale("log")
+    ax.axvline(selection.lam, color="0.3", linestyle="--", linewidth=1)
+    ax.set_xlabel("lambda")
+    ax.set_ylabel("criterion")
+    ax.legend(loc="best", fontsize="small", frameon=False)
+    _df_top_axis(ax, lambdas, table["df"].to_numpy())
+    return ax
+
+
+def _df_top_axis(ax, lambdas: np.ndarray, df: np.ndarray) -> None:
+    """Number of nonzero coefficients at a few lambdas along the top of ``ax``."""
+    keep = lambdas > 0
+    lambdas, df = lambdas[keep], df[keep]
+    if lambdas.size == 0:
+        return
+    top = ax.twiny()
+    top.set_xscale("log")
+    top.set_xlim(ax.get_xlim())
+    picks = np.unique(
+        np.linspace(0, lambdas.size - 1, min(_N_TOP_TICKS, lambdas.size)).round()
+    )
+    picks = picks.astype(int)
+    top.set_xticks(lambdas[picks])
+    top.set_xticklabels([str(int(d)) for d in df[picks]], fontsize="small")
+    top.minorticks_off()
+    top.set_xlabel("nonzero coefficients", fontsize="small")

@@ -1,0 +1,118 @@
+"""Plots of bootstrap selection frequencies and of stability paths.
+
+>>> boot = fit.bootstrap(n_boot=100, seed=0)  # doctest: +SKIP
+>>> ax = plot_selection_frequency(boot)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from penstat.plots import require_matplotlib
+
+__all__ = ["plot_selection_frequency", "plot_stability_path"]
+
+
+def plot_selection_frequency(bootstrap_result, ax=None, max_columns: int = 40):
+    """Dot chart of bootstrap selection frequencies, with the 50% and 90% lines.
+
+    Parameters
+    ----------
+    bootstrap_result : BootstrapResult
+    ax : matplotlib.axes.Axes, optional
+    max_columns : int
+        Show at most this many columns, the most frequently selected.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = plot_selection_frequency(fit.bootstrap(n_boot=50))  # doctest: +SKIP
+    """
+    plt = require_matplotlib()
+    table = bootstrap_result.columns
+    freq = table["freq"].sort_values(ascending=True, kind="stable")
+    if len(freq) > max_columns:
+        freq = freq.iloc[-max_columns:]
+    signs = np.sign(table.loc[freq.index, "median"].to_numpy())
+    if ax is None:
+        height = max(2.5, 0.28 * len(freq) + 1.2)
+        _, ax = plt.subplots(figsize=(6.4, height))
+    positions = np.arange(len(freq))
+    ax.hlines(positions, 0, freq.to_numpy(), color="#c8ccd2", linewidth=1.2, zorder=1)
+    colors = np.where(signs > 0, "#1f6fb2", np.where(signs < 0, "#c0392b", "#7f8c8d"))
+    ax.scatter(freq.to_numpy(), positions, c=list(colors), s=36, zorder=2)
+    for x, style in ((0.5, "--"), (0.9, ":")):
+        ax.axvline(x, color="#555555", linestyle=style, linewidth=1, zorder=0)
+    ax.set_yticks(positions)
+    ax.set_yticklabels([str(i) for i in freq.index])
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(-0.7, len(freq) - 0.3)
+    ax.set_xlabel(f"selection frequency ({bootstrap_result.n_boot} bootstrap replicates)")
+    ax.set_title("How often each column is selected")
+    from matplotlib.lines import Line2D
+
+    handles = [
+        Line2D([], [], marker="o", linestyle="", color="#1f6fb2", label="median > 0"),
+        Line2D([], [], marker="o", linestyle="", color="#c0392b", label="median < 0"),
+        Line2D([], [], marker="o", linestyle="", color="#7f8c8d", label="median = 0"),
+        Line2D([], [], color="#555555", linestyle="--", label="50%"),
+        Line2D([], [], color="#555555", linestyle=":", label="90%"),
+    ]
+    ax.legend(handles=handles, loc="lower right", fontsize="small", framealpha=0.9)
+    return ax
+
+
+def plot_stability_path(stability_result, ax=None, label_stable: bool = True):
+    """Selection probability of each column along the lambda path.
+
+    Stable columns are drawn in colour, the others in grey; the horizontal line is
+    the cutoff and the shaded band the lambda region used.
+
+    Parameters
+    ----------
+    stability_result : StabilitySelection
+    ax : matplotlib.axes.Axes, optional
+    label_stable : bool
+        Name the stable columns at the right end of the region.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = plot_stability_path(fit.stability_selection(pfer=1))  # doctest: +SKIP
+    """
+    plt = require_matplotlib()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4.2))
+    probs = stability_result.probabilities
+    log_lam = np.log(np.asarray(probs.index, dtype=float))
+    stable = set(stability_result.stable)
+    cmap = plt.get_cmap("tab10")
+    k = 0
+    for name in probs.columns:
+        values = probs[name].to_numpy()
+        if name in stable:
+            ax.plot(log_lam, values, color=cmap(k % 10), linewidth=1.8, label=str(name))
+            k += 1
+        else:
+            ax.plot(log_lam, values, color="#b0b4ba", linewidth=0.8)
+    ax.axhline(stability_result.cutoff, color="#333333", linestyle="--", linewidth=1)
+    ax.axvspan(
+        np.log(stability_result.lambda_min), log_lam.max(), color="#e8f0f8", zorder=0
+    )
+    ax.set_xlim(log_lam.max(), log_lam.min())
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("log(lambda)")
+    ax.set_ylabel("selection probability")
+    ax.set_title(
+        f"Stability path (cutoff {stability_result.cutoff:.2f}, "
+        f"E(false selections) <= {stability_result.pfer:.2g})"
+    )
+    if label_stable and stable:
+        ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
+    return ax

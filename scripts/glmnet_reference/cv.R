@@ -1,0 +1,151 @@
+# Reference cross-validation results from R glmnet for tests/test_select_glmnet.py.
+#
+# Each case simulates a small problem with a fixed seed, fits glmnet on the full data,
+# then runs cv.glmnet with that fit's lambda sequence and a fixed foldid, so that every
+# fold is fitted at the full data's lambdas (as penstat does). The convergence
+# threshold is tight enough that the fits are the optima to double precision. One JSON
+# file tests/data/glmnet_cv_<case>.json per case holds the inputs (X, y, weights,
+# foldid, options) and cv.glmnet's output (lambda, cvm, cvsd, nzero, lambda.min,
+# lambda.1se).
+#
+# For the gaussian elastic net glmnet scales y to unit sd inside each fit, which
+# divides the ridge part of its penalty by sd(y) of the fold; penstat.fit_path does
+# the same, so the gaussian_enet case compares like with like.
+#
+# Run through scripts/make_glmnet_reference.sh, or directly:
+#   Rscript scripts/glmnet_reference/cv.R [output directory]
+
+suppressMessages(library(glmnet))
+
+args <- commandArgs(trailingOnly = TRUE)
+out_dir <- if (length(args) >= 1) args[[1]] else file.path("tests", "data")
+dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
+
+THRESH <- 1e-30
+MAXIT <- 1e8
+
+# ---- a minimal JSON writer (numbers with 17 significant digits) -------------------
+
+num <- function(x) trimws(formatC(as.numeric(x), digits = 17, format = "g"))
+vec <- function(x) paste0("[", paste(num(x), collapse = ", "), "]")
+mat <- function(x) {
+  rows <- vapply(seq_len(nrow(x)), function(i) vec(x[i, ]), "")
+  paste0("[", paste(rows, collapse = ",\n  "), "]")
+}
+str <- function(s) paste0("\"", s, "\"")
+
+# ---- simulation --------------------------------------------------------------------
+
+simulate_x <- function(n, p, rho = 0.3) {
+  z <- matrix(rnorm(n * p), n, p)
+  sqrt(1 - rho) * z + sqrt(rho) * rnorm(n)
+}
+
+true_beta <- function(p, k = min(p, 6)) {
+  b <- numeric(p)
+  j <- seq_len(k)
+  b[j] <- (-1)^j * exp(-2 * (j - 1) / 10)
+  b
+}
+
+gaussian_y <- function(x) drop(x %*% true_beta(ncol(x))) + 0.5 + 1.5 * rnorm(nrow(x))
+
+binomial_y <- function(x) {
+  eta <- drop(x %*% true_beta(ncol(x))) - 0.4
+  as.numeric(runif(nrow(x)) < 1 / (1 + exp(-eta)))
+}
+
+# ---- one case ----------------------------------------------------------------------
+
+write_case <- function(name, x, y, family, measure, nfolds = 10, alpha = 1,
+                       weights = NULL, description = "") {
+  n <- nrow(x)
+  foldid <- sample(rep(seq_len(nfolds), length.out = n))
+  w <- if (is.null(weights)) rep(1, n) else weights
+  fit <- glmnet(x, y, family = family, alpha = alpha, weights = w, thresh = THRESH,
+                maxit = MAXIT)
+  cv <- withCallingHandlers(
+    cv.glmnet(x, y, family = family, alpha = alpha, weights = w, lambda = fit$lambda,
+              foldid = foldid, type.measure = measure, thresh = THRESH, maxit = MAXIT),
+    warning = function(wrn) {
+      cat("  warning:", conditionMessage(wrn), "\n")
+      invokeRestart("muffleWarning")
+    }
+  )
+  grouped <- !(n / nfolds < 3)
+  fields <- c(
+    name = str(name),
+    description = str(description),
+    glmnet_version = str(as.character(packageVersion("glmnet"))),
+    family = str(family),
+    measure = str(measure),
+    measure_name = str(unname(cv$name)),
+    l1_ratio = num(alpha),
+    grouped = if (grouped) "true" else "false",
+    n = num(n),
+    p = num(ncol(x)),
+    X = mat(x),
+    y = vec(y),
+    weights = if (is.null(weights)) "null" else vec(weights),
+    foldid = vec(foldid),
+    lambda = vec(cv$lambda),
+    cvm = vec(cv$cvm),
+    cvsd = vec(cv$cvsd),
+    nzero = vec(cv$nzero),
+    lambda_min = num(cv$lambda.min),
+    lambda_1se = num(cv$lambda.1se),
+    index_min = num(cv$index[1] - 1),
+    index_1se = num(cv$index[2] - 1)
+  )
+  body <- paste0("\"", names(fields), "\": ", fields, collapse = ",\n")
+  writeLines(paste0("{\n", body, "\n}"), file.path(out_dir, paste0("glmnet_cv_", name, ".json")))
+  cat(sprintf("%-28s n=%3d p=%2d nlambda=%3d lambda.min=%.6g lambda.1se=%.6g\n", name, n,
+              ncol(x), length(cv$lambda), cv$lambda.min, cv$lambda.1se))
+}
+
+# ---- the cases -----------------------------------------------------------------------
+
+set.seed(20240701)
+x <- simulate_x(120, 12)
+y <- gaussian_y(x)
+write_case("gaussian_mse", x, y, "gaussian", "mse", description = "gaussian lasso, mse")
+write_case("gaussian_mae", x, y, "gaussian", "mae", description = "gaussian lasso, mae")
+
+set.seed(20240702)
+x <- simulate_x(150, 10)
+w <- runif(150, 0.2, 3)
+write_case("gaussian_weights", x, gaussian_y(x), "gaussian", "mse", weights = w,
+           description = "gaussian lasso, mse, observation weights")
+
+set.seed(20240703)
+x <- simulate_x(25, 8)
+write_case("gaussian_ungrouped", x, gaussian_y(x), "gaussian", "mse",
+           description = "gaussian lasso, 25 rows in 10 folds: grouped = FALSE enforced")
+
+set.seed(20240704)
+x <- simulate_x(200, 10)
+y <- binomial_y(x)
+write_case("binomial_deviance", x, y, "binomial", "deviance",
+           description = "binomial lasso, deviance")
+write_case("binomial_class", x, y, "binomial", "class",
+           description = "binomial lasso, misclassification error")
+write_case("binomial_auc", x, y, "binomial", "auc", description = "binomial lasso, AUC")
+
+set.seed(20240705)
+x <- simulate_x(180, 12)
+y <- binomial_y(x)
+w <- runif(180, 0.2, 3)
+write_case("binomial_weights_deviance", x, y, "binomial", "deviance", weights = w,
+           description = "binomial lasso, deviance, observation weights")
+write_case("binomial_weights_auc", x, y, "binomial", "auc", weights = w,
+           description = "binomial lasso, AUC, observation weights")
+
+set.seed(20240706)
+x <- simulate_x(160, 15, rho = 0.5)
+write_case("binomial_enet", x, binomial_y(x), "binomial", "deviance", alpha = 0.5,
+           description = "binomial elastic net (alpha 0.5), deviance")
+
+set.seed(20240707)
+x <- simulate_x(140, 12, rho = 0.5)
+write_case("gaussian_enet", x, gaussian_y(x), "gaussian", "mse", alpha = 0.5,
+           description = "gaussian elastic net (alpha 0.5), mse")

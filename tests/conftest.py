@@ -1,0 +1,50 @@
+"""Shared fixtures: small data frames with every kind of column."""
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+import pytest
+
+
+def make_mixed_frame(n: int = 80, seed: int = 0) -> pd.DataFrame:
+    """Numeric, string, categorical and bool columns, a gaussian and a binary response."""
+    rng = np.random.default_rng(seed)
+    x1 = rng.normal(size=n)
+    x2 = rng.normal(size=n)
+    x3 = rng.uniform(1.0, 3.0, size=n)
+    region = rng.choice(["north", "south", "east", "west"], size=n)
+    grade = pd.Categorical(
+        rng.choice(["lo", "mid", "hi"], size=n), categories=["lo", "mid", "hi"]
+    )
+    flag = rng.random(n) < 0.4
+    effect = {"north": 0.0, "south": 1.0, "east": -1.0, "west": 0.5}
+    eta = 1.5 * x1 - 2.0 * x2 + np.vectorize(effect.get)(region) + 0.8 * flag
+    y = eta + rng.normal(scale=0.7, size=n)
+    outcome = np.where(eta + rng.logistic(size=n) > 0, "yes", "no")
+    return pd.DataFrame(
+        {
+            "y": y,
+            "x1": x1,
+            "x2": x2,
+            "x3": x3,
+            "region": region,
+            "grade": grade,
+            "flag": flag,
+            "outcome": outcome,
+        }
+    )
+
+
+@pytest.fixture
+def mixed():
+    return make_mixed_frame()
+
+
+def frame_fingerprint(df: pd.DataFrame) -> str:
+    """Hash of a DataFrame's values, index, dtypes and column names."""
+    h = hashlib.sha256()
+    h.update(pd.util.hash_pandas_object(df, index=True).to_numpy().tobytes())
+    h.update(repr(list(df.dtypes.astype(str))).encode())
+    h.update(repr(list(df.columns)).encode())
+    return h.hexdigest()

@@ -1,0 +1,248 @@
+"""The penstat command: exit codes, one-line messages, outputs and the JSON."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import penstat as ps
+from penstat.cli import fit_to_dict, main
+
+
+@pytest.fixture(scope="module")
+def diabetes_csv(tmp_path_factory):
+    path = tmp_path_factory.mktemp("data") / "diabetes.csv"
+    ps.datasets.load("diabetes").to_csv(path, index=False)
+    return path
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(err, expected):
+    assert err == f"penstat: error: {expected}\n"
+    assert "Traceback" not in err
+
+
+# ---------------------------------------------------------------------------------
+# bad input: golden messages
+
+
+def test_missing_file(capsys, tmp_path):
+    missing = tmp_path / "nope.csv"
+    code, out, err = run(capsys, "fit", missing, "y ~ .")
+    assert code == 2 and out == ""
+    assert_one_line_error(err, f"data file '{missing}' does not exist")
+
+
+def test_unparsable_file(capsys, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n3,4,5,6\n")
+    code, _, err = run(capsys, "fit", bad, "a ~ b")
+    assert code == 2
+    assert_one_line_error(
+        err,
+        f"cannot parse data file '{bad}': Error tokenizing data. "
+        "C error: Expected 2 fields in line 3, saw 4",
+    )
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    code, _, err = run(capsys, "fit", empty, "a ~ b")
+    assert code == 2
+    assert_one_line_error(
+        err, f"cannot parse data file '{empty}': No columns to parse from file"
+    )
+
+
+def test_missing_column_lists_close_match(capsys, diabetes_csv):
+    code, out, err = run(capsys, "fit", diabetes_csv, "y ~ bmii + bp")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "'bmii'" in err and "'bmi'" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["--penalty", "l3"],
+            "argument --penalty: invalid choice: 'l3' (choose from 'l1', 'l2', "
+            "'elasticnet') (see: penstat fit --help)",
+        ),
+        (
+            ["--select", "best"],
+            "--select 'best': use one of cv_1se, cv_min, aic, bic, ebic or a number "
+            "(a fixed lambda)",
+        ),
+        (["--bootstrap", "1"], "--bootstrap needs at least 2 replicates (0: no bootstrap)"),
+        (["--report", "out.pdf"], "--report 'out.pdf' must end in .html or .htm or .md"),
+        (
+            ["--nfolds", "many"],
+            "argument --nfolds: invalid int value: 'many' (see: penstat fit --help)",
+        ),
+    ],
+)
+def test_bad_options(capsys, diabetes_csv, argv, expected):
+    code, out, err = run(capsys, "fit", diabetes_csv, "y ~ bmi", *argv)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, expected)
+
+
+def test_bad_command_and_arguments(capsys):
+    code, _, err = run(capsys, "bogus")
+    assert code == 2
+    assert_one_line_error(
+        err,
+        "argument COMMAND: invalid choice: 'bogus' (choose from 'fit', 'datasets') "
+        "(see: penstat --help)",
+    )
+    code, _, err = run(capsys, "fit", "y ~ .")
+    assert code == 2
+    assert_one_line_error(
+        err,
+        'give a data file and a formula, e.g. penstat fit data.csv "y ~ .", or '
+        "--dataset NAME and a formula",
+    )
+    code, _, err = run(capsys, "fit", "--dataset", "nope", "y ~ .")
+    assert code == 2
+    assert_one_line_error(
+        err,
+        "unknown dataset 'nope'; the datasets shipped with penstat are: "
+        "breast_cancer, diabetes",
+    )
+
+
+def test_user_errors_from_the_library_are_one_line(capsys, diabetes_csv):
+    code, _, err = run(capsys, "fit", diabetes_csv, "y ~ bmi", "--family", "binomial")
+    assert code == 2 and err.count("\n") == 1 and "binomial" in err
+    code, _, err = run(
+        capsys,
+        "fit",
+        diabetes_csv,
+        "y ~ bmi",
+        "--penalty",
+        "l2",
+        "--select",
+        "bic",
+        "--stability",
+    )
+    assert code == 2 and err.count("\n") == 1 and "L1 penalty" in err
+
+
+def test_help_and_datasets(capsys):
+    code, out, _ = run(capsys, "--help")
+    assert code == 0 and "fit" in out
+    code, out, _ = run(capsys, "datasets")
+    assert code == 0
+    assert out.splitlines()[0].startswith("breast_cancer")
+    assert "diabetes" in out
+
+
+# ---------------------------------------------------------------------------------
+# success: summary, JSON, report
+
+
+def test_fit_csv_prints_summary_and_matches_library(capsys, diabetes_csv):
+    code, out, err = run(capsys, "fit", diabetes_csv, "y ~ .", "--select", "bic")
+    assert code == 0, err
+    reference = ps.fit("y ~ .", ps.datasets.load("diabetes"), select="bic")
+    assert out.strip() == str(reference.summary()).strip()
+
+
+def test_parquet_input(capsys, tmp_path):
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "d.parquet"
+    ps.datasets.load("diabetes").to_parquet(path)
+    code, out, err = run(capsys, "fit", path, "y ~ bmi + bp + s5", "--select", "2.0")
+    assert code == 0, err
+    assert "bmi" in out
+
+
+def test_json_round_trip(capsys, tmp_path):
+    target = tmp_path / "out.json"
+    code, _, err = run(
+        capsys,
+        "fit",
+        "--dataset",
+        "diabetes",
+        "y ~ .",
+        "--select",
+        "bic",
+        "--seed",
+        "3",
+        "--bootstrap",
+        "6",
+        "--bootstrap-select",
+        "fixed",
+        "--stability",
+        "--pfer",
+        "1",
+        "--json",
+        target,
+        "--no-progress",
+    )
+    assert code == 0, err
+    text = target.read_text()
+    payload = json.loads(text)
+    # the file is plain JSON (no NaN) and re-serializes to the same text
+    assert json.dumps(payload, indent=2, allow_nan=False) + "\n" == text
+    assert payload["schema"] == "penstat.fit/1"
+
+    reference = ps.fit("y ~ .", ps.datasets.load("diabetes"), select="bic", seed=3)
+    coefs = {c["column"]: c["coef"] for c in payload["coefficients"]}
+    assert coefs == reference.coef.drop("Intercept").to_dict()
+    assert payload["model"]["lambda"] == reference.lam
+    assert payload["model"]["intercept"] == reference.intercept
+    assert payload["selected"] == reference.selected
+    assert payload["selection"]["rule"] == "bic"
+
+    boot = payload["bootstrap"]
+    assert boot["n_boot"] == 6 and sum(boot["model_size"].values()) == 6
+    freq = {c["column"]: c["freq"] for c in boot["columns"]}
+    assert set(freq) == set(coefs) and all(0 <= f <= 1 for f in freq.values())
+    stab = payload["stability"]
+    assert stab["n_fits"] == 100
+    assert set(stab["stable"]) == {c["column"] for c in stab["columns"] if c["stable"]}
+
+
+def test_fit_to_dict_matches_results(tmp_path):
+    fit = ps.fit("y ~ bmi + bp + s5 + age", ps.datasets.load("diabetes"), select="aic")
+    fit.bootstrap(n_boot=4, select="fixed", seed=0, progress=False)
+    payload = json.loads(json.dumps(fit_to_dict(fit, source="x")))
+    table = fit.bootstrap_result.columns
+    for row in payload["bootstrap"]["columns"]:
+        for key in ("freq", "median", "lower", "upper"):
+            assert row[key] == table.loc[row["column"], key]
+        expected = table.loc[row["column"], "sign_consistency"]
+        assert row["sign_consistency"] == (None if np.isnan(expected) else expected)
+
+
+def test_report_outputs(capsys, tmp_path):
+    html = tmp_path / "r.html"
+    md = tmp_path / "r.md"
+    for target in (html, md):
+        code, _, err = run(
+            capsys,
+            "fit",
+            "--dataset",
+            "diabetes",
+            "y ~ bmi + bp + s5 + age",
+            "--select",
+            "bic",
+            "--bootstrap",
+            "4",
+            "--bootstrap-select",
+            "fixed",
+            "--report",
+            target,
+        )
+        assert code == 0, err
+        assert f"report written to {target}" in err
+    assert html.read_text().startswith("<!DOCTYPE html>")
+    assert md.read_text().startswith("# Feature selection for y")
+    assert (tmp_path / "r_files" / "path.svg").exists()

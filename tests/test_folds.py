@@ -1,0 +1,70 @@
+import numpy as np
+import pytest
+
+from penstat._errors import ArgumentError, DataError, PenstatError
+from penstat._folds import check_foldid, check_nfolds, make_folds
+
+
+def test_random_folds_are_balanced_and_reproducible():
+    folds = make_folds(103, nfolds=10, seed=3)
+    counts = np.bincount(folds)
+    assert counts.size == 10 and counts.max() - counts.min() <= 1
+    np.testing.assert_array_equal(folds, make_folds(103, nfolds=10, seed=3))
+    assert not np.array_equal(folds, make_folds(103, nfolds=10, seed=4))
+
+
+def test_generator_seed_is_accepted():
+    a = make_folds(50, 5, seed=np.random.default_rng(7))
+    b = make_folds(50, 5, seed=np.random.default_rng(7))
+    np.testing.assert_array_equal(a, b)
+
+
+def test_stratified_folds_spread_each_class():
+    rng = np.random.default_rng(0)
+    y = (rng.random(97) < 0.2).astype(float)
+    folds = make_folds(97, nfolds=10, y=y, stratify=True, seed=1)
+    sizes = np.bincount(folds)
+    assert sizes.max() - sizes.min() <= 1
+    positives = np.bincount(folds, weights=y)
+    assert positives.max() - positives.min() <= 1
+    assert positives.min() >= 1 and (sizes - positives).min() >= 1
+
+
+def test_stratified_folds_refuse_too_few_positives():
+    y = np.zeros(40)
+    y[:4] = 1
+    with pytest.raises(DataError, match=r"4 positives \(y == 1\).*nfolds=10.*nfolds <= 4"):
+        make_folds(40, nfolds=10, y=y, stratify=True, seed=0)
+    y = 1 - y
+    with pytest.raises(DataError, match=r"4 negatives"):
+        make_folds(40, nfolds=10, y=y, stratify=True, seed=0)
+
+
+@pytest.mark.parametrize("nfolds", [2, 1, 0, 51])
+def test_nfolds_out_of_range(nfolds):
+    with pytest.raises(ArgumentError, match="nfolds"):
+        check_nfolds(nfolds, 50)
+
+
+@pytest.mark.parametrize("nfolds", [3.5, "10", True])
+def test_nfolds_must_be_integer(nfolds):
+    with pytest.raises(ArgumentError, match="nfolds must be an integer"):
+        check_nfolds(nfolds, 50)
+
+
+def test_foldid_labels_are_recoded():
+    codes = check_foldid(np.array(["b", "a", "c", "b", "a", "c"]), 6)
+    np.testing.assert_array_equal(codes, [1, 0, 2, 1, 0, 2])
+
+
+def test_foldid_errors():
+    with pytest.raises(ArgumentError, match="foldid has length 5 but the data have 6"):
+        check_foldid([1, 2, 3, 1, 2], 6)
+    with pytest.raises(ArgumentError, match="1 distinct fold;"):
+        check_foldid([1] * 6, 6)
+    with pytest.raises(ArgumentError, match="2 distinct folds"):
+        check_foldid([1, 2] * 3, 6)
+    with pytest.raises(ArgumentError, match="NaN"):
+        check_foldid([1.0, 2.0, np.nan, 3.0], 4)
+    with pytest.raises(PenstatError):
+        check_foldid(np.ones((3, 2)), 3)
