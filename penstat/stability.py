@@ -81,7 +81,7 @@ class BootstrapResult:
         Number of replicates (values) selecting each number of columns (index).
     coefs : numpy.ndarray
         (n_boot, p) coefficient of every replicate, original scale.
-    seed_entropy : int
+    seed_entropy : int or list of int
         Entropy of the seed sequence; ``seed=seed_entropy`` repeats the run.
     """
 
@@ -92,7 +92,7 @@ class BootstrapResult:
     terms: Any
     model_size: Any
     coefs: np.ndarray
-    seed_entropy: int
+    seed_entropy: Any
     stratify: bool = False
 
     def plot(self, ax=None):
@@ -172,7 +172,7 @@ class StabilitySelection:
     table: Any
     terms: Any
     p: int
-    seed_entropy: int
+    seed_entropy: Any
     notes: list = field(default_factory=list)
 
     def plot(self, ax=None):
@@ -780,7 +780,13 @@ def _seed_sequence(seed) -> np.random.SeedSequence:
         return np.random.SeedSequence(int(seed.integers(0, 2**63)))
     if seed is None or isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
         return np.random.SeedSequence(None if seed is None else int(seed))
-    raise ArgumentError(f"seed must be an int, a numpy Generator or None, got {seed!r}")
+    if isinstance(seed, (list, tuple)) and all(
+        isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in seed
+    ):
+        return np.random.SeedSequence([int(s) for s in seed])
+    raise ArgumentError(
+        f"seed must be an int, a list of ints, a numpy Generator or None, got {seed!r}"
+    )
 
 
 def _int_seed(rng: np.random.Generator) -> int:

@@ -198,3 +198,12 @@ def test_renders_in_headless_chromium(html_report):
     console = [line for line in render.stderr.splitlines() if "CONSOLE" in line]
     assert console == []
     assert shot.exists() and shot.stat().st_size > 10_000
+
+
+def test_report_notes_dropped_rows():
+    data = ps.datasets.load("diabetes")
+    data.loc[[0, 5, 9], "bmi"] = float("nan")
+    fit = ps.fit("y ~ bmi + bp + s5", data, lam=1.0)
+    html = render_report(fit)
+    assert "3 of 442 rows were dropped" in html
+    assert "fixed by the analyst" in html

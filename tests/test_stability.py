@@ -394,3 +394,21 @@ def test_real_fit_nested_cv_identical_across_n_jobs():
     # nested CV really re-chooses lambda: replicates differ from the fixed-lambda run
     fixed = run_bootstrap(fit, n_jobs=1, **{**kw, "select": "fixed"})
     assert not np.array_equal(one.coefs, fixed.coefs)
+
+
+def test_progress_bar_only_when_asked_or_interactive(sim_fit, capsys):
+    run_bootstrap(sim_fit, n_boot=3, select="fixed", seed=0)  # stderr is not a terminal
+    assert capsys.readouterr().err == ""
+    run_bootstrap(sim_fit, n_boot=3, select="fixed", seed=0, progress=True)
+    assert "bootstrap" in capsys.readouterr().err
+    run_bootstrap(sim_fit, n_boot=3, select="fixed", seed=0, progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_seed_entropy_list_repeats_run(sim_fit):
+    a = run_bootstrap(sim_fit, n_boot=3, select="fixed", seed=[5, 1], progress=False)
+    assert a.seed_entropy == [5, 1]
+    b = run_bootstrap(
+        sim_fit, n_boot=3, select="fixed", seed=a.seed_entropy, progress=False
+    )
+    np.testing.assert_array_equal(a.coefs, b.coefs)

@@ -48,6 +48,10 @@ from penstat._cd._common cimport soft_threshold
 cdef double PMIN = 1e-5
 # Scale of ``tol`` against glmnet's convergence measure (see the module docstring).
 cdef double TOL_SCALE = 1e-2
+# Relative duality gap accepted, in units of tol, and the tightening of the
+# coordinate threshold while it is not met.
+cdef double GAP_SCALE = 1e300
+cdef double SHR_TIGHTEN = 0.1
 # Halvings of a Newton step before it is taken as is.
 cdef int MAX_HALVINGS = 30
 # glmnet's early stop of a computed path.
@@ -273,6 +277,69 @@ cdef void _anderson_step(int n, int nA, const int* A, const double[::1, :] X,
         r[i] -= v[i] * deta[i]
 
 
+cdef inline double _abs(double a) noexcept nogil:
+    return a if a >= 0.0 else -a
+
+
+cdef inline double _xlogx(double s) noexcept nogil:
+    return s * log(s) if s > 0.0 else 0.0
+
+
+cdef double _duality_gap(int n, int p, const unsigned char* ju, const double* g,
+                         const double* xw, const double* xv, const double* b, double b0,
+                         const double* eta, const double* y, const double* w,
+                         const double* q, const double* pf, double l1, double l2,
+                         bint fit_intercept) noexcept nogil:
+    """Duality gap of the penalized logistic problem at (b0, b).
+
+    The dual point is the residual theta = w (y - p), shifted to sum to zero when
+    there is an intercept and, for the lasso, scaled into the dual feasible set
+    (Ndiaye et al. 2017, JMLR 18, sec. 2). The gap is the sum of the Fenchel-Young
+    gaps of the loss, sum_i w_i (l_i(eta_i) + l_i*(-theta_i / w_i)) + theta'eta, and of
+    each penalty term, h_j(b_j) + h_j*(x_j'theta) - b_j x_j'theta. Unpenalized
+    columns have no finite dual term; they add the quadratic estimate
+    (x_j'theta)^2 / (2 h_j) instead.
+    """
+    cdef double c = 0.0, scale = 1.0, gj, gap = 0.0, th, ps, e, sp, bj, thr, ex
+    cdef int i, j
+    if fit_intercept:
+        for i in range(n):
+            c += w[i] * (y[i] - q[i])
+    if l2 == 0.0 and l1 > 0.0:
+        for j in range(p):
+            if ju[j] and pf[j] > 0.0:
+                gj = _abs(g[j] - c * xw[j])
+                if gj * scale > l1 * pf[j]:
+                    scale = l1 * pf[j] / gj
+    for i in range(n):
+        if w[i] <= 0.0:
+            continue
+        th = scale * (w[i] * (y[i] - q[i]) - c * w[i])
+        ps = y[i] - th / w[i]
+        if ps < 0.0:
+            ps = 0.0
+        elif ps > 1.0:
+            ps = 1.0
+        e = eta[i]
+        sp = e + log1p(exp(-e)) if e >= 0.0 else log1p(exp(e))
+        gap += w[i] * (sp - y[i] * e + _xlogx(ps) + _xlogx(1.0 - ps)) + th * e
+    for j in range(p):
+        if not ju[j]:
+            continue
+        gj = scale * (g[j] - c * xw[j])
+        bj = b[j]
+        if pf[j] == 0.0 or (l1 == 0.0 and l2 == 0.0):
+            if xv[j] > 0.0:
+                gap += gj * gj / (2.0 * xv[j])
+            continue
+        gap += pf[j] * (l1 * _abs(bj) + 0.5 * l2 * bj * bj) - bj * gj
+        if l2 > 0.0:
+            ex = _abs(gj) - l1 * pf[j]
+            if ex > 0.0:
+                gap += ex * ex / (2.0 * l2 * pf[j])
+    return gap
+
+
 cdef int _fit_path(
     const double[::1, :] X, const double[::1] y, const double[::1] w,
     const double[::1] pf, double a, const double[::1] lambdas, bint fit_intercept,
@@ -282,7 +349,7 @@ cdef int _fit_path(
     double[::1] b, double[::1] b_old, double[::1] xv, double[::1] g,
     double[::1] eta, double[::1] eta_old, double[::1] r, double[::1] v, double[::1] q,
     int[::1] W, int[::1] A, unsigned char[::1] inW, unsigned char[::1] inA,
-    unsigned char[::1] ju, double[:, ::1] hist, double[::1] deta,
+    unsigned char[::1] ju, double[:, ::1] hist, double[::1] deta, double[::1] xw,
 ) noexcept nogil:
     cdef int n = X.shape[0]
     cdef int p = X.shape[1]
@@ -291,7 +358,7 @@ cdef int _fit_path(
     cdef long sweeps
     cdef double ybar, b0 = 0.0, b0_old, dev0, f0, shr, lam, lam_prev, l1, l2, tlam
     cdef double loss, f_cur, f_new, dlx, d, xmz, t, qi, vfloor, dev, devr, devr_prev = 0.0
-    cdef double b0_new
+    cdef double b0_new, shr_lam, gap
     cdef bint converged, changed
     cdef const double* xj
     cdef double* rp = &r[0]
@@ -329,8 +396,7 @@ cdef int _fit_path(
         g[j] = 0.0
         if ju[j]:
             g[j] = _dot(n, &X[0, j], rp)
-            if g[j] < 0.0:
-                g[j] = -g[j]
+            xw[j] = _dot(n, &X[0, j], &w[0])
             if pf[j] == 0.0:
                 inW[j] = 1
                 W[nW] = j
@@ -344,13 +410,14 @@ cdef int _fit_path(
         # Sequential strong rule: keep j if |g_j| > a (2 lam - lam_prev) f_j.
         tlam = a * (2.0 * lam - lam_prev) if m > 0 else a * lam
         for j in range(p):
-            if ju[j] and not inW[j] and g[j] > tlam * pf[j]:
+            if ju[j] and not inW[j] and _abs(g[j]) > tlam * pf[j]:
                 inW[j] = 1
                 W[nW] = j
                 nW += 1
 
         sweeps = 0
         converged = False
+        shr_lam = tol * TOL_SCALE * f_cur
         f_cur = loss + _penalty(nW, &W[0], bp, &pf[0], l1, l2)
         while True:
             # ---- proximal Newton on the working set ----
@@ -387,7 +454,7 @@ cdef int _fit_path(
                                 nA += 1
                     if fit_intercept:
                         _intercept_update(n, rp, vp, xmz, &b0, &dlx)
-                    if dlx < shr:
+                    if dlx < shr_lam:
                         break
                     n_hist = 0
                     _store_iterate(nA, &A[0], bp, b0, &hist[0, 0], p)
@@ -400,7 +467,7 @@ cdef int _fit_path(
                                        rp, &dlx)
                         if fit_intercept:
                             _intercept_update(n, rp, vp, xmz, &b0, &dlx)
-                        if dlx < shr:
+                        if dlx < shr_lam:
                             break
                         # Anderson extrapolation of the cycle's iterates (Bertrand and
                         # Massias 2021, AISTATS, alg. 2): kept only when it lowers the
@@ -408,7 +475,7 @@ cdef int _fit_path(
                         n_hist += 1
                         _store_iterate(nA, &A[0], bp, b0, &hist[n_hist, 0], p)
                         if n_hist == ANDERSON_K:
-                            _anderson_step(n, nA, &A[0], X, bp, &b0, &hist[0, 0], p,
+                            _anderson_step(n, nA, &A[0], X, bp, &b0, &hist[0, 0], p + 1,
                                            &pf[0], l1, l2, vp, rp, &deta[0],
                                            fit_intercept)
                             n_hist = 0
@@ -452,7 +519,7 @@ cdef int _fit_path(
                     d = xv[j] * d * d
                     if d > dlx:
                         dlx = d
-                if dlx < shr:
+                if dlx < shr_lam:
                     converged = True
                     break
 
@@ -463,22 +530,28 @@ cdef int _fit_path(
             for j in range(p):
                 if ju[j] and not inW[j]:
                     g[j] = _dot(n, &X[0, j], rp)
-                    if g[j] < 0.0:
-                        g[j] = -g[j]
-                    if g[j] > l1 * pf[j]:
+                    if _abs(g[j]) > l1 * pf[j]:
                         inW[j] = 1
                         W[nW] = j
                         nW += 1
                         n_viol += 1
-            if n_viol == 0 or sweeps >= max_iter:
+            if n_viol > 0 and sweeps < max_iter:
+                continue
+            # ---- duality gap: tighten the coordinate threshold until it is met ----
+            for k in range(nW):
+                j = W[k]
+                g[j] = _dot(n, &X[0, j], rp)
+            if n_viol > 0 or not converged or sweeps >= max_iter:
                 break
-
-        # Gradients of the working set too, for the next strong rule.
-        for k in range(nW):
-            j = W[k]
-            g[j] = _dot(n, &X[0, j], rp)
-            if g[j] < 0.0:
-                g[j] = -g[j]
+            gap = _duality_gap(n, p, &ju[0], &g[0], &xw[0], &xv[0], bp, b0, etap, &y[0],
+                               &w[0], qp, &pf[0], l1, l2, fit_intercept)
+            if gap <= GAP_SCALE * tol * _abs(f_cur):
+                break
+            if shr_lam < 1e-30 * f0:
+                converged = False
+                break
+            shr_lam *= SHR_TIGHTEN
+            converged = False
 
         for j in range(p):
             coefs[m, j] = b[j]
@@ -570,11 +643,11 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     cdef unsigned char[::1] inA = np.zeros(p, dtype=np.uint8)
     cdef unsigned char[::1] ju = np.zeros(p, dtype=np.uint8)
     cdef double[:, ::1] hist = np.zeros((ANDERSON_K + 1, p + 1))
-    cdef double[::1] deta = np.zeros(n)
+    cdef double[::1] deta = np.zeros(n), xw = np.zeros(p)
     with nogil:
         n_fitted = _fit_path(
             Xv, yv, wv, pfv, l1_ratio, lamv, fit_intercept, early_stop, tol, max_iter,
             coefs, icpt, dev, iters, conv,
-            b, b_old, xv, g, eta, eta_old, r, v, q, W, A, inW, inA, ju, hist, deta,
+            b, b_old, xv, g, eta, eta_old, r, v, q, W, A, inW, inA, ju, hist, deta, xw,
         )
     return n_fitted

@@ -1,0 +1,441 @@
+"""penstat.path.fit_path against scikit-learn, closed forms and the KKT conditions."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from penstat._cd._gaussian import gaussian_path
+from sklearn.linear_model import ElasticNet, Lasso, enet_path
+
+from penstat import ArgumentError, ConvergenceWarning, DataError, PenstatError
+from penstat.path import Path, fit_path
+
+# ---- helpers -------------------------------------------------------------------------
+
+
+def simulate(n=60, p=10, rho=0.0, seed=0):
+    """Equicorrelated features, beta_j = (-1)^j exp(-2(j-1)/20), SNR 3 (FHT 2010)."""
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal(n)
+    X = np.sqrt(rho) * z[:, None] + np.sqrt(1 - rho) * rng.standard_normal((n, p))
+    beta = np.array([(-1) ** j * np.exp(-2 * (j - 1) / 20) for j in range(1, p + 1)])
+    f = X @ beta
+    y = f + np.sqrt(f.var() / 3) * rng.standard_normal(n)
+    return X, y
+
+
+def standardized(X):
+    return (X - X.mean(0)) / X.std(0)
+
+
+def objective(X, y, b0, b, lam, l1_ratio, w=None, pf=None):
+    """glmnet's gaussian objective on the scale given (weights normalized to sum 1)."""
+    n, p = X.shape
+    w = np.full(n, 1.0 / n) if w is None else w / w.sum()
+    pf = np.ones(p) if pf is None else pf
+    r = y - b0 - X @ b
+    pen = pf @ (l1_ratio * np.abs(b) + 0.5 * (1 - l1_ratio) * b * b)
+    return 0.5 * w @ (r * r) + lam * pen
+
+
+def kkt_violation(X, y, path: Path, weights=None, family="gaussian"):
+    """Largest violation of the subgradient conditions over the whole path.
+
+    For the smooth part L (gaussian 1/(2 sum w) RSS, binomial -loglik / sum w) on the
+    scale glmnet penalizes (columns divided by their weighted sd when standardizing),
+    with g_j = -dL/db_j: active j need g_j = lam pf_j (l1 sign b_j + l2 b_j), inactive
+    |g_j| <= lam pf_j l1. Returned relative to lam * max(pf). Gaussian lambdas are on
+    glmnet's scale: the problem is solved for y / sd(y), so g is divided by sd(y).
+    """
+    n, p = X.shape
+    w = np.ones(n) if weights is None else np.asarray(weights, float)
+    wn = w / w.sum()
+    if path.standardize:
+        centred = X - wn @ X
+        scale = np.sqrt(wn @ centred**2)
+        scale[scale == 0] = 1.0
+    else:
+        scale = np.ones(p)
+    ym = wn @ y if path.fit_intercept else 0.0
+    sd_y = np.sqrt(wn @ (y - ym) ** 2) if family == "gaussian" else 1.0
+    a = path.l1_ratio
+    worst = 0.0
+    for k, lam in enumerate(path.lambdas):
+        eta = path.intercepts[k] + X @ path.coefs[k]
+        mu = eta if family == "gaussian" else 1 / (1 + np.exp(-eta))
+        g = (X / scale).T @ (wn * (y - mu)) / sd_y
+        b = path.coefs[k] * scale / sd_y  # coefficients on the penalized scale
+        lam_k = lam / sd_y
+        pf = path.penalty_factor
+        target = lam_k * pf * (a * np.sign(b) + (1 - a) * b)
+        active = b != 0
+        slack = np.maximum(np.abs(g) - lam_k * pf * a, 0)
+        viol = np.where(active, np.abs(g - target), slack)
+        worst = max(worst, viol.max() / (lam_k * pf.max()))
+    return worst
+
+
+def sklearn_lambdas(X, y, l1_ratio, n=20):
+    lam_max = np.abs(X.T @ (y - y.mean())).max() / len(y) / max(l1_ratio, 1e-3)
+    return lam_max * np.logspace(0, -2, n)
+
+
+# ---- scikit-learn at matched objectives ---------------------------------------------
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.1])
+@pytest.mark.parametrize("shape", [(80, 12), (30, 60)])
+def test_matches_sklearn_enet_path(shape, l1_ratio):
+    # standardize=False and y with unit sd: glmnet's y scaling is the identity, so
+    # sklearn's alpha is our lam exactly
+    X, y = simulate(*shape, rho=0.5, seed=1)
+    X = standardized(X)
+    y = (y - y.mean()) / y.std()
+    lams = sklearn_lambdas(X, y, l1_ratio)
+    path = fit_path(X, y, l1_ratio=l1_ratio, lambdas=lams, standardize=False, tol=1e-12)
+    _, ref, _ = enet_path(X, y, l1_ratio=l1_ratio, alphas=lams, tol=1e-14, max_iter=100_000)
+    for k, lam in enumerate(lams):
+        ours = objective(X, y, path.intercepts[k], path.coefs[k], lam, l1_ratio)
+        theirs = objective(X, y, 0.0, ref[:, k], lam, l1_ratio)
+        assert ours <= theirs * (1 + 1e-10)
+    np.testing.assert_allclose(path.coefs, ref.T, atol=1e-5)
+    np.testing.assert_allclose(path.intercepts, 0.0, atol=1e-12)
+
+
+def test_matches_sklearn_lasso_and_elastic_net_with_intercept():
+    X, y = simulate(100, 8, rho=0.3, seed=2)
+    X = X * np.arange(1, 9) + 3.0  # uncentred, unscaled: the intercept must absorb it
+    y = 5.0 + (y - y.mean()) / y.std()  # unit sd: lam means the same in both
+    for model, l1_ratio in [(Lasso, 1.0), (ElasticNet, 0.4)]:
+        lam = 0.05
+        kwargs = {"l1_ratio": l1_ratio} if model is ElasticNet else {}
+        ref = model(alpha=lam, tol=1e-14, max_iter=100_000, **kwargs).fit(X, y)
+        path = fit_path(
+            X, y, l1_ratio=l1_ratio, lambdas=[lam], standardize=False, tol=1e-12
+        )
+        np.testing.assert_allclose(path.coefs[0], ref.coef_, atol=1e-7)
+        np.testing.assert_allclose(path.intercepts[0], ref.intercept_, atol=1e-7)
+
+
+def test_both_update_schemes_agree():
+    X, y = simulate(80, 20, rho=0.5, seed=3)
+    X = np.asfortranarray(standardized(X))
+    yc = (y - y.mean()) / y.std()
+    w = np.full(80, 1 / 80)
+    lams = sklearn_lambdas(X, yc, 0.7)
+    out = {}
+    for mode in (0, 1):
+        coefs = np.zeros((20, 20))
+        args = (np.zeros(20), np.zeros(20), np.zeros(20, np.int32), np.zeros(20, np.uint8))
+        n_fit = gaussian_path(
+            X,
+            yc,
+            w,
+            np.ones(20),
+            0.7,
+            lams,
+            True,
+            False,
+            1e-13,
+            100_000,
+            coefs,
+            *args,
+            mode=mode,
+        )
+        assert n_fit == 20
+        out[mode] = coefs
+    np.testing.assert_allclose(out[0], out[1], atol=1e-6)
+
+
+# ---- objective accuracy at the default tol ------------------------------------------
+
+
+@pytest.mark.parametrize("rho", [0.0, 0.5, 0.9])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_default_tol_objective_within_1e6(rho, l1_ratio):
+    X, y = simulate(60, 30, rho=rho, seed=4)
+    ref = fit_path(X, y, l1_ratio=l1_ratio, tol=1e-14, nlambda=30)
+    path = fit_path(X, y, l1_ratio=l1_ratio, lambdas=ref.lambdas)
+    # the problem solved: standardized X, y centred and scaled to unit sd, lam / sd(y)
+    ys, sx = y.std(), X.std(0)
+    Xs, yc = standardized(X), (y - y.mean()) / ys
+    for k, lam in enumerate(ref.lambdas):
+        ours = objective(Xs, yc, 0, path.coefs[k] * sx / ys, lam / ys, l1_ratio)
+        best = objective(Xs, yc, 0, ref.coefs[k] * sx / ys, lam / ys, l1_ratio)
+        assert (ours - best) / best <= 1e-6
+
+
+# ---- KKT -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"l1_ratio": 0.3},
+        {"standardize": False},
+        {"fit_intercept": False},
+        {"penalty_factor": [0, 1, 1, 2, 1, 1, 0.5, 1, 1, 1]},
+        {"weights": "random"},
+    ],
+)
+def test_kkt_conditions_hold(kwargs):
+    X, y = simulate(50, 10, rho=0.5, seed=5)
+    X = X * np.linspace(0.5, 4, 10) + 1.0
+    if kwargs.get("weights") == "random":
+        kwargs = {"weights": np.random.default_rng(0).uniform(0.1, 3, 50)}
+    path = fit_path(X, y, tol=1e-13, **kwargs)
+    assert kkt_violation(X, y, path, weights=kwargs.get("weights")) < 1e-5
+
+
+def test_p_greater_than_n_kkt_and_grid():
+    X, y = simulate(25, 80, rho=0.2, seed=6)
+    path = fit_path(X, y, tol=1e-13)
+    assert kkt_violation(X, y, path) < 1e-5
+    assert path.df.max() <= 25
+    # glmnet's grid for n < p ends at 1e-2 lambda_max (unless stopped early)
+    ratio = path.lambdas[1] / path.lambdas[0]
+    np.testing.assert_allclose(ratio, 0.01 ** (1 / 99), rtol=1e-12)
+
+
+# ---- weights, penalty factors, degenerate columns -----------------------------------
+
+
+def test_integer_weights_equal_repeated_rows():
+    X, y = simulate(30, 6, seed=7)
+    counts = np.random.default_rng(1).integers(1, 4, size=30)
+    weighted = fit_path(X, y, weights=counts, tol=1e-13, nlambda=20)
+    repeated = fit_path(
+        np.repeat(X, counts, axis=0),
+        np.repeat(y, counts),
+        lambdas=weighted.lambdas,
+        tol=1e-13,
+    )
+    np.testing.assert_allclose(weighted.coefs, repeated.coefs, atol=1e-6)
+    np.testing.assert_allclose(weighted.intercepts, repeated.intercepts, atol=1e-6)
+    np.testing.assert_allclose(weighted.deviance, repeated.deviance, rtol=1e-6)
+
+
+def test_zero_weight_rows_are_ignored():
+    X, y = simulate(40, 5, seed=8)
+    w = np.ones(40)
+    w[:10] = 0
+    a = fit_path(X, y, weights=w, tol=1e-13, nlambda=10)
+    b = fit_path(X[10:], y[10:], lambdas=a.lambdas, tol=1e-13)
+    np.testing.assert_allclose(a.coefs, b.coefs, atol=1e-6)
+
+
+def test_unpenalized_columns_always_in_model_and_factors_rescaled():
+    X, y = simulate(60, 8, seed=9)
+    pf = np.array([0, 1, 1, 1, 1, 1, 1, 3.0])
+    path = fit_path(X, y, penalty_factor=pf, tol=1e-13)
+    assert np.all(path.coefs[:, 0] != 0)
+    np.testing.assert_allclose(path.penalty_factor, pf * 8 / pf.sum())
+    # at lambda_max only the unpenalized column is in: its least-squares fit
+    Xc = X[:, 0] - X[:, 0].mean()
+    slope = Xc @ (y - y.mean()) / (Xc @ Xc)
+    np.testing.assert_allclose(path.coefs[0, 0], slope, rtol=1e-8)
+    assert np.all(path.coefs[0, 1:] == 0)
+
+
+def test_constant_and_duplicated_columns():
+    X, y = simulate(50, 6, seed=10)
+    X = np.column_stack([X, np.full(50, 3.0), X[:, 0]])
+    path = fit_path(X, y, tol=1e-13)
+    assert np.all(path.coefs[:, 6] == 0)
+    assert np.all(np.isfinite(path.coefs))
+    # the duplicated pair shares the coefficient of the column alone
+    alone = fit_path(X[:, :6], y, lambdas=path.lambdas, tol=1e-13)
+    pair = path.coefs[:, 0] + path.coefs[:, 7]
+    np.testing.assert_allclose(pair, alone.coefs[:, 0], atol=1e-6)
+
+
+def test_ridge_matches_closed_form():
+    X, y = simulate(40, 6, seed=11)
+    Xs = standardized(X)
+    yc = (y - y.mean()) / y.std()
+    lams = np.array([1.0, 0.3, 0.1, 0.01])
+    path = fit_path(Xs, yc, l1_ratio=0.0, lambdas=lams, standardize=False, tol=1e-14)
+    for k, lam in enumerate(lams):
+        beta = np.linalg.solve(Xs.T @ Xs / 40 + lam * np.eye(6), Xs.T @ yc / 40)
+        np.testing.assert_allclose(path.coefs[k], beta, atol=1e-9)
+    # ridge gets a finite computed grid (glmnet's 1e-3 floor in lambda_max)
+    grid = fit_path(X, y, l1_ratio=0.0, nlambda=5)
+    lam_max = np.abs(Xs.T @ (y - y.mean())).max() / 40 / 1e-3
+    np.testing.assert_allclose(grid.lambdas[0], lam_max, rtol=1e-10)
+
+
+def test_lambda_grid_and_early_stop():
+    X, y = simulate(200, 5, seed=12)
+    path = fit_path(X, y)
+    lam_max = np.abs(standardized(X).T @ (y - y.mean())).max() / 200
+    np.testing.assert_allclose(path.lambdas[0], lam_max, rtol=1e-10)
+    assert path.df[0] == 0
+    # the path stops once the deviance ratio no longer changes
+    assert len(path.lambdas) < 100
+    assert np.all(np.diff(path.dev_ratio) >= -1e-12)
+    full = fit_path(X, y, lambdas=path.lambdas[0] * np.logspace(0, -4, 100))
+    assert len(full.lambdas) == 100
+
+
+def test_deviance_and_dev_ratio():
+    X, y = simulate(40, 5, seed=13)
+    w = np.random.default_rng(2).uniform(0.5, 2, 40)
+    path = fit_path(X, y, weights=w, nlambda=10)
+    resid = y - path.intercepts[:, None] - path.coefs @ X.T
+    np.testing.assert_allclose(path.deviance, (resid**2) @ w, rtol=1e-10)
+    ym = w @ y / w.sum()
+    np.testing.assert_allclose(path.null_deviance, w @ (y - ym) ** 2)
+    np.testing.assert_allclose(path.dev_ratio, 1 - path.deviance / path.null_deviance)
+
+
+# ---- Path methods ----------------------------------------------------------------------
+
+
+def test_predict_coef_at_and_frame():
+    X, y = simulate(30, 4, seed=14)
+    path = fit_path(X, y, nlambda=10)
+    eta = path.predict(X)
+    np.testing.assert_allclose(eta, path.intercepts + X @ path.coefs.T)
+    mid = 0.5 * (path.lambdas[3] + path.lambdas[4])
+    b0, b = path.coef_at(mid)
+    np.testing.assert_allclose(b, 0.5 * (path.coefs[3] + path.coefs[4]))
+    np.testing.assert_allclose(b0, 0.5 * (path.intercepts[3] + path.intercepts[4]))
+    np.testing.assert_allclose(path.coef_at(10 * path.lambdas[0])[1], path.coefs[0])
+    np.testing.assert_allclose(path.predict(X, lam=mid), b0 + X @ b)
+    assert path.predict(X, lam=[mid, mid]).shape == (30, 2)
+    frame = path.to_frame()
+    assert list(frame.columns[:7]) == [
+        "lam",
+        "df",
+        "dev_ratio",
+        "deviance",
+        "n_iter",
+        "converged",
+        "intercept",
+    ]
+    np.testing.assert_allclose(frame["x2"], path.coefs[:, 2])
+
+
+# ---- properties -------------------------------------------------------------------------
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    scale=st.floats(1e-3, 1e3),
+    column=st.integers(0, 4),
+)
+def test_rescaling_a_column_leaves_predictions_unchanged(seed, scale, column):
+    X, y = simulate(30, 5, seed=seed)
+    path = fit_path(X, y, nlambda=10, tol=1e-13)
+    Xr = X.copy()
+    Xr[:, column] *= scale
+    other = fit_path(Xr, y, lambdas=path.lambdas, tol=1e-13)
+    np.testing.assert_allclose(other.predict(Xr), path.predict(X), atol=1e-7)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), l1_ratio=st.sampled_from([1.0, 0.5, 0.0]))
+def test_permuting_columns_permutes_coefficients(seed, l1_ratio):
+    X, y = simulate(30, 6, seed=seed)
+    perm = np.random.default_rng(seed).permutation(6)
+    path = fit_path(X, y, l1_ratio=l1_ratio, nlambda=10, tol=1e-13)
+    other = fit_path(X[:, perm], y, l1_ratio=l1_ratio, lambdas=path.lambdas, tol=1e-13)
+    np.testing.assert_allclose(other.coefs, path.coefs[:, perm], atol=1e-6)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_doubling_weights_changes_nothing(seed):
+    X, y = simulate(30, 5, seed=seed)
+    w = np.random.default_rng(seed).uniform(0.1, 2, 30)
+    a = fit_path(X, y, weights=w, nlambda=10, tol=1e-13)
+    b = fit_path(X, y, weights=2 * w, nlambda=10, tol=1e-13)
+    np.testing.assert_allclose(a.lambdas, b.lambdas, rtol=1e-12)
+    np.testing.assert_allclose(a.coefs, b.coefs, atol=1e-6)
+    np.testing.assert_allclose(a.dev_ratio, b.dev_ratio, atol=1e-10)
+
+
+# ---- inputs and errors -----------------------------------------------------------------
+
+
+def test_inputs_are_not_modified():
+    X, y = simulate(30, 5, seed=15)
+    X = np.asfortranarray(X)
+    w = np.linspace(0.5, 1.5, 30)
+    pf = np.array([0.0, 1, 1, 2, 1])
+    lams = np.array([0.5, 0.1, 0.01])
+    copies = [a.copy() for a in (X, y, w, pf, lams)]
+    fit_path(X, y, weights=w, penalty_factor=pf, lambdas=lams)
+    fit_path(X, y, weights=w, penalty_factor=pf, standardize=False, fit_intercept=False)
+    for before, after in zip(copies, (X, y, w, pf, lams), strict=True):
+        np.testing.assert_array_equal(before, after)
+
+
+def test_convergence_warning_at_max_iter():
+    X, y = simulate(40, 30, rho=0.9, seed=16)
+    with pytest.warns(ConvergenceWarning, match="max_iter"):
+        path = fit_path(X, y, max_iter=1, tol=1e-12)
+    assert not path.converged.all()
+
+
+def test_no_warning_when_converged():
+    X, y = simulate(40, 5, seed=17)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert fit_path(X, y).converged.all()
+
+
+X0, Y0 = simulate(20, 3, seed=18)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, word",
+    [
+        ({"X": np.where(np.eye(20, 3) == 1, np.nan, X0)}, DataError, "X"),
+        ({"X": np.where(np.eye(20, 3) == 1, np.inf, X0)}, DataError, "X"),
+        ({"y": np.r_[np.nan, Y0[1:]]}, DataError, "y"),
+        ({"y": Y0[:-1]}, DataError, "y"),
+        ({"X": X0[:, 0]}, DataError, "X"),
+        ({"X": X0[:0]}, DataError, "X"),
+        ({"family": "poisson"}, ArgumentError, "family"),
+        ({"family": "binomial", "y": np.arange(20) % 3}, DataError, "0/1"),
+        ({"family": "binomial", "y": np.ones(20)}, DataError, "one class"),
+        ({"weights": -np.ones(20)}, DataError, "weights"),
+        ({"weights": np.zeros(20)}, DataError, "weights"),
+        ({"weights": np.ones(19)}, DataError, "weights"),
+        ({"weights": np.r_[np.nan, np.ones(19)]}, DataError, "weights"),
+        ({"l1_ratio": 1.5}, ArgumentError, "l1_ratio"),
+        ({"l1_ratio": -0.1}, ArgumentError, "l1_ratio"),
+        ({"l1_ratio": "lasso"}, ArgumentError, "l1_ratio"),
+        ({"lambdas": [0.1, -0.1]}, ArgumentError, "non-negative"),
+        ({"lambdas": [0.1, 0.2]}, ArgumentError, "decreasing"),
+        ({"lambdas": [0.1, 0.1]}, ArgumentError, "decreasing"),
+        ({"lambdas": []}, ArgumentError, "lambdas"),
+        ({"penalty_factor": [1, 1]}, ArgumentError, "penalty_factor"),
+        ({"penalty_factor": [1, -1, 1]}, ArgumentError, "penalty_factor"),
+        ({"penalty_factor": [0, 0, 0]}, ArgumentError, "penalty_factor"),
+        ({"nlambda": 0}, ArgumentError, "nlambda"),
+        ({"lambda_min_ratio": 2.0}, ArgumentError, "lambda_min_ratio"),
+        ({"tol": 0}, ArgumentError, "tol"),
+        ({"max_iter": 0}, ArgumentError, "max_iter"),
+    ],
+)
+def test_errors_name_the_argument(kwargs, error, word):
+    args = {"X": X0, "y": Y0, **kwargs}
+    with pytest.raises(error, match=word) as info:
+        fit_path(args.pop("X"), args.pop("y"), **args)
+    assert isinstance(info.value, PenstatError)
+    assert isinstance(info.value, ValueError)
+
+
+def test_binomial_one_class_among_weighted_rows():
+    y = (np.arange(20) % 2).astype(float)
+    w = np.where(y == 1, 1.0, 0.0)
+    with pytest.raises(DataError, match="one class"):
+        fit_path(X0, y, family="binomial", weights=w)

@@ -1,0 +1,56 @@
+"""penstat.penalty.Penalty: validation and glmnet's rescaling of the factors."""
+
+import numpy as np
+import pytest
+
+from penstat import ArgumentError
+from penstat.penalty import Penalty
+
+
+def test_factors_rescaled_to_sum_to_p():
+    pf = Penalty(0.5, [0, 1, 3]).factors(3)
+    np.testing.assert_allclose(pf, [0, 0.75, 2.25])
+    np.testing.assert_allclose(pf.sum(), 3)
+    np.testing.assert_array_equal(Penalty().factors(4), np.ones(4))
+
+
+def test_input_copied_and_read_only():
+    given = np.array([1.0, 2.0])
+    penalty = Penalty(1.0, given)
+    given[0] = 5.0
+    assert penalty.penalty_factor[0] == 1.0
+    with pytest.raises(ValueError):
+        penalty.penalty_factor[0] = 3.0
+    with pytest.raises(AttributeError):
+        penalty.l1_ratio = 0.5
+
+
+def test_lambda_max_divisor_uses_glmnet_floor():
+    assert Penalty(0.0).lambda_max_divisor == 1e-3
+    assert Penalty(0.5).lambda_max_divisor == 0.5
+
+
+def test_value():
+    b = np.array([1.0, -2.0])
+    value = Penalty(0.25).value(b, 2.0, np.ones(2))
+    np.testing.assert_allclose(value, 2.0 * (0.25 * 3 + 0.5 * 0.75 * 5))
+
+
+@pytest.mark.parametrize(
+    "l1_ratio, pf, p, word",
+    [
+        (1.5, None, 2, "l1_ratio"),
+        (-0.5, None, 2, "l1_ratio"),
+        (True, None, 2, "l1_ratio"),
+        (np.nan, None, 2, "l1_ratio"),
+        (1.0, [1, -1], 2, "non-negative"),
+        (1.0, [0, 0], 2, "zero for every column"),
+        (1.0, [1, np.inf], 2, "NaN or inf"),
+        (1.0, [[1, 1]], 2, "one-dimensional"),
+        (1.0, ["a", "b"], 2, "penalty_factor"),
+        (1.0, [1, 1, 1], 2, "3 entries"),
+    ],
+)
+def test_errors(l1_ratio, pf, p, word):
+    with pytest.raises(ArgumentError, match=word):
+        Penalty(l1_ratio, pf).factors(p)
