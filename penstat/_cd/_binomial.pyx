@@ -417,8 +417,8 @@ cdef int _fit_path(
 
         sweeps = 0
         converged = False
-        shr_lam = tol * TOL_SCALE * f_cur
         f_cur = loss + _penalty(nW, &W[0], bp, &pf[0], l1, l2)
+        shr_lam = tol * TOL_SCALE * f_cur
         while True:
             # ---- proximal Newton on the working set ----
             converged = False
