@@ -29,6 +29,7 @@ from benchmarks._common import limit_threads_from_argv  # noqa: E402
 THREADS = limit_threads_from_argv(default=1)
 
 import argparse  # noqa: E402
+import importlib  # noqa: E402
 import json  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
@@ -58,6 +59,16 @@ Fit = tuple[np.ndarray, np.ndarray]
 
 class NotApplicable(Exception):
     """The solver cannot fit this objective (reported, not an error)."""
+
+
+class TooSlow(Exception):
+    """The solver ran past its time budget (reported, not an error)."""
+
+
+def check_budget(start: float, budget: float, k: int, nlam: int) -> None:
+    elapsed = time.perf_counter() - start
+    if elapsed > budget:
+        raise TooSlow(f"stopped after {elapsed:.0f} s at lambda {k + 1} of {nlam}")
 
 
 # ---- solvers -------------------------------------------------------------------------
@@ -160,12 +171,15 @@ def fit_statsmodels(prob: Problem) -> Fit:
     import statsmodels.api as sm
 
     n, p = prob.X.shape
+    nlam = len(prob.lambdas)
     intercepts, coefs = [], []
+    start_time = time.perf_counter()
     if prob.family == "gaussian":
         # OLS.fit_regularized: RSS/(2n) + alpha ((1-L1_wt)/2 |b|^2 + L1_wt |b|_1)
         model = sm.OLS(prob.y, prob.X)
         start = np.zeros(p)
-        for lam in prob.lambdas:
+        for k, lam in enumerate(prob.lambdas):
+            check_budget(start_time, STATSMODELS_BUDGET, k, nlam)
             res = model.fit_regularized(
                 method="elastic_net", alpha=lam, L1_wt=prob.l1_ratio, start_params=start
             )
@@ -181,7 +195,8 @@ def fit_statsmodels(prob: Problem) -> Fit:
     model = sm.Logit(prob.y, design)
     weights = np.r_[0.0, np.ones(p)]
     start = np.zeros(p + 1)
-    for lam in prob.lambdas:
+    for k, lam in enumerate(prob.lambdas):
+        check_budget(start_time, STATSMODELS_BUDGET, k, nlam)
         res = model.fit_regularized(
             method="l1", alpha=n * lam * weights, start_params=start, disp=0
         )
@@ -199,8 +214,18 @@ PYTHON_SOLVERS: dict[str, Callable[[Problem], Fit]] = {
     "celer": fit_celer,
     "statsmodels": fit_statsmodels,
 }
+PEER_MODULES = {
+    "penstat": "penstat.path",
+    "sklearn": "sklearn.linear_model",
+    "glum": "glum",
+    "skglm": "skglm",
+    "celer": "celer",
+    "statsmodels": "statsmodels.api",
+}
 # statsmodels is about 1000x slower: only on problems with n * p up to this
 STATSMODELS_MAX_SIZE = 100_000
+# and a path is abandoned after this many seconds
+STATSMODELS_BUDGET = 120.0
 
 
 def run_glmnet(
@@ -259,12 +284,15 @@ def run_problem(
             continue
         fn = PYTHON_SOLVERS[name]
         try:
+            importlib.import_module(PEER_MODULES[name])  # import time is not timed
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 times, fit = _common.time_call(lambda fn=fn: fn(prob), repeats, slow)
             results[name] = {"times": times, "fit": fit, "status": "ok"}
         except NotApplicable as exc:
             results[name] = {"status": f"n/a ({exc})"}
+        except TooSlow as exc:
+            results[name] = {"status": f"too slow ({exc})"}
         except ImportError as exc:
             results[name] = {"status": f"missing ({exc.name})"}
         except Exception as exc:  # noqa: BLE001 - a failing peer is reported

@@ -23,8 +23,12 @@ CASES = [f.stem.removeprefix("glmnet_path_") for f in CASE_FILES]
 
 # At the default tol the objective must be within this of the optimum at every lambda
 # (issue 2's contract); at TIGHT_TOL coefficients must match glmnet's to COEF_TOL.
+# penstat's tol bounds the objective (a relative duality gap), so coefficients are
+# accurate only to about sqrt(tol / curvature): a tol far below the default is needed
+# to compare them at 1e-6 where the problem is badly conditioned (duplicated columns,
+# nearly separable classes).
 DEFAULT_OBJECTIVE_RTOL = 1e-6
-TIGHT_TOL = 1e-12
+TIGHT_TOL = 1e-16
 COEF_TOL = 1e-6
 
 

@@ -52,6 +52,10 @@ cdef double TOL_SCALE = 1e-2
 # coordinate threshold while it is not met.
 cdef double GAP_SCALE = 1e300
 cdef double SHR_TIGHTEN = 0.1
+# Inexact Newton: looseness of the first inner solve at a lambda, and the inner
+# threshold of later ones as a fraction of the previous Newton step.
+cdef double FIRST_INNER_LOOSENESS = 100.0
+cdef double INNER_FORCING = 1e-2
 # Halvings of a Newton step before it is taken as is.
 cdef int MAX_HALVINGS = 30
 # glmnet's early stop of a computed path.
@@ -61,6 +65,87 @@ cdef int MIN_LAMBDAS_BEFORE_STOP = 5
 # Anderson extrapolation every ANDERSON_K active-set cycles.
 DEF ANDERSON_K_MAX = 8
 cdef int ANDERSON_K = 5
+cdef long N_OUTER = 0
+def _debug_counts():
+    return N_OUTER
+
+
+cdef extern from *:
+    """
+    /* r -= d * v * x, then return xn . r: one pass over r for a coordinate update
+       and the gradient of the next coordinate. AVX2/FMA when the CPU has it. */
+    #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    #include <immintrin.h>
+    #define PENSTAT_X86 1
+    #endif
+
+    static int penstat_simd = -1;
+
+    static double penstat_update_dot_scalar(int n, double d, const double *v,
+                                            const double *x, double *r,
+                                            const double *xn) {
+        double s0 = 0.0, s1 = 0.0;
+        int i = 0;
+        for (; i + 1 < n; i += 2) {
+            r[i] -= d * v[i] * x[i];
+            r[i + 1] -= d * v[i + 1] * x[i + 1];
+            s0 += xn[i] * r[i];
+            s1 += xn[i + 1] * r[i + 1];
+        }
+        for (; i < n; i++) {
+            r[i] -= d * v[i] * x[i];
+            s0 += xn[i] * r[i];
+        }
+        return s0 + s1;
+    }
+
+    #ifdef PENSTAT_X86
+    __attribute__((target("avx2,fma")))
+    static double penstat_update_dot_avx2(int n, double d, const double *v,
+                                          const double *x, double *r,
+                                          const double *xn) {
+        __m256d vd = _mm256_set1_pd(d);
+        __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
+        __m256d r0, r1;
+        double buf[4], s;
+        int i = 0;
+        for (; i + 8 <= n; i += 8) {
+            r0 = _mm256_loadu_pd(r + i);
+            r1 = _mm256_loadu_pd(r + i + 4);
+            r0 = _mm256_fnmadd_pd(_mm256_mul_pd(vd, _mm256_loadu_pd(v + i)),
+                                  _mm256_loadu_pd(x + i), r0);
+            r1 = _mm256_fnmadd_pd(_mm256_mul_pd(vd, _mm256_loadu_pd(v + i + 4)),
+                                  _mm256_loadu_pd(x + i + 4), r1);
+            _mm256_storeu_pd(r + i, r0);
+            _mm256_storeu_pd(r + i + 4, r1);
+            a0 = _mm256_fmadd_pd(_mm256_loadu_pd(xn + i), r0, a0);
+            a1 = _mm256_fmadd_pd(_mm256_loadu_pd(xn + i + 4), r1, a1);
+        }
+        _mm256_storeu_pd(buf, _mm256_add_pd(a0, a1));
+        s = (buf[0] + buf[1]) + (buf[2] + buf[3]);
+        for (; i < n; i++) {
+            r[i] -= d * v[i] * x[i];
+            s += xn[i] * r[i];
+        }
+        return s;
+    }
+    #endif
+
+    static double penstat_update_dot(int n, double d, const double *v, const double *x,
+                                     double *r, const double *xn) {
+    #ifdef PENSTAT_X86
+        if (penstat_simd < 0) {
+            __builtin_cpu_init();
+            penstat_simd = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        }
+        if (penstat_simd)
+            return penstat_update_dot_avx2(n, d, v, x, r, xn);
+    #endif
+        return penstat_update_dot_scalar(n, d, v, x, r, xn);
+    }
+    """
+    double penstat_update_dot(int n, double d, const double* v, const double* x,
+                              double* r, const double* xn) noexcept nogil
 
 
 cdef inline double _dot(int n, const double* a, const double* b) noexcept nogil:
@@ -125,26 +210,42 @@ cdef double _penalty(int nW, const int* W, const double* b, const double* pf,
     return s
 
 
-cdef int _cd_update(int n, int j, const double* xj, double* b, const double* xv,
-                    const double* pf, double l1, double l2, const double* v,
-                    double* r, double* dlx) noexcept nogil:
-    """One coordinate update of the penalized weighted least-squares problem.
+cdef void _cd_sweep(int n, int cnt, const int* idx, const double[::1, :] X, double* b,
+                    const double* xv, const double* pf, double l1, double l2,
+                    const double* v, double* r, double* dlx, unsigned char* inA,
+                    int* A, int* nA) noexcept nogil:
+    """One pass of coordinate updates over the columns idx[0..cnt).
 
     Friedman et al. (2010), eq. 10: b_j <- S(x_j'r + h_j b_j, lam a f_j) /
-    (h_j + lam (1 - a) f_j). Returns 1 when b_j changed.
+    (h_j + lam (1 - a) f_j), then r -= (b_j_new - b_j) v x_j. The residual update of
+    a coordinate and the gradient of the next one share a pass over r. Columns that
+    become nonzero join the active list A (when inA is given).
     """
-    cdef double bj = b[j]
-    cdef double u = _dot(n, xj, r) + xv[j] * bj
-    cdef double bn = soft_threshold(u, l1 * pf[j]) / (xv[j] + l2 * pf[j])
-    cdef double d = bn - bj
-    if d == 0.0:
-        return 0
-    b[j] = bn
-    _sub_weighted(n, d, v, xj, r)
-    d = xv[j] * d * d
-    if d > dlx[0]:
-        dlx[0] = d
-    return 1
+    cdef int k, j
+    cdef double gj, bj, bn, d, dd
+    if cnt == 0:
+        return
+    gj = _dot(n, &X[0, idx[0]], r)
+    for k in range(cnt):
+        j = idx[k]
+        bj = b[j]
+        bn = soft_threshold(gj + xv[j] * bj, l1 * pf[j]) / (xv[j] + l2 * pf[j])
+        d = bn - bj
+        if d != 0.0:
+            b[j] = bn
+            dd = xv[j] * d * d
+            if dd > dlx[0]:
+                dlx[0] = dd
+            if inA != NULL and not inA[j]:
+                inA[j] = 1
+                A[nA[0]] = j
+                nA[0] += 1
+            if k + 1 < cnt:
+                gj = penstat_update_dot(n, d, v, &X[0, j], r, &X[0, idx[k + 1]])
+            else:
+                _sub_weighted(n, d, v, &X[0, j], r)
+        elif k + 1 < cnt:
+            gj = _dot(n, &X[0, idx[k + 1]], r)
 
 
 cdef inline void _intercept_update(int n, double* r, const double* v, double xmz,
@@ -351,6 +452,7 @@ cdef int _fit_path(
     int[::1] W, int[::1] A, unsigned char[::1] inW, unsigned char[::1] inA,
     unsigned char[::1] ju, double[:, ::1] hist, double[::1] deta, double[::1] xw,
 ) noexcept nogil:
+    global N_OUTER
     cdef int n = X.shape[0]
     cdef int p = X.shape[1]
     cdef int nlam = lambdas.shape[0]
@@ -358,7 +460,7 @@ cdef int _fit_path(
     cdef long sweeps
     cdef double ybar, b0 = 0.0, b0_old, dev0, f0, shr, lam, lam_prev, l1, l2, tlam
     cdef double loss, f_cur, f_new, dlx, d, xmz, t, qi, vfloor, dev, devr, devr_prev = 0.0
-    cdef double b0_new, shr_lam, gap
+    cdef double b0_new, shr_lam, gap, shr_in
     cdef bint converged, changed
     cdef const double* xj
     cdef double* rp = &r[0]
@@ -419,6 +521,9 @@ cdef int _fit_path(
         converged = False
         f_cur = loss + _penalty(nW, &W[0], bp, &pf[0], l1, l2)
         shr_lam = tol * TOL_SCALE * f_cur
+        # Inexact Newton: early quadratic models are solved loosely, the last one to
+        # shr_lam (a step is accepted as final only after a tight inner solve).
+        shr_in = shr_lam * FIRST_INNER_LOOSENESS
         while True:
             # ---- proximal Newton on the working set ----
             converged = False
@@ -438,36 +543,29 @@ cdef int _fit_path(
                     xv[j] = _weighted_sumsq(n, vp, &X[0, j])
                     b_old[j] = b[j]
                 b0_old = b0
+                N_OUTER += 1
 
                 # Coordinate descent on the quadratic model: a sweep of the working
                 # set, then cycles over the active set until they settle.
                 while sweeps < max_iter:
                     sweeps += 1
                     dlx = 0.0
-                    for k in range(nW):
-                        j = W[k]
-                        if _cd_update(n, j, &X[0, j], bp, &xv[0], &pf[0], l1, l2, vp,
-                                      rp, &dlx):
-                            if not inA[j]:
-                                inA[j] = 1
-                                A[nA] = j
-                                nA += 1
+                    _cd_sweep(n, nW, &W[0], X, bp, &xv[0], &pf[0], l1, l2, vp, rp, &dlx,
+                              &inA[0], &A[0], &nA)
                     if fit_intercept:
                         _intercept_update(n, rp, vp, xmz, &b0, &dlx)
-                    if dlx < shr_lam:
+                    if dlx < shr_in:
                         break
                     n_hist = 0
                     _store_iterate(nA, &A[0], bp, b0, &hist[0, 0], p)
                     while sweeps < max_iter:
                         sweeps += 1
                         dlx = 0.0
-                        for k in range(nA):
-                            j = A[k]
-                            _cd_update(n, j, &X[0, j], bp, &xv[0], &pf[0], l1, l2, vp,
-                                       rp, &dlx)
+                        _cd_sweep(n, nA, &A[0], X, bp, &xv[0], &pf[0], l1, l2, vp, rp,
+                                  &dlx, NULL, NULL, NULL)
                         if fit_intercept:
                             _intercept_update(n, rp, vp, xmz, &b0, &dlx)
-                        if dlx < shr_lam:
+                        if dlx < shr_in:
                             break
                         # Anderson extrapolation of the cycle's iterates (Bertrand and
                         # Massias 2021, AISTATS, alg. 2): kept only when it lowers the
@@ -519,9 +617,12 @@ cdef int _fit_path(
                     d = xv[j] * d * d
                     if d > dlx:
                         dlx = d
-                if dlx < shr_lam:
+                if dlx < shr_lam and shr_in <= shr_lam:
                     converged = True
                     break
+                shr_in = INNER_FORCING * dlx
+                if shr_in < shr_lam:
+                    shr_in = shr_lam
 
             # ---- KKT check of the features outside the working set ----
             for i in range(n):
@@ -551,6 +652,7 @@ cdef int _fit_path(
                 converged = False
                 break
             shr_lam *= SHR_TIGHTEN
+            shr_in = shr_lam
             converged = False
 
         for j in range(p):

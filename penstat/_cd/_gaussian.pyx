@@ -7,21 +7,28 @@
 #
 # with sum_i w_i = 1 and X already centred (when fit_intercept) and scaled.
 #
-# Two update schemes (Friedman et al. 2010, section 2.2):
-#   naive       keeps wr = w * r (r the residual); a coordinate update costs O(n).
-#   covariance  keeps the gradient g = X'W r for every column and a cache of the
-#               Gram columns X'W x_k of the variables that have entered; an update
-#               costs O(p) and the KKT check over all columns is free.
-# The covariance scheme is used when n >= p (and p <= GRAM_MAX_P), the naive one
-# otherwise.
+# Working set A (the ever-active variables, in order of entry). Coordinate descent
+# runs on A only, with a compact copy H of the Gram block X_A'W X_A and the
+# gradient gA = X_A'W r on A, so an update costs O(|A|) in both schemes:
+#   covariance  (n >= p) full Gram columns X'W x_k are cached for the variables of
+#               A (computed in blocks with dgemm); the gradient over all columns,
+#               needed by the strong rule and the KKT check, is g = c - G b, O(p|A|).
+#   naive       (n < p) H is filled with dot products; the full gradient is
+#               recomputed from the residual, O(np) per check (dgemv).
+# Every ANDERSON_K sweeps the last iterates on A are extrapolated (Anderson
+# acceleration of coordinate descent: Bertrand & Massias 2021, AISTATS, alg. 1)
+# and the extrapolated point is kept only when it lowers the objective.
 #
-# Per lambda: sequential strong rule (Tibshirani et al. 2012, eq. 8) picks the
-# strong set; sweeps over the strong set alternate with sweeps over the ever-active
-# set until the largest weighted squared change max_j v_j d_j^2 is below `thr`;
-# then a KKT check over all columns adds violators, and a duality-gap check
-# (gap <= tol primal) decides convergence, tightening `thr` tenfold when it fails.
+# Per lambda: the sequential strong rule (Tibshirani et al. 2012, eq. 8) gives the
+# strong set S; its KKT violators join A; CD on A until the largest weighted squared
+# coordinate change of a sweep, max_j v_j db_j^2, is below thr * yy with
+# thr = STOP_FACTOR * tol (see `run_path`); then the KKT conditions are checked on S,
+# then on every column, and violators join A.
 
-from scipy.linalg.cython_blas cimport daxpy, ddot
+from libc.stdlib cimport free, malloc, realloc
+from libc.string cimport memcpy
+from scipy.linalg.cython_blas cimport daxpy, ddot, dgemm, dgemv
+from scipy.linalg.cython_lapack cimport dpotrf, dpotrs
 
 from penstat._cd._common cimport fabs, fmax, fmin, soft_threshold
 
@@ -30,11 +37,32 @@ import numpy as np
 # Covariance updates need a p x p cache at worst; beyond this p the naive scheme is used.
 GRAM_MAX_P = 4096
 
-# Floor of the gap test, relative to the null objective: below it round-off dominates.
-cdef double GAP_FLOOR = 1e-14
-# The duality gap may be at most GAP_FACTOR * tol * primal: at tol = 1e-7 every
-# objective is certified within 1e-7 relative of its optimum.
-cdef double GAP_FACTOR = 1.0
+# Anderson extrapolation every ANDERSON_K sweeps, from the last ANDERSON_K iterates.
+DEF ANDERSON_K = 5
+# Gram columns are computed in blocks of at least this many (dgemm reads X once per
+# block; the extra columns are the likeliest next entrants).
+DEF GRAM_BLOCK = 32
+
+# The inner stopping threshold is STOP_FACTOR * tol (relative to the null deviance).
+cdef double STOP_FACTOR = 1e-3
+
+
+cdef bint USE_ANDERSON = True
+cdef bint USE_POLISH = True
+cdef long N_ACCEPT = 0
+cdef long N_TRY = 0
+
+
+def _set_stop_factor(double value, bint anderson=True, bint polish=True):
+    """Change the inner stopping factor (for tuning experiments only)."""
+    global STOP_FACTOR, USE_ANDERSON, N_ACCEPT, N_TRY, USE_POLISH
+    STOP_FACTOR = value
+    USE_ANDERSON = anderson
+    USE_POLISH = polish
+    r = (N_ACCEPT, N_TRY)
+    N_ACCEPT = 0
+    N_TRY = 0
+    return r
 
 
 cdef struct Problem:
@@ -47,242 +75,619 @@ cdef struct Problem:
     double w0         # common weight when the weights are uniform
     bint uniform
     bint gram
+    const double *yc
+    double yy         # sum_i w_i yc_i^2
     double *v         # weighted column norms sum_i w_i x_ij^2
-    double *b
-    double *g         # gradient x_j' W r (current for every column in gram mode)
-    double *c         # x_j' W yc (gram mode)
+    double *c         # x_j' W yc
+    double *g         # gradient x_j' W r (current after `full_gradient`)
+    double *b         # coefficients (current for A after `scatter`)
     double *wr        # w * r (naive mode)
     double *tmp       # length-n scratch
-    double *G         # Gram cache, column slot s at G + s * p
-    int *slot         # cache slot of column j, -1 when not cached
+    # working set
+    int nA
+    int cap           # allocated size of the compact arrays
+    int *act          # variables of A in order of entry
+    int *pos          # position in act, -1 outside A
+    double *H         # compact Gram, column t at H + t * cap
+    double *gA
+    double *bA
+    double *cA
+    double *vA
+    double *l1A
+    double *l2A
+    double *hist      # Anderson history, ANDERSON_K + 1 iterates of length cap
+    double *save_b
+    double *save_g
+    double *M         # Cholesky factor of the polish system, cap x cap
+    int *sidx         # positions in A of the nonzero coefficients
+    int n_flips       # support or sign changes in the last sweep
+    # covariance mode: full Gram columns, slot s at G + s * p
+    double *G
     int n_slots
-    int *active       # ever-active list
-    int n_active
-    unsigned char *is_active
-    double dev        # sum_i w_i r_i^2, tracked through the updates
-    double yy         # sum_i w_i yc_i^2
+    int slot_cap
+    int *slot         # slot of column j, -1 when not cached
+    int *slot_var     # variable of slot s
+    double *bslot     # coefficients in slot order (scratch)
+    double *block     # n x GRAM_BLOCK scratch for dgemm
+    int *pick         # p scratch
+    bint failed       # an allocation failed
 
 
 cdef inline const double *col(Problem *P, int j) noexcept nogil:
     return P.X + <Py_ssize_t> j * P.n
 
 
-cdef void cache_gram_column(Problem *P, int k) noexcept nogil:
-    """G[:, slot(k)] = X' W x_k (column by column: threaded BLAS-2 stalls when the
-    machine is busy, and the columns are short)."""
-    cdef int n = P.n, p = P.p, one = 1, i, j
-    cdef double *out = P.G + <Py_ssize_t> P.n_slots * p
-    cdef const double *xk = col(P, k)
-    cdef const double *u = xk
-    cdef double scale = 1.0
-    if P.uniform:
-        scale = P.w0
-    else:
-        for i in range(n):
-            P.tmp[i] = P.w[i] * xk[i]
-        u = P.tmp
-    for j in range(p):
-        if P.v[j] > 0.0:
-            out[j] = scale * ddot(&n, <double *> col(P, j), &one, <double *> u, &one)
-        else:
-            out[j] = 0.0
-    P.slot[k] = P.n_slots
-    P.n_slots += 1
+# ---- memory -----------------------------------------------------------------------
 
 
-cdef double sweep(Problem *P, const int *idx, int m, double lam) noexcept nogil:
-    """One pass of coordinate updates over columns idx[0:m]; returns max v_j d_j^2."""
-    cdef int n = P.n, p = P.p, one = 1, t, k, i
-    cdef double dlx = 0.0, gk, bk, bnew, d, l1, l2, vk, step
+cdef bint grow_compact(Problem *P, int need) noexcept nogil:
+    """Make room for `need` variables in the compact arrays (doubling)."""
+    cdef int cap = P.cap, t
+    cdef double *H
+    if need <= cap:
+        return True
+    while cap < need:
+        cap *= 2
+    if cap > P.p:
+        cap = P.p
+    H = <double *> malloc(<size_t> cap * cap * sizeof(double))
+    if H == NULL:
+        return False
+    for t in range(P.nA):
+        memcpy(H + <Py_ssize_t> t * cap, P.H + <Py_ssize_t> t * P.cap,
+               P.nA * sizeof(double))
+    free(P.H)
+    P.H = H
+    P.gA = <double *> realloc(P.gA, cap * sizeof(double))
+    P.bA = <double *> realloc(P.bA, cap * sizeof(double))
+    P.cA = <double *> realloc(P.cA, cap * sizeof(double))
+    P.vA = <double *> realloc(P.vA, cap * sizeof(double))
+    P.l1A = <double *> realloc(P.l1A, cap * sizeof(double))
+    P.l2A = <double *> realloc(P.l2A, cap * sizeof(double))
+    P.save_b = <double *> realloc(P.save_b, cap * sizeof(double))
+    P.save_g = <double *> realloc(P.save_g, cap * sizeof(double))
+    P.hist = <double *> realloc(P.hist, <size_t> (ANDERSON_K + 1) * cap * sizeof(double))
+    free(P.M)
+    P.M = <double *> malloc(<size_t> cap * cap * sizeof(double))
+    P.sidx = <int *> realloc(P.sidx, cap * sizeof(int))
+    P.cap = cap
+    return not (P.gA == NULL or P.bA == NULL or P.cA == NULL or P.vA == NULL
+                or P.l1A == NULL or P.l2A == NULL or P.save_b == NULL
+                or P.save_g == NULL or P.hist == NULL or P.M == NULL or P.sidx == NULL)
+
+
+cdef bint alloc_compact(Problem *P, int cap) noexcept nogil:
+    P.cap = cap
+    P.H = <double *> malloc(<size_t> cap * cap * sizeof(double))
+    P.gA = <double *> malloc(cap * sizeof(double))
+    P.bA = <double *> malloc(cap * sizeof(double))
+    P.cA = <double *> malloc(cap * sizeof(double))
+    P.vA = <double *> malloc(cap * sizeof(double))
+    P.l1A = <double *> malloc(cap * sizeof(double))
+    P.l2A = <double *> malloc(cap * sizeof(double))
+    P.save_b = <double *> malloc(cap * sizeof(double))
+    P.save_g = <double *> malloc(cap * sizeof(double))
+    P.hist = <double *> malloc(<size_t> (ANDERSON_K + 1) * cap * sizeof(double))
+    P.M = <double *> malloc(<size_t> cap * cap * sizeof(double))
+    P.sidx = <int *> malloc(cap * sizeof(int))
+    return not (P.M == NULL or P.sidx == NULL or P.H == NULL or P.gA == NULL or P.bA == NULL or P.cA == NULL
+                or P.vA == NULL or P.l1A == NULL or P.l2A == NULL or P.save_b == NULL
+                or P.save_g == NULL or P.hist == NULL)
+
+
+cdef void free_all(Problem *P) noexcept nogil:
+    free(P.H)
+    free(P.gA)
+    free(P.bA)
+    free(P.cA)
+    free(P.vA)
+    free(P.l1A)
+    free(P.l2A)
+    free(P.save_b)
+    free(P.save_g)
+    free(P.hist)
+    free(P.M)
+    free(P.sidx)
+    free(P.G)
+    free(P.slot_var)
+    free(P.bslot)
+    free(P.block)
+
+
+# ---- Gram columns (covariance mode) -----------------------------------------------
+
+
+cdef bint cache_columns(Problem *P, const int *want, int m) noexcept nogil:
+    """Cache the full Gram columns of variables want[0:m] (those without one), in
+    dgemm blocks topped up with the uncached variables of largest |g_j| / pf_j."""
+    cdef int n = P.n, p = P.p, i, j, t, k, kb = 0, best, new_cap
+    cdef double sc, best_sc, one_d = 1.0, zero_d = 0.0
+    cdef double *dst
+    cdef double *G
+    cdef int *sv
+    cdef double *bs
     cdef const double *xk
+    # slot -2 marks a variable picked for this block
     for t in range(m):
-        k = idx[t]
-        vk = P.v[k]
-        bk = P.b[k]
-        l1 = lam * P.a * P.pf[k]
-        l2 = lam * (1.0 - P.a) * P.pf[k]
-        if P.gram:
-            gk = P.g[k]
+        k = want[t]
+        if P.slot[k] == -1:
+            P.pick[kb] = k
+            P.slot[k] = -2
+            kb += 1
+    if kb == 0:
+        return True
+    while kb < GRAM_BLOCK:
+        best = -1
+        best_sc = -1.0
+        for j in range(p):
+            if P.slot[j] != -1 or P.v[j] <= 0.0:
+                continue
+            sc = fabs(P.g[j]) / P.pf[j] if P.pf[j] > 0.0 else 1e300
+            if sc > best_sc:
+                best_sc = sc
+                best = j
+        if best < 0:
+            break
+        P.pick[kb] = best
+        P.slot[best] = -2
+        kb += 1
+    if P.n_slots + kb > P.slot_cap:
+        new_cap = P.slot_cap
+        while new_cap < P.n_slots + kb:
+            new_cap *= 2
+        if new_cap > p:
+            new_cap = p
+        G = <double *> realloc(P.G, <size_t> new_cap * p * sizeof(double))
+        if G == NULL:
+            return False
+        P.G = G
+        sv = <int *> realloc(P.slot_var, new_cap * sizeof(int))
+        if sv == NULL:
+            return False
+        P.slot_var = sv
+        bs = <double *> realloc(P.bslot, new_cap * sizeof(double))
+        if bs == NULL:
+            return False
+        P.bslot = bs
+        P.slot_cap = new_cap
+    # G[:, new slots] = X' W X_block
+    for t in range(kb):
+        xk = col(P, P.pick[t])
+        dst = P.block + <Py_ssize_t> t * n
+        if P.uniform:
+            for i in range(n):
+                dst[i] = P.w0 * xk[i]
         else:
-            gk = ddot(&n, <double *> col(P, k), &one, P.wr, &one)
-        # Friedman et al. 2010, eq. 5 with the ridge part in the denominator
-        bnew = soft_threshold(gk + vk * bk, l1) / (vk + l2)
-        d = bnew - bk
-        if d == 0.0:
-            if not P.gram:
-                P.g[k] = gk
-            continue
-        P.b[k] = bnew
-        P.dev += d * (d * vk - 2.0 * gk)
-        dlx = fmax(dlx, vk * d * d)
-        if not P.is_active[k]:
-            P.is_active[k] = 1
-            P.active[P.n_active] = k
-            P.n_active += 1
+            for i in range(n):
+                dst[i] = P.w[i] * xk[i]
+    dgemm("T", "N", &p, &kb, &n, &one_d, <double *> P.X, &n, P.block, &n, &zero_d,
+          P.G + <Py_ssize_t> P.n_slots * p, &p)
+    for t in range(kb):
+        k = P.pick[t]
+        P.slot[k] = P.n_slots
+        P.slot_var[P.n_slots] = k
+        P.n_slots += 1
+    return True
+
+
+# ---- working set --------------------------------------------------------------------
+
+
+cdef bint add_to_active(Problem *P, const int *new, int m, double lam) noexcept nogil:
+    """Append variables new[0:m] to A (their gradient P.g[k] must be current)."""
+    cdef int n = P.n, one = 1, t, s, k, kk, cap
+    cdef double h
+    cdef const double *Gk
+    if m == 0:
+        return True
+    if P.gram:
+        if not cache_columns(P, new, m):
+            return False
+    if not grow_compact(P, P.nA + m):
+        return False
+    cap = P.cap
+    for t in range(m):
+        k = new[t]
+        kk = P.nA
+        P.act[kk] = k
+        P.pos[k] = kk
+        P.bA[kk] = P.b[k]
+        P.gA[kk] = P.g[k]
+        P.cA[kk] = P.c[k]
+        P.vA[kk] = P.v[k]
+        P.l1A[kk] = lam * P.a * P.pf[k]
+        P.l2A[kk] = lam * (1.0 - P.a) * P.pf[k]
         if P.gram:
-            if P.slot[k] < 0:
-                cache_gram_column(P, k)
-            step = -d
-            daxpy(&p, &step, P.G + <Py_ssize_t> P.slot[k] * p, &one, P.g, &one)
+            Gk = P.G + <Py_ssize_t> P.slot[k] * P.p
+            for s in range(kk + 1):
+                h = Gk[P.act[s]]
+                P.H[<Py_ssize_t> kk * cap + s] = h
+                P.H[<Py_ssize_t> s * cap + kk] = h
         else:
-            xk = col(P, k)
             if P.uniform:
-                step = -d * P.w0
-                daxpy(&n, &step, <double *> xk, &one, P.wr, &one)
+                for s in range(kk):
+                    h = P.w0 * ddot(&n, <double *> col(P, k), &one,
+                                    <double *> col(P, P.act[s]), &one)
+                    P.H[<Py_ssize_t> kk * cap + s] = h
+                    P.H[<Py_ssize_t> s * cap + kk] = h
             else:
-                for i in range(n):
-                    P.wr[i] -= d * P.w[i] * xk[i]
-            P.g[k] = gk - d * vk
+                for s in range(n):
+                    P.tmp[s] = P.w[s] * col(P, k)[s]
+                for s in range(kk):
+                    h = ddot(&n, P.tmp, &one, <double *> col(P, P.act[s]), &one)
+                    P.H[<Py_ssize_t> kk * cap + s] = h
+                    P.H[<Py_ssize_t> s * cap + kk] = h
+            P.H[<Py_ssize_t> kk * cap + kk] = P.v[k]
+        P.nA += 1
+    return True
+
+
+cdef inline double sweep(Problem *P) noexcept nogil:
+    """One pass of coordinate updates over A; returns max v_j d_j^2."""
+    cdef int t, one = 1, nA = P.nA
+    cdef double dlx = 0.0, bk, bnew, d, vk, step
+    for t in range(nA):
+        vk = P.vA[t]
+        bk = P.bA[t]
+        # Friedman et al. 2010, eq. 5 with the ridge part in the denominator
+        bnew = soft_threshold(P.gA[t] + vk * bk, P.l1A[t]) / (vk + P.l2A[t])
+        d = bnew - bk
+        if d != 0.0:
+            if (bnew > 0.0) != (bk > 0.0) or (bnew < 0.0) != (bk < 0.0):
+                P.n_flips += 1
+            P.bA[t] = bnew
+            step = -d
+            daxpy(&nA, &step, P.H + <Py_ssize_t> t * P.cap, &one, P.gA, &one)
+            d = vk * d * d
+            if d > dlx:
+                dlx = d
     return dlx
 
 
-cdef void full_gradient(Problem *P) noexcept nogil:
-    """g = X' W r for every column (naive mode; gram mode keeps g current)."""
-    cdef int n = P.n, j, one = 1
-    if P.gram:
-        return
-    for j in range(P.p):
-        if P.v[j] > 0.0:
-            P.g[j] = ddot(&n, <double *> col(P, j), &one, P.wr, &one)
+cdef double objective_A(Problem *P, const double *bA, const double *gA) noexcept nogil:
+    """Objective at bA (gA = cA - H bA): 1/2 rr + penalty, rr = yy - b'c - b'g."""
+    cdef int t
+    cdef double bt, s = 0.0, pen = 0.0
+    for t in range(P.nA):
+        bt = bA[t]
+        s += bt * (P.cA[t] + gA[t])
+        pen += P.l1A[t] * fabs(bt) + 0.5 * P.l2A[t] * bt * bt
+    return 0.5 * (P.yy - s) + pen
 
 
-cdef double residual_dot_y(Problem *P, const double *yc) noexcept nogil:
-    """sum_i w_i yc_i r_i."""
-    cdef int n = P.n, p = P.p, one = 1, j
-    cdef double s
-    if P.gram:
-        s = 0.0
-        for j in range(P.n_active):
-            s += P.b[P.active[j]] * P.c[P.active[j]]
-        return P.yy - s
-    return ddot(&n, <double *> yc, &one, P.wr, &one)
+cdef void recompute_gA(Problem *P, const double *bA, double *gA) noexcept nogil:
+    """gA = cA - H bA."""
+    cdef int nA = P.nA, one = 1, ld = P.cap
+    cdef double minus = -1.0, plus = 1.0
+    memcpy(gA, P.cA, nA * sizeof(double))
+    dgemv("N", &nA, &nA, &minus, P.H, &ld, <double *> bA, &one, &plus, gA, &one)
 
 
-cdef double rss(Problem *P, double yr) noexcept nogil:
-    """sum_i w_i r_i^2 = sum_i w_i yc_i r_i - b'g (g current)."""
-    cdef int j
-    cdef double bg = 0.0
-    for j in range(P.n_active):
-        bg += P.b[P.active[j]] * P.g[P.active[j]]
-    return fmax(yr - bg, 0.0)
-
-
-cdef void objective_and_gap(Problem *P, double yr, double lam, double *primal,
-                            double *gap) noexcept nogil:
-    """Primal objective and duality gap at the current b (g must be current).
-
-    Dual of the standardized problem (residual r as dual variable, scaled by s):
-        D = s yr - s^2/2 rr - sum_j h_j*(s g_j),
-        h_j*(z) = (|z| - l1_j)_+^2 / (2 l2_j)       (l2_j > 0),
-    and for the lasso s in [0, min_j l1_j/|g_j|] makes every |s g_j| <= l1_j.
-    Unpenalized columns add their one-step decrease g_j^2 / (2 v_j).
-    """
-    cdef int j, p = P.p
-    cdef double rr, pen = 0.0, hstar = 0.0, unpen = 0.0, s = 1.0, l1, l2, bj, z, ag
-    rr = rss(P, yr)
-    for j in range(P.n_active):
-        bj = P.b[P.active[j]]
-        pen += P.pf[P.active[j]] * (P.a * fabs(bj) + 0.5 * (1.0 - P.a) * bj * bj)
-    pen *= lam
-    if P.a >= 1.0:
-        for j in range(p):
-            if P.v[j] <= 0.0 or P.pf[j] <= 0.0:
-                continue
-            ag = fabs(P.g[j])
-            l1 = lam * P.pf[j]
-            if ag * s > l1:
-                s = l1 / ag
-        if rr > 0.0:
-            s = fmin(s, yr / rr)
-        if s < 0.0:
+cdef bint anderson(Problem *P) noexcept nogil:
+    """Extrapolate from the last ANDERSON_K + 1 iterates in P.hist (Bertrand &
+    Massias 2021, alg. 1); keep the result when it lowers the objective."""
+    cdef int K = ANDERSON_K, nA = P.nA, i, j, t, r, piv, one = 1
+    cdef double C[ANDERSON_K][ANDERSON_K]
+    cdef double z[ANDERSON_K]
+    cdef double coef[ANDERSON_K]
+    cdef double s, m, f_old, f_new, trace = 0.0
+    cdef double *ui
+    cdef double *uj
+    # C = U U' with U_i = x_{i+1} - x_i; x_i = hist + i * cap
+    for i in range(K):
+        for j in range(i, K):
             s = 0.0
-    for j in range(p):
-        if P.v[j] <= 0.0:
-            continue
-        if P.pf[j] <= 0.0:
-            unpen += P.g[j] * P.g[j] / (2.0 * P.v[j])
-            continue
-        if P.a < 1.0:
-            l1 = lam * P.a * P.pf[j]
-            l2 = lam * (1.0 - P.a) * P.pf[j]
-            z = fabs(s * P.g[j]) - l1
-            if z > 0.0:
-                hstar += z * z / (2.0 * l2)
-    primal[0] = 0.5 * rr + pen
-    gap[0] = primal[0] - (s * yr - 0.5 * s * s * rr - hstar) + unpen
+            ui = P.hist + <Py_ssize_t> i * P.cap
+            uj = P.hist + <Py_ssize_t> j * P.cap
+            for t in range(nA):
+                s += (ui[t + P.cap] - ui[t]) * (uj[t + P.cap] - uj[t])
+            C[i][j] = s
+            C[j][i] = s
+        trace += C[i][i]
+    if not trace > 0.0:
+        return False
+    for i in range(K):
+        z[i] = 1.0
+    # Gaussian elimination with partial pivoting on C z = 1
+    for i in range(K):
+        piv = i
+        for r in range(i + 1, K):
+            if fabs(C[r][i]) > fabs(C[piv][i]):
+                piv = r
+        if fabs(C[piv][i]) <= 1e-14 * trace:
+            return False
+        if piv != i:
+            for j in range(K):
+                s = C[i][j]
+                C[i][j] = C[piv][j]
+                C[piv][j] = s
+            s = z[i]
+            z[i] = z[piv]
+            z[piv] = s
+        for r in range(i + 1, K):
+            m = C[r][i] / C[i][i]
+            for j in range(i, K):
+                C[r][j] -= m * C[i][j]
+            z[r] -= m * z[i]
+    for i in range(K - 1, -1, -1):
+        s = z[i]
+        for j in range(i + 1, K):
+            s -= C[i][j] * coef[j]
+        coef[i] = s / C[i][i]
+    s = 0.0
+    for i in range(K):
+        s += coef[i]
+    if s == 0.0 or s != s:
+        return False
+    # extrapolated point sum_i coef_i x_{i+1} / sum coef
+    for t in range(nA):
+        P.save_b[t] = 0.0
+    for i in range(K):
+        m = coef[i] / s
+        daxpy(&nA, &m, P.hist + <Py_ssize_t> (i + 1) * P.cap, &one, P.save_b, &one)
+    recompute_gA(P, P.save_b, P.save_g)
+    f_old = objective_A(P, P.bA, P.gA)
+    f_new = objective_A(P, P.save_b, P.save_g)
+    if f_new < f_old:
+        memcpy(P.bA, P.save_b, nA * sizeof(double))
+        memcpy(P.gA, P.save_g, nA * sizeof(double))
+        return True
+    return False
 
 
-cdef int run_path(Problem *P, const double *yc, double yy, const double *lambdas,
-                  int nlam, bint early_stop, double tol, int max_iter, int *strong,
-                  unsigned char *in_strong, double *coefs_out, double *dev_out,
-                  int *iter_out, unsigned char *converged_out) noexcept nogil:
-    cdef int p = P.p, m, j, ns, iters, n_new
-    cdef double lam, lam_prev, cut, dlx, thr, yr, primal, gap, dev_ratio
-    cdef double dev_ratio_prev = 0.0, thr_path = tol
+cdef int polish(Problem *P) noexcept nogil:
+    """Solve the quadratic on the current support with its current signs exactly
+    (Cholesky of H_SS + diag(l2_S)); a sign change stops the step where the first
+    coefficient reaches 0. Returns 0 when nothing was done, 1 when the objective
+    decreased, 2 when moreover every zero of A satisfies its KKT condition (A's
+    problem is then solved to round-off)."""
+    cdef int nA = P.nA, cap = P.cap, ns = 0, t, s, r, info = 0, one = 1, hit = -1
+    cdef double tau = 1.0, frac, bt, bn, f_old, f_new
+    cdef const double *src
+    for t in range(nA):
+        if P.bA[t] != 0.0:
+            P.sidx[ns] = t
+            ns += 1
+    if ns == 0:
+        return 0
+    # M = H_SS + diag(l2_S) (lower triangle), rhs = c_S - l1_S sign(b_S)
+    for s in range(ns):
+        src = P.H + <Py_ssize_t> P.sidx[s] * cap
+        for r in range(s, ns):
+            P.M[<Py_ssize_t> s * ns + r] = src[P.sidx[r]]
+        t = P.sidx[s]
+        P.M[<Py_ssize_t> s * ns + s] += P.l2A[t]
+        P.save_g[s] = P.cA[t] - (P.l1A[t] if P.bA[t] > 0.0 else -P.l1A[t])
+    dpotrf("L", &ns, P.M, &ns, &info)
+    if info != 0:
+        return 0
+    dpotrs("L", &ns, &one, P.M, &ns, P.save_g, &ns, &info)
+    if info != 0:
+        return 0
+    for t in range(nA):
+        P.save_b[t] = 0.0
+    for s in range(ns):
+        t = P.sidx[s]
+        bt = P.bA[t]
+        bn = P.save_g[s]
+        if bn != bn:
+            return 0
+        P.save_b[t] = bn
+        if (bt > 0.0 and bn <= 0.0) or (bt < 0.0 and bn >= 0.0):
+            frac = bt / (bt - bn)
+            if frac < tau:
+                tau = frac
+                hit = t
+    if hit >= 0:
+        # stop where the first coefficient reaches 0 (objective convex along the step)
+        for s in range(ns):
+            t = P.sidx[s]
+            P.save_b[t] = P.bA[t] + tau * (P.save_b[t] - P.bA[t])
+        P.save_b[hit] = 0.0
+    recompute_gA(P, P.save_b, P.save_g)
+    f_old = objective_A(P, P.bA, P.gA)
+    f_new = objective_A(P, P.save_b, P.save_g)
+    if not f_new <= f_old + 1e-15 * fabs(f_old):
+        return 0
+    memcpy(P.bA, P.save_b, nA * sizeof(double))
+    memcpy(P.gA, P.save_g, nA * sizeof(double))
+    if hit >= 0:
+        return 1
+    for t in range(nA):
+        if P.bA[t] == 0.0 and fabs(P.gA[t]) > P.l1A[t]:
+            return 1
+    return 2
+
+
+cdef int solve_active(Problem *P, double thr, int max_sweeps) noexcept nogil:
+    """CD sweeps over A with Anderson extrapolation until max v_j d_j^2 < thr, or
+    until `polish` solves A's problem; returns the number of sweeps (max_sweeps + 1
+    when not converged).
+
+    `polish` is tried once the support and signs have not changed for two sweeps and
+    the sweeps since the last try cost as much as a polish (|S|^3 / 3 flops for the
+    Cholesky factor), so it at most doubles the work when coordinate descent alone
+    would have converged quickly."""
+    global N_TRY, N_ACCEPT
+    cdef int sweeps = 0, k_hist = 0, stable = 0, t, ns, res
+    cdef double dlx, work = 0.0, cost
+    cdef size_t nbytes = P.nA * sizeof(double)
+    if P.nA == 0:
+        return 0
+    memcpy(P.hist, P.bA, nbytes)
+    k_hist = 1
+    while sweeps < max_sweeps:
+        P.n_flips = 0
+        dlx = sweep(P)
+        sweeps += 1
+        if dlx < thr:
+            return sweeps
+        work += 2.0 * P.nA * P.nA
+        stable = stable + 1 if P.n_flips == 0 else 0
+        if stable >= 2 and USE_POLISH:
+            ns = 0
+            for t in range(P.nA):
+                ns += P.bA[t] != 0.0
+            cost = ns * (ns * (ns / 3.0 + 1.0)) + 2.0 * P.nA * P.nA
+            if work >= cost:
+                work = 0.0
+                res = polish(P)
+                if res == 2:
+                    return sweeps
+                stable = 0
+                memcpy(P.hist, P.bA, nbytes)
+                k_hist = 1
+                continue
+        memcpy(P.hist + <Py_ssize_t> k_hist * P.cap, P.bA, nbytes)
+        k_hist += 1
+        if k_hist == ANDERSON_K + 1:
+            if USE_ANDERSON:
+                N_TRY += 1
+                N_ACCEPT += anderson(P)
+            memcpy(P.hist, P.bA, nbytes)
+            k_hist = 1
+    return max_sweeps + 1
+
+
+cdef void scatter(Problem *P) noexcept nogil:
+    cdef int t
+    for t in range(P.nA):
+        P.b[P.act[t]] = P.bA[t]
+
+
+cdef void full_gradient(Problem *P, const unsigned char *only) noexcept nogil:
+    """g = X'W r for every column (naive mode: only where only[j], if given);
+    A must be scattered to P.b. Refreshes gA from it."""
+    cdef int n = P.n, p = P.p, one = 1, j, t, s
+    cdef double minus = -1.0, plus = 1.0, zero = 0.0, step
+    if P.gram:
+        for s in range(P.n_slots):
+            P.bslot[s] = P.b[P.slot_var[s]]
+        memcpy(P.g, P.c, p * sizeof(double))
+        if P.n_slots > 0:
+            dgemv("N", &p, &P.n_slots, &minus, P.G, &p, P.bslot, &one, &plus, P.g, &one)
+    else:
+        memcpy(P.tmp, P.yc, n * sizeof(double))
+        for t in range(P.nA):
+            step = -P.bA[t]
+            if step != 0.0:
+                daxpy(&n, &step, <double *> col(P, P.act[t]), &one, P.tmp, &one)
+        if P.uniform:
+            for j in range(n):
+                P.wr[j] = P.w0 * P.tmp[j]
+        else:
+            for j in range(n):
+                P.wr[j] = P.w[j] * P.tmp[j]
+        if only == NULL:
+            dgemv("T", &n, &p, &plus, <double *> P.X, &n, P.wr, &one, &zero, P.g, &one)
+        else:
+            for j in range(p):
+                if only[j] and P.v[j] > 0.0:
+                    P.g[j] = ddot(&n, <double *> col(P, j), &one, P.wr, &one)
+    for t in range(P.nA):
+        P.gA[t] = P.g[P.act[t]]
+
+
+cdef double residual_ss(Problem *P) noexcept nogil:
+    """sum_i w_i r_i^2 from the compact quantities."""
+    cdef int t
+    cdef double s = 0.0
+    for t in range(P.nA):
+        s += P.bA[t] * (P.cA[t] + P.gA[t])
+    return fmax(P.yy - s, 0.0)
+
+
+cdef int run_path(Problem *P, const double *lambdas, int nlam, bint early_stop,
+                  double tol, int max_iter, int *strong, unsigned char *in_strong,
+                  int *new, double *coefs_out, double *dev_out, int *iter_out,
+                  unsigned char *converged_out) noexcept nogil:
+    cdef int p = P.p, m, j, t, ns, iters, n_new, used
+    cdef double lam, lam_prev, cut, thr, dev, dev_ratio, dev_ratio_prev = 0.0
     cdef bint done
+    thr = STOP_FACTOR * tol * P.yy
     for m in range(nlam):
         lam = lambdas[m]
         lam_prev = lambdas[m - 1] if m > 0 else lam
+        for t in range(P.nA):
+            P.l1A[t] = lam * P.a * P.pf[P.act[t]]
+            P.l2A[t] = lam * (1.0 - P.a) * P.pf[P.act[t]]
         # strong set: ever active, unpenalized, or passing the sequential strong rule
+        # (g is current: computed at the end of the previous lambda)
         cut = P.a * (2.0 * lam - lam_prev)
         ns = 0
+        n_new = 0
         for j in range(p):
             in_strong[j] = 0
             if P.v[j] <= 0.0:
                 continue
-            if P.is_active[j] or P.pf[j] <= 0.0 or fabs(P.g[j]) >= cut * P.pf[j]:
+            if P.pos[j] >= 0 or P.pf[j] <= 0.0 or fabs(P.g[j]) >= cut * P.pf[j]:
                 in_strong[j] = 1
                 strong[ns] = j
                 ns += 1
-        thr = fmin(tol, thr_path * 10.0)
+                if P.pos[j] < 0 and fabs(P.g[j]) > lam * P.a * P.pf[j]:
+                    new[n_new] = j
+                    n_new += 1
+        if not add_to_active(P, new, n_new, lam):
+            P.failed = True
+            return m
         iters = 0
         done = False
         while iters < max_iter:
-            dlx = sweep(P, strong, ns, lam)
-            iters += 1
-            if dlx >= thr * yy:
-                while iters < max_iter:
-                    dlx = sweep(P, P.active, P.n_active, lam)
-                    iters += 1
-                    if dlx < thr * yy:
-                        break
-                continue
-            full_gradient(P)
-            # KKT check over the columns outside the strong set
+            used = solve_active(P, thr, max_iter - iters)
+            iters += used
+            if used > max_iter:
+                iters = max_iter
+                break
+            scatter(P)
+            if not P.gram:
+                # KKT check on the strong set first (cheap), then everywhere
+                full_gradient(P, in_strong)
+                n_new = 0
+                for t in range(ns):
+                    j = strong[t]
+                    if P.pos[j] < 0 and fabs(P.g[j]) > lam * P.a * P.pf[j]:
+                        new[n_new] = j
+                        n_new += 1
+                if n_new > 0:
+                    if not add_to_active(P, new, n_new, lam):
+                        P.failed = True
+                        return m
+                    continue
+            full_gradient(P, NULL)
             n_new = 0
             for j in range(p):
-                if in_strong[j] or P.v[j] <= 0.0:
+                if P.pos[j] >= 0 or P.v[j] <= 0.0:
                     continue
                 if fabs(P.g[j]) > lam * P.a * P.pf[j]:
-                    in_strong[j] = 1
-                    strong[ns] = j
-                    ns += 1
+                    new[n_new] = j
                     n_new += 1
+                    if not in_strong[j]:
+                        in_strong[j] = 1
+                        strong[ns] = j
+                        ns += 1
             if n_new > 0:
+                if not add_to_active(P, new, n_new, lam):
+                    P.failed = True
+                    return m
                 continue
-            yr = residual_dot_y(P, yc)
-            objective_and_gap(P, yr, lam, &primal, &gap)
-            if gap <= fmax(GAP_FACTOR * tol * primal, GAP_FLOOR * yy):
-                done = True
-                break
-            thr *= 0.1
-        thr_path = thr
-        # exact residual sum of squares from the converged gradient
-        yr = residual_dot_y(P, yc)
-        objective_and_gap(P, yr, lam, &primal, &gap)
-        P.dev = rss(P, yr)
+            done = True
+            break
+        scatter(P)
+        if not done:
+            full_gradient(P, NULL)
+        dev = residual_ss(P)
         for j in range(p):
             coefs_out[<Py_ssize_t> m * p + j] = P.b[j]
-        dev_out[m] = P.dev
+        dev_out[m] = dev
         iter_out[m] = iters
         converged_out[m] = done
-        if early_stop and m >= 4 and yy > 0.0:
+        if early_stop and m >= 4 and P.yy > 0.0:
             # glmnet's rule: fractional change of the deviance ratio, or ratio > 0.999
-            dev_ratio = 1.0 - P.dev / yy
+            dev_ratio = 1.0 - dev / P.yy
             if dev_ratio - dev_ratio_prev < 1e-5 * dev_ratio or dev_ratio > 0.999:
                 return m + 1
-        if yy > 0.0:
-            dev_ratio_prev = 1.0 - P.dev / yy
+        if P.yy > 0.0:
+            dev_ratio_prev = 1.0 - dev / P.yy
     return nlam
 
 
@@ -299,7 +704,7 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
     """
     cdef int n = X.shape[0], p = X.shape[1], nlam = lambdas.shape[0], i, j, one = 1
     cdef int n_fitted
-    cdef double b0 = 0.0, yy = 0.0, alpha = 1.0, zero = 0.0
+    cdef double b0 = 0.0, yy = 0.0, plus = 1.0, zero = 0.0
     if y.shape[0] != n or w.shape[0] != n or pf.shape[0] != p:
         raise ValueError("gaussian_path: X, y, w, pf have inconsistent shapes")
     if (coefs_out.shape[0] < nlam or coefs_out.shape[1] != p
@@ -321,63 +726,27 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
         b0 += w[i] * y[i]
     if not fit_intercept:
         b0 = 0.0
-    cdef double[::1] yc = np.empty(n)
+    cdef double[::1] yc = np.empty(max(n, 1))
     for i in range(n):
         yc[i] = y[i] - b0
         yy += w[i] * yc[i] * yc[i]
 
-    cdef double[::1] v = np.zeros(p)
-    cdef double[::1] b = np.zeros(p)
-    cdef double[::1] g = np.zeros(p)
-    cdef double[::1] c = np.zeros(p)
-    cdef double[::1] wr = np.empty(n)
+    cdef double[::1] v = np.zeros(max(p, 1))
+    cdef double[::1] b = np.zeros(max(p, 1))
+    cdef double[::1] g = np.zeros(max(p, 1))
+    cdef double[::1] c = np.zeros(max(p, 1))
+    cdef double[::1] wr = np.empty(max(n, 1))
     cdef double[::1] tmp = np.empty(max(n, 1))
-    cdef double[::1] G = np.empty(p * p if gram else 1)
-    cdef int[::1] slot = np.full(p, -1, dtype=np.int32)
-    cdef int[::1] active = np.empty(max(p, 1), dtype=np.int32)
+    cdef int[::1] pick = np.empty(max(p, 1), dtype=np.int32)
+    cdef int[::1] slot = np.full(max(p, 1), -1, dtype=np.int32)
+    cdef int[::1] act = np.empty(max(p, 1), dtype=np.int32)
+    cdef int[::1] pos = np.full(max(p, 1), -1, dtype=np.int32)
     cdef int[::1] strong = np.empty(max(p, 1), dtype=np.int32)
-    cdef unsigned char[::1] is_active = np.zeros(max(p, 1), dtype=np.uint8)
+    cdef int[::1] new = np.empty(max(p, 1), dtype=np.int32)
     cdef unsigned char[::1] in_strong = np.zeros(max(p, 1), dtype=np.uint8)
     cdef Problem P
 
-    with nogil:
-        for j in range(p):
-            for i in range(n):
-                v[j] += w[i] * X[i, j] * X[i, j]
-        for i in range(n):
-            wr[i] = w[i] * yc[i]
-            tmp[i] = wr[i]
-        for j in range(p):
-            if n > 0:
-                g[j] = ddot(&n, <double *> &X[0, j], &one, &wr[0], &one)
-        for j in range(p):
-            c[j] = g[j]
-
-    P.n = n
-    P.p = p
-    P.X = &X[0, 0] if n > 0 and p > 0 else NULL
-    P.w = &w[0]
-    P.pf = &pf[0] if p > 0 else NULL
-    P.a = l1_ratio
-    P.w0 = w[0] if n > 0 else 0.0
-    P.uniform = uniform
-    P.gram = gram
-    P.v = &v[0] if p > 0 else NULL
-    P.b = &b[0] if p > 0 else NULL
-    P.g = &g[0] if p > 0 else NULL
-    P.c = &c[0] if p > 0 else NULL
-    P.wr = &wr[0]
-    P.tmp = &tmp[0]
-    P.G = &G[0]
-    P.slot = &slot[0] if p > 0 else NULL
-    P.n_slots = 0
-    P.active = &active[0]
-    P.n_active = 0
-    P.is_active = &is_active[0]
-    P.dev = yy
-    P.yy = yy
-
-    if p == 0 or nlam == 0:
+    if p == 0 or nlam == 0 or n == 0:
         for i in range(nlam):
             intercepts_out[i] = b0
             dev_out[i] = yy
@@ -386,9 +755,71 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
         return nlam
 
     with nogil:
-        n_fitted = run_path(&P, &yc[0], yy, &lambdas[0], nlam, early_stop, tol,
-                            max_iter, &strong[0], &in_strong[0], &coefs_out[0, 0],
+        for j in range(p):
+            for i in range(n):
+                v[j] += w[i] * X[i, j] * X[i, j]
+        for i in range(n):
+            wr[i] = w[i] * yc[i]
+        dgemv("T", &n, &p, &plus, <double *> &X[0, 0], &n, &wr[0], &one, &zero,
+              &c[0], &one)
+        for j in range(p):
+            if v[j] <= 0.0:
+                c[j] = 0.0
+            g[j] = c[j]
+
+    P.n = n
+    P.p = p
+    P.X = &X[0, 0]
+    P.w = &w[0]
+    P.pf = &pf[0]
+    P.a = l1_ratio
+    P.w0 = w[0]
+    P.uniform = uniform
+    P.gram = gram
+    P.yc = &yc[0]
+    P.yy = yy
+    P.v = &v[0]
+    P.c = &c[0]
+    P.g = &g[0]
+    P.b = &b[0]
+    P.wr = &wr[0]
+    P.tmp = &tmp[0]
+    P.nA = 0
+    P.act = &act[0]
+    P.pos = &pos[0]
+    P.slot = &slot[0]
+    P.pick = &pick[0]
+    P.n_slots = 0
+    P.slot_cap = 0
+    P.G = NULL
+    P.slot_var = NULL
+    P.bslot = NULL
+    P.block = NULL
+    P.failed = False
+    P.M = NULL
+    P.sidx = NULL
+    P.n_flips = 0
+    if not alloc_compact(&P, min(p, 64)):
+        free_all(&P)
+        raise MemoryError("gaussian_path: cannot allocate the working-set arrays")
+    if gram:
+        P.slot_cap = min(p, 64)
+        P.G = <double *> malloc(<size_t> P.slot_cap * p * sizeof(double))
+        P.slot_var = <int *> malloc(P.slot_cap * sizeof(int))
+        P.bslot = <double *> malloc(P.slot_cap * sizeof(double))
+        P.block = <double *> malloc(<size_t> n * GRAM_BLOCK * sizeof(double))
+        if P.G == NULL or P.slot_var == NULL or P.bslot == NULL or P.block == NULL:
+            free_all(&P)
+            raise MemoryError("gaussian_path: cannot allocate the Gram cache")
+
+    with nogil:
+        n_fitted = run_path(&P, &lambdas[0], nlam, early_stop, tol, max_iter,
+                            &strong[0], &in_strong[0], &new[0], &coefs_out[0, 0],
                             &dev_out[0], &iter_out[0], &converged_out[0])
+    failed = P.failed
+    free_all(&P)
+    if failed:
+        raise MemoryError("gaussian_path: out of memory while growing the working set")
     for i in range(n_fitted):
         intercepts_out[i] = b0
     return n_fitted

@@ -1,0 +1,514 @@
+"""scikit-learn estimators on arrays: ``PenalizedRegressor`` and ``PenalizedClassifier``.
+
+They wrap :func:`penstat.fit_path` and :func:`penstat.select.select_lambda`, so a
+penstat fit drops into a scikit-learn ``Pipeline``, ``GridSearchCV`` or
+``cross_val_score``. The objective is glmnet's (see ``DESIGN.md``); ``lam`` is the
+penalty strength and ``l1_ratio`` the L1 / L2 mix.
+
+scikit-learn is an optional dependency: ``import penstat`` never imports it, and this
+module says how to install it when it is missing.
+
+>>> import numpy as np
+>>> from penstat.sklearn import PenalizedRegressor
+>>> rng = np.random.default_rng(0)
+>>> X = rng.standard_normal((100, 5))
+>>> y = 3 * X[:, 0] + rng.standard_normal(100)
+>>> est = PenalizedRegressor(select="cv_min", nfolds=5, seed=0).fit(X, y)
+>>> int(np.flatnonzero(est.coef_)[0])
+0
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import numbers
+from typing import Any
+
+import numpy as np
+
+from penstat._errors import ArgumentError, DataError, PenstatError
+
+
+class MissingDependencyError(PenstatError, ImportError):
+    """An optional dependency needed by this module is not installed."""
+
+
+try:
+    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+    from sklearn.utils.multiclass import check_classification_targets, type_of_target
+    from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+except ImportError as exc:  # pragma: no cover - exercised only without scikit-learn
+    raise MissingDependencyError(
+        "penstat.sklearn needs scikit-learn, which is not installed; install it with "
+        "`pip install scikit-learn` (the rest of penstat works without it)"
+    ) from exc
+
+try:  # scikit-learn >= 1.6
+    from sklearn.utils.validation import validate_data as _sk_validate_data
+except ImportError:  # pragma: no cover - older scikit-learn
+    _sk_validate_data = None
+
+__all__ = ["PenalizedRegressor", "PenalizedClassifier", "MissingDependencyError"]
+
+_PENALTIES = ("l1", "l2", "elasticnet")
+
+
+def _validate_data(estimator, X, y="no_validation", reset: bool = True, **kwargs):
+    if _sk_validate_data is not None:
+        return _sk_validate_data(estimator, X, y, reset=reset, **kwargs)
+    return estimator._validate_data(X, y, reset=reset, **kwargs)  # pragma: no cover
+
+
+class _PenalizedBase(BaseEstimator):
+    """Shared fitting logic; ``_family`` is set by the subclasses."""
+
+    _family = "gaussian"
+
+    def __init__(
+        self,
+        penalty: str = "l1",
+        l1_ratio: float | list[float] | None = None,
+        lam: float | None = None,
+        select: str | float | None = "cv_1se",
+        nlambda: int = 100,
+        lambda_min_ratio: float | None = None,
+        penalty_factor: Any = None,
+        standardize: bool = True,
+        fit_intercept: bool = True,
+        nfolds: int = 10,
+        measure: str | None = None,
+        gamma: float | None = None,
+        seed: int | np.random.Generator | None = None,
+        n_jobs: int | None = None,
+        tol: float = 1e-7,
+        max_iter: int = 100_000,
+    ) -> None:
+        self.penalty = penalty
+        self.l1_ratio = l1_ratio
+        self.lam = lam
+        self.select = select
+        self.nlambda = nlambda
+        self.lambda_min_ratio = lambda_min_ratio
+        self.penalty_factor = penalty_factor
+        self.standardize = standardize
+        self.fit_intercept = fit_intercept
+        self.nfolds = nfolds
+        self.measure = measure
+        self.gamma = gamma
+        self.seed = seed
+        self.n_jobs = n_jobs
+        self.tol = tol
+        self.max_iter = max_iter
+
+    # -- fitting ------------------------------------------------------------------
+
+    def _fit_arrays(self, X: np.ndarray, y: np.ndarray, sample_weight) -> None:
+        """Fit the path on validated arrays (``y`` numeric; 0/1 for binomial)."""
+        from penstat.path import fit_path
+        from penstat.select import select_l1_ratio, select_lambda
+
+        l1_ratio = _resolve_penalty(self.penalty, self.l1_ratio)
+        rule, lam = _resolve_select(self.select, self.lam)
+        weights = None
+        if sample_weight is not None:
+            weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        options = {
+            "family": self._family,
+            "penalty_factor": self._penalty_factor(X.shape[1]),
+            "standardize": bool(self.standardize),
+            "fit_intercept": bool(self.fit_intercept),
+            "tol": self.tol,
+            "max_iter": self.max_iter,
+        }
+        grid = {"nlambda": self.nlambda, "lambda_min_ratio": self.lambda_min_ratio}
+        selection_options = {
+            "weights": weights,
+            "nfolds": self.nfolds,
+            "measure": self.measure,
+            "gamma": self.gamma,
+            "seed": self.seed,
+            "n_jobs": self.n_jobs,
+            "progress": False,
+        }
+
+        if rule is not None and X.shape[0] < 2:
+            raise DataError(
+                f"select={rule!r} needs more than one sample, got n_samples={X.shape[0]}; "
+                "fix lambda with lam= or pass more rows"
+            )
+        if rule in ("cv_1se", "cv_min") and not isinstance(self.nfolds, bool):
+            if isinstance(self.nfolds, numbers.Integral) and X.shape[0] < self.nfolds:
+                raise DataError(
+                    f"{self.nfolds}-fold cross-validation needs at least {self.nfolds} "
+                    f"samples, got n_samples={X.shape[0]}; lower nfolds, fix lam=, or "
+                    "use select='bic'"
+                )
+        selection = None
+        l1_ratio_table = None
+        if isinstance(l1_ratio, tuple):
+            if rule is None:
+                raise ArgumentError(
+                    "a list of l1_ratio is chosen by a selection rule; give a single "
+                    "l1_ratio with lam=, or set select='cv_min' (or another rule)"
+                )
+            found = select_l1_ratio(
+                X,
+                y,
+                list(l1_ratio),
+                rule=rule,
+                fit_options={**options, **grid},
+                **selection_options,
+            )
+            l1_ratio, path, selection = float(found.l1_ratio), found.path, found.selection
+            index = int(selection.index)
+            l1_ratio_table = found.table
+        elif lam is not None:
+            path = _path_to_lam(X, y, weights, lam, l1_ratio, options, grid)
+            index = len(path.lambdas) - 1
+        else:
+            path = fit_path(X, y, l1_ratio=l1_ratio, weights=weights, **grid, **options)
+            if rule is None:
+                index = len(path.lambdas) - 1
+            else:
+                selection = select_lambda(
+                    path,
+                    X,
+                    y,
+                    rule=rule,
+                    fit_options={**options, "l1_ratio": l1_ratio},
+                    **selection_options,
+                )
+                index = int(selection.index)
+
+        if hasattr(self, "feature_names_in_"):
+            path = dataclasses.replace(path, column_names=list(self.feature_names_in_))
+        self.path_ = path
+        self.selection_ = selection
+        self.l1_ratio_ = float(l1_ratio)
+        self.l1_ratio_table_ = l1_ratio_table
+        self.lam_ = float(path.lambdas[index])
+        self.coef_ = np.array(path.coefs[index], dtype=float)
+        self.intercept_ = float(path.intercepts[index])
+        self.n_iter_ = int(np.sum(path.n_iter))
+
+    def _penalty_factor(self, p: int):
+        pf = self.penalty_factor
+        if not isinstance(pf, dict):
+            return pf
+        names = getattr(self, "feature_names_in_", None)
+        if names is None:
+            raise ArgumentError(
+                "penalty_factor is a dict, which needs X as a DataFrame with column "
+                "names; pass an array with one factor per column instead"
+            )
+        position = {str(c): j for j, c in enumerate(names)}
+        unknown = [k for k in pf if str(k) not in position]
+        if unknown:
+            raise ArgumentError(
+                f"penalty_factor names {unknown} that are not columns of X; valid names: "
+                f"{list(position)}"
+            )
+        out = np.ones(p)
+        for key, value in pf.items():
+            out[position[str(key)]] = _number(value, f"penalty_factor[{key!r}]")
+        return out
+
+    def _linear_predictor(self, X) -> np.ndarray:
+        check_is_fitted(self, "coef_")
+        X = _validate_data(self, X, reset=False, dtype=np.float64)
+        return X @ self.coef_ + self.intercept_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.input_tags.allow_nan = False
+        return tags
+
+
+class PenalizedRegressor(RegressorMixin, _PenalizedBase):
+    """Lasso, ridge or elastic-net linear regression with lambda chosen by penstat.
+
+    Minimizes glmnet's gaussian objective
+    ``1/(2 sum w) sum w_i (y_i - b0 - x_i'b)^2 + lam * sum_j f_j (l1_ratio |b_j|
+    + (1 - l1_ratio)/2 b_j^2)`` with columns standardized internally and
+    coefficients on the original scale. As in glmnet, the problem is solved for
+    ``y / sd(y)``, so the ridge part is in effect divided by ``sd(y)`` (the 1/n
+    weighted standard deviation); ``docs/sklearn.md`` gives the matching
+    parameters of scikit-learn's ``Lasso`` (the same objective) and ``ElasticNet``.
+
+    Parameters
+    ----------
+    penalty : {"l1", "l2", "elasticnet"}
+        Lasso (``l1_ratio=1``), ridge (``l1_ratio=0``) or a mix.
+    l1_ratio : float or list of float, optional
+        The mix for ``"elasticnet"`` (default 0.5). A list is searched with ``select``
+        on shared folds (``penstat.select.select_l1_ratio``).
+    lam : float, optional
+        Fix lambda: the path is fitted down to ``lam`` and the exact solution there is
+        kept; no selection is run.
+    select : {"cv_1se", "cv_min", "aic", "bic", "ebic"}, float or None
+        How lambda is chosen (``penstat.select.select_lambda``); a number is the same
+        as ``lam``; None takes the smallest lambda of the path.
+    nlambda, lambda_min_ratio
+        The lambda grid (glmnet's defaults).
+    penalty_factor : array or dict, optional
+        Relative penalty per column (0 = unpenalized); a dict by column name needs X
+        as a DataFrame.
+    standardize, fit_intercept : bool
+    nfolds, measure, gamma, seed, n_jobs
+        Cross-validation folds, CV measure (``"mse"``, ``"mae"``), EBIC gamma, the
+        seed of the folds, and parallel folds.
+    tol, max_iter
+        Solver tolerance and limit on coordinate-descent sweeps per lambda.
+
+    Attributes
+    ----------
+    coef_ : ndarray (n_features,)
+    intercept_ : float
+    lam_ : float
+        The lambda of the fit.
+    l1_ratio_ : float
+        The mix used (the chosen one when ``l1_ratio`` is a list).
+    path_ : penstat.Path
+    selection_ : penstat.Selection or None
+        None when lambda was fixed.
+    l1_ratio_table_ : pandas.DataFrame or None
+        One row per candidate mix when ``l1_ratio`` is a list.
+    n_iter_ : int
+        Coordinate-descent sweeps summed over ``path_``.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when X was a DataFrame with string column names.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(1)
+    >>> X = rng.standard_normal((60, 4))
+    >>> y = X[:, 1] + 0.1 * rng.standard_normal(60)
+    >>> est = PenalizedRegressor(lam=0.1).fit(X, y)
+    >>> np.flatnonzero(est.coef_).tolist()
+    [1]
+    """
+
+    _family = "gaussian"
+
+    def fit(self, X, y, sample_weight=None) -> PenalizedRegressor:
+        """Fit the path and choose lambda.
+
+        Parameters
+        ----------
+        X : array-like (n_samples, n_features)
+        y : array-like (n_samples,)
+        sample_weight : array-like (n_samples,), optional
+            Non-negative observation weights.
+
+        Returns
+        -------
+        self
+        """
+        X, y = _validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        self._fit_arrays(X, np.asarray(y, dtype=np.float64), sample_weight)
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        """Predicted mean ``intercept_ + X @ coef_``."""
+        return self._linear_predictor(X)
+
+
+class PenalizedClassifier(ClassifierMixin, _PenalizedBase):
+    """Lasso, ridge or elastic-net logistic regression for two classes.
+
+    Minimizes glmnet's binomial objective ``-1/(sum w) loglik + lam * sum_j f_j
+    (l1_ratio |b_j| + (1 - l1_ratio)/2 b_j^2)``; the second of the sorted
+    ``classes_`` is the event modelled (coded 1). Parameters are those of
+    :class:`PenalizedRegressor`; ``measure`` is one of ``"deviance"`` (default),
+    ``"class"``, ``"auc"``, ``"mse"``, ``"mae"``, and CV folds are stratified.
+
+    Attributes
+    ----------
+    classes_ : ndarray (2,)
+    coef_ : ndarray (n_features,)
+    intercept_ : float
+    lam_, l1_ratio_, l1_ratio_table_, path_, selection_, n_iter_, n_features_in_,
+    feature_names_in_
+        As :class:`PenalizedRegressor`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(2)
+    >>> X = rng.standard_normal((200, 3))
+    >>> y = np.where(X[:, 0] + 0.3 * rng.standard_normal(200) > 0, "yes", "no")
+    >>> clf = PenalizedClassifier(lam=0.02).fit(X, y)
+    >>> clf.classes_.tolist(), clf.predict_proba(X[:2]).shape
+    (['no', 'yes'], (2, 2))
+    """
+
+    _family = "binomial"
+
+    def fit(self, X, y, sample_weight=None) -> PenalizedClassifier:
+        """Fit the path and choose lambda.
+
+        Parameters
+        ----------
+        X : array-like (n_samples, n_features)
+        y : array-like (n_samples,)
+            Two distinct labels of any type.
+        sample_weight : array-like (n_samples,), optional
+            Non-negative observation weights.
+
+        Returns
+        -------
+        self
+        """
+        X, y = _validate_data(self, X, y, dtype=np.float64)
+        check_classification_targets(y)
+        classes, y01 = np.unique(y, return_inverse=True)
+        if classes.size < 2:
+            raise DataError(
+                f"y has only one class ({classes[0]!r}); a classifier needs two classes "
+                "in the training data"
+            )
+        if classes.size > 2:
+            raise DataError(
+                f"Only binary classification is supported. y has {classes.size} classes "
+                f"({type_of_target(y)} target); use two classes, e.g. one class against "
+                "the rest with sklearn.multiclass.OneVsRestClassifier"
+            )
+        self.classes_ = classes
+        self._fit_arrays(X, y01.astype(np.float64), sample_weight)
+        return self
+
+    def decision_function(self, X) -> np.ndarray:
+        """Log-odds of ``classes_[1]``: ``intercept_ + X @ coef_``."""
+        return self._linear_predictor(X)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Probabilities, one column per class in the order of ``classes_``."""
+        eta = self.decision_function(X)
+        p1 = _expit(eta)
+        return np.column_stack([1.0 - p1, p1])
+
+    def predict_log_proba(self, X) -> np.ndarray:
+        """Log of :meth:`predict_proba`, computed without overflow."""
+        eta = self.decision_function(X)
+        return np.column_stack([-np.logaddexp(0.0, eta), -np.logaddexp(0.0, -eta)])
+
+    def predict(self, X) -> np.ndarray:
+        """The class with the larger probability (``classes_[1]`` when log-odds > 0)."""
+        eta = self.decision_function(X)
+        return self.classes_[(eta > 0).astype(int)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
+
+
+# -- helpers -----------------------------------------------------------------------
+
+
+def _path_to_lam(X, y, weights, lam: float, l1_ratio: float, options: dict, grid: dict):
+    """The path from lambda_max down to ``lam``, ending exactly at ``lam``.
+
+    The grid is glmnet's default (``nlambda`` values down to ``lambda_min_ratio``
+    times lambda_max) cut at ``lam``, so the warm starts are those of a full path.
+    """
+    from penstat.path import LAMBDA_MIN_RATIO_TALL, LAMBDA_MIN_RATIO_WIDE, fit_path
+
+    nlambda = grid["nlambda"]
+    if (
+        isinstance(nlambda, bool)
+        or not isinstance(nlambda, numbers.Integral)
+        or nlambda < 1
+    ):
+        raise ArgumentError(f"nlambda={nlambda!r} must be a positive integer")
+    ratio = grid["lambda_min_ratio"]
+    if ratio is None:
+        n, p = X.shape
+        ratio = LAMBDA_MIN_RATIO_TALL if n >= p else LAMBDA_MIN_RATIO_WIDE
+    ratio = _number(ratio, "lambda_min_ratio")
+    if not 0 < ratio < 1:
+        raise ArgumentError(f"lambda_min_ratio={ratio!r} must be in (0, 1)")
+    # a one-point path is the null model at lambda_max: it gives the top of the grid
+    top = fit_path(X, y, l1_ratio=l1_ratio, weights=weights, nlambda=1, **options)
+    lam_max = float(top.lambdas[0])
+    if nlambda > 1:
+        lambdas = lam_max * ratio ** (np.arange(nlambda) / (nlambda - 1))
+    else:
+        lambdas = np.array([lam_max])
+    lambdas = np.append(lambdas[lambdas > lam * (1 + 1e-10)], lam)
+    return fit_path(X, y, l1_ratio=l1_ratio, lambdas=lambdas, weights=weights, **options)
+
+
+def _resolve_penalty(penalty, l1_ratio) -> float | tuple[float, ...]:
+    if not isinstance(penalty, str) or penalty not in _PENALTIES:
+        raise ArgumentError(f"penalty={penalty!r}; use one of: {', '.join(_PENALTIES)}")
+    if isinstance(l1_ratio, (list, tuple, np.ndarray)):
+        if penalty != "elasticnet":
+            raise ArgumentError(
+                f"a list of l1_ratio needs penalty='elasticnet', not penalty={penalty!r}"
+            )
+        values = tuple(_ratio(v) for v in l1_ratio)
+        if not values:
+            raise ArgumentError("l1_ratio is an empty list; give at least one mix")
+        return values if len(values) > 1 else values[0]
+    fixed = {"l1": 1.0, "l2": 0.0}
+    if penalty in fixed:
+        if l1_ratio is not None and _ratio(l1_ratio) != fixed[penalty]:
+            raise ArgumentError(
+                f"penalty={penalty!r} means l1_ratio={fixed[penalty]:g}, got "
+                f"l1_ratio={l1_ratio!r}; use penalty='elasticnet' for a mix"
+            )
+        return fixed[penalty]
+    return 0.5 if l1_ratio is None else _ratio(l1_ratio)
+
+
+def _ratio(value) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ArgumentError(f"l1_ratio={value!r} must be a number in [0, 1]")
+    v = float(value)
+    if not 0.0 <= v <= 1.0:
+        raise ArgumentError(f"l1_ratio={value!r} must be in [0, 1] (1 = lasso, 0 = ridge)")
+    return v
+
+
+def _resolve_select(select, lam) -> tuple[str | None, float | None]:
+    """``(rule, None)`` for a selection rule, ``(None, lam)`` for a fixed lambda."""
+    from penstat.select import check_rule
+
+    if lam is not None:
+        return None, _lam_value(lam, "lam")
+    if select is None:
+        return None, None
+    if isinstance(select, str):
+        return check_rule(select), None
+    return None, _lam_value(select, "select")
+
+
+def _lam_value(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ArgumentError(f"{name}={value!r} must be a number >= 0 (a lambda)")
+    v = float(value)
+    if not np.isfinite(v) or v < 0:
+        raise ArgumentError(f"{name}={value!r} must be a finite lambda >= 0")
+    return v
+
+
+def _number(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ArgumentError(f"{name}={value!r} must be a number")
+    v = float(value)
+    if not np.isfinite(v):
+        raise ArgumentError(f"{name}={value!r} must be finite")
+    return v
+
+
+def _expit(eta: np.ndarray) -> np.ndarray:
+    out = np.empty_like(eta)
+    pos = eta >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-eta[pos]))
+    e = np.exp(eta[~pos])
+    out[~pos] = e / (1.0 + e)
+    return out
