@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import platform
 import shutil
@@ -55,6 +56,7 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+@functools.cache
 def rscript() -> str | None:
     """Path of Rscript when R and glmnet are installed, else None."""
     exe = shutil.which("Rscript")
@@ -66,6 +68,7 @@ def rscript() -> str | None:
     return exe if probe.returncode == 0 else None
 
 
+@functools.cache
 def r_glmnet_version() -> str:
     exe = rscript()
     if exe is None:

@@ -404,6 +404,8 @@ def main(argv: list[str] | None = None) -> None:
         extra = [f"glmnet thresh={t:g}" for t in threshes[1:]]
         names[i + 1 : i + 1] = extra
 
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    out = Path(args.out) if args.out else _common.RESULTS / f"paths-{stamp}.md"
     print(f"# machine: {_common.machine_description()}; BLAS threads: {args.threads}")
     all_results: list[tuple[Problem, dict]] = []
     skip: dict[str, dict[str, str]] = {k: {} for k in kinds}
@@ -412,6 +414,8 @@ def main(argv: list[str] | None = None) -> None:
         prob = make_problem(n, p, rho, kind, seed=args.seed)
         res = run_problem(prob, solvers, args.repeats, args.slow, threshes, skip[kind])
         for solver, r in res.items():
+            if solver == "penstat":
+                continue  # the reference column is never skipped
             if r.get("status") == "ok" and max(r["times"]) > args.give_up:
                 skip[kind][solver] = f"skipped (> {args.give_up:g} s on a smaller problem)"
         all_results.append((prob, res))
@@ -422,7 +426,14 @@ def main(argv: list[str] | None = None) -> None:
             for s, r in res.items()
         )
         print(f"[{time.time() - started:7.1f}s] {name}: {summary}", flush=True)
+        write_results(all_results, names, args, out)  # partial results survive a stop
+    text = write_results(all_results, names, args, out)
+    print()
+    print(text)
+    print(f"written: {out} and {out.with_suffix('.json')}")
 
+
+def write_results(all_results, names, args, out: Path) -> str:
     tables = format_tables(all_results, names)
     vers = _common.versions(["penstat", "sklearn", "glum", "skglm", "celer", "statsmodels"])
     vers["R glmnet"] = _common.r_glmnet_version()
@@ -434,19 +445,14 @@ def main(argv: list[str] | None = None) -> None:
         "relative objective gap over the path to the best objective any solver reached."
     )
     text = header + "\n\n" + tables + "\n"
-    print()
-    print(text)
-
-    _common.RESULTS.mkdir(exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    out = Path(args.out) if args.out else _common.RESULTS / f"paths-{stamp}.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)
     raw = {
         prob.name: {s: {k: v for k, v in r.items() if k != "fit"} for s, r in res.items()}
         for prob, res in all_results
     }
     out.with_suffix(".json").write_text(json.dumps(raw, indent=1))
-    print(f"written: {out} and {out.with_suffix('.json')}")
+    return text
 
 
 if __name__ == "__main__":

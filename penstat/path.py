@@ -290,15 +290,17 @@ def fit_path(
     Xs = np.empty((n, p), order="F")
     np.subtract(Xa, mean, out=Xs)
     constant = _constant_columns(Xa, w)
-    xs = np.sqrt(wn @ (Xs * Xs)) if standardize else np.ones(p)
+    xs = np.sqrt(np.einsum("i,ij,ij->j", wn, Xs, Xs)) if standardize else np.ones(p)
     if fit_intercept:
         xm = mean
     else:
         xm = np.zeros(p)
         Xs += mean
     xs[constant | (xs <= 0)] = 1.0
-    Xs /= xs
-    Xs[:, constant] = 0.0
+    if standardize:
+        Xs /= xs
+    if constant.any():
+        Xs[:, constant] = 0.0
 
     if fam.name == "gaussian":
         ym = float(wn @ ya) if fit_intercept else 0.0
@@ -469,7 +471,7 @@ def _binomial_null_mean(Xu, y, wn, fit_intercept: bool, n_steps: int = 50):
 
 
 def _constant_columns(X: np.ndarray, w: np.ndarray) -> np.ndarray:
-    rows = X[w > 0]
+    rows = X if np.all(w > 0) else X[w > 0]
     return np.ptp(rows, axis=0) == 0
 
 

@@ -515,7 +515,7 @@ class Summary:
         # the term table adds information when a term has several columns
         if (terms["n_columns"] > 1).any() or "freq" in terms.columns:
             parts += ["", "Terms", terms.to_string(float_format="{:.3g}".format)]
-        return "\n".join(parts)
+        return "\n".join(line.rstrip() for part in parts for line in part.split("\n"))
 
     def __repr__(self) -> str:
         return self.__str__()

@@ -154,19 +154,105 @@ def test_both_update_schemes_agree():
 # ---- objective accuracy at the default tol ------------------------------------------
 
 
+@pytest.mark.parametrize("shape", [(60, 30), (40, 120)])
 @pytest.mark.parametrize("rho", [0.0, 0.5, 0.9])
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
-def test_default_tol_objective_within_1e6(rho, l1_ratio):
-    X, y = simulate(60, 30, rho=rho, seed=4)
-    ref = fit_path(X, y, l1_ratio=l1_ratio, tol=1e-14, nlambda=30)
-    path = fit_path(X, y, l1_ratio=l1_ratio, lambdas=ref.lambdas)
-    # the problem solved: standardized X, y centred and scaled to unit sd, lam / sd(y)
-    ys, sx = y.std(), X.std(0)
-    Xs, yc = standardized(X), (y - y.mean()) / ys
-    for k, lam in enumerate(ref.lambdas):
-        ours = objective(Xs, yc, 0, path.coefs[k] * sx / ys, lam / ys, l1_ratio)
-        best = objective(Xs, yc, 0, ref.coefs[k] * sx / ys, lam / ys, l1_ratio)
+def test_default_tol_objective_within_1e6(shape, rho, l1_ratio):
+    X, y = simulate(*shape, rho=rho, seed=4)
+    # a pre-standardized problem: lambdas are then on scikit-learn's scale
+    Xs, yc = standardized(X), (y - y.mean()) / y.std()
+    path = fit_path(Xs, yc, l1_ratio=l1_ratio, nlambda=30, standardize=False)
+    lams = path.lambdas
+    _, ref, _ = enet_path(
+        Xs, yc, l1_ratio=l1_ratio, alphas=lams, tol=1e-15, max_iter=1_000_000
+    )
+    tight = fit_path(Xs, yc, l1_ratio=l1_ratio, lambdas=lams, standardize=False, tol=1e-14)
+    for k, lam in enumerate(lams):
+        ours = objective(Xs, yc, path.intercepts[k], path.coefs[k], lam, l1_ratio)
+        best = min(
+            objective(Xs, yc, 0, ref[:, k], lam, l1_ratio),
+            objective(Xs, yc, tight.intercepts[k], tight.coefs[k], lam, l1_ratio),
+        )
         assert (ours - best) / best <= 1e-6
+
+
+def run_kernel(X, y, w, lams, l1_ratio, mode, tol=1e-13):
+    n, p = X.shape
+    coefs = np.zeros((lams.size, p))
+    outs = (
+        np.zeros(lams.size),
+        np.zeros(lams.size),
+        np.zeros(lams.size, np.int32),
+        np.zeros(lams.size, np.uint8),
+    )
+    n_fit = gaussian_path(
+        np.asfortranarray(X), y, w, np.ones(p), l1_ratio, lams, True, False, tol,
+        100_000, coefs, *outs, mode=mode,
+    )  # fmt: skip
+    assert n_fit == lams.size and outs[3].all()
+    return coefs
+
+
+@pytest.mark.parametrize("mode", [0, 1])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_many_columns_entering_at_once_match_sklearn(mode, l1_ratio):
+    # two far-apart lambdas: every column enters at the second one (more than the
+    # initial working-set and Gram-block sizes), in both update schemes
+    n, p = 300, 150
+    X, y = simulate(n, p, rho=0.3, seed=8)
+    Xs, yc = standardized(X), (y - y.mean()) / y.std()
+    lam_max = np.abs(Xs.T @ yc).max() / n / l1_ratio
+    lams = lam_max * np.array([0.5, 1e-3])
+    coefs = run_kernel(Xs, yc, np.full(n, 1 / n), lams, l1_ratio, mode)
+    for k, lam in enumerate(lams):
+        ref = ElasticNet(
+            alpha=lam, l1_ratio=l1_ratio, fit_intercept=False, tol=1e-14, max_iter=100_000
+        ).fit(Xs, yc)
+        np.testing.assert_allclose(coefs[k], ref.coef_, atol=1e-7)
+    assert np.count_nonzero(coefs[1]) > 100
+
+
+def test_wide_elastic_net_with_large_active_set_matches_sklearn():
+    n, p = 60, 300
+    X, y = simulate(n, p, rho=0.5, seed=9)
+    Xs, yc = standardized(X), (y - y.mean()) / y.std()
+    lams = np.abs(Xs.T @ yc).max() / n / 0.3 * np.logspace(0, -2.5, 15)
+    path = fit_path(Xs, yc, l1_ratio=0.3, lambdas=lams, standardize=False, tol=1e-13)
+    _, ref, _ = enet_path(Xs, yc, l1_ratio=0.3, alphas=lams, tol=1e-14, max_iter=100_000)
+    np.testing.assert_allclose(path.coefs, ref.T, atol=1e-6)
+    assert path.df.max() > 64
+
+
+def test_both_update_schemes_agree_with_weights():
+    n, p = 70, 25
+    X, y = simulate(n, p, rho=0.7, seed=10)
+    w = np.random.default_rng(1).uniform(0.2, 2.0, n)
+    w /= w.sum()
+    Xc = X - w @ X
+    Xs = Xc / np.sqrt(w @ Xc**2)
+    yc = y - w @ y
+    yc /= np.sqrt(w @ yc**2)
+    lams = np.abs(Xs.T @ (w * yc)).max() / 0.8 * np.logspace(0, -3, 25)
+    naive, cov = (run_kernel(Xs, yc, w, lams, 0.8, mode) for mode in (0, 1))
+    np.testing.assert_allclose(naive, cov, atol=1e-8)
+    # and both against scikit-learn with the same (normalized) weights
+    for k in (5, 15, 24):
+        ref = ElasticNet(
+            alpha=lams[k], l1_ratio=0.8, tol=1e-14, max_iter=100_000
+        ).fit(Xs, yc, sample_weight=w * n)
+        np.testing.assert_allclose(cov[k], ref.coef_, atol=1e-6)
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.01])
+@pytest.mark.parametrize("shape", [(50, 10), (20, 60)])
+def test_first_lambda_of_computed_grid_is_exactly_null(shape, l1_ratio):
+    X, y = simulate(*shape, rho=0.5, seed=11)
+    pf = np.ones(shape[1])
+    pf[1] = 0.0
+    path = fit_path(X, y, l1_ratio=l1_ratio, nlambda=10, penalty_factor=pf)
+    assert np.all(path.coefs[0, pf > 0] == 0.0)
+    assert path.coefs[0, 1] != 0.0
+    assert np.all(path.df[1:] >= 1)
 
 
 # ---- KKT -------------------------------------------------------------------------------

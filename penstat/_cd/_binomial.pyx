@@ -12,24 +12,34 @@ Newton (IRLS) outer loop builds the quadratic approximation of the log-likelihoo
 with working weights ``v_i = w_i p_i (1 - p_i)`` and the working residual
 ``r_i = w_i (y_i - p_i)``; an inner coordinate-descent loop minimizes the penalized
 quadratic, cycling on the active set until it settles, then sweeping the working
-set once more. Safeguards: working weights are floored at ``w_i * PMIN (1 - PMIN)``
-(glmnet's 1e-5 clip), so the model never loses curvature, and every Newton step is
-checked against the true objective and halved until the objective does not
-increase. The gradient in ``r`` always uses the exact probabilities, so the
-fixed point is the exact optimum.
+set once more. When the active-set cycles contract slowly (correlated columns),
+a few conjugate-gradient iterations solve the model on the current support with
+the signs held fixed, and coordinate descent resumes from there. Early Newton
+steps are solved loosely (inexact Newton), the last one tightly.
+
+Safeguards: working weights are floored at ``w_i * PMIN (1 - PMIN)`` (glmnet's
+1e-5 clip), so the model never loses curvature, and every Newton step is checked
+against the true objective and halved until the objective does not increase. The
+gradient in ``r`` always uses the exact probabilities, so the fixed point is the
+exact optimum; on separable data the coefficients grow as ``lam`` falls but stay
+finite for ``lam > 0``.
 
 Along the path: warm starts, sequential strong rules (Tibshirani et al. 2012,
 JRSS-B 74(2), eq. 4) to form the working set, and a KKT check of every feature
-outside it once the working problem has converged.
+outside it once the working problem has converged. Columns with no weighted
+variance stay at 0; unpenalized columns (``pf == 0``) are always in the working set.
 
-Meaning of ``tol``: a Newton iteration, or a coordinate-descent loop inside it, has
-converged when no coordinate moved by more than ``d`` with
-``h_j d^2 < tol * TOL_SCALE * F0``, where ``h_j = sum_i v_i x_ij^2`` is the curvature
-of coordinate ``j`` (``h_j d^2 / 2`` is the objective decrease the move bought) and
-``F0`` is the null objective (half the null deviance). glmnet uses the same measure
-with ``TOL_SCALE = 1``; the smaller scale here makes the objective at every ``lam``
-come within about ``tol * 10`` relative of the optimum, also on strongly correlated
-designs. ``max_iter`` caps the coordinate sweeps spent on each ``lam``.
+Meaning of ``tol``: at each ``lam`` the last Newton step, and the coordinate descent
+inside it, have converged when no coordinate moved by ``d`` with
+``h_j d^2 >= tol * TOL_SCALE * F``, where ``h_j = sum_i v_i x_ij^2`` is the
+curvature of coordinate ``j`` (``h_j d^2 / 2`` is the decrease of the quadratic
+model the move bought) and ``F`` is the objective at the warm start. glmnet uses
+the same measure with ``TOL_SCALE = 1`` and the null objective in place of ``F``;
+the scale 1e-2 here puts the objective at every ``lam`` within about ``4 tol``
+(relative) of the optimum on the equicorrelated designs of Friedman et al. (2010)
+with correlation up to 0.9 (glmnet's default is about 1e-5 away there).
+``max_iter`` caps the coordinate sweeps spent on each ``lam``; ``converged_out``
+is 0 where it was reached.
 
 Example (on arrays already standardized by ``penstat.path``)::
 
@@ -40,7 +50,7 @@ Example (on arrays already standardized by ``penstat.path``)::
 import numpy as np
 
 from libc.math cimport exp, log, log1p
-from scipy.linalg.cython_blas cimport ddot
+from scipy.linalg.cython_blas cimport daxpy, ddot
 
 from penstat._cd._common cimport soft_threshold
 
@@ -48,26 +58,24 @@ from penstat._cd._common cimport soft_threshold
 cdef double PMIN = 1e-5
 # Scale of ``tol`` against glmnet's convergence measure (see the module docstring).
 cdef double TOL_SCALE = 1e-2
-# Relative duality gap accepted, in units of tol, and the tightening of the
-# coordinate threshold while it is not met.
-cdef double GAP_SCALE = 1e300
-cdef double SHR_TIGHTEN = 0.1
 # Inexact Newton: looseness of the first inner solve at a lambda, and the inner
 # threshold of later ones as a fraction of the previous Newton step.
-cdef double FIRST_INNER_LOOSENESS = 100.0
-cdef double INNER_FORCING = 1e-2
+cdef double FIRST_INNER_LOOSENESS = 1.0
+cdef double INNER_FORCING = 1e-3
+# Conjugate gradients on the support: tried every CG_EVERY active-set cycles when
+# more than CG_AFTER_SWEEPS further cycles are predicted; at most CG_MAX_IT
+# iterations, stopped when the preconditioned residual r'M^-1 r is below
+# CG_TOL times the coordinate threshold.
+cdef int CG_EVERY = 3
+cdef double CG_AFTER_SWEEPS = 2.0
+cdef int CG_MAX_IT = 10
+cdef double CG_TOL = 1e-2
 # Halvings of a Newton step before it is taken as is.
 cdef int MAX_HALVINGS = 30
 # glmnet's early stop of a computed path.
 cdef double DEV_MAX = 0.999
 cdef double DEV_CHANGE_MIN = 1e-5
 cdef int MIN_LAMBDAS_BEFORE_STOP = 5
-# Anderson extrapolation every ANDERSON_K active-set cycles.
-DEF ANDERSON_K_MAX = 8
-cdef int ANDERSON_K = 5
-cdef long N_OUTER = 0
-def _debug_counts():
-    return N_OUTER
 
 
 cdef extern from *:
@@ -131,13 +139,66 @@ cdef extern from *:
     }
     #endif
 
-    static double penstat_update_dot(int n, double d, const double *v, const double *x,
-                                     double *r, const double *xn) {
+    static double penstat_wsumsq_scalar(int n, const double *v, const double *x) {
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            s0 += v[i] * x[i] * x[i];
+            s1 += v[i + 1] * x[i + 1] * x[i + 1];
+            s2 += v[i + 2] * x[i + 2] * x[i + 2];
+            s3 += v[i + 3] * x[i + 3] * x[i + 3];
+        }
+        for (; i < n; i++)
+            s0 += v[i] * x[i] * x[i];
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    #ifdef PENSTAT_X86
+    __attribute__((target("avx2,fma")))
+    static double penstat_wsumsq_avx2(int n, const double *v, const double *x) {
+        __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd(), x0, x1;
+        double buf[4], s;
+        int i = 0;
+        for (; i + 8 <= n; i += 8) {
+            x0 = _mm256_loadu_pd(x + i);
+            x1 = _mm256_loadu_pd(x + i + 4);
+            a0 = _mm256_fmadd_pd(_mm256_mul_pd(_mm256_loadu_pd(v + i), x0), x0, a0);
+            a1 = _mm256_fmadd_pd(_mm256_mul_pd(_mm256_loadu_pd(v + i + 4), x1), x1, a1);
+        }
+        _mm256_storeu_pd(buf, _mm256_add_pd(a0, a1));
+        s = (buf[0] + buf[1]) + (buf[2] + buf[3]);
+        for (; i < n; i++)
+            s += v[i] * x[i] * x[i];
+        return s;
+    }
+    #endif
+
+    static void penstat_simd_init(void) {
     #ifdef PENSTAT_X86
         if (penstat_simd < 0) {
             __builtin_cpu_init();
             penstat_simd = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
         }
+    #else
+        penstat_simd = 0;
+    #endif
+    }
+
+    static double penstat_wsumsq(int n, const double *v, const double *x) {
+    #ifdef PENSTAT_X86
+        if (penstat_simd < 0)
+            penstat_simd_init();
+        if (penstat_simd)
+            return penstat_wsumsq_avx2(n, v, x);
+    #endif
+        return penstat_wsumsq_scalar(n, v, x);
+    }
+
+    static double penstat_update_dot(int n, double d, const double *v, const double *x,
+                                     double *r, const double *xn) {
+    #ifdef PENSTAT_X86
+        if (penstat_simd < 0)
+            penstat_simd_init();
         if (penstat_simd)
             return penstat_update_dot_avx2(n, d, v, x, r, xn);
     #endif
@@ -146,6 +207,7 @@ cdef extern from *:
     """
     double penstat_update_dot(int n, double d, const double* v, const double* x,
                               double* r, const double* xn) noexcept nogil
+    double penstat_wsumsq(int n, const double* v, const double* x) noexcept nogil
 
 
 cdef inline double _dot(int n, const double* a, const double* b) noexcept nogil:
@@ -154,17 +216,8 @@ cdef inline double _dot(int n, const double* a, const double* b) noexcept nogil:
 
 
 cdef inline double _weighted_sumsq(int n, const double* v, const double* x) noexcept nogil:
-    """sum_i v_i x_i^2 with four accumulators (the compiler will not reorder it)."""
-    cdef double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-    cdef int i, m = n - n % 4
-    for i in range(0, m, 4):
-        s0 += v[i] * x[i] * x[i]
-        s1 += v[i + 1] * x[i + 1] * x[i + 1]
-        s2 += v[i + 2] * x[i + 2] * x[i + 2]
-        s3 += v[i + 3] * x[i + 3] * x[i + 3]
-    for i in range(m, n):
-        s0 += v[i] * x[i] * x[i]
-    return (s0 + s1) + (s2 + s3)
+    """sum_i v_i x_i^2."""
+    return penstat_wsumsq(n, v, x)
 
 
 cdef inline void _sub_weighted(int n, double d, const double* v, const double* x,
@@ -213,13 +266,16 @@ cdef double _penalty(int nW, const int* W, const double* b, const double* pf,
 cdef void _cd_sweep(int n, int cnt, const int* idx, const double[::1, :] X, double* b,
                     const double* xv, const double* pf, double l1, double l2,
                     const double* v, double* r, double* dlx, unsigned char* inA,
-                    int* A, int* nA) noexcept nogil:
+                    int* A, int* nA, double* xv_mut, long* xv_stamp,
+                    long stamp) noexcept nogil:
     """One pass of coordinate updates over the columns idx[0..cnt).
 
     Friedman et al. (2010), eq. 10: b_j <- S(x_j'r + h_j b_j, lam a f_j) /
     (h_j + lam (1 - a) f_j), then r -= (b_j_new - b_j) v x_j. The residual update of
     a coordinate and the gradient of the next one share a pass over r. Columns that
-    become nonzero join the active list A (when inA is given).
+    become nonzero join the active list A (when inA is given). The curvature h_j is
+    computed only when the column can move (it is stamped with the Newton iteration
+    it belongs to): a zero coefficient with |x_j'r| <= lam a f_j stays zero.
     """
     cdef int k, j
     cdef double gj, bj, bn, d, dd
@@ -229,7 +285,13 @@ cdef void _cd_sweep(int n, int cnt, const int* idx, const double[::1, :] X, doub
     for k in range(cnt):
         j = idx[k]
         bj = b[j]
-        bn = soft_threshold(gj + xv[j] * bj, l1 * pf[j]) / (xv[j] + l2 * pf[j])
+        if bj == 0.0 and (gj if gj >= 0.0 else -gj) <= l1 * pf[j]:
+            bn = 0.0
+        else:
+            if xv_stamp[j] != stamp:
+                xv_mut[j] = _weighted_sumsq(n, v, &X[0, j])
+                xv_stamp[j] = stamp
+            bn = soft_threshold(gj + xv[j] * bj, l1 * pf[j]) / (xv[j] + l2 * pf[j])
         d = bn - bj
         if d != 0.0:
             b[j] = bn
@@ -266,179 +328,127 @@ cdef inline void _intercept_update(int n, double* r, const double* v, double xmz
         dlx[0] = d
 
 
-cdef inline void _store_iterate(int nA, const int* A, const double* b, double b0,
-                                double* row, int p) noexcept nogil:
-    """Row layout: the active coefficients in A's order, then the intercept."""
-    cdef int k
-    for k in range(nA):
-        row[k] = b[A[k]]
-    row[nA] = b0
-
-
-cdef void _anderson_step(int n, int nA, const int* A, const double[::1, :] X,
-                         double* b, double* b0, const double* hist, int p,
-                         const double* pf, double l1, double l2, const double* v,
-                         double* r, double* deta, bint fit_intercept) noexcept nogil:
-    cdef double M[ANDERSON_K_MAX][ANDERSON_K_MAX + 1]
-    cdef double z[ANDERSON_K_MAX]
-    cdef double c[ANDERSON_K_MAX]
-    cdef int K = ANDERSON_K, m = nA + 1, i, k, l, piv, j
-    cdef double s, tmp, big, trace = 0.0, ext, cur, dq, dj
-    cdef const double* xj
-    # Gram matrix of the differences U_k = x_{k+1} - x_k, then M z = 1.
-    for k in range(K):
-        for l in range(k, K):
-            s = 0.0
-            for i in range(m):
-                s += ((hist[(k + 1) * p + i] - hist[k * p + i])
-                      * (hist[(l + 1) * p + i] - hist[l * p + i]))
-            M[k][l] = s
-            M[l][k] = s
-        trace += M[k][k]
-    if trace <= 0.0:
-        return
-    for k in range(K):
-        M[k][k] += 1e-10 * trace
-        M[k][K] = 1.0
-    # Gaussian elimination with partial pivoting on the K x (K + 1) system.
-    for k in range(K):
-        piv = k
-        big = M[k][k] if M[k][k] > 0 else -M[k][k]
-        for l in range(k + 1, K):
-            tmp = M[l][k] if M[l][k] > 0 else -M[l][k]
-            if tmp > big:
-                big = tmp
-                piv = l
-        if big <= 1e-300:
-            return
-        if piv != k:
-            for l in range(K + 1):
-                tmp = M[k][l]
-                M[k][l] = M[piv][l]
-                M[piv][l] = tmp
-        for l in range(k + 1, K):
-            tmp = M[l][k] / M[k][k]
-            for i in range(k, K + 1):
-                M[l][i] -= tmp * M[k][i]
-    for k in range(K - 1, -1, -1):
-        s = M[k][K]
-        for l in range(k + 1, K):
-            s -= M[k][l] * z[l]
-        z[k] = s / M[k][k]
-    s = 0.0
-    for k in range(K):
-        s += z[k]
-    if s == 0.0:
-        return
-    for k in range(K):
-        c[k] = z[k] / s
-    # Change of the linear predictor and of the penalized quadratic model.
-    for i in range(n):
-        deta[i] = 0.0
-    dq = 0.0
-    for l in range(nA):
-        ext = 0.0
-        for k in range(K):
-            ext += c[k] * hist[(k + 1) * p + l]
-        j = A[l]
-        cur = b[j]
-        dj = ext - cur
-        if dj != 0.0:
-            xj = &X[0, j]
-            for i in range(n):
-                deta[i] += dj * xj[i]
-            dq += pf[j] * (l1 * ((ext if ext > 0 else -ext) - (cur if cur > 0 else -cur))
-                           + 0.5 * l2 * (ext * ext - cur * cur))
-    ext = 0.0
-    if fit_intercept:
-        for k in range(K):
-            ext += c[k] * hist[(k + 1) * p + nA]
-        dj = ext - b0[0]
-        for i in range(n):
-            deta[i] += dj
-    s = 0.0
-    tmp = 0.0
-    for i in range(n):
-        s += r[i] * deta[i]
-        tmp += v[i] * deta[i] * deta[i]
-    dq += 0.5 * tmp - s
-    if not dq < 0.0:
-        return
-    for l in range(nA):
-        ext = 0.0
-        for k in range(K):
-            ext += c[k] * hist[(k + 1) * p + l]
-        b[A[l]] = ext
-    if fit_intercept:
-        ext = 0.0
-        for k in range(K):
-            ext += c[k] * hist[(k + 1) * p + nA]
-        b0[0] = ext
-    for i in range(n):
-        r[i] -= v[i] * deta[i]
-
-
 cdef inline double _abs(double a) noexcept nogil:
     return a if a >= 0.0 else -a
 
 
-cdef inline double _xlogx(double s) noexcept nogil:
-    return s * log(s) if s > 0.0 else 0.0
+cdef void _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, double* b,
+                          double* b0, bint fit_intercept, const double* pf, double l1,
+                          double l2, const double* v, double xmz, const double* xv,
+                          double* r, double cg_tol, int* S, double* work,
+                          double* t) noexcept nogil:
+    """Solve the quadratic model on the current support with fixed signs.
 
-
-cdef double _duality_gap(int n, int p, const unsigned char* ju, const double* g,
-                         const double* xw, const double* xv, const double* b, double b0,
-                         const double* eta, const double* y, const double* w,
-                         const double* q, const double* pf, double l1, double l2,
-                         bint fit_intercept) noexcept nogil:
-    """Duality gap of the penalized logistic problem at (b0, b).
-
-    The dual point is the residual theta = w (y - p), shifted to sum to zero when
-    there is an intercept and, for the lasso, scaled into the dual feasible set
-    (Ndiaye et al. 2017, JMLR 18, sec. 2). The gap is the sum of the Fenchel-Young
-    gaps of the loss, sum_i w_i (l_i(eta_i) + l_i*(-theta_i / w_i)) + theta'eta, and of
-    each penalty term, h_j(b_j) + h_j*(x_j'theta) - b_j x_j'theta. Unpenalized
-    columns have no finite dual term; they add the quadratic estimate
-    (x_j'theta)^2 / (2 h_j) instead.
+    Once coordinate descent has found the support S and the signs s of the active
+    coefficients, the model restricted to them is a smooth quadratic; its minimizer
+    solves (X_S' V X_S + lam (1 - a) F_S) d = X_S' r - lam a F_S s - lam (1 - a) F_S b_S
+    (with the intercept as a free coordinate). It is found by conjugate gradients
+    preconditioned with the diagonal (Hestenes and Stiefel 1952; matrix-free, two
+    passes over X_S per iteration), which needs about sqrt(cond) iterations where
+    coordinate descent needs about cond sweeps. The step stops at the first sign
+    change, so the model decreases; coordinate descent then resumes.
     """
-    cdef double c = 0.0, scale = 1.0, gj, gap = 0.0, th, ps, e, sp, bj, thr, ex
-    cdef int i, j
-    if fit_intercept:
-        for i in range(n):
-            c += w[i] * (y[i] - q[i])
-    if l2 == 0.0 and l1 > 0.0:
-        for j in range(p):
-            if ju[j] and pf[j] > 0.0:
-                gj = _abs(g[j] - c * xw[j])
-                if gj * scale > l1 * pf[j]:
-                    scale = l1 * pf[j] / gj
-    for i in range(n):
-        if w[i] <= 0.0:
-            continue
-        th = scale * (w[i] * (y[i] - q[i]) - c * w[i])
-        ps = y[i] - th / w[i]
-        if ps < 0.0:
-            ps = 0.0
-        elif ps > 1.0:
-            ps = 1.0
-        e = eta[i]
-        sp = e + log1p(exp(-e)) if e >= 0.0 else log1p(exp(e))
-        gap += w[i] * (sp - y[i] * e + _xlogx(ps) + _xlogx(1.0 - ps)) + th * e
-    for j in range(p):
-        if not ju[j]:
-            continue
-        gj = scale * (g[j] - c * xw[j])
+    cdef int m = 0, i, k, l, j, it, one = 1, max_it
+    cdef double rz, rz_new, alpha, beta, pHp, bj, step, tk, sgn
+    cdef double* d
+    cdef double* res
+    cdef double* z
+    cdef double* pd
+    cdef double* hp
+    cdef double* diag
+    for k in range(nA):
+        if b[A[k]] != 0.0:
+            S[m] = A[k]
+            m += 1
+    if m == 0:
+        return
+    l = m + (1 if fit_intercept else 0)
+    d = work
+    res = work + l
+    z = work + 2 * l
+    pd = work + 3 * l
+    hp = work + 4 * l
+    diag = work + 5 * l
+    for k in range(m):
+        j = S[k]
         bj = b[j]
-        if pf[j] == 0.0 or (l1 == 0.0 and l2 == 0.0):
-            if xv[j] > 0.0:
-                gap += gj * gj / (2.0 * xv[j])
-            continue
-        gap += pf[j] * (l1 * _abs(bj) + 0.5 * l2 * bj * bj) - bj * gj
-        if l2 > 0.0:
-            ex = _abs(gj) - l1 * pf[j]
-            if ex > 0.0:
-                gap += ex * ex / (2.0 * l2 * pf[j])
-    return gap
+        sgn = 1.0 if bj > 0.0 else -1.0
+        res[k] = _dot(n, &X[0, j], r) - l1 * pf[j] * sgn - l2 * pf[j] * bj
+        diag[k] = xv[j] + l2 * pf[j]
+    if fit_intercept:
+        tk = 0.0
+        for i in range(n):
+            tk += r[i]
+        res[m] = tk
+        diag[m] = xmz
+    rz = 0.0
+    for k in range(l):
+        d[k] = 0.0
+        z[k] = res[k] / diag[k]
+        pd[k] = z[k]
+        rz += res[k] * z[k]
+    max_it = l if l < CG_MAX_IT else CG_MAX_IT
+    for it in range(max_it):
+        if rz <= cg_tol:
+            break
+        # hp = (X_S' V X_S + L2) pd
+        tk = pd[m] if fit_intercept else 0.0
+        for i in range(n):
+            t[i] = tk
+        for k in range(m):
+            daxpy(&n, &pd[k], <double*> &X[0, S[k]], &one, t, &one)
+        for i in range(n):
+            t[i] *= v[i]
+        pHp = 0.0
+        for k in range(m):
+            j = S[k]
+            hp[k] = _dot(n, &X[0, j], t) + l2 * pf[j] * pd[k]
+            pHp += pd[k] * hp[k]
+        if fit_intercept:
+            tk = 0.0
+            for i in range(n):
+                tk += t[i]
+            hp[m] = tk
+            pHp += pd[m] * tk
+        if not pHp > 0.0:
+            break
+        alpha = rz / pHp
+        rz_new = 0.0
+        for k in range(l):
+            d[k] += alpha * pd[k]
+            res[k] -= alpha * hp[k]
+            z[k] = res[k] / diag[k]
+            rz_new += res[k] * z[k]
+        beta = rz_new / rz
+        rz = rz_new
+        for k in range(l):
+            pd[k] = z[k] + beta * pd[k]
+    # Longest step in [0, 1] that keeps every penalized sign.
+    step = 1.0
+    for k in range(m):
+        j = S[k]
+        if l1 * pf[j] > 0.0 and b[j] * (b[j] + d[k]) < 0.0:
+            tk = -b[j] / d[k]
+            if tk < step:
+                step = tk
+    if step <= 0.0:
+        return
+    tk = step * d[m] if fit_intercept else 0.0
+    for i in range(n):
+        t[i] = tk
+    for k in range(m):
+        j = S[k]
+        bj = b[j] + step * d[k]
+        if l1 * pf[j] > 0.0 and b[j] * bj <= 0.0:
+            bj = 0.0
+        tk = bj - b[j]
+        b[j] = bj
+        if tk != 0.0:
+            daxpy(&n, &tk, <double*> &X[0, j], &one, t, &one)
+    if fit_intercept:
+        b0[0] += step * d[m]
+    for i in range(n):
+        r[i] -= v[i] * t[i]
 
 
 cdef int _fit_path(
@@ -450,18 +460,20 @@ cdef int _fit_path(
     double[::1] b, double[::1] b_old, double[::1] xv, double[::1] g,
     double[::1] eta, double[::1] eta_old, double[::1] r, double[::1] v, double[::1] q,
     int[::1] W, int[::1] A, unsigned char[::1] inW, unsigned char[::1] inA,
-    unsigned char[::1] ju, double[:, ::1] hist, double[::1] deta, double[::1] xw,
+    unsigned char[::1] ju, double[::1] deta,
+    long[::1] xv_stamp, int[::1] cg_S, double[::1] cg_work,
 ) noexcept nogil:
-    global N_OUTER
     cdef int n = X.shape[0]
     cdef int p = X.shape[1]
     cdef int nlam = lambdas.shape[0]
-    cdef int i, j, k, m, nW = 0, nA = 0, halvings, n_viol, n_hist
+    cdef int i, j, k, m, nW = 0, nA = 0, halvings, n_viol, n_cycles, one = 1
+    cdef long stamp = 0
     cdef long sweeps
-    cdef double ybar, b0 = 0.0, b0_old, dev0, f0, shr, lam, lam_prev, l1, l2, tlam
+    cdef double ybar, b0 = 0.0, b0_old, dev0, lam, lam_prev, l1, l2, tlam
     cdef double loss, f_cur, f_new, dlx, d, xmz, t, qi, vfloor, dev, devr, devr_prev = 0.0
-    cdef double b0_new, shr_lam, gap, shr_in
-    cdef bint converged, changed
+    cdef double shr_lam, shr_in, dlx_prev
+    cdef bint slow
+    cdef bint converged
     cdef const double* xj
     cdef double* rp = &r[0]
     cdef double* vp = &v[0]
@@ -489,8 +501,6 @@ cdef int _fit_path(
         eta[i] = b0
     loss = _loss(n, etap, &y[0], &w[0], qp)
     dev0 = 2.0 * loss
-    f0 = loss
-    shr = tol * TOL_SCALE * f0
 
     for i in range(n):
         r[i] = w[i] * (y[i] - q[i])
@@ -498,7 +508,6 @@ cdef int _fit_path(
         g[j] = 0.0
         if ju[j]:
             g[j] = _dot(n, &X[0, j], rp)
-            xw[j] = _dot(n, &X[0, j], &w[0])
             if pf[j] == 0.0:
                 inW[j] = 1
                 W[nW] = j
@@ -538,12 +547,11 @@ cdef int _fit_path(
                     xmz += v[i]
                     r[i] = w[i] * (y[i] - qi)
                     eta_old[i] = eta[i]
+                stamp += 1
                 for k in range(nW):
                     j = W[k]
-                    xv[j] = _weighted_sumsq(n, vp, &X[0, j])
                     b_old[j] = b[j]
                 b0_old = b0
-                N_OUTER += 1
 
                 # Coordinate descent on the quadratic model: a sweep of the working
                 # set, then cycles over the active set until they settle.
@@ -551,49 +559,46 @@ cdef int _fit_path(
                     sweeps += 1
                     dlx = 0.0
                     _cd_sweep(n, nW, &W[0], X, bp, &xv[0], &pf[0], l1, l2, vp, rp, &dlx,
-                              &inA[0], &A[0], &nA)
+                              &inA[0], &A[0], &nA, &xv[0], &xv_stamp[0], stamp)
                     if fit_intercept:
                         _intercept_update(n, rp, vp, xmz, &b0, &dlx)
                     if dlx < shr_in:
                         break
-                    n_hist = 0
-                    _store_iterate(nA, &A[0], bp, b0, &hist[0, 0], p)
+                    n_cycles = 0
+                    dlx_prev = 0.0
                     while sweeps < max_iter:
                         sweeps += 1
                         dlx = 0.0
                         _cd_sweep(n, nA, &A[0], X, bp, &xv[0], &pf[0], l1, l2, vp, rp,
-                                  &dlx, NULL, NULL, NULL)
+                                  &dlx, NULL, NULL, NULL, &xv[0], &xv_stamp[0], stamp)
                         if fit_intercept:
                             _intercept_update(n, rp, vp, xmz, &b0, &dlx)
                         if dlx < shr_in:
                             break
-                        # Anderson extrapolation of the cycle's iterates (Bertrand and
-                        # Massias 2021, AISTATS, alg. 2): kept only when it lowers the
-                        # penalized quadratic model.
-                        n_hist += 1
-                        _store_iterate(nA, &A[0], bp, b0, &hist[n_hist, 0], p)
-                        if n_hist == ANDERSON_K:
-                            _anderson_step(n, nA, &A[0], X, bp, &b0, &hist[0, 0], p + 1,
-                                           &pf[0], l1, l2, vp, rp, &deta[0],
-                                           fit_intercept)
-                            n_hist = 0
-                            _store_iterate(nA, &A[0], bp, b0, &hist[0, 0], p)
+                        # Every CG_EVERY cycles, conjugate gradients on the support when
+                        # the cycles converge slowly (more than CG_AFTER_SWEEPS further
+                        # cycles predicted from the contraction of the last two).
+                        n_cycles += 1
+                        slow = dlx >= dlx_prev or (
+                            log(shr_in / dlx) / log(dlx / dlx_prev) > CG_AFTER_SWEEPS)
+                        dlx_prev = dlx
+                        if n_cycles % CG_EVERY == 0 and slow:
+                            _newton_cg_step(n, nA, &A[0], X, bp, &b0, fit_intercept,
+                                            &pf[0], l1, l2, vp, xmz, &xv[0], rp,
+                                            CG_TOL * shr_in, &cg_S[0], &cg_work[0],
+                                            &deta[0])
+                            dlx_prev = 0.0
 
                 # New linear predictor, true objective, and step halving when the
                 # full Newton step does not decrease it.
+                # r = w (y - q) - v (eta_new - eta), so the new linear predictor comes
+                # from the residual in O(n) (it is recomputed exactly per lambda).
                 for i in range(n):
-                    eta[i] = b0
-                for k in range(nA):
-                    j = A[k]
-                    if b[j] != 0.0:
-                        xj = &X[0, j]
-                        d = b[j]
-                        for i in range(n):
-                            eta[i] += d * xj[i]
+                    if v[i] > 0.0:
+                        eta[i] += (w[i] * (y[i] - q[i]) - r[i]) / v[i]
                 loss = _loss(n, etap, &y[0], &w[0], qp)
                 f_new = loss + _penalty(nW, &W[0], bp, &pf[0], l1, l2)
                 halvings = 0
-                b0_new = b0
                 t = 1.0
                 while f_new > f_cur + 1e-15 * (f_cur if f_cur > 0.0 else -f_cur) \
                         and halvings < MAX_HALVINGS:
@@ -614,6 +619,8 @@ cdef int _fit_path(
                 for k in range(nW):
                     j = W[k]
                     d = b[j] - b_old[j]
+                    if d == 0.0:
+                        continue
                     d = xv[j] * d * d
                     if d > dlx:
                         dlx = d
@@ -624,7 +631,15 @@ cdef int _fit_path(
                 if shr_in < shr_lam:
                     shr_in = shr_lam
 
-            # ---- KKT check of the features outside the working set ----
+            # ---- exact linear predictor, then KKT check outside the working set ----
+            for i in range(n):
+                eta[i] = b0
+            for k in range(nA):
+                j = A[k]
+                if b[j] != 0.0:
+                    daxpy(&n, &b[j], <double*> &X[0, j], &one, etap, &one)
+            loss = _loss(n, etap, &y[0], &w[0], qp)
+            f_cur = loss + _penalty(nW, &W[0], bp, &pf[0], l1, l2)
             for i in range(n):
                 r[i] = w[i] * (y[i] - q[i])
             n_viol = 0
@@ -638,22 +653,11 @@ cdef int _fit_path(
                         n_viol += 1
             if n_viol > 0 and sweeps < max_iter:
                 continue
-            # ---- duality gap: tighten the coordinate threshold until it is met ----
+            # gradients of the working set too, for the next strong rule
             for k in range(nW):
                 j = W[k]
                 g[j] = _dot(n, &X[0, j], rp)
-            if n_viol > 0 or not converged or sweeps >= max_iter:
-                break
-            gap = _duality_gap(n, p, &ju[0], &g[0], &xw[0], &xv[0], bp, b0, etap, &y[0],
-                               &w[0], qp, &pf[0], l1, l2, fit_intercept)
-            if gap <= GAP_SCALE * tol * _abs(f_cur):
-                break
-            if shr_lam < 1e-30 * f0:
-                converged = False
-                break
-            shr_lam *= SHR_TIGHTEN
-            shr_in = shr_lam
-            converged = False
+            break
 
         for j in range(p):
             coefs[m, j] = b[j]
@@ -744,12 +748,14 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     cdef unsigned char[::1] inW = np.zeros(p, dtype=np.uint8)
     cdef unsigned char[::1] inA = np.zeros(p, dtype=np.uint8)
     cdef unsigned char[::1] ju = np.zeros(p, dtype=np.uint8)
-    cdef double[:, ::1] hist = np.zeros((ANDERSON_K + 1, p + 1))
-    cdef double[::1] deta = np.zeros(n), xw = np.zeros(p)
+    cdef double[::1] deta = np.zeros(n)
+    cdef long[::1] xv_stamp = np.full(p, -1, dtype="l")
+    cdef int[::1] cg_S = np.zeros(p, dtype=np.intc)
+    cdef double[::1] cg_work = np.zeros(6 * (p + 1))
     with nogil:
         n_fitted = _fit_path(
             Xv, yv, wv, pfv, l1_ratio, lamv, fit_intercept, early_stop, tol, max_iter,
             coefs, icpt, dev, iters, conv,
-            b, b_old, xv, g, eta, eta_old, r, v, q, W, A, inW, inA, ju, hist, deta, xw,
+            b, b_old, xv, g, eta, eta_old, r, v, q, W, A, inW, inA, ju, deta, xv_stamp, cg_S, cg_work,
         )
     return n_fitted

@@ -27,8 +27,10 @@
 
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy
-from scipy.linalg.cython_blas cimport daxpy, ddot, dgemm, dgemv
+from scipy.linalg.cython_blas cimport daxpy, ddot, dgemm, dgemv, dtrsv
 from scipy.linalg.cython_lapack cimport dpotrf, dpotrs
+
+from libc.math cimport sqrt
 
 from penstat._cd._common cimport fabs, fmax, fmin, soft_threshold
 
@@ -39,23 +41,29 @@ GRAM_MAX_P = 4096
 
 # Anderson extrapolation every ANDERSON_K sweeps, from the last ANDERSON_K iterates.
 DEF ANDERSON_K = 5
-# Gram columns are computed in blocks of at least this many (dgemm reads X once per
-# block; the extra columns are the likeliest next entrants).
+# Gram columns are computed in blocks of at least GRAM_BLOCK, and at least as many as
+# are cached already (dgemm packs all of X once per block, so blocks double; the
+# extra columns are the likeliest next entrants). The weighted copies of the block's
+# columns go through a scratch of GRAM_SCRATCH doubles, a slab of rows at a time.
 DEF GRAM_BLOCK = 32
+DEF GRAM_SCRATCH = 262144
 
 # The inner stopping threshold is STOP_FACTOR * tol (relative to the null deviance).
-cdef double STOP_FACTOR = 1e-3
+cdef double STOP_FACTOR = 1e-5
 
 
 cdef bint USE_ANDERSON = True
 cdef bint USE_POLISH = True
+cdef double POLISH_WEIGHT = 0.3
 cdef long N_ACCEPT = 0
 cdef long N_TRY = 0
 
 
-def _set_stop_factor(double value, bint anderson=True, bint polish=True):
+def _set_stop_factor(double value, bint anderson=True, bint polish=True,
+                     double weight=0.3):
     """Change the inner stopping factor (for tuning experiments only)."""
-    global STOP_FACTOR, USE_ANDERSON, N_ACCEPT, N_TRY, USE_POLISH
+    global STOP_FACTOR, USE_ANDERSON, N_ACCEPT, N_TRY, USE_POLISH, POLISH_WEIGHT
+    POLISH_WEIGHT = weight
     STOP_FACTOR = value
     USE_ANDERSON = anderson
     USE_POLISH = polish
@@ -101,6 +109,13 @@ cdef struct Problem:
     double *M         # Cholesky factor of the polish system, cap x cap
     int *sidx         # positions in A of the nonzero coefficients
     int n_flips       # support or sign changes in the last sweep
+    double lam        # current lambda
+    int *fidx         # support (positions in A) of the Cholesky factor held in M,
+                      # in the factor's order (M has leading dimension cap)
+    int *fpos         # position in fidx of each position of A, -1 outside
+    int fns
+    double flam       # lambda of that factor (it depends on lambda unless l1_ratio = 1)
+    bint fvalid
     # covariance mode: full Gram columns, slot s at G + s * p
     double *G
     int n_slots
@@ -149,14 +164,23 @@ cdef bint grow_compact(Problem *P, int need) noexcept nogil:
     P.hist = <double *> realloc(P.hist, <size_t> (ANDERSON_K + 1) * cap * sizeof(double))
     free(P.M)
     P.M = <double *> malloc(<size_t> cap * cap * sizeof(double))
+    P.fvalid = False
     P.sidx = <int *> realloc(P.sidx, cap * sizeof(int))
+    P.fidx = <int *> realloc(P.fidx, cap * sizeof(int))
+    P.fpos = <int *> realloc(P.fpos, cap * sizeof(int))
+    P.fns = 0
+    if P.fpos != NULL:
+        for t in range(cap):
+            P.fpos[t] = -1
     P.cap = cap
     return not (P.gA == NULL or P.bA == NULL or P.cA == NULL or P.vA == NULL
                 or P.l1A == NULL or P.l2A == NULL or P.save_b == NULL
-                or P.save_g == NULL or P.hist == NULL or P.M == NULL or P.sidx == NULL)
+                or P.save_g == NULL or P.hist == NULL or P.M == NULL or P.sidx == NULL
+                or P.fidx == NULL or P.fpos == NULL)
 
 
 cdef bint alloc_compact(Problem *P, int cap) noexcept nogil:
+    cdef int t
     P.cap = cap
     P.H = <double *> malloc(<size_t> cap * cap * sizeof(double))
     P.gA = <double *> malloc(cap * sizeof(double))
@@ -170,7 +194,14 @@ cdef bint alloc_compact(Problem *P, int cap) noexcept nogil:
     P.hist = <double *> malloc(<size_t> (ANDERSON_K + 1) * cap * sizeof(double))
     P.M = <double *> malloc(<size_t> cap * cap * sizeof(double))
     P.sidx = <int *> malloc(cap * sizeof(int))
-    return not (P.M == NULL or P.sidx == NULL or P.H == NULL or P.gA == NULL or P.bA == NULL or P.cA == NULL
+    P.fidx = <int *> malloc(cap * sizeof(int))
+    P.fpos = <int *> malloc(cap * sizeof(int))
+    P.fvalid = False
+    P.fns = 0
+    if P.fpos != NULL:
+        for t in range(cap):
+            P.fpos[t] = -1
+    return not (P.M == NULL or P.sidx == NULL or P.fidx == NULL or P.fpos == NULL or P.H == NULL or P.gA == NULL or P.bA == NULL or P.cA == NULL
                 or P.vA == NULL or P.l1A == NULL or P.l2A == NULL or P.save_b == NULL
                 or P.save_g == NULL or P.hist == NULL)
 
@@ -188,6 +219,8 @@ cdef void free_all(Problem *P) noexcept nogil:
     free(P.hist)
     free(P.M)
     free(P.sidx)
+    free(P.fidx)
+    free(P.fpos)
     free(P.G)
     free(P.slot_var)
     free(P.bslot)
@@ -199,14 +232,9 @@ cdef void free_all(Problem *P) noexcept nogil:
 
 cdef bint cache_columns(Problem *P, const int *want, int m) noexcept nogil:
     """Cache the full Gram columns of variables want[0:m] (those without one), in
-    dgemm blocks topped up with the uncached variables of largest |g_j| / pf_j."""
-    cdef int n = P.n, p = P.p, i, j, t, k, kb = 0, best, new_cap
-    cdef double sc, best_sc, one_d = 1.0, zero_d = 0.0
-    cdef double *dst
-    cdef double *G
-    cdef int *sv
-    cdef double *bs
-    cdef const double *xk
+    one dgemm block topped up with the uncached variables of largest |g_j| / pf_j."""
+    cdef int p = P.p, j, t, k, kb = 0, target, best
+    cdef double sc, best_sc
     # slot -2 marks a variable picked for this block
     for t in range(m):
         k = want[t]
@@ -216,7 +244,8 @@ cdef bint cache_columns(Problem *P, const int *want, int m) noexcept nogil:
             kb += 1
     if kb == 0:
         return True
-    while kb < GRAM_BLOCK:
+    target = GRAM_BLOCK if P.n_slots < GRAM_BLOCK else P.n_slots
+    while kb < target:
         best = -1
         best_sc = -1.0
         for j in range(p):
@@ -231,6 +260,18 @@ cdef bint cache_columns(Problem *P, const int *want, int m) noexcept nogil:
         P.pick[kb] = best
         P.slot[best] = -2
         kb += 1
+    return gram_block(P, kb)
+
+
+cdef bint gram_block(Problem *P, int kb) noexcept nogil:
+    """G[:, new slots] = X' W X_pick for the kb variables in P.pick."""
+    cdef int n = P.n, p = P.p, i, t, k, new_cap, r0, nr, rows
+    cdef double one_d = 1.0, zero_d = 0.0, beta
+    cdef double *dst
+    cdef double *G
+    cdef int *sv
+    cdef double *bs
+    cdef const double *xk
     if P.n_slots + kb > P.slot_cap:
         new_cap = P.slot_cap
         while new_cap < P.n_slots + kb:
@@ -250,18 +291,25 @@ cdef bint cache_columns(Problem *P, const int *want, int m) noexcept nogil:
             return False
         P.bslot = bs
         P.slot_cap = new_cap
-    # G[:, new slots] = X' W X_block
-    for t in range(kb):
-        xk = col(P, P.pick[t])
-        dst = P.block + <Py_ssize_t> t * n
-        if P.uniform:
-            for i in range(n):
-                dst[i] = P.w0 * xk[i]
-        else:
-            for i in range(n):
-                dst[i] = P.w[i] * xk[i]
-    dgemm("T", "N", &p, &kb, &n, &one_d, <double *> P.X, &n, P.block, &n, &zero_d,
-          P.G + <Py_ssize_t> P.n_slots * p, &p)
+    rows = GRAM_SCRATCH // kb
+    if rows < 1:
+        rows = 1
+    r0 = 0
+    while r0 < n:
+        nr = n - r0 if n - r0 < rows else rows
+        for t in range(kb):
+            xk = col(P, P.pick[t]) + r0
+            dst = P.block + <Py_ssize_t> t * nr
+            if P.uniform:
+                for i in range(nr):
+                    dst[i] = P.w0 * xk[i]
+            else:
+                for i in range(nr):
+                    dst[i] = P.w[r0 + i] * xk[i]
+        beta = zero_d if r0 == 0 else one_d
+        dgemm("T", "N", &p, &kb, &nr, &one_d, <double *> P.X + r0, &n, P.block, &nr,
+              &beta, P.G + <Py_ssize_t> P.n_slots * p, &p)
+        r0 += nr
     for t in range(kb):
         k = P.pick[t]
         P.slot[k] = P.n_slots
@@ -435,33 +483,118 @@ cdef bint anderson(Problem *P) noexcept nogil:
     return False
 
 
-cdef int polish(Problem *P) noexcept nogil:
-    """Solve the quadratic on the current support with its current signs exactly
-    (Cholesky of H_SS + diag(l2_S)); a sign change stops the step where the first
-    coefficient reaches 0. Returns 0 when nothing was done, 1 when the objective
-    decreased, 2 when moreover every zero of A satisfies its KKT condition (A's
-    problem is then solved to round-off)."""
-    cdef int nA = P.nA, cap = P.cap, ns = 0, t, s, r, info = 0, one = 1, hit = -1
-    cdef double tau = 1.0, frac, bt, bn, f_old, f_new
-    cdef const double *src
-    for t in range(nA):
+cdef int support(Problem *P) noexcept nogil:
+    """P.sidx[0:ns] = positions in A of the nonzero coefficients; returns ns."""
+    cdef int t, ns = 0
+    for t in range(P.nA):
         if P.bA[t] != 0.0:
             P.sidx[ns] = t
             ns += 1
+    return ns
+
+
+cdef int factor_extra(Problem *P, int ns) noexcept nogil:
+    """How many variables of the support P.sidx[0:ns] the factor in M lacks, or -1
+    when it cannot be extended to it (it holds a variable outside the support, or
+    was made at another lambda with an L2 part)."""
+    cdef int s
+    if not P.fvalid or P.fns > ns or (P.a < 1.0 and P.lam != P.flam):
+        return -1
+    for s in range(P.fns):
+        if P.bA[P.fidx[s]] == 0.0:
+            return -1
+    return ns - P.fns
+
+
+cdef bint extend_factor(Problem *P, int t) noexcept nogil:
+    """Append variable t (position in A) to the Cholesky factor L in M:
+    L_new = [L 0; l' d] with L l = h, d^2 = H_tt + l2_t - l'l. O(|S|^2)."""
+    cdef int k = P.fns, cap = P.cap, s, one = 1
+    cdef double d2, diag
+    cdef double *x = P.save_b
+    cdef const double *h = P.H + <Py_ssize_t> t * cap
+    for s in range(k):
+        x[s] = h[P.fidx[s]]
+    if k > 0:
+        dtrsv("L", "N", "N", &k, P.M, &cap, x, &one)
+    diag = h[t] + P.l2A[t]
+    d2 = diag
+    for s in range(k):
+        d2 -= x[s] * x[s]
+        P.M[<Py_ssize_t> s * cap + k] = x[s]
+    if not d2 > 1e-10 * diag:
+        return False
+    P.M[<Py_ssize_t> k * cap + k] = sqrt(d2)
+    P.fidx[k] = t
+    P.fpos[t] = k
+    P.fns = k + 1
+    return True
+
+
+cdef bint ensure_factor(Problem *P, int ns) noexcept nogil:
+    """Make M the Cholesky factor of H_SS + diag(l2_S) for the support S in
+    P.sidx[0:ns], extending the current factor when it can, and reorder P.sidx to the
+    factor's order. False when H_SS + diag(l2_S) is numerically singular."""
+    cdef int s, r, info = 0, cap = P.cap
+    cdef const double *src
+    cdef bint ok = factor_extra(P, ns) >= 0
+    if ok:
+        for s in range(ns):
+            if P.fpos[P.sidx[s]] < 0 and not extend_factor(P, P.sidx[s]):
+                ok = False
+                break
+    if not ok:
+        for s in range(P.fns):
+            P.fpos[P.fidx[s]] = -1
+        P.fns = 0
+        P.fvalid = False
+        for s in range(ns):
+            src = P.H + <Py_ssize_t> P.sidx[s] * cap
+            for r in range(s, ns):
+                P.M[<Py_ssize_t> s * cap + r] = src[P.sidx[r]]
+            P.M[<Py_ssize_t> s * cap + s] += P.l2A[P.sidx[s]]
+        dpotrf("L", &ns, P.M, &cap, &info)
+        if info != 0:
+            return False
+        for s in range(ns):
+            P.fidx[s] = P.sidx[s]
+            P.fpos[P.sidx[s]] = s
+        P.fns = ns
+        P.fvalid = True
+    P.flam = P.lam
+    memcpy(P.sidx, P.fidx, ns * sizeof(int))
+    return True
+
+
+cdef double polish_cost(Problem *P, int ns) noexcept nogil:
+    """Flops of a polish: an extension of the factor, or a new one (weighted: the
+    blocked Cholesky runs several times faster per flop than coordinate sweeps)."""
+    cdef int extra = factor_extra(P, ns)
+    if extra >= 0:
+        return (extra + 1.0) * ns * ns + 2.0 * P.nA * P.nA
+    return POLISH_WEIGHT * ns * ns * ns / 3.0 + 2.0 * P.nA * P.nA
+
+
+cdef int polish(Problem *P, double thr) noexcept nogil:
+    """Solve the quadratic on the current support with its current signs exactly
+    (Cholesky of H_SS + diag(l2_S)); a sign change stops the step where the first
+    coefficient reaches 0. Returns 0 when nothing was done, 1 when the objective
+    decreased, 2 when moreover no coordinate step from the new point is as large as
+    the stopping threshold (for a well-conditioned support A's problem is then solved
+    to round-off)."""
+    cdef int nA = P.nA, cap = P.cap, ns = 0, t, s, r, info = 0, one = 1, hit = -1
+    cdef double tau = 1.0, frac, bt, bn, f_old, f_new
+    cdef const double *src
+    ns = support(P)
     if ns == 0:
         return 0
-    # M = H_SS + diag(l2_S) (lower triangle), rhs = c_S - l1_S sign(b_S)
-    for s in range(ns):
-        src = P.H + <Py_ssize_t> P.sidx[s] * cap
-        for r in range(s, ns):
-            P.M[<Py_ssize_t> s * ns + r] = src[P.sidx[r]]
-        t = P.sidx[s]
-        P.M[<Py_ssize_t> s * ns + s] += P.l2A[t]
-        P.save_g[s] = P.cA[t] - (P.l1A[t] if P.bA[t] > 0.0 else -P.l1A[t])
-    dpotrf("L", &ns, P.M, &ns, &info)
-    if info != 0:
+    if not ensure_factor(P, ns):
         return 0
-    dpotrs("L", &ns, &one, P.M, &ns, P.save_g, &ns, &info)
+    # rhs = c_S - l1_S sign(b_S), in the factor's order
+    for s in range(ns):
+        t = P.sidx[s]
+        P.save_g[s] = P.cA[t] - (P.l1A[t] if P.bA[t] > 0.0 else -P.l1A[t])
+    dpotrs("L", &ns, &one, P.M, &cap, P.save_g, &ns, &info)
     if info != 0:
         return 0
     for t in range(nA):
@@ -493,8 +626,12 @@ cdef int polish(Problem *P) noexcept nogil:
     memcpy(P.gA, P.save_g, nA * sizeof(double))
     if hit >= 0:
         return 1
+    # accept as solved when a sweep from here would pass the stopping test: every
+    # coordinate step (zeros included) has v_t d_t^2 < thr
     for t in range(nA):
-        if P.bA[t] == 0.0 and fabs(P.gA[t]) > P.l1A[t]:
+        bt = P.bA[t]
+        bn = soft_threshold(P.gA[t] + P.vA[t] * bt, P.l1A[t]) / (P.vA[t] + P.l2A[t])
+        if P.vA[t] * (bn - bt) * (bn - bt) >= thr:
             return 1
     return 2
 
@@ -514,6 +651,12 @@ cdef int solve_active(Problem *P, double thr, int max_sweeps) noexcept nogil:
     cdef size_t nbytes = P.nA * sizeof(double)
     if P.nA == 0:
         return 0
+    if USE_POLISH and P.fvalid:
+        ns = support(P)
+        if ns > 0 and polish_cost(P, ns) <= 8.0 * P.nA * P.nA:
+            # the factor extends to the warm start's support: a few sweeps' cost
+            if polish(P, thr) == 2:
+                return 1
     memcpy(P.hist, P.bA, nbytes)
     k_hist = 1
     while sweeps < max_sweeps:
@@ -525,13 +668,10 @@ cdef int solve_active(Problem *P, double thr, int max_sweeps) noexcept nogil:
         work += 2.0 * P.nA * P.nA
         stable = stable + 1 if P.n_flips == 0 else 0
         if stable >= 2 and USE_POLISH:
-            ns = 0
-            for t in range(P.nA):
-                ns += P.bA[t] != 0.0
-            cost = ns * (ns * (ns / 3.0 + 1.0)) + 2.0 * P.nA * P.nA
-            if work >= cost:
+            ns = support(P)
+            if work >= polish_cost(P, ns):
                 work = 0.0
-                res = polish(P)
+                res = polish(P, thr)
                 if res == 2:
                     return sweeps
                 stable = 0
@@ -607,6 +747,7 @@ cdef int run_path(Problem *P, const double *lambdas, int nlam, bint early_stop,
     thr = STOP_FACTOR * tol * P.yy
     for m in range(nlam):
         lam = lambdas[m]
+        P.lam = lam
         lam_prev = lambdas[m - 1] if m > 0 else lam
         for t in range(P.nA):
             P.l1A[t] = lam * P.a * P.pf[P.act[t]]
@@ -756,8 +897,11 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
 
     with nogil:
         for j in range(p):
-            for i in range(n):
-                v[j] += w[i] * X[i, j] * X[i, j]
+            if uniform:
+                v[j] = w[0] * ddot(&n, <double *> &X[0, j], &one, <double *> &X[0, j], &one)
+            else:
+                for i in range(n):
+                    v[j] += w[i] * X[i, j] * X[i, j]
         for i in range(n):
             wr[i] = w[i] * yc[i]
         dgemv("T", &n, &p, &plus, <double *> &X[0, 0], &n, &wr[0], &one, &zero,
@@ -798,6 +942,8 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
     P.failed = False
     P.M = NULL
     P.sidx = NULL
+    P.fidx = NULL
+    P.fpos = NULL
     P.n_flips = 0
     if not alloc_compact(&P, min(p, 64)):
         free_all(&P)
@@ -807,7 +953,7 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
         P.G = <double *> malloc(<size_t> P.slot_cap * p * sizeof(double))
         P.slot_var = <int *> malloc(P.slot_cap * sizeof(int))
         P.bslot = <double *> malloc(P.slot_cap * sizeof(double))
-        P.block = <double *> malloc(<size_t> n * GRAM_BLOCK * sizeof(double))
+        P.block = <double *> malloc(GRAM_SCRATCH * sizeof(double))
         if P.G == NULL or P.slot_var == NULL or P.bslot == NULL or P.block == NULL:
             free_all(&P)
             raise MemoryError("gaussian_path: cannot allocate the Gram cache")

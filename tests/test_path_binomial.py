@@ -1,0 +1,395 @@
+"""Binomial (logistic) paths: the compiled kernel through ``fit_path``.
+
+References are independent of penstat: scikit-learn's LogisticRegression and a
+smooth bound-constrained reformulation of the same objective solved by scipy's
+L-BFGS-B (b = b_plus - b_minus, b_plus, b_minus >= 0), at matched objectives.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from penstat._cd._binomial import binomial_path
+from scipy.optimize import minimize
+from scipy.special import expit
+
+from penstat import fit_path
+
+
+def equicorrelated(n, p, rho, seed):
+    """Friedman, Hastie & Tibshirani (2010) simulation with a logistic response."""
+    rng = np.random.default_rng(seed)
+    X = np.sqrt(1 - rho) * rng.standard_normal((n, p))
+    X += np.sqrt(rho) * rng.standard_normal((n, 1))
+    beta = np.array([(-1) ** j * np.exp(-2 * (j - 1) / 20) for j in range(1, p + 1)])
+    y = (rng.random(n) < expit(X @ beta)).astype(float)
+    return X, y
+
+
+def objective(X, y, w, b0, b, lam, l1_ratio, pf):
+    """-1/(sum w) loglik + lam * sum_j pf_j (l1_ratio |b_j| + (1 - l1_ratio)/2 b_j^2)."""
+    eta = b0 + X @ b
+    loss = w @ (np.logaddexp(0.0, eta) - y * eta) / w.sum()
+    return loss + lam * np.sum(pf * (l1_ratio * np.abs(b) + 0.5 * (1 - l1_ratio) * b * b))
+
+
+def lbfgs_reference(X, y, w, lam, l1_ratio, pf, fit_intercept=True):
+    """Optimum of the objective by L-BFGS-B on the split (smooth) formulation."""
+    n, p = X.shape
+    wn = w / w.sum()
+
+    def fun(z):
+        b0 = z[0] if fit_intercept else 0.0
+        bp, bm = z[1 : p + 1], z[p + 1 :]
+        b = bp - bm
+        eta = b0 + X @ b
+        loss = wn @ (np.logaddexp(0.0, eta) - y * eta)
+        pen = lam * np.sum(pf * (l1_ratio * (bp + bm) + 0.5 * (1 - l1_ratio) * b * b))
+        res = wn * (expit(eta) - y)
+        gb = X.T @ res + lam * pf * (1 - l1_ratio) * b
+        g = np.concatenate(
+            [
+                [res.sum() if fit_intercept else 0.0],
+                gb + lam * pf * l1_ratio,
+                -gb + lam * pf * l1_ratio,
+            ]
+        )
+        return loss + pen, g
+
+    bounds = [(None, None)] + [(0.0, None)] * (2 * p)
+    out = minimize(
+        fun,
+        np.zeros(2 * p + 1),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
+        options={"maxiter": 50_000, "maxcor": 50, "ftol": 1e-16, "gtol": 1e-12},
+    )
+    z = out.x
+    return (z[0] if fit_intercept else 0.0), z[1 : p + 1] - z[p + 1 :], out.fun
+
+
+def assert_kkt(path, X, y, w, atol):
+    """Subgradient conditions of the (unstandardized) problem at every lambda."""
+    wn = w / w.sum()
+    a = path.l1_ratio
+    pf = path.penalty_factor
+    for lam, b0, b in zip(path.lambdas, path.intercepts, path.coefs, strict=True):
+        res = wn * (y - expit(b0 + X @ b))
+        g = X.T @ res  # minus the gradient of the loss
+        if path.fit_intercept:
+            assert abs(res.sum()) <= atol
+        nz = b != 0
+        want = lam * pf * (a * np.sign(b) + (1 - a) * b)
+        assert np.all(np.abs(g[nz] - want[nz]) <= atol * (1 + np.abs(want[nz])))
+        assert np.all(np.abs(g[~nz]) <= lam * pf[~nz] * a + atol)
+
+
+@pytest.fixture(scope="module")
+def correlated():
+    X, y = equicorrelated(150, 12, 0.9, seed=3)
+    return X, y
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.0])
+def test_matches_lbfgs_optimum_on_correlated_design(correlated, l1_ratio):
+    X, y = correlated
+    X = X * np.linspace(0.5, 3.0, X.shape[1])  # unequal scales, no standardization
+    w = np.ones(len(y))
+    path = fit_path(
+        X,
+        y,
+        family="binomial",
+        l1_ratio=l1_ratio,
+        nlambda=30,
+        lambda_min_ratio=1e-3,
+        standardize=False,
+    )
+    pf = path.penalty_factor
+    for k in range(0, len(path.lambdas), 4):
+        lam = path.lambdas[k]
+        b0_ref, b_ref, f_ref = lbfgs_reference(X, y, w, lam, l1_ratio, pf)
+        f = objective(X, y, w, path.intercepts[k], path.coefs[k], lam, l1_ratio, pf)
+        # at the default tol each objective is within 1e-6 (relative) of the optimum
+        assert f <= f_ref * (1 + 1e-6)
+        np.testing.assert_allclose(
+            path.coefs[k], b_ref, atol=2e-3 * max(1, abs(b_ref).max())
+        )
+
+
+def test_matches_sklearn_l1_and_elasticnet():
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = equicorrelated(120, 8, 0.5, seed=1)
+    n = len(y)
+    pf = np.ones(X.shape[1])
+    for l1_ratio in (1.0, 0.5):
+        lam = 0.02
+        path = fit_path(
+            X,
+            y,
+            family="binomial",
+            l1_ratio=l1_ratio,
+            lambdas=[0.2, lam],
+            standardize=False,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            kwargs = {"penalty": "elasticnet", "l1_ratio": l1_ratio}
+            sk = LogisticRegression(
+                C=1.0 / (n * lam), solver="saga", tol=1e-12, max_iter=100_000, **kwargs
+            ).fit(X, y)
+        f_sk = objective(X, y, np.ones(n), sk.intercept_[0], sk.coef_[0], lam, l1_ratio, pf)
+        f = objective(
+            X, y, np.ones(n), path.intercepts[1], path.coefs[1], lam, l1_ratio, pf
+        )
+        assert f <= f_sk * (1 + 1e-6)
+        np.testing.assert_allclose(path.coefs[1], sk.coef_[0], atol=1e-4)
+        np.testing.assert_allclose(path.intercepts[1], sk.intercept_[0], atol=1e-4)
+
+
+def test_kkt_along_default_path_standardized():
+    X, y = equicorrelated(200, 30, 0.5, seed=7)
+    X = X * np.arange(1, 31)
+    for l1_ratio in (1.0, 0.3):
+        path = fit_path(X, y, family="binomial", l1_ratio=l1_ratio)
+        # KKT on the standardized scale: coefficients times the column sd
+        sd = np.sqrt(((X - X.mean(0)) ** 2).mean(0))
+        std_path = type("P", (), {})()
+        std_path.lambdas = path.lambdas
+        std_path.intercepts = path.intercepts + path.coefs @ X.mean(0)
+        std_path.coefs = path.coefs * sd
+        std_path.l1_ratio = l1_ratio
+        std_path.penalty_factor = path.penalty_factor
+        std_path.fit_intercept = True
+        Xs = (X - X.mean(0)) / sd
+        assert_kkt(std_path, Xs, y, np.ones(len(y)), atol=5e-5)
+        assert np.all(path.converged)
+        assert path.df[0] == 0 and path.df[-1] > 0
+
+
+def test_kkt_p_greater_than_n():
+    X, y = equicorrelated(40, 120, 0.3, seed=11)
+    path = fit_path(X, y, family="binomial", standardize=False)
+    assert np.all(np.isfinite(path.coefs))
+    assert_kkt(path, X, y, np.ones(len(y)), atol=5e-5)
+    k = len(path.lambdas) // 2
+    lam = path.lambdas[k]
+    _, _, f_ref = lbfgs_reference(X, y, np.ones(len(y)), lam, 1.0, path.penalty_factor)
+    f = objective(
+        X,
+        y,
+        np.ones(len(y)),
+        path.intercepts[k],
+        path.coefs[k],
+        lam,
+        1.0,
+        path.penalty_factor,
+    )
+    assert f <= f_ref * (1 + 1e-6)
+
+
+def test_integer_weights_equal_repeated_rows():
+    X, y = equicorrelated(60, 6, 0.5, seed=5)
+    counts = np.random.default_rng(0).integers(0, 4, size=len(y))
+    lambdas = np.geomspace(0.2, 0.002, 15)
+    weighted = fit_path(
+        X, y, family="binomial", weights=counts, lambdas=lambdas, l1_ratio=0.7
+    )
+    rows = np.repeat(np.arange(len(y)), counts)
+    repeated = fit_path(X[rows], y[rows], family="binomial", lambdas=lambdas, l1_ratio=0.7)
+    np.testing.assert_allclose(weighted.coefs, repeated.coefs, atol=1e-6)
+    np.testing.assert_allclose(weighted.intercepts, repeated.intercepts, atol=1e-6)
+    doubled = fit_path(
+        X, y, family="binomial", weights=2.0 * counts, lambdas=lambdas, l1_ratio=0.7
+    )
+    np.testing.assert_allclose(doubled.coefs, weighted.coefs, atol=1e-9)
+
+
+def test_penalty_factor_zero_is_always_in_the_model():
+    X, y = equicorrelated(100, 8, 0.5, seed=2)
+    pf = np.array([0.0, 1, 1, 1, 1, 1, 1, 2.0])
+    path = fit_path(
+        X, y, family="binomial", penalty_factor=pf, nlambda=20, standardize=False
+    )
+    assert np.all(path.coefs[:, 0] != 0)
+    assert np.all(path.coefs[0, 1:] == 0)
+    np.testing.assert_allclose(path.penalty_factor.sum(), 8.0)
+    assert_kkt(path, X, y, np.ones(len(y)), atol=5e-5)
+    k = 10
+    lam = path.lambdas[k]
+    b0_ref, b_ref, f_ref = lbfgs_reference(
+        X, y, np.ones(len(y)), lam, 1.0, path.penalty_factor
+    )
+    f = objective(
+        X,
+        y,
+        np.ones(len(y)),
+        path.intercepts[k],
+        path.coefs[k],
+        lam,
+        1.0,
+        path.penalty_factor,
+    )
+    assert f <= f_ref * (1 + 1e-6)
+    np.testing.assert_allclose(path.coefs[k], b_ref, atol=1e-3)
+
+
+def test_constant_and_duplicated_columns():
+    X, y = equicorrelated(100, 5, 0.3, seed=4)
+    Xd = np.column_stack([X, np.full(len(y), 3.0), X[:, 1]])
+    lambdas = np.geomspace(0.1, 0.001, 10)
+    base = fit_path(X, y, family="binomial", lambdas=lambdas)
+    for l1_ratio in (1.0, 0.5):
+        path = fit_path(Xd, y, family="binomial", lambdas=lambdas, l1_ratio=l1_ratio)
+        assert np.all(path.coefs[:, 5] == 0)
+        eta = path.intercepts[:, None] + path.coefs @ Xd.T
+        assert np.all(np.isfinite(eta))
+        if l1_ratio == 1.0:
+            # the lasso splits a duplicated column arbitrarily; the fit is the same
+            eta_base = base.intercepts[:, None] + base.coefs @ X.T
+            np.testing.assert_allclose(eta, eta_base, atol=1e-4)
+        else:
+            # the ridge part makes the equal split the unique optimum; the objective is
+            # flat along b_1 - b_6 (curvature lam (1 - l1_ratio)), so only to ~1%
+            np.testing.assert_allclose(path.coefs[:, 1], path.coefs[:, 6], rtol=0.02)
+
+
+def test_separable_data_stays_finite_and_stops():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 3))
+    y = (X[:, 0] > 0).astype(float)
+    path = fit_path(X, y, family="binomial")
+    assert len(path.lambdas) < 100  # glmnet's early stop: deviance ratio > 0.999
+    assert np.all(np.isfinite(path.coefs)) and np.all(np.isfinite(path.intercepts))
+    assert path.dev_ratio[-1] > 0.99
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tiny = fit_path(
+            X, y, family="binomial", lambdas=np.geomspace(1.0, 1e-8, 12), max_iter=2000
+        )
+    assert len(tiny.lambdas) == 12
+    assert np.all(np.isfinite(tiny.coefs)) and np.all(np.isfinite(tiny.intercepts))
+
+
+def test_no_intercept_matches_reference():
+    X, y = equicorrelated(90, 6, 0.5, seed=8)
+    X = X + 0.7  # uncentred columns
+    lam = 0.01
+    path = fit_path(
+        X,
+        y,
+        family="binomial",
+        lambdas=[0.1, lam],
+        fit_intercept=False,
+        standardize=False,
+        l1_ratio=0.5,
+    )
+    assert np.all(path.intercepts == 0)
+    _, b_ref, f_ref = lbfgs_reference(
+        X, y, np.ones(len(y)), lam, 0.5, path.penalty_factor, fit_intercept=False
+    )
+    f = objective(X, y, np.ones(len(y)), 0.0, path.coefs[1], lam, 0.5, path.penalty_factor)
+    assert f <= f_ref * (1 + 1e-6)
+    np.testing.assert_allclose(path.coefs[1], b_ref, atol=1e-3)
+
+
+def test_inputs_are_not_modified():
+    X, y = equicorrelated(50, 4, 0.5, seed=9)
+    w = np.random.default_rng(1).random(50)
+    pf = np.array([1.0, 0.0, 2.0, 1.0])
+    copies = [a.copy() for a in (X, y, w, pf)]
+    fit_path(X, y, family="binomial", weights=w, penalty_factor=pf, nlambda=10)
+    for a, c in zip((X, y, w, pf), copies, strict=True):
+        np.testing.assert_array_equal(a, c)
+
+
+def test_kernel_leaves_standardized_x_alone_and_zero_columns_at_zero():
+    X, y = equicorrelated(80, 5, 0.5, seed=6)
+    w = np.full(80, 1 / 80)
+    Xs = X - w @ X
+    Xs /= np.sqrt(w @ Xs**2)
+    Xs[:, 2] = 0.0
+    Xs = np.asfortranarray(Xs)
+    before = Xs.copy()
+    lambdas = np.geomspace(0.2, 0.002, 8)
+    coefs = np.full((8, 5), np.nan)
+    out = [np.zeros(8), np.zeros(8), np.zeros(8, np.int32), np.zeros(8, np.uint8)]
+    k = binomial_path(
+        Xs, y, w, np.ones(5), 1.0, lambdas, True, False, 1e-7, 10_000, coefs, *out
+    )
+    assert k == 8
+    np.testing.assert_array_equal(Xs, before)
+    assert np.all(coefs[:, 2] == 0)
+    assert np.all(out[3] == 1) and np.all(out[2] > 0)
+    # deviance output is -2 sum w loglik with the normalized weights
+    eta = out[0][-1] + Xs @ coefs[-1]
+    np.testing.assert_allclose(
+        out[1][-1], 2 * w @ (np.logaddexp(0, eta) - y * eta), rtol=1e-12
+    )
+
+
+def test_weighted_elastic_net_with_penalty_factors_matches_reference():
+    X, y = equicorrelated(120, 10, 0.7, seed=12)
+    w = np.random.default_rng(3).uniform(0.2, 3.0, size=len(y))
+    pf = np.array([0.0, 0.5, 1, 1, 1, 1, 1, 1, 2, 2])
+    path = fit_path(
+        X,
+        y,
+        family="binomial",
+        l1_ratio=0.4,
+        weights=w,
+        penalty_factor=pf,
+        nlambda=25,
+        standardize=False,
+    )
+    assert_kkt(path, X, y, w, atol=5e-5)
+    for k in (6, len(path.lambdas) - 1):
+        lam = path.lambdas[k]
+        b0_ref, b_ref, f_ref = lbfgs_reference(X, y, w, lam, 0.4, path.penalty_factor)
+        f = objective(
+            X, y, w, path.intercepts[k], path.coefs[k], lam, 0.4, path.penalty_factor
+        )
+        assert f <= f_ref * (1 + 1e-6)
+        np.testing.assert_allclose(path.coefs[k], b_ref, atol=2e-3)
+
+
+def test_ridge_p_greater_than_n_matches_reference():
+    X, y = equicorrelated(30, 80, 0.5, seed=13)
+    lambdas = np.geomspace(1.0, 1e-3, 12)
+    path = fit_path(
+        X, y, family="binomial", l1_ratio=0.0, lambdas=lambdas, standardize=False
+    )
+    assert np.all(path.df == 80)
+    for k in (3, 11):
+        b0_ref, b_ref, f_ref = lbfgs_reference(
+            X, y, np.ones(30), lambdas[k], 0.0, path.penalty_factor
+        )
+        f = objective(
+            X,
+            y,
+            np.ones(30),
+            path.intercepts[k],
+            path.coefs[k],
+            lambdas[k],
+            0.0,
+            path.penalty_factor,
+        )
+        assert f <= f_ref * (1 + 1e-6)
+        np.testing.assert_allclose(path.coefs[k], b_ref, atol=1e-3)
+
+
+def test_kernel_reports_max_iter_reached():
+    X, y = equicorrelated(100, 20, 0.9, seed=14)
+    w = np.full(100, 0.01)
+    Xs = X - w @ X
+    Xs = np.asfortranarray(Xs / np.sqrt(w @ Xs**2))
+    lambdas = np.geomspace(0.05, 0.001, 5)
+    coefs = np.zeros((5, 20))
+    out = [np.zeros(5), np.zeros(5), np.zeros(5, np.int32), np.zeros(5, np.uint8)]
+    k = binomial_path(
+        Xs, y, w, np.ones(20), 1.0, lambdas, True, False, 1e-7, 2, coefs, *out
+    )
+    assert k == 5
+    assert np.all(out[2] <= 2) and not np.all(out[3] == 1)
+    assert np.all(np.isfinite(coefs))
