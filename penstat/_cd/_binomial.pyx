@@ -477,7 +477,7 @@ cdef int _fit_path(
     double[::1] eta, double[::1] eta_old, double[::1] r, double[::1] v, double[::1] q,
     int[::1] W, int[::1] A, unsigned char[::1] inW, unsigned char[::1] inA,
     unsigned char[::1] ju, double[::1] deta,
-    long[::1] xv_stamp, int[::1] cg_S, double[::1] cg_work, int[::1] rest,
+    long[::1] xv_stamp, int[::1] cg_S, double[::1] cg_work,
 ) noexcept nogil:
     cdef int n = X.shape[0]
     cdef int p = X.shape[1]
@@ -488,8 +488,7 @@ cdef int _fit_path(
     cdef double ybar, b0 = 0.0, b0_old, dev0, lam, lam_prev, l1, l2, tlam
     cdef double loss, f_cur, f_new, dlx, d, xmz, t, qi, vfloor, dev, devr, devr_prev = 0.0
     cdef double shr_lam, shr_in, dlx_prev, bound, pen_new, pen_cur
-    cdef bint slow, first_sweep
-    cdef int n_rest
+    cdef bint slow
     cdef bint converged
     cdef const double* xj
     cdef double* rp = &r[0]
@@ -572,26 +571,12 @@ cdef int _fit_path(
                 b0_old = b0
 
                 # Coordinate descent on the quadratic model: a sweep of the working
-                # set, then cycles over the active set until they settle, then a
-                # sweep of the rest of the working set (the active set has just
-                # settled), and so on until nothing moves.
-                first_sweep = True
+                # set, then cycles over the active set until they settle.
                 while sweeps < max_iter:
                     sweeps += 1
                     dlx = 0.0
-                    if first_sweep:
-                        _cd_sweep(n, nW, &W[0], X, bp, &xv[0], &pf[0], l1, l2, vp, rp,
-                                  &dlx, &inA[0], &A[0], &nA, &xv[0], &xv_stamp[0], stamp)
-                        first_sweep = False
-                    else:
-                        n_rest = 0
-                        for k in range(nW):
-                            if not inA[W[k]]:
-                                rest[n_rest] = W[k]
-                                n_rest += 1
-                        _cd_sweep(n, n_rest, &rest[0], X, bp, &xv[0], &pf[0], l1, l2, vp,
-                                  rp, &dlx, &inA[0], &A[0], &nA, &xv[0], &xv_stamp[0],
-                                  stamp)
+                    _cd_sweep(n, nW, &W[0], X, bp, &xv[0], &pf[0], l1, l2, vp, rp, &dlx,
+                              &inA[0], &A[0], &nA, &xv[0], &xv_stamp[0], stamp)
                     if fit_intercept:
                         _intercept_update(n, rp, vp, xmz, &b0, &dlx)
                     if dlx < shr_in:
@@ -801,12 +786,12 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     cdef unsigned char[::1] ju = np.zeros(p, dtype=np.uint8)
     cdef double[::1] deta = np.zeros(n)
     cdef long[::1] xv_stamp = np.full(p, -1, dtype="l")
-    cdef int[::1] cg_S = np.zeros(p, dtype=np.intc), rest = np.zeros(p, dtype=np.intc)
+    cdef int[::1] cg_S = np.zeros(p, dtype=np.intc)
     cdef double[::1] cg_work = np.zeros(6 * (p + 1))
     with nogil:
         n_fitted = _fit_path(
             Xv, yv, wv, pfv, l1_ratio, lamv, fit_intercept, early_stop, tol, max_iter,
             coefs, icpt, dev, iters, conv,
-            b, b_old, xv, g, eta, eta_old, r, v, q, W, A, inW, inA, ju, deta, xv_stamp, cg_S, cg_work, rest,
+            b, b_old, xv, g, eta, eta_old, r, v, q, W, A, inW, inA, ju, deta, xv_stamp, cg_S, cg_work,
         )
     return n_fitted

@@ -28,11 +28,26 @@
 # scheme), then on every column, and violators join A. See docs/solver.md.
 
 from libc.stdlib cimport free, malloc, realloc
-from libc.string cimport memcpy
+from libc.string cimport memcpy, memmove
 from scipy.linalg.cython_blas cimport daxpy, ddot, dgemm, dgemv, dtrsv
 from scipy.linalg.cython_lapack cimport dpotrf, dpotrs
 
 from libc.math cimport sqrt
+from posix.time cimport clock_gettime, timespec, CLOCK_MONOTONIC
+
+cdef double PT[12]
+cdef long PC[12]
+cdef inline double now() noexcept nogil:
+    cdef timespec ts
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return ts.tv_sec + 1e-9 * ts.tv_nsec
+
+def prof_reset():
+    for i in range(12):
+        PT[i] = 0.0
+        PC[i] = 0
+def prof_get():
+    return [PT[i] for i in range(12)], [PC[i] for i in range(12)]
 
 from penstat._cd._common cimport fabs, fmax, fmin, soft_threshold
 
@@ -50,6 +65,9 @@ DEF ANDERSON_K = 5
 # of rows at a time.
 DEF GRAM_BLOCK = 32
 DEF GRAM_SCRATCH = 262144
+# Naive mode: the Gram entries of variables joining A are computed XA_CHUNK at a time
+# with dgemm against the compact copy of A's columns.
+DEF XA_CHUNK = 32
 
 # The inner stopping threshold is STOP_FACTOR * tol (relative to the null deviance):
 # glmnet's criterion made 1e-5 times tighter, chosen on the benchmark grid so that the
@@ -58,6 +76,13 @@ cdef double STOP_FACTOR = 1e-5
 # Cholesky flops are weighted by this against coordinate-sweep flops when deciding
 # whether a polish is worth trying (blocked dpotrf runs several times faster per flop).
 cdef double POLISH_WEIGHT = 0.3
+# With an L2 part the factor of H_SS + diag(l2_S) made at one lambda preconditions the
+# system of a later lambda (`factor_solve`) while every diagonal entry's ratio stays
+# within [FACTOR_STALE, 1 / FACTOR_STALE]; beyond that it is rebuilt.
+cdef double FACTOR_STALE = 0.7
+# A polish whose step is cut where a coefficient reaches 0 is repeated on the smaller
+# support, at most this many times in all.
+DEF POLISH_REPEAT = 4
 
 
 cdef struct Problem:
@@ -77,6 +102,7 @@ cdef struct Problem:
     double *g         # gradient x_j' W r (current after `full_gradient`)
     double *b         # coefficients (current for A after `scatter`)
     double *wr        # w * r (naive mode)
+    bint wr_valid     # wr is current for the coefficients of A
     double *tmp       # length-n scratch
     # working set
     int nA
@@ -101,7 +127,8 @@ cdef struct Problem:
                       # in the factor's order (M has leading dimension cap)
     int *fpos         # position in fidx of each position of A, -1 outside
     int fns
-    double flam       # lambda of that factor (it depends on lambda unless l1_ratio = 1)
+    double *fd        # diagonal (l2) added to H_SS in the factor, in the factor's order
+    double *work      # 6 * cap scratch (conjugate gradients)
     bint fvalid
     # covariance mode: full Gram columns, slot s at G + s * p
     double *G
@@ -112,6 +139,13 @@ cdef struct Problem:
     double *bslot     # coefficients in slot order (scratch)
     double *block     # n x GRAM_BLOCK scratch for dgemm
     int *pick         # p scratch
+    # naive mode: copies of the first nx columns of A (contiguous, for dgemm/dgemv)
+    double *XA
+    int nx
+    int xa_cap        # columns allocated
+    int xa_max        # at most this many (n * xa_max <= max(p^2, 64 n) doubles)
+    double *xw        # n x XA_CHUNK scratch (weighted columns)
+    double *hc        # xa_max x XA_CHUNK scratch (Gram entries)
     bint failed       # an allocation failed
 
 
@@ -126,6 +160,7 @@ cdef bint grow_compact(Problem *P, int need) noexcept nogil:
     """Make room for `need` variables in the compact arrays (doubling)."""
     cdef int cap = P.cap, t
     cdef double *H
+    cdef double *M
     if need <= cap:
         return True
     while cap < need:
@@ -149,21 +184,28 @@ cdef bint grow_compact(Problem *P, int need) noexcept nogil:
     P.save_b = <double *> realloc(P.save_b, cap * sizeof(double))
     P.save_g = <double *> realloc(P.save_g, cap * sizeof(double))
     P.hist = <double *> realloc(P.hist, <size_t> (ANDERSON_K + 1) * cap * sizeof(double))
+    # the Cholesky factor moves to the new leading dimension
+    M = <double *> malloc(<size_t> cap * cap * sizeof(double))
+    if M == NULL:
+        return False
+    for t in range(P.fns):
+        memcpy(M + <Py_ssize_t> t * cap, P.M + <Py_ssize_t> t * P.cap,
+               P.fns * sizeof(double))
     free(P.M)
-    P.M = <double *> malloc(<size_t> cap * cap * sizeof(double))
-    P.fvalid = False
+    P.M = M
     P.sidx = <int *> realloc(P.sidx, cap * sizeof(int))
     P.fidx = <int *> realloc(P.fidx, cap * sizeof(int))
     P.fpos = <int *> realloc(P.fpos, cap * sizeof(int))
-    P.fns = 0
+    P.fd = <double *> realloc(P.fd, cap * sizeof(double))
+    P.work = <double *> realloc(P.work, 7 * cap * sizeof(double))
     if P.fpos != NULL:
-        for t in range(cap):
+        for t in range(P.cap, cap):
             P.fpos[t] = -1
     P.cap = cap
     return not (P.gA == NULL or P.bA == NULL or P.cA == NULL or P.vA == NULL
                 or P.l1A == NULL or P.l2A == NULL or P.save_b == NULL
                 or P.save_g == NULL or P.hist == NULL or P.M == NULL or P.sidx == NULL
-                or P.fidx == NULL or P.fpos == NULL)
+                or P.fidx == NULL or P.fpos == NULL or P.fd == NULL or P.work == NULL)
 
 
 cdef bint alloc_compact(Problem *P, int cap) noexcept nogil:
@@ -183,12 +225,15 @@ cdef bint alloc_compact(Problem *P, int cap) noexcept nogil:
     P.sidx = <int *> malloc(cap * sizeof(int))
     P.fidx = <int *> malloc(cap * sizeof(int))
     P.fpos = <int *> malloc(cap * sizeof(int))
+    P.fd = <double *> malloc(cap * sizeof(double))
+    P.work = <double *> malloc(7 * cap * sizeof(double))
     P.fvalid = False
     P.fns = 0
     if P.fpos != NULL:
         for t in range(cap):
             P.fpos[t] = -1
     return not (P.M == NULL or P.sidx == NULL or P.fidx == NULL or P.fpos == NULL
+                or P.fd == NULL or P.work == NULL
                 or P.H == NULL or P.gA == NULL or P.bA == NULL or P.cA == NULL
                 or P.vA == NULL or P.l1A == NULL or P.l2A == NULL or P.save_b == NULL
                 or P.save_g == NULL or P.hist == NULL)
@@ -209,10 +254,15 @@ cdef void free_all(Problem *P) noexcept nogil:
     free(P.sidx)
     free(P.fidx)
     free(P.fpos)
+    free(P.fd)
+    free(P.work)
     free(P.G)
     free(P.slot_var)
     free(P.bslot)
     free(P.block)
+    free(P.XA)
+    free(P.xw)
+    free(P.hc)
 
 
 # ---- Gram columns (covariance mode) -----------------------------------------------
@@ -248,7 +298,11 @@ cdef bint cache_columns(Problem *P, const int *want, int m) noexcept nogil:
         P.pick[kb] = best
         P.slot[best] = -2
         kb += 1
-    return gram_block(P, kb)
+    cdef double t0 = now()
+    cdef bint ok = gram_block(P, kb)
+    PT[0] += now() - t0
+    PC[0] += kb
+    return ok
 
 
 cdef bint gram_block(Problem *P, int kb) noexcept nogil:
@@ -310,9 +364,17 @@ cdef bint gram_block(Problem *P, int kb) noexcept nogil:
 
 
 cdef bint add_to_active(Problem *P, const int *new, int m, double lam) noexcept nogil:
+    cdef double t0 = now()
+    cdef bint ok = add_to_active_(P, new, m, lam)
+    PT[6] += now() - t0
+    PC[6] += m
+    return ok
+
+
+cdef bint add_to_active_(Problem *P, const int *new, int m, double lam) noexcept nogil:
     """Append variables new[0:m] to A (their gradient P.g[k] must be current)."""
-    cdef int n = P.n, one = 1, t, s, k, kk, cap
-    cdef double h
+    cdef int n = P.n, one = 1, t, s, k, kk, cap, nx0 = P.nx
+    cdef double h, t0
     cdef const double *Gk
     if m == 0:
         return True
@@ -339,6 +401,13 @@ cdef bint add_to_active(Problem *P, const int *new, int m, double lam) noexcept 
                 h = Gk[P.act[s]]
                 P.H[<Py_ssize_t> kk * cap + s] = h
                 P.H[<Py_ssize_t> s * cap + kk] = h
+        elif P.nx == kk and P.nx < P.xa_max:
+            # joins the compact copy; its Gram entries come from `xa_gram` below
+            if not grow_xa(P, P.nx + 1):
+                return False
+            memcpy(P.XA + <Py_ssize_t> P.nx * n, col(P, k), n * sizeof(double))
+            P.nx += 1
+            P.H[<Py_ssize_t> kk * cap + kk] = P.v[k]
         else:
             if P.uniform:
                 for s in range(kk):
@@ -355,7 +424,65 @@ cdef bint add_to_active(Problem *P, const int *new, int m, double lam) noexcept 
                     P.H[<Py_ssize_t> s * cap + kk] = h
             P.H[<Py_ssize_t> kk * cap + kk] = P.v[k]
         P.nA += 1
+    if P.nx > nx0:
+        t0 = now()
+        xa_gram(P, nx0)
+        PT[11] += now() - t0
+        PC[11] += 1
     return True
+
+
+cdef bint grow_xa(Problem *P, int need) noexcept nogil:
+    cdef int c = P.xa_cap
+    cdef double *XA
+    if need <= c:
+        return True
+    c = 2 * c if c > 0 else 64
+    if c < need:
+        c = need
+    if c > P.xa_max:
+        c = P.xa_max
+    XA = <double *> realloc(P.XA, <size_t> c * P.n * sizeof(double))
+    if XA == NULL:
+        return False
+    P.XA = XA
+    P.xa_cap = c
+    return True
+
+
+cdef void xa_gram(Problem *P, int nx0) noexcept nogil:
+    """H entries between the columns nx0..nx-1 of XA and columns 0..their own, by
+    dgemm, XA_CHUNK new columns at a time (the diagonal stays v)."""
+    cdef int n = P.n, cap = P.cap, c0, c1, mc, i, jj, s, kk
+    cdef double alpha, zero_d = 0.0
+    cdef const double *B
+    cdef double *dst
+    cdef double *src
+    cdef double h
+    c0 = nx0
+    while c0 < P.nx:
+        c1 = c0 + XA_CHUNK if c0 + XA_CHUNK < P.nx else P.nx
+        mc = c1 - c0
+        if P.uniform:
+            B = P.XA + <Py_ssize_t> c0 * n
+            alpha = P.w0
+        else:
+            for jj in range(mc):
+                src = P.XA + <Py_ssize_t> (c0 + jj) * n
+                dst = P.xw + <Py_ssize_t> jj * n
+                for i in range(n):
+                    dst[i] = P.w[i] * src[i]
+            B = P.xw
+            alpha = 1.0
+        dgemm("T", "N", &c1, &mc, &n, &alpha, P.XA, &n, <double *> B, &n, &zero_d,
+              P.hc, &c1)
+        for jj in range(mc):
+            kk = c0 + jj
+            for s in range(kk):
+                h = P.hc[<Py_ssize_t> jj * c1 + s]
+                P.H[<Py_ssize_t> kk * cap + s] = h
+                P.H[<Py_ssize_t> s * cap + kk] = h
+        c0 = c1
 
 
 cdef inline double sweep(Problem *P) noexcept nogil:
@@ -481,17 +608,38 @@ cdef int support(Problem *P) noexcept nogil:
     return ns
 
 
-cdef int factor_extra(Problem *P, int ns) noexcept nogil:
-    """How many variables of the support P.sidx[0:ns] the factor in M lacks, or -1
-    when it cannot be extended to it (it holds a variable outside the support, or
-    was made at another lambda with an L2 part)."""
-    cdef int s
-    if not P.fvalid or P.fns > ns or (P.a < 1.0 and P.lam != P.flam):
+cdef int factor_changes(Problem *P, int ns) noexcept nogil:
+    """How many variables the factor in M must gain or lose to match the support
+    P.sidx[0:ns] (nonzero coefficients of A), or -1 when it is better rebuilt: none
+    is held, too many changes, or (with an L2 part) its diagonal was made at a lambda
+    too far from the current one for it to precondition well (see `factor_solve`)."""
+    cdef int s, kept = 0, t
+    cdef double ratio
+    if not P.fvalid:
         return -1
     for s in range(P.fns):
-        if P.bA[P.fidx[s]] == 0.0:
-            return -1
-    return ns - P.fns
+        t = P.fidx[s]
+        if P.bA[t] != 0.0:
+            kept += 1
+        if P.a < 1.0:
+            ratio = P.l2A[t] / P.fd[s] if P.fd[s] > 0.0 else 1.0
+            if ratio < FACTOR_STALE or ratio > 1.0 / FACTOR_STALE:
+                return -1
+    s = (ns - kept) + (P.fns - kept)
+    if s > 4 + ns // 10:
+        return -1
+    return s
+
+
+cdef bint factor_exact(Problem *P) noexcept nogil:
+    """The factor's diagonal is the current one (it factors H_SS + diag(l2_S))."""
+    cdef int s
+    if P.a >= 1.0:
+        return True
+    for s in range(P.fns):
+        if P.fd[s] != P.l2A[P.fidx[s]]:
+            return False
+    return True
 
 
 cdef bint extend_factor(Problem *P, int t) noexcept nogil:
@@ -515,76 +663,232 @@ cdef bint extend_factor(Problem *P, int t) noexcept nogil:
     P.M[<Py_ssize_t> k * cap + k] = sqrt(d2)
     P.fidx[k] = t
     P.fpos[t] = k
+    P.fd[k] = P.l2A[t]
     P.fns = k + 1
     return True
 
 
+cdef void drop_from_factor(Problem *P, int k) noexcept nogil:
+    """Remove position k from the Cholesky factor L in M, O(|S|^2): the trailing
+    block becomes the factor of L22 L22' + l l' (l the part of column k below the
+    diagonal), by the rank-one update with Givens-like rotations (Golub & Van Loan,
+    Matrix Computations, 4th ed., sec. 6.5.4), then rows and columns close the gap."""
+    cdef int m = P.fns, cap = P.cap, i, j
+    cdef double *L = P.M
+    cdef double *x = P.save_b
+    cdef double r, c, sn, ljj, xj, lij
+    cdef double *colj
+    for i in range(k + 1, m):
+        x[i] = L[<Py_ssize_t> k * cap + i]
+    for j in range(k + 1, m):
+        colj = L + <Py_ssize_t> j * cap
+        ljj = colj[j]
+        xj = x[j]
+        r = sqrt(ljj * ljj + xj * xj)
+        c = r / ljj
+        sn = xj / ljj
+        colj[j] = r
+        for i in range(j + 1, m):
+            lij = (colj[i] + sn * x[i]) / c
+            colj[i] = lij
+            x[i] = c * x[i] - sn * lij
+    # close the gap: columns before k lose row k; later columns move left and up
+    for j in range(k):
+        colj = L + <Py_ssize_t> j * cap
+        for i in range(k, m - 1):
+            colj[i] = colj[i + 1]
+    for j in range(k + 1, m):
+        memmove(L + <Py_ssize_t> (j - 1) * cap + (j - 1), L + <Py_ssize_t> j * cap + j,
+                (m - j) * sizeof(double))
+    P.fpos[P.fidx[k]] = -1
+    for i in range(k, m - 1):
+        P.fidx[i] = P.fidx[i + 1]
+        P.fd[i] = P.fd[i + 1]
+        P.fpos[P.fidx[i]] = i
+    P.fns = m - 1
+
+
+cdef void reset_factor(Problem *P) noexcept nogil:
+    cdef int s
+    for s in range(P.fns):
+        P.fpos[P.fidx[s]] = -1
+    P.fns = 0
+    P.fvalid = False
+
+
 cdef bint ensure_factor(Problem *P, int ns) noexcept nogil:
-    """Make M the Cholesky factor of H_SS + diag(l2_S) for the support S in
-    P.sidx[0:ns], extending the current factor when it can, and reorder P.sidx to the
+    """Make M a Cholesky factor of H_SS + diag(d) for the support S in P.sidx[0:ns]
+    (d = l2_S, or with an L2 part possibly a nearby lambda's: see `factor_solve`),
+    updating the current factor when that is cheaper, and reorder P.sidx to the
     factor's order. False when H_SS + diag(l2_S) is numerically singular."""
     cdef int s, r, info = 0, cap = P.cap
     cdef const double *src
-    cdef bint ok = factor_extra(P, ns) >= 0
+    cdef bint ok = factor_changes(P, ns) >= 0
     if ok:
+        for s in range(P.fns - 1, -1, -1):
+            if P.bA[P.fidx[s]] == 0.0:
+                drop_from_factor(P, s)
         for s in range(ns):
             if P.fpos[P.sidx[s]] < 0 and not extend_factor(P, P.sidx[s]):
                 ok = False
                 break
     if not ok:
-        for s in range(P.fns):
-            P.fpos[P.fidx[s]] = -1
-        P.fns = 0
-        P.fvalid = False
+        reset_factor(P)
         for s in range(ns):
             src = P.H + <Py_ssize_t> P.sidx[s] * cap
             for r in range(s, ns):
                 P.M[<Py_ssize_t> s * cap + r] = src[P.sidx[r]]
             P.M[<Py_ssize_t> s * cap + s] += P.l2A[P.sidx[s]]
         dpotrf("L", &ns, P.M, &cap, &info)
+        PC[4] += 1
         if info != 0:
             return False
         for s in range(ns):
             P.fidx[s] = P.sidx[s]
             P.fpos[P.sidx[s]] = s
+            P.fd[s] = P.l2A[P.sidx[s]]
         P.fns = ns
         P.fvalid = True
-    P.flam = P.lam
     memcpy(P.sidx, P.fidx, ns * sizeof(int))
     return True
 
 
+cdef bint factor_solve(Problem *P, int ns, double thr) noexcept nogil:
+    """Solve (H_SS + diag(l2_S)) x = rhs, rhs in P.save_g (factor order), in place.
+
+    When the factor's diagonal is the current one, by two triangular solves.
+    Otherwise (L2 part, factor made at an earlier lambda) by conjugate gradients
+    preconditioned with the factor, started from the current coefficients: the
+    preconditioned matrix has its eigenvalues between the ratios of the current to
+    the factor's diagonal entries (both matrices are H_SS plus a diagonal), at most
+    a factor 1 / FACTOR_STALE apart, so a few iterations reach round-off. They stop
+    when r' K^-1 r (about twice the objective's distance to the quadratic's minimum)
+    is far below the stopping threshold. False when they do not get there."""
+    cdef int nA = P.nA, cap = P.cap, one = 1, info = 0, s, t, it
+    cdef double minus = -1.0, plus = 1.0, zero = 0.0
+    cdef double rz, rz_new, pq, step, beta, lim
+    cdef double *x = P.work
+    cdef double *r = P.work + cap
+    cdef double *z = P.work + 2 * cap
+    cdef double *d = P.work + 3 * cap
+    cdef double *full = P.work + 4 * cap
+    cdef double *q = P.work + 5 * cap
+    if factor_exact(P):
+        dpotrs("L", &ns, &one, P.M, &cap, P.save_g, &ns, &info)
+        return info == 0
+    # residual at x = b_S: rhs - (H_SS + L2) b_S = g_S - l1_S sign(b_S) - l2_S b_S,
+    # since b is zero outside S (so (H b)_S = c_S - g_S)
+    for s in range(ns):
+        t = P.sidx[s]
+        x[s] = P.bA[t]
+        r[s] = P.save_g[s] - P.cA[t] + P.gA[t] - P.l2A[t] * x[s]
+    memcpy(z, r, ns * sizeof(double))
+    dpotrs("L", &ns, &one, P.M, &cap, z, &ns, &info)
+    if info != 0:
+        return False
+    rz = ddot(&ns, r, &one, z, &one)
+    memcpy(d, z, ns * sizeof(double))
+    for t in range(nA):
+        full[t] = 0.0
+    lim = 1e-3 * thr
+    it = 0
+    while rz > lim and it < 50:
+        it += 1
+        for s in range(ns):
+            full[P.sidx[s]] = d[s]
+        dgemv("N", &nA, &nA, &plus, P.H, &cap, full, &one, &zero, q + ns, &one)
+        pq = 0.0
+        for s in range(ns):
+            t = P.sidx[s]
+            q[s] = q[ns + t] + P.l2A[t] * d[s]
+            pq += d[s] * q[s]
+        if not pq > 0.0:
+            return False
+        step = rz / pq
+        daxpy(&ns, &step, d, &one, x, &one)
+        step = -step
+        daxpy(&ns, &step, q, &one, r, &one)
+        memcpy(z, r, ns * sizeof(double))
+        dpotrs("L", &ns, &one, P.M, &cap, z, &ns, &info)
+        rz_new = ddot(&ns, r, &one, z, &one)
+        beta = rz_new / rz
+        rz = rz_new
+        for s in range(ns):
+            d[s] = z[s] + beta * d[s]
+    PC[7] += it
+    memcpy(P.save_g, x, ns * sizeof(double))
+    return rz <= lim
+
+
 cdef double polish_cost(Problem *P, int ns) noexcept nogil:
-    """Flops of a polish: an extension of the factor, or a new one (weighted: the
+    """Flops of a polish: an update of the factor, or a new one (weighted: the
     blocked Cholesky runs several times faster per flop than coordinate sweeps)."""
-    cdef int extra = factor_extra(P, ns)
-    if extra >= 0:
-        return (extra + 1.0) * ns * ns + 2.0 * P.nA * P.nA
+    cdef int changes = factor_changes(P, ns)
+    if changes >= 0:
+        if factor_exact(P):
+            return (changes + 1.0) * ns * ns + 2.0 * P.nA * P.nA
+        # a few preconditioned conjugate-gradient iterations
+        return fmin((changes + 1.0) * ns * ns + 3.0 * (P.nA * P.nA + 2.0 * ns * ns),
+                    POLISH_WEIGHT * ns * ns * ns / 3.0 + 2.0 * P.nA * P.nA)
     return POLISH_WEIGHT * ns * ns * ns / 3.0 + 2.0 * P.nA * P.nA
 
 
 cdef int polish(Problem *P, double thr) noexcept nogil:
+    """`polish_step`, repeated while a coefficient reaches 0 on the way (it then
+    leaves the support: a primal active-set step), at most POLISH_REPEAT times.
+    Returns 0 when nothing was done, 1 when the objective decreased, 2 when A's
+    problem is solved (see `polish_step`)."""
+    cdef int res = polish_step(P, thr), k = 1
+    while (res == 1 or (res == 3 and enter_zeros(P) > 0)) and k < POLISH_REPEAT:
+        res = polish_step(P, thr)
+        k += 1
+    if res == 0 and k > 1:
+        return 1
+    return res if res != 3 else 1
+
+
+cdef int enter_zeros(Problem *P) noexcept nogil:
+    """Coordinate updates on the variables of A at 0 whose update moves them (they
+    join the support of the next polish); returns how many moved."""
+    cdef int t, one = 1, nA = P.nA, moved = 0
+    cdef double bnew, step
+    for t in range(nA):
+        if P.bA[t] != 0.0 or fabs(P.gA[t]) <= P.l1A[t]:
+            continue
+        bnew = soft_threshold(P.gA[t], P.l1A[t]) / (P.vA[t] + P.l2A[t])
+        P.bA[t] = bnew
+        step = -bnew
+        daxpy(&nA, &step, P.H + <Py_ssize_t> t * P.cap, &one, P.gA, &one)
+        moved += 1
+    return moved
+
+
+cdef int polish_step(Problem *P, double thr) noexcept nogil:
     """Solve the quadratic on the current support with its current signs exactly
     (Cholesky of H_SS + diag(l2_S)); a sign change stops the step where the first
     coefficient reaches 0. Returns 0 when nothing was done, 1 when the objective
-    decreased, 2 when moreover no coordinate step from the new point is as large as
-    the stopping threshold (for a well-conditioned support A's problem is then solved
-    to round-off)."""
+    decreased and a coefficient reached 0, 3 when it decreased otherwise, 2 when
+    moreover no coordinate step from the new point is as large as the stopping
+    threshold (for a well-conditioned support A's problem is then solved to
+    round-off)."""
     cdef int nA = P.nA, cap = P.cap, ns = 0, t, s, r, info = 0, one = 1, hit = -1
     cdef double tau = 1.0, frac, bt, bn, f_old, f_new
     cdef const double *src
     ns = support(P)
     if ns == 0:
         return 0
+    cdef double t0 = now()
     if not ensure_factor(P, ns):
         return 0
+    PT[4] += now() - t0
     # rhs = c_S - l1_S sign(b_S), in the factor's order
     for s in range(ns):
         t = P.sidx[s]
         P.save_g[s] = P.cA[t] - (P.l1A[t] if P.bA[t] > 0.0 else -P.l1A[t])
-    dpotrs("L", &ns, &one, P.M, &cap, P.save_g, &ns, &info)
-    if info != 0:
-        return 0
+    if not factor_solve(P, ns, thr):
+        # not reached by the iterations: the factor is rebuilt at the next polish
+        PC[11] += 1
+        reset_factor(P)
     for t in range(nA):
         P.save_b[t] = 0.0
     for s in range(ns):
@@ -613,6 +917,7 @@ cdef int polish(Problem *P, double thr) noexcept nogil:
     memcpy(P.bA, P.save_b, nA * sizeof(double))
     memcpy(P.gA, P.save_g, nA * sizeof(double))
     if hit >= 0:
+        PT[8] += 1
         return 1
     # accept as solved when a sweep from here would pass the stopping test: every
     # coordinate step (zeros included) has v_t d_t^2 < thr
@@ -620,7 +925,11 @@ cdef int polish(Problem *P, double thr) noexcept nogil:
         bt = P.bA[t]
         bn = soft_threshold(P.gA[t] + P.vA[t] * bt, P.l1A[t]) / (P.vA[t] + P.l2A[t])
         if P.vA[t] * (bn - bt) * (bn - bt) >= thr:
-            return 1
+            if bt == 0.0:
+                PT[9] += 1
+            else:
+                PT[10] += 1
+            return 3
     return 2
 
 
@@ -635,7 +944,7 @@ cdef int solve_active(Problem *P, double thr, int max_sweeps) noexcept nogil:
     quickly; before the first sweep it is tried when the factor extends cheaply to
     the warm start's support."""
     cdef int sweeps = 0, k_hist = 0, stable = 0, t, ns, res
-    cdef double dlx, work = 0.0, cost
+    cdef double dlx, work = 0.0, cost, t0
     cdef size_t nbytes = P.nA * sizeof(double)
     if P.nA == 0:
         return 0
@@ -649,7 +958,10 @@ cdef int solve_active(Problem *P, double thr, int max_sweeps) noexcept nogil:
     k_hist = 1
     while sweeps < max_sweeps:
         P.n_flips = 0
+        t0 = now()
         dlx = sweep(P)
+        PT[1] += now() - t0
+        PC[1] += 1
         sweeps += 1
         if dlx < thr:
             return sweeps
@@ -659,7 +971,11 @@ cdef int solve_active(Problem *P, double thr, int max_sweeps) noexcept nogil:
             ns = support(P)
             if work >= polish_cost(P, ns):
                 work = 0.0
+                t0 = now()
                 res = polish(P, thr)
+                PT[3] += now() - t0
+                PC[3] += 1
+                PC[8 + res] += 1
                 if res == 2:
                     return sweeps
                 stable = 0
@@ -669,7 +985,10 @@ cdef int solve_active(Problem *P, double thr, int max_sweeps) noexcept nogil:
         memcpy(P.hist + <Py_ssize_t> k_hist * P.cap, P.bA, nbytes)
         k_hist += 1
         if k_hist == ANDERSON_K + 1:
+            t0 = now()
             anderson(P)
+            PT[2] += now() - t0
+            PC[2] += 1
             memcpy(P.hist, P.bA, nbytes)
             k_hist = 1
     return max_sweeps + 1
@@ -682,6 +1001,13 @@ cdef void scatter(Problem *P) noexcept nogil:
 
 
 cdef void full_gradient(Problem *P, const unsigned char *only) noexcept nogil:
+    cdef double t0 = now()
+    full_gradient_(P, only)
+    PT[5] += now() - t0
+    PC[5] += 1
+
+
+cdef void full_gradient_(Problem *P, const unsigned char *only) noexcept nogil:
     """g = X'W r for every column (naive mode: only where only[j], if given);
     A must be scattered to P.b. Refreshes gA from it."""
     cdef int n = P.n, p = P.p, one = 1, j, t, s
@@ -693,17 +1019,21 @@ cdef void full_gradient(Problem *P, const unsigned char *only) noexcept nogil:
         if P.n_slots > 0:
             dgemv("N", &p, &P.n_slots, &minus, P.G, &p, P.bslot, &one, &plus, P.g, &one)
     else:
-        memcpy(P.tmp, P.yc, n * sizeof(double))
-        for t in range(P.nA):
-            step = -P.bA[t]
-            if step != 0.0:
-                daxpy(&n, &step, <double *> col(P, P.act[t]), &one, P.tmp, &one)
-        if P.uniform:
-            for j in range(n):
-                P.wr[j] = P.w0 * P.tmp[j]
-        else:
-            for j in range(n):
-                P.wr[j] = P.w[j] * P.tmp[j]
+        if not P.wr_valid:
+            memcpy(P.tmp, P.yc, n * sizeof(double))
+            if P.nx > 0:
+                dgemv("N", &n, &P.nx, &minus, P.XA, &n, P.bA, &one, &plus, P.tmp, &one)
+            for t in range(P.nx, P.nA):
+                step = -P.bA[t]
+                if step != 0.0:
+                    daxpy(&n, &step, <double *> col(P, P.act[t]), &one, P.tmp, &one)
+            if P.uniform:
+                for j in range(n):
+                    P.wr[j] = P.w0 * P.tmp[j]
+            else:
+                for j in range(n):
+                    P.wr[j] = P.w[j] * P.tmp[j]
+            P.wr_valid = True
         if only == NULL:
             dgemv("T", &n, &p, &plus, <double *> P.X, &n, P.wr, &one, &zero, P.g, &one)
         else:
@@ -761,6 +1091,7 @@ cdef int run_path(Problem *P, const double *lambdas, int nlam, bint early_stop,
         done = False
         while iters < max_iter:
             iters += solve_active(P, thr, max_iter - iters)
+            P.wr_valid = False
             if iters > max_iter:
                 # not converged within max_iter sweeps
                 iters = max_iter
@@ -930,10 +1261,27 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
     P.sidx = NULL
     P.fidx = NULL
     P.fpos = NULL
+    P.fd = NULL
+    P.work = NULL
+    P.XA = NULL
+    P.nx = 0
+    P.xa_cap = 0
+    P.xa_max = 0
+    P.xw = NULL
+    P.hc = NULL
     P.n_flips = 0
+    P.wr_valid = False
     if not alloc_compact(&P, min(p, 64)):
         free_all(&P)
         raise MemoryError("gaussian_path: cannot allocate the working-set arrays")
+    if not gram:
+        P.xa_max = min(p, max(64, (p // n) * p + (p % n) * p // n))
+        P.xa_max = min(P.xa_max, max(64, n))
+        P.hc = <double *> malloc(<size_t> P.xa_max * XA_CHUNK * sizeof(double))
+        P.xw = <double *> malloc(<size_t> n * XA_CHUNK * sizeof(double))
+        if P.hc == NULL or P.xw == NULL:
+            free_all(&P)
+            raise MemoryError("gaussian_path: cannot allocate the working-set arrays")
     if gram:
         P.slot_cap = min(p, 64)
         P.G = <double *> malloc(<size_t> P.slot_cap * p * sizeof(double))
