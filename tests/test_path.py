@@ -224,6 +224,45 @@ def test_wide_elastic_net_with_large_active_set_matches_sklearn():
     assert path.df.max() > 64
 
 
+@pytest.mark.parametrize("mode", [0, 1])
+def test_square_elastic_net_path_matches_sklearn(mode):
+    # n = p with a dense support: the exact solves reuse Cholesky factors across
+    # lambdas (conjugate gradients), drop variables from them and join new ones
+    n = p = 150
+    X, y = simulate(n, p, rho=0.5, seed=11)
+    Xs, yc = standardized(X), (y - y.mean()) / y.std()
+    lams = np.abs(Xs.T @ yc).max() / n / 0.5 * np.logspace(0, -2, 40)
+    coefs = run_kernel(Xs, yc, np.full(n, 1 / n), lams, 0.5, mode)
+    _, ref, _ = enet_path(Xs, yc, l1_ratio=0.5, alphas=lams, tol=1e-14, max_iter=100_000)
+    np.testing.assert_allclose(coefs, ref.T, atol=1e-7)
+    assert np.count_nonzero(coefs[-1]) > 100
+    # the default tol keeps every objective within 1e-6 of the tight solution
+    loose = run_kernel(Xs, yc, np.full(n, 1 / n), lams, 0.5, mode, tol=1e-7)
+    for k, lam in enumerate(lams):
+        best = objective(Xs, yc, 0.0, coefs[k], lam, 0.5)
+        assert objective(Xs, yc, 0.0, loose[k], lam, 0.5) <= best * (1 + 1e-6)
+
+
+def test_naive_scheme_with_weights_and_many_entering_columns():
+    # more columns join at once than one Gram block of the naive scheme holds
+    n, p = 120, 100
+    X, y = simulate(n, p, rho=0.3, seed=12)
+    w = np.random.default_rng(2).uniform(0.2, 2.0, n)
+    w /= w.sum()
+    Xc = X - w @ X
+    Xs = Xc / np.sqrt(w @ Xc**2)
+    yc = y - w @ y
+    yc /= np.sqrt(w @ yc**2)
+    lams = np.abs(Xs.T @ (w * yc)).max() * np.array([0.6, 1e-3, 5e-4])
+    coefs = run_kernel(Xs, yc, w, lams, 1.0, mode=0)
+    assert np.count_nonzero(coefs[1]) > 64
+    for k in (1, 2):
+        ref = Lasso(alpha=lams[k], tol=1e-14, max_iter=100_000).fit(
+            Xs, yc, sample_weight=w * n
+        )
+        np.testing.assert_allclose(coefs[k], ref.coef_, atol=1e-6)
+
+
 def test_both_update_schemes_agree_with_weights():
     n, p = 70, 25
     X, y = simulate(n, p, rho=0.7, seed=10)

@@ -10,16 +10,19 @@
 # Working set A (the ever-active variables, in order of entry). Coordinate descent
 # runs on A only, with a compact copy H of the Gram block X_A'W X_A and the
 # gradient gA = X_A'W r on A, so an update costs O(|A|) in both schemes:
-#   covariance  (n >= p) full Gram columns X'W x_k are cached for the variables of
-#               A (computed in blocks with dgemm); the gradient over all columns,
+#   covariance  (n >= 2p) full Gram columns X'W x_k are cached for the variables
+#               of A (computed in blocks with dgemm); the gradient over all columns,
 #               needed by the strong rule and the KKT check, is g = c - G b, O(p|A|).
-#   naive       (n < p) H is filled with dot products; the full gradient is
-#               recomputed from the residual, O(np) per check (dgemv).
+#   naive       (otherwise) H is filled by dgemm against a contiguous copy of A's
+#               columns; the full gradient is recomputed from the residual, O(np)
+#               per check (dgemv).
 # Every ANDERSON_K sweeps the last iterates on A are extrapolated (Anderson
 # acceleration of coordinate descent: Bertrand & Massias 2021, AISTATS, alg. 1)
 # and the extrapolated point is kept only when it lowers the objective. Once the
 # support and signs are stable, `polish` solves the quadratic on the support exactly
-# (Cholesky factor, extended row by row as variables join).
+# and updates the support (a primal active-set method), with a Cholesky factor that
+# is updated as variables join or leave and, with an L2 part, preconditions
+# conjugate gradients at later lambdas.
 #
 # Per lambda: the sequential strong rule (Tibshirani et al. 2012, eq. 8) gives the
 # strong set S; its KKT violators join A; CD on A until the largest weighted squared
@@ -33,21 +36,6 @@ from scipy.linalg.cython_blas cimport daxpy, ddot, dgemm, dgemv, dtrsv
 from scipy.linalg.cython_lapack cimport dpotrf, dpotrs
 
 from libc.math cimport sqrt
-from posix.time cimport clock_gettime, timespec, CLOCK_MONOTONIC
-
-cdef double PT[12]
-cdef long PC[12]
-cdef inline double now() noexcept nogil:
-    cdef timespec ts
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return ts.tv_sec + 1e-9 * ts.tv_nsec
-
-def prof_reset():
-    for i in range(12):
-        PT[i] = 0.0
-        PC[i] = 0
-def prof_get():
-    return [PT[i] for i in range(12)], [PC[i] for i in range(12)]
 
 from penstat._cd._common cimport fabs, fmax, fmin, soft_threshold
 
@@ -66,8 +54,10 @@ DEF ANDERSON_K = 5
 DEF GRAM_BLOCK = 32
 DEF GRAM_SCRATCH = 262144
 # Naive mode: the Gram entries of variables joining A are computed XA_CHUNK at a time
-# with dgemm against the compact copy of A's columns.
+# with dgemm against the compact copy of A's columns; when fewer join, strong-set
+# variables with |g_j| >= ENTRY_MARGIN * lam * l1_ratio * pf_j fill the chunk.
 DEF XA_CHUNK = 32
+cdef double ENTRY_MARGIN = 0.8
 
 # The inner stopping threshold is STOP_FACTOR * tol (relative to the null deviance):
 # glmnet's criterion made 1e-5 times tighter, chosen on the benchmark grid so that the
@@ -80,9 +70,12 @@ cdef double POLISH_WEIGHT = 0.3
 # system of a later lambda (`factor_solve`) while every diagonal entry's ratio stays
 # within [FACTOR_STALE, 1 / FACTOR_STALE]; beyond that it is rebuilt.
 cdef double FACTOR_STALE = 0.7
-# A polish whose step is cut where a coefficient reaches 0 is repeated on the smaller
-# support, at most this many times in all.
-DEF POLISH_REPEAT = 4
+# A polish is repeated on the new support while coefficients leave it or variables at
+# 0 join it (a primal active-set method), at most POLISH_REPEAT steps in all.
+DEF POLISH_REPEAT = 16
+# Before the first sweep at a lambda, a polish from the warm start is tried when it
+# costs at most WARM_POLISH |A|^2 flops (about 8 sweeps over A).
+cdef double WARM_POLISH = 16.0
 
 
 cdef struct Problem:
@@ -298,11 +291,7 @@ cdef bint cache_columns(Problem *P, const int *want, int m) noexcept nogil:
         P.pick[kb] = best
         P.slot[best] = -2
         kb += 1
-    cdef double t0 = now()
-    cdef bint ok = gram_block(P, kb)
-    PT[0] += now() - t0
-    PC[0] += kb
-    return ok
+    return gram_block(P, kb)
 
 
 cdef bint gram_block(Problem *P, int kb) noexcept nogil:
@@ -364,17 +353,9 @@ cdef bint gram_block(Problem *P, int kb) noexcept nogil:
 
 
 cdef bint add_to_active(Problem *P, const int *new, int m, double lam) noexcept nogil:
-    cdef double t0 = now()
-    cdef bint ok = add_to_active_(P, new, m, lam)
-    PT[6] += now() - t0
-    PC[6] += m
-    return ok
-
-
-cdef bint add_to_active_(Problem *P, const int *new, int m, double lam) noexcept nogil:
     """Append variables new[0:m] to A (their gradient P.g[k] must be current)."""
     cdef int n = P.n, one = 1, t, s, k, kk, cap, nx0 = P.nx
-    cdef double h, t0
+    cdef double h
     cdef const double *Gk
     if m == 0:
         return True
@@ -425,10 +406,7 @@ cdef bint add_to_active_(Problem *P, const int *new, int m, double lam) noexcept
             P.H[<Py_ssize_t> kk * cap + kk] = P.v[k]
         P.nA += 1
     if P.nx > nx0:
-        t0 = now()
         xa_gram(P, nx0)
-        PT[11] += now() - t0
-        PC[11] += 1
     return True
 
 
@@ -740,7 +718,6 @@ cdef bint ensure_factor(Problem *P, int ns) noexcept nogil:
                 P.M[<Py_ssize_t> s * cap + r] = src[P.sidx[r]]
             P.M[<Py_ssize_t> s * cap + s] += P.l2A[P.sidx[s]]
         dpotrf("L", &ns, P.M, &cap, &info)
-        PC[4] += 1
         if info != 0:
             return False
         for s in range(ns):
@@ -815,7 +792,6 @@ cdef bint factor_solve(Problem *P, int ns, double thr) noexcept nogil:
         rz = rz_new
         for s in range(ns):
             d[s] = z[s] + beta * d[s]
-    PC[7] += it
     memcpy(P.save_g, x, ns * sizeof(double))
     return rz <= lim
 
@@ -834,10 +810,11 @@ cdef double polish_cost(Problem *P, int ns) noexcept nogil:
 
 
 cdef int polish(Problem *P, double thr) noexcept nogil:
-    """`polish_step`, repeated while a coefficient reaches 0 on the way (it then
-    leaves the support: a primal active-set step), at most POLISH_REPEAT times.
-    Returns 0 when nothing was done, 1 when the objective decreased, 2 when A's
-    problem is solved (see `polish_step`)."""
+    """`polish_step`, repeated while the support changes: coefficients that reach 0
+    leave it, and variables at 0 whose coordinate update moves them join it (a primal
+    active-set method), at most POLISH_REPEAT steps. Returns 0 when nothing was
+    done, 1 when the objective decreased, 2 when A's problem is solved (see
+    `polish_step`)."""
     cdef int res = polish_step(P, thr), k = 1
     while (res == 1 or (res == 3 and enter_zeros(P) > 0)) and k < POLISH_REPEAT:
         res = polish_step(P, thr)
@@ -864,30 +841,30 @@ cdef int enter_zeros(Problem *P) noexcept nogil:
 
 
 cdef int polish_step(Problem *P, double thr) noexcept nogil:
-    """Solve the quadratic on the current support with its current signs exactly
-    (Cholesky of H_SS + diag(l2_S)); a sign change stops the step where the first
+    """Solve the quadratic on the current support with its current signs
+    (`factor_solve`). When signs would change, the full step with those coefficients
+    set to 0 is taken if it lowers the objective, else the step stops where the first
     coefficient reaches 0. Returns 0 when nothing was done, 1 when the objective
-    decreased and a coefficient reached 0, 3 when it decreased otherwise, 2 when
+    decreased and coefficients reached 0, 3 when it decreased otherwise, 2 when
     moreover no coordinate step from the new point is as large as the stopping
     threshold (for a well-conditioned support A's problem is then solved to
     round-off)."""
     cdef int nA = P.nA, cap = P.cap, ns = 0, t, s, r, info = 0, one = 1, hit = -1
     cdef double tau = 1.0, frac, bt, bn, f_old, f_new
     cdef const double *src
+    cdef double *xb
+    cdef double *xg
     ns = support(P)
     if ns == 0:
         return 0
-    cdef double t0 = now()
     if not ensure_factor(P, ns):
         return 0
-    PT[4] += now() - t0
     # rhs = c_S - l1_S sign(b_S), in the factor's order
     for s in range(ns):
         t = P.sidx[s]
         P.save_g[s] = P.cA[t] - (P.l1A[t] if P.bA[t] > 0.0 else -P.l1A[t])
     if not factor_solve(P, ns, thr):
         # not reached by the iterations: the factor is rebuilt at the next polish
-        PC[11] += 1
         reset_factor(P)
     for t in range(nA):
         P.save_b[t] = 0.0
@@ -903,6 +880,25 @@ cdef int polish_step(Problem *P, double thr) noexcept nogil:
             if frac < tau:
                 tau = frac
                 hit = t
+    f_old = objective_A(P, P.bA, P.gA)
+    if hit >= 0:
+        # first try the full step with every coefficient that changed sign set to 0
+        # (they all leave the support at once); kept when it lowers the objective
+        xb = P.work
+        xg = P.work + cap
+        memcpy(xb, P.save_b, nA * sizeof(double))
+        for s in range(ns):
+            t = P.sidx[s]
+            bt = P.bA[t]
+            bn = xb[t]
+            if (bt > 0.0 and bn <= 0.0) or (bt < 0.0 and bn >= 0.0):
+                xb[t] = 0.0
+        recompute_gA(P, xb, xg)
+        f_new = objective_A(P, xb, xg)
+        if f_new < f_old:
+            memcpy(P.bA, xb, nA * sizeof(double))
+            memcpy(P.gA, xg, nA * sizeof(double))
+            return 1
     if hit >= 0:
         # stop where the first coefficient reaches 0 (objective convex along the step)
         for s in range(ns):
@@ -910,14 +906,12 @@ cdef int polish_step(Problem *P, double thr) noexcept nogil:
             P.save_b[t] = P.bA[t] + tau * (P.save_b[t] - P.bA[t])
         P.save_b[hit] = 0.0
     recompute_gA(P, P.save_b, P.save_g)
-    f_old = objective_A(P, P.bA, P.gA)
     f_new = objective_A(P, P.save_b, P.save_g)
     if not f_new <= f_old + 1e-15 * fabs(f_old):
         return 0
     memcpy(P.bA, P.save_b, nA * sizeof(double))
     memcpy(P.gA, P.save_g, nA * sizeof(double))
     if hit >= 0:
-        PT[8] += 1
         return 1
     # accept as solved when a sweep from here would pass the stopping test: every
     # coordinate step (zeros included) has v_t d_t^2 < thr
@@ -925,10 +919,6 @@ cdef int polish_step(Problem *P, double thr) noexcept nogil:
         bt = P.bA[t]
         bn = soft_threshold(P.gA[t] + P.vA[t] * bt, P.l1A[t]) / (P.vA[t] + P.l2A[t])
         if P.vA[t] * (bn - bt) * (bn - bt) >= thr:
-            if bt == 0.0:
-                PT[9] += 1
-            else:
-                PT[10] += 1
             return 3
     return 2
 
@@ -944,13 +934,13 @@ cdef int solve_active(Problem *P, double thr, int max_sweeps) noexcept nogil:
     quickly; before the first sweep it is tried when the factor extends cheaply to
     the warm start's support."""
     cdef int sweeps = 0, k_hist = 0, stable = 0, t, ns, res
-    cdef double dlx, work = 0.0, cost, t0
+    cdef double dlx, work = 0.0, cost
     cdef size_t nbytes = P.nA * sizeof(double)
     if P.nA == 0:
         return 0
     if P.fvalid:
         ns = support(P)
-        if ns > 0 and polish_cost(P, ns) <= 8.0 * P.nA * P.nA:
+        if ns > 0 and polish_cost(P, ns) <= WARM_POLISH * P.nA * P.nA:
             # the factor extends to the warm start's support: a few sweeps' cost
             if polish(P, thr) == 2:
                 return 1
@@ -958,10 +948,7 @@ cdef int solve_active(Problem *P, double thr, int max_sweeps) noexcept nogil:
     k_hist = 1
     while sweeps < max_sweeps:
         P.n_flips = 0
-        t0 = now()
         dlx = sweep(P)
-        PT[1] += now() - t0
-        PC[1] += 1
         sweeps += 1
         if dlx < thr:
             return sweeps
@@ -971,11 +958,7 @@ cdef int solve_active(Problem *P, double thr, int max_sweeps) noexcept nogil:
             ns = support(P)
             if work >= polish_cost(P, ns):
                 work = 0.0
-                t0 = now()
                 res = polish(P, thr)
-                PT[3] += now() - t0
-                PC[3] += 1
-                PC[8 + res] += 1
                 if res == 2:
                     return sweeps
                 stable = 0
@@ -985,10 +968,7 @@ cdef int solve_active(Problem *P, double thr, int max_sweeps) noexcept nogil:
         memcpy(P.hist + <Py_ssize_t> k_hist * P.cap, P.bA, nbytes)
         k_hist += 1
         if k_hist == ANDERSON_K + 1:
-            t0 = now()
             anderson(P)
-            PT[2] += now() - t0
-            PC[2] += 1
             memcpy(P.hist, P.bA, nbytes)
             k_hist = 1
     return max_sweeps + 1
@@ -1001,13 +981,6 @@ cdef void scatter(Problem *P) noexcept nogil:
 
 
 cdef void full_gradient(Problem *P, const unsigned char *only) noexcept nogil:
-    cdef double t0 = now()
-    full_gradient_(P, only)
-    PT[5] += now() - t0
-    PC[5] += 1
-
-
-cdef void full_gradient_(Problem *P, const unsigned char *only) noexcept nogil:
     """g = X'W r for every column (naive mode: only where only[j], if given);
     A must be scattered to P.b. Refreshes gA from it."""
     cdef int n = P.n, p = P.p, one = 1, j, t, s
@@ -1053,6 +1026,41 @@ cdef double residual_ss(Problem *P) noexcept nogil:
     return fmax(P.yy - s, 0.0)
 
 
+cdef int likely_entrants(Problem *P, const int *strong, int ns, int *new, int n_new,
+                         double lam) noexcept nogil:
+    """Top up the variables joining A (naive mode) to XA_CHUNK with the strong-set
+    variables closest to violating their KKT condition (|g_j| >= ENTRY_MARGIN lam
+    l1_ratio pf_j): their Gram entries then come from the same dgemm, which costs
+    about as much for XA_CHUNK columns as for one (it streams all of XA). They may
+    stay at 0; coordinate descent only visits them."""
+    cdef int t, j, best, target = XA_CHUNK
+    cdef double sc, best_sc
+    if n_new >= target:
+        return n_new
+    # mark the ones already chosen (pos -2), restored below
+    for t in range(n_new):
+        P.pos[new[t]] = -2
+    while n_new < target:
+        best = -1
+        best_sc = ENTRY_MARGIN
+        for t in range(ns):
+            j = strong[t]
+            if P.pos[j] != -1 or P.pf[j] <= 0.0:
+                continue
+            sc = fabs(P.g[j]) / (lam * P.a * P.pf[j])
+            if sc >= best_sc:
+                best_sc = sc
+                best = j
+        if best < 0:
+            break
+        P.pos[best] = -2
+        new[n_new] = best
+        n_new += 1
+    for t in range(n_new):
+        P.pos[new[t]] = -1
+    return n_new
+
+
 cdef int run_path(Problem *P, const double *lambdas, int nlam, bint early_stop,
                   double tol, int max_iter, int *strong, unsigned char *in_strong,
                   int *new, double *coefs_out, double *dev_out, int *iter_out,
@@ -1084,6 +1092,8 @@ cdef int run_path(Problem *P, const double *lambdas, int nlam, bint early_stop,
                 if P.pos[j] < 0 and fabs(P.g[j]) > lam * P.a * P.pf[j]:
                     new[n_new] = j
                     n_new += 1
+        if n_new > 0 and P.nx == P.nA and P.nx < P.xa_max:
+            n_new = likely_entrants(P, strong, ns, new, n_new, lam)
         if not add_to_active(P, new, n_new, lam):
             P.failed = True
             return m
@@ -1097,8 +1107,9 @@ cdef int run_path(Problem *P, const double *lambdas, int nlam, bint early_stop,
                 iters = max_iter
                 break
             scatter(P)
-            if not P.gram:
-                # KKT check on the strong set first (cheap), then everywhere
+            if not P.gram and 4 * ns < p:
+                # KKT check on the strong set first (cheap when it is small), then
+                # everywhere
                 full_gradient(P, in_strong)
                 n_new = 0
                 for t in range(ns):
@@ -1176,7 +1187,7 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
     cdef bint uniform = n > 0 and bool(np.all(w_np == w_np[0]))
     cdef bint gram
     if mode < 0:
-        gram = n >= p and p <= GRAM_MAX_P
+        gram = n >= 2 * p and p <= GRAM_MAX_P
     else:
         gram = mode == 1
 
@@ -1303,3 +1314,4 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
     for i in range(n_fitted):
         intercepts_out[i] = b0
     return n_fitted
+
