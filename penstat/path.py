@@ -240,12 +240,14 @@ def fit_path(
     weights : (n,) non-negative observation weights, not all zero; default ones.
     standardize : scale columns to unit weighted variance (1/n) inside the fit;
         coefficients are always reported on the original scale.
-    fit_intercept : fit an unpenalized intercept. Without it, as glmnet, columns
-        and ``y`` are scaled by their uncentred weighted root mean square.
+    fit_intercept : fit an unpenalized intercept. Without it, as glmnet, columns are
+        not centred but still scaled by their centred weighted standard deviation,
+        and a gaussian ``y`` is scaled by its uncentred weighted root mean square.
     tol : convergence tolerance. Gaussian: at every lambda coordinate descent stops
         when no coordinate step of a sweep has ``v_j * db_j**2`` (``v_j`` the weighted
-        squared norm of the scaled column) above ``1e-5 * tol`` times the null
-        deviance of the scaled problem, and no column violates its KKT condition.
+        squared norm of the scaled column) above ``1e-5 * tol`` times the smallest
+        residual sum of squares reached so far on the path (the null deviance at the
+        first lambda), and no column violates its KKT condition.
         This is glmnet's criterion, 1e-5 times tighter; it is a heuristic, chosen so
         that at the default every objective was within 1e-6 (relative) of the
         optimum on every problem of the benchmark grid (see ``docs/solver.md``).
