@@ -29,6 +29,12 @@ JRSS-B 74(2), eq. 4) to form the working set, and a KKT check of every feature
 outside it once the working problem has converged. Columns with no weighted
 variance stay at 0; unpenalized columns (``pf == 0``) are always in the working set.
 
+A lambda usually needs one tightly solved Newton step from the warm start. When its
+largest move is small (below 1e4 times the threshold below), the next Newton step is
+not run: the exact gradient, computed anyway for the KKT check, gives the coordinate
+moves a sweep from the new point would make (with the last curvatures), and the
+lambda has converged when none reaches the threshold.
+
 Meaning of ``tol``: at each ``lam`` the last Newton step, and the coordinate descent
 inside it, have converged when no coordinate moved by ``d`` with
 ``h_j d^2 >= tol * TOL_SCALE * F``, where ``h_j = sum_i v_i x_ij^2`` is the
@@ -79,6 +85,9 @@ cdef double LOGISTIC_C3 = 0.016037507477489607
 cdef double DEV_MAX = 0.999
 cdef double DEV_CHANGE_MIN = 1e-5
 cdef int MIN_LAMBDAS_BEFORE_STOP = 5
+# A tightly solved Newton step whose largest move is below VERIFY_BELOW times the
+# threshold is checked with the exact gradient instead of a further Newton step.
+cdef double VERIFY_BELOW = 1e4
 
 
 cdef extern from *:
@@ -207,10 +216,95 @@ cdef extern from *:
     #endif
         return penstat_update_dot_scalar(n, d, v, x, r, xn);
     }
+    /* As penstat_update_dot (the update is skipped when d == 0), and also
+       *h = sum_i v_i xn_i^2: the curvature of the next coordinate from the same pass
+       over its column. */
+    static double penstat_update_dot_h_scalar(int n, double d, const double *v,
+                                              const double *x, double *r,
+                                              const double *xn, double *h) {
+        double s0 = 0.0, s1 = 0.0, h0 = 0.0, h1 = 0.0;
+        int i = 0;
+        for (; i + 1 < n; i += 2) {
+            if (d != 0.0) {
+                r[i] -= d * v[i] * x[i];
+                r[i + 1] -= d * v[i + 1] * x[i + 1];
+            }
+            s0 += xn[i] * r[i];
+            s1 += xn[i + 1] * r[i + 1];
+            h0 += v[i] * xn[i] * xn[i];
+            h1 += v[i + 1] * xn[i + 1] * xn[i + 1];
+        }
+        for (; i < n; i++) {
+            if (d != 0.0)
+                r[i] -= d * v[i] * x[i];
+            s0 += xn[i] * r[i];
+            h0 += v[i] * xn[i] * xn[i];
+        }
+        *h = h0 + h1;
+        return s0 + s1;
+    }
+
+    #ifdef PENSTAT_X86
+    __attribute__((target("avx2,fma")))
+    static double penstat_update_dot_h_avx2(int n, double d, const double *v,
+                                            const double *x, double *r,
+                                            const double *xn, double *h) {
+        __m256d vd = _mm256_set1_pd(d);
+        __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
+        __m256d c0 = _mm256_setzero_pd(), c1 = _mm256_setzero_pd();
+        __m256d r0, r1, x0, x1, v0, v1;
+        double buf[4], s, hh;
+        int i = 0;
+        for (; i + 8 <= n; i += 8) {
+            r0 = _mm256_loadu_pd(r + i);
+            r1 = _mm256_loadu_pd(r + i + 4);
+            v0 = _mm256_loadu_pd(v + i);
+            v1 = _mm256_loadu_pd(v + i + 4);
+            if (d != 0.0) {
+                r0 = _mm256_fnmadd_pd(_mm256_mul_pd(vd, v0), _mm256_loadu_pd(x + i), r0);
+                r1 = _mm256_fnmadd_pd(_mm256_mul_pd(vd, v1), _mm256_loadu_pd(x + i + 4),
+                                      r1);
+                _mm256_storeu_pd(r + i, r0);
+                _mm256_storeu_pd(r + i + 4, r1);
+            }
+            x0 = _mm256_loadu_pd(xn + i);
+            x1 = _mm256_loadu_pd(xn + i + 4);
+            a0 = _mm256_fmadd_pd(x0, r0, a0);
+            a1 = _mm256_fmadd_pd(x1, r1, a1);
+            c0 = _mm256_fmadd_pd(_mm256_mul_pd(v0, x0), x0, c0);
+            c1 = _mm256_fmadd_pd(_mm256_mul_pd(v1, x1), x1, c1);
+        }
+        _mm256_storeu_pd(buf, _mm256_add_pd(a0, a1));
+        s = (buf[0] + buf[1]) + (buf[2] + buf[3]);
+        _mm256_storeu_pd(buf, _mm256_add_pd(c0, c1));
+        hh = (buf[0] + buf[1]) + (buf[2] + buf[3]);
+        for (; i < n; i++) {
+            if (d != 0.0)
+                r[i] -= d * v[i] * x[i];
+            s += xn[i] * r[i];
+            hh += v[i] * xn[i] * xn[i];
+        }
+        *h = hh;
+        return s;
+    }
+    #endif
+
+    static double penstat_update_dot_h(int n, double d, const double *v, const double *x,
+                                       double *r, const double *xn, double *h) {
+    #ifdef PENSTAT_X86
+        if (penstat_simd < 0)
+            penstat_simd_init();
+        if (penstat_simd)
+            return penstat_update_dot_h_avx2(n, d, v, x, r, xn, h);
+    #endif
+        return penstat_update_dot_h_scalar(n, d, v, x, r, xn, h);
+    }
     """
     double penstat_update_dot(int n, double d, const double* v, const double* x,
                               double* r, const double* xn) noexcept nogil
     double penstat_wsumsq(int n, const double* v, const double* x) noexcept nogil
+    double penstat_update_dot_h(int n, double d, const double* v, const double* x,
+                                double* r, const double* xn, double* h) noexcept nogil
 
 
 cdef inline double _dot(int n, const double* a, const double* b) noexcept nogil:
@@ -293,11 +387,16 @@ cdef void _cd_sweep(int n, int cnt, const int* idx, const double[::1, :] X, doub
     computed only when the column can move (it is stamped with the Newton iteration
     it belongs to): a zero coefficient with |x_j'r| <= lam a f_j stays zero.
     """
-    cdef int k, j
+    cdef int k, j, jn
     cdef double gj, bj, bn, d, dd
     if cnt == 0:
         return
-    gj = _dot(n, &X[0, idx[0]], r)
+    jn = idx[0]
+    if b[jn] != 0.0 and xv_stamp[jn] != stamp:
+        gj = penstat_update_dot_h(n, 0.0, v, &X[0, jn], r, &X[0, jn], &xv_mut[jn])
+        xv_stamp[jn] = stamp
+    else:
+        gj = _dot(n, &X[0, jn], r)
     for k in range(cnt):
         j = idx[k]
         bj = b[j]
@@ -318,12 +417,21 @@ cdef void _cd_sweep(int n, int cnt, const int* idx, const double[::1, :] X, doub
                 inA[j] = 1
                 A[nA[0]] = j
                 nA[0] += 1
-            if k + 1 < cnt:
-                gj = penstat_update_dot(n, d, v, &X[0, j], r, &X[0, idx[k + 1]])
-            else:
+            if k + 1 >= cnt:
                 _sub_weighted(n, d, v, &X[0, j], r)
-        elif k + 1 < cnt:
-            gj = _dot(n, &X[0, idx[k + 1]], r)
+                continue
+        elif k + 1 >= cnt:
+            continue
+        # Gradient of the next coordinate, in the same pass as the residual update;
+        # a nonzero coefficient will move, so its curvature is taken from that pass.
+        jn = idx[k + 1]
+        if b[jn] != 0.0 and xv_stamp[jn] != stamp:
+            gj = penstat_update_dot_h(n, d, v, &X[0, j], r, &X[0, jn], &xv_mut[jn])
+            xv_stamp[jn] = stamp
+        elif d != 0.0:
+            gj = penstat_update_dot(n, d, v, &X[0, j], r, &X[0, jn])
+        else:
+            gj = _dot(n, &X[0, jn], r)
 
 
 cdef inline void _intercept_update(int n, double* r, const double* v, double xmz,
@@ -490,6 +598,8 @@ cdef int _fit_path(
     cdef double shr_lam, shr_in, dlx_prev, bound, pen_new, pen_cur
     cdef bint slow
     cdef bint converged
+    cdef bint verify = False
+    cdef double bj
     cdef const double* xj
     cdef double* rp = &r[0]
     cdef double* vp = &v[0]
@@ -659,8 +769,11 @@ cdef int _fit_path(
                     d = xv[j] * d * d
                     if d > dlx:
                         dlx = d
-                if dlx < shr_lam and shr_in <= shr_lam:
-                    converged = True
+                if shr_in <= shr_lam and dlx < VERIFY_BELOW * shr_lam:
+                    # Small enough to expect convergence: it is checked against the
+                    # exact gradient computed for the KKT check anyway.
+                    converged = dlx < shr_lam
+                    verify = not converged
                     break
                 shr_in = INNER_FORCING * dlx
                 if shr_in < shr_lam:
@@ -687,12 +800,37 @@ cdef int _fit_path(
                         W[nW] = j
                         nW += 1
                         n_viol += 1
-            if n_viol > 0 and sweeps < max_iter:
-                continue
-            # gradients of the working set too, for the next strong rule
+            # Gradients of the working set, for the next strong rule and, after a
+            # small Newton step, for a convergence check: the coordinate moves a
+            # sweep from here would make, with the curvatures of the last step.
+            dlx = 0.0
             for k in range(nW):
                 j = W[k]
                 g[j] = _dot(n, &X[0, j], rp)
+                if not verify:
+                    continue
+                bj = b[j]
+                if bj == 0.0 and _abs(g[j]) <= l1 * pf[j]:
+                    continue
+                if xv_stamp[j] != stamp:
+                    xv[j] = _weighted_sumsq(n, vp, &X[0, j])
+                    xv_stamp[j] = stamp
+                d = soft_threshold(g[j] + xv[j] * bj, l1 * pf[j]) / (xv[j] + l2 * pf[j])
+                d = xv[j] * (d - bj) * (d - bj)
+                if d > dlx:
+                    dlx = d
+            if verify:
+                verify = False
+                if fit_intercept:
+                    d = 0.0
+                    for i in range(n):
+                        d += r[i]
+                    d = d * d / xmz
+                    if d > dlx:
+                        dlx = d
+                converged = dlx < shr_lam
+            if (n_viol > 0 or not converged) and sweeps < max_iter:
+                continue
             break
 
         for j in range(p):
@@ -792,6 +930,7 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
         n_fitted = _fit_path(
             Xv, yv, wv, pfv, l1_ratio, lamv, fit_intercept, early_stop, tol, max_iter,
             coefs, icpt, dev, iters, conv,
-            b, b_old, xv, g, eta, eta_old, r, v, q, W, A, inW, inA, ju, deta, xv_stamp, cg_S, cg_work,
+            b, b_old, xv, g, eta, eta_old, r, v, q, W, A, inW, inA, ju, deta, xv_stamp,
+            cg_S, cg_work,
         )
     return n_fitted
