@@ -28,6 +28,7 @@ def make_folds(
     y: np.ndarray | None = None,
     stratify: bool = False,
     seed: int | np.random.Generator | None = None,
+    weights: np.ndarray | None = None,
 ) -> np.ndarray:
     """Assign ``n`` observations to ``nfolds`` folds at random.
 
@@ -46,6 +47,12 @@ def make_folds(
     seed : int, Generator or None
         Source of randomness (``numpy.random.default_rng(seed)``). ``None`` draws
         fresh entropy, so the folds differ from run to run.
+    weights : array, optional
+        Observation weights. With ``stratify``, only rows of positive weight are
+        counted and dealt by class (a row of weight 0 adds nothing to a fit or to a
+        fold's error), so every fold holds both classes among its weighted rows;
+        the rows of weight 0 are dealt afterwards in random order, keeping the fold
+        sizes within one of each other.
 
     Returns
     -------
@@ -66,8 +73,10 @@ def make_folds(
     if y is None:
         raise ArgumentError("stratify=True needs the response y")
     y = np.asarray(y)
-    positives = int(np.sum(y == 1))
-    negatives = int(np.sum(y != 1))
+    counted = np.ones(n, dtype=bool) if weights is None else _weighted_rows(weights, n)
+    among = "" if weights is None else " among the rows of positive weight"
+    positives = int(np.sum(counted & (y == 1)))
+    negatives = int(np.sum(counted & (y != 1)))
     smallest = min(positives, negatives)
     for count, name in (
         (positives, "positives (y == 1)"),
@@ -75,18 +84,33 @@ def make_folds(
     ):
         if count < nfolds:
             raise DataError(
-                f"y has {count} {name} but nfolds={nfolds}: stratified folds need at "
-                f"least one of each class per fold; use nfolds <= {smallest}, "
+                f"y has {count} {name}{among} but nfolds={nfolds}: stratified folds "
+                f"need at least one of each class per fold; use nfolds <= {smallest}, "
                 "pass foldid=, or stratify=False"
             )
-    # deal the observations, ordered by class and shuffled within class, to the folds
-    order = np.concatenate(
-        [rng.permutation(np.flatnonzero(y != 1)), rng.permutation(np.flatnonzero(y == 1))]
-    )
+    # deal the observations, ordered by class and shuffled within class, to the folds;
+    # rows of weight 0 come last, so the classes are spread over the weighted rows
+    groups = [
+        np.flatnonzero(counted & (y != 1)),
+        np.flatnonzero(counted & (y == 1)),
+        np.flatnonzero(~counted),
+    ]
+    order = np.concatenate([rng.permutation(g) for g in groups if g.size])
     labels = rng.permutation(nfolds)[np.arange(n) % nfolds]
     folds = np.empty(n, dtype=np.intp)
     folds[order] = labels
     return folds
+
+
+def _weighted_rows(weights, n: int) -> np.ndarray:
+    """Mask of the rows with a positive weight."""
+    w = np.asarray(weights, dtype=float)
+    if w.shape != (n,):
+        raise ArgumentError(
+            f"weights have shape {w.shape} but there are {n} observations; give one "
+            "weight per row"
+        )
+    return w > 0
 
 
 def check_nfolds(nfolds, n: int) -> int:

@@ -18,13 +18,13 @@ import numpy as np
 import pandas as pd
 
 from penstat._errors import ArgumentError
+from penstat._fixed_lam import path_to_lam
 from penstat.design import build_design
 from penstat.family import get_family
+from penstat.penalty import resolve_penalty, resolve_select
 from penstat.results import FitRecipe, PenalizedFit
 
 __all__ = ["fit", "lasso", "ridge", "elastic_net", "fit_arrays"]
-
-_PENALTIES = ("l1", "l2", "elasticnet")
 
 
 def fit(
@@ -45,6 +45,7 @@ def fit(
     positive=None,
     nfolds: int = 10,
     foldid=None,
+    stratify: bool | None = None,
     measure: str | None = None,
     gamma: float | None = None,
     seed=None,
@@ -94,6 +95,10 @@ def fit(
     nfolds, foldid, measure, gamma, seed, n_jobs, progress
         Passed to :func:`penstat.select.select_lambda`; ``foldid`` may be a column
         name (grouped folds) or one label per row of ``data``.
+    stratify : bool, optional
+        Random CV folds dealt by class so that every fold holds both classes among
+        its rows of positive weight; binomial only, and the default there.
+        Resampling replicates (``bootstrap``) use the default.
     tol, max_iter
         Solver tolerance and the limit on coordinate-descent sweeps.
 
@@ -111,8 +116,9 @@ def fit(
     'malignant'
     """
     fam = get_family(family)
-    penalty, l1 = _resolve_penalty(penalty, l1_ratio)
-    rule, lam = _resolve_select(select, lam)
+    stratify = _check_stratify(stratify, fam.name)
+    l1 = resolve_penalty(penalty, l1_ratio)
+    rule, lam = resolve_select(select, lam)
     if isinstance(l1, tuple) and lam is not None:
         raise ArgumentError(
             "a list of l1_ratio is chosen by a selection rule; give a single l1_ratio "
@@ -155,6 +161,7 @@ def fit(
         progress=progress,
         tol=float(tol),
         max_iter=_check_int(max_iter, "max_iter", 1),
+        stratify=stratify,
     )
     out = fit_arrays(design.X, design.y, design.weights, folds, recipe)
     path = dataclasses.replace(out.path, column_names=list(design.columns))
@@ -230,7 +237,8 @@ def fit_arrays(X, y, weights, foldid, recipe: FitRecipe, grid=None) -> ArrayFit:
     With a fixed ``recipe.lam`` the path is fitted on the default grid (or
     ``recipe.lambdas``) with ``lam`` inserted, so the solution at ``lam`` is exact.
     ``grid`` (resampling at a fixed lambda) replaces that grid by its values above
-    ``lam`` followed by ``lam``.
+    ``lam`` followed by ``lam``. ``recipe.stratify`` is passed to the
+    cross-validation (None: stratified for binomial).
     """
     from penstat.path import fit_path
 
@@ -250,6 +258,7 @@ def fit_arrays(X, y, weights, foldid, recipe: FitRecipe, grid=None) -> ArrayFit:
             fit_options={**options, **grid_options, "lambdas": user_grid},
             nfolds=recipe.nfolds,
             foldid=foldid,
+            stratify=recipe.stratify,
             measure=recipe.measure,
             gamma=recipe.gamma,
             seed=recipe.seed,
@@ -261,27 +270,17 @@ def fit_arrays(X, y, weights, foldid, recipe: FitRecipe, grid=None) -> ArrayFit:
 
     l1 = float(recipe.l1_ratio)
     if recipe.lam is not None:
-        lam = recipe.lam
-        if grid is not None:
-            lambdas = np.asarray(grid, float)
-            lambdas = np.append(lambdas[lambdas > lam * (1 + 1e-10)], lam)
-        else:
-            base = fit_path(
-                X,
-                y,
-                l1_ratio=l1,
-                lambdas=user_grid,
-                weights=weights,
-                **grid_options,
-                **options,
-            )
-            lambdas = np.asarray(base.lambdas, float)
-            if np.isclose(lambdas, lam, rtol=1e-12, atol=0.0).any():
-                index = int(np.flatnonzero(np.isclose(lambdas, lam, rtol=1e-12, atol=0))[0])
-                return ArrayFit(base, index, None, l1)
-            lambdas = np.sort(np.append(lambdas, lam))[::-1]
-        path = fit_path(X, y, l1_ratio=l1, lambdas=lambdas, weights=weights, **options)
-        index = int(np.flatnonzero(np.asarray(path.lambdas) == lam)[0])
+        path, index = path_to_lam(
+            X,
+            y,
+            recipe.lam,
+            l1_ratio=l1,
+            weights=weights,
+            path_options=options,
+            lambdas=user_grid if grid is None else grid,
+            full_grid=grid is None,
+            **grid_options,
+        )
         return ArrayFit(path, index, None, l1)
 
     path = fit_path(
@@ -300,6 +299,7 @@ def fit_arrays(X, y, weights, foldid, recipe: FitRecipe, grid=None) -> ArrayFit:
         fit_options={**options, "l1_ratio": l1},
         nfolds=recipe.nfolds,
         foldid=foldid,
+        stratify=recipe.stratify,
         measure=recipe.measure,
         gamma=recipe.gamma,
         seed=recipe.seed,
@@ -368,64 +368,17 @@ def _factor_value(value, name) -> float:
     return v
 
 
-def _resolve_penalty(penalty, l1_ratio):
-    if penalty not in _PENALTIES:
-        raise ArgumentError(f"penalty={penalty!r}; use one of: {', '.join(_PENALTIES)}")
-    if isinstance(l1_ratio, (list, tuple, np.ndarray)):
-        if penalty != "elasticnet":
-            raise ArgumentError(
-                f"a list of l1_ratio needs penalty='elasticnet', not penalty={penalty!r}"
-            )
-        values = tuple(_ratio(v) for v in l1_ratio)
-        if not values:
-            raise ArgumentError("l1_ratio is an empty list")
-        return penalty, values if len(values) > 1 else values[0]
-    if penalty == "l1":
-        if l1_ratio is not None and _ratio(l1_ratio) != 1.0:
-            raise ArgumentError(
-                f"penalty='l1' means l1_ratio=1, got l1_ratio={l1_ratio!r}; "
-                "use penalty='elasticnet' for a mix"
-            )
-        return penalty, 1.0
-    if penalty == "l2":
-        if l1_ratio is not None and _ratio(l1_ratio) != 0.0:
-            raise ArgumentError(
-                f"penalty='l2' means l1_ratio=0, got l1_ratio={l1_ratio!r}; "
-                "use penalty='elasticnet' for a mix"
-            )
-        return penalty, 0.0
-    return penalty, 0.5 if l1_ratio is None else _ratio(l1_ratio)
-
-
-def _ratio(value) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ArgumentError(f"l1_ratio={value!r} must be a number in [0, 1]")
-    v = float(value)
-    if not 0.0 <= v <= 1.0:
-        raise ArgumentError(f"l1_ratio={value!r} must be in [0, 1] (1 = lasso, 0 = ridge)")
-    return v
-
-
-def _resolve_select(select, lam):
-    if lam is not None:
-        lam = _lam_value(lam, "lam")
-        return None, lam
-    if select is None:
-        return None, None
-    if isinstance(select, str):
-        from penstat.select import check_rule
-
-        return check_rule(select), None
-    return None, _lam_value(select, "select")
-
-
-def _lam_value(value, name) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ArgumentError(f"{name}={value!r} must be a number >= 0 (a lambda)")
-    v = float(value)
-    if not np.isfinite(v) or v < 0:
-        raise ArgumentError(f"{name}={value!r} must be a finite lambda >= 0")
-    return v
+def _check_stratify(stratify, family: str) -> bool | None:
+    if stratify is None:
+        return None
+    if not isinstance(stratify, (bool, np.bool_)):
+        raise ArgumentError(f"stratify={stratify!r} must be True, False or None")
+    if stratify and family != "binomial":
+        raise ArgumentError(
+            "stratify=True deals the two classes of a binomial response over the folds; "
+            f"family={family!r} has no classes, so leave stratify=None"
+        )
+    return bool(stratify)
 
 
 def _check_int(value, name, low) -> int:

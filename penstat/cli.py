@@ -78,7 +78,20 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="RULE",
         help="cv_1se (default), cv_min, aic, bic, ebic, or a number: a fixed lambda",
     )
-    fit.add_argument("--nfolds", type=int, default=10, metavar="K")
+    fit.add_argument(
+        "--nfolds",
+        type=int,
+        default=10,
+        metavar="K",
+        help="number of cross-validation folds (default 10)",
+    )
+    fit.add_argument(
+        "--stratify",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="deal the two classes evenly over the CV folds (binomial only; default: "
+        "stratified for binomial)",
+    )
     fit.add_argument(
         "--bootstrap",
         type=int,
@@ -99,7 +112,9 @@ def _build_parser() -> argparse.ArgumentParser:
         "--cutoff", type=float, metavar="PI", help="stability selection cutoff"
     )
     fit.add_argument("--pfer", type=float, metavar="E", help="bound on false selections")
-    fit.add_argument("--seed", type=int, metavar="S")
+    fit.add_argument(
+        "--seed", type=int, metavar="S", help="seed of the CV folds and the resampling"
+    )
     fit.add_argument("--jobs", type=int, default=None, metavar="J", help="-1: all cores")
     fit.add_argument("--report", metavar="FILE", help="write a report (.html or .md)")
     fit.add_argument(
@@ -209,6 +224,7 @@ def _fit(args) -> int:
         l1_ratio=args.l1_ratio,
         select=select,
         nfolds=args.nfolds,
+        stratify=args.stratify,
         seed=args.seed,
         n_jobs=args.jobs,
         progress=progress,

@@ -344,9 +344,11 @@ def fit_path(
         lams_orig = _as_lambdas(lambdas)
     lams_k = np.ascontiguousarray(lams_orig / lam_scale)
     if lambdas is None:
-        # lambda_max zeroes every penalized coefficient exactly; a relative nudge keeps
-        # round-off in lam * l1_ratio * pf from letting one through
-        lams_k[0] *= 1.0 + 1e-12
+        # lambda_max zeroes every penalized coefficient exactly. The solution is the
+        # same at every lam >= lambda_max, so the kernel is given a slightly larger
+        # one: round-off in lam * l1_ratio * pf, and the solver's own tolerance on the
+        # unpenalized coefficients that set the gradient, cannot let one through.
+        lams_k[0] *= 1.0 + 1e-6
 
     # --- kernel ------------------------------------------------------------------------
     nlam = lams_k.size

@@ -8,15 +8,18 @@ The penalty on the coefficients ``b`` (never on the intercept) is glmnet's::
 to the number of columns, as glmnet does, so that only their ratios matter; a factor
 of 0 leaves a column unpenalized (always in the model).
 
->>> from penstat.penalty import Penalty
+>>> from penstat.penalty import Penalty, resolve_penalty
 >>> Penalty(l1_ratio=0.5, penalty_factor=[0, 1, 1]).factors(3)
 array([0. , 1.5, 1.5])
+>>> resolve_penalty("elasticnet", [0.2, 0.8])
+(0.2, 0.8)
 """
 
 from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -24,6 +27,11 @@ from penstat._errors import ArgumentError
 
 # glmnet computes lambda_max with max(l1_ratio, 1e-3), so that ridge gets a finite grid.
 L1_RATIO_FLOOR = 1e-3
+
+PENALTIES = ("l1", "l2", "elasticnet")
+# the mix each named penalty stands for (elasticnet: given by the user, default 0.5)
+_FIXED_MIX = {"l1": 1.0, "l2": 0.0}
+DEFAULT_MIX = 0.5
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,15 +56,7 @@ class Penalty:
     penalty_factor: np.ndarray | None = field(default=None)
 
     def __post_init__(self) -> None:
-        a = self.l1_ratio
-        if isinstance(a, bool) or not isinstance(a, numbers.Real):
-            raise ArgumentError(f"l1_ratio must be a number in [0, 1], got {a!r}")
-        a = float(a)
-        if not 0.0 <= a <= 1.0:
-            raise ArgumentError(
-                f"l1_ratio must be in [0, 1] (1 = lasso, 0 = ridge), got {a!r}"
-            )
-        object.__setattr__(self, "l1_ratio", a)
+        object.__setattr__(self, "l1_ratio", check_l1_ratio(self.l1_ratio))
         if self.penalty_factor is not None:
             try:
                 pf = np.array(self.penalty_factor, dtype=float)
@@ -112,3 +112,104 @@ class Penalty:
         b = np.asarray(coefs, dtype=float)
         a = self.l1_ratio
         return float(lam * np.dot(factors, a * np.abs(b) + 0.5 * (1.0 - a) * b * b))
+
+
+def check_l1_ratio(value: Any) -> float:
+    """``value`` as a float in [0, 1], or an ``ArgumentError`` naming ``l1_ratio``.
+
+    Examples
+    --------
+    >>> check_l1_ratio(1)
+    1.0
+    """
+    v = real_number(value, "l1_ratio", "a number in [0, 1]")
+    if not 0.0 <= v <= 1.0:
+        raise ArgumentError(f"l1_ratio={value!r} must be in [0, 1] (1 = lasso, 0 = ridge)")
+    return v
+
+
+def resolve_penalty(penalty: Any, l1_ratio: Any) -> float | tuple[float, ...]:
+    """The mix meant by ``penalty`` and ``l1_ratio``: one float, or a tuple to search.
+
+    ``"l1"`` is ``l1_ratio=1`` and ``"l2"`` is ``0`` (an explicit ``l1_ratio`` must
+    agree); ``"elasticnet"`` takes ``l1_ratio`` (default 0.5), and only it takes a
+    list. A one-element list is that mix.
+
+    Examples
+    --------
+    >>> resolve_penalty("l2", None)
+    0.0
+    >>> resolve_penalty("elasticnet", [0.3])
+    0.3
+    """
+    if not isinstance(penalty, str) or penalty not in PENALTIES:
+        raise ArgumentError(f"penalty={penalty!r}; use one of: {', '.join(PENALTIES)}")
+    if isinstance(l1_ratio, (list, tuple, np.ndarray)):
+        if penalty != "elasticnet":
+            raise ArgumentError(
+                f"a list of l1_ratio needs penalty='elasticnet', not penalty={penalty!r}"
+            )
+        values = tuple(check_l1_ratio(v) for v in l1_ratio)
+        if not values:
+            raise ArgumentError("l1_ratio is an empty list; give at least one mix")
+        return values if len(values) > 1 else values[0]
+    if penalty in _FIXED_MIX:
+        mix = _FIXED_MIX[penalty]
+        if l1_ratio is not None and check_l1_ratio(l1_ratio) != mix:
+            raise ArgumentError(
+                f"penalty={penalty!r} means l1_ratio={mix:g}, got l1_ratio={l1_ratio!r}; "
+                "use penalty='elasticnet' for a mix"
+            )
+        return mix
+    return DEFAULT_MIX if l1_ratio is None else check_l1_ratio(l1_ratio)
+
+
+def check_lam(value: Any, name: str = "lam") -> float:
+    """``value`` as a finite lambda >= 0, or an ``ArgumentError`` naming ``name``.
+
+    Examples
+    --------
+    >>> check_lam(2)
+    2.0
+    """
+    v = real_number(value, name, "a number >= 0 (a lambda)")
+    if not np.isfinite(v) or v < 0:
+        raise ArgumentError(f"{name}={value!r} must be a finite lambda >= 0")
+    return v
+
+
+def resolve_select(select: Any, lam: Any) -> tuple[str | None, float | None]:
+    """``(rule, None)`` for a selection rule, ``(None, lam)`` for a fixed lambda.
+
+    ``lam`` wins over ``select``; a number given as ``select`` is a fixed lambda;
+    ``(None, None)`` (``select=None``) means the smallest lambda of the path.
+
+    Examples
+    --------
+    >>> resolve_select("bic", None)
+    ('bic', None)
+    >>> resolve_select("cv_1se", 0.5)
+    (None, 0.5)
+    """
+    if lam is not None:
+        return None, check_lam(lam, "lam")
+    if select is None:
+        return None, None
+    if isinstance(select, str):
+        from penstat.select import check_rule
+
+        return check_rule(select), None
+    return None, check_lam(select, "select")
+
+
+def real_number(value: Any, name: str, expected: str = "a number") -> float:
+    """``value`` as a float if it is a real number (not a bool), else an ``ArgumentError``.
+
+    Examples
+    --------
+    >>> real_number(3, "nfolds")
+    3.0
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ArgumentError(f"{name}={value!r} must be {expected}")
+    return float(value)

@@ -41,7 +41,8 @@ class FitRecipe:
     ``lam`` is the user's fixed lambda (None when a rule chose it); ``select`` the
     rule (None for a fixed lambda or the smallest lambda of the path); ``l1_ratio``
     a float or a tuple of candidates; ``foldid`` and ``weights`` are aligned with the
-    rows of the design.
+    rows of the design; ``stratify`` chooses stratified CV folds (None: stratified
+    for binomial), in the fit and in its resampling replicates.
     """
 
     formula: str
@@ -68,6 +69,7 @@ class FitRecipe:
     progress: bool | None
     tol: float
     max_iter: int
+    stratify: bool | None = None
 
     def path_options(self) -> dict:
         """The ``fit_path`` keyword arguments other than the data, grid and l1_ratio."""

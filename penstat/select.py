@@ -417,8 +417,14 @@ def select_lambda(
     )
 
 
-def resolve_folds(n, y, family, nfolds=10, foldid=None, stratify=None, seed=None):
-    """Fold labels ``0 .. K-1``: the user's ``foldid``, or random (stratified) folds."""
+def resolve_folds(
+    n, y, family, nfolds=10, foldid=None, stratify=None, seed=None, weights=None
+):
+    """Fold labels ``0 .. K-1``: the user's ``foldid``, or random (stratified) folds.
+
+    Stratified folds deal the classes over the rows of positive weight only (see
+    :func:`penstat._folds.make_folds`).
+    """
     if foldid is not None:
         return check_foldid(foldid, n)
     nfolds = check_nfolds(nfolds, n)
@@ -426,7 +432,7 @@ def resolve_folds(n, y, family, nfolds=10, foldid=None, stratify=None, seed=None
         stratify = family == "binomial"
     if stratify and family != "binomial":
         raise ArgumentError("stratify=True is for the binomial family only")
-    return make_folds(n, nfolds, y=y, stratify=bool(stratify), seed=seed)
+    return make_folds(n, nfolds, y=y, stratify=bool(stratify), seed=seed, weights=weights)
 
 
 def cross_validate(
@@ -451,13 +457,13 @@ def cross_validate(
     family = _family_name(path.family)
     measure = check_measure(measure, family)
     n = X.shape[0]
-    folds = resolve_folds(n, y, family, nfolds, foldid, stratify, seed)
     options = _options_from_path(path, fit_options)
     if "weights" in options:
         given = options.pop("weights")
         weights = weights if weights is not None else given
         if weights is not None:
             weights = np.asarray(weights, dtype=float)
+    folds = resolve_folds(n, y, family, nfolds, foldid, stratify, seed, weights)
     lambdas = np.asarray(path.lambdas, dtype=float)
     eta = _fold_predictions(X, y, weights, folds, lambdas, options, n_jobs, progress)
     w = np.ones(n) if weights is None else weights
@@ -738,7 +744,9 @@ def select_l1_ratio(
     folds = None
     if rule in CV_RULES:
         measure = check_measure(measure, family)
-        folds = resolve_folds(X.shape[0], y, family, nfolds, foldid, stratify, seed)
+        folds = resolve_folds(
+            X.shape[0], y, family, nfolds, foldid, stratify, seed, weights
+        )
     rows, fits = [], []
     for ratio in ratios:
         path = fit_path(X, y, l1_ratio=ratio, weights=weights, **options)

@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 
 from penstat._errors import ArgumentError, DataError, PenstatError
+from penstat._fixed_lam import path_to_lam
+from penstat.penalty import real_number, resolve_penalty, resolve_select
 
 
 class MissingDependencyError(PenstatError, ImportError):
@@ -49,8 +51,6 @@ except ImportError:  # pragma: no cover - older scikit-learn
     _sk_validate_data = None
 
 __all__ = ["PenalizedRegressor", "PenalizedClassifier", "MissingDependencyError"]
-
-_PENALTIES = ("l1", "l2", "elasticnet")
 
 
 def _validate_data(estimator, X, y="no_validation", reset: bool = True, **kwargs):
@@ -107,8 +107,8 @@ class _PenalizedBase(BaseEstimator):
         from penstat.path import fit_path
         from penstat.select import select_l1_ratio, select_lambda
 
-        l1_ratio = _resolve_penalty(self.penalty, self.l1_ratio)
-        rule, lam = _resolve_select(self.select, self.lam)
+        l1_ratio = resolve_penalty(self.penalty, self.l1_ratio)
+        rule, lam = resolve_select(self.select, self.lam)
         weights = None
         if sample_weight is not None:
             weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
@@ -163,8 +163,9 @@ class _PenalizedBase(BaseEstimator):
             index = int(selection.index)
             l1_ratio_table = found.table
         elif lam is not None:
-            path = _path_to_lam(X, y, weights, lam, l1_ratio, options, grid)
-            index = len(path.lambdas) - 1
+            path, index = path_to_lam(
+                X, y, lam, l1_ratio=l1_ratio, weights=weights, path_options=options, **grid
+            )
         else:
             path = fit_path(X, y, l1_ratio=l1_ratio, weights=weights, **grid, **options)
             if rule is None:
@@ -409,97 +410,8 @@ class PenalizedClassifier(ClassifierMixin, _PenalizedBase):
 # -- helpers -----------------------------------------------------------------------
 
 
-def _path_to_lam(X, y, weights, lam: float, l1_ratio: float, options: dict, grid: dict):
-    """The path from lambda_max down to ``lam``, ending exactly at ``lam``.
-
-    The grid is glmnet's default (``nlambda`` values down to ``lambda_min_ratio``
-    times lambda_max) cut at ``lam``, so the warm starts are those of a full path.
-    """
-    from penstat.path import LAMBDA_MIN_RATIO_TALL, LAMBDA_MIN_RATIO_WIDE, fit_path
-
-    nlambda = grid["nlambda"]
-    if (
-        isinstance(nlambda, bool)
-        or not isinstance(nlambda, numbers.Integral)
-        or nlambda < 1
-    ):
-        raise ArgumentError(f"nlambda={nlambda!r} must be a positive integer")
-    ratio = grid["lambda_min_ratio"]
-    if ratio is None:
-        n, p = X.shape
-        ratio = LAMBDA_MIN_RATIO_TALL if n >= p else LAMBDA_MIN_RATIO_WIDE
-    ratio = _number(ratio, "lambda_min_ratio")
-    if not 0 < ratio < 1:
-        raise ArgumentError(f"lambda_min_ratio={ratio!r} must be in (0, 1)")
-    # a one-point path is the null model at lambda_max: it gives the top of the grid
-    top = fit_path(X, y, l1_ratio=l1_ratio, weights=weights, nlambda=1, **options)
-    lam_max = float(top.lambdas[0])
-    if nlambda > 1:
-        lambdas = lam_max * ratio ** (np.arange(nlambda) / (nlambda - 1))
-    else:
-        lambdas = np.array([lam_max])
-    lambdas = np.append(lambdas[lambdas > lam * (1 + 1e-10)], lam)
-    return fit_path(X, y, l1_ratio=l1_ratio, lambdas=lambdas, weights=weights, **options)
-
-
-def _resolve_penalty(penalty, l1_ratio) -> float | tuple[float, ...]:
-    if not isinstance(penalty, str) or penalty not in _PENALTIES:
-        raise ArgumentError(f"penalty={penalty!r}; use one of: {', '.join(_PENALTIES)}")
-    if isinstance(l1_ratio, (list, tuple, np.ndarray)):
-        if penalty != "elasticnet":
-            raise ArgumentError(
-                f"a list of l1_ratio needs penalty='elasticnet', not penalty={penalty!r}"
-            )
-        values = tuple(_ratio(v) for v in l1_ratio)
-        if not values:
-            raise ArgumentError("l1_ratio is an empty list; give at least one mix")
-        return values if len(values) > 1 else values[0]
-    fixed = {"l1": 1.0, "l2": 0.0}
-    if penalty in fixed:
-        if l1_ratio is not None and _ratio(l1_ratio) != fixed[penalty]:
-            raise ArgumentError(
-                f"penalty={penalty!r} means l1_ratio={fixed[penalty]:g}, got "
-                f"l1_ratio={l1_ratio!r}; use penalty='elasticnet' for a mix"
-            )
-        return fixed[penalty]
-    return 0.5 if l1_ratio is None else _ratio(l1_ratio)
-
-
-def _ratio(value) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ArgumentError(f"l1_ratio={value!r} must be a number in [0, 1]")
-    v = float(value)
-    if not 0.0 <= v <= 1.0:
-        raise ArgumentError(f"l1_ratio={value!r} must be in [0, 1] (1 = lasso, 0 = ridge)")
-    return v
-
-
-def _resolve_select(select, lam) -> tuple[str | None, float | None]:
-    """``(rule, None)`` for a selection rule, ``(None, lam)`` for a fixed lambda."""
-    from penstat.select import check_rule
-
-    if lam is not None:
-        return None, _lam_value(lam, "lam")
-    if select is None:
-        return None, None
-    if isinstance(select, str):
-        return check_rule(select), None
-    return None, _lam_value(select, "select")
-
-
-def _lam_value(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ArgumentError(f"{name}={value!r} must be a number >= 0 (a lambda)")
-    v = float(value)
-    if not np.isfinite(v) or v < 0:
-        raise ArgumentError(f"{name}={value!r} must be a finite lambda >= 0")
-    return v
-
-
 def _number(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ArgumentError(f"{name}={value!r} must be a number")
-    v = float(value)
+    v = real_number(value, name)
     if not np.isfinite(v):
         raise ArgumentError(f"{name}={value!r} must be finite")
     return v

@@ -266,6 +266,8 @@ def test_dropped_rows_and_foldid_alignment(df):
         (dict(penalty_factor=[1.0, 2.0]), ArgumentError, "penalty_factor has shape"),
         (dict(foldid="fold"), ArgumentError, "foldid='fold'"),
         (dict(nlambda=0), ArgumentError, "nlambda=0"),
+        (dict(stratify=True), ArgumentError, "stratify=True.*family='gaussian'"),
+        (dict(stratify="no"), ArgumentError, "stratify='no'"),
         (dict(family="poisson"), ArgumentError, "family='poisson'"),
         (dict(weights="wt"), ArgumentError, "weights='wt'"),
         (dict(formula="y ~ x1 + x9"), FormulaError, "'x9'"),

@@ -246,3 +246,31 @@ def test_report_outputs(capsys, tmp_path):
     assert html.read_text().startswith("<!DOCTYPE html>")
     assert md.read_text().startswith("# Feature selection for y")
     assert (tmp_path / "r_files" / "path.svg").exists()
+
+
+def test_stratify_and_folds_options(capsys, tmp_path):
+    from penstat._folds import make_folds
+
+    df = ps.datasets.load("breast_cancer")
+    formula = "diagnosis ~ radius_mean + texture_mean + smoothness_mean + concavity_mean"
+    common = ["--family", "binomial", "--select", "cv_min", "--nfolds", "4", "--seed", "7"]
+    lam_min = {}
+    for flag in ("", "--stratify", "--no-stratify"):
+        target = tmp_path / f"out{flag}.json"
+        argv = ["fit", "--dataset", "breast_cancer", formula, *common, "--json", target]
+        code, _, err = run(capsys, *argv, *([flag] if flag else []))
+        assert code == 0, err
+        lam_min[flag] = json.loads(target.read_text())["selection"]["lambda_min"]
+    # the same folds drawn by hand give the same choice: stratified is the default
+    y = (df["diagnosis"] == "malignant").to_numpy(float)
+    for flag, stratify in (("--stratify", True), ("--no-stratify", False)):
+        folds = make_folds(len(df), nfolds=4, y=y, stratify=stratify, seed=7)
+        reference = ps.fit(formula, df, family="binomial", select="cv_min", foldid=folds)
+        assert lam_min[flag] == reference.selection.lam_min
+    assert lam_min[""] == lam_min["--stratify"] != lam_min["--no-stratify"]
+
+
+def test_stratify_refused_for_gaussian(capsys, diabetes_csv):
+    code, out, err = run(capsys, "fit", diabetes_csv, "y ~ bmi", "--stratify")
+    assert code == 2 and out == ""
+    assert err.startswith("penstat: error: stratify=True") and "family='gaussian'" in err

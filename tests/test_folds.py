@@ -68,3 +68,57 @@ def test_foldid_errors():
         check_foldid([1.0, 2.0, np.nan, 3.0], 4)
     with pytest.raises(PenstatError):
         check_foldid(np.ones((3, 2)), 3)
+
+
+def _few_weighted_positives():
+    """30 positives of which only 5 carry weight, and 30 negatives, all weighted."""
+    y = np.r_[np.ones(30), np.zeros(30)]
+    w = np.ones(60)
+    w[5:30] = 0.0
+    return y, w
+
+
+def _classes_among_weighted(folds, y, w, nfolds):
+    return [set(y[(folds == k) & (w > 0)].tolist()) for k in range(nfolds)]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_weighted_stratified_folds_spread_each_class_over_weighted_rows(seed):
+    y, w = _few_weighted_positives()
+    # dealing by class over all rows leaves some fold without a weighted positive
+    plain = make_folds(60, nfolds=5, y=y, stratify=True, seed=seed)
+    assert _classes_among_weighted(plain, y, w, 5) != [{0.0, 1.0}] * 5
+    folds = make_folds(60, nfolds=5, y=y, stratify=True, seed=seed, weights=w)
+    assert _classes_among_weighted(folds, y, w, 5) == [{0.0, 1.0}] * 5
+    # every row has a fold, sizes stay balanced, weighted positives one per fold
+    assert folds.shape == (60,) and set(folds.tolist()) == set(range(5))
+    sizes = np.bincount(folds)
+    assert sizes.max() - sizes.min() <= 1
+    np.testing.assert_array_equal(np.bincount(folds, weights=y * (w > 0)), np.ones(5))
+    np.testing.assert_array_equal(
+        folds, make_folds(60, nfolds=5, y=y, stratify=True, seed=seed, weights=w)
+    )
+
+
+def test_weighted_stratified_folds_count_only_weighted_rows():
+    y, w = _few_weighted_positives()
+    pattern = r"5 positives \(y == 1\) among the rows of positive weight.*nfolds <= 5"
+    with pytest.raises(DataError, match=pattern):
+        make_folds(60, nfolds=6, y=y, stratify=True, seed=0, weights=w)
+    # without the weights the 30 positives are enough
+    assert make_folds(60, nfolds=6, y=y, stratify=True, seed=0).shape == (60,)
+
+
+def test_positive_weights_give_the_unweighted_folds():
+    y = np.r_[np.ones(20), np.zeros(27)]
+    w = np.random.default_rng(1).uniform(0.5, 2.0, 47)
+    np.testing.assert_array_equal(
+        make_folds(47, nfolds=4, y=y, stratify=True, seed=2, weights=w),
+        make_folds(47, nfolds=4, y=y, stratify=True, seed=2),
+    )
+
+
+def test_weights_of_the_wrong_length():
+    y = np.r_[np.ones(10), np.zeros(10)]
+    with pytest.raises(ArgumentError, match="one weight per row"):
+        make_folds(20, nfolds=3, y=y, stratify=True, seed=0, weights=np.ones(19))

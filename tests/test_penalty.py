@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from penstat import ArgumentError
-from penstat.penalty import Penalty
+from penstat.penalty import Penalty, check_lam, resolve_penalty, resolve_select
 
 
 def test_factors_rescaled_to_sum_to_p():
@@ -54,3 +54,54 @@ def test_value():
 def test_errors(l1_ratio, pf, p, word):
     with pytest.raises(ArgumentError, match=word):
         Penalty(l1_ratio, pf).factors(p)
+
+
+@pytest.mark.parametrize(
+    "penalty, l1_ratio, expected",
+    [
+        ("l1", None, 1.0),
+        ("l1", 1, 1.0),
+        ("l2", None, 0.0),
+        ("l2", 0.0, 0.0),
+        ("elasticnet", None, 0.5),
+        ("elasticnet", 0.25, 0.25),
+        ("elasticnet", [0.3], 0.3),
+        ("elasticnet", np.array([0.2, 1.0]), (0.2, 1.0)),
+    ],
+)
+def test_resolve_penalty(penalty, l1_ratio, expected):
+    got = resolve_penalty(penalty, l1_ratio)
+    assert got == expected and type(got) is type(expected)
+
+
+@pytest.mark.parametrize(
+    "penalty, l1_ratio, pattern",
+    [
+        ("lasso", None, "penalty='lasso'; use one of: l1, l2, elasticnet"),
+        (None, None, "penalty=None"),
+        ("l1", 0.5, "penalty='l1' means l1_ratio=1, got l1_ratio=0.5"),
+        ("l2", 1.0, "penalty='l2' means l1_ratio=0, got l1_ratio=1.0"),
+        ("l1", [0.2, 0.8], "needs penalty='elasticnet'"),
+        ("elasticnet", [], "empty list; give at least one mix"),
+        ("elasticnet", [0.5, 2.0], r"l1_ratio=2.0 must be in \[0, 1\]"),
+        ("elasticnet", "0.5", "l1_ratio='0.5' must be a number"),
+    ],
+)
+def test_resolve_penalty_errors(penalty, l1_ratio, pattern):
+    with pytest.raises(ArgumentError, match=pattern):
+        resolve_penalty(penalty, l1_ratio)
+
+
+def test_resolve_select():
+    assert resolve_select("cv_min", None) == ("cv_min", None)
+    assert resolve_select(None, None) == (None, None)
+    assert resolve_select(0.5, None) == (None, 0.5)
+    assert resolve_select("bic", 2) == (None, 2.0)  # lam wins over the rule
+    with pytest.raises(ArgumentError, match="lam=-1 must be a finite lambda"):
+        resolve_select("cv_1se", -1)
+    with pytest.raises(ArgumentError, match="select=inf must be a finite lambda"):
+        resolve_select(np.inf, None)
+    with pytest.raises(ArgumentError, match="select='best'"):
+        resolve_select("best", None)
+    with pytest.raises(ArgumentError, match="lam=True must be a number"):
+        check_lam(True)

@@ -113,6 +113,28 @@ def test_binomial_folds_are_stratified_by_default():
     assert sel.measure == "class"
 
 
+def test_stratified_folds_use_only_weighted_rows():
+    X, y = binomial_data(n=120)
+    w = np.ones(y.size)
+    positives = np.flatnonzero(y == 1)
+    w[positives[5:]] = 0.0  # five positives keep weight: one per fold at most
+    path = fit_path(X, y, family="binomial", weights=w, nlambda=8)
+    sel = select_lambda(path, X, y, rule="cv_min", weights=w, nfolds=5, seed=3)
+    search = select_l1_ratio(
+        X,
+        y,
+        [0.5, 1.0],
+        weights=w,
+        fit_options={"family": "binomial", "nlambda": 8},
+        nfolds=5,
+        seed=3,
+    )
+    for folds in (sel.cv.foldid, search.selection.cv.foldid):
+        weighted_positives = np.bincount(folds, weights=(w > 0) * y, minlength=5)
+        np.testing.assert_array_equal(weighted_positives, np.ones(5))
+        assert np.bincount(folds, weights=(w > 0) * (1 - y)).min() >= 1
+
+
 def test_auc_with_small_folds_falls_back_to_deviance():
     X, y = binomial_data(n=60)
     path = fit_path(X, y, family="binomial", nlambda=10)

@@ -1,0 +1,137 @@
+"""The path at a fixed lambda: glmnet's grid down to ``lam``, with ``lam`` on it.
+
+Solving at one lambda from a cold start is slow and less accurate than following
+the path from lambda_max with warm starts, so a fixed ``lam`` is fitted as part of
+a path whose grid contains ``lam`` exactly.
+
+>>> import numpy as np
+>>> from penstat._fixed_lam import path_to_lam
+>>> rng = np.random.default_rng(0)
+>>> X = rng.standard_normal((50, 4))
+>>> y = X[:, 0] + rng.standard_normal(50)
+>>> path, index = path_to_lam(X, y, 0.1, l1_ratio=1.0)
+>>> float(path.lambdas[index]), index == len(path.lambdas) - 1
+(0.1, True)
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from penstat._errors import ArgumentError
+from penstat.penalty import real_number
+
+# grid values within this relative distance above lam are dropped in favour of lam
+_ABOVE = 1e-10
+# a grid value this close to lam (relative) is taken as lam itself
+_ON_GRID = 1e-12
+
+
+def path_to_lam(
+    X: Any,
+    y: Any,
+    lam: float,
+    *,
+    l1_ratio: float,
+    weights: Any = None,
+    path_options: dict | None = None,
+    nlambda: int = 100,
+    lambda_min_ratio: float | None = None,
+    lambdas: Any = None,
+    full_grid: bool = False,
+) -> tuple[Any, int]:
+    """Fit a path whose grid holds ``lam``; return it and the position of ``lam``.
+
+    Parameters
+    ----------
+    X, y, weights
+        As :func:`penstat.fit_path`.
+    lam : float
+        The lambda wanted exactly (>= 0, already checked).
+    l1_ratio : float
+        The L1 / L2 mix.
+    path_options : dict, optional
+        Further :func:`penstat.fit_path` keywords (family, penalty_factor,
+        standardize, fit_intercept, tol, max_iter).
+    nlambda, lambda_min_ratio
+        glmnet's default grid, used when ``lambdas`` is None.
+    lambdas : array, optional
+        A decreasing grid to use instead of the default one.
+    full_grid : bool
+        False: the grid is cut at ``lam`` and ends with ``lam`` (the index is the
+        last). True: the whole path is fitted (the default grid as ``fit_path``
+        makes it, early stop included, or ``lambdas``) and ``lam`` is inserted
+        where it falls, unless it is already on the grid; the path then shows what
+        lies on both sides of ``lam``.
+
+    Returns
+    -------
+    (Path, int)
+        The path and the index of ``lam`` in ``path.lambdas``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> X = rng.standard_normal((40, 3))
+    >>> y = X[:, 1] + rng.standard_normal(40)
+    >>> path, index = path_to_lam(X, y, 0.05, l1_ratio=1.0, full_grid=True)
+    >>> float(path.lambdas[index]), bool(path.lambdas[-1] < 0.05)
+    (0.05, True)
+    """
+    from penstat.path import fit_path
+
+    options = dict(path_options or {})
+
+    def fit(grid, **grid_options):
+        return fit_path(
+            X,
+            y,
+            l1_ratio=l1_ratio,
+            lambdas=grid,
+            weights=weights,
+            **grid_options,
+            **options,
+        )
+
+    if full_grid:
+        base = fit(lambdas, nlambda=nlambda, lambda_min_ratio=lambda_min_ratio)
+        grid = np.asarray(base.lambdas, float)
+        close = np.flatnonzero(np.isclose(grid, lam, rtol=_ON_GRID, atol=0.0))
+        if close.size:
+            return base, int(close[0])
+        grid = np.sort(np.append(grid, lam))[::-1]
+    else:
+        if lambdas is None:
+            grid = _default_grid(fit, X, nlambda, lambda_min_ratio)
+        else:
+            grid = np.asarray(lambdas, float)
+        grid = np.append(grid[grid > lam * (1 + _ABOVE)], lam)
+    path = fit(grid)
+    return path, int(np.flatnonzero(np.asarray(path.lambdas) == lam)[0])
+
+
+def _default_grid(fit, X, nlambda, lambda_min_ratio) -> np.ndarray:
+    """glmnet's grid: ``nlambda`` values from lambda_max down to ``ratio * lambda_max``."""
+    from penstat.path import LAMBDA_MIN_RATIO_TALL, LAMBDA_MIN_RATIO_WIDE
+
+    if (
+        isinstance(nlambda, bool)
+        or not isinstance(nlambda, numbers.Integral)
+        or nlambda < 1
+    ):
+        raise ArgumentError(f"nlambda={nlambda!r} must be a positive integer")
+    ratio = lambda_min_ratio
+    if ratio is None:
+        n, p = np.shape(X)
+        ratio = LAMBDA_MIN_RATIO_TALL if n >= p else LAMBDA_MIN_RATIO_WIDE
+    ratio = real_number(ratio, "lambda_min_ratio")
+    if not 0 < ratio < 1:
+        raise ArgumentError(f"lambda_min_ratio={ratio!r} must be in (0, 1)")
+    # a one-point path is the null model at lambda_max: it gives the top of the grid
+    lam_max = float(fit(None, nlambda=1).lambdas[0])
+    if nlambda == 1:
+        return np.array([lam_max])
+    return lam_max * ratio ** (np.arange(nlambda) / (nlambda - 1))
