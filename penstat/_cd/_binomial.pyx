@@ -81,9 +81,14 @@ cdef double A_CYCLE_TIGHTENING = 0.1
 # at each lambda and after a step cut by a sign change), stopped when the
 # preconditioned residual r'M^-1 r is below CG_TOL times the coordinate threshold.
 cdef int CG_EVERY = 2
-cdef double CG_AFTER_SWEEPS = 1.0
+cdef double CG_AFTER_SWEEPS = 3.0
 cdef int CG_MAX_IT = 3
 cdef double CG_TOL = 1e-2
+# The linear predictor is carried from the residual (r = w (y - q) - v (eta_new -
+# eta) gives eta_new in O(n)); it is recomputed from the coefficients, one pass over
+# the active columns, at every EXACT_EVERY-th lambda and at the last, so rounding
+# cannot accumulate.
+cdef int EXACT_EVERY = 10
 # Halvings of a Newton step before it is taken as is.
 cdef int MAX_HALVINGS = 30
 # A sixth of the largest third derivative of log(1 + exp(eta)): 1 / (36 sqrt 3).
@@ -467,7 +472,7 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
                          double* b0, bint fit_intercept, const double* pf, double l1,
                          double l2, const double* v, double xmz, const double* xv,
                          double* r, double cg_tol, int cg_max_it, int* S, double* work,
-                         double* t) noexcept nogil:
+                         double* t3) noexcept nogil:
     """Solve the quadratic model on the current support with fixed signs.
 
     Once coordinate descent has found the support S and the signs s of the active
@@ -477,7 +482,9 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
     preconditioned with the diagonal (Hestenes and Stiefel 1952; matrix-free, two
     passes over X_S per iteration), which needs about sqrt(cond) iterations where
     coordinate descent needs about cond sweeps. The step stops at the first sign
-    change, so the model decreases; coordinate descent then resumes.
+    change, so the model decreases; coordinate descent then resumes. X_S d is
+    accumulated from the products X_S p of the iterations, so applying the step to
+    the residual needs no further pass over X_S. ``t3`` is scratch of 3 n doubles.
 
     Returns -1 when the step was cut short by a sign change (or not taken), 1 when
     the full step was taken but conjugate gradients stopped at ``cg_max_it``
@@ -491,6 +498,9 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
     cdef double* pd
     cdef double* hp
     cdef double* diag
+    cdef double* t = t3
+    cdef double* vt = t3 + n
+    cdef double* u = t3 + 2 * n
     for k in range(nA):
         if b[A[k]] != 0.0:
             S[m] = A[k]
@@ -517,6 +527,8 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
         res[m] = tk
         diag[m] = xmz
     rz = 0.0
+    for i in range(n):
+        u[i] = 0.0
     for k in range(l):
         d[k] = 0.0
         z[k] = res[k] / diag[k]
@@ -533,21 +545,22 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
         for k in range(m):
             daxpy(&n, &pd[k], <double*> &X[0, S[k]], &one, t, &one)
         for i in range(n):
-            t[i] *= v[i]
+            vt[i] = v[i] * t[i]
         pHp = 0.0
         for k in range(m):
             j = S[k]
-            hp[k] = _dot(n, &X[0, j], t) + l2 * pf[j] * pd[k]
+            hp[k] = _dot(n, &X[0, j], vt) + l2 * pf[j] * pd[k]
             pHp += pd[k] * hp[k]
         if fit_intercept:
             tk = 0.0
             for i in range(n):
-                tk += t[i]
+                tk += vt[i]
             hp[m] = tk
             pHp += pd[m] * tk
         if not pHp > 0.0:
             break
         alpha = rz / pHp
+        daxpy(&n, &alpha, t, &one, u, &one)
         rz_new = 0.0
         for k in range(l):
             d[k] += alpha * pd[k]
@@ -568,22 +581,18 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
                 step = tk
     if step <= 0.0:
         return -1
-    tk = step * d[m] if fit_intercept else 0.0
-    for i in range(n):
-        t[i] = tk
+    # The coordinate that stops the step lands on 0 (up to rounding, which the exact
+    # recomputation of the linear predictor along the path removes).
     for k in range(m):
         j = S[k]
         bj = b[j] + step * d[k]
         if l1 * pf[j] > 0.0 and b[j] * bj <= 0.0:
             bj = 0.0
-        tk = bj - b[j]
         b[j] = bj
-        if tk != 0.0:
-            daxpy(&n, &tk, <double*> &X[0, j], &one, t, &one)
     if fit_intercept:
         b0[0] += step * d[m]
     for i in range(n):
-        r[i] -= v[i] * t[i]
+        r[i] -= step * v[i] * u[i]
     if step < 1.0:
         return -1
     return 1 if (rz > cg_tol and max_it < l) else 0
@@ -862,13 +871,14 @@ cdef int _fit_path(
                 if shr_in < shr_lam:
                     shr_in = shr_lam
 
-            # ---- exact linear predictor, then KKT check outside the working set ----
-            for i in range(n):
-                eta[i] = b0
-            for k in range(nA):
-                j = A[k]
-                if b[j] != 0.0:
-                    daxpy(&n, &b[j], <double*> &X[0, j], &one, etap, &one)
+            # ---- (exact) linear predictor, then KKT check outside the working set ----
+            if m % EXACT_EVERY == 0 or m == nlam - 1:
+                for i in range(n):
+                    eta[i] = b0
+                for k in range(nA):
+                    j = A[k]
+                    if b[j] != 0.0:
+                        daxpy(&n, &b[j], <double*> &X[0, j], &one, etap, &one)
             loss = _loss(n, etap, &y[0], &w[0], qp)
             pen_cur = _penalty(nW, &W[0], bp, &pf[0], l1, l2)
             f_cur = loss + pen_cur
@@ -1010,7 +1020,7 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     cdef unsigned char[::1] inW = np.zeros(p, dtype=np.uint8)
     cdef unsigned char[::1] inA = np.zeros(p, dtype=np.uint8)
     cdef unsigned char[::1] ju = np.zeros(p, dtype=np.uint8)
-    cdef double[::1] deta = np.zeros(n)
+    cdef double[::1] deta = np.zeros(3 * n)
     cdef long[::1] xv_stamp = np.full(p, -1, dtype="l")
     cdef int[::1] cg_S = np.zeros(p, dtype=np.intc)
     cdef double[::1] cg_work = np.zeros(6 * (p + 1))
@@ -1022,3 +1032,4 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
             cg_S, cg_work,
         )
     return n_fitted
+
