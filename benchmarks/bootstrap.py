@@ -135,14 +135,7 @@ def main(argv=None):
         rows,
     )
     text = header + table + "\n"
-    print()
-    print(text)
-    _common.RESULTS.mkdir(exist_ok=True)
-    out = Path(args.out) if args.out else (
-        _common.RESULTS / f"bootstrap-{time.strftime('%Y%m%d-%H%M%S')}.md"
-    )  # fmt: skip
-    out.write_text(text)
-    print(f"written: {out}")
+    _common.write_report(text, args.out, "bootstrap")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,6 @@ import functools  # noqa: E402
 import importlib  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
-import time  # noqa: E402
 import warnings  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -204,14 +203,7 @@ def main(argv=None):
         "chosen by the CV minimum and the 1-SE rule (scikit-learn: minimum only).\n\n"
     )
     text = header + _common.markdown_table(["problem", *solvers], rows) + "\n"
-    print()
-    print(text)
-    _common.RESULTS.mkdir(exist_ok=True)
-    out = Path(args.out) if args.out else (
-        _common.RESULTS / f"cv-{time.strftime('%Y%m%d-%H%M%S')}.md"
-    )  # fmt: skip
-    out.write_text(text)
-    print(f"written: {out}")
+    _common.write_report(text, args.out, "cv")
 
 
 if __name__ == "__main__":

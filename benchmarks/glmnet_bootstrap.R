@@ -5,7 +5,8 @@
 # DIR holds x.bin (n*p doubles, column-major) and y.bin. Writes DIR/time.txt (seconds
 # for the whole loop, timed inside R) and DIR/freq.txt (selection frequency per column).
 
-suppressMessages(library(glmnet))
+script <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
+source(file.path(dirname(script), "_io.R"))
 args <- commandArgs(trailingOnly = TRUE)
 dir <- args[[1]]
 n <- as.integer(args[[2]])
@@ -14,13 +15,9 @@ family <- args[[4]]
 n_boot <- as.integer(args[[5]])
 seed <- as.integer(args[[6]])
 
-read_doubles <- function(name, count) {
-  con <- file(file.path(dir, name), "rb")
-  on.exit(close(con))
-  readBin(con, "double", n = count, endian = "little")
-}
-x <- matrix(read_doubles("x.bin", n * p), n, p)
-y <- read_doubles("y.bin", n)
+data <- read_xy(dir, n, p)
+x <- data$x
+y <- data$y
 
 set.seed(seed)
 selected <- matrix(FALSE, n_boot, p)

@@ -6,7 +6,8 @@
 # defaults; DIR gets times.txt (seconds per run) and choice.txt (lambda.min and
 # lambda.1se of the last run).
 
-suppressMessages(library(glmnet))
+script <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
+source(file.path(dirname(script), "_io.R"))
 args <- commandArgs(trailingOnly = TRUE)
 dir <- args[[1]]
 n <- as.integer(args[[2]])
@@ -14,14 +15,10 @@ p <- as.integer(args[[3]])
 family <- args[[4]]
 repeats <- as.integer(args[[5]])
 
-read_doubles <- function(name, count) {
-  con <- file(file.path(dir, name), "rb")
-  on.exit(close(con))
-  readBin(con, "double", n = count, endian = "little")
-}
-x <- matrix(read_doubles("x.bin", n * p), n, p)
-y <- read_doubles("y.bin", n)
-foldid <- as.integer(read_doubles("foldid.bin", n))
+data <- read_xy(dir, n, p)
+x <- data$x
+y <- data$y
+foldid <- as.integer(read_doubles(dir, "foldid.bin", n))
 
 times <- numeric(0)
 for (r in seq_len(repeats)) {

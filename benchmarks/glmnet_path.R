@@ -6,7 +6,8 @@
 # data loading excluded) and DIR gets times_<i>.txt (seconds, one per run) and
 # coef_<i>.bin (a0 then beta column by column, nlambda * (p + 1) doubles).
 
-suppressMessages(library(glmnet))
+script <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
+source(file.path(dirname(script), "_io.R"))
 args <- commandArgs(trailingOnly = TRUE)
 dir <- args[[1]]
 n <- as.integer(args[[2]])
@@ -17,14 +18,10 @@ repeats <- as.integer(args[[6]])
 threshes <- as.numeric(strsplit(args[[7]], ",")[[1]])
 slow <- if (length(args) >= 8) as.numeric(args[[8]]) else Inf
 
-read_doubles <- function(name, count) {
-  con <- file(file.path(dir, name), "rb")
-  on.exit(close(con))
-  readBin(con, "double", n = count, endian = "little")
-}
-x <- matrix(read_doubles("x.bin", n * p), n, p)
-y <- read_doubles("y.bin", n)
-lambdas <- read_doubles("lambdas.bin", 1e6)
+data <- read_xy(dir, n, p)
+x <- data$x
+y <- data$y
+lambdas <- read_doubles(dir, "lambdas.bin", 1e6)
 
 for (i in seq_along(threshes)) {
   fit_once <- function() {

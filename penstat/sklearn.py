@@ -28,6 +28,7 @@ import numpy as np
 
 from penstat._errors import ArgumentError, DataError, PenstatError
 from penstat._fixed_lam import path_to_lam
+from penstat.family import get_family
 from penstat.penalty import real_number, resolve_penalty, resolve_select
 
 
@@ -388,7 +389,7 @@ class PenalizedClassifier(ClassifierMixin, _PenalizedBase):
     def predict_proba(self, X) -> np.ndarray:
         """Probabilities, one column per class in the order of ``classes_``."""
         eta = self.decision_function(X)
-        p1 = _expit(eta)
+        p1 = get_family("binomial").linkinv(eta)
         return np.column_stack([1.0 - p1, p1])
 
     def predict_log_proba(self, X) -> np.ndarray:
@@ -415,12 +416,3 @@ def _number(value, name: str) -> float:
     if not np.isfinite(v):
         raise ArgumentError(f"{name}={value!r} must be finite")
     return v
-
-
-def _expit(eta: np.ndarray) -> np.ndarray:
-    out = np.empty_like(eta)
-    pos = eta >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-eta[pos]))
-    e = np.exp(eta[~pos])
-    out[~pos] = e / (1.0 + e)
-    return out
