@@ -14,8 +14,8 @@
 #               of A (computed in blocks with dgemm); the gradient over all columns,
 #               needed by the strong rule and the KKT check, is g = c - G b, O(p|A|).
 #   naive       (otherwise) H is filled by dgemm against a contiguous copy of A's
-#               columns; the full gradient is recomputed from the residual, O(np)
-#               per check (dgemv).
+#               columns; the gradient outside A is recomputed from the residual,
+#               O(np) per check (dgemv).
 # Every ANDERSON_K sweeps the last iterates on A are extrapolated (Anderson
 # acceleration of coordinate descent: Bertrand & Massias 2021, AISTATS, alg. 1)
 # and the extrapolated point is kept only when it lowers the objective. Once the
@@ -24,6 +24,8 @@
 # is updated as variables join or leave and, with an L2 part, preconditions
 # conjugate gradients at later lambdas.
 #
+# Each lambda starts from the previous solution or, when it has a lower objective, its
+# secant extrapolation in log(lam) from the two previous solutions (`secant_start`).
 # Per lambda: the sequential strong rule (Tibshirani et al. 2012, eq. 8) gives the
 # strong set S; its KKT violators join A; CD on A until the largest weighted squared
 # coordinate change of a sweep, max_j v_j db_j^2, is below STOP_FACTOR * tol * rss
@@ -34,9 +36,9 @@
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy, memmove
 from scipy.linalg.cython_blas cimport daxpy, ddot, dgemm, dgemv, dtrsv
-from scipy.linalg.cython_lapack cimport dpotrf, dpotrs
+from scipy.linalg.cython_lapack cimport dpotrf
 
-from libc.math cimport sqrt
+from libc.math cimport log, sqrt
 
 from penstat._cd._common cimport fabs, fmax, fmin, soft_threshold
 
@@ -55,10 +57,14 @@ DEF ANDERSON_K = 5
 DEF GRAM_BLOCK = 32
 DEF GRAM_SCRATCH = 262144
 # Naive mode: the Gram entries of variables joining A are computed XA_CHUNK at a time
-# with dgemm against the compact copy of A's columns; when fewer join, strong-set
-# variables with |g_j| >= ENTRY_MARGIN * lam * l1_ratio * pf_j fill the chunk.
+# with dgemm against the compact copy of A's columns; when fewer join, the variables
+# with the largest |g_j| / pf_j >= ENTRY_MARGIN * lam * l1_ratio fill the chunk (the
+# strong rule's own margin is about 0.9 on a log-spaced grid of 100 lambdas).
 DEF XA_CHUNK = 32
-cdef double ENTRY_MARGIN = 0.8
+cdef double ENTRY_MARGIN = 0.6
+# Naive mode: the gradient outside A is computed by dgemv on runs of columns outside
+# A; a stretch of A of fewer than RUN_GAP / n columns inside a run is computed through.
+DEF RUN_GAP = 4096
 
 # The inner stopping threshold is STOP_FACTOR * tol * rss (see run_path):
 # glmnet's criterion made 1e-5 times tighter, chosen on the benchmark grid so that the
@@ -113,6 +119,7 @@ cdef struct Problem:
     double *hist      # Anderson history, ANDERSON_K + 1 iterates of length cap
     double *save_b
     double *save_g
+    double *bprev     # coefficients of A at the previous lambda (secant warm start)
     double *M         # Cholesky factor of the polish system, cap x cap
     int *sidx         # positions in A of the nonzero coefficients
     int n_flips       # support or sign changes in the last sweep
@@ -177,6 +184,7 @@ cdef bint grow_compact(Problem *P, int need) noexcept nogil:
     P.l2A = <double *> realloc(P.l2A, cap * sizeof(double))
     P.save_b = <double *> realloc(P.save_b, cap * sizeof(double))
     P.save_g = <double *> realloc(P.save_g, cap * sizeof(double))
+    P.bprev = <double *> realloc(P.bprev, cap * sizeof(double))
     P.hist = <double *> realloc(P.hist, <size_t> (ANDERSON_K + 1) * cap * sizeof(double))
     # the Cholesky factor moves to the new leading dimension
     M = <double *> malloc(<size_t> cap * cap * sizeof(double))
@@ -198,7 +206,8 @@ cdef bint grow_compact(Problem *P, int need) noexcept nogil:
     P.cap = cap
     return not (P.gA == NULL or P.bA == NULL or P.cA == NULL or P.vA == NULL
                 or P.l1A == NULL or P.l2A == NULL or P.save_b == NULL
-                or P.save_g == NULL or P.hist == NULL or P.M == NULL or P.sidx == NULL
+                or P.save_g == NULL or P.bprev == NULL or P.hist == NULL or P.M == NULL
+                or P.sidx == NULL
                 or P.fidx == NULL or P.fpos == NULL or P.fd == NULL or P.work == NULL)
 
 
@@ -214,6 +223,7 @@ cdef bint alloc_compact(Problem *P, int cap) noexcept nogil:
     P.l2A = <double *> malloc(cap * sizeof(double))
     P.save_b = <double *> malloc(cap * sizeof(double))
     P.save_g = <double *> malloc(cap * sizeof(double))
+    P.bprev = <double *> malloc(cap * sizeof(double))
     P.hist = <double *> malloc(<size_t> (ANDERSON_K + 1) * cap * sizeof(double))
     P.M = <double *> malloc(<size_t> cap * cap * sizeof(double))
     P.sidx = <int *> malloc(cap * sizeof(int))
@@ -230,7 +240,7 @@ cdef bint alloc_compact(Problem *P, int cap) noexcept nogil:
                 or P.fd == NULL or P.work == NULL
                 or P.H == NULL or P.gA == NULL or P.bA == NULL or P.cA == NULL
                 or P.vA == NULL or P.l1A == NULL or P.l2A == NULL or P.save_b == NULL
-                or P.save_g == NULL or P.hist == NULL)
+                or P.save_g == NULL or P.bprev == NULL or P.hist == NULL)
 
 
 cdef void free_all(Problem *P) noexcept nogil:
@@ -243,6 +253,7 @@ cdef void free_all(Problem *P) noexcept nogil:
     free(P.l2A)
     free(P.save_b)
     free(P.save_g)
+    free(P.bprev)
     free(P.hist)
     free(P.M)
     free(P.sidx)
@@ -731,6 +742,14 @@ cdef bint ensure_factor(Problem *P, int ns) noexcept nogil:
     return True
 
 
+cdef inline void chol_solve(Problem *P, int ns, double *x) noexcept nogil:
+    """x <- (L L')^-1 x with L the factor in M: two triangular solves (dpotrs with one
+    right-hand side goes through dtrsm, which copies the factor first: 2x slower)."""
+    cdef int one = 1
+    dtrsv("L", "N", "N", &ns, P.M, &P.cap, x, &one)
+    dtrsv("L", "T", "N", &ns, P.M, &P.cap, x, &one)
+
+
 cdef bint factor_solve(Problem *P, int ns, double thr) noexcept nogil:
     """Solve (H_SS + diag(l2_S)) x = rhs, rhs in P.save_g (factor order), in place.
 
@@ -742,7 +761,7 @@ cdef bint factor_solve(Problem *P, int ns, double thr) noexcept nogil:
     a factor 1 / FACTOR_STALE apart, so a few iterations reach round-off. They stop
     when r' K^-1 r (about twice the objective's distance to the quadratic's minimum)
     is far below the stopping threshold. False when they do not get there."""
-    cdef int nA = P.nA, cap = P.cap, one = 1, info = 0, s, t, it
+    cdef int nA = P.nA, cap = P.cap, one = 1, s, t, it
     cdef double minus = -1.0, plus = 1.0, zero = 0.0
     cdef double rz, rz_new, pq, step, beta, lim
     cdef double *x = P.work
@@ -752,8 +771,8 @@ cdef bint factor_solve(Problem *P, int ns, double thr) noexcept nogil:
     cdef double *full = P.work + 4 * cap
     cdef double *q = P.work + 5 * cap
     if factor_exact(P):
-        dpotrs("L", &ns, &one, P.M, &cap, P.save_g, &ns, &info)
-        return info == 0
+        chol_solve(P, ns, P.save_g)
+        return True
     # residual at x = b_S: rhs - (H_SS + L2) b_S = g_S - l1_S sign(b_S) - l2_S b_S,
     # since b is zero outside S (so (H b)_S = c_S - g_S)
     for s in range(ns):
@@ -761,9 +780,7 @@ cdef bint factor_solve(Problem *P, int ns, double thr) noexcept nogil:
         x[s] = P.bA[t]
         r[s] = P.save_g[s] - P.cA[t] + P.gA[t] - P.l2A[t] * x[s]
     memcpy(z, r, ns * sizeof(double))
-    dpotrs("L", &ns, &one, P.M, &cap, z, &ns, &info)
-    if info != 0:
-        return False
+    chol_solve(P, ns, z)
     rz = ddot(&ns, r, &one, z, &one)
     memcpy(d, z, ns * sizeof(double))
     for t in range(nA):
@@ -787,7 +804,7 @@ cdef bint factor_solve(Problem *P, int ns, double thr) noexcept nogil:
         step = -step
         daxpy(&ns, &step, q, &one, r, &one)
         memcpy(z, r, ns * sizeof(double))
-        dpotrs("L", &ns, &one, P.M, &cap, z, &ns, &info)
+        chol_solve(P, ns, z)
         rz_new = ddot(&ns, r, &one, z, &one)
         beta = rz_new / rz
         rz = rz_new
@@ -983,8 +1000,10 @@ cdef void scatter(Problem *P) noexcept nogil:
 
 cdef void full_gradient(Problem *P, const unsigned char *only) noexcept nogil:
     """g = X'W r for every column (naive mode: only where only[j], if given);
-    A must be scattered to P.b. Refreshes gA from it."""
-    cdef int n = P.n, p = P.p, one = 1, j, t, s
+    A must be scattered to P.b. Covariance mode refreshes gA from it; naive mode
+    computes the columns outside A only (gA, kept by the updates on A, fills in the
+    rest), so a check streams n x p numbers whatever the size of A."""
+    cdef int n = P.n, p = P.p, one = 1, j, j1, k, t, s, m
     cdef double minus = -1.0, plus = 1.0, zero = 0.0, step
     if P.gram:
         for s in range(P.n_slots):
@@ -992,30 +1011,56 @@ cdef void full_gradient(Problem *P, const unsigned char *only) noexcept nogil:
         memcpy(P.g, P.c, p * sizeof(double))
         if P.n_slots > 0:
             dgemv("N", &p, &P.n_slots, &minus, P.G, &p, P.bslot, &one, &plus, P.g, &one)
-    else:
-        if not P.wr_valid:
-            memcpy(P.tmp, P.yc, n * sizeof(double))
-            if P.nx > 0:
-                dgemv("N", &n, &P.nx, &minus, P.XA, &n, P.bA, &one, &plus, P.tmp, &one)
-            for t in range(P.nx, P.nA):
-                step = -P.bA[t]
-                if step != 0.0:
-                    daxpy(&n, &step, <double *> col(P, P.act[t]), &one, P.tmp, &one)
-            if P.uniform:
-                for j in range(n):
-                    P.wr[j] = P.w0 * P.tmp[j]
-            else:
-                for j in range(n):
-                    P.wr[j] = P.w[j] * P.tmp[j]
-            P.wr_valid = True
-        if only == NULL:
-            dgemv("T", &n, &p, &plus, <double *> P.X, &n, P.wr, &one, &zero, P.g, &one)
+        for t in range(P.nA):
+            P.gA[t] = P.g[P.act[t]]
+        return
+    if not P.wr_valid:
+        memcpy(P.tmp, P.yc, n * sizeof(double))
+        if P.nx > 0:
+            dgemv("N", &n, &P.nx, &minus, P.XA, &n, P.bA, &one, &plus, P.tmp, &one)
+        for t in range(P.nx, P.nA):
+            step = -P.bA[t]
+            if step != 0.0:
+                daxpy(&n, &step, <double *> col(P, P.act[t]), &one, P.tmp, &one)
+        if P.uniform:
+            for j in range(n):
+                P.wr[j] = P.w0 * P.tmp[j]
         else:
-            for j in range(p):
-                if only[j] and P.v[j] > 0.0:
-                    P.g[j] = ddot(&n, <double *> col(P, j), &one, P.wr, &one)
+            for j in range(n):
+                P.wr[j] = P.w[j] * P.tmp[j]
+        P.wr_valid = True
+    if only == NULL:
+        # runs of columns outside A, one dgemv each; stretches of A shorter than
+        # about RUN_GAP / n columns are computed through (cheaper than another call)
+        j = 0
+        while j < p:
+            if P.pos[j] >= 0:
+                j += 1
+                continue
+            j1 = j + 1
+            while True:
+                while j1 < p and P.pos[j1] < 0:
+                    j1 += 1
+                k = j1
+                while k < p and P.pos[k] >= 0:
+                    k += 1
+                if k < p and (k - j1) * n < RUN_GAP:
+                    j1 = k
+                else:
+                    break
+            m = j1 - j
+            if m == 1:
+                P.g[j] = ddot(&n, <double *> col(P, j), &one, P.wr, &one)
+            else:
+                dgemv("T", &n, &m, &plus, <double *> col(P, j), &n, P.wr, &one, &zero,
+                      P.g + j, &one)
+            j = j1
+    else:
+        for j in range(p):
+            if only[j] and P.pos[j] < 0 and P.v[j] > 0.0:
+                P.g[j] = ddot(&n, <double *> col(P, j), &one, P.wr, &one)
     for t in range(P.nA):
-        P.gA[t] = P.g[P.act[t]]
+        P.g[P.act[t]] = P.gA[t]
 
 
 cdef double residual_ss(Problem *P) noexcept nogil:
@@ -1027,46 +1072,83 @@ cdef double residual_ss(Problem *P) noexcept nogil:
     return fmax(P.yy - s, 0.0)
 
 
-cdef int likely_entrants(Problem *P, const int *strong, int ns, int *new, int n_new,
-                         double lam) noexcept nogil:
-    """Top up the variables joining A (naive mode) to XA_CHUNK with the strong-set
-    variables closest to violating their KKT condition (|g_j| >= ENTRY_MARGIN lam
-    l1_ratio pf_j): their Gram entries then come from the same dgemm, which costs
-    about as much for XA_CHUNK columns as for one (it streams all of XA). They may
-    stay at 0; coordinate descent only visits them."""
-    cdef int t, j, best, target = XA_CHUNK
-    cdef double sc, best_sc
+cdef int likely_entrants(Problem *P, int *new, int n_new, double lam) noexcept nogil:
+    """Top up the variables joining A (naive mode) to XA_CHUNK with the variables
+    outside A closest to violating their KKT condition (|g_j| >= ENTRY_MARGIN lam
+    l1_ratio pf_j; g is current for every column): their Gram entries then come from
+    the same dgemm, which costs about as much for XA_CHUNK columns as for one (it
+    streams all of XA). They may stay at 0; coordinate descent only visits them."""
+    cdef int t, j, best = 0, nc = 0, target = XA_CHUNK
+    cdef double best_sc, cut = ENTRY_MARGIN * lam * P.a
+    cdef int *cand = P.pick   # scratch (used by the covariance mode only otherwise)
     if n_new >= target:
         return n_new
-    # mark the ones already chosen (pos -2), restored below
     for t in range(n_new):
         P.pos[new[t]] = -2
-    while n_new < target:
-        best = -1
-        best_sc = ENTRY_MARGIN
-        for t in range(ns):
-            j = strong[t]
-            if P.pos[j] != -1 or P.pf[j] <= 0.0:
-                continue
-            sc = fabs(P.g[j]) / (lam * P.a * P.pf[j])
-            if sc >= best_sc:
-                best_sc = sc
-                best = j
-        if best < 0:
-            break
-        P.pos[best] = -2
-        new[n_new] = best
-        n_new += 1
+    # one pass for the candidates, then the largest |g_j| / pf_j among them
+    for j in range(P.p):
+        if P.pos[j] == -1 and P.pf[j] > 0.0 and P.v[j] > 0.0 and fabs(P.g[j]) >= cut * P.pf[j]:
+            cand[nc] = j
+            nc += 1
     for t in range(n_new):
         P.pos[new[t]] = -1
+    while n_new < target and nc > 0:
+        if nc > target - n_new:
+            best_sc = -1.0
+            for t in range(nc):
+                j = cand[t]
+                if fabs(P.g[j]) / P.pf[j] > best_sc:
+                    best_sc = fabs(P.g[j]) / P.pf[j]
+                    best = t
+        else:
+            best = nc - 1
+        new[n_new] = cand[best]
+        n_new += 1
+        nc -= 1
+        cand[best] = cand[nc]
     return n_new
+
+
+cdef bint secant_start(Problem *P, int nprev, double step) noexcept nogil:
+    """Extrapolated warm start: along the path the solution is smooth in log(lam)
+    between support changes, so from the solutions b at the previous lambda and
+    bprev at the one before, try b + step (b - bprev) (step = ratio of the log-lambda
+    increments, 1 on a log-spaced grid) on the nonzero coefficients of b (a
+    coefficient the secant carries across 0 is set to 0). Kept when it lowers the
+    objective at the current lambda (l1A, l2A already set). Variables of A from
+    position nprev on were not in A at the lambda before: their bprev is 0. Leaves
+    bprev = b (the previous lambda's solution)."""
+    cdef int t, nA = P.nA, moved = 0
+    cdef double bt, e
+    cdef bint kept = False
+    for t in range(nprev, nA):
+        P.bprev[t] = 0.0
+    for t in range(nA):
+        bt = P.bA[t]
+        e = bt
+        if bt != 0.0 and bt != P.bprev[t]:
+            e = bt + step * (bt - P.bprev[t])
+            if (e > 0.0) != (bt > 0.0):
+                e = 0.0
+            moved += 1
+        P.save_b[t] = e
+    if moved > 0:
+        recompute_gA(P, P.save_b, P.save_g)
+        if objective_A(P, P.save_b, P.save_g) < objective_A(P, P.bA, P.gA):
+            kept = True
+    memcpy(P.bprev, P.bA, nA * sizeof(double))
+    if kept:
+        memcpy(P.bA, P.save_b, nA * sizeof(double))
+        memcpy(P.gA, P.save_g, nA * sizeof(double))
+        P.wr_valid = False
+    return kept
 
 
 cdef int run_path(Problem *P, const double *lambdas, int nlam, bint early_stop,
                   double tol, int max_iter, int *strong, unsigned char *in_strong,
                   int *new, double *coefs_out, double *dev_out, int *iter_out,
                   unsigned char *converged_out) noexcept nogil:
-    cdef int p = P.p, m, j, t, ns, iters, n_new
+    cdef int p = P.p, m, j, t, ns, iters, n_new, nprev = 0
     cdef double lam, lam_prev, cut, thr, dev, dev_ratio, dev_ratio_prev = 0.0
     cdef bint done
     cdef double dev_prev = P.yy
@@ -1098,10 +1180,18 @@ cdef int run_path(Problem *P, const double *lambdas, int nlam, bint early_stop,
                     new[n_new] = j
                     n_new += 1
         if n_new > 0 and P.nx == P.nA and P.nx < P.xa_max:
-            n_new = likely_entrants(P, strong, ns, new, n_new, lam)
+            n_new = likely_entrants(P, new, n_new, lam)
         if not add_to_active(P, new, n_new, lam):
             P.failed = True
             return m
+        # (not for the lasso with a Cholesky factor at hand: the polish from the warm
+        # start is then exact whatever the start, the secant's check a pure cost)
+        if (m >= 2 and lambdas[m - 2] > lam_prev and lam_prev > lam
+                and not (P.a >= 1.0 and P.fvalid)):
+            secant_start(P, nprev, log(lam_prev / lam) / log(lambdas[m - 2] / lam_prev))
+        else:
+            memcpy(P.bprev, P.bA, P.nA * sizeof(double))
+        nprev = P.nA
         iters = 0
         done = False
         while iters < max_iter:
