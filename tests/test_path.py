@@ -283,6 +283,28 @@ def test_both_update_schemes_agree_with_weights():
         np.testing.assert_allclose(cov[k], ref.coef_, atol=1e-6)
 
 
+def test_covariance_scheme_completing_the_gram_matrix_with_weights():
+    # tall data with most columns entering: the covariance scheme computes the Gram
+    # columns of all remaining variables at once (by symmetry and one dsyrk); with
+    # unequal weights, a column of zeros (a constant column after centring) and a
+    # duplicated column it must agree with the naive scheme
+    n, p = 400, 60
+    X, y = simulate(n, p, rho=0.4, seed=21)
+    X[:, 7] = X[:, 3]
+    w = np.random.default_rng(2).uniform(0.1, 3.0, n)
+    w /= w.sum()
+    Xc = X - w @ X
+    Xs = Xc / np.sqrt(w @ Xc**2)
+    Xs[:, 11] = 0.0
+    yc = y - w @ y
+    yc /= np.sqrt(w @ yc**2)
+    lams = np.abs(Xs.T @ (w * yc)).max() / 0.6 * np.logspace(0, -4, 40)
+    naive, cov = (run_kernel(Xs, yc, w, lams, 0.6, mode) for mode in (0, 1))
+    assert np.count_nonzero(cov[-1]) > p // 2
+    assert np.all(cov[:, 11] == 0.0)
+    np.testing.assert_allclose(naive, cov, atol=1e-8)
+
+
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.01])
 @pytest.mark.parametrize("shape", [(50, 10), (20, 60)])
 def test_first_lambda_of_computed_grid_is_exactly_null(shape, l1_ratio):

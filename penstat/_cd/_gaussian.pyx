@@ -11,7 +11,9 @@
 # runs on A only, with a compact copy H of the Gram block X_A'W X_A and the
 # gradient gA = X_A'W r on A, so an update costs O(|A|) in both schemes:
 #   covariance  (n >= 2p) full Gram columns X'W x_k are cached for the variables
-#               of A (computed in blocks with dgemm); the gradient over all columns,
+#               of A (computed in blocks with dgemm; once a third of the columns
+#               are cached, all the others at once by symmetry and dsyrk); the
+#               gradient over all columns,
 #               needed by the strong rule and the KKT check, is g = c - G b, O(p|A|).
 #   naive       (otherwise) H is filled by dgemm against a contiguous copy of A's
 #               columns; the gradient outside A is recomputed from the residual,
@@ -35,7 +37,7 @@
 
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy, memmove
-from scipy.linalg.cython_blas cimport daxpy, ddot, dgemm, dgemv, dtrsv
+from scipy.linalg.cython_blas cimport daxpy, ddot, dgemm, dgemv, dsyrk, dtrsv
 from scipy.linalg.cython_lapack cimport dpotrf
 
 from libc.math cimport log, sqrt
@@ -56,6 +58,11 @@ DEF ANDERSON_K = 5
 # of rows at a time.
 DEF GRAM_BLOCK = 32
 DEF GRAM_SCRATCH = 262144
+# Once more than p / GRAM_COMPLETE variables would hold Gram columns, the columns of all
+# the others are computed at once: their entries against the cached variables are
+# already known by symmetry, and their block among themselves costs one dsyrk (half
+# the flops of the dgemm blocks that would compute them one block at a time).
+DEF GRAM_COMPLETE = 3
 # Naive mode: the Gram entries of variables joining A are computed XA_CHUNK at a time
 # with dgemm against the compact copy of A's columns; when fewer join, the variables
 # with the largest |g_j| / pf_j >= ENTRY_MARGIN * lam * l1_ratio fill the chunk (the
@@ -287,6 +294,13 @@ cdef bint cache_columns(Problem *P, const int *want, int m) noexcept nogil:
             kb += 1
     if kb == 0:
         return True
+    if GRAM_COMPLETE * (P.n_slots + kb) > p:
+        for j in range(p):
+            if P.slot[j] == -1 and P.v[j] > 0.0:
+                P.pick[kb] = j
+                P.slot[j] = -2
+                kb += 1
+        return gram_complete(P, kb)
     target = GRAM_BLOCK if P.n_slots < 4 * GRAM_BLOCK else P.n_slots // 4
     while kb < target:
         best = -1
@@ -306,15 +320,12 @@ cdef bint cache_columns(Problem *P, const int *want, int m) noexcept nogil:
     return gram_block(P, kb)
 
 
-cdef bint gram_block(Problem *P, int kb) noexcept nogil:
-    """G[:, new slots] = X' W X_pick for the kb variables in P.pick."""
-    cdef int n = P.n, p = P.p, i, t, k, new_cap, r0, nr, rows
-    cdef double one_d = 1.0, zero_d = 0.0, beta
-    cdef double *dst
+cdef bint slot_room(Problem *P, int kb) noexcept nogil:
+    """Room for kb more Gram columns."""
+    cdef int p = P.p, new_cap
     cdef double *G
     cdef int *sv
     cdef double *bs
-    cdef const double *xk
     if P.n_slots + kb > P.slot_cap:
         new_cap = P.slot_cap
         while new_cap < P.n_slots + kb:
@@ -334,6 +345,82 @@ cdef bint gram_block(Problem *P, int kb) noexcept nogil:
             return False
         P.bslot = bs
         P.slot_cap = new_cap
+    return True
+
+
+cdef void assign_slots(Problem *P, int kb) noexcept nogil:
+    cdef int t, k
+    for t in range(kb):
+        k = P.pick[t]
+        P.slot[k] = P.n_slots
+        P.slot_var[P.n_slots] = k
+        P.n_slots += 1
+
+
+cdef bint gram_complete(Problem *P, int kb) noexcept nogil:
+    """Gram columns of the kb variables in P.pick, which are all the uncached ones.
+
+    Rows of cached variables are copied from their own columns (G is symmetric);
+    the kb x kb block comes from dsyrk on slabs of sqrt(w) X_pick; the remaining rows
+    belong to columns without variance (zero after centring) and are 0.
+    """
+    cdef int n = P.n, p = P.p, i, t, u, a, b, s, s0, r0, nr, rows
+    cdef double one_d = 1.0, zero_d = 0.0, beta, sw
+    cdef double *dst
+    cdef double *T
+    cdef const double *xk
+    if not slot_room(P, kb):
+        return False
+    T = <double *> malloc(<size_t> kb * kb * sizeof(double))
+    if T == NULL:
+        return False
+    s0 = P.n_slots
+    for t in range(kb):
+        dst = P.G + <Py_ssize_t> (s0 + t) * p
+        for i in range(p):
+            dst[i] = 0.0
+        u = P.pick[t]
+        for s in range(s0):
+            dst[P.slot_var[s]] = P.G[<Py_ssize_t> s * p + u]
+    rows = GRAM_SCRATCH // kb
+    if rows < 1:
+        rows = 1
+    r0 = 0
+    while r0 < n:
+        nr = n - r0 if n - r0 < rows else rows
+        for t in range(kb):
+            xk = col(P, P.pick[t]) + r0
+            dst = P.block + <Py_ssize_t> t * nr
+            if P.uniform:
+                sw = sqrt(P.w0)
+                for i in range(nr):
+                    dst[i] = sw * xk[i]
+            else:
+                for i in range(nr):
+                    dst[i] = sqrt(P.w[r0 + i]) * xk[i]
+        beta = zero_d if r0 == 0 else one_d
+        dsyrk("U", "T", &kb, &nr, &one_d, P.block, &nr, &beta, T, &kb)
+        r0 += nr
+    for a in range(kb):
+        dst = P.G + <Py_ssize_t> (s0 + a) * p
+        for b in range(kb):
+            if a <= b:
+                dst[P.pick[b]] = T[a + <Py_ssize_t> b * kb]
+            else:
+                dst[P.pick[b]] = T[b + <Py_ssize_t> a * kb]
+    free(T)
+    assign_slots(P, kb)
+    return True
+
+
+cdef bint gram_block(Problem *P, int kb) noexcept nogil:
+    """G[:, new slots] = X' W X_pick for the kb variables in P.pick."""
+    cdef int n = P.n, p = P.p, i, t, k, r0, nr, rows
+    cdef double one_d = 1.0, zero_d = 0.0, beta
+    cdef double *dst
+    cdef const double *xk
+    if not slot_room(P, kb):
+        return False
     rows = GRAM_SCRATCH // kb
     if rows < 1:
         rows = 1
@@ -353,11 +440,7 @@ cdef bint gram_block(Problem *P, int kb) noexcept nogil:
         dgemm("T", "N", &p, &kb, &nr, &one_d, <double *> P.X + r0, &n, P.block, &nr,
               &beta, P.G + <Py_ssize_t> P.n_slots * p, &p)
         r0 += nr
-    for t in range(kb):
-        k = P.pick[t]
-        P.slot[k] = P.n_slots
-        P.slot_var[P.n_slots] = k
-        P.n_slots += 1
+    assign_slots(P, kb)
     return True
 
 
