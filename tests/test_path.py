@@ -177,6 +177,14 @@ def test_default_tol_objective_within_1e6(shape, rho, l1_ratio):
         assert (ours - best) / best <= 1e-6
 
 
+def weighted_standardized(X, y, w):
+    """Columns and response centred and scaled by the weights (summing to 1), as
+    ``fit_path`` hands them to the kernel."""
+    Xc = X - w @ X
+    yc = y - w @ y
+    return Xc / np.sqrt(w @ Xc**2), yc / np.sqrt(w @ yc**2)
+
+
 def run_kernel(X, y, w, lams, l1_ratio, mode, tol=1e-13):
     n, p = X.shape
     coefs = np.zeros((lams.size, p))
@@ -249,10 +257,7 @@ def test_naive_scheme_with_weights_and_many_entering_columns():
     X, y = simulate(n, p, rho=0.3, seed=12)
     w = np.random.default_rng(2).uniform(0.2, 2.0, n)
     w /= w.sum()
-    Xc = X - w @ X
-    Xs = Xc / np.sqrt(w @ Xc**2)
-    yc = y - w @ y
-    yc /= np.sqrt(w @ yc**2)
+    Xs, yc = weighted_standardized(X, y, w)
     lams = np.abs(Xs.T @ (w * yc)).max() * np.array([0.6, 1e-3, 5e-4])
     coefs = run_kernel(Xs, yc, w, lams, 1.0, mode=0)
     assert np.count_nonzero(coefs[1]) > 64
@@ -268,10 +273,7 @@ def test_both_update_schemes_agree_with_weights():
     X, y = simulate(n, p, rho=0.7, seed=10)
     w = np.random.default_rng(1).uniform(0.2, 2.0, n)
     w /= w.sum()
-    Xc = X - w @ X
-    Xs = Xc / np.sqrt(w @ Xc**2)
-    yc = y - w @ y
-    yc /= np.sqrt(w @ yc**2)
+    Xs, yc = weighted_standardized(X, y, w)
     lams = np.abs(Xs.T @ (w * yc)).max() / 0.8 * np.logspace(0, -3, 25)
     naive, cov = (run_kernel(Xs, yc, w, lams, 0.8, mode) for mode in (0, 1))
     np.testing.assert_allclose(naive, cov, atol=1e-8)
@@ -293,11 +295,8 @@ def test_covariance_scheme_completing_the_gram_matrix_with_weights():
     X[:, 7] = X[:, 3]
     w = np.random.default_rng(2).uniform(0.1, 3.0, n)
     w /= w.sum()
-    Xc = X - w @ X
-    Xs = Xc / np.sqrt(w @ Xc**2)
+    Xs, yc = weighted_standardized(X, y, w)
     Xs[:, 11] = 0.0
-    yc = y - w @ y
-    yc /= np.sqrt(w @ yc**2)
     lams = np.abs(Xs.T @ (w * yc)).max() / 0.6 * np.logspace(0, -4, 40)
     naive, cov = (run_kernel(Xs, yc, w, lams, 0.6, mode) for mode in (0, 1))
     assert np.count_nonzero(cov[-1]) > p // 2

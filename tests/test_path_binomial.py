@@ -69,6 +69,16 @@ def lbfgs_reference(X, y, w, lam, l1_ratio, pf, fit_intercept=True):
     return (z[0] if fit_intercept else 0.0), z[1 : p + 1] - z[p + 1 :], out.fun
 
 
+def assert_near_reference(path, X, y, w, k, l1_ratio):
+    """The objective at ``path.lambdas[k]`` is within 1e-6 (relative) of the L-BFGS
+    optimum; returns that optimum's (b0, b)."""
+    lam, pf = path.lambdas[k], path.penalty_factor
+    b0_ref, b_ref, f_ref = lbfgs_reference(X, y, w, lam, l1_ratio, pf)
+    f = objective(X, y, w, path.intercepts[k], path.coefs[k], lam, l1_ratio, pf)
+    assert f <= f_ref * (1 + 1e-6)
+    return b0_ref, b_ref
+
+
 def assert_kkt(path, X, y, w, atol):
     """Subgradient conditions of the (unstandardized) problem at every lambda."""
     wn = w / w.sum()
@@ -105,13 +115,9 @@ def test_matches_lbfgs_optimum_on_correlated_design(correlated, l1_ratio):
         lambda_min_ratio=1e-3,
         standardize=False,
     )
-    pf = path.penalty_factor
     for k in range(0, len(path.lambdas), 4):
-        lam = path.lambdas[k]
-        b0_ref, b_ref, f_ref = lbfgs_reference(X, y, w, lam, l1_ratio, pf)
-        f = objective(X, y, w, path.intercepts[k], path.coefs[k], lam, l1_ratio, pf)
         # at the default tol each objective is within 1e-6 (relative) of the optimum
-        assert f <= f_ref * (1 + 1e-6)
+        _, b_ref = assert_near_reference(path, X, y, w, k, l1_ratio)
         np.testing.assert_allclose(
             path.coefs[k], b_ref, atol=2e-3 * max(1, abs(b_ref).max())
         )
@@ -173,20 +179,7 @@ def test_kkt_p_greater_than_n():
     path = fit_path(X, y, family="binomial", standardize=False)
     assert np.all(np.isfinite(path.coefs))
     assert_kkt(path, X, y, np.ones(len(y)), atol=5e-5)
-    k = len(path.lambdas) // 2
-    lam = path.lambdas[k]
-    _, _, f_ref = lbfgs_reference(X, y, np.ones(len(y)), lam, 1.0, path.penalty_factor)
-    f = objective(
-        X,
-        y,
-        np.ones(len(y)),
-        path.intercepts[k],
-        path.coefs[k],
-        lam,
-        1.0,
-        path.penalty_factor,
-    )
-    assert f <= f_ref * (1 + 1e-6)
+    assert_near_reference(path, X, y, np.ones(len(y)), len(path.lambdas) // 2, 1.0)
 
 
 def test_integer_weights_equal_repeated_rows():
@@ -217,21 +210,7 @@ def test_penalty_factor_zero_is_always_in_the_model():
     np.testing.assert_allclose(path.penalty_factor.sum(), 8.0)
     assert_kkt(path, X, y, np.ones(len(y)), atol=5e-5)
     k = 10
-    lam = path.lambdas[k]
-    b0_ref, b_ref, f_ref = lbfgs_reference(
-        X, y, np.ones(len(y)), lam, 1.0, path.penalty_factor
-    )
-    f = objective(
-        X,
-        y,
-        np.ones(len(y)),
-        path.intercepts[k],
-        path.coefs[k],
-        lam,
-        1.0,
-        path.penalty_factor,
-    )
-    assert f <= f_ref * (1 + 1e-6)
+    _, b_ref = assert_near_reference(path, X, y, np.ones(len(y)), k, 1.0)
     np.testing.assert_allclose(path.coefs[k], b_ref, atol=1e-3)
 
 
@@ -345,12 +324,7 @@ def test_weighted_elastic_net_with_penalty_factors_matches_reference():
     )
     assert_kkt(path, X, y, w, atol=5e-5)
     for k in (6, len(path.lambdas) - 1):
-        lam = path.lambdas[k]
-        b0_ref, b_ref, f_ref = lbfgs_reference(X, y, w, lam, 0.4, path.penalty_factor)
-        f = objective(
-            X, y, w, path.intercepts[k], path.coefs[k], lam, 0.4, path.penalty_factor
-        )
-        assert f <= f_ref * (1 + 1e-6)
+        _, b_ref = assert_near_reference(path, X, y, w, k, 0.4)
         np.testing.assert_allclose(path.coefs[k], b_ref, atol=2e-3)
 
 
@@ -362,20 +336,7 @@ def test_ridge_p_greater_than_n_matches_reference():
     )
     assert np.all(path.df == 80)
     for k in (3, 11):
-        b0_ref, b_ref, f_ref = lbfgs_reference(
-            X, y, np.ones(30), lambdas[k], 0.0, path.penalty_factor
-        )
-        f = objective(
-            X,
-            y,
-            np.ones(30),
-            path.intercepts[k],
-            path.coefs[k],
-            lambdas[k],
-            0.0,
-            path.penalty_factor,
-        )
-        assert f <= f_ref * (1 + 1e-6)
+        _, b_ref = assert_near_reference(path, X, y, np.ones(30), k, 0.0)
         np.testing.assert_allclose(path.coefs[k], b_ref, atol=1e-3)
 
 

@@ -76,8 +76,8 @@ cdef double INNER_FORCING = 1e-3
 # that fails costs a pass over the whole working set.
 cdef double A_CYCLE_TIGHTENING = 0.1
 # Conjugate gradients on the support: tried every CG_EVERY active-set cycles (counted
-# over the Newton step) when more than CG_AFTER_SWEEPS further cycles are predicted; at most CG_MAX_IT
-# iterations at first (doubled after each full step that needed them all, reset
+# over the Newton step) when more than CG_AFTER_SWEEPS further cycles are predicted;
+# at most CG_MAX_IT iterations at first (doubled after each full step that needed them all, reset
 # at each lambda and after a step cut by a sign change), stopped when the
 # preconditioned residual r'M^-1 r is below CG_TOL times the coordinate threshold.
 cdef int CG_EVERY = 2
@@ -666,7 +666,7 @@ cdef int _fit_path(
     double[::1] b, double[::1] b_old, double[::1] xv, double[::1] g,
     double[::1] eta, double[::1] eta_old, double[::1] r, double[::1] v, double[::1] q,
     int[::1] W, int[::1] A, unsigned char[::1] inW, unsigned char[::1] inA,
-    unsigned char[::1] ju, double[::1] deta,
+    unsigned char[::1] ju, double[::1] cg_vec,
     long[::1] xv_stamp, int[::1] cg_S, double[::1] cg_work,
 ) noexcept nogil:
     cdef int n = X.shape[0]
@@ -674,6 +674,7 @@ cdef int _fit_path(
     cdef int nlam = lambdas.shape[0]
     cdef int i, j, k, m, nW = 0, nA = 0, halvings, n_viol, n_cycles, one = 1
     cdef int cg_cap, cg_status
+    cdef double a_thr
     cdef long stamp = 0
     cdef long sweeps
     cdef double ybar, b0 = 0.0, b0_old, dev0, lam, lam_prev, l1, l2, tlam
@@ -777,6 +778,7 @@ cdef int _fit_path(
                         _intercept_update(n, rp, vp, xmz, &b0, &dlx)
                     if dlx < shr_in:
                         break
+                    a_thr = shr_in * A_CYCLE_TIGHTENING
                     while sweeps < max_iter:
                         sweeps += 1
                         dlx = 0.0
@@ -784,21 +786,20 @@ cdef int _fit_path(
                                   &dlx, NULL, NULL, NULL, &xv[0], &xv_stamp[0], stamp)
                         if fit_intercept:
                             _intercept_update(n, rp, vp, xmz, &b0, &dlx)
-                        if dlx < shr_in * A_CYCLE_TIGHTENING:
+                        if dlx < a_thr:
                             break
                         # Every CG_EVERY cycles, conjugate gradients on the support when
                         # the cycles converge slowly (more than CG_AFTER_SWEEPS further
                         # cycles predicted from the contraction of the last two).
                         n_cycles += 1
                         slow = dlx >= dlx_prev or (
-                            log(shr_in * A_CYCLE_TIGHTENING / dlx) / log(dlx / dlx_prev)
-                            > CG_AFTER_SWEEPS)
+                            log(a_thr / dlx) / log(dlx / dlx_prev) > CG_AFTER_SWEEPS)
                         dlx_prev = dlx
                         if n_cycles % CG_EVERY == 0 and slow:
                             cg_status = _newton_cg_step(
                                 n, nA, &A[0], X, bp, &b0, fit_intercept, &pf[0], l1, l2,
                                 vp, xmz, &xv[0], rp, CG_TOL * shr_in, cg_cap, &cg_S[0],
-                                &cg_work[0], &deta[0])
+                                &cg_work[0], &cg_vec[0])
                             # A full step that used every allowed iteration asks for
                             # more next time; a step cut by a sign change means the
                             # support is still moving, so CG stays short.
@@ -1020,7 +1021,7 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     cdef unsigned char[::1] inW = np.zeros(p, dtype=np.uint8)
     cdef unsigned char[::1] inA = np.zeros(p, dtype=np.uint8)
     cdef unsigned char[::1] ju = np.zeros(p, dtype=np.uint8)
-    cdef double[::1] deta = np.zeros(3 * n)
+    cdef double[::1] cg_vec = np.zeros(3 * n)
     cdef long[::1] xv_stamp = np.full(p, -1, dtype="l")
     cdef int[::1] cg_S = np.zeros(p, dtype=np.intc)
     cdef double[::1] cg_work = np.zeros(6 * (p + 1))
@@ -1028,7 +1029,7 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
         n_fitted = _fit_path(
             Xv, yv, wv, pfv, l1_ratio, lamv, fit_intercept, early_stop, tol, max_iter,
             coefs, icpt, dev, iters, conv,
-            b, b_old, xv, g, eta, eta_old, r, v, q, W, A, inW, inA, ju, deta, xv_stamp,
+            b, b_old, xv, g, eta, eta_old, r, v, q, W, A, inW, inA, ju, cg_vec, xv_stamp,
             cg_S, cg_work,
         )
     return n_fitted

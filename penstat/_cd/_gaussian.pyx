@@ -164,24 +164,36 @@ cdef inline const double *col(Problem *P, int j) noexcept nogil:
 # ---- memory -----------------------------------------------------------------------
 
 
+cdef double *relaid(double *old, int old_ld, int k, int ld) noexcept nogil:
+    """A new ld x ld array holding the leading k x k block of `old` (leading
+    dimension old_ld), which is freed; NULL, with `old` kept, when out of memory."""
+    cdef int t
+    cdef double *new = <double *> malloc(<size_t> ld * ld * sizeof(double))
+    if new == NULL:
+        return NULL
+    for t in range(k):
+        memcpy(new + <Py_ssize_t> t * ld, old + <Py_ssize_t> t * old_ld, k * sizeof(double))
+    free(old)
+    return new
+
+
 cdef bint grow_compact(Problem *P, int need) noexcept nogil:
-    """Make room for `need` variables in the compact arrays (doubling)."""
+    """Make room for `need` variables in the compact arrays (doubling; from nothing
+    when P.cap is 0)."""
     cdef int cap = P.cap, t
     cdef double *H
     cdef double *M
     if need <= cap:
         return True
+    if cap == 0:
+        cap = need
     while cap < need:
         cap *= 2
     if cap > P.p:
         cap = P.p
-    H = <double *> malloc(<size_t> cap * cap * sizeof(double))
+    H = relaid(P.H, P.cap, P.nA, cap)
     if H == NULL:
         return False
-    for t in range(P.nA):
-        memcpy(H + <Py_ssize_t> t * cap, P.H + <Py_ssize_t> t * P.cap,
-               P.nA * sizeof(double))
-    free(P.H)
     P.H = H
     P.gA = <double *> realloc(P.gA, cap * sizeof(double))
     P.bA = <double *> realloc(P.bA, cap * sizeof(double))
@@ -194,13 +206,9 @@ cdef bint grow_compact(Problem *P, int need) noexcept nogil:
     P.bprev = <double *> realloc(P.bprev, cap * sizeof(double))
     P.hist = <double *> realloc(P.hist, <size_t> (ANDERSON_K + 1) * cap * sizeof(double))
     # the Cholesky factor moves to the new leading dimension
-    M = <double *> malloc(<size_t> cap * cap * sizeof(double))
+    M = relaid(P.M, P.cap, P.fns, cap)
     if M == NULL:
         return False
-    for t in range(P.fns):
-        memcpy(M + <Py_ssize_t> t * cap, P.M + <Py_ssize_t> t * P.cap,
-               P.fns * sizeof(double))
-    free(P.M)
     P.M = M
     P.sidx = <int *> realloc(P.sidx, cap * sizeof(int))
     P.fidx = <int *> realloc(P.fidx, cap * sizeof(int))
@@ -219,35 +227,28 @@ cdef bint grow_compact(Problem *P, int need) noexcept nogil:
 
 
 cdef bint alloc_compact(Problem *P, int cap) noexcept nogil:
-    cdef int t
-    P.cap = cap
-    P.H = <double *> malloc(<size_t> cap * cap * sizeof(double))
-    P.gA = <double *> malloc(cap * sizeof(double))
-    P.bA = <double *> malloc(cap * sizeof(double))
-    P.cA = <double *> malloc(cap * sizeof(double))
-    P.vA = <double *> malloc(cap * sizeof(double))
-    P.l1A = <double *> malloc(cap * sizeof(double))
-    P.l2A = <double *> malloc(cap * sizeof(double))
-    P.save_b = <double *> malloc(cap * sizeof(double))
-    P.save_g = <double *> malloc(cap * sizeof(double))
-    P.bprev = <double *> malloc(cap * sizeof(double))
-    P.hist = <double *> malloc(<size_t> (ANDERSON_K + 1) * cap * sizeof(double))
-    P.M = <double *> malloc(<size_t> cap * cap * sizeof(double))
-    P.sidx = <int *> malloc(cap * sizeof(int))
-    P.fidx = <int *> malloc(cap * sizeof(int))
-    P.fpos = <int *> malloc(cap * sizeof(int))
-    P.fd = <double *> malloc(cap * sizeof(double))
-    P.work = <double *> malloc(7 * cap * sizeof(double))
+    """First allocation of the compact arrays, for `cap` variables."""
+    P.cap = 0
+    P.H = NULL
+    P.gA = NULL
+    P.bA = NULL
+    P.cA = NULL
+    P.vA = NULL
+    P.l1A = NULL
+    P.l2A = NULL
+    P.save_b = NULL
+    P.save_g = NULL
+    P.bprev = NULL
+    P.hist = NULL
+    P.M = NULL
+    P.sidx = NULL
+    P.fidx = NULL
+    P.fpos = NULL
+    P.fd = NULL
+    P.work = NULL
     P.fvalid = False
     P.fns = 0
-    if P.fpos != NULL:
-        for t in range(cap):
-            P.fpos[t] = -1
-    return not (P.M == NULL or P.sidx == NULL or P.fidx == NULL or P.fpos == NULL
-                or P.fd == NULL or P.work == NULL
-                or P.H == NULL or P.gA == NULL or P.bA == NULL or P.cA == NULL
-                or P.vA == NULL or P.l1A == NULL or P.l2A == NULL or P.save_b == NULL
-                or P.save_g == NULL or P.bprev == NULL or P.hist == NULL)
+    return grow_compact(P, cap)
 
 
 cdef void free_all(Problem *P) noexcept nogil:
@@ -348,6 +349,24 @@ cdef bint slot_room(Problem *P, int kb) noexcept nogil:
     return True
 
 
+cdef void weighted_slab(Problem *P, int kb, int r0, int nr, double wc,
+                        const double *wv) noexcept nogil:
+    """P.block (nr x kb) = rows r0 .. r0 + nr of the picked columns, each row times
+    its weight: wc when the weights are uniform, else wv[row]."""
+    cdef int t, i
+    cdef const double *xk
+    cdef double *dst
+    for t in range(kb):
+        xk = col(P, P.pick[t]) + r0
+        dst = P.block + <Py_ssize_t> t * nr
+        if P.uniform:
+            for i in range(nr):
+                dst[i] = wc * xk[i]
+        else:
+            for i in range(nr):
+                dst[i] = wv[r0 + i] * xk[i]
+
+
 cdef void assign_slots(Problem *P, int kb) noexcept nogil:
     cdef int t, k
     for t in range(kb):
@@ -365,10 +384,9 @@ cdef bint gram_complete(Problem *P, int kb) noexcept nogil:
     belong to columns without variance (zero after centring) and are 0.
     """
     cdef int n = P.n, p = P.p, i, t, u, a, b, s, s0, r0, nr, rows
-    cdef double one_d = 1.0, zero_d = 0.0, beta, sw
+    cdef double one_d = 1.0, zero_d = 0.0, beta
     cdef double *dst
     cdef double *T
-    cdef const double *xk
     if not slot_room(P, kb):
         return False
     T = <double *> malloc(<size_t> kb * kb * sizeof(double))
@@ -382,22 +400,17 @@ cdef bint gram_complete(Problem *P, int kb) noexcept nogil:
         u = P.pick[t]
         for s in range(s0):
             dst[P.slot_var[s]] = P.G[<Py_ssize_t> s * p + u]
+    # square roots of the weights, once, in the length-n scratch
+    if not P.uniform:
+        for i in range(n):
+            P.tmp[i] = sqrt(P.w[i])
     rows = GRAM_SCRATCH // kb
     if rows < 1:
         rows = 1
     r0 = 0
     while r0 < n:
         nr = n - r0 if n - r0 < rows else rows
-        for t in range(kb):
-            xk = col(P, P.pick[t]) + r0
-            dst = P.block + <Py_ssize_t> t * nr
-            if P.uniform:
-                sw = sqrt(P.w0)
-                for i in range(nr):
-                    dst[i] = sw * xk[i]
-            else:
-                for i in range(nr):
-                    dst[i] = sqrt(P.w[r0 + i]) * xk[i]
+        weighted_slab(P, kb, r0, nr, sqrt(P.w0), P.tmp)
         beta = zero_d if r0 == 0 else one_d
         dsyrk("U", "T", &kb, &nr, &one_d, P.block, &nr, &beta, T, &kb)
         r0 += nr
@@ -415,10 +428,8 @@ cdef bint gram_complete(Problem *P, int kb) noexcept nogil:
 
 cdef bint gram_block(Problem *P, int kb) noexcept nogil:
     """G[:, new slots] = X' W X_pick for the kb variables in P.pick."""
-    cdef int n = P.n, p = P.p, i, t, k, r0, nr, rows
+    cdef int n = P.n, p = P.p, r0, nr, rows
     cdef double one_d = 1.0, zero_d = 0.0, beta
-    cdef double *dst
-    cdef const double *xk
     if not slot_room(P, kb):
         return False
     rows = GRAM_SCRATCH // kb
@@ -427,15 +438,7 @@ cdef bint gram_block(Problem *P, int kb) noexcept nogil:
     r0 = 0
     while r0 < n:
         nr = n - r0 if n - r0 < rows else rows
-        for t in range(kb):
-            xk = col(P, P.pick[t]) + r0
-            dst = P.block + <Py_ssize_t> t * nr
-            if P.uniform:
-                for i in range(nr):
-                    dst[i] = P.w0 * xk[i]
-            else:
-                for i in range(nr):
-                    dst[i] = P.w[r0 + i] * xk[i]
+        weighted_slab(P, kb, r0, nr, P.w0, P.w)
         beta = zero_d if r0 == 0 else one_d
         dgemm("T", "N", &p, &kb, &nr, &one_d, <double *> P.X + r0, &n, P.block, &nr,
               &beta, P.G + <Py_ssize_t> P.n_slots * p, &p)
@@ -1448,12 +1451,6 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
     P.bslot = NULL
     P.block = NULL
     P.failed = False
-    P.M = NULL
-    P.sidx = NULL
-    P.fidx = NULL
-    P.fpos = NULL
-    P.fd = NULL
-    P.work = NULL
     P.XA = NULL
     P.nx = 0
     P.xa_cap = 0
