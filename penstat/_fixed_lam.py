@@ -16,13 +16,9 @@ a path whose grid contains ``lam`` exactly.
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
-
-from penstat._errors import ArgumentError
-from penstat.penalty import real_number
 
 # grid values within this relative distance above lam are dropped in favour of lam
 _ABOVE = 1e-10
@@ -115,23 +111,10 @@ def path_to_lam(
 
 def _default_grid(fit, X, nlambda, lambda_min_ratio) -> np.ndarray:
     """glmnet's grid: ``nlambda`` values from lambda_max down to ``ratio * lambda_max``."""
-    from penstat.path import LAMBDA_MIN_RATIO_TALL, LAMBDA_MIN_RATIO_WIDE
+    from penstat.path import lambda_grid
 
-    if (
-        isinstance(nlambda, bool)
-        or not isinstance(nlambda, numbers.Integral)
-        or nlambda < 1
-    ):
-        raise ArgumentError(f"nlambda={nlambda!r} must be a positive integer")
-    ratio = lambda_min_ratio
-    if ratio is None:
-        n, p = np.shape(X)
-        ratio = LAMBDA_MIN_RATIO_TALL if n >= p else LAMBDA_MIN_RATIO_WIDE
-    ratio = real_number(ratio, "lambda_min_ratio")
-    if not 0 < ratio < 1:
-        raise ArgumentError(f"lambda_min_ratio={ratio!r} must be in (0, 1)")
+    n, p = np.shape(X)
+    lambda_grid(1.0, nlambda, lambda_min_ratio, n, p)  # checks before the work
     # a one-point path is the null model at lambda_max: it gives the top of the grid
     lam_max = float(fit(None, nlambda=1).lambdas[0])
-    if nlambda == 1:
-        return np.array([lam_max])
-    return lam_max * ratio ** (np.arange(nlambda) / (nlambda - 1))
+    return lambda_grid(lam_max, nlambda, lambda_min_ratio, n, p)

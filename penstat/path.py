@@ -323,23 +323,12 @@ def fit_path(
     # --- lambda grid ---------------------------------------------------------------
     early_stop = lambdas is None
     if lambdas is None:
-        nlambda = _positive_int(nlambda, "nlambda")
-        if lambda_min_ratio is None:
-            lambda_min_ratio = LAMBDA_MIN_RATIO_TALL if n >= p else LAMBDA_MIN_RATIO_WIDE
-        lambda_min_ratio = _positive_number(lambda_min_ratio, "lambda_min_ratio")
-        if lambda_min_ratio >= 1:
-            raise ArgumentError(
-                f"lambda_min_ratio must be in (0, 1), got {lambda_min_ratio!r}"
-            )
+        lambda_grid(1.0, nlambda, lambda_min_ratio, n, p)  # checks before the work
         lam_max = _lambda_max(Xs, yk, wn, pf, penalty, fam.name, fit_intercept)
         if not lam_max > 0:
             # nothing to select (e.g. y constant): any grid gives the null model
             lam_max = 1.0
-        if nlambda == 1:
-            grid = np.array([lam_max])
-        else:
-            grid = lam_max * lambda_min_ratio ** (np.arange(nlambda) / (nlambda - 1))
-        lams_orig = grid * lam_scale
+        lams_orig = lambda_grid(lam_max, nlambda, lambda_min_ratio, n, p) * lam_scale
     else:
         lams_orig = _as_lambdas(lambdas)
     lams_k = np.ascontiguousarray(lams_orig / lam_scale)
@@ -420,6 +409,27 @@ def fit_path(
         fit_intercept=fit_intercept,
         standardize=standardize,
     )
+
+
+def lambda_grid(lam_max: float, nlambda: Any, lambda_min_ratio: Any, n: int, p: int):
+    """glmnet's default grid: ``nlambda`` values log-spaced from ``lam_max`` down to
+    ``lambda_min_ratio * lam_max`` (None: 1e-4 when n >= p, else 1e-2).
+
+    Examples
+    --------
+    >>> lambda_grid(1.0, 3, 0.01, 10, 5).tolist()
+    [1.0, 0.1, 0.01]
+    """
+    nlambda = _positive_int(nlambda, "nlambda")
+    ratio = lambda_min_ratio
+    if ratio is None:
+        ratio = LAMBDA_MIN_RATIO_TALL if n >= p else LAMBDA_MIN_RATIO_WIDE
+    ratio = _positive_number(ratio, "lambda_min_ratio")
+    if ratio >= 1:
+        raise ArgumentError(f"lambda_min_ratio={lambda_min_ratio!r} must be in (0, 1)")
+    if nlambda == 1:
+        return np.array([lam_max])
+    return lam_max * ratio ** (np.arange(nlambda) / (nlambda - 1))
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -576,14 +586,14 @@ def _as_lambdas(lambdas: Any) -> np.ndarray:
 
 def _positive_number(value: Any, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ArgumentError(f"{name} must be a positive number, got {value!r}")
+        raise ArgumentError(f"{name}={value!r} must be a number > 0")
     value = float(value)
     if not (value > 0 and np.isfinite(value)):
-        raise ArgumentError(f"{name} must be a positive finite number, got {value!r}")
+        raise ArgumentError(f"{name}={value!r} must be a positive finite number")
     return value
 
 
 def _positive_int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ArgumentError(f"{name} must be a positive integer, got {value!r}")
+        raise ArgumentError(f"{name}={value!r} must be a positive integer")
     return int(value)
