@@ -28,6 +28,7 @@ import numpy as np
 
 from penstat._errors import ArgumentError, DataError, PenstatError
 from penstat._fixed_lam import path_to_lam
+from penstat.api import _check_stratify
 from penstat.family import get_family
 from penstat.penalty import real_number, resolve_penalty, resolve_select
 
@@ -83,6 +84,7 @@ class _PenalizedBase(BaseEstimator):
         n_jobs: int | None = None,
         tol: float = 1e-7,
         max_iter: int = 100_000,
+        stratify: bool | None = None,
     ) -> None:
         self.penalty = penalty
         self.l1_ratio = l1_ratio
@@ -100,6 +102,7 @@ class _PenalizedBase(BaseEstimator):
         self.n_jobs = n_jobs
         self.tol = tol
         self.max_iter = max_iter
+        self.stratify = stratify
 
     # -- fitting ------------------------------------------------------------------
 
@@ -128,6 +131,7 @@ class _PenalizedBase(BaseEstimator):
             "measure": self.measure,
             "gamma": self.gamma,
             "seed": self.seed,
+            "stratify": _check_stratify(self.stratify, self._family),
             "n_jobs": self.n_jobs,
             "progress": False,
         }
@@ -262,6 +266,10 @@ class PenalizedRegressor(RegressorMixin, _PenalizedBase):
         seed of the folds, and parallel folds.
     tol, max_iter
         Solver tolerance and limit on coordinate-descent sweeps per lambda.
+    stratify : bool, optional
+        Deal each class evenly over the CV folds (counting rows of positive weight).
+        None: stratified for the classifier, plain random folds for the regressor;
+        True is for the classifier only.
 
     Attributes
     ----------

@@ -344,3 +344,42 @@ def _expected_failures(estimator):
 @parametrize_with_checks(_ESTIMATORS, expected_failed_checks=_expected_failures)
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
+
+
+# --------------------------------------------------------------------- stratified folds
+
+
+def _class_counts_per_fold(foldid, y):
+    return np.array([[np.sum((foldid == k) & (y == c)) for c in (0, 1)] for k in range(5)])
+
+
+def test_classifier_folds_are_stratified_unless_told_otherwise():
+    X, y = _classification(n=103, seed=4)
+    y = y.copy()
+    y[:70] = 0  # unbalanced classes make unstratified folds uneven
+    default = PenalizedClassifier(select="cv_min", nfolds=5, seed=3).fit(X, y)
+    explicit = PenalizedClassifier(select="cv_min", nfolds=5, seed=3, stratify=True).fit(
+        X, y
+    )
+    plain = PenalizedClassifier(select="cv_min", nfolds=5, seed=3, stratify=False).fit(X, y)
+
+    counts = _class_counts_per_fold(default.selection_.cv.foldid, y)
+    assert np.ptp(counts[:, 0]) <= 1 and np.ptp(counts[:, 1]) <= 1
+    np.testing.assert_array_equal(
+        default.selection_.cv.foldid, explicit.selection_.cv.foldid
+    )
+    # the same folds as select_lambda draws without stratification
+    path = fit_path(X, y, family="binomial")
+    reference = select_lambda(
+        path, X, y, rule="cv_min", nfolds=5, seed=3, stratify=False, progress=False
+    )
+    np.testing.assert_array_equal(plain.selection_.cv.foldid, reference.cv.foldid)
+    assert not np.array_equal(plain.selection_.cv.foldid, default.selection_.cv.foldid)
+
+
+def test_regressor_refuses_stratified_folds():
+    X, y = _regression()
+    with pytest.raises(PenstatError, match="stratify=True"):
+        PenalizedRegressor(nfolds=3, seed=0, stratify=True).fit(X, y)
+    with pytest.raises(PenstatError, match="stratify='yes'"):
+        PenalizedClassifier(nfolds=3, seed=0, stratify="yes").fit(*_classification())
