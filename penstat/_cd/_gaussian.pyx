@@ -36,7 +36,7 @@
 # scheme), then on every column, and violators join A. See docs/solver.md.
 
 from libc.stdlib cimport free, malloc, realloc
-from libc.string cimport memcpy, memmove
+from libc.string cimport memcpy, memmove, memset
 from scipy.linalg.cython_blas cimport daxpy, ddot, dgemm, dgemv, dsyrk, dtrsv
 from scipy.linalg.cython_lapack cimport dpotrf
 
@@ -224,31 +224,6 @@ cdef bint grow_compact(Problem *P, int need) noexcept nogil:
                 or P.save_g == NULL or P.bprev == NULL or P.hist == NULL or P.M == NULL
                 or P.sidx == NULL
                 or P.fidx == NULL or P.fpos == NULL or P.fd == NULL or P.work == NULL)
-
-
-cdef bint alloc_compact(Problem *P, int cap) noexcept nogil:
-    """First allocation of the compact arrays, for `cap` variables."""
-    P.cap = 0
-    P.H = NULL
-    P.gA = NULL
-    P.bA = NULL
-    P.cA = NULL
-    P.vA = NULL
-    P.l1A = NULL
-    P.l2A = NULL
-    P.save_b = NULL
-    P.save_g = NULL
-    P.bprev = NULL
-    P.hist = NULL
-    P.M = NULL
-    P.sidx = NULL
-    P.fidx = NULL
-    P.fpos = NULL
-    P.fd = NULL
-    P.work = NULL
-    P.fvalid = False
-    P.fns = 0
-    return grow_compact(P, cap)
 
 
 cdef void free_all(Problem *P) noexcept nogil:
@@ -1422,6 +1397,8 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
                 c[j] = 0.0
             g[j] = c[j]
 
+    # Every pointer starts NULL (free_all and grow_compact rely on it), every count 0.
+    memset(&P, 0, sizeof(Problem))
     P.n = n
     P.p = p
     P.X = &X[0, 0]
@@ -1439,27 +1416,11 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
     P.b = &b[0]
     P.wr = &wr[0]
     P.tmp = &tmp[0]
-    P.nA = 0
     P.act = &act[0]
     P.pos = &pos[0]
     P.slot = &slot[0]
     P.pick = &pick[0]
-    P.n_slots = 0
-    P.slot_cap = 0
-    P.G = NULL
-    P.slot_var = NULL
-    P.bslot = NULL
-    P.block = NULL
-    P.failed = False
-    P.XA = NULL
-    P.nx = 0
-    P.xa_cap = 0
-    P.xa_max = 0
-    P.xw = NULL
-    P.hc = NULL
-    P.n_flips = 0
-    P.wr_valid = False
-    if not alloc_compact(&P, min(p, 64)):
+    if not grow_compact(&P, min(p, 64)):
         free_all(&P)
         raise MemoryError("gaussian_path: cannot allocate the working-set arrays")
     if not gram:
