@@ -167,3 +167,23 @@ def check_foldid(foldid, n: int) -> np.ndarray:
             f"needs at least {MIN_FOLDS}"
         )
     return codes
+
+
+def check_stratify(stratify, family: str) -> bool | None:
+    """``stratify`` as None (the family's default) or a bool, checked against ``family``.
+
+    Examples
+    --------
+    >>> check_stratify(None, "gaussian") is None, check_stratify(True, "binomial")
+    (True, True)
+    """
+    if stratify is None:
+        return None
+    if not isinstance(stratify, (bool, np.bool_)):
+        raise ArgumentError(f"stratify={stratify!r} must be True, False or None")
+    if stratify and family != "binomial":
+        raise ArgumentError(
+            "stratify=True is for the binomial family only (it deals the two classes over "
+            f"the folds); family={family!r} has no classes, so leave stratify=None"
+        )
+    return bool(stratify)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from penstat._errors import ArgumentError
 from penstat._fixed_lam import path_to_lam
+from penstat._folds import check_stratify
 from penstat.design import build_design
 from penstat.family import get_family
 from penstat.penalty import resolve_penalty, resolve_select
@@ -116,7 +117,7 @@ def fit(
     'malignant'
     """
     fam = get_family(family)
-    stratify = _check_stratify(stratify, fam.name)
+    stratify = check_stratify(stratify, fam.name)
     l1 = resolve_penalty(penalty, l1_ratio)
     rule, lam = resolve_select(select, lam)
     if isinstance(l1, tuple) and lam is not None:
@@ -366,19 +367,6 @@ def _factor_value(value, name) -> float:
     if not np.isfinite(v) or v < 0:
         raise ArgumentError(f"penalty_factor[{name!r}]={value!r} must be finite and >= 0")
     return v
-
-
-def _check_stratify(stratify, family: str) -> bool | None:
-    if stratify is None:
-        return None
-    if not isinstance(stratify, (bool, np.bool_)):
-        raise ArgumentError(f"stratify={stratify!r} must be True, False or None")
-    if stratify and family != "binomial":
-        raise ArgumentError(
-            "stratify=True deals the two classes of a binomial response over the folds; "
-            f"family={family!r} has no classes, so leave stratify=None"
-        )
-    return bool(stratify)
 
 
 def _check_int(value, name, low) -> int:

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from penstat._errors import ArgumentError, DataError
-from penstat._folds import check_foldid, check_nfolds, make_folds
+from penstat._folds import check_foldid, check_nfolds, check_stratify, make_folds
 from penstat.criteria import CRITERIA, best_index, check_gamma, criteria_table
 from penstat.family import get_family
 
@@ -428,10 +428,9 @@ def resolve_folds(
     if foldid is not None:
         return check_foldid(foldid, n)
     nfolds = check_nfolds(nfolds, n)
+    stratify = check_stratify(stratify, family)
     if stratify is None:
         stratify = family == "binomial"
-    if stratify and family != "binomial":
-        raise ArgumentError("stratify=True is for the binomial family only")
     return make_folds(n, nfolds, y=y, stratify=bool(stratify), seed=seed, weights=weights)
 
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from penstat._errors import ArgumentError, DataError, PenstatError
 from penstat._fixed_lam import path_to_lam
-from penstat.api import _check_stratify
+from penstat._folds import check_stratify
 from penstat.family import get_family
 from penstat.penalty import real_number, resolve_penalty, resolve_select
 
@@ -131,7 +131,7 @@ class _PenalizedBase(BaseEstimator):
             "measure": self.measure,
             "gamma": self.gamma,
             "seed": self.seed,
-            "stratify": _check_stratify(self.stratify, self._family),
+            "stratify": check_stratify(self.stratify, self._family),
             "n_jobs": self.n_jobs,
             "progress": False,
         }
