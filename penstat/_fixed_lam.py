@@ -114,7 +114,6 @@ def _default_grid(fit, X, nlambda, lambda_min_ratio) -> np.ndarray:
     from penstat.path import lambda_grid
 
     n, p = np.shape(X)
-    lambda_grid(1.0, nlambda, lambda_min_ratio, n, p)  # checks before the work
     # a one-point path is the null model at lambda_max: it gives the top of the grid
     lam_max = float(fit(None, nlambda=1).lambdas[0])
     return lambda_grid(lam_max, nlambda, lambda_min_ratio, n, p)

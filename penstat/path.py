@@ -323,7 +323,6 @@ def fit_path(
     # --- lambda grid ---------------------------------------------------------------
     early_stop = lambdas is None
     if lambdas is None:
-        lambda_grid(1.0, nlambda, lambda_min_ratio, n, p)  # checks before the work
         lam_max = _lambda_max(Xs, yk, wn, pf, penalty, fam.name, fit_intercept)
         if not lam_max > 0:
             # nothing to select (e.g. y constant): any grid gives the null model

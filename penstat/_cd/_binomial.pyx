@@ -77,8 +77,8 @@ cdef double INNER_FORCING = 1e-3
 cdef double A_CYCLE_TIGHTENING = 0.1
 # Conjugate gradients on the support: tried every CG_EVERY active-set cycles (counted
 # over the Newton step) when more than CG_AFTER_SWEEPS further cycles are predicted;
-# at most CG_MAX_IT iterations at first (doubled after each full step that needed them all, reset
-# at each lambda and after a step cut by a sign change), stopped when the
+# at most CG_MAX_IT iterations at first (doubled after each full step that needed them
+# all, reset at each lambda and after a step cut by a sign change), stopped when the
 # preconditioned residual r'M^-1 r is below CG_TOL times the coordinate threshold.
 cdef int CG_EVERY = 2
 cdef double CG_AFTER_SWEEPS = 3.0
