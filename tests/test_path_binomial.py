@@ -354,3 +354,24 @@ def test_kernel_reports_max_iter_reached():
     assert k == 5
     assert np.all(out[2] <= 2) and not np.all(out[3] == 1)
     assert np.all(np.isfinite(coefs))
+
+
+@pytest.mark.parametrize("shape", [(203, 37), (45, 131)])
+def test_portable_loops_give_the_avx2_path(shape):
+    """The kernel's portable C loops (used on CPUs without AVX2) solve the same
+    problems: KKT holds along the path and it agrees with the default loops."""
+    from penstat._cd import _binomial
+
+    X, y = equicorrelated(*shape, 0.5, seed=5)
+    w = np.ones(len(y))
+    had_avx2 = _binomial._set_simd(False)
+    try:
+        portable = fit_path(X, y, family="binomial", standardize=False)
+    finally:
+        _binomial._set_simd(True)
+    assert_kkt(portable, X, y, w, atol=5e-5)
+    assert_near_reference(portable, X, y, w, len(portable.lambdas) // 2, 1.0)
+    if had_avx2:
+        default = fit_path(X, y, family="binomial", standardize=False)
+        np.testing.assert_allclose(portable.lambdas, default.lambdas)
+        np.testing.assert_allclose(portable.coefs, default.coefs, atol=1e-5)

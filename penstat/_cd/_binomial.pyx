@@ -311,12 +311,129 @@ cdef extern from *:
     #endif
         return penstat_update_dot_h_scalar(n, d, v, x, r, xn, h);
     }
+    /* Products with the columns S[0..m) of the column-major n-row X, eight columns
+       per pass over the vector (each load of u or t serves eight columns, so the
+       products run at the memory bandwidth of X instead of the load rate):
+       out[k] = x_{S[k]}' u (gather_t), and t += sum_k p[k] x_{S[k]} (gather_n). */
+    static void penstat_gather_t_scalar(int n, int m, const double *X, const int *S,
+                                        const double *u, double *out) {
+        for (int k = 0; k < m; k++) {
+            const double *x = X + (long)S[k] * n;
+            double s0 = 0.0, s1 = 0.0;
+            int i = 0;
+            for (; i + 1 < n; i += 2) {
+                s0 += x[i] * u[i];
+                s1 += x[i + 1] * u[i + 1];
+            }
+            for (; i < n; i++)
+                s0 += x[i] * u[i];
+            out[k] = s0 + s1;
+        }
+    }
+
+    static void penstat_gather_n_scalar(int n, int m, const double *X, const int *S,
+                                        const double *p, double *t) {
+        for (int k = 0; k < m; k++) {
+            const double *x = X + (long)S[k] * n;
+            for (int i = 0; i < n; i++)
+                t[i] += p[k] * x[i];
+        }
+    }
+
+    #ifdef PENSTAT_X86
+    __attribute__((target("avx2,fma")))
+    static void penstat_gather_t_avx2(int n, int m, const double *X, const int *S,
+                                      const double *u, double *out) {
+        int k = 0, i, c;
+        for (; k + 8 <= m; k += 8) {
+            const double *x[8];
+            __m256d a[8], uu;
+            double buf[4];
+            for (c = 0; c < 8; c++) {
+                x[c] = X + (long)S[k + c] * n;
+                a[c] = _mm256_setzero_pd();
+            }
+            for (i = 0; i + 4 <= n; i += 4) {
+                uu = _mm256_loadu_pd(u + i);
+                for (c = 0; c < 8; c++)
+                    a[c] = _mm256_fmadd_pd(uu, _mm256_loadu_pd(x[c] + i), a[c]);
+            }
+            for (c = 0; c < 8; c++) {
+                _mm256_storeu_pd(buf, a[c]);
+                out[k + c] = (buf[0] + buf[1]) + (buf[2] + buf[3]);
+            }
+            for (; i < n; i++)
+                for (c = 0; c < 8; c++)
+                    out[k + c] += x[c][i] * u[i];
+        }
+        penstat_gather_t_scalar(n, m - k, X, S + k, u, out + k);
+    }
+
+    __attribute__((target("avx2,fma")))
+    static void penstat_gather_n_avx2(int n, int m, const double *X, const int *S,
+                                      const double *p, double *t) {
+        int k = 0, i, c;
+        for (; k + 8 <= m; k += 8) {
+            const double *x[8];
+            __m256d pk[8], a0, a1;
+            for (c = 0; c < 8; c++) {
+                x[c] = X + (long)S[k + c] * n;
+                pk[c] = _mm256_set1_pd(p[k + c]);
+            }
+            for (i = 0; i + 4 <= n; i += 4) {
+                a0 = _mm256_loadu_pd(t + i);
+                a1 = _mm256_mul_pd(pk[4], _mm256_loadu_pd(x[4] + i));
+                for (c = 0; c < 4; c++)
+                    a0 = _mm256_fmadd_pd(pk[c], _mm256_loadu_pd(x[c] + i), a0);
+                for (c = 5; c < 8; c++)
+                    a1 = _mm256_fmadd_pd(pk[c], _mm256_loadu_pd(x[c] + i), a1);
+                _mm256_storeu_pd(t + i, _mm256_add_pd(a0, a1));
+            }
+            for (; i < n; i++)
+                for (c = 0; c < 8; c++)
+                    t[i] += p[k + c] * x[c][i];
+        }
+        penstat_gather_n_scalar(n, m - k, X, S + k, p + k, t);
+    }
+    #endif
+
+    static void penstat_gather_t(int n, int m, const double *X, const int *S,
+                                 const double *u, double *out) {
+    #ifdef PENSTAT_X86
+        if (penstat_simd < 0)
+            penstat_simd_init();
+        if (penstat_simd) {
+            penstat_gather_t_avx2(n, m, X, S, u, out);
+            return;
+        }
+    #endif
+        penstat_gather_t_scalar(n, m, X, S, u, out);
+    }
+
+    static void penstat_gather_n(int n, int m, const double *X, const int *S,
+                                 const double *p, double *t) {
+    #ifdef PENSTAT_X86
+        if (penstat_simd < 0)
+            penstat_simd_init();
+        if (penstat_simd) {
+            penstat_gather_n_avx2(n, m, X, S, p, t);
+            return;
+        }
+    #endif
+        penstat_gather_n_scalar(n, m, X, S, p, t);
+    }
     """
+    int penstat_simd
+    void penstat_simd_init() noexcept nogil
     double penstat_update_dot(int n, double d, const double* v, const double* x,
                               double* r, const double* xn) noexcept nogil
     double penstat_wsumsq(int n, const double* v, const double* x) noexcept nogil
     double penstat_update_dot_h(int n, double d, const double* v, const double* x,
                                 double* r, const double* xn, double* h) noexcept nogil
+    void penstat_gather_t(int n, int m, const double* X, const int* S, const double* u,
+                          double* out) noexcept nogil
+    void penstat_gather_n(int n, int m, const double* X, const int* S, const double* p,
+                          double* t) noexcept nogil
 
 
 cdef inline double _dot(int n, const double* a, const double* b) noexcept nogil:
@@ -514,11 +631,12 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
     pd = work + 3 * l
     hp = work + 4 * l
     diag = work + 5 * l
+    penstat_gather_t(n, m, &X[0, 0], S, r, res)
     for k in range(m):
         j = S[k]
         bj = b[j]
         sgn = 1.0 if bj > 0.0 else -1.0
-        res[k] = _dot(n, &X[0, j], r) - l1 * pf[j] * sgn - l2 * pf[j] * bj
+        res[k] -= l1 * pf[j] * sgn + l2 * pf[j] * bj
         diag[k] = xv[j] + l2 * pf[j]
     if fit_intercept:
         tk = 0.0
@@ -542,14 +660,13 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
         tk = pd[m] if fit_intercept else 0.0
         for i in range(n):
             t[i] = tk
-        for k in range(m):
-            daxpy(&n, &pd[k], <double*> &X[0, S[k]], &one, t, &one)
+        penstat_gather_n(n, m, &X[0, 0], S, pd, t)
         for i in range(n):
             vt[i] = v[i] * t[i]
+        penstat_gather_t(n, m, &X[0, 0], S, vt, hp)
         pHp = 0.0
         for k in range(m):
-            j = S[k]
-            hp[k] = _dot(n, &X[0, j], vt) + l2 * pf[j] * pd[k]
+            hp[k] += l2 * pf[S[k]] * pd[k]
             pHp += pd[k] * hp[k]
         if fit_intercept:
             tk = 0.0
@@ -603,7 +720,8 @@ cdef double _extrapolate(int n, int nA, const int* A, const double[::1, :] X, do
                         double b0_prev, double lam_prev, double lam, double lam_next,
                         double a, int nW, const int* W, const double* pf, double loss,
                         double* eta, double* eta_save, double* b_save, const double* y,
-                        const double* w, double* q) noexcept nogil:
+                        const double* w, double* q, int* moved,
+                        double* moves) noexcept nogil:
     """Move the warm start for ``lam_next`` along the path; return its loss.
 
     Between changes of the support the solution is a smooth function of log lam,
@@ -613,8 +731,9 @@ cdef double _extrapolate(int n, int nA, const int* A, const double[::1, :] X, do
     times closer to the optimum than the plain warm start). Coordinates the secant
     would carry across zero are set to zero, and the prediction is kept only when
     it lowers the objective at ``lam_next``; otherwise b, b0, eta and q are restored.
+    ``moved`` and ``moves`` are scratch of nA entries.
     """
-    cdef int i, k, j, one = 1
+    cdef int i, k, j, n_moved = 0
     cdef double t, d, bj, l1, l2, f_old, loss_new, pen_new, b0_save
     if not (lam_prev > lam > lam_next > 0.0):
         return loss
@@ -643,7 +762,10 @@ cdef double _extrapolate(int n, int nA, const int* A, const double[::1, :] X, do
             d = -bj
         if d != 0.0:
             b[j] = bj + d
-            daxpy(&n, &d, <double*> &X[0, j], &one, eta, &one)
+            moved[n_moved] = j
+            moves[n_moved] = d
+            n_moved += 1
+    penstat_gather_n(n, n_moved, &X[0, 0], moved, moves, eta)
     loss_new = _loss(n, eta, y, w, q)
     pen_new = _penalty(nW, W, b, pf, l1, l2)
     if loss_new + pen_new < f_old:
@@ -672,8 +794,8 @@ cdef int _fit_path(
     cdef int n = X.shape[0]
     cdef int p = X.shape[1]
     cdef int nlam = lambdas.shape[0]
-    cdef int i, j, k, m, nW = 0, nA = 0, halvings, n_viol, n_cycles, one = 1
-    cdef int cg_cap, cg_status
+    cdef int i, j, k, m, nW = 0, nA = 0, halvings, n_viol, n_cycles
+    cdef int cg_cap, cg_status, n_chk
     cdef double a_thr
     cdef long stamp = 0
     cdef long sweeps
@@ -876,33 +998,45 @@ cdef int _fit_path(
             if m % EXACT_EVERY == 0 or m == nlam - 1:
                 for i in range(n):
                     eta[i] = b0
+                n_chk = 0
                 for k in range(nA):
                     j = A[k]
                     if b[j] != 0.0:
-                        daxpy(&n, &b[j], <double*> &X[0, j], &one, etap, &one)
+                        cg_S[n_chk] = j
+                        cg_work[n_chk] = b[j]
+                        n_chk += 1
+                penstat_gather_n(n, n_chk, &X[0, 0], &cg_S[0], &cg_work[0], etap)
             loss = _loss(n, etap, &y[0], &w[0], qp)
             pen_cur = _penalty(nW, &W[0], bp, &pf[0], l1, l2)
             f_cur = loss + pen_cur
             for i in range(n):
                 r[i] = w[i] * (y[i] - q[i])
+            # Gradients of every usable column (the CG scratch holds the list).
+            n_chk = 0
+            for k in range(nW):
+                cg_S[n_chk] = W[k]
+                n_chk += 1
+            for j in range(p):
+                if ju[j] and not inW[j]:
+                    cg_S[n_chk] = j
+                    n_chk += 1
+            penstat_gather_t(n, n_chk, &X[0, 0], &cg_S[0], rp, &cg_work[0])
+            for k in range(n_chk):
+                g[cg_S[k]] = cg_work[k]
             n_viol = 0
             for j in range(p):
                 if ju[j] and not inW[j]:
-                    g[j] = _dot(n, &X[0, j], rp)
                     if _abs(g[j]) > l1 * pf[j]:
                         inW[j] = 1
                         W[nW] = j
                         nW += 1
                         n_viol += 1
-            # Gradients of the working set, for the next strong rule and, after a
-            # small Newton step, for a convergence check: the coordinate moves a
-            # sweep from here would make, with the curvatures of the last step.
+            # After a small Newton step, the gradients of the working set give a
+            # convergence check: the coordinate moves a sweep from here would make,
+            # with the curvatures of the last step.
             dlx = 0.0
-            for k in range(nW):
+            for k in range(nW if verify else 0):
                 j = W[k]
-                g[j] = _dot(n, &X[0, j], rp)
-                if not verify:
-                    continue
                 bj = b[j]
                 if bj == 0.0 and _abs(g[j]) <= l1 * pf[j]:
                     continue
@@ -945,7 +1079,7 @@ cdef int _fit_path(
             loss = _extrapolate(n, nA, &A[0], X, bp, &b0, fit_intercept, &coefs[m - 1, 0],
                                 intercepts[m - 1], lambdas[m - 1], lam, lambdas[m + 1],
                                 a, nW, &W[0], &pf[0], loss, etap, &eta_old[0], &b_old[0],
-                                &y[0], &w[0], qp)
+                                &y[0], &w[0], qp, &cg_S[0], &cg_work[0])
     return nlam
 
 
@@ -1034,3 +1168,20 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
         )
     return n_fitted
 
+
+
+def _set_simd(bint enabled):
+    """Use the AVX2 loops when the CPU has them (True) or the portable ones (False).
+
+    For tests: the two must give the same path up to rounding. Returns whether the
+    AVX2 loops were in use before the call.
+    """
+    global penstat_simd
+    penstat_simd_init()
+    cdef bint was = penstat_simd == 1
+    if not enabled:
+        penstat_simd = 0
+    else:
+        penstat_simd = -1
+        penstat_simd_init()
+    return was
