@@ -356,22 +356,55 @@ def test_kernel_reports_max_iter_reached():
     assert np.all(np.isfinite(coefs))
 
 
-@pytest.mark.parametrize("shape", [(203, 37), (45, 131)])
-def test_portable_loops_give_the_avx2_path(shape):
-    """The kernel's portable C loops (used on CPUs without AVX2) solve the same
-    problems: KKT holds along the path and it agrees with the default loops."""
+@pytest.fixture
+def kernel_loops(request):
+    """Run the binomial kernel with its portable C loops (as on CPUs without AVX2)
+    and/or its active-set cycles by blocks (as from 4000 rows on), then restore."""
     from penstat._cd import _binomial
 
+    portable, blocked = request.param
+    had_avx2 = _binomial._set_simd(not portable)
+    min_n = _binomial._set_blocked_min_n(0 if blocked else 10**9)
+    yield had_avx2
+    _binomial._set_simd(True)
+    _binomial._set_blocked_min_n(min_n)
+
+
+@pytest.mark.parametrize(
+    "kernel_loops",
+    [(True, False), (True, True), (False, True)],
+    ids=["portable", "portable-blocked", "blocked"],
+    indirect=True,
+)
+@pytest.mark.parametrize("shape", [(203, 37), (45, 131)])
+def test_kernel_loop_variants_solve_the_same_problem(kernel_loops, shape):
+    """Every variant of the kernel's loops meets KKT along the path and agrees with
+    the reference, with weights, an unpenalized column and the elastic net too."""
     X, y = equicorrelated(*shape, 0.5, seed=5)
     w = np.ones(len(y))
-    had_avx2 = _binomial._set_simd(False)
-    try:
-        portable = fit_path(X, y, family="binomial", standardize=False)
-    finally:
-        _binomial._set_simd(True)
-    assert_kkt(portable, X, y, w, atol=5e-5)
-    assert_near_reference(portable, X, y, w, len(portable.lambdas) // 2, 1.0)
-    if had_avx2:
-        default = fit_path(X, y, family="binomial", standardize=False)
-        np.testing.assert_allclose(portable.lambdas, default.lambdas)
-        np.testing.assert_allclose(portable.coefs, default.coefs, atol=1e-5)
+    path = fit_path(X, y, family="binomial", standardize=False)
+    assert_kkt(path, X, y, w, atol=5e-5)
+    assert_near_reference(path, X, y, w, len(path.lambdas) // 2, 1.0)
+
+    w = np.random.default_rng(4).uniform(0.2, 3.0, size=len(y))
+    pf = np.ones(shape[1])
+    pf[3] = 0.0
+    enet = fit_path(
+        X, y, family="binomial", l1_ratio=0.5, weights=w, penalty_factor=pf, nlambda=30
+    )
+    assert np.all(enet.coefs[:, 3] != 0)
+    assert np.all(enet.converged)
+    Xs = (X - np.average(X, axis=0, weights=w)) / np.sqrt(
+        np.average((X - np.average(X, axis=0, weights=w)) ** 2, axis=0, weights=w)
+    )
+    std = fit_path(
+        Xs,
+        y,
+        family="binomial",
+        l1_ratio=0.5,
+        weights=w,
+        penalty_factor=pf,
+        lambdas=enet.lambdas,
+        standardize=False,
+    )
+    assert_kkt(std, Xs, y, w, atol=5e-5)
