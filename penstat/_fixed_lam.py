@@ -16,6 +16,7 @@ a path whose grid contains ``lam`` exactly.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -77,43 +78,38 @@ def path_to_lam(
     >>> float(path.lambdas[index]), bool(path.lambdas[-1] < 0.05)
     (0.05, True)
     """
-    from penstat.path import fit_path
+    from penstat.path import _fit_path, fit_path
 
-    options = dict(path_options or {})
+    options = {
+        name: param.default
+        for name, param in inspect.signature(fit_path).parameters.items()
+        if param.default is not inspect.Parameter.empty
+    }
+    options.update(path_options or {})
+    options.update(
+        l1_ratio=l1_ratio,
+        weights=weights,
+        nlambda=nlambda,
+        lambda_min_ratio=lambda_min_ratio,
+    )
 
-    def fit(grid, **grid_options):
-        return fit_path(
-            X,
-            y,
-            l1_ratio=l1_ratio,
-            lambdas=grid,
-            weights=weights,
-            **grid_options,
-            **options,
-        )
+    def fit(grid, cut_grid=None):
+        return _fit_path(X, y, **{**options, "lambdas": grid}, cut_grid=cut_grid)
+
+    def cut_at_lam(grid):
+        grid = np.asarray(grid, float)
+        return np.append(grid[grid > lam * (1 + _ABOVE)], lam)
 
     if full_grid:
-        base = fit(lambdas, nlambda=nlambda, lambda_min_ratio=lambda_min_ratio)
+        base = fit(lambdas)
         grid = np.asarray(base.lambdas, float)
         close = np.flatnonzero(np.isclose(grid, lam, rtol=_ON_GRID, atol=0.0))
         if close.size:
             return base, int(close[0])
-        grid = np.sort(np.append(grid, lam))[::-1]
+        path = fit(np.sort(np.append(grid, lam))[::-1])
+    elif lambdas is None:
+        # glmnet's grid, computed inside the one fit, down to lam and ending on it
+        path = fit(None, cut_grid=cut_at_lam)
     else:
-        if lambdas is None:
-            grid = _default_grid(fit, X, nlambda, lambda_min_ratio)
-        else:
-            grid = np.asarray(lambdas, float)
-        grid = np.append(grid[grid > lam * (1 + _ABOVE)], lam)
-    path = fit(grid)
+        path = fit(cut_at_lam(lambdas))
     return path, int(np.flatnonzero(np.asarray(path.lambdas) == lam)[0])
-
-
-def _default_grid(fit, X, nlambda, lambda_min_ratio) -> np.ndarray:
-    """glmnet's grid: ``nlambda`` values from lambda_max down to ``ratio * lambda_max``."""
-    from penstat.path import lambda_grid
-
-    n, p = np.shape(X)
-    # a one-point path is the null model at lambda_max: it gives the top of the grid
-    lam_max = float(fit(None, nlambda=1).lambdas[0])
-    return lambda_grid(lam_max, nlambda, lambda_min_ratio, n, p)

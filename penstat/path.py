@@ -271,6 +271,42 @@ def fit_path(
     >>> int(path.df[0]), int(path.df[-1])
     (0, 5)
     """
+    return _fit_path(
+        X,
+        y,
+        family=family,
+        l1_ratio=l1_ratio,
+        lambdas=lambdas,
+        nlambda=nlambda,
+        lambda_min_ratio=lambda_min_ratio,
+        penalty_factor=penalty_factor,
+        weights=weights,
+        standardize=standardize,
+        fit_intercept=fit_intercept,
+        tol=tol,
+        max_iter=max_iter,
+    )
+
+
+def _fit_path(
+    X,
+    y,
+    *,
+    family,
+    l1_ratio,
+    lambdas,
+    nlambda,
+    lambda_min_ratio,
+    penalty_factor,
+    weights,
+    standardize,
+    fit_intercept,
+    tol,
+    max_iter,
+    cut_grid=None,
+) -> Path:
+    """:func:`fit_path`; ``cut_grid``, when given with ``lambdas=None``, maps the
+    default grid (original scale) to the grid fitted, in full (no early stop)."""
     fam = get_family(family)
     Xa = _as_matrix(X, "X")
     n, p = Xa.shape
@@ -321,17 +357,20 @@ def fit_path(
         lam_scale = 1.0
 
     # --- lambda grid ---------------------------------------------------------------
-    early_stop = lambdas is None
+    early_stop = lambdas is None and cut_grid is None
     if lambdas is None:
         lam_max = _lambda_max(Xs, yk, wn, pf, penalty, fam.name, fit_intercept)
         if not lam_max > 0:
             # nothing to select (e.g. y constant): any grid gives the null model
             lam_max = 1.0
         lams_orig = lambda_grid(lam_max, nlambda, lambda_min_ratio, n, p) * lam_scale
+        top = lams_orig[0]
+        if cut_grid is not None:
+            lams_orig = np.asarray(cut_grid(lams_orig), float)
     else:
         lams_orig = _as_lambdas(lambdas)
     lams_k = np.ascontiguousarray(lams_orig / lam_scale)
-    if lambdas is None:
+    if lambdas is None and lams_orig[0] == top:
         # lambda_max zeroes every penalized coefficient exactly. The solution is the
         # same at every lam >= lambda_max, so the kernel is given a slightly larger
         # one: round-off in lam * l1_ratio * pf, and the solver's own tolerance on the

@@ -39,6 +39,26 @@ def test_cut_grid_ends_at_lam_and_is_exact(data):
     np.testing.assert_allclose(path.intercepts[index], b0, atol=1e-8)
 
 
+def test_cut_grid_is_one_fit_and_lam_above_lambda_max_is_the_null_model(data, monkeypatch):
+    import penstat.path as path_module
+
+    kernel = path_module._kernel
+    calls = []
+
+    def counting(family):
+        calls.append(family)
+        return kernel(family)
+
+    monkeypatch.setattr(path_module, "_kernel", counting)
+    X, y = data
+    path_to_lam(X, y, LAM, l1_ratio=1.0, path_options=OPTIONS)
+    assert calls == ["gaussian"]
+    top = fit_path(X, y, standardize=False, nlambda=1).lambdas[0]
+    path, index = path_to_lam(X, y, 2 * top, l1_ratio=1.0, path_options=OPTIONS)
+    np.testing.assert_array_equal(path.lambdas, [2 * top])
+    assert index == 0 and not np.any(path.coefs)
+
+
 def test_full_grid_keeps_both_sides_of_lam(data):
     X, y = data
     path, index = path_to_lam(
