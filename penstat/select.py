@@ -32,6 +32,7 @@ from penstat._errors import ArgumentError, DataError
 from penstat._folds import check_foldid, check_nfolds, check_stratify, make_folds
 from penstat.criteria import CRITERIA, best_index, check_gamma, criteria_table
 from penstat.family import get_family
+from penstat.penalty import check_l1_ratio
 
 CV_RULES = ("cv_1se", "cv_min")
 RULES = CV_RULES + CRITERIA
@@ -801,16 +802,13 @@ def _mix_row(ratio: float, selection: Selection) -> dict:
 
 
 def _check_l1_ratios(l1_ratios) -> np.ndarray:
-    try:
-        ratios = np.atleast_1d(np.asarray(l1_ratios, dtype=float))
-    except (TypeError, ValueError) as exc:
+    """The mixes to search: a non-empty list, each checked as ``fit_path`` checks one."""
+    values = np.asarray(l1_ratios, dtype=object)
+    if values.ndim > 1 or values.size == 0:
         raise ArgumentError(
-            f"l1_ratio must be numbers in [0, 1], got {l1_ratios!r}"
-        ) from exc
-    if ratios.ndim != 1 or ratios.size == 0:
-        raise ArgumentError("l1_ratio must be a non-empty list of numbers in [0, 1]")
-    if not np.all((ratios >= 0) & (ratios <= 1)):
-        raise ArgumentError(f"every l1_ratio must be in [0, 1], got {ratios.tolist()}")
+            f"l1_ratios={l1_ratios!r} must be a non-empty list of numbers in [0, 1]"
+        )
+    ratios = np.array([check_l1_ratio(v) for v in np.atleast_1d(values)])
     if np.unique(ratios).size != ratios.size:
-        raise ArgumentError(f"l1_ratio values repeat: {ratios.tolist()}")
+        raise ArgumentError(f"l1_ratios repeat a value: {ratios.tolist()}; give each once")
     return ratios

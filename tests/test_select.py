@@ -245,8 +245,13 @@ def test_binomial_errors():
 
 def test_select_l1_ratio_errors():
     X, y = gaussian_data(n=40, p=4)
-    with pytest.raises(ArgumentError, match="in \\[0, 1\\]"):
+    with pytest.raises(ArgumentError, match="l1_ratio=1.5 must be in \\[0, 1\\]"):
         select_l1_ratio(X, y, [0.5, 1.5])
+    with pytest.raises(ArgumentError, match="l1_ratio='half' must be a number"):
+        select_l1_ratio(X, y, [0.5, "half"])
+    for bad in ([], [[0.5, 1.0]]):
+        with pytest.raises(ArgumentError, match="must be a non-empty list of numbers"):
+            select_l1_ratio(X, y, bad)
     with pytest.raises(ArgumentError, match="fixed lambda cannot be combined"):
         select_l1_ratio(X, y, [0.5, 1.0], rule=0.1)
     with pytest.raises(ArgumentError, match="repeat"):
