@@ -111,6 +111,7 @@ cdef extern from *:
     """
     /* r -= d * v * x, then return xn . r: one pass over r for a coordinate update
        and the gradient of the next coordinate. AVX2/FMA when the CPU has it. */
+    #include <stddef.h>
     #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
     #include <immintrin.h>
     #define PENSTAT_X86 1
@@ -323,7 +324,7 @@ cdef extern from *:
     static void penstat_gather_t_scalar(int n, int m, const double *X, const int *S,
                                         const double *u, double *out) {
         for (int k = 0; k < m; k++) {
-            const double *x = X + (long)S[k] * n;
+            const double *x = X + (ptrdiff_t)S[k] * n;
             double s0 = 0.0, s1 = 0.0;
             int i = 0;
             for (; i + 1 < n; i += 2) {
@@ -339,7 +340,7 @@ cdef extern from *:
     static void penstat_gather_n_scalar(int n, int m, const double *X, const int *S,
                                         const double *p, double *t) {
         for (int k = 0; k < m; k++) {
-            const double *x = X + (long)S[k] * n;
+            const double *x = X + (ptrdiff_t)S[k] * n;
             for (int i = 0; i < n; i++)
                 t[i] += p[k] * x[i];
         }
@@ -351,7 +352,7 @@ cdef extern from *:
                                           const double *v, double *H) {
         for (int c = 0; c < nb; c++)
             for (int c2 = 0; c2 <= c; c2++) {
-                const double *x = X + (long)S[c] * n, *x2 = X + (long)S[c2] * n;
+                const double *x = X + (ptrdiff_t)S[c] * n, *x2 = X + (ptrdiff_t)S[c2] * n;
                 double s = 0.0;
                 for (int i = 0; i < n; i++)
                     s += v[i] * x[i] * x2[i];
@@ -362,7 +363,7 @@ cdef extern from *:
     static void penstat_block_update_scalar(int n, int nb, const double *X, const int *S,
                                             const double *d, const double *v, double *r) {
         for (int c = 0; c < nb; c++) {
-            const double *x = X + (long)S[c] * n;
+            const double *x = X + (ptrdiff_t)S[c] * n;
             for (int i = 0; i < n; i++)
                 r[i] -= d[c] * v[i] * x[i];
         }
@@ -378,7 +379,7 @@ cdef extern from *:
         double buf[4];
         int i, c;
         for (c = 0; c < w; c++) {
-            x[c] = X + (long)S[c] * n;
+            x[c] = X + (ptrdiff_t)S[c] * n;
             a[c] = _mm256_setzero_pd();
         }
         for (i = 0; i + 4 <= n; i += 4) {
@@ -414,7 +415,7 @@ cdef extern from *:
             const double *x[8];
             __m256d pk[8], a0, a1;
             for (c = 0; c < 8; c++) {
-                x[c] = X + (long)S[k + c] * n;
+                x[c] = X + (ptrdiff_t)S[k + c] * n;
                 pk[c] = _mm256_set1_pd(p[k + c]);
             }
             for (i = 0; i + 4 <= n; i += 4) {
@@ -441,7 +442,7 @@ cdef extern from *:
         double buf[4];
         int i, c, c2, e;
         for (c = 0; c < 4; c++)
-            x[c] = X + (long)S[c] * n;
+            x[c] = X + (ptrdiff_t)S[c] * n;
         for (e = 0; e < 10; e++)
             h[e] = _mm256_setzero_pd();
         for (i = 0; i + 4 <= n; i += 4) {
@@ -466,8 +467,8 @@ cdef extern from *:
     __attribute__((target("avx2,fma")))
     static void penstat_block_update_avx2(int n, const double *X, const int *S,
                                           const double *d, const double *v, double *r) {
-        const double *x0 = X + (long)S[0] * n, *x1 = X + (long)S[1] * n;
-        const double *x2 = X + (long)S[2] * n, *x3 = X + (long)S[3] * n;
+        const double *x0 = X + (ptrdiff_t)S[0] * n, *x1 = X + (ptrdiff_t)S[1] * n;
+        const double *x2 = X + (ptrdiff_t)S[2] * n, *x3 = X + (ptrdiff_t)S[3] * n;
         __m256d d0 = _mm256_set1_pd(d[0]), d1 = _mm256_set1_pd(d[1]);
         __m256d d2 = _mm256_set1_pd(d[2]), d3 = _mm256_set1_pd(d[3]), s;
         int i = 0;
