@@ -60,6 +60,7 @@ Example (on arrays already standardized by ``penstat.path``)::
 import numpy as np
 
 from libc.math cimport exp, log, log1p
+from libc.string cimport memcpy
 from scipy.linalg.cython_blas cimport daxpy, ddot
 
 from penstat._cd._common cimport soft_threshold
@@ -757,6 +758,63 @@ cdef void _cd_cycle_blocks(int n, int nA, const int* A, const double[::1, :] X,
             penstat_block_update(n, nb, &X[0, 0], S, d, v, r)
 
 
+cdef bint _projection_wins(int n, int m, const int* S, const double[::1, :] X,
+                           double* b, double* b0, bint fit_intercept, const double* pf,
+                           double l1, double l2, const double* v, double* r,
+                           const double* g, const double* d, const double* u,
+                           double step, double* delta, double* t) noexcept nogil:
+    """Take the full CG step with the coordinates it carries across zero stopped at
+    zero, when that lowers the quadratic model more than the step cut at the first
+    crossing (the orthant projection of Andrew and Gao 2007, ICML, section 3.2).
+
+    ``g`` holds X_S' r (and sum r) at the start of the CG step, ``d`` the step on S
+    (and the intercept), ``u = X_S d`` (intercept included). Model change of a step
+    e: -g'e + e'X'VXe / 2 + the change of the penalty. Applies the projected step
+    (b, b0, r) and returns True when it wins; ``delta`` and ``t`` are scratch of m
+    and n doubles.
+    """
+    cdef int i, k, j, one = 1
+    cdef double lin = 0.0, quad = 0.0, q_cut, bj, e, sgn, c
+    for i in range(n):
+        quad += v[i] * u[i] * u[i]
+    for k in range(m):
+        j = S[k]
+        sgn = 1.0 if b[j] > 0.0 else -1.0
+        lin -= (g[k] - l1 * pf[j] * sgn - l2 * pf[j] * b[j]) * d[k]
+        quad += l2 * pf[j] * d[k] * d[k]
+    if fit_intercept:
+        lin -= g[m] * d[m]
+    q_cut = step * lin + 0.5 * step * step * quad
+    memcpy(t, u, n * sizeof(double))
+    lin = 0.0
+    quad = 0.0
+    for k in range(m):
+        j = S[k]
+        bj = b[j]
+        e = d[k]
+        if l1 * pf[j] > 0.0 and bj * (bj + e) < 0.0:
+            c = -(e + bj)
+            daxpy(&n, &c, <double*> &X[0, j], &one, t, &one)
+            e = -bj
+        delta[k] = e
+        lin += (l2 * pf[j] * bj - g[k]) * e + l1 * pf[j] * (_abs(bj + e) - _abs(bj))
+        quad += l2 * pf[j] * e * e
+    if fit_intercept:
+        lin -= g[m] * d[m]
+    for i in range(n):
+        quad += v[i] * t[i] * t[i]
+    if not lin + 0.5 * quad < q_cut:
+        return False
+    for k in range(m):
+        j = S[k]
+        b[j] = 0.0 if delta[k] == -b[j] else b[j] + delta[k]
+    if fit_intercept:
+        b0[0] += d[m]
+    for i in range(n):
+        r[i] -= v[i] * t[i]
+    return True
+
+
 cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, double* b,
                          double* b0, bint fit_intercept, const double* pf, double l1,
                          double l2, const double* v, double xmz, const double* xv,
@@ -770,12 +828,14 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
     (with the intercept as a free coordinate). It is found by conjugate gradients
     preconditioned with the diagonal (Hestenes and Stiefel 1952; matrix-free, two
     passes over X_S per iteration), which needs about sqrt(cond) iterations where
-    coordinate descent needs about cond sweeps. The step stops at the first sign
-    change, so the model decreases; coordinate descent then resumes. X_S d is
-    accumulated from the products X_S p of the iterations, so applying the step to
-    the residual needs no further pass over X_S. ``t3`` is scratch of 3 n doubles.
+    coordinate descent needs about cond sweeps. A step that changes signs is either
+    cut at the first sign change or taken in full with the crossing coordinates
+    stopped at zero, whichever lowers the model more (_projection_wins); coordinate
+    descent then resumes. X_S d is accumulated from the products X_S p of the
+    iterations, so applying the step to the residual needs no further pass over X_S.
+    ``work`` is scratch of 7 (m + 1) doubles, ``t3`` of 3 n doubles.
 
-    Returns -1 when the step was cut short by a sign change (or not taken), 1 when
+    Returns -1 when the step changed the support (or was not taken), 1 when
     the full step was taken but conjugate gradients stopped at ``cg_max_it``
     iterations before reaching ``cg_tol``, and 0 otherwise.
     """
@@ -787,6 +847,7 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
     cdef double* pd
     cdef double* hp
     cdef double* diag
+    cdef double* g
     cdef double* t = t3
     cdef double* vt = t3 + n
     cdef double* u = t3 + 2 * n
@@ -803,11 +864,13 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
     pd = work + 3 * l
     hp = work + 4 * l
     diag = work + 5 * l
+    g = work + 6 * l
     penstat_gather_t(n, m, &X[0, 0], S, r, res)
     for k in range(m):
         j = S[k]
         bj = b[j]
         sgn = 1.0 if bj > 0.0 else -1.0
+        g[k] = res[k]
         res[k] -= l1 * pf[j] * sgn + l2 * pf[j] * bj
         diag[k] = xv[j] + l2 * pf[j]
     if fit_intercept:
@@ -815,6 +878,7 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
         for i in range(n):
             tk += r[i]
         res[m] = tk
+        g[m] = tk
         diag[m] = xmz
     rz = 0.0
     for i in range(n):
@@ -868,6 +932,9 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
             tk = -b[j] / d[k]
             if tk < step:
                 step = tk
+    if step < 1.0 and _projection_wins(n, m, S, X, b, b0, fit_intercept, pf, l1, l2, v,
+                                       r, g, d, u, step, z, t):
+        return -1
     if step <= 0.0:
         return -1
     # The coordinate that stops the step lands on 0 (up to rounding, which the exact
@@ -1351,7 +1418,7 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     cdef double[::1] cg_vec = np.zeros(3 * n)
     cdef long[::1] xv_stamp = np.full(p, -1, dtype="l")
     cdef int[::1] cg_S = np.zeros(p, dtype=np.intc)
-    cdef double[::1] cg_work = np.zeros(6 * (p + 1))
+    cdef double[::1] cg_work = np.zeros(7 * (p + 1))
     cdef double[::1] h_gram = np.zeros(16 * (p // 4 + 1))
     cdef long[::1] h_stamp = np.full(p // 4 + 1, -1, dtype="l")
     cdef int[::1] h_size = np.zeros(p // 4 + 1, dtype=np.intc)
