@@ -16,7 +16,9 @@ set once more. From 4000 rows on, where r and the weights no longer fit the
 first-level cache, the active set is cycled four columns at a time: the same
 updates in the same order, with one pass over r per block (_cd_cycle_blocks). When the active-set cycles contract slowly (correlated columns),
 a few conjugate-gradient iterations solve the model on the current support with
-the signs held fixed, and coordinate descent resumes from there. Early Newton
+the signs held fixed (a step that changes signs is cut at the first change or
+projected onto the orthant, whichever the model prefers), and coordinate descent
+resumes from there. Early Newton
 steps are solved loosely (inexact Newton), the last one tightly.
 
 Safeguards: working weights are floored at ``w_i * PMIN (1 - PMIN)`` (glmnet's
