@@ -14,12 +14,12 @@ with working weights ``v_i = w_i p_i (1 - p_i)`` and the working residual
 quadratic, cycling on the active set until it settles, then sweeping the working
 set once more. From 4000 rows on, where r and the weights no longer fit the
 first-level cache, the active set is cycled four columns at a time: the same
-updates in the same order, with one pass over r per block (_cd_cycle_blocks). When the active-set cycles contract slowly (correlated columns),
-a few conjugate-gradient iterations solve the model on the current support with
-the signs held fixed (a step that changes signs is cut at the first change or
-projected onto the orthant, whichever the model prefers), and coordinate descent
-resumes from there. Early Newton
-steps are solved loosely (inexact Newton), the last one tightly.
+updates in the same order, with one pass over r per block (_cd_cycle_blocks). When
+the active-set cycles contract slowly (correlated columns), a few
+conjugate-gradient iterations solve the model on the current support with the
+signs held fixed (a step that changes signs is cut at the first change or projected
+onto the orthant, whichever the model prefers), and coordinate descent resumes from
+there. Early Newton steps are solved loosely (inexact Newton), the last one tightly.
 
 Safeguards: working weights are floored at ``w_i * PMIN (1 - PMIN)`` (glmnet's
 1e-5 clip), so the model never loses curvature, and every Newton step is checked
@@ -206,7 +206,8 @@ cdef extern from *:
     }
     #endif
 
-    static void penstat_simd_init(void) {
+    /* Whether the AVX2/FMA loops are used: the CPU is asked once. */
+    static int penstat_use_avx2(void) {
     #ifdef PENSTAT_X86
         if (penstat_simd < 0) {
             __builtin_cpu_init();
@@ -215,13 +216,12 @@ cdef extern from *:
     #else
         penstat_simd = 0;
     #endif
+        return penstat_simd;
     }
 
     static double penstat_wsumsq(int n, const double *v, const double *x) {
     #ifdef PENSTAT_X86
-        if (penstat_simd < 0)
-            penstat_simd_init();
-        if (penstat_simd)
+        if (penstat_use_avx2())
             return penstat_wsumsq_avx2(n, v, x);
     #endif
         return penstat_wsumsq_scalar(n, v, x);
@@ -230,9 +230,7 @@ cdef extern from *:
     static double penstat_update_dot(int n, double d, const double *v, const double *x,
                                      double *r, const double *xn) {
     #ifdef PENSTAT_X86
-        if (penstat_simd < 0)
-            penstat_simd_init();
-        if (penstat_simd)
+        if (penstat_use_avx2())
             return penstat_update_dot_avx2(n, d, v, x, r, xn);
     #endif
         return penstat_update_dot_scalar(n, d, v, x, r, xn);
@@ -313,9 +311,7 @@ cdef extern from *:
     static double penstat_update_dot_h(int n, double d, const double *v, const double *x,
                                        double *r, const double *xn, double *h) {
     #ifdef PENSTAT_X86
-        if (penstat_simd < 0)
-            penstat_simd_init();
-        if (penstat_simd)
+        if (penstat_use_avx2())
             return penstat_update_dot_h_avx2(n, d, v, x, r, xn, h);
     #endif
         return penstat_update_dot_h_scalar(n, d, v, x, r, xn, h);
@@ -491,9 +487,7 @@ cdef extern from *:
     static void penstat_gather_t(int n, int m, const double *X, const int *S,
                                  const double *u, double *out) {
     #ifdef PENSTAT_X86
-        if (penstat_simd < 0)
-            penstat_simd_init();
-        if (penstat_simd) {
+        if (penstat_use_avx2()) {
             penstat_gather_t_avx2(n, m, X, S, u, out);
             return;
         }
@@ -504,9 +498,7 @@ cdef extern from *:
     static void penstat_gather_n(int n, int m, const double *X, const int *S,
                                  const double *p, double *t) {
     #ifdef PENSTAT_X86
-        if (penstat_simd < 0)
-            penstat_simd_init();
-        if (penstat_simd) {
+        if (penstat_use_avx2()) {
             penstat_gather_n_avx2(n, m, X, S, p, t);
             return;
         }
@@ -516,9 +508,7 @@ cdef extern from *:
     static void penstat_block_gram(int n, int nb, const double *X, const int *S,
                                    const double *v, double *H) {
     #ifdef PENSTAT_X86
-        if (penstat_simd < 0)
-            penstat_simd_init();
-        if (penstat_simd && nb == 4) {
+        if (penstat_use_avx2() && nb == 4) {
             penstat_block_gram_avx2(n, X, S, v, H);
             return;
         }
@@ -529,9 +519,7 @@ cdef extern from *:
     static void penstat_block_update(int n, int nb, const double *X, const int *S,
                                      const double *d, const double *v, double *r) {
     #ifdef PENSTAT_X86
-        if (penstat_simd < 0)
-            penstat_simd_init();
-        if (penstat_simd && nb == 4) {
+        if (penstat_use_avx2() && nb == 4) {
             penstat_block_update_avx2(n, X, S, d, v, r);
             return;
         }
@@ -540,7 +528,7 @@ cdef extern from *:
     }
     """
     int penstat_simd
-    void penstat_simd_init() noexcept nogil
+    int penstat_use_avx2() noexcept nogil
     double penstat_update_dot(int n, double d, const double* v, const double* x,
                               double* r, const double* xn) noexcept nogil
     double penstat_wsumsq(int n, const double* v, const double* x) noexcept nogil
@@ -1434,7 +1422,6 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     return n_fitted
 
 
-
 def _set_simd(bint enabled):
     """Use the AVX2 loops when the CPU has them (True) or the portable ones (False).
 
@@ -1442,13 +1429,8 @@ def _set_simd(bint enabled):
     AVX2 loops were in use before the call.
     """
     global penstat_simd
-    penstat_simd_init()
-    cdef bint was = penstat_simd == 1
-    if not enabled:
-        penstat_simd = 0
-    else:
-        penstat_simd = -1
-        penstat_simd_init()
+    cdef bint was = penstat_use_avx2() == 1
+    penstat_simd = -1 if enabled else 0
     return was
 
 
