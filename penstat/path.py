@@ -358,19 +358,21 @@ def _fit_path(
 
     # --- lambda grid ---------------------------------------------------------------
     early_stop = lambdas is None and cut_grid is None
+    starts_at_max = lambdas is None
     if lambdas is None:
         lam_max = _lambda_max(Xs, yk, wn, pf, penalty, fam.name, fit_intercept)
         if not lam_max > 0:
             # nothing to select (e.g. y constant): any grid gives the null model
             lam_max = 1.0
         lams_orig = lambda_grid(lam_max, nlambda, lambda_min_ratio, n, p) * lam_scale
-        top = lams_orig[0]
         if cut_grid is not None:
-            lams_orig = np.asarray(cut_grid(lams_orig), float)
+            cut = np.asarray(cut_grid(lams_orig), float)
+            starts_at_max = cut[0] == lams_orig[0]
+            lams_orig = cut
     else:
         lams_orig = _as_lambdas(lambdas)
     lams_k = np.ascontiguousarray(lams_orig / lam_scale)
-    if lambdas is None and lams_orig[0] == top:
+    if starts_at_max:
         # lambda_max zeroes every penalized coefficient exactly. The solution is the
         # same at every lam >= lambda_max, so the kernel is given a slightly larger
         # one: round-off in lam * l1_ratio * pf, and the solver's own tolerance on the
