@@ -37,7 +37,7 @@
 
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy, memmove, memset
-from scipy.linalg.cython_blas cimport daxpy, ddot, dgemm, dgemv, dsyrk, dtrsv
+from scipy.linalg.cython_blas cimport daxpy, ddot, dgemm, dgemv, dsyrk, dtrsm, dtrsv
 from scipy.linalg.cython_lapack cimport dpotrf
 
 from libc.math cimport log, sqrt
@@ -719,6 +719,43 @@ cdef bint extend_factor(Problem *P, int t) noexcept nogil:
     return True
 
 
+cdef bint extend_factor_block(Problem *P, const int *ts, int m) noexcept nogil:
+    """Append the variables ts[0:m] (positions in A) to the Cholesky factor L in M at
+    once: L_new = [L 0; L21 L22] with L21 L' = H_NS (dtrsm) and L22 L22' = H_NN +
+    diag(l2_N) - L21 L21' (dsyrk, dpotrf); the same factor as m calls of
+    `extend_factor`, through level-3 BLAS. False (factor left as it was) when a
+    pivot is not above 1e-10 of its diagonal entry."""
+    cdef int k = P.fns, cap = P.cap, s, i, j, info = 0
+    cdef double one_d = 1.0, minus = -1.0
+    cdef double *L21 = P.M + k
+    cdef double *L22 = P.M + <Py_ssize_t> k * cap + k
+    cdef const double *h
+    for i in range(m):
+        h = P.H + <Py_ssize_t> ts[i] * cap
+        for s in range(k):
+            L21[<Py_ssize_t> s * cap + i] = h[P.fidx[s]]
+        for j in range(i + 1):
+            L22[<Py_ssize_t> j * cap + i] = h[ts[j]]
+        L22[<Py_ssize_t> i * cap + i] += P.l2A[ts[i]]
+    if k > 0:
+        dtrsm("R", "L", "T", "N", &m, &k, &one_d, P.M, &cap, L21, &cap)
+        dsyrk("L", "N", &m, &k, &minus, L21, &cap, &one_d, L22, &cap)
+    dpotrf("L", &m, L22, &cap, &info)
+    if info != 0:
+        return False
+    for i in range(m):
+        h = P.H + <Py_ssize_t> ts[i] * cap
+        if not L22[<Py_ssize_t> i * cap + i] * L22[<Py_ssize_t> i * cap + i] > (
+                1e-10 * (h[ts[i]] + P.l2A[ts[i]])):
+            return False
+    for i in range(m):
+        P.fidx[k + i] = ts[i]
+        P.fpos[ts[i]] = k + i
+        P.fd[k + i] = P.l2A[ts[i]]
+    P.fns = k + m
+    return True
+
+
 cdef void drop_from_factor(Problem *P, int k) noexcept nogil:
     """Remove position k from the Cholesky factor L in M, O(|S|^2): the trailing
     block becomes the factor of L22 L22' + l l' (l the part of column k below the
@@ -772,17 +809,22 @@ cdef bint ensure_factor(Problem *P, int ns) noexcept nogil:
     (d = l2_S, or with an L2 part possibly a nearby lambda's: see `factor_solve`),
     updating the current factor when that is cheaper, and reorder P.sidx to the
     factor's order. False when H_SS + diag(l2_S) is numerically singular."""
-    cdef int s, r, info = 0, cap = P.cap
+    cdef int s, r, m, info = 0, cap = P.cap
     cdef const double *src
     cdef bint ok = factor_changes(P, ns) >= 0
     if ok:
         for s in range(P.fns - 1, -1, -1):
             if P.bA[P.fidx[s]] == 0.0:
                 drop_from_factor(P, s)
+        m = 0
         for s in range(ns):
-            if P.fpos[P.sidx[s]] < 0 and not extend_factor(P, P.sidx[s]):
-                ok = False
-                break
+            if P.fpos[P.sidx[s]] < 0:
+                P.pick[m] = P.sidx[s]
+                m += 1
+        if m == 1:
+            ok = extend_factor(P, P.pick[0])
+        elif m > 1:
+            ok = extend_factor_block(P, P.pick, m)
     if not ok:
         reset_factor(P)
         for s in range(ns):
@@ -933,11 +975,13 @@ cdef int polish_step(Problem *P, double thr) noexcept nogil:
     cdef const double *src
     cdef double *xb
     cdef double *xg
+    cdef bint exact
     ns = support(P)
     if ns == 0:
         return 0
     if not ensure_factor(P, ns):
         return 0
+    exact = factor_exact(P)
     # rhs = c_S - l1_S sign(b_S), in the factor's order
     for s in range(ns):
         t = P.sidx[s]
@@ -984,7 +1028,10 @@ cdef int polish_step(Problem *P, double thr) noexcept nogil:
             t = P.sidx[s]
             P.save_b[t] = P.bA[t] + tau * (P.save_b[t] - P.bA[t])
         P.save_b[hit] = 0.0
-    recompute_gA(P, P.save_b, P.save_g)
+    if hit < 0 and exact and 2 * (nA - ns) < nA:
+        gradient_at_solution(P, ns)
+    else:
+        recompute_gA(P, P.save_b, P.save_g)
     f_new = objective_A(P, P.save_b, P.save_g)
     if not f_new <= f_old + 1e-15 * fabs(f_old):
         return 0
@@ -1000,6 +1047,29 @@ cdef int polish_step(Problem *P, double thr) noexcept nogil:
         if P.vA[t] * (bn - bt) * (bn - bt) >= thr:
             return 3
     return 2
+
+
+cdef void gradient_at_solution(Problem *P, int ns) noexcept nogil:
+    """save_g = cA - H save_b after `polish_step` solved (H_SS + diag(l2_S)) b_S =
+    c_S - l1_S sign(b_S) exactly and no sign changed: on the support that is
+    l1_S sign(b_S) + l2_S b_S, so only the zeros of A need their row of H:
+    (|A| - |S|) |S| products instead of |A|^2, and far less of H read when most of A
+    is in the support."""
+    cdef int nA = P.nA, cap = P.cap, s, t
+    cdef double bt, acc
+    cdef const double *h
+    for s in range(ns):
+        t = P.sidx[s]
+        bt = P.save_b[t]
+        P.save_g[t] = (P.l1A[t] if bt > 0.0 else -P.l1A[t]) + P.l2A[t] * bt
+    for t in range(nA):
+        if P.save_b[t] != 0.0:
+            continue
+        h = P.H + <Py_ssize_t> t * cap
+        acc = P.cA[t]
+        for s in range(ns):
+            acc -= h[P.sidx[s]] * P.save_b[P.sidx[s]]
+        P.save_g[t] = acc
 
 
 cdef int solve_active(Problem *P, double thr, int max_sweeps) noexcept nogil:
