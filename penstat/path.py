@@ -236,7 +236,9 @@ def fit_path(
         (relative) or exceeds 0.999.
     lambda_min_ratio : default 1e-4 if n >= p else 1e-2 (glmnet).
     penalty_factor : (p,) non-negative factors, rescaled to sum to p; 0 means
-        unpenalized (always in the model).
+        unpenalized (always in the model). Unpenalized columns that, with the
+        intercept, fit y exactly (gaussian) or separate its classes (binomial) are
+        refused with an ``ArgumentError``: their coefficients would not be determined.
     weights : (n,) non-negative observation weights, not all zero; default ones.
     standardize : scale columns to unit weighted variance (1/n) inside the fit;
         coefficients are always reported on the original scale.
@@ -359,8 +361,10 @@ def _fit_path(
     # --- lambda grid ---------------------------------------------------------------
     early_stop = lambdas is None and cut_grid is None
     starts_at_max = lambdas is None
+    if lambdas is None or not pf.all():
+        null_resid = _null_residual(Xs, yk, wn, pf, fam.name, fit_intercept)
     if lambdas is None:
-        lam_max = _lambda_max(Xs, yk, wn, pf, penalty, fam.name, fit_intercept)
+        lam_max = _lambda_max(Xs, null_resid, wn, pf, penalty)
         if not lam_max > 0:
             # nothing to select (e.g. y constant): any grid gives the null model
             lam_max = 1.0
@@ -489,22 +493,51 @@ def _kernel(family: str):
     return binomial_path
 
 
-def _lambda_max(Xs, yk, wn, pf, penalty: Penalty, family: str, fit_intercept: bool):
-    """Smallest lambda with every penalized coefficient at 0 (standardized scale).
+def _null_residual(Xs, yk, wn, pf, family: str, fit_intercept: bool) -> np.ndarray:
+    """y minus the fit of the null model: the intercept and the unpenalized columns
+    (pf == 0), least squares or logistic (standardized scale).
 
-    The null model holds the intercept and the unpenalized columns (pf == 0); the
-    gradient of the loss there, divided by pf_j and max(l1_ratio, 1e-3), gives it.
+    Raises an ``ArgumentError`` when unpenalized columns fit y exactly (gaussian) or
+    separate its classes (binomial) while the intercept alone does not: the penalized
+    columns then have nothing left to explain, the unpenalized coefficients are not
+    determined (or infinite), and coordinate descent would only crawl along them.
     """
     unpen = np.flatnonzero(pf == 0)
     Xu = Xs[:, unpen]
     if family == "gaussian":
         resid = yk - (wn @ yk if fit_intercept else 0.0)
         if unpen.size:
+            spread = float(wn @ resid**2)
             sq = np.sqrt(wn)
             beta = np.linalg.lstsq(Xu * sq[:, None], resid * sq, rcond=None)[0]
             resid = resid - Xu @ beta
+            exact = spread > 0 and float(wn @ resid**2) <= 1e-20 * spread
     else:
-        resid = yk - _binomial_null_mean(Xu, yk, wn, fit_intercept)
+        mu = _binomial_null_mean(Xu, yk, wn, fit_intercept)
+        resid = yk - mu
+        # a finite maximum likelihood fit never orders the classes perfectly (scaling
+        # its linear predictor up would raise the likelihood); under separation the
+        # IRLS iterates do
+        pos = wn > 0
+        exact = unpen.size > 0 and mu[pos & (yk == 1)].min() > mu[pos & (yk == 0)].max()
+    if unpen.size and exact:
+        what = "fit y exactly" if family == "gaussian" else "separate the two classes"
+        raise ArgumentError(
+            f"penalty_factor: the {unpen.size} unpenalized columns (penalty_factor 0)"
+            f"{' with the intercept' if fit_intercept else ''} {what} on the "
+            f"{int(np.count_nonzero(wn))} observations with positive weight, so the "
+            "penalized columns have nothing left to explain and the unpenalized "
+            "coefficients are not determined; give fewer columns penalty_factor 0 "
+            "(far fewer than there are observations)"
+        )
+    return resid
+
+
+def _lambda_max(Xs, resid, wn, pf, penalty: Penalty):
+    """Smallest lambda with every penalized coefficient at 0 (standardized scale):
+    the gradient of the loss at the null model (``resid`` from `_null_residual`),
+    divided by pf_j and max(l1_ratio, 1e-3).
+    """
     grad = np.abs(Xs.T @ (wn * resid))
     penalized = pf > 0
     return float(np.max(grad[penalized] / pf[penalized])) / penalty.lambda_max_divisor

@@ -581,6 +581,34 @@ def test_errors_name_the_argument(kwargs, error, word):
     assert isinstance(info.value, ValueError)
 
 
+@pytest.mark.parametrize("lambdas", [None, [0.5, 0.1]])
+def test_unpenalized_columns_that_fit_y_exactly_are_refused(lambdas):
+    # 12 unpenalized columns and the intercept interpolate 12 rows: nothing is left
+    # for the penalty, the unpenalized coefficients are not determined, and coordinate
+    # descent would crawl to max_iter along them
+    rng = np.random.default_rng(40)
+    X, y = rng.standard_normal((12, 30)), rng.standard_normal(12)
+    pf = np.r_[np.zeros(12), np.ones(18)]
+    with pytest.raises(ArgumentError, match="penalty_factor: the 12 unpenalized columns"):
+        fit_path(X, y, penalty_factor=pf, lambdas=lambdas)
+    # the same columns on 40 rows leave a residual: fitted as before, KKT holds
+    X, y = rng.standard_normal((40, 30)), rng.standard_normal(40)
+    path = fit_path(X, y, penalty_factor=pf, nlambda=10)
+    assert np.all(path.coefs[:, :12] != 0)
+    assert kkt_violation(X, y, path) < 1e-4
+
+
+def test_unpenalized_column_that_separates_the_classes_is_refused():
+    rng = np.random.default_rng(41)
+    X = rng.standard_normal((50, 4))
+    y = (X[:, 0] > 0).astype(float)
+    with pytest.raises(ArgumentError, match="separate the two classes"):
+        fit_path(X, y, family="binomial", penalty_factor=[0, 1, 1, 1])
+    # penalized, the same column is fine (the penalty keeps it finite)
+    path = fit_path(X, y, family="binomial", nlambda=5)
+    assert np.all(np.isfinite(path.coefs))
+
+
 def test_binomial_one_class_among_weighted_rows():
     y = (np.arange(20) % 2).astype(float)
     w = np.where(y == 1, 1.0, 0.0)
