@@ -513,13 +513,8 @@ def _null_residual(Xs, yk, wn, pf, family: str, fit_intercept: bool) -> np.ndarr
             resid = resid - Xu @ beta
             exact = spread > 0 and float(wn @ resid**2) <= 1e-20 * spread
     else:
-        mu = _binomial_null_mean(Xu, yk, wn, fit_intercept)
+        mu, exact = _binomial_null_fit(Xu, yk, wn, fit_intercept)
         resid = yk - mu
-        # a finite maximum likelihood fit never orders the classes perfectly (scaling
-        # its linear predictor up would raise the likelihood); under separation the
-        # IRLS iterates do
-        pos = wn > 0
-        exact = unpen.size > 0 and mu[pos & (yk == 1)].min() > mu[pos & (yk == 0)].max()
     if unpen.size and exact:
         what = "fit y exactly" if family == "gaussian" else "separate the two classes"
         raise ArgumentError(
@@ -543,22 +538,56 @@ def _lambda_max(Xs, resid, wn, pf, penalty: Penalty):
     return float(np.max(grad[penalized] / pf[penalized])) / penalty.lambda_max_divisor
 
 
-def _binomial_null_mean(Xu, y, wn, fit_intercept: bool, n_steps: int = 50):
-    """Fitted probabilities of the logistic model on the intercept and ``Xu`` (IRLS)."""
+def _binomial_null_fit(Xu, y, wn, fit_intercept: bool, n_steps: int = 100):
+    """Fitted probabilities of the logistic model on the intercept and ``Xu``, and
+    whether its columns separate the classes (rows of positive weight; then no
+    finite maximum exists). Newton steps are halved until the loss decreases, so
+    that under separation the iterates move toward a separating direction; they
+    stop at the first linear predictor that orders the classes strictly (with the
+    intercept; without it, that has their signs), which proves separation."""
+    from scipy.special import expit
+
     cols = [np.ones(y.size)] if fit_intercept else []
     Z = np.column_stack(cols + [Xu]) if (cols or Xu.shape[1]) else np.zeros((y.size, 0))
     if Z.shape[1] == 0:
-        return np.full(y.size, 0.5)
+        return np.full(y.size, 0.5), False
+    pos = wn > 0
+    ones, zeros = pos & (y == 1), pos & (y == 0)
+
+    def loss(eta):
+        return float(wn @ (np.logaddexp(0.0, eta) - y * eta))
+
+    def separates(eta):
+        lo, hi = eta[ones].min(), eta[zeros].max()
+        return lo > hi if fit_intercept else (lo > 0 and hi < 0)
+
     beta = np.zeros(Z.shape[1])
+    if fit_intercept:
+        ybar = float(wn @ y)
+        beta[0] = np.log(ybar / (1.0 - ybar))
+    eta = Z @ beta
+    f = loss(eta)
     for _ in range(n_steps):
-        eta = np.clip(Z @ beta, -30, 30)
-        mu = 1.0 / (1.0 + np.exp(-eta))
-        v = np.maximum(mu * (1 - mu), 1e-5) * wn
+        mu = expit(eta)
+        v = np.maximum(mu * (1 - mu), 1e-10) * wn
         step = np.linalg.lstsq(Z.T @ (v[:, None] * Z), Z.T @ (wn * (y - mu)), rcond=None)[0]
-        beta = beta + step
-        if np.max(np.abs(step)) < 1e-10:
+        t = 1.0
+        for _ in range(40):
+            eta_new = Z @ (beta + t * step)
+            f_new = loss(eta_new)
+            if f_new <= f:
+                break
+            t *= 0.5
+        else:
             break
-    return 1.0 / (1.0 + np.exp(-np.clip(Z @ beta, -30, 30)))
+        beta, eta = beta + t * step, eta_new
+        if separates(eta):
+            return expit(eta), True
+        done = f - f_new <= 1e-15 * f
+        f = f_new
+        if done:
+            break
+    return expit(eta), False
 
 
 def _constant_columns(X: np.ndarray, w: np.ndarray) -> np.ndarray:
