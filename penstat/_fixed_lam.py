@@ -85,6 +85,11 @@ def path_to_lam(
         for name, param in inspect.signature(fit_path).parameters.items()
         if param.default is not inspect.Parameter.empty
     }
+    own = {"l1_ratio", "weights", "nlambda", "lambda_min_ratio", "lambdas"}
+    clash = sorted(own.intersection(path_options or {}))
+    if clash:
+        names = ", ".join(clash)
+        raise TypeError(f"path_to_lam: pass {names} as arguments, not in path_options")
     options.update(path_options or {})
     options.update(
         l1_ratio=l1_ratio,

@@ -101,3 +101,10 @@ def test_grid_errors(data, grid_options, pattern):
     X, y = data
     with pytest.raises(ArgumentError, match=pattern):
         path_to_lam(X, y, LAM, l1_ratio=1.0, **grid_options)
+
+
+@pytest.mark.parametrize("key", ["l1_ratio", "weights", "nlambda", "lambdas"])
+def test_path_options_cannot_repeat_an_argument(data, key):
+    X, y = data
+    with pytest.raises(TypeError, match=key):
+        path_to_lam(X, y, 0.05, l1_ratio=1.0, path_options={key: None})
