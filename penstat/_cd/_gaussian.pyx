@@ -55,14 +55,17 @@ cdef extern from *:
     /* The large work arrays (compact Gram, Cholesky factor, copies of columns, Gram
        columns) are fresh memory at every fit, and each first touch of a 4 KiB page is
        a page fault (about 1.5 us here: 7000 of them, 10 ms, in a fit at n = p = 1000).
-       From 1 MiB on they are allocated in whole 2 MiB pages and advised for
+       From 4 MiB on they are allocated in whole 2 MiB pages and advised for
        transparent huge pages, one fault per 2 MiB where the kernel has them enabled
-       ('always' or 'madvise'; numpy advises its own large arrays the same way). */
+       ('always' or 'madvise'; numpy advises its own large arrays the same way).
+       Smaller ones are left to malloc, which reuses them from fit to fit (advised,
+       the 2 MiB Gram scratch cost a fresh huge page per fit: 3% to 8% on fits of
+       1 to 4 ms). */
     static void *penstat_big_alloc(size_t nbytes) {
     #if defined(__linux__) && defined(MADV_HUGEPAGE)
         const size_t huge = (size_t)2 << 20;
         void *p = NULL;
-        if (nbytes >= ((size_t)1 << 20)) {
+        if (nbytes >= ((size_t)4 << 20)) {
             nbytes = (nbytes + huge - 1) & ~(huge - 1);
             if (posix_memalign(&p, huge, nbytes) != 0)
                 return NULL;
