@@ -95,6 +95,10 @@ DEF GRAM_SCRATCH = 262144
 # already known by symmetry, and their block among themselves costs one dsyrk (half
 # the flops of the dgemm blocks that would compute them one block at a time).
 DEF GRAM_COMPLETE = 3
+# Up to GRAM_WHOLE columns, with uniform weights, the whole Gram is computed at the
+# first entry by one dsyrk on X (no weighted copies): the blocks and the completion
+# above would compute all of it within the first two or three entries anyway.
+DEF GRAM_WHOLE = 128
 # Naive mode: the Gram entries of variables joining A are computed XA_CHUNK at a time
 # with dgemm against the compact copy of A's columns; when fewer join, the variables
 # with the largest |g_j| / pf_j >= ENTRY_MARGIN * lam * l1_ratio fill the chunk (the
@@ -302,6 +306,8 @@ cdef bint cache_columns(Problem *P, const int *want, int m) noexcept nogil:
             kb += 1
     if kb == 0:
         return True
+    if P.n_slots == 0 and P.uniform and p <= GRAM_WHOLE:
+        return gram_whole(P)
     if GRAM_COMPLETE * (P.n_slots + kb) > p:
         for j in range(p):
             if P.slot[j] == -1 and P.v[j] > 0.0:
@@ -383,6 +389,21 @@ cdef void assign_slots(Problem *P, int kb) noexcept nogil:
         P.slot[k] = P.n_slots
         P.slot_var[P.n_slots] = k
         P.n_slots += 1
+
+
+cdef bint gram_whole(Problem *P) noexcept nogil:
+    """Every Gram column at once (uniform weights): one dsyrk on X itself, no copies."""
+    cdef int n = P.n, p = P.p, i, j
+    cdef double zero_d = 0.0
+    if not slot_room(P, p):
+        return False
+    dsyrk("L", "T", &p, &n, &P.w0, <double *> P.X, &n, &zero_d, P.G, &p)
+    for j in range(p):
+        for i in range(j + 1, p):
+            P.G[<Py_ssize_t> i * p + j] = P.G[<Py_ssize_t> j * p + i]
+        P.pick[j] = j
+    assign_slots(P, p)
+    return True
 
 
 cdef bint gram_complete(Problem *P, int kb) noexcept nogil:
