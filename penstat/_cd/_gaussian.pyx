@@ -12,9 +12,10 @@
 # gradient gA = X_A'W r on A, so an update costs O(|A|) in both schemes:
 #   covariance  (n >= 2p) full Gram columns X'W x_k are cached for the variables
 #               of A (computed in blocks with dgemm; once a third of the columns
-#               are cached, all the others at once by symmetry and dsyrk); the
-#               gradient over all columns,
-#               needed by the strong rule and the KKT check, is g = c - G b, O(p|A|).
+#               are cached, all the others at once by symmetry and dsyrk; up to
+#               GRAM_WHOLE columns with uniform weights, all of them at the first
+#               entry); the gradient over all columns, needed by the strong rule and
+#               the KKT check, is g = c - G b, O(p|A|).
 #   naive       (otherwise) H is filled by dgemm against a contiguous copy of A's
 #               columns; the gradient outside A is recomputed from the residual,
 #               O(np) per check (dgemv).
