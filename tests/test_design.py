@@ -206,3 +206,17 @@ def test_build_design_does_not_modify_the_frame():
     d = build_design("outcome ~ . + x1:region", df, "binomial")
     d.transform(df)
     assert frame_fingerprint(df) == before
+
+
+@pytest.mark.parametrize(
+    "value, pattern",
+    [(np.nan, "design columns \\['h'\\] have NaN or infinite"), (np.inf, "\\['h'\\]")],
+)
+def test_nan_or_inf_from_outside_the_frame_is_refused(mixed, value, pattern):
+    # patsy's own NaN scan is skipped (the frame's missing values are handled before);
+    # a NaN or inf that reaches the design from a caller's array is still caught
+    h = np.ones(len(mixed))
+    h[5] = value
+    env = patsy.EvalEnvironment([{"h": h, "np": np}])
+    with pytest.raises(DataError, match=pattern):
+        build_design("y ~ x1 + h", mixed, "gaussian", eval_env=env)
