@@ -174,7 +174,9 @@ class Design:
             try:
                 with np.errstate(all="ignore"):
                     (mat,) = patsy.build_design_matrices(
-                        [self._design_info()], frame.loc[~na], NA_action="raise"
+                        [self._design_info()],
+                        _numeric_as_arrays(frame.loc[~na]),
+                        NA_action="raise",
                     )
             except patsy.PatsyError as exc:
                 raise _translate_patsy_error(exc, self.formula, newdata.columns) from None
@@ -200,8 +202,9 @@ class Design:
 
             rhs = self.expanded_formula.split("~", 1)[1]
             info = patsy.dmatrix(
-                rhs, self._frame, eval_env=_default_env(), NA_action="raise"
-            ).design_info
+                rhs, _numeric_as_arrays(self._frame), eval_env=_default_env(),
+                NA_action="raise",
+            ).design_info  # fmt: skip
             object.__setattr__(self, "design_info", info)
         return self.design_info
 
@@ -328,7 +331,7 @@ def build_design(
             # None in a categorical factor still raises.
             rhs_mat = patsy.dmatrix(
                 rhs_expanded,
-                frame,
+                _numeric_as_arrays(frame),
                 eval_env=env,
                 NA_action=patsy.NAAction(on_NA="raise", NA_types=["None"]),
                 return_type="dataframe",
@@ -583,6 +586,21 @@ def _default_env():
     import patsy
 
     return patsy.EvalEnvironment([{"np": np, "numpy": np}])
+
+
+def _numeric_as_arrays(frame: pd.DataFrame) -> dict:
+    """The frame's columns for patsy, numeric ones (not bool) as numpy arrays: patsy
+    wraps every pandas factor it evaluates in new pandas objects (a third of its time
+    on 100 numeric columns); the values, and the design, are the same."""
+    return {
+        name: (
+            values.to_numpy()
+            if pd.api.types.is_numeric_dtype(values.dtype)
+            and not pd.api.types.is_bool_dtype(values.dtype)
+            else values
+        )
+        for name, values in frame.items()
+    }
 
 
 def _patsy_frame(data: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
