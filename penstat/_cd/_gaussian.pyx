@@ -752,38 +752,12 @@ cdef bint factor_exact(Problem *P) noexcept nogil:
     return True
 
 
-cdef bint extend_factor(Problem *P, int t) noexcept nogil:
-    """Append variable t (position in A) to the Cholesky factor L in M:
-    L_new = [L 0; l' d] with L l = h, d^2 = H_tt + l2_t - l'l. O(|S|^2)."""
-    cdef int k = P.fns, cap = P.cap, s, one = 1
-    cdef double d2, diag
-    cdef double *x = P.save_b
-    cdef const double *h = P.H + <Py_ssize_t> t * cap
-    for s in range(k):
-        x[s] = h[P.fidx[s]]
-    if k > 0:
-        dtrsv("L", "N", "N", &k, P.M, &cap, x, &one)
-    diag = h[t] + P.l2A[t]
-    d2 = diag
-    for s in range(k):
-        d2 -= x[s] * x[s]
-        P.M[<Py_ssize_t> s * cap + k] = x[s]
-    if not d2 > 1e-10 * diag:
-        return False
-    P.M[<Py_ssize_t> k * cap + k] = sqrt(d2)
-    P.fidx[k] = t
-    P.fpos[t] = k
-    P.fd[k] = P.l2A[t]
-    P.fns = k + 1
-    return True
-
-
-cdef bint extend_factor_block(Problem *P, const int *ts, int m) noexcept nogil:
+cdef bint extend_factor(Problem *P, const int *ts, int m) noexcept nogil:
     """Append the variables ts[0:m] (positions in A) to the Cholesky factor L in M at
     once: L_new = [L 0; L21 L22] with L21 L' = H_NS (dtrsm) and L22 L22' = H_NN +
-    diag(l2_N) - L21 L21' (dsyrk, dpotrf); the same factor as m calls of
-    `extend_factor`, through level-3 BLAS. False (factor left as it was) when a
-    pivot is not above 1e-10 of its diagonal entry."""
+    diag(l2_N) - L21 L21' (dsyrk, dpotrf), O(|S|^2 m) through level-3 BLAS (the same
+    factor as m single-row extensions by dtrsv). False (factor left as it was) when
+    a pivot is not above 1e-10 of its diagonal entry."""
     cdef int k = P.fns, cap = P.cap, s, i, j, info = 0
     cdef double one_d = 1.0, minus = -1.0
     cdef double *L21 = P.M + k
@@ -797,7 +771,11 @@ cdef bint extend_factor_block(Problem *P, const int *ts, int m) noexcept nogil:
             L22[<Py_ssize_t> j * cap + i] = h[ts[j]]
         L22[<Py_ssize_t> i * cap + i] += P.l2A[ts[i]]
     if k > 0:
-        dtrsm("R", "L", "T", "N", &m, &k, &one_d, P.M, &cap, L21, &cap)
+        if m == 1:
+            # one row: L l' = h_S by dtrsv on the row in place (dtrsm is slower here)
+            dtrsv("L", "N", "N", &k, P.M, &cap, L21, &cap)
+        else:
+            dtrsm("R", "L", "T", "N", &m, &k, &one_d, P.M, &cap, L21, &cap)
         dsyrk("L", "N", &m, &k, &minus, L21, &cap, &one_d, L22, &cap)
     dpotrf("L", &m, L22, &cap, &info)
     if info != 0:
@@ -880,10 +858,8 @@ cdef bint ensure_factor(Problem *P, int ns) noexcept nogil:
             if P.fpos[P.sidx[s]] < 0:
                 P.pick[m] = P.sidx[s]
                 m += 1
-        if m == 1:
-            ok = extend_factor(P, P.pick[0])
-        elif m > 1:
-            ok = extend_factor_block(P, P.pick, m)
+        if m > 0:
+            ok = extend_factor(P, P.pick, m)
     if not ok:
         reset_factor(P)
         for s in range(ns):
