@@ -17,6 +17,7 @@ from penstat._errors import (
     DataError,
     FormulaError,
     PenstatError,
+    SeparationWarning,
 )
 
 __version__ = "0.1.0"
@@ -39,6 +40,7 @@ _LAZY = {
 __all__ = [
     "ArgumentError",
     "ConvergenceWarning",
+    "SeparationWarning",
     "DataError",
     "FormulaError",
     "PenstatError",

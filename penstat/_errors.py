@@ -24,3 +24,8 @@ class ArgumentError(PenstatError):
 
 class ConvergenceWarning(UserWarning):
     """A solver stopped at ``max_iter`` before reaching ``tol``."""
+
+
+class SeparationWarning(UserWarning):
+    """Unpenalized columns separate some observations of a binomial response by class
+    (quasi-complete separation): their coefficients have no finite estimate."""

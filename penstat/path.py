@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from penstat._errors import ArgumentError, ConvergenceWarning, DataError
+from penstat._errors import ArgumentError, ConvergenceWarning, DataError, SeparationWarning
 from penstat.family import get_family
 from penstat.penalty import Penalty
 
@@ -238,7 +238,10 @@ def fit_path(
     penalty_factor : (p,) non-negative factors, rescaled to sum to p; 0 means
         unpenalized (always in the model). Unpenalized columns that, with the
         intercept, fit y exactly (gaussian) or separate its classes (binomial) are
-        refused with an ``ArgumentError``: their coefficients would not be determined.
+        refused with an ``ArgumentError``: their coefficients would not be
+        determined. When they separate only part of the observations by class
+        (quasi-complete separation) a ``SeparationWarning`` says so: those
+        coefficients have no finite estimate and are reported at a large value.
     weights : (n,) non-negative observation weights, not all zero; default ones.
     standardize : scale columns to unit weighted variance (1/n) inside the fit;
         coefficients are always reported on the original scale.
@@ -513,8 +516,22 @@ def _null_residual(Xs, yk, wn, pf, family: str, fit_intercept: bool) -> np.ndarr
             resid = resid - Xu @ beta
             exact = spread > 0 and float(wn @ resid**2) <= 1e-20 * spread
     else:
-        mu, exact = _binomial_null_fit(Xu, yk, wn, fit_intercept)
+        mu, separation = _binomial_null_fit(Xu, yk, wn, fit_intercept)
         resid = yk - mu
+        exact = separation == "complete"
+        if separation == "quasi":
+            warnings.warn(
+                f"penalty_factor: the unpenalized columns (penalty_factor 0)"
+                f"{' with the intercept' if fit_intercept else ''} separate the two "
+                "classes on part of the observations, the rest tie (quasi-complete "
+                "separation, as from an unpenalized factor level whose observations "
+                "all have one class): those coefficients have no finite estimate and "
+                "are reported at a large value set by tol; the other coefficients fit "
+                "the tied observations. Give those columns a positive penalty_factor "
+                "for finite estimates",
+                SeparationWarning,
+                stacklevel=3,
+            )
     if unpen.size and exact:
         what = "fit y exactly" if family == "gaussian" else "separate the two classes"
         raise ArgumentError(
@@ -540,17 +557,18 @@ def _lambda_max(Xs, resid, wn, pf, penalty: Penalty):
 
 def _binomial_null_fit(Xu, y, wn, fit_intercept: bool, n_steps: int = 100):
     """Fitted probabilities of the logistic model on the intercept and ``Xu``, and
-    whether its columns separate the classes (rows of positive weight; then no
-    finite maximum exists). Newton steps are halved until the loss decreases, so
-    that under separation the iterates move toward a separating direction; they
-    stop at the first linear predictor that orders the classes strictly (with the
-    intercept; without it, that has their signs), which proves separation."""
+    whether its columns separate the classes among rows of positive weight: None,
+    "complete" or "quasi" (ordered with ties); with either no finite maximum exists.
+    Newton steps are halved until the loss decreases, so that under separation the
+    iterates move toward a separating direction; they stop at the first linear
+    predictor that orders the classes strictly (with the intercept; without it, that
+    has their signs), which proves complete separation."""
     from scipy.special import expit
 
     cols = [np.ones(y.size)] if fit_intercept else []
     Z = np.column_stack(cols + [Xu]) if (cols or Xu.shape[1]) else np.zeros((y.size, 0))
     if Z.shape[1] == 0:
-        return np.full(y.size, 0.5), False
+        return np.full(y.size, 0.5), None
     pos = wn > 0
     ones, zeros = pos & (y == 1), pos & (y == 0)
 
@@ -582,12 +600,44 @@ def _binomial_null_fit(Xu, y, wn, fit_intercept: bool, n_steps: int = 100):
             break
         beta, eta = beta + t * step, eta_new
         if separates(eta):
-            return expit(eta), True
+            return expit(eta), "complete"
         done = f - f_new <= 1e-15 * f
         f = f_new
         if done:
             break
-    return expit(eta), False
+    else:
+        done = False
+    # Quasi-complete separation (classes ordered with ties) drives the iterates off to
+    # infinity more slowly; it shows as no convergence or as rows fitted almost
+    # perfectly, which a finite maximum can also give, so an exact check decides.
+    sign = np.where(y == 1, 1.0, -1.0)
+    suspicious = not done or float(np.max(sign[pos] * eta[pos])) > 25.0
+    return expit(eta), (_separation(Z[pos], sign[pos]) if suspicious else None)
+
+
+def _separation(Z: np.ndarray, sign: np.ndarray) -> str | None:
+    """Whether some d gives ``sign_i z_i'd >= 0`` for every row, with at least one
+    strict: "complete" when all are strict, "quasi" otherwise, None when no such d
+    exists (Albert & Anderson 1984). Decided by a linear program (Konis 2007):
+    maximize ``sum_i sign_i z_i'd`` over the box ``|d_j| <= 1``, with columns scaled
+    to unit maximum; a solution is checked in floating point before it counts."""
+    from scipy.optimize import linprog
+
+    scale = np.max(np.abs(Z), axis=0)
+    keep = scale > 0
+    A = sign[:, None] * (Z[:, keep] / scale[keep])
+    if A.shape[1] == 0:
+        return None
+    res = linprog(-A.sum(axis=0), A_ub=-A, b_ub=np.zeros(A.shape[0]), bounds=(-1, 1))
+    if res.status != 0 or res.x is None:
+        return None
+    # margins are at most the number of columns; below 1e-6 they are round-off of a
+    # direction in the null space of Z (duplicated columns), not a separation
+    margin = A @ res.x
+    top = float(np.max(margin))
+    if top <= 1e-6 or np.any(margin < -1e-9 * top):
+        return None
+    return "complete" if np.all(margin > 1e-9 * top) else "quasi"
 
 
 def _constant_columns(X: np.ndarray, w: np.ndarray) -> np.ndarray:

@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import patsy
 import pytest
 from conftest import frame_fingerprint, make_mixed_frame
@@ -148,6 +149,21 @@ def test_penalty_factor_by_term_and_column(df):
     )
     np.testing.assert_allclose(fit.coef.to_numpy()[1:], path.coefs[fit.index], atol=1e-12)
     assert set(fit.design.terms["C(region)"]) <= set(fit.selected)
+
+
+def test_unpenalized_factor_level_of_one_class_warns_and_fits():
+    # the 4 rows of level "rare" all have y = 1: its unpenalized coefficient has no
+    # finite estimate (quasi-complete separation); cross-validation still runs
+    rng = np.random.default_rng(5)
+    data = pd.DataFrame(rng.standard_normal((200, 3)), columns=["x0", "x1", "x2"])
+    data["g"] = np.r_[["rare"] * 4, rng.choice(["a", "b"], 196)]
+    data["y"] = (rng.random(200) < 1 / (1 + np.exp(-data.x0))).astype(int)
+    data.loc[:3, "y"] = 1
+    before = data.copy()
+    with pytest.warns(ps.SeparationWarning, match="penalty_factor"):
+        fit = ps.lasso("y ~ .", data, family="binomial", penalty_factor={"g": 0}, seed=0)
+    assert fit.coef["g[T.rare]"] > 5 and np.all(np.isfinite(fit.coef.to_numpy()))
+    pd.testing.assert_frame_equal(data, before)
 
 
 def test_no_intercept_formula(df):

@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 from penstat._cd._gaussian import gaussian_path
 from sklearn.linear_model import ElasticNet, Lasso, enet_path
 
-from penstat import ArgumentError, ConvergenceWarning, DataError, PenstatError
+from penstat import (
+    ArgumentError,
+    ConvergenceWarning,
+    DataError,
+    PenstatError,
+    SeparationWarning,
+)
 from penstat.path import Path, fit_path
 
 # ---- helpers -------------------------------------------------------------------------
@@ -623,6 +629,81 @@ def test_unpenalized_column_that_separates_the_classes_is_refused():
     # penalized, the same column is fine (the penalty keeps it finite)
     path = fit_path(X, y, family="binomial", nlambda=5)
     assert np.all(np.isfinite(path.coefs))
+
+
+def _quasi_separated(seed: int, n: int = 60):
+    # x0 orders the classes except on the rows where it is 0, which hold both: the
+    # likelihood of an unpenalized x0 keeps rising as its coefficient grows
+    rng = np.random.default_rng(seed)
+    x0 = np.round(rng.standard_normal(n))
+    y = (x0 > 0).astype(float)
+    tie = np.flatnonzero(x0 == 0)
+    y[tie] = np.arange(tie.size) % 2
+    return np.column_stack([x0, rng.standard_normal((n, 3))]), y
+
+
+@pytest.mark.parametrize("intercept", [True, False])
+def test_quasi_complete_separation_by_unpenalized_columns_warns(intercept):
+    X, y = _quasi_separated(42)
+    if not intercept:
+        X[:, 0] += np.where(X[:, 0] == 0, 0.0, np.sign(X[:, 0]))  # keep signs apart
+    tie = X[:, 0] == 0
+    kwargs = {
+        "family": "binomial",
+        "fit_intercept": intercept,
+        "standardize": False,
+        "tol": 1e-10,
+    }
+    with pytest.warns(SeparationWarning, match="quasi-complete separation"):
+        path = fit_path(X, y, penalty_factor=[0, 1, 1, 1], nlambda=8, **kwargs)
+    assert np.all(np.isfinite(path.coefs)) and np.all(path.coefs[:, 0] > 5)
+    # the separated rows' loss vanishes in the limit, so the other coefficients are
+    # the fit on the tied rows alone (x0 is 0 there), at lambda times n / n_tie (the
+    # loss is a mean) and times 4/3 (penalty factors are rescaled to sum to p)
+    lambdas = path.lambdas * y.size / tie.sum() * 4 / 3
+    alone = fit_path(X[tie][:, 1:], y[tie], lambdas=lambdas, **kwargs)
+    np.testing.assert_allclose(path.coefs[:, 1:], alone.coefs, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(path.intercepts, alone.intercepts, rtol=1e-4, atol=1e-6)
+    # the separating direction need not be a column: x0 - x1 and x1 unpenalized
+    Xr = np.column_stack([X[:, 0] + X[:, 1], X[:, 1], X[:, 2:]])
+    with pytest.warns(SeparationWarning):
+        fit_path(Xr, y, penalty_factor=[0, 0, 1, 1], **kwargs)
+
+
+def test_one_crossing_row_is_not_separation():
+    # the same data with one row on the wrong side: a finite maximum exists, even
+    # with the unpenalized column duplicated (a direction of no change, not one of
+    # separation); the row's zero weight makes it quasi-complete separation again
+    X, y = _quasi_separated(43)
+    row = int(np.flatnonzero(X[:, 0] >= 1)[0])
+    y[row] = 0.0
+    Xd = np.column_stack([X[:, 0], X])
+    pf = [0, 0, 1, 1, 1]
+    # the optimum is flat along x0 (fitted probabilities near 0 and 1): a tighter tol
+    # than the default for the gradient test (the default's objective is within 1e-11)
+    path = fit_path(Xd, y, family="binomial", penalty_factor=pf, nlambda=10, tol=1e-10)
+    assert np.all(np.isfinite(path.coefs)) and np.all(np.abs(path.coefs) < 100)
+    assert kkt_violation(Xd, y, path, family="binomial") < 1e-4
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit_path(Xd, y, family="binomial", penalty_factor=pf, nlambda=10)
+    w = np.ones(y.size)
+    w[row] = 0.0
+    with pytest.warns(SeparationWarning):
+        fit_path(Xd, y, family="binomial", penalty_factor=pf, weights=w, nlambda=10)
+
+
+def test_row_fitted_almost_perfectly_is_not_separation():
+    # a far-out row fitted with probability 1 - 1e-30 by a finite maximum: the exact
+    # check of separation runs and must find none
+    rng = np.random.default_rng(44)
+    x0 = np.r_[rng.standard_normal(80), 30.0]
+    y = np.r_[(rng.random(80) < 1 / (1 + np.exp(-3 * x0[:80]))).astype(float), 1.0]
+    # x0 twice (scaled): the null space of these columns is no separating direction
+    X = np.column_stack([x0, 3.0 * x0, rng.standard_normal((81, 2))])
+    path = fit_path(X, y, family="binomial", penalty_factor=[0, 0, 1, 1], nlambda=5)
+    eta = path.intercepts[0] + X[-1] @ path.coefs[0]
+    assert np.all(np.isfinite(path.coefs)) and eta > 25
 
 
 def test_binomial_one_class_among_weighted_rows():
