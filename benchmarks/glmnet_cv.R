@@ -27,9 +27,9 @@ invisible(try(cv.glmnet(x[rows, seq_len(min(p, 10)), drop = FALSE], y[rows],
 
 times <- numeric(0)
 for (r in seq_len(repeats)) {
-  times <- c(times, system.time(
-    cvfit <- cv.glmnet(x, y, family = family, foldid = foldid, parallel = FALSE)
-  )[["elapsed"]])
+  start <- Sys.time()
+  cvfit <- cv.glmnet(x, y, family = family, foldid = foldid, parallel = FALSE)
+  times <- c(times, as.numeric(difftime(Sys.time(), start, units = "secs")))
 }
 writeLines(format(times, digits = 10), file.path(dir, "times.txt"))
 writeLines(format(c(cvfit$lambda.min, cvfit$lambda.1se), digits = 17),
