@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from penstat._cd._gaussian import gaussian_path
@@ -128,6 +129,35 @@ def test_matches_sklearn_lasso_and_elastic_net_with_intercept():
         )
         np.testing.assert_allclose(path.coefs[0], ref.coef_, atol=1e-7)
         np.testing.assert_allclose(path.intercepts[0], ref.intercept_, atol=1e-7)
+
+
+# ---- statsmodels at matched objectives ----------------------------------------------
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_matches_statsmodels_elastic_net_with_unpenalized_intercept(l1_ratio):
+    # OLS.fit_regularized: RSS / (2n) + sum_j alpha_j ((1 - L1_wt)/2 b_j^2 + L1_wt |b_j|),
+    # glmnet's objective when alpha_j = lam (0 for the constant) and y has unit sd
+    X, y = simulate(120, 8, rho=0.3, seed=5)
+    X = X * np.linspace(0.5, 2.0, 8) + 1.0
+    y = 2.0 + (y - y.mean()) / y.std()
+    lams = [0.3 / l1_ratio, 0.1, 0.02]
+    path = fit_path(X, y, l1_ratio=l1_ratio, lambdas=lams, standardize=False, tol=1e-12)
+    design = sm.add_constant(X)
+    for k, lam in enumerate(lams):
+        ref = sm.OLS(y, design).fit_regularized(
+            method="elastic_net",
+            alpha=lam * np.r_[0.0, np.ones(8)],
+            L1_wt=l1_ratio,
+            cnvrg_tol=1e-14,
+            maxiter=10_000,
+        )
+        b = np.asarray(ref.params)
+        ours = objective(X, y, path.intercepts[k], path.coefs[k], lam, l1_ratio)
+        assert ours <= objective(X, y, b[0], b[1:], lam, l1_ratio) * (1 + 1e-12)
+        np.testing.assert_allclose(path.coefs[k], b[1:], atol=1e-8)
+        np.testing.assert_allclose(path.intercepts[k], b[0], atol=1e-8)
+    assert 0 < np.count_nonzero(path.coefs[0]) < 8  # some coefficients are exactly 0
 
 
 def test_both_update_schemes_agree():

@@ -1,8 +1,9 @@
 """Binomial (logistic) paths: the compiled kernel through ``fit_path``.
 
-References are independent of penstat: scikit-learn's LogisticRegression and a
-smooth bound-constrained reformulation of the same objective solved by scipy's
-L-BFGS-B (b = b_plus - b_minus, b_plus, b_minus >= 0), at matched objectives.
+References are independent of penstat: scikit-learn's LogisticRegression,
+statsmodels' L1-penalized Logit, and a smooth bound-constrained reformulation of the
+same objective solved by scipy's L-BFGS-B (b = b_plus - b_minus, b_plus, b_minus >= 0),
+at matched objectives.
 """
 
 import warnings
@@ -152,6 +153,36 @@ def test_matches_sklearn_l1_and_elasticnet():
         assert f <= f_sk * (1 + 1e-6)
         np.testing.assert_allclose(path.coefs[1], sk.coef_[0], atol=1e-4)
         np.testing.assert_allclose(path.intercepts[1], sk.intercept_[0], atol=1e-4)
+
+
+def test_matches_statsmodels_logit_l1():
+    # Logit.fit_regularized(method="l1"): -loglik + sum_j alpha_j |b_j|, glmnet's
+    # objective times n when alpha_j = n lam (0 for the constant)
+    import statsmodels.api as sm
+
+    X, y = equicorrelated(150, 8, 0.3, seed=4)
+    X = X * np.linspace(0.5, 2.0, 8) + 1.0
+    n, p = X.shape
+    lams = [0.05, 0.02, 0.005]
+    path = fit_path(X, y, family="binomial", lambdas=lams, standardize=False, tol=1e-12)
+    for k, lam in enumerate(lams):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref = sm.Logit(y, sm.add_constant(X)).fit_regularized(
+                method="l1",
+                alpha=n * lam * np.r_[0.0, np.ones(p)],
+                trim_mode="off",
+                acc=1e-14,
+                maxiter=2000,
+                disp=0,
+            )
+        b = np.asarray(ref.params)
+        ones = np.ones(n)
+        f = objective(X, y, ones, path.intercepts[k], path.coefs[k], lam, 1.0, np.ones(p))
+        assert f <= objective(X, y, ones, b[0], b[1:], lam, 1.0, np.ones(p)) * (1 + 1e-12)
+        np.testing.assert_allclose(path.coefs[k], b[1:], atol=1e-6)
+        np.testing.assert_allclose(path.intercepts[k], b[0], atol=1e-6)
+    assert 0 < np.count_nonzero(path.coefs[0]) < p  # some coefficients are exactly 0
 
 
 def test_kkt_along_default_path_standardized():
