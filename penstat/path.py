@@ -229,6 +229,9 @@ def fit_path(
     lambdas : strictly decreasing non-negative penalties, fitted in full. Lambdas in
         any other order are refused (an ``ArgumentError`` says how to sort them),
         so that results always line up with the grid passed. None: glmnet's grid.
+        A binomial grid ending at 0 (the maximum likelihood estimate) warns with a
+        ``SeparationWarning`` when the columns separate the classes, since that
+        estimate then does not exist.
     nlambda : size of the computed grid: ``nlambda`` values log-spaced from
         lambda_max (smallest lambda with all penalized coefficients 0; computed with
         ``max(l1_ratio, 1e-3)``) down to ``lambda_min_ratio * lambda_max``. The path
@@ -431,6 +434,11 @@ def _fit_path(
         null_dev = fam.deviance(ya, np.full(n, mu0), w)
     dev_ratio = 1.0 - deviance / null_dev if null_dev > 0 else np.zeros(n_fit)
     converged = conv[:n_fit].astype(bool)
+    if fam.name == "binomial" and n_fit == nlam and lams_orig[-1] == 0.0:
+        eta = intercepts[-1] + Xa @ coefs[-1]
+        X_fit = Xa[:, ~constant]  # separation is the same on the standardized columns
+        drifting = not converged[-1] or dev_ratio[-1] > 0.999
+        _warn_if_separated_at_zero(X_fit, yk, wn, eta, drifting, fit_intercept)
     if not converged.all():
         bad = np.flatnonzero(~converged)
         warnings.warn(
@@ -438,7 +446,7 @@ def _fit_path(
             f"{bad.size} of {n_fit} lambdas (first at lambda={lams_orig[bad[0]]:.4g}); "
             "increase max_iter or tol",
             ConvergenceWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     return Path(
         lambdas=lams_orig[:n_fit].copy(),
@@ -530,7 +538,7 @@ def _null_residual(Xs, yk, wn, pf, family: str, fit_intercept: bool) -> np.ndarr
                 "the tied observations. Give those columns a positive penalty_factor "
                 "for finite estimates",
                 SeparationWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
     if unpen.size and exact:
         what = "fit y exactly" if family == "gaussian" else "separate the two classes"
@@ -615,12 +623,40 @@ def _binomial_null_fit(Xu, y, wn, fit_intercept: bool, n_steps: int = 100):
     return expit(eta), (_separation(Z[pos], sign[pos]) if suspicious else None)
 
 
+def _warn_if_separated_at_zero(X, y, wn, eta, drifting, fit_intercept: bool) -> None:
+    """At lambda = 0 the binomial fit is the maximum likelihood estimate, which does
+    not exist when the columns separate the classes (always so when there are at
+    least as many columns as observations). Separation shows as a fit that did not
+    converge or explains almost all the deviance (``drifting``; glmnet's saturation
+    threshold 0.999), or fits some row almost perfectly (``eta`` the linear
+    predictor); only then the linear programs, which can take seconds on large data,
+    decide."""
+    pos = wn > 0
+    sign = np.where(y[pos] == 1, 1.0, -1.0)
+    if not drifting and not float(np.max(sign * eta[pos])) > 25.0:
+        return
+    Z = np.column_stack([np.ones(y.size), X]) if fit_intercept else X
+    separation = _separation(Z[pos], sign)
+    if separation is None:
+        return
+    how = "completely" if separation == "complete" else "on part of the observations"
+    warnings.warn(
+        f"lambdas: at lambda=0 the fit is unpenalized, and the columns separate the "
+        f"two classes {how}: the maximum likelihood estimate does not exist, and the "
+        "coefficients reported at lambda=0 are wherever the solver stopped (they grow "
+        "with max_iter and a smaller tol). Make the smallest lambda positive",
+        SeparationWarning,
+        stacklevel=4,
+    )
+
+
 def _separation(Z: np.ndarray, sign: np.ndarray) -> str | None:
     """Whether some d gives ``sign_i z_i'd >= 0`` for every row, with at least one
-    strict: "complete" when all are strict, "quasi" otherwise, None when no such d
-    exists (Albert & Anderson 1984). Decided by a linear program (Konis 2007):
-    maximize ``sum_i sign_i z_i'd`` over the box ``|d_j| <= 1``, with columns scaled
-    to unit maximum; a solution is checked in floating point before it counts."""
+    strict: "complete" when some d makes all strict, "quasi" otherwise, None when no
+    such d exists (Albert & Anderson 1984). Decided by linear programs (Konis 2007):
+    maximize ``sum_i sign_i z_i'd`` over the box ``|d_j| <= 1`` (columns scaled to
+    unit maximum), then, if positive, the smallest margin; each solution is checked
+    in floating point before it counts."""
     from scipy.optimize import linprog
 
     scale = np.max(np.abs(Z), axis=0)
@@ -637,7 +673,19 @@ def _separation(Z: np.ndarray, sign: np.ndarray) -> str | None:
     top = float(np.max(margin))
     if top <= 1e-6 or np.any(margin < -1e-9 * top):
         return None
-    return "complete" if np.all(margin > 1e-9 * top) else "quasi"
+    # complete when some d has every margin positive: maximize the smallest margin t
+    m, k = A.shape
+    res = linprog(
+        np.r_[np.zeros(k), -1.0],
+        A_ub=np.c_[-A, np.ones(m)],
+        b_ub=np.zeros(m),
+        bounds=[(-1, 1)] * k + [(None, 1)],
+    )
+    if res.status == 0 and res.x is not None:
+        margin = A @ res.x[:k]
+        if np.min(margin) > 1e-9 * float(np.max(np.abs(margin))) > 0:
+            return "complete"
+    return "quasi"
 
 
 def _constant_columns(X: np.ndarray, w: np.ndarray) -> np.ndarray:

@@ -185,6 +185,34 @@ def test_matches_statsmodels_logit_l1():
     assert 0 < np.count_nonzero(path.coefs[0]) < p  # some coefficients are exactly 0
 
 
+def test_lambda_zero_is_the_maximum_likelihood_estimate():
+    # unpenalized, the fit is statsmodels' Logit MLE; on separated classes (here by
+    # construction, and always when p >= n) no MLE exists and a warning says so
+    import statsmodels.api as sm
+
+    from penstat import ConvergenceWarning, SeparationWarning
+
+    X, y = equicorrelated(150, 6, 0.3, seed=6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        path = fit_path(X, y, family="binomial", lambdas=[0.05, 0.0], tol=1e-12)
+    mle = np.asarray(sm.Logit(y, sm.add_constant(X)).fit(disp=0, tol=1e-12).params)
+    np.testing.assert_allclose(path.coefs[1], mle[1:], atol=1e-6)
+    np.testing.assert_allclose(path.intercepts[1], mle[0], atol=1e-6)
+    # the solver then runs to max_iter along the separating direction
+    separated = (X[:, 0] + X[:, 1] > 0).astype(float)
+    with (
+        pytest.warns(ConvergenceWarning),
+        pytest.warns(SeparationWarning, match="lambda=0 .* completely"),
+    ):
+        fit_path(X, separated, family="binomial", lambdas=[0.05, 0.0], max_iter=200)
+    # p > n: the solver stops where the loss is flat (deviance ratio above 0.999)
+    wide, y_wide = equicorrelated(20, 30, 0.3, seed=6)
+    with pytest.warns(SeparationWarning, match="lambda=0"):
+        path = fit_path(wide, y_wide, family="binomial", lambdas=[0.1, 0.0])
+    assert path.dev_ratio[-1] > 0.999
+
+
 def test_kkt_along_default_path_standardized():
     X, y = equicorrelated(200, 30, 0.5, seed=7)
     X = X * np.arange(1, 31)
