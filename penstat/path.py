@@ -435,10 +435,10 @@ def _fit_path(
     dev_ratio = 1.0 - deviance / null_dev if null_dev > 0 else np.zeros(n_fit)
     converged = conv[:n_fit].astype(bool)
     if fam.name == "binomial" and n_fit == nlam and lams_orig[-1] == 0.0:
-        eta = intercepts[-1] + Xa @ coefs[-1]
-        X_fit = Xa[:, ~constant]  # separation is the same on the standardized columns
-        drifting = not converged[-1] or dev_ratio[-1] > 0.999
-        _warn_if_separated_at_zero(X_fit, yk, wn, eta, drifting, fit_intercept)
+        keep = ~constant  # constant columns keep coefficient 0
+        _warn_if_separated_at_zero(
+            Xa[:, keep], yk, wn, intercepts[-1], coefs[-1, keep], fit_intercept
+        )
     if not converged.all():
         bad = np.flatnonzero(~converged)
         warnings.warn(
@@ -563,14 +563,15 @@ def _lambda_max(Xs, resid, wn, pf, penalty: Penalty):
     return float(np.max(grad[penalized] / pf[penalized])) / penalty.lambda_max_divisor
 
 
-def _binomial_null_fit(Xu, y, wn, fit_intercept: bool, n_steps: int = 100):
+def _binomial_null_fit(Xu, y, wn, fit_intercept: bool, n_steps: int = 100, start=None):
     """Fitted probabilities of the logistic model on the intercept and ``Xu``, and
     whether its columns separate the classes among rows of positive weight: None,
     "complete" or "quasi" (ordered with ties); with either no finite maximum exists.
-    Newton steps are halved until the loss decreases, so that under separation the
-    iterates move toward a separating direction; they stop at the first linear
-    predictor that orders the classes strictly (with the intercept; without it, that
-    has their signs), which proves complete separation."""
+    Newton steps (from the intercept-only fit, or ``start``: the intercept, if any,
+    then the coefficients) are halved until the loss decreases, so that under
+    separation the iterates move toward a separating direction; they stop at the
+    first linear predictor that orders the classes strictly (with the intercept;
+    without it, that has their signs), which proves complete separation."""
     from scipy.special import expit
 
     cols = [np.ones(y.size)] if fit_intercept else []
@@ -588,11 +589,14 @@ def _binomial_null_fit(Xu, y, wn, fit_intercept: bool, n_steps: int = 100):
         return lo > hi if fit_intercept else (lo > 0 and hi < 0)
 
     beta = np.zeros(Z.shape[1])
-    if fit_intercept:
+    if start is not None:
+        beta[:] = start
+    elif fit_intercept:
         ybar = float(wn @ y)
         beta[0] = np.log(ybar / (1.0 - ybar))
     eta = Z @ beta
     f = loss(eta)
+    done, moved = False, np.inf
     for _ in range(n_steps):
         mu = expit(eta)
         v = np.maximum(mu * (1 - mu), 1e-10) * wn
@@ -606,6 +610,7 @@ def _binomial_null_fit(Xu, y, wn, fit_intercept: bool, n_steps: int = 100):
             t *= 0.5
         else:
             break
+        moved = float(np.max(np.abs(eta_new[pos] - eta[pos])))
         beta, eta = beta + t * step, eta_new
         if separates(eta):
             return expit(eta), "complete"
@@ -613,30 +618,38 @@ def _binomial_null_fit(Xu, y, wn, fit_intercept: bool, n_steps: int = 100):
         f = f_new
         if done:
             break
-    else:
-        done = False
     # Quasi-complete separation (classes ordered with ties) drives the iterates off to
-    # infinity more slowly; it shows as no convergence or as rows fitted almost
-    # perfectly, which a finite maximum can also give, so an exact check decides.
+    # infinity more slowly. Newton converges quadratically to a finite maximum, so its
+    # last step is tiny there; under separation every step still moves the linear
+    # predictor by about 1 on the separated rows, and the loss stops decreasing
+    # measurably before their margins are large (one such row in 20000). A step that
+    # still moves, no convergence, or a row fitted almost perfectly (which a finite
+    # maximum can also give) sends the question to the exact check.
     sign = np.where(y == 1, 1.0, -1.0)
-    suspicious = not done or float(np.max(sign[pos] * eta[pos])) > 25.0
+    suspicious = not done or moved > 1e-3 or float(np.max(sign[pos] * eta[pos])) > 25.0
     return expit(eta), (_separation(Z[pos], sign[pos]) if suspicious else None)
 
 
-def _warn_if_separated_at_zero(X, y, wn, eta, drifting, fit_intercept: bool) -> None:
+def _warn_if_separated_at_zero(X, y, wn, intercept, coef, fit_intercept: bool) -> None:
     """At lambda = 0 the binomial fit is the maximum likelihood estimate, which does
-    not exist when the columns separate the classes (always so when there are at
-    least as many columns as observations). Separation shows as a fit that did not
-    converge or explains almost all the deviance (``drifting``; glmnet's saturation
-    threshold 0.999), or fits some row almost perfectly (``eta`` the linear
-    predictor); only then the linear programs, which can take seconds on large data,
-    decide."""
+    not exist when the columns separate the classes (generically so when there are
+    at least as many columns as observations). Newton steps from the solver's
+    solution tell (`_binomial_null_fit`): a finite maximum stops them at once. The
+    columns are centred first when there is an intercept, so that a large offset
+    (dates as seconds) cannot hide a separating direction in round-off."""
     pos = wn > 0
-    sign = np.where(y[pos] == 1, 1.0, -1.0)
-    if not drifting and not float(np.max(sign * eta[pos])) > 25.0:
-        return
-    Z = np.column_stack([np.ones(y.size), X]) if fit_intercept else X
-    separation = _separation(Z[pos], sign)
+    if fit_intercept:
+        mean = (wn @ X) / wn.sum()
+        X = X - mean
+        start = np.r_[intercept + mean @ coef, coef]
+    else:
+        start = coef
+    if X.shape[1] + fit_intercept >= np.count_nonzero(pos):
+        # Newton's k x k systems would be the cost here; the programs are cheap
+        Z = np.column_stack([np.ones(y.size), X]) if fit_intercept else X
+        separation = _separation(Z[pos], np.where(y[pos] == 1, 1.0, -1.0))
+    else:
+        separation = _binomial_null_fit(X, y, wn, fit_intercept, start=start)[1]
     if separation is None:
         return
     how = "completely" if separation == "complete" else "on part of the observations"
@@ -667,11 +680,11 @@ def _separation(Z: np.ndarray, sign: np.ndarray) -> str | None:
     res = linprog(-A.sum(axis=0), A_ub=-A, b_ub=np.zeros(A.shape[0]), bounds=(-1, 1))
     if res.status != 0 or res.x is None:
         return None
-    # margins are at most the number of columns; below 1e-6 they are round-off of a
-    # direction in the null space of Z (duplicated columns), not a separation
+    # margins are at most the number of columns; a few times k * 1e-16 they are
+    # round-off of a direction in the null space of Z (duplicated columns)
     margin = A @ res.x
     top = float(np.max(margin))
-    if top <= 1e-6 or np.any(margin < -1e-9 * top):
+    if top <= 1e-12 * A.shape[1] or np.any(margin < -1e-9 * top):
         return None
     # complete when some d has every margin positive: maximize the smallest margin t
     m, k = A.shape

@@ -19,7 +19,7 @@ from penstat import (
     PenstatError,
     SeparationWarning,
 )
-from penstat.path import Path, fit_path
+from penstat.path import Path, _separation, fit_path
 
 # ---- helpers -------------------------------------------------------------------------
 
@@ -731,9 +731,79 @@ def test_row_fitted_almost_perfectly_is_not_separation():
     y = np.r_[(rng.random(80) < 1 / (1 + np.exp(-3 * x0[:80]))).astype(float), 1.0]
     # x0 twice (scaled): the null space of these columns is no separating direction
     X = np.column_stack([x0, 3.0 * x0, rng.standard_normal((81, 2))])
-    path = fit_path(X, y, family="binomial", penalty_factor=[0, 0, 1, 1], nlambda=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SeparationWarning)
+        path = fit_path(X, y, family="binomial", penalty_factor=[0, 0, 1, 1], nlambda=5)
     eta = path.intercepts[0] + X[-1] @ path.coefs[0]
     assert np.all(np.isfinite(path.coefs)) and eta > 25
+
+
+def test_separation_linear_programs():
+    # _separation on hand-made rows: the sign of each row is its class
+    z = np.arange(-3.0, 4.0)  # -3 .. 3
+    ones = np.ones(z.size)
+    s = np.sign(z) + (z == 0)  # z = 0 is class +1: z orders the classes strictly
+    assert _separation(np.column_stack([ones, z]), s) == "complete"
+    s_cross = np.r_[s[:-1], -1.0]  # the row at z = 3 in class -1 crosses: none
+    assert _separation(np.column_stack([ones, z]), s_cross) is None
+    zt = np.r_[z, 0.0]  # a second row at z = 0 with the other class: a tie
+    s_quasi = np.r_[s, -1.0]
+    assert _separation(np.column_stack([np.ones(zt.size), zt]), s_quasi) == "quasi"
+    # a column and its multiple: their difference is a direction of no change
+    rng = np.random.default_rng(45)
+    x = rng.standard_normal(40)
+    y = np.where(rng.random(40) < 0.5, 1.0, -1.0)
+    dup = np.column_stack([np.ones(40), x, 3.0 * x])
+    assert _separation(dup, y) is None
+    # continuous columns, classes split by the sign of one of them
+    zc = rng.standard_normal(60)
+    Zc = np.column_stack([np.ones(60), zc, rng.standard_normal(60)])
+    assert _separation(Zc, np.where(zc > 0, 1.0, -1.0)) == "complete"
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e7])
+def test_lambda_zero_separation_is_found_behind_an_offset(offset):
+    # dates as seconds: x = 1e7 + z separates the classes at z = 0
+    rng = np.random.default_rng(46)
+    z = rng.standard_normal(60)
+    X = np.column_stack([offset + z, rng.standard_normal(60)])
+    y = (z > 0).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        with pytest.warns(SeparationWarning, match="completely"):
+            fit_path(X, y, family="binomial", lambdas=[0.05, 0.0], max_iter=2000)
+        # more columns than rows: the linear programs decide directly
+        wide = offset + rng.standard_normal((10, 12))
+        with pytest.warns(SeparationWarning, match="completely"):
+            fit_path(wide, np.arange(10) % 2.0, family="binomial", lambdas=[0.05, 0.0])
+
+
+def test_lambda_zero_quasi_separation_by_a_penalized_level():
+    # every column penalized; at lambda = 0 a 4-row level of one class has no finite
+    # coefficient, although the fit converges with margins of only about 14
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((200, 2))
+    y = (rng.random(200) < 1 / (1 + np.exp(-x[:, 0]))).astype(float)
+    y[:4] = 1.0
+    X = np.column_stack([np.r_[np.ones(4), np.zeros(196)], x])
+    with pytest.warns(SeparationWarning, match="on part of the observations"):
+        fit_path(X, y, family="binomial", lambdas=[0.05, 0.0])
+    with warnings.catch_warnings():  # at a positive lambda the penalty keeps it finite
+        warnings.simplefilter("error", SeparationWarning)
+        fit_path(X, y, family="binomial", lambdas=[0.05, 0.001])
+
+
+def test_unpenalized_one_row_level_in_large_data_warns():
+    # one row of its level, y = 1, among 20000: the null fit's loss stops decreasing
+    # measurably before the row's margin is large; its Newton steps still move
+    rng = np.random.default_rng(1)
+    n = 20_000
+    x = rng.standard_normal((n, 2))
+    y = (rng.random(n) < 1 / (1 + np.exp(-x[:, 0]))).astype(float)
+    y[0] = 1.0
+    X = np.column_stack([np.r_[1.0, np.zeros(n - 1)], x])
+    with pytest.warns(SeparationWarning, match="quasi-complete"):
+        fit_path(X, y, family="binomial", penalty_factor=[0, 1, 1], nlambda=5)
 
 
 def test_binomial_one_class_among_weighted_rows():
