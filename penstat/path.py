@@ -18,13 +18,18 @@ coefficients on the original scale.
 from __future__ import annotations
 
 import numbers
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from penstat._errors import ArgumentError, ConvergenceWarning, DataError, SeparationWarning
+from penstat._errors import (
+    ArgumentError,
+    ConvergenceWarning,
+    DataError,
+    SeparationWarning,
+    warn_user,
+)
 from penstat.family import get_family
 from penstat.penalty import Penalty
 
@@ -441,12 +446,11 @@ def _fit_path(
         )
     if not converged.all():
         bad = np.flatnonzero(~converged)
-        warnings.warn(
+        warn_user(
             f"the solver reached max_iter={max_iter} sweeps before tol={tol:g} at "
             f"{bad.size} of {n_fit} lambdas (first at lambda={lams_orig[bad[0]]:.4g}); "
             "increase max_iter or tol",
             ConvergenceWarning,
-            stacklevel=3,
         )
     return Path(
         lambdas=lams_orig[:n_fit].copy(),
@@ -528,7 +532,7 @@ def _null_residual(Xs, yk, wn, pf, family: str, fit_intercept: bool) -> np.ndarr
         resid = yk - mu
         exact = separation == "complete"
         if separation == "quasi":
-            warnings.warn(
+            warn_user(
                 f"penalty_factor: the unpenalized columns (penalty_factor 0)"
                 f"{' with the intercept' if fit_intercept else ''} separate the two "
                 "classes on part of the observations, the rest tie (quasi-complete "
@@ -538,7 +542,6 @@ def _null_residual(Xs, yk, wn, pf, family: str, fit_intercept: bool) -> np.ndarr
                 "the tied observations. Give those columns a positive penalty_factor "
                 "for finite estimates",
                 SeparationWarning,
-                stacklevel=4,
             )
     if unpen.size and exact:
         what = "fit y exactly" if family == "gaussian" else "separate the two classes"
@@ -653,13 +656,12 @@ def _warn_if_separated_at_zero(X, y, wn, intercept, coef, fit_intercept: bool) -
     if separation is None:
         return
     how = "completely" if separation == "complete" else "on part of the observations"
-    warnings.warn(
+    warn_user(
         f"lambdas: at lambda=0 the fit is unpenalized, and the columns separate the "
         f"two classes {how}: the maximum likelihood estimate does not exist, and the "
         "coefficients reported at lambda=0 are wherever the solver stopped (they grow "
         "with max_iter and a smaller tol). Make the smallest lambda positive",
         SeparationWarning,
-        stacklevel=4,
     )
 
 

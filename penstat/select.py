@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import numbers
 import sys
-import warnings
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from penstat._errors import ArgumentError, DataError
+from penstat._errors import ArgumentError, DataError, warn_user
 from penstat._folds import check_foldid, check_nfolds, check_stratify, make_folds
 from penstat.criteria import CRITERIA, best_index, check_gamma, criteria_table
 from penstat.family import get_family
@@ -529,11 +528,10 @@ def _cv_statistics(eta, y, w, folds, lambdas, measure, path) -> CVResult:
     fold_weights = np.bincount(folds, weights=w, minlength=nfold)
     grouped = True
     if measure == "auc" and n / nfold < 10:
-        warnings.warn(
+        warn_user(
             "fewer than 10 observations per fold for measure='auc'; using measure="
             "'deviance' instead (as cv.glmnet). Use fewer folds to get the AUC.",
             UserWarning,
-            stacklevel=4,
         )
         measure = "deviance"
     if measure == "auc":
@@ -550,11 +548,10 @@ def _cv_statistics(eta, y, w, folds, lambdas, measure, path) -> CVResult:
             [_nan_weighted_mean(raw[folds == k], w[folds == k]) for k in range(nfold)]
         )
         if n / nfold < 3:
-            warnings.warn(
+            warn_user(
                 "fewer than 3 observations per fold: the CV error is averaged over "
                 "observations (cv.glmnet's grouped=FALSE)",
                 UserWarning,
-                stacklevel=4,
             )
             grouped = False
             cvm, cvsd, counts = _weighted_stats(raw, w)

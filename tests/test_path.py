@@ -578,9 +578,10 @@ def test_inputs_are_not_modified():
 
 def test_convergence_warning_at_max_iter():
     X, y = simulate(40, 30, rho=0.9, seed=16)
-    with pytest.warns(ConvergenceWarning, match="max_iter"):
+    with pytest.warns(ConvergenceWarning, match="max_iter") as caught:
         path = fit_path(X, y, max_iter=1, tol=1e-12)
     assert not path.converged.all()
+    assert caught[0].filename == __file__  # the caller's line, not penstat's
 
 
 def test_no_warning_when_converged():
