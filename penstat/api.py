@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from penstat._errors import ArgumentError
+from penstat._errors import ArgumentError, ConvergenceWarning, SeparationWarning
 from penstat._fixed_lam import path_to_lam
 from penstat._folds import check_stratify
 from penstat.design import build_design
@@ -164,7 +165,9 @@ def fit(
         max_iter=_check_int(max_iter, "max_iter", 1),
         stratify=stratify,
     )
-    out = fit_arrays(design.X, design.y, design.weights, folds, recipe)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = fit_arrays(design.X, design.y, design.weights, folds, recipe)
     path = dataclasses.replace(out.path, column_names=list(design.columns))
     return PenalizedFit(
         design,
@@ -174,7 +177,27 @@ def fit(
         selection=out.selection,
         l1_ratio=out.l1_ratio,
         l1_ratio_table=out.l1_ratio_table,
+        warnings=_replay(caught),
     )
+
+
+def _replay(caught) -> tuple[str, ...]:
+    """Show the warnings recorded during a fit again, each distinct one once (a CV
+    fold raises the same warning as the full fit), and return the texts of
+    penstat's own (separation, convergence) for the summary and the report."""
+    seen: set = set()
+    kept: list[str] = []
+    for w in caught:
+        key = (w.category, str(w.message), w.filename, w.lineno)
+        if key in seen:
+            continue
+        seen.add(key)
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        text = str(w.message)
+        if issubclass(w.category, (SeparationWarning, ConvergenceWarning)):
+            if text not in kept:
+                kept.append(text)
+    return tuple(kept)
 
 
 def lasso(formula: str, data: pd.DataFrame, **kwargs) -> PenalizedFit:

@@ -15,6 +15,8 @@ stability selection) re-runs the fit exactly as it was run on the full data.
 from __future__ import annotations
 
 import dataclasses
+import html
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,6 +129,7 @@ class PenalizedFit:
         selection=None,
         l1_ratio: float | None = None,
         l1_ratio_table: pd.DataFrame | None = None,
+        warnings: tuple[str, ...] = (),
     ):
         self.design = design
         self.path = path
@@ -137,6 +140,9 @@ class PenalizedFit:
         self.l1_ratio_table = l1_ratio_table
         self.bootstrap_result = None
         self.stability_result = None
+        # penstat's warnings raised by the fit (separation, convergence); the summary
+        # and the report repeat them
+        self.warnings = tuple(warnings)
 
     # -- coefficients ------------------------------------------------------------
 
@@ -286,7 +292,8 @@ class PenalizedFit:
                 "header": self._header(),
                 "coefficients": self._coef_table(all),
                 "terms": self._term_table(),
-            }
+            },
+            warnings=getattr(self, "warnings", ()),
         )
 
     def _header(self) -> pd.DataFrame:
@@ -500,8 +507,9 @@ class PenalizedFit:
 class Summary:
     """A fit summary: ``str()``, ``_repr_html_()`` and ``.tables`` (DataFrames)."""
 
-    def __init__(self, tables: dict[str, pd.DataFrame]):
+    def __init__(self, tables: dict[str, pd.DataFrame], warnings: tuple[str, ...] = ()):
         self.tables = tables
+        self.warnings = tuple(warnings)
 
     def __str__(self) -> str:
         header = self.tables["header"]
@@ -517,6 +525,10 @@ class Summary:
         # the term table adds information when a term has several columns
         if (terms["n_columns"] > 1).any() or "freq" in terms.columns:
             parts += ["", "Terms", terms.to_string(float_format="{:.3g}".format)]
+        if self.warnings:
+            parts += ["", "Warnings"]
+            parts += [textwrap.fill(w, 88, initial_indent="- ", subsequent_indent="  ")
+                      for w in self.warnings]  # fmt: skip
         return "\n".join(line.rstrip() for part in parts for line in part.split("\n"))
 
     def __repr__(self) -> str:
@@ -530,6 +542,13 @@ class Summary:
             + self.tables["coefficients"].to_html(float_format=lambda v: f"{v:.5g}")
             + "<h4>Terms</h4>"
             + self.tables["terms"].to_html(float_format="{:.3g}".format)
+            + (
+                "<h4>Warnings</h4><ul>"
+                + "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings)
+                + "</ul>"
+                if self.warnings
+                else ""
+            )
             + "</div>"
         )
 

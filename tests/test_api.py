@@ -7,6 +7,7 @@ from sklearn.linear_model import ElasticNet, Lasso, LogisticRegression, Ridge
 
 import penstat as ps
 from penstat import ArgumentError, DataError, FormulaError, PenstatError
+from penstat.report import render_report
 
 FORMULA = "y ~ x1 + x2 + x3 + C(region) + grade + flag + x1:x2"
 
@@ -164,9 +165,15 @@ def test_unpenalized_factor_level_of_one_class_warns_and_fits():
         fit = ps.lasso("y ~ .", data, family="binomial", penalty_factor={"g": 0}, seed=0)
     assert fit.coef["g[T.rare]"] > 5 and np.all(np.isfinite(fit.coef.to_numpy()))
     pd.testing.assert_frame_equal(data, before)
-    # raised in every fold's fit, attributed to the caller's line (not penstat's), so
-    # that the default filter shows it once
-    assert {w.filename for w in caught} == {__file__}
+    # raised in every fold's fit, shown once, attributed to the caller's line
+    assert len(caught) == 1 and caught[0].filename == __file__
+    # the summary and the report repeat it; a fit without warnings has no such section
+    assert fit.warnings == (str(caught[0].message),)
+    assert "Warnings\n- penalty_factor: the unpenalized columns" in str(fit.summary())
+    assert "quasi-complete separation" in fit.summary()._repr_html_()
+    assert "quasi-complete separation" in render_report(fit, fmt="md")
+    clean = ps.lasso("y ~ x0 + x1", data, family="binomial", seed=0)
+    assert clean.warnings == () and "Warnings" not in str(clean.summary())
 
 
 def test_no_intercept_formula(df):
