@@ -10,6 +10,7 @@ import statistics
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,6 +51,25 @@ def time_call(
         if times[-1] > slow:
             break
     return times, result
+
+
+_warmed: set = set()
+
+
+def warm_up_once(key, fn: Callable[[], object]) -> None:
+    """Call ``fn`` once per ``key`` and process, untimed, warnings and failures
+    ignored (the timed runs report them): a solver's first call in a process pays
+    one-time costs (modules loaded on first use, caches) that would otherwise land in
+    one of the timed repeats and could spoil a median of 3."""
+    if key in _warmed:
+        return
+    _warmed.add(key)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fn()
+    except Exception:  # noqa: BLE001
+        pass
 
 
 def median(values: list[float]) -> float:

@@ -130,22 +130,10 @@ def run_cv_glmnet(prob, foldid, repeats):
     return {"status": "ok", "times": times, "choice": tuple(choice)}
 
 
-_warmed: set[tuple[str, str]] = set()
-
-
-def warm_up(solver, fn, kind, rho):
-    """One untimed run on a small problem per solver and model, so that no timed run
-    pays the solver's one-time costs (modules loaded on its first use)."""
-    if (solver, kind) in _warmed:
-        return
-    _warmed.add((solver, kind))
+def run_small(fn, kind, rho):
+    """``fn`` on a small problem of the same model (the untimed first call)."""
     small = make_problem(100, 10, rho, kind, seed=1)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fn(small, make_folds(small, 10, 1))
-    except Exception:  # noqa: BLE001 - a failing solver is reported by its timed run
-        pass
+    return fn(small, make_folds(small, 10, 1))
 
 
 def timed(fn, repeats, slow):
@@ -198,7 +186,8 @@ def main(argv=None):
                     res[s] = run_cv_glmnet(prob, foldid, args.repeats)
                 elif s in runners:
                     fn, repeats = runners[s]
-                    warm_up(s, fn, kind, args.rho)
+                    warm = functools.partial(run_small, fn, kind, args.rho)
+                    _common.warm_up_once((s, kind), warm)
                     res[s] = timed(functools.partial(fn, prob, foldid), repeats, args.slow)
             base = res.get("penstat", {})
             base_t = _common.median(base["times"]) if base.get("status") == "ok" else None

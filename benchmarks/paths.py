@@ -265,27 +265,9 @@ def run_glmnet(
 
 # ---- one problem ---------------------------------------------------------------------
 
-_warmed: set[tuple[str, str, float]] = set()
-
-
-def warm_up(name: str, prob: Problem) -> None:
-    """Fit a small problem of the same model once per solver and process, untimed.
-
-    A solver's first fit in a process pays one-time costs (modules its package loads
-    on first use, caches, lazily compiled code); without this the first of the
-    repeats on the first problem carried them and could spoil a median of 3.
-    """
-    key = (name, prob.family, prob.l1_ratio)
-    if key in _warmed:
-        return
-    small = warm_up_problem(prob)
-    try:
-        PYTHON_SOLVERS[name](small)
-    finally:
-        _warmed.add(key)
-
 
 def warm_up_problem(prob: Problem) -> Problem:
+    """A small problem of the same model, for the untimed first call of a solver."""
     kind = next(k for k, v in KINDS.items() if v == (prob.family, prob.l1_ratio))
     return make_problem(60, 12, prob.rho, kind, seed=1)
 
@@ -311,7 +293,8 @@ def run_problem(
             importlib.import_module(PEER_MODULES[name])  # import time is not timed
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                warm_up(name, prob)
+                key = (name, prob.family, prob.l1_ratio)
+                _common.warm_up_once(key, lambda fn=fn: fn(warm_up_problem(prob)))
                 times, fit = _common.time_call(lambda fn=fn: fn(prob), repeats, slow)
             results[name] = {"times": times, "fit": fit, "status": "ok"}
         except NotApplicable as exc:
