@@ -440,9 +440,13 @@ def _fit_path(
     dev_ratio = 1.0 - deviance / null_dev if null_dev > 0 else np.zeros(n_fit)
     converged = conv[:n_fit].astype(bool)
     if fam.name == "binomial" and n_fit == nlam and lams_orig[-1] == 0.0:
-        keep = ~constant  # constant columns keep coefficient 0
+        # centred as for the fit (xm: the weighted means, 0 without intercept), so that
+        # a large offset (dates as seconds) cannot hide a separating direction in
+        # round-off; constant columns keep coefficient 0
+        keep = ~constant
+        b = coefs[-1, keep]
         _warn_if_separated_at_zero(
-            Xa[:, keep], yk, wn, intercepts[-1], coefs[-1, keep], fit_intercept
+            Xa[:, keep] - xm[keep], yk, wn, intercepts[-1] + xm[keep] @ b, b, fit_intercept
         )
     if not converged.all():
         bad = np.flatnonzero(~converged)
@@ -637,16 +641,10 @@ def _warn_if_separated_at_zero(X, y, wn, intercept, coef, fit_intercept: bool) -
     """At lambda = 0 the binomial fit is the maximum likelihood estimate, which does
     not exist when the columns separate the classes (generically so when there are
     at least as many columns as observations). Newton steps from the solver's
-    solution tell (`_binomial_null_fit`): a finite maximum stops them at once. The
-    columns are centred first when there is an intercept, so that a large offset
-    (dates as seconds) cannot hide a separating direction in round-off."""
+    solution (``intercept`` and ``coef`` for the columns ``X`` as given) tell
+    (`_binomial_null_fit`): a finite maximum stops them at once."""
     pos = wn > 0
-    if fit_intercept:
-        mean = (wn @ X) / wn.sum()
-        X = X - mean
-        start = np.r_[intercept + mean @ coef, coef]
-    else:
-        start = coef
+    start = np.r_[intercept, coef] if fit_intercept else coef
     if X.shape[1] + fit_intercept >= np.count_nonzero(pos):
         # Newton's k x k systems would be the cost here; the programs are cheap
         Z = np.column_stack([np.ones(y.size), X]) if fit_intercept else X
