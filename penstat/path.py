@@ -56,6 +56,8 @@ class Path:
     converged : (nlam,) whether each lambda reached ``tol``.
     family, l1_ratio, penalty_factor (rescaled, as used), fit_intercept, standardize,
     column_names (None at the array level).
+    has_offset : whether the fit had an ``offset``; :meth:`predict` then needs the
+        offset of the new rows.
 
     Examples
     --------
@@ -81,6 +83,7 @@ class Path:
     fit_intercept: bool
     standardize: bool
     column_names: tuple[str, ...] | None = None
+    has_offset: bool = False
 
     def coef_at(self, lam: float | np.ndarray) -> tuple[Any, np.ndarray]:
         """Intercept and coefficients at ``lam``, interpolated as glmnet does.
@@ -131,12 +134,18 @@ class Path:
         return b0, b
 
     def predict(
-        self, X: Any, lam: float | np.ndarray | None = None, type: str = "link"
+        self,
+        X: Any,
+        lam: float | np.ndarray | None = None,
+        type: str = "link",
+        offset: Any = None,
     ) -> np.ndarray:
         """Linear predictor (``type="link"``) or mean (``"response"``) for rows of ``X``.
 
         Returns (n, nlam) for the whole path, (n,) for a scalar ``lam`` and (n, k)
-        for k values of ``lam`` (interpolated with :meth:`coef_at`).
+        for k values of ``lam`` (interpolated with :meth:`coef_at`). A path fitted
+        with an ``offset`` needs the offset of these rows (added to the linear
+        predictor); one fitted without refuses it.
 
         Examples
         --------
@@ -152,11 +161,24 @@ class Path:
         p = self.coefs.shape[1]
         if X.shape[1] != p:
             raise DataError(f"X has {X.shape[1]} columns but the path was fitted with {p}")
+        if self.has_offset and offset is None:
+            raise ArgumentError(
+                "offset: this path was fitted with an offset; pass offset= with one "
+                "value per row of X (the known part of each row's linear predictor)"
+            )
+        if not self.has_offset and offset is not None:
+            raise ArgumentError(
+                "offset: this path was fitted without an offset, so predictions take "
+                "none; fit with offset= to use one"
+            )
         if lam is None:
             eta = X @ self.coefs.T + self.intercepts
         else:
             b0, b = self.coef_at(lam)
             eta = X @ np.asarray(b).T + b0
+        if offset is not None:
+            off = _as_offset(offset, X.shape[0])
+            eta = eta + (off[:, None] if eta.ndim == 2 else off)
         if type == "response":
             eta = get_family(self.family).linkinv(eta)
         return eta
@@ -212,6 +234,7 @@ def fit_path(
     fit_intercept: bool = True,
     tol: float = 1e-7,
     max_iter: int = 100_000,
+    offset: Any = None,
 ) -> Path:
     """Fit a lasso / ridge / elastic-net path (glmnet's objective and lambda grid).
 
@@ -251,6 +274,11 @@ def fit_path(
         (quasi-complete separation) a ``SeparationWarning`` says so: those
         coefficients have no finite estimate and are reported at a large value.
     weights : (n,) non-negative observation weights, not all zero; default ones.
+    offset : (n,) finite numbers added to each row's linear predictor with a fixed
+        coefficient of 1 (glmnet's ``offset``): the gaussian fit is of
+        ``y - offset``; the binomial one adds it to the log-odds (a known log odds
+        ratio, or the predictions of another model). The null model and lambda_max
+        include it. :meth:`Path.predict` then needs the offset of the new rows.
     standardize : scale columns to unit weighted variance (1/n) inside the fit;
         coefficients are always reported on the original scale.
     fit_intercept : fit an unpenalized intercept. Without it, as glmnet, columns are
@@ -298,6 +326,7 @@ def fit_path(
         fit_intercept=fit_intercept,
         tol=tol,
         max_iter=max_iter,
+        offset=offset,
     )
 
 
@@ -316,6 +345,7 @@ def _fit_path(
     fit_intercept,
     tol,
     max_iter,
+    offset=None,
     cut_grid=None,
 ) -> Path:
     """:func:`fit_path`; ``cut_grid``, when given with ``lambdas=None``, maps the
@@ -327,6 +357,7 @@ def _fit_path(
         raise DataError(f"X needs at least one row and one column, got shape {Xa.shape}")
     ya = _as_response(y, n, fam.name)
     w = _as_weights(weights, n)
+    off = None if offset is None else _as_offset(offset, n)
     penalty = Penalty(l1_ratio, penalty_factor)
     pf = penalty.factors(p)
     tol = _positive_number(tol, "tol")
@@ -358,6 +389,9 @@ def _fit_path(
         Xs[:, constant] = 0.0
 
     if fam.name == "gaussian":
+        if off is not None:
+            # y - offset is the response (glmnet); ya is a new array, y is untouched
+            ya = ya - off
         ym = float(wn @ ya) if fit_intercept else 0.0
         ys = float(np.sqrt(wn @ (ya - ym) ** 2))
         if not ys > 0:
@@ -373,7 +407,7 @@ def _fit_path(
     early_stop = lambdas is None and cut_grid is None
     starts_at_max = lambdas is None
     if lambdas is None or not pf.all():
-        null_resid = _null_residual(Xs, yk, wn, pf, fam.name, fit_intercept)
+        null_resid = _null_residual(Xs, yk, wn, pf, fam.name, fit_intercept, off)
     if lambdas is None:
         lam_max = _lambda_max(Xs, null_resid, wn, pf, penalty)
         if not lam_max > 0:
@@ -402,6 +436,7 @@ def _fit_path(
     n_iter = np.zeros(nlam, dtype=np.int32)
     conv = np.zeros(nlam, dtype=np.uint8)
     kernel = _kernel(fam.name)
+    extra = {} if off is None or fam.name == "gaussian" else {"offset": off}
     n_fit = int(
         kernel(
             Xs,
@@ -419,6 +454,7 @@ def _fit_path(
             dev,
             n_iter,
             conv,
+            **extra,
         )
     )
     del Xs
@@ -435,8 +471,11 @@ def _fit_path(
         null_dev = float(w @ (ya - ym) ** 2)
     else:
         deviance = dev[:n_fit] * sw
-        mu0 = float(wn @ ya) if fit_intercept else 0.5
-        null_dev = fam.deviance(ya, np.full(n, mu0), w)
+        if off is None:
+            mu0 = np.full(n, float(wn @ ya) if fit_intercept else 0.5)
+        else:
+            mu0 = _binomial_null_fit(np.zeros((n, 0)), ya, wn, fit_intercept, offset=off)[0]
+        null_dev = fam.deviance(ya, mu0, w)
     dev_ratio = 1.0 - deviance / null_dev if null_dev > 0 else np.zeros(n_fit)
     converged = conv[:n_fit].astype(bool)
     if fam.name == "binomial" and n_fit == nlam and lams_orig[-1] == 0.0:
@@ -446,7 +485,13 @@ def _fit_path(
         keep = ~constant
         b = coefs[-1, keep]
         _warn_if_separated_at_zero(
-            Xa[:, keep] - xm[keep], yk, wn, intercepts[-1] + xm[keep] @ b, b, fit_intercept
+            Xa[:, keep] - xm[keep],
+            yk,
+            wn,
+            intercepts[-1] + xm[keep] @ b,
+            b,
+            fit_intercept,
+            off,
         )
     if not converged.all():
         bad = np.flatnonzero(~converged)
@@ -471,6 +516,7 @@ def _fit_path(
         penalty_factor=pf,
         fit_intercept=fit_intercept,
         standardize=standardize,
+        has_offset=off is not None,
     )
 
 
@@ -512,9 +558,10 @@ def _kernel(family: str):
     return binomial_path
 
 
-def _null_residual(Xs, yk, wn, pf, family: str, fit_intercept: bool) -> np.ndarray:
+def _null_residual(Xs, yk, wn, pf, family: str, fit_intercept: bool, offset=None):
     """y minus the fit of the null model: the intercept and the unpenalized columns
-    (pf == 0), least squares or logistic (standardized scale).
+    (pf == 0), least squares or logistic (standardized scale); a binomial ``offset``
+    is part of its linear predictor (a gaussian one is already subtracted from yk).
 
     Raises an ``ArgumentError`` when unpenalized columns fit y exactly (gaussian) or
     separate its classes (binomial) while the intercept alone does not: the penalized
@@ -532,7 +579,7 @@ def _null_residual(Xs, yk, wn, pf, family: str, fit_intercept: bool) -> np.ndarr
             resid = resid - Xu @ beta
             exact = spread > 0 and float(wn @ resid**2) <= 1e-20 * spread
     else:
-        mu, separation = _binomial_null_fit(Xu, yk, wn, fit_intercept)
+        mu, separation = _binomial_null_fit(Xu, yk, wn, fit_intercept, offset=offset)
         resid = yk - mu
         exact = separation == "complete"
         if separation == "quasi":
@@ -570,21 +617,26 @@ def _lambda_max(Xs, resid, wn, pf, penalty: Penalty):
     return float(np.max(grad[penalized] / pf[penalized])) / penalty.lambda_max_divisor
 
 
-def _binomial_null_fit(Xu, y, wn, fit_intercept: bool, n_steps: int = 100, start=None):
-    """Fitted probabilities of the logistic model on the intercept and ``Xu``, and
+def _binomial_null_fit(
+    Xu, y, wn, fit_intercept: bool, n_steps: int = 100, start=None, offset=None
+):
+    """Fitted probabilities of the logistic model on the intercept and ``Xu`` (plus
+    ``offset``, a fixed part of the linear predictor), and
     whether its columns separate the classes among rows of positive weight: None,
     "complete" or "quasi" (ordered with ties); with either no finite maximum exists.
     Newton steps (from the intercept-only fit, or ``start``: the intercept, if any,
     then the coefficients) are halved until the loss decreases, so that under
     separation the iterates move toward a separating direction; they stop at the
     first linear predictor that orders the classes strictly (with the intercept;
-    without it, that has their signs), which proves complete separation."""
+    without it, that has their signs), which proves complete separation (the
+    offset left out: it is finite and cannot separate anything)."""
     from scipy.special import expit
 
     cols = [np.ones(y.size)] if fit_intercept else []
     Z = np.column_stack(cols + [Xu]) if (cols or Xu.shape[1]) else np.zeros((y.size, 0))
+    off = np.zeros(y.size) if offset is None else offset
     if Z.shape[1] == 0:
-        return np.full(y.size, 0.5), None
+        return expit(off), None
     pos = wn > 0
     ones, zeros = pos & (y == 1), pos & (y == 0)
 
@@ -601,7 +653,7 @@ def _binomial_null_fit(Xu, y, wn, fit_intercept: bool, n_steps: int = 100, start
     elif fit_intercept:
         ybar = float(wn @ y)
         beta[0] = np.log(ybar / (1.0 - ybar))
-    eta = Z @ beta
+    eta = off + Z @ beta
     f = loss(eta)
     done, moved = False, np.inf
     for _ in range(n_steps):
@@ -610,7 +662,7 @@ def _binomial_null_fit(Xu, y, wn, fit_intercept: bool, n_steps: int = 100, start
         step = np.linalg.lstsq(Z.T @ (v[:, None] * Z), Z.T @ (wn * (y - mu)), rcond=None)[0]
         t = 1.0
         for _ in range(40):
-            eta_new = Z @ (beta + t * step)
+            eta_new = off + Z @ (beta + t * step)
             f_new = loss(eta_new)
             if f_new <= f:
                 break
@@ -619,7 +671,7 @@ def _binomial_null_fit(Xu, y, wn, fit_intercept: bool, n_steps: int = 100, start
             break
         moved = float(np.max(np.abs(eta_new[pos] - eta[pos])))
         beta, eta = beta + t * step, eta_new
-        if separates(eta):
+        if separates(eta - off):
             return expit(eta), "complete"
         done = f - f_new <= 1e-15 * f
         f = f_new
@@ -633,11 +685,14 @@ def _binomial_null_fit(Xu, y, wn, fit_intercept: bool, n_steps: int = 100, start
     # still moves, no convergence, or a row fitted almost perfectly (which a finite
     # maximum can also give) sends the question to the exact check.
     sign = np.where(y == 1, 1.0, -1.0)
-    suspicious = not done or moved > 1e-3 or float(np.max(sign[pos] * eta[pos])) > 25.0
+    margin = float(np.max(sign[pos] * (eta[pos] - off[pos])))
+    suspicious = not done or moved > 1e-3 or margin > 25.0
     return expit(eta), (_separation(Z[pos], sign[pos]) if suspicious else None)
 
 
-def _warn_if_separated_at_zero(X, y, wn, intercept, coef, fit_intercept: bool) -> None:
+def _warn_if_separated_at_zero(
+    X, y, wn, intercept, coef, fit_intercept: bool, offset=None
+) -> None:
     """At lambda = 0 the binomial fit is the maximum likelihood estimate, which does
     not exist when the columns separate the classes (generically so when there are
     at least as many columns as observations). Newton steps from the solver's
@@ -650,7 +705,8 @@ def _warn_if_separated_at_zero(X, y, wn, intercept, coef, fit_intercept: bool) -
         Z = np.column_stack([np.ones(y.size), X]) if fit_intercept else X
         separation = _separation(Z[pos], np.where(y[pos] == 1, 1.0, -1.0))
     else:
-        separation = _binomial_null_fit(X, y, wn, fit_intercept, start=start)[1]
+        fit = _binomial_null_fit(X, y, wn, fit_intercept, start=start, offset=offset)
+        separation = fit[1]
     if separation is None:
         return
     how = "completely" if separation == "complete" else "on part of the observations"
@@ -776,6 +832,21 @@ def _as_weights(weights: Any, n: int) -> np.ndarray:
     if not np.any(w > 0):
         raise DataError("weights are all zero; at least one row needs a positive weight")
     return w
+
+
+def _as_offset(offset: Any, n: int) -> np.ndarray:
+    try:
+        off = np.array(offset, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"offset must be numeric: {exc}") from exc
+    if off.ndim != 1 or off.shape[0] != n:
+        raise DataError(f"offset must have shape ({n},) like y, got {off.shape}")
+    if not np.all(np.isfinite(off)):
+        bad = int(np.flatnonzero(~np.isfinite(off))[0])
+        raise DataError(
+            f"offset contains NaN or inf (first at row {bad}); it must be finite"
+        )
+    return off
 
 
 def _as_lambdas(lambdas: Any) -> np.ndarray:

@@ -598,6 +598,44 @@ cdef void _expit(int n, const double* eta, double* q) noexcept nogil:
             q[i] = z / (1.0 + z)
 
 
+cdef double _null_intercept(int n, const double* off, const double* y, const double* w,
+                            double b0, double* eta, double* q) noexcept nogil:
+    """The intercept of the model with the linear predictor ``off + b0`` (an offset):
+    Newton's method from ``b0``, each step halved until the loss does not increase.
+    The loss is strictly convex in b0 and grows without bound when both classes have
+    weight, so the iterates converge. Leaves ``eta = off + b0`` and its ``q``."""
+    cdef int i, it, h
+    cdef double f, f_new, grad, hess, step, t
+    for i in range(n):
+        eta[i] = off[i] + b0
+    f = _loss(n, eta, y, w, q)
+    for it in range(100):
+        grad = 0.0
+        hess = 0.0
+        for i in range(n):
+            grad += w[i] * (y[i] - q[i])
+            hess += w[i] * q[i] * (1.0 - q[i])
+        if not hess > 0.0:
+            break
+        step = grad / hess
+        t = 1.0
+        for h in range(60):
+            for i in range(n):
+                eta[i] = off[i] + b0 + t * step
+            f_new = _loss(n, eta, y, w, q)
+            if f_new <= f:
+                break
+            t *= 0.5
+        b0 += t * step
+        f = f_new
+        if _abs(t * step) <= 1e-13 * (1.0 + _abs(b0)):
+            break
+    for i in range(n):
+        eta[i] = off[i] + b0
+    _loss(n, eta, y, w, q)
+    return b0
+
+
 cdef double _penalty(int nW, const int* W, const double* b, const double* pf,
                      double l1, double l2) noexcept nogil:
     cdef double s = 0.0, bj
@@ -1020,6 +1058,7 @@ cdef int _fit_path(
     unsigned char[::1] ju, double[::1] cg_vec,
     long[::1] xv_stamp, int[::1] cg_S, double[::1] cg_work,
     double[::1] h_gram, long[::1] h_stamp, int[::1] h_size,
+    const double[::1] offset, bint has_offset,
 ) noexcept nogil:
     cdef int n = X.shape[0]
     cdef int p = X.shape[1]
@@ -1054,14 +1093,21 @@ cdef int _fit_path(
         inA[j] = 0
         ju[j] = 1 if _weighted_sumsq(n, &w[0], &X[0, j]) > 0.0 else 0
 
-    # Null model: intercept only (or eta = 0 without an intercept).
+    # Null model: intercept only (or eta = 0 without an intercept), plus the offset.
     ybar = 0.0
     for i in range(n):
         ybar += w[i] * y[i]
     if fit_intercept and 0.0 < ybar < 1.0:
         b0 = log(ybar / (1.0 - ybar))
-    for i in range(n):
-        eta[i] = b0
+    if has_offset:
+        if fit_intercept and 0.0 < ybar < 1.0:
+            b0 = _null_intercept(n, &offset[0], &y[0], &w[0], b0, etap, qp)
+        else:
+            for i in range(n):
+                eta[i] = offset[i] + b0
+    else:
+        for i in range(n):
+            eta[i] = b0
     loss = _loss(n, etap, &y[0], &w[0], qp)
     dev0 = 2.0 * loss
 
@@ -1246,8 +1292,12 @@ cdef int _fit_path(
 
             # ---- (exact) linear predictor, then KKT check outside the working set ----
             if m % EXACT_EVERY == 0 or m == nlam - 1:
-                for i in range(n):
-                    eta[i] = b0
+                if has_offset:
+                    for i in range(n):
+                        eta[i] = offset[i] + b0
+                else:
+                    for i in range(n):
+                        eta[i] = b0
                 n_chk = 0
                 for k in range(nA):
                     j = A[k]
@@ -1335,7 +1385,7 @@ cdef int _fit_path(
 
 def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
                   bint early_stop, double tol, long max_iter, coefs_out,
-                  intercepts_out, dev_out, iter_out, converged_out):
+                  intercepts_out, dev_out, iter_out, converged_out, offset=None):
     """Fit the penalized logistic regression path on standardized data.
 
     Parameters
@@ -1362,6 +1412,9 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     coefs_out, intercepts_out, dev_out, iter_out, converged_out : ndarray
         Outputs, filled in place: (nlam, p) C-order float64 coefficients, (nlam,)
         intercepts, deviances ``-2 sum w_i loglik_i``, int32 sweeps, uint8 flags.
+    offset : ndarray (n,), float64, optional
+        Known part of the linear predictor (coefficient fixed at 1); the null model
+        is then the intercept fitted with it.
 
     Returns
     -------
@@ -1390,8 +1443,12 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     cdef int p = Xv.shape[1]
     cdef int nlam = lamv.shape[0]
     cdef int n_fitted
+    cdef bint has_offset = offset is not None
+    cdef const double[::1] offv = offset if has_offset else np.zeros(1)
     if yv.shape[0] != n or wv.shape[0] != n or pfv.shape[0] != p:
         raise ValueError("binomial_path: X, y, w and pf have inconsistent shapes")
+    if has_offset and offv.shape[0] != n:
+        raise ValueError("binomial_path: offset has the wrong length")
     if (coefs.shape[0] < nlam or coefs.shape[1] != p or icpt.shape[0] < nlam
             or dev.shape[0] < nlam or iters.shape[0] < nlam or conv.shape[0] < nlam):
         raise ValueError("binomial_path: output arrays are too small")
@@ -1417,7 +1474,7 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
             Xv, yv, wv, pfv, l1_ratio, lamv, fit_intercept, early_stop, tol, max_iter,
             coefs, icpt, dev, iters, conv,
             b, b_old, xv, g, eta, eta_old, r, v, q, W, A, inW, inA, ju, cg_vec, xv_stamp,
-            cg_S, cg_work, h_gram, h_stamp, h_size,
+            cg_S, cg_work, h_gram, h_stamp, h_size, offv, has_offset,
         )
     return n_fitted
 
