@@ -47,6 +47,11 @@ def load_case(name: str) -> dict:
         case["penalty_factor"] = np.asarray(case["penalty_factor"], dtype=float)
     if case["lambda_given"] is not None:
         case["lambda_given"] = np.asarray(case["lambda_given"], dtype=float)
+    # only the cases fitted with an offset carry the key
+    case["offset"] = (
+        np.asarray(case["offset"], dtype=float) if "offset" in case else np.zeros(case["n"])
+    )
+    case["has_offset"] = bool(np.any(case["offset"] != 0))
     case["duplicate_columns"] = [
         [int(j) for j in group] for group in case["duplicate_columns"] or []
     ]
@@ -101,7 +106,7 @@ def objective(case: dict, lam: float, intercept: float, coef: np.ndarray) -> flo
     """glmnet's objective (DESIGN.md) on the original scale of X."""
     X, y = case["X"], case["y"]
     w = normalized_weights(case)
-    eta = intercept + X @ coef
+    eta = case["offset"] + intercept + X @ coef
     if case["family"] == "gaussian":
         loss = 0.5 * w @ (y - eta) ** 2
     else:
@@ -116,7 +121,7 @@ def kkt_residual(case: dict, lam: float, intercept: float, coef: np.ndarray) -> 
     """Largest violation of the subgradient conditions on the penalized scale."""
     X, y = case["X"], case["y"]
     w = normalized_weights(case)
-    eta = intercept + X @ coef
+    eta = case["offset"] + intercept + X @ coef
     mu = eta if case["family"] == "gaussian" else 1.0 / (1.0 + np.exp(-eta))
     scale = column_scale(case)
     used = scale > 0
@@ -157,16 +162,30 @@ def test_reference_is_optimal(name):
 @pytest.mark.parametrize("name", CASES)
 def test_reference_null_deviance(name):
     """glmnet's nulldev is the deviance of the intercept-only model (eta = 0 without an
-    intercept) with the weights as given."""
+    intercept) with the weights as given; with an offset, of the intercept fitted with
+    it (gaussian: of y - offset)."""
     case = load_case(name)
-    y = case["y"]
+    y, off = case["y"], case["offset"]
     w = np.ones(case["n"]) if case["weights"] is None else case["weights"]
     if case["family"] == "gaussian":
+        y = y - off
         centre = (w @ y) / w.sum() if case["fit_intercept"] else 0.0
         expected = w @ (y - centre) ** 2
     else:
-        prob = (w @ y) / w.sum() if case["fit_intercept"] else 0.5
-        expected = -2 * (w @ (y * np.log(prob) + (1 - y) * np.log(1 - prob)))
+
+        def deviance(b0):
+            eta = off + b0
+            return 2 * (w @ (np.logaddexp(0.0, eta) - y * eta))
+
+        if case["fit_intercept"] and case["has_offset"]:
+            from scipy.optimize import minimize_scalar
+
+            expected = minimize_scalar(deviance, bracket=(-5, 5), tol=1e-12).fun
+        elif case["fit_intercept"]:
+            prob = (w @ y) / w.sum()
+            expected = deviance(np.log(prob / (1 - prob)))
+        else:
+            expected = deviance(0.0)
     np.testing.assert_allclose(case["nulldev"], expected, rtol=1e-10)
 
 
@@ -186,6 +205,8 @@ def penstat_path(name: str, tol: float | None):
         standardize=case["standardize"],
         fit_intercept=case["fit_intercept"],
     )
+    if case["has_offset"]:
+        kwargs["offset"] = case["offset"].copy()
     if case["user_lambda"]:
         kwargs["lambdas"] = case["lambda_given"]
     else:

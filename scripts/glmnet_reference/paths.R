@@ -86,8 +86,8 @@ gaussian_y <- function(x, beta, noise = 1) {
   drop(x %*% beta) + 0.7 + noise * rnorm(nrow(x))
 }
 
-binomial_y <- function(x, beta) {
-  eta <- drop(x %*% beta) - 0.3
+binomial_y <- function(x, beta, offset = 0) {
+  eta <- drop(x %*% beta) - 0.3 + offset
   as.numeric(runif(nrow(x)) < 1 / (1 + exp(-eta)))
 }
 
@@ -97,7 +97,7 @@ write_case <- function(name, x, y, family = "gaussian", alpha = 1, weights = NUL
                        penalty_factor = NULL, lambda = NULL, nlambda = 100,
                        lambda_min_ratio = NULL, intercept = TRUE, standardize = TRUE,
                        duplicate_columns = NULL, constant_columns = NULL,
-                       description = "") {
+                       offset = NULL, description = "") {
   n <- nrow(x)
   p <- ncol(x)
   # glmnet fits the gaussian family with y scaled to unit (weighted, 1/n) standard
@@ -116,6 +116,7 @@ write_case <- function(name, x, y, family = "gaussian", alpha = 1, weights = NUL
   if (!is.null(penalty_factor)) fit_args$penalty.factor <- penalty_factor
   if (!is.null(lambda)) fit_args$lambda <- lambda
   if (!is.null(lambda_min_ratio)) fit_args$lambda.min.ratio <- lambda_min_ratio
+  if (!is.null(offset)) fit_args$offset <- offset
   fit <- do.call(glmnet, fit_args)
   if (fit$jerr != 0) stop(sprintf("case %s: glmnet error code %d", name, fit$jerr))
 
@@ -153,6 +154,8 @@ write_case <- function(name, x, y, family = "gaussian", alpha = 1, weights = NUL
     nulldev = fit$nulldev,
     npasses = fit$npasses
   )
+  # only cases with an offset carry the key, so the older files stay as they were
+  if (!is.null(offset)) case$offset <- as_vector(offset)
   file <- file.path(out_dir, paste0("glmnet_path_", name, ".json"))
   writeLines(json_value(case), file)
   cat(sprintf("%-32s n=%3d p=%3d nlambda=%3d npasses=%d\n", name, n, p,
@@ -300,3 +303,34 @@ x <- simulate_x(60, 5)
 y <- as.numeric(x[, 1] + 0.5 * x[, 2] > 0)  # perfectly separable
 write_case("binomial_separable", x, y, family = "binomial",
            description = "binomial lasso on perfectly separable data (stops at dev.ratio > 0.999)")
+
+# ---- offsets (a known part of the linear predictor, coefficient fixed at 1) ----------
+
+set.seed(20261124)
+x <- simulate_x(100, 10, rho = 0.3)
+off <- 3 + 2 * rnorm(100)
+write_case("gaussian_offset", x, gaussian_y(x, true_beta(10)) + off, offset = off,
+           description = "gaussian lasso with an offset (glmnet fits y - offset)")
+
+set.seed(20261125)
+x <- simulate_x(150, 10, rho = 0.3)
+off <- rnorm(150, 0.5, 1)
+w <- runif(150, 0.2, 3)
+write_case("binomial_offset", x, binomial_y(x, true_beta(10), off), family = "binomial",
+           alpha = 0.5, weights = w, offset = off,
+           description = "binomial elastic net (alpha 0.5) with an offset and weights")
+
+set.seed(20261126)
+x <- simulate_x(120, 8)
+off <- rnorm(120, -0.5, 1.5)
+write_case("binomial_offset_no_intercept", x, binomial_y(x, true_beta(8), off),
+           family = "binomial", intercept = FALSE, offset = off,
+           description = "binomial lasso with an offset and no intercept")
+
+set.seed(20261127)
+x <- simulate_x(150, 12, rho = 0.2)
+off <- rnorm(150, 0, 1)
+pf <- c(0, 1, 1, 2, 1, 0, 1, 1, 0.5, 1, 1, 1)
+write_case("binomial_offset_penalty_factor", x, binomial_y(x, true_beta(12), off),
+           family = "binomial", penalty_factor = pf, offset = off,
+           description = "binomial lasso with an offset and unpenalized columns")
