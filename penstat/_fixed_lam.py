@@ -39,13 +39,15 @@ def path_to_lam(
     lambda_min_ratio: float | None = None,
     lambdas: Any = None,
     full_grid: bool = False,
+    offset: Any = None,
 ) -> tuple[Any, int]:
     """Fit a path whose grid holds ``lam``; return it and the position of ``lam``.
 
     Parameters
     ----------
-    X, y, weights
-        As :func:`penstat.fit_path`.
+    X, y, weights, offset
+        As :func:`penstat.fit_path` (``offset``: the known part of each row's
+        linear predictor, fixed coefficient 1).
     lam : float
         The lambda wanted exactly (>= 0, already checked).
     l1_ratio : float
@@ -85,7 +87,7 @@ def path_to_lam(
         for name, param in inspect.signature(fit_path).parameters.items()
         if param.default is not inspect.Parameter.empty
     }
-    own = {"l1_ratio", "weights", "nlambda", "lambda_min_ratio", "lambdas"}
+    own = {"l1_ratio", "weights", "nlambda", "lambda_min_ratio", "lambdas", "offset"}
     clash = sorted(own.intersection(path_options or {}))
     if clash:
         names = ", ".join(clash)
@@ -94,6 +96,7 @@ def path_to_lam(
     options.update(
         l1_ratio=l1_ratio,
         weights=weights,
+        offset=offset,
         nlambda=nlambda,
         lambda_min_ratio=lambda_min_ratio,
     )

@@ -55,6 +55,7 @@ def fit(
     progress: bool | None = None,
     tol: float = 1e-7,
     max_iter: int = 100_000,
+    offset=None,
 ) -> PenalizedFit:
     """Fit a penalized regression from a formula and a DataFrame.
 
@@ -103,6 +104,15 @@ def fit(
         Resampling replicates (``bootstrap``) use the default.
     tol, max_iter
         Solver tolerance and the limit on coordinate-descent sweeps.
+    offset : str or array, optional
+        A column name of ``data`` or one number per row of ``data``, added to each
+        row's linear predictor with a fixed coefficient of 1 (glmnet's ``offset``):
+        gaussian fits ``y - offset``, binomial adds it to the log-odds. Left out of
+        ``.``; it enters the null model, lambda_max, the deviances, every CV fold
+        (split with the rows) and the information criteria. As for ``weights``, a
+        missing or infinite offset in a row that is used is refused, whatever
+        ``na_action``. :meth:`PenalizedFit.predict` reads an offset column from
+        ``newdata``; an array offset needs ``offset=`` there.
 
     Returns
     -------
@@ -111,6 +121,10 @@ def fit(
     Examples
     --------
     >>> import penstat as ps
+    >>> df = ps.datasets.load("diabetes")
+    >>> shifted = ps.fit("y ~ bmi + bp", df.assign(base=100.0), offset="base", lam=1.0)
+    >>> round(shifted.intercept - ps.fit("y ~ bmi + bp", df, lam=1.0).intercept, 6)
+    -100.0
     >>> df = ps.datasets.load("breast_cancer")
     >>> fit = ps.fit("diagnosis ~ radius_mean + texture_mean", df, family="binomial",
     ...              lam=0.01)
@@ -126,7 +140,7 @@ def fit(
             "a list of l1_ratio is chosen by a selection rule; give a single l1_ratio "
             "with lam=, or drop lam= and use select='cv_1se' (or another rule)"
         )
-    exclude = [c for c in (weights, foldid) if isinstance(c, str)]
+    exclude = [c for c in (weights, foldid, offset) if isinstance(c, str)]
     design = build_design(
         formula,
         data,
@@ -136,6 +150,7 @@ def fit(
         positive=positive,
         exclude=exclude,
         eval_env=_caller_env(),
+        offset=offset,
     )
     folds = None if foldid is None else design.rows_of(foldid, "foldid")
     recipe = FitRecipe(
@@ -164,10 +179,14 @@ def fit(
         tol=float(tol),
         max_iter=_check_int(max_iter, "max_iter", 1),
         stratify=stratify,
+        offset=design.offset,
+        offset_column=design.offset_column,
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        out = fit_arrays(design.X, design.y, design.weights, folds, recipe)
+        out = fit_arrays(
+            design.X, design.y, design.weights, folds, recipe, offset=design.offset
+        )
     path = dataclasses.replace(out.path, column_names=list(design.columns))
     return PenalizedFit(
         design,
@@ -255,16 +274,27 @@ class ArrayFit:
     l1_ratio_table: pd.DataFrame | None = None
 
 
-def fit_arrays(X, y, weights, foldid, recipe: FitRecipe, grid=None) -> ArrayFit:
+def fit_arrays(
+    X, y, weights, foldid, recipe: FitRecipe, grid=None, offset=None
+) -> ArrayFit:
     """Run the recipe's path and lambda rule on arrays.
 
     With a fixed ``recipe.lam`` the path is fitted on the default grid (or
     ``recipe.lambdas``) with ``lam`` inserted, so the solution at ``lam`` is exact.
     ``grid`` (resampling at a fixed lambda) replaces that grid by its values above
     ``lam`` followed by ``lam``. ``recipe.stratify`` is passed to the
-    cross-validation (None: stratified for binomial).
+    cross-validation (None: stratified for binomial). ``offset`` is the offset of
+    these rows (like ``weights`` and ``foldid``); it is required when the recipe
+    has one (``recipe.offset`` is that of the full design's rows).
     """
     from penstat.path import fit_path
+
+    if (offset is None) != (recipe.offset is None):
+        raise ArgumentError(
+            "offset: the recipe was fitted with an offset, pass offset= for these rows"
+            if offset is None
+            else "offset: the recipe has no offset; fit with offset= to use one"
+        )
 
     options = recipe.path_options()
     user_grid = None if recipe.lambdas is None else np.asarray(recipe.lambdas, float)
@@ -280,6 +310,7 @@ def fit_arrays(X, y, weights, foldid, recipe: FitRecipe, grid=None) -> ArrayFit:
             rule=recipe.select,
             weights=weights,
             fit_options={**options, **grid_options, "lambdas": user_grid},
+            offset=offset,
             nfolds=recipe.nfolds,
             foldid=foldid,
             stratify=recipe.stratify,
@@ -303,12 +334,20 @@ def fit_arrays(X, y, weights, foldid, recipe: FitRecipe, grid=None) -> ArrayFit:
             path_options=options,
             lambdas=user_grid if grid is None else grid,
             full_grid=grid is None,
+            offset=offset,
             **grid_options,
         )
         return ArrayFit(path, index, None, l1)
 
     path = fit_path(
-        X, y, l1_ratio=l1, lambdas=user_grid, weights=weights, **grid_options, **options
+        X,
+        y,
+        l1_ratio=l1,
+        lambdas=user_grid,
+        weights=weights,
+        offset=offset,
+        **grid_options,
+        **options,
     )
     if recipe.select is None:
         return ArrayFit(path, len(path.lambdas) - 1, None, l1)
@@ -321,6 +360,7 @@ def fit_arrays(X, y, weights, foldid, recipe: FitRecipe, grid=None) -> ArrayFit:
         rule=recipe.select,
         weights=weights,
         fit_options={**options, "l1_ratio": l1},
+        offset=offset,
         nfolds=recipe.nfolds,
         foldid=foldid,
         stratify=recipe.stratify,

@@ -79,6 +79,12 @@ def _build_parser() -> argparse.ArgumentParser:
         help="cv_1se (default), cv_min, aic, bic, ebic, or a number: a fixed lambda",
     )
     fit.add_argument(
+        "--offset",
+        metavar="COLUMN",
+        help="a numeric column added to the linear predictor with coefficient 1 "
+        "(e.g. log exposure); left out of '.'",
+    )
+    fit.add_argument(
         "--nfolds",
         type=int,
         default=10,
@@ -223,6 +229,7 @@ def _fit(args) -> int:
         penalty=args.penalty,
         l1_ratio=args.l1_ratio,
         select=select,
+        offset=args.offset,
         nfolds=args.nfolds,
         stratify=args.stratify,
         seed=args.seed,
@@ -377,6 +384,7 @@ def fit_to_dict(fit, source: str | None = None) -> dict:
             "response": getattr(design, "response", None),
             "n_obs": int(design.n_obs),
             "n_dropped": int(getattr(design, "n_dropped", 0) or 0),
+            "offset": _offset_entry(fit),
         },
         "model": {
             "family": fit.family.name,
@@ -448,6 +456,15 @@ def fit_to_dict(fit, source: str | None = None) -> dict:
             "seed_entropy": _plain(stab.seed_entropy),
         }
     return out
+
+
+def _offset_entry(fit):
+    """The offset for the JSON: its column name, ``"array"``, or None."""
+    recipe = fit.recipe
+    if getattr(recipe, "offset", None) is None:
+        return None
+    column = getattr(recipe, "offset_column", None)
+    return "array" if column is None else column
 
 
 def _records(frame, key: str) -> list[dict]:

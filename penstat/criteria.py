@@ -26,6 +26,10 @@ with ``k = edf`` the effective degrees of freedom of the fit, intercept included
 - plus one for the intercept when it is fitted. The gaussian error variance is
   profiled out and not counted (as statsmodels' OLS ``aic`` / ``bic``).
 
+A path fitted with an ``offset`` is evaluated with it: the linear predictor (and so
+the log-likelihood and the binomial IRLS weights) includes the offset, and the
+gaussian ``s_y`` is that of ``y - offset``, the response the path was fitted to.
+
 The log-likelihood is :meth:`penstat.family.Family.loglik`: gaussian with
 ``sigma^2 = RSS_w / sum(w)``, binomial ``-deviance / 2``. Gaussian criteria are
 left undefined (NaN) where ``k >= n``: there the residual variance cannot be
@@ -61,10 +65,35 @@ def log_choose(p: int, k) -> np.ndarray:
     return gammaln(p + 1.0) - gammaln(k + 1.0) - gammaln(p - k + 1.0)
 
 
-def linear_predictor(path, X: np.ndarray) -> np.ndarray:
-    """``eta`` of every lambda of ``path`` at the rows of ``X``, shape (n, nlam)."""
+def linear_predictor(path, X: np.ndarray, offset: np.ndarray | None = None) -> np.ndarray:
+    """``eta`` of every lambda of ``path`` at the rows of ``X``, shape (n, nlam),
+    plus ``offset`` (n,) of those rows when given."""
     coefs = np.asarray(path.coefs, dtype=float)
-    return np.asarray(X, dtype=float) @ coefs.T + np.asarray(path.intercepts, dtype=float)
+    eta = np.asarray(X, dtype=float) @ coefs.T + np.asarray(path.intercepts, dtype=float)
+    if offset is not None:
+        eta = eta + np.asarray(offset, dtype=float)[:, None]
+    return eta
+
+
+def check_offset(path, offset, n: int) -> np.ndarray | None:
+    """The ``offset`` of the ``n`` rows of a path's data as floats; refused when it
+    does not match how ``path`` was fitted (with or without an offset)."""
+    has_offset = bool(getattr(path, "has_offset", False))
+    if has_offset and offset is None:
+        raise ArgumentError(
+            "offset: the path was fitted with an offset; pass offset= (the offset of "
+            "the rows it was fitted on)"
+        )
+    if not has_offset and offset is not None:
+        raise ArgumentError(
+            "offset: the path was fitted without an offset; fit it with offset= first"
+        )
+    if offset is None:
+        return None
+    off = np.asarray(offset, dtype=float)
+    if off.shape != (n,):
+        raise ArgumentError(f"offset has shape {off.shape}, expected ({n},): one per row")
+    return off
 
 
 def column_scales(X: np.ndarray, v: np.ndarray, center: bool = True) -> np.ndarray:
@@ -77,7 +106,11 @@ def column_scales(X: np.ndarray, v: np.ndarray, center: bool = True) -> np.ndarr
 
 
 def effective_df(
-    path, X: np.ndarray, weights: np.ndarray | None = None, y: np.ndarray | None = None
+    path,
+    X: np.ndarray,
+    weights: np.ndarray | None = None,
+    y: np.ndarray | None = None,
+    offset: np.ndarray | None = None,
 ) -> np.ndarray:
     """Effective degrees of freedom of the coefficients at each lambda (no intercept).
 
@@ -92,6 +125,8 @@ def effective_df(
     y : array (n,), optional
         The response; needed for the gaussian elastic net and ridge (its scale
         enters the ridge term as fitted, see the module docstring).
+    offset : array (n,), optional
+        The offset the path was fitted with (required then).
 
     Returns
     -------
@@ -108,6 +143,7 @@ def effective_df(
     """
     X = np.asarray(X, dtype=float)
     n, p = X.shape
+    offset = check_offset(path, offset, n)
     coefs = np.asarray(path.coefs, dtype=float)
     nonzero = coefs != 0
     counts = nonzero.sum(axis=1).astype(float)
@@ -123,12 +159,14 @@ def effective_df(
     else:
         scales = np.ones(p)
     family = get_family(path.family)
-    eta = linear_predictor(path, X) if family.name == "binomial" else None
+    eta = linear_predictor(path, X, offset) if family.name == "binomial" else None
     y_scale = 1.0
     if family.name == "gaussian":
         if y is None:
             raise ArgumentError("effective_df needs y for a gaussian elastic net or ridge")
         yc = np.asarray(y, dtype=float)[:, None]
+        if offset is not None:
+            yc = yc - offset[:, None]
         y_scale = float(column_scales(yc, v, center=fit_intercept)[0])
         y_scale = y_scale if y_scale > 0 else 1.0
     df = np.empty(len(counts))
@@ -169,7 +207,12 @@ def _rescaled_penalty_factor(path, p: int) -> np.ndarray:
 
 
 def criteria_table(
-    path, X: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None, gamma=None
+    path,
+    X: np.ndarray,
+    y: np.ndarray,
+    weights: np.ndarray | None = None,
+    gamma=None,
+    offset: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Log-likelihood, AIC, BIC and EBIC at every lambda of ``path``.
 
@@ -183,6 +226,9 @@ def criteria_table(
         Observation weights used for the fit.
     gamma : float, optional
         EBIC parameter in [0, 1]; default 1 when ``p > n``, else 0.5.
+    offset : array (n,), optional
+        The offset the path was fitted with (required then); it is part of the
+        linear predictor of the log-likelihood.
 
     Returns
     -------
@@ -202,12 +248,13 @@ def criteria_table(
     w = None if weights is None else np.asarray(weights, dtype=float)
     n_obs = n if w is None else int(np.count_nonzero(w > 0))
     gamma = check_gamma(gamma, n_obs, p)
+    offset = check_offset(path, offset, n)
     family = get_family(path.family)
-    eta = linear_predictor(path, X)
+    eta = linear_predictor(path, X, offset)
     loglik = np.array([family.loglik(y, eta[:, k], w) for k in range(eta.shape[1])])
     nonzero = np.count_nonzero(np.asarray(path.coefs), axis=1)
     intercept = 1.0 if getattr(path, "fit_intercept", True) else 0.0
-    edf = effective_df(path, X, w, y) + intercept
+    edf = effective_df(path, X, w, y, offset) + intercept
     aic = -2.0 * loglik + 2.0 * edf
     bic = -2.0 * loglik + np.log(n_obs) * edf
     ebic = bic + 2.0 * gamma * log_choose(p, nonzero)

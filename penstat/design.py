@@ -52,6 +52,11 @@ class Design:
         float64 (n,); 0/1 for the binomial family.
     weights : numpy.ndarray or None
         Observation weights as given (not rescaled), or None.
+    offset : numpy.ndarray or None
+        The offset of each row used (a known part of its linear predictor, with a
+        fixed coefficient of 1), or None.
+    offset_column : str or None
+        The column of the data the offset was read from (None for an array).
     columns : list of str
         Design column names (patsy's names, e.g. ``"C(g)[T.b]"``, ``"a:b"``).
     terms : dict
@@ -96,6 +101,8 @@ class Design:
     input_columns: list[str] = field(default_factory=list)
     n_data_rows: int = 0
     _frame: pd.DataFrame | None = field(default=None, repr=False)
+    offset: np.ndarray | None = None
+    offset_column: str | None = None
 
     @property
     def n_obs(self) -> int:
@@ -226,6 +233,7 @@ def build_design(
     positive=None,
     exclude: list[str] | tuple[str, ...] = (),
     eval_env=None,
+    offset=None,
 ) -> Design:
     """Build a :class:`Design` from a formula and a DataFrame.
 
@@ -252,6 +260,11 @@ def build_design(
     eval_env : patsy.EvalEnvironment, optional
         Where names in the formula other than columns are looked up; default:
         numpy as ``np`` plus patsy's built-ins.
+    offset : str, array-like or None
+        Column name or one number per row of ``data``: a known part of each row's
+        linear predictor, with a fixed coefficient of 1 (glmnet's ``offset``). An
+        offset column is left out of ``.``. As for weights, a missing or infinite
+        offset in a row that is used is refused (it does not drop the row).
 
     Returns
     -------
@@ -290,12 +303,13 @@ def build_design(
     if not lhs_names and _simple_name(lhs) is not None:
         raise _unknown_name(_simple_name(lhs), columns, "response ")
     weights_col = weights if isinstance(weights, str) else None
-    if weights_col is not None and weights_col not in data.columns:
-        raise ArgumentError(
-            f"weights={weights_col!r} is not a column of the data"
-            + _close_matches(weights_col, columns)
-        )
-    dropped_from_dot = set(lhs_names) | set(exclude) | ({weights_col} - {None})
+    offset_col = offset if isinstance(offset, str) else None
+    for arg, col in (("weights", weights_col), ("offset", offset_col)):
+        if col is not None and col not in data.columns:
+            raise ArgumentError(
+                f"{arg}={col!r} is not a column of the data" + _close_matches(col, columns)
+            )
+    dropped_from_dot = set(lhs_names) | set(exclude) | ({weights_col, offset_col} - {None})
     rhs_expanded = _expand_dot(rhs, [c for c in columns if c not in dropped_from_dot])
     expanded = f"{lhs} ~ {rhs_expanded}"
     used = _referenced_columns(lhs, columns) + [
@@ -318,7 +332,11 @@ def build_design(
             f"no rows left after dropping rows with missing values in {used}; "
             "every row has a missing value in at least one of these columns"
         )
-    extra = [c for c in (weights_col, *exclude) if c is not None and c in data.columns]
+    extra = [
+        c
+        for c in (weights_col, offset_col, *exclude)
+        if c is not None and c in data.columns
+    ]
     frame = _patsy_frame(data.loc[keep], list(dict.fromkeys(used + extra)))
     env = _default_env() if eval_env is None else eval_env
 
@@ -362,6 +380,7 @@ def build_design(
 
     y, classes = _response(lhs, frame, fam, positive, env, columns)
     w = _weights(weights, data, keep)
+    off = _offset(offset, data, keep)
     positions = np.flatnonzero(keep)
     return Design(
         X=X,
@@ -383,6 +402,8 @@ def build_design(
         input_columns=used,
         n_data_rows=len(data),
         _frame=frame,
+        offset=off,
+        offset_column=offset_col,
     )
 
 
@@ -484,6 +505,44 @@ def _weights(weights, data, keep):
         raise DataError(f"{name!r} has negative values; weights must be >= 0")
     if not (arr > 0).any():
         raise DataError(f"{name!r} is zero for every row used")
+    return np.ascontiguousarray(arr)
+
+
+def _offset(offset, data, keep):
+    if offset is None:
+        return None
+    if isinstance(offset, str):
+        raw = data[offset]
+        if pd.api.types.is_bool_dtype(raw.dtype) or not pd.api.types.is_numeric_dtype(
+            raw.dtype
+        ):
+            raise DataError(
+                f"offset column {offset!r} is not numeric ({raw.dtype}); the offset is "
+                "added to the linear predictor and must be a number per row"
+            )
+        arr = raw.to_numpy(dtype=float, na_value=np.nan)
+        name = f"offset column {offset!r}"
+    else:
+        try:
+            arr = np.asarray(offset, dtype=float)
+        except (TypeError, ValueError):
+            raise ArgumentError(
+                "offset must be a column name of the data or one number per row; "
+                "it has values that are not numbers"
+            ) from None
+        if arr.ndim != 1 or arr.shape[0] != len(data):
+            raise ArgumentError(
+                f"offset has shape {arr.shape}; give one number per row of the data "
+                f"({len(data)} rows), or the name of a column"
+            )
+        name = "offset"
+    arr = arr[keep]
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        raise DataError(
+            f"{name} has missing or infinite values in {int(bad.sum())} of the rows used; "
+            "the offset must be finite: impute it, or drop those rows from the data"
+        )
     return np.ascontiguousarray(arr)
 
 

@@ -89,6 +89,15 @@ def render_report(fit, fmt: str = "html", title: str | None = None, figure_dir=N
 # the content
 
 
+def _offset_description(fit) -> str | None:
+    """How the report names the offset (None without one)."""
+    recipe = getattr(fit, "recipe", None)
+    if getattr(recipe, "offset", None) is None:
+        return None
+    column = getattr(recipe, "offset_column", None)
+    return "an array given with the fit" if column is None else f"column {column}"
+
+
 def _context(fit, title) -> dict[str, Any]:
     import penstat
 
@@ -122,6 +131,7 @@ def _context(fit, title) -> dict[str, Any]:
         "n_columns": len(columns),
         "n_terms": len(design.terms),
         "weights": getattr(design, "weights", None) is not None,
+        "offset": _offset_description(fit),
         "input_columns": list(getattr(design, "input_columns", []) or []),
     }
 

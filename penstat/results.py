@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from penstat._errors import ArgumentError
+from penstat._errors import ArgumentError, DataError
 
 __all__ = ["FitRecipe", "PenalizedFit", "Summary"]
 
@@ -42,9 +42,11 @@ class FitRecipe:
 
     ``lam`` is the user's fixed lambda (None when a rule chose it); ``select`` the
     rule (None for a fixed lambda or the smallest lambda of the path); ``l1_ratio``
-    a float or a tuple of candidates; ``foldid`` and ``weights`` are aligned with the
-    rows of the design; ``stratify`` chooses stratified CV folds (None: stratified
-    for binomial), in the fit and in its resampling replicates.
+    a float or a tuple of candidates; ``foldid``, ``weights`` and ``offset`` are
+    aligned with the rows of the design; ``stratify`` chooses stratified CV folds
+    (None: stratified for binomial), in the fit and in its resampling replicates;
+    ``offset_column`` names the data column the offset came from (None when it was
+    given as an array, or there is none).
     """
 
     formula: str
@@ -72,6 +74,8 @@ class FitRecipe:
     tol: float
     max_iter: int
     stratify: bool | None = None
+    offset: np.ndarray | None = None
+    offset_column: str | None = None
 
     def path_options(self) -> dict:
         """The ``fit_path`` keyword arguments other than the data, grid and l1_ratio."""
@@ -223,7 +227,11 @@ class PenalizedFit:
         return float(b0), np.asarray(b, dtype=float)
 
     def predict(
-        self, newdata: pd.DataFrame | None = None, type: str = "response", lam=None
+        self,
+        newdata: pd.DataFrame | None = None,
+        type: str = "response",
+        lam=None,
+        offset=None,
     ):
         """Predict for new data through the training formula's DesignInfo.
 
@@ -231,8 +239,9 @@ class PenalizedFit:
         ----------
         newdata : pandas.DataFrame, optional
             Needs every column the right-hand side of the formula uses (the response
-            is not needed). Default: the rows the model was fitted on. Rows with a
-            missing value give NaN.
+            is not needed), and the offset column when the fit took its offset from
+            one. Default: the rows the model was fitted on (with their offset). Rows
+            with a missing value give NaN.
         type : {"response", "link", "class"}
             ``"link"``: the linear predictor; ``"response"``: the mean (the
             probability of the positive class for binomial); ``"class"``: binomial
@@ -240,6 +249,12 @@ class PenalizedFit:
         lam : float, optional
             Predict at another lambda. On the path the solution is exact; between
             path lambdas it is linearly interpolated as in glmnet's ``predict``.
+        offset : str or array, optional
+            Only for a fit with an offset, whose predictions include it: a column
+            name of ``newdata`` or one number per predicted row. Default: the
+            fit's offset column read from ``newdata``; with ``newdata=None``, the
+            training rows' own offset. A fit whose offset was an array needs
+            ``offset=`` for new data. A missing offset gives NaN for its row.
 
         Returns
         -------
@@ -249,6 +264,7 @@ class PenalizedFit:
         Examples
         --------
         >>> fit.predict(df.head(), type="link")  # doctest: +SKIP
+        >>> fit.predict(new, offset=np.log(new["exposure"]))  # doctest: +SKIP
         """
         if type not in ("response", "link", "class"):
             raise ArgumentError(f"type={type!r}; use 'response', 'link' or 'class'")
@@ -259,8 +275,11 @@ class PenalizedFit:
         else:
             X = self.design.transform(newdata)
             index = newdata.index if isinstance(newdata, pd.DataFrame) else None
+        off = self._predict_offset(newdata, offset, X.shape[0])
         b0, b = self.coef_at(lam)
         eta = X @ b + b0
+        if off is not None:
+            eta = eta + off
         if type == "link":
             return pd.Series(eta, index=index, name="link")
         mu = self.family.linkinv(eta)
@@ -270,6 +289,69 @@ class PenalizedFit:
         labels = np.where(mu > 0.5, positive, negative).astype(object)
         labels[np.isnan(mu)] = None
         return pd.Series(labels, index=index, name="class")
+
+    @property
+    def has_offset(self) -> bool:
+        """Whether the fit has an offset (its predictions then include one)."""
+        return self.recipe.offset is not None
+
+    def _predict_offset(self, newdata, offset, n: int) -> np.ndarray | None:
+        """The offset of the rows predicted (see :meth:`predict`), or None."""
+        if not self.has_offset:
+            if offset is not None:
+                raise ArgumentError(
+                    "offset: this fit has no offset, so its predictions take none; "
+                    "refit with offset= to use one"
+                )
+            return None
+        column = self.recipe.offset_column
+        if offset is None:
+            if newdata is None:
+                return np.asarray(self.recipe.offset, dtype=float)
+            if column is None:
+                raise ArgumentError(
+                    "offset: this fit's offset was given as an array, so predictions "
+                    "for newdata need offset= with one number per row of newdata "
+                    "(or refit with offset='<column>' to read it from newdata)"
+                )
+            offset = column
+        if isinstance(offset, str):
+            if newdata is None:
+                raise ArgumentError(
+                    f"offset={offset!r} names a column of newdata, but no newdata was "
+                    "given; pass newdata, or offset= as one number per row used"
+                )
+            if offset not in newdata.columns:
+                raise DataError(
+                    f"newdata has no column {offset!r}, the offset of this fit; add "
+                    "it, or pass offset= with one number per row of newdata"
+                )
+            raw = newdata[offset]
+            if pd.api.types.is_bool_dtype(raw.dtype) or not pd.api.types.is_numeric_dtype(
+                raw.dtype
+            ):
+                raise DataError(
+                    f"offset column {offset!r} of newdata is not numeric ({raw.dtype})"
+                )
+            values = raw.to_numpy(dtype=float, na_value=np.nan)
+            name = f"offset column {offset!r}"
+        else:
+            try:
+                values = np.asarray(offset, dtype=float)
+            except (TypeError, ValueError):
+                raise ArgumentError(
+                    "offset= must be a column name of newdata or one number per row; "
+                    "it has values that are not numbers"
+                ) from None
+            if values.ndim != 1 or values.shape[0] != n:
+                raise ArgumentError(
+                    f"offset= has shape {values.shape}; give one number per predicted "
+                    f"row ({n}), or the name of a column of newdata"
+                )
+            name = "offset="
+        if np.isinf(values).any():
+            raise DataError(f"{name} has infinite values; the offset must be finite")
+        return values
 
     # -- summary -----------------------------------------------------------------
 
@@ -312,6 +394,8 @@ class PenalizedFit:
         rows.append(("rows dropped (missing values)", d.n_dropped))
         if d.weights is not None:
             rows.append(("weights", "yes"))
+        if self.has_offset:
+            rows.append(("offset", _offset_text(self.recipe.offset_column)))
         rows.append(("lambda", f"{self.lam:.6g}"))
         rows.append(("lambda chosen by", self._rule_text()))
         rows.extend(self._selection_rows())
@@ -424,7 +508,7 @@ class PenalizedFit:
         from penstat.api import fit_arrays
 
         rows = np.asarray(rows, dtype=np.intp)
-        X, y, w, foldid = self._rows(rows)
+        X, y, w, foldid, off = self._rows(rows)
         recipe = self.recipe
         if select == "fixed" or recipe.lam is not None:
             recipe = dataclasses.replace(
@@ -437,7 +521,7 @@ class PenalizedFit:
             raise ArgumentError(f"select={select!r}; use 'same' or 'fixed'")
         if recipe.lam is None:
             recipe = dataclasses.replace(recipe, seed=seed, n_jobs=1, progress=False)
-        out = fit_arrays(X, y, w, foldid, recipe, grid=grid)
+        out = fit_arrays(X, y, w, foldid, recipe, grid=grid, offset=off)
         return np.asarray(out.path.coefs[out.index], dtype=float).copy()
 
     def path_rows(self, rows, lambdas):
@@ -445,13 +529,14 @@ class PenalizedFit:
         from penstat.path import fit_path
 
         rows = np.asarray(rows, dtype=np.intp)
-        X, y, w, _ = self._rows(rows)
+        X, y, w, _, off = self._rows(rows)
         path = fit_path(
             X,
             y,
             l1_ratio=self.l1_ratio,
             lambdas=np.asarray(lambdas, dtype=float),
             weights=w,
+            offset=off,
             **self.recipe.path_options(),
         )
         return dataclasses.replace(path, column_names=list(self.design.columns))
@@ -461,7 +546,8 @@ class PenalizedFit:
         X = np.asfortranarray(d.X[rows])
         w = None if d.weights is None else d.weights[rows]
         foldid = None if self.recipe.foldid is None else self.recipe.foldid[rows]
-        return X, d.y[rows], w, foldid
+        off = None if self.recipe.offset is None else self.recipe.offset[rows]
+        return X, d.y[rows], w, foldid, off
 
     def bootstrap(self, **kwargs):
         """Bootstrap selection frequencies; see :func:`penstat.stability.run_bootstrap`.
@@ -556,6 +642,11 @@ class Summary:
 def _penalty_text(penalty: str, l1_ratio: float) -> str:
     name = {"l1": "lasso", "l2": "ridge", "elasticnet": "elastic net"}.get(penalty, penalty)
     return f"{name} (l1_ratio = {l1_ratio:g})"
+
+
+def _offset_text(column: str | None) -> str:
+    """How the summary names the offset: its column, or an array."""
+    return "array" if column is None else f"column {column!r}"
 
 
 def _first_present(index, names):

@@ -15,6 +15,11 @@ deviation divided by ``sqrt(K - 1)``. With fewer than three observations per fol
 the measure is averaged over observations instead (glmnet's ``grouped=FALSE``), with
 a warning. ``"auc"`` is computed within each fold and needs at least ten observations
 per fold; otherwise, as glmnet, the deviance is used with a warning.
+
+A path fitted with an ``offset`` is cross-validated with it, as ``cv.glmnet``: each
+fold is fitted with the offset of its training rows and the held-out rows are
+predicted with their own offset, so every measure sees predictions that include it.
+The information criteria use the offset in the log-likelihood.
 """
 
 from __future__ import annotations
@@ -29,7 +34,13 @@ import pandas as pd
 
 from penstat._errors import ArgumentError, DataError, warn_user
 from penstat._folds import check_foldid, check_nfolds, check_stratify, make_folds
-from penstat.criteria import CRITERIA, best_index, check_gamma, criteria_table
+from penstat.criteria import (
+    CRITERIA,
+    best_index,
+    check_gamma,
+    check_offset,
+    criteria_table,
+)
 from penstat.family import get_family
 from penstat.penalty import check_l1_ratio
 
@@ -281,6 +292,13 @@ def _options_from_path(path, fit_options) -> dict:
     return options
 
 
+def _offset_argument(offset, fit_options):
+    """``offset``, or the one given among ``fit_options`` (as ``fit_path`` takes it)."""
+    if offset is None and fit_options is not None:
+        return fit_options.get("offset")
+    return offset
+
+
 def _family_name(family) -> str:
     return get_family(family).name
 
@@ -317,6 +335,7 @@ def select_lambda(
     seed: int | np.random.Generator | None = None,
     n_jobs: int | None = None,
     progress: bool | None = None,
+    offset=None,
 ) -> Selection:
     """Choose lambda on ``path`` by cross-validation or an information criterion.
 
@@ -353,6 +372,10 @@ def select_lambda(
         Folds fitted in parallel through joblib; results do not depend on it.
     progress : bool, optional
         Progress bar over folds; default: only when stderr is a terminal.
+    offset : array (n,), optional
+        The offset ``path`` was fitted with (required then, refused otherwise; may
+        also come in ``fit_options``). CV folds are fitted and predicted with the
+        offset of their rows; the criteria include it in the log-likelihood.
 
     Returns
     -------
@@ -366,6 +389,7 @@ def select_lambda(
     """
     rule = check_rule(rule)
     X, y, weights = _check_data(X, y, weights)
+    offset = _offset_argument(offset, fit_options)
     lambdas = np.asarray(path.lambdas, dtype=float)
     family = _family_name(path.family)
     nonzero = np.count_nonzero(np.asarray(path.coefs), axis=1)
@@ -374,7 +398,7 @@ def select_lambda(
         table = pd.DataFrame({"lambda": lambdas, "df": nonzero})
         return Selection(rule="fixed", lam=rule, index=index, table=table)
     if rule in CRITERIA:
-        table = criteria_table(path, X, y, weights, gamma=gamma)
+        table = criteria_table(path, X, y, weights, gamma=gamma, offset=offset)
         index = best_index(table[rule].to_numpy(), lambdas)
         if index < 0:
             raise DataError(
@@ -403,6 +427,7 @@ def select_lambda(
         seed=seed,
         n_jobs=n_jobs,
         progress=progress,
+        offset=offset,
     )
     index = cv.index_1se if rule == "cv_1se" else cv.index_min
     return Selection(
@@ -447,6 +472,7 @@ def cross_validate(
     seed=None,
     n_jobs=None,
     progress=None,
+    offset=None,
 ) -> CVResult:
     """K-fold cross-validation of ``path`` as ``cv.glmnet`` does it.
 
@@ -457,6 +483,8 @@ def cross_validate(
     measure = check_measure(measure, family)
     n = X.shape[0]
     options = _options_from_path(path, fit_options)
+    offset = check_offset(path, _offset_argument(offset, options), n)
+    options.pop("offset", None)
     if "weights" in options:
         given = options.pop("weights")
         weights = weights if weights is not None else given
@@ -464,15 +492,18 @@ def cross_validate(
             weights = np.asarray(weights, dtype=float)
     folds = resolve_folds(n, y, family, nfolds, foldid, stratify, seed, weights)
     lambdas = np.asarray(path.lambdas, dtype=float)
-    eta = _fold_predictions(X, y, weights, folds, lambdas, options, n_jobs, progress)
+    eta = _fold_predictions(
+        X, y, weights, folds, lambdas, options, n_jobs, progress, offset
+    )
     w = np.ones(n) if weights is None else weights
     return _cv_statistics(eta, y, w, folds, lambdas, measure, path)
 
 
 def _fold_predictions(
-    X, y, weights, folds, lambdas, options, n_jobs, progress
+    X, y, weights, folds, lambdas, options, n_jobs, progress, offset=None
 ) -> np.ndarray:
-    """Held-out linear predictor of every observation at every lambda, (n, nlam)."""
+    """Held-out linear predictor of every observation at every lambda, (n, nlam),
+    offset included (each fold is fitted with its training rows' offset)."""
     from joblib import Parallel, delayed
 
     nfold = int(folds.max()) + 1
@@ -480,7 +511,8 @@ def _fold_predictions(
     for k in range(nfold):
         train = folds != k
         wk = None if weights is None else weights[train]
-        tasks.append(delayed(_fit_fold)(X[train], y[train], wk, lambdas, options, k))
+        ok = None if offset is None else offset[train]
+        tasks.append(delayed(_fit_fold)(X[train], y[train], wk, lambdas, options, k, ok))
     results = Parallel(n_jobs=n_jobs, return_as="generator")(tasks)
     if _show_progress(progress):
         from tqdm.auto import tqdm
@@ -491,6 +523,8 @@ def _fold_predictions(
         test = folds == k
         fitted = intercepts.shape[0]
         eta[test, :fitted] = _predict(X[test], coefs) + intercepts
+        if offset is not None:
+            eta[test, :fitted] += offset[test][:, None]
         # a fold that stopped early is carried forward at its last lambda, as glmnet
         eta[test, fitted:] = eta[test, fitted - 1 : fitted]
     return eta
@@ -504,11 +538,13 @@ def _predict(X: np.ndarray, coefs: np.ndarray) -> np.ndarray:
     return X @ coefs.T
 
 
-def _fit_fold(X, y, weights, lambdas, options, k):
+def _fit_fold(X, y, weights, lambdas, options, k, offset=None):
     from penstat.path import fit_path
 
     try:
-        fold_path = fit_path(X, y, lambdas=lambdas, weights=weights, **options)
+        fold_path = fit_path(
+            X, y, lambdas=lambdas, weights=weights, offset=offset, **options
+        )
     except DataError as exc:
         raise DataError(f"fitting the path without CV fold {k} failed: {exc}") from exc
     return np.asarray(fold_path.intercepts, dtype=float), np.asarray(
@@ -685,6 +721,7 @@ def select_l1_ratio(
     seed: int | np.random.Generator | None = None,
     n_jobs: int | None = None,
     progress: bool | None = None,
+    offset=None,
 ) -> L1RatioSearch:
     """Search the L1 / L2 mix and lambda together, every mix on the same folds.
 
@@ -706,6 +743,9 @@ def select_l1_ratio(
         ``weights`` (family, penalty_factor, nlambda, tol, ...).
     weights, nfolds, foldid, measure, stratify, gamma, seed, n_jobs, progress
         As :func:`select_lambda`.
+    offset : array (n,), optional
+        Known part of each row's linear predictor (fixed coefficient 1): every
+        mix's path, CV folds and criteria use it.
 
     Returns
     -------
@@ -733,6 +773,12 @@ def select_l1_ratio(
     X, y, weights = _check_data(X, y, weights)
     options = dict(fit_options or {})
     options.pop("l1_ratio", None)
+    given = options.pop("offset", None)
+    offset = given if offset is None else offset
+    if offset is not None:
+        offset = np.asarray(offset, dtype=float)
+        if offset.shape != y.shape:
+            raise DataError(f"offset has shape {offset.shape}, expected ({y.shape[0]},)")
     if "weights" in options:
         given = options.pop("weights")
         if weights is None and given is not None:
@@ -746,13 +792,14 @@ def select_l1_ratio(
         )
     rows, fits = [], []
     for ratio in ratios:
-        path = fit_path(X, y, l1_ratio=ratio, weights=weights, **options)
+        path = fit_path(X, y, l1_ratio=ratio, weights=weights, offset=offset, **options)
         selection = select_lambda(
             path,
             X,
             y,
             rule=rule,
             weights=weights,
+            offset=offset,
             fit_options={**options, "l1_ratio": ratio},
             foldid=folds,
             measure=measure,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import penstat as ps
@@ -274,3 +275,44 @@ def test_stratify_refused_for_gaussian(capsys, diabetes_csv):
     code, out, err = run(capsys, "fit", diabetes_csv, "y ~ bmi", "--stratify")
     assert code == 2 and out == ""
     assert err.startswith("penstat: error: stratify=True") and "family='gaussian'" in err
+
+
+def test_offset_column_end_to_end(capsys, tmp_path):
+    rng = np.random.default_rng(0)
+    n = 80
+    frame = pd.DataFrame(rng.normal(size=(n, 3)), columns=["a", "b", "c"])
+    frame["exposure"] = rng.uniform(0.5, 3.0, size=n)
+    frame["log_exp"] = np.log(frame["exposure"])
+    eta = -0.5 + frame["a"] - frame["b"] + frame["log_exp"] * 1.0
+    frame["event"] = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(int)
+    frame = frame.drop(columns="exposure")
+    data = tmp_path / "events.csv"
+    frame.to_csv(data, index=False)
+    target = tmp_path / "out.json"
+    argv = ["fit", data, "event ~ .", "--family", "binomial", "--offset", "log_exp"]
+    code, out, err = run(capsys, *argv, "--select", "bic", "--json", target)
+    assert code == 0, err
+    reference = ps.fit(
+        "event ~ .", pd.read_csv(data), family="binomial", offset="log_exp", select="bic"
+    )
+    assert out.strip() == str(reference.summary()).strip()
+    assert "offset" in out and "column 'log_exp'" in out
+    payload = json.loads(target.read_text())
+    assert payload["data"]["offset"] == "log_exp"
+    coefs = {c["column"]: c["coef"] for c in payload["coefficients"]}
+    assert coefs == reference.coef.drop("Intercept").to_dict()
+    assert set(coefs) == {"a", "b", "c"}  # the offset column is not a predictor
+    without = ps.fit("event ~ . - log_exp", pd.read_csv(data), family="binomial",
+                     select="bic")  # fmt: skip
+    assert payload["model"]["intercept"] != without.intercept
+
+    code, _, err = run(capsys, *argv[:-1], "log_exposure")
+    assert code == 2
+    assert_one_line_error(
+        err, "offset='log_exposure' is not a column of the data; did you mean 'log_exp'?"
+    )
+
+
+def test_json_offset_is_null_without_one():
+    fit = ps.fit("y ~ bmi + bp", ps.datasets.load("diabetes"), lam=1.0)
+    assert fit_to_dict(fit)["data"]["offset"] is None

@@ -74,6 +74,21 @@ def test_dot_quotes_awkward_names_and_skips_weights_column():
     np.testing.assert_array_equal(d.weights, df["w"].to_numpy())
 
 
+def test_dot_skips_offset_column_and_pickles_it():
+    df = pd.DataFrame(
+        {"y": [1.0, 2, 3, 5, 4], "x": [1.0, 0, 2, 3, 1], "off": [0.5, 0, 1, 2, 1]}
+    )
+    d = build_design("y ~ .", df, "gaussian", offset="off")
+    assert d.columns == ["x"] and d.offset_column == "off"
+    np.testing.assert_array_equal(d.offset, df["off"].to_numpy())
+    back = pickle.loads(pickle.dumps(d))
+    np.testing.assert_array_equal(back.offset, d.offset)
+    np.testing.assert_array_equal(back.transform(df), d.X)
+    by_array = build_design("y ~ .", df.drop(columns="off"), offset=df["off"].to_numpy())
+    assert by_array.columns == ["x"] and by_array.offset_column is None
+    np.testing.assert_array_equal(by_array.offset, d.offset)
+
+
 def test_pandas_string_dtypes_with_missing_values():
     df = make_mixed_frame(40, seed=3)
     df["region"] = df["region"].astype("string")  # pd.NA-backed

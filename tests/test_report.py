@@ -207,3 +207,19 @@ def test_report_notes_dropped_rows():
     html = render_report(fit)
     assert "3 of 442 rows were dropped" in html
     assert "fixed by the analyst" in html
+
+
+def test_report_describes_the_offset(tmp_path):
+    data = ps.datasets.load("diabetes")
+    data["base"] = data["bmi"] * 2.0
+    fit = ps.fit("y ~ bp + s5 + .", data, offset="base", lam=1.0)
+    html = render_report(fit)
+    assert '<th scope="row">Offset</th><td>column base (coefficient fixed at 1)' in html
+    assert "also includes an offset (column base)" in html
+    path = write_report(fit, tmp_path / "r.md")
+    text = path.read_text()
+    assert "| Offset | column base (coefficient fixed at 1) |" in text
+    assert "also includes an offset (column base)" in text
+    arrays = ps.fit("y ~ bp", data, offset=data["bmi"].to_numpy(), lam=1.0)
+    assert "an array given with the fit" in render_report(arrays)
+    assert "Offset" not in render_report(ps.fit("y ~ bp", data, lam=1.0))
