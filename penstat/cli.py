@@ -82,7 +82,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--offset",
         metavar="COLUMN",
         help="a numeric column added to the linear predictor with coefficient 1 "
-        "(e.g. log exposure); left out of '.'",
+        "(e.g. the log odds of a risk score to correct); left out of '.'",
     )
     fit.add_argument(
         "--nfolds",

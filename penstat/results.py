@@ -264,7 +264,7 @@ class PenalizedFit:
         Examples
         --------
         >>> fit.predict(df.head(), type="link")  # doctest: +SKIP
-        >>> fit.predict(new, offset=np.log(new["exposure"]))  # doctest: +SKIP
+        >>> fit.predict(new, offset="score_logit")  # doctest: +SKIP
         """
         if type not in ("response", "link", "class"):
             raise ArgumentError(f"type={type!r}; use 'response', 'link' or 'class'")
