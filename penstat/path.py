@@ -472,10 +472,14 @@ def _fit_path(
     else:
         deviance = dev[:n_fit] * sw
         if off is None:
-            mu0 = np.full(n, float(wn @ ya) if fit_intercept else 0.5)
+            mu0 = float(wn @ ya) if fit_intercept else 0.5
+            null_dev = fam.deviance(ya, np.full(n, mu0), w)
         else:
-            mu0 = _binomial_null_fit(np.zeros((n, 0)), ya, wn, fit_intercept, offset=off)[0]
-        null_dev = fam.deviance(ya, mu0, w)
+            # from the linear predictor: an offset can put a row's probability beyond
+            # the clip of fam.deviance (|eta| > 35), where only eta gives its deviance
+            none = np.zeros((n, 0))
+            eta0 = _binomial_null_fit(none, ya, wn, fit_intercept, offset=off)[0]
+            null_dev = fam.deviance_from_eta(ya, eta0, w)
     dev_ratio = 1.0 - deviance / null_dev if null_dev > 0 else np.zeros(n_fit)
     converged = conv[:n_fit].astype(bool)
     if fam.name == "binomial" and n_fit == nlam and lams_orig[-1] == 0.0:
@@ -579,8 +583,10 @@ def _null_residual(Xs, yk, wn, pf, family: str, fit_intercept: bool, offset=None
             resid = resid - Xu @ beta
             exact = spread > 0 and float(wn @ resid**2) <= 1e-20 * spread
     else:
-        mu, separation = _binomial_null_fit(Xu, yk, wn, fit_intercept, offset=offset)
-        resid = yk - mu
+        from scipy.special import expit
+
+        eta, separation = _binomial_null_fit(Xu, yk, wn, fit_intercept, offset=offset)
+        resid = yk - expit(eta)
         exact = separation == "complete"
         if separation == "quasi":
             warn_user(
@@ -620,8 +626,8 @@ def _lambda_max(Xs, resid, wn, pf, penalty: Penalty):
 def _binomial_null_fit(
     Xu, y, wn, fit_intercept: bool, n_steps: int = 100, start=None, offset=None
 ):
-    """Fitted probabilities of the logistic model on the intercept and ``Xu`` (plus
-    ``offset``, a fixed part of the linear predictor), and
+    """Linear predictor of the logistic model fitted on the intercept and ``Xu``
+    (plus ``offset``, a fixed part of it), and
     whether its columns separate the classes among rows of positive weight: None,
     "complete" or "quasi" (ordered with ties); with either no finite maximum exists.
     Newton steps (from the intercept-only fit, or ``start``: the intercept, if any,
@@ -636,7 +642,7 @@ def _binomial_null_fit(
     Z = np.column_stack(cols + [Xu]) if (cols or Xu.shape[1]) else np.zeros((y.size, 0))
     off = np.zeros(y.size) if offset is None else offset
     if Z.shape[1] == 0:
-        return expit(off), None
+        return off.copy(), None
     pos = wn > 0
     ones, zeros = pos & (y == 1), pos & (y == 0)
 
@@ -672,7 +678,7 @@ def _binomial_null_fit(
         moved = float(np.max(np.abs(eta_new[pos] - eta[pos])))
         beta, eta = beta + t * step, eta_new
         if separates(eta - off):
-            return expit(eta), "complete"
+            return eta, "complete"
         done = f - f_new <= 1e-15 * f
         f = f_new
         if done:
@@ -687,7 +693,7 @@ def _binomial_null_fit(
     sign = np.where(y == 1, 1.0, -1.0)
     margin = float(np.max(sign[pos] * (eta[pos] - off[pos])))
     suspicious = not done or moved > 1e-3 or margin > 25.0
-    return expit(eta), (_separation(Z[pos], sign[pos]) if suspicious else None)
+    return eta, (_separation(Z[pos], sign[pos]) if suspicious else None)
 
 
 def _warn_if_separated_at_zero(
