@@ -316,6 +316,8 @@ class PenalizedFit:
                 )
             offset = column
         if isinstance(offset, str):
+            if newdata is not None and not isinstance(newdata, pd.DataFrame):
+                newdata = pd.DataFrame(newdata)  # a dict of columns, as transform takes
             if newdata is None:
                 raise ArgumentError(
                     f"offset={offset!r} names a column of newdata, but no newdata was "

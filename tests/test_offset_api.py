@@ -316,6 +316,9 @@ def test_predict_reads_the_offset_column_of_newdata(bdf):
     # an explicit offset= overrides the column: here, offset 0 for every row
     zero = fit.predict(new, type="link", offset=np.zeros(len(new)))
     np.testing.assert_allclose(zero, eta - new["o"].to_numpy(), atol=1e-12)
+    # newdata as a dict of columns, as predict takes it without an offset
+    as_dict = {c: new[c].tolist() for c in new.columns}
+    np.testing.assert_allclose(fit.predict(as_dict, type="link"), eta, atol=1e-12)
 
 
 def test_predict_errors_name_the_offset(gdf):
