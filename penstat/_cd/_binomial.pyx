@@ -89,6 +89,15 @@ cdef int CG_EVERY = 2
 cdef double CG_AFTER_SWEEPS = 3.0
 cdef int CG_MAX_IT = 3
 cdef double CG_TOL = 1e-2
+# Coordinate moves cannot see the distance to the optimum along a badly conditioned
+# direction: every coordinate's move is tiny while the distance is not. That happens
+# when the support has at least as many columns as the rows that carry curvature
+# (n_eff = (sum v)^2 / sum v^2, small near separation). There, once a lambda has
+# taken more than SLOW_SWEEPS sweeps, a tight inner solve that ends in one sweep is
+# followed by a conjugate-gradient step on the support (up to its size in
+# iterations), which uses the inverse curvature; the Newton step then shows the
+# distance the coordinates missed, and the iterations go on.
+cdef long SLOW_SWEEPS = 8
 # The linear predictor is carried from the residual (r = w (y - q) - v (eta_new -
 # eta) gives eta_new in O(n)); it is recomputed from the coefficients, one pass over
 # the active columns, at every EXACT_EVERY-th lambda and at the last, so rounding
@@ -1075,7 +1084,7 @@ cdef int _fit_path(
     cdef bint slow
     cdef bint converged
     cdef bint verify = False
-    cdef double bj
+    cdef double bj, vsq
     cdef const double* xj
     cdef double* rp = &r[0]
     cdef double* vp = &v[0]
@@ -1149,6 +1158,7 @@ cdef int _fit_path(
             converged = False
             while sweeps < max_iter:
                 xmz = 0.0
+                vsq = 0.0
                 for i in range(n):
                     qi = q[i]
                     t = qi * (1.0 - qi)
@@ -1156,6 +1166,7 @@ cdef int _fit_path(
                         t = vfloor
                     v[i] = w[i] * t
                     xmz += v[i]
+                    vsq += v[i] * v[i]
                     r[i] = w[i] * (y[i] - qi)
                     eta_old[i] = eta[i]
                 stamp += 1
@@ -1190,6 +1201,13 @@ cdef int _fit_path(
                     if fit_intercept:
                         _intercept_update(n, rp, vp, xmz, &b0, &dlx)
                     if dlx < shr_in:
+                        # nA >= n_eff, without the division (see SLOW_SWEEPS)
+                        if (shr_in <= shr_lam and sweeps > SLOW_SWEEPS and nA >= 2
+                                and xmz * xmz <= nA * vsq):
+                            _newton_cg_step(
+                                n, nA, &A[0], X, bp, &b0, fit_intercept, &pf[0], l1, l2,
+                                vp, xmz, &xv[0], rp, CG_TOL * shr_in, p + 1, &cg_S[0],
+                                &cg_work[0], &cg_vec[0])
                         break
                     a_thr = shr_in * A_CYCLE_TIGHTENING
                     while sweeps < max_iter:
