@@ -508,34 +508,39 @@ def _weights(weights, data, keep):
     return np.ascontiguousarray(arr)
 
 
-def _offset(offset, data, keep):
-    if offset is None:
-        return None
+def offset_values(offset, frame, arg: str = "offset", where: str = "the data"):
+    """An offset as floats (NaN where missing) and its name for messages: the column
+    ``offset`` of ``frame``, or the numbers given (their shape is the caller's to
+    check). Non-numeric values are refused, naming the column or ``arg``."""
     if isinstance(offset, str):
-        raw = data[offset]
+        raw = frame[offset]
         if pd.api.types.is_bool_dtype(raw.dtype) or not pd.api.types.is_numeric_dtype(
             raw.dtype
         ):
+            of = "" if where == "the data" else f" of {where}"
             raise DataError(
-                f"offset column {offset!r} is not numeric ({raw.dtype}); the offset is "
-                "added to the linear predictor and must be a number per row"
+                f"offset column {offset!r}{of} is not numeric ({raw.dtype}); the offset "
+                "is added to the linear predictor and must be a number per row"
             )
-        arr = raw.to_numpy(dtype=float, na_value=np.nan)
-        name = f"offset column {offset!r}"
-    else:
-        try:
-            arr = np.asarray(offset, dtype=float)
-        except (TypeError, ValueError):
-            raise ArgumentError(
-                "offset must be a column name of the data or one number per row; "
-                "it has values that are not numbers"
-            ) from None
-        if arr.ndim != 1 or arr.shape[0] != len(data):
-            raise ArgumentError(
-                f"offset has shape {arr.shape}; give one number per row of the data "
-                f"({len(data)} rows), or the name of a column"
-            )
-        name = "offset"
+        return raw.to_numpy(dtype=float, na_value=np.nan), f"offset column {offset!r}"
+    try:
+        return np.asarray(offset, dtype=float), arg
+    except (TypeError, ValueError):
+        raise ArgumentError(
+            f"{arg} must be a column name of {where} or one number per row; "
+            "it has values that are not numbers"
+        ) from None
+
+
+def _offset(offset, data, keep):
+    if offset is None:
+        return None
+    arr, name = offset_values(offset, data)
+    if not isinstance(offset, str) and (arr.ndim != 1 or arr.shape[0] != len(data)):
+        raise ArgumentError(
+            f"offset has shape {arr.shape}; give one number per row of the data "
+            f"({len(data)} rows), or the name of a column"
+        )
     arr = arr[keep]
     bad = ~np.isfinite(arr)
     if bad.any():

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from penstat._errors import ArgumentError, DataError
+from penstat.design import offset_values
 
 __all__ = ["FitRecipe", "PenalizedFit", "Summary"]
 
@@ -328,29 +329,14 @@ class PenalizedFit:
                     f"newdata has no column {offset!r}, the offset of this fit; add "
                     "it, or pass offset= with one number per row of newdata"
                 )
-            raw = newdata[offset]
-            if pd.api.types.is_bool_dtype(raw.dtype) or not pd.api.types.is_numeric_dtype(
-                raw.dtype
-            ):
-                raise DataError(
-                    f"offset column {offset!r} of newdata is not numeric ({raw.dtype})"
-                )
-            values = raw.to_numpy(dtype=float, na_value=np.nan)
-            name = f"offset column {offset!r}"
+            values, name = offset_values(offset, newdata, where="newdata")
         else:
-            try:
-                values = np.asarray(offset, dtype=float)
-            except (TypeError, ValueError):
-                raise ArgumentError(
-                    "offset= must be a column name of newdata or one number per row; "
-                    "it has values that are not numbers"
-                ) from None
+            values, name = offset_values(offset, None, "offset=", "newdata")
             if values.ndim != 1 or values.shape[0] != n:
                 raise ArgumentError(
                     f"offset= has shape {values.shape}; give one number per predicted "
                     f"row ({n}), or the name of a column of newdata"
                 )
-            name = "offset="
         if np.isinf(values).any():
             raise DataError(f"{name} has infinite values; the offset must be finite")
         return values
