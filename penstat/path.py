@@ -823,12 +823,7 @@ def _check_two_classes(y: np.ndarray, w: np.ndarray) -> None:
 def _as_weights(weights: Any, n: int) -> np.ndarray:
     if weights is None:
         return np.ones(n)
-    try:
-        w = np.asarray(weights, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise DataError(f"weights must be numeric: {exc}") from exc
-    if w.ndim != 1 or w.shape[0] != n:
-        raise DataError(f"weights must have shape ({n},) like y, got {w.shape}")
+    w = _row_values(weights, n, "weights")
     if not np.all(np.isfinite(w)):
         raise DataError("weights contain NaN or inf; use finite non-negative weights")
     if np.any(w < 0):
@@ -840,13 +835,19 @@ def _as_weights(weights: Any, n: int) -> np.ndarray:
     return w
 
 
-def _as_offset(offset: Any, n: int) -> np.ndarray:
+def _row_values(values: Any, n: int, name: str) -> np.ndarray:
+    """``values`` as n floats, one per row (weights, offset), else a DataError."""
     try:
-        off = np.array(offset, dtype=float)
+        arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise DataError(f"offset must be numeric: {exc}") from exc
-    if off.ndim != 1 or off.shape[0] != n:
-        raise DataError(f"offset must have shape ({n},) like y, got {off.shape}")
+        raise DataError(f"{name} must be numeric: {exc}") from exc
+    if arr.ndim != 1 or arr.shape[0] != n:
+        raise DataError(f"{name} must have shape ({n},) like y, got {arr.shape}")
+    return arr
+
+
+def _as_offset(offset: Any, n: int) -> np.ndarray:
+    off = _row_values(offset, n, "offset")
     if not np.all(np.isfinite(off)):
         bad = int(np.flatnonzero(~np.isfinite(off))[0])
         raise DataError(
