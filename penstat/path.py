@@ -58,6 +58,8 @@ class Path:
     column_names (None at the array level).
     has_offset : whether the fit had an ``offset``; :meth:`predict` then needs the
         offset of the new rows.
+    lower_limits, upper_limits : (p,) limits of the coefficients (original scale,
+        infinite where a side is free), or None for a fit without limits.
 
     Examples
     --------
@@ -84,6 +86,8 @@ class Path:
     standardize: bool
     column_names: tuple[str, ...] | None = None
     has_offset: bool = False
+    lower_limits: np.ndarray | None = None
+    upper_limits: np.ndarray | None = None
 
     def coef_at(self, lam: float | np.ndarray) -> tuple[Any, np.ndarray]:
         """Intercept and coefficients at ``lam``, interpolated as glmnet does.
@@ -235,6 +239,8 @@ def fit_path(
     tol: float = 1e-7,
     max_iter: int = 100_000,
     offset: Any = None,
+    lower_limits: Any = None,
+    upper_limits: Any = None,
 ) -> Path:
     """Fit a lasso / ridge / elastic-net path (glmnet's objective and lambda grid).
 
@@ -279,6 +285,17 @@ def fit_path(
         ``y - offset``; the binomial one adds it to the log-odds (a known log odds
         ratio, or the predictions of another model). The null model and lambda_max
         include it. :meth:`Path.predict` then needs the offset of the new rows.
+    lower_limits, upper_limits : limits of the coefficients on the original scale of
+        ``X`` (glmnet's ``lower.limits`` / ``upper.limits``): one number for every
+        column or one per column; ``-np.inf`` / ``np.inf`` leave a side free.
+        ``lower_limits <= 0 <= upper_limits``, so that 0 stays feasible and the lasso
+        grid keeps its meaning; ``lower_limits=0`` gives a non-negative (positive)
+        lasso. Columns with ``penalty_factor`` 0 cannot take finite limits. Each
+        coordinate update is clipped to its limits, as in glmnet; the grid's
+        lambda_max is computed without them, as glmnet's, so the first lambdas may
+        all give the null model. With limits the early stop keeps only its
+        deviance-ratio rule (> 0.999): the deviance can stay flat over part of the
+        grid and move again. (glmnet drops the other rule only when a limit is 0.)
     standardize : scale columns to unit weighted variance (1/n) inside the fit;
         coefficients are always reported on the original scale.
     fit_intercept : fit an unpenalized intercept. Without it, as glmnet, columns are
@@ -327,6 +344,8 @@ def fit_path(
         tol=tol,
         max_iter=max_iter,
         offset=offset,
+        lower_limits=lower_limits,
+        upper_limits=upper_limits,
     )
 
 
@@ -347,6 +366,8 @@ def _fit_path(
     max_iter,
     offset=None,
     cut_grid=None,
+    lower_limits=None,
+    upper_limits=None,
 ) -> Path:
     """:func:`fit_path`; ``cut_grid``, when given with ``lambdas=None``, maps the
     default grid (original scale) to the grid fitted, in full (no early stop)."""
@@ -360,6 +381,7 @@ def _fit_path(
     off = None if offset is None else _as_offset(offset, n)
     penalty = Penalty(l1_ratio, penalty_factor)
     pf = penalty.factors(p)
+    limits = _as_limits(lower_limits, upper_limits, p, pf)
     tol = _positive_number(tol, "tol")
     max_iter = _positive_int(max_iter, "max_iter")
     standardize = bool(standardize)
@@ -437,6 +459,17 @@ def _fit_path(
     conv = np.zeros(nlam, dtype=np.uint8)
     kernel = _kernel(fam.name)
     extra = {} if off is None or fam.name == "gaussian" else {"offset": off}
+    if limits is not None:
+        # on the kernel's scale: coefficients there are b * xs / ys
+        extra["lower"] = np.ascontiguousarray(limits[0] * (xs / ys))
+        extra["upper"] = np.ascontiguousarray(limits[1] * (xs / ys))
+        # With limits the deviance can stay flat over a stretch of the grid (the
+        # first lambdas when lambda_max, computed without limits, is too large; or
+        # every column in the model held at a limit) and then move again, so only
+        # the deviance-ratio part of the early stop is kept. glmnet does this
+        # (fdev = 0) only when a limit is 0, and otherwise can stop a path after a
+        # few lambdas at the null model or at the limits.
+        extra["stop_on_change"] = False
     n_fit = int(
         kernel(
             Xs,
@@ -460,8 +493,17 @@ def _fit_path(
     del Xs
 
     # --- back to the original scale ---------------------------------------------
+    coefs_k = coefs
     coefs = coefs[:n_fit] * (ys / xs)
     coefs[:, constant] = 0.0
+    if limits is not None:
+        # a coefficient at its limit in the kernel is reported at exactly that
+        # limit (the scale change would move it by an ulp or two)
+        lo_k, hi_k = extra["lower"], extra["upper"]
+        kern = coefs_k[:n_fit]
+        coefs = np.where((kern == lo_k) & (lo_k != 0), limits[0], coefs)
+        coefs = np.where((kern == hi_k) & (hi_k != 0), limits[1], coefs)
+        np.clip(coefs, limits[0], limits[1], out=coefs)
     if fit_intercept:
         intercepts = ym + ys * b0[:n_fit] - coefs @ xm
     else:
@@ -521,6 +563,8 @@ def _fit_path(
         fit_intercept=fit_intercept,
         standardize=standardize,
         has_offset=off is not None,
+        lower_limits=None if limits is None else limits[0],
+        upper_limits=None if limits is None else limits[1],
     )
 
 
@@ -844,6 +888,56 @@ def _row_values(values: Any, n: int, name: str) -> np.ndarray:
     if arr.ndim != 1 or arr.shape[0] != n:
         raise DataError(f"{name} must have shape ({n},) like y, got {arr.shape}")
     return arr
+
+
+def _as_limits(lower: Any, upper: Any, p: int, pf: np.ndarray):
+    """(lower, upper) as (p,) arrays, or None when neither limits anything."""
+    if lower is None and upper is None:
+        return None
+    out = []
+    for value, name, side in ((lower, "lower_limits", -1.0), (upper, "upper_limits", 1.0)):
+        if value is None:
+            out.append(np.full(p, side * np.inf))
+            continue
+        try:
+            arr = np.array(value, dtype=float)
+        except (TypeError, ValueError):
+            raise ArgumentError(
+                f"{name} must be a number or one number per column"
+            ) from None
+        if arr.ndim == 0:
+            arr = np.full(p, float(arr))
+        if arr.shape != (p,):
+            raise ArgumentError(
+                f"{name} has shape {arr.shape}; give one number, or one per column "
+                f"of X ({p})"
+            )
+        if np.isnan(arr).any():
+            j = int(np.flatnonzero(np.isnan(arr))[0])
+            raise ArgumentError(
+                f"{name} has NaN at column {j}; use -inf / inf for no limit"
+            )
+        bad = np.flatnonzero(side * arr < 0)
+        if bad.size:
+            word = "<= 0" if side < 0 else ">= 0"
+            raise ArgumentError(
+                f"{name}[{int(bad[0])}]={arr[bad[0]]!r}: limits must be {word} "
+                "(as glmnet's), "
+                "so that a coefficient of 0 stays allowed; use -inf / inf for no limit"
+            )
+        out.append(arr)
+    lo, hi = out
+    if np.isinf(lo).all() and np.isinf(hi).all():
+        return None
+    bound_free = np.flatnonzero((pf == 0) & (np.isfinite(lo) | np.isfinite(hi)))
+    if bound_free.size:
+        j = int(bound_free[0])
+        name = "lower_limits" if np.isfinite(lo[j]) else "upper_limits"
+        raise ArgumentError(
+            f"{name}[{j}]: column {j} is unpenalized (penalty_factor 0) and has a finite "
+            "limit; limits apply to penalized columns only: give -inf / inf there"
+        )
+    return lo, hi
 
 
 def _as_offset(offset: Any, n: int) -> np.ndarray:

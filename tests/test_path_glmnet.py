@@ -52,6 +52,15 @@ def load_case(name: str) -> dict:
         np.asarray(case["offset"], dtype=float) if "offset" in case else np.zeros(case["n"])
     )
     case["has_offset"] = bool(np.any(case["offset"] != 0))
+    # and only the cases fitted with limits carry lower_limits / upper_limits: one
+    # number, or one per column with null for a free side
+    case["has_limits"] = "lower_limits" in case or "upper_limits" in case
+    for key, free in (("lower_limits", -np.inf), ("upper_limits", np.inf)):
+        given = case.get(key)
+        case[key + "_given"] = given
+        values = np.full(case["p"], free) if given is None else given
+        values = np.array(values, dtype=float)  # null -> nan
+        case[key] = np.broadcast_to(np.where(np.isnan(values), free, values), case["p"])
     case["duplicate_columns"] = [
         [int(j) for j in group] for group in case["duplicate_columns"] or []
     ]
@@ -103,7 +112,11 @@ def rescaled_penalty_factor(case: dict) -> np.ndarray:
 
 
 def objective(case: dict, lam: float, intercept: float, coef: np.ndarray) -> float:
-    """glmnet's objective (DESIGN.md) on the original scale of X."""
+    """glmnet's objective (DESIGN.md) on the original scale of X; infinite outside
+    the limits of the case (beyond rounding)."""
+    lo, hi = case["lower_limits"], case["upper_limits"]
+    if np.any(coef < lo - 1e-12 * np.abs(lo)) or np.any(coef > hi + 1e-12 * np.abs(hi)):
+        return np.inf
     X, y = case["X"], case["y"]
     w = normalized_weights(case)
     eta = case["offset"] + intercept + X @ coef
@@ -117,8 +130,16 @@ def objective(case: dict, lam: float, intercept: float, coef: np.ndarray) -> flo
     return loss + lam * penalty
 
 
+def at_limit(coef: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """Coefficients on a finite limit (to rounding: glmnet clips on its own scale)."""
+    return np.isfinite(limit) & (np.abs(coef - limit) <= 1e-12 * np.abs(limit))
+
+
 def kkt_residual(case: dict, lam: float, intercept: float, coef: np.ndarray) -> float:
-    """Largest violation of the subgradient conditions on the penalized scale."""
+    """Largest violation of the optimality conditions on the penalized scale: the
+    subgradient conditions, and with limits those of the box (a coefficient on a
+    limit may only be pushed against it; one held at 0 by a limit of 0 may be pushed
+    out of the box by any amount), and the violation of the limits themselves."""
     X, y = case["X"], case["y"]
     w = normalized_weights(case)
     eta = case["offset"] + intercept + X @ coef
@@ -130,10 +151,24 @@ def kkt_residual(case: dict, lam: float, intercept: float, coef: np.ndarray) -> 
     pf = rescaled_penalty_factor(case)[used]
     a = case["l1_ratio"]
     active = b != 0
-    residual = np.where(
-        active,
-        np.abs(grad + lam * pf * (a * np.sign(b) + (1 - a) * b)),
-        np.maximum(np.abs(grad) - lam * pf * a, 0.0),
+    # the gradient of the objective away from 0, and the most the subgradient of
+    # |b_j| can take off the gradient at 0
+    smooth = grad + lam * pf * (a * np.sign(b) + (1 - a) * b)
+    slack = lam * pf * a
+    residual = np.where(active, np.abs(smooth), np.maximum(np.abs(grad) - slack, 0.0))
+    lo, hi = case["lower_limits"][used], case["upper_limits"][used]
+    c = coef[used]
+    # on a nonzero limit: the objective must decrease toward the outside
+    residual = np.where(at_limit(c, lo) & active, np.maximum(-smooth, 0.0), residual)
+    residual = np.where(at_limit(c, hi) & active, np.maximum(smooth, 0.0), residual)
+    # at 0 on a limit of 0: only a move into the box must not pay
+    zero = ~active
+    residual = np.where(zero & (lo == 0), np.maximum(-grad - slack, 0.0), residual)
+    residual = np.where(zero & (hi == 0), np.maximum(grad - slack, 0.0), residual)
+    residual = np.where(zero & (lo == 0) & (hi == 0), 0.0, residual)
+    # outside the box (on the penalized scale)
+    residual = np.maximum(
+        residual, np.maximum(np.maximum(lo - c, c - hi), 0.0) * scale[used]
     )
     if case["fit_intercept"]:
         residual = np.append(residual, abs(w @ (y - mu)))
@@ -207,6 +242,11 @@ def penstat_path(name: str, tol: float | None):
     )
     if case["has_offset"]:
         kwargs["offset"] = case["offset"].copy()
+    for key in ("lower_limits", "upper_limits"):
+        if case[key + "_given"] is not None:
+            # as stored: one number, or one per column (an array with infinities)
+            given = case[key + "_given"]
+            kwargs[key] = given if np.isscalar(given) else case[key].copy()
     if case["user_lambda"]:
         kwargs["lambdas"] = case["lambda_given"]
     else:
@@ -230,6 +270,16 @@ def test_lambda_grid_and_early_stop(name):
     lambdas = np.asarray(path.lambdas)
     if case["user_lambda"]:
         np.testing.assert_allclose(lambdas, case["lambda_given"], rtol=1e-14)
+    elif case["has_limits"]:
+        # glmnet's grid. With limits penstat's early stop keeps only the
+        # deviance-ratio rule (glmnet drops the other one only for a limit at 0), so
+        # the path goes on at least as far as glmnet's, and to the end of the grid
+        # unless the deviance ratio passed 0.999.
+        nlam = len(case["lambda"])
+        assert len(lambdas) >= nlam, f"penstat fitted {len(lambdas)}, glmnet {nlam}"
+        np.testing.assert_allclose(lambdas[:nlam], case["lambda"], rtol=1e-10)
+        if path.dev_ratio[-1] <= 0.999:
+            assert len(lambdas) == int(case["nlambda"])
     else:
         # glmnet's grid, and the same early stop: the length must agree too
         assert len(lambdas) == len(case["lambda"]), (
@@ -260,7 +310,8 @@ def test_coefficients_at_tight_tol(name):
     case = load_case(name)
     path = penstat_path(name, TIGHT_TOL)
     nlam = len(case["lambda"])
-    assert len(path.lambdas) == nlam
+    # with limits the path may go on past glmnet's early stop (see the grid test)
+    assert len(path.lambdas) == nlam or (case["has_limits"] and len(path.lambdas) > nlam)
     rows = compared_rows(case, nlam)
     coefs = np.asarray(path.coefs)[rows]
     ref = case["beta"][rows]
@@ -322,3 +373,90 @@ def test_df_dev_ratio_and_null_deviance(name):
         rtol=1e-6,
         atol=1e-9 * case["nulldev"],
     )
+
+
+# ---- coefficient limits (glmnet's lower.limits / upper.limits) -------------------------
+
+LIMIT_CASES = [name for name in CASES if load_case(name)["has_limits"]]
+
+
+def test_limit_cases_present():
+    assert len(LIMIT_CASES) >= 6, "run scripts/make_glmnet_reference.sh to regenerate"
+
+
+@pytest.mark.parametrize("name", LIMIT_CASES)
+def test_reference_limits_bind(name):
+    """The limits change glmnet's solution: along the path some coefficient sits on a
+    nonzero limit, or is held at 0 by a limit of 0 against a gradient beyond the
+    lasso threshold (no penstat involved)."""
+    case = load_case(name)
+    X, y, w = case["X"], case["y"], normalized_weights(case)
+    scale = column_scale(case)
+    lo, hi = case["lower_limits"], case["upper_limits"]
+    pf = rescaled_penalty_factor(case)
+    on_limit = held_at_zero = 0
+    for lam, a0, b in zip(case["lambda"], case["a0"], case["beta"], strict=True):
+        on_limit += int(np.sum((at_limit(b, lo) | at_limit(b, hi)) & (b != 0)))
+        eta = case["offset"] + a0 + X @ b
+        mu = eta if case["family"] == "gaussian" else 1.0 / (1.0 + np.exp(-eta))
+        grad = -(X.T @ (w * (y - mu))) / scale
+        slack = lam * pf * case["l1_ratio"]
+        pushed_out = ((lo == 0) & (grad > slack * 1.01)) | (
+            (hi == 0) & (-grad > slack * 1.01)
+        )
+        held_at_zero += int(np.sum((b == 0) & pushed_out))
+    assert on_limit + held_at_zero >= 10, (on_limit, held_at_zero)
+    if np.any((lo != 0) & np.isfinite(lo)) or np.any((hi != 0) & np.isfinite(hi)):
+        assert on_limit >= 10
+
+
+@pytest.mark.parametrize("name", LIMIT_CASES)
+def test_limits_respected_and_kept(name):
+    case = load_case(name)
+    for tol in (None, TIGHT_TOL):
+        path = penstat_path(name, tol)
+        np.testing.assert_array_equal(path.lower_limits, case["lower_limits"])
+        np.testing.assert_array_equal(path.upper_limits, case["upper_limits"])
+        coefs = np.asarray(path.coefs)
+        # clipped on the kernel's scale and scaled back: the limit to rounding
+        lo, hi = case["lower_limits"], case["upper_limits"]
+        assert np.all(coefs >= lo - 1e-14 * np.abs(lo)), name
+        assert np.all(coefs <= hi + 1e-14 * np.abs(hi)), name
+        assert np.all(coefs[:, lo == 0] >= 0.0) and np.all(coefs[:, hi == 0] <= 0.0)
+
+
+@pytest.mark.parametrize("name", LIMIT_CASES)
+def test_limits_on_glmnets_lambdas(name):
+    """The solutions on glmnet's own lambdas (given, so without any early stop): the
+    comparison of the coefficients does not depend on where each path stops."""
+    import penstat
+
+    case = load_case(name)
+    kwargs = dict(
+        family=case["family"],
+        l1_ratio=float(case["l1_ratio"]),
+        penalty_factor=case["penalty_factor"],
+        weights=case["weights"],
+        standardize=case["standardize"],
+        fit_intercept=case["fit_intercept"],
+        lower_limits=case["lower_limits"].copy(),
+        upper_limits=case["upper_limits"].copy(),
+    )
+    path = penstat.fit_path(
+        case["X"], case["y"], lambdas=case["lambda"], tol=TIGHT_TOL, **kwargs
+    )
+    rows = compared_rows(case, len(case["lambda"]))
+    ref = case["beta"][rows]
+    size = max(1.0, np.abs(ref).max())
+    np.testing.assert_allclose(
+        np.asarray(path.coefs)[rows], ref, rtol=COEF_TOL, atol=COEF_TOL * size
+    )
+    np.testing.assert_allclose(
+        np.asarray(path.intercepts)[rows], case["a0"][rows], rtol=COEF_TOL, atol=COEF_TOL
+    )
+    np.testing.assert_allclose(
+        np.asarray(path.dev_ratio)[rows], case["dev_ratio"][rows], rtol=1e-6, atol=1e-9
+    )
+    for k in range(len(case["lambda"]))[rows]:
+        lam = case["lambda"][k]
+        assert kkt_residual(case, lam, path.intercepts[k], path.coefs[k]) <= 1e-6 * lam

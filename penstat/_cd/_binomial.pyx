@@ -661,7 +661,7 @@ cdef void _cd_sweep(int n, int cnt, const int* idx, const double[::1, :] X, doub
                     const double* xv, const double* pf, double l1, double l2,
                     const double* v, double* r, double* dlx, unsigned char* inA,
                     int* A, int* nA, double* xv_mut, long* xv_stamp,
-                    long stamp) noexcept nogil:
+                    long stamp, const double* lo, const double* hi) noexcept nogil:
     """One pass of coordinate updates over the columns idx[0..cnt).
 
     Friedman et al. (2010), eq. 10: b_j <- S(x_j'r + h_j b_j, lam a f_j) /
@@ -670,6 +670,7 @@ cdef void _cd_sweep(int n, int cnt, const int* idx, const double[::1, :] X, doub
     become nonzero join the active list A (when inA is given). The curvature h_j is
     computed only when the column can move (it is stamped with the Newton iteration
     it belongs to): a zero coefficient with |x_j'r| <= lam a f_j stays zero.
+    With limits (``lo``, ``hi`` not NULL) each update is clipped to [lo_j, hi_j].
     """
     cdef int k, j, jn
     cdef double gj, bj, bn, d, dd
@@ -691,6 +692,8 @@ cdef void _cd_sweep(int n, int cnt, const int* idx, const double[::1, :] X, doub
                 xv_mut[j] = _weighted_sumsq(n, v, &X[0, j])
                 xv_stamp[j] = stamp
             bn = soft_threshold(gj + xv[j] * bj, l1 * pf[j]) / (xv[j] + l2 * pf[j])
+            if lo != NULL:
+                bn = _clip(bn, lo[j], hi[j])
         d = bn - bj
         if d != 0.0:
             b[j] = bn
@@ -740,10 +743,15 @@ cdef inline double _abs(double a) noexcept nogil:
     return a if a >= 0.0 else -a
 
 
+cdef inline double _clip(double a, double lo, double hi) noexcept nogil:
+    return lo if a < lo else (hi if a > hi else a)
+
+
 cdef void _cd_cycle_blocks(int n, int nA, const int* A, const double[::1, :] X,
                            double* b, double* xv, const double* pf, double l1, double l2,
                            const double* v, double* r, double* dlx, long* xv_stamp,
-                           long stamp, double* H, long* h_stamp, int* h_size) noexcept nogil:
+                           long stamp, double* H, long* h_stamp, int* h_size,
+                           const double* lo, const double* hi) noexcept nogil:
     """One cycle over the active list A, four columns at a time.
 
     The same coordinate updates, in the same order, as _cd_sweep over A, with fewer
@@ -784,6 +792,8 @@ cdef void _cd_cycle_blocks(int n, int nA, const int* A, const double[::1, :] X,
             if bj == 0.0 and _abs(gj) <= l1 * pf[j]:
                 continue
             bn = soft_threshold(gj + xv[j] * bj, l1 * pf[j]) / (xv[j] + l2 * pf[j])
+            if lo != NULL:
+                bn = _clip(bn, lo[j], hi[j])
             d[c] = bn - bj
             if d[c] != 0.0:
                 b[j] = bn
@@ -856,7 +866,7 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
                          double* b0, bint fit_intercept, const double* pf, double l1,
                          double l2, const double* v, double xmz, const double* xv,
                          double* r, double cg_tol, int cg_max_it, int* S, double* work,
-                         double* t3) noexcept nogil:
+                         double* t3, const double* lo, const double* hi) noexcept nogil:
     """Solve the quadratic model on the current support with fixed signs.
 
     Once coordinate descent has found the support S and the signs s of the active
@@ -870,14 +880,16 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
     stopped at zero, whichever lowers the model more (_projection_wins); coordinate
     descent then resumes. X_S d is accumulated from the products X_S p of the
     iterations, so applying the step to the residual needs no further pass over X_S.
+    With limits (``lo`` not NULL) coefficients at a limit stay there (out of S), and
+    the step is cut where a coefficient reaches a limit, as where one reaches 0.
     ``work`` is scratch of 7 (m + 1) doubles, ``t3`` of 3 n doubles.
 
     Returns -1 when the step changed the support (or was not taken), 1 when
     the full step was taken but conjugate gradients stopped at ``cg_max_it``
     iterations before reaching ``cg_tol``, and 0 otherwise.
     """
-    cdef int m = 0, i, k, l, j, it, one = 1, max_it
-    cdef double rz, rz_new, alpha, beta, pHp, bj, step, tk, sgn
+    cdef int m = 0, i, k, l, j, it, one = 1, max_it, k_stop = -1
+    cdef double rz, rz_new, alpha, beta, pHp, bj, step, tk, sgn, at_stop = 0.0
     cdef double* d
     cdef double* res
     cdef double* z
@@ -889,7 +901,8 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
     cdef double* vt = t3 + n
     cdef double* u = t3 + 2 * n
     for k in range(nA):
-        if b[A[k]] != 0.0:
+        bj = b[A[k]]
+        if bj != 0.0 and (lo == NULL or (bj != lo[A[k]] and bj != hi[A[k]])):
             S[m] = A[k]
             m += 1
     if m == 0:
@@ -969,7 +982,15 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
             tk = -b[j] / d[k]
             if tk < step:
                 step = tk
-    if step < 1.0 and _projection_wins(n, m, S, X, b, b0, fit_intercept, pf, l1, l2, v,
+                k_stop = -1
+        elif lo != NULL and (b[j] + d[k] > hi[j] or b[j] + d[k] < lo[j]):
+            bj = hi[j] if b[j] + d[k] > hi[j] else lo[j]
+            tk = (bj - b[j]) / d[k]
+            if tk < step:
+                step = tk
+                k_stop = k
+                at_stop = bj
+    if step < 1.0 and lo == NULL and _projection_wins(n, m, S, X, b, b0, fit_intercept, pf, l1, l2, v,
                                        r, g, d, u, step, z, t):
         return -1
     if step <= 0.0:
@@ -981,7 +1002,12 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
         bj = b[j] + step * d[k]
         if l1 * pf[j] > 0.0 and b[j] * bj <= 0.0:
             bj = 0.0
+        elif lo != NULL:
+            bj = _clip(bj, lo[j], hi[j])
         b[j] = bj
+    if k_stop >= 0:
+        # the coefficient that stops the step lands on its limit
+        b[S[k_stop]] = at_stop
     if fit_intercept:
         b0[0] += step * d[m]
     for i in range(n):
@@ -997,7 +1023,7 @@ cdef double _extrapolate(int n, int nA, const int* A, const double[::1, :] X, do
                         double a, int nW, const int* W, const double* pf, double loss,
                         double* eta, double* eta_save, double* b_save, const double* y,
                         const double* w, double* q, int* moved,
-                        double* moves) noexcept nogil:
+                        double* moves, const double* lo, const double* hi) noexcept nogil:
     """Move the warm start for ``lam_next`` along the path; return its loss.
 
     Between changes of the support the solution is a smooth function of log lam,
@@ -1036,6 +1062,8 @@ cdef double _extrapolate(int n, int nA, const int* A, const double[::1, :] X, do
         d = t * (bj - b_prev[j])
         if l1 * pf[j] > 0.0 and bj * (bj + d) <= 0.0:
             d = -bj
+        elif lo != NULL:
+            d = _clip(bj + d, lo[j], hi[j]) - bj
         if d != 0.0:
             b[j] = bj + d
             moved[n_moved] = j
@@ -1067,7 +1095,8 @@ cdef int _fit_path(
     unsigned char[::1] ju, double[::1] cg_vec,
     long[::1] xv_stamp, int[::1] cg_S, double[::1] cg_work,
     double[::1] h_gram, long[::1] h_stamp, int[::1] h_size,
-    const double[::1] offset, bint has_offset,
+    const double[::1] offset, bint has_offset, const double* lop, const double* hip,
+    bint stop_change,
 ) noexcept nogil:
     cdef int n = X.shape[0]
     cdef int p = X.shape[1]
@@ -1186,7 +1215,7 @@ cdef int _fit_path(
                         # the active list by blocks, then the rest of the working set
                         _cd_cycle_blocks(n, nA, &A[0], X, bp, &xv[0], &pf[0], l1, l2, vp,
                                          rp, &dlx, &xv_stamp[0], stamp, &h_gram[0],
-                                         &h_stamp[0], &h_size[0])
+                                         &h_stamp[0], &h_size[0], lop, hip)
                         n_chk = 0
                         for k in range(nW):
                             if not inA[W[k]]:
@@ -1194,10 +1223,11 @@ cdef int _fit_path(
                                 n_chk += 1
                         _cd_sweep(n, n_chk, &cg_S[0], X, bp, &xv[0], &pf[0], l1, l2, vp,
                                   rp, &dlx, &inA[0], &A[0], &nA, &xv[0], &xv_stamp[0],
-                                  stamp)
+                                  stamp, lop, hip)
                     else:
                         _cd_sweep(n, nW, &W[0], X, bp, &xv[0], &pf[0], l1, l2, vp, rp,
-                                  &dlx, &inA[0], &A[0], &nA, &xv[0], &xv_stamp[0], stamp)
+                                  &dlx, &inA[0], &A[0], &nA, &xv[0], &xv_stamp[0], stamp,
+                                  lop, hip)
                     if fit_intercept:
                         _intercept_update(n, rp, vp, xmz, &b0, &dlx)
                     if dlx < shr_in:
@@ -1207,7 +1237,7 @@ cdef int _fit_path(
                             _newton_cg_step(
                                 n, nA, &A[0], X, bp, &b0, fit_intercept, &pf[0], l1, l2,
                                 vp, xmz, &xv[0], rp, CG_TOL * shr_in, p + 1, &cg_S[0],
-                                &cg_work[0], &cg_vec[0])
+                                &cg_work[0], &cg_vec[0], lop, hip)
                         break
                     a_thr = shr_in * A_CYCLE_TIGHTENING
                     while sweeps < max_iter:
@@ -1216,10 +1246,11 @@ cdef int _fit_path(
                         if blocked:
                             _cd_cycle_blocks(n, nA, &A[0], X, bp, &xv[0], &pf[0], l1, l2,
                                              vp, rp, &dlx, &xv_stamp[0], stamp,
-                                             &h_gram[0], &h_stamp[0], &h_size[0])
+                                             &h_gram[0], &h_stamp[0], &h_size[0], lop, hip)
                         else:
                             _cd_sweep(n, nA, &A[0], X, bp, &xv[0], &pf[0], l1, l2, vp, rp,
-                                      &dlx, NULL, NULL, NULL, &xv[0], &xv_stamp[0], stamp)
+                                      &dlx, NULL, NULL, NULL, &xv[0], &xv_stamp[0], stamp,
+                                      lop, hip)
                         if fit_intercept:
                             _intercept_update(n, rp, vp, xmz, &b0, &dlx)
                         if dlx < a_thr:
@@ -1235,7 +1266,7 @@ cdef int _fit_path(
                             cg_status = _newton_cg_step(
                                 n, nA, &A[0], X, bp, &b0, fit_intercept, &pf[0], l1, l2,
                                 vp, xmz, &xv[0], rp, CG_TOL * shr_in, cg_cap, &cg_S[0],
-                                &cg_work[0], &cg_vec[0])
+                                &cg_work[0], &cg_vec[0], lop, hip)
                             # A full step that used every allowed iteration asks for
                             # more next time; a step cut by a sign change means the
                             # support is still moving, so CG stays short.
@@ -1362,6 +1393,8 @@ cdef int _fit_path(
                     xv[j] = _weighted_sumsq(n, vp, &X[0, j])
                     xv_stamp[j] = stamp
                 d = soft_threshold(g[j] + xv[j] * bj, l1 * pf[j]) / (xv[j] + l2 * pf[j])
+                if lop != NULL:
+                    d = _clip(d, lop[j], hip[j])
                 d = xv[j] * (d - bj) * (d - bj)
                 if d > dlx:
                     dlx = d
@@ -1390,20 +1423,21 @@ cdef int _fit_path(
 
         devr = 1.0 - dev / dev0 if dev0 > 0.0 else 1.0
         if early_stop and m + 1 >= MIN_LAMBDAS_BEFORE_STOP:
-            if devr > DEV_MAX or devr - devr_prev < DEV_CHANGE_MIN:
+            if devr > DEV_MAX or (stop_change and devr - devr_prev < DEV_CHANGE_MIN):
                 return m + 1
         devr_prev = devr
         if m >= 1 and m + 1 < nlam:
             loss = _extrapolate(n, nA, &A[0], X, bp, &b0, fit_intercept, &coefs[m - 1, 0],
                                 intercepts[m - 1], lambdas[m - 1], lam, lambdas[m + 1],
                                 a, nW, &W[0], &pf[0], loss, etap, &eta_old[0], &b_old[0],
-                                &y[0], &w[0], qp, &cg_S[0], &cg_work[0])
+                                &y[0], &w[0], qp, &cg_S[0], &cg_work[0], lop, hip)
     return nlam
 
 
 def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
                   bint early_stop, double tol, long max_iter, coefs_out,
-                  intercepts_out, dev_out, iter_out, converged_out, offset=None):
+                  intercepts_out, dev_out, iter_out, converged_out, offset=None,
+                  lower=None, upper=None, bint stop_on_change=True):
     """Fit the penalized logistic regression path on standardized data.
 
     Parameters
@@ -1433,6 +1467,14 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     offset : ndarray (n,), float64, optional
         Known part of the linear predictor (coefficient fixed at 1); the null model
         is then the intercept fitted with it.
+    lower, upper : ndarray (p,), float64, optional
+        Limits of the coefficients on this (standardized) scale, ``lower <= 0 <=
+        upper``, infinite for none; both or neither. Every coordinate update is
+        clipped to them; conjugate-gradient steps hold coefficients at a limit fixed
+        and stop where one reaches a limit, and secant warm starts are clipped.
+    stop_on_change : bool
+        False keeps only the deviance-ratio part of the early stop (glmnet with a
+        limit at 0).
 
     Returns
     -------
@@ -1467,6 +1509,18 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
         raise ValueError("binomial_path: X, y, w and pf have inconsistent shapes")
     if has_offset and offv.shape[0] != n:
         raise ValueError("binomial_path: offset has the wrong length")
+    cdef bint bounded = lower is not None
+    cdef const double[::1] lov = lower if bounded else np.zeros(1)
+    cdef const double[::1] hiv = upper if bounded else np.zeros(1)
+    cdef const double* lop = &lov[0] if bounded else NULL
+    cdef const double* hip = &hiv[0] if bounded else NULL
+    cdef int jj
+    if bounded:
+        if lov.shape[0] != p or hiv.shape[0] != p:
+            raise ValueError("binomial_path: lower, upper need one value per column")
+        for jj in range(p):
+            if not (lov[jj] <= 0.0 <= hiv[jj]):
+                raise ValueError("binomial_path: limits must satisfy lower <= 0 <= upper")
     if (coefs.shape[0] < nlam or coefs.shape[1] != p or icpt.shape[0] < nlam
             or dev.shape[0] < nlam or iters.shape[0] < nlam or conv.shape[0] < nlam):
         raise ValueError("binomial_path: output arrays are too small")
@@ -1492,7 +1546,8 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
             Xv, yv, wv, pfv, l1_ratio, lamv, fit_intercept, early_stop, tol, max_iter,
             coefs, icpt, dev, iters, conv,
             b, b_old, xv, g, eta, eta_old, r, v, q, W, A, inW, inA, ju, cg_vec, xv_stamp,
-            cg_S, cg_work, h_gram, h_stamp, h_size, offv, has_offset,
+            cg_S, cg_work, h_gram, h_stamp, h_size, offv, has_offset, lop, hip,
+            stop_on_change,
         )
     return n_fitted
 

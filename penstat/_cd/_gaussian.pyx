@@ -192,6 +192,14 @@ cdef struct Problem:
     double *xw        # n x XA_CHUNK scratch (weighted columns)
     double *hc        # xa_max x XA_CHUNK scratch (Gram entries)
     bint failed       # an allocation failed
+    # coefficient limits (kernel scale), only when some are finite: every update is
+    # clipped to [lo_j, hi_j]; the polish holds coefficients at a limit fixed and cuts
+    # its step where a coefficient reaches one (as where one reaches 0); Anderson's
+    # and the secant's points are clipped before their objective checks
+    bint bounded
+    bint stop_change  # glmnet's early stop on a small deviance change (off: ratio only)
+    const double *lo
+    const double *hi
 
 
 cdef inline const double *col(Problem *P, int j) noexcept nogil:
@@ -617,6 +625,40 @@ cdef inline double sweep(Problem *P) noexcept nogil:
     return dlx
 
 
+cdef inline bint at_limit(Problem *P, int t, double bt) noexcept nogil:
+    """Whether bt, the coefficient at position t of A, sits at a nonzero limit."""
+    return bt != 0.0 and (bt == P.lo[P.act[t]] or bt == P.hi[P.act[t]])
+
+
+cdef inline double clip_limits(Problem *P, int t, double bt) noexcept nogil:
+    return fmin(fmax(bt, P.lo[P.act[t]]), P.hi[P.act[t]])
+
+
+cdef double sweep_bounded(Problem *P) noexcept nogil:
+    """`sweep` with each update clipped to its limits (glmnet's projection of the
+    coordinate minimizer onto [lo_j, hi_j], exact for a box in one coordinate)."""
+    cdef int t, k, one = 1, nA = P.nA
+    cdef double dlx = 0.0, bk, bnew, d, vk, step
+    for t in range(nA):
+        k = P.act[t]
+        vk = P.vA[t]
+        bk = P.bA[t]
+        bnew = soft_threshold(P.gA[t] + vk * bk, P.l1A[t]) / (vk + P.l2A[t])
+        bnew = fmin(fmax(bnew, P.lo[k]), P.hi[k])
+        d = bnew - bk
+        if d != 0.0:
+            if ((bnew > 0.0) != (bk > 0.0) or (bnew < 0.0) != (bk < 0.0)
+                    or at_limit(P, t, bnew) != at_limit(P, t, bk)):
+                P.n_flips += 1
+            P.bA[t] = bnew
+            step = -d
+            daxpy(&nA, &step, P.H + <Py_ssize_t> t * P.cap, &one, P.gA, &one)
+            d = vk * d * d
+            if d > dlx:
+                dlx = d
+    return dlx
+
+
 cdef double objective_A(Problem *P, const double *bA, const double *gA) noexcept nogil:
     """Objective at bA (gA = cA - H bA): 1/2 rr + penalty, rr = yy - b'c - b'g."""
     cdef int t
@@ -698,6 +740,9 @@ cdef bint anderson(Problem *P) noexcept nogil:
     for i in range(K):
         m = coef[i] / s
         daxpy(&nA, &m, P.hist + <Py_ssize_t> (i + 1) * P.cap, &one, P.save_b, &one)
+    if P.bounded:
+        for t in range(nA):
+            P.save_b[t] = clip_limits(P, t, P.save_b[t])
     recompute_gA(P, P.save_b, P.save_g)
     f_old = objective_A(P, P.bA, P.gA)
     f_new = objective_A(P, P.save_b, P.save_g)
@@ -709,10 +754,13 @@ cdef bint anderson(Problem *P) noexcept nogil:
 
 
 cdef int support(Problem *P) noexcept nogil:
-    """P.sidx[0:ns] = positions in A of the nonzero coefficients; returns ns."""
+    """P.sidx[0:ns] = positions in A of the nonzero coefficients (with limits: those
+    not at a limit, which stay fixed there); returns ns."""
     cdef int t, ns = 0
     for t in range(P.nA):
         if P.bA[t] != 0.0:
+            if P.bounded and at_limit(P, t, P.bA[t]):
+                continue
             P.sidx[ns] = t
             ns += 1
     return ns
@@ -917,6 +965,10 @@ cdef bint factor_solve(Problem *P, int ns, double thr) noexcept nogil:
         t = P.sidx[s]
         x[s] = P.bA[t]
         r[s] = P.save_g[s] - P.cA[t] + P.gA[t] - P.l2A[t] * x[s]
+        if P.bounded:
+            # coefficients held at a limit are nonzero outside S: rhs holds -H_SF b_F,
+            # which (H b)_S = c_S - g_S already contains
+            r[s] = P.gA[t] - (P.l1A[t] if x[s] > 0.0 else -P.l1A[t]) - P.l2A[t] * x[s]
     memcpy(z, r, ns * sizeof(double))
     chol_solve(P, ns, z)
     rz = ddot(&ns, r, &one, z, &one)
@@ -989,6 +1041,10 @@ cdef int enter_zeros(Problem *P) noexcept nogil:
         if P.bA[t] != 0.0 or fabs(P.gA[t]) <= P.l1A[t]:
             continue
         bnew = soft_threshold(P.gA[t], P.l1A[t]) / (P.vA[t] + P.l2A[t])
+        if P.bounded:
+            bnew = clip_limits(P, t, bnew)
+            if bnew == 0.0:
+                continue
         P.bA[t] = bnew
         step = -bnew
         daxpy(&nA, &step, P.H + <Py_ssize_t> t * P.cap, &one, P.gA, &one)
@@ -1006,7 +1062,7 @@ cdef int polish_step(Problem *P, double thr) noexcept nogil:
     threshold (for a well-conditioned support A's problem is then solved to
     round-off)."""
     cdef int nA = P.nA, cap = P.cap, ns = 0, t, s, r, info = 0, one = 1, hit = -1
-    cdef double tau = 1.0, frac, bt, bn, f_old, f_new
+    cdef double tau = 1.0, frac, bt, bn, f_old, f_new, hit_val = 0.0, lo_t, hi_t
     cdef const double *src
     cdef double *xb
     cdef double *xg
@@ -1021,11 +1077,19 @@ cdef int polish_step(Problem *P, double thr) noexcept nogil:
     for s in range(ns):
         t = P.sidx[s]
         P.save_g[s] = P.cA[t] - (P.l1A[t] if P.bA[t] > 0.0 else -P.l1A[t])
+    if P.bounded:
+        # coefficients held at a limit (outside S) move the right-hand side by
+        # -H_SF b_F
+        for r in range(nA):
+            bt = P.bA[r]
+            if at_limit(P, r, bt):
+                for s in range(ns):
+                    P.save_g[s] -= P.H[<Py_ssize_t> r * cap + P.sidx[s]] * bt
     if not factor_solve(P, ns, thr):
         # not reached by the iterations: the factor is rebuilt at the next polish
         reset_factor(P)
     for t in range(nA):
-        P.save_b[t] = 0.0
+        P.save_b[t] = P.bA[t] if P.bounded and at_limit(P, t, P.bA[t]) else 0.0
     for s in range(ns):
         t = P.sidx[s]
         bt = P.bA[t]
@@ -1038,6 +1102,17 @@ cdef int polish_step(Problem *P, double thr) noexcept nogil:
             if frac < tau:
                 tau = frac
                 hit = t
+                hit_val = 0.0
+        elif P.bounded:
+            lo_t = P.lo[P.act[t]]
+            hi_t = P.hi[P.act[t]]
+            if bn > hi_t or bn < lo_t:
+                # the step leaves the box: cut where this coefficient reaches it
+                frac = ((hi_t if bn > hi_t else lo_t) - bt) / (bn - bt)
+                if frac < tau:
+                    tau = frac
+                    hit = t
+                    hit_val = hi_t if bn > hi_t else lo_t
     f_old = objective_A(P, P.bA, P.gA)
     if hit >= 0:
         # first try the full step with every coefficient that changed sign set to 0
@@ -1051,6 +1126,8 @@ cdef int polish_step(Problem *P, double thr) noexcept nogil:
             bn = xb[t]
             if (bt > 0.0 and bn <= 0.0) or (bt < 0.0 and bn >= 0.0):
                 xb[t] = 0.0
+            elif P.bounded:
+                xb[t] = clip_limits(P, t, bn)
         recompute_gA(P, xb, xg)
         f_new = objective_A(P, xb, xg)
         if f_new < f_old:
@@ -1062,8 +1139,10 @@ cdef int polish_step(Problem *P, double thr) noexcept nogil:
         for s in range(ns):
             t = P.sidx[s]
             P.save_b[t] = P.bA[t] + tau * (P.save_b[t] - P.bA[t])
-        P.save_b[hit] = 0.0
-    if hit < 0 and exact and 2 * (nA - ns) < nA:
+            if P.bounded:
+                P.save_b[t] = clip_limits(P, t, P.save_b[t])
+        P.save_b[hit] = hit_val
+    if hit < 0 and exact and 2 * (nA - ns) < nA and not P.bounded:
         gradient_at_solution(P, ns)
     else:
         recompute_gA(P, P.save_b, P.save_g)
@@ -1079,6 +1158,8 @@ cdef int polish_step(Problem *P, double thr) noexcept nogil:
     for t in range(nA):
         bt = P.bA[t]
         bn = soft_threshold(P.gA[t] + P.vA[t] * bt, P.l1A[t]) / (P.vA[t] + P.l2A[t])
+        if P.bounded:
+            bn = clip_limits(P, t, bn)
         if P.vA[t] * (bn - bt) * (bn - bt) >= thr:
             return 3
     return 2
@@ -1132,7 +1213,7 @@ cdef int solve_active(Problem *P, double thr, int max_sweeps) noexcept nogil:
     k_hist = 1
     while sweeps < max_sweeps:
         P.n_flips = 0
-        dlx = sweep(P)
+        dlx = sweep_bounded(P) if P.bounded else sweep(P)
         sweeps += 1
         if dlx < thr:
             return sweeps
@@ -1296,6 +1377,8 @@ cdef bint secant_start(Problem *P, int nprev, double step) noexcept nogil:
             e = bt + step * (bt - P.bprev[t])
             if (e > 0.0) != (bt > 0.0):
                 e = 0.0
+            elif P.bounded:
+                e = clip_limits(P, t, e)
             moved += 1
         P.save_b[t] = e
     if moved > 0:
@@ -1416,7 +1499,8 @@ cdef int run_path(Problem *P, const double *lambdas, int nlam, bint early_stop,
         if early_stop and m >= 4 and P.yy > 0.0:
             # glmnet's rule: fractional change of the deviance ratio, or ratio > 0.999
             dev_ratio = 1.0 - dev / P.yy
-            if dev_ratio - dev_ratio_prev < 1e-5 * dev_ratio or dev_ratio > 0.999:
+            if (P.stop_change and dev_ratio - dev_ratio_prev < 1e-5 * dev_ratio) \
+                    or dev_ratio > 0.999:
                 return m + 1
         if P.yy > 0.0:
             dev_ratio_prev = 1.0 - dev / P.yy
@@ -1428,11 +1512,15 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
                   bint fit_intercept, bint early_stop, double tol, int max_iter,
                   double[:, ::1] coefs_out, double[::1] intercepts_out,
                   double[::1] dev_out, int[::1] iter_out,
-                  unsigned char[::1] converged_out, int mode=-1):
+                  unsigned char[::1] converged_out, int mode=-1, lower=None,
+                  upper=None, bint stop_on_change=True):
     """Fit the gaussian elastic-net path on a standardized problem.
 
     See ``docs/internals.md`` (kernel contract). ``mode`` selects the update scheme:
-    -1 automatic, 0 naive, 1 covariance. Returns the number of lambdas fitted.
+    -1 automatic, 0 naive, 1 covariance. ``lower``, ``upper``: (p,) limits of the
+    coefficients on the kernel's scale (``lower <= 0 <= upper``, infinite for none),
+    both or neither. ``stop_on_change=False`` keeps only the deviance-ratio part of
+    the early stop (glmnet with a limit at 0). Returns the number of lambdas fitted.
     """
     cdef int n = X.shape[0], p = X.shape[1], nlam = lambdas.shape[0], i, j, one = 1
     cdef int n_fitted
@@ -1445,6 +1533,16 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
         raise ValueError("gaussian_path: output arrays are too small")
     if max_iter < 1:
         max_iter = 1
+    cdef const double[::1] lo_v, hi_v
+    cdef bint bounded = lower is not None
+    if bounded:
+        lo_v = lower
+        hi_v = upper
+        if lo_v.shape[0] != p or hi_v.shape[0] != p:
+            raise ValueError("gaussian_path: lower, upper need one value per column")
+        for j in range(p):
+            if not (lo_v[j] <= 0.0 <= hi_v[j]):
+                raise ValueError("gaussian_path: limits must satisfy lower <= 0 <= upper")
 
     w_np = np.asarray(w)
     cdef bint uniform = n > 0 and bool(np.all(w_np == w_np[0]))
@@ -1525,6 +1623,11 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
     P.pos = &pos[0]
     P.slot = &slot[0]
     P.pick = &pick[0]
+    P.bounded = bounded
+    P.stop_change = stop_on_change
+    if bounded:
+        P.lo = &lo_v[0]
+        P.hi = &hi_v[0]
     if not grow_compact(&P, min(p, 64)):
         free_all(&P)
         raise MemoryError("gaussian_path: cannot allocate the working-set arrays")

@@ -97,7 +97,8 @@ write_case <- function(name, x, y, family = "gaussian", alpha = 1, weights = NUL
                        penalty_factor = NULL, lambda = NULL, nlambda = 100,
                        lambda_min_ratio = NULL, intercept = TRUE, standardize = TRUE,
                        duplicate_columns = NULL, constant_columns = NULL,
-                       offset = NULL, description = "") {
+                       offset = NULL, lower_limits = NULL, upper_limits = NULL,
+                       description = "") {
   n <- nrow(x)
   p <- ncol(x)
   # glmnet fits the gaussian family with y scaled to unit (weighted, 1/n) standard
@@ -117,6 +118,8 @@ write_case <- function(name, x, y, family = "gaussian", alpha = 1, weights = NUL
   if (!is.null(lambda)) fit_args$lambda <- lambda
   if (!is.null(lambda_min_ratio)) fit_args$lambda.min.ratio <- lambda_min_ratio
   if (!is.null(offset)) fit_args$offset <- offset
+  if (!is.null(lower_limits)) fit_args$lower.limits <- lower_limits
+  if (!is.null(upper_limits)) fit_args$upper.limits <- upper_limits
   fit <- do.call(glmnet, fit_args)
   if (fit$jerr != 0) stop(sprintf("case %s: glmnet error code %d", name, fit$jerr))
 
@@ -156,10 +159,44 @@ write_case <- function(name, x, y, family = "gaussian", alpha = 1, weights = NUL
   )
   # only cases with an offset carry the key, so the older files stay as they were
   if (!is.null(offset)) case$offset <- as_vector(offset)
+  # likewise the limits (glmnet's lower.limits / upper.limits, original scale of x):
+  # one number, or one per column with null for an infinite (free) side
+  if (!is.null(lower_limits)) case$lower_limits <- json_limits(lower_limits)
+  if (!is.null(upper_limits)) case$upper_limits <- json_limits(upper_limits)
   file <- file.path(out_dir, paste0("glmnet_path_", name, ".json"))
   writeLines(json_value(case), file)
   cat(sprintf("%-32s n=%3d p=%3d nlambda=%3d npasses=%d\n", name, n, p,
               length(fit$lambda), fit$npasses))
+  if (!is.null(lower_limits) || !is.null(upper_limits)) report_limits(fit, fit_args,
+                                                                      lower_limits, upper_limits)
+}
+
+# A limit written to JSON: a number, or a vector with null where the side is free.
+json_limits <- function(v) {
+  if (length(v) == 1) {
+    stopifnot(is.finite(v))
+    return(v)
+  }
+  lapply(v, function(u) if (is.finite(u)) u else NULL)
+}
+
+# How the limits act along the path (printed, to choose cases where they bind): the
+# (lambda, coefficient) pairs at a nonzero limit, and those the same fit without
+# limits, on the same lambdas, puts outside them.
+report_limits <- function(fit, fit_args, lower, upper) {
+  p <- ncol(fit_args$x)
+  lo <- rep_len(if (is.null(lower)) -Inf else lower, p)
+  hi <- rep_len(if (is.null(upper)) Inf else upper, p)
+  beta <- t(as.matrix(fit$beta))
+  near <- function(b, lim) abs(b - lim) <= 1e-12 * abs(lim) & lim != 0 & is.finite(lim)
+  at_limit <- sweep(beta, 2, lo, near) | sweep(beta, 2, hi, near)
+  fit_args$lower.limits <- NULL
+  fit_args$upper.limits <- NULL
+  fit_args$lambda <- fit$lambda
+  free <- t(as.matrix(do.call(glmnet, fit_args)$beta))
+  outside <- sweep(free, 2, lo, "<") | sweep(free, 2, hi, ">")
+  cat(sprintf("%34s at a nonzero limit: %d pairs (%d columns); outside without limits: %d pairs\n",
+              "", sum(at_limit), sum(colSums(at_limit) > 0), sum(outside)))
 }
 
 # ---- the cases -----------------------------------------------------------------------
@@ -334,3 +371,52 @@ pf <- c(0, 1, 1, 2, 1, 0, 1, 1, 0.5, 1, 1, 1)
 write_case("binomial_offset_penalty_factor", x, binomial_y(x, true_beta(12), off),
            family = "binomial", penalty_factor = pf, offset = off,
            description = "binomial lasso with an offset and unpenalized columns")
+
+# ---- coefficient limits (lower.limits / upper.limits, original scale of x) -----------
+# glmnet computes lambda_max without the limits, and when any limit is exactly 0 it
+# sets fdev = 0 for the fit (no stop on the fractional deviance change).
+
+set.seed(20261201)
+x <- simulate_x(100, 10, rho = 0.3)
+write_case("gaussian_limits_nonnegative", x, gaussian_y(x, true_beta(10)),
+           lower_limits = 0,
+           description = "gaussian lasso with lower.limits = 0 (non-negative lasso)")
+
+set.seed(20261202)
+x <- simulate_x(120, 12, rho = 0.5)
+w <- runif(120, 0.2, 3)
+lo <- c(-0.3, -Inf, -0.3, -Inf, -0.3, -Inf, -0.3, -Inf, -Inf, -Inf, -0.3, -Inf)
+hi <- c(Inf, 0.2, Inf, 0.2, Inf, Inf, Inf, 0.2, Inf, 0.2, Inf, Inf)
+write_case("gaussian_limits_enet", x, gaussian_y(x, true_beta(12), noise = 0.7),
+           alpha = 0.5, weights = w, lower_limits = lo, upper_limits = hi,
+           description = "gaussian elastic net (alpha 0.5), weights, per-column limits")
+
+set.seed(20261203)
+x <- simulate_x(200, 10, rho = 0.3)
+write_case("binomial_limits_nonnegative", x, binomial_y(x, true_beta(10)),
+           family = "binomial", lower_limits = 0,
+           description = "binomial lasso with lower.limits = 0")
+
+set.seed(20261204)
+x <- simulate_x(180, 12, rho = 0.4)
+w <- runif(180, 0.2, 3)
+pf <- c(0, 1, 1, 2, 1, 0, 1, 1, 0.5, 1, 1, 1)
+hi <- c(Inf, 0.4, 0.5, 0.3, 0.4, Inf, 0.3, 0.5, 0.3, 0.5, Inf, 0.5)
+write_case("binomial_limits_enet", x, binomial_y(x, 2 * true_beta(12)),
+           family = "binomial", alpha = 0.5, weights = w, penalty_factor = pf,
+           upper_limits = hi,
+           description = "binomial elastic net (alpha 0.5), weights, penalty factors (0 on two free columns), upper limits")
+
+set.seed(20261205)
+x <- simulate_x(150, 8)
+write_case("binomial_limits_no_intercept", x, binomial_y(x, 1.5 * true_beta(8)),
+           family = "binomial", intercept = FALSE, lower_limits = -0.6, upper_limits = 0.7,
+           description = "binomial lasso without intercept, scalar limits -0.6 and 0.7")
+
+set.seed(20261206)
+x <- simulate_x(50, 120, rho = 0.3)
+lo <- rep(-0.4, 120)
+lo[seq(2, 120, by = 4)] <- -Inf
+write_case("gaussian_limits_p_gt_n", x, gaussian_y(x, true_beta(120, 12)),
+           lower_limits = lo, upper_limits = 0.6,
+           description = "gaussian lasso, p > n, lower.limits -0.4 (free on every 4th column), upper.limits 0.6")
