@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import numbers
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,10 +24,10 @@ from penstat._fixed_lam import path_to_lam
 from penstat._folds import check_stratify
 from penstat.design import build_design
 from penstat.family import get_family
-from penstat.penalty import resolve_penalty, resolve_select
+from penstat.penalty import real_number, resolve_penalty, resolve_select
 from penstat.results import FitRecipe, PenalizedFit
 
-__all__ = ["fit", "lasso", "ridge", "elastic_net", "fit_arrays"]
+__all__ = ["fit", "lasso", "ridge", "elastic_net", "fit_arrays", "resolve_limits"]
 
 
 def fit(
@@ -56,6 +57,8 @@ def fit(
     tol: float = 1e-7,
     max_iter: int = 100_000,
     offset=None,
+    lower_limits=None,
+    upper_limits=None,
 ) -> PenalizedFit:
     """Fit a penalized regression from a formula and a DataFrame.
 
@@ -113,6 +116,16 @@ def fit(
         missing or infinite offset in a row that is used is refused, whatever
         ``na_action``. :meth:`PenalizedFit.predict` reads an offset column from
         ``newdata``; an array offset needs ``offset=`` there.
+    lower_limits, upper_limits : number, dict or array, optional
+        Limits on the coefficients, on the original scale of the design columns
+        (glmnet's ``lower.limits`` / ``upper.limits``); ``lower_limits <= 0 <=
+        upper_limits``, ``-np.inf`` / ``np.inf`` leave a side free. A number applies
+        to every penalized column (unpenalized ones stay free); a dict may name
+        formula terms (all their columns) or design columns (a column's own entry
+        wins), others are free; an array gives one value per design column. Columns
+        with ``penalty_factor`` 0 cannot take a finite limit. ``lower_limits=0`` is
+        the non-negative lasso. CV folds, the ``l1_ratio`` search, the criteria and
+        the resampling replicates all fit with the same limits.
 
     Returns
     -------
@@ -153,6 +166,8 @@ def fit(
         offset=offset,
     )
     folds = None if foldid is None else design.rows_of(foldid, "foldid")
+    pf = resolve_penalty_factor(penalty_factor, design)
+    lower, upper = resolve_limits(lower_limits, upper_limits, design, pf)
     recipe = FitRecipe(
         formula=formula,
         family=fam.name,
@@ -163,7 +178,7 @@ def fit(
         nlambda=_check_int(nlambda, "nlambda", 1),
         lambda_min_ratio=lambda_min_ratio,
         lambdas=None if lambdas is None else tuple(np.asarray(lambdas, float).ravel()),
-        penalty_factor=resolve_penalty_factor(penalty_factor, design),
+        penalty_factor=pf,
         weights=design.weights,
         standardize=bool(standardize),
         fit_intercept=design.has_intercept,
@@ -181,6 +196,8 @@ def fit(
         stratify=stratify,
         offset=design.offset,
         offset_column=design.offset_column,
+        lower_limits=lower,
+        upper_limits=upper,
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -285,7 +302,10 @@ def fit_arrays(
     ``lam`` followed by ``lam``. ``recipe.stratify`` is passed to the
     cross-validation (None: stratified for binomial). ``offset`` is the offset of
     these rows (like ``weights`` and ``foldid``); it is required when the recipe
-    has one (``recipe.offset`` is that of the full design's rows).
+    has one (``recipe.offset`` is that of the full design's rows). The coefficient
+    limits are per column, not per row: they come with the recipe
+    (``recipe.lower_limits`` / ``recipe.upper_limits``, through
+    :meth:`FitRecipe.path_options`) into every path, fold and replicate.
     """
     from penstat.path import fit_path
 
@@ -420,6 +440,120 @@ def resolve_penalty_factor(penalty_factor, design) -> np.ndarray | None:
     if not np.isfinite(arr).all() or (arr < 0).any():
         raise ArgumentError("penalty_factor values must be finite and >= 0")
     return arr
+
+
+def resolve_limits(lower_limits, upper_limits, design, penalty_factor=None):
+    """Coefficient limits per design column: ``(lower, upper)``, each a (p,) array or
+    None when that side limits nothing.
+
+    A number applies to the penalized columns (``penalty_factor`` > 0; unpenalized
+    columns and the intercept stay free); a dict names formula terms (all their
+    columns) or design columns (a column's own entry wins over its term's), others
+    are free; an array has one value per design column. ``-inf`` / ``inf`` leave a
+    side free. A finite limit named for an unpenalized column is refused.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from penstat.design import build_design
+    >>> df = pd.DataFrame({"y": [1.0, 2, 3, 5], "x": [1.0, 0, 2, 3],
+    ...                    "g": ["a", "b", "c", "a"]})
+    >>> d = build_design("y ~ x + g", df)
+    >>> lower, upper = resolve_limits({"g": 0}, {"x": 2}, d)
+    >>> lower.tolist(), upper.tolist()
+    ([0.0, 0.0, -inf], [inf, inf, 2.0])
+    """
+    p = len(design.columns)
+    pf = np.ones(p) if penalty_factor is None else np.asarray(penalty_factor, float)
+    penalized = pf > 0
+    out = []
+    for value, name, side in (
+        (lower_limits, "lower_limits", -1.0),
+        (upper_limits, "upper_limits", 1.0),
+    ):
+        arr = _limit_side(value, name, side, design, penalized)
+        out.append(None if arr is None or np.isinf(arr).all() else arr)
+    return out[0], out[1]
+
+
+def _limit_side(value, name, side, design, penalized) -> np.ndarray | None:
+    """One side of the limits as a (p,) array (see :func:`resolve_limits`)."""
+    if value is None:
+        return None
+    columns = list(design.columns)
+    p = len(columns)
+    free = side * np.inf
+    if isinstance(value, Mapping):
+        arr = np.full(p, free)
+        position = {c: j for j, c in enumerate(columns)}
+        unknown = [k for k in value if k not in design.terms and k not in position]
+        if unknown:
+            valid = list(dict.fromkeys([*design.terms, *columns]))
+            raise ArgumentError(
+                f"{name} names {unknown} that are neither formula terms nor design "
+                f"columns; valid names: {valid}"
+            )
+        source = {}
+        # terms first, then columns, so a column's own limit wins over its term's
+        for key in sorted(value, key=lambda k: k in position and k not in design.terms):
+            limit = _limit_value(value[key], f"{name}[{key!r}]", side)
+            for c in design.terms.get(key, [key]):
+                arr[position[c]] = limit
+                source[c] = key
+        _refuse_unpenalized(arr, name, columns, penalized, source)
+        return arr
+    if np.ndim(value) == 0:
+        if isinstance(value, str):
+            raise ArgumentError(
+                f"{name}={value!r} must be a number, a dict of term / column names, "
+                "or one number per design column"
+            )
+        limit = _limit_value(value, name, side)
+        return np.where(penalized, limit, free)
+    try:
+        arr = np.array(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ArgumentError(
+            f"{name} must be a number, a dict of term / column names, or one number "
+            f"per design column ({p}: {columns})"
+        ) from None
+    if arr.shape != (p,):
+        raise ArgumentError(
+            f"{name} has shape {arr.shape}; give one value per design column "
+            f"({p}: {columns}), a number, or a dict of column / term names"
+        )
+    for j, c in enumerate(columns):
+        _limit_value(arr[j], f"{name}[{c!r}]", side)
+    _refuse_unpenalized(arr, name, columns, penalized, {})
+    return arr
+
+
+def _limit_value(value, name, side) -> float:
+    if isinstance(value, (np.generic, np.ndarray)) and np.ndim(value) == 0:
+        value = value.item()
+    v = real_number(value, name, "a number (-inf / inf for no limit)")
+    if np.isnan(v):
+        raise ArgumentError(f"{name} is NaN; use -inf / inf for no limit")
+    if side * v < 0:
+        word = "<= 0" if side < 0 else ">= 0"
+        raise ArgumentError(
+            f"{name}={value!r}: limits must be {word} (as glmnet's), so that a "
+            "coefficient of 0 stays allowed; use -inf / inf for no limit"
+        )
+    return v
+
+
+def _refuse_unpenalized(arr, name, columns, penalized, source) -> None:
+    bad = [c for j, c in enumerate(columns) if not penalized[j] and np.isfinite(arr[j])]
+    if not bad:
+        return
+    given = {source.get(c, c) for c in bad}
+    via = "" if given <= set(bad) else f" (through {sorted(given)})"
+    raise ArgumentError(
+        f"{name} gives a finite limit to unpenalized column(s) {bad}{via}; limits "
+        "apply to penalized columns only: leave them out, give -inf / inf there, or "
+        "give them a penalty_factor > 0"
+    )
 
 
 def _factor_value(value, name) -> float:

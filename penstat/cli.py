@@ -27,7 +27,7 @@ import numpy as np
 
 from penstat._errors import PenstatError
 
-__all__ = ["main", "fit_to_dict", "JSON_SCHEMA"]
+__all__ = ["main", "fit_to_dict", "parse_limits", "JSON_SCHEMA"]
 
 JSON_SCHEMA = "penstat.fit/1"
 _RULES = ("cv_1se", "cv_min", "aic", "bic", "ebic")
@@ -83,6 +83,18 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="COLUMN",
         help="a numeric column added to the linear predictor with coefficient 1 "
         "(e.g. the log odds of a risk score to correct); left out of '.'",
+    )
+    fit.add_argument(
+        "--lower-limits",
+        metavar="LIMITS",
+        help="lower limits of the coefficients (each <= 0): a number for every "
+        "penalized column (0: non-negative lasso), or NAME=VALUE pairs separated by "
+        "commas, NAME a formula term or design column (e.g. 'age=0,C(site)=-1')",
+    )
+    fit.add_argument(
+        "--upper-limits",
+        metavar="LIMITS",
+        help="upper limits of the coefficients (each >= 0), as --lower-limits",
     )
     fit.add_argument(
         "--nfolds",
@@ -230,6 +242,8 @@ def _fit(args) -> int:
         l1_ratio=args.l1_ratio,
         select=select,
         offset=args.offset,
+        lower_limits=parse_limits(args.lower_limits, "--lower-limits"),
+        upper_limits=parse_limits(args.upper_limits, "--upper-limits"),
         nfolds=args.nfolds,
         stratify=args.stratify,
         seed=args.seed,
@@ -277,6 +291,68 @@ def _fit(args) -> int:
             raise InputError(f"cannot write {args.json!r}: {exc.strerror}") from None
         print(f"JSON written to {args.json}", file=sys.stderr)
     return 0
+
+
+def parse_limits(text: str | None, option: str):
+    """``--lower-limits`` / ``--upper-limits``: a number, or ``NAME=VALUE`` pairs.
+
+    Pairs are separated by commas outside parentheses and quotes (so a term such as
+    ``bs(t, df=4)`` can be named); a pair splits at its last ``=``. Values are
+    numbers, ``inf`` or ``-inf``.
+
+    Examples
+    --------
+    >>> parse_limits("0", "--lower-limits")
+    0.0
+    >>> parse_limits("age=0, C(site, Treatment('b'))=-1", "--lower-limits")
+    {'age': 0.0, "C(site, Treatment('b'))": -1.0}
+    """
+    if text is None:
+        return None
+    text = text.strip()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    out: dict[str, float] = {}
+    for item in _split_top_level(text):
+        name, eq, value = item.rpartition("=")
+        name, value = name.strip(), value.strip()
+        if not eq or not name:
+            raise UsageError(
+                f"{option} {text!r}: give a number, or NAME=VALUE pairs separated by "
+                "commas (NAME a formula term or design column)"
+            )
+        try:
+            number = float(value)
+        except ValueError:
+            raise UsageError(
+                f"{option}: {value!r} for {name!r} is not a number (inf / -inf for no "
+                "limit)"
+            ) from None
+        if name in out:
+            raise UsageError(f"{option}: {name!r} is given twice")
+        out[name] = number
+    return out
+
+
+def _split_top_level(text: str) -> list[str]:
+    """``text`` split at commas outside parentheses, brackets and quotes."""
+    parts, depth, quote, start = [], 0, None, 0
+    for i, ch in enumerate(text):
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
 
 
 def _child_seed(seed, k):
@@ -397,6 +473,7 @@ def fit_to_dict(fit, source: str | None = None) -> dict:
             "intercept": float(fit.intercept),
             "dev_ratio": _num(fit.dev_ratio),
             "seed": _plain(fit.recipe.seed),
+            "limits": _limits_entry(fit),
         },
         "selection": None
         if selection is None
@@ -416,8 +493,9 @@ def fit_to_dict(fit, source: str | None = None) -> dict:
                 "term": term_of.get(c),
                 "coef": float(b),
                 "selected": bool(b != 0),
+                **({} if side is None else {"at_limit": side or None}),
             }
-            for c, b in zip(columns, coef, strict=True)
+            for c, b, side in zip(columns, coef, _limit_sides(fit), strict=True)
         ],
         "selected": list(fit.selected),
         "selected_terms": list(fit.selected_terms),
@@ -465,6 +543,29 @@ def _offset_entry(fit):
         return None
     column = getattr(recipe, "offset_column", None)
     return "array" if column is None else column
+
+
+def _limits_entry(fit):
+    """The coefficient limits for the JSON: the bounded columns as records
+    ``{"column", "lower", "upper"}`` (``null`` for a free side), or None."""
+    from penstat._limits import limit_records
+
+    recipe = fit.recipe
+    if not getattr(recipe, "has_limits", False):
+        return None
+    return limit_records(fit.design.columns, recipe.lower_limits, recipe.upper_limits)
+
+
+def _limit_sides(fit) -> list:
+    """Per column ``"lower"`` / ``"upper"`` / ``""`` (at a limit or not) for a fit
+    with limits; None for each column of a fit without."""
+    from penstat._limits import limit_side
+
+    recipe = fit.recipe
+    coef = np.asarray(fit.path.coefs[fit.index], dtype=float)
+    if not getattr(recipe, "has_limits", False):
+        return [None] * coef.size
+    return list(limit_side(coef, recipe.lower_limits, recipe.upper_limits))
 
 
 def _records(frame, key: str) -> list[dict]:

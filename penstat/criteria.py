@@ -26,6 +26,15 @@ with ``k = edf`` the effective degrees of freedom of the fit, intercept included
 - plus one for the intercept when it is fitted. The gaussian error variance is
   profiled out and not counted (as statsmodels' OLS ``aic`` / ``bic``).
 
+With coefficient limits (a path fitted with ``lower_limits`` / ``upper_limits``) a
+coefficient sitting exactly at a nonzero limit is held there by the constraint, as
+one at 0 is held by the L1 kink: small changes of ``y`` leave it where it is, so it
+adds nothing to the divergence of the fit (the df of Stein's lemma). Both counts
+above then run over the *free* set, the nonzero coefficients strictly inside their
+limits (:func:`penstat._limits.at_limit` finds the others); without limits the free
+set is the active set and nothing changes. EBIC's ``log(choose(p, .))`` still
+counts the nonzero coefficients: it sizes the space of supports searched.
+
 A path fitted with an ``offset`` is evaluated with it: the linear predictor (and so
 the log-likelihood and the binomial IRLS weights) includes the offset, and the
 gaussian ``s_y`` is that of ``y - offset``, the response the path was fitted to.
@@ -49,6 +58,7 @@ import pandas as pd
 from scipy.special import gammaln
 
 from penstat._errors import ArgumentError
+from penstat._limits import at_limit, path_limits
 from penstat.family import get_family
 
 CRITERIA = ("aic", "bic", "ebic")
@@ -133,6 +143,8 @@ def effective_df(
     numpy.ndarray (nlam,)
         Number of nonzero coefficients for the lasso; trace of the ridge hat matrix
         on the active set for the elastic net and ridge (see the module docstring).
+        With coefficient limits, coefficients at a nonzero limit are left out of
+        both (the free set).
 
     Examples
     --------
@@ -146,6 +158,10 @@ def effective_df(
     offset = check_offset(path, offset, n)
     coefs = np.asarray(path.coefs, dtype=float)
     nonzero = coefs != 0
+    limits = path_limits(path)
+    if limits is not None:
+        # the free set: a coefficient held at a limit is fixed like one at 0
+        nonzero &= ~at_limit(coefs, *limits)
     counts = nonzero.sum(axis=1).astype(float)
     l1_ratio = float(path.l1_ratio)
     if l1_ratio >= 1.0:

@@ -98,6 +98,19 @@ def _offset_description(fit) -> str | None:
     return "an array given with the fit" if column is None else f"column {column}"
 
 
+def _limits_description(fit) -> str | None:
+    """The coefficient limits as the summary states them (None without limits)."""
+    text = getattr(fit, "_limits_text", None)
+    return text() if callable(text) else None
+
+
+def _at_limit_sides(fit, p: int) -> list[str]:
+    """Per column ``"lower"`` / ``"upper"`` when its coefficient sits at that limit."""
+    side = getattr(fit, "_limit_side", None)
+    side = side() if callable(side) else None
+    return [""] * p if side is None else [str(s) for s in side]
+
+
 def _context(fit, title) -> dict[str, Any]:
     import penstat
 
@@ -146,10 +159,12 @@ def _context(fit, title) -> dict[str, Any]:
         "n_selected": int(np.count_nonzero(coef)),
         "dev_ratio": _maybe_float(getattr(fit, "dev_ratio", None)),
         "intercept": _maybe_float(getattr(fit, "intercept", None)),
+        "limits": _limits_description(fit),
     }
 
     term_of = {c: t for t, cols in design.terms.items() for c in cols}
     sd = _column_sd(design)
+    at_limit = _at_limit_sides(fit, len(columns))
     boot_cols = boot.columns.reindex(columns) if boot is not None else None
     rows = []
     for j, name in enumerate(columns):
@@ -159,6 +174,7 @@ def _context(fit, title) -> dict[str, Any]:
             "coef": coef[j],
             "std_coef": coef[j] * sd[j] if sd is not None else float("nan"),
             "selected": coef[j] != 0,
+            "at_limit": at_limit[j],
         }
         if boot_cols is not None:
             b = boot_cols.iloc[j]
@@ -286,6 +302,21 @@ def _context(fit, title) -> dict[str, Any]:
         "Coefficients are on the original scale of the design columns; 'std. coef' "
         "multiplies by the column's standard deviation so effects can be compared."
     )
+    if model["limits"]:
+        held = sum(1 for r in rows if r["at_limit"])
+        notes.append(
+            "The coefficients were constrained to limits ("
+            + model["limits"]
+            + "). "
+            + (
+                f"{held} coefficient{' sits' if held == 1 else 's sit'} at a limit "
+                "(marked 'at limit'): the constraint, not the data alone, sets its "
+                "value, and the information criteria do not count it as a free "
+                "parameter."
+                if held
+                else "No coefficient sits at a nonzero limit at this lambda."
+            )
+        )
     for warning_text in getattr(fit, "warnings", []) or []:
         notes.append(str(warning_text))
 

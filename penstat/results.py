@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from penstat._errors import ArgumentError, DataError
+from penstat._limits import describe_limits, limit_side
 from penstat.design import offset_values
 
 __all__ = ["FitRecipe", "PenalizedFit", "Summary"]
@@ -47,7 +48,10 @@ class FitRecipe:
     aligned with the rows of the design; ``stratify`` chooses stratified CV folds
     (None: stratified for binomial), in the fit and in its resampling replicates;
     ``offset_column`` names the data column the offset came from (None when it was
-    given as an array, or there is none).
+    given as an array, or there is none); ``lower_limits`` / ``upper_limits`` are
+    the coefficient limits per design column (original scale, infinite where free;
+    None when that side limits nothing), passed to every path of the fit, its CV
+    folds and its resampling replicates.
     """
 
     formula: str
@@ -77,10 +81,13 @@ class FitRecipe:
     stratify: bool | None = None
     offset: np.ndarray | None = None
     offset_column: str | None = None
+    lower_limits: np.ndarray | None = None
+    upper_limits: np.ndarray | None = None
 
     def path_options(self) -> dict:
-        """The ``fit_path`` keyword arguments other than the data, grid and l1_ratio."""
-        return {
+        """The ``fit_path`` keyword arguments other than the data, grid and l1_ratio
+        (the coefficient limits only when the fit has some)."""
+        options = {
             "family": self.family,
             "penalty_factor": self.penalty_factor,
             "standardize": self.standardize,
@@ -88,6 +95,15 @@ class FitRecipe:
             "tol": self.tol,
             "max_iter": self.max_iter,
         }
+        if self.has_limits:
+            options["lower_limits"] = self.lower_limits
+            options["upper_limits"] = self.upper_limits
+        return options
+
+    @property
+    def has_limits(self) -> bool:
+        """Whether the fit has coefficient limits."""
+        return self.lower_limits is not None or self.upper_limits is not None
 
 
 class PenalizedFit:
@@ -201,6 +217,53 @@ class PenalizedFit:
     @property
     def penalty(self) -> str:
         return self.recipe.penalty
+
+    @property
+    def limits(self) -> pd.DataFrame | None:
+        """The coefficient limits: ``lower`` and ``upper`` per design column (original
+        scale; -inf / inf where a side is free), or None for a fit without limits."""
+        recipe = self.recipe
+        if not getattr(recipe, "has_limits", False):
+            return None
+        p = len(self.design.columns)
+        lower, upper = recipe.lower_limits, recipe.upper_limits
+        return pd.DataFrame(
+            {
+                "lower": np.full(p, -np.inf) if lower is None else np.asarray(lower),
+                "upper": np.full(p, np.inf) if upper is None else np.asarray(upper),
+            },
+            index=pd.Index(self.design.columns, name="column"),
+        )
+
+    @property
+    def at_limit(self) -> list[str]:
+        """Design columns whose coefficient sits at a nonzero limit (held there by the
+        constraint rather than estimated freely); empty without limits."""
+        side = self._limit_side()
+        if side is None:
+            return []
+        return [c for c, s in zip(self.design.columns, side, strict=True) if s]
+
+    def _limit_side(self):
+        recipe = self.recipe
+        if not getattr(recipe, "has_limits", False):
+            return None
+        coef = self.path.coefs[self.index]
+        return limit_side(coef, recipe.lower_limits, recipe.upper_limits)
+
+    def _limits_text(self) -> str | None:
+        recipe = self.recipe
+        if not getattr(recipe, "has_limits", False):
+            return None
+        pf = recipe.penalty_factor
+        penalized = None if pf is None else np.asarray(pf, dtype=float) > 0
+        return describe_limits(
+            self.design.columns,
+            self.design.terms,
+            recipe.lower_limits,
+            recipe.upper_limits,
+            penalized,
+        )
 
     # -- prediction --------------------------------------------------------------
 
@@ -384,11 +447,17 @@ class PenalizedFit:
             rows.append(("weights", "yes"))
         if self.has_offset:
             rows.append(("offset", _offset_text(self.recipe.offset_column)))
+        limits = self._limits_text()
+        if limits is not None:
+            rows.append(("limits", limits))
         rows.append(("lambda", f"{self.lam:.6g}"))
         rows.append(("lambda chosen by", self._rule_text()))
         rows.extend(self._selection_rows())
         rows.append(("intercept", f"{self.intercept:.6g}" if d.has_intercept else "none"))
-        rows.append(("nonzero coefficients", f"{self.df} of {len(d.columns)}"))
+        nonzero = f"{self.df} of {len(d.columns)}"
+        if limits is not None:
+            nonzero += f" ({len(self.at_limit)} at a limit)"
+        rows.append(("nonzero coefficients", nonzero))
         rows.append(("deviance explained", f"{self.dev_ratio:.4f}"))
         frame = pd.DataFrame(
             {"value": [str(v) for _, v in rows]}, index=pd.Index([k for k, _ in rows])
@@ -452,6 +521,10 @@ class PenalizedFit:
             wanted = ["freq", "sign_consistency", "median", "lower", "upper"]
             extra = boot.columns.reindex(d.columns)
             table = table.join(extra[[c for c in wanted if c in extra.columns]])
+        side = self._limit_side()
+        if side is not None:
+            # which coefficients the constraint holds at a (nonzero) limit
+            table.insert(3, "at_limit", side)
         if not all:
             table = table[coef != 0]
         return table

@@ -20,6 +20,11 @@ A path fitted with an ``offset`` is cross-validated with it, as ``cv.glmnet``: e
 fold is fitted with the offset of its training rows and the held-out rows are
 predicted with their own offset, so every measure sees predictions that include it.
 The information criteria use the offset in the log-likelihood.
+
+A path fitted with coefficient limits (``lower_limits`` / ``upper_limits``) is
+cross-validated with them: every fold is fitted with the path's limits (taken from
+the path when ``fit_options`` leaves them out). The criteria count as free only the
+coefficients strictly inside their limits (see :mod:`penstat.criteria`).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import pandas as pd
 
 from penstat._errors import ArgumentError, DataError, warn_user
 from penstat._folds import check_foldid, check_nfolds, check_stratify, make_folds
+from penstat._limits import path_limits
 from penstat.criteria import (
     CRITERIA,
     best_index,
@@ -289,6 +295,40 @@ def _options_from_path(path, fit_options) -> dict:
         options = dict(fit_options)
     for key in _GRID_OPTIONS:
         options.pop(key, None)
+    return _with_path_limits(path, options)
+
+
+_LIMIT_OPTIONS = ("lower_limits", "upper_limits")
+
+
+def _with_path_limits(path, options: dict) -> dict:
+    """``options`` with the coefficient limits ``path`` was fitted with, so that
+    every fold is fitted with them; limits in ``options`` that differ are refused."""
+    if not any(hasattr(path, key) for key in _LIMIT_OPTIONS):
+        return options  # not a penstat Path: the options are all there is
+    limits = path_limits(path)
+    p = np.asarray(path.coefs).shape[-1]
+    for key, side, mine in zip(
+        _LIMIT_OPTIONS,
+        (-np.inf, np.inf),
+        (None, None) if limits is None else limits,
+        strict=True,
+    ):
+        given = options.pop(key, None)
+        if given is not None:
+            try:
+                values = np.broadcast_to(np.asarray(given, dtype=float), (p,))
+            except (TypeError, ValueError):
+                values = None
+            expected = np.full(p, side) if mine is None else mine
+            if values is None or not np.array_equal(values, expected):
+                raise ArgumentError(
+                    f"fit_options {key} differs from the {key} the path was fitted "
+                    "with; cross-validation refits with the path's own (leave it out "
+                    "of fit_options)"
+                )
+        if mine is not None:
+            options[key] = mine
     return options
 
 

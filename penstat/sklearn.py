@@ -85,6 +85,7 @@ class _PenalizedBase(BaseEstimator):
         tol: float = 1e-7,
         max_iter: int = 100_000,
         stratify: bool | None = None,
+        positive: bool = False,
     ) -> None:
         self.penalty = penalty
         self.l1_ratio = l1_ratio
@@ -103,6 +104,7 @@ class _PenalizedBase(BaseEstimator):
         self.tol = tol
         self.max_iter = max_iter
         self.stratify = stratify
+        self.positive = positive
 
     # -- fitting ------------------------------------------------------------------
 
@@ -116,14 +118,18 @@ class _PenalizedBase(BaseEstimator):
         weights = None
         if sample_weight is not None:
             weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        penalty_factor = self._penalty_factor(X.shape[1])
         options = {
             "family": self._family,
-            "penalty_factor": self._penalty_factor(X.shape[1]),
+            "penalty_factor": penalty_factor,
             "standardize": bool(self.standardize),
             "fit_intercept": bool(self.fit_intercept),
             "tol": self.tol,
             "max_iter": self.max_iter,
         }
+        lower = self._lower_limits(penalty_factor, X.shape[1])
+        if lower is not None:
+            options["lower_limits"] = lower
         grid = {"nlambda": self.nlambda, "lambda_min_ratio": self.lambda_min_ratio}
         selection_options = {
             "weights": weights,
@@ -219,6 +225,19 @@ class _PenalizedBase(BaseEstimator):
             out[position[str(key)]] = _number(value, f"penalty_factor[{key!r}]")
         return out
 
+    def _lower_limits(self, penalty_factor, p: int):
+        """``positive=True``: 0 on the penalized columns (glmnet's
+        ``lower.limits = 0``); unpenalized columns and the intercept stay free."""
+        if not isinstance(self.positive, (bool, np.bool_)):
+            raise ArgumentError(f"positive={self.positive!r} must be True or False")
+        if not self.positive:
+            return None
+        pf = np.ones(p) if penalty_factor is None else np.asarray(penalty_factor, float)
+        if pf.shape != (p,):
+            return 0.0  # fit_path explains the wrong shape of penalty_factor
+        lower = np.where(pf > 0, 0.0, -np.inf)
+        return None if np.isinf(lower).all() else lower
+
     def _linear_predictor(self, X) -> np.ndarray:
         check_is_fitted(self, "coef_")
         X = _validate_data(self, X, reset=False, dtype=np.float64)
@@ -270,6 +289,11 @@ class PenalizedRegressor(RegressorMixin, _PenalizedBase):
         Deal each class evenly over the CV folds (counting rows of positive weight).
         None: stratified for the classifier, plain random folds for the regressor;
         True is for the classifier only.
+    positive : bool
+        Constrain the coefficients of the penalized columns to be >= 0 (scikit-learn's
+        ``positive``; glmnet's ``lower.limits = 0``); columns with
+        ``penalty_factor`` 0 and the intercept stay free. The CV folds are fitted
+        with the same constraint.
 
     Attributes
     ----------

@@ -316,3 +316,96 @@ def test_offset_column_end_to_end(capsys, tmp_path):
 def test_json_offset_is_null_without_one():
     fit = ps.fit("y ~ bmi + bp", ps.datasets.load("diabetes"), lam=1.0)
     assert fit_to_dict(fit)["data"]["offset"] is None
+
+
+# ---------------------------------------------------------------------------------
+# coefficient limits
+
+
+def test_lower_limits_number_is_the_non_negative_lasso(capsys, tmp_path):
+    target = tmp_path / "out.json"
+    argv = ["fit", "--dataset", "diabetes", "y ~ .", "--select", "bic"]
+    code, out, err = run(capsys, *argv, "--lower-limits", "0", "--json", target)
+    assert code == 0, err
+    data = ps.datasets.load("diabetes")
+    reference = ps.fit("y ~ .", data, select="bic", lower_limits=0)
+    assert out.strip() == str(reference.summary()).strip()
+    assert "every penalized column >= 0" in out
+    payload = json.loads(target.read_text())
+    coefs = {c["column"]: c["coef"] for c in payload["coefficients"]}
+    assert coefs == reference.coef.drop("Intercept").to_dict()
+    assert min(coefs.values()) == 0.0
+    limits = payload["model"]["limits"]
+    assert len(limits) == 10
+    assert limits[0] == {"column": "age", "lower": 0.0, "upper": None}
+    assert all(c["at_limit"] is None for c in payload["coefficients"])
+    # without the option the fit is another one
+    assert ps.fit("y ~ .", data, select="bic").coef["s1"] < 0
+
+
+def test_limits_by_name_end_to_end(capsys, tmp_path):
+    rng = np.random.default_rng(1)
+    n = 90
+    frame = pd.DataFrame(rng.normal(size=(n, 3)), columns=["a", "b", "c"])
+    frame["site"] = rng.choice(["p", "q", "r"], size=n)
+    frame["y"] = 2 * frame["a"] - frame["b"] + (frame["site"] == "q") + rng.normal(size=n)
+    data = tmp_path / "d.csv"
+    frame.to_csv(data, index=False)
+    target = tmp_path / "out.json"
+    argv = ["fit", data, "y ~ a + b + c + C(site, Treatment('r'))", "--select", "0.01"]
+    limits = ["--lower-limits", "b=-0.5, C(site, Treatment('r'))=0", "--upper-limits=a=1"]
+    code, out, err = run(capsys, *argv, *limits, "--json", target)
+    assert code == 0, err
+    reference = ps.fit(
+        "y ~ a + b + c + C(site, Treatment('r'))", pd.read_csv(data), lam=0.01,
+        lower_limits={"b": -0.5, "C(site, Treatment('r'))": 0}, upper_limits={"a": 1},
+    )  # fmt: skip
+    assert out.strip() == str(reference.summary()).strip()
+    assert "limits" in out and "b >= -0.5" in out and "a <= 1" in out
+    payload = json.loads(target.read_text())
+    by_column = {c["column"]: c for c in payload["coefficients"]}
+    assert by_column["a"]["coef"] == reference.coef["a"]
+    assert by_column["a"]["at_limit"] == "upper" and by_column["b"]["at_limit"] == "lower"
+    assert by_column["c"]["at_limit"] is None
+    assert {r["column"] for r in payload["model"]["limits"]} == {
+        "a", "b", "C(site, Treatment('r'))[T.p]", "C(site, Treatment('r'))[T.q]"
+    }  # fmt: skip
+
+
+def test_limit_option_errors_are_one_line(capsys, diabetes_csv):
+    argv = ["fit", diabetes_csv, "y ~ bmi + bp", "--select", "1"]
+    code, out, err = run(capsys, *argv, "--lower-limits", "bmj=0")
+    assert code == 2 and out == ""
+    assert_one_line_error(
+        err,
+        "lower_limits names ['bmj'] that are neither formula terms nor design columns; "
+        "valid names: ['bmi', 'bp']",
+    )
+    code, _, err = run(capsys, *argv, "--upper-limits", "-1")
+    assert code == 2
+    assert err.startswith("penstat: error: upper_limits=-1.0: limits must be >= 0")
+    code, _, err = run(capsys, *argv, "--lower-limits", "bmi=low")
+    assert_one_line_error(
+        err, "--lower-limits: 'low' for 'bmi' is not a number (inf / -inf for no limit)"
+    )
+    code, _, err = run(capsys, *argv, "--lower-limits", "bmi")
+    assert code == 2 and "--lower-limits 'bmi': give a number, or NAME=VALUE" in err
+
+
+def test_parse_limits_splits_outside_parentheses():
+    from penstat.cli import parse_limits
+
+    assert parse_limits(None, "--lower-limits") is None
+    assert parse_limits("-inf", "--lower-limits") == -np.inf
+    assert parse_limits("bs(t, df=4)=0, x = -1,", "--lower-limits") == {
+        "bs(t, df=4)": 0.0,
+        "x": -1.0,
+    }
+    assert parse_limits('Q("a,b")=2', "--upper-limits") == {'Q("a,b")': 2.0}
+
+
+def test_json_limits_are_null_without_them():
+    fit = ps.fit("y ~ bmi + bp", ps.datasets.load("diabetes"), lam=1.0)
+    payload = fit_to_dict(fit)
+    assert payload["model"]["limits"] is None
+    assert "at_limit" not in payload["coefficients"][0]

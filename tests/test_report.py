@@ -223,3 +223,21 @@ def test_report_describes_the_offset(tmp_path):
     arrays = ps.fit("y ~ bp", data, offset=data["bmi"].to_numpy(), lam=1.0)
     assert "an array given with the fit" in render_report(arrays)
     assert "Offset" not in render_report(ps.fit("y ~ bp", data, lam=1.0))
+
+
+def test_report_describes_the_limits(tmp_path):
+    data = ps.datasets.load("diabetes")
+    fit = ps.fit("y ~ bmi + bp + s5 + s3", data, lam=0.5, lower_limits=0,
+                 upper_limits={"bmi": 4})  # fmt: skip
+    assert fit.at_limit == ["bmi"]
+    html = render_report(fit)
+    limits = "every penalized column &gt;= 0; bmi &lt;= 4"
+    assert f'<th scope="row">Coefficient limits</th><td>{limits}</td>' in html
+    assert 'held at its upper limit">at limit</span>' in html
+    assert html.count('title="held at its') == 1
+    assert "1 coefficient sits at a limit" in html
+    text = write_report(fit, tmp_path / "r.md").read_text()
+    assert "| Coefficient limits | every penalized column >= 0; bmi <= 4 |" in text
+    assert "| `bmi` | bmi | 4 (at limit) |" in text
+    plain = render_report(ps.fit("y ~ bmi + bp", data, lam=0.5))
+    assert "Coefficient limits" not in plain and "at limit" not in plain
