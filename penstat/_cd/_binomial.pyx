@@ -809,16 +809,18 @@ cdef bint _projection_wins(int n, int m, const int* S, const double[::1, :] X,
                            double* b, double* b0, bint fit_intercept, const double* pf,
                            double l1, double l2, const double* v, double* r,
                            const double* g, const double* d, const double* u,
-                           double step, double* delta, double* t) noexcept nogil:
+                           double step, double* delta, double* t, const double* lo,
+                           const double* hi) noexcept nogil:
     """Take the full CG step with the coordinates it carries across zero stopped at
     zero, when that lowers the quadratic model more than the step cut at the first
     crossing (the orthant projection of Andrew and Gao 2007, ICML, section 3.2).
 
     ``g`` holds X_S' r (and sum r) at the start of the CG step, ``d`` the step on S
     (and the intercept), ``u = X_S d`` (intercept included). Model change of a step
-    e: -g'e + e'X'VXe / 2 + the change of the penalty. Applies the projected step
-    (b, b0, r) and returns True when it wins; ``delta`` and ``t`` are scratch of m
-    and n doubles.
+    e: -g'e + e'X'VXe / 2 + the change of the penalty. With limits (``lo`` not
+    NULL) the projection also stops coordinates at their limits. Applies the
+    projected step (b, b0, r) and returns True when it wins; ``delta`` and ``t`` are
+    scratch of m and n doubles.
     """
     cdef int i, k, j, one = 1
     cdef double lin = 0.0, quad = 0.0, q_cut, bj, e, sgn, c
@@ -843,6 +845,10 @@ cdef bint _projection_wins(int n, int m, const int* S, const double[::1, :] X,
             c = -(e + bj)
             daxpy(&n, &c, <double*> &X[0, j], &one, t, &one)
             e = -bj
+        elif lo != NULL and (bj + e > hi[j] or bj + e < lo[j]):
+            c = _clip(bj + e, lo[j], hi[j]) - bj - e
+            daxpy(&n, &c, <double*> &X[0, j], &one, t, &one)
+            e += c
         delta[k] = e
         lin += (l2 * pf[j] * bj - g[k]) * e + l1 * pf[j] * (_abs(bj + e) - _abs(bj))
         quad += l2 * pf[j] * e * e
@@ -854,7 +860,11 @@ cdef bint _projection_wins(int n, int m, const int* S, const double[::1, :] X,
         return False
     for k in range(m):
         j = S[k]
-        b[j] = 0.0 if delta[k] == -b[j] else b[j] + delta[k]
+        if lo != NULL and (b[j] + d[k] > hi[j] or b[j] + d[k] < lo[j]) \
+                and not b[j] * (b[j] + d[k]) < 0.0:
+            b[j] = hi[j] if b[j] + d[k] > hi[j] else lo[j]
+        else:
+            b[j] = 0.0 if delta[k] == -b[j] else b[j] + delta[k]
     if fit_intercept:
         b0[0] += d[m]
     for i in range(n):
@@ -990,8 +1000,8 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
                 step = tk
                 k_stop = k
                 at_stop = bj
-    if step < 1.0 and lo == NULL and _projection_wins(n, m, S, X, b, b0, fit_intercept, pf, l1, l2, v,
-                                       r, g, d, u, step, z, t):
+    if step < 1.0 and _projection_wins(n, m, S, X, b, b0, fit_intercept, pf, l1, l2, v,
+                                       r, g, d, u, step, z, t, lo, hi):
         return -1
     if step <= 0.0:
         return -1

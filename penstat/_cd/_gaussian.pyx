@@ -741,8 +741,13 @@ cdef bint anderson(Problem *P) noexcept nogil:
         m = coef[i] / s
         daxpy(&nA, &m, P.hist + <Py_ssize_t> (i + 1) * P.cap, &one, P.save_b, &one)
     if P.bounded:
+        # coefficients at a limit stay exactly there (the weights' rounding would
+        # move them off it by an ulp)
         for t in range(nA):
-            P.save_b[t] = clip_limits(P, t, P.save_b[t])
+            if at_limit(P, t, P.bA[t]):
+                P.save_b[t] = P.bA[t]
+            else:
+                P.save_b[t] = clip_limits(P, t, P.save_b[t])
     recompute_gA(P, P.save_b, P.save_g)
     f_old = objective_A(P, P.bA, P.gA)
     f_new = objective_A(P, P.save_b, P.save_g)
@@ -758,12 +763,18 @@ cdef int support(Problem *P) noexcept nogil:
     not at a limit, which stay fixed there); returns ns."""
     cdef int t, ns = 0
     for t in range(P.nA):
-        if P.bA[t] != 0.0:
-            if P.bounded and at_limit(P, t, P.bA[t]):
-                continue
+        if in_support(P, t):
             P.sidx[ns] = t
             ns += 1
     return ns
+
+
+cdef inline bint in_support(Problem *P, int t) noexcept nogil:
+    """Whether position t of A is in the polish's support: a nonzero coefficient,
+    not held at a limit."""
+    if P.bA[t] == 0.0:
+        return False
+    return not (P.bounded and at_limit(P, t, P.bA[t]))
 
 
 cdef int factor_changes(Problem *P, int ns) noexcept nogil:
@@ -777,7 +788,7 @@ cdef int factor_changes(Problem *P, int ns) noexcept nogil:
         return -1
     for s in range(P.fns):
         t = P.fidx[s]
-        if P.bA[t] != 0.0:
+        if in_support(P, t):
             kept += 1
         if P.a < 1.0:
             ratio = P.l2A[t] / P.fd[s] if P.fd[s] > 0.0 else 1.0
@@ -899,7 +910,7 @@ cdef bint ensure_factor(Problem *P, int ns) noexcept nogil:
     cdef bint ok = factor_changes(P, ns) >= 0
     if ok:
         for s in range(P.fns - 1, -1, -1):
-            if P.bA[P.fidx[s]] == 0.0:
+            if not in_support(P, P.fidx[s]):
                 drop_from_factor(P, s)
         m = 0
         for s in range(ns):
@@ -1033,12 +1044,25 @@ cdef int polish(Problem *P, double thr) noexcept nogil:
 
 
 cdef int enter_zeros(Problem *P) noexcept nogil:
-    """Coordinate updates on the variables of A at 0 whose update moves them (they
-    join the support of the next polish); returns how many moved."""
+    """Coordinate updates on the variables of A at 0 (with limits: or at a limit)
+    whose update moves them (they join the support of the next polish); returns
+    how many moved."""
     cdef int t, one = 1, nA = P.nA, moved = 0
-    cdef double bnew, step
+    cdef double bnew, step, bt
     for t in range(nA):
-        if P.bA[t] != 0.0 or fabs(P.gA[t]) <= P.l1A[t]:
+        bt = P.bA[t]
+        if P.bounded and at_limit(P, t, bt):
+            # with limits, likewise the coefficients held at a limit whose update
+            # moves them back inside (they join the support too)
+            bnew = clip_limits(P, t, soft_threshold(P.gA[t] + P.vA[t] * bt, P.l1A[t])
+                               / (P.vA[t] + P.l2A[t]))
+            if bnew != bt:
+                P.bA[t] = bnew
+                step = bt - bnew
+                daxpy(&nA, &step, P.H + <Py_ssize_t> t * P.cap, &one, P.gA, &one)
+                moved += 1
+            continue
+        if bt != 0.0 or fabs(P.gA[t]) <= P.l1A[t]:
             continue
         bnew = soft_threshold(P.gA[t], P.l1A[t]) / (P.vA[t] + P.l2A[t])
         if P.bounded:
@@ -1134,6 +1158,8 @@ cdef int polish_step(Problem *P, double thr) noexcept nogil:
             memcpy(P.bA, xb, nA * sizeof(double))
             memcpy(P.gA, xg, nA * sizeof(double))
             return 1
+        if P.bounded and projected_steps(P, ns, f_old, xb, xg):
+            return 1
     if hit >= 0:
         # stop where the first coefficient reaches 0 (objective convex along the step)
         for s in range(ns):
@@ -1163,6 +1189,33 @@ cdef int polish_step(Problem *P, double thr) noexcept nogil:
         if P.vA[t] * (bn - bt) * (bn - bt) >= thr:
             return 3
     return 2
+
+
+cdef bint projected_steps(Problem *P, int ns, double f_old, double *xb,
+                          double *xg) noexcept nogil:
+    """With limits, after the projected full step of `polish_step` failed: the
+    projected steps of half, a quarter and an eighth of it (Bertsekas 1982's
+    projected Newton search, here checked on the objective), where many
+    coefficients reach a limit at once and cutting at the first one would take one
+    polish each. Applies the first that lowers the objective."""
+    cdef int nA = P.nA, s, t, k
+    cdef double alpha = 0.5, bt, bn
+    for k in range(3):
+        memcpy(xb, P.bA, nA * sizeof(double))
+        for s in range(ns):
+            t = P.sidx[s]
+            bt = P.bA[t]
+            bn = bt + alpha * (P.save_b[t] - bt)
+            if (bt > 0.0 and bn <= 0.0) or (bt < 0.0 and bn >= 0.0):
+                bn = 0.0
+            xb[t] = clip_limits(P, t, bn)
+        recompute_gA(P, xb, xg)
+        if objective_A(P, xb, xg) < f_old:
+            memcpy(P.bA, xb, nA * sizeof(double))
+            memcpy(P.gA, xg, nA * sizeof(double))
+            return True
+        alpha *= 0.5
+    return False
 
 
 cdef void gradient_at_solution(Problem *P, int ns) noexcept nogil:
