@@ -229,9 +229,16 @@ STATSMODELS_BUDGET = 120.0
 
 
 def run_glmnet(
-    prob: Problem, repeats: int, threshes: list[float], slow: float
+    prob: Problem,
+    repeats: int,
+    threshes: list[float],
+    slow: float,
+    limits: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> dict[str, dict]:
-    """Time R glmnet through Rscript; one entry per convergence threshold."""
+    """Time R glmnet through Rscript; one entry per convergence threshold.
+
+    ``limits``: (lower, upper) (p,) coefficient limits, passed to glmnet as
+    ``lower.limits`` / ``upper.limits`` (None: none, glmnet's default)."""
     exe = _common.rscript()
     if exe is None:
         return {"glmnet": {"status": "missing (Rscript or glmnet not installed)"}}
@@ -242,6 +249,9 @@ def run_glmnet(
         prob.X.ravel(order="F").astype("<f8").tofile(tmp / "x.bin")
         prob.y.astype("<f8").tofile(tmp / "y.bin")
         prob.lambdas.astype("<f8").tofile(tmp / "lambdas.bin")
+        if limits is not None:
+            for side, values in zip(("lower", "upper"), limits, strict=True):
+                np.broadcast_to(values, (p,)).astype("<f8").tofile(tmp / f"{side}.bin")
         script = Path(__file__).with_name("glmnet_path.R")
         cmd = [
             exe, str(script), str(tmp), str(n), str(p), prob.family, repr(prob.l1_ratio),
@@ -288,26 +298,47 @@ def run_problem(
         if name == "statsmodels" and size > STATSMODELS_MAX_SIZE:
             results[name] = {"status": "not run (small problems only)"}
             continue
-        fn = PYTHON_SOLVERS[name]
-        try:
-            importlib.import_module(PEER_MODULES[name])  # import time is not timed
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                key = (name, prob.family, prob.l1_ratio)
-                _common.warm_up_once(key, lambda fn=fn: fn(warm_up_problem(prob)))
-                times, fit = _common.time_call(lambda fn=fn: fn(prob), repeats, slow)
-            results[name] = {"times": times, "fit": fit, "status": "ok"}
-        except NotApplicable as exc:
-            results[name] = {"status": f"n/a ({exc})"}
-        except TooSlow as exc:
-            results[name] = {"status": f"too slow ({exc})"}
-        except ImportError as exc:
-            results[name] = {"status": f"missing ({exc.name})"}
-        except Exception as exc:  # noqa: BLE001 - a failing peer is reported
-            results[name] = {"status": f"failed: {type(exc).__name__}: {exc}"[:200]}
-            traceback.print_exc(limit=2, file=sys.stderr)
+        results[name] = time_solver(
+            PYTHON_SOLVERS[name],
+            PEER_MODULES[name],
+            prob,
+            lambda: warm_up_problem(prob),
+            (name, prob.family, prob.l1_ratio),
+            repeats,
+            slow,
+        )
     add_gaps(prob, results)
     return results
+
+
+def time_solver(
+    fn: Callable[[Problem], Fit],
+    module: str,
+    prob: Problem,
+    warm_up: Callable[[], Problem],
+    key: tuple,
+    repeats: int,
+    slow: float,
+) -> dict:
+    """Time one Python solver on ``prob``: its module imported and one fit of the
+    problem ``warm_up()`` made (once per ``key`` and process), both untimed; a solver
+    that is missing, not applicable, too slow or failing is reported in ``status``."""
+    try:
+        importlib.import_module(module)  # import time is not timed
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _common.warm_up_once(key, lambda: fn(warm_up()))
+            times, fit = _common.time_call(lambda: fn(prob), repeats, slow)
+        return {"times": times, "fit": fit, "status": "ok"}
+    except NotApplicable as exc:
+        return {"status": f"n/a ({exc})"}
+    except TooSlow as exc:
+        return {"status": f"too slow ({exc})"}
+    except ImportError as exc:
+        return {"status": f"missing ({exc.name})"}
+    except Exception as exc:  # noqa: BLE001 - a failing peer is reported
+        traceback.print_exc(limit=2, file=sys.stderr)
+        return {"status": f"failed: {type(exc).__name__}: {exc}"[:200]}
 
 
 def add_gaps(prob: Problem, results: dict[str, dict]) -> None:
@@ -344,10 +375,16 @@ def cell(res: dict, base: float | None) -> str:
     return f"{t:.3g} s{ratio}, gap {gap_text}"
 
 
-def format_tables(all_results: list[tuple[Problem, dict]], names: list[str]) -> str:
+def format_tables(
+    all_results: list[tuple[Problem, dict]],
+    names: list[str],
+    kinds=tuple(KINDS),
+    cell_text: Callable[[dict, float | None], str] = cell,
+) -> str:
+    """One Markdown table per kind (problem names start with the kind)."""
     header = ["problem", *names]
     blocks = []
-    for kind in KINDS:
+    for kind in kinds:
         rows = []
         for prob, res in all_results:
             if not prob.name.startswith(kind + " "):
@@ -355,7 +392,7 @@ def format_tables(all_results: list[tuple[Problem, dict]], names: list[str]) -> 
             pen = res.get("penstat", {})
             base = _common.median(pen["times"]) if pen.get("status") == "ok" else None
             row = [prob.name.removeprefix(kind + " ")]
-            row += [cell(res[n], base) if n in res else "" for n in names]
+            row += [cell_text(res[n], base) if n in res else "" for n in names]
             rows.append(row)
         if rows:
             blocks.append(f"### {kind}\n\n" + _common.markdown_table(header, rows))
@@ -441,16 +478,31 @@ def main(argv: list[str] | None = None) -> None:
     print(f"written: {out} and {out.with_suffix('.json')}")
 
 
-def write_results(all_results, names, args, out: Path) -> str:
-    tables = format_tables(all_results, names)
-    vers = _common.versions(["penstat", "sklearn", "glum", "skglm", "celer", "statsmodels"])
+LEGEND = (
+    "Each cell: median seconds for the 100-lambda path (ratio to penstat), worst "
+    "relative objective gap over the path to the best objective any solver reached."
+)
+
+
+def write_results(
+    all_results,
+    names,
+    args,
+    out: Path,
+    *,
+    kinds=tuple(KINDS),
+    cell_text: Callable[[dict, float | None], str] = cell,
+    modules=("penstat", "sklearn", "glum", "skglm", "celer", "statsmodels"),
+    legend: str = LEGEND,
+) -> str:
+    """Write the tables (``out``, Markdown) and every time and gap (``out`` .json)."""
+    tables = format_tables(all_results, names, kinds, cell_text)
+    vers = _common.versions(list(modules))
     vers["R glmnet"] = _common.r_glmnet_version()
     header = (
         f"Machine: {_common.machine_description()}; BLAS threads: {args.threads}; "
         f"repeats: {args.repeats} (median; a run over {args.slow:g} s is not repeated).\n\n"
-        "Versions: " + ", ".join(f"{k} {v}" for k, v in vers.items()) + ".\n\n"
-        "Each cell: median seconds for the 100-lambda path (ratio to penstat), worst "
-        "relative objective gap over the path to the best objective any solver reached."
+        "Versions: " + ", ".join(f"{k} {v}" for k, v in vers.items()) + ".\n\n" + legend
     )
     text = header + "\n\n" + tables + "\n"
     out.parent.mkdir(parents=True, exist_ok=True)

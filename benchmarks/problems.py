@@ -50,15 +50,20 @@ class Problem:
 
 
 def simulate(
-    n: int, p: int, rho: float, family: str, seed: int = 0
+    n: int, p: int, rho: float, family: str, seed: int = 0, beta: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Equicorrelated design and response of Friedman, Hastie & Tibshirani (2010)."""
+    """Equicorrelated design and response of Friedman, Hastie & Tibshirani (2010).
+
+    ``beta``: the (p,) true coefficients; None for theirs, ``(-1)^j exp(-2 (j-1)/20)``
+    (the noise is scaled for a signal-to-noise ratio of 3 either way)."""
     rng = np.random.default_rng(seed)
     z = rng.standard_normal((n, p))
     common = rng.standard_normal((n, 1))
     X = np.sqrt(1.0 - rho) * z + np.sqrt(rho) * common
-    j = np.arange(1, p + 1)
-    beta = (-1.0) ** j * np.exp(-2.0 * (j - 1) / 20.0)
+    if beta is None:
+        j = np.arange(1, p + 1)
+        beta = (-1.0) ** j * np.exp(-2.0 * (j - 1) / 20.0)
+    beta = np.asarray(beta, dtype=float)
     # population variance of x'beta under equicorrelation: (1-rho)|b|^2 + rho (sum b)^2
     signal_var = (1.0 - rho) * beta @ beta + rho * beta.sum() ** 2
     noise_sd = np.sqrt(signal_var / 3.0)

@@ -743,6 +743,17 @@ cdef inline double _abs(double a) noexcept nogil:
     return a if a >= 0.0 else -a
 
 
+cdef inline double _movable(double gj, int j, const double* lo,
+                          const double* hi) noexcept nogil:
+    """|g_j| for a column at 0 (strong rule, KKT check); with limits only in a
+    direction they allow (0 otherwise: such a column cannot move)."""
+    if lo == NULL:
+        return gj if gj >= 0.0 else -gj
+    if gj > 0.0:
+        return gj if hi[j] > 0.0 else 0.0
+    return -gj if lo[j] < 0.0 else 0.0
+
+
 cdef inline double _clip(double a, double lo, double hi) noexcept nogil:
     return lo if a < lo else (hi if a > hi else a)
 
@@ -1178,7 +1189,7 @@ cdef int _fit_path(
         # Sequential strong rule: keep j if |g_j| > a (2 lam - lam_prev) f_j.
         tlam = a * (2.0 * lam - lam_prev) if m > 0 else a * lam
         for j in range(p):
-            if ju[j] and not inW[j] and _abs(g[j]) > tlam * pf[j]:
+            if ju[j] and not inW[j] and _movable(g[j], j, lop, hip) > tlam * pf[j]:
                 inW[j] = 1
                 W[nW] = j
                 nW += 1
@@ -1385,7 +1396,7 @@ cdef int _fit_path(
             n_viol = 0
             for j in range(p):
                 if ju[j] and not inW[j]:
-                    if _abs(g[j]) > l1 * pf[j]:
+                    if _movable(g[j], j, lop, hip) > l1 * pf[j]:
                         inW[j] = 1
                         W[nW] = j
                         nW += 1
