@@ -5,10 +5,10 @@ how summaries, reports and the JSON name the limits.
 ``lower_limits`` / ``upper_limits`` and keeps them on the ``Path`` ((p,) arrays on the
 original scale, infinite where a side is free; None for a fit without limits).
 
-A coefficient clipped to its limit by the solver comes back on the original scale
-through ``limit * (xs / ys) * (ys / xs)``, which may differ from ``limit`` in the
-last bits; :func:`at_limit` therefore compares with a relative tolerance far below
-the solver's.
+``fit_path`` reports a coefficient held at its limit at exactly that limit;
+:func:`at_limit` still compares with a relative tolerance far below the solver's,
+so that coefficients interpolated between lambdas (``Path.coef_at``) or passed in
+from elsewhere are classified the same way.
 
 >>> import numpy as np
 >>> at_limit(np.array([0.5, 0.2, 0.0]), np.array([-np.inf, 0.0, 0.0]),
