@@ -538,6 +538,7 @@ def _fit_path(
             b,
             fit_intercept,
             off,
+            None if limits is None else (limits[0][keep], limits[1][keep]),
         )
     if not converged.all():
         bad = np.flatnonzero(~converged)
@@ -741,19 +742,30 @@ def _binomial_null_fit(
 
 
 def _warn_if_separated_at_zero(
-    X, y, wn, intercept, coef, fit_intercept: bool, offset=None
+    X, y, wn, intercept, coef, fit_intercept: bool, offset=None, limits=None
 ) -> None:
     """At lambda = 0 the binomial fit is the maximum likelihood estimate, which does
     not exist when the columns separate the classes (generically so when there are
     at least as many columns as observations). Newton steps from the solver's
     solution (``intercept`` and ``coef`` for the columns ``X`` as given) tell
-    (`_binomial_null_fit`): a finite maximum stops them at once."""
+    (`_binomial_null_fit`): a finite maximum stops them at once. With coefficient
+    ``limits`` the estimate is taken over the box and fails to exist only along a
+    separating direction the box leaves open (a column with both limits finite
+    cannot move far; one with only a lower limit only upward): the linear programs
+    decide, over those directions."""
     pos = wn > 0
     start = np.r_[intercept, coef] if fit_intercept else coef
-    if X.shape[1] + fit_intercept >= np.count_nonzero(pos):
+    if limits is not None or X.shape[1] + fit_intercept >= np.count_nonzero(pos):
         # Newton's k x k systems would be the cost here; the programs are cheap
         Z = np.column_stack([np.ones(y.size), X]) if fit_intercept else X
-        separation = _separation(Z[pos], np.where(y[pos] == 1, 1.0, -1.0))
+        directions = None
+        if limits is not None:
+            lo = np.where(np.isfinite(limits[0]), 0.0, -1.0)
+            hi = np.where(np.isfinite(limits[1]), 0.0, 1.0)
+            directions = np.column_stack([lo, hi])
+            if fit_intercept:
+                directions = np.vstack([[-1.0, 1.0], directions])
+        separation = _separation(Z[pos], np.where(y[pos] == 1, 1.0, -1.0), directions)
     else:
         fit = _binomial_null_fit(X, y, wn, fit_intercept, start=start, offset=offset)
         separation = fit[1]
@@ -769,21 +781,28 @@ def _warn_if_separated_at_zero(
     )
 
 
-def _separation(Z: np.ndarray, sign: np.ndarray) -> str | None:
+def _separation(Z: np.ndarray, sign: np.ndarray, directions=None) -> str | None:
     """Whether some d gives ``sign_i z_i'd >= 0`` for every row, with at least one
     strict: "complete" when some d makes all strict, "quasi" otherwise, None when no
     such d exists (Albert & Anderson 1984). Decided by linear programs (Konis 2007):
     maximize ``sum_i sign_i z_i'd`` over the box ``|d_j| <= 1`` (columns scaled to
     unit maximum), then, if positive, the smallest margin; each solution is checked
-    in floating point before it counts."""
+    in floating point before it counts. ``directions``: (k, 2) bounds of d_j within
+    [-1, 1] (e.g. [0, 1] for a coefficient with only a lower limit), default all
+    [-1, 1]."""
     from scipy.optimize import linprog
 
     scale = np.max(np.abs(Z), axis=0)
     keep = scale > 0
+    if directions is not None:
+        keep &= directions[:, 0] < directions[:, 1]
     A = sign[:, None] * (Z[:, keep] / scale[keep])
     if A.shape[1] == 0:
         return None
-    res = linprog(-A.sum(axis=0), A_ub=-A, b_ub=np.zeros(A.shape[0]), bounds=(-1, 1))
+    box = [(-1.0, 1.0)] * A.shape[1]
+    if directions is not None:
+        box = [(float(a), float(b)) for a, b in directions[keep]]
+    res = linprog(-A.sum(axis=0), A_ub=-A, b_ub=np.zeros(A.shape[0]), bounds=box)
     if res.status != 0 or res.x is None:
         return None
     # margins are at most the number of columns; a few times k * 1e-16 they are
@@ -798,7 +817,7 @@ def _separation(Z: np.ndarray, sign: np.ndarray) -> str | None:
         np.r_[np.zeros(k), -1.0],
         A_ub=np.c_[-A, np.ones(m)],
         b_ub=np.zeros(m),
-        bounds=[(-1, 1)] * k + [(None, 1)],
+        bounds=box + [(None, 1)],
     )
     if res.status == 0 and res.x is not None:
         margin = A @ res.x[:k]
@@ -921,7 +940,7 @@ def _as_limits(lower: Any, upper: Any, p: int, pf: np.ndarray):
         if bad.size:
             word = "<= 0" if side < 0 else ">= 0"
             raise ArgumentError(
-                f"{name}[{int(bad[0])}]={arr[bad[0]]!r}: limits must be {word} "
+                f"{name}[{int(bad[0])}]={float(arr[bad[0]])!r}: limits must be {word} "
                 "(as glmnet's), "
                 "so that a coefficient of 0 stays allowed; use -inf / inf for no limit"
             )

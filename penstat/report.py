@@ -310,9 +310,10 @@ def _context(fit, title) -> dict[str, Any]:
             + "). "
             + (
                 f"{held} coefficient{' sits' if held == 1 else 's sit'} at a limit "
-                "(marked 'at limit'): the constraint, not the data alone, sets its "
-                "value, and the information criteria do not count it as a free "
-                "parameter."
+                "(marked 'at limit'): the constraint, not the data alone, sets "
+                + ("its value" if held == 1 else "their values")
+                + ", and the information criteria do not count "
+                + ("it as a free parameter." if held == 1 else "them as free parameters.")
                 if held
                 else "No coefficient sits at a nonzero limit at this lambda."
             )

@@ -18,7 +18,7 @@ from scipy.optimize import minimize
 from scipy.special import expit
 from sklearn.linear_model import ElasticNet, Lasso
 
-from penstat import ArgumentError, PenstatError
+from penstat import ArgumentError, PenstatError, SeparationWarning
 from penstat.path import fit_path
 
 # ---- problems --------------------------------------------------------------------------
@@ -643,3 +643,49 @@ def test_binomial_lower_zero_path_is_not_cut_to_null_models():
     assert path.df[0] == 0 and path.df[4] == 0  # the premise: null at the start
     assert path.df.max() > 0, f"{len(path.lambdas)} lambdas, all the null model"
     assert np.all(path.coefs >= 0.0)
+
+
+# ---- lambda = 0: the separation check sees the limits ----------------------------------
+# At lambda = 0 a binomial path is the maximum likelihood estimate over the box. When
+# the limits close every separating direction it exists and is finite (glmnet gives
+# the same), so no SeparationWarning; when they leave one open, the warning stays.
+
+
+def _separation_warnings(X, y, **limits):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        path = fit_path(X, y, family="binomial", lambdas=[0.1, 0.0], **limits)
+    return path, [w for w in caught if issubclass(w.category, SeparationWarning)]
+
+
+def test_no_separation_warning_when_lower_limit_blocks_the_separating_direction():
+    # y = 1 exactly where x < 0: only a negative coefficient separates, and
+    # lower_limits=0 forbids it. The constrained MLE is the intercept-only model
+    # (coefficient 0, finite intercept: glmnet's lower.limits = 0 gives the same).
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 1))
+    y = (X[:, 0] < 0).astype(float)
+    path, caught = _separation_warnings(X, y, lower_limits=0)
+    assert path.coefs[-1, 0] == 0.0
+    ybar = y.mean()
+    assert abs(path.intercepts[-1] - np.log(ybar / (1 - ybar))) < 1e-6
+    assert not caught, str(caught[0].message)
+
+
+def test_no_separation_warning_when_every_column_is_boxed():
+    # a finite box on every column: the constrained MLE always exists
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 3))
+    y = (X[:, 0] > 0).astype(float)
+    path, caught = _separation_warnings(X, y, lower_limits=-1, upper_limits=1)
+    assert path.coefs[-1, 0] == 1.0  # held at its limit, a finite optimum
+    assert not caught, str(caught[0].message)
+
+
+def test_separation_warning_kept_when_limits_allow_the_separating_direction():
+    # the separating direction is allowed by lower_limits=0: the warning stays
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 1))
+    y = (X[:, 0] > 0).astype(float)
+    _, caught = _separation_warnings(X, y, lower_limits=0)
+    assert caught
