@@ -88,8 +88,9 @@ def fit(
         The lambda grid (glmnet's defaults: 100 values down to 1e-4 of the largest,
         or 1e-2 when n < p).
     penalty_factor : dict or array, optional
-        Relative penalty per design column; a dict may name design columns or formula
-        terms (a term applies to all its columns), others get 1. 0 = unpenalized.
+        Relative penalty per design column; a dict (or a pandas Series labelled by
+        name) may name design columns or formula terms (a term applies to all its
+        columns), others get 1. 0 = unpenalized.
     weights : str or array, optional
         A column name of ``data`` or one non-negative weight per row.
     standardize : bool
@@ -122,7 +123,8 @@ def fit(
         upper_limits``, ``-np.inf`` / ``np.inf`` leave a side free. A number applies
         to every penalized column (unpenalized ones stay free); a dict may name
         formula terms (all their columns) or design columns (a column's own entry
-        wins), others are free; an array gives one value per design column. Columns
+        wins), others are free, and so may a pandas Series labelled by name; an
+        array gives one value per design column. Columns
         with ``penalty_factor`` 0 cannot take a finite limit. ``lower_limits=0`` is
         the non-negative lasso. CV folds, the ``l1_ratio`` search, the criteria and
         the resampling replicates all fit with the same limits.
@@ -412,6 +414,7 @@ def resolve_penalty_factor(penalty_factor, design) -> np.ndarray | None:
     if penalty_factor is None:
         return None
     p = len(design.columns)
+    penalty_factor = _labels_as_dict(penalty_factor)
     if isinstance(penalty_factor, dict):
         pf = np.ones(p)
         position = {c: j for j, c in enumerate(design.columns)}
@@ -440,6 +443,14 @@ def resolve_penalty_factor(penalty_factor, design) -> np.ndarray | None:
     if not np.isfinite(arr).all() or (arr < 0).any():
         raise ArgumentError("penalty_factor values must be finite and >= 0")
     return arr
+
+
+def _labels_as_dict(value):
+    """A pandas Series labelled by names (not by position) as the dict it means, so
+    that its values go to the columns or terms its labels name, whatever its order."""
+    if isinstance(value, pd.Series) and not pd.api.types.is_integer_dtype(value.index):
+        return value.to_dict()
+    return value
 
 
 def resolve_limits(lower_limits, upper_limits, design, penalty_factor=None):
@@ -480,6 +491,7 @@ def _limit_side(value, name, side, design, penalized) -> np.ndarray | None:
     """One side of the limits as a (p,) array (see :func:`resolve_limits`)."""
     if value is None:
         return None
+    value = _labels_as_dict(value)
     columns = list(design.columns)
     p = len(columns)
     free = side * np.inf

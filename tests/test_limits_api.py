@@ -520,3 +520,33 @@ def test_sklearn_positive_is_a_lower_limit_of_zero_on_penalized_columns(gdf):
     assert (clf.coef_ >= 0).all() and clf.path_.lower_limits is not None
     with pytest.raises(ArgumentError, match="positive"):
         PenalizedRegressor(positive="yes").fit(X, y)
+
+
+def test_labelled_series_is_read_by_name_for_limits_and_penalty_factor():
+    # a Series labelled by column names means what the dict with those names means,
+    # whatever its order; one indexed by position stays positional
+    df = pd.DataFrame(
+        {
+            "y": [1.0, 2.0, 3.5, 5.0, 4.0, 6.5, 7.0, 9.0],
+            "x1": [1.0, 0.0, 2.0, 3.0, 2.5, 4.0, 5.0, 6.0],
+            "x2": [0.5, 1.0, -1.0, 2.0, 0.0, 1.5, -0.5, 1.0],
+        }
+    )
+    backwards = pd.Series([0.0, -np.inf], index=["x2", "x1"])
+    by_label = ps.lasso("y ~ x1 + x2", df, lower_limits=backwards, lam=0.05)
+    by_dict = ps.lasso("y ~ x1 + x2", df, lower_limits={"x2": 0.0}, lam=0.05)
+    assert by_label.recipe.lower_limits.tolist() == [-np.inf, 0.0]
+    np.testing.assert_array_equal(by_label.coef, by_dict.coef)
+    positional = ps.lasso(
+        "y ~ x1 + x2", df, lower_limits=pd.Series([0.0, -np.inf]), lam=0.05
+    )
+    assert positional.recipe.lower_limits.tolist() == [0.0, -np.inf]
+    pf = ps.lasso(
+        "y ~ x1 + x2",
+        df,
+        penalty_factor=pd.Series([2.0, 1.0], index=["x2", "x1"]),
+        lam=0.05,
+    )
+    pf_dict = ps.lasso("y ~ x1 + x2", df, penalty_factor={"x2": 2.0}, lam=0.05)
+    np.testing.assert_array_equal(pf.recipe.penalty_factor, pf_dict.recipe.penalty_factor)
+    np.testing.assert_array_equal(backwards.to_numpy(), [0.0, -np.inf])  # unchanged
