@@ -42,7 +42,6 @@ from benchmarks._common import limit_threads_from_argv  # noqa: E402
 
 THREADS = limit_threads_from_argv(default=1)
 
-import argparse  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
 from collections.abc import Callable  # noqa: E402
@@ -53,11 +52,8 @@ import numpy as np  # noqa: E402
 from benchmarks import _common, paths  # noqa: E402
 from benchmarks.paths import Fit, NotApplicable  # noqa: E402
 from benchmarks.problems import (  # noqa: E402
-    QUICK_RHOS,
-    QUICK_SHAPES,
     Problem,
     glmnet_lambdas,
-    problem_grid,
     simulate,
 )
 
@@ -290,82 +286,25 @@ LEGEND = (
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a small subset of the grid")
-    parser.add_argument(
-        "--problems", default="", help="only problems whose name contains this text"
+    paths.run_grid(
+        argv,
+        description=__doc__.split("\n\n")[0],
+        all_kinds=list(KINDS),
+        shapes=SHAPES,
+        rhos=RHOS,
+        solvers="penstat,glmnet,sklearn,glum",
+        make=make_limits_problem,
+        run=run_problem,
+        prefix="limits",
+        known_solvers=list(SOLVERS),
+        show=progress,
+        never_skip=("penstat", REFERENCE),
+        write_options={
+            "cell_text": cell,
+            "legend": LEGEND,
+            "modules": ("penstat", "sklearn", "glum"),
+        },
     )
-    parser.add_argument("--kinds", default=",".join(KINDS), help="comma-separated")
-    parser.add_argument("--rhos", default=None, help="comma-separated correlations")
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--solvers", default="penstat,glmnet,sklearn,glum")
-    parser.add_argument(
-        "--glmnet-thresh",
-        default="1e-7,1e-10",
-        help="glmnet thresholds; the first is glmnet's default, later ones try to "
-        "reach penstat's objective gap",
-    )
-    parser.add_argument(
-        "--slow", type=float, default=30.0, help="stop repeating after a run this long (s)"
-    )
-    parser.add_argument(
-        "--give-up",
-        type=float,
-        default=120.0,
-        help="skip a solver on larger problems of a kind once a run took this long (s)",
-    )
-    parser.add_argument("--threads", type=int, default=THREADS)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default=None, help="Markdown output file")
-    args = parser.parse_args(argv)
-
-    shapes = QUICK_SHAPES if args.quick else SHAPES
-    rhos = QUICK_RHOS if args.quick else RHOS
-    if args.rhos:
-        rhos = [float(r) for r in args.rhos.split(",")]
-    kinds = [k for k in args.kinds.split(",") if k]
-    unknown = sorted(set(kinds) - set(KINDS))
-    if unknown:
-        parser.error(f"unknown kinds {unknown}; choose from {', '.join(KINDS)}")
-    solvers = [s for s in args.solvers.split(",") if s]
-    unknown = sorted(set(solvers) - set(SOLVERS) - {"glmnet"})
-    if unknown:
-        parser.error(f"unknown solvers {unknown}; choose from {', '.join(SOLVERS)}, glmnet")
-    threshes = [float(t) for t in args.glmnet_thresh.split(",")]
-    grid = problem_grid(shapes, rhos, kinds, seed=args.seed)
-    grid = [g for g in grid if args.problems in g[0]]
-    # within a kind, smaller problems first so that --give-up can skip larger ones
-    grid.sort(key=lambda g: (kinds.index(g[4]), g[1] * g[2], g[3]))
-
-    names = ["penstat"] + [s for s in solvers if s != "penstat"]
-    if "glmnet" in names:
-        i = names.index("glmnet")
-        names[i + 1 : i + 1] = [f"glmnet thresh={t:g}" for t in threshes[1:]]
-
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    out = Path(args.out) if args.out else _common.RESULTS / f"limits-{stamp}.md"
-    print(f"# machine: {_common.machine_description()}; BLAS threads: {args.threads}")
-    all_results: list[tuple[LimitsProblem, dict]] = []
-    skip: dict[str, dict[str, str]] = {k: {} for k in kinds}
-    started = time.time()
-    options = {"kinds": list(kinds), "cell_text": cell, "legend": LEGEND}
-    options["modules"] = ("penstat", "sklearn", "glum")
-    for name, n, p, rho, kind in grid:
-        prob = make_limits_problem(n, p, rho, kind, seed=args.seed)
-        res = run_problem(prob, solvers, args.repeats, args.slow, threshes, skip[kind])
-        for solver, r in res.items():
-            if solver in ("penstat", REFERENCE):
-                continue  # the reference columns are never skipped
-            if r.get("status") == "ok" and max(r["times"]) > args.give_up:
-                skip[kind][solver] = f"skipped (> {args.give_up:g} s on a smaller problem)"
-        all_results.append((prob, res))
-        print(f"[{time.time() - started:7.1f}s] {name}: {progress(res)}", flush=True)
-        # partial results survive a stop
-        paths.write_results(all_results, names, args, out, **options)
-    text = paths.write_results(all_results, names, args, out, **options)
-    print()
-    print(text)
-    print(f"written: {out} and {out.with_suffix('.json')}")
 
 
 if __name__ == "__main__":

@@ -399,18 +399,46 @@ def format_tables(
     return "\n\n".join(blocks)
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def progress(res: dict) -> str:
+    """One line per problem: each solver's median time and gap, or its status."""
+    return ", ".join(
+        f"{s} {_common.median(r['times']):.3g}s gap {r.get('gap', float('nan')):.1e}"
+        if r.get("status") == "ok"
+        else f"{s} {r.get('status')}"
+        for s, r in res.items()
+    )
+
+
+def run_grid(
+    argv: list[str] | None,
+    *,
+    description: str,
+    all_kinds,
+    shapes,
+    rhos,
+    solvers: str,
+    make: Callable,
+    run: Callable,
+    prefix: str,
+    known_solvers=None,
+    show: Callable[[dict], str] = progress,
+    never_skip=("penstat",),
+    write_options: dict | None = None,
+) -> None:
+    """The command line and the loop over the grid shared by the benchmark scripts:
+    parse ``argv``, make each problem (``make(n, p, rho, kind, seed=)``), time it
+    (``run(prob, solvers, repeats, slow, threshes, skip)``), skip a solver on the
+    larger problems of a kind once it took ``--give-up`` seconds, and write the
+    tables after every problem (``write_results`` with ``write_options``)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--quick", action="store_true", help="a small subset of the grid")
     parser.add_argument(
         "--problems", default="", help="only problems whose name contains this text"
     )
-    parser.add_argument("--kinds", default=",".join(KINDS), help="comma-separated")
+    parser.add_argument("--kinds", default=",".join(all_kinds), help="comma-separated")
     parser.add_argument("--rhos", default=None, help="comma-separated correlations")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument(
-        "--solvers", default="penstat,glmnet,sklearn,glum,skglm,celer,statsmodels"
-    )
+    parser.add_argument("--solvers", default=solvers)
     parser.add_argument(
         "--glmnet-thresh",
         default="1e-7,1e-10",
@@ -431,51 +459,69 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", default=None, help="Markdown output file")
     args = parser.parse_args(argv)
 
-    shapes = QUICK_SHAPES if args.quick else SHAPES
-    rhos = QUICK_RHOS if args.quick else RHOS
+    if args.quick:
+        shapes, rhos = QUICK_SHAPES, QUICK_RHOS
     if args.rhos:
         rhos = [float(r) for r in args.rhos.split(",")]
     kinds = [k for k in args.kinds.split(",") if k]
-    solvers = [s for s in args.solvers.split(",") if s]
+    unknown = sorted(set(kinds) - set(all_kinds))
+    if unknown:
+        parser.error(f"unknown kinds {unknown}; choose from {', '.join(all_kinds)}")
+    chosen = [s for s in args.solvers.split(",") if s]
+    if known_solvers is not None:
+        unknown = sorted(set(chosen) - set(known_solvers) - {"glmnet"})
+        if unknown:
+            parser.error(
+                f"unknown solvers {unknown}; choose from {', '.join(known_solvers)}, glmnet"
+            )
     threshes = [float(t) for t in args.glmnet_thresh.split(",")]
     grid = problem_grid(shapes, rhos, kinds, seed=args.seed)
     grid = [g for g in grid if args.problems in g[0]]
     # within a kind, smaller problems first so that --give-up can skip larger ones
     grid.sort(key=lambda g: (kinds.index(g[4]), g[1] * g[2], g[3]))
 
-    names = ["penstat"] + [s for s in solvers if s != "penstat"]
+    names = ["penstat"] + [s for s in chosen if s != "penstat"]
     if "glmnet" in names:
         i = names.index("glmnet")
-        extra = [f"glmnet thresh={t:g}" for t in threshes[1:]]
-        names[i + 1 : i + 1] = extra
+        names[i + 1 : i + 1] = [f"glmnet thresh={t:g}" for t in threshes[1:]]
 
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    out = Path(args.out) if args.out else _common.RESULTS / f"paths-{stamp}.md"
+    out = Path(args.out) if args.out else _common.RESULTS / f"{prefix}-{stamp}.md"
     print(f"# machine: {_common.machine_description()}; BLAS threads: {args.threads}")
     all_results: list[tuple[Problem, dict]] = []
     skip: dict[str, dict[str, str]] = {k: {} for k in kinds}
+    options = {"kinds": list(kinds), **(write_options or {})}
     started = time.time()
     for name, n, p, rho, kind in grid:
-        prob = make_problem(n, p, rho, kind, seed=args.seed)
-        res = run_problem(prob, solvers, args.repeats, args.slow, threshes, skip[kind])
+        prob = make(n, p, rho, kind, seed=args.seed)
+        res = run(prob, chosen, args.repeats, args.slow, threshes, skip[kind])
         for solver, r in res.items():
-            if solver == "penstat":
-                continue  # the reference column is never skipped
+            if solver in never_skip:
+                continue  # the reference columns are never skipped
             if r.get("status") == "ok" and max(r["times"]) > args.give_up:
                 skip[kind][solver] = f"skipped (> {args.give_up:g} s on a smaller problem)"
         all_results.append((prob, res))
-        summary = ", ".join(
-            f"{s} {_common.median(r['times']):.3g}s gap {r.get('gap', float('nan')):.1e}"
-            if r.get("status") == "ok"
-            else f"{s} {r.get('status')}"
-            for s, r in res.items()
-        )
-        print(f"[{time.time() - started:7.1f}s] {name}: {summary}", flush=True)
-        write_results(all_results, names, args, out)  # partial results survive a stop
-    text = write_results(all_results, names, args, out)
+        print(f"[{time.time() - started:7.1f}s] {name}: {show(res)}", flush=True)
+        # partial results survive a stop
+        write_results(all_results, names, args, out, **options)
+    text = write_results(all_results, names, args, out, **options)
     print()
     print(text)
     print(f"written: {out} and {out.with_suffix('.json')}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    run_grid(
+        argv,
+        description=__doc__.split("\n\n")[0],
+        all_kinds=list(KINDS),
+        shapes=SHAPES,
+        rhos=RHOS,
+        solvers="penstat,glmnet,sklearn,glum,skglm,celer,statsmodels",
+        make=make_problem,
+        run=run_problem,
+        prefix="paths",
+    )
 
 
 LEGEND = (
