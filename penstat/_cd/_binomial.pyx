@@ -65,7 +65,7 @@ from libc.math cimport exp, log, log1p
 from libc.string cimport memcpy
 from scipy.linalg.cython_blas cimport daxpy, ddot
 
-from penstat._cd._common cimport soft_threshold
+from penstat._cd._common cimport clip, movable, soft_threshold
 
 # Probability clip used for the working weights (as glmnet's lognet).
 cdef double PMIN = 1e-5
@@ -693,7 +693,7 @@ cdef void _cd_sweep(int n, int cnt, const int* idx, const double[::1, :] X, doub
                 xv_stamp[j] = stamp
             bn = soft_threshold(gj + xv[j] * bj, l1 * pf[j]) / (xv[j] + l2 * pf[j])
             if lo != NULL:
-                bn = _clip(bn, lo[j], hi[j])
+                bn = clip(bn, lo[j], hi[j])
         d = bn - bj
         if d != 0.0:
             b[j] = bn
@@ -743,21 +743,6 @@ cdef inline double _abs(double a) noexcept nogil:
     return a if a >= 0.0 else -a
 
 
-cdef inline double _movable(double gj, int j, const double* lo,
-                          const double* hi) noexcept nogil:
-    """|g_j| for a column at 0 (strong rule, KKT check); with limits only in a
-    direction they allow (0 otherwise: such a column cannot move)."""
-    if lo == NULL:
-        return gj if gj >= 0.0 else -gj
-    if gj > 0.0:
-        return gj if hi[j] > 0.0 else 0.0
-    return -gj if lo[j] < 0.0 else 0.0
-
-
-cdef inline double _clip(double a, double lo, double hi) noexcept nogil:
-    return lo if a < lo else (hi if a > hi else a)
-
-
 cdef void _cd_cycle_blocks(int n, int nA, const int* A, const double[::1, :] X,
                            double* b, double* xv, const double* pf, double l1, double l2,
                            const double* v, double* r, double* dlx, long* xv_stamp,
@@ -804,7 +789,7 @@ cdef void _cd_cycle_blocks(int n, int nA, const int* A, const double[::1, :] X,
                 continue
             bn = soft_threshold(gj + xv[j] * bj, l1 * pf[j]) / (xv[j] + l2 * pf[j])
             if lo != NULL:
-                bn = _clip(bn, lo[j], hi[j])
+                bn = clip(bn, lo[j], hi[j])
             d[c] = bn - bj
             if d[c] != 0.0:
                 b[j] = bn
@@ -857,7 +842,7 @@ cdef bint _projection_wins(int n, int m, const int* S, const double[::1, :] X,
             daxpy(&n, &c, <double*> &X[0, j], &one, t, &one)
             e = -bj
         elif lo != NULL and (bj + e > hi[j] or bj + e < lo[j]):
-            c = _clip(bj + e, lo[j], hi[j]) - bj - e
+            c = clip(bj + e, lo[j], hi[j]) - bj - e
             daxpy(&n, &c, <double*> &X[0, j], &one, t, &one)
             e += c
         delta[k] = e
@@ -1024,7 +1009,7 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
         if l1 * pf[j] > 0.0 and b[j] * bj <= 0.0:
             bj = 0.0
         elif lo != NULL:
-            bj = _clip(bj, lo[j], hi[j])
+            bj = clip(bj, lo[j], hi[j])
         b[j] = bj
     if k_stop >= 0:
         # the coefficient that stops the step lands on its limit
@@ -1084,7 +1069,7 @@ cdef double _extrapolate(int n, int nA, const int* A, const double[::1, :] X, do
         if l1 * pf[j] > 0.0 and bj * (bj + d) <= 0.0:
             d = -bj
         elif lo != NULL:
-            d = _clip(bj + d, lo[j], hi[j]) - bj
+            d = clip(bj + d, lo[j], hi[j]) - bj
         if d != 0.0:
             b[j] = bj + d
             moved[n_moved] = j
@@ -1189,7 +1174,7 @@ cdef int _fit_path(
         # Sequential strong rule: keep j if |g_j| > a (2 lam - lam_prev) f_j.
         tlam = a * (2.0 * lam - lam_prev) if m > 0 else a * lam
         for j in range(p):
-            if ju[j] and not inW[j] and _movable(g[j], j, lop, hip) > tlam * pf[j]:
+            if ju[j] and not inW[j] and movable(g[j], lop, hip, j) > tlam * pf[j]:
                 inW[j] = 1
                 W[nW] = j
                 nW += 1
@@ -1396,7 +1381,7 @@ cdef int _fit_path(
             n_viol = 0
             for j in range(p):
                 if ju[j] and not inW[j]:
-                    if _movable(g[j], j, lop, hip) > l1 * pf[j]:
+                    if movable(g[j], lop, hip, j) > l1 * pf[j]:
                         inW[j] = 1
                         W[nW] = j
                         nW += 1
@@ -1415,7 +1400,7 @@ cdef int _fit_path(
                     xv_stamp[j] = stamp
                 d = soft_threshold(g[j] + xv[j] * bj, l1 * pf[j]) / (xv[j] + l2 * pf[j])
                 if lop != NULL:
-                    d = _clip(d, lop[j], hip[j])
+                    d = clip(d, lop[j], hip[j])
                 d = xv[j] * (d - bj) * (d - bj)
                 if d > dlx:
                     dlx = d

@@ -43,7 +43,7 @@ from scipy.linalg.cython_lapack cimport dpotrf
 
 from libc.math cimport log, sqrt
 
-from penstat._cd._common cimport fabs, fmax, fmin, soft_threshold
+from penstat._cd._common cimport clip, fabs, fmax, fmin, movable, soft_threshold
 
 import numpy as np
 
@@ -331,7 +331,7 @@ cdef bint cache_columns(Problem *P, const int *want, int m) noexcept nogil:
         for j in range(p):
             if P.slot[j] != -1 or P.v[j] <= 0.0:
                 continue
-            sc = movable(P, j) / P.pf[j] if P.pf[j] > 0.0 else 1e300
+            sc = movable(P.g[j], P.lo, P.hi, j) / P.pf[j] if P.pf[j] > 0.0 else 1e300
             if sc > best_sc:
                 best_sc = sc
                 best = j
@@ -625,25 +625,13 @@ cdef inline double sweep(Problem *P) noexcept nogil:
     return dlx
 
 
-cdef inline double movable(Problem *P, int j) noexcept nogil:
-    """|g_j| for a column at 0, as the strong rule and the KKT check compare it;
-    with limits only in a direction its limits allow (0 otherwise: with
-    lower_limits = 0 a column with g_j < 0 cannot move and never joins A)."""
-    cdef double gj = P.g[j]
-    if not P.bounded:
-        return fabs(gj)
-    if gj > 0.0:
-        return gj if P.hi[j] > 0.0 else 0.0
-    return -gj if P.lo[j] < 0.0 else 0.0
-
-
 cdef inline bint at_limit(Problem *P, int t, double bt) noexcept nogil:
     """Whether bt, the coefficient at position t of A, sits at a nonzero limit."""
     return bt != 0.0 and (bt == P.lo[P.act[t]] or bt == P.hi[P.act[t]])
 
 
 cdef inline double clip_limits(Problem *P, int t, double bt) noexcept nogil:
-    return fmin(fmax(bt, P.lo[P.act[t]]), P.hi[P.act[t]])
+    return clip(bt, P.lo[P.act[t]], P.hi[P.act[t]])
 
 
 cdef double sweep_bounded(Problem *P) noexcept nogil:
@@ -656,7 +644,7 @@ cdef double sweep_bounded(Problem *P) noexcept nogil:
         vk = P.vA[t]
         bk = P.bA[t]
         bnew = soft_threshold(P.gA[t] + vk * bk, P.l1A[t]) / (vk + P.l2A[t])
-        bnew = fmin(fmax(bnew, P.lo[k]), P.hi[k])
+        bnew = clip(bnew, P.lo[k], P.hi[k])
         d = bnew - bk
         if d != 0.0:
             if ((bnew > 0.0) != (bk > 0.0) or (bnew < 0.0) != (bk < 0.0)
@@ -1399,7 +1387,7 @@ cdef int likely_entrants(Problem *P, int *new, int n_new, double lam) noexcept n
         P.pos[new[t]] = -2
     # one pass for the candidates, then the largest |g_j| / pf_j among them
     for j in range(P.p):
-        if P.pos[j] == -1 and P.pf[j] > 0.0 and P.v[j] > 0.0 and movable(P, j) >= cut * P.pf[j]:
+        if P.pos[j] == -1 and P.pf[j] > 0.0 and P.v[j] > 0.0 and movable(P.g[j], P.lo, P.hi, j) >= cut * P.pf[j]:
             cand[nc] = j
             nc += 1
     for t in range(n_new):
@@ -1409,8 +1397,8 @@ cdef int likely_entrants(Problem *P, int *new, int n_new, double lam) noexcept n
             best_sc = -1.0
             for t in range(nc):
                 j = cand[t]
-                if movable(P, j) / P.pf[j] > best_sc:
-                    best_sc = movable(P, j) / P.pf[j]
+                if movable(P.g[j], P.lo, P.hi, j) / P.pf[j] > best_sc:
+                    best_sc = movable(P.g[j], P.lo, P.hi, j) / P.pf[j]
                     best = t
         else:
             best = nc - 1
@@ -1486,11 +1474,11 @@ cdef int run_path(Problem *P, const double *lambdas, int nlam, bint early_stop,
             in_strong[j] = 0
             if P.v[j] <= 0.0:
                 continue
-            if P.pos[j] >= 0 or P.pf[j] <= 0.0 or movable(P, j) >= cut * P.pf[j]:
+            if P.pos[j] >= 0 or P.pf[j] <= 0.0 or movable(P.g[j], P.lo, P.hi, j) >= cut * P.pf[j]:
                 in_strong[j] = 1
                 strong[ns] = j
                 ns += 1
-                if P.pos[j] < 0 and movable(P, j) > lam * P.a * P.pf[j]:
+                if P.pos[j] < 0 and movable(P.g[j], P.lo, P.hi, j) > lam * P.a * P.pf[j]:
                     new[n_new] = j
                     n_new += 1
         if n_new > 0 and P.nx == P.nA and P.nx < P.xa_max:
@@ -1523,7 +1511,7 @@ cdef int run_path(Problem *P, const double *lambdas, int nlam, bint early_stop,
                 n_new = 0
                 for t in range(ns):
                     j = strong[t]
-                    if P.pos[j] < 0 and movable(P, j) > lam * P.a * P.pf[j]:
+                    if P.pos[j] < 0 and movable(P.g[j], P.lo, P.hi, j) > lam * P.a * P.pf[j]:
                         new[n_new] = j
                         n_new += 1
                 if n_new > 0:
@@ -1536,7 +1524,7 @@ cdef int run_path(Problem *P, const double *lambdas, int nlam, bint early_stop,
             for j in range(p):
                 if P.pos[j] >= 0 or P.v[j] <= 0.0:
                     continue
-                if movable(P, j) > lam * P.a * P.pf[j]:
+                if movable(P.g[j], P.lo, P.hi, j) > lam * P.a * P.pf[j]:
                     new[n_new] = j
                     n_new += 1
                     if not in_strong[j]:
