@@ -417,22 +417,10 @@ def resolve_penalty_factor(penalty_factor, design) -> np.ndarray | None:
     penalty_factor = _labels_as_dict(penalty_factor)
     if isinstance(penalty_factor, dict):
         pf = np.ones(p)
-        position = {c: j for j, c in enumerate(design.columns)}
-        unknown = [k for k in penalty_factor if k not in design.terms and k not in position]
-        if unknown:
-            valid = list(dict.fromkeys([*design.terms, *design.columns]))
-            raise ArgumentError(
-                f"penalty_factor names {unknown} that are neither formula terms nor "
-                f"design columns; valid names: {valid}"
-            )
-        # terms first, then columns, so a column's own factor wins over its term's
-        for key in sorted(
-            penalty_factor, key=lambda k: k in position and k not in design.terms
-        ):
+        for key, cols in _named_columns(penalty_factor, design, "penalty_factor"):
             value = _factor_value(penalty_factor[key], key)
-            cols = design.terms.get(key, [key])
-            for c in cols:
-                pf[position[c]] = value
+            for j, _ in cols:
+                pf[j] = value
         return pf
     arr = np.asarray(penalty_factor, dtype=float)
     if arr.shape != (p,):
@@ -443,6 +431,22 @@ def resolve_penalty_factor(penalty_factor, design) -> np.ndarray | None:
     if not np.isfinite(arr).all() or (arr < 0).any():
         raise ArgumentError("penalty_factor values must be finite and >= 0")
     return arr
+
+
+def _named_columns(mapping, design, name: str) -> list[tuple[str, list[tuple[int, str]]]]:
+    """The keys of a dict naming formula terms or design columns, each with its
+    columns as (position, name): terms first, then columns, so that a column's own
+    entry, applied last, wins over its term's. Unknown names are refused."""
+    position = {c: j for j, c in enumerate(design.columns)}
+    unknown = [k for k in mapping if k not in design.terms and k not in position]
+    if unknown:
+        valid = list(dict.fromkeys([*design.terms, *design.columns]))
+        raise ArgumentError(
+            f"{name} names {unknown} that are neither formula terms nor design "
+            f"columns; valid names: {valid}"
+        )
+    keys = sorted(mapping, key=lambda k: k in position and k not in design.terms)
+    return [(k, [(position[c], c) for c in design.terms.get(k, [k])]) for k in keys]
 
 
 def _labels_as_dict(value):
@@ -497,20 +501,11 @@ def _limit_side(value, name, side, design, penalized) -> np.ndarray | None:
     free = side * np.inf
     if isinstance(value, Mapping):
         arr = np.full(p, free)
-        position = {c: j for j, c in enumerate(columns)}
-        unknown = [k for k in value if k not in design.terms and k not in position]
-        if unknown:
-            valid = list(dict.fromkeys([*design.terms, *columns]))
-            raise ArgumentError(
-                f"{name} names {unknown} that are neither formula terms nor design "
-                f"columns; valid names: {valid}"
-            )
         source = {}
-        # terms first, then columns, so a column's own limit wins over its term's
-        for key in sorted(value, key=lambda k: k in position and k not in design.terms):
+        for key, cols in _named_columns(value, design, name):
             limit = _limit_value(value[key], f"{name}[{key!r}]", side)
-            for c in design.terms.get(key, [key]):
-                arr[position[c]] = limit
+            for j, c in cols:
+                arr[j] = limit
                 source[c] = key
         _refuse_unpenalized(arr, name, columns, penalized, source)
         return arr
