@@ -30,9 +30,13 @@ def path_limits(path) -> tuple[np.ndarray, np.ndarray] | None:
     upper = getattr(path, "upper_limits", None)
     if lower is None and upper is None:
         return None
-    p = np.asarray(path.coefs).shape[-1]
-    lower = np.full(p, -np.inf) if lower is None else np.asarray(lower, dtype=float)
-    upper = np.full(p, np.inf) if upper is None else np.asarray(upper, dtype=float)
+    return both_sides(lower, upper, np.asarray(path.coefs).shape[-1])
+
+
+def both_sides(lower, upper, p: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(lower, upper)`` as new (p,) float arrays, infinite for a side given as None."""
+    lower = np.full(p, -np.inf) if lower is None else np.array(lower, dtype=float)
+    upper = np.full(p, np.inf) if upper is None else np.array(upper, dtype=float)
     return lower, upper
 
 
@@ -100,8 +104,7 @@ def describe_limits(columns, terms, lower, upper, penalized=None, max_names: int
         return None
     columns = list(columns)
     p = len(columns)
-    lower = np.full(p, -np.inf) if lower is None else np.array(lower, dtype=float)
-    upper = np.full(p, np.inf) if upper is None else np.array(upper, dtype=float)
+    lower, upper = both_sides(lower, upper, p)  # copies: the uniform sides are cleared
     if not (np.isfinite(lower) | np.isfinite(upper)).any():
         return None
     penalized = np.ones(p, dtype=bool) if penalized is None else np.asarray(penalized)
@@ -148,9 +151,7 @@ def limit_records(columns, lower, upper) -> list[dict] | None:
     if lower is None and upper is None:
         return None
     columns = list(columns)
-    p = len(columns)
-    lower = np.full(p, -np.inf) if lower is None else np.asarray(lower, dtype=float)
-    upper = np.full(p, np.inf) if upper is None else np.asarray(upper, dtype=float)
+    lower, upper = both_sides(lower, upper, len(columns))
     records = [
         {
             "column": c,

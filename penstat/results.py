@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from penstat._errors import ArgumentError, DataError
-from penstat._limits import describe_limits, limit_side
+from penstat._limits import both_sides, describe_limits, limit_side
 from penstat.design import offset_values
 
 __all__ = ["FitRecipe", "PenalizedFit", "Summary"]
@@ -225,13 +225,11 @@ class PenalizedFit:
         recipe = self.recipe
         if not getattr(recipe, "has_limits", False):
             return None
-        p = len(self.design.columns)
-        lower, upper = recipe.lower_limits, recipe.upper_limits
+        lower, upper = both_sides(
+            recipe.lower_limits, recipe.upper_limits, len(self.design.columns)
+        )
         return pd.DataFrame(
-            {
-                "lower": np.full(p, -np.inf) if lower is None else np.asarray(lower),
-                "upper": np.full(p, np.inf) if upper is None else np.asarray(upper),
-            },
+            {"lower": lower, "upper": upper},
             index=pd.Index(self.design.columns, name="column"),
         )
 
