@@ -48,3 +48,29 @@ def frame_fingerprint(df: pd.DataFrame) -> str:
     h.update(repr(list(df.dtypes.astype(str))).encode())
     h.update(repr(list(df.columns)).encode())
     return h.hexdigest()
+
+
+@pytest.fixture
+def fixed_bootstrap():
+    """``run(fit, n_boot, seed)``: ``fit.bootstrap(select="fixed")`` with the rows each
+    replicate drew (recorded from ``fit.refit_rows``) and the grid a replicate is
+    fitted on: the fit's lambdas above its ``lam``, then ``lam``."""
+
+    def run(fit, n_boot, seed):
+        drawn = []
+        original = fit.refit_rows
+
+        def recording(rows, **kwargs):
+            drawn.append(np.array(rows))
+            return original(rows, **kwargs)
+
+        fit.refit_rows = recording
+        boot = fit.bootstrap(
+            n_boot=n_boot, select="fixed", seed=seed, n_jobs=1, progress=False
+        )
+        assert len(drawn) == n_boot
+        lambdas = fit.path.lambdas
+        grid = np.append(lambdas[lambdas > fit.lam * (1 + 1e-10)], fit.lam)
+        return boot, drawn, grid
+
+    return run

@@ -367,23 +367,12 @@ def test_paths_without_limits_keep_their_criteria(gdf):
 # -- resampling ----------------------------------------------------------------------
 
 
-def test_bootstrap_replicates_equal_fit_path_on_the_resampled_rows(bdf):
+def test_bootstrap_replicates_equal_fit_path_on_the_resampled_rows(bdf, fixed_bootstrap):
     fit = ps.fit(FORMULA, bdf, family="binomial", lam=0.01, lower_limits=LOWER,
                  upper_limits=UPPER)  # fmt: skip
-    drawn = []
-    original = fit.refit_rows
-
-    def recording(rows, **kwargs):
-        drawn.append(np.array(rows))
-        return original(rows, **kwargs)
-
-    fit.refit_rows = recording
-    boot = fit.bootstrap(n_boot=4, select="fixed", seed=3, n_jobs=1, progress=False)
-    assert len(drawn) == 4
+    boot, drawn, grid = fixed_bootstrap(fit, n_boot=4, seed=3)
     X, y = fit.design.X, fit.design.y
     lower, upper = column_limits(fit)
-    lambdas = fit.path.lambdas
-    grid = np.append(lambdas[lambdas > fit.lam * (1 + 1e-10)], fit.lam)
     held = 0
     for coefs, rows in zip(boot.coefs, drawn, strict=True):
         direct = ps.fit_path(X[rows], y[rows], family="binomial", lambdas=grid,

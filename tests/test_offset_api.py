@@ -414,21 +414,10 @@ def test_summary_names_the_offset(gdf):
 # -- resampling ---------------------------------------------------------------------
 
 
-def test_bootstrap_replicates_use_the_resampled_offset(bdf):
+def test_bootstrap_replicates_use_the_resampled_offset(bdf, fixed_bootstrap):
     fit = ps.fit(FORMULA, bdf, family="binomial", offset="o", lam=0.02)
-    drawn = []
-    original = fit.refit_rows
-
-    def recording(rows, **kwargs):
-        drawn.append(np.array(rows))
-        return original(rows, **kwargs)
-
-    fit.refit_rows = recording
-    boot = fit.bootstrap(n_boot=4, select="fixed", seed=3, n_jobs=1, progress=False)
-    assert len(drawn) == 4
+    boot, drawn, grid = fixed_bootstrap(fit, n_boot=4, seed=3)
     X, y, o = fit.design.X, fit.design.y, bdf["o"].to_numpy()
-    lambdas = fit.path.lambdas
-    grid = np.append(lambdas[lambdas > fit.lam * (1 + 1e-10)], fit.lam)
     for coefs, rows in zip(boot.coefs, drawn, strict=True):
         direct = ps.fit_path(
             X[rows], y[rows], family="binomial", lambdas=grid, offset=o[rows]

@@ -227,11 +227,8 @@ def test_reference_null_deviance(name):
 # ---- penstat against the references -------------------------------------------------
 
 
-@functools.cache
-def penstat_path(name: str, tol: float | None):
-    import penstat
-
-    case = load_case(name)
+def fit_options(case: dict) -> dict:
+    """The model options of a reference case, as ``fit_path`` takes them."""
     kwargs = dict(
         family=case["family"],
         l1_ratio=float(case["l1_ratio"]),
@@ -247,6 +244,15 @@ def penstat_path(name: str, tol: float | None):
             # as stored: one number, or one per column (an array with infinities)
             given = case[key + "_given"]
             kwargs[key] = given if np.isscalar(given) else case[key].copy()
+    return kwargs
+
+
+@functools.cache
+def penstat_path(name: str, tol: float | None):
+    import penstat
+
+    case = load_case(name)
+    kwargs = fit_options(case)
     if case["user_lambda"]:
         kwargs["lambdas"] = case["lambda_given"]
     else:
@@ -432,16 +438,7 @@ def test_limits_on_glmnets_lambdas(name):
     import penstat
 
     case = load_case(name)
-    kwargs = dict(
-        family=case["family"],
-        l1_ratio=float(case["l1_ratio"]),
-        penalty_factor=case["penalty_factor"],
-        weights=case["weights"],
-        standardize=case["standardize"],
-        fit_intercept=case["fit_intercept"],
-        lower_limits=case["lower_limits"].copy(),
-        upper_limits=case["upper_limits"].copy(),
-    )
+    kwargs = fit_options(case)
     path = penstat.fit_path(
         case["X"], case["y"], lambdas=case["lambda"], tol=TIGHT_TOL, **kwargs
     )
