@@ -8,8 +8,8 @@ KERNELS = ["_gaussian", "_binomial"]
 
 extensions = [
     Extension(
-        f"penstat._cd.{name}",
-        [f"penstat/_cd/{name}.pyx"],
+        f"penstat.solver._cd.{name}",
+        [f"penstat/solver/_cd/{name}.pyx"],
         include_dirs=[np.get_include()],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],
         extra_compile_args=["-O3"],

@@ -19,21 +19,35 @@ from penstat._errors import (
     PenstatError,
     SeparationWarning,
 )
-
-__version__ = "0.1.0"
+from penstat._version import __version__ as __version__
 
 # Public names are imported on first use so that ``import penstat`` stays cheap
 # (pandas, patsy and scipy are loaded only when a fit needs them).
 _LAZY = {
-    "fit_path": "penstat.path",
-    "Path": "penstat.path",
     "fit": "penstat.api",
     "lasso": "penstat.api",
     "ridge": "penstat.api",
     "elastic_net": "penstat.api",
-    "PenalizedFit": "penstat.results",
+    "fit_path": "penstat.solver",
+    "path_to_lam": "penstat.solver",
+    "Path": "penstat.solver",
     "Design": "penstat.design",
-    "Selection": "penstat.select",
+    "build_design": "penstat.design",
+    "FitSpec": "penstat.spec",
+    "SelectSpec": "penstat.spec",
+    "select_lambda": "penstat.selection",
+    "select_l1_ratio": "penstat.selection",
+    "cross_validate": "penstat.selection",
+    "Selection": "penstat.selection",
+    "CVResult": "penstat.selection",
+    "L1RatioSearch": "penstat.selection",
+    "run_bootstrap": "penstat.resampling",
+    "run_stability_selection": "penstat.resampling",
+    "BootstrapResult": "penstat.resampling",
+    "StabilitySelection": "penstat.resampling",
+    "PenalizedFit": "penstat.results",
+    "Summary": "penstat.results",
+    "fit_to_dict": "penstat.results.export",
     "datasets": "penstat.datasets",
 }
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -27,9 +26,8 @@ import numpy as np
 
 from penstat._errors import PenstatError
 
-__all__ = ["main", "fit_to_dict", "parse_limits", "JSON_SCHEMA"]
+__all__ = ["main", "parse_limits"]
 
-JSON_SCHEMA = "penstat.fit/1"
 _RULES = ("cv_1se", "cv_min", "aic", "bic", "ebic")
 
 
@@ -118,10 +116,10 @@ def _build_parser() -> argparse.ArgumentParser:
         help="bootstrap replicates (0: none)",
     )
     fit.add_argument(
-        "--bootstrap-select",
-        choices=("same", "fixed"),
-        default="same",
-        help="re-apply the lambda rule in each replicate (same) or reuse lambda (fixed)",
+        "--bootstrap-fixed-lam",
+        action="store_true",
+        help="reuse the fit's lambda in every bootstrap replicate (default: re-apply "
+        "the lambda rule inside each)",
     )
     fit.add_argument(
         "--stability", action="store_true", help="run stability selection (lasso path)"
@@ -204,6 +202,7 @@ def _datasets() -> int:
 
 def _fit(args) -> int:
     import penstat as ps
+    from penstat.results.export import fit_to_dict
 
     if args.dataset is not None:
         if len(args.inputs) != 1:
@@ -253,7 +252,7 @@ def _fit(args) -> int:
     if args.bootstrap:
         fit.bootstrap(
             n_boot=args.bootstrap,
-            select=args.bootstrap_select,
+            fixed_lam=args.bootstrap_fixed_lam,
             seed=_child_seed(args.seed, 1),
             n_jobs=args.jobs,
             progress=progress,
@@ -427,179 +426,6 @@ def read_data(path: str):
 def _first_line(exc) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
-
-
-# ----------------------------------------------------------------------------------
-# JSON
-
-
-def fit_to_dict(fit, source: str | None = None) -> dict:
-    """A JSON-ready dict of a fit: coefficients, selection, bootstrap, stability.
-
-    NaN becomes ``null``; the layout (schema ``penstat.fit/1``) is described in
-    ``docs/cli.md``.
-
-    Examples
-    --------
-    >>> import json
-    >>> text = json.dumps(fit_to_dict(fit))  # doctest: +SKIP
-    """
-    import penstat
-
-    design = fit.design
-    columns = list(design.columns)
-    coef = np.asarray(fit.path.coefs[fit.index], dtype=float)
-    term_of = {c: t for t, cols in design.terms.items() for c in cols}
-    selection = fit.selection
-    out: dict[str, Any] = {
-        "schema": JSON_SCHEMA,
-        "penstat_version": penstat.__version__,
-        "data": {
-            "source": source,
-            "formula": design.formula,
-            "response": getattr(design, "response", None),
-            "n_obs": int(design.n_obs),
-            "n_dropped": int(getattr(design, "n_dropped", 0) or 0),
-            "offset": _offset_entry(fit),
-        },
-        "model": {
-            "family": fit.family.name,
-            "positive_class": _plain(getattr(design, "positive", None))
-            if fit.family.name == "binomial"
-            else None,
-            "penalty": fit.recipe.penalty,
-            "l1_ratio": float(fit.l1_ratio),
-            "lambda": float(fit.lam),
-            "intercept": float(fit.intercept),
-            "dev_ratio": _num(fit.dev_ratio),
-            "seed": _plain(fit.recipe.seed),
-            "limits": _limits_entry(fit),
-        },
-        "selection": None
-        if selection is None
-        else {
-            "rule": selection.rule,
-            "lambda": float(selection.lam),
-            "lambda_min": _num(getattr(selection, "lam_min", None)),
-            "lambda_1se": _num(getattr(selection, "lam_1se", None)),
-            "measure": getattr(selection, "measure", None),
-            "nfolds": int(fit.recipe.nfolds)
-            if str(selection.rule).startswith("cv")
-            else None,
-        },
-        "coefficients": [
-            {
-                "column": c,
-                "term": term_of.get(c),
-                "coef": float(b),
-                "selected": bool(b != 0),
-                **({} if side is None else {"at_limit": side or None}),
-            }
-            for c, b, side in zip(columns, coef, _limit_sides(fit), strict=True)
-        ],
-        "selected": list(fit.selected),
-        "selected_terms": list(fit.selected_terms),
-        "bootstrap": None,
-        "stability": None,
-    }
-    boot = fit.bootstrap_result
-    if boot is not None:
-        out["bootstrap"] = {
-            "n_boot": int(boot.n_boot),
-            "select": boot.select,
-            "level": float(boot.level),
-            "stratify": bool(getattr(boot, "stratify", False)),
-            "seed_entropy": _plain(boot.seed_entropy),
-            "columns": _records(boot.columns, "column"),
-            "terms": _records(boot.terms, "term"),
-            "model_size": {str(int(k)): int(v) for k, v in boot.model_size.items()},
-        }
-    stab = fit.stability_result
-    if stab is not None:
-        out["stability"] = {
-            "sampling": stab.sampling,
-            "n_subsamples": int(stab.n_subsamples),
-            "n_fits": int(stab.n_fits),
-            "cutoff": float(stab.cutoff),
-            "q": float(stab.q),
-            "q_observed": float(stab.q_observed),
-            "pfer": float(stab.pfer),
-            "pfer_mb": float(stab.pfer_mb),
-            "pfer_unimodal": _num(stab.pfer_unimodal),
-            "assumption": stab.assumption,
-            "lambda_min": float(stab.lambda_min),
-            "p": int(stab.p),
-            "stable": list(stab.stable),
-            "columns": _records(stab.table, "column"),
-            "seed_entropy": _plain(stab.seed_entropy),
-        }
-    return out
-
-
-def _offset_entry(fit):
-    """The offset for the JSON: its column name, ``"array"``, or None."""
-    recipe = fit.recipe
-    if getattr(recipe, "offset", None) is None:
-        return None
-    column = getattr(recipe, "offset_column", None)
-    return "array" if column is None else column
-
-
-def _limits_entry(fit):
-    """The coefficient limits for the JSON: the bounded columns as records
-    ``{"column", "lower", "upper"}`` (``null`` for a free side), or None."""
-    from penstat._limits import limit_records
-
-    recipe = fit.recipe
-    if not getattr(recipe, "has_limits", False):
-        return None
-    return limit_records(fit.design.columns, recipe.lower_limits, recipe.upper_limits)
-
-
-def _limit_sides(fit) -> list:
-    """Per column ``"lower"`` / ``"upper"`` / ``""`` (at a limit or not) for a fit
-    with limits; None for each column of a fit without."""
-    from penstat._limits import limit_side
-
-    recipe = fit.recipe
-    coef = np.asarray(fit.path.coefs[fit.index], dtype=float)
-    if not getattr(recipe, "has_limits", False):
-        return [None] * coef.size
-    return list(limit_side(coef, recipe.lower_limits, recipe.upper_limits))
-
-
-def _records(frame, key: str) -> list[dict]:
-    rows = []
-    for name, row in frame.iterrows():
-        entry = {key: str(name)}
-        for col, value in row.items():
-            entry[str(col)] = _plain(value)
-        rows.append(entry)
-    return rows
-
-
-def _plain(value):
-    """A JSON value: numpy scalars to Python, NaN to None, big ints kept exact."""
-    if value is None:
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return _num(value)
-    if isinstance(value, (str, list, dict)):
-        return value
-    if isinstance(value, np.random.SeedSequence):
-        return _plain(value.entropy)
-    return str(value)
-
-
-def _num(value):
-    if value is None:
-        return None
-    value = float(value)
-    return None if math.isnan(value) or math.isinf(value) else value
 
 
 if __name__ == "__main__":  # pragma: no cover

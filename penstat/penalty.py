@@ -17,13 +17,13 @@ array([0. , 1.5, 1.5])
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from penstat._errors import ArgumentError
+from penstat._validation import check_l1_ratio, check_lam, check_rule
 
 # glmnet computes lambda_max with max(l1_ratio, 1e-3), so that ridge gets a finite grid.
 L1_RATIO_FLOOR = 1e-3
@@ -32,6 +32,46 @@ PENALTIES = ("l1", "l2", "elasticnet")
 # the mix each named penalty stands for (elasticnet: given by the user, default 0.5)
 _FIXED_MIX = {"l1": 1.0, "l2": 0.0}
 DEFAULT_MIX = 0.5
+
+
+def as_penalty_factor(value: Any, p: int | None = None) -> np.ndarray | None:
+    """Penalty factors as given by the user, checked: non-negative, finite, not all
+    zero, and (when ``p`` is given) one per column. None stays None (all ones).
+
+    Examples
+    --------
+    >>> as_penalty_factor([0, 1, 2], 3).tolist()
+    [0.0, 1.0, 2.0]
+    """
+    if value is None:
+        return None
+    try:
+        pf = np.array(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ArgumentError(
+            "penalty_factor must be a sequence of non-negative numbers, one per column"
+        ) from exc
+    if pf.ndim != 1:
+        raise ArgumentError(f"penalty_factor must be one-dimensional, got shape {pf.shape}")
+    if not np.all(np.isfinite(pf)):
+        raise ArgumentError("penalty_factor contains NaN or inf; use finite values")
+    if np.any(pf < 0):
+        raise ArgumentError(
+            "penalty_factor must be non-negative (0 = unpenalized); got "
+            f"{pf.min():g} at position {int(np.argmin(pf))}"
+        )
+    if pf.size and not np.any(pf > 0):
+        raise ArgumentError(
+            "penalty_factor is zero for every column, so nothing is penalized; "
+            "give at least one column a positive factor"
+        )
+    if p is not None and pf.shape[0] != p:
+        raise ArgumentError(
+            f"penalty_factor has {pf.shape[0]} entries but X has {p} columns; give "
+            "one factor per column"
+        )
+    pf.setflags(write=False)
+    return pf
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,32 +97,7 @@ class Penalty:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "l1_ratio", check_l1_ratio(self.l1_ratio))
-        if self.penalty_factor is not None:
-            try:
-                pf = np.array(self.penalty_factor, dtype=float)
-            except (TypeError, ValueError) as exc:
-                raise ArgumentError(
-                    "penalty_factor must be a sequence of non-negative numbers, one per "
-                    "column"
-                ) from exc
-            if pf.ndim != 1:
-                raise ArgumentError(
-                    f"penalty_factor must be one-dimensional, got shape {pf.shape}"
-                )
-            if not np.all(np.isfinite(pf)):
-                raise ArgumentError("penalty_factor contains NaN or inf; use finite values")
-            if np.any(pf < 0):
-                raise ArgumentError(
-                    "penalty_factor must be non-negative (0 = unpenalized); got "
-                    f"{pf.min():g} at position {int(np.argmin(pf))}"
-                )
-            if pf.size and not np.any(pf > 0):
-                raise ArgumentError(
-                    "penalty_factor is zero for every column, so nothing is penalized; "
-                    "give at least one column a positive factor"
-                )
-            pf.setflags(write=False)
-            object.__setattr__(self, "penalty_factor", pf)
+        object.__setattr__(self, "penalty_factor", as_penalty_factor(self.penalty_factor))
 
     def factors(self, p: int) -> np.ndarray:
         """Penalty factors for ``p`` columns, rescaled to sum to ``p`` (glmnet).
@@ -94,12 +109,7 @@ class Penalty:
         """
         if self.penalty_factor is None:
             return np.ones(p)
-        pf = self.penalty_factor
-        if pf.shape[0] != p:
-            raise ArgumentError(
-                f"penalty_factor has {pf.shape[0]} entries but X has {p} columns; give "
-                "one factor per column"
-            )
+        pf = as_penalty_factor(self.penalty_factor, p)
         return pf * (p / pf.sum())
 
     @property
@@ -108,24 +118,16 @@ class Penalty:
         return max(self.l1_ratio, L1_RATIO_FLOOR)
 
     def value(self, coefs: np.ndarray, lam: float, factors: np.ndarray) -> float:
-        """The penalty ``lam * sum_j f_j (l1_ratio |b_j| + (1 - l1_ratio)/2 b_j^2)``."""
+        """The penalty ``lam * sum_j f_j (l1_ratio |b_j| + (1 - l1_ratio)/2 b_j^2)``.
+
+        Examples
+        --------
+        >>> Penalty(1.0).value(np.array([1.0, -2.0]), 0.5, np.ones(2))
+        1.5
+        """
         b = np.asarray(coefs, dtype=float)
         a = self.l1_ratio
         return float(lam * np.dot(factors, a * np.abs(b) + 0.5 * (1.0 - a) * b * b))
-
-
-def check_l1_ratio(value: Any) -> float:
-    """``value`` as a float in [0, 1], or an ``ArgumentError`` naming ``l1_ratio``.
-
-    Examples
-    --------
-    >>> check_l1_ratio(1)
-    1.0
-    """
-    v = real_number(value, "l1_ratio", "a number in [0, 1]")
-    if not 0.0 <= v <= 1.0:
-        raise ArgumentError(f"l1_ratio={value!r} must be in [0, 1] (1 = lasso, 0 = ridge)")
-    return v
 
 
 def resolve_penalty(penalty: Any, l1_ratio: Any) -> float | tuple[float, ...]:
@@ -164,20 +166,6 @@ def resolve_penalty(penalty: Any, l1_ratio: Any) -> float | tuple[float, ...]:
     return DEFAULT_MIX if l1_ratio is None else check_l1_ratio(l1_ratio)
 
 
-def check_lam(value: Any, name: str = "lam") -> float:
-    """``value`` as a finite lambda >= 0, or an ``ArgumentError`` naming ``name``.
-
-    Examples
-    --------
-    >>> check_lam(2)
-    2.0
-    """
-    v = real_number(value, name, "a number >= 0 (a lambda)")
-    if not np.isfinite(v) or v < 0:
-        raise ArgumentError(f"{name}={value!r} must be a finite lambda >= 0")
-    return v
-
-
 def resolve_select(select: Any, lam: Any) -> tuple[str | None, float | None]:
     """``(rule, None)`` for a selection rule, ``(None, lam)`` for a fixed lambda.
 
@@ -196,20 +184,5 @@ def resolve_select(select: Any, lam: Any) -> tuple[str | None, float | None]:
     if select is None:
         return None, None
     if isinstance(select, str):
-        from penstat.select import check_rule
-
         return check_rule(select), None
     return None, check_lam(select, "select")
-
-
-def real_number(value: Any, name: str, expected: str = "a number") -> float:
-    """``value`` as a float if it is a real number (not a bool), else an ``ArgumentError``.
-
-    Examples
-    --------
-    >>> real_number(3, "nfolds")
-    3.0
-    """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ArgumentError(f"{name}={value!r} must be {expected}")
-    return float(value)

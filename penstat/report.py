@@ -91,22 +91,21 @@ def render_report(fit, fmt: str = "html", title: str | None = None, figure_dir=N
 
 def _offset_description(fit) -> str | None:
     """How the report names the offset (None without one)."""
-    recipe = getattr(fit, "recipe", None)
-    if getattr(recipe, "offset", None) is None:
+    if not fit.has_offset:
         return None
-    column = getattr(recipe, "offset_column", None)
+    column = fit.design.offset_column
     return "an array given with the fit" if column is None else f"column {column}"
 
 
 def _limits_description(fit) -> str | None:
     """The coefficient limits as the summary states them (None without limits)."""
-    text = getattr(fit, "_limits_text", None)
+    text = getattr(fit, "limits_text", None)
     return text() if callable(text) else None
 
 
 def _at_limit_sides(fit, p: int) -> list[str]:
     """Per column ``"lower"`` / ``"upper"`` when its coefficient sits at that limit."""
-    side = getattr(fit, "_limit_side", None)
+    side = getattr(fit, "limit_sides", None)
     side = side() if callable(side) else None
     return [""] * p if side is None else [str(s) for s in side]
 
@@ -224,7 +223,7 @@ def _context(fit, title) -> dict[str, Any]:
         freq = boot.columns["freq"]
         bootstrap = {
             "n_boot": boot.n_boot,
-            "select": boot.select,
+            "fixed_lam": boot.fixed_lam,
             "level": boot.level,
             "level_pct": f"{100 * boot.level:g}",
             "stratify": getattr(boot, "stratify", False),
@@ -250,7 +249,7 @@ def _context(fit, title) -> dict[str, Any]:
             "pfer_mb": stab.pfer_mb,
             "pfer_unimodal": stab.pfer_unimodal,
             "assumption": stab.assumption,
-            "lambda_min": stab.lambda_min,
+            "region_end": stab.region_end,
             "p": stab.p,
             "stable": list(stab.stable),
             "notes": list(getattr(stab, "notes", [])),
@@ -288,7 +287,7 @@ def _context(fit, title) -> dict[str, Any]:
             "column had a nonzero coefficient"
             + (
                 ", with lambda chosen again by the same rule inside each replicate."
-                if boot.select == "same"
+                if not boot.fixed_lam
                 else ", at the lambda of the original fit."
             )
             + " It is not a probability that the column has a real effect."
@@ -338,14 +337,13 @@ def _context(fit, title) -> dict[str, Any]:
         "bootstrap": bootstrap,
         "stability": stability,
         "notes": notes,
-        "seed": getattr(getattr(fit, "recipe", None), "seed", None),
+        "seed": fit.select_spec.seed,
     }
 
 
 def _how_lambda(fit, selection) -> str:
     if selection is None:
-        recipe = getattr(fit, "recipe", None)
-        if recipe is not None and getattr(recipe, "lam", None) is not None:
+        if fit.select_spec.lam is not None:
             return "fixed by the analyst (no data-driven choice)"
         return "the smallest lambda of the path (no selection rule)"
     describe = getattr(selection, "describe", None)

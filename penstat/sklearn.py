@@ -1,8 +1,9 @@
 """scikit-learn estimators on arrays: ``PenalizedRegressor`` and ``PenalizedClassifier``.
 
-They wrap :func:`penstat.fit_path` and :func:`penstat.select.select_lambda`, so a
+They run the same fit engine as :func:`penstat.fit` (:mod:`penstat.engine`), so a
 penstat fit drops into a scikit-learn ``Pipeline``, ``GridSearchCV`` or
-``cross_val_score``. The objective is glmnet's (see ``DESIGN.md``); ``lam`` is the
+``cross_val_score``. The objective is glmnet's (see the architecture page of the
+docs); ``lam`` is the
 penalty strength and ``l1_ratio`` the L1 / L2 mix.
 
 scikit-learn is an optional dependency: ``import penstat`` never imports it, and this
@@ -20,17 +21,17 @@ module says how to install it when it is missing.
 
 from __future__ import annotations
 
-import dataclasses
 import numbers
 from typing import Any
 
 import numpy as np
 
 from penstat._errors import ArgumentError, DataError, PenstatError
-from penstat._fixed_lam import path_to_lam
-from penstat._folds import check_stratify
+from penstat._validation import real_number
+from penstat.engine import run
 from penstat.family import get_family
-from penstat.penalty import real_number, resolve_penalty, resolve_select
+from penstat.penalty import resolve_penalty
+from penstat.spec import FitSpec, SelectSpec
 
 
 class MissingDependencyError(PenstatError, ImportError):
@@ -110,98 +111,67 @@ class _PenalizedBase(BaseEstimator):
 
     def _fit_arrays(self, X: np.ndarray, y: np.ndarray, sample_weight) -> None:
         """Fit the path on validated arrays (``y`` numeric; 0/1 for binomial)."""
-        from penstat.path import fit_path
-        from penstat.select import select_l1_ratio, select_lambda
-
         l1_ratio = resolve_penalty(self.penalty, self.l1_ratio)
-        rule, lam = resolve_select(self.select, self.lam)
+        select = SelectSpec.build(
+            self._family,
+            rule=self.select,
+            lam=self.lam,
+            l1_ratios=l1_ratio if isinstance(l1_ratio, tuple) else None,
+            nfolds=self.nfolds,
+            measure=self.measure,
+            stratify=self.stratify,
+            gamma=self.gamma,
+            seed=self.seed,
+            n_jobs=self.n_jobs,
+            progress=False,
+        )
         weights = None
         if sample_weight is not None:
             weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        self._check_sizes(select, X.shape[0])
         penalty_factor = self._penalty_factor(X.shape[1])
-        options = {
-            "family": self._family,
-            "penalty_factor": penalty_factor,
-            "standardize": bool(self.standardize),
-            "fit_intercept": bool(self.fit_intercept),
-            "tol": self.tol,
-            "max_iter": self.max_iter,
-        }
-        lower = self._lower_limits(penalty_factor, X.shape[1])
-        if lower is not None:
-            options["lower_limits"] = lower
-        grid = {"nlambda": self.nlambda, "lambda_min_ratio": self.lambda_min_ratio}
-        selection_options = {
-            "weights": weights,
-            "nfolds": self.nfolds,
-            "measure": self.measure,
-            "gamma": self.gamma,
-            "seed": self.seed,
-            "stratify": check_stratify(self.stratify, self._family),
-            "n_jobs": self.n_jobs,
-            "progress": False,
-        }
+        spec = FitSpec.build(
+            X.shape[0],
+            X.shape[1],
+            family=self._family,
+            l1_ratio=l1_ratio[0] if isinstance(l1_ratio, tuple) else l1_ratio,
+            nlambda=self.nlambda,
+            lambda_min_ratio=self.lambda_min_ratio,
+            penalty_factor=penalty_factor,
+            lower_limits=self._lower_limits(penalty_factor, X.shape[1]),
+            weights=weights,
+            standardize=self.standardize,
+            fit_intercept=self.fit_intercept,
+            tol=self.tol,
+            max_iter=self.max_iter,
+        )
+        out = run(X, y, spec, select, full_grid=False)
+        path = out.path
+        if hasattr(self, "feature_names_in_"):
+            path = path.with_names(self.feature_names_in_)
+        self.path_ = path
+        self.selection_ = out.selection
+        self.l1_ratio_ = float(out.l1_ratio)
+        self.l1_ratio_table_ = out.l1_ratio_table
+        self.lam_ = out.lam
+        self.coef_ = out.coef.copy()
+        self.intercept_ = float(path.intercepts[out.index])
+        self.n_iter_ = int(np.sum(path.n_iter))
 
-        if rule is not None and X.shape[0] < 2:
+    def _check_sizes(self, select: SelectSpec, n: int) -> None:
+        """scikit-learn's own wording for too few samples (its estimator checks)."""
+        if select.rule is not None and n < 2:
             raise DataError(
-                f"select={rule!r} needs more than one sample, got n_samples={X.shape[0]}; "
+                f"select={select.rule!r} needs more than one sample, got n_samples={n}; "
                 "fix lambda with lam= or pass more rows"
             )
-        if rule in ("cv_1se", "cv_min") and not isinstance(self.nfolds, bool):
-            if isinstance(self.nfolds, numbers.Integral) and X.shape[0] < self.nfolds:
+        if select.is_cv and isinstance(self.nfolds, numbers.Integral):
+            if not isinstance(self.nfolds, bool) and n < self.nfolds:
                 raise DataError(
                     f"{self.nfolds}-fold cross-validation needs at least {self.nfolds} "
-                    f"samples, got n_samples={X.shape[0]}; lower nfolds, fix lam=, or "
+                    f"samples, got n_samples={n}; lower nfolds, fix lam=, or "
                     "use select='bic'"
                 )
-        selection = None
-        l1_ratio_table = None
-        if isinstance(l1_ratio, tuple):
-            if rule is None:
-                raise ArgumentError(
-                    "a list of l1_ratio is chosen by a selection rule; give a single "
-                    "l1_ratio with lam=, or set select='cv_min' (or another rule)"
-                )
-            found = select_l1_ratio(
-                X,
-                y,
-                list(l1_ratio),
-                rule=rule,
-                fit_options={**options, **grid},
-                **selection_options,
-            )
-            l1_ratio, path, selection = float(found.l1_ratio), found.path, found.selection
-            index = int(selection.index)
-            l1_ratio_table = found.table
-        elif lam is not None:
-            path, index = path_to_lam(
-                X, y, lam, l1_ratio=l1_ratio, weights=weights, path_options=options, **grid
-            )
-        else:
-            path = fit_path(X, y, l1_ratio=l1_ratio, weights=weights, **grid, **options)
-            if rule is None:
-                index = len(path.lambdas) - 1
-            else:
-                selection = select_lambda(
-                    path,
-                    X,
-                    y,
-                    rule=rule,
-                    fit_options={**options, "l1_ratio": l1_ratio},
-                    **selection_options,
-                )
-                index = int(selection.index)
-
-        if hasattr(self, "feature_names_in_"):
-            path = dataclasses.replace(path, column_names=list(self.feature_names_in_))
-        self.path_ = path
-        self.selection_ = selection
-        self.l1_ratio_ = float(l1_ratio)
-        self.l1_ratio_table_ = l1_ratio_table
-        self.lam_ = float(path.lambdas[index])
-        self.coef_ = np.array(path.coefs[index], dtype=float)
-        self.intercept_ = float(path.intercepts[index])
-        self.n_iter_ = int(np.sum(path.n_iter))
 
     def _penalty_factor(self, p: int):
         pf = self.penalty_factor
@@ -267,12 +237,12 @@ class PenalizedRegressor(RegressorMixin, _PenalizedBase):
         Lasso (``l1_ratio=1``), ridge (``l1_ratio=0``) or a mix.
     l1_ratio : float or list of float, optional
         The mix for ``"elasticnet"`` (default 0.5). A list is searched with ``select``
-        on shared folds (``penstat.select.select_l1_ratio``).
+        on shared folds (``penstat.selection.select_l1_ratio``).
     lam : float, optional
         Fix lambda: the path is fitted down to ``lam`` and the exact solution there is
         kept; no selection is run.
     select : {"cv_1se", "cv_min", "aic", "bic", "ebic"}, float or None
-        How lambda is chosen (``penstat.select.select_lambda``); a number is the same
+        How lambda is chosen (``penstat.selection.select_lambda``); a number is the same
         as ``lam``; None takes the smallest lambda of the path.
     nlambda, lambda_min_ratio
         The lambda grid (glmnet's defaults).

@@ -52,7 +52,7 @@ def frame_fingerprint(df: pd.DataFrame) -> str:
 
 @pytest.fixture
 def fixed_bootstrap():
-    """``run(fit, n_boot, seed)``: ``fit.bootstrap(select="fixed")`` with the rows each
+    """``run(fit, n_boot, seed)``: ``fit.bootstrap(fixed_lam=True)`` with the rows each
     replicate drew (recorded from ``fit.refit_rows``) and the grid a replicate is
     fitted on: the fit's lambdas above its ``lam``, then ``lam``."""
 
@@ -66,7 +66,7 @@ def fixed_bootstrap():
 
         fit.refit_rows = recording
         boot = fit.bootstrap(
-            n_boot=n_boot, select="fixed", seed=seed, n_jobs=1, progress=False
+            n_boot=n_boot, fixed_lam=True, seed=seed, n_jobs=1, progress=False
         )
         assert len(drawn) == n_boot
         lambdas = fit.path.lambdas

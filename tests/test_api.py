@@ -236,9 +236,11 @@ def test_refit_rows_and_path_rows_reproduce_the_fit(df):
     fit = ps.lasso(FORMULA, df, lam=0.1, tol=1e-13)
     rows = np.arange(fit.n_obs)
     np.testing.assert_allclose(
-        fit.refit_rows(rows, select="fixed"), fit.coef[1:], atol=1e-8
+        fit.refit_rows(rows, fixed_lam=True), fit.coef[1:], atol=1e-8
     )
-    np.testing.assert_allclose(fit.refit_rows(rows, select="same"), fit.coef[1:], atol=1e-8)
+    np.testing.assert_allclose(
+        fit.refit_rows(rows, fixed_lam=False), fit.coef[1:], atol=1e-8
+    )
     path = fit.path_rows(rows, fit.path.lambdas)
     np.testing.assert_allclose(path.coefs, fit.path.coefs, atol=1e-8)
     assert list(path.column_names) == fit.design.columns
@@ -246,7 +248,7 @@ def test_refit_rows_and_path_rows_reproduce_the_fit(df):
     draw = np.random.default_rng(1).integers(0, fit.n_obs, fit.n_obs)
     ref = ps.fit_path(fit.design.X[draw], fit.design.y[draw], lambdas=[0.1], tol=1e-13)
     np.testing.assert_allclose(
-        fit.refit_rows(draw, select="fixed"), ref.coefs[0], atol=1e-6
+        fit.refit_rows(draw, fixed_lam=True), ref.coefs[0], atol=1e-6
     )
 
 
@@ -257,7 +259,7 @@ def test_cv_selection_with_grouped_foldid_column(df):
     assert fit.selection.rule == "cv_1se"
     assert fit.lam == fit.selection.lam == fit.path.lambdas[fit.index]
     assert fit.cv is fit.selection.cv
-    np.testing.assert_array_equal(fit.recipe.foldid, data["group"].to_numpy())
+    np.testing.assert_array_equal(fit.select_spec.foldid, data["group"].to_numpy())
 
 
 def test_information_criterion_selection(df):
@@ -273,7 +275,7 @@ def test_dropped_rows_and_foldid_alignment(df):
     fit = ps.lasso("y ~ x1 + x2", data, foldid=data["group"].to_numpy(), seed=1)
     assert fit.n_dropped == 2 and fit.n_obs == len(df) - 2
     keep = data["x1"].notna().to_numpy()
-    np.testing.assert_array_equal(fit.recipe.foldid, data["group"].to_numpy()[keep])
+    np.testing.assert_array_equal(fit.select_spec.foldid, data["group"].to_numpy()[keep])
 
 
 @pytest.mark.parametrize(
@@ -348,7 +350,7 @@ def test_public_calls_leave_the_frame_untouched(tmp_path):
         fit.predict(data.iloc[::2], lam=fit.lam * 1.5)
         fit.summary(all=True)._repr_html_()
         fit.plot()
-        fit.refit_rows(np.arange(10, fit.n_obs), select="fixed")
+        fit.refit_rows(np.arange(10, fit.n_obs), fixed_lam=True)
         fit.design.transform(data)
         assert frame_fingerprint(data) == before
     import matplotlib.pyplot as plt
@@ -376,5 +378,5 @@ def test_l1_ratio_list_is_searched(df):
         fit.design.X, fit.design.y, l1_ratio=fit.l1_ratio, lambdas=[fit.lam], tol=1e-13
     )
     np.testing.assert_allclose(
-        fit.refit_rows(np.arange(fit.n_obs), select="fixed"), ref.coefs[0], atol=1e-6
+        fit.refit_rows(np.arange(fit.n_obs), fixed_lam=True), ref.coefs[0], atol=1e-6
     )

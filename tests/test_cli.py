@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 import penstat as ps
-from penstat.cli import fit_to_dict, main
+from penstat.cli import main
+from penstat.results.export import fit_to_dict
 
 
 @pytest.fixture(scope="module")
@@ -178,8 +179,7 @@ def test_json_round_trip(capsys, tmp_path):
         "3",
         "--bootstrap",
         "6",
-        "--bootstrap-select",
-        "fixed",
+        "--bootstrap-fixed-lam",
         "--stability",
         "--pfer",
         "1",
@@ -192,12 +192,12 @@ def test_json_round_trip(capsys, tmp_path):
     payload = json.loads(text)
     # the file is plain JSON (no NaN) and re-serializes to the same text
     assert json.dumps(payload, indent=2, allow_nan=False) + "\n" == text
-    assert payload["schema"] == "penstat.fit/1"
+    assert payload["schema"] == "penstat.fit/2"
 
     reference = ps.fit("y ~ .", ps.datasets.load("diabetes"), select="bic", seed=3)
     coefs = {c["column"]: c["coef"] for c in payload["coefficients"]}
     assert coefs == reference.coef.drop("Intercept").to_dict()
-    assert payload["model"]["lambda"] == reference.lam
+    assert payload["model"]["lam"] == reference.lam
     assert payload["model"]["intercept"] == reference.intercept
     assert payload["selected"] == reference.selected
     assert payload["selection"]["rule"] == "bic"
@@ -213,7 +213,7 @@ def test_json_round_trip(capsys, tmp_path):
 
 def test_fit_to_dict_matches_results(tmp_path):
     fit = ps.fit("y ~ bmi + bp + s5 + age", ps.datasets.load("diabetes"), select="aic")
-    fit.bootstrap(n_boot=4, select="fixed", seed=0, progress=False)
+    fit.bootstrap(n_boot=4, fixed_lam=True, seed=0, progress=False)
     payload = json.loads(json.dumps(fit_to_dict(fit, source="x")))
     table = fit.bootstrap_result.columns
     for row in payload["bootstrap"]["columns"]:
@@ -237,8 +237,7 @@ def test_report_outputs(capsys, tmp_path):
             "bic",
             "--bootstrap",
             "4",
-            "--bootstrap-select",
-            "fixed",
+            "--bootstrap-fixed-lam",
             "--report",
             target,
         )
@@ -250,7 +249,7 @@ def test_report_outputs(capsys, tmp_path):
 
 
 def test_stratify_and_folds_options(capsys, tmp_path):
-    from penstat._folds import make_folds
+    from penstat.selection.folds import make_folds
 
     df = ps.datasets.load("breast_cancer")
     formula = "diagnosis ~ radius_mean + texture_mean + smoothness_mean + concavity_mean"
@@ -261,7 +260,7 @@ def test_stratify_and_folds_options(capsys, tmp_path):
         argv = ["fit", "--dataset", "breast_cancer", formula, *common, "--json", target]
         code, _, err = run(capsys, *argv, *([flag] if flag else []))
         assert code == 0, err
-        lam_min[flag] = json.loads(target.read_text())["selection"]["lambda_min"]
+        lam_min[flag] = json.loads(target.read_text())["selection"]["lam_min"]
     # the same folds drawn by hand give the same choice: stratified is the default
     y = (df["diagnosis"] == "malignant").to_numpy(float)
     for flag, stratify in (("--stratify", True), ("--no-stratify", False)):

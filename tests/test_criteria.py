@@ -8,9 +8,9 @@ import statsmodels.api as sm
 from sklearn.linear_model import Ridge
 
 from penstat._errors import ArgumentError, DataError
-from penstat.criteria import best_index, criteria_table, effective_df
-from penstat.path import fit_path
-from penstat.select import select_lambda
+from penstat.selection import select_lambda
+from penstat.selection.criteria import best_index, criteria_table, effective_df
+from penstat.solver import fit_path
 
 TOL = 1e-13
 
@@ -54,7 +54,7 @@ def test_binomial_weighted_criteria_by_hand():
     X, y = binomial_data()
     w = np.random.default_rng(5).uniform(0.5, 2.0, y.size)
     path = fit_path(X, y, family="binomial", weights=w, nlambda=15)
-    table = criteria_table(path, X, y, weights=w)
+    table = criteria_table(path, X, y)
     k = 10
     eta = path.intercepts[k] + X @ path.coefs[k]
     prob = 1 / (1 + np.exp(-eta))
@@ -100,7 +100,7 @@ def test_ridge_df_is_trace_of_hat_matrix(weighted):
     path = fit_path(
         X, y, l1_ratio=0.0, lambdas=lambdas, weights=w if weighted else None, tol=TOL
     )
-    df = effective_df(path, X, w if weighted else None, y)
+    df = effective_df(path, X, y)
     xm, ym = v @ X, v @ y
     xs = np.sqrt(v @ (X - xm) ** 2)
     ys = np.sqrt(v @ (y - ym) ** 2)

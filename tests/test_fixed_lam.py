@@ -1,12 +1,11 @@
-"""penstat._fixed_lam.path_to_lam: the path through a fixed lambda."""
+"""penstat.solver.path_to_lam: the path through a fixed lambda."""
 
 import numpy as np
 import pytest
 from sklearn.linear_model import Lasso
 
 from penstat import ArgumentError
-from penstat._fixed_lam import path_to_lam
-from penstat.path import fit_path
+from penstat.solver import fit_path, path_to_lam
 
 LAM = 0.07
 OPTIONS = {"standardize": False, "tol": 1e-13}
@@ -28,7 +27,7 @@ def lasso_reference(X, y, lam):
 
 def test_cut_grid_ends_at_lam_and_is_exact(data):
     X, y = data
-    path, index = path_to_lam(X, y, LAM, l1_ratio=1.0, path_options=OPTIONS)
+    path, index = path_to_lam(X, y, LAM, l1_ratio=1.0, **OPTIONS)
     lambdas = np.asarray(path.lambdas)
     assert index == lambdas.size - 1 and lambdas[-1] == LAM
     # glmnet's default grid above lam, as fit_path makes it
@@ -40,7 +39,7 @@ def test_cut_grid_ends_at_lam_and_is_exact(data):
 
 
 def test_cut_grid_is_one_fit_and_lam_above_lambda_max_is_the_null_model(data, monkeypatch):
-    import penstat.path as path_module
+    import penstat.solver.fit as path_module
 
     kernel = path_module._kernel
     calls = []
@@ -51,10 +50,10 @@ def test_cut_grid_is_one_fit_and_lam_above_lambda_max_is_the_null_model(data, mo
 
     monkeypatch.setattr(path_module, "_kernel", counting)
     X, y = data
-    path_to_lam(X, y, LAM, l1_ratio=1.0, path_options=OPTIONS)
+    path_to_lam(X, y, LAM, l1_ratio=1.0, **OPTIONS)
     assert calls == ["gaussian"]
     top = fit_path(X, y, standardize=False, nlambda=1).lambdas[0]
-    path, index = path_to_lam(X, y, 2 * top, l1_ratio=1.0, path_options=OPTIONS)
+    path, index = path_to_lam(X, y, 2 * top, l1_ratio=1.0, **OPTIONS)
     np.testing.assert_array_equal(path.lambdas, [2 * top])
     assert index == 0 and not np.any(path.coefs)
 
@@ -62,7 +61,7 @@ def test_cut_grid_is_one_fit_and_lam_above_lambda_max_is_the_null_model(data, mo
 def test_full_grid_keeps_both_sides_of_lam(data):
     X, y = data
     path, index = path_to_lam(
-        X, y, LAM, l1_ratio=1.0, path_options=OPTIONS, nlambda=30, full_grid=True
+        X, y, LAM, l1_ratio=1.0, **OPTIONS, nlambda=30, full_grid=True
     )
     lambdas = np.asarray(path.lambdas)
     assert lambdas[index] == LAM and lambdas[0] > LAM > lambdas[-1]
@@ -82,7 +81,7 @@ def test_lam_already_on_the_grid_is_not_inserted(data):
 def test_given_grid_is_cut_at_lam(data):
     X, y = data
     grid = np.geomspace(1.0, 0.01, 12)
-    path, index = path_to_lam(X, y, 0.3, l1_ratio=1.0, lambdas=grid, path_options=OPTIONS)
+    path, index = path_to_lam(X, y, 0.3, l1_ratio=1.0, lambdas=grid, **OPTIONS)
     np.testing.assert_array_equal(path.lambdas, np.append(grid[grid > 0.3], 0.3))
     assert index == path.lambdas.size - 1
     np.testing.assert_allclose(path.coefs[index], lasso_reference(X, y, 0.3)[1], atol=1e-8)
@@ -103,8 +102,8 @@ def test_grid_errors(data, grid_options, pattern):
         path_to_lam(X, y, LAM, l1_ratio=1.0, **grid_options)
 
 
-@pytest.mark.parametrize("key", ["l1_ratio", "weights", "nlambda", "lambdas"])
-def test_path_options_cannot_repeat_an_argument(data, key):
+@pytest.mark.parametrize("lam", [-1.0, float("nan"), "0.1"])
+def test_lam_is_checked(data, lam):
     X, y = data
-    with pytest.raises(TypeError, match=key):
-        path_to_lam(X, y, 0.05, l1_ratio=1.0, path_options={key: None})
+    with pytest.raises(ArgumentError, match="lam="):
+        path_to_lam(X, y, lam, l1_ratio=1.0)

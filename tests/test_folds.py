@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from penstat._errors import ArgumentError, DataError, PenstatError
-from penstat._folds import check_foldid, check_nfolds, make_folds
+from penstat._validation import check_foldid, check_nfolds
+from penstat.selection.folds import make_folds
 
 
 def test_random_folds_are_balanced_and_reproducible():

@@ -21,8 +21,8 @@ from scipy.special import expit
 
 import penstat as ps
 from penstat import ArgumentError, PenstatError
-from penstat.criteria import criteria_table, effective_df
-from penstat.select import cross_validate
+from penstat.selection import cross_validate
+from penstat.selection.criteria import criteria_table, effective_df
 
 FORMULA = "y ~ x1 + x2 + x3 + x4 + g"
 XCOLS = ["x1", "x2", "x3", "x4"]
@@ -88,8 +88,8 @@ def test_formula_fit_equals_fit_path_on_the_design(
         lower_limits=LOWER, upper_limits=UPPER, select=None, lambdas=lambdas,
     )  # fmt: skip
     lower, upper = column_limits(fit)
-    np.testing.assert_array_equal(fit.recipe.lower_limits, lower)
-    np.testing.assert_array_equal(fit.recipe.upper_limits, upper)
+    np.testing.assert_array_equal(fit.spec.lower_limits, lower)
+    np.testing.assert_array_equal(fit.spec.upper_limits, upper)
     direct = ps.fit_path(
         fit.design.X, fit.design.y, family=family, l1_ratio=fit.l1_ratio,
         lower_limits=lower, upper_limits=upper, lambdas=lambdas,
@@ -108,7 +108,7 @@ def test_formula_fit_equals_fit_path_on_the_design(
     free = ps.fit(FORMULA, df, family=family, penalty=penalty, l1_ratio=l1_ratio,
                   select=None, lambdas=lambdas)  # fmt: skip
     assert free.coef["x2"] < -0.8 and free.coef["g[T.b]"] < -0.4
-    assert free.recipe.lower_limits is None and free.path.lower_limits is None
+    assert free.spec.lower_limits is None and free.path.lower_limits is None
 
 
 def test_fixed_lam_and_wrappers_fit_with_the_limits(gdf):
@@ -139,30 +139,30 @@ def test_a_number_applies_to_the_penalized_columns_only(gdf):
     fit = ps.lasso(FORMULA, gdf, lower_limits=0, penalty_factor=pf, lam=0.05)
     cols = list(fit.design.columns)
     expected = np.where(np.array(cols) == "x2", -np.inf, 0.0)
-    np.testing.assert_array_equal(fit.recipe.lower_limits, expected)
-    assert fit.recipe.upper_limits is None
+    np.testing.assert_array_equal(fit.spec.lower_limits, expected)
+    assert np.isinf(fit.spec.upper_limits).all()  # that side limits nothing
     # the unpenalized x2 (and the intercept) stay free: both negative here
     assert fit.coef["x2"] < -0.8 and fit.intercept < 0
     assert (fit.coef.drop(["Intercept", "x2"]) >= 0).all()
     direct = ps.fit_path(
         fit.design.X, fit.design.y, lambdas=fit.path.lambdas, lower_limits=expected,
-        penalty_factor=fit.recipe.penalty_factor,
+        penalty_factor=fit.spec.penalty_factor,
     )  # fmt: skip
     np.testing.assert_allclose(fit.path.coefs, direct.coefs, atol=1e-12)
     # the number applies to every penalized column when none is unpenalized
-    upper = ps.lasso(FORMULA, gdf, upper_limits=1.5, lam=0.05).recipe.upper_limits
+    upper = ps.lasso(FORMULA, gdf, upper_limits=1.5, lam=0.05).spec.upper_limits
     np.testing.assert_array_equal(upper, np.full(len(cols), 1.5))
 
 
 def test_a_term_name_covers_its_dummy_columns_and_a_column_entry_wins(gdf):
     fit = ps.lasso(FORMULA, gdf, lower_limits={"g": 0}, lam=0.05)
-    lower = pd.Series(fit.recipe.lower_limits, index=fit.design.columns)
+    lower = pd.Series(fit.spec.lower_limits, index=fit.design.columns)
     assert fit.design.terms["g"] == ["g[T.b]", "g[T.c]"]
     assert (lower[["g[T.b]", "g[T.c]"]] == 0).all()
     assert np.isinf(lower.drop(["g[T.b]", "g[T.c]"])).all()
     # a column's own entry wins over its term's, whatever the order of the dict
     for spec in ({"g": 0, "g[T.c]": -0.25}, {"g[T.c]": -0.25, "g": 0}):
-        lower = ps.lasso(FORMULA, gdf, lower_limits=spec, lam=0.05).recipe.lower_limits
+        lower = ps.lasso(FORMULA, gdf, lower_limits=spec, lam=0.05).spec.lower_limits
         lower = pd.Series(lower, index=fit.design.columns)
         assert lower["g[T.b]"] == 0 and lower["g[T.c]"] == -0.25
 
@@ -172,7 +172,7 @@ def test_one_value_per_design_column_equals_the_dict(gdf):
     lower, upper = column_limits(by_name)
     by_array = ps.lasso(FORMULA, gdf, lower_limits=lower, upper_limits=upper, lam=0.05)
     pd.testing.assert_series_equal(by_name.coef, by_array.coef)
-    np.testing.assert_array_equal(by_array.recipe.lower_limits, lower)
+    np.testing.assert_array_equal(by_array.spec.lower_limits, lower)
 
 
 def test_limits_that_limit_nothing_give_the_fit_without_limits(gdf):
@@ -183,7 +183,7 @@ def test_limits_that_limit_nothing_give_the_fit_without_limits(gdf):
         {"lower_limits": np.full(6, -np.inf), "upper_limits": np.inf},
     ):
         fit = ps.lasso(FORMULA, gdf, nfolds=5, seed=0, **kwargs)
-        assert not fit.recipe.has_limits and fit.limits is None
+        assert not fit.spec.has_limits and fit.limits is None
         pd.testing.assert_series_equal(fit.coef, plain.coef)
         assert "limits" not in fit.summary().tables["header"].index
         assert "at_limit" not in fit.summary().tables["coefficients"].columns
@@ -195,7 +195,7 @@ def test_limits_that_limit_nothing_give_the_fit_without_limits(gdf):
 def _cv_fold_by_hand(fit, foldid, k, measure):
     """Measure on held-out fold ``k`` of ``fit_path`` on the other folds, same limits."""
     X, y = fit.design.X, fit.design.y
-    lower, upper = fit.recipe.lower_limits, fit.recipe.upper_limits
+    lower, upper = fit.spec.lower_limits, fit.spec.upper_limits
     train, test = foldid != k, foldid == k
     path = ps.fit_path(
         X[train], y[train], family=fit.family.name, l1_ratio=fit.l1_ratio,
@@ -232,20 +232,13 @@ def test_cross_validate_refits_folds_with_the_paths_limits(gdf):
     lower, upper = column_limits(fit)
     path = ps.fit_path(X, y, lower_limits=lower, upper_limits=upper, nlambda=20)
     foldid = folds_of(len(y))
-    from_path = cross_validate(path, X, y, foldid=foldid)  # options read from the path
-    given = cross_validate(
-        path, X, y, foldid=foldid,
-        fit_options={"lower_limits": lower, "upper_limits": upper, "l1_ratio": 1.0},
-    )  # fmt: skip
-    np.testing.assert_array_equal(from_path.cvm, given.cvm)
-    # fit_options without the limits: the folds still get the path's
-    omitted = cross_validate(path, X, y, foldid=foldid, fit_options={"l1_ratio": 1.0})
-    np.testing.assert_array_equal(from_path.cvm, omitted.cvm)
+    from_path = cross_validate(path, X, y, foldid=foldid)  # the path's spec refits
+    np.testing.assert_array_equal(path.spec.lower_limits, lower)
     expected = np.mean([_cv_fold_by_hand(fit_like(path, fit), foldid, k, "mse")
                         for k in range(4)], axis=0)  # fmt: skip
     np.testing.assert_allclose(from_path.cvm, expected, rtol=1e-9)
-    with pytest.raises(ArgumentError, match="lower_limits differs"):
-        cross_validate(path, X, y, foldid=foldid, fit_options={"lower_limits": 0.0})
+    free = ps.fit_path(X, y, lambdas=path.lambdas)
+    assert not np.allclose(cross_validate(free, X, y, foldid=foldid).cvm, from_path.cvm)
 
 
 def fit_like(path, fit):
@@ -387,7 +380,7 @@ def test_bootstrap_with_cv_inside_fits_the_replicate_with_the_limits(gdf):
     fit = ps.lasso(FORMULA, gdf, nfolds=5, seed=0, lower_limits=LOWER,
                    upper_limits=UPPER)  # fmt: skip
     rows = np.random.default_rng(7).integers(0, len(gdf), size=len(gdf))
-    replicate = fit.refit_rows(rows, select="same", seed=11)
+    replicate = fit.refit_rows(rows, fixed_lam=False, seed=11)
     again = ps.lasso(FORMULA, gdf.iloc[rows].reset_index(drop=True), nfolds=5, seed=11,
                      lower_limits=LOWER, upper_limits=UPPER)  # fmt: skip
     np.testing.assert_allclose(replicate, again.coef.iloc[1:], atol=1e-12)
@@ -472,7 +465,7 @@ def test_finite_limit_on_an_unpenalized_column_is_refused(gdf):
     # -inf / inf there is fine, and so is a number (it skips unpenalized columns)
     ok = ps.lasso(FORMULA, gdf, lam=0.1, penalty_factor=pf,
                   lower_limits={"x1": -np.inf, "x2": 0})  # fmt: skip
-    assert ok.recipe.lower_limits[list(ok.design.columns).index("x2")] == 0
+    assert ok.spec.lower_limits[list(ok.design.columns).index("x2")] == 0
 
 
 def test_the_data_frame_and_the_dicts_are_not_modified(gdf):
@@ -524,12 +517,12 @@ def test_labelled_series_is_read_by_name_for_limits_and_penalty_factor():
     backwards = pd.Series([0.0, -np.inf], index=["x2", "x1"])
     by_label = ps.lasso("y ~ x1 + x2", df, lower_limits=backwards, lam=0.05)
     by_dict = ps.lasso("y ~ x1 + x2", df, lower_limits={"x2": 0.0}, lam=0.05)
-    assert by_label.recipe.lower_limits.tolist() == [-np.inf, 0.0]
+    assert by_label.spec.lower_limits.tolist() == [-np.inf, 0.0]
     np.testing.assert_array_equal(by_label.coef, by_dict.coef)
     positional = ps.lasso(
         "y ~ x1 + x2", df, lower_limits=pd.Series([0.0, -np.inf]), lam=0.05
     )
-    assert positional.recipe.lower_limits.tolist() == [0.0, -np.inf]
+    assert positional.spec.lower_limits.tolist() == [0.0, -np.inf]
     pf = ps.lasso(
         "y ~ x1 + x2",
         df,
@@ -537,5 +530,5 @@ def test_labelled_series_is_read_by_name_for_limits_and_penalty_factor():
         lam=0.05,
     )
     pf_dict = ps.lasso("y ~ x1 + x2", df, penalty_factor={"x2": 2.0}, lam=0.05)
-    np.testing.assert_array_equal(pf.recipe.penalty_factor, pf_dict.recipe.penalty_factor)
+    np.testing.assert_array_equal(pf.spec.penalty_factor, pf_dict.spec.penalty_factor)
     np.testing.assert_array_equal(backwards.to_numpy(), [0.0, -np.inf])  # unchanged

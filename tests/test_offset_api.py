@@ -21,8 +21,7 @@ from sklearn.metrics import roc_auc_score
 
 import penstat as ps
 from penstat import ArgumentError, DataError
-from penstat.criteria import criteria_table
-from penstat.select import cross_validate
+from penstat.selection import cross_validate
 
 FORMULA = "y ~ x1 + x2 + x3 + x4"
 XCOLS = ["x1", "x2", "x3", "x4"]
@@ -222,16 +221,12 @@ def test_binomial_cv_fold_values_include_the_offset(bdf, measure):
     assert not np.allclose(no_offset.cv.cvm[-5:], fit.cv.cvm[-5:], rtol=1e-3)
 
 
-def test_cross_validate_needs_the_offset_of_a_path_fitted_with_one(bdf):
+def test_cross_validate_refuses_rows_other_than_the_paths(bdf):
     X, y, o = bdf[XCOLS].to_numpy(), bdf["y"].to_numpy(), bdf["o"].to_numpy()
     path = ps.fit_path(X, y, family="binomial", offset=o, nlambda=10)
-    with pytest.raises(ArgumentError, match="offset"):
-        cross_validate(path, X, y, foldid=folds_of(len(y)))
-    with pytest.raises(ArgumentError, match="offset"):
-        criteria_table(path, X, y)
-    plain = ps.fit_path(X, y, family="binomial", nlambda=10)
-    with pytest.raises(ArgumentError, match="without an offset"):
-        cross_validate(plain, X, y, foldid=folds_of(len(y)), offset=o)
+    assert path.has_offset and path.spec.offset is not o  # a copy travels with the path
+    with pytest.raises(DataError, match="offset for 300 rows but X has 290"):
+        cross_validate(path, X[:-10], y[:-10], foldid=folds_of(len(y) - 10))
 
 
 @pytest.mark.parametrize("rule", ["aic", "bic", "ebic"])
@@ -430,8 +425,8 @@ def test_bootstrap_replicates_use_the_resampled_offset(bdf, fixed_bootstrap):
 def test_bootstrap_with_cv_equals_that_of_shifted_response(gdf):
     a = ps.lasso(FORMULA, gdf, offset="o", nfolds=5, seed=0)
     b = ps.lasso(FORMULA, shifted(gdf), nfolds=5, seed=0)
-    boot_a = a.bootstrap(n_boot=5, select="same", seed=2, progress=False)
-    boot_b = b.bootstrap(n_boot=5, select="same", seed=2, progress=False)
+    boot_a = a.bootstrap(n_boot=5, fixed_lam=False, seed=2, progress=False)
+    boot_b = b.bootstrap(n_boot=5, fixed_lam=False, seed=2, progress=False)
     np.testing.assert_allclose(boot_a.coefs, boot_b.coefs, atol=1e-10)
 
 

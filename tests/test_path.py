@@ -1,4 +1,4 @@
-"""penstat.path.fit_path against scikit-learn, closed forms and the KKT conditions."""
+"""penstat.solver.fit_path against scikit-learn, closed forms and the KKT conditions."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from penstat._cd._gaussian import gaussian_path
+from penstat.solver._cd._gaussian import gaussian_path
 from sklearn.linear_model import ElasticNet, Lasso, enet_path
 
 from penstat import (
@@ -19,7 +19,8 @@ from penstat import (
     PenstatError,
     SeparationWarning,
 )
-from penstat.path import Path, _separation, fit_path
+from penstat.solver import Path, fit_path
+from penstat.solver.separation import separation as _separation
 
 # ---- helpers -------------------------------------------------------------------------
 

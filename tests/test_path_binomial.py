@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
-from penstat._cd._binomial import binomial_path
+from penstat.solver._cd._binomial import binomial_path
 from scipy.optimize import minimize
 from scipy.special import expit
 
@@ -419,7 +419,7 @@ def test_kernel_reports_max_iter_reached():
 def kernel_loops(request):
     """Run the binomial kernel with its portable C loops (as on CPUs without AVX2)
     and/or its active-set cycles by blocks (as from 4000 rows on), then restore."""
-    from penstat._cd import _binomial
+    from penstat.solver._cd import _binomial
 
     portable, blocked = request.param
     _binomial._set_simd(not portable)

@@ -1,4 +1,4 @@
-"""Coefficient limits of penstat.path.fit_path (glmnet's lower.limits / upper.limits).
+"""Coefficient limits of penstat.solver.fit_path (glmnet's lower.limits / upper.limits).
 
 Independent checks: the optimality conditions of the box-constrained problem (as a
 fixed point of the clipped coordinate update), scikit-learn's positive lasso and
@@ -19,7 +19,7 @@ from scipy.special import expit
 from sklearn.linear_model import ElasticNet, Lasso
 
 from penstat import ArgumentError, PenstatError, SeparationWarning
-from penstat.path import fit_path
+from penstat.solver import fit_path
 
 # ---- problems --------------------------------------------------------------------------
 
@@ -181,9 +181,9 @@ def objective(X, y, path, k, *, family, weights=None, penalty_factor=None, offse
 def gaussian_mode(request, monkeypatch):
     """Run fit_path's gaussian kernel in one update scheme (0 naive, 1 covariance),
     and record what it was given."""
-    from penstat._cd._gaussian import gaussian_path
+    from penstat.solver._cd._gaussian import gaussian_path
 
-    import penstat.path as path_module
+    import penstat.solver.fit as path_module
 
     mode = request.param
     calls = []
@@ -207,7 +207,7 @@ def gaussian_mode(request, monkeypatch):
 def binomial_blocked(request):
     """Run the binomial kernel's active-set cycles by blocks (as from many rows on)
     or one column at a time, then restore the threshold."""
-    from penstat._cd import _binomial
+    from penstat.solver._cd import _binomial
 
     was = _binomial._set_blocked_min_n(1 if request.param else 10**9)
     yield request.param

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from penstat import ArgumentError
-from penstat.penalty import Penalty, check_lam, resolve_penalty, resolve_select
+from penstat._validation import check_lam
+from penstat.penalty import Penalty, resolve_penalty, resolve_select
 
 
 def test_factors_rescaled_to_sum_to_p():

@@ -16,7 +16,7 @@ from penstat.plots.stability import (  # noqa: E402
     plot_selection_frequency,
     plot_stability_path,
 )
-from penstat.stability import run_bootstrap, run_stability_selection  # noqa: E402
+from penstat.resampling import run_bootstrap, run_stability_selection  # noqa: E402
 
 
 class TableFit:
@@ -38,7 +38,7 @@ class TableFit:
         )
         self.calls = 0
 
-    def refit_rows(self, rows, select="same", seed=None):
+    def refit_rows(self, rows, fixed_lam=False, seed=None):
         out = self.coefs[self.calls % len(self.coefs)]
         self.calls += 1
         return out

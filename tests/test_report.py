@@ -39,7 +39,7 @@ SECTIONS = [
 def full_fit():
     data = ps.datasets.load("diabetes")
     fit = ps.lasso("y ~ .", data, nfolds=5, seed=0)
-    fit.bootstrap(n_boot=20, select="fixed", seed=1, progress=False)
+    fit.bootstrap(n_boot=20, fixed_lam=True, seed=1, progress=False)
     fit.stability_selection(n_subsamples=10, pfer=1.0, seed=2, progress=False)
     return fit
 

@@ -150,9 +150,9 @@ def test_pickled_fit_predicts_the_same(gfit, data):
 
 
 def test_refit_rows_rejects_unknown_mode(gfit):
-    with pytest.raises(ArgumentError, match="select='maybe'"):
+    with pytest.raises(ArgumentError, match="fixed_lam='maybe'"):
         ps.lasso("y ~ x1 + x3", make_mixed_frame(40), seed=0, nfolds=3).refit_rows(
-            np.arange(20), select="maybe"
+            np.arange(20), fixed_lam="maybe"
         )
 
 
@@ -161,10 +161,10 @@ def test_refit_rows_same_reapplies_rule(data):
     rows = np.arange(0, fit.n_obs, 2)
     X, y = fit.design.X[rows], fit.design.y[rows]
     path = ps.fit_path(X, y)
-    from penstat.select import select_lambda
+    from penstat.selection import select_lambda
 
     sel = select_lambda(path, X, y, rule="bic")
-    np.testing.assert_allclose(fit.refit_rows(rows, select="same"), path.coefs[sel.index])
+    np.testing.assert_allclose(fit.refit_rows(rows, fixed_lam=False), path.coefs[sel.index])
 
 
 def test_repr_mentions_formula(gfit):

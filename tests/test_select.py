@@ -7,8 +7,8 @@ from sklearn.linear_model import LassoCV
 from sklearn.model_selection import PredefinedSplit
 
 from penstat._errors import ArgumentError, DataError, PenstatError
-from penstat.path import fit_path
-from penstat.select import Selection, select_l1_ratio, select_lambda
+from penstat.selection import Selection, select_l1_ratio, select_lambda
+from penstat.solver import fit_path
 
 matplotlib.use("Agg")
 
@@ -37,8 +37,7 @@ def test_cv_mse_matches_scikit_learn_lasso_cv():
     X, y = gaussian_data()
     foldid = np.arange(100) % 5
     path = fit_path(X, y, nlambda=30, standardize=False, tol=TOL)
-    options = {"family": "gaussian", "l1_ratio": 1.0, "standardize": False, "tol": TOL}
-    sel = select_lambda(path, X, y, rule="cv_min", fit_options=options, foldid=foldid)
+    sel = select_lambda(path, X, y, rule="cv_min", foldid=foldid)
     ref = LassoCV(
         alphas=path.lambdas, cv=PredefinedSplit(foldid), tol=1e-14, max_iter=10**6
     )
@@ -60,7 +59,7 @@ def test_rules_and_table():
     assert sel.lam == sel.lam_1se and sel.lam_1se >= sel.lam_min
     assert path.lambdas[sel.index] == sel.lam
     assert list(sel.table.columns) == [
-        "lambda",
+        "lam",
         "df",
         "cv_mean",
         "cv_se",
@@ -119,15 +118,9 @@ def test_stratified_folds_use_only_weighted_rows():
     positives = np.flatnonzero(y == 1)
     w[positives[5:]] = 0.0  # five positives keep weight: one per fold at most
     path = fit_path(X, y, family="binomial", weights=w, nlambda=8)
-    sel = select_lambda(path, X, y, rule="cv_min", weights=w, nfolds=5, seed=3)
+    sel = select_lambda(path, X, y, rule="cv_min", nfolds=5, seed=3)
     search = select_l1_ratio(
-        X,
-        y,
-        [0.5, 1.0],
-        weights=w,
-        fit_options={"family": "binomial", "nlambda": 8},
-        nfolds=5,
-        seed=3,
+        X, y, [0.5, 1.0], weights=w, family="binomial", nlambda=8, nfolds=5, seed=3
     )
     for folds in (sel.cv.foldid, search.selection.cv.foldid):
         weighted_positives = np.bincount(folds, weights=(w > 0) * y, minlength=5)
@@ -156,8 +149,8 @@ def test_inputs_are_not_modified():
     w = np.random.default_rng(0).uniform(0.5, 2, y.size)
     copies = X.copy(), y.copy(), w.copy()
     path = fit_path(X, y, weights=w, nlambda=10)
-    select_lambda(path, X, y, weights=w, seed=0, nfolds=4)
-    select_lambda(path, X, y, rule="bic", weights=w)
+    select_lambda(path, X, y, seed=0, nfolds=4)
+    select_lambda(path, X, y, rule="bic")
     for a, b in zip((X, y, w), copies, strict=True):
         np.testing.assert_array_equal(a, b)
 
@@ -165,9 +158,7 @@ def test_inputs_are_not_modified():
 def test_select_l1_ratio_uses_shared_folds():
     X, y = gaussian_data(n=90, p=6)
     foldid = np.arange(90) % 5
-    search = select_l1_ratio(
-        X, y, [0.2, 0.6, 1.0], foldid=foldid, fit_options={"nlambda": 20}
-    )
+    search = select_l1_ratio(X, y, [0.2, 0.6, 1.0], foldid=foldid, nlambda=20)
     table = search.table
     assert list(table["l1_ratio"]) == [0.2, 0.6, 1.0]
     assert table["chosen"].sum() == 1
@@ -180,7 +171,7 @@ def test_select_l1_ratio_uses_shared_folds():
         assert sel.lam == row["lam"] and sel.cv.cvm.min() == row["cv_best"]
     np.testing.assert_array_equal(search.selection.cv.foldid, foldid)
     assert search.path.l1_ratio == search.l1_ratio
-    bic = select_l1_ratio(X, y, [0.5, 1.0], rule="bic", fit_options={"nlambda": 20})
+    bic = select_l1_ratio(X, y, [0.5, 1.0], rule="bic", nlambda=20)
     assert bic.table.loc[bic.table["chosen"], "bic"].item() == bic.table["bic"].min()
 
 
@@ -221,7 +212,7 @@ def small_path():
         ({"foldid": np.arange(39) % 3}, ArgumentError, "foldid has length 39"),
         ({"foldid": np.zeros(40)}, ArgumentError, "foldid has 1 distinct fold"),
         ({"stratify": True}, ArgumentError, "stratify=True is for the binomial"),
-        ({"weights": np.ones(3)}, DataError, "weights"),
+        ({"rule": "ebic", "gamma": 2.0}, ArgumentError, r"gamma must be in \[0, 1\]"),
     ],
 )
 def test_errors_name_the_argument(small_path, kwargs, error, pattern):

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from penstat.path import fit_path
-from penstat.select import select_lambda
+from penstat.selection import select_lambda
+from penstat.solver import fit_path
 
 DATA = Path(__file__).parent / "data"
 CASES = sorted(p.stem.removeprefix("glmnet_cv_") for p in DATA.glob("glmnet_cv_*.json"))
@@ -43,8 +43,6 @@ def run(d, rule="cv_min", n_jobs=None):
             d["X"],
             d["y"],
             rule=rule,
-            weights=d["weights"],
-            fit_options=options,
             foldid=d["foldid"].astype(int),
             measure=d["measure"],
             n_jobs=n_jobs,

@@ -19,9 +19,9 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
 from penstat import PenstatError  # noqa: E402
-from penstat.path import fit_path  # noqa: E402
-from penstat.select import select_l1_ratio, select_lambda  # noqa: E402
+from penstat.selection import select_l1_ratio, select_lambda  # noqa: E402
 from penstat.sklearn import PenalizedClassifier, PenalizedRegressor  # noqa: E402
+from penstat.solver import fit_path  # noqa: E402
 
 TIGHT = 1e-12
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,7 +65,7 @@ def test_classifier_equals_fit_path_and_select_lambda_with_labels_and_weights():
     clf = PenalizedClassifier(penalty="elasticnet", l1_ratio=0.7, select="bic")
     clf.fit(X, labels, sample_weight=w)
     path = fit_path(X, y01, family="binomial", l1_ratio=0.7, weights=w)
-    sel = select_lambda(path, X, y01, rule="bic", weights=w)
+    sel = select_lambda(path, X, y01, rule="bic")
     assert clf.classes_.tolist() == ["no", "yes"]
     assert clf.lam_ == sel.lam
     np.testing.assert_array_equal(clf.coef_, path.coefs[sel.index])

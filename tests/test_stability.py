@@ -17,7 +17,7 @@ import pytest
 from sklearn.linear_model import Lasso, lasso_path
 
 from penstat._errors import ArgumentError, PenstatError
-from penstat.stability import (
+from penstat.resampling import (
     mb_bound,
     run_bootstrap,
     run_stability_selection,
@@ -43,11 +43,11 @@ class StandInFit:
             terms=terms or {c: [c] for c in columns},
             formula="y ~ .",
         )
-        self.family = family
+        self.family = SimpleNamespace(name=family) if isinstance(family, str) else family
         self.lam = lam
         self.path = self.path_rows(np.arange(n), np.geomspace(1.0, 0.005, 60))
 
-    def refit_rows(self, rows, select="same", seed=None):
+    def refit_rows(self, rows, fixed_lam=False, seed=None):
         X, y = self.design.X[rows], self.design.y[rows]
         return Lasso(alpha=self.lam, tol=1e-8).fit(X, y).coef_.copy()
 
@@ -150,7 +150,7 @@ def test_parameters_errors(kwargs):
 
 
 def test_bootstrap_true_features_selected(sim_fit):
-    boot = run_bootstrap(sim_fit, n_boot=40, select="fixed", seed=3, progress=False)
+    boot = run_bootstrap(sim_fit, n_boot=40, fixed_lam=True, seed=3, progress=False)
     freq = boot.columns["freq"].to_numpy()
     assert boot.coefs.shape == (40, 50)
     assert np.all(freq[:5] >= 0.9)
@@ -161,7 +161,7 @@ def test_bootstrap_true_features_selected(sim_fit):
 
 
 def test_bootstrap_summaries_match_coefs(sim_fit):
-    boot = run_bootstrap(sim_fit, n_boot=20, select="fixed", seed=5, progress=False)
+    boot = run_bootstrap(sim_fit, n_boot=20, fixed_lam=True, seed=5, progress=False)
     coefs = boot.coefs
     np.testing.assert_allclose(boot.columns["freq"], (coefs != 0).mean(axis=0))
     np.testing.assert_allclose(boot.columns["median"], np.median(coefs, axis=0))
@@ -184,7 +184,7 @@ def test_bootstrap_term_frequency_any_column():
     X, y = simulate(1, n=200, p=6, k=2)
     terms = {"a": ["x0"], "b": ["x1", "x2"], "c": ["x3", "x4", "x5"]}
     fit = StandInFit(X, y, lam=0.05, terms=terms)
-    boot = run_bootstrap(fit, n_boot=15, select="fixed", seed=0, progress=False)
+    boot = run_bootstrap(fit, n_boot=15, fixed_lam=True, seed=0, progress=False)
     nz = boot.coefs != 0
     assert list(boot.terms.index) == ["a", "b", "c"]
     assert boot.terms.loc["b", "freq"] == pytest.approx(nz[:, 1:3].any(axis=1).mean())
@@ -198,7 +198,7 @@ def test_bootstrap_stratified_keeps_class_counts():
     seen = []
 
     class Recorder(StandInFit):
-        def refit_rows(self, rows, select="same", seed=None):
+        def refit_rows(self, rows, fixed_lam=False, seed=None):
             seen.append(np.asarray(rows))
             return np.zeros(3)
 
@@ -210,19 +210,19 @@ def test_bootstrap_stratified_keeps_class_counts():
 
 
 def test_bootstrap_same_seed_same_numbers_and_seeds_differ(sim_fit):
-    a = run_bootstrap(sim_fit, n_boot=6, select="fixed", seed=11, progress=False)
-    b = run_bootstrap(sim_fit, n_boot=6, select="fixed", seed=11, progress=False)
-    c = run_bootstrap(sim_fit, n_boot=6, select="fixed", seed=12, progress=False)
+    a = run_bootstrap(sim_fit, n_boot=6, fixed_lam=True, seed=11, progress=False)
+    b = run_bootstrap(sim_fit, n_boot=6, fixed_lam=True, seed=11, progress=False)
+    c = run_bootstrap(sim_fit, n_boot=6, fixed_lam=True, seed=12, progress=False)
     np.testing.assert_array_equal(a.coefs, b.coefs)
     assert not np.array_equal(a.coefs, c.coefs)
     again = run_bootstrap(
-        sim_fit, n_boot=6, select="fixed", seed=a.seed_entropy, progress=False
+        sim_fit, n_boot=6, fixed_lam=True, seed=a.seed_entropy, progress=False
     )
     np.testing.assert_array_equal(a.coefs, again.coefs)
 
 
 def test_bootstrap_identical_across_n_jobs_and_dask(sim_fit):
-    kw = {"n_boot": 8, "select": "fixed", "seed": 7, "progress": False}
+    kw = {"n_boot": 8, "fixed_lam": True, "seed": 7, "progress": False}
     one = run_bootstrap(sim_fit, n_jobs=1, **kw)
     two = run_bootstrap(sim_fit, n_jobs=2, **kw)
     np.testing.assert_array_equal(one.coefs, two.coefs)
@@ -251,7 +251,13 @@ def test_bootstrap_identical_across_n_jobs_and_dask(sim_fit):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"n_boot": 1}, {"n_boot": 2.5}, {"select": "cv"}, {"level": 1.5}, {"stratify": True}],
+    [
+        {"n_boot": 1},
+        {"n_boot": 2.5},
+        {"fixed_lam": "cv"},
+        {"level": 1.5},
+        {"stratify": True},
+    ],
 )
 def test_bootstrap_errors(sim_fit, kwargs):
     with pytest.raises(PenstatError):
@@ -290,7 +296,7 @@ def test_stability_region_and_bound_arithmetic():
     fit = StaircaseFit()
     # q = 3: the region stops where 3 columns have been selected (lambda index 2)
     stab = run_stability_selection(fit, n_subsamples=5, q=3, cutoff=0.8, progress=False)
-    assert stab.lambda_min == pytest.approx(fit.path.lambdas[2])
+    assert stab.region_end == pytest.approx(fit.path.lambdas[2])
     assert stab.q_observed == 3
     assert stab.stable == ["c0", "c1", "c2"]
     assert stab.n_fits == 10
@@ -369,7 +375,7 @@ def real_fit():
 
 
 def test_real_fit_bootstrap_and_stability(real_fit):
-    boot = real_fit.bootstrap(n_boot=30, select="fixed", seed=4, progress=False)
+    boot = real_fit.bootstrap(n_boot=30, fixed_lam=True, seed=4, progress=False)
     assert real_fit.bootstrap_result is boot
     freq = boot.columns["freq"]
     truth = [f"x{j}" for j in range(5)]
@@ -387,28 +393,28 @@ def test_real_fit_nested_cv_identical_across_n_jobs():
     import penstat as ps
 
     fit = ps.lasso("y ~ .", _frame(3, n=120, p=8, k=2), nfolds=3, seed=0)
-    kw = {"n_boot": 4, "select": "same", "seed": 9, "progress": False}
+    kw = {"n_boot": 4, "fixed_lam": False, "seed": 9, "progress": False}
     one = run_bootstrap(fit, n_jobs=1, **kw)
     two = run_bootstrap(fit, n_jobs=2, **kw)
     np.testing.assert_array_equal(one.coefs, two.coefs)
     # nested CV really re-chooses lambda: replicates differ from the fixed-lambda run
-    fixed = run_bootstrap(fit, n_jobs=1, **{**kw, "select": "fixed"})
+    fixed = run_bootstrap(fit, n_jobs=1, **{**kw, "fixed_lam": True})
     assert not np.array_equal(one.coefs, fixed.coefs)
 
 
 def test_progress_bar_only_when_asked_or_interactive(sim_fit, capsys):
-    run_bootstrap(sim_fit, n_boot=3, select="fixed", seed=0)  # stderr is not a terminal
+    run_bootstrap(sim_fit, n_boot=3, fixed_lam=True, seed=0)  # stderr is not a terminal
     assert capsys.readouterr().err == ""
-    run_bootstrap(sim_fit, n_boot=3, select="fixed", seed=0, progress=True)
+    run_bootstrap(sim_fit, n_boot=3, fixed_lam=True, seed=0, progress=True)
     assert "bootstrap" in capsys.readouterr().err
-    run_bootstrap(sim_fit, n_boot=3, select="fixed", seed=0, progress=False)
+    run_bootstrap(sim_fit, n_boot=3, fixed_lam=True, seed=0, progress=False)
     assert capsys.readouterr().err == ""
 
 
 def test_seed_entropy_list_repeats_run(sim_fit):
-    a = run_bootstrap(sim_fit, n_boot=3, select="fixed", seed=[5, 1], progress=False)
+    a = run_bootstrap(sim_fit, n_boot=3, fixed_lam=True, seed=[5, 1], progress=False)
     assert a.seed_entropy == [5, 1]
     b = run_bootstrap(
-        sim_fit, n_boot=3, select="fixed", seed=a.seed_entropy, progress=False
+        sim_fit, n_boot=3, fixed_lam=True, seed=a.seed_entropy, progress=False
     )
     np.testing.assert_array_equal(a.coefs, b.coefs)

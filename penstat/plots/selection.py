@@ -31,7 +31,7 @@ def plot_cv(cv, ax=None):
     Parameters
     ----------
     cv : CVResult
-        From :func:`penstat.select.select_lambda` (``selection.cv``).
+        From :func:`penstat.selection.select_lambda` (``selection.cv``).
     ax : matplotlib Axes, optional
         Drawn into a new figure when omitted.
 
@@ -98,7 +98,7 @@ def plot_criteria(selection, ax=None, criteria=("aic", "bic", "ebic")):
     plt = require_matplotlib()
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 4.4))
-    lambdas = table["lambda"].to_numpy(dtype=float)
+    lambdas = table["lam"].to_numpy(dtype=float)
     for name in criteria:
         values = table[name].to_numpy(dtype=float)
         (line,) = ax.plot(lambdas, values, label=name.upper(), linewidth=1.4)

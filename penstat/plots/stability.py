@@ -103,7 +103,7 @@ def plot_stability_path(stability_result, ax=None, label_stable: bool = True):
             ax.plot(log_lam, values, color="#b0b4ba", linewidth=0.8)
     ax.axhline(stability_result.cutoff, color="#333333", linestyle="--", linewidth=1)
     ax.axvspan(
-        np.log(stability_result.lambda_min), log_lam.max(), color="#e8f0f8", zorder=0
+        np.log(stability_result.region_end), log_lam.max(), color="#e8f0f8", zorder=0
     )
     ax.set_xlim(log_lam.max(), log_lam.min())
     ax.set_ylim(-0.02, 1.02)

@@ -5,7 +5,7 @@ Folds are labelled ``0 .. K-1`` internally. Random folds follow ``cv.glmnet``
 most one), drawn from a :class:`numpy.random.Generator`.
 
 >>> import numpy as np
->>> from penstat._folds import make_folds
+>>> from penstat.selection.folds import make_folds
 >>> folds = make_folds(12, nfolds=3, seed=0)
 >>> sorted(np.bincount(folds).tolist())
 [4, 4, 4]
@@ -13,13 +13,12 @@ most one), drawn from a :class:`numpy.random.Generator`.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from penstat._errors import ArgumentError, DataError
+from penstat._validation import check_foldid, check_nfolds, check_stratify
 
-MIN_FOLDS = 3  # cv.glmnet refuses fewer than three folds
+__all__ = ["make_folds", "resolve_folds"]
 
 
 def make_folds(
@@ -113,77 +112,23 @@ def _weighted_rows(weights, n: int) -> np.ndarray:
     return w > 0
 
 
-def check_nfolds(nfolds, n: int) -> int:
-    """Validate ``nfolds`` against the number of observations ``n``."""
-    if isinstance(nfolds, bool) or not isinstance(nfolds, numbers.Integral):
-        raise ArgumentError(f"nfolds must be an integer, got {nfolds!r}")
-    nfolds = int(nfolds)
-    if nfolds < MIN_FOLDS:
-        raise ArgumentError(
-            f"nfolds={nfolds} is too small: cross-validation needs at least "
-            f"{MIN_FOLDS} folds (10 is recommended)"
-        )
-    if nfolds > n:
-        raise ArgumentError(
-            f"nfolds={nfolds} is larger than the number of observations ({n}); "
-            f"use nfolds <= {n}"
-        )
-    return nfolds
+def resolve_folds(
+    n, y, family, nfolds=10, foldid=None, stratify=None, seed=None, weights=None
+) -> np.ndarray:
+    """Fold labels ``0 .. K-1``: the user's ``foldid``, or random (stratified) folds.
 
-
-def check_foldid(foldid, n: int) -> np.ndarray:
-    """Validate a user's fold labels and recode them to ``0 .. K-1``.
-
-    Any labels are accepted (integers, strings); folds are ordered by sorted label.
+    Stratified folds deal the classes over the rows of positive weight only (see
+    :func:`make_folds`); random folds are stratified by default for binomial.
 
     Examples
     --------
-    >>> check_foldid([3, 1, 2, 3, 1, 2], 6).tolist()
-    [2, 0, 1, 2, 0, 1]
+    >>> resolve_folds(6, np.zeros(6), "gaussian", foldid=[1, 1, 2, 2, 3, 3]).tolist()
+    [0, 0, 1, 1, 2, 2]
     """
-    labels = np.asarray(foldid)
-    if labels.ndim != 1:
-        raise ArgumentError(f"foldid must be one-dimensional, got shape {labels.shape}")
-    if labels.shape[0] != n:
-        raise ArgumentError(
-            f"foldid has length {labels.shape[0]} but the data have {n} observations; "
-            "give one fold label per row"
-        )
-    if labels.dtype.kind == "f" and not np.all(np.isfinite(labels)):
-        raise ArgumentError("foldid contains NaN or inf; give every row a fold label")
-    if labels.dtype == object and any(v is None for v in labels):
-        raise ArgumentError("foldid contains missing labels; give every row a fold label")
-    try:
-        _, codes = np.unique(labels, return_inverse=True)
-    except TypeError as exc:
-        raise ArgumentError(
-            "foldid labels must be comparable (all numbers or all strings)"
-        ) from exc
-    codes = codes.astype(np.intp).ravel()
-    k = int(codes.max()) + 1 if n else 0
-    if k < MIN_FOLDS:
-        raise ArgumentError(
-            f"foldid has {k} distinct fold{'s' if k != 1 else ''}; cross-validation "
-            f"needs at least {MIN_FOLDS}"
-        )
-    return codes
-
-
-def check_stratify(stratify, family: str) -> bool | None:
-    """``stratify`` as None (the family's default) or a bool, checked against ``family``.
-
-    Examples
-    --------
-    >>> check_stratify(None, "gaussian") is None, check_stratify(True, "binomial")
-    (True, True)
-    """
+    if foldid is not None:
+        return check_foldid(foldid, n)
+    nfolds = check_nfolds(nfolds, n)
+    stratify = check_stratify(stratify, family)
     if stratify is None:
-        return None
-    if not isinstance(stratify, (bool, np.bool_)):
-        raise ArgumentError(f"stratify={stratify!r} must be True, False or None")
-    if stratify and family != "binomial":
-        raise ArgumentError(
-            "stratify=True is for the binomial family only (it deals the two classes over "
-            f"the folds); family={family!r} has no classes, so leave stratify=None"
-        )
-    return bool(stratify)
+        stratify = family == "binomial"
+    return make_folds(n, nfolds, y=y, stratify=bool(stratify), seed=seed, weights=weights)

@@ -23,11 +23,6 @@ as in R: ``y ~ .``, ``y ~ . - x3``, ``y ~ . + age:tobacco``.
 
 from __future__ import annotations
 
-import difflib
-import io
-import keyword
-import re
-import tokenize
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +30,18 @@ import numpy as np
 import pandas as pd
 
 from penstat._errors import ArgumentError, DataError, FormulaError
+from penstat.design.formula import (
+    close_matches,
+    default_env,
+    expand_dot,
+    numeric_as_arrays,
+    patsy_frame,
+    referenced_columns,
+    simple_name,
+    translate_patsy_error,
+    unknown_name,
+)
+from penstat.design.response import offset_rows, response_values, weight_values
 from penstat.family import Family, get_family
 
 __all__ = ["Design", "build_design"]
@@ -174,7 +181,7 @@ class Design:
                 + ", ".join(repr(c) for c in missing)
                 + f"; the formula {self.formula!r} needs it"
             )
-        frame = _patsy_frame(newdata, needed)
+        frame = patsy_frame(newdata, needed)
         na = frame.isna().any(axis=1).to_numpy() if needed else np.zeros(len(frame), bool)
         out = np.full((len(frame), len(self.columns)), np.nan, order="F")
         if (~na).any():
@@ -182,11 +189,11 @@ class Design:
                 with np.errstate(all="ignore"):
                     (mat,) = patsy.build_design_matrices(
                         [self._design_info()],
-                        _numeric_as_arrays(frame.loc[~na]),
+                        numeric_as_arrays(frame.loc[~na]),
                         NA_action="raise",
                     )
             except patsy.PatsyError as exc:
-                raise _translate_patsy_error(exc, self.formula, newdata.columns) from None
+                raise translate_patsy_error(exc, self.formula, newdata.columns) from None
             mat = np.asarray(mat, dtype=float)
             if self.has_intercept:
                 mat = np.delete(mat, self._intercept_position(), axis=1)
@@ -209,7 +216,7 @@ class Design:
 
             rhs = self.expanded_formula.split("~", 1)[1]
             info = patsy.dmatrix(
-                rhs, _numeric_as_arrays(self._frame), eval_env=_default_env(),
+                rhs, numeric_as_arrays(self._frame), eval_env=default_env(),
                 NA_action="raise",
             ).design_info  # fmt: skip
             object.__setattr__(self, "design_info", info)
@@ -299,21 +306,21 @@ def build_design(
         raise DataError(f"data has duplicated column names: {dup}; rename them")
 
     columns = [c for c in data.columns if isinstance(c, str)]
-    lhs_names = _referenced_columns(lhs, columns)
-    if not lhs_names and _simple_name(lhs) is not None:
-        raise _unknown_name(_simple_name(lhs), columns, "response ")
+    lhs_names = referenced_columns(lhs, columns)
+    if not lhs_names and simple_name(lhs) is not None:
+        raise unknown_name(simple_name(lhs), columns, "response ")
     weights_col = weights if isinstance(weights, str) else None
     offset_col = offset if isinstance(offset, str) else None
     for arg, col in (("weights", weights_col), ("offset", offset_col)):
         if col is not None and col not in data.columns:
             raise ArgumentError(
-                f"{arg}={col!r} is not a column of the data" + _close_matches(col, columns)
+                f"{arg}={col!r} is not a column of the data" + close_matches(col, columns)
             )
     dropped_from_dot = set(lhs_names) | set(exclude) | ({weights_col, offset_col} - {None})
-    rhs_expanded = _expand_dot(rhs, [c for c in columns if c not in dropped_from_dot])
+    rhs_expanded = expand_dot(rhs, [c for c in columns if c not in dropped_from_dot])
     expanded = f"{lhs} ~ {rhs_expanded}"
-    used = _referenced_columns(lhs, columns) + [
-        c for c in _referenced_columns(rhs_expanded, columns) if c not in lhs_names
+    used = referenced_columns(lhs, columns) + [
+        c for c in referenced_columns(rhs_expanded, columns) if c not in lhs_names
     ]
 
     # missing values in the variables the formula uses
@@ -337,8 +344,8 @@ def build_design(
         for c in (weights_col, offset_col, *exclude)
         if c is not None and c in data.columns
     ]
-    frame = _patsy_frame(data.loc[keep], list(dict.fromkeys(used + extra)))
-    env = _default_env() if eval_env is None else eval_env
+    frame = patsy_frame(data.loc[keep], list(dict.fromkeys(used + extra)))
+    env = default_env() if eval_env is None else eval_env
 
     try:
         with np.errstate(all="ignore"):
@@ -349,13 +356,13 @@ def build_design(
             # None in a categorical factor still raises.
             rhs_mat = patsy.dmatrix(
                 rhs_expanded,
-                _numeric_as_arrays(frame),
+                numeric_as_arrays(frame),
                 eval_env=env,
                 NA_action=patsy.NAAction(on_NA="raise", NA_types=["None"]),
                 return_type="dataframe",
             )
     except patsy.PatsyError as exc:
-        raise _translate_patsy_error(exc, expanded, columns) from None
+        raise translate_patsy_error(exc, expanded, columns) from None
     info = rhs_mat.design_info
     has_intercept = "Intercept" in info.term_name_slices
     terms = {
@@ -378,9 +385,9 @@ def build_design(
             "transforms"
         )
 
-    y, classes = _response(lhs, frame, fam, positive, env, columns)
-    w = _weights(weights, data, keep)
-    off = _offset(offset, data, keep)
+    y, classes = response_values(lhs, frame, fam, positive, env, columns)
+    w = weight_values(weights, data, keep)
+    off = offset_rows(offset, data, keep)
     positions = np.flatnonzero(keep)
     return Design(
         X=X,
@@ -405,330 +412,3 @@ def build_design(
         offset=off,
         offset_column=offset_col,
     )
-
-
-# -- the response --------------------------------------------------------------
-
-
-def _response(lhs, frame, fam, positive, env, columns):
-    import patsy
-
-    name = _column_in(lhs, columns)
-    if name is not None:
-        values = frame[name]
-    else:
-        try:
-            mat = patsy.dmatrix(
-                f"{lhs} - 1",
-                frame,
-                eval_env=env,
-                NA_action="raise",
-                return_type="dataframe",
-            )
-        except patsy.PatsyError as exc:
-            raise _translate_patsy_error(exc, lhs, columns) from None
-        if mat.shape[1] != 1:
-            raise FormulaError(
-                f"the response {lhs!r} must be one numeric column; it gives {mat.shape[1]}"
-            )
-        values = mat.iloc[:, 0]
-    if fam.name == "gaussian":
-        if positive is not None:
-            raise ArgumentError("positive= applies only to family='binomial'")
-        if pd.api.types.is_bool_dtype(values.dtype) or not pd.api.types.is_numeric_dtype(
-            values.dtype
-        ):
-            raise DataError(
-                f"the response {lhs!r} has dtype {values.dtype}; family='gaussian' needs "
-                "a numeric response (use family='binomial' for a two-level outcome)"
-            )
-        y = values.to_numpy(dtype=float)
-        if not np.isfinite(y).all():
-            raise DataError(f"the response {lhs!r} has infinite values")
-        return np.ascontiguousarray(y), None
-    return _binary_response(lhs, values, positive)
-
-
-def _binary_response(lhs, values: pd.Series, positive):
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        present = set(values.unique())
-        levels = [c for c in values.cat.categories if c in present]
-    else:
-        levels = sorted(values.unique().tolist(), key=_sort_key)
-    if len(levels) != 2:
-        shown = levels[:10]
-        raise DataError(
-            f"family='binomial' needs a response with exactly two values; {lhs!r} has "
-            f"{len(levels)}: {shown}" + (" ..." if len(levels) > 10 else "")
-        )
-    if positive is None:
-        positive = levels[1]
-    elif positive not in levels:
-        raise ArgumentError(f"positive={positive!r} is not a value of {lhs!r}: {levels}")
-    negative = levels[0] if positive == levels[1] else levels[1]
-    y = (values == positive).to_numpy(dtype=float)
-    return np.ascontiguousarray(y), (_plain(negative), _plain(positive))
-
-
-def _plain(value):
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _sort_key(value):
-    return (
-        (str(type(value)), value)
-        if not isinstance(value, (int, float, bool))
-        else ("", value)
-    )
-
-
-def _weights(weights, data, keep):
-    if weights is None:
-        return None
-    name = weights if isinstance(weights, str) else "weights"
-    if isinstance(weights, str):
-        raw = data[weights]
-        if not pd.api.types.is_numeric_dtype(raw.dtype):
-            raise DataError(f"weights column {weights!r} is not numeric ({raw.dtype})")
-        arr = raw.to_numpy(dtype=float, na_value=np.nan)
-    else:
-        arr = np.asarray(weights, dtype=float)
-        if arr.ndim != 1 or arr.shape[0] != len(data):
-            raise ArgumentError(
-                f"weights has shape {arr.shape}; give one weight per row of the data "
-                f"({len(data)} rows)"
-            )
-    arr = arr[keep]
-    if not np.isfinite(arr).all():
-        raise DataError(f"{name!r} has missing or infinite values; weights must be finite")
-    if (arr < 0).any():
-        raise DataError(f"{name!r} has negative values; weights must be >= 0")
-    if not (arr > 0).any():
-        raise DataError(f"{name!r} is zero for every row used")
-    return np.ascontiguousarray(arr)
-
-
-def offset_values(offset, frame, arg: str = "offset", where: str = "the data"):
-    """An offset as floats (NaN where missing) and its name for messages: the column
-    ``offset`` of ``frame``, or the numbers given (their shape is the caller's to
-    check). Non-numeric values are refused, naming the column or ``arg``."""
-    if isinstance(offset, str):
-        raw = frame[offset]
-        if pd.api.types.is_bool_dtype(raw.dtype) or not pd.api.types.is_numeric_dtype(
-            raw.dtype
-        ):
-            of = "" if where == "the data" else f" of {where}"
-            raise DataError(
-                f"offset column {offset!r}{of} is not numeric ({raw.dtype}); the offset "
-                "is added to the linear predictor and must be a number per row"
-            )
-        return raw.to_numpy(dtype=float, na_value=np.nan), f"offset column {offset!r}"
-    try:
-        return np.asarray(offset, dtype=float), arg
-    except (TypeError, ValueError):
-        raise ArgumentError(
-            f"{arg} must be a column name of {where} or one number per row; "
-            "it has values that are not numbers"
-        ) from None
-
-
-def _offset(offset, data, keep):
-    if offset is None:
-        return None
-    arr, name = offset_values(offset, data)
-    if not isinstance(offset, str) and (arr.ndim != 1 or arr.shape[0] != len(data)):
-        raise ArgumentError(
-            f"offset has shape {arr.shape}; give one number per row of the data "
-            f"({len(data)} rows), or the name of a column"
-        )
-    arr = arr[keep]
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        raise DataError(
-            f"{name} has missing or infinite values in {int(bad.sum())} of the rows used; "
-            "the offset must be finite: impute it, or drop those rows from the data"
-        )
-    return np.ascontiguousarray(arr)
-
-
-# -- formula text --------------------------------------------------------------
-
-
-def _tokens(text: str):
-    try:
-        return [
-            t
-            for t in tokenize.generate_tokens(io.StringIO(text).readline)
-            if t.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER)
-        ]
-    except (tokenize.TokenError, SyntaxError) as exc:
-        raise FormulaError(f"cannot parse formula {text!r}: {exc}") from None
-
-
-def _is_dot(tokens, i) -> bool:
-    tok = tokens[i]
-    if tok.type != tokenize.OP or tok.string != ".":
-        return False
-    prev = tokens[i - 1] if i > 0 else None
-    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-    attribute = prev is not None and (
-        prev.type in (tokenize.NAME, tokenize.NUMBER) or prev.string in (")", "]")
-    )
-    return not attribute and not (nxt is not None and nxt.type == tokenize.NAME)
-
-
-def _quote(column: str) -> str:
-    if column.isidentifier() and not keyword.iskeyword(column):
-        return column
-    return f'Q("{column}")' if '"' not in column else f"Q({column!r})"
-
-
-def _expand_dot(rhs: str, others: list[str]) -> str:
-    """Replace a stand-alone ``.`` by every other column, joined with ``+``."""
-    tokens = _tokens(rhs)
-    dots = [i for i in range(len(tokens)) if _is_dot(tokens, i)]
-    if not dots:
-        return rhs
-    if not others:
-        raise FormulaError(
-            "'.' in the formula stands for no column: the data has no others"
-        )
-    expansion = "(" + " + ".join(_quote(c) for c in others) + ")"
-    # rebuild from character offsets (single-line formulas)
-    lines = rhs.splitlines() or [rhs]
-    if len(lines) > 1:
-        rhs = " ".join(lines)
-        return _expand_dot(rhs, others)
-    out, last = [], 0
-    for i in dots:
-        start, end = tokens[i].start[1], tokens[i].end[1]
-        out.append(rhs[last:start])
-        out.append(expansion)
-        last = end
-    out.append(rhs[last:])
-    return "".join(out)
-
-
-def _referenced_columns(text: str, columns: list[str]) -> list[str]:
-    """Data columns a formula side uses: bare names and ``Q("...")`` arguments."""
-    tokens = _tokens(text)
-    colset = set(columns)
-    found = []
-    for i, tok in enumerate(tokens):
-        prev = tokens[i - 1] if i > 0 else None
-        if tok.type == tokenize.NAME and tok.string in colset:
-            if prev is not None and prev.string == ".":
-                continue  # attribute such as np.log
-            found.append(tok.string)
-        elif tok.type == tokenize.STRING and i >= 2 and tokens[i - 2].string == "Q":
-            try:
-                value = eval(tok.string, {"__builtins__": {}})  # a string literal
-            except Exception:  # pragma: no cover - malformed literal
-                continue
-            if value in colset:
-                found.append(value)
-    return list(dict.fromkeys(found))
-
-
-def _simple_name(text: str) -> str | None:
-    text = text.strip()
-    m = re.fullmatch(r"Q\(\s*(['\"])(.*)\1\s*\)", text)
-    if m:
-        return m.group(2)
-    return text if text.isidentifier() else None
-
-
-def _column_in(text: str, columns: list[str]) -> str | None:
-    name = _simple_name(text)
-    return name if name is not None and name in columns else None
-
-
-# -- patsy glue ----------------------------------------------------------------
-
-
-def _default_env():
-    import patsy
-
-    return patsy.EvalEnvironment([{"np": np, "numpy": np}])
-
-
-def _numeric_as_arrays(frame: pd.DataFrame) -> dict:
-    """The frame's columns for patsy, numeric ones (not bool) as numpy arrays: patsy
-    wraps every pandas factor it evaluates in new pandas objects (a third of its time
-    on 100 numeric columns); the values, and the design, are the same."""
-    return {
-        name: (
-            values.to_numpy()
-            if pd.api.types.is_numeric_dtype(values.dtype)
-            and not pd.api.types.is_bool_dtype(values.dtype)
-            else values
-        )
-        for name, values in frame.items()
-    }
-
-
-def _patsy_frame(data: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """A new frame with the given columns in dtypes patsy handles.
-
-    pandas' nullable and string dtypes hold ``pd.NA``, which patsy's level sorting
-    cannot compare; strings go to object, nullable numbers to float, nullable bools
-    to bool (after missing rows were dropped).
-    """
-    out = {}
-    for c in columns:
-        s = data[c]
-        dtype = s.dtype
-        if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_object_dtype(dtype):
-            out[c] = s
-        elif pd.api.types.is_bool_dtype(dtype):
-            out[c] = s.astype(object if s.isna().any() else bool)
-        elif pd.api.types.is_string_dtype(dtype):
-            out[c] = s.astype(object).where(s.notna(), None)
-        elif pd.api.types.is_numeric_dtype(dtype) and isinstance(
-            dtype, pd.api.extensions.ExtensionDtype
-        ):
-            out[c] = s.astype("float64")
-        else:
-            out[c] = s
-    return pd.DataFrame(out, index=data.index)
-
-
-def _close_matches(name: str, columns) -> str:
-    close = difflib.get_close_matches(str(name), [str(c) for c in columns], n=3, cutoff=0.5)
-    return f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-
-
-def _unknown_name(name: str, columns, what: str = "") -> FormulaError:
-    return FormulaError(
-        f"{what}{name!r} in the formula is not a column of the data"
-        + _close_matches(name, columns)
-    )
-
-
-def _translate_patsy_error(exc, formula: str, columns) -> Exception:
-    msg = getattr(exc, "message", str(exc))
-    m = re.search(r"name '([^']+)' is not defined", msg)
-    if m:
-        return _unknown_name(m.group(1), columns)
-    origin = getattr(exc, "origin", None)
-    where = ""
-    if origin is not None:
-        where = origin.code[origin.start : origin.end]
-    m = re.search(
-        r"observation with value (.+?) does not match any of the expected "
-        r"levels \(expected: (.*)\)",
-        msg,
-    )
-    if m:
-        return DataError(
-            f"factor {where!r} has the level {m.group(1)}, not seen when the model was "
-            f"fitted (levels: {m.group(2)}); drop those rows or refit with them"
-        )
-    if "missing values" in msg:
-        return DataError(
-            f"{where!r} evaluates to missing values (NaN) for some rows; "
-            "check the transform's domain (e.g. log of a non-positive value)"
-        )
-    if where:
-        return FormulaError(f"in formula {formula!r} at {where!r}: {msg}")
-    return FormulaError(f"in formula {formula!r}: {msg}")

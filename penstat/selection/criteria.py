@@ -46,7 +46,7 @@ estimated (RSS is zero or nearly so). ``n`` is the number of rows with a
 positive weight.
 
 >>> import numpy as np
->>> from penstat.criteria import log_choose
+>>> from penstat.selection.criteria import log_choose
 >>> round(float(np.exp(log_choose(5, 2))), 9)
 10.0
 """
@@ -58,15 +58,12 @@ import pandas as pd
 from scipy.special import gammaln
 
 from penstat._errors import ArgumentError
-from penstat._limits import at_limit, path_limits
+from penstat._limits import at_limit
+from penstat._validation import check_gamma
 from penstat.family import get_family
+from penstat.solver import Path
 
-CRITERIA = ("aic", "bic", "ebic")
-
-
-def default_gamma(n: int, p: int) -> float:
-    """EBIC ``gamma``: 1 when ``p > n`` (high-dimensional), 0.5 otherwise."""
-    return 1.0 if p > n else 0.5
+__all__ = ["best_index", "criteria_table", "effective_df", "log_choose"]
 
 
 def log_choose(p: int, k) -> np.ndarray:
@@ -85,27 +82,6 @@ def linear_predictor(path, X: np.ndarray, offset: np.ndarray | None = None) -> n
     return eta
 
 
-def check_offset(path, offset, n: int) -> np.ndarray | None:
-    """The ``offset`` of the ``n`` rows of a path's data as floats; refused when it
-    does not match how ``path`` was fitted (with or without an offset)."""
-    has_offset = bool(getattr(path, "has_offset", False))
-    if has_offset and offset is None:
-        raise ArgumentError(
-            "offset: the path was fitted with an offset; pass offset= (the offset of "
-            "the rows it was fitted on)"
-        )
-    if not has_offset and offset is not None:
-        raise ArgumentError(
-            "offset: the path was fitted without an offset; fit it with offset= first"
-        )
-    if offset is None:
-        return None
-    off = np.asarray(offset, dtype=float)
-    if off.shape != (n,):
-        raise ArgumentError(f"offset has shape {off.shape}, expected ({n},): one per row")
-    return off
-
-
 def column_scales(X: np.ndarray, v: np.ndarray, center: bool = True) -> np.ndarray:
     """1/n weighted standard deviation (root mean square if not ``center``) per column.
 
@@ -115,13 +91,7 @@ def column_scales(X: np.ndarray, v: np.ndarray, center: bool = True) -> np.ndarr
     return np.sqrt(np.maximum(v @ (X - mean) ** 2, 0.0))
 
 
-def effective_df(
-    path,
-    X: np.ndarray,
-    weights: np.ndarray | None = None,
-    y: np.ndarray | None = None,
-    offset: np.ndarray | None = None,
-) -> np.ndarray:
+def effective_df(path: Path, X: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
     """Effective degrees of freedom of the coefficients at each lambda (no intercept).
 
     Parameters
@@ -129,14 +99,11 @@ def effective_df(
     path : Path
         A fitted path.
     X : array (n, p)
-        The design the path was fitted on.
-    weights : array (n,), optional
-        Observation weights used for the fit.
+        The design the path was fitted on (its weights and offset come with the
+        path's spec).
     y : array (n,), optional
         The response; needed for the gaussian elastic net and ridge (its scale
         enters the ridge term as fitted, see the module docstring).
-    offset : array (n,), optional
-        The offset the path was fitted with (required then).
 
     Returns
     -------
@@ -148,29 +115,29 @@ def effective_df(
 
     Examples
     --------
-    >>> import numpy as np, penstat as ps  # doctest: +SKIP
-    >>> X = np.random.default_rng(0).normal(size=(40, 3)); y = X[:, 0]  # doctest: +SKIP
-    >>> effective_df(ps.fit_path(X, y), X)[-1]  # doctest: +SKIP
+    >>> from penstat.solver import fit_path
+    >>> X = np.random.default_rng(0).normal(size=(40, 3))
+    >>> float(effective_df(fit_path(X, X[:, 0] + X[:, 1]), X)[-1])
     3.0
     """
     X = np.asarray(X, dtype=float)
     n, p = X.shape
-    offset = check_offset(path, offset, n)
+    spec = path.spec
+    offset, weights = spec.offset, spec.weights
     coefs = np.asarray(path.coefs, dtype=float)
     nonzero = coefs != 0
-    limits = path_limits(path)
-    if limits is not None:
+    if spec.has_limits:
         # the free set: a coefficient held at a limit is fixed like one at 0
-        nonzero &= ~at_limit(coefs, *limits)
+        nonzero &= ~at_limit(coefs, spec.lower_limits, spec.upper_limits)
     counts = nonzero.sum(axis=1).astype(float)
     l1_ratio = float(path.l1_ratio)
     if l1_ratio >= 1.0:
         return counts
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
     v = w / w.sum()
-    pf = _rescaled_penalty_factor(path, p)
-    fit_intercept = bool(getattr(path, "fit_intercept", True))
-    if getattr(path, "standardize", True):
+    pf = path.penalty_factor * (p / path.penalty_factor.sum())
+    fit_intercept = spec.fit_intercept
+    if spec.standardize:
         scales = column_scales(X, v, center=fit_intercept)
     else:
         scales = np.ones(p)
@@ -215,21 +182,7 @@ def _trace_ridge_hat(gram: np.ndarray, ridge: np.ndarray) -> float:
     return float(np.trace(sol))
 
 
-def _rescaled_penalty_factor(path, p: int) -> np.ndarray:
-    pf = getattr(path, "penalty_factor", None)
-    pf = np.ones(p) if pf is None else np.asarray(pf, dtype=float)
-    total = pf.sum()
-    return pf * (p / total) if total > 0 else pf
-
-
-def criteria_table(
-    path,
-    X: np.ndarray,
-    y: np.ndarray,
-    weights: np.ndarray | None = None,
-    gamma=None,
-    offset: np.ndarray | None = None,
-) -> pd.DataFrame:
+def criteria_table(path: Path, X: np.ndarray, y: np.ndarray, gamma=None) -> pd.DataFrame:
     """Log-likelihood, AIC, BIC and EBIC at every lambda of ``path``.
 
     Parameters
@@ -237,40 +190,40 @@ def criteria_table(
     path : Path
         A fitted path.
     X, y : arrays
-        The data the path was fitted on.
-    weights : array, optional
-        Observation weights used for the fit.
+        The data the path was fitted on (its weights and offset come with the
+        path's spec; the offset is part of the linear predictor).
     gamma : float, optional
         EBIC parameter in [0, 1]; default 1 when ``p > n``, else 0.5.
-    offset : array (n,), optional
-        The offset the path was fitted with (required then); it is part of the
-        linear predictor of the log-likelihood.
 
     Returns
     -------
     pandas.DataFrame
-        One row per lambda: ``lambda``, ``df`` (nonzero coefficients), ``edf``
+        One row per lambda: ``lam``, ``df`` (nonzero coefficients), ``edf``
         (the ``k`` of the criteria: effective df plus the intercept), ``loglik``,
         ``aic``, ``bic``, ``ebic``.
 
     Examples
     --------
-    >>> table = criteria_table(path, X, y)  # doctest: +SKIP
-    >>> table.loc[table.bic.idxmin(), "lambda"]  # doctest: +SKIP
+    >>> from penstat.solver import fit_path
+    >>> X = np.random.default_rng(0).normal(size=(50, 4))
+    >>> y = X[:, 0] + np.random.default_rng(1).normal(size=50)
+    >>> table = criteria_table(fit_path(X, y), X, y)
+    >>> table.columns.tolist()
+    ['lam', 'df', 'edf', 'loglik', 'aic', 'bic', 'ebic']
     """
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float).ravel()
     n, p = X.shape
-    w = None if weights is None else np.asarray(weights, dtype=float)
+    w = path.spec.weights
     n_obs = n if w is None else int(np.count_nonzero(w > 0))
     gamma = check_gamma(gamma, n_obs, p)
-    offset = check_offset(path, offset, n)
+    offset = path.spec.offset
     family = get_family(path.family)
     eta = linear_predictor(path, X, offset)
     loglik = np.array([family.loglik(y, eta[:, k], w) for k in range(eta.shape[1])])
     nonzero = np.count_nonzero(np.asarray(path.coefs), axis=1)
-    intercept = 1.0 if getattr(path, "fit_intercept", True) else 0.0
-    edf = effective_df(path, X, w, y, offset) + intercept
+    intercept = 1.0 if path.fit_intercept else 0.0
+    edf = effective_df(path, X, y) + intercept
     aic = -2.0 * loglik + 2.0 * edf
     bic = -2.0 * loglik + np.log(n_obs) * edf
     ebic = bic + 2.0 * gamma * log_choose(p, nonzero)
@@ -280,7 +233,7 @@ def criteria_table(
             values[undefined] = np.nan
     return pd.DataFrame(
         {
-            "lambda": np.asarray(path.lambdas, dtype=float),
+            "lam": np.asarray(path.lambdas, dtype=float),
             "df": nonzero,
             "edf": edf,
             "loglik": loglik,
@@ -291,21 +244,15 @@ def criteria_table(
     )
 
 
-def check_gamma(gamma, n: int, p: int) -> float:
-    """Validate the EBIC ``gamma`` (default from :func:`default_gamma`)."""
-    if gamma is None:
-        return default_gamma(n, p)
-    try:
-        value = float(gamma)
-    except (TypeError, ValueError) as exc:
-        raise ArgumentError(f"gamma must be a number in [0, 1], got {gamma!r}") from exc
-    if not 0.0 <= value <= 1.0:
-        raise ArgumentError(f"gamma must be in [0, 1] (Chen & Chen 2008), got {gamma!r}")
-    return value
-
-
 def best_index(values: np.ndarray, lambdas: np.ndarray) -> int:
-    """Position of the smallest value, the largest lambda among ties; NaN ignored."""
+    """Position of the smallest value, the largest lambda among ties; NaN ignored
+    (-1 when every value is NaN).
+
+    Examples
+    --------
+    >>> best_index(np.array([3.0, 1.0, 1.0]), np.array([3.0, 2.0, 1.0]))
+    1
+    """
     values = np.asarray(values, dtype=float)
     finite = np.isfinite(values)
     if not finite.any():

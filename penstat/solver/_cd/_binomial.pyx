@@ -65,7 +65,7 @@ from libc.math cimport exp, log, log1p
 from libc.string cimport memcpy
 from scipy.linalg.cython_blas cimport daxpy, ddot
 
-from penstat._cd._common cimport clip, movable, soft_threshold
+from penstat.solver._cd._common cimport clip, movable, soft_threshold
 
 # Probability clip used for the working weights (as glmnet's lognet).
 cdef double PMIN = 1e-5

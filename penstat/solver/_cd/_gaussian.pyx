@@ -43,7 +43,7 @@ from scipy.linalg.cython_lapack cimport dpotrf
 
 from libc.math cimport log, sqrt
 
-from penstat._cd._common cimport clip, fabs, fmax, fmin, movable, soft_threshold
+from penstat.solver._cd._common cimport clip, fabs, fmax, fmin, movable, soft_threshold
 
 import numpy as np
 

@@ -1,0 +1,158 @@
+"""The response, weights and offset columns of a design.
+
+>>> import pandas as pd
+>>> from penstat.design.response import binary_response
+>>> binary_response("ok", pd.Series(["no", "yes", "no"]), None)[1]
+('no', 'yes')
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from penstat._errors import ArgumentError, DataError, FormulaError
+from penstat.design.formula import column_in, translate_patsy_error
+
+# -- the response --------------------------------------------------------------
+
+
+def response_values(lhs, frame, fam, positive, env, columns):
+    import patsy
+
+    name = column_in(lhs, columns)
+    if name is not None:
+        values = frame[name]
+    else:
+        try:
+            mat = patsy.dmatrix(
+                f"{lhs} - 1",
+                frame,
+                eval_env=env,
+                NA_action="raise",
+                return_type="dataframe",
+            )
+        except patsy.PatsyError as exc:
+            raise translate_patsy_error(exc, lhs, columns) from None
+        if mat.shape[1] != 1:
+            raise FormulaError(
+                f"the response {lhs!r} must be one numeric column; it gives {mat.shape[1]}"
+            )
+        values = mat.iloc[:, 0]
+    if fam.name == "gaussian":
+        if positive is not None:
+            raise ArgumentError("positive= applies only to family='binomial'")
+        if pd.api.types.is_bool_dtype(values.dtype) or not pd.api.types.is_numeric_dtype(
+            values.dtype
+        ):
+            raise DataError(
+                f"the response {lhs!r} has dtype {values.dtype}; family='gaussian' needs "
+                "a numeric response (use family='binomial' for a two-level outcome)"
+            )
+        y = values.to_numpy(dtype=float)
+        if not np.isfinite(y).all():
+            raise DataError(f"the response {lhs!r} has infinite values")
+        return np.ascontiguousarray(y), None
+    return binary_response(lhs, values, positive)
+
+
+def binary_response(lhs, values: pd.Series, positive):
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        present = set(values.unique())
+        levels = [c for c in values.cat.categories if c in present]
+    else:
+        levels = sorted(values.unique().tolist(), key=_sort_key)
+    if len(levels) != 2:
+        shown = levels[:10]
+        raise DataError(
+            f"family='binomial' needs a response with exactly two values; {lhs!r} has "
+            f"{len(levels)}: {shown}" + (" ..." if len(levels) > 10 else "")
+        )
+    if positive is None:
+        positive = levels[1]
+    elif positive not in levels:
+        raise ArgumentError(f"positive={positive!r} is not a value of {lhs!r}: {levels}")
+    negative = levels[0] if positive == levels[1] else levels[1]
+    y = (values == positive).to_numpy(dtype=float)
+    return np.ascontiguousarray(y), (_plain(negative), _plain(positive))
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _sort_key(value):
+    return (
+        (str(type(value)), value)
+        if not isinstance(value, (int, float, bool))
+        else ("", value)
+    )
+
+
+def weight_values(weights, data, keep):
+    if weights is None:
+        return None
+    name = weights if isinstance(weights, str) else "weights"
+    if isinstance(weights, str):
+        raw = data[weights]
+        if not pd.api.types.is_numeric_dtype(raw.dtype):
+            raise DataError(f"weights column {weights!r} is not numeric ({raw.dtype})")
+        arr = raw.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        arr = np.asarray(weights, dtype=float)
+        if arr.ndim != 1 or arr.shape[0] != len(data):
+            raise ArgumentError(
+                f"weights has shape {arr.shape}; give one weight per row of the data "
+                f"({len(data)} rows)"
+            )
+    arr = arr[keep]
+    if not np.isfinite(arr).all():
+        raise DataError(f"{name!r} has missing or infinite values; weights must be finite")
+    if (arr < 0).any():
+        raise DataError(f"{name!r} has negative values; weights must be >= 0")
+    if not (arr > 0).any():
+        raise DataError(f"{name!r} is zero for every row used")
+    return np.ascontiguousarray(arr)
+
+
+def offset_values(offset, frame, arg: str = "offset", where: str = "the data"):
+    """An offset as floats (NaN where missing) and its name for messages: the column
+    ``offset`` of ``frame``, or the numbers given (their shape is the caller's to
+    check). Non-numeric values are refused, naming the column or ``arg``."""
+    if isinstance(offset, str):
+        raw = frame[offset]
+        if pd.api.types.is_bool_dtype(raw.dtype) or not pd.api.types.is_numeric_dtype(
+            raw.dtype
+        ):
+            of = "" if where == "the data" else f" of {where}"
+            raise DataError(
+                f"offset column {offset!r}{of} is not numeric ({raw.dtype}); the offset "
+                "is added to the linear predictor and must be a number per row"
+            )
+        return raw.to_numpy(dtype=float, na_value=np.nan), f"offset column {offset!r}"
+    try:
+        return np.asarray(offset, dtype=float), arg
+    except (TypeError, ValueError):
+        raise ArgumentError(
+            f"{arg} must be a column name of {where} or one number per row; "
+            "it has values that are not numbers"
+        ) from None
+
+
+def offset_rows(offset, data, keep):
+    if offset is None:
+        return None
+    arr, name = offset_values(offset, data)
+    if not isinstance(offset, str) and (arr.ndim != 1 or arr.shape[0] != len(data)):
+        raise ArgumentError(
+            f"offset has shape {arr.shape}; give one number per row of the data "
+            f"({len(data)} rows), or the name of a column"
+        )
+    arr = arr[keep]
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        raise DataError(
+            f"{name} has missing or infinite values in {int(bad.sum())} of the rows used; "
+            "the offset must be finite: impute it, or drop those rows from the data"
+        )
+    return np.ascontiguousarray(arr)

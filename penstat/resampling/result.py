@@ -1,0 +1,142 @@
+"""What resampling returns: :class:`BootstrapResult` and :class:`StabilitySelection`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from penstat.plots.stability import plot_selection_frequency, plot_stability_path
+
+__all__ = ["BootstrapResult", "StabilitySelection"]
+
+
+@dataclass(frozen=True, eq=False)
+class BootstrapResult:
+    """Selection frequencies and coefficient spread over bootstrap replicates.
+
+    Attributes
+    ----------
+    n_boot : int
+        Number of replicates.
+    fixed_lam : bool
+        False: the lambda rule was re-applied in each replicate; True: the fit's
+        own lambda was reused.
+    level : float
+        Coverage of the percentile interval (``lower``, ``upper``).
+    columns : pandas.DataFrame
+        Indexed by design column: ``freq`` (share of replicates with a nonzero
+        coefficient), ``sign_consistency`` (share of those selections with the
+        majority sign; NaN when never selected), ``median``, ``lower``, ``upper``
+        (bootstrap median and percentile interval of the coefficient, zeros
+        included). The interval is descriptive: percentile intervals are not valid
+        confidence intervals for lasso coefficients, least of all near zero.
+    terms : pandas.DataFrame
+        Indexed by formula term: ``freq``, the share of replicates in which any of
+        the term's columns was selected.
+    model_size : pandas.Series
+        Number of replicates (values) selecting each number of columns (index).
+    coefs : numpy.ndarray
+        (n_boot, p) coefficient of every replicate, original scale.
+    seed_entropy : int or list of int
+        Entropy of the seed sequence; ``seed=seed_entropy`` repeats the run.
+    """
+
+    n_boot: int
+    fixed_lam: bool
+    level: float
+    columns: Any
+    terms: Any
+    model_size: Any
+    coefs: np.ndarray
+    seed_entropy: Any
+    stratify: bool = False
+
+    def plot(self, ax=None):
+        """Dot chart of the selection frequencies; see
+        :func:`penstat.plots.stability.plot_selection_frequency`."""
+        return plot_selection_frequency(self, ax=ax)
+
+    def __repr__(self) -> str:
+        freq = self.columns["freq"]
+        return (
+            f"BootstrapResult(n_boot={self.n_boot}, fixed_lam={self.fixed_lam}, "
+            f"columns selected in >= 50% of replicates: {int((freq >= 0.5).sum())} "
+            f"of {len(freq)})"
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class StabilitySelection:
+    """Stability selection (Meinshausen & Buehlmann 2010; Shah & Samworth 2013).
+
+    Attributes
+    ----------
+    sampling : str
+        ``"complementary_pairs"`` or ``"subsample"``.
+    n_subsamples : int
+        Number of draws (pairs for complementary pairs; ``n_fits`` is twice that).
+    n_fits : int
+        Number of lasso paths fitted.
+    lambdas : numpy.ndarray
+        The lambda grid, decreasing.
+    probabilities : pandas.DataFrame
+        Selection probability per lambda (rows, indexed by lambda) and design column.
+    region_end : float
+        Smallest lambda of the region used, ``Lambda = {lam >= region_end}``.
+    max_probability : pandas.Series
+        Maximum selection probability over ``Lambda`` per design column.
+    cutoff, q, pfer : float
+        The threshold on ``max_probability``, the bound ``q`` on the average number
+        of columns selected over ``Lambda``, and the bound on the expected number of
+        falsely selected columns (per-family error rate) under ``assumption``.
+    q_observed : float
+        Average number of columns selected over ``Lambda`` (at most ``q``).
+    pfer_mb, pfer_unimodal : float
+        The bound of Meinshausen & Buehlmann and the unimodal bound of
+        Shah & Samworth (NaN when it does not apply) at ``q``.
+    assumption : str
+        ``"unimodal"`` or ``"none"``.
+    stable : list of str
+        Columns with ``max_probability >= cutoff``.
+    table : pandas.DataFrame
+        Per column: ``max_probability``, ``stable``, ``penalized``.
+    terms : pandas.DataFrame
+        Per term: ``max_probability`` (over the term's columns) and ``stable``.
+    p : int
+        Number of penalized columns (the ``p`` of the bounds).
+    notes : list of str
+        How the parameters were determined.
+    """
+
+    sampling: str
+    n_subsamples: int
+    n_fits: int
+    lambdas: np.ndarray
+    probabilities: Any
+    region_end: float
+    max_probability: Any
+    cutoff: float
+    q: float
+    pfer: float
+    q_observed: float
+    pfer_mb: float
+    pfer_unimodal: float
+    assumption: str
+    stable: list
+    table: Any
+    terms: Any
+    p: int
+    seed_entropy: Any
+    notes: list = field(default_factory=list)
+
+    def plot(self, ax=None):
+        """Stability path; see :func:`penstat.plots.stability.plot_stability_path`."""
+        return plot_stability_path(self, ax=ax)
+
+    def __repr__(self) -> str:
+        return (
+            f"StabilitySelection(cutoff={self.cutoff:.3g}, q={self.q:.3g}, "
+            f"pfer<={self.pfer:.3g}, stable={self.stable})"
+        )

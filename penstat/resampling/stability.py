@@ -1,0 +1,318 @@
+"""Stability selection (Meinshausen & Buehlmann 2010; Shah & Samworth 2013): lasso
+paths on subsamples of half the rows, the selection probability of each column along
+the path, the stable set and a bound on the expected number of false selections.
+
+References
+----------
+Meinshausen, N. and Buehlmann, P. (2010). Stability selection. JRSS B 72, 417-473.
+Shah, R. D. and Samworth, R. J. (2013). Variable selection with error control:
+another look at stability selection. JRSS B 75, 55-80.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from penstat._errors import ArgumentError
+from penstat._runner import run_chunks
+from penstat._validation import check_int, seed_sequence
+from penstat.resampling.bounds import (
+    check_cutoff,
+    mb_bound,
+    stability_parameters,
+    unimodal_bound,
+)
+from penstat.resampling.result import StabilitySelection
+
+__all__ = ["Subsampleable", "run_stability_selection"]
+
+SAMPLINGS = ("complementary_pairs", "subsample")
+ASSUMPTIONS = ("unimodal", "none")
+
+
+class Subsampleable(Protocol):
+    """What stability selection reads from a fit (a :class:`~penstat.PenalizedFit`)."""
+
+    design: Any
+    path: Any
+    lam: float
+
+    def path_rows(self, rows: np.ndarray, lambdas: np.ndarray) -> Any:
+        """The fit's path on design rows ``rows`` at ``lambdas``."""
+        ...
+
+
+def run_stability_selection(
+    fit: Subsampleable,
+    n_subsamples: int = 50,
+    cutoff: float | None = None,
+    pfer: float | None = None,
+    q: float | None = None,
+    sampling: str = "complementary_pairs",
+    lambdas=None,
+    seed=None,
+    n_jobs: int | None = None,
+    progress: bool | None = None,
+    assumption: str | None = None,
+) -> StabilitySelection:
+    """Stability selection with error control on the fit's lasso path.
+
+    Fits the path on subsamples of ``floor(n/2)`` design rows, estimates each
+    column's selection probability at every lambda, and keeps the columns whose
+    maximum probability over the region ``Lambda = {lam >= region_end}`` reaches
+    ``cutoff``. ``region_end`` is the smallest grid value at which the subsamples
+    select, on average, at most ``q`` columns over ``Lambda`` (the ``q`` of
+    Meinshausen & Buehlmann 2010). The expected number of falsely selected columns
+    is then at most ``pfer``.
+
+    Which of ``cutoff``, ``pfer`` and ``q`` is computed (as R's stabs):
+
+    * two given: the third follows from the bound (:func:`stability_parameters`);
+    * only ``q`` or only ``pfer``: ``cutoff = 0.75`` and the other is computed;
+    * none, or only ``cutoff`` (default 0.75): ``Lambda`` runs from the top of the
+      grid down to the fit's chosen lambda, ``q`` is the average number of columns
+      the subsamples select there, and ``pfer`` is the bound at that ``q``;
+    * all three: an error.
+
+    Parameters
+    ----------
+    fit : PenalizedFit
+        A fit with an L1 penalty (``l1_ratio > 0``); anything with its ``design``,
+        ``path``, ``lam`` and ``path_rows`` (:class:`Subsampleable`).
+    n_subsamples : int
+        Complementary pairs (``2 * n_subsamples`` fits, ``B`` of Shah & Samworth) or
+        independent subsamples.
+    cutoff : float in (0.5, 1], optional
+    pfer : float, optional
+        Bound on the expected number of false selections.
+    q : float, optional
+        Bound on the average number of columns selected over ``Lambda``.
+    sampling : {"complementary_pairs", "subsample"}
+        ``"subsample"`` uses the bound of Meinshausen & Buehlmann only.
+    lambdas : array, optional
+        The grid; by default the fit's path grid.
+    seed, n_jobs, progress
+        As in :func:`run_bootstrap`.
+    assumption : {"unimodal", "none"}, optional
+        Bound used to compute the missing parameter; default ``"unimodal"`` for
+        complementary pairs (as stabs) and ``"none"`` for subsampling. Both bounds
+        are always reported.
+
+    Returns
+    -------
+    StabilitySelection
+
+    Examples
+    --------
+    >>> import penstat as ps
+    >>> fit = ps.lasso("y ~ .", ps.datasets.load("diabetes"), lam=1.0)
+    >>> stab = run_stability_selection(fit, n_subsamples=10, cutoff=0.75, pfer=1, seed=0,
+    ...                                progress=False)
+    >>> stab.stable
+    ['bmi', 's5']
+    """
+    n_subsamples = check_int(n_subsamples, "n_subsamples", 2)
+    assumption = _check_options(sampling, assumption, cutoff, pfer, q)
+    columns = list(fit.design.columns)
+    path = fit.path
+    if float(path.l1_ratio) <= 0.0:
+        raise ArgumentError(
+            "stability selection needs an L1 penalty; ridge (l1_ratio=0) selects every "
+            "column. Use penalty='l1' or 'elasticnet'"
+        )
+    lambdas = np.asarray(path.lambdas if lambdas is None else lambdas, dtype=float)
+    if lambdas.ndim != 1 or lambdas.size < 1 or not np.all(lambdas > 0):
+        raise ArgumentError("lambdas must be a 1-d array of positive values")
+    lambdas = np.sort(lambdas)[::-1]
+    penalized = np.asarray(path.penalty_factor, dtype=float) > 0
+    p = int(penalized.sum())
+    if p < 1:
+        raise ArgumentError("every column is unpenalized; nothing to select")
+    if q is not None and not 0 < q <= p:
+        raise ArgumentError(f"q must be in (0, {p}] ({p} penalized columns), got {q!r}")
+    n = np.asarray(fit.design.y).shape[0]
+    if n // 2 < 2:
+        raise ArgumentError(f"stability selection needs at least 4 rows, got {n}")
+
+    seq = seed_sequence(seed)
+    support = _subsample_support(
+        fit, lambdas, n, n_subsamples, sampling, seq, n_jobs, progress
+    )
+    prob = support.mean(axis=0)
+    # number of penalized columns ever selected down to each lambda, per fit
+    ever = np.logical_or.accumulate(support[:, :, penalized], axis=1).sum(axis=2)
+    mean_ever = ever.mean(axis=0)  # (nlam,), nondecreasing
+    notes: list[str] = []
+    params, stop = _region(
+        fit,
+        lambdas,
+        mean_ever,
+        p,
+        cutoff,
+        pfer,
+        q,
+        n_subsamples,
+        sampling,
+        assumption,
+        notes,
+    )
+    max_prob = prob[: stop + 1].max(axis=0)
+    stable_mask = (max_prob >= params["cutoff"] - 1e-12) & penalized
+    idx = pd.Index(columns, name="column")
+    table = pd.DataFrame(
+        {"max_probability": max_prob, "stable": stable_mask, "penalized": penalized},
+        index=idx,
+    )
+    return StabilitySelection(
+        sampling=sampling,
+        n_subsamples=n_subsamples,
+        n_fits=support.shape[0],
+        lambdas=lambdas,
+        probabilities=pd.DataFrame(prob, index=pd.Index(lambdas, name="lam"), columns=idx),
+        region_end=float(lambdas[stop]),
+        max_probability=pd.Series(max_prob, index=idx, name="max_probability"),
+        cutoff=float(params["cutoff"]),
+        q=float(params["q"]),
+        pfer=float(params["pfer"]),
+        q_observed=float(mean_ever[stop]),
+        pfer_mb=float(params["pfer_mb"]),
+        pfer_unimodal=float(params["pfer_unimodal"]),
+        assumption=params.get("assumption", assumption),
+        stable=[c for c, s in zip(columns, stable_mask, strict=True) if s],
+        table=table,
+        terms=_term_table(fit.design, max_prob, stable_mask),
+        p=p,
+        seed_entropy=seq.entropy,
+        notes=notes,
+    )
+
+
+def _check_options(sampling, assumption, cutoff, pfer, q) -> str:
+    """The bound's assumption (default by ``sampling``), after the checks that need
+    no data."""
+    if sampling not in SAMPLINGS:
+        raise ArgumentError(
+            f"sampling must be 'complementary_pairs' or 'subsample', not {sampling!r}"
+        )
+    if assumption is None:
+        assumption = "unimodal" if sampling == "complementary_pairs" else "none"
+    if assumption not in ASSUMPTIONS:
+        raise ArgumentError(f"assumption must be 'unimodal' or 'none', not {assumption!r}")
+    if sampling == "subsample" and assumption == "unimodal":
+        raise ArgumentError(
+            "the unimodal bound holds for complementary pairs only; "
+            "use sampling='complementary_pairs' or assumption='none'"
+        )
+    if cutoff is not None:
+        check_cutoff(cutoff)
+    if sum(v is not None for v in (cutoff, pfer, q)) == 3:
+        raise ArgumentError(
+            "give at most two of cutoff, pfer and q; the third is computed from them"
+        )
+    return assumption
+
+
+def _subsample_support(fit, lambdas, n, n_subsamples, sampling, seq, n_jobs, progress):
+    """(n_fits, nlam, p) nonzero pattern of the path on every subsample of half the
+    rows (both halves of each permutation for complementary pairs)."""
+    half = n // 2
+    children = seq.spawn(n_subsamples)
+    if sampling == "complementary_pairs":
+        tasks = [(2 * b + k, child, k) for b, child in enumerate(children) for k in (0, 1)]
+    else:
+        tasks = [(b, child, 0) for b, child in enumerate(children)]
+
+    def job(chunk):
+        out = []
+        for _, child, which in chunk:
+            perm = np.random.default_rng(child).permutation(n)
+            rows = np.sort(perm[half * which : half * (which + 1)])
+            sub_path = fit.path_rows(rows, lambdas)
+            out.append(_padded_support(np.asarray(sub_path.coefs), lambdas.size))
+        return out
+
+    return np.asarray(run_chunks(job, tasks, n_jobs, progress, "stability selection"))
+
+
+def _region(
+    fit, lambdas, mean_ever, p, cutoff, pfer, q, n_pairs, sampling, assumption, notes
+):
+    """The bound's parameters and the last index of the lambda region."""
+    if q is None and pfer is None:
+        cutoff = 0.75 if cutoff is None else cutoff
+        lam_fit = float(fit.lam)
+        stop = max(int(np.sum(lambdas >= lam_fit * (1 - 1e-10))) - 1, 0)
+        q_target = max(float(mean_ever[stop]), 1e-12)
+        notes.append(
+            f"Neither q nor pfer was given: the lambda region runs down to the fit's "
+            f"lambda ({lam_fit:.4g}); q is the average number of columns selected there."
+        )
+        return _params_at(p, cutoff, q_target, n_pairs, sampling, assumption, notes), stop
+    if cutoff is None and (q is None or pfer is None):
+        cutoff = 0.75
+        notes.append("cutoff was not given; the default 0.75 is used.")
+    params = stability_parameters(
+        p, cutoff=cutoff, pfer=pfer, q=q, n_pairs=n_pairs, assumption=assumption
+    )
+    if sampling == "subsample":
+        params["pfer_unimodal"] = float("nan")
+    q_target = params["q"]
+    within = np.flatnonzero(mean_ever <= q_target + 1e-12)
+    if within.size == 0:
+        raise ArgumentError(
+            f"even the largest lambda selects {mean_ever[0]:.3g} columns on average, "
+            f"more than q={q_target:.4g}; raise q (or pfer), or pass a grid with "
+            "larger lambdas"
+        )
+    return params, int(within[-1])
+
+
+def _term_table(design, max_prob, stable_mask) -> pd.DataFrame:
+    position = {name: j for j, name in enumerate(design.columns)}
+    term_rows = {}
+    for term, term_columns in dict(design.terms).items():
+        j = [position[c] for c in term_columns if c in position]
+        if j:
+            term_rows[term] = (float(max_prob[j].max()), bool(stable_mask[j].any()))
+    return pd.DataFrame(
+        list(term_rows.values()),
+        columns=["max_probability", "stable"],
+        index=pd.Index(list(term_rows), name="term"),
+    )
+
+
+def _params_at(p, cutoff, q, n_pairs, sampling, assumption, notes) -> dict:
+    bound_mb = mb_bound(q, p, cutoff)
+    bound_um = (
+        unimodal_bound(q, p, cutoff, n_pairs)
+        if sampling == "complementary_pairs"
+        else float("nan")
+    )
+    used = assumption
+    if assumption == "unimodal" and math.isnan(bound_um):
+        used = "none"
+        notes.append(
+            "The unimodal bound does not hold at this cutoff and q; the bound of "
+            "Meinshausen & Buehlmann is reported."
+        )
+    return {
+        "cutoff": cutoff,
+        "q": q,
+        "pfer": bound_um if used == "unimodal" else bound_mb,
+        "pfer_mb": bound_mb,
+        "pfer_unimodal": bound_um,
+        "assumption": used,
+    }
+
+
+def _padded_support(coefs: np.ndarray, nlam: int) -> np.ndarray:
+    """Nonzero pattern (nlam, p); a path stopped early repeats its last row."""
+    support = coefs != 0
+    if support.shape[0] < nlam:
+        last = support[-1:] if support.shape[0] else np.zeros((1, coefs.shape[1]), bool)
+        support = np.vstack([support, np.repeat(last, nlam - support.shape[0], axis=0)])
+    return support

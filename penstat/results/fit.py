@@ -1,0 +1,563 @@
+"""The result of a penalized fit: :class:`PenalizedFit`.
+
+A fit joins the stages below it: the :class:`~penstat.design.Design` (formula and
+data), the :class:`~penstat.solver.Path` and, when lambda was chosen by a rule, the
+:class:`~penstat.selection.Selection`. It keeps the :class:`~penstat.spec.FitSpec`
+and :class:`~penstat.spec.SelectSpec` it was run with, so that resampling
+(bootstrap, stability selection) re-runs it through the same engine exactly as it
+was run on the full data.
+
+>>> import penstat as ps
+>>> fit = ps.lasso("y ~ .", ps.datasets.load("diabetes"), lam=1.0)
+>>> fit.selected
+['sex', 'bmi', 'bp', 's1', 's3', 's5']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from penstat._errors import ArgumentError, DataError
+from penstat._limits import both_sides, describe_limits, limit_side
+from penstat._validation import as_lambdas
+from penstat.design import Design, offset_values
+from penstat.engine import EngineFit, run_rows
+from penstat.engine import path_rows as engine_path_rows
+from penstat.plots.path import plot_path
+from penstat.resampling import BootstrapResult, StabilitySelection
+from penstat.resampling.bootstrap import run_bootstrap
+from penstat.resampling.stability import run_stability_selection
+from penstat.results.summary import Summary, penalty_text, summarize
+from penstat.solver import Path
+from penstat.spec import FitSpec, SelectSpec, check_bool
+
+__all__ = ["PenalizedFit"]
+
+
+class PenalizedFit:
+    """A penalized regression fitted from a formula; made by :func:`penstat.fit`.
+
+    Attributes
+    ----------
+    coef : pandas.Series
+        ``"Intercept"`` then the design columns, on the original scale, at ``lam``.
+    intercept : float
+    selected : list of str
+        Design columns with a nonzero coefficient, in design order.
+    selected_terms : list of str
+        Formula terms with at least one nonzero column.
+    lam : float
+        The lambda of the fit (chosen by ``selection`` or fixed by the user).
+    l1_ratio : float
+        The L1 / L2 mix of the fit (1 = lasso, 0 = ridge).
+    path : penstat.Path
+        The regularization path, with ``column_names`` set.
+    design : penstat.Design
+    family : penstat.family.Family
+    selection : penstat.Selection or None
+        How lambda was chosen (None for a fixed lambda).
+    cv : object or None
+        ``selection.cv`` for the cross-validation rules.
+    spec : penstat.spec.FitSpec
+        The path options of the fit (its weights and offset are the design rows').
+    select_spec : penstat.spec.SelectSpec
+        How lambda was settled.
+    penalty : str
+        ``"l1"``, ``"l2"`` or ``"elasticnet"``, as asked.
+    bootstrap_result, stability_result : None until :meth:`bootstrap` /
+        :meth:`stability_selection` are run.
+
+    Examples
+    --------
+    >>> import penstat as ps
+    >>> fit = ps.lasso("y ~ .", ps.datasets.load("diabetes"), lam=2.0)
+    >>> fit.predict(ps.datasets.load("diabetes").head(3)).round(1).tolist()
+    [203.4, 74.8, 175.8]
+    """
+
+    def __init__(
+        self,
+        design: Design,
+        result: EngineFit,
+        spec: FitSpec,
+        select_spec: SelectSpec,
+        penalty: str = "l1",
+        warnings: tuple[str, ...] = (),
+    ):
+        self.design = design
+        self.path = result.path.with_names(design.columns)
+        self.index = int(result.index)
+        self.selection = result.selection
+        self.l1_ratio = float(result.l1_ratio)
+        self.l1_ratio_table = result.l1_ratio_table
+        self.spec = spec
+        self.select_spec = select_spec
+        self.penalty = penalty
+        self.bootstrap_result: BootstrapResult | None = None
+        self.stability_result: StabilitySelection | None = None
+        # penstat's warnings raised by the fit (separation, convergence); the summary
+        # and the report repeat them
+        self.warnings = tuple(warnings)
+
+    # -- coefficients ------------------------------------------------------------
+
+    @property
+    def family(self):
+        return self.design.family
+
+    @property
+    def lam(self) -> float:
+        return float(self.path.lambdas[self.index])
+
+    @property
+    def intercept(self) -> float:
+        return float(self.path.intercepts[self.index])
+
+    @property
+    def coef(self) -> pd.Series:
+        values = np.concatenate([[self.intercept], self.path.coefs[self.index]])
+        return pd.Series(values, index=["Intercept", *self.design.columns], name="coef")
+
+    @property
+    def selected(self) -> list[str]:
+        nonzero = self.path.coefs[self.index] != 0
+        return [c for c, nz in zip(self.design.columns, nonzero, strict=True) if nz]
+
+    @property
+    def selected_terms(self) -> list[str]:
+        chosen = set(self.selected)
+        return [t for t, cols in self.design.terms.items() if chosen.intersection(cols)]
+
+    @property
+    def df(self) -> int:
+        return int(np.count_nonzero(self.path.coefs[self.index]))
+
+    @property
+    def dev_ratio(self) -> float:
+        return float(self.path.dev_ratio[self.index])
+
+    @property
+    def n_obs(self) -> int:
+        return self.design.n_obs
+
+    @property
+    def n_dropped(self) -> int:
+        return self.design.n_dropped
+
+    @property
+    def cv(self):
+        """The CV curve (:class:`~penstat.selection.CVResult`) of a CV rule, else None."""
+        return None if self.selection is None else self.selection.cv
+
+    @property
+    def limits(self) -> pd.DataFrame | None:
+        """The coefficient limits: ``lower`` and ``upper`` per design column (original
+        scale; -inf / inf where a side is free), or None for a fit without limits."""
+        spec = self.spec
+        if not spec.has_limits:
+            return None
+        lower, upper = both_sides(
+            spec.lower_limits, spec.upper_limits, len(self.design.columns)
+        )
+        return pd.DataFrame(
+            {"lower": lower, "upper": upper},
+            index=pd.Index(self.design.columns, name="column"),
+        )
+
+    @property
+    def at_limit(self) -> list[str]:
+        """Design columns whose coefficient sits at a nonzero limit (held there by the
+        constraint rather than estimated freely); empty without limits."""
+        side = self.limit_sides()
+        if side is None:
+            return []
+        return [c for c, s in zip(self.design.columns, side, strict=True) if s]
+
+    def limit_sides(self) -> np.ndarray | None:
+        """Per design column, the limit its coefficient sits at (``"lower"``,
+        ``"upper"`` or ``""``); None for a fit without limits."""
+        spec = self.spec
+        if not spec.has_limits:
+            return None
+        coef = self.path.coefs[self.index]
+        return limit_side(coef, spec.lower_limits, spec.upper_limits)
+
+    def limits_text(self) -> str | None:
+        """The limits in words (for the summary and the report), or None."""
+        spec = self.spec
+        if not spec.has_limits:
+            return None
+        pf = spec.penalty_factor
+        penalized = None if pf is None else np.asarray(pf, dtype=float) > 0
+        return describe_limits(
+            self.design.columns,
+            self.design.terms,
+            spec.lower_limits,
+            spec.upper_limits,
+            penalized,
+        )
+
+    # -- prediction --------------------------------------------------------------
+
+    def coef_at(self, lam: float | None = None) -> tuple[float, np.ndarray]:
+        """Intercept and coefficients at ``lam``.
+
+        At a lambda of the path the exact solution is returned; between two lambdas
+        of the path, glmnet's linear interpolation (``exact=FALSE`` in
+        ``predict.glmnet``), through ``Path.coef_at``.
+        """
+        if lam is None:
+            return self.intercept, self.path.coefs[self.index].copy()
+        lam = _check_lam(lam)
+        hit = np.flatnonzero(np.isclose(self.path.lambdas, lam, rtol=1e-12, atol=0.0))
+        if hit.size:
+            k = int(hit[0])
+            return float(self.path.intercepts[k]), self.path.coefs[k].copy()
+        out = self.path.coef_at(lam)
+        p = len(self.design.columns)
+        if isinstance(out, tuple):
+            b0, b = out
+        else:
+            out = np.asarray(out, dtype=float)
+            b0, b = (out[0], out[1:]) if out.shape[0] == p + 1 else (0.0, out)
+        return float(b0), np.asarray(b, dtype=float)
+
+    def predict(
+        self,
+        newdata: pd.DataFrame | None = None,
+        type: str = "response",
+        lam=None,
+        offset=None,
+    ):
+        """Predict for new data through the training formula's DesignInfo.
+
+        Parameters
+        ----------
+        newdata : pandas.DataFrame, optional
+            Needs every column the right-hand side of the formula uses (the response
+            is not needed), and the offset column when the fit took its offset from
+            one. Default: the rows the model was fitted on (with their offset). Rows
+            with a missing value give NaN.
+        type : {"response", "link", "class"}
+            ``"link"``: the linear predictor; ``"response"``: the mean (the
+            probability of the positive class for binomial); ``"class"``: binomial
+            only, the predicted label (positive when the probability > 0.5).
+        lam : float, optional
+            Predict at another lambda. On the path the solution is exact; between
+            path lambdas it is linearly interpolated as in glmnet's ``predict``.
+        offset : str or array, optional
+            Only for a fit with an offset, whose predictions include it: a column
+            name of ``newdata`` or one number per predicted row. Default: the
+            fit's offset column read from ``newdata``; with ``newdata=None``, the
+            training rows' own offset. A fit whose offset was an array needs
+            ``offset=`` for new data. A missing offset gives NaN for its row.
+
+        Returns
+        -------
+        pandas.Series
+            Indexed like ``newdata``.
+
+        Examples
+        --------
+        >>> fit.predict(df.head(), type="link")  # doctest: +SKIP
+        >>> fit.predict(new, offset="score_logit")  # doctest: +SKIP
+        """
+        if type not in ("response", "link", "class"):
+            raise ArgumentError(f"type={type!r}; use 'response', 'link' or 'class'")
+        if type == "class" and self.family.name != "binomial":
+            raise ArgumentError("type='class' is only for family='binomial'")
+        if newdata is None:
+            X, index = self.design.X, self.design.row_index
+        else:
+            X = self.design.transform(newdata)
+            index = newdata.index if isinstance(newdata, pd.DataFrame) else None
+        off = self._predict_offset(newdata, offset, X.shape[0])
+        b0, b = self.coef_at(lam)
+        eta = X @ b + b0
+        if off is not None:
+            eta = eta + off
+        if type == "link":
+            return pd.Series(eta, index=index, name="link")
+        mu = self.family.linkinv(eta)
+        if type == "response":
+            return pd.Series(mu, index=index, name="response")
+        negative, positive = self.design.classes
+        labels = np.where(mu > 0.5, positive, negative).astype(object)
+        labels[np.isnan(mu)] = None
+        return pd.Series(labels, index=index, name="class")
+
+    @property
+    def has_offset(self) -> bool:
+        """Whether the fit has an offset (its predictions then include one)."""
+        return self.spec.offset is not None
+
+    def _predict_offset(self, newdata, offset, n: int) -> np.ndarray | None:
+        """The offset of the rows predicted (see :meth:`predict`), or None."""
+        if not self.has_offset:
+            if offset is not None:
+                raise ArgumentError(
+                    "offset: this fit has no offset, so its predictions take none; "
+                    "refit with offset= to use one"
+                )
+            return None
+        column = self.design.offset_column
+        if offset is None:
+            if newdata is None:
+                return np.asarray(self.spec.offset, dtype=float)
+            if column is None:
+                raise ArgumentError(
+                    "offset: this fit's offset was given as an array, so predictions "
+                    "for newdata need offset= with one number per row of newdata "
+                    "(or refit with offset='<column>' to read it from newdata)"
+                )
+            offset = column
+        if isinstance(offset, str):
+            if newdata is not None and not isinstance(newdata, pd.DataFrame):
+                newdata = pd.DataFrame(newdata)  # a dict of columns, as transform takes
+            if newdata is None:
+                raise ArgumentError(
+                    f"offset={offset!r} names a column of newdata, but no newdata was "
+                    "given; pass newdata, or offset= as one number per row used"
+                )
+            if offset not in newdata.columns:
+                raise DataError(
+                    f"newdata has no column {offset!r}, the offset of this fit; add "
+                    "it, or pass offset= with one number per row of newdata"
+                )
+            values, name = offset_values(offset, newdata, where="newdata")
+        else:
+            values, name = offset_values(offset, None, "offset=", "newdata")
+            if values.ndim != 1 or values.shape[0] != n:
+                raise ArgumentError(
+                    f"offset= has shape {values.shape}; give one number per predicted "
+                    f"row ({n}), or the name of a column of newdata"
+                )
+        if np.isinf(values).any():
+            raise DataError(f"{name} has infinite values; the offset must be finite")
+        return values
+
+    # -- summary -----------------------------------------------------------------
+
+    def summary(self, all: bool = False) -> Summary:
+        """A summary with a header, a coefficient table and a term table.
+
+        Parameters
+        ----------
+        all : bool
+            List every design column, not only the selected ones.
+
+        Returns
+        -------
+        Summary
+            ``print()`` it, show it in a notebook, or use ``.tables`` (DataFrames
+            ``"header"``, ``"coefficients"`` and ``"terms"``).
+
+        Examples
+        --------
+        >>> import penstat as ps
+        >>> fit = ps.lasso("y ~ bmi + bp", ps.datasets.load("diabetes"), lam=1.0)
+        >>> fit.summary().tables["coefficients"].index.tolist()
+        ['bmi', 'bp']
+        """
+        return summarize(self, all)
+
+    # -- resampling (docs/internals.md) -------------------------------------------
+
+    def refit_rows(self, rows, fixed_lam: bool = False, seed=None) -> np.ndarray:
+        """Re-run the whole fit on design rows ``rows``; coefficients (p,).
+
+        Parameters
+        ----------
+        rows : array of int
+            Row positions in ``design.X`` (repeats allowed, e.g. a bootstrap draw).
+        fixed_lam : bool
+            False: the lambda rule is re-applied inside the replicate; True: it is
+            fitted at this fit's ``lam`` (and ``l1_ratio``) exactly (always so for a
+            fit at a fixed lambda).
+        seed : optional
+            Seed of the replicate's CV folds.
+
+        Returns
+        -------
+        numpy.ndarray
+            Coefficients on the original scale, without the intercept.
+
+        Examples
+        --------
+        >>> import numpy as np, penstat as ps
+        >>> fit = ps.lasso("y ~ bmi + bp + s5", ps.datasets.load("diabetes"), lam=1.0)
+        >>> bool(np.allclose(fit.refit_rows(np.arange(fit.n_obs)), fit.coef[1:]))
+        True
+        """
+        d = self.design
+        fixed = None
+        if check_bool(fixed_lam, "fixed_lam") or self.select_spec.lam is not None:
+            fixed = (self.lam, self.l1_ratio, self.path.lambdas)
+        out = run_rows(d.X, d.y, self.spec, self.select_spec, rows, fixed=fixed, seed=seed)
+        return out.coef.copy()
+
+    def path_rows(self, rows, lambdas) -> Path:
+        """The path of this fit's options on design rows ``rows`` at ``lambdas``.
+
+        Examples
+        --------
+        >>> import numpy as np, penstat as ps
+        >>> fit = ps.lasso("y ~ bmi + bp", ps.datasets.load("diabetes"), lam=1.0)
+        >>> fit.path_rows(np.arange(100), [10.0, 1.0]).df.tolist()
+        [2, 2]
+        """
+        spec = self.spec.with_l1_ratio(self.l1_ratio)
+        path = engine_path_rows(
+            self.design.X, self.design.y, spec, rows, as_lambdas(lambdas)
+        )
+        return path.with_names(self.design.columns)
+
+    def bootstrap(
+        self,
+        n_boot: int = 200,
+        fixed_lam: bool = False,
+        seed=None,
+        n_jobs: int | None = None,
+        progress: bool | None = None,
+        stratify: bool = False,
+        level: float = 0.95,
+    ) -> BootstrapResult:
+        """Pairs bootstrap of the fit: selection frequency, sign and coefficient spread.
+
+        Each replicate draws ``n`` design rows with replacement and re-runs the
+        whole fit on them (the same penalty, limits, weights and offset; the same
+        lambda rule, with CV folds drawn inside the replicate, unless
+        ``fixed_lam``). The result is also kept in ``fit.bootstrap_result`` and
+        shown by :meth:`summary` and the report.
+
+        Parameters
+        ----------
+        n_boot : int
+            Number of replicates (at least 2).
+        fixed_lam : bool
+            False (default): the lambda rule is re-applied inside each replicate;
+            True: this fit's lambda is reused (faster; the spread then ignores the
+            uncertainty of the choice of lambda).
+        seed : int, numpy.random.SeedSequence or None
+            Same seed, same numbers, for any ``n_jobs`` and joblib backend.
+        n_jobs : int, optional
+            joblib workers (``-1``: all cores); None follows
+            ``joblib.parallel_config``.
+        progress : bool, optional
+            None: a progress bar when stderr is a terminal; False: never.
+        stratify : bool
+            Binomial only: resample within each class, keeping the class counts.
+        level : float
+            Coverage of the percentile interval of each coefficient (descriptive,
+            not a confidence interval).
+
+        Returns
+        -------
+        BootstrapResult
+
+        Examples
+        --------
+        >>> import penstat as ps
+        >>> fit = ps.lasso("y ~ bmi + bp + s5", ps.datasets.load("diabetes"), lam=1.0)
+        >>> boot = fit.bootstrap(20, seed=0, progress=False)
+        >>> boot.n_boot, fit.bootstrap_result is boot
+        (20, True)
+        """
+        self.bootstrap_result = run_bootstrap(
+            self,
+            n_boot=n_boot,
+            fixed_lam=fixed_lam,
+            seed=seed,
+            n_jobs=n_jobs,
+            progress=progress,
+            stratify=stratify,
+            level=level,
+        )
+        return self.bootstrap_result
+
+    def stability_selection(
+        self,
+        n_subsamples: int = 50,
+        cutoff: float | None = None,
+        pfer: float | None = None,
+        q: float | None = None,
+        sampling: str = "complementary_pairs",
+        lambdas=None,
+        seed=None,
+        n_jobs: int | None = None,
+        progress: bool | None = None,
+        assumption: str | None = None,
+    ) -> StabilitySelection:
+        """Stability selection with error control on this fit's lasso path.
+
+        See :func:`penstat.resampling.run_stability_selection` for the parameters
+        (two of ``cutoff``, ``pfer`` and ``q`` fix the third). The result is also
+        kept in ``fit.stability_result``.
+
+        Returns
+        -------
+        StabilitySelection
+
+        Examples
+        --------
+        >>> import penstat as ps
+        >>> fit = ps.lasso("y ~ .", ps.datasets.load("diabetes"), lam=1.0)
+        >>> stab = fit.stability_selection(10, cutoff=0.75, pfer=1, seed=0, progress=False)
+        >>> stab.stable
+        ['bmi', 's5']
+        """
+        self.stability_result = run_stability_selection(
+            self,
+            n_subsamples=n_subsamples,
+            cutoff=cutoff,
+            pfer=pfer,
+            q=q,
+            sampling=sampling,
+            lambdas=lambdas,
+            seed=seed,
+            n_jobs=n_jobs,
+            progress=progress,
+            assumption=assumption,
+        )
+        return self.stability_result
+
+    def report(self, path, title: str | None = None):
+        """Write an HTML or Markdown report (by the file's extension); see
+        :func:`penstat.report.write_report`.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib, penstat as ps
+        >>> fit = ps.lasso("y ~ bmi + bp", ps.datasets.load("diabetes"), lam=1.0)
+        >>> out = fit.report(pathlib.Path(tempfile.mkdtemp()) / "fit.md")
+        >>> out.suffix
+        '.md'
+        """
+        # the report is a surface above this stage; this convenience hands the fit
+        # to it (declared as the one allowed upward import in the layers contract)
+        from penstat.report import write_report
+
+        return write_report(self, path, title=title)
+
+    def plot(self, ax=None, **kwargs):
+        """Coefficient paths against log lambda with this fit's lambda marked; see
+        :func:`penstat.plots.path.plot_path`."""
+        return plot_path(self.path, ax=ax, lam=self.lam, **kwargs)
+
+    def __repr__(self) -> str:
+        return (
+            f"<PenalizedFit {self.design.formula!r}, {self.family.name}, "
+            f"{penalty_text(self.penalty, self.l1_ratio)}, lam={self.lam:.4g}, "
+            f"{self.df} of {len(self.design.columns)} columns selected>"
+        )
+
+
+def _check_lam(lam) -> float:
+    try:
+        value = float(lam)
+    except (TypeError, ValueError):
+        raise ArgumentError(f"lam={lam!r} must be a number >= 0") from None
+    if not np.isfinite(value) or value < 0:
+        raise ArgumentError(f"lam={lam!r} must be a finite number >= 0")
+    return value

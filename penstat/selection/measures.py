@@ -1,0 +1,111 @@
+"""CV measures per observation and lambda (glmnet's ``cvraw``), their fold
+statistics (``cvstats``), the weighted AUC, and lambda.min / lambda.1se.
+
+>>> import numpy as np
+>>> from penstat.selection.measures import raw_measure
+>>> raw_measure(np.array([[0.0]]), np.array([1.0]), "mse", "gaussian").tolist()
+[[1.0]]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from penstat._errors import DataError
+
+__all__ = [
+    "auc_columns",
+    "nan_weighted_mean",
+    "optimal_indices",
+    "raw_measure",
+    "weighted_stats",
+]
+
+# glmnet's cv.lognet clips probabilities to [1e-5, 1 - 1e-5] for the deviance
+PROB_MIN = 1e-5
+
+
+def raw_measure(eta, y, measure, family) -> np.ndarray:
+    """Per observation and lambda loss (glmnet's cvelnet / cvlognet ``cvraw``)."""
+    yc = y[:, None]
+    if family == "gaussian":
+        resid = yc - eta
+        return resid**2 if measure == "mse" else np.abs(resid)
+    prob = _expit(eta)
+    if measure == "deviance":
+        prob = np.clip(prob, PROB_MIN, 1.0 - PROB_MIN)
+        return -2.0 * (yc * np.log(prob) + (1.0 - yc) * np.log1p(-prob))
+    if measure == "class":
+        return yc * (prob <= 0.5) + (1.0 - yc) * (prob > 0.5)
+    # glmnet sums the loss over both columns of the one-hot response: twice (y - p)
+    resid = yc - prob
+    return 2.0 * resid**2 if measure == "mse" else 2.0 * np.abs(resid)
+
+
+def _expit(eta):
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-eta))
+
+
+def nan_weighted_mean(values: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Column means weighted by ``w``, skipping NaN and inf (R's weighted.mean, na.rm)."""
+    ok = np.isfinite(values)
+    wm = np.where(ok, w[:, None], 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (np.where(ok, values, 0.0) * wm).sum(axis=0) / wm.sum(axis=0)
+
+
+def weighted_stats(values: np.ndarray, w: np.ndarray):
+    """glmnet's cvstats: weighted mean and ``sqrt(weighted var / (N - 1))`` per column."""
+    ok = np.isfinite(values)
+    counts = ok.sum(axis=0)
+    cvm = nan_weighted_mean(values, w)
+    dev2 = (values - cvm) ** 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cvsd = np.sqrt(nan_weighted_mean(dev2, w) / (counts - 1))
+    return cvm, cvsd, counts
+
+
+def optimal_indices(lambdas, cvm, cvsd, larger_is_better=False):
+    """glmnet's getOptcv.glmnet: lambda.min (largest on ties) and lambda.1se."""
+    score = -cvm if larger_is_better else cvm
+    finite = np.isfinite(score)
+    if not finite.any():
+        raise DataError("the CV error is undefined at every lambda; check the folds")
+    cvmin = np.min(score[finite])
+    index_min = _largest_lambda(lambdas, finite & (score <= cvmin))
+    bound = score[index_min] + cvsd[index_min]
+    index_1se = _largest_lambda(lambdas, finite & (score <= bound))
+    return index_min, index_1se
+
+
+def _largest_lambda(lambdas, mask) -> int:
+    candidates = np.flatnonzero(mask)
+    return int(candidates[np.argmax(lambdas[candidates])])
+
+
+def auc_columns(y, eta, w) -> np.ndarray:
+    """Weighted AUC of each column of ``eta`` (glmnet's auc.mat, survival's concordance).
+
+    AUC = sum over pairs (negative i, positive j) of w_i w_j ([p_j > p_i] + [p_j == p_i]/2)
+    over the sum of w_i w_j; ``p`` the predicted probabilities, as in glmnet.
+    """
+    pos = y == 1
+    wp, wn = w[pos], w[~pos]
+    denom = wp.sum() * wn.sum()
+    out = np.full(eta.shape[1], np.nan)
+    if denom <= 0:
+        return out
+    prob = _expit(eta)
+    for j in range(eta.shape[1]):
+        neg_scores = prob[~pos, j]
+        order = np.argsort(neg_scores, kind="stable")
+        sorted_scores = neg_scores[order]
+        cum = np.concatenate([[0.0], np.cumsum(wn[order])])
+        pos_scores = prob[pos, j]
+        below = np.searchsorted(sorted_scores, pos_scores, side="left")
+        upto = np.searchsorted(sorted_scores, pos_scores, side="right")
+        less = cum[below]
+        tied = cum[upto] - cum[below]
+        out[j] = float(wp @ (less + 0.5 * tied)) / denom
+    return out

@@ -1,0 +1,459 @@
+"""Regularization paths on arrays: :func:`fit_path` and the engine behind it.
+
+``fit_path`` checks the arrays and options once (a :class:`~penstat.spec.FitSpec`)
+and calls :func:`solve`, which standardizes one Fortran-ordered copy of ``X``
+(weighted mean and 1/n weighted standard deviation, as glmnet), builds glmnet's
+lambda grid, runs a compiled coordinate-descent kernel over it and returns the
+coefficients on the original scale. Inner fits (CV folds, resampling replicates)
+call :func:`solve` directly.
+
+>>> import numpy as np
+>>> from penstat.solver import fit_path
+>>> rng = np.random.default_rng(0)
+>>> X = rng.standard_normal((50, 4))
+>>> y = X[:, 0] - 2 * X[:, 1] + rng.standard_normal(50)
+>>> path = fit_path(X, y, nlambda=20)
+>>> path.coefs.shape  # glmnet's early stop ended the grid after 15 lambdas
+(15, 4)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from penstat._errors import ConvergenceWarning, DataError, warn_user
+from penstat._validation import as_matrix, as_response, check_two_classes
+from penstat.family import get_family
+from penstat.solver.grid import lambda_grid, lambda_max, null_residual
+from penstat.solver.path import Path
+from penstat.solver.separation import binomial_null_fit, warn_if_separated_at_zero
+from penstat.spec import FitSpec
+
+__all__ = ["checked", "fit_path", "solve"]
+
+
+def fit_path(
+    X: Any,
+    y: Any,
+    family: str = "gaussian",
+    l1_ratio: float = 1.0,
+    lambdas: Any = None,
+    nlambda: int = 100,
+    lambda_min_ratio: float | None = None,
+    penalty_factor: Any = None,
+    weights: Any = None,
+    standardize: bool = True,
+    fit_intercept: bool = True,
+    tol: float = 1e-7,
+    max_iter: int = 100_000,
+    offset: Any = None,
+    lower_limits: Any = None,
+    upper_limits: Any = None,
+) -> Path:
+    """Fit a lasso / ridge / elastic-net path (glmnet's objective and lambda grid).
+
+    Minimizes, for every lambda,
+    ``1/(2 sum w) sum w_i (y_i - b0 - x_i'b)^2`` (gaussian) or
+    ``-1/(sum w) loglik`` (binomial) plus
+    ``lam * sum_j f_j (l1_ratio |b_j| + (1 - l1_ratio)/2 b_j^2)``.
+    The gaussian problem is solved, as in glmnet, for ``y`` scaled to unit weighted
+    standard deviation (``sd_y``) with penalty ``lam / sd_y`` and mapped back, so
+    results equal glmnet's number for number (for the lasso this is exactly the
+    objective above; with an L2 part the ridge term is effectively divided by
+    ``sd_y``, glmnet's convention).
+
+    Parameters
+    ----------
+    X : (n, p) array of finite numbers. Not modified.
+    y : (n,) response; 0/1 (or bool) for ``family="binomial"``. Not modified.
+    family : ``"gaussian"`` or ``"binomial"``.
+    l1_ratio : L1 / L2 mix in [0, 1]; 1 = lasso, 0 = ridge.
+    lambdas : strictly decreasing non-negative penalties, fitted in full. Lambdas in
+        any other order are refused (an ``ArgumentError`` says how to sort them),
+        so that results always line up with the grid passed. None: glmnet's grid.
+        A binomial grid ending at 0 (the maximum likelihood estimate) warns with a
+        ``SeparationWarning`` when the columns separate the classes, since that
+        estimate then does not exist.
+    nlambda : size of the computed grid: ``nlambda`` values log-spaced from
+        lambda_max (smallest lambda with all penalized coefficients 0; computed with
+        ``max(l1_ratio, 1e-3)``) down to ``lambda_min_ratio * lambda_max``. The path
+        stops early, as glmnet's, when the deviance ratio changes by less than 1e-5
+        (relative) or exceeds 0.999.
+    lambda_min_ratio : default 1e-4 if n >= p else 1e-2 (glmnet).
+    penalty_factor : (p,) non-negative factors, rescaled to sum to p; 0 means
+        unpenalized (always in the model). Unpenalized columns that, with the
+        intercept, fit y exactly (gaussian) or separate its classes (binomial) are
+        refused with an ``ArgumentError``: their coefficients would not be
+        determined. When they separate only part of the observations by class
+        (quasi-complete separation) a ``SeparationWarning`` says so: those
+        coefficients have no finite estimate and are reported at a large value.
+    weights : (n,) non-negative observation weights, not all zero; default ones.
+    offset : (n,) finite numbers added to each row's linear predictor with a fixed
+        coefficient of 1 (glmnet's ``offset``): the gaussian fit is of
+        ``y - offset``; the binomial one adds it to the log-odds (a known log odds
+        ratio, or the predictions of another model). The null model and lambda_max
+        include it. :meth:`Path.predict` then needs the offset of the new rows.
+    lower_limits, upper_limits : limits of the coefficients on the original scale of
+        ``X`` (glmnet's ``lower.limits`` / ``upper.limits``): one number for every
+        column or one per column; ``-np.inf`` / ``np.inf`` leave a side free.
+        ``lower_limits <= 0 <= upper_limits``, so that 0 stays feasible and the lasso
+        grid keeps its meaning; ``lower_limits=0`` gives a non-negative (positive)
+        lasso. Columns with ``penalty_factor`` 0 cannot take finite limits. Each
+        coordinate update is clipped to its limits, as in glmnet; the grid's
+        lambda_max is computed without them, as glmnet's, so the first lambdas may
+        all give the null model. With limits the early stop keeps only its
+        deviance-ratio rule (> 0.999): the deviance can stay flat over part of the
+        grid and move again. (glmnet drops the other rule only when a limit is 0.)
+    standardize : scale columns to unit weighted variance (1/n) inside the fit;
+        coefficients are always reported on the original scale.
+    fit_intercept : fit an unpenalized intercept. Without it, as glmnet, columns are
+        not centred but still scaled by their centred weighted standard deviation,
+        and a gaussian ``y`` is scaled by its uncentred weighted root mean square.
+    tol : convergence tolerance. Gaussian: at every lambda coordinate descent stops
+        when no coordinate step of a sweep has ``v_j * db_j**2`` (``v_j`` the weighted
+        squared norm of the scaled column) above ``1e-5 * tol`` times the smallest
+        residual sum of squares reached so far on the path (the null deviance at the
+        first lambda), and no column violates its KKT condition.
+        This is glmnet's criterion, 1e-5 times tighter; it is a heuristic, chosen so
+        that at the default every objective was within 1e-6 (relative) of the
+        optimum on every problem of the benchmark grid (see ``docs/solver.md``).
+        On most lambdas an exact solve on the support ends the iterations earlier
+        with the solution to round-off. Binomial: the same kind of coordinate-change
+        test on each Newton step (see ``penstat/_cd/_binomial.pyx``).
+    max_iter : maximum coordinate sweeps per lambda; a ``ConvergenceWarning`` is
+        issued when it is reached (``Path.converged`` tells where).
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(1)
+    >>> X = rng.standard_normal((100, 5))
+    >>> y = 2 * X[:, 0] + rng.standard_normal(100)
+    >>> path = fit_path(X, y, l1_ratio=0.5, nlambda=10)
+    >>> int(path.df[0]), int(path.df[-1])
+    (0, 5)
+    """
+    Xa, ya, spec = checked(
+        X,
+        y,
+        family=family,
+        l1_ratio=l1_ratio,
+        lambdas=lambdas,
+        nlambda=nlambda,
+        lambda_min_ratio=lambda_min_ratio,
+        penalty_factor=penalty_factor,
+        lower_limits=lower_limits,
+        upper_limits=upper_limits,
+        weights=weights,
+        offset=offset,
+        standardize=standardize,
+        fit_intercept=fit_intercept,
+        tol=tol,
+        max_iter=max_iter,
+    )
+    return solve(Xa, ya, spec)
+
+
+def checked(X: Any, y: Any, family: Any = "gaussian", **options: Any):
+    """``(X, y, spec)`` checked: the arrays as :func:`solve` takes them and the
+    :class:`~penstat.spec.FitSpec` of :func:`fit_path`'s keyword ``options``.
+
+    Examples
+    --------
+    >>> X, y, spec = checked([[1.0], [2.0], [4.0]], [1, 0, 1], family="binomial")
+    >>> spec.family, y.tolist()
+    ('binomial', [1.0, 0.0, 1.0])
+    """
+    fam = get_family(family)
+    Xa = as_matrix(X, "X")
+    n, p = Xa.shape
+    if n == 0 or p == 0:
+        raise DataError(f"X needs at least one row and one column, got shape {Xa.shape}")
+    ya = as_response(y, n, fam.name)
+    return Xa, ya, FitSpec.build(n, p, family=fam.name, **options)
+
+
+@dataclass
+class _Scaled:
+    """The standardized problem the kernels solve, and the way back.
+
+    ``Xs`` is the one Fortran copy of X, centred (with an intercept) and scaled by
+    the weighted 1/n standard deviation ``xs`` (glmnet scales by the centred sd also
+    without an intercept); ``yk`` the response the kernel sees (gaussian: centred and
+    scaled by ``ys``; binomial: 0/1), ``wn`` the weights summing to 1, ``sw`` their
+    original sum.
+    """
+
+    Xs: np.ndarray
+    xm: np.ndarray
+    xs: np.ndarray
+    constant: np.ndarray
+    yk: np.ndarray
+    ym: float
+    ys: float
+    wn: np.ndarray
+    sw: float
+
+
+def solve(X: np.ndarray, y: np.ndarray, spec: FitSpec, cut_grid=None) -> Path:
+    """The path of ``spec`` on checked arrays: nothing is validated again.
+
+    ``X`` is a finite float64 (n, p) array, ``y`` the response as
+    :func:`~penstat._validation.as_response` returns it, ``spec`` built for these
+    rows (its weights and offset are theirs). Only what depends on the rows is
+    checked (both classes present, unpenalized columns that fit y exactly). This is
+    the entry point of every inner fit: CV folds, the ``l1_ratio`` search and the
+    resampling replicates. ``cut_grid``, given with ``spec.lambdas`` None, maps the
+    default grid (original scale) to the grid fitted in full (no early stop).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 0.5]])
+    >>> path = solve(X, np.array([1.0, 0.0, 1.5, 2.0]), FitSpec(nlambda=5))
+    >>> path.coefs.shape
+    (5, 2)
+    """
+    n, p = X.shape
+    w = np.ones(n) if spec.weights is None else spec.weights
+    pf = spec.penalty.factors(p)
+    if spec.family == "binomial":
+        check_two_classes(y, w)
+    scaled = _standardize(X, y, w, spec)
+    lams_orig, lams_k, early_stop = _grid(scaled, spec, pf, n, p, cut_grid)
+    raw = _run_kernel(scaled, spec, pf, lams_k, early_stop)
+    scaled.Xs = None  # the standardized copy is no longer needed
+    path = _to_path(X, y, w, scaled, spec, pf, lams_orig, raw)
+    _warn(X, scaled, spec, path, lams_k.size)
+    return path
+
+
+def _standardize(X, y, w, spec: FitSpec) -> _Scaled:
+    n, p = X.shape
+    sw = float(w.sum())
+    wn = w / sw
+    mean = wn @ X
+    Xs = np.empty((n, p), order="F")
+    np.subtract(X, mean, out=Xs)
+    constant = _constant_columns(X, w)
+    xs = np.sqrt(np.einsum("i,ij,ij->j", wn, Xs, Xs)) if spec.standardize else np.ones(p)
+    if spec.fit_intercept:
+        xm = mean
+    else:
+        xm = np.zeros(p)
+        Xs += mean
+    xs[constant | (xs <= 0)] = 1.0
+    if spec.standardize:
+        Xs /= xs
+    if constant.any():
+        Xs[:, constant] = 0.0
+    if spec.family == "gaussian":
+        ya = y if spec.offset is None else y - spec.offset  # glmnet: y - offset
+        ym = float(wn @ ya) if spec.fit_intercept else 0.0
+        ys = float(np.sqrt(wn @ (ya - ym) ** 2))
+        if not ys > 0:
+            ys = 1.0
+        yk = (ya - ym) / ys
+    else:
+        ym, ys = 0.0, 1.0
+        yk = np.ascontiguousarray(y)
+    return _Scaled(Xs, xm, xs, constant, yk, ym, ys, wn, sw)
+
+
+def _grid(s: _Scaled, spec: FitSpec, pf, n: int, p: int, cut_grid):
+    """(grid on the original scale, grid on the kernel's scale, early stop)."""
+    lam_scale = s.ys  # 1 for binomial
+    early_stop = spec.lambdas is None and cut_grid is None
+    starts_at_max = spec.lambdas is None
+    if spec.lambdas is None or not pf.all():
+        null_resid = null_residual(
+            s.Xs, s.yk, s.wn, pf, spec.family, spec.fit_intercept, spec.offset
+        )
+    if spec.lambdas is None:
+        lam_max = lambda_max(s.Xs, null_resid, s.wn, pf, spec.penalty)
+        if not lam_max > 0:
+            # nothing to select (e.g. y constant): any grid gives the null model
+            lam_max = 1.0
+        lams_orig = lambda_grid(lam_max, spec.nlambda, spec.lambda_min_ratio, n, p)
+        lams_orig = lams_orig * lam_scale
+        if cut_grid is not None:
+            cut = np.asarray(cut_grid(lams_orig), float)
+            starts_at_max = cut[0] == lams_orig[0]
+            lams_orig = cut
+    else:
+        lams_orig = spec.lambdas
+    lams_k = np.ascontiguousarray(lams_orig / lam_scale)
+    if starts_at_max:
+        # lambda_max zeroes every penalized coefficient exactly. The solution is the
+        # same at every lam >= lambda_max, so the kernel is given a slightly larger
+        # one: round-off in lam * l1_ratio * pf, and the solver's own tolerance on the
+        # unpenalized coefficients that set the gradient, cannot let one through.
+        lams_k[0] *= 1.0 + 1e-6
+    return lams_orig, lams_k, early_stop
+
+
+def _run_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
+    nlam, p = lams_k.size, s.Xs.shape[1]
+    coefs = np.zeros((nlam, p))
+    b0 = np.zeros(nlam)
+    dev = np.zeros(nlam)
+    n_iter = np.zeros(nlam, dtype=np.int32)
+    conv = np.zeros(nlam, dtype=np.uint8)
+    kernel = _kernel(spec.family)
+    extra = {}
+    if spec.offset is not None and spec.family == "binomial":
+        extra["offset"] = np.array(spec.offset)  # the kernel takes a writable buffer
+    limits_k = None
+    if spec.has_limits:
+        # on the kernel's scale: coefficients there are b * xs / ys
+        limits_k = (
+            np.ascontiguousarray(spec.lower_limits * (s.xs / s.ys)),
+            np.ascontiguousarray(spec.upper_limits * (s.xs / s.ys)),
+        )
+        extra["lower"], extra["upper"] = limits_k
+        # With limits the deviance can stay flat over a stretch of the grid (the
+        # first lambdas when lambda_max, computed without limits, is too large; or
+        # every column in the model held at a limit) and then move again, so only
+        # the deviance-ratio part of the early stop is kept. glmnet does this
+        # (fdev = 0) only when a limit is 0, and otherwise can stop a path after a
+        # few lambdas at the null model or at the limits.
+        extra["stop_on_change"] = False
+    n_fit = int(
+        kernel(
+            s.Xs,
+            np.ascontiguousarray(s.yk, dtype=float),
+            np.ascontiguousarray(s.wn),
+            np.ascontiguousarray(pf),
+            spec.l1_ratio,
+            lams_k,
+            spec.fit_intercept,
+            early_stop,
+            spec.tol,
+            spec.max_iter,
+            coefs,
+            b0,
+            dev,
+            n_iter,
+            conv,
+            **extra,
+        )
+    )
+    return _KernelOut(coefs, b0, dev, n_iter, conv, n_fit, limits_k)
+
+
+class _KernelOut(NamedTuple):
+    """The kernel's outputs (standardized scale) and the limits it was given."""
+
+    coefs: np.ndarray
+    b0: np.ndarray
+    dev: np.ndarray
+    n_iter: np.ndarray
+    conv: np.ndarray
+    n_fit: int
+    limits_k: tuple[np.ndarray, np.ndarray] | None
+
+
+def _to_path(X, y, w, s: _Scaled, spec: FitSpec, pf, lams_orig, raw: _KernelOut) -> Path:
+    """The kernel's solutions on the original scale, with their deviances."""
+    n_fit = raw.n_fit
+    coefs = raw.coefs[:n_fit] * (s.ys / s.xs)
+    coefs[:, s.constant] = 0.0
+    if raw.limits_k is not None:
+        # a coefficient at its limit in the kernel is reported at exactly that
+        # limit (the scale change would move it by an ulp or two)
+        lo_k, hi_k = raw.limits_k
+        lo, hi = spec.lower_limits, spec.upper_limits
+        kern = raw.coefs[:n_fit]
+        coefs = np.where((kern == lo_k) & (lo_k != 0), lo, coefs)
+        coefs = np.where((kern == hi_k) & (hi_k != 0), hi, coefs)
+        np.clip(coefs, lo, hi, out=coefs)
+    if spec.fit_intercept:
+        intercepts = s.ym + s.ys * raw.b0[:n_fit] - coefs @ s.xm
+    else:
+        intercepts = np.zeros(n_fit)
+    deviance, null_dev = _deviances(y, w, s, spec, raw.dev[:n_fit])
+    dev_ratio = 1.0 - deviance / null_dev if null_dev > 0 else np.zeros(n_fit)
+    return Path(
+        lambdas=lams_orig[:n_fit].copy(),
+        intercepts=intercepts,
+        coefs=coefs,
+        df=np.count_nonzero(coefs, axis=1),
+        dev_ratio=dev_ratio,
+        deviance=deviance,
+        null_deviance=null_dev,
+        n_iter=raw.n_iter[:n_fit].astype(np.int64),
+        converged=raw.conv[:n_fit].astype(bool),
+        spec=spec,
+        penalty_factor=pf,
+    )
+
+
+def _deviances(y, w, s: _Scaled, spec: FitSpec, dev):
+    """Deviance per lambda with the weights as given, and the null deviance."""
+    n, off = y.shape[0], spec.offset
+    if spec.family == "gaussian":
+        ya = y if off is None else y - off
+        return dev * (s.ys * s.ys * s.sw), float(w @ (ya - s.ym) ** 2)
+    fam = get_family("binomial")
+    if off is None:
+        mu0 = float(s.wn @ y) if spec.fit_intercept else 0.5
+        return dev * s.sw, fam.deviance(y, np.full(n, mu0), w)
+    # from the linear predictor: an offset can put a row's probability beyond the
+    # clip of fam.deviance (|eta| > 35), where only eta gives its deviance
+    eta0 = binomial_null_fit(np.zeros((n, 0)), y, s.wn, spec.fit_intercept, offset=off)[0]
+    return dev * s.sw, fam.deviance_from_eta(y, eta0, w)
+
+
+def _warn(X, s: _Scaled, spec: FitSpec, path: Path, nlam: int) -> None:
+    """Warnings about the fitted path: no maximum likelihood estimate at lambda 0
+    (separation), lambdas that reached ``max_iter``."""
+    n_fit = path.lambdas.size
+    if spec.family == "binomial" and n_fit == nlam and path.lambdas[-1] == 0.0:
+        # centred as for the fit (xm: the weighted means, 0 without intercept), so that
+        # a large offset (dates as seconds) cannot hide a separating direction in
+        # round-off; constant columns keep coefficient 0
+        keep = ~s.constant
+        b = path.coefs[-1, keep]
+        limits = None
+        if spec.has_limits:
+            limits = (spec.lower_limits[keep], spec.upper_limits[keep])
+        warn_if_separated_at_zero(
+            X[:, keep] - s.xm[keep],
+            s.yk,
+            s.wn,
+            path.intercepts[-1] + s.xm[keep] @ b,
+            b,
+            spec.fit_intercept,
+            spec.offset,
+            limits,
+        )
+    if not path.converged.all():
+        bad = np.flatnonzero(~path.converged)
+        warn_user(
+            f"the solver reached max_iter={spec.max_iter} sweeps before tol={spec.tol:g} "
+            f"at {bad.size} of {n_fit} lambdas (first at lambda="
+            f"{path.lambdas[bad[0]]:.4g}); increase max_iter or tol",
+            ConvergenceWarning,
+        )
+
+
+def _constant_columns(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    rows = X if np.all(w > 0) else X[w > 0]
+    return np.ptp(rows, axis=0) == 0
+
+
+def _kernel(family: str):
+    if family == "gaussian":
+        from penstat.solver._cd._gaussian import gaussian_path
+
+        return gaussian_path
+    from penstat.solver._cd._binomial import binomial_path
+
+    return binomial_path

@@ -1,0 +1,247 @@
+"""The regularization path a fit returns: :class:`Path`.
+
+>>> import numpy as np
+>>> from penstat.solver import fit_path
+>>> X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 0.5]])
+>>> path = fit_path(X, np.array([1.0, 0.0, 1.5, 2.0]), nlambda=5)
+>>> path.to_frame().columns[:3].tolist()
+['lam', 'df', 'dev_ratio']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from penstat._errors import ArgumentError, DataError
+from penstat._validation import as_matrix, as_offset
+from penstat.family import get_family
+from penstat.plots.path import plot_path
+from penstat.spec import FitSpec
+
+__all__ = ["Path"]
+
+
+@dataclass(frozen=True, eq=False)
+class Path:
+    """A fitted regularization path (one row per lambda, decreasing).
+
+    Attributes
+    ----------
+    lambdas : (nlam,) penalty strengths, decreasing.
+    intercepts : (nlam,) intercepts on the original scale (0 without intercept).
+    coefs : (nlam, p) coefficients on the original scale of ``X``.
+    df : (nlam,) number of nonzero coefficients.
+    dev_ratio : (nlam,) fraction of the null deviance explained.
+    deviance : (nlam,) deviance with the weights as passed (gaussian
+        ``sum w (y - eta)^2``, binomial ``-2 sum w loglik_i``).
+    null_deviance : deviance of the intercept-only model (of 0 without intercept).
+    n_iter : (nlam,) coordinate sweeps per lambda.
+    converged : (nlam,) whether each lambda reached ``tol``.
+    spec : the :class:`~penstat.spec.FitSpec` the path was fitted with; ``family``,
+        ``l1_ratio``, ``fit_intercept``, ``standardize``, ``has_offset``,
+        ``lower_limits`` and ``upper_limits`` read from it (the limits are (p,)
+        arrays on the original scale, infinite where a side is free, or None for a
+        fit without limits; with ``has_offset``, :meth:`predict` needs the offset of
+        the new rows).
+    penalty_factor : (p,) penalty factors rescaled to sum to p, as used.
+    column_names : names of the columns (None at the array level).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 0.5]])
+    >>> from penstat.solver import fit_path
+    >>> path = fit_path(X, np.array([1.0, 0.0, 1.5, 2.0]), nlambda=5)
+    >>> path.predict(X, lam=path.lambdas[-1]).shape
+    (4,)
+    """
+
+    lambdas: np.ndarray
+    intercepts: np.ndarray
+    coefs: np.ndarray
+    df: np.ndarray
+    dev_ratio: np.ndarray
+    deviance: np.ndarray
+    null_deviance: float
+    n_iter: np.ndarray
+    converged: np.ndarray
+    spec: FitSpec
+    penalty_factor: np.ndarray
+    column_names: list[str] | None = None
+
+    @property
+    def family(self) -> str:
+        """``"gaussian"`` or ``"binomial"``."""
+        return self.spec.family
+
+    @property
+    def l1_ratio(self) -> float:
+        """The L1 / L2 mix."""
+        return self.spec.l1_ratio
+
+    @property
+    def fit_intercept(self) -> bool:
+        """Whether an intercept was fitted."""
+        return self.spec.fit_intercept
+
+    @property
+    def standardize(self) -> bool:
+        """Whether columns were standardized inside the fit."""
+        return self.spec.standardize
+
+    @property
+    def has_offset(self) -> bool:
+        """Whether the path was fitted with an offset."""
+        return self.spec.has_offset
+
+    @property
+    def lower_limits(self) -> np.ndarray | None:
+        """(p,) lower limits of the coefficients, or None for a fit without limits."""
+        return self.spec.lower_limits
+
+    @property
+    def upper_limits(self) -> np.ndarray | None:
+        """(p,) upper limits of the coefficients, or None for a fit without limits."""
+        return self.spec.upper_limits
+
+    def with_names(self, names) -> Path:
+        """The same path with its columns named ``names``."""
+        return dataclasses.replace(self, column_names=list(names))
+
+    def coef_at(self, lam: float | np.ndarray) -> tuple[Any, np.ndarray]:
+        """Intercept and coefficients at ``lam``, interpolated as glmnet does.
+
+        Between two fitted lambdas the coefficients are interpolated linearly in
+        lambda; outside the fitted range the nearest end of the path is used.
+
+        Parameters
+        ----------
+        lam
+            A penalty strength, or an array of them.
+
+        Returns
+        -------
+        (intercept, coefs)
+            A float and a (p,) array for a scalar ``lam``; (k,) and (k, p) arrays
+            for an array of k values.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 0.5]])
+        >>> from penstat.solver import fit_path
+        >>> path = fit_path(X, np.array([1.0, 0.0, 1.5, 2.0]), nlambda=5)
+        >>> b0, b = path.coef_at(path.lambdas[2])
+        >>> bool(np.allclose(b, path.coefs[2]))
+        True
+        """
+        scalar = np.ndim(lam) == 0
+        s = np.atleast_1d(np.asarray(lam, dtype=float))
+        if not np.all(np.isfinite(s)):
+            raise ArgumentError("lam must be finite")
+        lams = self.lambdas
+        if lams.size == 1:
+            b0 = np.repeat(self.intercepts, s.size)
+            b = np.repeat(self.coefs, s.size, axis=0)
+        else:
+            s = np.clip(s, lams[-1], lams[0])
+            # lams is decreasing: right is the first index with lams[right] <= s
+            right = np.searchsorted(-lams, -s, side="left")
+            right = np.clip(right, 1, lams.size - 1)
+            left = right - 1
+            span = lams[left] - lams[right]
+            frac = np.where(span > 0, (s - lams[right]) / np.where(span > 0, span, 1), 1.0)
+            b0 = frac * self.intercepts[left] + (1 - frac) * self.intercepts[right]
+            b = frac[:, None] * self.coefs[left] + (1 - frac)[:, None] * self.coefs[right]
+        if scalar:
+            return float(b0[0]), b[0]
+        return b0, b
+
+    def predict(
+        self,
+        X: Any,
+        lam: float | np.ndarray | None = None,
+        type: str = "link",
+        offset: Any = None,
+    ) -> np.ndarray:
+        """Linear predictor (``type="link"``) or mean (``"response"``) for rows of ``X``.
+
+        Returns (n, nlam) for the whole path, (n,) for a scalar ``lam`` and (n, k)
+        for k values of ``lam`` (interpolated with :meth:`coef_at`). A path fitted
+        with an ``offset`` needs the offset of these rows (added to the linear
+        predictor); one fitted without refuses it.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 0.5]])
+        >>> from penstat.solver import fit_path
+        >>> path = fit_path(X, np.array([1.0, 0.0, 1.5, 2.0]), nlambda=5)
+        >>> path.predict(X).shape
+        (4, 5)
+        """
+        if type not in ("link", "response"):
+            raise ArgumentError(f"type must be 'link' or 'response', got {type!r}")
+        X = as_matrix(X, "X")
+        p = self.coefs.shape[1]
+        if X.shape[1] != p:
+            raise DataError(f"X has {X.shape[1]} columns but the path was fitted with {p}")
+        if self.has_offset and offset is None:
+            raise ArgumentError(
+                "offset: this path was fitted with an offset; pass offset= with one "
+                "value per row of X (the known part of each row's linear predictor)"
+            )
+        if not self.has_offset and offset is not None:
+            raise ArgumentError(
+                "offset: this path was fitted without an offset, so predictions take "
+                "none; fit with offset= to use one"
+            )
+        if lam is None:
+            eta = X @ self.coefs.T + self.intercepts
+        else:
+            b0, b = self.coef_at(lam)
+            eta = X @ np.asarray(b).T + b0
+        if offset is not None:
+            off = as_offset(offset, X.shape[0])
+            eta = eta + (off[:, None] if eta.ndim == 2 else off)
+        if type == "response":
+            eta = get_family(self.family).linkinv(eta)
+        return eta
+
+    def to_frame(self):
+        """One row per lambda: ``lam``, ``df``, ``dev_ratio``, ``deviance``, ``n_iter``,
+        ``converged``, ``intercept`` and one column per coefficient.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 0.5]])
+        >>> from penstat.solver import fit_path
+        >>> fit_path(X, np.array([1.0, 0.0, 1.5, 2.0]), nlambda=3).to_frame().shape
+        (3, 9)
+        """
+        names = self.column_names
+        if names is None:
+            names = tuple(f"x{j}" for j in range(self.coefs.shape[1]))
+        frame = pd.DataFrame(
+            {
+                "lam": self.lambdas,
+                "df": self.df,
+                "dev_ratio": self.dev_ratio,
+                "deviance": self.deviance,
+                "n_iter": self.n_iter,
+                "converged": self.converged,
+                "intercept": self.intercepts,
+            }
+        )
+        coefs = pd.DataFrame(self.coefs, columns=list(names))
+        return pd.concat([frame, coefs], axis=1)
+
+    def plot(self, **kwargs: Any):
+        """Coefficient paths against log lambda (see ``penstat.plots.path.plot_path``)."""
+        return plot_path(self, **kwargs)

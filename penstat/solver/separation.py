@@ -1,0 +1,175 @@
+"""Separation diagnostics of the binomial family: the null model's Newton fit, and
+the linear programs that decide whether columns separate the classes (in which case
+no finite maximum likelihood estimate exists).
+
+>>> import numpy as np
+from scipy.optimize import linprog
+from scipy.special import expit
+>>> from penstat.solver.separation import separation
+>>> separation(np.array([[1.0], [2.0], [-1.0]]), np.array([1.0, 1.0, -1.0]))
+'complete'
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import linprog
+from scipy.special import expit
+
+from penstat._errors import SeparationWarning, warn_user
+
+__all__ = ["binomial_null_fit", "separation", "warn_if_separated_at_zero"]
+
+
+def binomial_null_fit(
+    Xu, y, wn, fit_intercept: bool, n_steps: int = 100, start=None, offset=None
+):
+    """Linear predictor of the logistic model fitted on the intercept and ``Xu``
+    (plus ``offset``, a fixed part of it), and
+    whether its columns separate the classes among rows of positive weight: None,
+    "complete" or "quasi" (ordered with ties); with either no finite maximum exists.
+    Newton steps (from the intercept-only fit, or ``start``: the intercept, if any,
+    then the coefficients) are halved until the loss decreases, so that under
+    separation the iterates move toward a separating direction; they stop at the
+    first linear predictor that orders the classes strictly (with the intercept;
+    without it, that has their signs), which proves complete separation (the
+    offset left out: it is finite and cannot separate anything)."""
+    cols = [np.ones(y.size)] if fit_intercept else []
+    Z = np.column_stack(cols + [Xu]) if (cols or Xu.shape[1]) else np.zeros((y.size, 0))
+    off = np.zeros(y.size) if offset is None else offset
+    if Z.shape[1] == 0:
+        return off.copy(), None
+    pos = wn > 0
+    ones, zeros = pos & (y == 1), pos & (y == 0)
+
+    def loss(eta):
+        return float(wn @ (np.logaddexp(0.0, eta) - y * eta))
+
+    def separates(eta):
+        lo, hi = eta[ones].min(), eta[zeros].max()
+        return lo > hi if fit_intercept else (lo > 0 and hi < 0)
+
+    beta = np.zeros(Z.shape[1])
+    if start is not None:
+        beta[:] = start
+    elif fit_intercept:
+        ybar = float(wn @ y)
+        beta[0] = np.log(ybar / (1.0 - ybar))
+    eta = off + Z @ beta
+    f = loss(eta)
+    done, moved = False, np.inf
+    for _ in range(n_steps):
+        mu = expit(eta)
+        v = np.maximum(mu * (1 - mu), 1e-10) * wn
+        step = np.linalg.lstsq(Z.T @ (v[:, None] * Z), Z.T @ (wn * (y - mu)), rcond=None)[0]
+        t = 1.0
+        for _ in range(40):
+            eta_new = off + Z @ (beta + t * step)
+            f_new = loss(eta_new)
+            if f_new <= f:
+                break
+            t *= 0.5
+        else:
+            break
+        moved = float(np.max(np.abs(eta_new[pos] - eta[pos])))
+        beta, eta = beta + t * step, eta_new
+        if separates(eta - off):
+            return eta, "complete"
+        done = f - f_new <= 1e-15 * f
+        f = f_new
+        if done:
+            break
+    # Quasi-complete separation (classes ordered with ties) drives the iterates off to
+    # infinity more slowly. Newton converges quadratically to a finite maximum, so its
+    # last step is tiny there; under separation every step still moves the linear
+    # predictor by about 1 on the separated rows, and the loss stops decreasing
+    # measurably before their margins are large (one such row in 20000). A step that
+    # still moves, no convergence, or a row fitted almost perfectly (which a finite
+    # maximum can also give) sends the question to the exact check.
+    sign = np.where(y == 1, 1.0, -1.0)
+    margin = float(np.max(sign[pos] * (eta[pos] - off[pos])))
+    suspicious = not done or moved > 1e-3 or margin > 25.0
+    return eta, (separation(Z[pos], sign[pos]) if suspicious else None)
+
+
+def warn_if_separated_at_zero(
+    X, y, wn, intercept, coef, fit_intercept: bool, offset=None, limits=None
+) -> None:
+    """At lambda = 0 the binomial fit is the maximum likelihood estimate, which does
+    not exist when the columns separate the classes (generically so when there are
+    at least as many columns as observations). Newton steps from the solver's
+    solution (``intercept`` and ``coef`` for the columns ``X`` as given) tell
+    (`binomial_null_fit`): a finite maximum stops them at once. With coefficient
+    ``limits`` the estimate is taken over the box and fails to exist only along a
+    separating direction the box leaves open (a column with both limits finite
+    cannot move far; one with only a lower limit only upward): the linear programs
+    decide, over those directions."""
+    pos = wn > 0
+    start = np.r_[intercept, coef] if fit_intercept else coef
+    if limits is not None or X.shape[1] + fit_intercept >= np.count_nonzero(pos):
+        # Newton's k x k systems would be the cost here; the programs are cheap
+        Z = np.column_stack([np.ones(y.size), X]) if fit_intercept else X
+        directions = None
+        if limits is not None:
+            lo = np.where(np.isfinite(limits[0]), 0.0, -1.0)
+            hi = np.where(np.isfinite(limits[1]), 0.0, 1.0)
+            directions = np.column_stack([lo, hi])
+            if fit_intercept:
+                directions = np.vstack([[-1.0, 1.0], directions])
+        found = separation(Z[pos], np.where(y[pos] == 1, 1.0, -1.0), directions)
+    else:
+        fit = binomial_null_fit(X, y, wn, fit_intercept, start=start, offset=offset)
+        found = fit[1]
+    if found is None:
+        return
+    how = "completely" if found == "complete" else "on part of the observations"
+    warn_user(
+        f"lambdas: at lambda=0 the fit is unpenalized, and the columns separate the "
+        f"two classes {how}: the maximum likelihood estimate does not exist, and the "
+        "coefficients reported at lambda=0 are wherever the solver stopped (they grow "
+        "with max_iter and a smaller tol). Make the smallest lambda positive",
+        SeparationWarning,
+    )
+
+
+def separation(Z: np.ndarray, sign: np.ndarray, directions=None) -> str | None:
+    """Whether some d gives ``sign_i z_i'd >= 0`` for every row, with at least one
+    strict: "complete" when some d makes all strict, "quasi" otherwise, None when no
+    such d exists (Albert & Anderson 1984). Decided by linear programs (Konis 2007):
+    maximize ``sum_i sign_i z_i'd`` over the box ``|d_j| <= 1`` (columns scaled to
+    unit maximum), then, if positive, the smallest margin; each solution is checked
+    in floating point before it counts. ``directions``: (k, 2) bounds of d_j within
+    [-1, 1] (e.g. [0, 1] for a coefficient with only a lower limit), default all
+    [-1, 1]."""
+    scale = np.max(np.abs(Z), axis=0)
+    keep = scale > 0
+    if directions is not None:
+        keep &= directions[:, 0] < directions[:, 1]
+    A = sign[:, None] * (Z[:, keep] / scale[keep])
+    if A.shape[1] == 0:
+        return None
+    box = [(-1.0, 1.0)] * A.shape[1]
+    if directions is not None:
+        box = [(float(a), float(b)) for a, b in directions[keep]]
+    res = linprog(-A.sum(axis=0), A_ub=-A, b_ub=np.zeros(A.shape[0]), bounds=box)
+    if res.status != 0 or res.x is None:
+        return None
+    # margins are at most the number of columns; a few times k * 1e-16 they are
+    # round-off of a direction in the null space of Z (duplicated columns)
+    margin = A @ res.x
+    top = float(np.max(margin))
+    if top <= 1e-12 * A.shape[1] or np.any(margin < -1e-9 * top):
+        return None
+    # complete when some d has every margin positive: maximize the smallest margin t
+    m, k = A.shape
+    res = linprog(
+        np.r_[np.zeros(k), -1.0],
+        A_ub=np.c_[-A, np.ones(m)],
+        b_ub=np.zeros(m),
+        bounds=box + [(None, 1)],
+    )
+    if res.status == 0 and res.x is not None:
+        margin = A @ res.x[:k]
+        if np.min(margin) > 1e-9 * float(np.max(np.abs(margin))) > 0:
+            return "complete"
+    return "quasi"

@@ -1,0 +1,318 @@
+"""The typed options of a fit: :class:`FitSpec` (the path) and :class:`SelectSpec`
+(how lambda is chosen).
+
+Both are frozen and validated once, where the user's arguments come in
+(:meth:`FitSpec.build`, :meth:`SelectSpec.build`). Every inner fit (a CV fold, a
+resampling replicate, a mix of the ``l1_ratio`` search) derives its spec from a
+validated one with :meth:`FitSpec.take` or :meth:`FitSpec.with_l1_ratio`, which
+check nothing again.
+
+>>> import numpy as np
+>>> from penstat.spec import FitSpec
+>>> spec = FitSpec.build(n=4, p=2, l1_ratio=0.5, weights=[1, 1, 2, 2])
+>>> spec.take(np.array([0, 2])).weights.tolist()
+[1.0, 2.0]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from penstat._errors import ArgumentError
+from penstat._validation import (
+    as_lambdas,
+    as_limits,
+    as_offset,
+    as_weights,
+    check_gamma,
+    check_l1_ratio,
+    check_lam,
+    check_measure,
+    check_n_jobs,
+    check_rule,
+    check_stratify,
+    positive_int,
+    positive_number,
+)
+from penstat.family import get_family
+from penstat.penalty import Penalty, as_penalty_factor
+
+__all__ = ["FitSpec", "SelectSpec", "check_bool"]
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """``value`` as a bool; anything but True / False (numpy's too) is refused.
+
+    Examples
+    --------
+    >>> check_bool(True, "standardize")
+    True
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise ArgumentError(f"{name}={value!r} must be True or False")
+    return bool(value)
+
+
+def _own(values: np.ndarray) -> np.ndarray:
+    """A read-only copy: a spec never shares memory with the caller's arrays."""
+    out = np.array(values, dtype=float)
+    out.setflags(write=False)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class FitSpec:
+    """Every option of a regularization path, validated.
+
+    Attributes
+    ----------
+    family : {"gaussian", "binomial"}
+    l1_ratio : float
+        The L1 / L2 mix in [0, 1] (1 lasso, 0 ridge).
+    lambdas : numpy.ndarray or None
+        A strictly decreasing grid fitted in full, or None for glmnet's grid.
+    nlambda : int
+        Size of glmnet's grid.
+    lambda_min_ratio : float or None
+        End of glmnet's grid relative to lambda_max (None: 1e-4, or 1e-2 when n < p).
+    penalty_factor : numpy.ndarray or None
+        (p,) non-negative factors as given (the solver rescales them to sum to p).
+    lower_limits, upper_limits : numpy.ndarray or None
+        (p,) coefficient limits on the original scale (infinite where free); both
+        None for a fit without limits.
+    weights : numpy.ndarray or None
+        (n,) observation weights, or None for ones.
+    offset : numpy.ndarray or None
+        (n,) known part of each row's linear predictor, or None.
+    standardize, fit_intercept : bool
+    tol : float
+    max_iter : int
+
+    Examples
+    --------
+    >>> FitSpec.build(n=10, p=3, family="binomial").family
+    'binomial'
+    """
+
+    family: str = "gaussian"
+    l1_ratio: float = 1.0
+    lambdas: np.ndarray | None = None
+    nlambda: int = 100
+    lambda_min_ratio: float | None = None
+    penalty_factor: np.ndarray | None = None
+    lower_limits: np.ndarray | None = None
+    upper_limits: np.ndarray | None = None
+    weights: np.ndarray | None = None
+    offset: np.ndarray | None = None
+    standardize: bool = True
+    fit_intercept: bool = True
+    tol: float = 1e-7
+    max_iter: int = 100_000
+
+    @classmethod
+    def build(
+        cls,
+        n: int,
+        p: int,
+        family: Any = "gaussian",
+        l1_ratio: Any = 1.0,
+        lambdas: Any = None,
+        nlambda: Any = 100,
+        lambda_min_ratio: Any = None,
+        penalty_factor: Any = None,
+        lower_limits: Any = None,
+        upper_limits: Any = None,
+        weights: Any = None,
+        offset: Any = None,
+        standardize: Any = True,
+        fit_intercept: Any = True,
+        tol: Any = 1e-7,
+        max_iter: Any = 100_000,
+    ) -> FitSpec:
+        """A spec for data of ``n`` rows and ``p`` columns from the user's arguments,
+        each checked (a ``PenstatError`` names the first bad one).
+
+        Examples
+        --------
+        >>> FitSpec.build(n=5, p=2, lower_limits=0).lower_limits.tolist()
+        [0.0, 0.0]
+        """
+        pf = as_penalty_factor(penalty_factor, p)
+        factors = np.ones(p) if pf is None else pf
+        limits = as_limits(lower_limits, upper_limits, p, factors)
+        ratio = lambda_min_ratio
+        if ratio is not None:
+            ratio = positive_number(ratio, "lambda_min_ratio")
+            if ratio >= 1:
+                raise ArgumentError(
+                    f"lambda_min_ratio={lambda_min_ratio!r} must be in (0, 1)"
+                )
+        return cls(
+            family=get_family(family).name,
+            l1_ratio=check_l1_ratio(l1_ratio),
+            lambdas=None if lambdas is None else _own(as_lambdas(lambdas)),
+            nlambda=positive_int(nlambda, "nlambda"),
+            lambda_min_ratio=ratio,
+            penalty_factor=None if pf is None else _own(pf),
+            lower_limits=None if limits is None else _own(limits[0]),
+            upper_limits=None if limits is None else _own(limits[1]),
+            weights=None if weights is None else _own(as_weights(weights, n)),
+            offset=None if offset is None else _own(as_offset(offset, n)),
+            standardize=check_bool(standardize, "standardize"),
+            fit_intercept=check_bool(fit_intercept, "fit_intercept"),
+            tol=positive_number(tol, "tol"),
+            max_iter=positive_int(max_iter, "max_iter"),
+        )
+
+    @property
+    def penalty(self) -> Penalty:
+        """The penalty: ``l1_ratio`` and the factors."""
+        return Penalty(self.l1_ratio, self.penalty_factor)
+
+    @property
+    def has_limits(self) -> bool:
+        """Whether some coefficient has a finite limit."""
+        return self.lower_limits is not None
+
+    @property
+    def has_offset(self) -> bool:
+        """Whether the fit has an offset."""
+        return self.offset is not None
+
+    def take(self, rows: np.ndarray) -> FitSpec:
+        """The spec of the rows ``rows`` (repeats allowed): their weights and offset.
+
+        Examples
+        --------
+        >>> FitSpec.build(n=3, p=1, offset=[1, 2, 3]).take([2, 2]).offset.tolist()
+        [3.0, 3.0]
+        """
+        rows = np.asarray(rows, dtype=np.intp)
+        return dataclasses.replace(
+            self,
+            weights=None if self.weights is None else self.weights[rows],
+            offset=None if self.offset is None else self.offset[rows],
+        )
+
+    def with_grid(self, lambdas: np.ndarray | None) -> FitSpec:
+        """The same spec on the (already checked) grid ``lambdas``."""
+        return dataclasses.replace(self, lambdas=lambdas)
+
+    def with_l1_ratio(self, l1_ratio: float) -> FitSpec:
+        """The same spec with another (already checked) mix."""
+        return dataclasses.replace(self, l1_ratio=float(l1_ratio))
+
+
+@dataclass(frozen=True, eq=False)
+class SelectSpec:
+    """How lambda (and a list of ``l1_ratio``) is chosen, validated.
+
+    Attributes
+    ----------
+    rule : str or None
+        ``"cv_1se"``, ``"cv_min"``, ``"aic"``, ``"bic"``, ``"ebic"``, or None: a fixed
+        ``lam``, or (without one) the smallest lambda of the path.
+    lam : float or None
+        A fixed lambda, solved exactly (the path is fitted down to it).
+    l1_ratios : tuple of float or None
+        Mixes searched by the rule (each with its own path, on shared folds).
+    nfolds : int
+    foldid : numpy.ndarray or None
+        Fold labels ``0 .. K-1`` per row, or None for random folds.
+    measure : str or None
+        CV measure (None: the family's default).
+    stratify : bool or None
+        Random folds dealt by class (None: binomial's default, True).
+    gamma : float or None
+        EBIC's parameter (None: from n and p).
+    seed : Any
+        Root of the folds' randomness.
+    n_jobs : int or None
+    progress : bool or None
+
+    Examples
+    --------
+    >>> SelectSpec.build("gaussian", rule="bic").rule
+    'bic'
+    """
+
+    rule: str | None = "cv_1se"
+    lam: float | None = None
+    l1_ratios: tuple[float, ...] | None = None
+    nfolds: int = 10
+    foldid: np.ndarray | None = None
+    measure: str | None = None
+    stratify: bool | None = None
+    gamma: float | None = None
+    seed: Any = None
+    n_jobs: int | None = None
+    progress: bool | None = None
+
+    @classmethod
+    def build(
+        cls,
+        family: str,
+        rule: Any = "cv_1se",
+        lam: Any = None,
+        l1_ratios: Any = None,
+        nfolds: Any = 10,
+        foldid: Any = None,
+        measure: Any = None,
+        stratify: Any = None,
+        gamma: Any = None,
+        seed: Any = None,
+        n_jobs: Any = None,
+        progress: Any = None,
+    ) -> SelectSpec:
+        """A spec from the user's arguments (``rule``: a rule name, a number (a fixed
+        lambda) or None), each checked.
+
+        Examples
+        --------
+        >>> SelectSpec.build("gaussian", rule=0.5).lam
+        0.5
+        """
+        if lam is not None:
+            rule, lam = None, check_lam(lam, "lam")
+        elif rule is not None:
+            rule = check_rule(rule)
+            if not isinstance(rule, str):
+                rule, lam = None, rule
+        if l1_ratios is not None:
+            l1_ratios = tuple(check_l1_ratio(v) for v in l1_ratios)
+            if rule is None:
+                raise ArgumentError(
+                    "a list of l1_ratio is chosen by a selection rule; give a single "
+                    "l1_ratio with lam=, or use select='cv_1se' (or another rule)"
+                )
+        if measure is not None:
+            measure = check_measure(measure, family)
+        if gamma is not None:
+            gamma = check_gamma(gamma, 1, 1)
+        n_jobs = check_n_jobs(n_jobs)
+        return cls(
+            rule=rule,
+            lam=lam,
+            l1_ratios=l1_ratios,
+            nfolds=nfolds,
+            foldid=foldid,
+            measure=measure,
+            stratify=check_stratify(stratify, family),
+            gamma=gamma,
+            seed=seed,
+            n_jobs=n_jobs,
+            progress=None if progress is None else check_bool(progress, "progress"),
+        )
+
+    @property
+    def is_cv(self) -> bool:
+        """Whether the rule cross-validates."""
+        return self.rule in ("cv_1se", "cv_min")
+
+    def with_folds(self, foldid: np.ndarray | None) -> SelectSpec:
+        """The same spec on fixed fold labels (already checked)."""
+        return dataclasses.replace(self, foldid=foldid)
