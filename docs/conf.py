@@ -11,7 +11,7 @@ from pathlib import Path
 import penstat
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))  # nothing of penstat itself: it is installed
+sys.path.insert(0, str(HERE))  # for _gallery.py; penstat itself is installed
 
 project = "penstat"
 author = "the penstat developers"
@@ -31,6 +31,7 @@ extensions = [
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
+highlight_language = "text"  # unlabelled code blocks (command lines, schemas) stay plain
 exclude_patterns = [
     "_build",
     "_snippets",
@@ -71,6 +72,9 @@ sphinx_gallery_conf = {
     "matplotlib_animations": False,
     "show_memory": False,
     "plot_gallery": "True",
+    # the examples write their figures into the directory named by their first
+    # argument: in the build, docs/_build/example-figures/ (see docs/_gallery.py)
+    "reset_argv": "_gallery.reset_argv",
 }
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -99,5 +103,12 @@ def _skip_member(app, what, name, obj, skip, options):
     return skip
 
 
+def _drop_object_base(app, name, obj, options, bases):
+    """No "Bases: object" line on class pages (exceptions and estimators keep
+    theirs)."""
+    bases[:] = [base for base in bases if base is not object]
+
+
 def setup(app):
     app.connect("autodoc-skip-member", _skip_member)
+    app.connect("autodoc-process-bases", _drop_object_base)

@@ -73,12 +73,16 @@ cv_figure = ax.figure
 # Run as a script, the example writes its figures into the directory given as its
 # first argument, or a new temporary directory.
 
-outdir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp())
+if len(sys.argv) > 1:
+    outdir = Path(sys.argv[1])
+else:
+    outdir = Path(tempfile.mkdtemp(prefix="penstat-example-"))
 outdir.mkdir(parents=True, exist_ok=True)
 for name, figure in (
     ("breast_cancer_criteria", criteria_figure),
     ("breast_cancer_cv", cv_figure),
 ):
     figure.savefig(outdir / f"{name}.png", dpi=120, bbox_inches="tight")
-print(f"figures written to {outdir}", file=sys.stderr)
+if len(sys.argv) == 1:
+    print(f"figures written to {outdir}")
 plt.show()

@@ -34,8 +34,8 @@ STAGES = [
     ),
 ]
 
-BOX_X, BOX_W, BOX_H, GAP, TOP = 120, 520, 46, 18, 70
-SIDE_X, SIDE_W = 670, 190
+BOX_X, BOX_W, BOX_H, GAP, TOP = 100, 540, 46, 18, 70
+PLOTS_H = 50
 FONT = "font-family='DejaVu Sans, Helvetica, Arial, sans-serif'"
 STAGE_FILL, STAGE_STROKE = "#eef3fb", "#3b6ab0"
 ENGINE_FILL = "#fdf1dc"
@@ -61,8 +61,9 @@ def arrow(x1, y1, x2, y2, dashed=False, colour="#444"):
 
 
 def main() -> None:
-    height = box_y(len(STAGES)) + 10
-    width = SIDE_X + SIDE_W + 20
+    plots_y = box_y(len(STAGES)) + 8
+    height = plots_y + PLOTS_H + 12
+    width = BOX_X + BOX_W + 20
     parts = [
         f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
         f"viewBox='0 0 {width} {height}' role='img' "
@@ -108,27 +109,29 @@ def main() -> None:
         parts.append(text(BOX_X - 40, e + 6 + 14 * k, s, 10, anchor="end", fill="#b06a00"))
 
     # plots/: beside the chain, depending only on declared Protocols
-    top, bottom = box_y(0), box_y(len(STAGES) - 1) + BOX_H
     parts.append(
-        f"<rect x='{SIDE_X}' y='{top}' width='{SIDE_W}' height='{bottom - top}' rx='7' "
+        f"<rect x='{BOX_X}' y='{plots_y}' width='{BOX_W}' height='{PLOTS_H}' rx='7' "
         "fill='#f3f3f3' stroke='#777' stroke-width='1.2' stroke-dasharray='6 4'/>"
     )
-    lines = [
-        ("penstat/plots/", 14, "bold"),
-        ("", 12, "normal"),
-        ("drawing functions that", 12, "normal"),
-        ("depend only on declared", 12, "normal"),
-        ("typing.Protocols", 12, "normal"),
-        ("", 12, "normal"),
-        ("so every stage can", 12, "normal"),
-        ("offer .plot()", 12, "normal"),
-        ("(Path, Selection,", 12, "normal"),
-        ("bootstrap, stability,", 12, "normal"),
-        ("PenalizedFit)", 12, "normal"),
-    ]
-    for k, (s, size, weight) in enumerate(lines):
-        x, y = SIDE_X + SIDE_W / 2, top + 30 + 20 * k
-        parts.append(text(x, y, s, size, weight, "middle"))
+    parts.append(text(BOX_X + 12, plots_y + 20, "plots (beside)", 14, "bold"))
+    parts.append(
+        text(
+            BOX_X + 150,
+            plots_y + 20,
+            "penstat/plots/",
+            12,
+            fill="#3b6ab0",
+            extra="font-style='italic'",
+        )
+    )
+    parts.append(
+        text(
+            BOX_X + 12,
+            plots_y + 38,
+            "drawing functions on declared typing.Protocols: every stage can offer .plot()",
+            12,
+        )
+    )
     parts.append("</svg>")
     OUT.write_text("\n".join(parts) + "\n", encoding="utf-8")
     print(f"wrote {OUT}")
