@@ -103,12 +103,19 @@ def _skip_member(app, what, name, obj, skip, options):
     return skip
 
 
-def _drop_object_base(app, name, obj, options, bases):
-    """No "Bases: object" line on class pages (exceptions and estimators keep
-    theirs)."""
-    bases[:] = [base for base in bases if base is not object]
+def _public_bases(app, name, obj, options, bases):
+    """Show public base classes only: a private base (the estimators' shared
+    ``_PenalizedBase``) is replaced by its own public bases (``BaseEstimator``)."""
+
+    def public(base):
+        if not base.__name__.startswith("_"):
+            return [base]
+        parents = [parent for parent in base.__bases__ if parent is not object]
+        return [b for parent in parents for b in public(parent)]
+
+    bases[:] = [b for base in bases for b in public(base)]
 
 
 def setup(app):
     app.connect("autodoc-skip-member", _skip_member)
-    app.connect("autodoc-process-bases", _drop_object_base)
+    app.connect("autodoc-process-bases", _public_bases)

@@ -59,13 +59,17 @@ for name, fit in (("elastic net", enet), ("lasso", lasso)):
     print(f"{name}: held-out accuracy {accuracy:.3f} on {len(held_out)} tumours")
 
 # %%
-# Figures
-# -------
-# The criteria along the elastic-net path (the BIC picks the lambda), and the
-# lasso's cross-validated AUC.
+# Information criteria along the elastic-net path
+# ------------------------------------------------
+# AIC, BIC and extended BIC at every lambda; the BIC picks the lambda of the fit.
 
 ax = enet.selection.plot()
 criteria_figure = ax.figure
+
+# %%
+# Cross-validated AUC of the lasso
+# --------------------------------
+
 ax = lasso.cv.plot()
 cv_figure = ax.figure
 
