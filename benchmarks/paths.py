@@ -7,11 +7,12 @@ Run by hand (never in CI):
     python benchmarks/paths.py --solvers penstat,glmnet,sklearn
 
 Every solver gets the identical problem: the standardized simulation of
-``benchmarks/problems.py``, glmnet's objective (DESIGN.md), the same decreasing lambda
-grid, an unpenalized intercept, and no standardization of its own. For each problem it
-prints, per solver, the median time over repeats, the ratio to penstat, and the worst
-relative objective gap over the path to the best objective any solver reached at that
-lambda. The Markdown table and the raw numbers go to ``benchmarks/results/``.
+``benchmarks/problems.py``, glmnet's objective (docs/developer/architecture.md), the
+same decreasing lambda grid, an unpenalized intercept, and no standardization of its
+own. For each problem it prints, per solver, the median time over repeats, the ratio
+to penstat, and the worst relative objective gap over the path to the best objective
+any solver reached at that lambda. The Markdown table and the raw numbers go to
+``benchmarks/results/``.
 
 BLAS and OpenMP are limited to one thread (``--threads`` to change), as glmnet is
 single-threaded.

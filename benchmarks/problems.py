@@ -121,8 +121,8 @@ def problem_grid(
 
 
 def objective(prob: Problem, lam: float, intercept: float, coef: np.ndarray) -> float:
-    """glmnet's objective with unit weights (DESIGN.md); the columns are already
-    standardized, so the penalty is on the coefficients as given."""
+    """glmnet's objective with unit weights (docs/developer/architecture.md); the
+    columns are already standardized, so the penalty is on the coefficients as given."""
     eta = prob.X @ coef + intercept
     if prob.family == "gaussian":
         loss = 0.5 * np.mean((prob.y - eta) ** 2)

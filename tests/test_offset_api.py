@@ -256,7 +256,8 @@ def test_binomial_criteria_loglik_is_half_the_path_deviance_with_offset(bdf):
 
 def test_binomial_elastic_net_edf_uses_the_probabilities_with_offset(bdf):
     # edf = tr((Xc' M Xc + lam (1 - l1_ratio) I)^-1 Xc' M Xc) + 1 on the active set
-    # (docs/selection.md), M = diag(v mu (1 - mu)) with mu from eta + offset
+    # (docs/user-guide/lambda-selection.md), M = diag(v mu (1 - mu)) with mu from
+    # eta + offset
     fit = ps.fit(
         FORMULA, bdf, family="binomial", penalty="elasticnet", l1_ratio=0.5,
         offset="o", select="aic", standardize=False, nlambda=20,

@@ -112,8 +112,8 @@ def rescaled_penalty_factor(case: dict) -> np.ndarray:
 
 
 def objective(case: dict, lam: float, intercept: float, coef: np.ndarray) -> float:
-    """glmnet's objective (DESIGN.md) on the original scale of X; infinite outside
-    the limits of the case (beyond rounding)."""
+    """glmnet's objective (docs/developer/architecture.md) on the original scale of X;
+    infinite outside the limits of the case (beyond rounding)."""
     lo, hi = case["lower_limits"], case["upper_limits"]
     if np.any(coef < lo - 1e-12 * np.abs(lo)) or np.any(coef > hi + 1e-12 * np.abs(hi)):
         return np.inf

@@ -324,7 +324,7 @@ def test_missing_sklearn_gives_install_hint():
 
 _CV_WEIGHTS = (
     "cross-validation folds are drawn over rows, so repeating a row is not the same "
-    "as doubling its weight (see docs/sklearn.md)"
+    "as doubling its weight (see docs/user-guide/sklearn.md)"
 )
 _ESTIMATORS = [
     PenalizedRegressor(lam=0.05),

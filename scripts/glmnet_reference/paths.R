@@ -104,7 +104,7 @@ write_case <- function(name, x, y, family = "gaussian", alpha = 1, weights = NUL
   # glmnet fits the gaussian family with y scaled to unit (weighted, 1/n) standard
   # deviation and scales back afterwards; for alpha < 1 that changes the ridge part of
   # the penalty by a factor 1/sd(y). With sd(y) = 1 glmnet solves exactly the
-  # objective of DESIGN.md, so such cases are given a y already at unit sd.
+  # objective of docs/developer/architecture.md, so such cases are given a y already at unit sd.
   y_scaled <- family == "gaussian" && alpha < 1
   if (y_scaled) {
     v <- if (is.null(weights)) rep(1 / n, n) else weights / sum(weights)
