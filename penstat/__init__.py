@@ -5,8 +5,12 @@ information criterion, selected features and their bootstrap stability out.
 
 >>> import penstat as ps
 >>> df = ps.datasets.load("diabetes")
->>> fit = ps.lasso("y ~ .", data=df, seed=0)  # doctest: +SKIP
->>> print(fit.summary())  # doctest: +SKIP
+>>> fit = ps.lasso("y ~ .", data=df, seed=0)
+>>> fit.selection.rule, fit.lam > 0
+('cv_1se', True)
+>>> print(fit.summary())  # doctest: +ELLIPSIS
+Penalized regression
+formula ...
 """
 
 from importlib import import_module

@@ -7,10 +7,13 @@
     penstat datasets
 
 Exit codes: 0 success, 2 a usage or input error (one line on stderr, no traceback).
-The JSON written by ``--json`` is described in ``docs/cli.md``.
+The JSON written by ``--json`` is the export record of
+:func:`penstat.results.export.fit_to_dict`, described in the user guide.
 
 >>> from penstat.cli import main
->>> main(["datasets"])  # doctest: +SKIP
+>>> main(["datasets"])  # doctest: +ELLIPSIS
+breast_cancer   Wisconsin Diagnostic Breast Cancer ...
+diabetes        Efron, Hastie, Johnstone & Tibshirani (2004): ...
 0
 """
 
@@ -158,7 +161,11 @@ def main(argv: list[str] | None = None) -> int:
 
     Examples
     --------
-    >>> main(["fit", "--dataset", "diabetes", "y ~ .", "--seed", "1"])  # doctest: +SKIP
+    >>> code = main(["fit", "--dataset", "diabetes", "y ~ bmi + bp", "--select", "bic"])
+    ... # doctest: +ELLIPSIS
+    Penalized regression
+    ...
+    >>> code
     0
     """
     parser = _build_parser()

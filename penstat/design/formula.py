@@ -2,7 +2,7 @@
 
 >>> from penstat.design.formula import expand_dot
 >>> expand_dot(". - x2", ["x1", "x2", "x3"])
-'x1 + x2 + x3 - x2'
+'(x1 + x2 + x3) - x2'
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ was run on the full data.
 >>> import penstat as ps
 >>> fit = ps.lasso("y ~ .", ps.datasets.load("diabetes"), lam=1.0)
 >>> fit.selected
-['sex', 'bmi', 'bp', 's1', 's3', 's5']
+['sex', 'bmi', 'bp', 's1', 's3', 's5', 's6']
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ class PenalizedFit:
     >>> import penstat as ps
     >>> fit = ps.lasso("y ~ .", ps.datasets.load("diabetes"), lam=2.0)
     >>> fit.predict(ps.datasets.load("diabetes").head(3)).round(1).tolist()
-    [203.4, 74.8, 175.8]
+    [202.8, 73.5, 175.4]
     """
 
     def __init__(
@@ -260,8 +260,14 @@ class PenalizedFit:
 
         Examples
         --------
-        >>> fit.predict(df.head(), type="link")  # doctest: +SKIP
-        >>> fit.predict(new, offset="score_logit")  # doctest: +SKIP
+        >>> import penstat as ps
+        >>> df = ps.datasets.load("breast_cancer")
+        >>> fit = ps.fit("diagnosis ~ radius_mean + texture_mean", df, family="binomial",
+        ...              lam=0.01)
+        >>> fit.predict(df.head(2), type="class").tolist()
+        ['malignant', 'malignant']
+        >>> bool(fit.predict(df.head(2), type="response").between(0, 1).all())
+        True
         """
         if type not in ("response", "link", "class"):
             raise ArgumentError(f"type={type!r}; use 'response', 'link' or 'class'")

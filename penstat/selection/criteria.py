@@ -118,7 +118,7 @@ def effective_df(path: Path, X: np.ndarray, y: np.ndarray | None = None) -> np.n
     >>> from penstat.solver import fit_path
     >>> X = np.random.default_rng(0).normal(size=(40, 3))
     >>> float(effective_df(fit_path(X, X[:, 0] + X[:, 1]), X)[-1])
-    3.0
+    2.0
     """
     X = np.asarray(X, dtype=float)
     n, p = X.shape

@@ -3,8 +3,6 @@ the linear programs that decide whether columns separate the classes (in which c
 no finite maximum likelihood estimate exists).
 
 >>> import numpy as np
-from scipy.optimize import linprog
-from scipy.special import expit
 >>> from penstat.solver.separation import separation
 >>> separation(np.array([[1.0], [2.0], [-1.0]]), np.array([1.0, 1.0, -1.0]))
 'complete'
