@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import patsy
 
 from penstat._errors import ArgumentError, DataError, FormulaError
 from penstat.design.formula import (
@@ -165,8 +166,6 @@ class Design:
         >>> d.transform(pd.DataFrame({"x": [3.0]})).tolist()
         [[3.0, 9.0]]
         """
-        import patsy
-
         if isinstance(newdata, dict):
             newdata = pd.DataFrame(newdata)
         if not isinstance(newdata, pd.DataFrame):
@@ -212,8 +211,6 @@ class Design:
         if self.design_info is None:
             # patsy cannot pickle a DesignInfo; rebuild it from the stored model frame
             # (same rows, so the stateful transforms memorize the same state)
-            import patsy
-
             rhs = self.expanded_formula.split("~", 1)[1]
             info = patsy.dmatrix(
                 rhs, numeric_as_arrays(self._frame), eval_env=default_env(),
@@ -285,9 +282,63 @@ def build_design(
     >>> d.classes, d.y.tolist()
     (('no', 'yes'), [1.0, 0.0, 1.0, 0.0])
     """
-    import patsy
-
     fam = get_family(family)
+    lhs, rhs = _check_inputs(formula, data, na_action)
+    columns = [c for c in data.columns if isinstance(c, str)]
+    lhs_names = referenced_columns(lhs, columns)
+    if not lhs_names and simple_name(lhs) is not None:
+        raise unknown_name(simple_name(lhs), columns, "response ")
+    weights_col = weights if isinstance(weights, str) else None
+    offset_col = offset if isinstance(offset, str) else None
+    for arg, col in (("weights", weights_col), ("offset", offset_col)):
+        if col is not None and col not in data.columns:
+            raise ArgumentError(
+                f"{arg}={col!r} is not a column of the data" + close_matches(col, columns)
+            )
+    dropped_from_dot = set(lhs_names) | set(exclude) | ({weights_col, offset_col} - {None})
+    rhs_expanded = expand_dot(rhs, [c for c in columns if c not in dropped_from_dot])
+    expanded = f"{lhs} ~ {rhs_expanded}"
+    used = lhs_names + [
+        c for c in referenced_columns(rhs_expanded, columns) if c not in lhs_names
+    ]
+    na_mask = _missing_rows(data, used, na_action)
+    keep = ~na_mask
+    extra = [
+        c
+        for c in (weights_col, offset_col, *exclude)
+        if c is not None and c in data.columns
+    ]
+    frame = patsy_frame(data.loc[keep], list(dict.fromkeys(used + extra)))
+    env = default_env() if eval_env is None else eval_env
+    X, terms, info = _rhs_matrix(rhs_expanded, frame, env, expanded, columns, formula)
+    y, classes = response_values(lhs, frame, fam, positive, env, columns)
+    return Design(
+        X=X,
+        y=y,
+        weights=weight_values(weights, data, keep),
+        columns=[c for cols in terms.values() for c in cols],
+        terms=terms,
+        design_info=info,
+        formula=formula,
+        expanded_formula=expanded,
+        has_intercept="Intercept" in info.term_name_slices,
+        n_dropped=int(na_mask.sum()),
+        dropped_rows=data.index[na_mask],
+        row_index=data.index[keep],
+        row_positions=np.flatnonzero(keep),
+        response=lhs,
+        family=fam,
+        classes=classes,
+        input_columns=used,
+        n_data_rows=len(data),
+        _frame=frame,
+        offset=offset_rows(offset, data, keep),
+        offset_column=offset_col,
+    )
+
+
+def _check_inputs(formula, data, na_action) -> tuple[str, str]:
+    """The two sides of ``formula``, after the checks of the arguments' types."""
     if not isinstance(data, pd.DataFrame):
         raise ArgumentError(f"data must be a pandas DataFrame, not {type(data).__name__}")
     if not isinstance(formula, str):
@@ -304,26 +355,12 @@ def build_design(
     if data.columns.duplicated().any():
         dup = list(data.columns[data.columns.duplicated()])
         raise DataError(f"data has duplicated column names: {dup}; rename them")
+    return lhs, rhs
 
-    columns = [c for c in data.columns if isinstance(c, str)]
-    lhs_names = referenced_columns(lhs, columns)
-    if not lhs_names and simple_name(lhs) is not None:
-        raise unknown_name(simple_name(lhs), columns, "response ")
-    weights_col = weights if isinstance(weights, str) else None
-    offset_col = offset if isinstance(offset, str) else None
-    for arg, col in (("weights", weights_col), ("offset", offset_col)):
-        if col is not None and col not in data.columns:
-            raise ArgumentError(
-                f"{arg}={col!r} is not a column of the data" + close_matches(col, columns)
-            )
-    dropped_from_dot = set(lhs_names) | set(exclude) | ({weights_col, offset_col} - {None})
-    rhs_expanded = expand_dot(rhs, [c for c in columns if c not in dropped_from_dot])
-    expanded = f"{lhs} ~ {rhs_expanded}"
-    used = referenced_columns(lhs, columns) + [
-        c for c in referenced_columns(rhs_expanded, columns) if c not in lhs_names
-    ]
 
-    # missing values in the variables the formula uses
+def _missing_rows(data, used, na_action) -> np.ndarray:
+    """Rows with a missing value in a variable the formula uses (refused with
+    ``na_action="raise"``); a DataError when no row is left."""
     na_rows = data[used].isna() if used else pd.DataFrame(index=data.index)
     na_mask = na_rows.any(axis=1).to_numpy() if used else np.zeros(len(data), bool)
     if na_mask.any() and na_action == "raise":
@@ -333,24 +370,21 @@ def build_design(
         raise DataError(
             f"missing values in {desc}; drop or impute them, or use na_action='drop'"
         )
-    keep = ~na_mask
-    if not keep.any():
+    if na_mask.all():
         raise DataError(
             f"no rows left after dropping rows with missing values in {used}; "
             "every row has a missing value in at least one of these columns"
         )
-    extra = [
-        c
-        for c in (weights_col, offset_col, *exclude)
-        if c is not None and c in data.columns
-    ]
-    frame = patsy_frame(data.loc[keep], list(dict.fromkeys(used + extra)))
-    env = default_env() if eval_env is None else eval_env
+    return na_mask
 
+
+def _rhs_matrix(rhs_expanded, frame, env, expanded, columns, formula):
+    """``(X, terms, design_info)`` of the right-hand side: X float64 in Fortran order
+    without the intercept column, terms mapped to their columns."""
     try:
         with np.errstate(all="ignore"):
             # Rows with missing values in the formula's columns were dropped or refused
-            # above, and NaN or inf in a numeric factor (a transform's, or a caller's
+            # already, and NaN or inf in a numeric factor (a transform's, or a caller's
             # array) is caught on the matrix below, so patsy's NaN scan of every
             # numeric factor (half of its time on 100 numeric columns) is skipped;
             # None in a categorical factor still raises.
@@ -364,7 +398,6 @@ def build_design(
     except patsy.PatsyError as exc:
         raise translate_patsy_error(exc, expanded, columns) from None
     info = rhs_mat.design_info
-    has_intercept = "Intercept" in info.term_name_slices
     terms = {
         name: list(info.column_names[sl])
         for name, sl in info.term_name_slices.items()
@@ -375,40 +408,10 @@ def build_design(
         raise FormulaError(f"formula {formula!r} has no predictors (no design columns)")
     X = np.asfortranarray(rhs_mat[design_columns].to_numpy(dtype=float))
     if not np.isfinite(X).all():
-        bad = [
-            c
-            for c, ok in zip(design_columns, np.isfinite(X).all(axis=0), strict=True)
-            if not ok
-        ]
+        finite = np.isfinite(X).all(axis=0)
+        bad = [c for c, ok in zip(design_columns, finite, strict=True) if not ok]
         raise DataError(
             f"design columns {bad} have NaN or infinite values; check the data and "
             "transforms"
         )
-
-    y, classes = response_values(lhs, frame, fam, positive, env, columns)
-    w = weight_values(weights, data, keep)
-    off = offset_rows(offset, data, keep)
-    positions = np.flatnonzero(keep)
-    return Design(
-        X=X,
-        y=y,
-        weights=w,
-        columns=design_columns,
-        terms=terms,
-        design_info=info,
-        formula=formula,
-        expanded_formula=expanded,
-        has_intercept=has_intercept,
-        n_dropped=int(na_mask.sum()),
-        dropped_rows=data.index[na_mask],
-        row_index=data.index[keep],
-        row_positions=positions,
-        response=lhs,
-        family=fam,
-        classes=classes,
-        input_columns=used,
-        n_data_rows=len(data),
-        _frame=frame,
-        offset=off,
-        offset_column=offset_col,
-    )
+    return X, terms, info

@@ -15,6 +15,7 @@ import tokenize
 
 import numpy as np
 import pandas as pd
+import patsy
 
 from penstat._errors import DataError, FormulaError
 
@@ -114,8 +115,6 @@ def column_in(text: str, columns: list[str]) -> str | None:
 
 
 def default_env():
-    import patsy
-
     return patsy.EvalEnvironment([{"np": np, "numpy": np}])
 
 

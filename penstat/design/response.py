@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import patsy
 
 from penstat._errors import ArgumentError, DataError, FormulaError
 from penstat.design.formula import column_in, translate_patsy_error
@@ -18,8 +19,6 @@ from penstat.design.formula import column_in, translate_patsy_error
 
 
 def response_values(lhs, frame, fam, positive, env, columns):
-    import patsy
-
     name = column_in(lhs, columns)
     if name is not None:
         values = frame[name]
