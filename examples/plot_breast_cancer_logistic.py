@@ -38,7 +38,7 @@ enet = ps.elastic_net(
     family="binomial",
     l1_ratio=0.5,
     select="bic",
-    positive="malignant",
+    positive_class="malignant",
 )
 print(enet.summary())
 

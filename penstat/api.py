@@ -43,7 +43,7 @@ def fit(
     weights=None,
     standardize: bool = True,
     na_action: str = "drop",
-    positive=None,
+    positive_class=None,
     nfolds: int = 10,
     foldid=None,
     stratify: bool | None = None,
@@ -95,7 +95,7 @@ def fit(
     na_action : {"drop", "raise"}
         Rows with missing values in a variable of the formula are dropped (and
         counted) or refused.
-    positive : optional
+    positive_class : optional
         Binomial: the response value coded 1 (default the second sorted value).
     nfolds, foldid, measure, gamma, seed, n_jobs, progress
         Passed to :func:`penstat.selection.select_lambda`; ``foldid`` may be a column
@@ -166,7 +166,7 @@ def fit(
         fam,
         weights=weights,
         na_action=na_action,
-        positive=positive,
+        positive_class=positive_class,
         exclude=exclude,
         eval_env=_caller_env(),
         offset=offset,

@@ -123,7 +123,7 @@ def test_binomial_responses():
     d = build_design("outcome ~ x1", df, "binomial")
     assert d.classes == ("no", "yes")
     np.testing.assert_array_equal(d.y, (df["outcome"] == "yes").to_numpy(float))
-    d = build_design("outcome ~ x1", df, "binomial", positive="no")
+    d = build_design("outcome ~ x1", df, "binomial", positive_class="no")
     assert d.classes == ("yes", "no")
     np.testing.assert_array_equal(d.y, (df["outcome"] == "no").to_numpy(float))
     d = build_design("flag ~ x1", df, "binomial")
@@ -184,9 +184,9 @@ def test_pickle_round_trip_rebuilds_design_info(mixed):
         (dict(formula="flag ~ x1"), DataError, "'flag'.*numeric"),
         (dict(formula="region ~ x1", family="binomial"), DataError, "'region' has 4"),
         (
-            dict(formula="outcome ~ x1", family="binomial", positive="maybe"),
+            dict(formula="outcome ~ x1", family="binomial", positive_class="maybe"),
             ArgumentError,
-            "positive='maybe'",
+            "positive_class='maybe'",
         ),
         (dict(formula="~ x1"), FormulaError, "no response"),
         (dict(formula="y x1"), FormulaError, "no response"),

@@ -234,7 +234,7 @@ def build_design(
     family: str | Family = "gaussian",
     weights=None,
     na_action: str = "drop",
-    positive=None,
+    positive_class=None,
     exclude: list[str] | tuple[str, ...] = (),
     eval_env=None,
     offset=None,
@@ -256,7 +256,7 @@ def build_design(
     na_action : {"drop", "raise"}
         Drop (and count) rows with a missing value in a variable the formula uses,
         or refuse them naming the columns.
-    positive : optional
+    positive_class : optional
         Binomial: the response value that codes 1. Default: the second of the two
         sorted values (``True`` for bool, ``1`` for 0/1).
     exclude : sequence of str
@@ -311,7 +311,7 @@ def build_design(
     frame = patsy_frame(data.loc[keep], list(dict.fromkeys(used + extra)))
     env = default_env() if eval_env is None else eval_env
     X, terms, info = _rhs_matrix(rhs_expanded, frame, env, expanded, columns, formula)
-    y, classes = response_values(lhs, frame, fam, positive, env, columns)
+    y, classes = response_values(lhs, frame, fam, positive_class, env, columns)
     return Design(
         X=X,
         y=y,

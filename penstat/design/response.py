@@ -18,7 +18,7 @@ from penstat.design.formula import column_in, translate_patsy_error
 # -- the response --------------------------------------------------------------
 
 
-def response_values(lhs, frame, fam, positive, env, columns):
+def response_values(lhs, frame, fam, positive_class, env, columns):
     name = column_in(lhs, columns)
     if name is not None:
         values = frame[name]
@@ -39,8 +39,11 @@ def response_values(lhs, frame, fam, positive, env, columns):
             )
         values = mat.iloc[:, 0]
     if fam.name == "gaussian":
-        if positive is not None:
-            raise ArgumentError("positive= applies only to family='binomial'")
+        if positive_class is not None:
+            raise ArgumentError(
+                "positive_class= applies only to family='binomial' (it names the "
+                "response value coded 1)"
+            )
         if pd.api.types.is_bool_dtype(values.dtype) or not pd.api.types.is_numeric_dtype(
             values.dtype
         ):
@@ -52,10 +55,10 @@ def response_values(lhs, frame, fam, positive, env, columns):
         if not np.isfinite(y).all():
             raise DataError(f"the response {lhs!r} has infinite values")
         return np.ascontiguousarray(y), None
-    return binary_response(lhs, values, positive)
+    return binary_response(lhs, values, positive_class)
 
 
-def binary_response(lhs, values: pd.Series, positive):
+def binary_response(lhs, values: pd.Series, positive_class):
     if isinstance(values.dtype, pd.CategoricalDtype):
         present = set(values.unique())
         levels = [c for c in values.cat.categories if c in present]
@@ -67,10 +70,13 @@ def binary_response(lhs, values: pd.Series, positive):
             f"family='binomial' needs a response with exactly two values; {lhs!r} has "
             f"{len(levels)}: {shown}" + (" ..." if len(levels) > 10 else "")
         )
+    positive = positive_class
     if positive is None:
         positive = levels[1]
     elif positive not in levels:
-        raise ArgumentError(f"positive={positive!r} is not a value of {lhs!r}: {levels}")
+        raise ArgumentError(
+            f"positive_class={positive!r} is not a value of {lhs!r}: {levels}"
+        )
     negative = levels[0] if positive == levels[1] else levels[1]
     y = (values == positive).to_numpy(dtype=float)
     return np.ascontiguousarray(y), (_plain(negative), _plain(positive))
