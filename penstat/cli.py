@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import pathlib
 import sys
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -376,7 +376,7 @@ def _check_outputs(args) -> None:
     ):
         if value is None:
             continue
-        target = Path(value)
+        target = pathlib.Path(value)
         if target.suffix.lower() not in suffixes:
             raise UsageError(f"{option} {value!r} must end in {' or '.join(suffixes)}")
         if not target.parent.exists():
@@ -393,7 +393,7 @@ def read_data(path: str):
     """
     import pandas as pd
 
-    file = Path(path)
+    file = pathlib.Path(path)
     if not file.exists():
         raise InputError(f"data file {path!r} does not exist")
     if file.is_dir():
