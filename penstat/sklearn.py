@@ -228,7 +228,7 @@ class PenalizedRegressor(RegressorMixin, _PenalizedBase):
     + (1 - l1_ratio)/2 b_j^2)`` with columns standardized internally and
     coefficients on the original scale. As in glmnet, the problem is solved for
     ``y / sd(y)``, so the ridge part is in effect divided by ``sd(y)`` (the 1/n
-    weighted standard deviation); ``docs/sklearn.md`` gives the matching
+    weighted standard deviation); the scikit-learn page of the user guide gives the matching
     parameters of scikit-learn's ``Lasso`` (the same objective) and ``ElasticNet``.
 
     Parameters

@@ -1,6 +1,6 @@
 """Information criteria along a regularization path: AIC, BIC and extended BIC.
 
-Definitions (documented in ``docs/selection.md``)::
+Definitions (documented in ``docs/user-guide/lambda-selection.md``)::
 
     AIC  = -2 loglik + 2 k
     BIC  = -2 loglik + log(n) k
