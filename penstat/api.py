@@ -60,9 +60,9 @@ def fit(
 ) -> PenalizedFit:
     """Fit a penalized regression from a formula and a DataFrame.
 
-    The objective is glmnet's (see the architecture page of the docs): columns are standardized
-    internally, coefficients are reported on the original scale, and the intercept
-    is not penalized.
+    The objective is glmnet's (see the architecture page of the docs): columns are
+    standardized internally, coefficients are reported on the original scale, and the
+    intercept is not penalized.
 
     Parameters
     ----------

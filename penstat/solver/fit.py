@@ -119,7 +119,8 @@ def fit_path(
         first lambda), and no column violates its KKT condition.
         This is glmnet's criterion, 1e-5 times tighter; it is a heuristic, chosen so
         that at the default every objective was within 1e-6 (relative) of the
-        optimum on every problem of the benchmark grid (see the solver notes, ``docs/developer/solver.md``).
+        optimum on every problem of the benchmark grid (see the solver notes of the
+        docs).
         On most lambdas an exact solve on the support ends the iterations earlier
         with the solution to round-off. Binomial: the same kind of coordinate-change
         test on each Newton step (see ``penstat/_cd/_binomial.pyx``).
