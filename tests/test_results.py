@@ -78,7 +78,9 @@ def test_weighted_standardized_coefficients(data):
 
 
 def test_binomial_summary_states_positive_class(data):
-    fit = ps.fit("outcome ~ x1 + x3", data, family="binomial", lam=0.01, positive_class="no")
+    fit = ps.fit(
+        "outcome ~ x1 + x3", data, family="binomial", lam=0.01, positive_class="no"
+    )
     header = fit.summary().tables["header"]["value"]
     assert "positive class: 'no'" in header["family"]
     p = fit.predict(data, type="response")
