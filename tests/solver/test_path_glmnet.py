@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 CASE_FILES = sorted(DATA.glob("glmnet_path_*.json"))
 CASES = [f.stem.removeprefix("glmnet_path_") for f in CASE_FILES]
 

@@ -15,7 +15,7 @@ import pytest
 from penstat.selection import select_lambda
 from penstat.solver import fit_path
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 CASES = sorted(p.stem.removeprefix("glmnet_cv_") for p in DATA.glob("glmnet_cv_*.json"))
 # glmnet ran with thresh=1e-30; our default tol=1e-7 bounds the objective gap, not
 # the coefficients, so a tighter tol brings the fold fits to the same optimum.
