@@ -1,4 +1,4 @@
-# Reference cross-validation results from R glmnet for tests/test_select_glmnet.py.
+# Reference cross-validation results from R glmnet for tests/selection/test_select_glmnet.py.
 #
 # Each case simulates a small problem with a fixed seed, fits glmnet on the full data,
 # then runs cv.glmnet with that fit's lambda sequence and a fixed foldid, so that every

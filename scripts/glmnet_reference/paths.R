@@ -1,4 +1,4 @@
-# Reference regularization paths from R glmnet for tests/test_path_glmnet.py.
+# Reference regularization paths from R glmnet for tests/solver/test_path_glmnet.py.
 #
 # Each case simulates a small problem with a fixed seed, fits it with glmnet at a
 # convergence threshold tight enough that the result is the optimum to double
