@@ -7,8 +7,9 @@
     penstat datasets
 
 Exit codes: 0 success, 2 a usage or input error (one line on stderr, no traceback).
-The JSON written by ``--json`` is the export record of
-:func:`penstat.results.export.fit_to_dict`, described in the user guide.
+The JSON written by ``--json`` is the export record
+(:func:`penstat.results.export.fit_to_dict`), described in
+``docs/user-guide/export.md``.
 
 >>> from penstat.cli import main
 >>> main(["datasets"])  # doctest: +ELLIPSIS

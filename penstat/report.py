@@ -18,17 +18,25 @@ import math
 import os
 import re
 import warnings
+from collections.abc import Callable
 from pathlib import Path as _FilePath
 from typing import Any
 
 import numpy as np
 
 from penstat._errors import ArgumentError, PenstatError
+from penstat.plots import require_matplotlib
+from penstat.plots.path import plot_path
+from penstat.plots.selection import plot_lambda_choice
+from penstat.plots.stability import plot_selection_frequency, plot_stability_path
+from penstat.results.export import FitLike, fit_to_dict, header_rows
 
-__all__ = ["write_report", "render_report"]
+__all__ = ["render_report", "report_context", "write_report"]
 
 
-def write_report(fit, path: str | os.PathLike, title: str | None = None) -> _FilePath:
+def write_report(
+    fit: FitLike, path: str | os.PathLike, title: str | None = None
+) -> _FilePath:
     """Write a report of ``fit`` to ``path`` (``.html``/``.htm`` or ``.md``).
 
     The report states the data and formula, the model and how lambda was chosen
@@ -39,7 +47,8 @@ def write_report(fit, path: str | os.PathLike, title: str | None = None) -> _Fil
 
     Parameters
     ----------
-    fit : PenalizedFit
+    fit : FitLike
+        A :class:`~penstat.results.PenalizedFit`.
     path : str or path-like
         ``.html`` or ``.htm``: one self-contained HTML file. ``.md``: Markdown, with
         the plots as SVG files in a folder ``<name>_files`` next to it.
@@ -71,112 +80,158 @@ def write_report(fit, path: str | os.PathLike, title: str | None = None) -> _Fil
     return target
 
 
-def render_report(fit, fmt: str = "html", title: str | None = None, figure_dir=None) -> str:
+def render_report(
+    fit: FitLike, fmt: str = "html", title: str | None = None, figure_dir=None
+) -> str:
     """The report as a string (``fmt`` ``"html"`` or ``"md"``); see :func:`write_report`.
 
+    The text is built from the fit's export record
+    (:func:`penstat.results.export.fit_to_dict`, see :func:`report_context`); the
+    figures from the path, selection, bootstrap and stability results of the fit.
     For Markdown the figures are written to ``figure_dir`` (omitted when None).
+
+    Examples
+    --------
+    >>> import penstat as ps
+    >>> fit = ps.lasso("y ~ bmi + bp", ps.datasets.load("diabetes"), lam=1.0)
+    >>> render_report(fit, fmt="md").startswith("# Feature selection for y")
+    True
     """
     if fmt not in ("html", "md"):
         raise ArgumentError(f"fmt must be 'html' or 'md', not {fmt!r}")
-    context = _context(fit, title)
-    context["figures"] = _figures(fit, fmt, figure_dir, context["notes"])
+    record = fit_to_dict(fit)
+    context = report_context(record, title)
+    context["figures"] = _figures(fit, record, fmt, figure_dir, context["notes"])
     env = _environment()
     template = env.get_template("report.html.j2" if fmt == "html" else "report.md.j2")
     return template.render(**context)
 
 
 # ----------------------------------------------------------------------------------
-# the content
+# the content, from the export record
 
 
-def _offset_description(fit) -> str | None:
-    """How the report names the offset (None without one)."""
-    if not fit.has_offset:
-        return None
-    column = fit.design.offset_column
-    return "an array given with the fit" if column is None else f"column {column}"
+def report_context(record: dict, title: str | None = None) -> dict[str, Any]:
+    """What the report templates show (all but the figures), read from a record.
 
+    Parameters
+    ----------
+    record : dict
+        From :func:`penstat.results.export.fit_to_dict`.
+    title : str, optional
+        Default: "Feature selection for <response>".
 
-def _limits_description(fit) -> str | None:
-    """The coefficient limits as the summary states them (None without limits)."""
-    text = getattr(fit, "limits_text", None)
-    return text() if callable(text) else None
+    Returns
+    -------
+    dict
+        ``title``, ``version``, ``created``, ``data``, ``model``, ``header_rows``,
+        ``selected_rows``, ``near_rows``, ``all_rows``, ``unselected``, ``terms``,
+        ``bootstrap``, ``stability``, ``notes`` and ``seed``.
 
-
-def _at_limit_sides(fit, p: int) -> list[str]:
-    """Per column ``"lower"`` / ``"upper"`` when its coefficient sits at that limit."""
-    side = getattr(fit, "limit_sides", None)
-    side = side() if callable(side) else None
-    return [""] * p if side is None else [str(s) for s in side]
-
-
-def _context(fit, title) -> dict[str, Any]:
-    import penstat
-
-    design = fit.design
-    family = _family_name(fit)
-    response = getattr(design, "response", None) or design.formula.split("~")[0].strip()
-    boot = getattr(fit, "bootstrap_result", None)
-    stab = getattr(fit, "stability_result", None)
-    columns = list(design.columns)
-    coef = np.asarray(fit.path.coefs[fit.index], dtype=float)
-    notes: list[str] = []
-
-    header_rows = []
-    try:
-        header = fit.summary().tables["header"]
-        header_rows = [(str(k), str(v)) for k, v in header["value"].items()]
-    except (AttributeError, KeyError):
-        pass
-
-    n_obs = int(getattr(design, "n_obs", np.asarray(design.y).shape[0]))
-    n_dropped = int(getattr(design, "n_dropped", 0) or 0)
-    data = {
-        "formula": design.formula,
-        "expanded_formula": getattr(design, "expanded_formula", None),
-        "response": response,
-        "family": family,
-        "positive": getattr(design, "positive", None) if family == "binomial" else None,
-        "n_obs": n_obs,
-        "n_rows": int(getattr(design, "n_data_rows", 0) or (n_obs + n_dropped)),
-        "n_dropped": n_dropped,
-        "n_columns": len(columns),
-        "n_terms": len(design.terms),
-        "weights": getattr(design, "weights", None) is not None,
-        "offset": _offset_description(fit),
-        "input_columns": list(getattr(design, "input_columns", []) or []),
+    Examples
+    --------
+    >>> import penstat as ps
+    >>> from penstat.results.export import fit_to_dict
+    >>> fit = ps.lasso("y ~ bmi + bp", ps.datasets.load("diabetes"), lam=1.0)
+    >>> context = report_context(fit_to_dict(fit))
+    >>> context["title"], context["model"]["n_selected"]
+    ('Feature selection for y', 2)
+    """
+    rows = _column_rows(record)
+    selected = sorted((r for r in rows if r["selected"]), key=_by_std_coef)
+    # columns the fit left out but the bootstrap often picks: worth a reader's eye
+    near = []
+    if record["bootstrap"] is not None:
+        near = [r for r in rows if not r["selected"] and r["freq"] >= 0.5]
+        near.sort(key=lambda r: -r["freq"])
+    bootstrap = _bootstrap_context(record["bootstrap"])
+    response = record["data"]["response"]
+    return {
+        "title": f"Feature selection for {response}" if title is None else title,
+        "version": record["penstat_version"],
+        "created": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "data": _data_context(record),
+        "model": _model_context(record),
+        "header_rows": header_rows(record),
+        "selected_rows": selected,
+        "near_rows": near,
+        "all_rows": rows,
+        "unselected": [r["column"] for r in rows if not r["selected"]],
+        "terms": _term_rows(record),
+        "bootstrap": bootstrap,
+        "stability": _stability_context(record["stability"]),
+        "notes": _notes(record, bootstrap),
+        "seed": record["model"]["seed"],
     }
 
-    selection = getattr(fit, "selection", None)
-    rule = getattr(selection, "rule", None)
-    model = {
-        "penalty": _penalty_name(getattr(fit, "penalty", None), fit.l1_ratio),
-        "l1_ratio": float(getattr(fit, "l1_ratio", 1.0)),
-        "lam": float(fit.lam),
-        "rule": rule,
-        "how": _how_lambda(fit, selection),
-        "n_selected": int(np.count_nonzero(coef)),
-        "dev_ratio": _maybe_float(getattr(fit, "dev_ratio", None)),
-        "intercept": _maybe_float(getattr(fit, "intercept", None)),
-        "limits": _limits_description(fit),
+
+def _data_context(record: dict) -> dict[str, Any]:
+    data, model = record["data"], record["model"]
+    offset = None
+    if data["offset_kind"] == "array":
+        offset = "an array given with the fit"
+    elif data["offset_kind"] == "column":
+        offset = f"column {data['offset']}"
+    return {
+        **data,
+        "family": model["family"],
+        "positive": model["positive_class"] if model["family"] == "binomial" else None,
+        "offset": offset,
     }
 
-    term_of = {c: t for t, cols in design.terms.items() for c in cols}
-    sd = _column_sd(design)
-    at_limit = _at_limit_sides(fit, len(columns))
-    boot_cols = boot.columns.reindex(columns) if boot is not None else None
+
+def _model_context(record: dict) -> dict[str, Any]:
+    model = record["model"]
+    return {
+        "penalty": model["penalty_name"],
+        "l1_ratio": model["l1_ratio"],
+        "lam": model["lam"],
+        "how": _how_lambda(record),
+        "n_selected": model["n_selected"],
+        "limits": model["limits_text"],
+    }
+
+
+_RULE_WORDS = {
+    "cv_1se": "cross-validation: the largest lambda whose error is within one "
+    "standard error of the minimum (a sparser, more conservative choice)",
+    "cv_min": "cross-validation: the lambda with the smallest cross-validated error",
+    "aic": "Akaike's information criterion (AIC) along the path",
+    "bic": "the Bayesian information criterion (BIC) along the path",
+    "ebic": "the extended BIC of Chen & Chen (2008), which penalizes large models "
+    "more when there are many candidate columns",
+}
+
+
+def _how_lambda(record: dict) -> str:
+    """How lambda was chosen, in words for a reader who did not run the analysis."""
+    selection = record["selection"]
+    if selection is None:
+        if record["model"]["lam_fixed"]:
+            return "fixed by the analyst (no data-driven choice)"
+        return "the smallest lambda of the path (no selection rule)"
+    words = _RULE_WORDS.get(selection["rule"], selection["rule"])
+    return f"{words} — {selection['description']}"
+
+
+def _column_rows(record: dict) -> list[dict[str, Any]]:
+    """One row per design column: coefficient, bootstrap and stability figures."""
+    boot, stab = record["bootstrap"], record["stability"]
+    boot_of = {} if boot is None else {r["column"]: r for r in boot["columns"]}
+    stab_of = {} if stab is None else {r["column"]: r for r in stab["columns"]}
     rows = []
-    for j, name in enumerate(columns):
+    for c in record["coefficients"]:
+        name = c["column"]
         row = {
             "column": name,
-            "term": term_of.get(name, ""),
-            "coef": coef[j],
-            "std_coef": coef[j] * sd[j] if sd is not None else float("nan"),
-            "selected": coef[j] != 0,
-            "at_limit": at_limit[j],
+            "term": c["term"] or "",
+            "coef": c["coef"],
+            "std_coef": c["std_coef"],
+            "selected": c["selected"],
+            "at_limit": c.get("at_limit") or "",
         }
-        if boot_cols is not None:
-            b = boot_cols.iloc[j]
+        if boot is not None:
+            b = boot_of[name]
             row.update(
                 freq=b["freq"],
                 sign=b["sign_consistency"],
@@ -185,216 +240,171 @@ def _context(fit, title) -> dict[str, Any]:
                 upper=b["upper"],
             )
         if stab is not None:
-            row["stab_prob"] = float(stab.max_probability.get(name, float("nan")))
-            row["stable"] = name in stab.stable
+            row["stab_prob"] = stab_of.get(name, {}).get("max_probability")
+            row["stable"] = name in stab["stable"]
         rows.append(row)
-    selected_rows = [r for r in rows if r["selected"]]
-    selected_rows.sort(
-        key=lambda r: -abs(r["std_coef"]) if np.isfinite(r["std_coef"]) else 0
-    )
-    # columns the fit left out but the bootstrap often picks: worth a reader's eye
-    near = []
-    if boot is not None:
-        near = sorted(
-            (r for r in rows if not r["selected"] and r["freq"] >= 0.5),
-            key=lambda r: -r["freq"],
-        )
-    unselected = [r["column"] for r in rows if not r["selected"]]
+    return rows
 
-    terms = []
-    nonzero = dict(zip(columns, coef != 0, strict=True))
-    for term, cols in design.terms.items():
+
+def _by_std_coef(row: dict) -> float:
+    """Sort key: the largest standardized coefficient first."""
+    return 0.0 if row["std_coef"] is None else -abs(row["std_coef"])
+
+
+def _term_rows(record: dict) -> list[dict[str, Any]]:
+    boot, stab = record["bootstrap"], record["stability"]
+    freq = {} if boot is None else {t["term"]: t["freq"] for t in boot["terms"]}
+    stable = {} if stab is None else {t["term"]: t["stable"] for t in stab["terms"]}
+    rows = []
+    for t in record["terms"]:
         entry = {
-            "term": term,
-            "n_columns": len(cols),
-            "n_selected": int(sum(bool(nonzero.get(c, False)) for c in cols)),
-            "columns": ", ".join(cols),
+            "term": t["term"],
+            "n_columns": t["n_columns"],
+            "n_selected": t["n_selected"],
+            "columns": ", ".join(t["columns"]),
         }
-        if boot is not None and term in boot.terms.index:
-            entry["freq"] = float(boot.terms.loc[term, "freq"])
-        if stab is not None and term in stab.terms.index:
-            entry["stable"] = bool(stab.terms.loc[term, "stable"])
-        terms.append(entry)
+        if t["term"] in freq:
+            entry["freq"] = freq[t["term"]]
+        if t["term"] in stable:
+            entry["stable"] = bool(stable[t["term"]])
+        rows.append(entry)
+    return rows
 
-    bootstrap = None
-    if boot is not None:
-        sizes = boot.model_size
-        mean_size = float(np.dot(sizes.index.to_numpy(), sizes.to_numpy()) / boot.n_boot)
-        freq = boot.columns["freq"]
-        bootstrap = {
-            "n_boot": boot.n_boot,
-            "fixed_lam": boot.fixed_lam,
-            "level": boot.level,
-            "level_pct": f"{100 * boot.level:g}",
-            "stratify": getattr(boot, "stratify", False),
-            "seed": getattr(boot, "seed_entropy", None),
-            "n_ge_90": int((freq >= 0.9).sum()),
-            "n_ge_50": int((freq >= 0.5).sum()),
-            "sizes": [(int(k), int(v)) for k, v in sizes.items()],
-            "mean_size": mean_size,
-            "size_lo": int(np.quantile(np.repeat(sizes.index, sizes.to_numpy()), 0.05)),
-            "size_hi": int(np.quantile(np.repeat(sizes.index, sizes.to_numpy()), 0.95)),
-        }
 
-    stability = None
-    if stab is not None:
-        stability = {
-            "sampling": stab.sampling.replace("_", " "),
-            "n_subsamples": stab.n_subsamples,
-            "n_fits": stab.n_fits,
-            "cutoff": stab.cutoff,
-            "q": stab.q,
-            "q_observed": stab.q_observed,
-            "pfer": stab.pfer,
-            "pfer_mb": stab.pfer_mb,
-            "pfer_unimodal": stab.pfer_unimodal,
-            "assumption": stab.assumption,
-            "region_end": stab.region_end,
-            "p": stab.p,
-            "stable": list(stab.stable),
-            "notes": list(getattr(stab, "notes", [])),
-        }
+def _bootstrap_context(boot: dict | None) -> dict[str, Any] | None:
+    if boot is None:
+        return None
+    sizes = [(int(k), int(v)) for k, v in boot["model_size"].items()]
+    drawn = np.repeat([k for k, _ in sizes], [v for _, v in sizes])
+    freq = np.array([r["freq"] for r in boot["columns"]], dtype=float)
+    return {
+        "n_boot": boot["n_boot"],
+        "fixed_lam": boot["fixed_lam"],
+        "level": boot["level"],
+        "level_pct": f"{100 * boot['level']:g}",
+        "stratify": boot["stratify"],
+        "seed": boot["seed_entropy"],
+        "n_ge_90": int((freq >= 0.9).sum()),
+        "n_ge_50": int((freq >= 0.5).sum()),
+        "sizes": sizes,
+        "mean_size": float(sum(k * v for k, v in sizes) / boot["n_boot"]),
+        "size_lo": int(np.quantile(drawn, 0.05)),
+        "size_hi": int(np.quantile(drawn, 0.95)),
+    }
 
-    # notes for the reader
-    if n_dropped:
+
+def _stability_context(stab: dict | None) -> dict[str, Any] | None:
+    if stab is None:
+        return None
+    return {**stab, "sampling": stab["sampling"].replace("_", " ")}
+
+
+# ----------------------------------------------------------------------------------
+# notes for the reader
+
+
+def _notes(record: dict, bootstrap: dict | None) -> list[str]:
+    data, model = record["data"], record["model"]
+    notes: list[str] = []
+    if data["n_dropped"]:
         notes.append(
-            f"{n_dropped} of {data['n_rows']} rows were dropped because a variable used "
-            "by the formula was missing; the analysis uses the remaining "
-            f"{n_obs} rows."
+            f"{data['n_dropped']} of {data['n_rows']} rows were dropped because a "
+            "variable used by the formula was missing; the analysis uses the remaining "
+            f"{data['n_obs']} rows."
         )
-    converged = getattr(fit.path, "converged", None)
-    if converged is not None and not np.all(np.asarray(converged, dtype=bool)):
-        bad = int(np.sum(~np.asarray(converged, dtype=bool)))
+    if model["n_unconverged"]:
         notes.append(
-            f"The solver did not reach its tolerance at {bad} of "
-            f"{len(converged)} lambdas of the path; results there are approximate."
+            f"The solver did not reach its tolerance at {model['n_unconverged']} of "
+            f"{model['n_lambdas']} lambdas of the path; results there are approximate."
         )
     if model["l1_ratio"] == 0:
         notes.append(
             "Ridge regression keeps every column: 'selected' here means every column, "
             "and selection frequencies carry no information."
         )
-    if boot is not None:
-        notes.append(
-            f"Bootstrap intervals are {bootstrap['level_pct']}% percentile intervals of "
-            "the bootstrap coefficients, zeros included. They describe how much the "
-            "penalized estimate moves between resamples; they are not confidence "
-            "intervals for the true coefficients (the lasso is biased towards zero, and "
-            "percentile intervals are not valid for coefficients at or near zero)."
-        )
-        notes.append(
-            "A selection frequency is the share of bootstrap replicates in which the "
-            "column had a nonzero coefficient"
-            + (
-                ", with lambda chosen again by the same rule inside each replicate."
-                if not boot.fixed_lam
-                else ", at the lambda of the original fit."
-            )
-            + " It is not a probability that the column has a real effect."
-        )
-    else:
-        notes.append(
-            "No bootstrap was run, so the report cannot say how stable the selection "
-            "is. Run fit.bootstrap() (or penstat fit --bootstrap 200) before the report."
-        )
+    notes += _bootstrap_notes(bootstrap)
     notes.append(
         "Coefficients are on the original scale of the design columns; 'std. coef' "
         "multiplies by the column's standard deviation so effects can be compared."
     )
-    if model["limits"]:
-        held = sum(1 for r in rows if r["at_limit"])
-        notes.append(
-            "The coefficients were constrained to limits ("
-            + model["limits"]
-            + "). "
-            + (
-                f"{held} coefficient{' sits' if held == 1 else 's sit'} at a limit "
-                "(marked 'at limit'): the constraint, not the data alone, sets "
-                + ("its value" if held == 1 else "their values")
-                + ", and the information criteria do not count "
-                + ("it as a free parameter." if held == 1 else "them as free parameters.")
-                if held
-                else "No coefficient sits at a nonzero limit at this lambda."
-            )
+    if model["limits_text"]:
+        notes.append(_limits_note(model["limits_text"], model["n_at_limit"]))
+    return notes + list(record["warnings"])
+
+
+def _bootstrap_notes(bootstrap: dict | None) -> list[str]:
+    if bootstrap is None:
+        return [
+            "No bootstrap was run, so the report cannot say how stable the selection "
+            "is. Run fit.bootstrap() (or penstat fit --bootstrap 200) before the report."
+        ]
+    how = (
+        ", at the lambda of the original fit."
+        if bootstrap["fixed_lam"]
+        else ", with lambda chosen again by the same rule inside each replicate."
+    )
+    return [
+        f"Bootstrap intervals are {bootstrap['level_pct']}% percentile intervals of "
+        "the bootstrap coefficients, zeros included. They describe how much the "
+        "penalized estimate moves between resamples; they are not confidence "
+        "intervals for the true coefficients (the lasso is biased towards zero, and "
+        "percentile intervals are not valid for coefficients at or near zero).",
+        "A selection frequency is the share of bootstrap replicates in which the "
+        "column had a nonzero coefficient"
+        + how
+        + " It is not a probability that the column has a real effect.",
+    ]
+
+
+def _limits_note(limits: str, held: int) -> str:
+    if not held:
+        return (
+            f"The coefficients were constrained to limits ({limits}). "
+            "No coefficient sits at a nonzero limit at this lambda."
         )
-    for warning_text in getattr(fit, "warnings", []) or []:
-        notes.append(str(warning_text))
-
-    if title is None:
-        title = f"Feature selection for {response}"
-    return {
-        "title": title,
-        "version": penstat.__version__,
-        "created": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
-        "data": data,
-        "model": model,
-        "header_rows": header_rows,
-        "selected_rows": selected_rows,
-        "near_rows": near,
-        "all_rows": rows,
-        "unselected": unselected,
-        "terms": terms,
-        "bootstrap": bootstrap,
-        "stability": stability,
-        "notes": notes,
-        "seed": fit.select_spec.seed,
-    }
-
-
-def _how_lambda(fit, selection) -> str:
-    if selection is None:
-        if fit.select_spec.lam is not None:
-            return "fixed by the analyst (no data-driven choice)"
-        return "the smallest lambda of the path (no selection rule)"
-    describe = getattr(selection, "describe", None)
-    text = None
-    if callable(describe):
-        try:
-            text = describe()
-        except (KeyError, IndexError, AttributeError, TypeError, ValueError):
-            text = None
-    rule = getattr(selection, "rule", "")
-    plain = {
-        "cv_1se": "cross-validation: the largest lambda whose error is within one "
-        "standard error of the minimum (a sparser, more conservative choice)",
-        "cv_min": "cross-validation: the lambda with the smallest cross-validated error",
-        "aic": "Akaike's information criterion (AIC) along the path",
-        "bic": "the Bayesian information criterion (BIC) along the path",
-        "ebic": "the extended BIC of Chen & Chen (2008), which penalizes large models "
-        "more when there are many candidate columns",
-    }.get(rule, str(rule))
-    return plain + (f" — {text}" if text else "")
+    one = held == 1
+    return (
+        f"The coefficients were constrained to limits ({limits}). "
+        f"{held} coefficient{' sits' if one else 's sit'} at a limit "
+        "(marked 'at limit'): the constraint, not the data alone, sets "
+        + ("its value" if one else "their values")
+        + ", and the information criteria do not count "
+        + ("it as a free parameter." if one else "them as free parameters.")
+    )
 
 
 # ----------------------------------------------------------------------------------
 # figures
 
 
-def _figures(fit, fmt, figure_dir, notes) -> dict[str, str]:
+def _drawers(fit: FitLike, record: dict) -> dict[str, Callable]:
+    """The plots of the report by name, each a function of the Axes to draw in."""
+    drawers: dict[str, Callable] = {}
+    selection = record["selection"]
+    if selection is not None and selection["rule"] != "fixed":
+        drawers["selection"] = lambda ax: plot_lambda_choice(fit.selection, ax=ax)
+    drawers["path"] = lambda ax: plot_path(fit.path, ax=ax, lam=record["model"]["lam"])
+    if fit.bootstrap_result is not None:
+        boot = fit.bootstrap_result
+        drawers["bootstrap"] = lambda ax: plot_selection_frequency(boot, ax=ax)
+    if fit.stability_result is not None:
+        stab = fit.stability_result
+        drawers["stability"] = lambda ax: plot_stability_path(stab, ax=ax)
+    return drawers
+
+
+def _figures(fit: FitLike, record: dict, fmt, figure_dir, notes) -> dict[str, str]:
     """SVG markup (HTML) or relative file names (Markdown) of each plot, by name."""
     try:
-        from penstat.plots import require_matplotlib
-
         plt = require_matplotlib()
     except PenstatError:
         notes.append("matplotlib is not installed, so the report has no plots.")
         return {}
-
-    drawers = {}
-    selection = getattr(fit, "selection", None)
-    if selection is not None and getattr(selection, "rule", "fixed") != "fixed":
-        drawers["selection"] = lambda ax: selection.plot(ax=ax)
-    drawers["path"] = lambda ax: fit.plot(ax=ax)
-    if getattr(fit, "bootstrap_result", None) is not None:
-        drawers["bootstrap"] = lambda ax: fit.bootstrap_result.plot(ax=ax)
-    if getattr(fit, "stability_result", None) is not None:
-        drawers["stability"] = lambda ax: fit.stability_result.plot(ax=ax)
-
     if figure_dir is not None and fmt == "md":
         _FilePath(figure_dir).mkdir(exist_ok=True)
     out = {}
-    n_freq = len(fit.design.columns)
-    for name, draw in drawers.items():
+    n_freq = record["data"]["n_columns"]
+    for name, draw in _drawers(fit, record).items():
         height = 4.0
         if name == "bootstrap":
             height = max(2.6, 0.28 * min(n_freq, 40) + 1.3)
@@ -479,26 +489,3 @@ def _maybe_float(value):
         return float(value)
     except (TypeError, ValueError):
         return None
-
-
-def _family_name(fit) -> str:
-    family = getattr(fit, "family", "gaussian")
-    return str(getattr(family, "name", family))
-
-
-def _penalty_name(penalty, l1_ratio) -> str:
-    if penalty is None:
-        penalty = "l1" if l1_ratio == 1 else "l2" if l1_ratio == 0 else "elasticnet"
-    name = {"l1": "lasso", "l2": "ridge", "elasticnet": "elastic net"}.get(penalty, penalty)
-    return name
-
-
-def _column_sd(design):
-    column_sd = getattr(design, "column_sd", None)
-    if callable(column_sd):
-        try:
-            return np.asarray(column_sd(), dtype=float)
-        except (TypeError, ValueError):
-            pass
-    X = np.asarray(design.X, dtype=float)
-    return X.std(axis=0)

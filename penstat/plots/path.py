@@ -11,6 +11,7 @@ import numpy as np
 
 from penstat._errors import ArgumentError
 from penstat.plots import require_matplotlib
+from penstat.plots._protocols import PathLike
 
 __all__ = ["plot_path"]
 
@@ -18,7 +19,7 @@ _XVARS = ("log_lambda", "l1_norm", "dev_ratio")
 
 
 def plot_path(
-    path,
+    path: PathLike,
     ax=None,
     lam: float | None = None,
     columns: list[str] | None = None,
@@ -29,7 +30,8 @@ def plot_path(
 
     Parameters
     ----------
-    path : penstat.Path
+    path : PathLike
+        A :class:`penstat.Path` (what is read: :class:`~penstat.plots._protocols.PathLike`).
     ax : matplotlib Axes, optional
         Drawn on a new figure when omitted.
     lam : float, optional

@@ -10,6 +10,7 @@ import numpy as np
 
 from penstat._errors import ArgumentError
 from penstat.plots import require_matplotlib
+from penstat.plots._protocols import CriteriaLike, CVLike
 
 _MEASURE_LABELS = {
     "mse": "Mean squared error",
@@ -21,7 +22,7 @@ _MEASURE_LABELS = {
 _N_TOP_TICKS = 8
 
 
-def plot_cv(cv, ax=None):
+def plot_cv(cv: CVLike, ax=None):
     """The CV curve as ``plot.cv.glmnet`` draws it.
 
     Mean CV error against lambda (log scale) with one-standard-error bars, dashed
@@ -30,7 +31,7 @@ def plot_cv(cv, ax=None):
 
     Parameters
     ----------
-    cv : CVResult
+    cv : CVLike
         From :func:`penstat.selection.select_lambda` (``selection.cv``).
     ax : matplotlib Axes, optional
         Drawn into a new figure when omitted.
@@ -69,12 +70,12 @@ def plot_cv(cv, ax=None):
     return ax
 
 
-def plot_criteria(selection, ax=None, criteria=("aic", "bic", "ebic")):
+def plot_criteria(selection: CriteriaLike, ax=None, criteria=("aic", "bic", "ebic")):
     """AIC, BIC and EBIC along the path, each minimum marked, the chosen lambda dashed.
 
     Parameters
     ----------
-    selection : Selection
+    selection : CriteriaLike
         A selection by ``"aic"``, ``"bic"`` or ``"ebic"`` (its table holds the criteria).
     ax : matplotlib Axes, optional
     criteria : sequence of str
@@ -112,6 +113,32 @@ def plot_criteria(selection, ax=None, criteria=("aic", "bic", "ebic")):
     ax.legend(loc="best", fontsize="small", frameon=False)
     _df_top_axis(ax, lambdas, table["df"].to_numpy())
     return ax
+
+
+def plot_lambda_choice(selection: CriteriaLike, ax=None):
+    """How lambda was chosen: the CV curve of a CV rule (:func:`plot_cv`), else the
+    information criteria along the path (:func:`plot_criteria`).
+
+    Parameters
+    ----------
+    selection : CriteriaLike
+        A :class:`~penstat.selection.Selection` (``fit.selection``).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import penstat as ps
+    >>> fit = ps.fit("y ~ bmi + bp + s5", ps.datasets.load("diabetes"), select="bic")
+    >>> plot_lambda_choice(fit.selection).get_ylabel()
+    'criterion'
+    """
+    if selection.cv is not None:
+        return plot_cv(selection.cv, ax=ax)
+    return plot_criteria(selection, ax=ax)
 
 
 def _df_top_axis(ax, lambdas: np.ndarray, df: np.ndarray) -> None:

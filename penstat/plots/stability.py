@@ -9,16 +9,20 @@ from __future__ import annotations
 import numpy as np
 
 from penstat.plots import require_matplotlib
+from penstat.plots._protocols import BootstrapLike, StabilityLike
 
 __all__ = ["plot_selection_frequency", "plot_stability_path"]
 
 
-def plot_selection_frequency(bootstrap_result, ax=None, max_columns: int = 40):
+def plot_selection_frequency(
+    bootstrap_result: BootstrapLike, ax=None, max_columns: int = 40
+):
     """Dot chart of bootstrap selection frequencies, with the 50% and 90% lines.
 
     Parameters
     ----------
-    bootstrap_result : BootstrapResult
+    bootstrap_result : BootstrapLike
+        A :class:`~penstat.resampling.BootstrapResult`.
     ax : matplotlib.axes.Axes, optional
     max_columns : int
         Show at most this many columns, the most frequently selected.
@@ -65,7 +69,9 @@ def plot_selection_frequency(bootstrap_result, ax=None, max_columns: int = 40):
     return ax
 
 
-def plot_stability_path(stability_result, ax=None, label_stable: bool = True):
+def plot_stability_path(
+    stability_result: StabilityLike, ax=None, label_stable: bool = True
+):
     """Selection probability of each column along the lambda path.
 
     Stable columns are drawn in colour, the others in grey; the horizontal line is
@@ -73,7 +79,8 @@ def plot_stability_path(stability_result, ax=None, label_stable: bool = True):
 
     Parameters
     ----------
-    stability_result : StabilitySelection
+    stability_result : StabilityLike
+        A :class:`~penstat.resampling.StabilitySelection`.
     ax : matplotlib.axes.Axes, optional
     label_stable : bool
         Name the stable columns at the right end of the region.

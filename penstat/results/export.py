@@ -1,8 +1,17 @@
 """The one export layer: a fit as plain data (:func:`fit_to_dict`).
 
-The JSON the command line writes, the report and the summary header read from this
-record, so that every surface says the same thing. Its layout is versioned by
-:data:`SCHEMA`; a change that renames or removes a field bumps the version.
+A fit is flattened once, here, into a record of plain values. The JSON the command
+line writes is this record; the summary (:mod:`penstat.results.summary`) and the
+report (:mod:`penstat.report`) read every fact they show from it, so that every
+surface says the same thing. :func:`header_rows` is the settings table both show.
+
+The layout is versioned by :data:`SCHEMA` and documented field by field in the
+docs' export reference (``docs/user-guide/export.md``). Within a version fields are
+only added; a rename or a removal bumps the version.
+
+This module reads a fit through the :class:`FitLike` protocol and imports nothing
+from :mod:`penstat.results.fit`, so that the report (a layer above) can import it
+without a cycle.
 
 >>> import penstat as ps
 >>> from penstat.results.export import fit_to_dict
@@ -14,32 +23,140 @@ record, so that every surface says the same thing. Its layout is versioned by
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from penstat._limits import limit_records
 from penstat._version import __version__
-from penstat.results.fit import PenalizedFit
+from penstat.plots._protocols import BootstrapLike, CriteriaLike, StabilityLike
 
-__all__ = ["SCHEMA", "fit_to_dict", "plain"]
+__all__ = ["SCHEMA", "FitLike", "fit_to_dict", "header_rows", "penalty_text", "plain"]
 
 #: Name and version of the layout of :func:`fit_to_dict`.
 SCHEMA = "penstat.fit/2"
 
+_PENALTY_NAMES = {"l1": "lasso", "l2": "ridge", "elasticnet": "elastic net"}
 
-def fit_to_dict(fit: PenalizedFit, source: str | None = None) -> dict:
-    """A JSON-ready dict of a fit: data, model, selection, coefficients, bootstrap,
-    stability (schema :data:`SCHEMA`, described in the docs' export reference).
+_RULE_TEXT = {
+    "cv_1se": "cross-validation, largest lambda within 1 SE of the minimum",
+    "cv_min": "cross-validation, minimum error",
+    "aic": "AIC",
+    "bic": "BIC",
+    "ebic": "extended BIC",
+}
+
+
+class SelectionLike(CriteriaLike, Protocol):
+    """What the export reads from ``fit.selection`` (a
+    :class:`~penstat.selection.Selection`), besides what its plot reads."""
+
+    rule: str
+    lam_min: float | None
+    lam_1se: float | None
+    measure: str | None
+    gamma: float | None
+
+    def describe(self) -> str: ...
+
+
+class BootstrapResultLike(BootstrapLike, Protocol):
+    """What the export reads from ``fit.bootstrap_result`` (a
+    :class:`~penstat.resampling.BootstrapResult`), besides what its plot reads."""
+
+    fixed_lam: bool
+    level: float
+    stratify: bool
+    seed_entropy: Any
+    terms: Any
+    model_size: Any
+
+
+class StabilityResultLike(StabilityLike, Protocol):
+    """What the export reads from ``fit.stability_result`` (a
+    :class:`~penstat.resampling.StabilitySelection`), besides what its plot reads."""
+
+    sampling: str
+    n_subsamples: int
+    n_fits: int
+    q: float
+    q_observed: float
+    pfer_mb: float
+    pfer_unimodal: float
+    assumption: str
+    p: int
+    table: Any
+    terms: Any
+    notes: list
+    seed_entropy: Any
+
+
+class FitLike(Protocol):
+    """What the export reads from a fit (a :class:`~penstat.results.PenalizedFit`).
+
+    ``design`` is a :class:`~penstat.design.Design`, ``path`` a
+    :class:`~penstat.solver.Path` (read: ``coefs``, ``lambdas``, ``dev_ratio``,
+    ``column_names``, ``converged``: a :class:`~penstat.plots._protocols.PathLike`
+    with ``converged``), ``spec`` / ``select_spec`` the
+    :class:`~penstat.spec.FitSpec` / :class:`~penstat.spec.SelectSpec` of the fit.
+    """
+
+    design: Any
+    path: Any
+    index: int
+    family: Any
+    penalty: str
+    l1_ratio: float
+    l1_ratio_table: Any
+    spec: Any
+    select_spec: Any
+    selection: SelectionLike | None
+    bootstrap_result: BootstrapResultLike | None
+    stability_result: StabilityResultLike | None
+    warnings: tuple[str, ...]
+
+    @property
+    def lam(self) -> float: ...
+
+    @property
+    def intercept(self) -> float: ...
+
+    @property
+    def dev_ratio(self) -> float: ...
+
+    @property
+    def has_offset(self) -> bool: ...
+
+    @property
+    def selected(self) -> list[str]: ...
+
+    @property
+    def selected_terms(self) -> list[str]: ...
+
+    def limits_text(self) -> str | None: ...
+
+    def limit_sides(self) -> Any: ...
+
+
+def fit_to_dict(fit: FitLike, source: str | None = None) -> dict:
+    """A JSON-ready dict of a fit: data, model, selection, coefficients, terms,
+    warnings, bootstrap and stability (schema :data:`SCHEMA`, described in the docs'
+    export reference).
 
     NaN becomes ``None`` (JSON ``null``); every value is a plain Python number,
     string, bool, list or dict, so ``json.dumps(..., allow_nan=False)`` succeeds.
 
     Parameters
     ----------
-    fit : PenalizedFit
+    fit : FitLike
+        A :class:`~penstat.results.PenalizedFit`.
     source : str, optional
         Where the data came from (a file or dataset name), recorded as is.
+
+    Returns
+    -------
+    dict
+        The record; ``record["schema"]`` names its layout.
 
     Examples
     --------
@@ -48,105 +165,193 @@ def fit_to_dict(fit: PenalizedFit, source: str | None = None) -> dict:
     >>> record = fit_to_dict(fit, source="diabetes")
     >>> record["schema"], record["selected"]
     ('penstat.fit/2', ['bmi', 'bp'])
+    >>> record["model"]["lam_chosen_by"], record["model"]["n_selected"]
+    ('fixed by the user', 2)
     >>> len(json.dumps(record, allow_nan=False)) > 0
     True
     """
-
-    design = fit.design
-    columns = list(design.columns)
-    coef = np.asarray(fit.path.coefs[fit.index], dtype=float)
-    term_of = {c: t for t, cols in design.terms.items() for c in cols}
-    selection = fit.selection
-    out: dict[str, Any] = {
+    coefficients = _coefficients(fit)
+    return {
         "schema": SCHEMA,
         "penstat_version": __version__,
-        "data": {
-            "source": source,
-            "formula": design.formula,
-            "response": design.response,
-            "n_obs": int(design.n_obs),
-            "n_dropped": int(design.n_dropped),
-            "offset": _offset_entry(fit),
-        },
-        "model": {
-            "family": fit.family.name,
-            "positive_class": plain(design.positive),
-            "penalty": fit.penalty,
-            "l1_ratio": float(fit.l1_ratio),
-            "lam": float(fit.lam),
-            "intercept": float(fit.intercept),
-            "dev_ratio": _num(fit.dev_ratio),
-            "seed": plain(fit.select_spec.seed),
-            "limits": _limits_entry(fit),
-        },
-        "selection": None
-        if selection is None
-        else {
-            "rule": selection.rule,
-            "lam": float(selection.lam),
-            "lam_min": _num(selection.lam_min),
-            "lam_1se": _num(selection.lam_1se),
-            "measure": selection.measure,
-            "nfolds": None if selection.cv is None else int(selection.cv.nfolds),
-        },
-        "coefficients": [
-            {
-                "column": c,
-                "term": term_of.get(c),
-                "coef": float(b),
-                "selected": bool(b != 0),
-                **({} if side is None else {"at_limit": side or None}),
-            }
-            for c, b, side in zip(columns, coef, _limit_sides(fit), strict=True)
-        ],
+        "data": _data(fit, source),
+        "model": _model(fit, coefficients),
+        "selection": None if fit.selection is None else _selection(fit),
+        "coefficients": coefficients,
+        "terms": _terms(fit),
         "selected": list(fit.selected),
         "selected_terms": list(fit.selected_terms),
-        "bootstrap": None,
-        "stability": None,
+        "warnings": [str(w) for w in fit.warnings],
+        "bootstrap": None if fit.bootstrap_result is None else _bootstrap(fit),
+        "stability": None if fit.stability_result is None else _stability(fit),
     }
+
+
+# ----------------------------------------------------------------------------------
+# the sections of the record
+
+
+def _data(fit: FitLike, source) -> dict:
+    d = fit.design
+    offset_kind = None
+    if fit.has_offset:
+        offset_kind = "array" if d.offset_column is None else "column"
+    return {
+        "source": source,
+        "formula": d.formula,
+        "expanded_formula": d.expanded_formula,
+        "response": d.response,
+        "n_obs": int(d.n_obs),
+        "n_rows": int(d.n_data_rows or (d.n_obs + d.n_dropped)),
+        "n_dropped": int(d.n_dropped),
+        "weights": d.weights is not None,
+        "offset": None if offset_kind is None else d.offset_column or "array",
+        "offset_kind": offset_kind,
+        "n_columns": len(d.columns),
+        "n_terms": len(d.terms),
+    }
+
+
+def _model(fit: FitLike, coefficients: list[dict]) -> dict:
+    converged = np.asarray(fit.path.converged, dtype=bool)
+    limits = _limits_entry(fit)
+    table = fit.l1_ratio_table
+    candidates = None
+    if table is not None:
+        ratios = table["l1_ratio"] if "l1_ratio" in table.columns else table.index
+        candidates = [float(v) for v in ratios]
+    return {
+        "family": fit.family.name,
+        "positive_class": plain(fit.design.positive),
+        "penalty": fit.penalty,
+        "penalty_name": _PENALTY_NAMES.get(fit.penalty, fit.penalty),
+        "l1_ratio": float(fit.l1_ratio),
+        "l1_ratio_candidates": candidates,
+        "lam": float(fit.lam),
+        "lam_fixed": fit.select_spec.lam is not None,
+        "lam_chosen_by": _rule_text(fit),
+        "intercept": float(fit.intercept),
+        "has_intercept": bool(fit.design.has_intercept),
+        "dev_ratio": _num(fit.dev_ratio),
+        "n_selected": sum(c["selected"] for c in coefficients),
+        "seed": plain(fit.select_spec.seed),
+        "limits": limits,
+        "limits_text": fit.limits_text(),
+        "n_at_limit": None
+        if limits is None
+        else sum(bool(c.get("at_limit")) for c in coefficients),
+        "n_lambdas": int(converged.size),
+        "n_unconverged": int((~converged).sum()),
+    }
+
+
+def _rule_text(fit: FitLike) -> str:
+    """How lambda was chosen, in the words of the summary's header."""
+    sel, spec = fit.selection, fit.select_spec
+    if sel is None:
+        if spec.lam is not None:
+            return "fixed by the user"
+        return "smallest lambda of the path (no selection rule)"
+    rule = sel.rule
+    text = _RULE_TEXT.get(rule, rule)
+    if rule.startswith("cv"):
+        nfolds = spec.nfolds if spec.foldid is None else "user"
+        text = f"{nfolds}-fold {text}" + (f" ({sel.measure})" if sel.measure else "")
+    if rule == "ebic" and spec.gamma is not None:
+        text += f" (gamma = {spec.gamma:g})"
+    return text
+
+
+def _selection(fit: FitLike) -> dict:
+    sel = fit.selection
+    row = sel.table.iloc[fit.index]
+    is_cv = sel.cv is not None
+    return {
+        "rule": sel.rule,
+        "lam": float(sel.lam),
+        "lam_min": _num(sel.lam_min),
+        "lam_1se": _num(sel.lam_1se),
+        "measure": sel.measure,
+        "nfolds": int(sel.cv.nfolds) if is_cv else None,
+        "foldid_given": fit.select_spec.foldid is not None,
+        "gamma": _num(sel.gamma),
+        "cv_mean": _num(row["cv_mean"]) if is_cv else None,
+        "cv_se": _num(row["cv_se"]) if is_cv else None,
+        "criterion": _num(row[sel.rule]) if not is_cv and sel.rule in row.index else None,
+        "description": sel.describe(),
+    }
+
+
+def _coefficients(fit: FitLike) -> list[dict]:
+    d = fit.design
+    coef = np.asarray(fit.path.coefs[fit.index], dtype=float)
+    sd = np.asarray(d.column_sd(), dtype=float)
+    term_of = d.term_of()
+    return [
+        {
+            "column": c,
+            "term": term_of.get(c),
+            "coef": float(b),
+            "sd": _num(s),
+            "std_coef": _num(b * s),
+            "selected": bool(b != 0),
+            **({} if side is None else {"at_limit": side or None}),
+        }
+        for c, b, s, side in zip(d.columns, coef, sd, _limit_sides(fit), strict=True)
+    ]
+
+
+def _terms(fit: FitLike) -> list[dict]:
+    nonzero = dict(zip(fit.design.columns, fit.path.coefs[fit.index] != 0, strict=True))
+    return [
+        {
+            "term": term,
+            "columns": list(cols),
+            "n_columns": len(cols),
+            "n_selected": int(sum(bool(nonzero[c]) for c in cols)),
+        }
+        for term, cols in fit.design.terms.items()
+    ]
+
+
+def _bootstrap(fit: FitLike) -> dict:
     boot = fit.bootstrap_result
-    if boot is not None:
-        out["bootstrap"] = {
-            "n_boot": int(boot.n_boot),
-            "fixed_lam": bool(boot.fixed_lam),
-            "level": float(boot.level),
-            "stratify": bool(boot.stratify),
-            "seed_entropy": plain(boot.seed_entropy),
-            "columns": _records(boot.columns, "column"),
-            "terms": _records(boot.terms, "term"),
-            "model_size": {str(int(k)): int(v) for k, v in boot.model_size.items()},
-        }
+    return {
+        "n_boot": int(boot.n_boot),
+        "fixed_lam": bool(boot.fixed_lam),
+        "level": float(boot.level),
+        "stratify": bool(boot.stratify),
+        "seed_entropy": plain(boot.seed_entropy),
+        "columns": _records(boot.columns, "column"),
+        "terms": _records(boot.terms, "term"),
+        "model_size": {str(int(k)): int(v) for k, v in boot.model_size.items()},
+    }
+
+
+def _stability(fit: FitLike) -> dict:
     stab = fit.stability_result
-    if stab is not None:
-        out["stability"] = {
-            "sampling": stab.sampling,
-            "n_subsamples": int(stab.n_subsamples),
-            "n_fits": int(stab.n_fits),
-            "cutoff": float(stab.cutoff),
-            "q": float(stab.q),
-            "q_observed": float(stab.q_observed),
-            "pfer": float(stab.pfer),
-            "pfer_mb": float(stab.pfer_mb),
-            "pfer_unimodal": _num(stab.pfer_unimodal),
-            "assumption": stab.assumption,
-            "region_end": float(stab.region_end),
-            "p": int(stab.p),
-            "stable": list(stab.stable),
-            "columns": _records(stab.table, "column"),
-            "seed_entropy": plain(stab.seed_entropy),
-        }
-    return out
+    return {
+        "sampling": stab.sampling,
+        "n_subsamples": int(stab.n_subsamples),
+        "n_fits": int(stab.n_fits),
+        "cutoff": float(stab.cutoff),
+        "q": float(stab.q),
+        "q_observed": float(stab.q_observed),
+        "pfer": float(stab.pfer),
+        "pfer_mb": float(stab.pfer_mb),
+        "pfer_unimodal": _num(stab.pfer_unimodal),
+        "assumption": stab.assumption,
+        "region_end": float(stab.region_end),
+        "p": int(stab.p),
+        "stable": list(stab.stable),
+        "columns": _records(stab.table, "column"),
+        "terms": _records(stab.terms, "term"),
+        "notes": [str(n) for n in stab.notes],
+        "seed_entropy": plain(stab.seed_entropy),
+    }
 
 
-def _offset_entry(fit):
-    """The offset for the JSON: its column name, ``"array"``, or None."""
-    if not fit.has_offset:
-        return None
-    column = fit.design.offset_column
-    return "array" if column is None else column
-
-
-def _limits_entry(fit):
+def _limits_entry(fit: FitLike):
     """The coefficient limits for the JSON: the bounded columns as records
     ``{"column", "lower", "upper"}`` (``null`` for a free side), or None."""
     spec = fit.spec
@@ -155,7 +360,7 @@ def _limits_entry(fit):
     return limit_records(fit.design.columns, spec.lower_limits, spec.upper_limits)
 
 
-def _limit_sides(fit) -> list:
+def _limit_sides(fit: FitLike) -> list:
     """Per column ``"lower"`` / ``"upper"`` / ``""`` (at a limit or not) for a fit
     with limits; None for each column of a fit without."""
     sides = fit.limit_sides()
@@ -172,8 +377,108 @@ def _records(frame, key: str) -> list[dict]:
     return rows
 
 
+# ----------------------------------------------------------------------------------
+# the settings table of the summary and the report
+
+
+def header_rows(record: dict) -> list[tuple[str, str]]:
+    """The fit's settings as ``(name, value)`` text pairs, read from a record.
+
+    The summary's header table (:func:`penstat.results.summary.header_table`) and
+    the report's "All fit settings" table show these rows.
+
+    Parameters
+    ----------
+    record : dict
+        From :func:`fit_to_dict`.
+
+    Returns
+    -------
+    list of (str, str)
+
+    Examples
+    --------
+    >>> import penstat as ps
+    >>> fit = ps.lasso("y ~ bmi + bp", ps.datasets.load("diabetes"), lam=1.0)
+    >>> dict(header_rows(fit_to_dict(fit)))["nonzero coefficients"]
+    '2 of 2'
+    """
+    data, model = record["data"], record["model"]
+    rows = [("formula", data["formula"]), ("family", _family_text(record))]
+    rows.append(("penalty", penalty_text(model["penalty"], model["l1_ratio"])))
+    if model["l1_ratio_candidates"] is not None:
+        candidates = ", ".join(f"{v:g}" for v in model["l1_ratio_candidates"])
+        rows.append(("l1_ratio chosen from", candidates))
+    rows.append(("observations used", data["n_obs"]))
+    rows.append(("rows dropped (missing values)", data["n_dropped"]))
+    if data["weights"]:
+        rows.append(("weights", "yes"))
+    if data["offset_kind"] is not None:
+        column = data["offset"] if data["offset_kind"] == "column" else None
+        rows.append(("offset", "array" if column is None else f"column {column!r}"))
+    if model["limits_text"] is not None:
+        rows.append(("limits", model["limits_text"]))
+    rows.append(("lambda", _fmt(model["lam"], ".6g")))
+    rows.append(("lambda chosen by", model["lam_chosen_by"]))
+    rows.extend(_selection_rows(record["selection"]))
+    intercept = _fmt(model["intercept"], ".6g") if model["has_intercept"] else "none"
+    rows.append(("intercept", intercept))
+    nonzero = f"{model['n_selected']} of {data['n_columns']}"
+    if model["limits_text"] is not None:
+        nonzero += f" ({model['n_at_limit']} at a limit)"
+    rows.append(("nonzero coefficients", nonzero))
+    rows.append(("deviance explained", _fmt(model["dev_ratio"], ".4f")))
+    return [(name, str(value)) for name, value in rows]
+
+
+def _family_text(record: dict) -> str:
+    family = record["model"]["family"]
+    if family == "binomial":
+        positive, response = record["model"]["positive_class"], record["data"]["response"]
+        family += f" (logit link), positive class: {positive!r} of {response!r}"
+    return family
+
+
+def _selection_rows(sel: dict | None) -> list[tuple[str, str]]:
+    if sel is None:
+        return []
+    rows = []
+    if sel["nfolds"] is not None:
+        score = f"{_fmt(sel['cv_mean'], '.6g')} +- {_fmt(sel['cv_se'], '.3g')}"
+        rows.append((f"CV {sel['measure']}", score))
+    elif sel["criterion"] is not None:
+        rows.append((sel["rule"].upper(), _fmt(sel["criterion"], ".6g")))
+    if sel["rule"] == "cv_1se":
+        rows.append(("lambda (minimum CV error)", _fmt(sel["lam_min"], ".6g")))
+    elif sel["rule"] == "cv_min":
+        rows.append(("lambda (1-SE rule)", _fmt(sel["lam_1se"], ".6g")))
+    return rows
+
+
+def penalty_text(penalty: str, l1_ratio: float) -> str:
+    """The penalty in words with its mix.
+
+    Examples
+    --------
+    >>> penalty_text("elasticnet", 0.5)
+    'elastic net (l1_ratio = 0.5)'
+    """
+    return f"{_PENALTY_NAMES.get(penalty, penalty)} (l1_ratio = {l1_ratio:g})"
+
+
+# ----------------------------------------------------------------------------------
+# plain values
+
+
 def plain(value):
-    """A JSON value: numpy scalars to Python, NaN to None, big ints kept exact."""
+    """A JSON value: numpy scalars to Python, NaN to None, big ints kept exact.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> plain(np.float64("nan")), plain(np.int64(3)), plain(np.bool_(True))
+    (None, 3, True)
+    """
     if value is None:
         return None
     if isinstance(value, (bool, np.bool_)):
@@ -182,7 +487,9 @@ def plain(value):
         return int(value)
     if isinstance(value, (float, np.floating)):
         return _num(value)
-    if isinstance(value, (str, list, dict)):
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, (list, dict)):
         return value
     if isinstance(value, np.random.SeedSequence):
         return plain(value.entropy)
@@ -194,3 +501,8 @@ def _num(value):
         return None
     value = float(value)
     return None if math.isnan(value) or math.isinf(value) else value
+
+
+def _fmt(value, spec: str) -> str:
+    """``value`` formatted by ``spec``; None (a NaN of the record) as ``nan``."""
+    return format(math.nan if value is None else value, spec)

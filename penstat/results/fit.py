@@ -28,7 +28,8 @@ from penstat.plots.path import plot_path
 from penstat.resampling import BootstrapResult, StabilitySelection
 from penstat.resampling.bootstrap import run_bootstrap
 from penstat.resampling.stability import run_stability_selection
-from penstat.results.summary import Summary, penalty_text, summarize
+from penstat.results.export import penalty_text
+from penstat.results.summary import Summary, summarize
 from penstat.solver import Path
 from penstat.spec import FitSpec, SelectSpec, check_bool
 

@@ -14,34 +14,13 @@ from __future__ import annotations
 
 import html
 import textwrap
-from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
 
+from penstat.results.export import FitLike, fit_to_dict, header_rows
+
 __all__ = ["Summary", "coef_table", "header_table", "summarize", "term_table"]
-
-_RULE_TEXT = {
-    "cv_1se": "cross-validation, largest lambda within 1 SE of the minimum",
-    "cv_min": "cross-validation, minimum error",
-    "aic": "AIC",
-    "bic": "BIC",
-    "ebic": "extended BIC",
-}
-
-
-class PenalizedFitLike(Protocol):
-    """What a summary reads from a fit (:class:`~penstat.results.PenalizedFit`)."""
-
-    design: Any
-    path: Any
-    index: int
-    selection: Any
-    select_spec: Any
-    l1_ratio: float
-    l1_ratio_table: Any
-    bootstrap_result: Any
-    warnings: tuple[str, ...]
-    penalty: str
 
 
 class Summary:
@@ -93,11 +72,14 @@ class Summary:
         )
 
 
-def summarize(fit: PenalizedFitLike, all: bool = False) -> Summary:
-    """A summary with a header, a coefficient table and a term table.
+def summarize(fit: FitLike, all: bool = False) -> Summary:
+    """A summary with a header, a coefficient table and a term table, read from the
+    fit's export record (:func:`penstat.results.export.fit_to_dict`).
 
     Parameters
     ----------
+    fit : FitLike
+        A :class:`~penstat.results.PenalizedFit`.
     all : bool
         List every design column, not only the selected ones.
 
@@ -106,135 +88,109 @@ def summarize(fit: PenalizedFitLike, all: bool = False) -> Summary:
     Summary
         ``print()`` it, show it in a notebook, or use ``.tables`` (DataFrames
         ``"header"``, ``"coefficients"`` and ``"terms"``).
+
+    Examples
+    --------
+    >>> import penstat as ps
+    >>> fit = ps.lasso("y ~ bmi + bp", ps.datasets.load("diabetes"), lam=1.0)
+    >>> summarize(fit).tables["header"].loc["lambda chosen by", "value"]
+    'fixed by the user'
     """
+    record = fit_to_dict(fit)
     return Summary(
         {
-            "header": header_table(fit),
-            "coefficients": coef_table(fit, all),
-            "terms": term_table(fit),
+            "header": header_table(record),
+            "coefficients": coef_table(record, all),
+            "terms": term_table(record),
         },
-        warnings=fit.warnings,
+        warnings=tuple(record["warnings"]),
     )
 
 
-def header_table(fit: PenalizedFitLike) -> pd.DataFrame:
-    d = fit.design
-    rows: list[tuple[str, Any]] = [("formula", d.formula)]
-    family = fit.family.name
-    if family == "binomial":
-        family += f" (logit link), positive class: {d.positive!r} of {d.response!r}"
-    rows.append(("family", family))
-    rows.append(("penalty", penalty_text(fit.penalty, fit.l1_ratio)))
-    if fit.l1_ratio_table is not None:
-        table = fit.l1_ratio_table
-        ratios = table["l1_ratio"] if "l1_ratio" in table.columns else table.index
-        rows.append(("l1_ratio chosen from", ", ".join(f"{v:g}" for v in ratios)))
-    rows.append(("observations used", d.n_obs))
-    rows.append(("rows dropped (missing values)", d.n_dropped))
-    if d.weights is not None:
-        rows.append(("weights", "yes"))
-    if fit.has_offset:
-        rows.append(("offset", _offset_text(fit.design.offset_column)))
-    limits = fit.limits_text()
-    if limits is not None:
-        rows.append(("limits", limits))
-    rows.append(("lambda", f"{fit.lam:.6g}"))
-    rows.append(("lambda chosen by", _rule_text(fit)))
-    rows.extend(_selection_rows(fit))
-    rows.append(("intercept", f"{fit.intercept:.6g}" if d.has_intercept else "none"))
-    nonzero = f"{fit.df} of {len(d.columns)}"
-    if limits is not None:
-        nonzero += f" ({len(fit.at_limit)} at a limit)"
-    rows.append(("nonzero coefficients", nonzero))
-    rows.append(("deviance explained", f"{fit.dev_ratio:.4f}"))
-    frame = pd.DataFrame(
-        {"value": [str(v) for _, v in rows]}, index=pd.Index([k for k, _ in rows])
+def header_table(record: dict) -> pd.DataFrame:
+    """The settings of a fit (one ``value`` column of text), from its export record.
+
+    Examples
+    --------
+    >>> import penstat as ps
+    >>> from penstat.results.export import fit_to_dict
+    >>> fit = ps.lasso("y ~ bmi + bp", ps.datasets.load("diabetes"), lam=1.0)
+    >>> header_table(fit_to_dict(fit)).loc["observations used", "value"]
+    '442'
+    """
+    rows = header_rows(record)
+    return pd.DataFrame(
+        {"value": [v for _, v in rows]}, index=pd.Index([k for k, _ in rows])
     )
-    return frame
 
 
-def _rule_text(fit: PenalizedFitLike) -> str:
-    sel = fit.selection
-    if sel is None:
-        if fit.select_spec.lam is not None:
-            return "fixed by the user"
-        return "smallest lambda of the path (no selection rule)"
-    rule = sel.rule
-    text = _RULE_TEXT.get(rule, rule)
-    if rule.startswith("cv"):
-        nfolds = fit.select_spec.nfolds if fit.select_spec.foldid is None else "user"
-        measure = sel.measure
-        text = f"{nfolds}-fold {text}" + (f" ({measure})" if measure else "")
-    if rule == "ebic" and fit.select_spec.gamma is not None:
-        text += f" (gamma = {fit.select_spec.gamma:g})"
-    return text
+_BOOT_COLUMNS = ["freq", "sign_consistency", "median", "lower", "upper"]
 
 
-def _selection_rows(fit: PenalizedFitLike) -> list[tuple[str, Any]]:
-    sel = fit.selection
-    if sel is None:
-        return []
-    rows = []
-    row = sel.table.iloc[fit.index]
-    if sel.cv is not None:
-        rows.append((f"CV {sel.measure}", f"{row['cv_mean']:.6g} +- {row['cv_se']:.3g}"))
-    elif sel.rule in row.index:
-        rows.append((sel.rule.upper(), f"{row[sel.rule]:.6g}"))
-    if sel.rule == "cv_1se":
-        rows.append(("lambda (minimum CV error)", f"{sel.lam_min:.6g}"))
-    elif sel.rule == "cv_min":
-        rows.append(("lambda (1-SE rule)", f"{sel.lam_1se:.6g}"))
-    return rows
+def coef_table(record: dict, all: bool = False) -> pd.DataFrame:
+    """Coefficients (original and standardized scale) of the design columns, with the
+    bootstrap columns and ``at_limit`` when the record has them.
 
-
-def coef_table(fit: PenalizedFitLike, all: bool = False) -> pd.DataFrame:
-    d = fit.design
-    coef = fit.path.coefs[fit.index]
+    Examples
+    --------
+    >>> import penstat as ps
+    >>> from penstat.results.export import fit_to_dict
+    >>> fit = ps.lasso("y ~ bmi + bp", ps.datasets.load("diabetes"), lam=1.0)
+    >>> coef_table(fit_to_dict(fit)).columns.tolist()
+    ['term', 'coef', 'std_coef']
+    """
+    coefs = record["coefficients"]
+    columns = [c["column"] for c in coefs]
     table = pd.DataFrame(
         {
-            "term": [d.term_of()[c] for c in d.columns],
-            "coef": coef,
-            "std_coef": coef * d.column_sd(),
+            "term": [c["term"] for c in coefs],
+            "coef": _floats(c["coef"] for c in coefs),
+            "std_coef": _floats(c["std_coef"] for c in coefs),
         },
-        index=pd.Index(d.columns, name="column"),
+        index=pd.Index(columns, name="column"),
     )
-    boot = fit.bootstrap_result
+    boot = record["bootstrap"]
     if boot is not None:
-        wanted = ["freq", "sign_consistency", "median", "lower", "upper"]
-        extra = boot.columns.reindex(d.columns)
-        table = table.join(extra[[c for c in wanted if c in extra.columns]])
-    side = fit.limit_sides()
-    if side is not None:
+        by_column = {r["column"]: r for r in boot["columns"]}
+        wanted = [k for k in _BOOT_COLUMNS if any(k in r for r in boot["columns"])]
+        for key in wanted:
+            table[key] = _floats(by_column.get(c, {}).get(key) for c in columns)
+    if record["model"]["limits"] is not None:
         # which coefficients the constraint holds at a (nonzero) limit
-        table.insert(3, "at_limit", side)
+        sides = np.array([c["at_limit"] or "" for c in coefs], dtype=object)
+        table.insert(3, "at_limit", sides)
     if not all:
-        table = table[coef != 0]
+        table = table[[c["selected"] for c in coefs]]
     return table
 
 
-def term_table(fit: PenalizedFitLike) -> pd.DataFrame:
-    d = fit.design
-    coef = fit.path.coefs[fit.index]
-    nonzero = dict(zip(d.columns, coef != 0, strict=True))
+def term_table(record: dict) -> pd.DataFrame:
+    """Per formula term: its number of columns, of selected columns and (with a
+    bootstrap) its selection frequency.
+
+    Examples
+    --------
+    >>> import penstat as ps
+    >>> from penstat.results.export import fit_to_dict
+    >>> fit = ps.lasso("y ~ bmi + bp", ps.datasets.load("diabetes"), lam=1.0)
+    >>> term_table(fit_to_dict(fit))["n_selected"].tolist()
+    [1, 1]
+    """
+    terms = record["terms"]
     table = pd.DataFrame(
         {
-            "n_columns": [len(cols) for cols in d.terms.values()],
-            "n_selected": [sum(nonzero[c] for c in cols) for cols in d.terms.values()],
+            "n_columns": [t["n_columns"] for t in terms],
+            "n_selected": [t["n_selected"] for t in terms],
         },
-        index=pd.Index(list(d.terms), name="term"),
+        index=pd.Index([t["term"] for t in terms], name="term"),
     )
-    boot = fit.bootstrap_result
-    terms = getattr(boot, "terms", None)
-    if isinstance(terms, pd.DataFrame) and "freq" in terms.columns:
-        table["freq"] = terms["freq"].reindex(table.index)
+    boot = record["bootstrap"]
+    if boot is not None:
+        freq = {r["term"]: r.get("freq") for r in boot["terms"]}
+        table["freq"] = _floats(freq.get(t["term"]) for t in terms)
     return table
 
 
-def penalty_text(penalty: str, l1_ratio: float) -> str:
-    name = {"l1": "lasso", "l2": "ridge", "elasticnet": "elastic net"}.get(penalty, penalty)
-    return f"{name} (l1_ratio = {l1_ratio:g})"
-
-
-def _offset_text(column: str | None) -> str:
-    """How the summary names the offset: its column, or an array."""
-    return "array" if column is None else f"column {column!r}"
+def _floats(values) -> np.ndarray:
+    """A float array of record values (None, a NaN of the record, back to NaN)."""
+    return np.array([np.nan if v is None else v for v in values], dtype=float)

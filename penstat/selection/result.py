@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from penstat._validation import CRITERIA
-from penstat.plots.selection import plot_criteria, plot_cv
+from penstat.plots.selection import plot_cv, plot_lambda_choice
 
 __all__ = ["CVResult", "L1RatioSearch", "Selection"]
 
@@ -148,9 +148,7 @@ class Selection:
 
     def plot(self, ax=None):
         """The CV curve (CV rules) or the criteria curves."""
-        if self.cv is not None:
-            return self.cv.plot(ax=ax)
-        return plot_criteria(self, ax=ax)
+        return plot_lambda_choice(self, ax=ax)
 
 
 class L1RatioSearch(NamedTuple):

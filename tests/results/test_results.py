@@ -1,5 +1,4 @@
 import pickle
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -8,6 +7,7 @@ from conftest import make_mixed_frame
 
 import penstat as ps
 from penstat import ArgumentError
+from penstat.resampling import BootstrapResult
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +119,18 @@ def test_summary_shows_bootstrap_columns(gfit):
     terms = pd.DataFrame(
         {"freq": np.linspace(0, 1, len(gfit.design.terms))}, index=list(gfit.design.terms)
     )
-    gfit.bootstrap_result = SimpleNamespace(columns=columns, terms=terms)
+    # a BootstrapResult made from chosen tables (the summary reads it through the
+    # export record, which reads every field of it)
+    gfit.bootstrap_result = BootstrapResult(
+        n_boot=10,
+        fixed_lam=True,
+        level=0.95,
+        columns=columns,
+        terms=terms,
+        model_size=pd.Series({len(cols): 10}),
+        coefs=np.zeros((10, len(cols))),
+        seed_entropy=0,
+    )
     try:
         s = gfit.summary(all=True)
         table = s.tables["coefficients"]
