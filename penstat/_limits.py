@@ -20,12 +20,33 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = [
+    "at_limit",
+    "both_sides",
+    "describe_limits",
+    "interval_text",
+    "limit_records",
+    "limit_side",
+    "path_limits",
+]
+
 # |b - limit| <= AT_LIMIT_RTOL * |limit| counts as sitting at the limit
 AT_LIMIT_RTOL = 1e-9
 
 
 def path_limits(path) -> tuple[np.ndarray, np.ndarray] | None:
-    """``(lower, upper)`` of a path as (p,) arrays, or None when it has no limits."""
+    """``(lower, upper)`` of a path as (p,) arrays, or None when it has no limits.
+
+    Examples
+    --------
+    >>> import penstat as ps
+    >>> X = np.random.default_rng(0).standard_normal((30, 2))
+    >>> y = X[:, 0] - X[:, 1]
+    >>> path_limits(ps.fit_path(X, y, lower_limits=[0.0, -np.inf]))
+    (array([  0., -inf]), array([inf, inf]))
+    >>> path_limits(ps.fit_path(X, y)) is None
+    True
+    """
     lower = getattr(path, "lower_limits", None)
     upper = getattr(path, "upper_limits", None)
     if lower is None and upper is None:
@@ -34,7 +55,13 @@ def path_limits(path) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def both_sides(lower, upper, p: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(lower, upper)`` as new (p,) float arrays, infinite for a side given as None."""
+    """``(lower, upper)`` as new (p,) float arrays, infinite for a side given as None.
+
+    Examples
+    --------
+    >>> both_sides(None, [1.0, 2.0], 2)
+    (array([-inf, -inf]), array([1., 2.]))
+    """
     lower = np.full(p, -np.inf) if lower is None else np.array(lower, dtype=float)
     upper = np.full(p, np.inf) if upper is None else np.array(upper, dtype=float)
     return lower, upper
@@ -45,6 +72,11 @@ def at_limit(coefs, lower, upper) -> np.ndarray:
 
     ``coefs`` is (p,) or (nlam, p); ``lower`` / ``upper`` are (p,) arrays, or None
     for a free side. Returns a boolean array shaped like ``coefs``.
+
+    Examples
+    --------
+    >>> at_limit(np.array([[0.5, 0.1], [0.2, 0.0]]), None, np.array([0.5, 0.1])).tolist()
+    [[True, True], [False, False]]
     """
     coefs = np.asarray(coefs, dtype=float)
     out = np.zeros(coefs.shape, dtype=bool)
@@ -64,7 +96,13 @@ def at_limit(coefs, lower, upper) -> np.ndarray:
 
 def limit_side(coefs, lower, upper) -> np.ndarray:
     """Per coefficient: ``"lower"`` or ``"upper"`` when it sits at that (nonzero)
-    limit, else ``""``; ``coefs`` (p,)."""
+    limit, else ``""``; ``coefs`` (p,).
+
+    Examples
+    --------
+    >>> limit_side(np.array([0.5, 0.0, -1.0]), np.full(3, -1.0), np.full(3, 0.5)).tolist()
+    ['upper', '', 'lower']
+    """
     coefs = np.asarray(coefs, dtype=float)
     out = np.full(coefs.shape, "", dtype=object)
     if lower is not None:
@@ -75,7 +113,13 @@ def limit_side(coefs, lower, upper) -> np.ndarray:
 
 
 def interval_text(lo: float, hi: float) -> str:
-    """``">= 0"``, ``"<= 2"`` or ``"in [-1, 0.5]"`` for one column's limits."""
+    """``">= 0"``, ``"<= 2"`` or ``"in [-1, 0.5]"`` for one column's limits.
+
+    Examples
+    --------
+    >>> interval_text(0.0, np.inf), interval_text(-1.0, 0.5)
+    ('>= 0', 'in [-1, 0.5]')
+    """
     if np.isfinite(lo) and np.isfinite(hi):
         return f"in [{lo:g}, {hi:g}]"
     if np.isfinite(lo):
@@ -147,7 +191,13 @@ def _names(members, columns, terms) -> list[str]:
 
 
 def limit_records(columns, lower, upper) -> list[dict] | None:
-    """The bounded columns as JSON records (``null`` for a free side), or None."""
+    """The bounded columns as JSON records (``null`` for a free side), or None.
+
+    Examples
+    --------
+    >>> limit_records(["a", "b"], [0.0, -np.inf], None)
+    [{'column': 'a', 'lower': 0.0, 'upper': None}]
+    """
     if lower is None and upper is None:
         return None
     columns = list(columns)

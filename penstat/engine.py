@@ -57,6 +57,18 @@ class EngineFit:
         The mix of ``path``.
     l1_ratio_table : pandas.DataFrame or None
         One row per mix searched.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((60, 4))
+    >>> y = X[:, 0] + rng.standard_normal(60)
+    >>> out = run(X, y, FitSpec(), SelectSpec(rule="bic"))
+    >>> out.index, round(out.lam, 4), np.flatnonzero(out.coef).tolist()
+    (20, 0.138, [0])
+    >>> out = run(X, y, FitSpec(), SelectSpec(rule="bic", l1_ratios=(0.5, 1.0)))
+    >>> out.l1_ratio, out.l1_ratio_table["chosen"].tolist()
+    (1.0, [False, True])
     """
 
     path: Path

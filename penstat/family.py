@@ -20,6 +20,8 @@ import numpy as np
 
 from penstat._errors import ArgumentError
 
+__all__ = ["Family", "get_family"]
+
 # Probabilities are kept in [PROB_EPS, 1 - PROB_EPS] when a log is taken, as glmnet's
 # lognet clips them (pmin = 1e-5 there; we clip only inside logs, much tighter).
 PROB_EPS = 1e-15
@@ -27,19 +29,48 @@ PROB_EPS = 1e-15
 
 @dataclass(frozen=True)
 class Family:
-    """A response distribution with its canonical link."""
+    """A response distribution with its canonical link.
+
+    Use the instances :func:`get_family` returns rather than building new ones.
+
+    Attributes
+    ----------
+    name : str
+        ``"gaussian"`` or ``"binomial"``.
+
+    Examples
+    --------
+    >>> fam = get_family("binomial")
+    >>> fam.linkinv(np.array([0.0, 2.0])).round(4).tolist()
+    [0.5, 0.8808]
+    >>> float(fam.link(np.array([0.5]))[0])
+    0.0
+    """
 
     name: str
 
     def linkinv(self, eta: np.ndarray) -> np.ndarray:
-        """Mean of the response from the linear predictor."""
+        """Mean of the response from the linear predictor.
+
+        Examples
+        --------
+        >>> get_family("gaussian").linkinv([1.5]).tolist()
+        [1.5]
+        """
         eta = np.asarray(eta, dtype=float)
         if self.name == "gaussian":
             return eta
         return _expit(eta)
 
     def link(self, mu: np.ndarray) -> np.ndarray:
-        """Linear predictor from the mean."""
+        """Linear predictor from the mean (probabilities clipped to
+        ``[PROB_EPS, 1 - PROB_EPS]`` for the binomial).
+
+        Examples
+        --------
+        >>> get_family("binomial").link([0.5]).tolist()
+        [0.0]
+        """
         mu = np.asarray(mu, dtype=float)
         if self.name == "gaussian":
             return mu
@@ -47,7 +78,13 @@ class Family:
         return np.log(mu) - np.log1p(-mu)
 
     def unit_deviance(self, y: np.ndarray, mu: np.ndarray) -> np.ndarray:
-        """Deviance of each observation: (y - mu)^2, or -2 log p(y | mu) for 0/1 y."""
+        """Deviance of each observation: (y - mu)^2, or -2 log p(y | mu) for 0/1 y.
+
+        Examples
+        --------
+        >>> get_family("gaussian").unit_deviance([1.0, 2.0], [0.5, 2.0]).tolist()
+        [0.25, 0.0]
+        """
         y = np.asarray(y, dtype=float)
         mu = np.asarray(mu, dtype=float)
         if self.name == "gaussian":
@@ -56,14 +93,26 @@ class Family:
         return -2.0 * (y * np.log(mu) + (1.0 - y) * np.log1p(-mu))
 
     def deviance(self, y: np.ndarray, mu: np.ndarray, weights: np.ndarray | None = None):
-        """Weighted deviance ``sum_i w_i d(y_i, mu_i)`` (weights as given, not rescaled)."""
+        """Weighted deviance ``sum_i w_i d(y_i, mu_i)`` (weights as given, not rescaled).
+
+        Examples
+        --------
+        >>> get_family("gaussian").deviance([1.0, 2.0], [0.0, 0.0], np.array([2.0, 1.0]))
+        6.0
+        """
         d = self.unit_deviance(y, mu)
         if weights is None:
             return float(d.sum())
         return float(np.dot(weights, d))
 
     def deviance_from_eta(self, y, eta, weights=None) -> float:
-        """Weighted deviance from the linear predictor, stable for large ``|eta|``."""
+        """Weighted deviance from the linear predictor, stable for large ``|eta|``.
+
+        Examples
+        --------
+        >>> get_family("binomial").deviance_from_eta([0.0, 1.0], [0.0, 0.0])
+        2.772588722239781
+        """
         if self.name == "gaussian":
             return self.deviance(y, eta, weights)
         y = np.asarray(y, dtype=float)
@@ -78,6 +127,11 @@ class Family:
         Gaussian: the error variance is profiled out, sigma^2 = RSS_w / sum(w), so
         ``loglik = -sum(w)/2 * (log(2 pi RSS_w / sum(w)) + 1)``. Binomial: the
         Bernoulli log-likelihood ``-deviance / 2``.
+
+        Examples
+        --------
+        >>> round(float(get_family("gaussian").loglik(np.array([0.0, 2.0]), np.ones(2))), 6)
+        -2.837877
         """
         if self.name == "binomial":
             return -0.5 * self.deviance_from_eta(y, eta, weights)
@@ -93,7 +147,18 @@ FAMILIES = {"gaussian": GAUSSIAN, "binomial": BINOMIAL}
 
 
 def get_family(name: str | Family) -> Family:
-    """Look up a family by name (``"gaussian"`` or ``"binomial"``)."""
+    """Look up a family by name (``"gaussian"`` or ``"binomial"``, any case).
+
+    A :class:`Family` is returned as given; any other value raises
+    :class:`~penstat.ArgumentError`.
+
+    Examples
+    --------
+    >>> get_family("Binomial")
+    Family(name='binomial')
+    >>> get_family(get_family("gaussian")).name
+    'gaussian'
+    """
     if isinstance(name, Family):
         return name
     if not isinstance(name, str) or name.lower() not in FAMILIES:

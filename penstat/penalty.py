@@ -25,6 +25,8 @@ import numpy as np
 from penstat._errors import ArgumentError
 from penstat._validation import check_l1_ratio, check_lam, check_rule
 
+__all__ = ["Penalty", "as_penalty_factor", "resolve_penalty", "resolve_select"]
+
 # glmnet computes lambda_max with max(l1_ratio, 1e-3), so that ridge gets a finite grid.
 L1_RATIO_FLOOR = 1e-3
 

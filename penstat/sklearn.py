@@ -35,7 +35,19 @@ from penstat.spec import FitSpec, SelectSpec
 
 
 class MissingDependencyError(PenstatError, ImportError):
-    """An optional dependency needed by this module is not installed."""
+    """An optional dependency needed by this module is not installed.
+
+    Raised on ``import penstat.sklearn`` without scikit-learn. It is both a
+    :class:`~penstat.PenstatError` and an ``ImportError``, so either catches it.
+
+    Examples
+    --------
+    >>> import penstat as ps
+    >>> issubclass(MissingDependencyError, ImportError)
+    True
+    >>> issubclass(MissingDependencyError, ps.PenstatError)
+    True
+    """
 
 
 try:

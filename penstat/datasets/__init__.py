@@ -10,6 +10,8 @@ from importlib import resources
 
 from penstat._errors import ArgumentError
 
+__all__ = ["describe", "load", "names"]
+
 _DATASETS = {
     "diabetes": (
         "diabetes.csv",
@@ -26,12 +28,31 @@ _DATASETS = {
 
 
 def names() -> list[str]:
-    """The names accepted by :func:`load`."""
+    """The names accepted by :func:`load`.
+
+    Examples
+    --------
+    >>> import penstat as ps
+    >>> ps.datasets.names()
+    ['breast_cancer', 'diabetes']
+    """
     return sorted(_DATASETS)
 
 
 def describe(name: str) -> str:
-    """A one-paragraph description of a shipped data set."""
+    """A one-paragraph description of a shipped data set.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`names`.
+
+    Examples
+    --------
+    >>> import penstat as ps
+    >>> ps.datasets.describe("diabetes")
+    'Efron, Hastie, Johnstone & Tibshirani (2004): 442 diabetes patients, ...'
+    """
     return _DATASETS[_check(name)][1]
 
 

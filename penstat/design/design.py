@@ -88,6 +88,20 @@ class Design:
         The left-hand side of the formula.
     classes : tuple or None
         Binomial only: ``(negative, positive)`` labels of the response.
+
+    Examples
+    --------
+    Built by :func:`build_design`; a row with a missing value is dropped:
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"y": [1.0, 2.0, 4.0, 3.0, 5.0],
+    ...                    "x": [0.5, 1.5, None, 3.0, 4.0],
+    ...                    "g": ["a", "b", "a", "b", "a"]})
+    >>> d = build_design("y ~ x + g", df)
+    >>> d.X.shape, d.columns, d.n_dropped, d.row_index.tolist()
+    ((4, 2), ['g[T.b]', 'x'], 1, [0, 1, 3, 4])
+    >>> d.term_of()
+    {'g[T.b]': 'g', 'x': 'x'}
     """
 
     X: np.ndarray
@@ -114,7 +128,14 @@ class Design:
 
     @property
     def n_obs(self) -> int:
-        """Number of rows used."""
+        """Number of rows used.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> build_design("y ~ x", pd.DataFrame({"y": [1.0, 2.0], "x": [3.0, 5.0]})).n_obs
+        2
+        """
         return self.X.shape[0]
 
     @property

@@ -19,6 +19,19 @@ import patsy
 
 from penstat._errors import DataError, FormulaError
 
+__all__ = [
+    "close_matches",
+    "column_in",
+    "default_env",
+    "expand_dot",
+    "numeric_as_arrays",
+    "patsy_frame",
+    "referenced_columns",
+    "simple_name",
+    "translate_patsy_error",
+    "unknown_name",
+]
+
 # -- formula text --------------------------------------------------------------
 
 
@@ -52,7 +65,24 @@ def _quote(column: str) -> str:
 
 
 def expand_dot(rhs: str, others: list[str]) -> str:
-    """Replace a stand-alone ``.`` by every other column, joined with ``+``."""
+    """Replace a stand-alone ``.`` by every other column, joined with ``+``.
+
+    A ``.`` that is part of a name or an attribute (``np.log``, ``1.5``) stays.
+    Columns that are not Python names are quoted as ``Q("...")``.
+
+    Parameters
+    ----------
+    rhs : str
+        The right-hand side of a formula.
+    others : list of str
+        The columns ``.`` stands for (the data's, less the response and the
+        excluded ones).
+
+    Examples
+    --------
+    >>> expand_dot(". + np.log(x1)", ["x1", "my col"])
+    '(x1 + Q("my col")) + np.log(x1)'
+    """
     tokens = _tokens(rhs)
     dots = [i for i in range(len(tokens)) if _is_dot(tokens, i)]
     if not dots:
@@ -78,7 +108,15 @@ def expand_dot(rhs: str, others: list[str]) -> str:
 
 
 def referenced_columns(text: str, columns: list[str]) -> list[str]:
-    """Data columns a formula side uses: bare names and ``Q("...")`` arguments."""
+    """Data columns a formula side uses: bare names and ``Q("...")`` arguments.
+
+    In order of first use, each once; attribute names (``np.log``) do not count.
+
+    Examples
+    --------
+    >>> referenced_columns('np.log(x) + Q("my col") + C(g)', ["x", "my col", "g", "y"])
+    ['x', 'my col', 'g']
+    """
     tokens = _tokens(text)
     colset = set(columns)
     found = []
@@ -99,6 +137,13 @@ def referenced_columns(text: str, columns: list[str]) -> list[str]:
 
 
 def simple_name(text: str) -> str | None:
+    """The column name when ``text`` is a bare name or ``Q("...")``, else None.
+
+    Examples
+    --------
+    >>> simple_name(' Q("my col") '), simple_name("x1"), simple_name("np.log(x1)")
+    ('my col', 'x1', None)
+    """
     text = text.strip()
     m = re.fullmatch(r"Q\(\s*(['\"])(.*)\1\s*\)", text)
     if m:
@@ -107,6 +152,14 @@ def simple_name(text: str) -> str | None:
 
 
 def column_in(text: str, columns: list[str]) -> str | None:
+    """The column ``text`` names when it is a bare name or ``Q("...")`` of one of
+    ``columns``, else None.
+
+    Examples
+    --------
+    >>> column_in("y", ["x", "y"]), column_in("np.log(y)", ["x", "y"])
+    ('y', None)
+    """
     name = simple_name(text)
     return name if name is not None and name in columns else None
 
@@ -115,13 +168,28 @@ def column_in(text: str, columns: list[str]) -> str | None:
 
 
 def default_env():
+    """The patsy environment formulas are evaluated in by default: numpy as ``np``
+    and ``numpy``, plus patsy's built-ins.
+
+    Examples
+    --------
+    >>> float(default_env().eval("np.sqrt(4.0)"))
+    2.0
+    """
     return patsy.EvalEnvironment([{"np": np, "numpy": np}])
 
 
 def numeric_as_arrays(frame: pd.DataFrame) -> dict:
     """The frame's columns for patsy, numeric ones (not bool) as numpy arrays: patsy
     wraps every pandas factor it evaluates in new pandas objects (a third of its time
-    on 100 numeric columns); the values, and the design, are the same."""
+    on 100 numeric columns); the values, and the design, are the same.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"x": [1.0, 2.0], "g": ["a", "b"], "b": [True, False]})
+    >>> {k: type(v).__name__ for k, v in numeric_as_arrays(df).items()}
+    {'x': 'ndarray', 'g': 'Series', 'b': 'Series'}
+    """
     return {
         name: (
             values.to_numpy()
@@ -139,6 +207,13 @@ def patsy_frame(data: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     pandas' nullable and string dtypes hold ``pd.NA``, which patsy's level sorting
     cannot compare; strings go to object, nullable numbers to float, nullable bools
     to bool (after missing rows were dropped).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"n": pd.array([1, None], dtype="Int64"),
+    ...                    "s": pd.array(["a", None], dtype="string")})
+    >>> patsy_frame(df, ["n", "s"]).dtypes.astype(str).to_dict()
+    {'n': 'float64', 's': 'object'}
     """
     out = {}
     for c in columns:
@@ -160,11 +235,27 @@ def patsy_frame(data: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def close_matches(name: str, columns) -> str:
+    """``"; did you mean ...?"`` naming up to three columns spelled like ``name``, or
+    ``""``: the end of an error message.
+
+    Examples
+    --------
+    >>> close_matches("agee", ["age", "sex"]), close_matches("zzz", ["age"])
+    ("; did you mean 'age'?", '')
+    """
     close = difflib.get_close_matches(str(name), [str(c) for c in columns], n=3, cutoff=0.5)
     return f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
 
 
 def unknown_name(name: str, columns, what: str = "") -> FormulaError:
+    """The error (returned, not raised) for a name in a formula that is not a column;
+    ``what`` comes first in the message (e.g. ``"response "``).
+
+    Examples
+    --------
+    >>> unknown_name("agee", ["age", "sex"])
+    FormulaError("'agee' in the formula is not a column of the data; did you mean 'age'?")
+    """
     return FormulaError(
         f"{what}{name!r} in the formula is not a column of the data"
         + close_matches(name, columns)
@@ -172,6 +263,21 @@ def unknown_name(name: str, columns, what: str = "") -> FormulaError:
 
 
 def translate_patsy_error(exc, formula: str, columns) -> Exception:
+    """A penstat error (returned, not raised) for a ``patsy.PatsyError`` raised while
+    building ``formula`` on data with ``columns``: an unknown name, an unseen factor
+    level, missing values from a transform, or patsy's message with its location.
+
+    Examples
+    --------
+    >>> import patsy
+    >>> df = pd.DataFrame({"y": [1.0, 2.0], "x": [1.0, 2.0]})
+    >>> try:
+    ...     patsy.dmatrix("x + z", df)
+    ... except patsy.PatsyError as exc:
+    ...     err = translate_patsy_error(exc, "y ~ x + z", df.columns)
+    >>> err
+    FormulaError("'z' in the formula is not a column of the data")
+    """
     msg = getattr(exc, "message", str(exc))
     m = re.search(r"name '([^']+)' is not defined", msg)
     if m:

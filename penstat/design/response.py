@@ -1,8 +1,11 @@
 """The response, weights and offset columns of a design.
 
 >>> import pandas as pd
->>> from penstat.design.response import binary_response
->>> binary_response("ok", pd.Series(["no", "yes", "no"]), None)[1]
+>>> from penstat.design.formula import default_env
+>>> from penstat.design.response import response_values
+>>> from penstat.family import get_family
+>>> df = pd.DataFrame({"ok": ["no", "yes", "no"]})
+>>> response_values("ok", df, get_family("binomial"), None, default_env(), ["ok"])[1]
 ('no', 'yes')
 """
 
@@ -15,10 +18,48 @@ import patsy
 from penstat._errors import ArgumentError, DataError, FormulaError
 from penstat.design.formula import column_in, translate_patsy_error
 
+__all__ = ["offset_rows", "offset_values", "response_values", "weight_values"]
+
 # -- the response --------------------------------------------------------------
 
 
 def response_values(lhs, frame, fam, positive_class, env, columns):
+    """The response ``y`` (float64) and, for the binomial family, its class labels.
+
+    Parameters
+    ----------
+    lhs : str
+        The left-hand side of the formula: a column, or an expression patsy
+        evaluates to one numeric column (e.g. ``np.log(y)``).
+    frame : pandas.DataFrame
+        The rows used (missing values already dropped).
+    fam : Family
+    positive_class : optional
+        Binomial: the value coded 1 (default: the second of the two sorted values);
+        must be None for the gaussian family.
+    env : patsy.EvalEnvironment
+    columns : list of str
+        The data's columns (for the messages).
+
+    Returns
+    -------
+    y : numpy.ndarray
+        Gaussian: the values; binomial: 1.0 where the response is
+        ``positive_class``.
+    classes : tuple or None
+        Binomial: ``(negative, positive)``; gaussian: None.
+
+    Examples
+    --------
+    >>> from penstat.design.formula import default_env
+    >>> from penstat.family import get_family
+    >>> df = pd.DataFrame({"y": [1.0, 2.0, 4.0], "ok": ["no", "yes", "no"]})
+    >>> gaussian, binomial = get_family("gaussian"), get_family("binomial")
+    >>> response_values("np.log2(y)", df, gaussian, None, default_env(), ["y", "ok"])
+    (array([0., 1., 2.]), None)
+    >>> response_values("ok", df, binomial, "no", default_env(), ["y", "ok"])
+    (array([1., 0., 1.]), ('yes', 'no'))
+    """
     name = column_in(lhs, columns)
     if name is not None:
         values = frame[name]
@@ -55,10 +96,10 @@ def response_values(lhs, frame, fam, positive_class, env, columns):
         if not np.isfinite(y).all():
             raise DataError(f"the response {lhs!r} has infinite values")
         return np.ascontiguousarray(y), None
-    return binary_response(lhs, values, positive_class)
+    return _binary_response(lhs, values, positive_class)
 
 
-def binary_response(lhs, values: pd.Series, positive_class):
+def _binary_response(lhs, values: pd.Series, positive_class):
     if isinstance(values.dtype, pd.CategoricalDtype):
         present = set(values.unique())
         levels = [c for c in values.cat.categories if c in present]
@@ -95,6 +136,17 @@ def _sort_key(value):
 
 
 def weight_values(weights, data, keep):
+    """The observation weights of the rows ``keep`` (boolean mask over ``data``),
+    checked: finite, non-negative, not all zero. ``weights`` is a column name of
+    ``data``, one weight per row of ``data``, or None (returned as None).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"w": [1.0, 2.0, 0.5]})
+    >>> keep = np.array([True, False, True])
+    >>> weight_values("w", df, keep), weight_values([1, 2, 3], df, keep)
+    (array([1. , 0.5]), array([1., 3.]))
+    """
     if weights is None:
         return None
     name = weights if isinstance(weights, str) else "weights"
@@ -123,7 +175,15 @@ def weight_values(weights, data, keep):
 def offset_values(offset, frame, arg: str = "offset", where: str = "the data"):
     """An offset as floats (NaN where missing) and its name for messages: the column
     ``offset`` of ``frame``, or the numbers given (their shape is the caller's to
-    check). Non-numeric values are refused, naming the column or ``arg``."""
+    check). Non-numeric values are refused, naming the column or ``arg``.
+
+    Examples
+    --------
+    >>> offset_values("off", pd.DataFrame({"off": [0.0, 0.5]}))
+    (array([0. , 0.5]), "offset column 'off'")
+    >>> offset_values([1, 2], None)
+    (array([1., 2.]), 'offset')
+    """
     if isinstance(offset, str):
         raw = frame[offset]
         if pd.api.types.is_bool_dtype(raw.dtype) or not pd.api.types.is_numeric_dtype(
@@ -145,6 +205,16 @@ def offset_values(offset, frame, arg: str = "offset", where: str = "the data"):
 
 
 def offset_rows(offset, data, keep):
+    """The offset of the rows ``keep`` (boolean mask over ``data``), checked finite.
+    ``offset`` is a column name of ``data``, one number per row of ``data``, or None
+    (returned as None).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"off": [0.0, 0.5, 1.0]})
+    >>> offset_rows("off", df, np.array([True, False, True]))
+    array([0., 1.])
+    """
     if offset is None:
         return None
     arr, name = offset_values(offset, data)

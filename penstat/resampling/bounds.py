@@ -136,6 +136,17 @@ def stability_parameters(
 
 
 def check_cutoff(cutoff: float) -> None:
+    """Refuse a stability cutoff outside (0.5, 1] with an ``ArgumentError``.
+
+    Examples
+    --------
+    >>> check_cutoff(0.75)
+    >>> check_cutoff(0.4)
+    Traceback (most recent call last):
+    ...
+    penstat._errors.ArgumentError: cutoff must be in (0.5, 1], got 0.4; values 0.6 to
+    0.9 are usual
+    """
     if not 0.5 < cutoff <= 1.0:
         raise ArgumentError(
             f"cutoff must be in (0.5, 1], got {cutoff!r}; values 0.6 to 0.9 are usual"

@@ -41,6 +41,21 @@ class BootstrapResult:
         (n_boot, p) coefficient of every replicate, original scale.
     seed_entropy : int or list of int
         Entropy of the seed sequence; ``seed=seed_entropy`` repeats the run.
+    stratify : bool
+        Whether replicates were drawn within each class (binomial).
+
+    Examples
+    --------
+    Returned by :meth:`penstat.PenalizedFit.bootstrap`:
+
+    >>> import penstat as ps
+    >>> fit = ps.lasso("y ~ bmi + bp + s5", ps.datasets.load("diabetes"), lam=1.0)
+    >>> boot = fit.bootstrap(20, seed=0, progress=False)
+    >>> boot
+    BootstrapResult(n_boot=20, fixed_lam=False, columns selected in >= 50% of
+    replicates: 3 of 3)
+    >>> boot.columns.columns.tolist(), boot.coefs.shape
+    (['freq', 'sign_consistency', 'median', 'lower', 'upper'], (20, 3))
     """
 
     n_boot: int
@@ -106,8 +121,22 @@ class StabilitySelection:
         Per term: ``max_probability`` (over the term's columns) and ``stable``.
     p : int
         Number of penalized columns (the ``p`` of the bounds).
+    seed_entropy : int or list of int
+        Entropy of the seed sequence; ``seed=seed_entropy`` repeats the run.
     notes : list of str
         How the parameters were determined.
+
+    Examples
+    --------
+    Returned by :meth:`penstat.PenalizedFit.stability_selection`:
+
+    >>> import penstat as ps
+    >>> fit = ps.lasso("y ~ .", ps.datasets.load("diabetes"), lam=1.0)
+    >>> stab = fit.stability_selection(10, cutoff=0.75, pfer=1, seed=0, progress=False)
+    >>> stab
+    StabilitySelection(cutoff=0.75, q=3, pfer<=1, stable=['bmi', 's5'])
+    >>> stab.n_fits, stab.p, float(stab.max_probability["bmi"])
+    (20, 10, 1.0)
     """
 
     sampling: str

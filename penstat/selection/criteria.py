@@ -67,7 +67,13 @@ __all__ = ["best_index", "criteria_table", "effective_df", "log_choose"]
 
 
 def log_choose(p: int, k) -> np.ndarray:
-    """``log(choose(p, k))`` through the log-gamma function."""
+    """``log(choose(p, k))`` through the log-gamma function (``k`` may be an array).
+
+    Examples
+    --------
+    >>> np.exp(log_choose(5, [0, 1, 2])).round(9).tolist()
+    [1.0, 5.0, 10.0]
+    """
     k = np.asarray(k, dtype=float)
     return gammaln(p + 1.0) - gammaln(k + 1.0) - gammaln(p - k + 1.0)
 

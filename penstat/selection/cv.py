@@ -106,7 +106,18 @@ def cross_validate(
 
 def cv_path(path: Path, X, y, folds, measure: str, n_jobs=None, progress=None) -> CVResult:
     """:func:`cross_validate` on checked arrays, fold labels ``0 .. K-1`` and a
-    checked measure."""
+    checked measure.
+
+    Examples
+    --------
+    >>> from penstat.solver import fit_path
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((60, 5))
+    >>> y = X[:, 0] + rng.standard_normal(60)
+    >>> cv = cv_path(fit_path(X, y, nlambda=20), X, y, np.arange(60) % 5, "mae")
+    >>> cv.nfolds, cv.measure, cv.fold_values.shape == (5, cv.lambdas.size)
+    (5, 'mae', True)
+    """
     eta = _fold_predictions(path, X, y, folds, n_jobs, progress)
     w = np.ones(X.shape[0]) if path.spec.weights is None else path.spec.weights
     return _cv_statistics(eta, y, w, folds, path.lambdas, measure, path)

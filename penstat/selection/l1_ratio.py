@@ -112,7 +112,18 @@ def search_l1_ratio(
     X: np.ndarray, y: np.ndarray, spec: FitSpec, select: SelectSpec, ratios
 ) -> L1RatioSearch:
     """:func:`select_l1_ratio` on checked arrays and specs: every mix gets its own
-    path (its own grid) and the same folds."""
+    path (its own grid) and the same folds.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((60, 5))
+    >>> y = X[:, 0] + rng.standard_normal(60)
+    >>> Xa, ya, spec = checked(X, y)
+    >>> found = search_l1_ratio(Xa, ya, spec, SelectSpec(rule="bic"), (0.5, 1.0))
+    >>> found.l1_ratio, found.table["chosen"].tolist()
+    (1.0, [False, True])
+    """
     if select.is_cv:
         check_measure(select.measure, spec.family)
         folds = resolve_folds(

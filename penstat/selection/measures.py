@@ -26,7 +26,30 @@ PROB_MIN = 1e-5
 
 
 def raw_measure(eta, y, measure, family) -> np.ndarray:
-    """Per observation and lambda loss (glmnet's cvelnet / cvlognet ``cvraw``)."""
+    """Per observation and lambda loss (glmnet's cvelnet / cvlognet ``cvraw``).
+
+    Parameters
+    ----------
+    eta : numpy.ndarray
+        (n, nlam) held-out linear predictor.
+    y : numpy.ndarray
+        (n,) response (0/1 for the binomial family).
+    measure : str
+        ``"mse"`` or ``"mae"``; binomial also ``"deviance"`` or ``"class"``.
+    family : str
+        ``"gaussian"`` or ``"binomial"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        (n, nlam) loss.
+
+    Examples
+    --------
+    >>> eta = np.array([[0.0, 2.0], [0.0, 2.0]])
+    >>> raw_measure(eta, np.array([1.0, 0.0]), "class", "binomial").tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
     yc = y[:, None]
     if family == "gaussian":
         resid = yc - eta
@@ -48,7 +71,15 @@ def _expit(eta):
 
 
 def nan_weighted_mean(values: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Column means weighted by ``w``, skipping NaN and inf (R's weighted.mean, na.rm)."""
+    """Column means weighted by ``w``, skipping NaN and inf (R's weighted.mean, na.rm).
+
+    ``values`` is (n, k) and ``w`` (n,); a column without a finite value gives NaN.
+
+    Examples
+    --------
+    >>> nan_weighted_mean(np.array([[1.0, np.nan], [3.0, 4.0]]), np.array([1.0, 3.0]))
+    array([2.5, 4. ])
+    """
     ok = np.isfinite(values)
     wm = np.where(ok, w[:, None], 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -56,7 +87,18 @@ def nan_weighted_mean(values: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 
 def weighted_stats(values: np.ndarray, w: np.ndarray):
-    """glmnet's cvstats: weighted mean and ``sqrt(weighted var / (N - 1))`` per column."""
+    """glmnet's cvstats: weighted mean and ``sqrt(weighted var / (N - 1))`` per column.
+
+    Returns ``(cvm, cvsd, counts)``: the mean, its standard error and ``N``, the
+    number of finite values, of each column of ``values`` (N, k).
+
+    Examples
+    --------
+    >>> values = np.array([[1.0, 2.0], [3.0, 2.0], [5.0, 2.0]])
+    >>> cvm, cvsd, counts = weighted_stats(values, np.ones(3))
+    >>> cvm.tolist(), cvsd.round(4).tolist(), counts.tolist()
+    ([3.0, 2.0], [1.1547, 0.0], [3, 3])
+    """
     ok = np.isfinite(values)
     counts = ok.sum(axis=0)
     cvm = nan_weighted_mean(values, w)
@@ -67,7 +109,18 @@ def weighted_stats(values: np.ndarray, w: np.ndarray):
 
 
 def optimal_indices(lambdas, cvm, cvsd, larger_is_better=False):
-    """glmnet's getOptcv.glmnet: lambda.min (largest on ties) and lambda.1se."""
+    """glmnet's getOptcv.glmnet: lambda.min (largest on ties) and lambda.1se.
+
+    Returns the positions ``(index_min, index_1se)`` in ``lambdas``: the minimum of
+    ``cvm`` (the maximum with ``larger_is_better``, as for the AUC), and the largest
+    lambda whose ``cvm`` is within one ``cvsd`` (taken at the minimum) of it.
+
+    Examples
+    --------
+    >>> lambdas = np.array([1.0, 0.5, 0.25, 0.1])
+    >>> optimal_indices(lambdas, np.array([3.0, 2.1, 2.0, 2.05]), np.full(4, 0.2))
+    (2, 1)
+    """
     score = -cvm if larger_is_better else cvm
     finite = np.isfinite(score)
     if not finite.any():
@@ -89,6 +142,15 @@ def auc_columns(y, eta, w) -> np.ndarray:
 
     AUC = sum over pairs (negative i, positive j) of w_i w_j ([p_j > p_i] + [p_j == p_i]/2)
     over the sum of w_i w_j; ``p`` the predicted probabilities, as in glmnet.
+
+    ``y`` (n,) is 0/1, ``eta`` (n, k) and ``w`` (n,); NaN for every column when
+    either class has no weight.
+
+    Examples
+    --------
+    >>> eta = np.array([[0.1, 1.0], [0.4, 0.0], [0.35, 0.0], [0.8, -1.0]])
+    >>> auc_columns(np.array([0.0, 0.0, 1.0, 1.0]), eta, np.ones(4)).tolist()
+    [0.75, 0.125]
     """
     pos = y == 1
     wp, wn = w[pos], w[~pos]

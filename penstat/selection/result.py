@@ -43,6 +43,21 @@ class CVResult:
     lam_min, lam_1se : float
     index_min, index_1se : int
         Positions of ``lam_min`` and ``lam_1se`` in ``lambdas``.
+
+    Examples
+    --------
+    Returned by :func:`penstat.selection.cross_validate`:
+
+    >>> from penstat.selection import cross_validate
+    >>> from penstat.solver import fit_path
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((60, 5))
+    >>> y = X[:, 0] + rng.standard_normal(60)
+    >>> cv = cross_validate(fit_path(X, y, nlambda=20), X, y, nfolds=5, seed=1)
+    >>> cv.nfolds, cv.lam_1se >= cv.lam_min
+    (5, True)
+    >>> cv.to_frame().columns.tolist()
+    ['lam', 'df', 'cv_mean', 'cv_se', 'cv_lo', 'cv_up', 'n_folds']
     """
 
     lambdas: np.ndarray
@@ -111,6 +126,21 @@ class Selection:
         EBIC parameter used (criteria rules).
     family : str or None
         Response family (criteria rules; the gaussian variance is profiled out).
+
+    Examples
+    --------
+    Returned by :func:`penstat.selection.select_lambda`:
+
+    >>> from penstat.selection import select_lambda
+    >>> from penstat.solver import fit_path
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((60, 5))
+    >>> y = X[:, 0] + rng.standard_normal(60)
+    >>> sel = select_lambda(fit_path(X, y, nlambda=20), X, y, rule="bic")
+    >>> sel.rule, bool(sel.lam == sel.table["lam"].iloc[sel.index])
+    ('bic', True)
+    >>> sel.describe()
+    'BIC 173.4 (lambda 0.1412, edf 2; variance RSS/n profiled out)'
     """
 
     rule: str
@@ -152,16 +182,26 @@ class Selection:
 
 
 class L1RatioSearch(NamedTuple):
-    """Result of :func:`select_l1_ratio`: the chosen mix, its path and selection."""
+    """Result of :func:`select_l1_ratio`: the chosen mix, its path and selection.
+
+    A named tuple ``(l1_ratio, path, selection, table)``; ``table`` has one row per
+    mix searched.
+
+    Examples
+    --------
+    >>> from penstat.selection import select_l1_ratio
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((60, 5))
+    >>> y = X[:, 0] + rng.standard_normal(60)
+    >>> search = select_l1_ratio(X, y, [0.5, 1.0], rule="bic")
+    >>> search.l1_ratio, search.selection.rule, search.table["chosen"].tolist()
+    (1.0, 'bic', [False, True])
+    """
 
     l1_ratio: float
     path: Any
     selection: Selection
     table: pd.DataFrame
-
-
-def _fmt(x) -> str:
-    return "nan" if x is None or not np.isfinite(x) else f"{x:.4g}"
 
 
 def _fmt(x) -> str:

@@ -54,6 +54,18 @@ def null_residual(Xs, yk, wn, pf, family: str, fit_intercept: bool, offset=None)
     separate its classes (binomial) while the intercept alone does not: the penalized
     columns then have nothing left to explain, the unpenalized coefficients are not
     determined (or infinite), and coordinate descent would only crawl along them.
+
+    ``Xs`` is (n, p) standardized, ``yk`` (n,) the response, ``wn`` (n,) the weights
+    normalized to sum to 1 and ``pf`` (p,) the penalty factors.
+
+    Examples
+    --------
+    >>> Xs = np.array([[1.0, -1.0], [-1.0, 1.0], [1.0, 1.0], [-1.0, -1.0]])
+    >>> yk, wn = np.array([3.0, 1.0, 4.0, 0.0]), np.full(4, 0.25)
+    >>> null_residual(Xs, yk, wn, np.ones(2), "gaussian", True).tolist()
+    [1.0, -1.0, 2.0, -2.0]
+    >>> null_residual(Xs, yk, wn, np.array([0.0, 1.0]), "gaussian", True).tolist()
+    [-0.5, 0.5, 0.5, -0.5]
     """
     unpen = np.flatnonzero(pf == 0)
     Xu = Xs[:, unpen]
@@ -98,6 +110,17 @@ def lambda_max(Xs, resid, wn, pf, penalty: Penalty):
     """Smallest lambda with every penalized coefficient at 0 (standardized scale):
     the gradient of the loss at the null model (``resid`` from `null_residual`),
     divided by pf_j and max(l1_ratio, 1e-3).
+
+    Examples
+    --------
+    >>> from penstat.penalty import Penalty
+    >>> Xs = np.array([[1.0, -1.0], [-1.0, 1.0], [1.0, 1.0], [-1.0, -1.0]])
+    >>> yk, wn, pf = np.array([3.0, 1.0, 4.0, 0.0]), np.full(4, 0.25), np.ones(2)
+    >>> resid = null_residual(Xs, yk, wn, pf, "gaussian", True)
+    >>> lambda_max(Xs, resid, wn, pf, Penalty(1.0))
+    1.5
+    >>> lambda_max(Xs, resid, wn, pf, Penalty(0.5))  # divided by l1_ratio
+    3.0
     """
     grad = np.abs(Xs.T @ (wn * resid))
     penalized = pf > 0

@@ -31,7 +31,17 @@ def binomial_null_fit(
     separation the iterates move toward a separating direction; they stop at the
     first linear predictor that orders the classes strictly (with the intercept;
     without it, that has their signs), which proves complete separation (the
-    offset left out: it is finite and cannot separate anything)."""
+    offset left out: it is finite and cannot separate anything).
+
+    Examples
+    --------
+    >>> Xu, wn = np.array([[-2.0], [-1.0], [1.0], [2.0]]), np.full(4, 0.25)
+    >>> eta, found = binomial_null_fit(Xu, np.array([0.0, 1.0, 0.0, 1.0]), wn, True)
+    >>> eta.round(4).tolist(), found
+    ([-0.8392, -0.4196, 0.4196, 0.8392], None)
+    >>> binomial_null_fit(Xu, np.array([0.0, 0.0, 1.0, 1.0]), wn, True)[1]
+    'complete'
+    """
     cols = [np.ones(y.size)] if fit_intercept else []
     Z = np.column_stack(cols + [Xu]) if (cols or Xu.shape[1]) else np.zeros((y.size, 0))
     off = np.zeros(y.size) if offset is None else offset
@@ -101,7 +111,19 @@ def warn_if_separated_at_zero(
     ``limits`` the estimate is taken over the box and fails to exist only along a
     separating direction the box leaves open (a column with both limits finite
     cannot move far; one with only a lower limit only upward): the linear programs
-    decide, over those directions."""
+    decide, over those directions.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> X, wn = np.array([[-2.0], [-1.0], [1.0], [2.0]]), np.full(4, 0.25)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_if_separated_at_zero(X, np.array([0.0, 0.0, 1.0, 1.0]), wn, 0.0,
+    ...                               np.array([5.0]), True)
+    >>> [w.category.__name__ for w in caught]
+    ['SeparationWarning']
+    """
     pos = wn > 0
     start = np.r_[intercept, coef] if fit_intercept else coef
     if limits is not None or X.shape[1] + fit_intercept >= np.count_nonzero(pos):
@@ -138,7 +160,19 @@ def separation(Z: np.ndarray, sign: np.ndarray, directions=None) -> str | None:
     unit maximum), then, if positive, the smallest margin; each solution is checked
     in floating point before it counts. ``directions``: (k, 2) bounds of d_j within
     [-1, 1] (e.g. [0, 1] for a coefficient with only a lower limit), default all
-    [-1, 1]."""
+    [-1, 1].
+
+    Examples
+    --------
+    An intercept column and x; the classes tie at x = 1, or overlap:
+
+    >>> Z = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 1.0], [1.0, 2.0]])
+    >>> separation(Z, np.array([-1.0, -1.0, 1.0, 1.0]))
+    'quasi'
+    >>> Z = np.array([[1.0, -1.0], [1.0, 1.0], [1.0, -2.0], [1.0, 2.0]])
+    >>> separation(Z, np.array([-1.0, 1.0, 1.0, -1.0])) is None
+    True
+    """
     scale = np.max(np.abs(Z), axis=0)
     keep = scale > 0
     if directions is not None:
