@@ -1,11 +1,28 @@
 """Plots (matplotlib, an optional dependency imported only when a plot is drawn).
 
-Each function takes an optional ``ax`` and returns the matplotlib ``Axes``.
+Each function takes an optional ``ax`` and returns the matplotlib ``Axes``. The
+plots read only what the typing Protocols of :mod:`penstat.plots._protocols` declare,
+so every stage's ``.plot()`` can call them (this package imports no stage).
+
+>>> from penstat.plots import require_matplotlib
+>>> require_matplotlib().__name__
+'matplotlib.pyplot'
 """
+
+__all__ = ["require_matplotlib"]
 
 
 def require_matplotlib():
-    """Import matplotlib.pyplot, or explain how to install it."""
+    """Import matplotlib.pyplot (the Agg backend without a display), or explain how
+    to install it.
+
+    Examples
+    --------
+    >>> plt = require_matplotlib()
+    >>> plt.figure() is not None
+    True
+    >>> plt.close("all")
+    """
     try:
         import matplotlib
 

@@ -22,6 +22,9 @@ _MEASURE_LABELS = {
 _N_TOP_TICKS = 8
 
 
+__all__ = ["plot_criteria", "plot_cv", "plot_lambda_choice"]
+
+
 def plot_cv(cv: CVLike, ax=None):
     """The CV curve as ``plot.cv.glmnet`` draws it.
 

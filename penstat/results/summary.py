@@ -24,7 +24,19 @@ __all__ = ["Summary", "coef_table", "header_table", "summarize", "term_table"]
 
 
 class Summary:
-    """A fit summary: ``str()``, ``_repr_html_()`` and ``.tables`` (DataFrames)."""
+    """A fit summary: ``str()``, ``_repr_html_()`` and ``.tables`` (DataFrames).
+
+    Examples
+    --------
+    >>> import penstat as ps
+    >>> fit = ps.lasso("y ~ bmi + bp", ps.datasets.load("diabetes"), lam=1.0)
+    >>> summary = fit.summary()
+    >>> print(summary)  # doctest: +ELLIPSIS
+    Penalized regression
+    formula ...
+    >>> summary.tables["coefficients"].index.tolist()
+    ['bmi', 'bp']
+    """
 
     def __init__(self, tables: dict[str, pd.DataFrame], warnings: tuple[str, ...] = ()):
         self.tables = tables
