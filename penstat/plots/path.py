@@ -1,8 +1,11 @@
 """Coefficient paths of a regularization path.
 
->>> fit.plot()  # doctest: +SKIP
+>>> import penstat as ps
 >>> from penstat.plots.path import plot_path
->>> ax = plot_path(fit.path, lam=fit.lam)  # doctest: +SKIP
+>>> fit = ps.lasso("y ~ bmi + bp + s5", ps.datasets.load("diabetes"), lam=1.0)
+>>> ax = plot_path(fit.path, lam=fit.lam)
+>>> len(ax.get_lines()) >= 3
+True
 """
 
 from __future__ import annotations
@@ -52,9 +55,11 @@ def plot_path(
 
     Examples
     --------
-    >>> import penstat as ps  # doctest: +SKIP
-    >>> fit = ps.lasso("y ~ .", ps.datasets.load("diabetes"), lam=1.0)  # doctest: +SKIP
-    >>> ax = plot_path(fit.path, lam=fit.lam, xvar="log_lambda")  # doctest: +SKIP
+    >>> import penstat as ps
+    >>> fit = ps.lasso("y ~ .", ps.datasets.load("diabetes"), lam=1.0)
+    >>> ax = plot_path(fit.path, lam=fit.lam, xvar="dev_ratio")
+    >>> ax.get_xlabel()
+    'fraction of deviance explained'
     """
     plt = require_matplotlib()
     if xvar not in _XVARS:

@@ -1,7 +1,10 @@
 """Plots of lambda selection: the CV curve and the information-criteria curves.
 
->>> fig_ax = plot_cv(selection.cv)  # doctest: +SKIP
->>> fig_ax = plot_criteria(selection)  # doctest: +SKIP
+>>> import penstat as ps
+>>> from penstat.plots.selection import plot_criteria, plot_cv
+>>> df = ps.datasets.load("diabetes")
+>>> ax = plot_cv(ps.lasso("y ~ .", df, seed=0, nfolds=5).cv)
+>>> ax = plot_criteria(ps.lasso("y ~ .", df, select="bic").selection)
 """
 
 from __future__ import annotations
@@ -45,7 +48,10 @@ def plot_cv(cv: CVLike, ax=None):
 
     Examples
     --------
-    >>> ax = plot_cv(fit.cv)  # doctest: +SKIP
+    >>> import penstat as ps
+    >>> fit = ps.lasso("y ~ .", ps.datasets.load("diabetes"), seed=0, nfolds=5)
+    >>> plot_cv(fit.cv).get_ylabel()
+    'Mean squared error'
     """
     plt = require_matplotlib()
     if ax is None:
@@ -90,7 +96,10 @@ def plot_criteria(selection: CriteriaLike, ax=None, criteria=("aic", "bic", "ebi
 
     Examples
     --------
-    >>> ax = plot_criteria(fit.selection)  # doctest: +SKIP
+    >>> import penstat as ps
+    >>> fit = ps.lasso("y ~ .", ps.datasets.load("diabetes"), select="bic")
+    >>> len(plot_criteria(fit.selection).get_lines()) >= 3
+    True
     """
     table = selection.table
     missing = [c for c in criteria if c not in table.columns]

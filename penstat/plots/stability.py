@@ -1,7 +1,11 @@
 """Plots of bootstrap selection frequencies and of stability paths.
 
->>> boot = fit.bootstrap(n_boot=100, seed=0)  # doctest: +SKIP
->>> ax = plot_selection_frequency(boot)  # doctest: +SKIP
+>>> import penstat as ps
+>>> from penstat.plots.stability import plot_selection_frequency
+>>> fit = ps.lasso("y ~ .", ps.datasets.load("diabetes"), lam=2.0)
+>>> boot = fit.bootstrap(n_boot=10, seed=0, progress=False)
+>>> plot_selection_frequency(boot).get_xlabel()
+'selection frequency (10 bootstrap replicates)'
 """
 
 from __future__ import annotations
@@ -33,7 +37,11 @@ def plot_selection_frequency(
 
     Examples
     --------
-    >>> ax = plot_selection_frequency(fit.bootstrap(n_boot=50))  # doctest: +SKIP
+    >>> import penstat as ps
+    >>> fit = ps.lasso("y ~ bmi + bp + s5", ps.datasets.load("diabetes"), lam=2.0)
+    >>> ax = plot_selection_frequency(fit.bootstrap(n_boot=10, seed=0, progress=False))
+    >>> len(ax.get_yticklabels())
+    3
     """
     plt = require_matplotlib()
     table = bootstrap_result.columns
@@ -91,7 +99,11 @@ def plot_stability_path(
 
     Examples
     --------
-    >>> ax = plot_stability_path(fit.stability_selection(pfer=1))  # doctest: +SKIP
+    >>> import penstat as ps
+    >>> fit = ps.lasso("y ~ .", ps.datasets.load("diabetes"), lam=2.0)
+    >>> stab = fit.stability_selection(10, cutoff=0.75, pfer=1, seed=0, progress=False)
+    >>> plot_stability_path(stab).get_ylabel()
+    'selection probability'
     """
     plt = require_matplotlib()
     if ax is None:
