@@ -65,7 +65,14 @@ from libc.math cimport exp, log, log1p
 from libc.string cimport memcpy
 from scipy.linalg.cython_blas cimport daxpy, ddot
 
-from penstat._cd._common cimport clip, movable, soft_threshold
+from penstat._cd._common cimport (
+    clip,
+    early_stop_reached,
+    kkt_violated,
+    movable,
+    soft_threshold,
+    strong_rule_cut,
+)
 
 # Probability clip used for the working weights (as glmnet's lognet).
 cdef double PMIN = 1e-5
@@ -107,10 +114,6 @@ cdef int EXACT_EVERY = 10
 cdef int MAX_HALVINGS = 30
 # A sixth of the largest third derivative of log(1 + exp(eta)): 1 / (36 sqrt 3).
 cdef double LOGISTIC_C3 = 0.016037507477489607
-# glmnet's early stop of a computed path.
-cdef double DEV_MAX = 0.999
-cdef double DEV_CHANGE_MIN = 1e-5
-cdef int MIN_LAMBDAS_BEFORE_STOP = 5
 # A tightly solved Newton step whose largest move is below VERIFY_BELOW times the
 # threshold is checked with the exact gradient instead of a further Newton step.
 cdef double VERIFY_BELOW = 1e4
@@ -756,8 +759,9 @@ cdef int _fit_path(
         lam = lambdas[m]
         l1 = a * lam
         l2 = (1.0 - a) * lam
-        # Sequential strong rule: keep j if |g_j| > a (2 lam - lam_prev) f_j.
-        tlam = a * (2.0 * lam - lam_prev) if m > 0 else a * lam
+        # Sequential strong rule: keep j if |g_j| > a (2 lam - lam_prev) f_j (lam_prev
+        # is lam at the first lambda).
+        tlam = strong_rule_cut(a, lam, lam_prev)
         for j in range(p):
             if ju[j] and not inW[j] and movable(g[j], lop, hip, j) > tlam * pf[j]:
                 inW[j] = 1
@@ -966,7 +970,7 @@ cdef int _fit_path(
             n_viol = 0
             for j in range(p):
                 if ju[j] and not inW[j]:
-                    if movable(g[j], lop, hip, j) > l1 * pf[j]:
+                    if kkt_violated(g[j], lop, hip, j, l1, pf[j]):
                         inW[j] = 1
                         W[nW] = j
                         nW += 1
@@ -1013,9 +1017,9 @@ cdef int _fit_path(
         lam_prev = lam
 
         devr = 1.0 - dev / dev0 if dev0 > 0.0 else 1.0
-        if early_stop and m + 1 >= MIN_LAMBDAS_BEFORE_STOP:
-            if devr > DEV_MAX or (stop_change and devr - devr_prev < DEV_CHANGE_MIN):
-                return m + 1
+        # glmnet's rule, with lognet's absolute change of the ratio
+        if early_stop and early_stop_reached(m, devr, devr_prev, stop_change, False):
+            return m + 1
         devr_prev = devr
         if m >= 1 and m + 1 < nlam:
             loss = _extrapolate(n, nA, &A[0], X, bp, &b0, fit_intercept, &coefs[m - 1, 0],
