@@ -118,26 +118,27 @@ cdef double LOGISTIC_C3 = 0.016037507477489607
 # threshold is checked with the exact gradient instead of a further Newton step.
 cdef double VERIFY_BELOW = 1e4
 # From this many rows on, r and v no longer fit the first-level cache and the
-# active-set cycles run block by block (_cd_cycle_blocks).
+# active-set cycles run block by block (_cd_cycle_blocks); the default of
+# binomial_path's blocked_min_n.
 cdef int BLOCKED_MIN_N = 4000
 
 
 # The loops over rows (AVX2/FMA when the CPU has them, portable C otherwise).
+# The first argument of each loop, avx2, picks the AVX2 version (P.avx2).
 cdef extern from "_simd.h":
-    int penstat_simd
-    int penstat_use_avx2() noexcept nogil
-    double penstat_update_dot(int n, double d, const double* v, const double* x,
+    int penstat_cpu_avx2() noexcept nogil
+    double penstat_update_dot(int avx2, int n, double d, const double* v, const double* x,
                               double* r, const double* xn) noexcept nogil
-    double penstat_wsumsq(int n, const double* v, const double* x) noexcept nogil
-    double penstat_update_dot_h(int n, double d, const double* v, const double* x,
+    double penstat_wsumsq(int avx2, int n, const double* v, const double* x) noexcept nogil
+    double penstat_update_dot_h(int avx2, int n, double d, const double* v, const double* x,
                                 double* r, const double* xn, double* h) noexcept nogil
-    void penstat_gather_t(int n, int m, const double* X, const int* S, const double* u,
-                          double* out) noexcept nogil
-    void penstat_gather_n(int n, int m, const double* X, const int* S, const double* p,
-                          double* t) noexcept nogil
-    void penstat_block_gram(int n, int nb, const double* X, const int* S, const double* v,
-                            double* H) noexcept nogil
-    void penstat_block_update(int n, int nb, const double* X, const int* S,
+    void penstat_gather_t(int avx2, int n, int m, const double* X, const int* S,
+                          const double* u, double* out) noexcept nogil
+    void penstat_gather_n(int avx2, int n, int m, const double* X, const int* S,
+                          const double* p, double* t) noexcept nogil
+    void penstat_block_gram(int avx2, int n, int nb, const double* X, const int* S,
+                            const double* v, double* H) noexcept nogil
+    void penstat_block_update(int avx2, int n, int nb, const double* X, const int* S,
                               const double* d, const double* v, double* r) noexcept nogil
 
 
@@ -162,6 +163,7 @@ cdef struct Problem:
     double tol
     long max_iter
     bint blocked            # active-set cycles four columns at a time (_cd_cycle_blocks)
+    bint avx2               # the AVX2/FMA loops of _simd.h (else the portable ones)
     # Outputs, one row or entry per lambda.
     double *coefs           # nlam x p, row m at coefs + m * coefs_ld
     Py_ssize_t coefs_ld
@@ -209,9 +211,10 @@ cdef inline double _dot(int n, const double* a, const double* b) noexcept nogil:
     return ddot(&n, <double*> a, &one, <double*> b, &one)
 
 
-cdef inline double _weighted_sumsq(int n, const double* v, const double* x) noexcept nogil:
+cdef inline double _weighted_sumsq(bint avx2, int n, const double* v,
+                                   const double* x) noexcept nogil:
     """sum_i v_i x_i^2."""
-    return penstat_wsumsq(n, v, x)
+    return penstat_wsumsq(avx2, n, v, x)
 
 
 cdef inline void _sub_weighted(int n, double d, const double* v, const double* x,
@@ -340,7 +343,8 @@ cdef void _cd_sweep(Problem* P, int cnt, const int* idx, double l1, double l2,
         return
     jn = idx[0]
     if b[jn] != 0.0 and xv_stamp[jn] != stamp:
-        gj = penstat_update_dot_h(n, 0.0, v, _col(X, n, jn), r, _col(X, n, jn), &xv[jn])
+        gj = penstat_update_dot_h(P.avx2, n, 0.0, v, _col(X, n, jn), r, _col(X, n, jn),
+                                  &xv[jn])
         xv_stamp[jn] = stamp
     else:
         gj = _dot(n, _col(X, n, jn), r)
@@ -351,7 +355,7 @@ cdef void _cd_sweep(Problem* P, int cnt, const int* idx, double l1, double l2,
             bn = 0.0
         else:
             if xv_stamp[j] != stamp:
-                xv[j] = _weighted_sumsq(n, v, _col(X, n, j))
+                xv[j] = _weighted_sumsq(P.avx2, n, v, _col(X, n, j))
                 xv_stamp[j] = stamp
             bn = soft_threshold(gj + xv[j] * bj, l1 * pf[j]) / (xv[j] + l2 * pf[j])
             if lo != NULL:
@@ -375,10 +379,11 @@ cdef void _cd_sweep(Problem* P, int cnt, const int* idx, double l1, double l2,
         # a nonzero coefficient will move, so its curvature is taken from that pass.
         jn = idx[k + 1]
         if b[jn] != 0.0 and xv_stamp[jn] != stamp:
-            gj = penstat_update_dot_h(n, d, v, _col(X, n, j), r, _col(X, n, jn), &xv[jn])
+            gj = penstat_update_dot_h(P.avx2, n, d, v, _col(X, n, j), r, _col(X, n, jn),
+                                      &xv[jn])
             xv_stamp[jn] = stamp
         elif d != 0.0:
-            gj = penstat_update_dot(n, d, v, _col(X, n, j), r, _col(X, n, jn))
+            gj = penstat_update_dot(P.avx2, n, d, v, _col(X, n, j), r, _col(X, n, jn))
         else:
             gj = _dot(n, _col(X, n, jn), r)
 
@@ -447,13 +452,13 @@ cdef void _cd_cycle_blocks(Problem* P, double l1, double l2, double* dlx) noexce
         nb = nA - 4 * q if nA - 4 * q < 4 else 4
         Hq = H + 16 * q
         if h_stamp[q] != stamp or h_size[q] != nb:
-            penstat_block_gram(n, nb, X, S, v, Hq)
+            penstat_block_gram(P.avx2, n, nb, X, S, v, Hq)
             h_stamp[q] = stamp
             h_size[q] = nb
             for c in range(nb):
                 xv[S[c]] = Hq[5 * c]
                 xv_stamp[S[c]] = stamp
-        penstat_gather_t(n, nb, X, S, r, g)
+        penstat_gather_t(P.avx2, n, nb, X, S, r, g)
         moved = False
         for c in range(nb):
             j = S[c]
@@ -475,7 +480,7 @@ cdef void _cd_cycle_blocks(Problem* P, double l1, double l2, double* dlx) noexce
                 if e > dlx[0]:
                     dlx[0] = e
         if moved:
-            penstat_block_update(n, nb, X, S, d, v, r)
+            penstat_block_update(P.avx2, n, nb, X, S, d, v, r)
 
 
 cdef bint _projection_wins(Problem* P, int m, const int* S, double l1, double l2,
@@ -618,7 +623,7 @@ cdef int _newton_cg_step(Problem* P, double l1, double l2, double cg_tol,
     hp = work + 4 * l
     diag = work + 5 * l
     g = work + 6 * l
-    penstat_gather_t(n, m, X, S, r, res)
+    penstat_gather_t(P.avx2, n, m, X, S, r, res)
     for k in range(m):
         j = S[k]
         bj = b[j]
@@ -649,10 +654,10 @@ cdef int _newton_cg_step(Problem* P, double l1, double l2, double cg_tol,
         tk = pd[m] if fit_intercept else 0.0
         for i in range(n):
             t[i] = tk
-        penstat_gather_n(n, m, X, S, pd, t)
+        penstat_gather_n(P.avx2, n, m, X, S, pd, t)
         for i in range(n):
             vt[i] = v[i] * t[i]
-        penstat_gather_t(n, m, X, S, vt, hp)
+        penstat_gather_t(P.avx2, n, m, X, S, vt, hp)
         pHp = 0.0
         for k in range(m):
             hp[k] += l2 * pf[S[k]] * pd[k]
@@ -786,7 +791,7 @@ cdef double _extrapolate(Problem* P, const double* b_prev, double b0_prev,
             moved[n_moved] = j
             moves[n_moved] = d
             n_moved += 1
-    penstat_gather_n(n, n_moved, X, moved, moves, eta)
+    penstat_gather_n(P.avx2, n, n_moved, X, moved, moves, eta)
     loss_new = _loss(n, eta, y, w, q)
     pen_new = _penalty(P, l1, l2)
     if loss_new + pen_new < f_old:
@@ -856,7 +861,7 @@ cdef int _fit_path(Problem* P) noexcept nogil:
         b[j] = 0.0
         inW[j] = 0
         inA[j] = 0
-        ju[j] = 1 if _weighted_sumsq(n, w, _col(X, n, j)) > 0.0 else 0
+        ju[j] = 1 if _weighted_sumsq(P.avx2, n, w, _col(X, n, j)) > 0.0 else 0
 
     # Null model: intercept only (or eta = 0 without an intercept), plus the offset.
     ybar = 0.0
@@ -1068,7 +1073,7 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                         cg_S[n_chk] = j
                         cg_work[n_chk] = b[j]
                         n_chk += 1
-                penstat_gather_n(n, n_chk, X, cg_S, cg_work, eta)
+                penstat_gather_n(P.avx2, n, n_chk, X, cg_S, cg_work, eta)
             loss = _loss(n, eta, y, w, q)
             pen_cur = _penalty(P, l1, l2)
             f_cur = loss + pen_cur
@@ -1083,7 +1088,7 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                 if ju[j] and not inW[j]:
                     cg_S[n_chk] = j
                     n_chk += 1
-            penstat_gather_t(n, n_chk, X, cg_S, r, cg_work)
+            penstat_gather_t(P.avx2, n, n_chk, X, cg_S, r, cg_work)
             for k in range(n_chk):
                 g[cg_S[k]] = cg_work[k]
             n_viol = 0
@@ -1104,7 +1109,7 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                 if bj == 0.0 and _abs(g[j]) <= l1 * pf[j]:
                     continue
                 if xv_stamp[j] != P.stamp:
-                    xv[j] = _weighted_sumsq(n, v, _col(X, n, j))
+                    xv[j] = _weighted_sumsq(P.avx2, n, v, _col(X, n, j))
                     xv_stamp[j] = P.stamp
                 d = soft_threshold(g[j] + xv[j] * bj, l1 * pf[j]) / (xv[j] + l2 * pf[j])
                 if lop != NULL:
@@ -1151,7 +1156,8 @@ cdef int _fit_path(Problem* P) noexcept nogil:
 def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
                   bint early_stop, double tol, long max_iter, coefs_out,
                   intercepts_out, dev_out, iter_out, converged_out, offset=None,
-                  lower=None, upper=None, bint stop_on_change=True):
+                  lower=None, upper=None, bint stop_on_change=True, *, bint simd=True,
+                  int blocked_min_n=BLOCKED_MIN_N):
     """Fit the penalized logistic regression path on standardized data.
 
     Parameters
@@ -1189,6 +1195,15 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     stop_on_change : bool
         False keeps only the deviance-ratio part of the early stop (glmnet with a
         limit at 0).
+    simd : bool
+        Use the AVX2/FMA loops when the CPU has them (True), or the portable ones
+        (False: as on a CPU without them). Both solve the same problem; the paths
+        agree up to rounding.
+    blocked_min_n : int
+        Run the active-set cycles four columns at a time (``_cd_cycle_blocks``)
+        from this many rows on (by default 4000, where r and the working weights
+        no longer fit the first-level cache): the same updates in the same order,
+        so the same problem, with the same results up to rounding.
 
     Returns
     -------
@@ -1274,7 +1289,8 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     P.stop_change = stop_on_change
     P.tol = tol
     P.max_iter = max_iter
-    P.blocked = n >= BLOCKED_MIN_N
+    P.blocked = n >= blocked_min_n
+    P.avx2 = simd and penstat_cpu_avx2() != 0
     P.coefs = &coefs[0, 0]
     P.coefs_ld = coefs.strides[0] // sizeof(double)
     P.intercepts = &icpt[0]
@@ -1305,24 +1321,3 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     with nogil:
         n_fitted = _fit_path(&P)
     return n_fitted
-
-
-def _set_simd(bint enabled):
-    """Use the AVX2 loops when the CPU has them (True) or the portable ones (False).
-
-    For tests: the two must give the same path up to rounding. Returns whether the
-    AVX2 loops were in use before the call.
-    """
-    global penstat_simd
-    cdef bint was = penstat_use_avx2() == 1
-    penstat_simd = -1 if enabled else 0
-    return was
-
-
-def _set_blocked_min_n(int n_rows):
-    """Run the active-set cycles by blocks from ``n_rows`` rows on (for tests: both
-    ways must solve the same problems). Returns the previous threshold."""
-    global BLOCKED_MIN_N
-    cdef int was = BLOCKED_MIN_N
-    BLOCKED_MIN_N = n_rows
-    return was

@@ -3,8 +3,10 @@
 
    Every function has a portable version (*_scalar) and, on x86 with GCC or Clang,
    an AVX2/FMA one (*_avx2) compiled for that target only; the dispatching function
-   without suffix picks one at run time. The two give the same results up to
-   rounding (the AVX2 loops sum in a different order and fuse multiply-adds). */
+   without suffix picks one by its first argument, avx2: nonzero for the AVX2
+   loops, which the caller asks for only when penstat_cpu_avx2() says the CPU has
+   them. The two give the same results up to rounding (the AVX2 loops sum in a
+   different order and fuse multiply-adds). */
 #ifndef PENSTAT_SIMD_H
 #define PENSTAT_SIMD_H
 
@@ -15,8 +17,6 @@
 #include <immintrin.h>
 #define PENSTAT_X86 1
 #endif
-
-static int penstat_simd = -1;
 
 static double penstat_update_dot_scalar(int n, double d, const double *v,
                                         const double *x, double *r,
@@ -102,31 +102,32 @@ static double penstat_wsumsq_avx2(int n, const double *v, const double *x) {
 }
 #endif
 
-/* Whether the AVX2/FMA loops are used: the CPU is asked once. */
-static int penstat_use_avx2(void) {
+/* Whether the CPU has AVX2 and FMA (it is asked once). */
+static int penstat_cpu_avx2(void) {
 #ifdef PENSTAT_X86
-    if (penstat_simd < 0) {
+    static int has = -1;
+    if (has < 0) {
         __builtin_cpu_init();
-        penstat_simd = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     }
+    return has;
 #else
-    penstat_simd = 0;
+    return 0;
 #endif
-    return penstat_simd;
 }
 
-static double penstat_wsumsq(int n, const double *v, const double *x) {
+static double penstat_wsumsq(int avx2, int n, const double *v, const double *x) {
 #ifdef PENSTAT_X86
-    if (penstat_use_avx2())
+    if (avx2)
         return penstat_wsumsq_avx2(n, v, x);
 #endif
     return penstat_wsumsq_scalar(n, v, x);
 }
 
-static double penstat_update_dot(int n, double d, const double *v, const double *x,
-                                 double *r, const double *xn) {
+static double penstat_update_dot(int avx2, int n, double d, const double *v,
+                                 const double *x, double *r, const double *xn) {
 #ifdef PENSTAT_X86
-    if (penstat_use_avx2())
+    if (avx2)
         return penstat_update_dot_avx2(n, d, v, x, r, xn);
 #endif
     return penstat_update_dot_scalar(n, d, v, x, r, xn);
@@ -204,10 +205,11 @@ static double penstat_update_dot_h_avx2(int n, double d, const double *v,
 }
 #endif
 
-static double penstat_update_dot_h(int n, double d, const double *v, const double *x,
-                                   double *r, const double *xn, double *h) {
+static double penstat_update_dot_h(int avx2, int n, double d, const double *v,
+                                   const double *x, double *r, const double *xn,
+                                   double *h) {
 #ifdef PENSTAT_X86
-    if (penstat_use_avx2())
+    if (avx2)
         return penstat_update_dot_h_avx2(n, d, v, x, r, xn, h);
 #endif
     return penstat_update_dot_h_scalar(n, d, v, x, r, xn, h);
@@ -380,10 +382,10 @@ static void penstat_block_update_avx2(int n, const double *X, const int *S,
 }
 #endif
 
-static void penstat_gather_t(int n, int m, const double *X, const int *S,
+static void penstat_gather_t(int avx2, int n, int m, const double *X, const int *S,
                              const double *u, double *out) {
 #ifdef PENSTAT_X86
-    if (penstat_use_avx2()) {
+    if (avx2) {
         penstat_gather_t_avx2(n, m, X, S, u, out);
         return;
     }
@@ -391,20 +393,20 @@ static void penstat_gather_t(int n, int m, const double *X, const int *S,
     penstat_gather_t_scalar(n, m, X, S, u, out);
 }
 
-static void penstat_gather_n(int n, int m, const double *X, const int *S,
+static void penstat_gather_n(int avx2, int n, int m, const double *X, const int *S,
                              const double *p, double *t) {
 #ifdef PENSTAT_X86
-    if (penstat_use_avx2()) {
+    if (avx2) {
         penstat_gather_n_avx2(n, m, X, S, p, t);
         return;
     }
 #endif
     penstat_gather_n_scalar(n, m, X, S, p, t);
 }
-static void penstat_block_gram(int n, int nb, const double *X, const int *S,
-                               const double *v, double *H) {
+static void penstat_block_gram(int avx2, int n, int nb, const double *X,
+                               const int *S, const double *v, double *H) {
 #ifdef PENSTAT_X86
-    if (penstat_use_avx2() && nb == 4) {
+    if (avx2 && nb == 4) {
         penstat_block_gram_avx2(n, X, S, v, H);
         return;
     }
@@ -412,10 +414,11 @@ static void penstat_block_gram(int n, int nb, const double *X, const int *S,
     penstat_block_gram_scalar(n, nb, X, S, v, H);
 }
 
-static void penstat_block_update(int n, int nb, const double *X, const int *S,
-                                 const double *d, const double *v, double *r) {
+static void penstat_block_update(int avx2, int n, int nb, const double *X,
+                                 const int *S, const double *d, const double *v,
+                                 double *r) {
 #ifdef PENSTAT_X86
-    if (penstat_use_avx2() && nb == 4) {
+    if (avx2 && nb == 4) {
         penstat_block_update_avx2(n, X, S, d, v, r);
         return;
     }
