@@ -159,7 +159,7 @@ cdef struct Problem:
     double a                # l1_ratio
     bint fit_intercept
     bint early_stop
-    bint stop_change        # glmnet's early stop on a small deviance change (off: ratio only)
+    bint stop_change        # early stop also on a small deviance change (off: ratio only)
     double tol
     long max_iter
     bint blocked            # active-set cycles four columns at a time (_cd_cycle_blocks)
