@@ -10,7 +10,9 @@ extensions = [
     Extension(
         f"penstat.solver._cd.{name}",
         [f"penstat/solver/_cd/{name}.pyx"],
-        include_dirs=[np.get_include()],
+        # the kernels' C headers (_simd.h) sit next to the .pyx files
+        include_dirs=[np.get_include(), "penstat/solver/_cd"],
+        depends=["penstat/solver/_cd/_common.pxd", "penstat/solver/_cd/_simd.h"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],
         extra_compile_args=["-O3"],
     )

@@ -74,3 +74,31 @@ def fixed_bootstrap():
         return boot, drawn, grid
 
     return run
+
+
+@pytest.fixture
+def binomial_kernel_options(monkeypatch):
+    """``force(**options)``: from then on (for the test) ``fit_path`` calls the binomial
+    kernel with these keyword options of ``binomial_path`` (``simd``,
+    ``blocked_min_n``); returns the list of the keyword arguments of those calls, so a
+    test can tell that the forced kernel ran."""
+    import penstat.solver.fit as path_module
+    from penstat.solver._cd._binomial import binomial_path
+
+    original = path_module._kernel
+
+    def force(**options):
+        calls = []
+
+        def run(*args, **kwargs):
+            calls.append(kwargs)
+            return binomial_path(*args, **kwargs, **options)
+
+        monkeypatch.setattr(
+            path_module,
+            "_kernel",
+            lambda family: run if family == "binomial" else original(family),
+        )
+        return calls
+
+    return force

@@ -123,7 +123,7 @@ def fit_path(
         docs).
         On most lambdas an exact solve on the support ends the iterations earlier
         with the solution to round-off. Binomial: the same kind of coordinate-change
-        test on each Newton step (see ``penstat/_cd/_binomial.pyx``).
+        test on each Newton step (see ``penstat/solver/_cd/_binomial.pyx``).
     max_iter : maximum coordinate sweeps per lambda; a ``ConvergenceWarning`` is
         issued when it is reached (``Path.converged`` tells where).
 

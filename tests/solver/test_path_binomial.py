@@ -416,17 +416,15 @@ def test_kernel_reports_max_iter_reached():
 
 
 @pytest.fixture
-def kernel_loops(request):
-    """Run the binomial kernel with its portable C loops (as on CPUs without AVX2)
-    and/or its active-set cycles by blocks (as from 4000 rows on), then restore."""
-    from penstat.solver._cd import _binomial
-
+def kernel_loops(request, binomial_kernel_options):
+    """Run fit_path's binomial kernel with its portable C loops (as on CPUs without
+    AVX2) and/or its active-set cycles by blocks (as from 4000 rows on)."""
     portable, blocked = request.param
-    _binomial._set_simd(not portable)
-    min_n = _binomial._set_blocked_min_n(0 if blocked else 10**9)
+    calls = binomial_kernel_options(
+        simd=not portable, blocked_min_n=0 if blocked else 10**9
+    )
     yield
-    _binomial._set_simd(True)
-    _binomial._set_blocked_min_n(min_n)
+    assert calls, "the binomial kernel with the forced options did not run"
 
 
 @pytest.mark.parametrize(

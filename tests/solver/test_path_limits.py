@@ -204,14 +204,12 @@ def gaussian_mode(request, monkeypatch):
 
 
 @pytest.fixture
-def binomial_blocked(request):
-    """Run the binomial kernel's active-set cycles by blocks (as from many rows on)
-    or one column at a time, then restore the threshold."""
-    from penstat.solver._cd import _binomial
-
-    was = _binomial._set_blocked_min_n(1 if request.param else 10**9)
+def binomial_blocked(request, binomial_kernel_options):
+    """Run fit_path's binomial kernel with its active-set cycles by blocks (as from
+    many rows on) or one column at a time."""
+    calls = binomial_kernel_options(blocked_min_n=1 if request.param else 10**9)
     yield request.param
-    _binomial._set_blocked_min_n(was)
+    assert calls, "the binomial kernel with the forced option did not run"
 
 
 # ---- optimality with limits (tol 1e-13) ------------------------------------------------

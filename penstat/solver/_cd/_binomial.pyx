@@ -62,10 +62,17 @@ Example (on arrays already standardized by ``penstat.path``)::
 import numpy as np
 
 from libc.math cimport exp, log, log1p
-from libc.string cimport memcpy
+from libc.string cimport memcpy, memset
 from scipy.linalg.cython_blas cimport daxpy, ddot
 
-from penstat.solver._cd._common cimport clip, movable, soft_threshold
+from penstat.solver._cd._common cimport (
+    clip,
+    early_stop_reached,
+    kkt_violated,
+    movable,
+    soft_threshold,
+    strong_rule_cut,
+)
 
 # Probability clip used for the working weights (as glmnet's lognet).
 cdef double PMIN = 1e-5
@@ -107,450 +114,96 @@ cdef int EXACT_EVERY = 10
 cdef int MAX_HALVINGS = 30
 # A sixth of the largest third derivative of log(1 + exp(eta)): 1 / (36 sqrt 3).
 cdef double LOGISTIC_C3 = 0.016037507477489607
-# glmnet's early stop of a computed path.
-cdef double DEV_MAX = 0.999
-cdef double DEV_CHANGE_MIN = 1e-5
-cdef int MIN_LAMBDAS_BEFORE_STOP = 5
 # A tightly solved Newton step whose largest move is below VERIFY_BELOW times the
 # threshold is checked with the exact gradient instead of a further Newton step.
 cdef double VERIFY_BELOW = 1e4
 # From this many rows on, r and v no longer fit the first-level cache and the
-# active-set cycles run block by block (_cd_cycle_blocks).
+# active-set cycles run block by block (_cd_cycle_blocks); the default of
+# binomial_path's blocked_min_n.
 cdef int BLOCKED_MIN_N = 4000
 
 
-cdef extern from *:
-    """
-    /* r -= d * v * x, then return xn . r: one pass over r for a coordinate update
-       and the gradient of the next coordinate. AVX2/FMA when the CPU has it. */
-    #include <stddef.h>
-    #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-    #include <immintrin.h>
-    #define PENSTAT_X86 1
-    #endif
-
-    static int penstat_simd = -1;
-
-    static double penstat_update_dot_scalar(int n, double d, const double *v,
-                                            const double *x, double *r,
-                                            const double *xn) {
-        double s0 = 0.0, s1 = 0.0;
-        int i = 0;
-        for (; i + 1 < n; i += 2) {
-            r[i] -= d * v[i] * x[i];
-            r[i + 1] -= d * v[i + 1] * x[i + 1];
-            s0 += xn[i] * r[i];
-            s1 += xn[i + 1] * r[i + 1];
-        }
-        for (; i < n; i++) {
-            r[i] -= d * v[i] * x[i];
-            s0 += xn[i] * r[i];
-        }
-        return s0 + s1;
-    }
-
-    #ifdef PENSTAT_X86
-    __attribute__((target("avx2,fma")))
-    static double penstat_update_dot_avx2(int n, double d, const double *v,
-                                          const double *x, double *r,
-                                          const double *xn) {
-        __m256d vd = _mm256_set1_pd(d);
-        __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
-        __m256d r0, r1;
-        double buf[4], s;
-        int i = 0;
-        for (; i + 8 <= n; i += 8) {
-            r0 = _mm256_loadu_pd(r + i);
-            r1 = _mm256_loadu_pd(r + i + 4);
-            r0 = _mm256_fnmadd_pd(_mm256_mul_pd(vd, _mm256_loadu_pd(v + i)),
-                                  _mm256_loadu_pd(x + i), r0);
-            r1 = _mm256_fnmadd_pd(_mm256_mul_pd(vd, _mm256_loadu_pd(v + i + 4)),
-                                  _mm256_loadu_pd(x + i + 4), r1);
-            _mm256_storeu_pd(r + i, r0);
-            _mm256_storeu_pd(r + i + 4, r1);
-            a0 = _mm256_fmadd_pd(_mm256_loadu_pd(xn + i), r0, a0);
-            a1 = _mm256_fmadd_pd(_mm256_loadu_pd(xn + i + 4), r1, a1);
-        }
-        _mm256_storeu_pd(buf, _mm256_add_pd(a0, a1));
-        s = (buf[0] + buf[1]) + (buf[2] + buf[3]);
-        for (; i < n; i++) {
-            r[i] -= d * v[i] * x[i];
-            s += xn[i] * r[i];
-        }
-        return s;
-    }
-    #endif
-
-    static double penstat_wsumsq_scalar(int n, const double *v, const double *x) {
-        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-        int i = 0;
-        for (; i + 4 <= n; i += 4) {
-            s0 += v[i] * x[i] * x[i];
-            s1 += v[i + 1] * x[i + 1] * x[i + 1];
-            s2 += v[i + 2] * x[i + 2] * x[i + 2];
-            s3 += v[i + 3] * x[i + 3] * x[i + 3];
-        }
-        for (; i < n; i++)
-            s0 += v[i] * x[i] * x[i];
-        return (s0 + s1) + (s2 + s3);
-    }
-
-    #ifdef PENSTAT_X86
-    __attribute__((target("avx2,fma")))
-    static double penstat_wsumsq_avx2(int n, const double *v, const double *x) {
-        __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd(), x0, x1;
-        double buf[4], s;
-        int i = 0;
-        for (; i + 8 <= n; i += 8) {
-            x0 = _mm256_loadu_pd(x + i);
-            x1 = _mm256_loadu_pd(x + i + 4);
-            a0 = _mm256_fmadd_pd(_mm256_mul_pd(_mm256_loadu_pd(v + i), x0), x0, a0);
-            a1 = _mm256_fmadd_pd(_mm256_mul_pd(_mm256_loadu_pd(v + i + 4), x1), x1, a1);
-        }
-        _mm256_storeu_pd(buf, _mm256_add_pd(a0, a1));
-        s = (buf[0] + buf[1]) + (buf[2] + buf[3]);
-        for (; i < n; i++)
-            s += v[i] * x[i] * x[i];
-        return s;
-    }
-    #endif
-
-    /* Whether the AVX2/FMA loops are used: the CPU is asked once. */
-    static int penstat_use_avx2(void) {
-    #ifdef PENSTAT_X86
-        if (penstat_simd < 0) {
-            __builtin_cpu_init();
-            penstat_simd = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-        }
-    #else
-        penstat_simd = 0;
-    #endif
-        return penstat_simd;
-    }
-
-    static double penstat_wsumsq(int n, const double *v, const double *x) {
-    #ifdef PENSTAT_X86
-        if (penstat_use_avx2())
-            return penstat_wsumsq_avx2(n, v, x);
-    #endif
-        return penstat_wsumsq_scalar(n, v, x);
-    }
-
-    static double penstat_update_dot(int n, double d, const double *v, const double *x,
-                                     double *r, const double *xn) {
-    #ifdef PENSTAT_X86
-        if (penstat_use_avx2())
-            return penstat_update_dot_avx2(n, d, v, x, r, xn);
-    #endif
-        return penstat_update_dot_scalar(n, d, v, x, r, xn);
-    }
-    /* As penstat_update_dot (the update is skipped when d == 0), and also
-       *h = sum_i v_i xn_i^2: the curvature of the next coordinate from the same pass
-       over its column. */
-    static double penstat_update_dot_h_scalar(int n, double d, const double *v,
-                                              const double *x, double *r,
-                                              const double *xn, double *h) {
-        double s0 = 0.0, s1 = 0.0, h0 = 0.0, h1 = 0.0;
-        int i = 0;
-        for (; i + 1 < n; i += 2) {
-            if (d != 0.0) {
-                r[i] -= d * v[i] * x[i];
-                r[i + 1] -= d * v[i + 1] * x[i + 1];
-            }
-            s0 += xn[i] * r[i];
-            s1 += xn[i + 1] * r[i + 1];
-            h0 += v[i] * xn[i] * xn[i];
-            h1 += v[i + 1] * xn[i + 1] * xn[i + 1];
-        }
-        for (; i < n; i++) {
-            if (d != 0.0)
-                r[i] -= d * v[i] * x[i];
-            s0 += xn[i] * r[i];
-            h0 += v[i] * xn[i] * xn[i];
-        }
-        *h = h0 + h1;
-        return s0 + s1;
-    }
-
-    #ifdef PENSTAT_X86
-    __attribute__((target("avx2,fma")))
-    static double penstat_update_dot_h_avx2(int n, double d, const double *v,
-                                            const double *x, double *r,
-                                            const double *xn, double *h) {
-        __m256d vd = _mm256_set1_pd(d);
-        __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
-        __m256d c0 = _mm256_setzero_pd(), c1 = _mm256_setzero_pd();
-        __m256d r0, r1, x0, x1, v0, v1;
-        double buf[4], s, hh;
-        int i = 0;
-        for (; i + 8 <= n; i += 8) {
-            r0 = _mm256_loadu_pd(r + i);
-            r1 = _mm256_loadu_pd(r + i + 4);
-            v0 = _mm256_loadu_pd(v + i);
-            v1 = _mm256_loadu_pd(v + i + 4);
-            if (d != 0.0) {
-                r0 = _mm256_fnmadd_pd(_mm256_mul_pd(vd, v0), _mm256_loadu_pd(x + i), r0);
-                r1 = _mm256_fnmadd_pd(_mm256_mul_pd(vd, v1), _mm256_loadu_pd(x + i + 4),
-                                      r1);
-                _mm256_storeu_pd(r + i, r0);
-                _mm256_storeu_pd(r + i + 4, r1);
-            }
-            x0 = _mm256_loadu_pd(xn + i);
-            x1 = _mm256_loadu_pd(xn + i + 4);
-            a0 = _mm256_fmadd_pd(x0, r0, a0);
-            a1 = _mm256_fmadd_pd(x1, r1, a1);
-            c0 = _mm256_fmadd_pd(_mm256_mul_pd(v0, x0), x0, c0);
-            c1 = _mm256_fmadd_pd(_mm256_mul_pd(v1, x1), x1, c1);
-        }
-        _mm256_storeu_pd(buf, _mm256_add_pd(a0, a1));
-        s = (buf[0] + buf[1]) + (buf[2] + buf[3]);
-        _mm256_storeu_pd(buf, _mm256_add_pd(c0, c1));
-        hh = (buf[0] + buf[1]) + (buf[2] + buf[3]);
-        for (; i < n; i++) {
-            if (d != 0.0)
-                r[i] -= d * v[i] * x[i];
-            s += xn[i] * r[i];
-            hh += v[i] * xn[i] * xn[i];
-        }
-        *h = hh;
-        return s;
-    }
-    #endif
-
-    static double penstat_update_dot_h(int n, double d, const double *v, const double *x,
-                                       double *r, const double *xn, double *h) {
-    #ifdef PENSTAT_X86
-        if (penstat_use_avx2())
-            return penstat_update_dot_h_avx2(n, d, v, x, r, xn, h);
-    #endif
-        return penstat_update_dot_h_scalar(n, d, v, x, r, xn, h);
-    }
-    /* Products with the columns S[0..m) of the column-major n-row X, eight columns
-       per pass over the vector (each load of u or t serves eight columns, so the
-       products run at the memory bandwidth of X instead of the load rate):
-       out[k] = x_{S[k]}' u (gather_t), and t += sum_k p[k] x_{S[k]} (gather_n). */
-    static void penstat_gather_t_scalar(int n, int m, const double *X, const int *S,
-                                        const double *u, double *out) {
-        for (int k = 0; k < m; k++) {
-            const double *x = X + (ptrdiff_t)S[k] * n;
-            double s0 = 0.0, s1 = 0.0;
-            int i = 0;
-            for (; i + 1 < n; i += 2) {
-                s0 += x[i] * u[i];
-                s1 += x[i + 1] * u[i + 1];
-            }
-            for (; i < n; i++)
-                s0 += x[i] * u[i];
-            out[k] = s0 + s1;
-        }
-    }
-
-    static void penstat_gather_n_scalar(int n, int m, const double *X, const int *S,
-                                        const double *p, double *t) {
-        for (int k = 0; k < m; k++) {
-            const double *x = X + (ptrdiff_t)S[k] * n;
-            for (int i = 0; i < n; i++)
-                t[i] += p[k] * x[i];
-        }
-    }
-
-    /* A block of nb <= 4 columns S[0..nb): H = X_B' V X_B (the lower triangle, row c
-       at H + 4 c), and the residual update r -= v * (X_B d). */
-    static void penstat_block_gram_scalar(int n, int nb, const double *X, const int *S,
-                                          const double *v, double *H) {
-        for (int c = 0; c < nb; c++)
-            for (int c2 = 0; c2 <= c; c2++) {
-                const double *x = X + (ptrdiff_t)S[c] * n, *x2 = X + (ptrdiff_t)S[c2] * n;
-                double s = 0.0;
-                for (int i = 0; i < n; i++)
-                    s += v[i] * x[i] * x2[i];
-                H[4 * c + c2] = s;
-            }
-    }
-
-    static void penstat_block_update_scalar(int n, int nb, const double *X, const int *S,
-                                            const double *d, const double *v, double *r) {
-        for (int c = 0; c < nb; c++) {
-            const double *x = X + (ptrdiff_t)S[c] * n;
-            for (int i = 0; i < n; i++)
-                r[i] -= d[c] * v[i] * x[i];
-        }
-    }
-
-    #ifdef PENSTAT_X86
-    /* w (8 or 4, a constant where it is inlined) dot products sharing each load of u */
-    __attribute__((target("avx2,fma"), always_inline))
-    static inline void penstat_dots_w(int n, int w, const double *X, const int *S,
-                                      const double *u, double *out) {
-        const double *x[8];
-        __m256d a[8], uu;
-        double buf[4];
-        int i, c;
-        for (c = 0; c < w; c++) {
-            x[c] = X + (ptrdiff_t)S[c] * n;
-            a[c] = _mm256_setzero_pd();
-        }
-        for (i = 0; i + 4 <= n; i += 4) {
-            uu = _mm256_loadu_pd(u + i);
-            for (c = 0; c < w; c++)
-                a[c] = _mm256_fmadd_pd(uu, _mm256_loadu_pd(x[c] + i), a[c]);
-        }
-        for (c = 0; c < w; c++) {
-            _mm256_storeu_pd(buf, a[c]);
-            out[c] = (buf[0] + buf[1]) + (buf[2] + buf[3]);
-        }
-        for (; i < n; i++)
-            for (c = 0; c < w; c++)
-                out[c] += x[c][i] * u[i];
-    }
-
-    __attribute__((target("avx2,fma")))
-    static void penstat_gather_t_avx2(int n, int m, const double *X, const int *S,
-                                      const double *u, double *out) {
-        int k = 0;
-        for (; k + 8 <= m; k += 8)
-            penstat_dots_w(n, 8, X, S + k, u, out + k);
-        for (; k + 4 <= m; k += 4)
-            penstat_dots_w(n, 4, X, S + k, u, out + k);
-        penstat_gather_t_scalar(n, m - k, X, S + k, u, out + k);
-    }
-
-    __attribute__((target("avx2,fma")))
-    static void penstat_gather_n_avx2(int n, int m, const double *X, const int *S,
-                                      const double *p, double *t) {
-        int k = 0, i, c;
-        for (; k + 8 <= m; k += 8) {
-            const double *x[8];
-            __m256d pk[8], a0, a1;
-            for (c = 0; c < 8; c++) {
-                x[c] = X + (ptrdiff_t)S[k + c] * n;
-                pk[c] = _mm256_set1_pd(p[k + c]);
-            }
-            for (i = 0; i + 4 <= n; i += 4) {
-                a0 = _mm256_loadu_pd(t + i);
-                a1 = _mm256_mul_pd(pk[4], _mm256_loadu_pd(x[4] + i));
-                for (c = 0; c < 4; c++)
-                    a0 = _mm256_fmadd_pd(pk[c], _mm256_loadu_pd(x[c] + i), a0);
-                for (c = 5; c < 8; c++)
-                    a1 = _mm256_fmadd_pd(pk[c], _mm256_loadu_pd(x[c] + i), a1);
-                _mm256_storeu_pd(t + i, _mm256_add_pd(a0, a1));
-            }
-            for (; i < n; i++)
-                for (c = 0; c < 8; c++)
-                    t[i] += p[k + c] * x[c][i];
-        }
-        penstat_gather_n_scalar(n, m - k, X, S + k, p + k, t);
-    }
-
-    __attribute__((target("avx2,fma")))
-    static void penstat_block_gram_avx2(int n, const double *X, const int *S,
-                                        const double *v, double *H) {
-        const double *x[4];
-        __m256d h[10], a[4], vv, u;
-        double buf[4];
-        int i, c, c2, e;
-        for (c = 0; c < 4; c++)
-            x[c] = X + (ptrdiff_t)S[c] * n;
-        for (e = 0; e < 10; e++)
-            h[e] = _mm256_setzero_pd();
-        for (i = 0; i + 4 <= n; i += 4) {
-            vv = _mm256_loadu_pd(v + i);
-            for (c = 0; c < 4; c++)
-                a[c] = _mm256_loadu_pd(x[c] + i);
-            for (c = 0, e = 0; c < 4; c++) {
-                u = _mm256_mul_pd(vv, a[c]);
-                for (c2 = 0; c2 <= c; c2++, e++)
-                    h[e] = _mm256_fmadd_pd(u, a[c2], h[e]);
-            }
-        }
-        for (c = 0, e = 0; c < 4; c++)
-            for (c2 = 0; c2 <= c; c2++, e++) {
-                _mm256_storeu_pd(buf, h[e]);
-                H[4 * c + c2] = (buf[0] + buf[1]) + (buf[2] + buf[3]);
-                for (int t = i; t < n; t++)
-                    H[4 * c + c2] += v[t] * x[c][t] * x[c2][t];
-            }
-    }
-
-    __attribute__((target("avx2,fma")))
-    static void penstat_block_update_avx2(int n, const double *X, const int *S,
-                                          const double *d, const double *v, double *r) {
-        const double *x0 = X + (ptrdiff_t)S[0] * n, *x1 = X + (ptrdiff_t)S[1] * n;
-        const double *x2 = X + (ptrdiff_t)S[2] * n, *x3 = X + (ptrdiff_t)S[3] * n;
-        __m256d d0 = _mm256_set1_pd(d[0]), d1 = _mm256_set1_pd(d[1]);
-        __m256d d2 = _mm256_set1_pd(d[2]), d3 = _mm256_set1_pd(d[3]), s;
-        int i = 0;
-        for (; i + 4 <= n; i += 4) {
-            s = _mm256_mul_pd(d0, _mm256_loadu_pd(x0 + i));
-            s = _mm256_fmadd_pd(d1, _mm256_loadu_pd(x1 + i), s);
-            s = _mm256_fmadd_pd(d2, _mm256_loadu_pd(x2 + i), s);
-            s = _mm256_fmadd_pd(d3, _mm256_loadu_pd(x3 + i), s);
-            _mm256_storeu_pd(r + i, _mm256_fnmadd_pd(_mm256_loadu_pd(v + i), s,
-                                                     _mm256_loadu_pd(r + i)));
-        }
-        for (; i < n; i++)
-            r[i] -= v[i] * (d[0] * x0[i] + d[1] * x1[i] + d[2] * x2[i] + d[3] * x3[i]);
-    }
-    #endif
-
-    static void penstat_gather_t(int n, int m, const double *X, const int *S,
-                                 const double *u, double *out) {
-    #ifdef PENSTAT_X86
-        if (penstat_use_avx2()) {
-            penstat_gather_t_avx2(n, m, X, S, u, out);
-            return;
-        }
-    #endif
-        penstat_gather_t_scalar(n, m, X, S, u, out);
-    }
-
-    static void penstat_gather_n(int n, int m, const double *X, const int *S,
-                                 const double *p, double *t) {
-    #ifdef PENSTAT_X86
-        if (penstat_use_avx2()) {
-            penstat_gather_n_avx2(n, m, X, S, p, t);
-            return;
-        }
-    #endif
-        penstat_gather_n_scalar(n, m, X, S, p, t);
-    }
-    static void penstat_block_gram(int n, int nb, const double *X, const int *S,
-                                   const double *v, double *H) {
-    #ifdef PENSTAT_X86
-        if (penstat_use_avx2() && nb == 4) {
-            penstat_block_gram_avx2(n, X, S, v, H);
-            return;
-        }
-    #endif
-        penstat_block_gram_scalar(n, nb, X, S, v, H);
-    }
-
-    static void penstat_block_update(int n, int nb, const double *X, const int *S,
-                                     const double *d, const double *v, double *r) {
-    #ifdef PENSTAT_X86
-        if (penstat_use_avx2() && nb == 4) {
-            penstat_block_update_avx2(n, X, S, d, v, r);
-            return;
-        }
-    #endif
-        penstat_block_update_scalar(n, nb, X, S, d, v, r);
-    }
-    """
-    int penstat_simd
-    int penstat_use_avx2() noexcept nogil
-    double penstat_update_dot(int n, double d, const double* v, const double* x,
+# The loops over rows (AVX2/FMA when the CPU has them, portable C otherwise).
+# The first argument of each loop, avx2, picks the AVX2 version (P.avx2).
+cdef extern from "_simd.h":
+    int penstat_cpu_avx2() noexcept nogil
+    double penstat_update_dot(int avx2, int n, double d, const double* v, const double* x,
                               double* r, const double* xn) noexcept nogil
-    double penstat_wsumsq(int n, const double* v, const double* x) noexcept nogil
-    double penstat_update_dot_h(int n, double d, const double* v, const double* x,
+    double penstat_wsumsq(int avx2, int n, const double* v, const double* x) noexcept nogil
+    double penstat_update_dot_h(int avx2, int n, double d, const double* v, const double* x,
                                 double* r, const double* xn, double* h) noexcept nogil
-    void penstat_gather_t(int n, int m, const double* X, const int* S, const double* u,
-                          double* out) noexcept nogil
-    void penstat_gather_n(int n, int m, const double* X, const int* S, const double* p,
-                          double* t) noexcept nogil
-    void penstat_block_gram(int n, int nb, const double* X, const int* S, const double* v,
-                            double* H) noexcept nogil
-    void penstat_block_update(int n, int nb, const double* X, const int* S,
+    void penstat_gather_t(int avx2, int n, int m, const double* X, const int* S,
+                          const double* u, double* out) noexcept nogil
+    void penstat_gather_n(int avx2, int n, int m, const double* X, const int* S,
+                          const double* p, double* t) noexcept nogil
+    void penstat_block_gram(int avx2, int n, int nb, const double* X, const int* S,
+                            const double* v, double* H) noexcept nogil
+    void penstat_block_update(int avx2, int n, int nb, const double* X, const int* S,
                               const double* d, const double* v, double* r) noexcept nogil
+
+
+cdef struct Problem:
+    # The data, on the standardized scale (not modified).
+    int n
+    int p
+    int nlam
+    const double *X         # n x p, column-major
+    const double *y         # in {0, 1}
+    const double *w         # weights summing to 1
+    const double *pf        # penalty factors
+    const double *lambdas
+    const double *offset    # NULL without an offset
+    const double *lo        # coefficient limits, NULL without them
+    const double *hi
+    # Options.
+    double a                # l1_ratio
+    bint fit_intercept
+    bint early_stop
+    bint stop_change        # early stop also on a small deviance change (off: ratio only)
+    double tol
+    long max_iter
+    bint blocked            # active-set cycles four columns at a time (_cd_cycle_blocks)
+    bint avx2               # the AVX2/FMA loops of _simd.h (else the portable ones)
+    # Outputs, one row or entry per lambda.
+    double *coefs           # nlam x p, row m at coefs + m * coefs_ld
+    Py_ssize_t coefs_ld
+    double *intercepts
+    double *dev_out
+    int *iters
+    unsigned char *conv
+    # The state of the fit.
+    double b0               # intercept
+    double *b               # coefficients (p)
+    double *b_old           # coefficients at the start of the Newton step
+    double *xv              # curvatures h_j of the Newton step xv_stamp[j]
+    long *xv_stamp
+    long stamp              # Newton steps taken
+    double *g               # gradients x_j' r
+    double *eta             # linear predictor (n)
+    double *eta_old         # at the start of the Newton step
+    double *r               # working residual
+    double *v               # working weights
+    double xmz              # sum of v
+    double *q               # probabilities
+    int *W                  # working set, in order of entry
+    int nW
+    unsigned char *inW
+    int *A                  # active list (columns that have moved), in order of entry
+    int nA
+    unsigned char *inA
+    unsigned char *ju       # usable columns (with weighted variance)
+    # Scratch.
+    double *cg_vec          # 3 n
+    int *cg_S               # p
+    double *cg_work         # 7 (p + 1)
+    double *h_gram          # weighted Gram of the blocks of A, 16 per block
+    long *h_stamp           # Newton step of each block's Gram
+    int *h_size             # columns in each block's Gram
+
+
+cdef inline const double* _col(const double* X, int n, int j) noexcept nogil:
+    """Column j of the column-major n-row X."""
+    return X + <Py_ssize_t> j * n
 
 
 cdef inline double _dot(int n, const double* a, const double* b) noexcept nogil:
@@ -558,9 +211,10 @@ cdef inline double _dot(int n, const double* a, const double* b) noexcept nogil:
     return ddot(&n, <double*> a, &one, <double*> b, &one)
 
 
-cdef inline double _weighted_sumsq(int n, const double* v, const double* x) noexcept nogil:
+cdef inline double _weighted_sumsq(bint avx2, int n, const double* v,
+                                   const double* x) noexcept nogil:
     """sum_i v_i x_i^2."""
-    return penstat_wsumsq(n, v, x)
+    return penstat_wsumsq(avx2, n, v, x)
 
 
 cdef inline void _sub_weighted(int n, double d, const double* v, const double* x,
@@ -645,11 +299,14 @@ cdef double _null_intercept(int n, const double* off, const double* y, const dou
     return b0
 
 
-cdef double _penalty(int nW, const int* W, const double* b, const double* pf,
-                     double l1, double l2) noexcept nogil:
+cdef double _penalty(const Problem* P, double l1, double l2) noexcept nogil:
+    """The penalty of the working set's coefficients."""
     cdef double s = 0.0, bj
     cdef int k, j
-    for k in range(nW):
+    cdef const int* W = P.W
+    cdef const double* b = P.b
+    cdef const double* pf = P.pf
+    for k in range(P.nW):
         j = W[k]
         bj = b[j]
         if bj != 0.0:
@@ -657,31 +314,40 @@ cdef double _penalty(int nW, const int* W, const double* b, const double* pf,
     return s
 
 
-cdef void _cd_sweep(int n, int cnt, const int* idx, const double[::1, :] X, double* b,
-                    const double* xv, const double* pf, double l1, double l2,
-                    const double* v, double* r, double* dlx, unsigned char* inA,
-                    int* A, int* nA, double* xv_mut, long* xv_stamp,
-                    long stamp, const double* lo, const double* hi) noexcept nogil:
+cdef void _cd_sweep(Problem* P, int cnt, const int* idx, double l1, double l2,
+                    double* dlx, bint grow) noexcept nogil:
     """One pass of coordinate updates over the columns idx[0..cnt).
 
     Friedman et al. (2010), eq. 10: b_j <- S(x_j'r + h_j b_j, lam a f_j) /
     (h_j + lam (1 - a) f_j), then r -= (b_j_new - b_j) v x_j. The residual update of
     a coordinate and the gradient of the next one share a pass over r. Columns that
-    become nonzero join the active list A (when inA is given). The curvature h_j is
+    become nonzero join the active list A (when ``grow``). The curvature h_j is
     computed only when the column can move (it is stamped with the Newton iteration
     it belongs to): a zero coefficient with |x_j'r| <= lam a f_j stays zero.
     With limits (``lo``, ``hi`` not NULL) each update is clipped to [lo_j, hi_j].
     """
+    cdef int n = P.n
+    cdef const double* X = P.X
+    cdef double* b = P.b
+    cdef double* xv = P.xv
+    cdef const double* pf = P.pf
+    cdef const double* v = P.v
+    cdef double* r = P.r
+    cdef long* xv_stamp = P.xv_stamp
+    cdef long stamp = P.stamp
+    cdef const double* lo = P.lo
+    cdef const double* hi = P.hi
     cdef int k, j, jn
     cdef double gj, bj, bn, d, dd
     if cnt == 0:
         return
     jn = idx[0]
     if b[jn] != 0.0 and xv_stamp[jn] != stamp:
-        gj = penstat_update_dot_h(n, 0.0, v, &X[0, jn], r, &X[0, jn], &xv_mut[jn])
+        gj = penstat_update_dot_h(P.avx2, n, 0.0, v, _col(X, n, jn), r, _col(X, n, jn),
+                                  &xv[jn])
         xv_stamp[jn] = stamp
     else:
-        gj = _dot(n, &X[0, jn], r)
+        gj = _dot(n, _col(X, n, jn), r)
     for k in range(cnt):
         j = idx[k]
         bj = b[j]
@@ -689,7 +355,7 @@ cdef void _cd_sweep(int n, int cnt, const int* idx, const double[::1, :] X, doub
             bn = 0.0
         else:
             if xv_stamp[j] != stamp:
-                xv_mut[j] = _weighted_sumsq(n, v, &X[0, j])
+                xv[j] = _weighted_sumsq(P.avx2, n, v, _col(X, n, j))
                 xv_stamp[j] = stamp
             bn = soft_threshold(gj + xv[j] * bj, l1 * pf[j]) / (xv[j] + l2 * pf[j])
             if lo != NULL:
@@ -700,12 +366,12 @@ cdef void _cd_sweep(int n, int cnt, const int* idx, const double[::1, :] X, doub
             dd = xv[j] * d * d
             if dd > dlx[0]:
                 dlx[0] = dd
-            if inA != NULL and not inA[j]:
-                inA[j] = 1
-                A[nA[0]] = j
-                nA[0] += 1
+            if grow and not P.inA[j]:
+                P.inA[j] = 1
+                P.A[P.nA] = j
+                P.nA += 1
             if k + 1 >= cnt:
-                _sub_weighted(n, d, v, &X[0, j], r)
+                _sub_weighted(n, d, v, _col(X, n, j), r)
                 continue
         elif k + 1 >= cnt:
             continue
@@ -713,17 +379,21 @@ cdef void _cd_sweep(int n, int cnt, const int* idx, const double[::1, :] X, doub
         # a nonzero coefficient will move, so its curvature is taken from that pass.
         jn = idx[k + 1]
         if b[jn] != 0.0 and xv_stamp[jn] != stamp:
-            gj = penstat_update_dot_h(n, d, v, &X[0, j], r, &X[0, jn], &xv_mut[jn])
+            gj = penstat_update_dot_h(P.avx2, n, d, v, _col(X, n, j), r, _col(X, n, jn),
+                                      &xv[jn])
             xv_stamp[jn] = stamp
         elif d != 0.0:
-            gj = penstat_update_dot(n, d, v, &X[0, j], r, &X[0, jn])
+            gj = penstat_update_dot(P.avx2, n, d, v, _col(X, n, j), r, _col(X, n, jn))
         else:
-            gj = _dot(n, &X[0, jn], r)
+            gj = _dot(n, _col(X, n, jn), r)
 
 
-cdef inline void _intercept_update(int n, double* r, const double* v, double xmz,
-                                   double* b0, double* dlx) noexcept nogil:
+cdef inline void _intercept_update(Problem* P, double* dlx) noexcept nogil:
     """Unpenalized intercept move: b0 += sum(r) / sum(v)."""
+    cdef int n = P.n
+    cdef double* r = P.r
+    cdef const double* v = P.v
+    cdef double xmz = P.xmz
     cdef double d = 0.0
     cdef int i
     for i in range(n):
@@ -731,7 +401,7 @@ cdef inline void _intercept_update(int n, double* r, const double* v, double xmz
     d /= xmz
     if d == 0.0:
         return
-    b0[0] += d
+    P.b0 += d
     for i in range(n):
         r[i] -= d * v[i]
     d = xmz * d * d
@@ -743,21 +413,33 @@ cdef inline double _abs(double a) noexcept nogil:
     return a if a >= 0.0 else -a
 
 
-cdef void _cd_cycle_blocks(int n, int nA, const int* A, const double[::1, :] X,
-                           double* b, double* xv, const double* pf, double l1, double l2,
-                           const double* v, double* r, double* dlx, long* xv_stamp,
-                           long stamp, double* H, long* h_stamp, int* h_size,
-                           const double* lo, const double* hi) noexcept nogil:
+cdef void _cd_cycle_blocks(Problem* P, double l1, double l2, double* dlx) noexcept nogil:
     """One cycle over the active list A, four columns at a time.
 
     The same coordinate updates, in the same order, as _cd_sweep over A, with fewer
     passes over r: the gradients of a block come from one pass (X_B' r), the later
     ones corrected for the moves made before them in the block with the block's
     weighted Gram X_B' V X_B, and the residual takes the block's moves in one pass.
-    The Gram of each block (``H``, 16 entries per block) is kept while the Newton
+    The Gram of each block (``P.h_gram``, 16 entries per block) is kept while the Newton
     step (``stamp``) and the block's columns are the same; A only grows, so only
     its last block changes.
     """
+    cdef int n = P.n
+    cdef int nA = P.nA
+    cdef const int* A = P.A
+    cdef const double* X = P.X
+    cdef double* b = P.b
+    cdef double* xv = P.xv
+    cdef const double* pf = P.pf
+    cdef const double* v = P.v
+    cdef double* r = P.r
+    cdef long* xv_stamp = P.xv_stamp
+    cdef long stamp = P.stamp
+    cdef double* H = P.h_gram
+    cdef long* h_stamp = P.h_stamp
+    cdef int* h_size = P.h_size
+    cdef const double* lo = P.lo
+    cdef const double* hi = P.hi
     cdef int q, nb, c, c2, j
     cdef const int* S
     cdef double* Hq
@@ -770,13 +452,13 @@ cdef void _cd_cycle_blocks(int n, int nA, const int* A, const double[::1, :] X,
         nb = nA - 4 * q if nA - 4 * q < 4 else 4
         Hq = H + 16 * q
         if h_stamp[q] != stamp or h_size[q] != nb:
-            penstat_block_gram(n, nb, &X[0, 0], S, v, Hq)
+            penstat_block_gram(P.avx2, n, nb, X, S, v, Hq)
             h_stamp[q] = stamp
             h_size[q] = nb
             for c in range(nb):
                 xv[S[c]] = Hq[5 * c]
                 xv_stamp[S[c]] = stamp
-        penstat_gather_t(n, nb, &X[0, 0], S, r, g)
+        penstat_gather_t(P.avx2, n, nb, X, S, r, g)
         moved = False
         for c in range(nb):
             j = S[c]
@@ -798,15 +480,12 @@ cdef void _cd_cycle_blocks(int n, int nA, const int* A, const double[::1, :] X,
                 if e > dlx[0]:
                     dlx[0] = e
         if moved:
-            penstat_block_update(n, nb, &X[0, 0], S, d, v, r)
+            penstat_block_update(P.avx2, n, nb, X, S, d, v, r)
 
 
-cdef bint _projection_wins(int n, int m, const int* S, const double[::1, :] X,
-                           double* b, double* b0, bint fit_intercept, const double* pf,
-                           double l1, double l2, const double* v, double* r,
+cdef bint _projection_wins(Problem* P, int m, const int* S, double l1, double l2,
                            const double* g, const double* d, const double* u,
-                           double step, double* delta, double* t, const double* lo,
-                           const double* hi) noexcept nogil:
+                           double step, double* delta, double* t) noexcept nogil:
     """Take the full CG step with the coordinates it carries across zero stopped at
     zero, when that lowers the quadratic model more than the step cut at the first
     crossing (the orthant projection of Andrew and Gao 2007, ICML, section 3.2).
@@ -818,6 +497,15 @@ cdef bint _projection_wins(int n, int m, const int* S, const double[::1, :] X,
     projected step (b, b0, r) and returns True when it wins; ``delta`` and ``t`` are
     scratch of m and n doubles.
     """
+    cdef int n = P.n
+    cdef const double* X = P.X
+    cdef double* b = P.b
+    cdef bint fit_intercept = P.fit_intercept
+    cdef const double* pf = P.pf
+    cdef const double* v = P.v
+    cdef double* r = P.r
+    cdef const double* lo = P.lo
+    cdef const double* hi = P.hi
     cdef int i, k, j, one = 1
     cdef double lin = 0.0, quad = 0.0, q_cut, bj, e, sgn, c
     for i in range(n):
@@ -839,11 +527,11 @@ cdef bint _projection_wins(int n, int m, const int* S, const double[::1, :] X,
         e = d[k]
         if l1 * pf[j] > 0.0 and bj * (bj + e) < 0.0:
             c = -(e + bj)
-            daxpy(&n, &c, <double*> &X[0, j], &one, t, &one)
+            daxpy(&n, &c, <double*> _col(X, n, j), &one, t, &one)
             e = -bj
         elif lo != NULL and (bj + e > hi[j] or bj + e < lo[j]):
             c = clip(bj + e, lo[j], hi[j]) - bj - e
-            daxpy(&n, &c, <double*> &X[0, j], &one, t, &one)
+            daxpy(&n, &c, <double*> _col(X, n, j), &one, t, &one)
             e += c
         delta[k] = e
         lin += (l2 * pf[j] * bj - g[k]) * e + l1 * pf[j] * (_abs(bj + e) - _abs(bj))
@@ -862,17 +550,14 @@ cdef bint _projection_wins(int n, int m, const int* S, const double[::1, :] X,
         else:
             b[j] = 0.0 if delta[k] == -b[j] else b[j] + delta[k]
     if fit_intercept:
-        b0[0] += d[m]
+        P.b0 += d[m]
     for i in range(n):
         r[i] -= v[i] * t[i]
     return True
 
 
-cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, double* b,
-                         double* b0, bint fit_intercept, const double* pf, double l1,
-                         double l2, const double* v, double xmz, const double* xv,
-                         double* r, double cg_tol, int cg_max_it, int* S, double* work,
-                         double* t3, const double* lo, const double* hi) noexcept nogil:
+cdef int _newton_cg_step(Problem* P, double l1, double l2, double cg_tol,
+                         int cg_max_it) noexcept nogil:
     """Solve the quadratic model on the current support with fixed signs.
 
     Once coordinate descent has found the support S and the signs s of the active
@@ -888,12 +573,29 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
     iterations, so applying the step to the residual needs no further pass over X_S.
     With limits (``lo`` not NULL) coefficients at a limit stay there (out of S), and
     the step is cut where a coefficient reaches a limit, as where one reaches 0.
-    ``work`` is scratch of 7 (m + 1) doubles, ``t3`` of 3 n doubles.
+    Scratch: ``P.cg_S`` (the support), ``P.cg_work`` (7 (m + 1) doubles) and
+    ``P.cg_vec`` (3 n doubles).
 
     Returns -1 when the step changed the support (or was not taken), 1 when
     the full step was taken but conjugate gradients stopped at ``cg_max_it``
     iterations before reaching ``cg_tol``, and 0 otherwise.
     """
+    cdef int n = P.n
+    cdef int nA = P.nA
+    cdef const int* A = P.A
+    cdef const double* X = P.X
+    cdef double* b = P.b
+    cdef bint fit_intercept = P.fit_intercept
+    cdef const double* pf = P.pf
+    cdef const double* v = P.v
+    cdef double xmz = P.xmz
+    cdef const double* xv = P.xv
+    cdef double* r = P.r
+    cdef int* S = P.cg_S
+    cdef double* work = P.cg_work
+    cdef double* t3 = P.cg_vec
+    cdef const double* lo = P.lo
+    cdef const double* hi = P.hi
     cdef int m = 0, i, k, l, j, it, one = 1, max_it, k_stop = -1
     cdef double rz, rz_new, alpha, beta, pHp, bj, step, tk, sgn, at_stop = 0.0
     cdef double* d
@@ -921,7 +623,7 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
     hp = work + 4 * l
     diag = work + 5 * l
     g = work + 6 * l
-    penstat_gather_t(n, m, &X[0, 0], S, r, res)
+    penstat_gather_t(P.avx2, n, m, X, S, r, res)
     for k in range(m):
         j = S[k]
         bj = b[j]
@@ -952,10 +654,10 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
         tk = pd[m] if fit_intercept else 0.0
         for i in range(n):
             t[i] = tk
-        penstat_gather_n(n, m, &X[0, 0], S, pd, t)
+        penstat_gather_n(P.avx2, n, m, X, S, pd, t)
         for i in range(n):
             vt[i] = v[i] * t[i]
-        penstat_gather_t(n, m, &X[0, 0], S, vt, hp)
+        penstat_gather_t(P.avx2, n, m, X, S, vt, hp)
         pHp = 0.0
         for k in range(m):
             hp[k] += l2 * pf[S[k]] * pd[k]
@@ -996,8 +698,7 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
                 step = tk
                 k_stop = k
                 at_stop = bj
-    if step < 1.0 and _projection_wins(n, m, S, X, b, b0, fit_intercept, pf, l1, l2, v,
-                                       r, g, d, u, step, z, t, lo, hi):
+    if step < 1.0 and _projection_wins(P, m, S, l1, l2, g, d, u, step, z, t):
         return -1
     if step <= 0.0:
         return -1
@@ -1015,7 +716,7 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
         # the coefficient that stops the step lands on its limit
         b[S[k_stop]] = at_stop
     if fit_intercept:
-        b0[0] += step * d[m]
+        P.b0 += step * d[m]
     for i in range(n):
         r[i] -= step * v[i] * u[i]
     if step < 1.0:
@@ -1023,13 +724,9 @@ cdef int _newton_cg_step(int n, int nA, const int* A, const double[::1, :] X, do
     return 1 if (rz > cg_tol and max_it < l) else 0
 
 
-cdef double _extrapolate(int n, int nA, const int* A, const double[::1, :] X, double* b,
-                        double* b0, bint fit_intercept, const double* b_prev,
-                        double b0_prev, double lam_prev, double lam, double lam_next,
-                        double a, int nW, const int* W, const double* pf, double loss,
-                        double* eta, double* eta_save, double* b_save, const double* y,
-                        const double* w, double* q, int* moved,
-                        double* moves, const double* lo, const double* hi) noexcept nogil:
+cdef double _extrapolate(Problem* P, const double* b_prev, double b0_prev,
+                         double lam_prev, double lam, double lam_next,
+                         double loss) noexcept nogil:
     """Move the warm start for ``lam_next`` along the path; return its loss.
 
     Between changes of the support the solution is a smooth function of log lam,
@@ -1039,8 +736,27 @@ cdef double _extrapolate(int n, int nA, const int* A, const double[::1, :] X, do
     times closer to the optimum than the plain warm start). Coordinates the secant
     would carry across zero are set to zero, and the prediction is kept only when
     it lowers the objective at ``lam_next``; otherwise b, b0, eta and q are restored.
-    ``moved`` and ``moves`` are scratch of nA entries.
+    ``b_prev``: the coefficients at ``lam_prev``. Scratch: P.eta_old and P.b_old
+    (the saved point), P.cg_S and P.cg_work (the moves).
     """
+    cdef int n = P.n
+    cdef int nA = P.nA
+    cdef const int* A = P.A
+    cdef const double* X = P.X
+    cdef double* b = P.b
+    cdef bint fit_intercept = P.fit_intercept
+    cdef double a = P.a
+    cdef const double* pf = P.pf
+    cdef double* eta = P.eta
+    cdef double* eta_save = P.eta_old
+    cdef double* b_save = P.b_old
+    cdef const double* y = P.y
+    cdef const double* w = P.w
+    cdef double* q = P.q
+    cdef int* moved = P.cg_S
+    cdef double* moves = P.cg_work
+    cdef const double* lo = P.lo
+    cdef const double* hi = P.hi
     cdef int i, k, j, n_moved = 0
     cdef double t, d, bj, l1, l2, f_old, loss_new, pen_new, b0_save
     if not (lam_prev > lam > lam_next > 0.0):
@@ -1050,14 +766,14 @@ cdef double _extrapolate(int n, int nA, const int* A, const double[::1, :] X, do
         return loss
     l1 = a * lam_next
     l2 = (1.0 - a) * lam_next
-    f_old = loss + _penalty(nW, W, b, pf, l1, l2)
+    f_old = loss + _penalty(P, l1, l2)
     for i in range(n):
         eta_save[i] = eta[i]
     for k in range(nA):
         b_save[A[k]] = b[A[k]]
-    b0_save = b0[0]
-    d = t * (b0[0] - b0_prev) if fit_intercept else 0.0
-    b0[0] += d
+    b0_save = P.b0
+    d = t * (P.b0 - b0_prev) if fit_intercept else 0.0
+    P.b0 += d
     for i in range(n):
         eta[i] += d
     for k in range(nA):
@@ -1075,57 +791,67 @@ cdef double _extrapolate(int n, int nA, const int* A, const double[::1, :] X, do
             moved[n_moved] = j
             moves[n_moved] = d
             n_moved += 1
-    penstat_gather_n(n, n_moved, &X[0, 0], moved, moves, eta)
+    penstat_gather_n(P.avx2, n, n_moved, X, moved, moves, eta)
     loss_new = _loss(n, eta, y, w, q)
-    pen_new = _penalty(nW, W, b, pf, l1, l2)
+    pen_new = _penalty(P, l1, l2)
     if loss_new + pen_new < f_old:
         return loss_new
     for i in range(n):
         eta[i] = eta_save[i]
     for k in range(nA):
         b[A[k]] = b_save[A[k]]
-    b0[0] = b0_save
+    P.b0 = b0_save
     _expit(n, eta, q)
     return loss
 
 
-cdef int _fit_path(
-    const double[::1, :] X, const double[::1] y, const double[::1] w,
-    const double[::1] pf, double a, const double[::1] lambdas, bint fit_intercept,
-    bint early_stop, double tol, long max_iter,
-    double[:, ::1] coefs, double[::1] intercepts, double[::1] dev_out,
-    int[::1] iters, unsigned char[::1] conv,
-    double[::1] b, double[::1] b_old, double[::1] xv, double[::1] g,
-    double[::1] eta, double[::1] eta_old, double[::1] r, double[::1] v, double[::1] q,
-    int[::1] W, int[::1] A, unsigned char[::1] inW, unsigned char[::1] inA,
-    unsigned char[::1] ju, double[::1] cg_vec,
-    long[::1] xv_stamp, int[::1] cg_S, double[::1] cg_work,
-    double[::1] h_gram, long[::1] h_stamp, int[::1] h_size,
-    const double[::1] offset, bint has_offset, const double* lop, const double* hip,
-    bint stop_change,
-) noexcept nogil:
-    cdef int n = X.shape[0]
-    cdef int p = X.shape[1]
-    cdef int nlam = lambdas.shape[0]
-    cdef int i, j, k, m, nW = 0, nA = 0, halvings, n_viol, n_cycles
+cdef int _fit_path(Problem* P) noexcept nogil:
+    """Fit the path of P lambda by lambda into P's outputs; returns the number of
+    lambdas fitted (fewer than P.nlam after an early stop)."""
+    cdef int n = P.n
+    cdef int p = P.p
+    cdef int nlam = P.nlam
+    cdef const double* X = P.X
+    cdef const double* y = P.y
+    cdef const double* w = P.w
+    cdef const double* pf = P.pf
+    cdef const double* lambdas = P.lambdas
+    cdef const double* offset = P.offset
+    cdef const double* lop = P.lo
+    cdef const double* hip = P.hi
+    cdef double a = P.a
+    cdef bint fit_intercept = P.fit_intercept
+    cdef double tol = P.tol
+    cdef long max_iter = P.max_iter
+    cdef double* b = P.b
+    cdef double* b_old = P.b_old
+    cdef double* xv = P.xv
+    cdef long* xv_stamp = P.xv_stamp
+    cdef double* g = P.g
+    cdef double* eta = P.eta
+    cdef double* eta_old = P.eta_old
+    cdef double* r = P.r
+    cdef double* v = P.v
+    cdef double* q = P.q
+    cdef int* W = P.W
+    cdef const int* A = P.A
+    cdef unsigned char* inW = P.inW
+    cdef unsigned char* inA = P.inA
+    cdef unsigned char* ju = P.ju
+    cdef int* cg_S = P.cg_S
+    cdef double* cg_work = P.cg_work
+    cdef int i, j, k, m, halvings, n_viol, n_cycles
     cdef int cg_cap, cg_status, n_chk
-    cdef bint blocked = n >= BLOCKED_MIN_N
     cdef double a_thr
-    cdef long stamp = 0
     cdef long sweeps
-    cdef double ybar, b0 = 0.0, b0_old, dev0, lam, lam_prev, l1, l2, tlam
-    cdef double loss, f_cur, f_new, dlx, d, xmz, t, qi, vfloor, dev, devr, devr_prev = 0.0
+    cdef double ybar, b0_old, dev0, lam, lam_prev, l1, l2, tlam
+    cdef double loss, f_cur, f_new, dlx, d, xmz = 0.0, t, qi, vfloor, dev, devr
+    cdef double devr_prev = 0.0
     cdef double shr_lam, shr_in, dlx_prev, bound, pen_new, pen_cur
     cdef bint slow
     cdef bint converged
     cdef bint verify = False
     cdef double bj, vsq
-    cdef const double* xj
-    cdef double* rp = &r[0]
-    cdef double* vp = &v[0]
-    cdef double* etap = &eta[0]
-    cdef double* qp = &q[0]
-    cdef double* bp = &b[0]
 
     vfloor = PMIN * (1.0 - PMIN)
 
@@ -1135,24 +861,24 @@ cdef int _fit_path(
         b[j] = 0.0
         inW[j] = 0
         inA[j] = 0
-        ju[j] = 1 if _weighted_sumsq(n, &w[0], &X[0, j]) > 0.0 else 0
+        ju[j] = 1 if _weighted_sumsq(P.avx2, n, w, _col(X, n, j)) > 0.0 else 0
 
     # Null model: intercept only (or eta = 0 without an intercept), plus the offset.
     ybar = 0.0
     for i in range(n):
         ybar += w[i] * y[i]
     if fit_intercept and 0.0 < ybar < 1.0:
-        b0 = log(ybar / (1.0 - ybar))
-    if has_offset:
+        P.b0 = log(ybar / (1.0 - ybar))
+    if offset != NULL:
         if fit_intercept and 0.0 < ybar < 1.0:
-            b0 = _null_intercept(n, &offset[0], &y[0], &w[0], b0, etap, qp)
+            P.b0 = _null_intercept(n, offset, y, w, P.b0, eta, q)
         else:
             for i in range(n):
-                eta[i] = offset[i] + b0
+                eta[i] = offset[i] + P.b0
     else:
         for i in range(n):
-            eta[i] = b0
-    loss = _loss(n, etap, &y[0], &w[0], qp)
+            eta[i] = P.b0
+    loss = _loss(n, eta, y, w, q)
     dev0 = 2.0 * loss
 
     for i in range(n):
@@ -1160,29 +886,30 @@ cdef int _fit_path(
     for j in range(p):
         g[j] = 0.0
         if ju[j]:
-            g[j] = _dot(n, &X[0, j], rp)
+            g[j] = _dot(n, _col(X, n, j), r)
             if pf[j] == 0.0:
                 inW[j] = 1
-                W[nW] = j
-                nW += 1
+                W[P.nW] = j
+                P.nW += 1
 
     lam_prev = lambdas[0] if nlam > 0 else 0.0
     for m in range(nlam):
         lam = lambdas[m]
         l1 = a * lam
         l2 = (1.0 - a) * lam
-        # Sequential strong rule: keep j if |g_j| > a (2 lam - lam_prev) f_j.
-        tlam = a * (2.0 * lam - lam_prev) if m > 0 else a * lam
+        # Sequential strong rule: keep j if |g_j| > a (2 lam - lam_prev) f_j (lam_prev
+        # is lam at the first lambda).
+        tlam = strong_rule_cut(a, lam, lam_prev)
         for j in range(p):
             if ju[j] and not inW[j] and movable(g[j], lop, hip, j) > tlam * pf[j]:
                 inW[j] = 1
-                W[nW] = j
-                nW += 1
+                W[P.nW] = j
+                P.nW += 1
 
         sweeps = 0
         converged = False
         cg_cap = CG_MAX_IT
-        pen_cur = _penalty(nW, &W[0], bp, &pf[0], l1, l2)
+        pen_cur = _penalty(P, l1, l2)
         f_cur = loss + pen_cur
         shr_lam = tol * TOL_SCALE * f_cur
         # Inexact Newton: early quadratic models are solved loosely, the last one to
@@ -1204,11 +931,12 @@ cdef int _fit_path(
                     vsq += v[i] * v[i]
                     r[i] = w[i] * (y[i] - qi)
                     eta_old[i] = eta[i]
-                stamp += 1
-                for k in range(nW):
+                P.xmz = xmz
+                P.stamp += 1
+                for k in range(P.nW):
                     j = W[k]
                     b_old[j] = b[j]
-                b0_old = b0
+                b0_old = P.b0
 
                 # Coordinate descent on the quadratic model: a sweep of the working
                 # set, then cycles over the active set until they settle.
@@ -1217,48 +945,35 @@ cdef int _fit_path(
                 while sweeps < max_iter:
                     sweeps += 1
                     dlx = 0.0
-                    if blocked:
+                    if P.blocked:
                         # the active list by blocks, then the rest of the working set
-                        _cd_cycle_blocks(n, nA, &A[0], X, bp, &xv[0], &pf[0], l1, l2, vp,
-                                         rp, &dlx, &xv_stamp[0], stamp, &h_gram[0],
-                                         &h_stamp[0], &h_size[0], lop, hip)
+                        _cd_cycle_blocks(P, l1, l2, &dlx)
                         n_chk = 0
-                        for k in range(nW):
+                        for k in range(P.nW):
                             if not inA[W[k]]:
                                 cg_S[n_chk] = W[k]
                                 n_chk += 1
-                        _cd_sweep(n, n_chk, &cg_S[0], X, bp, &xv[0], &pf[0], l1, l2, vp,
-                                  rp, &dlx, &inA[0], &A[0], &nA, &xv[0], &xv_stamp[0],
-                                  stamp, lop, hip)
+                        _cd_sweep(P, n_chk, cg_S, l1, l2, &dlx, True)
                     else:
-                        _cd_sweep(n, nW, &W[0], X, bp, &xv[0], &pf[0], l1, l2, vp, rp,
-                                  &dlx, &inA[0], &A[0], &nA, &xv[0], &xv_stamp[0], stamp,
-                                  lop, hip)
+                        _cd_sweep(P, P.nW, W, l1, l2, &dlx, True)
                     if fit_intercept:
-                        _intercept_update(n, rp, vp, xmz, &b0, &dlx)
+                        _intercept_update(P, &dlx)
                     if dlx < shr_in:
                         # nA >= n_eff, without the division (see SLOW_SWEEPS)
-                        if (shr_in <= shr_lam and sweeps > SLOW_SWEEPS and nA >= 2
-                                and xmz * xmz <= nA * vsq):
-                            _newton_cg_step(
-                                n, nA, &A[0], X, bp, &b0, fit_intercept, &pf[0], l1, l2,
-                                vp, xmz, &xv[0], rp, CG_TOL * shr_in, p + 1, &cg_S[0],
-                                &cg_work[0], &cg_vec[0], lop, hip)
+                        if (shr_in <= shr_lam and sweeps > SLOW_SWEEPS and P.nA >= 2
+                                and xmz * xmz <= P.nA * vsq):
+                            _newton_cg_step(P, l1, l2, CG_TOL * shr_in, p + 1)
                         break
                     a_thr = shr_in * A_CYCLE_TIGHTENING
                     while sweeps < max_iter:
                         sweeps += 1
                         dlx = 0.0
-                        if blocked:
-                            _cd_cycle_blocks(n, nA, &A[0], X, bp, &xv[0], &pf[0], l1, l2,
-                                             vp, rp, &dlx, &xv_stamp[0], stamp,
-                                             &h_gram[0], &h_stamp[0], &h_size[0], lop, hip)
+                        if P.blocked:
+                            _cd_cycle_blocks(P, l1, l2, &dlx)
                         else:
-                            _cd_sweep(n, nA, &A[0], X, bp, &xv[0], &pf[0], l1, l2, vp, rp,
-                                      &dlx, NULL, NULL, NULL, &xv[0], &xv_stamp[0], stamp,
-                                      lop, hip)
+                            _cd_sweep(P, P.nA, A, l1, l2, &dlx, False)
                         if fit_intercept:
-                            _intercept_update(n, rp, vp, xmz, &b0, &dlx)
+                            _intercept_update(P, &dlx)
                         if dlx < a_thr:
                             break
                         # Every CG_EVERY cycles, conjugate gradients on the support when
@@ -1269,10 +984,8 @@ cdef int _fit_path(
                             log(a_thr / dlx) / log(dlx / dlx_prev) > CG_AFTER_SWEEPS)
                         dlx_prev = dlx
                         if n_cycles % CG_EVERY == 0 and slow:
-                            cg_status = _newton_cg_step(
-                                n, nA, &A[0], X, bp, &b0, fit_intercept, &pf[0], l1, l2,
-                                vp, xmz, &xv[0], rp, CG_TOL * shr_in, cg_cap, &cg_S[0],
-                                &cg_work[0], &cg_vec[0], lop, hip)
+                            cg_status = _newton_cg_step(P, l1, l2, CG_TOL * shr_in,
+                                                        cg_cap)
                             # A full step that used every allowed iteration asks for
                             # more next time; a step cut by a sign change means the
                             # support is still moving, so CG stays short.
@@ -1300,14 +1013,14 @@ cdef int _fit_path(
                         t = d if d >= 0.0 else -d
                         bound += (0.5 * v[i] * d - w[i] * (y[i] - q[i])) * d \
                             + LOGISTIC_C3 * w[i] * t * t * t
-                pen_new = _penalty(nW, &W[0], bp, &pf[0], l1, l2)
+                pen_new = _penalty(P, l1, l2)
                 bound += pen_new - pen_cur
                 if bound <= 0.0:
-                    _expit(n, etap, qp)
+                    _expit(n, eta, q)
                     f_new = f_cur + bound
                     pen_cur = pen_new
                 else:
-                    loss = _loss(n, etap, &y[0], &w[0], qp)
+                    loss = _loss(n, eta, y, w, q)
                     f_new = loss + pen_new
                 halvings = 0
                 while f_new > f_cur + 1e-15 * (f_cur if f_cur > 0.0 else -f_cur) \
@@ -1316,18 +1029,18 @@ cdef int _fit_path(
                     # eta and b are affine in the step length: move back halfway.
                     for i in range(n):
                         eta[i] = 0.5 * (eta[i] + eta_old[i])
-                    for k in range(nW):
+                    for k in range(P.nW):
                         j = W[k]
                         b[j] = 0.5 * (b[j] + b_old[j])
-                    b0 = 0.5 * (b0 + b0_old)
-                    loss = _loss(n, etap, &y[0], &w[0], qp)
-                    f_new = loss + _penalty(nW, &W[0], bp, &pf[0], l1, l2)
+                    P.b0 = 0.5 * (P.b0 + b0_old)
+                    loss = _loss(n, eta, y, w, q)
+                    f_new = loss + _penalty(P, l1, l2)
                 if bound > 0.0:
-                    pen_cur = _penalty(nW, &W[0], bp, &pf[0], l1, l2)
+                    pen_cur = _penalty(P, l1, l2)
                 f_cur = f_new
 
-                dlx = xmz * (b0 - b0_old) * (b0 - b0_old)
-                for k in range(nW):
+                dlx = xmz * (P.b0 - b0_old) * (P.b0 - b0_old)
+                for k in range(P.nW):
                     j = W[k]
                     d = b[j] - b_old[j]
                     if d == 0.0:
@@ -1347,57 +1060,57 @@ cdef int _fit_path(
 
             # ---- (exact) linear predictor, then KKT check outside the working set ----
             if m % EXACT_EVERY == 0 or m == nlam - 1:
-                if has_offset:
+                if offset != NULL:
                     for i in range(n):
-                        eta[i] = offset[i] + b0
+                        eta[i] = offset[i] + P.b0
                 else:
                     for i in range(n):
-                        eta[i] = b0
+                        eta[i] = P.b0
                 n_chk = 0
-                for k in range(nA):
+                for k in range(P.nA):
                     j = A[k]
                     if b[j] != 0.0:
                         cg_S[n_chk] = j
                         cg_work[n_chk] = b[j]
                         n_chk += 1
-                penstat_gather_n(n, n_chk, &X[0, 0], &cg_S[0], &cg_work[0], etap)
-            loss = _loss(n, etap, &y[0], &w[0], qp)
-            pen_cur = _penalty(nW, &W[0], bp, &pf[0], l1, l2)
+                penstat_gather_n(P.avx2, n, n_chk, X, cg_S, cg_work, eta)
+            loss = _loss(n, eta, y, w, q)
+            pen_cur = _penalty(P, l1, l2)
             f_cur = loss + pen_cur
             for i in range(n):
                 r[i] = w[i] * (y[i] - q[i])
             # Gradients of every usable column (the CG scratch holds the list).
             n_chk = 0
-            for k in range(nW):
+            for k in range(P.nW):
                 cg_S[n_chk] = W[k]
                 n_chk += 1
             for j in range(p):
                 if ju[j] and not inW[j]:
                     cg_S[n_chk] = j
                     n_chk += 1
-            penstat_gather_t(n, n_chk, &X[0, 0], &cg_S[0], rp, &cg_work[0])
+            penstat_gather_t(P.avx2, n, n_chk, X, cg_S, r, cg_work)
             for k in range(n_chk):
                 g[cg_S[k]] = cg_work[k]
             n_viol = 0
             for j in range(p):
                 if ju[j] and not inW[j]:
-                    if movable(g[j], lop, hip, j) > l1 * pf[j]:
+                    if kkt_violated(g[j], lop, hip, j, l1, pf[j]):
                         inW[j] = 1
-                        W[nW] = j
-                        nW += 1
+                        W[P.nW] = j
+                        P.nW += 1
                         n_viol += 1
             # After a small Newton step, the gradients of the working set give a
             # convergence check: the coordinate moves a sweep from here would make,
             # with the curvatures of the last step.
             dlx = 0.0
-            for k in range(nW if verify else 0):
+            for k in range(P.nW if verify else 0):
                 j = W[k]
                 bj = b[j]
                 if bj == 0.0 and _abs(g[j]) <= l1 * pf[j]:
                     continue
-                if xv_stamp[j] != stamp:
-                    xv[j] = _weighted_sumsq(n, vp, &X[0, j])
-                    xv_stamp[j] = stamp
+                if xv_stamp[j] != P.stamp:
+                    xv[j] = _weighted_sumsq(P.avx2, n, v, _col(X, n, j))
+                    xv_stamp[j] = P.stamp
                 d = soft_threshold(g[j] + xv[j] * bj, l1 * pf[j]) / (xv[j] + l2 * pf[j])
                 if lop != NULL:
                     d = clip(d, lop[j], hip[j])
@@ -1419,31 +1132,32 @@ cdef int _fit_path(
             break
 
         for j in range(p):
-            coefs[m, j] = b[j]
-        intercepts[m] = b0
+            P.coefs[<Py_ssize_t> m * P.coefs_ld + j] = b[j]
+        P.intercepts[m] = P.b0
         dev = 2.0 * loss
-        dev_out[m] = dev
-        iters[m] = <int> (sweeps if sweeps < 2147483647 else 2147483647)
-        conv[m] = 1 if converged else 0
+        P.dev_out[m] = dev
+        P.iters[m] = <int> (sweeps if sweeps < 2147483647 else 2147483647)
+        P.conv[m] = 1 if converged else 0
         lam_prev = lam
 
         devr = 1.0 - dev / dev0 if dev0 > 0.0 else 1.0
-        if early_stop and m + 1 >= MIN_LAMBDAS_BEFORE_STOP:
-            if devr > DEV_MAX or (stop_change and devr - devr_prev < DEV_CHANGE_MIN):
-                return m + 1
+        # glmnet's rule, with lognet's absolute change of the ratio
+        if P.early_stop and early_stop_reached(m, devr, devr_prev, P.stop_change,
+                                               False):
+            return m + 1
         devr_prev = devr
         if m >= 1 and m + 1 < nlam:
-            loss = _extrapolate(n, nA, &A[0], X, bp, &b0, fit_intercept, &coefs[m - 1, 0],
-                                intercepts[m - 1], lambdas[m - 1], lam, lambdas[m + 1],
-                                a, nW, &W[0], &pf[0], loss, etap, &eta_old[0], &b_old[0],
-                                &y[0], &w[0], qp, &cg_S[0], &cg_work[0], lop, hip)
+            loss = _extrapolate(P, P.coefs + <Py_ssize_t> (m - 1) * P.coefs_ld,
+                                P.intercepts[m - 1], lambdas[m - 1], lam, lambdas[m + 1],
+                                loss)
     return nlam
 
 
 def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
                   bint early_stop, double tol, long max_iter, coefs_out,
                   intercepts_out, dev_out, iter_out, converged_out, offset=None,
-                  lower=None, upper=None, bint stop_on_change=True):
+                  lower=None, upper=None, bint stop_on_change=True, *, bint simd=True,
+                  int blocked_min_n=BLOCKED_MIN_N):
     """Fit the penalized logistic regression path on standardized data.
 
     Parameters
@@ -1481,6 +1195,15 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     stop_on_change : bool
         False keeps only the deviance-ratio part of the early stop (glmnet with a
         limit at 0).
+    simd : bool
+        Use the AVX2/FMA loops when the CPU has them (True), or the portable ones
+        (False: as on a CPU without them). Both solve the same problem; the paths
+        agree up to rounding.
+    blocked_min_n : int
+        Run the active-set cycles four columns at a time (``_cd_cycle_blocks``)
+        from this many rows on (by default 4000, where r and the working weights
+        no longer fit the first-level cache): the same updates in the same order,
+        so the same problem, with the same results up to rounding.
 
     Returns
     -------
@@ -1518,8 +1241,6 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     cdef bint bounded = lower is not None
     cdef const double[::1] lov = lower if bounded else np.zeros(1)
     cdef const double[::1] hiv = upper if bounded else np.zeros(1)
-    cdef const double* lop = &lov[0] if bounded else NULL
-    cdef const double* hip = &hiv[0] if bounded else NULL
     cdef int jj
     if bounded:
         if lov.shape[0] != p or hiv.shape[0] != p:
@@ -1547,33 +1268,56 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     cdef double[::1] h_gram = np.zeros(16 * (p // 4 + 1))
     cdef long[::1] h_stamp = np.full(p // 4 + 1, -1, dtype="l")
     cdef int[::1] h_size = np.zeros(p // 4 + 1, dtype=np.intc)
+
+    # Every count starts at 0, the intercept at 0 and the Newton step count at 0.
+    cdef Problem P
+    memset(&P, 0, sizeof(Problem))
+    P.n = n
+    P.p = p
+    P.nlam = nlam
+    P.X = &Xv[0, 0]
+    P.y = &yv[0]
+    P.w = &wv[0]
+    P.pf = &pfv[0]
+    P.lambdas = &lamv[0]
+    P.offset = &offv[0] if has_offset else NULL
+    P.lo = &lov[0] if bounded else NULL
+    P.hi = &hiv[0] if bounded else NULL
+    P.a = l1_ratio
+    P.fit_intercept = fit_intercept
+    P.early_stop = early_stop
+    P.stop_change = stop_on_change
+    P.tol = tol
+    P.max_iter = max_iter
+    P.blocked = n >= blocked_min_n
+    P.avx2 = simd and penstat_cpu_avx2() != 0
+    P.coefs = &coefs[0, 0]
+    P.coefs_ld = coefs.strides[0] // sizeof(double)
+    P.intercepts = &icpt[0]
+    P.dev_out = &dev[0]
+    P.iters = &iters[0]
+    P.conv = &conv[0]
+    P.b = &b[0]
+    P.b_old = &b_old[0]
+    P.xv = &xv[0]
+    P.xv_stamp = &xv_stamp[0]
+    P.g = &g[0]
+    P.eta = &eta[0]
+    P.eta_old = &eta_old[0]
+    P.r = &r[0]
+    P.v = &v[0]
+    P.q = &q[0]
+    P.W = &W[0]
+    P.inW = &inW[0]
+    P.A = &A[0]
+    P.inA = &inA[0]
+    P.ju = &ju[0]
+    P.cg_vec = &cg_vec[0]
+    P.cg_S = &cg_S[0]
+    P.cg_work = &cg_work[0]
+    P.h_gram = &h_gram[0]
+    P.h_stamp = &h_stamp[0]
+    P.h_size = &h_size[0]
     with nogil:
-        n_fitted = _fit_path(
-            Xv, yv, wv, pfv, l1_ratio, lamv, fit_intercept, early_stop, tol, max_iter,
-            coefs, icpt, dev, iters, conv,
-            b, b_old, xv, g, eta, eta_old, r, v, q, W, A, inW, inA, ju, cg_vec, xv_stamp,
-            cg_S, cg_work, h_gram, h_stamp, h_size, offv, has_offset, lop, hip,
-            stop_on_change,
-        )
+        n_fitted = _fit_path(&P)
     return n_fitted
-
-
-def _set_simd(bint enabled):
-    """Use the AVX2 loops when the CPU has them (True) or the portable ones (False).
-
-    For tests: the two must give the same path up to rounding. Returns whether the
-    AVX2 loops were in use before the call.
-    """
-    global penstat_simd
-    cdef bint was = penstat_use_avx2() == 1
-    penstat_simd = -1 if enabled else 0
-    return was
-
-
-def _set_blocked_min_n(int n_rows):
-    """Run the active-set cycles by blocks from ``n_rows`` rows on (for tests: both
-    ways must solve the same problems). Returns the previous threshold."""
-    global BLOCKED_MIN_N
-    cdef int was = BLOCKED_MIN_N
-    BLOCKED_MIN_N = n_rows
-    return was

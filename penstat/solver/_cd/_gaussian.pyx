@@ -43,7 +43,17 @@ from scipy.linalg.cython_lapack cimport dpotrf
 
 from libc.math cimport log, sqrt
 
-from penstat.solver._cd._common cimport clip, fabs, fmax, fmin, movable, soft_threshold
+from penstat.solver._cd._common cimport (
+    clip,
+    early_stop_reached,
+    fabs,
+    fmax,
+    fmin,
+    kkt_violated,
+    movable,
+    soft_threshold,
+    strong_rule_cut,
+)
 
 import numpy as np
 
@@ -1467,7 +1477,7 @@ cdef int run_path(Problem *P, const double *lambdas, int nlam, bint early_stop,
             P.l2A[t] = lam * (1.0 - P.a) * P.pf[P.act[t]]
         # strong set: ever active, unpenalized, or passing the sequential strong rule
         # (g is current: computed at the end of the previous lambda)
-        cut = P.a * (2.0 * lam - lam_prev)
+        cut = strong_rule_cut(P.a, lam, lam_prev)
         ns = 0
         n_new = 0
         for j in range(p):
@@ -1478,7 +1488,7 @@ cdef int run_path(Problem *P, const double *lambdas, int nlam, bint early_stop,
                 in_strong[j] = 1
                 strong[ns] = j
                 ns += 1
-                if P.pos[j] < 0 and movable(P.g[j], P.lo, P.hi, j) > lam * P.a * P.pf[j]:
+                if P.pos[j] < 0 and kkt_violated(P.g[j], P.lo, P.hi, j, lam * P.a, P.pf[j]):
                     new[n_new] = j
                     n_new += 1
         if n_new > 0 and P.nx == P.nA and P.nx < P.xa_max:
@@ -1511,7 +1521,8 @@ cdef int run_path(Problem *P, const double *lambdas, int nlam, bint early_stop,
                 n_new = 0
                 for t in range(ns):
                     j = strong[t]
-                    if P.pos[j] < 0 and movable(P.g[j], P.lo, P.hi, j) > lam * P.a * P.pf[j]:
+                    if P.pos[j] < 0 and kkt_violated(P.g[j], P.lo, P.hi, j, lam * P.a,
+                                                     P.pf[j]):
                         new[n_new] = j
                         n_new += 1
                 if n_new > 0:
@@ -1524,7 +1535,7 @@ cdef int run_path(Problem *P, const double *lambdas, int nlam, bint early_stop,
             for j in range(p):
                 if P.pos[j] >= 0 or P.v[j] <= 0.0:
                     continue
-                if movable(P.g[j], P.lo, P.hi, j) > lam * P.a * P.pf[j]:
+                if kkt_violated(P.g[j], P.lo, P.hi, j, lam * P.a, P.pf[j]):
                     new[n_new] = j
                     n_new += 1
                     if not in_strong[j]:
@@ -1549,14 +1560,13 @@ cdef int run_path(Problem *P, const double *lambdas, int nlam, bint early_stop,
         dev_out[m] = dev
         iter_out[m] = iters
         converged_out[m] = done
-        if early_stop and m >= 4 and P.yy > 0.0:
-            # glmnet's rule: fractional change of the deviance ratio, or ratio > 0.999
-            dev_ratio = 1.0 - dev / P.yy
-            if (P.stop_change and dev_ratio - dev_ratio_prev < 1e-5 * dev_ratio) \
-                    or dev_ratio > 0.999:
-                return m + 1
         if P.yy > 0.0:
-            dev_ratio_prev = 1.0 - dev / P.yy
+            # glmnet's rule, with elnet's fractional change of the deviance ratio
+            dev_ratio = 1.0 - dev / P.yy
+            if early_stop and early_stop_reached(m, dev_ratio, dev_ratio_prev,
+                                                 P.stop_change, True):
+                return m + 1
+            dev_ratio_prev = dev_ratio
     return nlam
 
 
