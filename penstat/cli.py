@@ -27,8 +27,12 @@ import sys
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from penstat import api, datasets
 from penstat._errors import PenstatError
+from penstat._version import __version__
+from penstat.results.export import fit_to_dict
 
 __all__ = ["main", "parse_limits"]
 
@@ -45,8 +49,6 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    from penstat import __version__
-
     parser = _Parser(
         prog="penstat",
         description="Penalized regression with inference: formula + data -> selected "
@@ -54,7 +56,6 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"penstat {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-
     fit = sub.add_parser(
         "fit",
         help="fit a penalized regression and report the selected features",
@@ -71,80 +72,99 @@ def _build_parser() -> argparse.ArgumentParser:
     fit.add_argument(
         "--dataset", metavar="NAME", help="use a shipped dataset instead of DATA"
     )
-    fit.add_argument("--family", choices=("gaussian", "binomial"), default="gaussian")
-    fit.add_argument("--penalty", choices=("l1", "l2", "elasticnet"), default="l1")
-    fit.add_argument("--l1-ratio", type=float, metavar="R", help="L1/L2 mix for elasticnet")
-    fit.add_argument(
-        "--select",
-        default="cv_1se",
-        metavar="RULE",
-        help="cv_1se (default), cv_min, aic, bic, ebic, or a number: a fixed lambda",
+    _model_options(fit.add_argument_group("model"))
+    _selection_options(fit.add_argument_group("lambda selection"))
+    _resampling_options(fit.add_argument_group("resampling"))
+    _output_options(fit.add_argument_group("output"))
+    sub.add_parser("datasets", help="list the datasets shipped with penstat")
+    return parser
+
+
+def _model_options(group) -> None:
+    group.add_argument("--family", choices=("gaussian", "binomial"), default="gaussian")
+    group.add_argument("--penalty", choices=("l1", "l2", "elasticnet"), default="l1")
+    group.add_argument(
+        "--l1-ratio", type=float, metavar="R", help="L1/L2 mix for elasticnet"
     )
-    fit.add_argument(
+    group.add_argument(
         "--offset",
         metavar="COLUMN",
         help="a numeric column added to the linear predictor with coefficient 1 "
         "(e.g. the log odds of a risk score to correct); left out of '.'",
     )
-    fit.add_argument(
+    group.add_argument(
         "--lower-limits",
         metavar="LIMITS",
         help="lower limits of the coefficients (each <= 0): a number for every "
         "penalized column (0: non-negative lasso), or NAME=VALUE pairs separated by "
         "commas, NAME a formula term or design column (e.g. 'age=0,C(site)=-1')",
     )
-    fit.add_argument(
+    group.add_argument(
         "--upper-limits",
         metavar="LIMITS",
         help="upper limits of the coefficients (each >= 0), as --lower-limits",
     )
-    fit.add_argument(
+
+
+def _selection_options(group) -> None:
+    group.add_argument(
+        "--select",
+        default="cv_1se",
+        metavar="RULE",
+        help="cv_1se (default), cv_min, aic, bic, ebic, or a number: a fixed lambda",
+    )
+    group.add_argument(
         "--nfolds",
         type=int,
         default=10,
         metavar="K",
         help="number of cross-validation folds (default 10)",
     )
-    fit.add_argument(
+    group.add_argument(
         "--stratify",
         action=argparse.BooleanOptionalAction,
         default=None,
         help="deal the two classes evenly over the CV folds (binomial only; default: "
         "stratified for binomial)",
     )
-    fit.add_argument(
+    group.add_argument(
+        "--seed", type=int, metavar="S", help="seed of the CV folds and the resampling"
+    )
+    group.add_argument("--jobs", type=int, default=None, metavar="J", help="-1: all cores")
+
+
+def _resampling_options(group) -> None:
+    group.add_argument(
         "--bootstrap",
         type=int,
         default=0,
         metavar="N",
         help="bootstrap replicates (0: none)",
     )
-    fit.add_argument(
+    group.add_argument(
         "--bootstrap-fixed-lam",
         action="store_true",
         help="reuse the fit's lambda in every bootstrap replicate (default: re-apply "
         "the lambda rule inside each)",
     )
-    fit.add_argument(
+    group.add_argument(
         "--stability", action="store_true", help="run stability selection (lasso path)"
     )
-    fit.add_argument(
+    group.add_argument(
         "--cutoff", type=float, metavar="PI", help="stability selection cutoff"
     )
-    fit.add_argument("--pfer", type=float, metavar="E", help="bound on false selections")
-    fit.add_argument(
-        "--seed", type=int, metavar="S", help="seed of the CV folds and the resampling"
-    )
-    fit.add_argument("--jobs", type=int, default=None, metavar="J", help="-1: all cores")
-    fit.add_argument("--report", metavar="FILE", help="write a report (.html or .md)")
-    fit.add_argument(
+    group.add_argument("--pfer", type=float, metavar="E", help="bound on false selections")
+
+
+def _output_options(group) -> None:
+    group.add_argument("--report", metavar="FILE", help="write a report (.html or .md)")
+    group.add_argument(
         "--json", metavar="FILE", help="write coefficients and results as JSON"
     )
-    fit.add_argument("--all", action="store_true", help="print every coefficient")
-    fit.add_argument("--no-progress", action="store_true", help="never show progress bars")
-
-    sub.add_parser("datasets", help="list the datasets shipped with penstat")
-    return parser
+    group.add_argument("--all", action="store_true", help="print every coefficient")
+    group.add_argument(
+        "--no-progress", action="store_true", help="never show progress bars"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -201,53 +221,25 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def _datasets() -> int:
-    from penstat import datasets
-
     for name in datasets.names():
         print(f"{name:15s} {datasets.describe(name)}")
     return 0
 
 
 def _fit(args) -> int:
-    import penstat as ps
-    from penstat.results.export import fit_to_dict
-
-    if args.dataset is not None:
-        if len(args.inputs) != 1:
-            raise UsageError('with --dataset give only the formula, e.g. "y ~ ."')
-        data = ps.datasets.load(args.dataset)
-        formula = args.inputs[0]
-        source = f"dataset:{args.dataset}"
-    else:
-        if len(args.inputs) != 2:
-            raise UsageError(
-                'give a data file and a formula, e.g. penstat fit data.csv "y ~ .", '
-                "or --dataset NAME and a formula"
-            )
-        source, formula = args.inputs
-        data = read_data(source)
+    data, formula, source = _inputs(args)
     _check_outputs(args)
-
-    select: Any = args.select
-    if select not in _RULES:
-        try:
-            select = float(select)
-        except ValueError:
-            raise UsageError(
-                f"--select {args.select!r}: use one of {', '.join(_RULES)} or a number "
-                "(a fixed lambda)"
-            ) from None
+    rule = _rule(args.select)
     if args.bootstrap < 0 or args.bootstrap == 1:
         raise UsageError("--bootstrap needs at least 2 replicates (0: no bootstrap)")
     progress = False if args.no_progress else None
-
-    fit = ps.fit(
+    fit = api.fit(
         formula,
         data,
         family=args.family,
         penalty=args.penalty,
         l1_ratio=args.l1_ratio,
-        select=select,
+        select=rule,
         offset=args.offset,
         lower_limits=parse_limits(args.lower_limits, "--lower-limits"),
         upper_limits=parse_limits(args.upper_limits, "--upper-limits"),
@@ -257,6 +249,41 @@ def _fit(args) -> int:
         n_jobs=args.jobs,
         progress=progress,
     )
+    _resample(fit, args, progress)
+    _print_results(fit, args)
+    _write_outputs(fit, args, source)
+    return 0
+
+
+def _inputs(args):
+    """``(data, formula, source)`` from the positional arguments and ``--dataset``."""
+    if args.dataset is not None:
+        if len(args.inputs) != 1:
+            raise UsageError('with --dataset give only the formula, e.g. "y ~ ."')
+        return datasets.load(args.dataset), args.inputs[0], f"dataset:{args.dataset}"
+    if len(args.inputs) != 2:
+        raise UsageError(
+            'give a data file and a formula, e.g. penstat fit data.csv "y ~ .", '
+            "or --dataset NAME and a formula"
+        )
+    source, formula = args.inputs
+    return read_data(source), formula, source
+
+
+def _rule(text: str) -> Any:
+    """``--select``: a rule name, or a number (a fixed lambda)."""
+    if text in _RULES:
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise UsageError(
+            f"--select {text!r}: use one of {', '.join(_RULES)} or a number "
+            "(a fixed lambda)"
+        ) from None
+
+
+def _resample(fit, args, progress) -> None:
     if args.bootstrap:
         fit.bootstrap(
             n_boot=args.bootstrap,
@@ -274,9 +301,11 @@ def _fit(args) -> int:
             progress=progress,
         )
 
+
+def _print_results(fit, args) -> None:
     print(fit.summary(all=args.all))
-    if fit.stability_result is not None:
-        stab = fit.stability_result
+    stab = fit.stability_result
+    if stab is not None:
         print()
         print("Stability selection")
         print(
@@ -285,6 +314,8 @@ def _fit(args) -> int:
         )
         print(f"expected false selections <= {stab.pfer:.3g} (q = {stab.q:.3g})")
 
+
+def _write_outputs(fit, args, source: str) -> None:
     if args.report:
         written = fit.report(args.report)
         print(f"report written to {written}", file=sys.stderr)
@@ -297,7 +328,6 @@ def _fit(args) -> int:
         except OSError as exc:
             raise InputError(f"cannot write {args.json!r}: {exc.strerror}") from None
         print(f"JSON written to {args.json}", file=sys.stderr)
-    return 0
 
 
 def parse_limits(text: str | None, option: str):
@@ -392,8 +422,6 @@ def read_data(path: str):
     Raises ``InputError`` with a one-line message when the file is missing or cannot
     be parsed.
     """
-    import pandas as pd
-
     file = pathlib.Path(path)
     if not file.exists():
         raise InputError(f"data file {path!r} does not exist")
