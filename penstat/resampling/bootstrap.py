@@ -46,8 +46,11 @@ def run_bootstrap(
 ) -> BootstrapResult:
     """Pairs bootstrap of a fit: selection frequency, sign and coefficient spread.
 
-    Each replicate draws ``n`` design rows with replacement and re-runs the fit's
-    whole recipe on them through ``fit.refit_rows``.
+    Each replicate draws ``n`` design rows with replacement and re-runs the whole
+    fit on them through ``fit.refit_rows`` (the same penalty, limits, weights and
+    offset; the same lambda rule, with CV folds drawn inside the replicate, unless
+    ``fixed_lam``). Called as the method ``fit.bootstrap(...)``, the result is also
+    kept in ``fit.bootstrap_result`` and shown by the summary and the report.
 
     Parameters
     ----------

@@ -78,6 +78,9 @@ def run_stability_selection(
       the subsamples select there, and ``pfer`` is the bound at that ``q``;
     * all three: an error.
 
+    Called as the method ``fit.stability_selection(...)``, the result is also kept in
+    ``fit.stability_result``.
+
     Parameters
     ----------
     fit : PenalizedFit

@@ -15,12 +15,15 @@ was run on the full data.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
 from penstat._errors import ArgumentError, DataError
 from penstat._limits import both_sides, describe_limits, limit_side
-from penstat._validation import as_lambdas
+from penstat._validation import as_lambdas, check_lam
 from penstat.design import Design, offset_values
 from penstat.engine import EngineFit, run_rows
 from penstat.engine import path_rows as engine_path_rows
@@ -29,11 +32,28 @@ from penstat.resampling import BootstrapResult, StabilitySelection
 from penstat.resampling.bootstrap import run_bootstrap
 from penstat.resampling.stability import run_stability_selection
 from penstat.results.export import penalty_text
-from penstat.results.summary import Summary, summarize
+from penstat.results.summary import summarize
 from penstat.solver import Path
 from penstat.spec import FitSpec, SelectSpec, check_bool
 
 __all__ = ["PenalizedFit"]
+
+
+def _method(function: Callable, name: str, keep: str | None = None) -> Callable:
+    """``function(fit, ...)`` offered as the method ``fit.<name>(...)``: one signature
+    and one docstring for both (``help(fit.bootstrap)`` shows them); the result is
+    also kept in the attribute ``keep`` of the fit."""
+
+    @functools.wraps(function)
+    def method(self, *args, **kwargs):
+        result = function(self, *args, **kwargs)
+        if keep is not None:
+            setattr(self, keep, result)
+        return result
+
+    method.__name__ = name
+    method.__qualname__ = f"PenalizedFit.{name}"
+    return method
 
 
 class PenalizedFit:
@@ -210,7 +230,7 @@ class PenalizedFit:
         """
         if lam is None:
             return self.intercept, self.path.coefs[self.index].copy()
-        lam = _check_lam(lam)
+        lam = check_lam(lam)
         hit = np.flatnonzero(np.isclose(self.path.lambdas, lam, rtol=1e-12, atol=0.0))
         if hit.size:
             k = int(hit[0])
@@ -346,28 +366,7 @@ class PenalizedFit:
 
     # -- summary -----------------------------------------------------------------
 
-    def summary(self, all: bool = False) -> Summary:
-        """A summary with a header, a coefficient table and a term table.
-
-        Parameters
-        ----------
-        all : bool
-            List every design column, not only the selected ones.
-
-        Returns
-        -------
-        Summary
-            ``print()`` it, show it in a notebook, or use ``.tables`` (DataFrames
-            ``"header"``, ``"coefficients"`` and ``"terms"``).
-
-        Examples
-        --------
-        >>> import penstat as ps
-        >>> fit = ps.lasso("y ~ bmi + bp", ps.datasets.load("diabetes"), lam=1.0)
-        >>> fit.summary().tables["coefficients"].index.tolist()
-        ['bmi', 'bp']
-        """
-        return summarize(self, all)
+    summary = _method(summarize, "summary")
 
     # -- resampling -------------------------------------------------------------
 
@@ -420,114 +419,10 @@ class PenalizedFit:
         )
         return path.with_names(self.design.columns)
 
-    def bootstrap(
-        self,
-        n_boot: int = 200,
-        fixed_lam: bool = False,
-        seed=None,
-        n_jobs: int | None = None,
-        progress: bool | None = None,
-        stratify: bool = False,
-        level: float = 0.95,
-    ) -> BootstrapResult:
-        """Pairs bootstrap of the fit: selection frequency, sign and coefficient spread.
-
-        Each replicate draws ``n`` design rows with replacement and re-runs the
-        whole fit on them (the same penalty, limits, weights and offset; the same
-        lambda rule, with CV folds drawn inside the replicate, unless
-        ``fixed_lam``). The result is also kept in ``fit.bootstrap_result`` and
-        shown by :meth:`summary` and the report.
-
-        Parameters
-        ----------
-        n_boot : int
-            Number of replicates (at least 2).
-        fixed_lam : bool
-            False (default): the lambda rule is re-applied inside each replicate;
-            True: this fit's lambda is reused (faster; the spread then ignores the
-            uncertainty of the choice of lambda).
-        seed : int, numpy.random.SeedSequence or None
-            Same seed, same numbers, for any ``n_jobs`` and joblib backend.
-        n_jobs : int, optional
-            joblib workers (``-1``: all cores); None follows
-            ``joblib.parallel_config``.
-        progress : bool, optional
-            None: a progress bar when stderr is a terminal; False: never.
-        stratify : bool
-            Binomial only: resample within each class, keeping the class counts.
-        level : float
-            Coverage of the percentile interval of each coefficient (descriptive,
-            not a confidence interval).
-
-        Returns
-        -------
-        BootstrapResult
-
-        Examples
-        --------
-        >>> import penstat as ps
-        >>> fit = ps.lasso("y ~ bmi + bp + s5", ps.datasets.load("diabetes"), lam=1.0)
-        >>> boot = fit.bootstrap(20, seed=0, progress=False)
-        >>> boot.n_boot, fit.bootstrap_result is boot
-        (20, True)
-        """
-        self.bootstrap_result = run_bootstrap(
-            self,
-            n_boot=n_boot,
-            fixed_lam=fixed_lam,
-            seed=seed,
-            n_jobs=n_jobs,
-            progress=progress,
-            stratify=stratify,
-            level=level,
-        )
-        return self.bootstrap_result
-
-    def stability_selection(
-        self,
-        n_subsamples: int = 50,
-        cutoff: float | None = None,
-        pfer: float | None = None,
-        q: float | None = None,
-        sampling: str = "complementary_pairs",
-        lambdas=None,
-        seed=None,
-        n_jobs: int | None = None,
-        progress: bool | None = None,
-        assumption: str | None = None,
-    ) -> StabilitySelection:
-        """Stability selection with error control on this fit's lasso path.
-
-        See :func:`penstat.resampling.run_stability_selection` for the parameters
-        (two of ``cutoff``, ``pfer`` and ``q`` fix the third). The result is also
-        kept in ``fit.stability_result``.
-
-        Returns
-        -------
-        StabilitySelection
-
-        Examples
-        --------
-        >>> import penstat as ps
-        >>> fit = ps.lasso("y ~ .", ps.datasets.load("diabetes"), lam=1.0)
-        >>> stab = fit.stability_selection(10, cutoff=0.75, pfer=1, seed=0, progress=False)
-        >>> stab.stable
-        ['bmi', 's5']
-        """
-        self.stability_result = run_stability_selection(
-            self,
-            n_subsamples=n_subsamples,
-            cutoff=cutoff,
-            pfer=pfer,
-            q=q,
-            sampling=sampling,
-            lambdas=lambdas,
-            seed=seed,
-            n_jobs=n_jobs,
-            progress=progress,
-            assumption=assumption,
-        )
-        return self.stability_result
+    bootstrap = _method(run_bootstrap, "bootstrap", keep="bootstrap_result")
+    stability_selection = _method(
+        run_stability_selection, "stability_selection", keep="stability_result"
+    )
 
     def report(self, path, title: str | None = None):
         """Write an HTML or Markdown report (by the file's extension); see
@@ -558,13 +453,3 @@ class PenalizedFit:
             f"{penalty_text(self.penalty, self.l1_ratio)}, lam={self.lam:.4g}, "
             f"{self.df} of {len(self.design.columns)} columns selected>"
         )
-
-
-def _check_lam(lam) -> float:
-    try:
-        value = float(lam)
-    except (TypeError, ValueError):
-        raise ArgumentError(f"lam={lam!r} must be a number >= 0") from None
-    if not np.isfinite(value) or value < 0:
-        raise ArgumentError(f"lam={lam!r} must be a finite number >= 0")
-    return value

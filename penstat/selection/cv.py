@@ -68,21 +68,8 @@ def cross_validate(
         every fold.
     X, y : arrays
         The data ``path`` was fitted on.
-    nfolds : int
-        Number of random folds (3 to n) when ``foldid`` is not given.
-    foldid : array, optional
-        Fold label of each observation (any labels, at least three distinct).
-    measure : str, optional
-        gaussian ``"mse"`` (default) or ``"mae"``; binomial ``"deviance"``
-        (default), ``"class"``, ``"auc"`` (also ``"mse"``, ``"mae"``).
-    stratify : bool, optional
-        Stratify random folds by class; default true for binomial.
-    seed : int, numpy Generator or None
-        Randomness of the folds.
-    n_jobs : int, optional
-        Folds fitted in parallel through joblib; results do not depend on it.
-    progress : bool, optional
-        Progress bar over folds; default: only when stderr is a terminal.
+    nfolds, foldid, measure, stratify, seed, n_jobs, progress
+        As :func:`~penstat.selection.select_lambda`.
 
     Returns
     -------
