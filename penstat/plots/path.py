@@ -49,10 +49,6 @@ def plot_path(
         lambda on the left to the smallest on the right, as coefficients grow.
         The number of nonzero coefficients is shown along the top.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
-
     Examples
     --------
     >>> import penstat as ps

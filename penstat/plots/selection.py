@@ -42,10 +42,6 @@ def plot_cv(cv: CVLike, ax=None):
     ax : matplotlib Axes, optional
         Drawn into a new figure when omitted.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
-
     Examples
     --------
     >>> import penstat as ps
@@ -90,10 +86,6 @@ def plot_criteria(selection: CriteriaLike, ax=None, criteria=("aic", "bic", "ebi
     criteria : sequence of str
         Which curves to draw.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
-
     Examples
     --------
     >>> import penstat as ps
@@ -136,10 +128,6 @@ def plot_lambda_choice(selection: CriteriaLike, ax=None):
     selection : CriteriaLike
         A :class:`~penstat.selection.Selection` (``fit.selection``).
     ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
 
     Examples
     --------

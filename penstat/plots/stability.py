@@ -31,10 +31,6 @@ def plot_selection_frequency(
     max_columns : int
         Show at most this many columns, the most frequently selected.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
-
     Examples
     --------
     >>> import penstat as ps
@@ -92,10 +88,6 @@ def plot_stability_path(
     ax : matplotlib.axes.Axes, optional
     label_stable : bool
         Name the stable columns at the right end of the region.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
 
     Examples
     --------
