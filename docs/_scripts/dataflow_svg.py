@@ -13,10 +13,10 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "_static" / "dataflow.svg"
 
-# (stage, module of the planned layout, what it takes -> what it gives)
+# (stage, module, what it takes -> what it gives)
 STAGES = [
     ("design", "penstat/design/", "formula + DataFrame + NA policy → Design"),
-    ("spec", "penstat/spec.py", "path options → FitSpec (frozen, validated once)"),
+    ("spec", "penstat/spec.py", "options → FitSpec, SelectSpec (frozen, checked once)"),
     ("solver", "penstat/solver/", "X, y, FitSpec → Path (lambda grid, _cd/ kernels)"),
     ("selection", "penstat/selection/", "Path + rule → Selection (CV, AIC/BIC/EBIC)"),
     ("engine", "penstat/engine.py", "FitSpec → Path + Selection: the one fit engine"),
