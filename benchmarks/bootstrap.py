@@ -6,7 +6,7 @@ Run by hand (never in CI):
     python benchmarks/bootstrap.py --n-boot 50 --jobs 1,2
 
 penstat: ``ps.lasso("y ~ .", df, select="cv_1se")`` then
-``fit.bootstrap(n_boot, select="same")`` (10-fold CV re-run in each replicate), with
+``fit.bootstrap(n_boot)`` (10-fold CV re-run in each replicate), with
 1 and 2 jobs. R: the equivalent loop of ``cv.glmnet`` on resampled rows, timed inside
 R. Both report selection frequencies; the largest difference between the two is
 printed as a sanity check (different random resamples, so only roughly equal).
@@ -46,7 +46,7 @@ def run_penstat(prob, n_boot: int, n_jobs: int, seed: int) -> dict:
         fit = ps.lasso("y ~ .", df, family=prob.family, select="cv_1se", seed=seed)
         start = time.perf_counter()
         result = fit.bootstrap(
-            n_boot=n_boot, select="same", seed=seed, n_jobs=n_jobs, progress=False
+            n_boot=n_boot, fixed_lam=False, seed=seed, n_jobs=n_jobs, progress=False
         )
         elapsed = time.perf_counter() - start
     except ImportError as exc:

@@ -63,13 +63,12 @@ def make_folds(prob, nfolds: int, seed: int) -> np.ndarray:
 
 def run_penstat(prob, foldid):
     import penstat
-    from penstat.select import select_lambda
+    from penstat.selection import select_lambda
 
     path = penstat.fit_path(prob.X, prob.y, family=prob.family)
     sel = select_lambda(
-        path, prob.X, prob.y, rule="cv_1se", fit_options={"family": prob.family},
-        foldid=foldid, n_jobs=1, progress=False,
-    )  # fmt: skip
+        path, prob.X, prob.y, rule="cv_1se", foldid=foldid, n_jobs=1, progress=False
+    )
     return sel.lam_min, sel.lam_1se
 
 
@@ -163,7 +162,7 @@ def main(argv=None):
     solvers = args.solvers.split(",")
     shapes = QUICK_SHAPES if args.quick else SHAPES
 
-    for module in ("pandas", "penstat.path", "penstat.select", "penstat.api"):
+    for module in ("pandas", "penstat.solver", "penstat.selection", "penstat.api"):
         try:  # imports are not timed
             importlib.import_module(module)
         except ImportError:

@@ -216,7 +216,7 @@ PYTHON_SOLVERS: dict[str, Callable[[Problem], Fit]] = {
     "statsmodels": fit_statsmodels,
 }
 PEER_MODULES = {
-    "penstat": "penstat.path",
+    "penstat": "penstat.solver",
     "sklearn": "sklearn.linear_model",
     "glum": "glum",
     "skglm": "skglm",
