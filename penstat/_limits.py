@@ -27,31 +27,10 @@ __all__ = [
     "interval_text",
     "limit_records",
     "limit_side",
-    "path_limits",
 ]
 
 # |b - limit| <= AT_LIMIT_RTOL * |limit| counts as sitting at the limit
 AT_LIMIT_RTOL = 1e-9
-
-
-def path_limits(path) -> tuple[np.ndarray, np.ndarray] | None:
-    """``(lower, upper)`` of a path as (p,) arrays, or None when it has no limits.
-
-    Examples
-    --------
-    >>> import penstat as ps
-    >>> X = np.random.default_rng(0).standard_normal((30, 2))
-    >>> y = X[:, 0] - X[:, 1]
-    >>> path_limits(ps.fit_path(X, y, lower_limits=[0.0, -np.inf]))
-    (array([  0., -inf]), array([inf, inf]))
-    >>> path_limits(ps.fit_path(X, y)) is None
-    True
-    """
-    lower = getattr(path, "lower_limits", None)
-    upper = getattr(path, "upper_limits", None)
-    if lower is None and upper is None:
-        return None
-    return both_sides(lower, upper, np.asarray(path.coefs).shape[-1])
 
 
 def both_sides(lower, upper, p: int) -> tuple[np.ndarray, np.ndarray]:

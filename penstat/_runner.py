@@ -18,7 +18,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import joblib
 import numpy as np
+from tqdm.auto import tqdm
 
 __all__ = ["run_chunks", "show_progress"]
 
@@ -56,8 +58,6 @@ def run_chunks(
     >>> run_chunks(lambda chunk: [-t for t in chunk], range(4), None, False, "negate")
     [0, -1, -2, -3]
     """
-    import joblib
-
     tasks = list(tasks)
     show = show_progress(progress)
     workers = joblib.effective_n_jobs(n_jobs) if n_jobs != 1 else 1
@@ -82,6 +82,4 @@ def run_chunks(
 
 
 def _progress_bar(total: int, desc: str, unit: str):
-    from tqdm.auto import tqdm
-
     return tqdm(total=total, desc=desc, unit=unit, leave=False)

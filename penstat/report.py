@@ -17,12 +17,13 @@ import datetime as _dt
 import io
 import math
 import os
+import pathlib
 import re
 import warnings
 from collections.abc import Callable
-from pathlib import Path as _FilePath
 from typing import Any
 
+import jinja2
 import numpy as np
 
 from penstat._errors import ArgumentError, PenstatError
@@ -37,7 +38,7 @@ __all__ = ["render_report", "report_context", "write_report"]
 
 def write_report(
     fit: FitLike, path: str | os.PathLike, title: str | None = None
-) -> _FilePath:
+) -> pathlib.Path:
     """Write a report of ``fit`` to ``path`` (``.html``/``.htm`` or ``.md``).
 
     The report states the data and formula, the model and how lambda was chosen
@@ -69,7 +70,7 @@ def write_report(
     >>> written.name, written.with_name("report_files").is_dir()
     ('report.md', True)
     """
-    target = _FilePath(path)
+    target = pathlib.Path(path)
     suffix = target.suffix.lower()
     if suffix not in (".html", ".htm", ".md"):
         raise ArgumentError(
@@ -405,7 +406,7 @@ def _figures(fit: FitLike, record: dict, fmt, figure_dir, notes) -> dict[str, st
         notes.append("matplotlib is not installed, so the report has no plots.")
         return {}
     if figure_dir is not None and fmt == "md":
-        _FilePath(figure_dir).mkdir(exist_ok=True)
+        pathlib.Path(figure_dir).mkdir(exist_ok=True)
     out = {}
     n_freq = record["data"]["n_columns"]
     for name, draw in _drawers(fit, record).items():
@@ -427,9 +428,9 @@ def _figures(fit: FitLike, record: dict, fmt, figure_dir, notes) -> dict[str, st
         if fmt == "html":
             out[name] = svg
         elif figure_dir is not None:
-            target = _FilePath(figure_dir) / f"{name}.svg"
+            target = pathlib.Path(figure_dir) / f"{name}.svg"
             target.write_text(svg, encoding="utf-8")
-            out[name] = f"{_FilePath(figure_dir).name}/{name}.svg"
+            out[name] = f"{pathlib.Path(figure_dir).name}/{name}.svg"
     return out
 
 
@@ -451,8 +452,6 @@ def _svg(fig, plt) -> str:
 
 
 def _environment():
-    import jinja2
-
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("penstat", "templates"),
         autoescape=lambda name: bool(name) and name.endswith(".html.j2"),

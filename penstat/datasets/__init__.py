@@ -8,6 +8,8 @@
 
 from importlib import resources
 
+import pandas as pd
+
 from penstat._errors import ArgumentError
 
 __all__ = ["describe", "load", "names"]
@@ -75,8 +77,6 @@ def load(name: str):
     >>> ps.datasets.load("breast_cancer")["diagnosis"].value_counts().to_dict()
     {'benign': 357, 'malignant': 212}
     """
-    import pandas as pd
-
     filename = _DATASETS[_check(name)][0]
     with resources.files(__name__).joinpath(filename).open("r") as handle:
         return pd.read_csv(handle)

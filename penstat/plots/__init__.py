@@ -9,6 +9,11 @@ so every stage's ``.plot()`` can call them (this package imports no stage).
 'matplotlib.pyplot'
 """
 
+import os
+import sys
+
+from penstat._errors import PenstatError
+
 __all__ = ["require_matplotlib"]
 
 
@@ -30,8 +35,6 @@ def require_matplotlib():
             matplotlib.use("Agg", force=False)
         import matplotlib.pyplot as plt
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        from penstat._errors import PenstatError
-
         raise PenstatError(
             "plotting needs matplotlib; install it with: pip install 'penstat[plot]'"
         ) from exc
@@ -39,9 +42,6 @@ def require_matplotlib():
 
 
 def _has_display() -> bool:
-    import os
-    import sys
-
     return sys.platform in ("darwin", "win32") or bool(
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     )

@@ -27,6 +27,8 @@ import numpy as np
 from penstat._errors import ConvergenceWarning, DataError, warn_user
 from penstat._validation import as_matrix, as_response, check_two_classes
 from penstat.family import get_family
+from penstat.solver._cd._binomial import binomial_path
+from penstat.solver._cd._gaussian import gaussian_path
 from penstat.solver.grid import lambda_grid, lambda_max, null_residual
 from penstat.solver.path import Path
 from penstat.solver.separation import binomial_null_fit, warn_if_separated_at_zero
@@ -451,10 +453,4 @@ def _constant_columns(X: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 
 def _kernel(family: str):
-    if family == "gaussian":
-        from penstat.solver._cd._gaussian import gaussian_path
-
-        return gaussian_path
-    from penstat.solver._cd._binomial import binomial_path
-
-    return binomial_path
+    return gaussian_path if family == "gaussian" else binomial_path
