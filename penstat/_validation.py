@@ -33,6 +33,7 @@ __all__ = [
     "as_offset",
     "as_response",
     "as_weights",
+    "check_factor",
     "check_foldid",
     "check_gamma",
     "check_int",
@@ -196,6 +197,24 @@ def limit_value(value: Any, name: str, side: float) -> float:
         raise ArgumentError(
             f"{name}={value!r}: limits must be {word} (as glmnet's), so that a "
             "coefficient of 0 stays allowed; use -inf / inf for no limit"
+        )
+    return v
+
+
+def check_factor(value: Any, name: str) -> float:
+    """One penalty factor: a finite number >= 0 (0 leaves the column unpenalized).
+
+    Examples
+    --------
+    >>> check_factor(0, "penalty_factor['age']")
+    0.0
+    """
+    if isinstance(value, (np.generic, np.ndarray)) and np.ndim(value) == 0:
+        value = value.item()
+    v = real_number(value, name, "a finite number >= 0 (0 = unpenalized)")
+    if not np.isfinite(v) or v < 0:
+        raise ArgumentError(
+            f"{name}={value!r} must be a finite number >= 0 (0 = unpenalized)"
         )
     return v
 

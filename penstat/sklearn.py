@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from penstat._errors import ArgumentError, DataError, PenstatError
-from penstat._validation import real_number
+from penstat._validation import check_factor
 from penstat.engine import run
 from penstat.family import get_family
 from penstat.penalty import resolve_penalty
@@ -204,7 +204,7 @@ class _PenalizedBase(BaseEstimator):
             )
         out = np.ones(p)
         for key, value in pf.items():
-            out[position[str(key)]] = _number(value, f"penalty_factor[{key!r}]")
+            out[position[str(key)]] = check_factor(value, f"penalty_factor[{key!r}]")
         return out
 
     def _lower_limits(self, penalty_factor, p: int):
@@ -423,10 +423,3 @@ class PenalizedClassifier(ClassifierMixin, _PenalizedBase):
 
 
 # -- helpers -----------------------------------------------------------------------
-
-
-def _number(value, name: str) -> float:
-    v = real_number(value, name)
-    if not np.isfinite(v):
-        raise ArgumentError(f"{name}={value!r} must be finite")
-    return v

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from penstat._errors import ArgumentError
-from penstat._validation import limit_value
+from penstat._validation import check_factor, limit_value
 
 __all__ = ["resolve_limits", "resolve_penalty_factor"]
 
@@ -43,7 +43,7 @@ def resolve_penalty_factor(penalty_factor, design) -> np.ndarray | None:
     if isinstance(penalty_factor, dict):
         pf = np.ones(p)
         for key, cols in _named_columns(penalty_factor, design, "penalty_factor"):
-            value = _factor_value(penalty_factor[key], key)
+            value = check_factor(penalty_factor[key], f"penalty_factor[{key!r}]")
             for j, _ in cols:
                 pf[j] = value
         return pf
@@ -171,13 +171,3 @@ def _refuse_unpenalized(arr, name, columns, penalized, source) -> None:
         "apply to penalized columns only: leave them out, give -inf / inf there, or "
         "give them a penalty_factor > 0"
     )
-
-
-def _factor_value(value, name) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ArgumentError(f"penalty_factor[{name!r}]={value!r} is not a number") from None
-    if not np.isfinite(v) or v < 0:
-        raise ArgumentError(f"penalty_factor[{name!r}]={value!r} must be finite and >= 0")
-    return v

@@ -1243,11 +1243,9 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     cdef const double[::1] hiv = upper if bounded else np.zeros(1)
     cdef int jj
     if bounded:
+        # lower <= 0 <= upper is checked once, by FitSpec (penstat._validation)
         if lov.shape[0] != p or hiv.shape[0] != p:
             raise ValueError("binomial_path: lower, upper need one value per column")
-        for jj in range(p):
-            if not (lov[jj] <= 0.0 <= hiv[jj]):
-                raise ValueError("binomial_path: limits must satisfy lower <= 0 <= upper")
     if (coefs.shape[0] < nlam or coefs.shape[1] != p or icpt.shape[0] < nlam
             or dev.shape[0] < nlam or iters.shape[0] < nlam or conv.shape[0] < nlam):
         raise ValueError("binomial_path: output arrays are too small")

@@ -1601,11 +1601,9 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
     if bounded:
         lo_v = lower
         hi_v = upper
+        # lower <= 0 <= upper is checked once, by FitSpec (penstat._validation)
         if lo_v.shape[0] != p or hi_v.shape[0] != p:
             raise ValueError("gaussian_path: lower, upper need one value per column")
-        for j in range(p):
-            if not (lo_v[j] <= 0.0 <= hi_v[j]):
-                raise ValueError("gaussian_path: limits must satisfy lower <= 0 <= upper")
 
     w_np = np.asarray(w)
     cdef bint uniform = n > 0 and bool(np.all(w_np == w_np[0]))
