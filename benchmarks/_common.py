@@ -26,7 +26,8 @@ THREAD_VARS = (
 
 
 def limit_threads_from_argv(default: int = 1) -> int:
-    """Set BLAS / OpenMP thread counts before numpy is imported (``--threads N``)."""
+    """Set BLAS / OpenMP thread counts before numpy is imported (``--threads N``);
+    ``--threads 0`` leaves the machine's default environment as users run it."""
     threads = default
     argv = sys.argv
     for i, arg in enumerate(argv):
@@ -34,8 +35,9 @@ def limit_threads_from_argv(default: int = 1) -> int:
             threads = int(argv[i + 1])
         elif arg.startswith("--threads="):
             threads = int(arg.split("=", 1)[1])
-    for var in THREAD_VARS:
-        os.environ[var] = str(threads)
+    if threads > 0:
+        for var in THREAD_VARS:
+            os.environ[var] = str(threads)
     return threads
 
 

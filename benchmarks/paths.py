@@ -488,7 +488,9 @@ def run_grid(
 
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = Path(args.out) if args.out else _common.RESULTS / f"{prefix}-{stamp}.md"
-    print(f"# machine: {_common.machine_description()}; BLAS threads: {args.threads}")
+    print(
+        f"# machine: {_common.machine_description()}; BLAS threads: {args.threads or 'default'}"
+    )
     all_results: list[tuple[Problem, dict]] = []
     skip: dict[str, dict[str, str]] = {k: {} for k in kinds}
     options = {"kinds": list(kinds), **(write_options or {})}
@@ -547,7 +549,7 @@ def write_results(
     vers = _common.versions(list(modules))
     vers["R glmnet"] = _common.r_glmnet_version()
     header = (
-        f"Machine: {_common.machine_description()}; BLAS threads: {args.threads}; "
+        f"Machine: {_common.machine_description()}; BLAS threads: {args.threads or 'default'}; "
         f"repeats: {args.repeats} (median; a run over {args.slow:g} s is not repeated).\n\n"
         "Versions: " + ", ".join(f"{k} {v}" for k, v in vers.items()) + ".\n\n" + legend
     )
