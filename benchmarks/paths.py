@@ -488,9 +488,8 @@ def run_grid(
 
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = Path(args.out) if args.out else _common.RESULTS / f"{prefix}-{stamp}.md"
-    print(
-        f"# machine: {_common.machine_description()}; BLAS threads: {args.threads or 'default'}"
-    )
+    blas = args.threads or "default"
+    print(f"# machine: {_common.machine_description()}; BLAS threads: {blas}")
     all_results: list[tuple[Problem, dict]] = []
     skip: dict[str, dict[str, str]] = {k: {} for k in kinds}
     options = {"kinds": list(kinds), **(write_options or {})}
