@@ -548,7 +548,7 @@ def write_results(
     vers = _common.versions(list(modules))
     vers["R glmnet"] = _common.r_glmnet_version()
     header = (
-        f"Machine: {_common.machine_description()}; BLAS threads: {blas}; "
+        f"Machine: {_common.machine_description()}; BLAS threads: {args.threads or 'default'}; "
         f"repeats: {args.repeats} (median; a run over {args.slow:g} s is not repeated).\n\n"
         "Versions: " + ", ".join(f"{k} {v}" for k, v in vers.items()) + ".\n\n" + legend
     )
