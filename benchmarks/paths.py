@@ -547,8 +547,9 @@ def write_results(
     tables = format_tables(all_results, names, kinds, cell_text)
     vers = _common.versions(list(modules))
     vers["R glmnet"] = _common.r_glmnet_version()
+    blas = args.threads or "default"
     header = (
-        f"Machine: {_common.machine_description()}; BLAS threads: {args.threads or 'default'}; "
+        f"Machine: {_common.machine_description()}; BLAS threads: {blas}; "
         f"repeats: {args.repeats} (median; a run over {args.slow:g} s is not repeated).\n\n"
         "Versions: " + ", ".join(f"{k} {v}" for k, v in vers.items()) + ".\n\n" + legend
     )
