@@ -94,14 +94,11 @@ def resolve_limits(lower_limits, upper_limits, design, penalty_factor=None):
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from penstat.design import build_design
-    >>> df = pd.DataFrame({"y": [1.0, 2, 3, 5], "x": [1.0, 0, 2, 3],
-    ...                    "g": ["a", "b", "c", "a"]})
-    >>> d = build_design("y ~ x + g", df)
-    >>> lower, upper = resolve_limits({"g": 0}, {"x": 2}, d)
+    >>> import penstat as ps
+    >>> d = ps.build_design("y ~ bmi + sex + bp", ps.datasets.load("diabetes"))
+    >>> lower, upper = resolve_limits({"bmi": 0}, {"bp": 2.5}, d)
     >>> lower.tolist(), upper.tolist()
-    ([0.0, 0.0, -inf], [inf, inf, 2.0])
+    ([0.0, -inf, -inf], [inf, inf, 2.5])
     """
     p = len(design.columns)
     pf = np.ones(p) if penalty_factor is None else np.asarray(penalty_factor, float)

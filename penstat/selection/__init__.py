@@ -1,14 +1,11 @@
 """Stage 3, lambda selection: cross-validation (as ``cv.glmnet``), information
 criteria (AIC, BIC, extended BIC) and the search over the L1 / L2 mix.
 
->>> import numpy as np
->>> from penstat.solver import fit_path
->>> from penstat.selection import select_lambda
->>> rng = np.random.default_rng(0)
->>> X = rng.standard_normal((80, 5))
->>> y = X[:, 0] + rng.standard_normal(80)
->>> select_lambda(fit_path(X, y), X, y, rule="cv_1se", seed=0).rule
-'cv_1se'
+>>> import penstat as ps
+>>> df = ps.datasets.load("diabetes")
+>>> X, y = df.drop(columns="y").to_numpy(), df["y"].to_numpy()
+>>> ps.select_lambda(ps.fit_path(X, y), X, y, rule="bic").rule
+'bic'
 """
 
 from penstat.selection.criteria import criteria_table, effective_df

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import dataclasses
+import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,11 @@ from penstat.plots.path import plot_path
 from penstat.spec import FitSpec
 
 __all__ = ["Path"]
+
+
+def _from_spec(name: str, doc: str) -> property:
+    """A read-only attribute of the path that is its spec's ``name``."""
+    return property(operator.attrgetter(f"spec.{name}"), doc=doc)
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,40 +80,14 @@ class Path:
     penalty_factor: np.ndarray
     column_names: list[str] | None = None
 
-    @property
-    def family(self) -> str:
-        """``"gaussian"`` or ``"binomial"``."""
-        return self.spec.family
-
-    @property
-    def l1_ratio(self) -> float:
-        """The L1 / L2 mix."""
-        return self.spec.l1_ratio
-
-    @property
-    def fit_intercept(self) -> bool:
-        """Whether an intercept was fitted."""
-        return self.spec.fit_intercept
-
-    @property
-    def standardize(self) -> bool:
-        """Whether columns were standardized inside the fit."""
-        return self.spec.standardize
-
-    @property
-    def has_offset(self) -> bool:
-        """Whether the path was fitted with an offset."""
-        return self.spec.has_offset
-
-    @property
-    def lower_limits(self) -> np.ndarray | None:
-        """(p,) lower limits of the coefficients, or None for a fit without limits."""
-        return self.spec.lower_limits
-
-    @property
-    def upper_limits(self) -> np.ndarray | None:
-        """(p,) upper limits of the coefficients, or None for a fit without limits."""
-        return self.spec.upper_limits
+    # read from the spec the path was fitted with
+    family = _from_spec("family", '``"gaussian"`` or ``"binomial"``.')
+    l1_ratio = _from_spec("l1_ratio", "The L1 / L2 mix.")
+    fit_intercept = _from_spec("fit_intercept", "Whether an intercept was fitted.")
+    standardize = _from_spec("standardize", "Whether columns were standardized.")
+    has_offset = _from_spec("has_offset", "Whether the path was fitted with an offset.")
+    lower_limits = _from_spec("lower_limits", "(p,) lower limits, or None without limits.")
+    upper_limits = _from_spec("upper_limits", "(p,) upper limits, or None without limits.")
 
     def with_names(self, names) -> Path:
         """The same path with its columns named ``names``."""
@@ -132,13 +112,14 @@ class Path:
 
         Examples
         --------
-        >>> import numpy as np
-        >>> X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 0.5]])
-        >>> from penstat.solver import fit_path
-        >>> path = fit_path(X, np.array([1.0, 0.0, 1.5, 2.0]), nlambda=5)
-        >>> b0, b = path.coef_at(path.lambdas[2])
+        >>> import penstat as ps
+        >>> df = ps.datasets.load("diabetes")
+        >>> path = ps.fit_path(df[["bmi", "bp", "s5"]], df["y"], nlambda=5)
+        >>> b0, b = path.coef_at(path.lambdas[2])  # on the grid: the solution there
         >>> bool(np.allclose(b, path.coefs[2]))
         True
+        >>> path.coef_at([path.lambdas[1], path.lambdas[3]])[1].shape
+        (2, 3)
         """
         scalar = np.ndim(lam) == 0
         s = np.atleast_1d(np.asarray(lam, dtype=float))
@@ -178,12 +159,14 @@ class Path:
 
         Examples
         --------
-        >>> import numpy as np
-        >>> X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 0.5]])
         >>> from penstat.solver import fit_path
-        >>> path = fit_path(X, np.array([1.0, 0.0, 1.5, 2.0]), nlambda=5)
-        >>> path.predict(X).shape
-        (4, 5)
+        >>> X = np.random.default_rng(3).standard_normal((6, 2))
+        >>> path = fit_path(X, (X[:, 0] > 0).astype(float), family="binomial", nlambda=4)
+        >>> path.predict(X).shape, path.predict(X, lam=path.lambdas[-1]).shape
+        ((6, 4), (6,))
+        >>> mean = path.predict(X, type="response")
+        >>> bool(((mean >= 0) & (mean <= 1)).all())
+        True
         """
         if type not in ("link", "response"):
             raise ArgumentError(f"type must be 'link' or 'response', got {type!r}")
@@ -219,10 +202,8 @@ class Path:
 
         Examples
         --------
-        >>> import numpy as np
-        >>> X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 0.5]])
         >>> from penstat.solver import fit_path
-        >>> fit_path(X, np.array([1.0, 0.0, 1.5, 2.0]), nlambda=3).to_frame().shape
+        >>> fit_path(np.eye(4)[:, :2], [1.0, 0.0, 1.5, 2.0], nlambda=3).to_frame().shape
         (3, 9)
         """
         names = self.column_names
