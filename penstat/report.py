@@ -207,8 +207,11 @@ def _data_context(record: dict) -> dict[str, Any]:
     else:
         name = pathlib.PurePath(source).name or source
         described = f"file {source}"
+    missing = data.get("missing") or {}
+    why = ", ".join(f"{c} ({k} row{'' if k == 1 else 's'})" for c, k in missing.items())
     return {
         **data,
+        "dropped_why": f"a missing value in {why}" if why else "a missing value",
         "source_name": name,
         "source_text": described,
         "family": model["family"],

@@ -113,6 +113,8 @@ def test_markdown_report(full_fit, tmp_path):
     for image in images:
         assert (tmp_path / image).read_text().startswith("<svg")
     assert "<svg" not in text
+    # the figure and the settings table stand apart from the paragraph above them
+    assert "on the original scale.\n\n![How lambda was chosen]" in text
     # every table row has as many cells as its header
     lines = text.splitlines()
     for i, line in enumerate(lines):
@@ -316,6 +318,7 @@ def test_report_describes_the_limits(tmp_path):
 def test_report_names_its_data(tmp_path):
     data = ps.datasets.load("diabetes")
     data.loc[[0, 5, 9], "bmi"] = float("nan")
+    data.loc[[5, 11], "age"] = float("nan")  # not in the formula: no row dropped for it
     fit = ps.fit("y ~ bmi + bp + s5", data, lam=1.0)
     html = render_report(fit, source="dataset:diabetes")
     assert "<title>Feature selection for y in diabetes</title>" in html
@@ -324,7 +327,7 @@ def test_report_names_its_data(tmp_path):
         "<td>penstat dataset diabetes (penstat.datasets.load(&#39;diabetes&#39;))" in html
     )
     assert '<th scope="row">Rows read</th><td>442</td>' in html
-    dropped = "<td>3: a value was missing in a variable the formula uses</td>"
+    dropped = "<td>3, with a missing value in bmi (3 rows)</td>"
     assert f'<th scope="row">Rows dropped</th>{dropped}' in html
     assert '<th scope="row">Observations used</th><td>439</td>' in html
     assert f"with penstat {ps.__version__}</td>" in html
@@ -333,7 +336,8 @@ def test_report_names_its_data(tmp_path):
     text = write_report(fit, tmp_path / "r.md", source="trials/visit one.csv").read_text()
     assert text.startswith("# Feature selection for y in visit one.csv\n")
     assert "| Data | file trials/visit one.csv |" in text
-    assert "| Rows read | 442 |" in text and "| Rows dropped | 3: a value" in text
+    assert "| Rows read | 442 |" in text
+    assert "| Rows dropped | 3, with a missing value in bmi (3 rows) |" in text
     assert "Formula as given:\n\n```\ny ~ bmi + bp + s5\n```" in text
 
 
