@@ -14,6 +14,7 @@ that names the argument and says what to do.
 from __future__ import annotations
 
 import numbers
+import os
 from typing import Any
 
 import numpy as np
@@ -43,6 +44,7 @@ __all__ = [
     "check_n_jobs",
     "check_nfolds",
     "check_rule",
+    "check_source",
     "check_stratify",
     "check_two_classes",
     "limit_value",
@@ -599,3 +601,29 @@ def check_stratify(stratify: Any, family: str) -> bool | None:
             f"the folds); family={family!r} has no classes, so leave stratify=None"
         )
     return bool(stratify)
+
+
+def check_source(source: Any) -> str | None:
+    """``source`` (where a report's data came from) as a str, or None.
+
+    A file name (a str or a path) or ``"dataset:<name>"``; the text is only shown,
+    never opened.
+
+    Examples
+    --------
+    >>> import pathlib
+    >>> check_source(pathlib.Path("data") / "trial.csv")
+    'data/trial.csv'
+    >>> check_source(None) is None
+    True
+    """
+    if source is None:
+        return None
+    if isinstance(source, (str, os.PathLike)):
+        text = os.fspath(source)
+        if isinstance(text, str) and text.strip():
+            return text
+    raise ArgumentError(
+        f"source={source!r} must name the data: a file name (e.g. 'trial.csv') or "
+        "'dataset:<name>' for a penstat dataset; leave it out if there is none"
+    )

@@ -317,7 +317,7 @@ def _print_results(fit, args) -> None:
 
 def _write_outputs(fit, args, source: str) -> None:
     if args.report:
-        written = fit.report(args.report)
+        written = fit.report(args.report, source=source)
         print(f"report written to {written}", file=sys.stderr)
     if args.json:
         payload = fit_to_dict(fit, source=source)

@@ -27,6 +27,7 @@ import jinja2
 import numpy as np
 
 from penstat._errors import ArgumentError, PenstatError
+from penstat._validation import check_source
 from penstat.plots import require_matplotlib
 from penstat.plots.path import plot_path
 from penstat.plots.selection import plot_lambda_choice
@@ -37,11 +38,15 @@ __all__ = ["render_report", "report_context", "write_report"]
 
 
 def write_report(
-    fit: FitLike, path: str | os.PathLike, title: str | None = None
+    fit: FitLike,
+    path: str | os.PathLike,
+    title: str | None = None,
+    source: str | None = None,
 ) -> pathlib.Path:
     """Write a report of ``fit`` to ``path`` (``.html``/``.htm`` or ``.md``).
 
-    The report states the data and formula, the model and how lambda was chosen
+    The report states the data (its source, the rows read and dropped), the
+    formula as given, the date and the penstat version, the model and how lambda was chosen
     (with the CV or criterion plot), the selected features with their coefficients
     and, when ``fit.bootstrap()`` was run, their bootstrap selection frequency and
     interval, the term table, the coefficient path, the stability plots, and notes
@@ -55,7 +60,12 @@ def write_report(
         ``.html`` or ``.htm``: one self-contained HTML file. ``.md``: Markdown, with
         the plots as SVG files in a folder ``<name>_files`` next to it.
     title : str, optional
-        Default: "Feature selection for <response>".
+        Default: "Feature selection for <response>", followed by "in <file or
+        dataset>" when ``source`` is given.
+    source : str, optional
+        Where the data came from: a file name, or ``"dataset:<name>"`` for a
+        :mod:`penstat.datasets` dataset (what ``penstat fit`` passes). Stated at the
+        top of the report; without it the report says that no source was given.
 
     Returns
     -------
@@ -66,9 +76,11 @@ def write_report(
     --------
     >>> import penstat as ps
     >>> fit = ps.lasso("y ~ bmi + bp + s5", ps.datasets.load("diabetes"), lam=1.0)
-    >>> written = write_report(fit, "report.md")
+    >>> written = write_report(fit, "report.md", source="dataset:diabetes")
     >>> written.name, written.with_name("report_files").is_dir()
     ('report.md', True)
+    >>> written.read_text().splitlines()[0]
+    '# Feature selection for y in diabetes'
     """
     target = pathlib.Path(path)
     suffix = target.suffix.lower()
@@ -80,13 +92,17 @@ def write_report(
     if not target.parent.exists():
         raise ArgumentError(f"folder {str(target.parent)!r} of the report does not exist")
     figure_dir = target.with_name(target.stem + "_files") if fmt == "md" else None
-    text = render_report(fit, fmt=fmt, title=title, figure_dir=figure_dir)
+    text = render_report(fit, fmt=fmt, title=title, figure_dir=figure_dir, source=source)
     target.write_text(text, encoding="utf-8")
     return target
 
 
 def render_report(
-    fit: FitLike, fmt: str = "html", title: str | None = None, figure_dir=None
+    fit: FitLike,
+    fmt: str = "html",
+    title: str | None = None,
+    figure_dir=None,
+    source: str | None = None,
 ) -> str:
     """The report as a string (``fmt`` ``"html"`` or ``"md"``); see :func:`write_report`.
 
@@ -94,6 +110,7 @@ def render_report(
     (:func:`penstat.results.export.fit_to_dict`, see :func:`report_context`); the
     figures from the path, selection, bootstrap and stability results of the fit.
     For Markdown the figures are written to ``figure_dir`` (omitted when None).
+    ``source`` names the data, as in :func:`write_report`.
 
     Examples
     --------
@@ -104,7 +121,7 @@ def render_report(
     """
     if fmt not in ("html", "md"):
         raise ArgumentError(f"fmt must be 'html' or 'md', not {fmt!r}")
-    record = fit_to_dict(fit)
+    record = fit_to_dict(fit, source=check_source(source))
     context = report_context(record, title)
     context["figures"] = _figures(fit, record, fmt, figure_dir, context["notes"])
     env = _environment()
@@ -150,12 +167,16 @@ def report_context(record: dict, title: str | None = None) -> dict[str, Any]:
         near = [r for r in rows if not r["selected"] and r["freq"] >= 0.5]
         near.sort(key=lambda r: -r["freq"])
     bootstrap = _bootstrap_context(record["bootstrap"])
-    response = record["data"]["response"]
+    data = _data_context(record)
+    if title is None:
+        title = f"Feature selection for {data['response']}"
+        if data["source_name"]:
+            title += f" in {data['source_name']}"
     return {
-        "title": f"Feature selection for {response}" if title is None else title,
+        "title": title,
         "version": record["penstat_version"],
         "created": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
-        "data": _data_context(record),
+        "data": data,
         "model": _model_context(record),
         "header_rows": header_rows(record),
         "selected_rows": selected,
@@ -177,8 +198,22 @@ def _data_context(record: dict) -> dict[str, Any]:
         offset = "an array given with the fit"
     elif data["offset_kind"] == "column":
         offset = f"column {data['offset']}"
+    source = data["source"]
+    if source is None:
+        name = described = None
+    elif source.startswith("dataset:"):
+        name = source.removeprefix("dataset:")
+        described = f"penstat dataset {name} (penstat.datasets.load({name!r}))"
+    else:
+        name = pathlib.PurePath(source).name or source
+        described = f"file {source}"
+    missing = data.get("missing") or {}
+    why = ", ".join(f"{c} ({k} row{'' if k == 1 else 's'})" for c, k in missing.items())
     return {
         **data,
+        "dropped_why": f"a missing value in {why}" if why else "a missing value",
+        "source_name": name,
+        "source_text": described,
         "family": model["family"],
         "positive": model["positive_class"] if model["family"] == "binomial" else None,
         "offset": offset,
@@ -196,6 +231,14 @@ def _model_context(record: dict) -> dict[str, Any]:
         "limits": model["limits_text"],
     }
 
+
+_SIZE_BAR_REM = 8.0  # the longest model-size bar, in rem
+
+_LAMBDA_NOTE = (
+    "In every plot lambda decreases from left to right (log scale): the sparsest "
+    "model is on the left and the model grows to the right, the order in which the "
+    "path is fitted. glmnet's plots in R draw the mirror image."
+)
 
 _RULE_WORDS = {
     "cv_1se": "cross-validation: the largest lambda whose error is within one "
@@ -282,6 +325,7 @@ def _bootstrap_context(boot: dict | None) -> dict[str, Any] | None:
     sizes = [(int(k), int(v)) for k, v in boot["model_size"].items()]
     drawn = np.repeat([k for k, _ in sizes], [v for _, v in sizes])
     freq = np.array([r["freq"] for r in boot["columns"]], dtype=float)
+    most = max((v for _, v in sizes), default=1)
     return {
         "n_boot": boot["n_boot"],
         "fixed_lam": boot["fixed_lam"],
@@ -292,6 +336,8 @@ def _bootstrap_context(boot: dict | None) -> dict[str, Any] | None:
         "n_ge_90": int((freq >= 0.9).sum()),
         "n_ge_50": int((freq >= 0.5).sum()),
         "sizes": sizes,
+        # bars scaled to the most common size, so the smallest share stays visible
+        "size_bars": [round(_SIZE_BAR_REM * v / most, 2) for _, v in sizes],
         "mean_size": float(sum(k * v for k, v in sizes) / boot["n_boot"]),
         "size_lo": int(np.quantile(drawn, 0.05)),
         "size_hi": int(np.quantile(drawn, 0.95)),
@@ -328,6 +374,7 @@ def _notes(record: dict, bootstrap: dict | None) -> list[str]:
             "and selection frequencies carry no information."
         )
     notes += _bootstrap_notes(bootstrap)
+    notes.append(_LAMBDA_NOTE)
     notes.append(
         "Coefficients are on the original scale of the design columns; 'std. coef' "
         "multiplies by the column's standard deviation so effects can be compared."

@@ -34,7 +34,8 @@ KEYS = {
     },
     "data": {
         "source", "formula", "expanded_formula", "response", "n_obs", "n_rows",
-        "n_dropped", "weights", "offset", "offset_kind", "n_columns", "n_terms",
+        "n_dropped", "missing", "weights", "offset", "offset_kind", "n_columns",
+        "n_terms",
     },
     "model": {
         "family", "positive_class", "penalty", "penalty_name", "l1_ratio",
@@ -145,6 +146,7 @@ def test_record_states_the_fit(fit):
 def test_gaussian_record_reads_rows_weights_and_offset(gaussian_fit):
     record = fit_to_dict(gaussian_fit)
     assert record["data"]["n_dropped"] == 2 and record["data"]["offset"] == "base"
+    assert record["data"]["missing"] == {"bp": 2}
     assert record["selection"]["nfolds"] == 4 and record["selection"]["cv_mean"] > 0
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
+from html import unescape
 from pathlib import Path
 
 import matplotlib
@@ -111,6 +113,8 @@ def test_markdown_report(full_fit, tmp_path):
     for image in images:
         assert (tmp_path / image).read_text().startswith("<svg")
     assert "<svg" not in text
+    # the figure and the settings table stand apart from the paragraph above them
+    assert "on the original scale.\n\n![How lambda was chosen]" in text
     # every table row has as many cells as its header
     lines = text.splitlines()
     for i, line in enumerate(lines):
@@ -157,22 +161,59 @@ def _chromium():
     return None
 
 
+BROWSER_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--hide-scrollbars",
+    "--no-first-run",
+    "--disable-extensions",
+]
+# injected into a copy of the report only (the report itself has no script): opens
+# the details, then records the page width, every element wider than the window or
+# cut by its scroll box, and the size of every figure
+MEASURE = """<script>
+for (const d of document.querySelectorAll("details")) d.open = true;
+const width = window.innerWidth, wide = [];
+for (const el of document.querySelectorAll("main *")) {
+  const box = el.getBoundingClientRect();
+  const name = el.tagName + (el.id ? "#" + el.id : "");
+  if (box.width > 0 && box.right > width + 0.5) wide.push(name);
+  const clips = getComputedStyle(el).overflowX !== "visible";
+  if (clips && el.scrollWidth > el.clientWidth + 1) wide.push("cut " + name);
+}
+const figures = [...document.querySelectorAll("figure")].map(f => {
+  const svg = f.querySelector("svg").getBoundingClientRect();
+  return [f.id, svg.left, svg.right, svg.width, svg.height];
+});
+const out = document.createElement("pre");
+out.id = "measure";
+out.textContent = JSON.stringify({
+  width, scroll: document.documentElement.scrollWidth, wide, figures});
+document.body.appendChild(out);
+</script>"""
+
+
+@pytest.fixture(scope="module")
+def binomial_report(tmp_path_factory):
+    data = ps.datasets.load("breast_cancer")
+    fit = ps.fit("diagnosis ~ .", data, family="binomial", nfolds=5, seed=0)
+    fit.bootstrap(n_boot=10, seed=1, progress=False)
+    path = tmp_path_factory.mktemp("report") / "binomial.html"
+    return write_report(fit, path, source="dataset:breast_cancer")
+
+
+def _browser(*args, timeout=120):
+    return subprocess.run(
+        [_chromium(), *BROWSER_FLAGS, *args], capture_output=True, text=True,
+        timeout=timeout,
+    )  # fmt: skip
+
+
 @pytest.mark.skipif(_chromium() is None, reason="headless Chromium is not installed")
 def test_renders_in_headless_chromium(html_report):
-    browser = _chromium()
-    base = [
-        browser,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--hide-scrollbars",
-        "--no-first-run",
-        "--disable-extensions",
-    ]
     url = html_report.resolve().as_uri()
-    dom = subprocess.run(
-        [*base, "--dump-dom", url], capture_output=True, text=True, timeout=120
-    )
+    dom = _browser("--dump-dom", url)
     assert dom.returncode == 0, dom.stderr[-2000:]
     for section in SECTIONS:
         assert f'id="{section}"' in dom.stdout
@@ -181,22 +222,49 @@ def test_renders_in_headless_chromium(html_report):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / "report.png"
     shot.unlink(missing_ok=True)
-    render = subprocess.run(
-        [
-            *base,
-            "--enable-logging=stderr",
-            "--v=0",
-            "--window-size=1200,4000",
-            f"--screenshot={shot}",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    render = _browser(
+        "--enable-logging=stderr", "--v=0", "--window-size=1200,4000",
+        f"--screenshot={shot}", url,
+    )  # fmt: skip
     assert render.returncode == 0, render.stderr[-2000:]
     console = [line for line in render.stderr.splitlines() if "CONSOLE" in line]
     assert console == []
+    assert shot.exists() and shot.stat().st_size > 10_000
+
+
+@pytest.mark.skipif(_chromium() is None, reason="headless Chromium is not installed")
+@pytest.mark.parametrize("width", [1280, 800])
+@pytest.mark.parametrize("kind", ["gaussian", "binomial"])
+def test_fits_the_window_in_headless_chromium(kind, width, request, tmp_path):
+    """No horizontal scroll, no table cut by its scroll box, every figure visible;
+    a screenshot of the whole page (details open) goes to the test artifacts."""
+    report = request.getfixturevalue("html_report" if kind == "gaussian" else
+                                     "binomial_report")  # fmt: skip
+    html = report.read_text()
+    probe = tmp_path / f"{kind}-{width}.html"
+    probe.write_text(html.replace("</body>", MEASURE + "</body>"))
+    dom = _browser(f"--window-size={width},2400", "--dump-dom", probe.as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    found = re.search(r'<pre id="measure">(.*?)</pre>', dom.stdout, re.S)
+    assert found, dom.stdout[-2000:]
+    measured = json.loads(unescape(found.group(1)))
+    assert measured["width"] == width
+    assert measured["scroll"] <= width
+    assert measured["wide"] == []
+    n_figures = 4 if kind == "gaussian" else 3
+    assert len(measured["figures"]) == n_figures
+    for name, left, right, fig_width, height in measured["figures"]:
+        assert left >= 0 and right <= width, name
+        assert fig_width > 0.5 * min(width, 960) and height > 150, name
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / f"report-{kind}-{width}.png"
+    shot.unlink(missing_ok=True)
+    opened = tmp_path / f"{kind}-{width}-open.html"
+    opened.write_text(html.replace("<details>", "<details open>"))
+    render = _browser(f"--window-size={width},9000", f"--screenshot={shot}",
+                      opened.as_uri())  # fmt: skip
+    assert render.returncode == 0, render.stderr[-2000:]
     assert shot.exists() and shot.stat().st_size > 10_000
 
 
@@ -238,6 +306,104 @@ def test_report_describes_the_limits(tmp_path):
     assert "1 coefficient sits at a limit" in html
     text = write_report(fit, tmp_path / "r.md").read_text()
     assert "| Coefficient limits | every penalized column >= 0; bmi <= 4 |" in text
-    assert "| `bmi` | bmi | 4 (at limit) |" in text
+    assert "| `bmi` | 4 (at limit) |" in text  # no term cell: the term is the column
     plain = render_report(ps.fit("y ~ bmi + bp", data, lam=0.5))
     assert "Coefficient limits" not in plain and "at limit" not in plain
+
+
+# ---------------------------------------------------------------------------------
+# what the report describes, and how it reads
+
+
+def test_report_names_its_data(tmp_path):
+    data = ps.datasets.load("diabetes")
+    data.loc[[0, 5, 9], "bmi"] = float("nan")
+    data.loc[[5, 11], "age"] = float("nan")  # not in the formula: no row dropped for it
+    fit = ps.fit("y ~ bmi + bp + s5", data, lam=1.0)
+    html = render_report(fit, source="dataset:diabetes")
+    assert "<title>Feature selection for y in diabetes</title>" in html
+    assert "data: diabetes · 442 rows read, 3 dropped · penstat " in html
+    assert (
+        "<td>penstat dataset diabetes (penstat.datasets.load(&#39;diabetes&#39;))" in html
+    )
+    assert '<th scope="row">Rows read</th><td>442</td>' in html
+    dropped = "<td>3, with a missing value in bmi (3 rows)</td>"
+    assert f'<th scope="row">Rows dropped</th>{dropped}' in html
+    assert '<th scope="row">Observations used</th><td>439</td>' in html
+    assert f"with penstat {ps.__version__}</td>" in html
+    assert 'Formula as given:</p>\n  <code class="formula">y ~ bmi + bp + s5</code>' in html
+
+    text = write_report(fit, tmp_path / "r.md", source="trials/visit one.csv").read_text()
+    assert text.startswith("# Feature selection for y in visit one.csv\n")
+    assert "| Data | file trials/visit one.csv |" in text
+    assert "| Rows read | 442 |" in text
+    assert "| Rows dropped | 3, with a missing value in bmi (3 rows) |" in text
+    assert "Formula as given:\n\n```\ny ~ bmi + bp + s5\n```" in text
+
+
+def test_report_without_a_source_says_so(tmp_path):
+    fit = ps.fit("y ~ bmi + bp", ps.datasets.load("diabetes"), lam=1.0)
+    html = render_report(fit)
+    assert "<title>Feature selection for y</title>" in html
+    assert "data: not named" in html and "no source was named" in html
+    assert '<th scope="row">Rows dropped</th><td>none</td>' in html
+    out = fit.report(tmp_path / "r.html", source=Path("data") / "d.csv")
+    assert "<td>file data/d.csv</td>" in out.read_text()
+    with pytest.raises(ArgumentError, match="source=3 must name the data"):
+        render_report(fit, source=3)
+
+
+def test_cli_report_names_its_dataset(tmp_path, capsys):
+    from penstat.cli import main
+
+    report = tmp_path / "r.html"
+    args = ["fit", "--dataset", "diabetes", "y ~ bmi + bp", "--select", "1.0"]
+    assert main([*args, "--report", str(report), "--no-progress"]) == 0
+    html = report.read_text()
+    assert "<title>Feature selection for y in diabetes</title>" in html
+    assert "penstat dataset diabetes" in html
+
+
+def test_term_named_only_when_it_differs_from_the_column(tmp_path):
+    from conftest import make_mixed_frame
+
+    fit = ps.lasso("y ~ x1 + x2 + region", make_mixed_frame(80, seed=9), lam=0.05)
+    html = render_report(fit)
+    table = html.split('id="selected-table"')[1].split("</table>")[0]
+    assert "<th>term</th>" not in table
+    assert "<td><code>x1</code></td>" in table  # the term is the column: not repeated
+    levels = [c for c in fit.selected if c.startswith("region[")]
+    assert levels
+    for level in levels:
+        cell = f'<code>{level}</code><span class="of">term <code>region</code></span>'
+        assert cell in table
+    text = write_report(fit, tmp_path / "r.md").read_text()
+    assert f"| `{levels[0]}` (term `region`) |" in text
+    assert "| `x1` | " in text and "| x1 |" not in text
+
+
+def test_model_size_bars_are_scaled_to_the_most_common_size(html_report, full_fit):
+    table = html_report.read_text().split('id="model-size"')[1].split("</table>")[0]
+    widths = [
+        float(w) for w in re.findall(r'class="sizebar" style="width: ([\d.]+)rem', table)
+    ]
+    counts = full_fit.bootstrap_result.model_size.to_numpy()  # resamples per size
+    counts = counts[counts > 0]
+    assert len(widths) == len(counts)
+    assert max(widths) == 8.0
+    for width, count in zip(widths, counts, strict=True):
+        assert width == pytest.approx(8.0 * count / counts.max(), abs=0.01)
+
+
+def test_notes_say_which_way_lambda_runs(html_report):
+    notes = html_report.read_text().split('id="notes"')[1]
+    assert "In every plot lambda decreases from left to right" in notes
+
+
+def test_one_spelling_of_buehlmann():
+    root = Path(__file__).resolve().parents[1]
+    files = [*root.glob("penstat/**/*.py"), *root.glob("penstat/templates/*"),
+             *root.glob("docs/**/*.md"), *root.glob("tests/**/*.py")]  # fmt: skip
+    ascii_spelling = "Bue" + "hlmann"
+    offenders = [str(f) for f in files if ascii_spelling in f.read_text(encoding="utf-8")]
+    assert offenders == []

@@ -78,6 +78,9 @@ class Design:
         Whether the formula has an intercept (``- 1`` / ``+ 0`` remove it).
     n_dropped : int
         Rows dropped because a variable used by the formula is missing.
+    missing : dict
+        Variable -> number of rows missing it, for the variables used by the formula
+        with a missing value (a dropped row may miss several).
     dropped_rows : pandas.Index
         Index labels of those rows.
     row_index : pandas.Index
@@ -100,6 +103,8 @@ class Design:
     >>> d = build_design("y ~ x + g", df)
     >>> d.X.shape, d.columns, d.n_dropped, d.row_index.tolist()
     ((4, 2), ['g[T.b]', 'x'], 1, [0, 1, 3, 4])
+    >>> d.missing
+    {'x': 1}
     >>> d.term_of()
     {'g[T.b]': 'g', 'x': 'x'}
     """
@@ -125,6 +130,7 @@ class Design:
     _frame: pd.DataFrame | None = field(default=None, repr=False)
     offset: np.ndarray | None = None
     offset_column: str | None = None
+    missing: dict[str, int] = field(default_factory=dict)
 
     @property
     def n_obs(self) -> int:
@@ -355,6 +361,7 @@ def build_design(
         _frame=frame,
         offset=offset_rows(offset, data, keep),
         offset_column=offset_col,
+        missing={c: int(k) for c, k in data[used].isna().sum().items() if k},
     )
 
 

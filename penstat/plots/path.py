@@ -19,6 +19,7 @@ from penstat.plots._protocols import PathLike
 __all__ = ["plot_path"]
 
 _XVARS = ("log_lambda", "l1_norm", "dev_ratio")
+_LABEL_SIZE = 8
 
 
 def plot_path(
@@ -39,14 +40,17 @@ def plot_path(
         Drawn on a new figure when omitted.
     lam : float, optional
         A chosen lambda, marked with a vertical dashed line (``xvar="log_lambda"``
-        only); the columns nonzero there are labelled at the right edge.
+        only); the columns nonzero there are labelled first.
     columns : list of str, optional
         Only these design columns (default: all).
     label : bool
-        Label the selected columns (nonzero at ``lam``, or at the smallest lambda).
+        Name the lines at the right edge, each label joined to its line's end by a
+        thin line: the columns nonzero at ``lam`` (or at the smallest lambda), then
+        the others nonzero at the right end, largest first, as many as fit.
     xvar : {"log_lambda", "l1_norm", "dev_ratio"}
         The horizontal axis. For ``"log_lambda"`` the axis runs from the largest
-        lambda on the left to the smallest on the right, as coefficients grow.
+        lambda on the left to the smallest on the right, as coefficients grow (in
+        every penstat plot; glmnet draws the mirror image).
         The number of nonzero coefficients is shown along the top.
 
     Examples
@@ -92,25 +96,10 @@ def plot_path(
         if lam is not None and lam > 0:
             ax.axvline(np.log(lam), color="k", ls="--", lw=1.0)
 
-    # columns selected at the chosen lambda, labelled at the right edge
     if label and keep:
         at = _nearest(lambdas, lam) if lam is not None else len(lambdas) - 1
         right = int(np.argmax(x)) if xvar != "log_lambda" else len(lambdas) - 1
-        chosen = [j for j in keep if coefs[at, j] != 0]
-        low, high = ax.get_ylim()
-        heights = _spread([coefs[right, j] for j in chosen], 0.04 * (high - low))
-        edge = ax.get_xlim()[1]
-        for j, height in zip(chosen, heights, strict=True):
-            ax.annotate(
-                names[j],
-                xy=(edge, height),
-                xytext=(3, 0),
-                textcoords="offset points",
-                va="center",
-                fontsize=8,
-                color=lines[j].get_color(),
-                annotation_clip=False,
-            )
+        _label_lines(ax, names, lines, coefs, at, right, x[right])
 
     # number of nonzero coefficients along the top
     top = ax.twiny()
@@ -123,17 +112,77 @@ def plot_path(
     return ax
 
 
+def _label_lines(ax, names, lines, coefs, at: int, right: int, x_end: float) -> None:
+    """Name the lines at the right edge, each label joined to its line's end.
+
+    The columns nonzero at ``at`` (the chosen lambda) come first, then the others
+    nonzero at the right end, largest first, as many as fit the axes' height.
+    """
+    fig = ax.figure
+    height_pt = ax.get_position().height * fig.get_figheight() * 72
+    room = max(1, int(height_pt / (_LABEL_SIZE * 1.3)))
+    ends = {j: coefs[right, j] for j in lines if coefs[right, j] != 0}
+    first = sorted((j for j in ends if coefs[at, j] != 0), key=lambda j: -abs(ends[j]))
+    rest = sorted((j for j in ends if coefs[at, j] == 0), key=lambda j: -abs(ends[j]))
+    chosen = (first + rest)[:room]
+    if not chosen:
+        return
+    low, high = ax.get_ylim()
+    gap = (high - low) * _LABEL_SIZE * 1.3 / height_pt
+    heights = _spread([ends[j] for j in chosen], gap, low, high)
+    for j, height in zip(chosen, heights, strict=True):
+        color = lines[j].get_color()
+        ax.annotate(
+            names[j],
+            xy=(x_end, ends[j]),
+            xytext=(1.04, height),
+            textcoords=("axes fraction", "data"),
+            va="center",
+            fontsize=_LABEL_SIZE,
+            color=color,
+            annotation_clip=False,
+            arrowprops={
+                "arrowstyle": "-",
+                "color": color,
+                "lw": 0.6,
+                "shrinkA": 1,
+                "shrinkB": 0,
+            },
+        )
+    ax.set_ylim(low, high)
+
+
 def _nearest(lambdas: np.ndarray, lam: float) -> int:
     logs = np.log(np.maximum(lambdas, np.finfo(float).tiny))
     return int(np.argmin(np.abs(logs - np.log(max(lam, np.finfo(float).tiny)))))
 
 
-def _spread(values: list[float], gap: float) -> list[float]:
-    """Label heights near ``values`` with at least ``gap`` between neighbours."""
-    order = np.argsort(values)
-    placed = np.asarray(values, dtype=float)[order]
-    for k in range(1, placed.size):
-        placed[k] = max(placed[k], placed[k - 1] + gap)
-    out = np.empty_like(placed)
+def _spread(values: list[float], gap: float, low: float, high: float) -> list[float]:
+    """Label heights as near ``values`` as they can be, at least ``gap`` apart and
+    inside ``[low, high]`` (``gap`` shrinks when they cannot all fit).
+
+    Neighbours closer than ``gap`` form a block centred on their values (the least
+    squares placement), merged until no blocks overlap; then the blocks are moved
+    inside the limits.
+    """
+    order = np.argsort(values, kind="stable")
+    target = np.asarray(values, dtype=float)[order]
+    n = target.size
+    gap = min(gap, (high - low) / max(n, 1))
+    blocks: list[list[float]] = []  # [sum of (target - rank in block * gap), size]
+    for value in target:
+        blocks.append([value, 1])
+        while len(blocks) > 1:
+            (s0, n0), (s1, n1) = blocks[-2], blocks[-1]
+            if s0 / n0 + n0 * gap <= s1 / n1:
+                break
+            blocks[-2:] = [[s0 + s1 - n1 * n0 * gap, n0 + n1]]
+    placed = np.concatenate([s / k + gap * np.arange(k) for s, k in blocks])
+    half = gap / 2
+    for k in range(n - 1, -1, -1):  # below the top limit
+        placed[k] = min(placed[k], high - half - (n - 1 - k) * gap)
+    for k in range(n):  # above the bottom limit
+        placed[k] = max(placed[k], low + half + k * gap)
+    out = np.empty(n)
     out[order] = placed
     return out.tolist()

@@ -29,11 +29,13 @@ __all__ = ["plot_criteria", "plot_cv", "plot_lambda_choice"]
 
 
 def plot_cv(cv: CVLike, ax=None):
-    """The CV curve as ``plot.cv.glmnet`` draws it.
+    """The CV curve as ``plot.cv.glmnet`` draws it, mirrored.
 
     Mean CV error against lambda (log scale) with one-standard-error bars, dashed
     vertical lines at ``lam_min`` and ``lam_1se``, and the number of nonzero
-    coefficients along the top axis.
+    coefficients along the top axis. As in every penstat plot, the largest lambda
+    is on the left and the model grows to the right (glmnet draws lambda increasing
+    to the right); the legend sits outside the axes, on the right.
 
     Parameters
     ----------
@@ -70,13 +72,16 @@ def plot_cv(cv: CVLike, ax=None):
     ax.axvline(cv.lam_1se, color="0.3", linestyle=":", linewidth=1.2, label="lambda 1se")
     ax.set_xlabel("lambda")
     ax.set_ylabel(_MEASURE_LABELS.get(cv.measure, cv.measure))
-    ax.legend(loc="best", fontsize="small", frameon=False)
+    _lambda_axis_and_legend(ax)
     _df_top_axis(ax, lambdas, np.asarray(cv.df))
     return ax
 
 
 def plot_criteria(selection: CriteriaLike, ax=None, criteria=("aic", "bic", "ebic")):
     """AIC, BIC and EBIC along the path, each minimum marked, the chosen lambda dashed.
+
+    The largest lambda is on the left, as in :func:`plot_cv`; the legend sits
+    outside the axes, on the right.
 
     Parameters
     ----------
@@ -114,7 +119,7 @@ def plot_criteria(selection: CriteriaLike, ax=None, criteria=("aic", "bic", "ebi
     ax.axvline(selection.lam, color="0.3", linestyle="--", linewidth=1)
     ax.set_xlabel("lambda")
     ax.set_ylabel("criterion")
-    ax.legend(loc="best", fontsize="small", frameon=False)
+    _lambda_axis_and_legend(ax)
     _df_top_axis(ax, lambdas, table["df"].to_numpy())
     return ax
 
@@ -139,6 +144,14 @@ def plot_lambda_choice(selection: CriteriaLike, ax=None):
     if selection.cv is not None:
         return plot_cv(selection.cv, ax=ax)
     return plot_criteria(selection, ax=ax)
+
+
+def _lambda_axis_and_legend(ax) -> None:
+    """Largest lambda on the left, as in every plot of penstat (the model grows to
+    the right); the legend outside the axes, on the right, so it covers no data."""
+    low, high = sorted(ax.get_xlim())
+    ax.set_xlim(high, low)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
 
 
 def _df_top_axis(ax, lambdas: np.ndarray, df: np.ndarray) -> None:

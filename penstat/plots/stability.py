@@ -23,6 +23,8 @@ def plot_selection_frequency(
 ):
     """Dot chart of bootstrap selection frequencies, with the 50% and 90% lines.
 
+    The legend sits outside the axes, on the right.
+
     Parameters
     ----------
     bootstrap_result : BootstrapLike
@@ -69,7 +71,14 @@ def plot_selection_frequency(
         Line2D([], [], color="#555555", linestyle="--", label="50%"),
         Line2D([], [], color="#555555", linestyle=":", label="90%"),
     ]
-    ax.legend(handles=handles, loc="lower right", fontsize="small", framealpha=0.9)
+    # outside the axes, on the right: a legend inside would cover the dots at 100%
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize="small",
+        frameon=False,
+    )
     return ax
 
 
@@ -79,7 +88,9 @@ def plot_stability_path(
     """Selection probability of each column along the lambda path.
 
     Stable columns are drawn in colour, the others in grey; the horizontal line is
-    the cutoff and the shaded band the lambda region used.
+    the cutoff and the shaded band the lambda region used. The largest lambda is on
+    the left, as in every penstat plot; the legend of the stable columns sits
+    outside the axes, on the right.
 
     Parameters
     ----------
@@ -125,5 +136,8 @@ def plot_stability_path(
         f"E(false selections) <= {stability_result.pfer:.2g})"
     )
     if label_stable and stable:
-        ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
+        # outside the axes: inside, it would cover the probabilities at 1
+        ax.legend(
+            loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False
+        )
     return ax

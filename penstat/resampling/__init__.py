@@ -5,7 +5,7 @@ Two answers to "would we pick the same features on another sample?":
 * :func:`run_bootstrap` re-runs the whole fit on bootstrap resamples of the design
   rows and reports, per design column and per formula term, how often it was
   selected, with which sign, and the spread of its coefficient.
-* :func:`run_stability_selection` follows Meinshausen & Buehlmann (2010) and
+* :func:`run_stability_selection` follows Meinshausen & Bühlmann (2010) and
   Shah & Samworth (2013): lasso paths on subsamples of half the rows, the selection
   probability of each column along the path, the stable set and a bound on the
   expected number of falsely selected columns (:mod:`penstat.resampling.bounds`).

@@ -1,9 +1,9 @@
-"""Error bounds of stability selection (Meinshausen & Buehlmann 2010; Shah & Samworth
+"""Error bounds of stability selection (Meinshausen & Bühlmann 2010; Shah & Samworth
 2013) and the third of ``cutoff``, ``pfer`` and ``q`` from the other two.
 
 References
 ----------
-Meinshausen, N. and Buehlmann, P. (2010). Stability selection. JRSS B 72, 417-473.
+Meinshausen, N. and Bühlmann, P. (2010). Stability selection. JRSS B 72, 417-473.
 Shah, R. D. and Samworth, R. J. (2013). Variable selection with error control:
 another look at stability selection. JRSS B 75, 55-80.
 
@@ -22,7 +22,7 @@ __all__ = ["check_cutoff", "mb_bound", "stability_parameters", "unimodal_bound"]
 
 
 def mb_bound(q: float, p: int, cutoff: float) -> float:
-    """Meinshausen & Buehlmann (2010, Theorem 1): ``E(V) <= q^2 / ((2 cutoff - 1) p)``.
+    """Meinshausen & Bühlmann (2010, Theorem 1): ``E(V) <= q^2 / ((2 cutoff - 1) p)``.
 
     Also valid without further assumptions for complementary pairs (Shah & Samworth
     2013, Theorem 1).
@@ -86,7 +86,7 @@ def stability_parameters(
     n_pairs : int
         ``B``, the number of complementary pairs (used by the unimodal bound).
     assumption : {"unimodal", "none"}
-        ``"none"``: the Meinshausen & Buehlmann bound.
+        ``"none"``: the Meinshausen & Bühlmann bound.
 
     Returns
     -------

@@ -84,7 +84,7 @@ class BootstrapResult:
 
 @dataclass(frozen=True, eq=False)
 class StabilitySelection:
-    """Stability selection (Meinshausen & Buehlmann 2010; Shah & Samworth 2013).
+    """Stability selection (Meinshausen & Bühlmann 2010; Shah & Samworth 2013).
 
     Attributes
     ----------
@@ -109,7 +109,7 @@ class StabilitySelection:
     q_observed : float
         Average number of columns selected over ``Lambda`` (at most ``q``).
     pfer_mb, pfer_unimodal : float
-        The bound of Meinshausen & Buehlmann and the unimodal bound of
+        The bound of Meinshausen & Bühlmann and the unimodal bound of
         Shah & Samworth (NaN when it does not apply) at ``q``.
     assumption : str
         ``"unimodal"`` or ``"none"``.

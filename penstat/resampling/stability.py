@@ -1,10 +1,10 @@
-"""Stability selection (Meinshausen & Buehlmann 2010; Shah & Samworth 2013): lasso
+"""Stability selection (Meinshausen & Bühlmann 2010; Shah & Samworth 2013): lasso
 paths on subsamples of half the rows, the selection probability of each column along
 the path, the stable set and a bound on the expected number of false selections.
 
 References
 ----------
-Meinshausen, N. and Buehlmann, P. (2010). Stability selection. JRSS B 72, 417-473.
+Meinshausen, N. and Bühlmann, P. (2010). Stability selection. JRSS B 72, 417-473.
 Shah, R. D. and Samworth, R. J. (2013). Variable selection with error control:
 another look at stability selection. JRSS B 75, 55-80.
 """
@@ -66,7 +66,7 @@ def run_stability_selection(
     maximum probability over the region ``Lambda = {lam >= region_end}`` reaches
     ``cutoff``. ``region_end`` is the smallest grid value at which the subsamples
     select, on average, at most ``q`` columns over ``Lambda`` (the ``q`` of
-    Meinshausen & Buehlmann 2010). The expected number of falsely selected columns
+    Meinshausen & Bühlmann 2010). The expected number of falsely selected columns
     is then at most ``pfer``.
 
     Which of ``cutoff``, ``pfer`` and ``q`` is computed (as R's stabs):
@@ -95,7 +95,7 @@ def run_stability_selection(
     q : float, optional
         Bound on the average number of columns selected over ``Lambda``.
     sampling : {"complementary_pairs", "subsample"}
-        ``"subsample"`` uses the bound of Meinshausen & Buehlmann only.
+        ``"subsample"`` uses the bound of Meinshausen & Bühlmann only.
     lambdas : array, optional
         The grid; by default the fit's path grid.
     seed, n_jobs, progress
@@ -300,7 +300,7 @@ def _params_at(p, cutoff, q, n_pairs, sampling, assumption, notes) -> dict:
         used = "none"
         notes.append(
             "The unimodal bound does not hold at this cutoff and q; the bound of "
-            "Meinshausen & Buehlmann is reported."
+            "Meinshausen & Bühlmann is reported."
         )
     return {
         "cutoff": cutoff,

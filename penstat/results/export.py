@@ -204,6 +204,7 @@ def _data(fit: FitLike, source) -> dict:
         "n_obs": int(d.n_obs),
         "n_rows": int(d.n_data_rows or (d.n_obs + d.n_dropped)),
         "n_dropped": int(d.n_dropped),
+        "missing": {str(c): int(k) for c, k in d.missing.items()},
         "weights": d.weights is not None,
         "offset": None if offset_kind is None else d.offset_column or "array",
         "offset_kind": offset_kind,

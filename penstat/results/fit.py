@@ -424,15 +424,19 @@ class PenalizedFit:
         run_stability_selection, "stability_selection", keep="stability_result"
     )
 
-    def report(self, path, title: str | None = None):
+    def report(self, path, title: str | None = None, source: str | None = None):
         """Write an HTML or Markdown report (by the file's extension); see
         :func:`penstat.report.write_report`.
+
+        ``source`` names the data (a file name, or ``"dataset:<name>"``); the report
+        states it at the top.
 
         Examples
         --------
         >>> import tempfile, pathlib, penstat as ps
         >>> fit = ps.lasso("y ~ bmi + bp", ps.datasets.load("diabetes"), lam=1.0)
-        >>> out = fit.report(pathlib.Path(tempfile.mkdtemp()) / "fit.md")
+        >>> out = fit.report(pathlib.Path(tempfile.mkdtemp()) / "fit.md",
+        ...                  source="dataset:diabetes")
         >>> out.suffix
         '.md'
         """
@@ -440,7 +444,7 @@ class PenalizedFit:
         # to it (declared as the one allowed upward import in the layers contract)
         from penstat.report import write_report
 
-        return write_report(self, path, title=title)
+        return write_report(self, path, title=title, source=source)
 
     def plot(self, ax=None, **kwargs):
         """Coefficient paths against log lambda with this fit's lambda marked; see

@@ -27,8 +27,13 @@ def test_fit_plot_marks_lambda_and_labels_selected(fit):
         assert len(vlines) == 1 and vlines[0].get_xdata()[0] == pytest.approx(
             np.log(fit.lam)
         )
+        # the selected columns are named, and so are the lines that grow after lam
         labels = {t.get_text() for t in ax.texts}
-        assert labels == set(fit.selected)
+        assert set(fit.selected) <= labels
+        ends = fit.path.coefs[-1]
+        assert labels == {
+            c for c, v in zip(fit.design.columns, ends, strict=True) if v != 0
+        }
         lo, hi = ax.get_xlim()
         assert lo > hi  # largest lambda on the left
     finally:

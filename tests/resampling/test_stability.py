@@ -4,7 +4,7 @@ The resampling code is exercised on a stand-in fit built here from scikit-learn'
 lasso (the contract of ``PenalizedFit.refit_rows`` / ``path_rows``), so these tests
 check the resampling and the arithmetic, not the solver. The error bounds are
 checked against values computed by hand from the formulas of Meinshausen &
-Buehlmann (2010) and Shah & Samworth (2013, eq. 8).
+Bühlmann (2010) and Shah & Samworth (2013, eq. 8).
 """
 
 from __future__ import annotations
