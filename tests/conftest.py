@@ -82,8 +82,9 @@ def binomial_kernel_options(monkeypatch):
     kernel with these keyword options of ``binomial_path`` (``simd``,
     ``blocked_min_n``); returns the list of the keyword arguments of those calls, so a
     test can tell that the forced kernel ran."""
-    import penstat.solver.fit as path_module
     from penstat.solver._cd._binomial import binomial_path
+
+    import penstat.solver.fit as path_module
 
     original = path_module._kernel
 
