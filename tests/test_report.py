@@ -241,3 +241,16 @@ def test_report_describes_the_limits(tmp_path):
     assert "| `bmi` | bmi | 4 (at limit) |" in text
     plain = render_report(ps.fit("y ~ bmi + bp", data, lam=0.5))
     assert "Coefficient limits" not in plain and "at limit" not in plain
+
+
+def test_report_shows_the_seed_and_no_negative_zero(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({k: rng.standard_normal(50) for k in ("y", "a", "b")})
+    fit = ps.lasso("y ~ a + b", frame, lam=100.0, seed=11)
+    assert np.signbit(fit.dev_ratio)
+    text = render_report(fit, "md")
+    assert "-0.0000" not in text and "0.0000" in text
+    assert "seed 11" in text
