@@ -137,6 +137,7 @@ class PenalizedFit:
 
     @property
     def seed(self):
+        """The seed of the fit's CV folds; ``seed=fit.seed`` repeats the fit."""
         return self.select_spec.seed
 
     @property

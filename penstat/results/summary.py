@@ -42,6 +42,9 @@ def _g3(value) -> str:
 class Summary:
     """A fit summary: ``str()``, ``_repr_html_()`` and ``.tables`` (DataFrames).
 
+    ``.stability`` holds the lines of the "Stability selection" section (empty until
+    stability selection has run on the fit), ``.warnings`` the fit's warnings.
+
     Examples
     --------
     >>> import penstat as ps
