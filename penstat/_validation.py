@@ -47,6 +47,10 @@ __all__ = [
     "check_source",
     "check_stratify",
     "check_two_classes",
+    "CV_GRIDS",
+    "check_cv_grid",
+    "fresh_seed",
+    "resolve_seed",
     "limit_value",
     "positive_int",
     "positive_number",
@@ -72,6 +76,7 @@ MEASURE_NAMES = {
     "auc": "AUC",
 }
 MIN_FOLDS = 3  # cv.glmnet refuses fewer than three folds
+CV_GRIDS = ("full", "glmnet")  # the lambdas a CV fold is fitted at
 
 
 # -- scalars -----------------------------------------------------------------------
@@ -259,6 +264,59 @@ def seed_sequence(seed: Any) -> np.random.SeedSequence:
     raise ArgumentError(
         f"seed must be an int, a list of ints, a numpy Generator or None, got {seed!r}"
     )
+
+
+def fresh_seed() -> int:
+    """A seed in [0, 2**32) drawn from fresh entropy (the operating system): short
+    enough to print and pass back as ``seed=``.
+
+    Examples
+    --------
+    >>> 0 <= fresh_seed() < 2**32
+    True
+    """
+    return int(np.random.SeedSequence().generate_state(1, np.uint32)[0])
+
+
+def resolve_seed(seed: Any) -> Any:
+    """The seed a run records and uses: a new :func:`fresh_seed` for None, an int drawn
+    from a numpy ``Generator``, any other accepted seed (:func:`seed_sequence`) as
+    given; passing the result back as ``seed=`` repeats the run.
+
+    Examples
+    --------
+    >>> resolve_seed(7)
+    7
+    >>> isinstance(resolve_seed(None), int)
+    True
+    """
+    if seed is None:
+        return fresh_seed()
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(0, 2**32))
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        if seed < 0:
+            raise ArgumentError(f"seed={seed!r} must be a non-negative int")
+        return int(seed)
+    seed_sequence(seed)  # refuses what numpy cannot seed from
+    return seed
+
+
+def check_cv_grid(cv_grid: Any) -> str:
+    """``cv_grid``: ``"full"`` (folds fitted at the full data's lambdas) or
+    ``"glmnet"`` (each fold on its own grid, as ``cv.glmnet`` by default).
+
+    Examples
+    --------
+    >>> check_cv_grid("glmnet")
+    'glmnet'
+    """
+    if cv_grid not in CV_GRIDS:
+        raise ArgumentError(
+            f"cv_grid={cv_grid!r}: use 'full' (every fold fitted at the full data's "
+            "lambdas) or 'glmnet' (each fold on its own grid, cv.glmnet's default)"
+        )
+    return cv_grid
 
 
 # -- arrays ------------------------------------------------------------------------

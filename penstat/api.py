@@ -57,6 +57,7 @@ def fit(
     offset=None,
     lower_limits=None,
     upper_limits=None,
+    cv_grid: str = "full",
 ) -> PenalizedFit:
     """Fit a penalized regression from a formula and a DataFrame.
 
@@ -97,9 +98,13 @@ def fit(
         counted) or refused.
     positive_class : optional
         Binomial: the response value coded 1 (default the second sorted value).
-    nfolds, foldid, measure, gamma, seed, n_jobs, progress
+    nfolds, foldid, measure, gamma, n_jobs, progress
         Passed to :func:`penstat.selection.select_lambda`; ``foldid`` may be a column
         name (grouped folds) or one label per row of ``data``.
+    seed : int, numpy Generator or None
+        Seed of the random CV folds. A fit that draws folds records the seed it used
+        in ``fit.seed`` (an int: drawn from fresh entropy when ``seed`` is None, or
+        from the Generator); ``seed=fit.seed`` repeats the fit bit for bit.
     stratify : bool, optional
         Random CV folds dealt by class so that every fold holds both classes among
         its rows of positive weight; binomial only, and the default there.
@@ -126,6 +131,10 @@ def fit(
         with ``penalty_factor`` 0 cannot take a finite limit. ``lower_limits=0`` is
         the non-negative lasso. CV folds, the ``l1_ratio`` search, the criteria and
         the resampling replicates all fit with the same limits.
+    cv_grid : {"full", "glmnet"}
+        The lambdas a CV fold is fitted at: ``"full"`` (default) the full data's,
+        as ``cv.glmnet(..., lambda = fit$lambda)``; ``"glmnet"`` the fold's own grid,
+        interpolated at the full data's lambdas, as ``cv.glmnet`` by default.
 
     Returns
     -------
@@ -158,6 +167,7 @@ def fit(
         seed=seed,
         n_jobs=n_jobs,
         progress=progress,
+        cv_grid=cv_grid,
     )
     exclude = [c for c in (weights, foldid, offset) if isinstance(c, str)]
     design = build_design(
@@ -173,6 +183,7 @@ def fit(
     )
     if foldid is not None:
         select_spec = select_spec.with_folds(design.rows_of(foldid, "foldid"))
+    select_spec = select_spec.with_seed()
     pf = resolve_penalty_factor(penalty_factor, design)
     lower, upper = resolve_limits(lower_limits, upper_limits, design, pf)
     n, p = design.X.shape
@@ -219,45 +230,120 @@ def _replay(caught) -> tuple[str, ...]:
     return tuple(kept)
 
 
-def lasso(formula: str, data: pd.DataFrame, **kwargs) -> PenalizedFit:
-    """L1-penalized regression; :func:`fit` with ``penalty="l1"``.
+_FORMULA_DATA = """
+    formula : str
+        ``"response ~ terms"`` (patsy syntax; ``.`` means every other column).
+    data : pandas.DataFrame
+        Not modified.
+"""
+
+_FIT_OPTIONS = """
+    **options
+        Any other argument of :func:`fit`, with its meaning and default there:
+        ``family``, ``lam``, ``select``, ``nlambda``, ``lambda_min_ratio``,
+        ``lambdas``, ``penalty_factor``, ``weights``, ``standardize``,
+        ``na_action``, ``positive_class``, ``nfolds``, ``foldid``, ``stratify``,
+        ``measure``, ``gamma``, ``seed``, ``n_jobs``, ``progress``, ``tol``,
+        ``max_iter``, ``offset``, ``lower_limits``, ``upper_limits``, ``cv_grid``.
+        ``penalty`` (and for the lasso and ridge ``l1_ratio``) is set by the
+        function; use :func:`fit` to choose it.
+
+    Returns
+    -------
+    PenalizedFit
+        ``coef``, ``selected``, ``lam``, ``predict(newdata)``, ``summary()``, ...
+"""
+
+
+def lasso(formula: str, data: pd.DataFrame, **options) -> PenalizedFit:
+    """Lasso (L1-penalized) regression from a formula: :func:`fit` with
+    ``penalty="l1"`` (R: ``cv.glmnet(x, y, alpha = 1)``).
+
+    The lasso sets some coefficients exactly to zero, so it selects columns; by
+    default lambda is chosen by 10-fold cross-validation with the 1-SE rule.
+
+    Parameters
+    ----------
+    {formula_data}
+    {options}
 
     Examples
     --------
     >>> import penstat as ps
-    >>> ps.lasso("y ~ bmi + bp + s5", ps.datasets.load("diabetes"), lam=1.0).df
+    >>> df = ps.datasets.load("diabetes")
+    >>> ps.lasso("y ~ bmi + bp + s5", df, lam=1.0).df
     3
+    >>> fit = ps.lasso("y ~ .", df, select="bic")
+    >>> fit.selected
+    ['sex', 'bmi', 'bp', 's1', 's3', 's5', 's6']
     """
-    _no_override(kwargs, "penalty", "lasso")
-    return fit(formula, data, penalty="l1", **kwargs)
+    _no_override(options, "penalty", "lasso")
+    return fit(formula, data, penalty="l1", **options)
 
 
-def ridge(formula: str, data: pd.DataFrame, **kwargs) -> PenalizedFit:
-    """L2-penalized (ridge) regression; :func:`fit` with ``penalty="l2"``.
+def ridge(formula: str, data: pd.DataFrame, **options) -> PenalizedFit:
+    """Ridge (L2-penalized) regression from a formula: :func:`fit` with
+    ``penalty="l2"`` (R: ``cv.glmnet(x, y, alpha = 0)``).
+
+    Ridge shrinks every coefficient towards zero and keeps all of them (it selects
+    nothing); by default lambda is chosen by 10-fold cross-validation with the 1-SE
+    rule.
+
+    Parameters
+    ----------
+    {formula_data}
+    {options}
 
     Examples
     --------
     >>> import penstat as ps
-    >>> ps.ridge("y ~ .", ps.datasets.load("diabetes"), lam=10.0).df
+    >>> df = ps.datasets.load("diabetes")
+    >>> ps.ridge("y ~ .", df, lam=10.0).df
     10
+    >>> fit = ps.ridge("y ~ bmi + bp", df, select="cv_min", seed=0)
+    >>> fit.selection.rule, fit.seed
+    ('cv_min', 0)
     """
-    _no_override(kwargs, "penalty", "ridge")
-    return fit(formula, data, penalty="l2", **kwargs)
+    _no_override(options, "penalty", "ridge")
+    return fit(formula, data, penalty="l2", **options)
 
 
 def elastic_net(
-    formula: str, data: pd.DataFrame, l1_ratio: float | list[float] = 0.5, **kwargs
+    formula: str, data: pd.DataFrame, l1_ratio: float | list[float] = 0.5, **options
 ) -> PenalizedFit:
-    """Elastic net; :func:`fit` with ``penalty="elasticnet"`` (``l1_ratio`` default 0.5).
+    """Elastic net from a formula: :func:`fit` with ``penalty="elasticnet"`` (R:
+    ``cv.glmnet(x, y, alpha = l1_ratio)``).
+
+    A mix of the lasso and ridge penalties: it selects columns as the lasso does,
+    and shares the weight between correlated columns as ridge does.
+
+    Parameters
+    ----------
+    {formula_data}
+    l1_ratio : float or list of float
+        The L1 / L2 mix in [0, 1] (glmnet's ``alpha``; 1 is the lasso, 0 ridge),
+        default 0.5. A list is searched: every mix gets its own path and the
+        selection rule chooses mix and lambda together, on the same CV folds.
+    {options}
 
     Examples
     --------
     >>> import penstat as ps
-    >>> ps.elastic_net("y ~ .", ps.datasets.load("diabetes"), lam=1.0).l1_ratio
+    >>> df = ps.datasets.load("diabetes")
+    >>> ps.elastic_net("y ~ .", df, lam=1.0).l1_ratio
     0.5
+    >>> ps.elastic_net("y ~ .", df, l1_ratio=[0.2, 1.0], select="bic").l1_ratio
+    1.0
     """
-    _no_override(kwargs, "penalty", "elastic_net")
-    return fit(formula, data, penalty="elasticnet", l1_ratio=l1_ratio, **kwargs)
+    _no_override(options, "penalty", "elastic_net")
+    return fit(formula, data, penalty="elasticnet", l1_ratio=l1_ratio, **options)
+
+
+for _function in (lasso, ridge, elastic_net):
+    if _function.__doc__:  # None under python -OO
+        _function.__doc__ = _function.__doc__.replace(
+            "{formula_data}", _FORMULA_DATA.strip()
+        ).replace("{options}", _FIT_OPTIONS.strip())
 
 
 def _caller_env():

@@ -31,12 +31,14 @@ import pandas as pd
 
 from penstat import api, datasets
 from penstat._errors import PenstatError
+from penstat._validation import fresh_seed
 from penstat._version import __version__
 from penstat.results.export import fit_to_dict
 
 __all__ = ["main", "parse_limits"]
 
-_RULES = ("cv_1se", "cv_min", "aic", "bic", "ebic")
+_CV_RULES = ("cv_1se", "cv_min")
+_RULES = (*_CV_RULES, "aic", "bic", "ebic")
 
 
 class UsageError(Exception):
@@ -128,7 +130,11 @@ def _selection_options(group) -> None:
         "stratified for binomial)",
     )
     group.add_argument(
-        "--seed", type=int, metavar="S", help="seed of the CV folds and the resampling"
+        "--seed",
+        type=int,
+        metavar="S",
+        help="seed of the CV folds and the resampling (default: drawn at random, "
+        "printed and recorded; --seed with that number repeats the run)",
     )
     group.add_argument("--jobs", type=int, default=None, metavar="J", help="-1: all cores")
 
@@ -233,6 +239,12 @@ def _fit(args) -> int:
     if args.bootstrap < 0 or args.bootstrap == 1:
         raise UsageError("--bootstrap needs at least 2 replicates (0: no bootstrap)")
     progress = False if args.no_progress else None
+    # a run that draws randomness has one seed, printed in the summary's header and
+    # recorded in the report and the JSON, so that --seed repeats it; the
+    # resampling seeds derive from it
+    seed = args.seed
+    if seed is None and (rule in _CV_RULES or args.bootstrap or args.stability):
+        seed = fresh_seed()
     fit = api.fit(
         formula,
         data,
@@ -245,11 +257,11 @@ def _fit(args) -> int:
         upper_limits=parse_limits(args.upper_limits, "--upper-limits"),
         nfolds=args.nfolds,
         stratify=args.stratify,
-        seed=args.seed,
+        seed=seed,
         n_jobs=args.jobs,
         progress=progress,
     )
-    _resample(fit, args, progress)
+    _resample(fit, args, seed, progress)
     _print_results(fit, args)
     _write_outputs(fit, args, source)
     return 0
@@ -283,12 +295,12 @@ def _rule(text: str) -> Any:
         ) from None
 
 
-def _resample(fit, args, progress) -> None:
+def _resample(fit, args, seed: int, progress) -> None:
     if args.bootstrap:
         fit.bootstrap(
             n_boot=args.bootstrap,
             fixed_lam=args.bootstrap_fixed_lam,
-            seed=_child_seed(args.seed, 1),
+            seed=_child_seed(seed, 1),
             n_jobs=args.jobs,
             progress=progress,
         )
@@ -296,23 +308,14 @@ def _resample(fit, args, progress) -> None:
         fit.stability_selection(
             cutoff=args.cutoff,
             pfer=args.pfer,
-            seed=_child_seed(args.seed, 2),
+            seed=_child_seed(seed, 2),
             n_jobs=args.jobs,
             progress=progress,
         )
 
 
 def _print_results(fit, args) -> None:
-    print(fit.summary(all=args.all))
-    stab = fit.stability_result
-    if stab is not None:
-        print()
-        print("Stability selection")
-        print(
-            f"stable columns (max selection probability >= {stab.cutoff:.3g}): "
-            + (", ".join(stab.stable) or "none")
-        )
-        print(f"expected false selections <= {stab.pfer:.3g} (q = {stab.q:.3g})")
+    print(fit.summary(all=args.all))  # with the stability results, when run
 
 
 def _write_outputs(fit, args, source: str) -> None:
@@ -394,8 +397,6 @@ def _split_top_level(text: str) -> list[str]:
 
 def _child_seed(seed, k):
     """Independent seeds for the bootstrap and stability selection from --seed."""
-    if seed is None:
-        return None
     return np.random.SeedSequence([int(seed), k])
 
 

@@ -28,6 +28,7 @@ from penstat._validation import (
     as_limits,
     as_offset,
     as_weights,
+    check_cv_grid,
     check_gamma,
     check_l1_ratio,
     check_lam,
@@ -37,6 +38,7 @@ from penstat._validation import (
     check_stratify,
     positive_int,
     positive_number,
+    resolve_seed,
 )
 from penstat.family import get_family
 from penstat.penalty import Penalty, as_penalty_factor
@@ -230,9 +232,13 @@ class SelectSpec:
     gamma : float or None
         EBIC's parameter (None: from n and p).
     seed : Any
-        Root of the folds' randomness.
+        Root of the folds' randomness (an int once :meth:`with_seed` has settled it).
     n_jobs : int or None
     progress : bool or None
+    cv_grid : {"full", "glmnet"}
+        The lambdas a CV fold is fitted at: the full data's (``"full"``), or the
+        fold's own grid, interpolated at the full data's lambdas (``"glmnet"``,
+        ``cv.glmnet``'s default).
 
     Examples
     --------
@@ -251,6 +257,7 @@ class SelectSpec:
     seed: Any = None
     n_jobs: int | None = None
     progress: bool | None = None
+    cv_grid: str = "full"
 
     @classmethod
     def build(
@@ -267,6 +274,7 @@ class SelectSpec:
         seed: Any = None,
         n_jobs: Any = None,
         progress: Any = None,
+        cv_grid: Any = "full",
     ) -> SelectSpec:
         """A spec from the user's arguments (``rule``: a rule name, a number (a fixed
         lambda) or None), each checked.
@@ -306,6 +314,7 @@ class SelectSpec:
             seed=seed,
             n_jobs=n_jobs,
             progress=None if progress is None else check_bool(progress, "progress"),
+            cv_grid=check_cv_grid(cv_grid),
         )
 
     @property
@@ -313,6 +322,28 @@ class SelectSpec:
         """Whether the rule cross-validates."""
         return self.rule in ("cv_1se", "cv_min")
 
+    @property
+    def draws_folds(self) -> bool:
+        """Whether the rule draws random CV folds (a CV rule without ``foldid``)."""
+        return self.is_cv and self.foldid is None
+
     def with_folds(self, foldid: np.ndarray | None) -> SelectSpec:
         """The same spec on fixed fold labels (already checked)."""
         return dataclasses.replace(self, foldid=foldid)
+
+    def with_seed(self) -> SelectSpec:
+        """The same spec with the seed settled: when it draws random folds or a seed
+        was given, an int (fresh entropy for None, see
+        :func:`penstat._validation.resolve_seed`), so that the fit can record it
+        and ``seed=`` repeats the run; otherwise unchanged.
+
+        Examples
+        --------
+        >>> isinstance(SelectSpec.build("gaussian").with_seed().seed, int)
+        True
+        >>> SelectSpec.build("gaussian", rule="bic").with_seed().seed is None
+        True
+        """
+        if self.seed is None and not self.draws_folds:
+            return self
+        return dataclasses.replace(self, seed=resolve_seed(self.seed))

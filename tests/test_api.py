@@ -1,3 +1,5 @@
+import inspect
+
 import numpy as np
 import pandas as pd
 import patsy
@@ -380,3 +382,67 @@ def test_l1_ratio_list_is_searched(df):
     np.testing.assert_allclose(
         fit.refit_rows(np.arange(fit.n_obs), fixed_lam=True), ref.coefs[0], atol=1e-6
     )
+
+
+# -- reproducible by default ----------------------------------------------------------
+
+
+def test_fit_records_a_fresh_seed_and_repeats_with_it():
+    df = ps.datasets.load("diabetes")
+    a = ps.lasso("y ~ .", df, nfolds=5)
+    b = ps.lasso("y ~ .", df, nfolds=5)
+    assert isinstance(a.seed, int) and isinstance(b.seed, int)
+    assert a.seed != b.seed
+    again = ps.lasso("y ~ .", df, nfolds=5, seed=a.seed)
+    assert again.seed == a.seed
+    assert np.array_equal(again.cv.foldid, a.cv.foldid)
+    assert np.array_equal(again.cv.cvm, a.cv.cvm)
+    assert np.array_equal(again.coef.to_numpy(), a.coef.to_numpy())
+    assert ps.fit_to_dict(a)["model"]["seed"] == a.seed
+    assert a.summary().tables["header"].loc["seed", "value"] == str(a.seed)
+
+
+def test_seed_recorded_only_for_a_fit_that_draws_or_is_given_one():
+    df = ps.datasets.load("diabetes")
+    assert ps.lasso("y ~ bmi + bp", df, select="bic").seed is None
+    assert ps.lasso("y ~ bmi + bp", df, lam=1.0).seed is None
+    assert ps.lasso("y ~ bmi + bp", df, select="bic", seed=3).seed == 3
+    folds = np.arange(len(df)) % 5
+    assert ps.lasso("y ~ bmi + bp", df, foldid=folds).seed is None
+    # a Generator gives an int drawn from it, which repeats the fit
+    fit = ps.lasso("y ~ bmi + bp", df, seed=np.random.default_rng(4))
+    assert isinstance(fit.seed, int)
+    assert np.array_equal(ps.lasso("y ~ bmi + bp", df, seed=fit.seed).cv.cvm, fit.cv.cvm)
+    with pytest.raises(ArgumentError, match="seed=-1 must be a non-negative int"):
+        ps.lasso("y ~ bmi + bp", df, seed=-1)
+
+
+def test_resampling_records_a_fresh_seed_and_repeats_with_it():
+    fit = ps.lasso("y ~ bmi + bp + s5", ps.datasets.load("diabetes"), lam=1.0)
+    a = fit.bootstrap(5, progress=False)
+    b = fit.bootstrap(5, progress=False)
+    assert isinstance(a.seed_entropy, int) and a.seed_entropy < 2**32
+    assert a.seed_entropy != b.seed_entropy
+    assert np.array_equal(
+        fit.bootstrap(5, seed=a.seed_entropy, progress=False).coefs, a.coefs
+    )
+    fit = ps.lasso("y ~ .", ps.datasets.load("diabetes"), lam=1.0)
+    s = fit.stability_selection(5, progress=False)
+    again = fit.stability_selection(5, seed=s.seed_entropy, progress=False)
+    assert isinstance(s.seed_entropy, int)
+    assert np.array_equal(again.probabilities.to_numpy(), s.probabilities.to_numpy())
+
+
+# -- the shortcuts' documentation ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("function", [ps.lasso, ps.ridge, ps.elastic_net])
+def test_shortcuts_document_their_arguments_and_list_fits(function):
+    doc = function.__doc__
+    assert "Parameters" in doc and "Examples" in doc and "Returns" in doc
+    assert "formula : str" in doc and "data : pandas.DataFrame" in doc
+    for name in inspect.signature(ps.fit).parameters:
+        if name not in ("formula", "data"):
+            assert f"``{name}``" in doc, name
+    assert "{options}" not in doc
+    assert "\n    **options\n" in doc  # the numpydoc layout, not indented twice

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -408,3 +409,42 @@ def test_json_limits_are_null_without_them():
     payload = fit_to_dict(fit)
     assert payload["model"]["limits"] is None
     assert "at_limit" not in payload["coefficients"][0]
+
+
+# ---------------------------------------------------------------------------------
+# reproducible runs
+
+
+def _json_run(capsys, tmp_path, name, *extra):
+    out = tmp_path / f"{name}.json"
+    code, text, err = run(
+        capsys, "fit", "--dataset", "diabetes", "y ~ .", "--nfolds", "5",
+        "--bootstrap", "4", "--stability", "--no-progress", "--json", out, *extra,
+    )  # fmt: skip
+    assert code == 0, err
+    return json.loads(out.read_text()), text, err
+
+
+def test_cli_draws_prints_and_records_a_seed_that_repeats_the_run(capsys, tmp_path):
+    a, text_a, err_a = _json_run(capsys, tmp_path, "a")
+    b, _, _ = _json_run(capsys, tmp_path, "b")
+    seed = a["model"]["seed"]
+    assert isinstance(seed, int) and seed != b["model"]["seed"]
+    assert re.search(rf"\nseed +{seed}\n", text_a)  # printed in the summary header
+    assert err_a == f"JSON written to {tmp_path / 'a.json'}\n"
+    again, _, _ = _json_run(capsys, tmp_path, "again", "--seed", seed)
+    assert again["model"]["seed"] == seed
+    for section in ("model", "selection", "coefficients", "bootstrap", "stability"):
+        assert again[section] == a[section], section
+    # the stability results are printed once, by the summary
+    assert text_a.count("Stability selection") == 1
+
+
+def test_cli_prints_no_negative_zero(capsys, tmp_path):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({k: rng.standard_normal(50) for k in ("y", "a", "b")})
+    path = tmp_path / "noise.csv"
+    frame.to_csv(path, index=False)
+    code, out, err = run(capsys, "fit", path, "y ~ a + b", "--select", "100", "--all")
+    assert code == 0, err
+    assert "deviance explained" in out and "-0.0000" not in out

@@ -407,3 +407,16 @@ def test_one_spelling_of_buehlmann():
     ascii_spelling = "Bue" + "hlmann"
     offenders = [str(f) for f in files if ascii_spelling in f.read_text(encoding="utf-8")]
     assert offenders == []
+
+
+def test_report_shows_the_seed_and_no_negative_zero(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({k: rng.standard_normal(50) for k in ("y", "a", "b")})
+    fit = ps.lasso("y ~ a + b", frame, lam=100.0, seed=11)
+    assert np.signbit(fit.dev_ratio)
+    text = render_report(fit, "md")
+    assert "-0.0000" not in text and "0.0000" in text
+    assert "seed 11" in text

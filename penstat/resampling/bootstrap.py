@@ -14,7 +14,7 @@ import pandas as pd
 
 from penstat._errors import ArgumentError
 from penstat._runner import run_chunks
-from penstat._validation import check_int, real_number, seed_sequence
+from penstat._validation import check_int, fresh_seed, real_number, seed_sequence
 from penstat.resampling.result import BootstrapResult
 from penstat.spec import check_bool
 
@@ -101,7 +101,8 @@ def run_bootstrap(
             )
         strata = [np.flatnonzero(y == level_) for level_ in np.unique(y)]
 
-    seq = seed_sequence(seed)
+    # an int drawn from fresh entropy when none is given, recorded as seed_entropy
+    seq = seed_sequence(fresh_seed() if seed is None else seed)
     children = seq.spawn(n_boot)
     tasks = [(i, child) for i, child in enumerate(children)]
 

@@ -11,24 +11,22 @@ another look at stability selection. JRSS B 75, 55-80.
 
 from __future__ import annotations
 
-import math
 from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
-from penstat._errors import ArgumentError
+from penstat._errors import ArgumentError, warn_user
 from penstat._runner import run_chunks
-from penstat._validation import check_int, seed_sequence
-from penstat.resampling.bounds import (
-    check_cutoff,
-    mb_bound,
-    stability_parameters,
-    unimodal_bound,
-)
+from penstat._validation import check_int, fresh_seed, seed_sequence
+from penstat.resampling.bounds import check_cutoff, stability_parameters
 from penstat.resampling.result import StabilitySelection
 
-__all__ = ["Subsampleable", "run_stability_selection"]
+__all__ = ["DEFAULT_PFER", "Subsampleable", "run_stability_selection"]
+
+#: The bound on the expected number of false selections when neither ``pfer`` nor
+#: ``q`` is given: the stable set holds at most one false selection on average.
+DEFAULT_PFER = 1.0
 
 SAMPLINGS = ("complementary_pairs", "subsample")
 ASSUMPTIONS = ("unimodal", "none")
@@ -73,10 +71,14 @@ def run_stability_selection(
 
     * two given: the third follows from the bound (:func:`stability_parameters`);
     * only ``q`` or only ``pfer``: ``cutoff = 0.75`` and the other is computed;
-    * none, or only ``cutoff`` (default 0.75): ``Lambda`` runs from the top of the
-      grid down to the fit's chosen lambda, ``q`` is the average number of columns
-      the subsamples select there, and ``pfer`` is the bound at that ``q``;
+    * none, or only ``cutoff``: ``pfer = 1`` (:data:`DEFAULT_PFER`; ``cutoff``
+      0.75 unless given) and ``q`` is the largest integer whose bound is at most
+      1, so the stable set holds at most one false selection in expectation
+      (10 to 16 candidate columns give ``q = 3``);
     * all three: an error.
+
+    A :class:`UserWarning` says when the bound exceeds the number of columns kept
+    (it then allows every kept column to be a false selection).
 
     Called as the method ``fit.stability_selection(...)``, the result is also kept in
     ``fit.stability_result``.
@@ -141,7 +143,8 @@ def run_stability_selection(
     if n // 2 < 2:
         raise ArgumentError(f"stability selection needs at least 4 rows, got {n}")
 
-    seq = seed_sequence(seed)
+    # an int drawn from fresh entropy when none is given, recorded as seed_entropy
+    seq = seed_sequence(fresh_seed() if seed is None else seed)
     support = _subsample_support(
         fit, lambdas, n, n_subsamples, sampling, seq, n_jobs, progress
     )
@@ -151,8 +154,6 @@ def run_stability_selection(
     mean_ever = ever.mean(axis=0)  # (nlam,), nondecreasing
     notes: list[str] = []
     params, stop = _region(
-        fit,
-        lambdas,
         mean_ever,
         p,
         cutoff,
@@ -165,6 +166,7 @@ def run_stability_selection(
     )
     max_prob = prob[: stop + 1].max(axis=0)
     stable_mask = (max_prob >= params["cutoff"] - 1e-12) & penalized
+    _warn_vacuous(float(params["pfer"]), int(stable_mask.sum()))
     idx = pd.Index(columns, name="column")
     table = pd.DataFrame(
         {"max_probability": max_prob, "stable": stable_mask, "penalized": penalized},
@@ -241,20 +243,14 @@ def _subsample_support(fit, lambdas, n, n_subsamples, sampling, seq, n_jobs, pro
     return np.asarray(run_chunks(job, tasks, n_jobs, progress, "stability selection"))
 
 
-def _region(
-    fit, lambdas, mean_ever, p, cutoff, pfer, q, n_pairs, sampling, assumption, notes
-):
+def _region(mean_ever, p, cutoff, pfer, q, n_pairs, sampling, assumption, notes):
     """The bound's parameters and the last index of the lambda region."""
     if q is None and pfer is None:
-        cutoff = 0.75 if cutoff is None else cutoff
-        lam_fit = float(fit.lam)
-        stop = max(int(np.sum(lambdas >= lam_fit * (1 - 1e-10))) - 1, 0)
-        q_target = max(float(mean_ever[stop]), 1e-12)
+        pfer = DEFAULT_PFER
         notes.append(
-            f"Neither q nor pfer was given: the lambda region runs down to the fit's "
-            f"lambda ({lam_fit:.4g}); q is the average number of columns selected there."
+            f"Neither q nor pfer was given: pfer = {pfer:g} (at most {pfer:g} expected "
+            "false selection), and q follows from it and the cutoff."
         )
-        return _params_at(p, cutoff, q_target, n_pairs, sampling, assumption, notes), stop
     if cutoff is None and (q is None or pfer is None):
         cutoff = 0.75
         notes.append("cutoff was not given; the default 0.75 is used.")
@@ -274,6 +270,18 @@ def _region(
     return params, int(within[-1])
 
 
+def _warn_vacuous(pfer: float, n_kept: int) -> None:
+    """Warn when the bound on false selections exceeds the number of columns kept."""
+    if pfer > n_kept:
+        warn_user(
+            f"stability selection kept {n_kept} column(s) with at most {pfer:.3g} "
+            "expected false selections: the bound allows every kept column to be a "
+            "false selection. Lower pfer (or q), or raise cutoff, for a bound that "
+            "says more.",
+            UserWarning,
+        )
+
+
 def _term_table(design, max_prob, stable_mask) -> pd.DataFrame:
     position = {name: j for j, name in enumerate(design.columns)}
     term_rows = {}
@@ -286,30 +294,6 @@ def _term_table(design, max_prob, stable_mask) -> pd.DataFrame:
         columns=["max_probability", "stable"],
         index=pd.Index(list(term_rows), name="term"),
     )
-
-
-def _params_at(p, cutoff, q, n_pairs, sampling, assumption, notes) -> dict:
-    bound_mb = mb_bound(q, p, cutoff)
-    bound_um = (
-        unimodal_bound(q, p, cutoff, n_pairs)
-        if sampling == "complementary_pairs"
-        else float("nan")
-    )
-    used = assumption
-    if assumption == "unimodal" and math.isnan(bound_um):
-        used = "none"
-        notes.append(
-            "The unimodal bound does not hold at this cutoff and q; the bound of "
-            "Meinshausen & Bühlmann is reported."
-        )
-    return {
-        "cutoff": cutoff,
-        "q": q,
-        "pfer": bound_um if used == "unimodal" else bound_mb,
-        "pfer_mb": bound_mb,
-        "pfer_unimodal": bound_um,
-        "assumption": used,
-    }
 
 
 def _padded_support(coefs: np.ndarray, nlam: int) -> np.ndarray:

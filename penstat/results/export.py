@@ -31,7 +31,15 @@ from penstat._limits import limit_records
 from penstat._version import __version__
 from penstat.plots._protocols import BootstrapLike, CriteriaLike, StabilityLike
 
-__all__ = ["SCHEMA", "FitLike", "fit_to_dict", "header_rows", "penalty_text", "plain"]
+__all__ = [
+    "SCHEMA",
+    "FitLike",
+    "fit_to_dict",
+    "format_number",
+    "header_rows",
+    "penalty_text",
+    "plain",
+]
 
 #: Name and version of the layout of :func:`fit_to_dict`.
 SCHEMA = "penstat.fit/2"
@@ -429,6 +437,8 @@ def header_rows(record: dict) -> list[tuple[str, str]]:
         nonzero += f" ({model['n_at_limit']} at a limit)"
     rows.append(("nonzero coefficients", nonzero))
     rows.append(("deviance explained", _fmt(model["dev_ratio"], ".4f")))
+    if model["seed"] is not None:
+        rows.append(("seed", model["seed"]))
     return [(name, str(value)) for name, value in rows]
 
 
@@ -506,4 +516,19 @@ def _num(value):
 
 def _fmt(value, spec: str) -> str:
     """``value`` formatted by ``spec``; None (a NaN of the record) as ``nan``."""
-    return format(math.nan if value is None else value, spec)
+    return format_number(math.nan if value is None else value, spec)
+
+
+def format_number(value, spec: str) -> str:
+    """``value`` formatted by ``spec``, never as a negative zero: a value that rounds
+    to zero (``-1e-17`` with ``.4f``) is shown without its sign.
+
+    Examples
+    --------
+    >>> format_number(-1e-17, ".4f"), format_number(-0.0, ".5g"), format_number(-2.5, "g")
+    ('0.0000', '0', '-2.5')
+    """
+    text = format(value, spec)
+    if text.startswith("-") and text.strip("-0.e+") == "":
+        return text[1:]
+    return text

@@ -86,6 +86,10 @@ class PenalizedFit:
         How lambda was settled.
     penalty : str
         ``"l1"``, ``"l2"`` or ``"elasticnet"``, as asked.
+    seed : int or None
+        The seed of the fit's random CV folds (drawn from fresh entropy when none was
+        given); ``seed=fit.seed`` repeats the fit. None for a fit that draws no
+        folds and was given no seed.
     bootstrap_result, stability_result : None until :meth:`bootstrap` /
         :meth:`stability_selection` are run.
 
@@ -130,6 +134,11 @@ class PenalizedFit:
     @property
     def lam(self) -> float:
         return float(self.path.lambdas[self.index])
+
+    @property
+    def seed(self):
+        """The seed of the fit's CV folds; ``seed=fit.seed`` repeats the fit."""
+        return self.select_spec.seed
 
     @property
     def intercept(self) -> float:
@@ -221,13 +230,40 @@ class PenalizedFit:
 
     # -- prediction --------------------------------------------------------------
 
-    def coef_at(self, lam: float | None = None) -> tuple[float, np.ndarray]:
-        """Intercept and coefficients at ``lam``.
+    def coef_at(self, lam: float | str | None = None) -> pd.Series:
+        """The coefficients at ``lam``, labelled as :attr:`coef` (R's
+        ``coef(cv, s = ...)``).
 
-        At a lambda of the path the exact solution is returned; between two lambdas
-        of the path, glmnet's linear interpolation (``exact=FALSE`` in
-        ``predict.glmnet``), through ``Path.coef_at``.
+        Parameters
+        ----------
+        lam : float, "lambda.min", "lambda.1se" or None
+            A penalty strength, or (CV fits only) the CV minimum or the 1-SE lambda;
+            None: the fit's own lambda. At a lambda of the path the solution is
+            exact; between two lambdas of the path it is glmnet's linear
+            interpolation (``exact=FALSE`` in ``predict.glmnet``).
+
+        Returns
+        -------
+        pandas.Series
+            ``"Intercept"`` then the design columns, original scale.
+
+        Examples
+        --------
+        >>> import penstat as ps
+        >>> fit = ps.lasso("y ~ bmi + bp + s5", ps.datasets.load("diabetes"), seed=1)
+        >>> fit.coef_at("lambda.min").index.tolist()
+        ['Intercept', 'bmi', 'bp', 's5']
+        >>> bool((fit.coef_at() == fit.coef).all())
+        True
         """
+        b0, b = self._coef_vector(lam)
+        values = np.concatenate([[b0], b])
+        return pd.Series(values, index=["Intercept", *self.design.columns], name="coef")
+
+    def _coef_vector(self, lam) -> tuple[float, np.ndarray]:
+        """Intercept and (p,) coefficients at ``lam`` (see :meth:`coef_at`)."""
+        if isinstance(lam, str):
+            lam = self._cv_lambda(lam)
         if lam is None:
             return self.intercept, self.path.coefs[self.index].copy()
         lam = check_lam(lam)
@@ -235,14 +271,22 @@ class PenalizedFit:
         if hit.size:
             k = int(hit[0])
             return float(self.path.intercepts[k]), self.path.coefs[k].copy()
-        out = self.path.coef_at(lam)
-        p = len(self.design.columns)
-        if isinstance(out, tuple):
-            b0, b = out
-        else:
-            out = np.asarray(out, dtype=float)
-            b0, b = (out[0], out[1:]) if out.shape[0] == p + 1 else (0.0, out)
+        b0, b = self.path.coef_at(lam)
         return float(b0), np.asarray(b, dtype=float)
+
+    def _cv_lambda(self, name: str) -> float:
+        """``"lambda.min"`` / ``"lambda.1se"`` of a CV fit."""
+        if name not in ("lambda.min", "lambda.1se"):
+            raise ArgumentError(
+                f"lam={name!r}: give a number, 'lambda.min' or 'lambda.1se'"
+            )
+        if self.cv is None:
+            raise ArgumentError(
+                f"lam={name!r} names a lambda of cross-validation, but this fit's lambda "
+                "was not chosen by CV; refit with select='cv_1se' or 'cv_min', or give "
+                "a number"
+            )
+        return self.cv.lam_min if name == "lambda.min" else self.cv.lam_1se
 
     def predict(
         self,
@@ -264,9 +308,10 @@ class PenalizedFit:
             ``"link"``: the linear predictor; ``"response"``: the mean (the
             probability of the positive class for binomial); ``"class"``: binomial
             only, the predicted label (positive when the probability > 0.5).
-        lam : float, optional
-            Predict at another lambda. On the path the solution is exact; between
-            path lambdas it is linearly interpolated as in glmnet's ``predict``.
+        lam : float, "lambda.min" or "lambda.1se", optional
+            Predict at another lambda (the names: CV fits only). On the path the
+            solution is exact; between path lambdas it is linearly interpolated as
+            in glmnet's ``predict``.
         offset : str or array, optional
             Only for a fit with an offset, whose predictions include it: a column
             name of ``newdata`` or one number per predicted row. Default: the
@@ -300,7 +345,7 @@ class PenalizedFit:
             X = self.design.transform(newdata)
             index = newdata.index if isinstance(newdata, pd.DataFrame) else None
         off = self._predict_offset(newdata, offset, X.shape[0])
-        b0, b = self.coef_at(lam)
+        b0, b = self._coef_vector(lam)
         eta = X @ b + b0
         if off is not None:
             eta = eta + off

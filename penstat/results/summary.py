@@ -18,13 +18,32 @@ import textwrap
 import numpy as np
 import pandas as pd
 
-from penstat.results.export import FitLike, fit_to_dict, header_rows
+from penstat.results.export import FitLike, fit_to_dict, format_number, header_rows
 
-__all__ = ["Summary", "coef_table", "header_table", "summarize", "term_table"]
+__all__ = [
+    "Summary",
+    "coef_table",
+    "header_table",
+    "stability_lines",
+    "stability_table",
+    "summarize",
+    "term_table",
+]
+
+
+def _g5(value) -> str:
+    return format_number(value, ".5g")
+
+
+def _g3(value) -> str:
+    return format_number(value, ".3g")
 
 
 class Summary:
     """A fit summary: ``str()``, ``_repr_html_()`` and ``.tables`` (DataFrames).
+
+    ``.stability`` holds the lines of the "Stability selection" section (empty until
+    stability selection has run on the fit), ``.warnings`` the fit's warnings.
 
     Examples
     --------
@@ -38,9 +57,15 @@ class Summary:
     ['bmi', 'bp']
     """
 
-    def __init__(self, tables: dict[str, pd.DataFrame], warnings: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        tables: dict[str, pd.DataFrame],
+        warnings: tuple[str, ...] = (),
+        stability: tuple[str, ...] = (),
+    ):
         self.tables = tables
         self.warnings = tuple(warnings)
+        self.stability = tuple(stability)  # the lines of the stability section
 
     def __str__(self) -> str:
         header = self.tables["header"]
@@ -49,13 +74,15 @@ class Summary:
         coefs = self.tables["coefficients"]
         parts = ["Penalized regression", text, "", "Coefficients"]
         if len(coefs):
-            parts.append(coefs.to_string(float_format=lambda v: f"{v:.5g}"))
+            parts.append(coefs.to_string(float_format=_g5))
         else:
             parts.append("(none: every coefficient is zero at this lambda)")
         terms = self.tables["terms"]
         # the term table adds information when a term has several columns
         if (terms["n_columns"] > 1).any() or "freq" in terms.columns:
-            parts += ["", "Terms", terms.to_string(float_format="{:.3g}".format)]
+            parts += ["", "Terms", terms.to_string(float_format=_g3)]
+        if self.stability:
+            parts += ["", "Stability selection", *self.stability]
         if self.warnings:
             parts += ["", "Warnings"]
             parts += [textwrap.fill(w, 88, initial_indent="- ", subsequent_indent="  ")
@@ -70,9 +97,15 @@ class Summary:
             "<div><h4>Penalized regression</h4>"
             + self.tables["header"].to_html(header=False)
             + "<h4>Coefficients</h4>"
-            + self.tables["coefficients"].to_html(float_format=lambda v: f"{v:.5g}")
+            + self.tables["coefficients"].to_html(float_format=_g5)
             + "<h4>Terms</h4>"
-            + self.tables["terms"].to_html(float_format="{:.3g}".format)
+            + self.tables["terms"].to_html(float_format=_g3)
+            + (
+                "<h4>Stability selection</h4>"
+                + "".join(f"<p>{html.escape(line)}</p>" for line in self.stability)
+                if self.stability
+                else ""
+            )
             + (
                 "<h4>Warnings</h4><ul>"
                 + "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings)
@@ -109,13 +142,15 @@ def summarize(fit: FitLike, all: bool = False) -> Summary:
     'fixed by the user'
     """
     record = fit_to_dict(fit)
+    tables = {
+        "header": header_table(record),
+        "coefficients": coef_table(record, all),
+        "terms": term_table(record),
+    }
+    if record["stability"] is not None:
+        tables["stability"] = stability_table(record)
     return Summary(
-        {
-            "header": header_table(record),
-            "coefficients": coef_table(record, all),
-            "terms": term_table(record),
-        },
-        warnings=tuple(record["warnings"]),
+        tables, warnings=tuple(record["warnings"]), stability=stability_lines(record)
     )
 
 
@@ -201,6 +236,56 @@ def term_table(record: dict) -> pd.DataFrame:
         freq = {r["term"]: r.get("freq") for r in boot["terms"]}
         table["freq"] = _floats(freq.get(t["term"]) for t in terms)
     return table
+
+
+def stability_table(record: dict) -> pd.DataFrame:
+    """Per design column: ``max_probability`` and ``stable`` of stability selection.
+
+    Examples
+    --------
+    >>> import penstat as ps
+    >>> fit = ps.lasso("y ~ .", ps.datasets.load("diabetes"), lam=1.0)
+    >>> fit.stability_selection(10, seed=0, progress=False).stable
+    ['bmi', 's5']
+    >>> fit.summary().tables["stability"].columns.tolist()
+    ['max_probability', 'stable']
+    """
+    rows = record["stability"]["columns"]
+    return pd.DataFrame(
+        {
+            "max_probability": _floats(r["max_probability"] for r in rows),
+            "stable": [bool(r["stable"]) for r in rows],
+        },
+        index=pd.Index([r["column"] for r in rows], name="column"),
+    )
+
+
+def stability_lines(record: dict) -> tuple[str, ...]:
+    """The stability selection results in words (empty without them), as the
+    summary shows them.
+
+    Examples
+    --------
+    >>> import penstat as ps
+    >>> from penstat.results.export import fit_to_dict
+    >>> fit = ps.lasso("y ~ .", ps.datasets.load("diabetes"), lam=1.0)
+    >>> stability_lines(fit_to_dict(fit))
+    ()
+    >>> stab = fit.stability_selection(10, seed=0, progress=False)
+    >>> print("\\n".join(stability_lines(fit_to_dict(fit))))
+    stable columns (max selection probability >= 0.75): bmi, s5
+    expected false selections <= 1 (q = 3, 10 penalized columns, unimodal bound, seed 0)
+    """
+    stab = record["stability"]
+    if stab is None:
+        return ()
+    stable = ", ".join(stab["stable"]) or "none"
+    return (
+        f"stable columns (max selection probability >= {_g3(stab['cutoff'])}): " + stable,
+        f"expected false selections <= {_g3(stab['pfer'])} (q = {_g3(stab['q'])}, "
+        f"{stab['p']} penalized columns, {stab['assumption']} bound, seed "
+        f"{stab['seed_entropy']})",
+    )
 
 
 def _floats(values) -> np.ndarray:

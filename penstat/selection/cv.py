@@ -13,6 +13,13 @@ Every fold is fitted with the path's own :class:`~penstat.spec.FitSpec` restrict
 to its training rows: the same penalty factors, limits, weights and offset (the
 held-out rows are predicted with their own offset, as ``cv.glmnet``).
 
+``cv_grid`` says at which lambdas a fold is fitted. ``"full"`` (the default): at the
+full data's lambdas, as ``cv.glmnet(..., lambda = fit$lambda)``. ``"glmnet"``: on the
+fold's own grid (its own lambda_max and early stop), the held-out rows predicted at
+the full data's lambdas by glmnet's linear interpolation, as ``cv.glmnet`` does when
+no ``lambda`` is given (its fold fits receive the user's ``lambda`` argument, NULL
+by default). A path fitted on a user's grid is the same either way.
+
 >>> import numpy as np
 >>> from penstat.solver import fit_path
 >>> from penstat.selection import cross_validate
@@ -32,7 +39,7 @@ import numpy as np
 
 from penstat._errors import DataError, warn_user
 from penstat._runner import run_chunks
-from penstat._validation import check_measure
+from penstat._validation import check_cv_grid, check_measure
 from penstat.selection.folds import resolve_folds
 from penstat.selection.measures import (
     auc_columns,
@@ -58,6 +65,7 @@ def cross_validate(
     seed: Any = None,
     n_jobs: int | None = None,
     progress: bool | None = None,
+    cv_grid: str = "full",
 ) -> CVResult:
     """K-fold cross-validation of ``path`` (fitted on ``X``, ``y``) as ``cv.glmnet``.
 
@@ -68,7 +76,7 @@ def cross_validate(
         every fold.
     X, y : arrays
         The data ``path`` was fitted on.
-    nfolds, foldid, measure, stratify, seed, n_jobs, progress
+    nfolds, foldid, measure, stratify, seed, n_jobs, progress, cv_grid
         As :func:`~penstat.selection.select_lambda`.
 
     Returns
@@ -87,13 +95,16 @@ def cross_validate(
     family = path.family
     measure = check_measure(measure, family)
     weights = path.spec.weights
+    cv_grid = check_cv_grid(cv_grid)
     folds = resolve_folds(X.shape[0], y, family, nfolds, foldid, stratify, seed, weights)
-    return cv_path(path, X, y, folds, measure, n_jobs, progress)
+    return cv_path(path, X, y, folds, measure, n_jobs, progress, cv_grid)
 
 
-def cv_path(path: Path, X, y, folds, measure: str, n_jobs=None, progress=None) -> CVResult:
-    """:func:`cross_validate` on checked arrays, fold labels ``0 .. K-1`` and a
-    checked measure.
+def cv_path(
+    path: Path, X, y, folds, measure: str, n_jobs=None, progress=None, cv_grid="full"
+) -> CVResult:
+    """:func:`cross_validate` on checked arrays, fold labels ``0 .. K-1``, a checked
+    measure and a checked ``cv_grid``.
 
     Examples
     --------
@@ -105,7 +116,7 @@ def cv_path(path: Path, X, y, folds, measure: str, n_jobs=None, progress=None) -
     >>> cv.nfolds, cv.measure, cv.fold_values.shape == (5, cv.lambdas.size)
     (5, 'mae', True)
     """
-    eta = _fold_predictions(path, X, y, folds, n_jobs, progress)
+    eta = _fold_predictions(path, X, y, folds, n_jobs, progress, cv_grid)
     w = np.ones(X.shape[0]) if path.spec.weights is None else path.spec.weights
     return _cv_statistics(eta, y, w, folds, path.lambdas, measure, path)
 
@@ -142,18 +153,20 @@ def check_data(X: Any, y: Any, path: Path) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def _fold_predictions(path: Path, X, y, folds, n_jobs, progress) -> np.ndarray:
+def _fold_predictions(path: Path, X, y, folds, n_jobs, progress, cv_grid) -> np.ndarray:
     """Held-out linear predictor of every observation at every lambda, (n, nlam),
     offset included (each fold is fitted with its training rows' offset)."""
     nfold = int(folds.max()) + 1
-    spec = path.spec.with_grid(np.asarray(path.lambdas, dtype=float))
+    lambdas = np.asarray(path.lambdas, dtype=float)
+    # "glmnet": the fold gets the user's grid (None: its own), as cv.glmnet's folds
+    spec = path.spec if cv_grid == "glmnet" else path.spec.with_grid(lambdas)
 
     def job(chunk):
-        return [_fit_fold(X, y, spec, folds != k, k) for k in chunk]
+        return [_fit_fold(X, y, spec, folds != k, k, lambdas) for k in chunk]
 
     results = run_chunks(job, range(nfold), n_jobs, progress, "cross-validation", "fold")
     offset = spec.offset
-    eta = np.empty((X.shape[0], spec.lambdas.size))
+    eta = np.empty((X.shape[0], lambdas.size))
     for k, (intercepts, coefs) in enumerate(results):
         test = folds == k
         fitted = intercepts.shape[0]
@@ -173,12 +186,18 @@ def _predict(X: np.ndarray, coefs: np.ndarray) -> np.ndarray:
     return X @ coefs.T
 
 
-def _fit_fold(X, y, spec, train, k):
+def _fit_fold(X, y, spec, train, k, lambdas):
+    """Intercepts and coefficients of the path without fold ``k``: as fitted when the
+    fold's grid is ``lambdas``, else interpolated at ``lambdas`` (glmnet's
+    ``predict(..., s = lambda)``)."""
     rows = np.flatnonzero(train)
     try:
         fold_path = solve(X[rows], y[rows], spec.take(rows))
     except DataError as exc:
         raise DataError(f"fitting the path without CV fold {k} failed: {exc}") from exc
+    if spec.lambdas is None:
+        b0, b = fold_path.coef_at(lambdas)
+        return np.asarray(b0, dtype=float), np.asarray(b, dtype=float)
     return np.asarray(fold_path.intercepts, dtype=float), np.asarray(
         fold_path.coefs, dtype=float
     )

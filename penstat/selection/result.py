@@ -100,6 +100,13 @@ class CVResult:
         """The CV curve with error bars; see :func:`penstat.plots.selection.plot_cv`."""
         return plot_cv(self, ax=ax)
 
+    def __repr__(self) -> str:
+        return (
+            f"CVResult: {self.nfolds}-fold CV, {self.measure}, {self.lambdas.size} "
+            f"lambdas\n{_cv_choices(self)}\n"
+            + _head(self.to_frame()[["lam", "df", "cv_mean", "cv_se", "n_folds"]])
+        )
+
 
 @dataclass(frozen=True, eq=False)
 class Selection:
@@ -180,6 +187,17 @@ class Selection:
         """The CV curve (CV rules) or the criteria curves."""
         return plot_lambda_choice(self, ax=ax)
 
+    def __repr__(self) -> str:
+        text = f"Selection: rule {self.rule}, lambda {_fmt(self.lam)} (index {self.index})"
+        if self.measure is not None:
+            text += f", measure {self.measure}"
+        if self.cv is not None:
+            text += f"\n{_cv_choices(self.cv)}"
+            table = self.table[["lam", "df", "cv_mean", "cv_se", "n_folds"]]
+        else:
+            table = self.table
+        return f"{text}\n{_head(table)}"
+
 
 class L1RatioSearch(NamedTuple):
     """Result of :func:`select_l1_ratio`: the chosen mix, its path and selection.
@@ -204,5 +222,24 @@ class L1RatioSearch(NamedTuple):
     table: pd.DataFrame
 
 
+def _cv_choices(cv: CVResult) -> str:
+    lam_min, lam_1se = _fmt(cv.lam_min), _fmt(cv.lam_1se)
+    return (
+        f"lambda.min {lam_min} (index {cv.index_min}, {cv.measure} "
+        f"{_fmt(cv.cvm[cv.index_min])}), lambda.1se {lam_1se} (index {cv.index_1se}, "
+        f"{cv.measure} {_fmt(cv.cvm[cv.index_1se])})"
+    )
+
+
+def _head(table: pd.DataFrame, rows: int = 5) -> str:
+    """The first ``rows`` rows of ``table`` as text, and how many more there are."""
+    text = table.head(rows).to_string(float_format=lambda v: _fmt(v))
+    more = len(table) - rows
+    return text + (f"\n... {more} more rows" if more > 0 else "")
+
+
 def _fmt(x) -> str:
-    return "nan" if x is None or not np.isfinite(x) else f"{x:.4g}"
+    if x is None or not np.isfinite(x):
+        return "nan"
+    text = f"{x:.4g}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text

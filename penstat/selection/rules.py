@@ -43,6 +43,7 @@ def select_lambda(
     seed: Any = None,
     n_jobs: int | None = None,
     progress: bool | None = None,
+    cv_grid: str = "full",
 ) -> Selection:
     """Choose lambda on ``path`` by cross-validation or an information criterion.
 
@@ -73,6 +74,11 @@ def select_lambda(
         Folds fitted in parallel through joblib; results do not depend on it.
     progress : bool, optional
         Progress bar over folds; default: only when stderr is a terminal.
+    cv_grid : {"full", "glmnet"}
+        ``"full"``: every fold is fitted at the path's lambdas (as
+        ``cv.glmnet(..., lambda = fit$lambda)``); ``"glmnet"``: each fold on its own
+        grid, predicted at the path's lambdas by interpolation (``cv.glmnet``'s
+        default). The same for a path fitted on a user's grid.
 
     Returns
     -------
@@ -103,6 +109,7 @@ def select_lambda(
             seed=seed,
             n_jobs=n_jobs,
             progress=progress,
+            cv_grid=cv_grid,
         )
     return choose(path, X, y, select)
 
@@ -141,7 +148,7 @@ def choose(path: Path, X: np.ndarray, y: np.ndarray, select: SelectSpec) -> Sele
         select.seed,
         path.spec.weights,
     )
-    cv = cv_path(path, X, y, folds, measure, select.n_jobs, select.progress)
+    cv = cv_path(path, X, y, folds, measure, select.n_jobs, select.progress, select.cv_grid)
     index = cv.index_1se if select.rule == "cv_1se" else cv.index_min
     return Selection(
         rule=select.rule,

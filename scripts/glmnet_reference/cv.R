@@ -12,10 +12,16 @@
 # divides the ridge part of its penalty by sd(y) of the fold; penstat.fit_path does
 # the same, so the gaussian_enet case compares like with like.
 #
+# The last cases (glmnet_cvgrid_<case>.json) run cv.glmnet with its default grids
+# instead; see the section at the end.
+#
 # Run through scripts/make_glmnet_reference.sh, or directly:
 #   Rscript scripts/glmnet_reference/cv.R [output directory]
 
-suppressMessages(library(glmnet))
+suppressMessages({
+  library(glmnet)
+  library(MASS)
+})
 
 args <- commandArgs(trailingOnly = TRUE)
 out_dir <- if (length(args) >= 1) args[[1]] else file.path("tests", "data")
@@ -33,6 +39,10 @@ mat <- function(x) {
   paste0("[", paste(rows, collapse = ",\n  "), "]")
 }
 str <- function(s) paste0("\"", s, "\"")
+write_json <- function(fields, file) {
+  body <- paste0("\"", names(fields), "\": ", fields, collapse = ",\n")
+  writeLines(paste0("{\n", body, "\n}"), file.path(out_dir, file))
+}
 
 # ---- simulation --------------------------------------------------------------------
 
@@ -97,8 +107,7 @@ write_case <- function(name, x, y, family, measure, nfolds = 10, alpha = 1,
     index_min = num(cv$index[1] - 1),
     index_1se = num(cv$index[2] - 1)
   )
-  body <- paste0("\"", names(fields), "\": ", fields, collapse = ",\n")
-  writeLines(paste0("{\n", body, "\n}"), file.path(out_dir, paste0("glmnet_cv_", name, ".json")))
+  write_json(fields, paste0("glmnet_cv_", name, ".json"))
   cat(sprintf("%-28s n=%3d p=%2d nlambda=%3d lambda.min=%.6g lambda.1se=%.6g\n", name, n,
               ncol(x), length(cv$lambda), cv$lambda.min, cv$lambda.1se))
 }
@@ -149,3 +158,78 @@ set.seed(20240707)
 x <- simulate_x(140, 12, rho = 0.5)
 write_case("gaussian_enet", x, gaussian_y(x), "gaussian", "mse", alpha = 0.5,
            description = "gaussian elastic net (alpha 0.5), mse")
+
+# ---- cv.glmnet's default grids (tests/selection/test_cv_grid.py) ------------------
+#
+# By default (no lambda= given) cv.glmnet fits the full data on glmnet's grid, fits
+# every fold on the fold's own grid (its own lambda_max, and its own early stop), and
+# predicts the held-out rows at the full data's lambdas by linear interpolation
+# between the fold's lambdas (predict(..., s = lambda), alignment = "lambda"). The
+# fold fits receive the user's lambda argument, which is NULL unless given: see
+# glmnet:::cv.glmnet.raw. penstat's cv_grid="glmnet" reproduces this; its default,
+# cv_grid="full", fits every fold at the full data's lambdas, which is what
+# cv.glmnet(..., lambda = fit$lambda) does (the output stored here for comparison).
+#
+# Cases: MASS::Boston, medv ~ . (13 columns), gaussian elastic net (alpha 0.5), and a
+# simulated binomial lasso. One JSON file tests/data/glmnet_cvgrid_<case>.json per
+# case holds X, y, foldid and both cv.glmnet outputs (default grids: cvm, cvsd,
+# lambda.min, lambda.1se; full-data lambdas: cvm_full, cvsd_full, ...).
+
+# the curve and the choice of a cv.glmnet run, as JSON fields named with suffix
+cv_fields <- function(cv, suffix = "") {
+  fields <- c(cvm = vec(cv$cvm), cvsd = vec(cv$cvsd), lambda_min = num(cv$lambda.min),
+              lambda_1se = num(cv$lambda.1se), index_min = num(cv$index[1] - 1),
+              index_1se = num(cv$index[2] - 1))
+  setNames(fields, paste0(names(fields), suffix))
+}
+
+write_grid_case <- function(name, x, y, family, measure, alpha, nfolds = 10,
+                       description = "") {
+  n <- nrow(x)
+  foldid <- sample(rep(seq_len(nfolds), length.out = n))
+  own <- cv.glmnet(x, y, family = family, alpha = alpha, foldid = foldid,
+                   type.measure = measure, thresh = THRESH, maxit = MAXIT)
+  full <- cv.glmnet(x, y, family = family, alpha = alpha, foldid = foldid,
+                    lambda = own$glmnet.fit$lambda, type.measure = measure,
+                    thresh = THRESH, maxit = MAXIT)
+  rel <- abs(own$cvm - full$cvm) / abs(full$cvm)
+  fields <- c(
+    name = str(name),
+    family = str(family),
+    measure = str(measure),
+    l1_ratio = num(alpha),
+    description = str(description),
+    glmnet_version = str(as.character(packageVersion("glmnet"))),
+    n = num(n),
+    p = num(ncol(x)),
+    columns = paste0("[", paste(str(colnames(x)), collapse = ", "), "]"),
+    X = mat(x),
+    y = vec(y),
+    foldid = vec(foldid),
+    lambda = vec(own$lambda),
+    cv_fields(own),
+    cv_fields(full, "_full")
+  )
+  write_json(fields, paste0("glmnet_cvgrid_", name, ".json"))
+  cat(sprintf(paste0("%-18s nlambda=%3d  max rel. cvm difference %.3g (at lambda %.4g)\n",
+                     "  default grids: lambda.min=%.6g (index %d) lambda.1se=%.6g (index %d)\n",
+                     "  full lambdas:  lambda.min=%.6g (index %d) lambda.1se=%.6g (index %d)\n"),
+              name, length(own$lambda), max(rel), own$lambda[which.max(rel)],
+              own$lambda.min, own$index[1], own$lambda.1se, own$index[2],
+              full$lambda.min, full$index[1], full$lambda.1se, full$index[2]))
+}
+
+set.seed(20240710)
+x <- as.matrix(Boston[, setdiff(names(Boston), "medv")])
+write_grid_case("boston_enet", x, Boston$medv, "gaussian", "mse", alpha = 0.5,
+           description = "MASS::Boston, medv ~ ., gaussian elastic net (alpha 0.5), mse")
+
+set.seed(20240711)
+n <- 200
+p <- 10
+x <- matrix(rnorm(n * p), n, p)
+colnames(x) <- paste0("x", seq_len(p))
+eta <- drop(x[, 1:4] %*% c(1, -1, 0.5, -0.5)) - 0.3
+y <- as.numeric(runif(n) < 1 / (1 + exp(-eta)))
+write_grid_case("binomial_lasso", x, y, "binomial", "deviance", alpha = 1,
+           description = "simulated binomial lasso (n 200, p 10), deviance")

@@ -10,6 +10,7 @@ Bühlmann (2010) and Shah & Samworth (2013, eq. 8).
 from __future__ import annotations
 
 import math
+import warnings
 from types import SimpleNamespace
 
 import numpy as np
@@ -310,11 +311,36 @@ def test_stability_region_and_bound_arithmetic():
     assert stab.q == math.floor(math.sqrt(2.0 * 0.8 * 10)) == 4
     assert stab.stable == ["c0", "c1", "c2", "c3"]
     assert math.isnan(stab.pfer_unimodal)
-    # neither q nor pfer: region down to the fit's lambda, q observed there
-    fit.lam = fit.path.lambdas[4]
+    # neither q nor pfer: pfer = 1 and cutoff 0.75, q the largest integer with a
+    # bound <= 1: floor(sqrt(p C)) with C = 2 (2 * 0.75 - 1 - 1/(2B)), B = 3
     stab = run_stability_selection(fit, n_subsamples=3, progress=False)
-    assert stab.cutoff == 0.75 and stab.q == 5 and len(stab.stable) == 5
-    assert stab.pfer == pytest.approx(25 / 10 / (2 * (2 * 0.75 - 1 - 1 / 6)))
+    const = 2 * (2 * 0.75 - 1 - 1 / 6)
+    assert stab.cutoff == 0.75 and stab.q == math.floor(math.sqrt(10 * const)) == 2
+    assert stab.pfer == pytest.approx(4 / 10 / const) and stab.pfer <= 1
+    assert stab.stable == ["c0", "c1"] and stab.region_end == fit.path.lambdas[1]
+    # only the cutoff: pfer = 1 still
+    stab = run_stability_selection(fit, n_subsamples=3, cutoff=0.9, progress=False)
+    assert stab.cutoff == 0.9 and stab.pfer <= 1 and stab.q == 3
+
+
+def test_stability_warns_when_the_bound_exceeds_the_number_kept():
+    fit = StaircaseFit()
+    # q = 3 at cutoff 0.6: bound 9 / (10 * 2 (2 * 0.6 - 1 - 1/10)) = 4.5 > 3 kept
+    with pytest.warns(UserWarning, match="kept 3 column.*at most 4.5 expected false"):
+        stab = run_stability_selection(fit, n_subsamples=5, q=3, cutoff=0.6, progress=False)
+    assert stab.pfer == pytest.approx(4.5) and len(stab.stable) == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run_stability_selection(fit, n_subsamples=5, q=3, cutoff=0.8, progress=False)
+
+
+def test_default_stability_on_diabetes_has_an_informative_bound():
+    import penstat as ps
+
+    fit = ps.lasso("y ~ .", ps.datasets.load("diabetes"), seed=0)
+    stab = fit.stability_selection(n_subsamples=20, seed=1, progress=False)
+    assert stab.pfer <= 1.0 and stab.q == 3
+    assert stab.pfer <= max(len(stab.stable), 1)
 
 
 def test_stability_selection_finds_true_set():

@@ -1,4 +1,5 @@
 import pickle
+import re
 
 import numpy as np
 import pandas as pd
@@ -182,3 +183,70 @@ def test_refit_rows_same_reapplies_rule(data):
 
 def test_repr_mentions_formula(gfit):
     assert "y ~ x1" in repr(gfit) and "lasso" in repr(gfit)
+
+
+# -- results an R user can read ----------------------------------------------------------
+
+
+def test_coef_at_is_labelled_and_takes_the_cv_lambdas():
+    df = ps.datasets.load("diabetes")
+    fit = ps.lasso("y ~ .", df, seed=0, nfolds=5)
+    at_min = fit.coef_at("lambda.min")
+    assert isinstance(at_min, pd.Series)
+    assert at_min.index.tolist() == ["Intercept", *fit.design.columns]
+    k = fit.cv.index_min
+    assert at_min["Intercept"] == fit.path.intercepts[k]
+    assert np.array_equal(at_min.to_numpy()[1:], fit.path.coefs[k])
+    assert fit.coef_at("lambda.1se").equals(fit.coef)  # the 1-SE rule chose it
+    assert fit.coef_at().equals(fit.coef)
+    # between two lambdas of the path: glmnet's interpolation, as Path.coef_at
+    mid = float(np.sqrt(fit.path.lambdas[3] * fit.path.lambdas[4]))
+    b0, b = fit.path.coef_at(mid)
+    assert np.array_equal(fit.coef_at(mid).to_numpy(), np.concatenate([[b0], b]))
+    # predict reads the same coefficients
+    pred = fit.predict(df.head(3), lam="lambda.min")
+    X = fit.design.transform(df.head(3))
+    np.testing.assert_allclose(pred, X @ at_min.to_numpy()[1:] + at_min["Intercept"])
+
+
+def test_coef_at_named_lambda_needs_a_cv_fit():
+    fit = ps.lasso("y ~ bmi + bp", ps.datasets.load("diabetes"), select="bic")
+    with pytest.raises(ArgumentError, match="'lambda.min' names a lambda of cross-"):
+        fit.coef_at("lambda.min")
+    cv_fit = ps.lasso("y ~ bmi + bp", ps.datasets.load("diabetes"), seed=0)
+    with pytest.raises(ArgumentError, match="'lambda.max': give a number, 'lambda.min'"):
+        cv_fit.coef_at("lambda.max")
+
+
+def _null_fit():
+    """A fit at the null model whose deviance ratio is -4.4e-16 (rounding)."""
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({k: rng.standard_normal(50) for k in ("y", "a", "b")})
+    fit = ps.lasso("y ~ a + b", df, lam=100.0)
+    assert np.signbit(fit.dev_ratio)
+    return fit, df
+
+
+def test_no_negative_zero_in_the_summary():
+    fit, _ = _null_fit()
+    text = str(fit.summary(all=True))
+    assert re.search(r"\ndeviance explained +0\.0000\n", text)
+    assert "-0.0000" not in text and " -0 " not in text
+    assert "-0.0000" not in fit.summary()._repr_html_()
+
+
+def test_summary_shows_the_stability_results():
+    fit = ps.lasso("y ~ .", ps.datasets.load("diabetes"), lam=1.0)
+    assert "Stability selection" not in str(fit.summary())
+    stab = fit.stability_selection(10, seed=0, progress=False)
+    summary = fit.summary()
+    text = str(summary)
+    assert "Stability selection" in text
+    assert (
+        f"stable columns (max selection probability >= 0.75): {', '.join(stab.stable)}"
+        in text
+    )
+    assert f"expected false selections <= {stab.pfer:.3g} (q = 3" in text
+    assert f"seed {stab.seed_entropy}" in text
+    assert summary.tables["stability"]["stable"].sum() == len(stab.stable)
+    assert "<h4>Stability selection</h4>" in summary._repr_html_()
