@@ -32,6 +32,7 @@ import pandas as pd
 from penstat import api, datasets
 from penstat._errors import PenstatError
 from penstat._version import __version__
+from penstat.design.response import split_top_level
 from penstat.results.export import fit_to_dict
 
 __all__ = ["main", "parse_limits"]
@@ -352,7 +353,9 @@ def parse_limits(text: str | None, option: str):
     except ValueError:
         pass
     out: dict[str, float] = {}
-    for item in _split_top_level(text):
+    for item in (part.strip() for part in split_top_level(text)):
+        if not item:
+            continue
         name, eq, value = item.rpartition("=")
         name, value = name.strip(), value.strip()
         if not eq or not name:
@@ -371,25 +374,6 @@ def parse_limits(text: str | None, option: str):
             raise UsageError(f"{option}: {name!r} is given twice")
         out[name] = number
     return out
-
-
-def _split_top_level(text: str) -> list[str]:
-    """``text`` split at commas outside parentheses, brackets and quotes."""
-    parts, depth, quote, start = [], 0, None, 0
-    for i, ch in enumerate(text):
-        if quote:
-            quote = None if ch == quote else quote
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-    parts.append(text[start:])
-    return [p.strip() for p in parts if p.strip()]
 
 
 def _child_seed(seed, k):
