@@ -104,3 +104,24 @@ def test_cv_measures_run(measure):
     _, df = reference()
     fit = fit_counts(df, seed=1, measure=measure, nfolds=5)
     assert fit.cv.measure == measure and np.isfinite(fit.cv.cvm).all()
+
+
+def test_star98_as_statsmodels_glm():
+    """statsmodels' star98: the counts of students above and below the national
+    median per school district. At lambda = 0 the fit is the unpenalized GLM."""
+    sm = pytest.importorskip("statsmodels.api")
+    d = sm.datasets.star98.load_pandas().data
+    cols = ["LOWINC", "PERASIAN", "PERBLACK", "PERHISP"]
+    glm = sm.GLM(
+        d[["NABOVE", "NBELOW"]], sm.add_constant(d[cols]), family=sm.families.Binomial()
+    ).fit(tol=1e-12)
+    rhs = " + ".join(cols)
+    options = dict(family="binomial", lambdas=[1e-3, 0.0], tol=1e-14, select="aic")
+    counts = ps.fit(f"cbind(NABOVE, NBELOW) ~ {rhs}", d, **options)
+    np.testing.assert_allclose(counts.path.intercepts[-1], glm.params.iloc[0], rtol=1e-8)
+    np.testing.assert_allclose(counts.path.coefs[-1], glm.params.iloc[1:], rtol=1e-6)
+    props = d.assign(n=d.NABOVE + d.NBELOW, p=d.NABOVE / (d.NABOVE + d.NBELOW))
+    prop = ps.fit(f"p ~ {rhs}", props, weights="n", **options)
+    np.testing.assert_allclose(prop.path.coefs, counts.path.coefs, rtol=1e-10)
+    d_before = sm.datasets.star98.load_pandas().data
+    pd.testing.assert_frame_equal(d, d_before)
