@@ -354,17 +354,13 @@ def build_design(
     grouped = grouped_response(
         lhs, frame, fam, positive_class, env, columns, weights is not None
     )
-    n_no_trials = 0
-    if grouped is not None and grouped.trials is not None:
-        keep, frame, grouped, n_no_trials = _drop_no_trials(keep, frame, grouped, lhs)
+    keep, frame, grouped, n_no_trials = _drop_no_trials(keep, frame, grouped, lhs)
     X, terms, info = _rhs_matrix(rhs_expanded, frame, env, expanded, columns, formula)
     if grouped is None:
         y, classes = response_values(lhs, frame, fam, positive_class, env, columns)
     else:
         y, classes = grouped.y, SUCCESS_LABELS
-    w = weight_values(weights, data, keep)
-    if grouped is not None and grouped.trials is not None:
-        w = grouped.trials if w is None else w * grouped.trials
+    w = _trials_times(grouped, weight_values(weights, data, keep))
     return Design(
         X=X,
         y=y,
@@ -393,9 +389,18 @@ def build_design(
     )
 
 
+def _trials_times(grouped, weights):
+    """The weights of counts: the trials times the weights given (glmnet's)."""
+    if grouped is None or grouped.trials is None:
+        return weights
+    return grouped.trials if weights is None else weights * grouped.trials
+
+
 def _drop_no_trials(keep, frame, grouped, lhs):
-    """Leave out the rows without trials (successes + failures = 0), as glmnet does:
-    they carry no information. A UserWarning says how many."""
+    """Leave out the rows without trials (successes + failures = 0) of counts, as
+    glmnet does: they carry no information. A UserWarning says how many."""
+    if grouped is None or grouped.trials is None:
+        return keep, frame, grouped, 0
     empty = grouped.trials == 0
     n_empty = int(empty.sum())
     if n_empty == 0:

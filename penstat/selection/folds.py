@@ -76,8 +76,7 @@ def make_folds(
         raise ArgumentError("stratify=True needs the response y")
     y = np.asarray(y)
     counted = np.ones(n, dtype=bool) if weights is None else _weighted_rows(weights, n)
-    if not np.all((y == 0) | (y == 1)):
-        # proportions (grouped data): dealt in the order of their value
+    if not np.all((y == 0) | (y == 1)):  # proportions: dealt in order of value
         groups = [np.flatnonzero(counted & (y == v)) for v in np.unique(y[counted])]
         return _deal(groups + [np.flatnonzero(~counted)], n, nfolds, rng)
     among = "" if weights is None else " among the rows of positive weight"

@@ -95,8 +95,7 @@ def binomial_null_fit(
     # measurably before their margins are large (one such row in 20000). A step that
     # still moves, no convergence, or a row fitted almost perfectly (which a finite
     # maximum can also give) sends the question to the exact check.
-    sign = np.where(y == 1, 1.0, -1.0)
-    labelled = pos & ((y == 0) | (y == 1))
+    sign, labelled = np.where(y == 1, 1.0, -1.0), pos & ((y == 0) | (y == 1))
     margin = float(np.max(sign[labelled] * (eta[labelled] - off[labelled]), initial=0.0))
     suspicious = not done or moved > 1e-3 or margin > 25.0
     return eta, (separation(*signed_rows(Z[pos], y[pos])) if suspicious else None)
