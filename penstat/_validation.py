@@ -348,12 +348,15 @@ def as_matrix(X: Any, name: str = "X") -> np.ndarray:
 
 
 def as_response(y: Any, n: int, family: str) -> np.ndarray:
-    """``y`` as n finite floats; 0/1 for the binomial family.
+    """``y`` as n finite floats; in [0, 1] for the binomial family (0/1 labels, or
+    proportions of successes whose trials are the weights, as glmnet's).
 
     Examples
     --------
     >>> as_response([0, 1, 1], 3, "binomial").tolist()
     [0.0, 1.0, 1.0]
+    >>> as_response([0.25, 1, 0.5], 3, "binomial").tolist()
+    [0.25, 1.0, 0.5]
     """
     try:
         ya = np.asarray(y, dtype=float)
@@ -370,24 +373,26 @@ def as_response(y: Any, n: int, family: str) -> np.ndarray:
             f"y contains NaN or inf (first at row {int(np.argmin(np.isfinite(ya)))}); "
             "remove those rows"
         )
-    if family == "binomial" and not np.all((ya == 0) | (ya == 1)):
-        bad = ya[(ya != 0) & (ya != 1)][0]
+    if family == "binomial" and not np.all((ya >= 0) & (ya <= 1)):
+        bad = ya[(ya < 0) | (ya > 1)][0]
         raise DataError(
-            f"y must be 0/1 for family='binomial', found {bad:g}; recode the response "
-            "as 0 and 1"
+            f"y must be 0/1 for family='binomial' (or a proportion of successes in "
+            f"[0, 1], its trials given as weights), found {bad:g}; recode the response"
         )
     return ya
 
 
 def check_two_classes(y: np.ndarray, w: np.ndarray) -> None:
-    """A binomial response needs both classes among the rows of positive weight.
+    """A binomial response needs both classes among the rows of positive weight:
+    some success (y > 0) and some failure (y < 1), as proportions may give them.
 
     Examples
     --------
     >>> check_two_classes(np.array([0.0, 1.0]), np.ones(2))
+    >>> check_two_classes(np.array([0.5, 1.0]), np.ones(2))
     """
     seen = y[w > 0]
-    if np.all(seen == seen[0]):
+    if np.all(seen == 0) or np.all(seen == 1):
         raise DataError(
             f"y has only one class ({seen[0]:g}) among rows with positive weight; "
             "family='binomial' needs both 0 and 1"

@@ -33,6 +33,8 @@ from penstat import api, datasets
 from penstat._errors import PenstatError
 from penstat._validation import fresh_seed
 from penstat._version import __version__
+from penstat.design.formula import close_matches
+from penstat.design.response import split_top_level
 from penstat.results.export import fit_to_dict
 
 __all__ = ["main", "parse_limits"]
@@ -73,6 +75,19 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     fit.add_argument(
         "--dataset", metavar="NAME", help="use a shipped dataset instead of DATA"
+    )
+    rows = fit.add_mutually_exclusive_group()
+    rows.add_argument(
+        "--index-col",
+        metavar="NAME_OR_NUMBER",
+        help="a column of DATA holding row names, used as the row index and not as "
+        "data: its name, or its position counting from 1. By default an unnamed "
+        "first column of unique row names (as R's write.csv writes) is taken so",
+    )
+    rows.add_argument(
+        "--no-index-col",
+        action="store_true",
+        help="keep an unnamed first column of row names as data",
     )
     _model_options(fit.add_argument_group("model"))
     _selection_options(fit.add_argument_group("lambda selection"))
@@ -270,6 +285,8 @@ def _fit(args) -> int:
 def _inputs(args):
     """``(data, formula, source)`` from the positional arguments and ``--dataset``."""
     if args.dataset is not None:
+        if args.index_col is not None or args.no_index_col:
+            raise UsageError("--index-col and --no-index-col apply to a data file")
         if len(args.inputs) != 1:
             raise UsageError('with --dataset give only the formula, e.g. "y ~ ."')
         return datasets.load(args.dataset), args.inputs[0], f"dataset:{args.dataset}"
@@ -279,7 +296,8 @@ def _inputs(args):
             "or --dataset NAME and a formula"
         )
     source, formula = args.inputs
-    return read_data(source), formula, source
+    index_col = False if args.no_index_col else args.index_col
+    return read_data(source, index_col), formula, source
 
 
 def _rule(text: str) -> Any:
@@ -355,7 +373,9 @@ def parse_limits(text: str | None, option: str):
     except ValueError:
         pass
     out: dict[str, float] = {}
-    for item in _split_top_level(text):
+    for item in (part.strip() for part in split_top_level(text)):
+        if not item:
+            continue
         name, eq, value = item.rpartition("=")
         name, value = name.strip(), value.strip()
         if not eq or not name:
@@ -374,25 +394,6 @@ def parse_limits(text: str | None, option: str):
             raise UsageError(f"{option}: {name!r} is given twice")
         out[name] = number
     return out
-
-
-def _split_top_level(text: str) -> list[str]:
-    """``text`` split at commas outside parentheses, brackets and quotes."""
-    parts, depth, quote, start = [], 0, None, 0
-    for i, ch in enumerate(text):
-        if quote:
-            quote = None if ch == quote else quote
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-    parts.append(text[start:])
-    return [p.strip() for p in parts if p.strip()]
 
 
 def _child_seed(seed, k):
@@ -417,8 +418,14 @@ def _check_outputs(args) -> None:
             )
 
 
-def read_data(path: str):
+def read_data(path: str, index_col: str | bool | None = None):
     """Read a CSV (``.csv``, ``.txt``), TSV (``.tsv``) or Parquet file as a DataFrame.
+
+    ``index_col``: a column of row names to use as the row index (its name, or its
+    position counting from 1); None takes an unnamed first column of a text file
+    that holds row names (unique strings, or the integers 1..n or 0..n-1, as R's
+    ``write.csv`` and pandas' ``to_csv`` write them) as the index, with a note on
+    stderr; False keeps every column as data.
 
     Raises ``InputError`` with a one-line message when the file is missing or cannot
     be parsed.
@@ -437,7 +444,7 @@ def read_data(path: str):
                 raise InputError(
                     "reading Parquet needs pyarrow: pip install 'penstat[parquet]'"
                 ) from None
-            return pd.read_parquet(file)
+            return _set_index(pd.read_parquet(file), index_col, path)
         sep = "\t" if suffix == ".tsv" else ","
         frame = pd.read_csv(file, sep=sep)
     except InputError:
@@ -452,12 +459,64 @@ def read_data(path: str):
                 f"cannot parse data file {path!r}: {_first_line(exc)}"
             ) from None
         raise
+    if index_col is None and _is_row_names(frame):
+        print(
+            f"penstat: note: the first column of {path!r} has no name and holds row "
+            "names (as R's write.csv writes them); it is the row index, not data "
+            "(--no-index-col keeps it)",
+            file=sys.stderr,
+        )
+        index_col = 1
+    frame = _set_index(frame, index_col, path)
     if frame.shape[1] < 2:
         raise InputError(
             f"data file {path!r} has {frame.shape[1]} column; a response and at least "
             "one predictor are needed (is it comma-separated?)"
         )
     return frame
+
+
+def _is_row_names(frame) -> bool:
+    """An unnamed first column (header "", which pandas reads as "Unnamed: 0") of
+    unique strings, or of the integers 1..n or 0..n-1."""
+    if frame.shape[1] < 2 or not str(frame.columns[0]).startswith("Unnamed: 0"):
+        return False
+    first = frame.iloc[:, 0]
+    if first.isna().any() or not first.is_unique:
+        return False
+    if pd.api.types.is_integer_dtype(first.dtype):
+        values = first.to_numpy()
+        n = values.size
+        return bool(np.array_equal(values, np.arange(1, n + 1))) or bool(
+            np.array_equal(values, np.arange(n))
+        )
+    return pd.api.types.is_object_dtype(first.dtype) or pd.api.types.is_string_dtype(
+        first.dtype
+    )
+
+
+def _set_index(frame, index_col, path):
+    """``frame`` with the column ``index_col`` (a name, or a position from 1) as its
+    row index; unchanged for None or False."""
+    if index_col is None or index_col is False:
+        return frame
+    names = [str(c) for c in frame.columns]
+    if str(index_col) in names:
+        column = frame.columns[names.index(str(index_col))]
+    elif str(index_col).isdigit():
+        k = int(index_col)
+        if not 1 <= k <= frame.shape[1]:
+            raise InputError(
+                f"--index-col {index_col}: data file {path!r} has columns 1 to "
+                f"{frame.shape[1]} (positions count from 1)"
+            )
+        column = frame.columns[k - 1]
+    else:
+        raise InputError(
+            f"--index-col {index_col!r} is not a column of data file {path!r}"
+            + close_matches(str(index_col), names)
+        )
+    return frame.set_index(column).rename_axis(None)
 
 
 def _first_line(exc) -> str:

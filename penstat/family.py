@@ -17,10 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import xlogy
 
 from penstat._errors import ArgumentError
 
-__all__ = ["Family", "get_family"]
+__all__ = ["Family", "get_family", "saturated_loglik"]
 
 # Probabilities are kept in [PROB_EPS, 1 - PROB_EPS] when a log is taken, as glmnet's
 # lognet clips them (pmin = 1e-5 there; we clip only inside logs, much tighter).
@@ -78,19 +79,25 @@ class Family:
         return np.log(mu) - np.log1p(-mu)
 
     def unit_deviance(self, y: np.ndarray, mu: np.ndarray) -> np.ndarray:
-        """Deviance of each observation: (y - mu)^2, or -2 log p(y | mu) for 0/1 y.
+        """Deviance of each observation: (y - mu)^2; binomial
+        ``2 [y log(y / mu) + (1 - y) log((1 - y) / (1 - mu))]``, which is
+        -2 log p(y | mu) for 0/1 y and, for a proportion y, the deviance of its
+        counts per trial.
 
         Examples
         --------
         >>> get_family("gaussian").unit_deviance([1.0, 2.0], [0.5, 2.0]).tolist()
         [0.25, 0.0]
+        >>> get_family("binomial").unit_deviance([0.5], [0.5]).tolist()
+        [0.0]
         """
         y = np.asarray(y, dtype=float)
         mu = np.asarray(mu, dtype=float)
         if self.name == "gaussian":
             return (y - mu) ** 2
         mu = np.clip(mu, PROB_EPS, 1.0 - PROB_EPS)
-        return -2.0 * (y * np.log(mu) + (1.0 - y) * np.log1p(-mu))
+        loglik = y * np.log(mu) + (1.0 - y) * np.log1p(-mu)
+        return 2.0 * (saturated_loglik(y) - loglik)
 
     def deviance(self, y: np.ndarray, mu: np.ndarray, weights: np.ndarray | None = None):
         """Weighted deviance ``sum_i w_i d(y_i, mu_i)`` (weights as given, not rescaled).
@@ -118,23 +125,30 @@ class Family:
         y = np.asarray(y, dtype=float)
         eta = np.asarray(eta, dtype=float)
         # -log p(y | eta) = log(1 + exp(eta)) - y * eta, computed without overflow
-        d = 2.0 * (np.logaddexp(0.0, eta) - y * eta)
+        d = 2.0 * (np.logaddexp(0.0, eta) - y * eta + saturated_loglik(y))
         return float(d.sum() if weights is None else np.dot(weights, d))
 
     def loglik(self, y, eta, weights=None) -> float:
         """Log-likelihood.
 
         Gaussian: the error variance is profiled out, sigma^2 = RSS_w / sum(w), so
-        ``loglik = -sum(w)/2 * (log(2 pi RSS_w / sum(w)) + 1)``. Binomial: the
-        Bernoulli log-likelihood ``-deviance / 2``.
+        ``loglik = -sum(w)/2 * (log(2 pi RSS_w / sum(w)) + 1)``. Binomial:
+        ``sum w [y eta - log(1 + e^eta)]``, the Bernoulli log-likelihood
+        ``-deviance / 2`` for 0/1 y; for proportions with their trials as weights,
+        the log-likelihood of the counts without the constant
+        ``sum log C(trials, successes)``.
 
         Examples
         --------
         >>> round(float(get_family("gaussian").loglik(np.array([0.0, 2.0]), np.ones(2))), 6)
         -2.837877
+        >>> round(float(get_family("binomial").loglik([0.5], [0.0], [4.0])), 6)  # 2 of 4
+        -2.772589
         """
         if self.name == "binomial":
-            return -0.5 * self.deviance_from_eta(y, eta, weights)
+            sat = saturated_loglik(np.asarray(y, dtype=float))
+            sat = float(sat.sum() if weights is None else np.dot(weights, sat))
+            return -0.5 * self.deviance_from_eta(y, eta, weights) + sat
         y = np.asarray(y, dtype=float)
         sw = float(len(y) if weights is None else np.sum(weights))
         rss = self.deviance(y, eta, weights)
@@ -166,6 +180,18 @@ def get_family(name: str | Family) -> Family:
             f"family={name!r} is not supported; use one of: " + ", ".join(sorted(FAMILIES))
         )
     return FAMILIES[name.lower()]
+
+
+def saturated_loglik(y: np.ndarray) -> np.ndarray:
+    """Binomial log-likelihood of the saturated model per observation (mu = y):
+    ``y log y + (1 - y) log(1 - y)``, exactly 0 for 0/1 labels.
+
+    Examples
+    --------
+    >>> saturated_loglik(np.array([0.0, 1.0, 0.5])).round(4).tolist()
+    [0.0, 0.0, -0.6931]
+    """
+    return xlogy(y, y) + xlogy(1.0 - y, 1.0 - y)
 
 
 def _expit(eta: np.ndarray) -> np.ndarray:

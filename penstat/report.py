@@ -363,6 +363,11 @@ def _notes(record: dict, bootstrap: dict | None) -> list[str]:
             "variable used by the formula was missing; the analysis uses the remaining "
             f"{data['n_obs']} rows."
         )
+    if data["n_no_trials"]:
+        notes.append(
+            f"{data['n_no_trials']} rows had no trials (successes + failures = 0) and "
+            "were left out, as glmnet does: they carry no information."
+        )
     if model["n_unconverged"]:
         notes.append(
             f"The solver did not reach its tolerance at {model['n_unconverged']} of "

@@ -33,9 +33,9 @@ KEYS = {
         "terms", "selected", "selected_terms", "warnings", "bootstrap", "stability",
     },
     "data": {
-        "source", "formula", "expanded_formula", "response", "n_obs", "n_rows",
-        "n_dropped", "missing", "weights", "offset", "offset_kind", "n_columns",
-        "n_terms",
+        "source", "formula", "expanded_formula", "response", "response_kind",
+        "response_label", "n_obs", "n_rows", "n_dropped", "missing", "n_no_trials",
+        "weights", "offset", "offset_kind", "n_columns", "n_terms",
     },
     "model": {
         "family", "positive_class", "penalty", "penalty_name", "l1_ratio",

@@ -294,16 +294,18 @@ def test_argument_errors_name_the_argument(params, match):
         PenalizedRegressor(**params).fit(X, y)
 
 
-def test_import_penstat_does_not_import_sklearn():
+def test_import_penstat_does_not_import_sklearn(tmp_path):
+    # run outside the source tree, so that the installed package (with its compiled
+    # kernels) is imported, as a user's script imports it
     code = "import sys, penstat; penstat.fit_path; print('sklearn' in sys.modules)"
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
 
 
-def test_missing_sklearn_gives_install_hint():
+def test_missing_sklearn_gives_install_hint(tmp_path):
     code = (
         "import sys; sys.modules['sklearn'] = None\n"
         "from penstat import PenstatError\n"
@@ -313,7 +315,7 @@ def test_missing_sklearn_gives_install_hint():
         "    print(isinstance(exc, ImportError), exc)\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("True")

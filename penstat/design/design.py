@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import patsy
 
-from penstat._errors import ArgumentError, DataError, FormulaError
+from penstat._errors import ArgumentError, DataError, FormulaError, warn_user
 from penstat.design.formula import (
     close_matches,
     default_env,
@@ -42,10 +42,16 @@ from penstat.design.formula import (
     translate_patsy_error,
     unknown_name,
 )
-from penstat.design.response import offset_rows, response_values, weight_values
+from penstat.design.response import (
+    SUCCESS_LABELS,
+    grouped_response,
+    offset_rows,
+    response_values,
+    weight_values,
+)
 from penstat.family import Family, get_family
 
-__all__ = ["Design", "build_design"]
+__all__ = ["Design", "build_design", "plain_levels"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,7 +65,8 @@ class Design:
     y : numpy.ndarray
         float64 (n,); 0/1 for the binomial family.
     weights : numpy.ndarray or None
-        Observation weights as given (not rescaled), or None.
+        Observation weights as given (not rescaled), or None; for counts
+        (``cbind(s, f)``) the trials s + f times the weights given, as glmnet's.
     offset : numpy.ndarray or None
         The offset of each row used (a known part of its linear predictor, with a
         fixed coefficient of 1), or None.
@@ -90,7 +97,15 @@ class Design:
     response : str
         The left-hand side of the formula.
     classes : tuple or None
-        Binomial only: ``(negative, positive)`` labels of the response.
+        Binomial only: ``(negative, positive)`` labels of the response;
+        ``("failure", "success")`` for grouped data.
+    response_kind : {None, "counts", "proportions"}
+        Binomial grouped data: ``cbind(successes, failures)`` counts, or a proportion
+        whose trials are the weights; None for any other response.
+    response_label : str or None
+        Grouped data: the response in words (``"successes s of trials s + f"``).
+    n_no_trials : int
+        Counts: rows left out because they have no trials.
 
     Examples
     --------
@@ -131,6 +146,9 @@ class Design:
     offset: np.ndarray | None = None
     offset_column: str | None = None
     missing: dict[str, int] = field(default_factory=dict)
+    response_kind: str | None = None
+    response_label: str | None = None
+    n_no_trials: int = 0
 
     @property
     def n_obs(self) -> int:
@@ -240,7 +258,7 @@ class Design:
             # (same rows, so the stateful transforms memorize the same state)
             rhs = self.expanded_formula.split("~", 1)[1]
             info = patsy.dmatrix(
-                rhs, numeric_as_arrays(self._frame), eval_env=default_env(),
+                rhs, numeric_as_arrays(self._frame), eval_env=plain_levels(default_env()),
                 NA_action="raise",
             ).design_info  # fmt: skip
             object.__setattr__(self, "design_info", info)
@@ -275,8 +293,10 @@ def build_design(
     data : pandas.DataFrame
         Not modified.
     family : {"gaussian", "binomial"}
-        The gaussian response must be numeric; the binomial one 0/1, bool, or a
-        column with exactly two distinct values.
+        The gaussian response must be numeric; the binomial one 0/1, bool, a
+        column with exactly two distinct values, or grouped data: counts
+        ``cbind(successes, failures) ~ ...`` (rows without trials are left out with
+        a warning), or a proportion in [0, 1] with its trials as ``weights``.
     weights : str, array-like or None
         Column name or one non-negative weight per row of ``data``. A weights column
         is left out of ``.``.
@@ -336,13 +356,21 @@ def build_design(
         if c is not None and c in data.columns
     ]
     frame = patsy_frame(data.loc[keep], list(dict.fromkeys(used + extra)))
-    env = default_env() if eval_env is None else eval_env
+    env = plain_levels(default_env() if eval_env is None else eval_env)
+    grouped = grouped_response(
+        lhs, frame, fam, positive_class, env, columns, weights is not None
+    )
+    keep, frame, grouped, n_no_trials = _drop_no_trials(keep, frame, grouped, lhs)
     X, terms, info = _rhs_matrix(rhs_expanded, frame, env, expanded, columns, formula)
-    y, classes = response_values(lhs, frame, fam, positive_class, env, columns)
+    if grouped is None:
+        y, classes = response_values(lhs, frame, fam, positive_class, env, columns)
+    else:
+        y, classes = grouped.y, SUCCESS_LABELS
+    w = _trials_times(grouped, weight_values(weights, data, keep))
     return Design(
         X=X,
         y=y,
-        weights=weight_values(weights, data, keep),
+        weights=w,
         columns=[c for cols in terms.values() for c in cols],
         terms=terms,
         design_info=info,
@@ -362,7 +390,60 @@ def build_design(
         offset=offset_rows(offset, data, keep),
         offset_column=offset_col,
         missing={c: int(k) for c, k in data[used].isna().sum().items() if k},
+        response_kind=None if grouped is None else grouped.kind,
+        response_label=None if grouped is None else grouped.label,
+        n_no_trials=n_no_trials,
     )
+
+
+def _trials_times(grouped, weights):
+    """The weights of counts: the trials times the weights given (glmnet's)."""
+    if grouped is None or grouped.trials is None:
+        return weights
+    return grouped.trials if weights is None else weights * grouped.trials
+
+
+def _drop_no_trials(keep, frame, grouped, lhs):
+    """Leave out the rows without trials (successes + failures = 0) of counts, as
+    glmnet does: they carry no information. A UserWarning says how many."""
+    if grouped is None or grouped.trials is None:
+        return keep, frame, grouped, 0
+    empty = grouped.trials == 0
+    n_empty = int(empty.sum())
+    if n_empty == 0:
+        return keep, frame, grouped, 0
+    if n_empty == empty.size:
+        raise DataError(f"the response {lhs!r} has no trials in any row used")
+    warn_user(
+        f"{n_empty} row{'s' if n_empty > 1 else ''} of {lhs!r} with no trials "
+        "(successes + failures = 0) left out; they carry no information",
+        UserWarning,
+    )
+    keep = keep.copy()
+    keep[np.flatnonzero(keep)[empty]] = False
+    return keep, frame.loc[~empty], grouped.take(~empty), n_empty
+
+
+def plain_levels(env):
+    """``env`` with patsy's ``C`` taking numeric arrays as lists of Python numbers:
+    the levels of ``C(g)`` on an integer column are then named as written
+    (``C(g)[T.2]``), not by numpy's repr (``C(g)[T.np.int64(2)]``); a ``C`` of the
+    caller's own is left alone.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"y": [1.0, 2.0, 4.0], "g": [1, 2, 2]})
+    >>> build_design("y ~ C(g)", df).columns
+    ['C(g)[T.2]']
+    """
+    return env.with_outer_namespace({"C": _categorical})
+
+
+def _categorical(data, contrast=None, levels=None):
+    if isinstance(data, np.ndarray) and data.dtype.kind in "biuf":
+        data = data.tolist()
+    return patsy.builtins.C(data, contrast, levels)
 
 
 def _check_inputs(formula, data, na_action) -> tuple[str, str]:

@@ -214,13 +214,31 @@ def patsy_frame(data: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     ...                    "s": pd.array(["a", None], dtype="string")})
     >>> patsy_frame(df, ["n", "s"]).dtypes.astype(str).to_dict()
     {'n': 'float64', 's': 'object'}
+
+    numpy scalars in object columns and categories become Python scalars, so that
+    factor levels are named as the user wrote them (``g[T.2]``, not numpy's repr
+    ``g[T.np.int64(2)]``):
+
+    >>> g = pd.DataFrame({"g": pd.Series([np.int64(1), np.int64(2)], dtype=object)})
+    >>> type(patsy_frame(g, ["g"])["g"].iloc[0]).__name__
+    'int'
     """
+
+    def plain(values):
+        if not any(isinstance(v, np.generic) for v in values):
+            return None
+        return [v.item() if isinstance(v, np.generic) else v for v in values]
+
     out = {}
     for c in columns:
         s = data[c]
         dtype = s.dtype
-        if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_object_dtype(dtype):
-            out[c] = s
+        if isinstance(dtype, pd.CategoricalDtype):
+            levels = plain(dtype.categories) if dtype.categories.dtype == object else None
+            out[c] = s if levels is None else s.cat.rename_categories(levels)
+        elif pd.api.types.is_object_dtype(dtype):
+            values = plain(s)
+            out[c] = s if values is None else pd.Series(values, s.index, object, c)
         elif pd.api.types.is_bool_dtype(dtype):
             out[c] = s.astype(object if s.isna().any() else bool)
         elif pd.api.types.is_string_dtype(dtype):

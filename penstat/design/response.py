@@ -11,6 +11,9 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import patsy
@@ -18,7 +21,16 @@ import patsy
 from penstat._errors import ArgumentError, DataError, FormulaError
 from penstat.design.formula import column_in, translate_patsy_error
 
-__all__ = ["offset_rows", "offset_values", "response_values", "weight_values"]
+__all__ = [
+    "GroupedResponse",
+    "cbind_parts",
+    "grouped_response",
+    "offset_rows",
+    "offset_values",
+    "response_values",
+    "split_top_level",
+    "weight_values",
+]
 
 # -- the response --------------------------------------------------------------
 
@@ -60,34 +72,14 @@ def response_values(lhs, frame, fam, positive_class, env, columns):
     >>> response_values("ok", df, binomial, "no", default_env(), ["y", "ok"])
     (array([1., 0., 1.]), ('yes', 'no'))
     """
-    name = column_in(lhs, columns)
-    if name is not None:
-        values = frame[name]
-    else:
-        try:
-            mat = patsy.dmatrix(
-                f"{lhs} - 1",
-                frame,
-                eval_env=env,
-                NA_action="raise",
-                return_type="dataframe",
-            )
-        except patsy.PatsyError as exc:
-            raise translate_patsy_error(exc, lhs, columns) from None
-        if mat.shape[1] != 1:
-            raise FormulaError(
-                f"the response {lhs!r} must be one numeric column; it gives {mat.shape[1]}"
-            )
-        values = mat.iloc[:, 0]
+    values = _lhs_values(lhs, frame, env, columns)
     if fam.name == "gaussian":
         if positive_class is not None:
             raise ArgumentError(
                 "positive_class= applies only to family='binomial' (it names the "
                 "response value coded 1)"
             )
-        if pd.api.types.is_bool_dtype(values.dtype) or not pd.api.types.is_numeric_dtype(
-            values.dtype
-        ):
+        if not _is_number(values):
             raise DataError(
                 f"the response {lhs!r} has dtype {values.dtype}; family='gaussian' needs "
                 "a numeric response (use family='binomial' for a two-level outcome)"
@@ -97,6 +89,35 @@ def response_values(lhs, frame, fam, positive_class, env, columns):
             raise DataError(f"the response {lhs!r} has infinite values")
         return np.ascontiguousarray(y), None
     return _binary_response(lhs, values, positive_class)
+
+
+def _lhs_values(lhs, frame, env, columns) -> pd.Series:
+    """The values of a column, or of an expression patsy evaluates to one column."""
+    name = column_in(lhs, columns)
+    if name is not None:
+        return frame[name]
+    try:
+        mat = patsy.dmatrix(
+            f"{lhs} - 1",
+            frame,
+            eval_env=env,
+            NA_action="raise",
+            return_type="dataframe",
+        )
+    except patsy.PatsyError as exc:
+        raise translate_patsy_error(exc, lhs, columns) from None
+    if mat.shape[1] != 1:
+        raise FormulaError(
+            f"the response {lhs!r} must be one numeric column; it gives {mat.shape[1]}"
+        )
+    return mat.iloc[:, 0]
+
+
+def _is_number(values: pd.Series) -> bool:
+    """Numeric and not bool."""
+    return pd.api.types.is_numeric_dtype(values.dtype) and not (
+        pd.api.types.is_bool_dtype(values.dtype)
+    )
 
 
 def _binary_response(lhs, values: pd.Series, positive_class):
@@ -109,7 +130,9 @@ def _binary_response(lhs, values: pd.Series, positive_class):
         shown = levels[:10]
         raise DataError(
             f"family='binomial' needs a response with exactly two values; {lhs!r} has "
-            f"{len(levels)}: {shown}" + (" ..." if len(levels) > 10 else "")
+            f"{len(levels)}: {shown}" + (" ..." if len(levels) > 10 else "") + "; for "
+            "grouped data write cbind(successes, failures) ~ ..., or give a proportion "
+            "with its trials as weights= (e.g. weights='n')"
         )
     positive = positive_class
     if positive is None:
@@ -133,6 +156,172 @@ def _sort_key(value):
         if not isinstance(value, (int, float, bool))
         else ("", value)
     )
+
+
+# -- grouped binomial data ----------------------------------------------------------
+
+SUCCESS_LABELS = ("failure", "success")
+
+
+@dataclass(frozen=True)
+class GroupedResponse:
+    """A binomial response given as counts or proportions, as glmnet takes it.
+
+    Attributes
+    ----------
+    y : numpy.ndarray
+        The proportion of successes of each row (0 where a row has no trials).
+    trials : numpy.ndarray or None
+        Counts: successes + failures of each row (they multiply the weights);
+        proportions: None (the weights are the trials).
+    kind : {"counts", "proportions"}
+    label : str
+        The response in words: ``"successes s of trials s + f"``.
+
+    Examples
+    --------
+    >>> from penstat.design.formula import default_env
+    >>> df = pd.DataFrame({"s": [1, 0, 3], "f": [3, 0, 1]})
+    >>> g = grouped_response("cbind(s, f)", df, "binomial", None, default_env(),
+    ...                      ["s", "f"], has_weights=False)
+    >>> g.y.tolist(), g.trials.tolist(), g.label
+    ([0.25, 0.0, 0.75], [4.0, 0.0, 4.0], 'successes s of trials s + f')
+    """
+
+    y: np.ndarray
+    trials: np.ndarray | None
+    kind: str
+    label: str
+
+    def take(self, rows: np.ndarray) -> GroupedResponse:
+        """The response of the rows ``rows`` (a boolean mask or positions)."""
+        trials = None if self.trials is None else self.trials[rows]
+        return GroupedResponse(self.y[rows], trials, self.kind, self.label)
+
+
+def split_top_level(text: str) -> list[str]:
+    """``text`` split at the commas outside parentheses, brackets and quotes.
+
+    Examples
+    --------
+    >>> split_top_level('a, f(b, c), Q("d,e")')
+    ['a', ' f(b, c)', ' Q("d,e")']
+    """
+    parts, depth, quote, start = [], 0, None, 0
+    for i, ch in enumerate(text):
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def cbind_parts(lhs: str) -> tuple[str, str] | None:
+    """The two arguments of a response ``cbind(successes, failures)`` (R's two-column
+    binomial response), or None when ``lhs`` is not a ``cbind(...)``.
+
+    Examples
+    --------
+    >>> cbind_parts("cbind(s, n - s)"), cbind_parts("y")
+    (('s', 'n - s'), None)
+    """
+    m = re.fullmatch(r"\s*cbind\s*\((.*)\)\s*", lhs, flags=re.DOTALL)
+    if m is None:
+        return None
+    parts = [part.strip() for part in split_top_level(m.group(1))]
+    if len(parts) != 2 or not all(parts):
+        raise FormulaError(
+            f"the response {lhs!r} must be cbind(successes, failures): two columns or "
+            f"expressions, e.g. cbind(s, n - s); it has {len(parts)}"
+        )
+    return parts[0], parts[1]
+
+
+def grouped_response(lhs, frame, fam, positive_class, env, columns, has_weights):
+    """The binomial response of grouped data, or None for any other response.
+
+    ``cbind(s, f)`` gives counts: y = s / (s + f), and the trials s + f multiply the
+    weights (glmnet's two-column y). A numeric response in [0, 1] with a value
+    strictly inside and ``weights=`` given is a proportion, its trials the weights.
+
+    Parameters
+    ----------
+    lhs, frame, fam, positive_class, env, columns
+        As for :func:`response_values`.
+    has_weights : bool
+        Whether ``weights=`` was given.
+
+    Returns
+    -------
+    GroupedResponse or None
+
+    Examples
+    --------
+    >>> from penstat.design.formula import default_env
+    >>> df = pd.DataFrame({"p": [0.2, 0.5, 1.0], "n": [5, 2, 1]})
+    >>> g = grouped_response("p", df, "binomial", None, default_env(), ["p", "n"], True)
+    >>> g.kind, g.y.tolist(), g.trials
+    ('proportions', [0.2, 0.5, 1.0], None)
+    """
+    fam = getattr(fam, "name", fam)
+    parts = cbind_parts(lhs)
+    if parts is None:
+        if fam != "binomial" or not has_weights:
+            return None
+        values = _lhs_values(lhs, frame, env, columns)
+        if not _is_number(values):
+            return None
+        y = values.to_numpy(dtype=float)
+        if np.all((y == 0) | (y == 1)) or not np.all((y >= 0) & (y <= 1)):
+            return None
+        _no_positive_class(positive_class, lhs)
+        label = f"proportion {lhs} of trials given by the weights"
+        return GroupedResponse(np.ascontiguousarray(y), None, "proportions", label)
+    if fam != "binomial":
+        raise FormulaError(
+            f"the response {lhs!r} is binomial counts; use family='binomial'"
+        )
+    _no_positive_class(positive_class, lhs)
+    succ, fail = (_counts(text, lhs, frame, env, columns) for text in parts)
+    trials = succ + fail
+    y = np.divide(succ, trials, out=np.zeros_like(trials), where=trials > 0)
+    label = f"successes {parts[0]} of trials {parts[0]} + {parts[1]}"
+    return GroupedResponse(np.ascontiguousarray(y), trials, "counts", label)
+
+
+def _no_positive_class(positive_class, lhs) -> None:
+    if positive_class is not None:
+        raise ArgumentError(
+            f"positive_class= does not apply to the response {lhs!r}: it gives "
+            "successes and trials, and the model is of the probability of a success"
+        )
+
+
+def _counts(text, lhs, frame, env, columns) -> np.ndarray:
+    """One argument of ``cbind``: finite non-negative numbers. An expression is
+    arithmetic, as in R (``n - s``), not patsy's term algebra."""
+    expr = text if column_in(text, columns) is not None else f"I({text})"
+    values = _lhs_values(expr, frame, env, columns)
+    if not _is_number(values):
+        raise DataError(
+            f"{text!r} in the response {lhs!r} has dtype {values.dtype}; cbind() needs "
+            "the counts of successes and failures as numbers"
+        )
+    counts = values.to_numpy(dtype=float)
+    if not np.isfinite(counts).all() or (counts < 0).any():
+        raise DataError(
+            f"{text!r} in the response {lhs!r} has negative or infinite values; "
+            "cbind(successes, failures) needs counts >= 0"
+        )
+    return counts
 
 
 def weight_values(weights, data, keep):
@@ -186,9 +375,7 @@ def offset_values(offset, frame, arg: str = "offset", where: str = "the data"):
     """
     if isinstance(offset, str):
         raw = frame[offset]
-        if pd.api.types.is_bool_dtype(raw.dtype) or not pd.api.types.is_numeric_dtype(
-            raw.dtype
-        ):
+        if not _is_number(raw):
             of = "" if where == "the data" else f" of {where}"
             raise DataError(
                 f"offset column {offset!r}{of} is not numeric ({raw.dtype}); the offset "

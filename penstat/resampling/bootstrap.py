@@ -67,7 +67,9 @@ def run_bootstrap(
     progress : bool, optional
         None: a progress bar when stderr is a terminal; False: never; True: always.
     stratify : bool
-        Binomial only: resample within each class, keeping the class counts.
+        Binomial only: resample within each class, keeping the class counts. Not
+        for grouped data (proportions of trials), whose rows, the groups, are
+        resampled as they are.
     level : float
         Coverage of the percentile interval.
 
@@ -98,6 +100,12 @@ def run_bootstrap(
         if fit.family.name != "binomial":
             raise ArgumentError(
                 "stratify=True needs a binomial fit (it keeps class counts)"
+            )
+        if not np.all((y == 0) | (y == 1)):
+            raise ArgumentError(
+                "stratify=True keeps class counts, and grouped data (successes of "
+                "trials) has no classes; leave stratify=False: the groups (rows) are "
+                "resampled"
             )
         strata = [np.flatnonzero(y == level_) for level_ in np.unique(y)]
 

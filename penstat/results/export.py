@@ -209,16 +209,29 @@ def _data(fit: FitLike, source) -> dict:
         "formula": d.formula,
         "expanded_formula": d.expanded_formula,
         "response": d.response,
+        "response_kind": _response_kind(fit),
+        "response_label": getattr(d, "response_label", None),
         "n_obs": int(d.n_obs),
         "n_rows": int(d.n_data_rows or (d.n_obs + d.n_dropped)),
         "n_dropped": int(d.n_dropped),
         "missing": {str(c): int(k) for c, k in d.missing.items()},
+        "n_no_trials": int(getattr(d, "n_no_trials", 0)),
         "weights": d.weights is not None,
         "offset": None if offset_kind is None else d.offset_column or "array",
         "offset_kind": offset_kind,
         "n_columns": len(d.columns),
         "n_terms": len(d.terms),
     }
+
+
+def _response_kind(fit: FitLike) -> str:
+    """``"numeric"`` (gaussian), ``"classes"`` (a binomial response of two values),
+    ``"counts"`` (``cbind(successes, failures)``) or ``"proportions"`` (with the
+    trials as weights)."""
+    kind = getattr(fit.design, "response_kind", None)
+    if kind is not None:
+        return kind
+    return "numeric" if fit.family.name == "gaussian" else "classes"
 
 
 def _model(fit: FitLike, coefficients: list[dict]) -> dict:
@@ -420,6 +433,8 @@ def header_rows(record: dict) -> list[tuple[str, str]]:
         rows.append(("l1_ratio chosen from", candidates))
     rows.append(("observations used", data["n_obs"]))
     rows.append(("rows dropped (missing values)", data["n_dropped"]))
+    if data["n_no_trials"]:
+        rows.append(("rows without trials (left out)", data["n_no_trials"]))
     if data["weights"]:
         rows.append(("weights", "yes"))
     if data["offset_kind"] is not None:
@@ -444,7 +459,9 @@ def header_rows(record: dict) -> list[tuple[str, str]]:
 
 def _family_text(record: dict) -> str:
     family = record["model"]["family"]
-    if family == "binomial":
+    if family == "binomial" and record["data"]["response_label"] is not None:
+        family += f" (logit link), {record['data']['response_label']}"
+    elif family == "binomial":
         positive, response = record["model"]["positive_class"], record["data"]["response"]
         family += f" (logit link), positive class: {positive!r} of {response!r}"
     return family

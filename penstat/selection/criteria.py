@@ -40,10 +40,15 @@ the log-likelihood and the binomial IRLS weights) includes the offset, and the
 gaussian ``s_y`` is that of ``y - offset``, the response the path was fitted to.
 
 The log-likelihood is :meth:`penstat.family.Family.loglik`: gaussian with
-``sigma^2 = RSS_w / sum(w)``, binomial ``-deviance / 2``. Gaussian criteria are
+``sigma^2 = RSS_w / sum(w)``, binomial ``sum w [y eta - log(1 + e^eta)]``
+(``-deviance / 2`` for 0/1 labels; for grouped data, proportions ``y`` with their
+trials in the weights, the log-likelihood of the counts without the constant
+``sum log C(trials, successes)``, which does not depend on lambda: R's ``glm`` and
+statsmodels include it, so their AIC is larger by twice that sum). Gaussian criteria are
 left undefined (NaN) where ``k >= n``: there the residual variance cannot be
 estimated (RSS is zero or nearly so). ``n`` is the number of rows with a
-positive weight.
+positive weight (for grouped data the groups, as R's ``nobs`` of a binomial
+``glm``).
 
 >>> import numpy as np
 >>> from penstat.selection.criteria import log_choose

@@ -37,12 +37,15 @@ def make_folds(
         Number of observations.
     nfolds : int
         Number of folds, ``3 <= nfolds <= n``.
-    y : array of 0/1, optional
+    y : array of 0/1 or of proportions in [0, 1], optional
         Binary response, needed when ``stratify`` is true.
     stratify : bool
         Spread each class evenly over the folds, so that every fold holds both
         classes. The observations are ordered by class, randomly within class, and
         dealt to the folds in turn; fold sizes still differ by at most one.
+        Proportions (grouped data) are ordered by their value, randomly among
+        equal ones, and dealt likewise, so every fold gets a like spread of them;
+        the check that every fold holds both classes applies to 0/1 labels only.
     seed : int, Generator or None
         Source of randomness (``numpy.random.default_rng(seed)``). ``None`` draws
         fresh entropy, so the folds differ from run to run.
@@ -73,6 +76,9 @@ def make_folds(
         raise ArgumentError("stratify=True needs the response y")
     y = np.asarray(y)
     counted = np.ones(n, dtype=bool) if weights is None else _weighted_rows(weights, n)
+    if not np.all((y == 0) | (y == 1)):  # proportions: dealt in order of value
+        groups = [np.flatnonzero(counted & (y == v)) for v in np.unique(y[counted])]
+        return _deal(groups + [np.flatnonzero(~counted)], n, nfolds, rng)
     among = "" if weights is None else " among the rows of positive weight"
     positives = int(np.sum(counted & (y == 1)))
     negatives = int(np.sum(counted & (y != 1)))
@@ -94,6 +100,11 @@ def make_folds(
         np.flatnonzero(counted & (y == 1)),
         np.flatnonzero(~counted),
     ]
+    return _deal(groups, n, nfolds, rng)
+
+
+def _deal(groups, n: int, nfolds: int, rng) -> np.ndarray:
+    """Fold labels dealing the rows in turn: group after group, each in random order."""
     order = np.concatenate([rng.permutation(g) for g in groups if g.size])
     labels = rng.permutation(nfolds)[np.arange(n) % nfolds]
     folds = np.empty(n, dtype=np.intp)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from penstat._errors import DataError
+from penstat.family import saturated_loglik
 
 __all__ = [
     "auc_columns",
@@ -56,8 +57,10 @@ def raw_measure(eta, y, measure, family) -> np.ndarray:
         return resid**2 if measure == "mse" else np.abs(resid)
     prob = _expit(eta)
     if measure == "deviance":
+        # cv.lognet: from the saturated model, which has loss for proportions
         prob = np.clip(prob, PROB_MIN, 1.0 - PROB_MIN)
-        return -2.0 * (yc * np.log(prob) + (1.0 - yc) * np.log1p(-prob))
+        loglik = yc * np.log(prob) + (1.0 - yc) * np.log1p(-prob)
+        return 2.0 * (saturated_loglik(yc) - loglik)
     if measure == "class":
         return yc * (prob <= 0.5) + (1.0 - yc) * (prob > 0.5)
     # glmnet sums the loss over both columns of the one-hot response: twice (y - p)
@@ -144,14 +147,24 @@ def auc_columns(y, eta, w) -> np.ndarray:
     over the sum of w_i w_j; ``p`` the predicted probabilities, as in glmnet.
 
     ``y`` (n,) is 0/1, ``eta`` (n, k) and ``w`` (n,); NaN for every column when
-    either class has no weight.
+    either class has no weight. A proportion ``y`` (grouped data, the trials in
+    ``w``) counts as a failure of weight ``w (1 - y)`` and a success of weight
+    ``w y`` with the same prediction (glmnet's auc.mat).
 
     Examples
     --------
     >>> eta = np.array([[0.1, 1.0], [0.4, 0.0], [0.35, 0.0], [0.8, -1.0]])
     >>> auc_columns(np.array([0.0, 0.0, 1.0, 1.0]), eta, np.ones(4)).tolist()
     [0.75, 0.125]
+    >>> auc_columns(np.array([0.25, 0.75]), eta[:2], np.array([4.0, 4.0])).tolist()
+    [0.75, 0.25]
     """
+    if not np.all((y == 0) | (y == 1)):
+        y, eta, w = (
+            np.r_[np.zeros(y.size), np.ones(y.size)],
+            np.vstack([eta, eta]),
+            np.r_[w * (1.0 - y), w * y],
+        )
     pos = y == 1
     wp, wn = w[pos], w[~pos]
     denom = wp.sum() * wn.sum()

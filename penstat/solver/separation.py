@@ -16,7 +16,7 @@ from scipy.special import expit
 
 from penstat._errors import SeparationWarning, warn_user
 
-__all__ = ["binomial_null_fit", "separation", "warn_if_separated_at_zero"]
+__all__ = ["binomial_null_fit", "separation", "signed_rows", "warn_if_separated_at_zero"]
 
 
 def binomial_null_fit(
@@ -48,7 +48,8 @@ def binomial_null_fit(
     if Z.shape[1] == 0:
         return off.copy(), None
     pos = wn > 0
-    ones, zeros = pos & (y == 1), pos & (y == 0)
+    # a proportion 0 < y < 1 is a success and a failure at the same linear predictor
+    ones, zeros = pos & (y > 0), pos & (y < 1)
 
     def loss(eta):
         return float(wn @ (np.logaddexp(0.0, eta) - y * eta))
@@ -94,10 +95,28 @@ def binomial_null_fit(
     # measurably before their margins are large (one such row in 20000). A step that
     # still moves, no convergence, or a row fitted almost perfectly (which a finite
     # maximum can also give) sends the question to the exact check.
-    sign = np.where(y == 1, 1.0, -1.0)
-    margin = float(np.max(sign[pos] * (eta[pos] - off[pos])))
+    sign, labelled = np.where(y == 1, 1.0, -1.0), pos & ((y == 0) | (y == 1))
+    margin = float(np.max(sign[labelled] * (eta[labelled] - off[labelled]), initial=0.0))
     suspicious = not done or moved > 1e-3 or margin > 25.0
-    return eta, (separation(Z[pos], sign[pos]) if suspicious else None)
+    return eta, (separation(*signed_rows(Z[pos], y[pos])) if suspicious else None)
+
+
+def signed_rows(Z: np.ndarray, y: np.ndarray):
+    """The rows and signs :func:`separation` takes: +1 for y = 1, -1 for y = 0, and
+    both for a proportion 0 < y < 1 (a success and a failure at the same linear
+    predictor), which no direction can separate.
+
+    Examples
+    --------
+    >>> Z, sign = signed_rows(np.array([[1.0], [2.0]]), np.array([1.0, 0.5]))
+    >>> Z.ravel().tolist(), sign.tolist()
+    ([1.0, 2.0, 2.0], [1.0, -1.0, 1.0])
+    """
+    sign = np.where(y == 1, 1.0, -1.0)
+    split = (y > 0) & (y < 1)
+    if not split.any():
+        return Z, sign
+    return np.vstack([Z, Z[split]]), np.r_[sign, np.ones(int(split.sum()))]
 
 
 def warn_if_separated_at_zero(
@@ -136,7 +155,7 @@ def warn_if_separated_at_zero(
             directions = np.column_stack([lo, hi])
             if fit_intercept:
                 directions = np.vstack([[-1.0, 1.0], directions])
-        found = separation(Z[pos], np.where(y[pos] == 1, 1.0, -1.0), directions)
+        found = separation(*signed_rows(Z[pos], y[pos]), directions)
     else:
         fit = binomial_null_fit(X, y, wn, fit_intercept, start=start, offset=offset)
         found = fit[1]

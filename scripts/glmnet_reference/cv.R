@@ -68,14 +68,22 @@ binomial_y <- function(x) {
 # ---- one case ----------------------------------------------------------------------
 
 write_case <- function(name, x, y, family, measure, nfolds = 10, alpha = 1,
-                       weights = NULL, description = "") {
+                       weights = NULL, counts = NULL, description = "") {
   n <- nrow(x)
   foldid <- sample(rep(seq_len(nfolds), length.out = n))
   w <- if (is.null(weights)) rep(1, n) else weights
-  fit <- glmnet(x, y, family = family, alpha = alpha, weights = w, thresh = THRESH,
+  # grouped binomial data: counts = cbind(successes, failures); glmnet's two-column
+  # y is (failures, successes). The file stores what glmnet fits: y the proportion
+  # of successes, weights the trials times the weights given.
+  y_fit <- if (is.null(counts)) y else counts[, c(2, 1)]
+  if (!is.null(counts)) {
+    y <- counts[, 1] / rowSums(counts)
+    weights <- rowSums(counts) * w
+  }
+  fit <- glmnet(x, y_fit, family = family, alpha = alpha, weights = w, thresh = THRESH,
                 maxit = MAXIT)
   cv <- withCallingHandlers(
-    cv.glmnet(x, y, family = family, alpha = alpha, weights = w, lambda = fit$lambda,
+    cv.glmnet(x, y_fit, family = family, alpha = alpha, weights = w, lambda = fit$lambda,
               foldid = foldid, type.measure = measure, thresh = THRESH, maxit = MAXIT),
     warning = function(wrn) {
       cat("  warning:", conditionMessage(wrn), "\n")
@@ -107,6 +115,9 @@ write_case <- function(name, x, y, family, measure, nfolds = 10, alpha = 1,
     index_min = num(cv$index[1] - 1),
     index_1se = num(cv$index[2] - 1)
   )
+  # grouped cases only: the weights given with the counts (cv.lognet weighs the
+  # folds of the AUC by their sum, without the trials)
+  if (!is.null(counts)) fields <- c(fields, count_weights = vec(w))
   write_json(fields, paste0("glmnet_cv_", name, ".json"))
   cat(sprintf("%-28s n=%3d p=%2d nlambda=%3d lambda.min=%.6g lambda.1se=%.6g\n", name, n,
               ncol(x), length(cv$lambda), cv$lambda.min, cv$lambda.1se))
@@ -233,3 +244,25 @@ eta <- drop(x[, 1:4] %*% c(1, -1, 0.5, -0.5)) - 0.3
 y <- as.numeric(runif(n) < 1 / (1 + exp(-eta)))
 write_grid_case("binomial_lasso", x, y, "binomial", "deviance", alpha = 1,
            description = "simulated binomial lasso (n 200, p 10), deviance")
+
+# ---- grouped binomial data (two-column y of counts; cv.lognet on the counts) ----------
+
+grouped_counts <- function(x) {
+  trials <- sample(1:20, nrow(x), replace = TRUE)
+  eta <- drop(x %*% (0.5 * true_beta(ncol(x)))) - 0.3
+  s <- rbinom(nrow(x), trials, 1 / (1 + exp(-eta)))
+  cbind(s, trials - s)
+}
+
+set.seed(20261209)
+x <- simulate_x(120, 10)
+counts <- grouped_counts(x)
+w <- runif(120, 0.5, 2)
+# the AUC case with weights (cv.lognet weighs its folds without the trials)
+for (measure in c("deviance", "class", "auc", "mse")) {
+  weighted <- measure == "auc"
+  write_case(paste0("binomial_grouped_", measure), x, NULL, "binomial", measure,
+             counts = counts, weights = if (weighted) w else NULL,
+             description = paste0("binomial lasso on grouped counts",
+                                  if (weighted) " with weights" else "", ", ", measure))
+}

@@ -98,7 +98,7 @@ write_case <- function(name, x, y, family = "gaussian", alpha = 1, weights = NUL
                        lambda_min_ratio = NULL, intercept = TRUE, standardize = TRUE,
                        duplicate_columns = NULL, constant_columns = NULL,
                        offset = NULL, lower_limits = NULL, upper_limits = NULL,
-                       description = "") {
+                       counts = NULL, description = "") {
   n <- nrow(x)
   p <- ncol(x)
   # glmnet fits the gaussian family with y scaled to unit (weighted, 1/n) standard
@@ -110,7 +110,10 @@ write_case <- function(name, x, y, family = "gaussian", alpha = 1, weights = NUL
     v <- if (is.null(weights)) rep(1 / n, n) else weights / sum(weights)
     y <- y / sqrt(sum(v * (y - sum(v * y))^2))
   }
-  fit_args <- list(x = x, y = y, family = family, alpha = alpha, nlambda = nlambda,
+  # grouped binomial data: counts = cbind(successes, failures), R's glm order;
+  # glmnet's two-column y is (failures, successes), the second column the target
+  y_fit <- if (is.null(counts)) y else counts[, c(2, 1)]
+  fit_args <- list(x = x, y = y_fit, family = family, alpha = alpha, nlambda = nlambda,
                    intercept = intercept, standardize = standardize,
                    thresh = THRESH, maxit = MAXIT)
   if (!is.null(weights)) fit_args$weights <- weights
@@ -141,7 +144,7 @@ write_case <- function(name, x, y, family = "gaussian", alpha = 1, weights = NUL
     n = n,
     p = p,
     X = x,
-    y = as_vector(y),
+    y = if (is.null(y)) NULL else as_vector(y),
     weights = if (is.null(weights)) NULL else as_vector(weights),
     penalty_factor = if (is.null(penalty_factor)) NULL else as_vector(penalty_factor),
     lambda_given = if (is.null(lambda)) NULL else as_vector(lambda),
@@ -159,6 +162,17 @@ write_case <- function(name, x, y, family = "gaussian", alpha = 1, weights = NUL
   )
   # only cases with an offset carry the key, so the older files stay as they were
   if (!is.null(offset)) case$offset <- as_vector(offset)
+  # grouped cases store the problem glmnet solves (y the proportion of successes,
+  # weights the trials times the weights given, 0 for a row without trials, which
+  # glmnet drops) and the counts and weights as given
+  if (!is.null(counts)) {
+    trials <- rowSums(counts)
+    case$y <- as_vector(ifelse(trials > 0, counts[, 1] / pmax(trials, 1), 0))
+    case$weights <- as_vector(trials * (if (is.null(weights)) 1 else weights))
+    case$successes <- as_vector(counts[, 1])
+    case$failures <- as_vector(counts[, 2])
+    case$count_weights <- if (is.null(weights)) NULL else as_vector(weights)
+  }
   # likewise the limits (glmnet's lower.limits / upper.limits, original scale of x):
   # one number, or one per column with null for an infinite (free) side
   if (!is.null(lower_limits)) case$lower_limits <- json_limits(lower_limits)
@@ -420,3 +434,27 @@ lo[seq(2, 120, by = 4)] <- -Inf
 write_case("gaussian_limits_p_gt_n", x, gaussian_y(x, true_beta(120, 12)),
            lower_limits = lo, upper_limits = 0.6,
            description = "gaussian lasso, p > n, lower.limits -0.4 (free on every 4th column), upper.limits 0.6")
+
+# ---- grouped binomial data (glmnet's two-column y of counts) --------------------------
+
+grouped_counts <- function(x, beta, trials) {
+  eta <- drop(x %*% beta) - 0.3
+  s <- rbinom(nrow(x), trials, 1 / (1 + exp(-eta)))
+  cbind(s, trials - s)
+}
+
+set.seed(20261207)
+x <- simulate_x(60, 8, rho = 0.3)
+trials <- sample(1:25, 60, replace = TRUE)
+trials[c(7, 41)] <- 0  # groups without trials: glmnet drops them
+write_case("binomial_grouped", x, NULL, family = "binomial",
+           counts = grouped_counts(x, 0.5 * true_beta(8), trials),
+           description = "binomial lasso on grouped counts cbind(successes, failures), two groups without trials")
+
+set.seed(20261208)
+x <- simulate_x(80, 10, rho = 0.4)
+trials <- sample(c(1, 2, 5, 10, 40), 80, replace = TRUE)
+w <- runif(80, 0.2, 3)
+write_case("binomial_grouped_weights_enet", x, NULL, family = "binomial", alpha = 0.5,
+           weights = w, counts = grouped_counts(x, true_beta(10), trials),
+           description = "binomial elastic net (alpha 0.5) on grouped counts with weights (glmnet multiplies the counts by them)")

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from penstat.selection import select_lambda
+from penstat.selection.measures import weighted_stats
 from penstat.solver import fit_path
 
 DATA = Path(__file__).parents[1] / "data"
@@ -54,14 +55,29 @@ def test_cases_present():
         CASES
     )
     assert {"binomial_auc", "binomial_weights_auc", "gaussian_weights"} <= set(CASES)
+    grouped = {"deviance", "class", "auc", "mse"}
+    assert {f"binomial_grouped_{m}" for m in grouped} <= set(CASES)
+
+
+def glmnet_weighted(d, cv):
+    """(cvm, cvsd) with cv.glmnet's fold weights. They are penstat's (the sum of the
+    weights of the fold's rows) except for the AUC of grouped data, where
+    cv.lognet sums the weights given with the counts, without the trials."""
+    if "count_weights" not in d or d["measure"] != "auc":
+        return cv.cvm, cv.cvsd
+    folds = d["foldid"].astype(int) - 1
+    fold_weights = np.bincount(folds, weights=np.asarray(d["count_weights"], float))
+    cvm, cvsd, _ = weighted_stats(cv.fold_values, fold_weights)
+    return cvm, cvsd
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_cv_curve_matches_cv_glmnet(case):
     d = load(case)
     cv = run(d).cv
-    np.testing.assert_allclose(cv.cvm, d["cvm"], rtol=1e-6)
-    np.testing.assert_allclose(cv.cvsd, d["cvsd"], rtol=1e-6)
+    cvm, cvsd = glmnet_weighted(d, cv)
+    np.testing.assert_allclose(cvm, d["cvm"], rtol=1e-6)
+    np.testing.assert_allclose(cvsd, d["cvsd"], rtol=1e-6)
     # At glmnet's first lambda (lambda_max, the KKT boundary itself, which differs
     # from ours in the last bit) a coefficient of order 1e-16 may enter; skip it.
     np.testing.assert_array_equal(cv.df[1:], d["nzero"][1:])
@@ -69,7 +85,19 @@ def test_cv_curve_matches_cv_glmnet(case):
     assert cv.nfolds == int(d["foldid"].max())
 
 
-@pytest.mark.parametrize("case", CASES)
+def test_grouped_auc_folds_weighted_by_trials():
+    """penstat weighs every measure's folds by the weights of their rows, trials
+    included; cv.lognet does so for all but the AUC of grouped data."""
+    d = load("binomial_grouped_auc")
+    cv = run(d).cv
+    folds = d["foldid"].astype(int) - 1
+    np.testing.assert_allclose(cv.fold_weights, np.bincount(folds, weights=d["weights"]))
+    assert not np.allclose(cv.cvm, d["cvm"], rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if not (c.startswith("binomial_grouped") and "auc" in c)]
+)
 def test_lambda_min_and_1se_match_cv_glmnet(case):
     d = load(case)
     sel_min = run(d, "cv_min")

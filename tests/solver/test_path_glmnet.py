@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy.special import xlogy
 
 DATA = Path(__file__).parents[1] / "data"
 CASE_FILES = sorted(DATA.glob("glmnet_path_*.json"))
@@ -207,10 +208,13 @@ def test_reference_null_deviance(name):
         centre = (w @ y) / w.sum() if case["fit_intercept"] else 0.0
         expected = w @ (y - centre) ** 2
     else:
+        # from the saturated model: its log-likelihood is 0 for 0/1 labels, and
+        # sum w [y log y + (1 - y) log(1 - y)] for proportions (grouped cases)
+        saturated = w @ (xlogy(y, y) + xlogy(1 - y, 1 - y))
 
         def deviance(b0):
             eta = off + b0
-            return 2 * (w @ (np.logaddexp(0.0, eta) - y * eta))
+            return 2 * (w @ (np.logaddexp(0.0, eta) - y * eta) + saturated)
 
         if case["fit_intercept"] and case["has_offset"]:
             from scipy.optimize import minimize_scalar

@@ -248,6 +248,17 @@ cdef double _loss(int n, const double* eta, const double* y, const double* w,
     return s
 
 
+cdef double _saturated_loglik(int n, const double* y, const double* w) noexcept nogil:
+    """sum_i w_i [y_i log y_i + (1 - y_i) log(1 - y_i)]: exactly 0 for 0/1 labels."""
+    cdef double s = 0.0, yi
+    cdef int i
+    for i in range(n):
+        yi = y[i]
+        if 0.0 < yi < 1.0:
+            s += w[i] * (yi * log(yi) + (1.0 - yi) * log1p(-yi))
+    return s
+
+
 cdef void _expit(int n, const double* eta, double* q) noexcept nogil:
     """q = 1 / (1 + exp(-eta)), without overflow."""
     cdef double e, z
@@ -844,7 +855,7 @@ cdef int _fit_path(Problem* P) noexcept nogil:
     cdef int cg_cap, cg_status, n_chk
     cdef double a_thr
     cdef long sweeps
-    cdef double ybar, b0_old, dev0, lam, lam_prev, l1, l2, tlam
+    cdef double ybar, b0_old, dev0, sat, lam, lam_prev, l1, l2, tlam
     cdef double loss, f_cur, f_new, dlx, d, xmz = 0.0, t, qi, vfloor, dev, devr
     cdef double devr_prev = 0.0
     cdef double shr_lam, shr_in, dlx_prev, bound, pen_new, pen_cur
@@ -879,7 +890,10 @@ cdef int _fit_path(Problem* P) noexcept nogil:
         for i in range(n):
             eta[i] = P.b0
     loss = _loss(n, eta, y, w, q)
-    dev0 = 2.0 * loss
+    # deviances are taken from the saturated model, whose log-likelihood is 0 for
+    # 0/1 labels and sum w [y log y + (1 - y) log(1 - y)] for proportions (glmnet)
+    sat = _saturated_loglik(n, y, w)
+    dev0 = 2.0 * (loss + sat)
 
     for i in range(n):
         r[i] = w[i] * (y[i] - q[i])
@@ -1134,7 +1148,7 @@ cdef int _fit_path(Problem* P) noexcept nogil:
         for j in range(p):
             P.coefs[<Py_ssize_t> m * P.coefs_ld + j] = b[j]
         P.intercepts[m] = P.b0
-        dev = 2.0 * loss
+        dev = 2.0 * (loss + sat)
         P.dev_out[m] = dev
         P.iters[m] = <int> (sweeps if sweeps < 2147483647 else 2147483647)
         P.conv[m] = 1 if converged else 0
@@ -1165,7 +1179,8 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     X : ndarray (n, p), float64, Fortran order
         Standardized design (weighted-centred when ``fit_intercept``). Not modified.
     y : ndarray (n,), float64
-        Response in {0, 1}.
+        Response in [0, 1]: 0/1 labels, or proportions of successes (grouped data,
+        the trials in ``w``).
     w : ndarray (n,), float64
         Observation weights summing to 1.
     pf : ndarray (p,), float64
@@ -1183,7 +1198,8 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
         Coordinate sweeps allowed per lambda.
     coefs_out, intercepts_out, dev_out, iter_out, converged_out : ndarray
         Outputs, filled in place: (nlam, p) C-order float64 coefficients, (nlam,)
-        intercepts, deviances ``-2 sum w_i loglik_i``, int32 sweeps, uint8 flags.
+        intercepts, deviances ``2 sum w_i (loglik_sat_i - loglik_i)`` (the
+        saturated log-likelihood is 0 for 0/1 labels), int32 sweeps, uint8 flags.
     offset : ndarray (n,), float64, optional
         Known part of the linear predictor (coefficient fixed at 1); the null model
         is then the intercept fitted with it.
