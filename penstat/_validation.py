@@ -35,6 +35,7 @@ __all__ = [
     "as_weights",
     "check_factor",
     "check_foldid",
+    "check_formula_env",
     "check_gamma",
     "check_int",
     "check_l1_ratio",
@@ -599,3 +600,22 @@ def check_stratify(stratify: Any, family: str) -> bool | None:
             f"the folds); family={family!r} has no classes, so leave stratify=None"
         )
     return bool(stratify)
+
+
+def check_formula_env(value: Any, eval_env: Any = None) -> str | None:
+    """``formula_env``: None, ``"caller"`` or ``"safe"`` (not with an ``eval_env``).
+
+    Examples
+    --------
+    >>> check_formula_env("safe"), check_formula_env(None)
+    ('safe', None)
+    """
+    if value is not None and value not in ("caller", "safe"):
+        raise ArgumentError(
+            f"formula_env={value!r}; use 'caller' (names that are not columns are looked "
+            "up where penstat was called, as in R) or 'safe' (only the columns and the "
+            "listed formula functions; nothing else can run)"
+        )
+    if value is not None and eval_env is not None:
+        raise ArgumentError(f"give eval_env= or formula_env={value!r}, not both")
+    return value

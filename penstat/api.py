@@ -9,12 +9,9 @@
 
 from __future__ import annotations
 
-import sys
 import warnings
 
-import numpy as np
 import pandas as pd
-import patsy
 
 from penstat._errors import ArgumentError, ConvergenceWarning, SeparationWarning
 from penstat.design import build_design
@@ -57,6 +54,7 @@ def fit(
     offset=None,
     lower_limits=None,
     upper_limits=None,
+    formula_env: str = "caller",
 ) -> PenalizedFit:
     """Fit a penalized regression from a formula and a DataFrame.
 
@@ -126,6 +124,17 @@ def fit(
         with ``penalty_factor`` 0 cannot take a finite limit. ``lower_limits=0`` is
         the non-negative lasso. CV folds, the ``l1_ratio`` search, the criteria and
         the resampling replicates all fit with the same limits.
+    formula_env : {"caller", "safe"}
+        Where names in the formula that are not columns are looked up. ``"caller"``
+        (the default): where ``fit`` was called, then the formula functions
+        (``log``, ``poly``, ``ns``, ``C``, ...) and numpy as ``np``, so your own
+        functions work. ``"safe"``: only the columns, the listed formula functions,
+        numbers and operators; every term is checked before anything is evaluated.
+
+        .. warning:: A formula is code. With ``"caller"`` a formula can call any
+           function it can name; use ``formula_env="safe"`` for a formula you did
+           not write (the command line always does). See the user guide's security
+           page.
 
     Returns
     -------
@@ -168,8 +177,8 @@ def fit(
         na_action=na_action,
         positive_class=positive_class,
         exclude=exclude,
-        eval_env=_caller_env(),
         offset=offset,
+        formula_env=formula_env,
     )
     if foldid is not None:
         select_spec = select_spec.with_folds(design.rows_of(foldid, "foldid"))
@@ -258,20 +267,6 @@ def elastic_net(
     """
     _no_override(kwargs, "penalty", "elastic_net")
     return fit(formula, data, penalty="elasticnet", l1_ratio=l1_ratio, **kwargs)
-
-
-def _caller_env():
-    """The namespace of the code that called the public entry point, plus ``np``.
-
-    Names in a formula that are not columns (a user's own function, say) are looked
-    up there, as R looks them up in the formula's environment.
-    """
-    frame = sys._getframe(1)
-    while frame is not None and frame.f_globals.get("__name__") == __name__:
-        frame = frame.f_back
-    if frame is None:  # pragma: no cover - called from this module only
-        return patsy.EvalEnvironment([{"np": np}])
-    return patsy.EvalEnvironment([frame.f_locals, frame.f_globals, {"np": np}])
 
 
 def _no_override(kwargs, key, where):

@@ -1,7 +1,7 @@
 """The response, weights and offset columns of a design.
 
 >>> import pandas as pd
->>> from penstat.design.formula import default_env
+>>> from penstat.design.namespace import default_env
 >>> from penstat.design.response import response_values
 >>> from penstat.family import get_family
 >>> df = pd.DataFrame({"ok": ["no", "yes", "no"]})
@@ -51,7 +51,7 @@ def response_values(lhs, frame, fam, positive_class, env, columns):
 
     Examples
     --------
-    >>> from penstat.design.formula import default_env
+    >>> from penstat.design.namespace import default_env
     >>> from penstat.family import get_family
     >>> df = pd.DataFrame({"y": [1.0, 2.0, 4.0], "ok": ["no", "yes", "no"]})
     >>> gaussian, binomial = get_family("gaussian"), get_family("binomial")
