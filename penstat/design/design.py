@@ -249,8 +249,14 @@ class Design:
                 patsy.Term([patsy.EvalFactor(code) for code in codes])
                 for codes in self.rhs_codes
             ]
+            # a design pickled before the terms were stored keeps its formula text
+            rhs = (
+                patsy.ModelDesc([], terms)
+                if terms
+                else self.expanded_formula.split("~", 1)[1]
+            )
             info = patsy.dmatrix(
-                patsy.ModelDesc([], terms), numeric_as_arrays(self._frame),
+                rhs, numeric_as_arrays(self._frame),
                 eval_env=safe_env() if safe else default_env(), NA_action="raise",
             ).design_info  # fmt: skip
             object.__setattr__(self, "design_info", info)

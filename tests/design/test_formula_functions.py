@@ -176,3 +176,13 @@ def test_dot_on_20000_columns_p_much_larger_than_n():
     assert fit.design.X.shape == (71, 20_000)
     np.testing.assert_array_equal(fit.design.X, X)
     assert {"g0", "g1"} <= set(fit.selected)
+
+
+def test_design_pickled_without_stored_terms_rebuilds_from_its_formula_text():
+    d = build_design("y ~ x + log(x)", frame())
+    state = d.__getstate__()
+    del state["rhs_codes"], state["formula_env"]
+    old = object.__new__(type(d))
+    old.__setstate__(state)
+    new = pd.DataFrame({"x": [2.0, 3.0]})
+    np.testing.assert_allclose(old.transform(new), d.transform(new))
