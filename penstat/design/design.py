@@ -8,7 +8,10 @@ weights, the column names, the map from formula terms to columns, and patsy's
 transforms (:meth:`Design.transform`).
 
 Beyond patsy's own syntax, ``.`` stands for every other column of the data frame,
-as in R: ``y ~ .``, ``y ~ . - x3``, ``y ~ . + age:tobacco``.
+as in R: ``y ~ .``, ``y ~ . - x3``, ``y ~ . + age:tobacco``, ``y ~ .^2``; the
+formula is read by :mod:`penstat.design.terms` and its names mean what
+:mod:`penstat.design.namespace` says (``formula_env="safe"``: columns and the listed
+formula functions only).
 
 >>> import pandas as pd
 >>> from penstat.design import build_design

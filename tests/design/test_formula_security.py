@@ -201,3 +201,18 @@ def test_cli_does_not_turn_a_system_exit_during_the_fit_into_success(monkeypatch
     monkeypatch.setattr(ps.api, "fit", leave)
     with pytest.raises(SystemExit):
         main(["fit", "--dataset", "diabetes", "y ~ bmi", "--select", "1"])
+
+
+@pytest.mark.parametrize("entry", [ps.lasso, ps.ridge, ps.elastic_net])
+def test_every_entry_point_takes_formula_env(entry, data, tmp_path):
+    canary = tmp_path / "canary"
+    with pytest.raises(FormulaError, match="calling 'open'"):
+        entry(f"y ~ I(open('{canary}', 'w'))", data, lam=0.1, formula_env="safe")
+    assert not canary.exists()
+
+
+def test_formula_env_is_checked(data):
+    with pytest.raises(ps.ArgumentError, match="formula_env='sandbox'; use 'caller'"):
+        ps.fit("y ~ x", data, lam=0.1, formula_env="sandbox")
+    with pytest.raises(ps.ArgumentError, match="not both"):
+        build_design("y ~ x", data, eval_env=object(), formula_env="safe")
