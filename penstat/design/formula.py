@@ -207,6 +207,8 @@ def translate_patsy_error(exc, formula: str, columns) -> Exception:
             f"{where!r} evaluates to missing values (NaN) for some rows; "
             "check the transform's domain (e.g. log of a non-positive value)"
         )
+    if "bitwise_xor" in msg or "for ^" in msg:
+        msg += "; inside I(), ^ is Python's exclusive or: write a power as ** (I(x**2))"
     if where:
         return FormulaError(f"in formula {formula!r} at {where!r}: {msg}")
     return FormulaError(f"in formula {formula!r}: {msg}")

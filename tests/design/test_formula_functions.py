@@ -186,3 +186,8 @@ def test_design_pickled_without_stored_terms_rebuilds_from_its_formula_text():
     old.__setstate__(state)
     new = pd.DataFrame({"x": [2.0, 3.0]})
     np.testing.assert_allclose(old.transform(new), d.transform(new))
+
+
+def test_r_power_inside_i_says_to_write_two_stars():
+    with pytest.raises(FormulaError, match="write a power as \\*\\* \\(I\\(x\\*\\*2\\)\\)"):
+        build_design("y ~ I(x^2)", frame())
