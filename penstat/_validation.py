@@ -36,6 +36,7 @@ __all__ = [
     "as_weights",
     "check_factor",
     "check_foldid",
+    "check_formula_env",
     "check_gamma",
     "check_int",
     "check_l1_ratio",
@@ -690,3 +691,22 @@ def check_source(source: Any) -> str | None:
         f"source={source!r} must name the data: a file name (e.g. 'trial.csv') or "
         "'dataset:<name>' for a penstat dataset; leave it out if there is none"
     )
+
+
+def check_formula_env(value: Any, eval_env: Any = None) -> str | None:
+    """``formula_env``: None, ``"caller"`` or ``"safe"`` (not with an ``eval_env``).
+
+    Examples
+    --------
+    >>> check_formula_env("safe"), check_formula_env(None)
+    ('safe', None)
+    """
+    if value is not None and value not in ("caller", "safe"):
+        raise ArgumentError(
+            f"formula_env={value!r}; use 'caller' (names that are not columns are looked "
+            "up where penstat was called, as in R) or 'safe' (only the columns and the "
+            "listed formula functions; nothing else can run)"
+        )
+    if value is not None and eval_env is not None:
+        raise ArgumentError(f"give eval_env= or formula_env={value!r}, not both")
+    return value

@@ -9,12 +9,9 @@
 
 from __future__ import annotations
 
-import sys
 import warnings
 
-import numpy as np
 import pandas as pd
-import patsy
 
 from penstat._errors import ArgumentError, ConvergenceWarning, SeparationWarning
 from penstat.design import build_design
@@ -58,6 +55,7 @@ def fit(
     lower_limits=None,
     upper_limits=None,
     cv_grid: str = "full",
+    formula_env: str = "caller",
 ) -> PenalizedFit:
     """Fit a penalized regression from a formula and a DataFrame.
 
@@ -135,6 +133,17 @@ def fit(
         The lambdas a CV fold is fitted at: ``"full"`` (default) the full data's,
         as ``cv.glmnet(..., lambda = fit$lambda)``; ``"glmnet"`` the fold's own grid,
         interpolated at the full data's lambdas, as ``cv.glmnet`` by default.
+    formula_env : {"caller", "safe"}
+        Where names in the formula that are not columns are looked up. ``"caller"``
+        (the default): where ``fit`` was called, then the formula functions
+        (``log``, ``poly``, ``ns``, ``C``, ...) and numpy as ``np``, so your own
+        functions work. ``"safe"``: only the columns, the listed formula functions,
+        numbers and operators; every term is checked before anything is evaluated.
+
+        .. warning:: A formula is code. With ``"caller"`` a formula can call any
+           function it can name; use ``formula_env="safe"`` for a formula you did
+           not write (the command line always does). See the user guide's security
+           page.
 
     Returns
     -------
@@ -178,8 +187,8 @@ def fit(
         na_action=na_action,
         positive_class=positive_class,
         exclude=exclude,
-        eval_env=_caller_env(),
         offset=offset,
+        formula_env=formula_env,
     )
     if foldid is not None:
         select_spec = select_spec.with_folds(design.rows_of(foldid, "foldid"))
@@ -244,8 +253,8 @@ _FIT_OPTIONS = """
         ``lambdas``, ``penalty_factor``, ``weights``, ``standardize``,
         ``na_action``, ``positive_class``, ``nfolds``, ``foldid``, ``stratify``,
         ``measure``, ``gamma``, ``seed``, ``n_jobs``, ``progress``, ``tol``,
-        ``max_iter``, ``offset``, ``lower_limits``, ``upper_limits``, ``cv_grid``.
-        ``penalty`` (and for the lasso and ridge ``l1_ratio``) is set by the
+        ``max_iter``, ``offset``, ``lower_limits``, ``upper_limits``, ``cv_grid``,
+        ``formula_env``. ``penalty`` (and for the lasso and ridge ``l1_ratio``) is set by the
         function; use :func:`fit` to choose it.
 
     Returns
@@ -344,20 +353,6 @@ for _function in (lasso, ridge, elastic_net):
         _function.__doc__ = _function.__doc__.replace(
             "{formula_data}", _FORMULA_DATA.strip()
         ).replace("{options}", _FIT_OPTIONS.strip())
-
-
-def _caller_env():
-    """The namespace of the code that called the public entry point, plus ``np``.
-
-    Names in a formula that are not columns (a user's own function, say) are looked
-    up there, as R looks them up in the formula's environment.
-    """
-    frame = sys._getframe(1)
-    while frame is not None and frame.f_globals.get("__name__") == __name__:
-        frame = frame.f_back
-    if frame is None:  # pragma: no cover - called from this module only
-        return patsy.EvalEnvironment([{"np": np}])
-    return patsy.EvalEnvironment([frame.f_locals, frame.f_globals, {"np": np}])
 
 
 def _no_override(kwargs, key, where):

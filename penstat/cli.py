@@ -6,7 +6,11 @@
     penstat fit --dataset diabetes "y ~ ." --bootstrap 200 --report report.html
     penstat datasets
 
-Exit codes: 0 success, 2 a usage or input error (one line on stderr, no traceback).
+Formulas are read in the safe mode (``formula_env="safe"``): only the data's
+columns, the listed formula functions, numbers and operators; a formula cannot run
+code. Exit codes: 0 success, 2 a usage or input error (one line on stderr, with the
+formula and a caret under the mistake for a formula error; no traceback), 130
+interrupted (Ctrl-C), 1 an unexpected failure (a bug: Python's traceback).
 The JSON written by ``--json`` is the export record
 (:func:`penstat.results.export.fit_to_dict`), described in
 ``docs/user-guide/export.md``.
@@ -199,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success, 2 on a usage or input error.
+        0 on success, 2 on a usage or input error, 130 when interrupted.
 
     Examples
     --------
@@ -212,20 +216,17 @@ def main(argv: list[str] | None = None) -> int:
     """
     parser = _build_parser()
     try:
-        args = parser.parse_args(argv)
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # --help, --version (only argparse may end here)
+            return int(exc.code or 0) if not isinstance(exc.code, str) else 2
         if args.command is None:
             parser.print_help()
             return 2
         if args.command == "datasets":
             return _datasets()
         return _fit(args)
-    except SystemExit as exc:  # --help, --version
-        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    except UsageError as exc:
-        return _fail(str(exc))
-    except PenstatError as exc:
-        return _fail(str(exc))
-    except InputError as exc:
+    except (UsageError, PenstatError, InputError) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return _fail("interrupted", code=130)
@@ -236,8 +237,11 @@ class InputError(Exception):
 
 
 def _fail(message: str, code: int = 2) -> int:
-    one_line = " ".join(str(message).split())
-    print(f"penstat: error: {one_line}", file=sys.stderr)
+    # one line; a formula error adds the formula and a caret line under it
+    first, *caret = str(message).split("\n")
+    print(f"penstat: error: {' '.join(first.split())}", file=sys.stderr)
+    for line in caret:
+        print(line, file=sys.stderr)
     return code
 
 
@@ -275,6 +279,7 @@ def _fit(args) -> int:
         seed=seed,
         n_jobs=args.jobs,
         progress=progress,
+        formula_env="safe",
     )
     _resample(fit, args, seed, progress)
     _print_results(fit, args)

@@ -8,7 +8,10 @@ weights, the column names, the map from formula terms to columns, and patsy's
 transforms (:meth:`Design.transform`).
 
 Beyond patsy's own syntax, ``.`` stands for every other column of the data frame,
-as in R: ``y ~ .``, ``y ~ . - x3``, ``y ~ . + age:tobacco``.
+as in R: ``y ~ .``, ``y ~ . - x3``, ``y ~ . + age:tobacco``, ``y ~ .^2``; the
+formula is read by :mod:`penstat.design.terms` and its names mean what
+:mod:`penstat.design.namespace` says (``formula_env="safe"``: columns and the listed
+formula functions only).
 
 >>> import pandas as pd
 >>> from penstat.design import build_design
@@ -31,17 +34,16 @@ import pandas as pd
 import patsy
 
 from penstat._errors import ArgumentError, DataError, FormulaError, warn_user
+from penstat._validation import check_formula_env
 from penstat.design.formula import (
     close_matches,
-    default_env,
-    expand_dot,
     numeric_as_arrays,
     patsy_frame,
-    referenced_columns,
     simple_name,
     translate_patsy_error,
     unknown_name,
 )
+from penstat.design.namespace import caller_env, check_expression, default_env, safe_env
 from penstat.design.response import (
     SUCCESS_LABELS,
     grouped_response,
@@ -49,9 +51,10 @@ from penstat.design.response import (
     response_values,
     weight_values,
 )
+from penstat.design.terms import parse_formula
 from penstat.family import Family, get_family
 
-__all__ = ["Design", "build_design", "plain_levels"]
+__all__ = ["Design", "build_design"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,6 +84,12 @@ class Design:
         rebuilt from the stored model frame).
     formula : str
         The formula as given; ``expanded_formula`` has ``.`` replaced.
+    rhs_codes : tuple of tuple of str
+        The code of each right-hand term's factors (the intercept is ``()``): the
+        terms, rebuilt for new data after unpickling.
+    formula_env : str or None
+        ``"safe"`` when the formula was read in the safe mode (its terms are checked
+        again when they are rebuilt), else None.
     has_intercept : bool
         Whether the formula has an intercept (``- 1`` / ``+ 0`` remove it).
     n_dropped : int
@@ -149,6 +158,8 @@ class Design:
     response_kind: str | None = None
     response_label: str | None = None
     n_no_trials: int = 0
+    rhs_codes: tuple = ()
+    formula_env: str | None = None
 
     @property
     def n_obs(self) -> int:
@@ -254,11 +265,26 @@ class Design:
 
     def _design_info(self):
         if self.design_info is None:
-            # patsy cannot pickle a DesignInfo; rebuild it from the stored model frame
-            # (same rows, so the stateful transforms memorize the same state)
-            rhs = self.expanded_formula.split("~", 1)[1]
+            # patsy cannot pickle a DesignInfo; rebuild it from the stored terms and
+            # model frame (same rows, so the stateful transforms memorize the same state)
+            safe = self.formula_env == "safe"
+            if safe:
+                for codes in self.rhs_codes:
+                    for code in codes:
+                        check_expression(code, self.input_columns)
+            terms = [
+                patsy.Term([patsy.EvalFactor(code) for code in codes])
+                for codes in self.rhs_codes
+            ]
+            # a design pickled before the terms were stored keeps its formula text
+            rhs = (
+                patsy.ModelDesc([], terms)
+                if terms
+                else self.expanded_formula.split("~", 1)[1]
+            )
             info = patsy.dmatrix(
-                rhs, numeric_as_arrays(self._frame), eval_env=plain_levels(default_env()),
+                rhs, numeric_as_arrays(self._frame),
+                eval_env=safe_env() if safe else default_env(),
                 NA_action="raise",
             ).design_info  # fmt: skip
             object.__setattr__(self, "design_info", info)
@@ -283,6 +309,7 @@ def build_design(
     exclude: list[str] | tuple[str, ...] = (),
     eval_env=None,
     offset=None,
+    formula_env: str | None = None,
 ) -> Design:
     """Build a :class:`Design` from a formula and a DataFrame.
 
@@ -310,12 +337,18 @@ def build_design(
         Further columns left out of ``.`` (e.g. a fold-id column).
     eval_env : patsy.EvalEnvironment, optional
         Where names in the formula other than columns are looked up; default:
-        numpy as ``np`` plus patsy's built-ins.
+        the formula functions (``log``, ``poly``, ``ns``, ...), numpy as ``np`` and
+        patsy's built-ins.
     offset : str, array-like or None
         Column name or one number per row of ``data``: a known part of each row's
         linear predictor, with a fixed coefficient of 1 (glmnet's ``offset``). An
         offset column is left out of ``.``. As for weights, a missing or infinite
         offset in a row that is used is refused (it does not drop the row).
+    formula_env : {None, "caller", "safe"}
+        ``"safe"``: the formula may use only the data's columns, the listed formula
+        functions, numbers and operators, checked before anything is evaluated (see
+        the user guide's security page); ``"caller"``: names that are not columns
+        are looked up where ``build_design`` was called. None: ``eval_env``.
 
     Returns
     -------
@@ -330,11 +363,9 @@ def build_design(
     (('no', 'yes'), [1.0, 0.0, 1.0, 0.0])
     """
     fam = get_family(family)
-    lhs, rhs = _check_inputs(formula, data, na_action)
+    _check_inputs(formula, data, na_action)
+    mode = check_formula_env(formula_env, eval_env)
     columns = [c for c in data.columns if isinstance(c, str)]
-    lhs_names = referenced_columns(lhs, columns)
-    if not lhs_names and simple_name(lhs) is not None:
-        raise unknown_name(simple_name(lhs), columns, "response ")
     weights_col = weights if isinstance(weights, str) else None
     offset_col = offset if isinstance(offset, str) else None
     for arg, col in (("weights", weights_col), ("offset", offset_col)):
@@ -342,12 +373,13 @@ def build_design(
             raise ArgumentError(
                 f"{arg}={col!r} is not a column of the data" + close_matches(col, columns)
             )
-    dropped_from_dot = set(lhs_names) | set(exclude) | ({weights_col, offset_col} - {None})
-    rhs_expanded = expand_dot(rhs, [c for c in columns if c not in dropped_from_dot])
-    expanded = f"{lhs} ~ {rhs_expanded}"
-    used = lhs_names + [
-        c for c in referenced_columns(rhs_expanded, columns) if c not in lhs_names
-    ]
+    left_out = set(exclude) | ({weights_col, offset_col} - {None})
+    parsed = parse_formula(formula, columns, left_out, safe=mode == "safe")
+    lhs = parsed.response
+    if not parsed.response_columns and simple_name(lhs) is not None:
+        raise unknown_name(simple_name(lhs), columns, "response ")
+    _check_dot(parsed, data, left_out)
+    used = list(dict.fromkeys(parsed.response_columns + parsed.columns))
     na_mask = _missing_rows(data, used, na_action)
     keep = ~na_mask
     extra = [
@@ -356,12 +388,17 @@ def build_design(
         if c is not None and c in data.columns
     ]
     frame = patsy_frame(data.loc[keep], list(dict.fromkeys(used + extra)))
-    env = plain_levels(default_env() if eval_env is None else eval_env)
+    if mode == "safe":
+        env = safe_env()
+    elif mode == "caller":
+        env = caller_env()
+    else:
+        env = default_env() if eval_env is None else eval_env
     grouped = grouped_response(
         lhs, frame, fam, positive_class, env, columns, weights is not None
     )
     keep, frame, grouped, n_no_trials = _drop_no_trials(keep, frame, grouped, lhs)
-    X, terms, info = _rhs_matrix(rhs_expanded, frame, env, expanded, columns, formula)
+    X, terms, info = _rhs_matrix(parsed, frame, env, columns, formula)
     if grouped is None:
         y, classes = response_values(lhs, frame, fam, positive_class, env, columns)
     else:
@@ -375,7 +412,7 @@ def build_design(
         terms=terms,
         design_info=info,
         formula=formula,
-        expanded_formula=expanded,
+        expanded_formula=parsed.expanded,
         has_intercept="Intercept" in info.term_name_slices,
         n_dropped=int(na_mask.sum()),
         dropped_rows=data.index[na_mask],
@@ -393,6 +430,8 @@ def build_design(
         response_kind=None if grouped is None else grouped.kind,
         response_label=None if grouped is None else grouped.label,
         n_no_trials=n_no_trials,
+        rhs_codes=parsed.rhs_codes,
+        formula_env="safe" if mode == "safe" else None,
     )
 
 
@@ -424,26 +463,37 @@ def _drop_no_trials(keep, frame, grouped, lhs):
     return keep, frame.loc[~empty], grouped.take(~empty), n_empty
 
 
-def plain_levels(env):
-    """``env`` with patsy's ``C`` taking numeric arrays as lists of Python numbers:
-    the levels of ``C(g)`` on an integer column are then named as written
-    (``C(g)[T.2]``), not by numpy's repr (``C(g)[T.np.int64(2)]``); a ``C`` of the
-    caller's own is left alone.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"y": [1.0, 2.0, 4.0], "g": [1, 2, 2]})
-    >>> build_design("y ~ C(g)", df).columns
-    ['C(g)[T.2]']
-    """
-    return env.with_outer_namespace({"C": _categorical})
-
-
-def _categorical(data, contrast=None, levels=None):
-    if isinstance(data, np.ndarray) and data.dtype.kind in "biuf":
-        data = data.tolist()
-    return patsy.builtins.C(data, contrast, levels)
+def _check_dot(parsed, data: pd.DataFrame, left_out) -> None:
+    """What ``.`` cannot or should not stand for: columns whose names are not
+    strings (refused), a column an explicit term re-codes (left out, with a
+    warning), an identifier-like column (a warning)."""
+    if not parsed.dot:
+        return
+    odd = [c for c in data.columns if not isinstance(c, str) and c not in left_out]
+    if odd:
+        raise DataError(
+            f"'.' cannot stand for the columns {odd}: their names are not strings; "
+            "rename them (e.g. data.rename(columns=str)) or name the columns in the "
+            "formula instead of '.'"
+        )
+    for column, term in parsed.covered.items():
+        warn_user(
+            f"'.' leaves out {column!r} because the formula has the term {term!r} for "
+            f"it (the explicit term wins; add {column!r} itself to have both)",
+            UserWarning,
+        )
+    n, dot = len(data), set(parsed.dot)
+    for column, dtype in data.dtypes.items():
+        if column not in dot or n <= 2 or pd.api.types.is_numeric_dtype(dtype):
+            continue
+        values = data[column]
+        if values.notna().all() and values.nunique() == n:
+            warn_user(
+                f"'.' includes {column!r}, which has a different value in every row "
+                f"(an identifier?); it becomes {n - 1} design columns. Leave it out "
+                f"with '. - {column}' or exclude=",
+                UserWarning,
+            )
 
 
 def _check_inputs(formula, data, na_action) -> tuple[str, str]:
@@ -487,7 +537,7 @@ def _missing_rows(data, used, na_action) -> np.ndarray:
     return na_mask
 
 
-def _rhs_matrix(rhs_expanded, frame, env, expanded, columns, formula):
+def _rhs_matrix(parsed, frame, env, columns, formula):
     """``(X, terms, design_info)`` of the right-hand side: X float64 in Fortran order
     without the intercept column, terms mapped to their columns."""
     try:
@@ -498,19 +548,18 @@ def _rhs_matrix(rhs_expanded, frame, env, expanded, columns, formula):
             # numeric factor (half of its time on 100 numeric columns) is skipped;
             # None in a categorical factor still raises.
             rhs_mat = patsy.dmatrix(
-                rhs_expanded,
+                parsed.rhs,
                 numeric_as_arrays(frame),
                 eval_env=env,
                 NA_action=patsy.NAAction(on_NA="raise", NA_types=["None"]),
                 return_type="dataframe",
             )
     except patsy.PatsyError as exc:
-        raise translate_patsy_error(exc, expanded, columns) from None
+        raise translate_patsy_error(exc, parsed.expanded, columns) from None
     info = rhs_mat.design_info
+    names = info.column_names  # a new list at each access
     terms = {
-        name: list(info.column_names[sl])
-        for name, sl in info.term_name_slices.items()
-        if name != "Intercept"
+        name: names[sl] for name, sl in info.term_name_slices.items() if name != "Intercept"
     }
     design_columns = [c for cols in terms.values() for c in cols]
     if not design_columns:

@@ -1,32 +1,28 @@
-"""Formula text: R's ``.``, the columns a formula uses, and patsy's frame and errors.
+"""Formula text and patsy glue: quoting column names, the frame patsy reads, errors.
 
->>> from penstat.design.formula import expand_dot
->>> expand_dot(". - x2", ["x1", "x2", "x3"])
-'(x1 + x2 + x3) - x2'
+>>> from penstat.design.formula import quote_column
+>>> quote_column("x1"), quote_column("my col")
+('x1', 'Q("my col")')
 """
 
 from __future__ import annotations
 
 import difflib
-import io
 import keyword
 import re
-import tokenize
+import unicodedata
 
 import numpy as np
 import pandas as pd
-import patsy
 
 from penstat._errors import DataError, FormulaError
 
 __all__ = [
     "close_matches",
     "column_in",
-    "default_env",
-    "expand_dot",
     "numeric_as_arrays",
     "patsy_frame",
-    "referenced_columns",
+    "quote_column",
     "simple_name",
     "translate_patsy_error",
     "unknown_name",
@@ -35,105 +31,25 @@ __all__ = [
 # -- formula text --------------------------------------------------------------
 
 
-def _tokens(text: str):
-    try:
-        return [
-            t
-            for t in tokenize.generate_tokens(io.StringIO(text).readline)
-            if t.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER)
-        ]
-    except (tokenize.TokenError, SyntaxError) as exc:
-        raise FormulaError(f"cannot parse formula {text!r}: {exc}") from None
+def quote_column(column: str) -> str:
+    """The code naming ``column`` in a formula: the bare name when Python reads it as
+    that name, else ``Q("...")`` (``Q('...')`` with escapes when the name holds a
+    quote, a backslash or a character that is not printable).
 
-
-def _is_dot(tokens, i) -> bool:
-    tok = tokens[i]
-    if tok.type != tokenize.OP or tok.string != ".":
-        return False
-    prev = tokens[i - 1] if i > 0 else None
-    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-    attribute = prev is not None and (
-        prev.type in (tokenize.NAME, tokenize.NUMBER) or prev.string in (")", "]")
-    )
-    return not attribute and not (nxt is not None and nxt.type == tokenize.NAME)
-
-
-def _quote(column: str) -> str:
-    if column.isidentifier() and not keyword.iskeyword(column):
+    Examples
+    --------
+    >>> quote_column("age"), quote_column("my col"), quote_column("C:\\temp")
+    ('age', 'Q("my col")', "Q('C:\\\\temp')")
+    """
+    if (
+        column.isidentifier()
+        and not keyword.iskeyword(column)
+        and unicodedata.normalize("NFKC", column) == column
+    ):
         return column
-    return f'Q("{column}")' if '"' not in column else f"Q({column!r})"
-
-
-def expand_dot(rhs: str, others: list[str]) -> str:
-    """Replace a stand-alone ``.`` by every other column, joined with ``+``.
-
-    A ``.`` that is part of a name or an attribute (``np.log``, ``1.5``) stays.
-    Columns that are not Python names are quoted as ``Q("...")``.
-
-    Parameters
-    ----------
-    rhs : str
-        The right-hand side of a formula.
-    others : list of str
-        The columns ``.`` stands for (the data's, less the response and the
-        excluded ones).
-
-    Examples
-    --------
-    >>> expand_dot(". + np.log(x1)", ["x1", "my col"])
-    '(x1 + Q("my col")) + np.log(x1)'
-    """
-    tokens = _tokens(rhs)
-    dots = [i for i in range(len(tokens)) if _is_dot(tokens, i)]
-    if not dots:
-        return rhs
-    if not others:
-        raise FormulaError(
-            "'.' in the formula stands for no column: the data has no others"
-        )
-    expansion = "(" + " + ".join(_quote(c) for c in others) + ")"
-    # rebuild from character offsets (single-line formulas)
-    lines = rhs.splitlines() or [rhs]
-    if len(lines) > 1:
-        rhs = " ".join(lines)
-        return expand_dot(rhs, others)
-    out, last = [], 0
-    for i in dots:
-        start, end = tokens[i].start[1], tokens[i].end[1]
-        out.append(rhs[last:start])
-        out.append(expansion)
-        last = end
-    out.append(rhs[last:])
-    return "".join(out)
-
-
-def referenced_columns(text: str, columns: list[str]) -> list[str]:
-    """Data columns a formula side uses: bare names and ``Q("...")`` arguments.
-
-    In order of first use, each once; attribute names (``np.log``) do not count.
-
-    Examples
-    --------
-    >>> referenced_columns('np.log(x) + Q("my col") + C(g)', ["x", "my col", "g", "y"])
-    ['x', 'my col', 'g']
-    """
-    tokens = _tokens(text)
-    colset = set(columns)
-    found = []
-    for i, tok in enumerate(tokens):
-        prev = tokens[i - 1] if i > 0 else None
-        if tok.type == tokenize.NAME and tok.string in colset:
-            if prev is not None and prev.string == ".":
-                continue  # attribute such as np.log
-            found.append(tok.string)
-        elif tok.type == tokenize.STRING and i >= 2 and tokens[i - 2].string == "Q":
-            try:
-                value = eval(tok.string, {"__builtins__": {}})  # a string literal
-            except Exception:  # pragma: no cover - malformed literal
-                continue
-            if value in colset:
-                found.append(value)
-    return list(dict.fromkeys(found))
+    if '"' in column or "\\" in column or not column.isprintable():
+        return f"Q({column!r})"
+    return f'Q("{column}")'
 
 
 def simple_name(text: str) -> str | None:
@@ -167,18 +83,6 @@ def column_in(text: str, columns: list[str]) -> str | None:
 # -- patsy glue ----------------------------------------------------------------
 
 
-def default_env():
-    """The patsy environment formulas are evaluated in by default: numpy as ``np``
-    and ``numpy``, plus patsy's built-ins.
-
-    Examples
-    --------
-    >>> float(default_env().eval("np.sqrt(4.0)"))
-    2.0
-    """
-    return patsy.EvalEnvironment([{"np": np, "numpy": np}])
-
-
 def numeric_as_arrays(frame: pd.DataFrame) -> dict:
     """The frame's columns for patsy, numeric ones (not bool) as numpy arrays: patsy
     wraps every pandas factor it evaluates in new pandas objects (a third of its time
@@ -190,15 +94,20 @@ def numeric_as_arrays(frame: pd.DataFrame) -> dict:
     >>> {k: type(v).__name__ for k, v in numeric_as_arrays(df).items()}
     {'x': 'ndarray', 'g': 'Series', 'b': 'Series'}
     """
-    return {
-        name: (
-            values.to_numpy()
-            if pd.api.types.is_numeric_dtype(values.dtype)
-            and not pd.api.types.is_bool_dtype(values.dtype)
-            else values
-        )
-        for name, values in frame.items()
-    }
+    # one copy per dtype, not one pandas lookup per column (20,000 columns)
+    blocks: dict = {}
+    for name, dtype in frame.dtypes.items():
+        if isinstance(dtype, np.dtype) and _plain_number(dtype):
+            blocks.setdefault(dtype, []).append(name)
+    arrays = {}
+    for dtype, names in blocks.items():
+        block = np.asfortranarray(frame[names].to_numpy(dtype=dtype))
+        arrays.update((name, block[:, j]) for j, name in enumerate(names))
+    return {name: arrays[name] if name in arrays else frame[name] for name in frame.columns}
+
+
+def _plain_number(dtype) -> bool:
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
 
 def patsy_frame(data: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -223,33 +132,40 @@ def patsy_frame(data: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     >>> type(patsy_frame(g, ["g"])["g"].iloc[0]).__name__
     'int'
     """
-
-    def plain(values):
-        if not any(isinstance(v, np.generic) for v in values):
-            return None
-        return [v.item() if isinstance(v, np.generic) else v for v in values]
-
-    out = {}
-    for c in columns:
-        s = data[c]
-        dtype = s.dtype
+    frame = data[list(columns)]  # a new frame; converted in place below
+    for c, dtype in frame.dtypes.items():
+        s = frame[c] if _needs_conversion(dtype) else None
+        if s is None:
+            continue
         if isinstance(dtype, pd.CategoricalDtype):
-            levels = plain(dtype.categories) if dtype.categories.dtype == object else None
-            out[c] = s if levels is None else s.cat.rename_categories(levels)
+            levels = _python_scalars(dtype.categories)
+            if levels is not None:
+                frame[c] = s.cat.rename_categories(levels)
         elif pd.api.types.is_object_dtype(dtype):
-            values = plain(s)
-            out[c] = s if values is None else pd.Series(values, s.index, object, c)
+            values = _python_scalars(s)
+            if values is not None:
+                frame[c] = pd.Series(values, s.index, object, c)
         elif pd.api.types.is_bool_dtype(dtype):
-            out[c] = s.astype(object if s.isna().any() else bool)
+            frame[c] = s.astype(object if s.isna().any() else bool)
         elif pd.api.types.is_string_dtype(dtype):
-            out[c] = s.astype(object).where(s.notna(), None)
-        elif pd.api.types.is_numeric_dtype(dtype) and isinstance(
-            dtype, pd.api.extensions.ExtensionDtype
-        ):
-            out[c] = s.astype("float64")
-        else:
-            out[c] = s
-    return pd.DataFrame(out, index=data.index)
+            frame[c] = s.astype(object).where(s.notna(), None)
+        elif pd.api.types.is_numeric_dtype(dtype):
+            frame[c] = s.astype("float64")
+    return frame
+
+
+def _needs_conversion(dtype) -> bool:
+    """Object columns and categories (numpy scalars in them) and pandas' own dtypes."""
+    return isinstance(
+        dtype, pd.api.extensions.ExtensionDtype
+    ) or pd.api.types.is_object_dtype(dtype)
+
+
+def _python_scalars(values) -> list | None:
+    """``values`` with numpy scalars as Python ones, or None when there are none."""
+    if not any(isinstance(v, np.generic) for v in values):
+        return None
+    return [v.item() if isinstance(v, np.generic) else v for v in values]
 
 
 def close_matches(name: str, columns) -> str:
@@ -319,6 +235,8 @@ def translate_patsy_error(exc, formula: str, columns) -> Exception:
             f"{where!r} evaluates to missing values (NaN) for some rows; "
             "check the transform's domain (e.g. log of a non-positive value)"
         )
+    if "bitwise_xor" in msg or "for ^" in msg:
+        msg += "; inside I(), ^ is Python's exclusive or: write a power as ** (I(x**2))"
     if where:
         return FormulaError(f"in formula {formula!r} at {where!r}: {msg}")
     return FormulaError(f"in formula {formula!r}: {msg}")

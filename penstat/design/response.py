@@ -1,7 +1,7 @@
 """The response, weights and offset columns of a design.
 
 >>> import pandas as pd
->>> from penstat.design.formula import default_env
+>>> from penstat.design.namespace import default_env
 >>> from penstat.design.response import response_values
 >>> from penstat.family import get_family
 >>> df = pd.DataFrame({"ok": ["no", "yes", "no"]})
@@ -63,7 +63,7 @@ def response_values(lhs, frame, fam, positive_class, env, columns):
 
     Examples
     --------
-    >>> from penstat.design.formula import default_env
+    >>> from penstat.design.namespace import default_env
     >>> from penstat.family import get_family
     >>> df = pd.DataFrame({"y": [1.0, 2.0, 4.0], "ok": ["no", "yes", "no"]})
     >>> gaussian, binomial = get_family("gaussian"), get_family("binomial")
@@ -180,7 +180,7 @@ class GroupedResponse:
 
     Examples
     --------
-    >>> from penstat.design.formula import default_env
+    >>> from penstat.design.namespace import default_env
     >>> df = pd.DataFrame({"s": [1, 0, 3], "f": [3, 0, 1]})
     >>> g = grouped_response("cbind(s, f)", df, "binomial", None, default_env(),
     ...                      ["s", "f"], has_weights=False)
@@ -265,7 +265,7 @@ def grouped_response(lhs, frame, fam, positive_class, env, columns, has_weights)
 
     Examples
     --------
-    >>> from penstat.design.formula import default_env
+    >>> from penstat.design.namespace import default_env
     >>> df = pd.DataFrame({"p": [0.2, 0.5, 1.0], "n": [5, 2, 1]})
     >>> g = grouped_response("p", df, "binomial", None, default_env(), ["p", "n"], True)
     >>> g.kind, g.y.tolist(), g.trials

@@ -113,3 +113,31 @@ def test_data_not_modified():
 def test_cbind_parts():
     assert cbind_parts('cbind(Q("a,b"), f(x, 2))') == ('Q("a,b")', "f(x, 2)")
     assert cbind_parts("np.log(y)") is None
+
+
+def test_counts_response_in_the_safe_mode_and_the_cli(tmp_path):
+    # the command line evaluates every formula in the safe mode: R's cbind response
+    # of grouped data is one of its listed functions
+    import subprocess
+    import sys
+
+    import penstat as ps
+
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"x1": rng.normal(size=60), "x2": rng.normal(size=60)})
+    trials = rng.integers(1, 10, 60)
+    s = rng.binomial(trials, 1 / (1 + np.exp(-frame["x1"])))
+    frame = frame.assign(s=s, f=trials - s)
+    formula = "cbind(s, f) ~ x1 + x2"
+    safe = ps.fit(formula, frame, family="binomial", lam=0.01, formula_env="safe")
+    plain = ps.fit(formula, frame, family="binomial", lam=0.01)
+    np.testing.assert_array_equal(safe.coef, plain.coef)
+    data = tmp_path / "grouped.csv"
+    frame.to_csv(data, index=False)
+    out = subprocess.run(
+        [sys.executable, "-m", "penstat", "fit", str(data), formula, "--family",
+         "binomial", "--select", "bic"],
+        capture_output=True, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "successes s of trials s + f" in out.stdout
