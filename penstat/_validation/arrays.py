@@ -1,0 +1,231 @@
+"""Array arguments: X, y, weights, offsets, lambda grids, coefficient limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from penstat._errors import ArgumentError, DataError
+from penstat._validation.scalars import limit_value
+
+__all__ = [
+    "as_lambdas",
+    "as_limits",
+    "as_matrix",
+    "as_offset",
+    "as_response",
+    "as_weights",
+    "check_two_classes",
+    "row_values",
+]
+
+
+# -- arrays ------------------------------------------------------------------------
+
+
+def as_matrix(X: Any, name: str = "X") -> np.ndarray:
+    """``X`` as a finite float64 2-D array (a copy only where a conversion needs one).
+
+    Examples
+    --------
+    >>> as_matrix([[1, 2], [3, 4]]).dtype
+    dtype('float64')
+    """
+    if hasattr(X, "toarray") and not isinstance(X, np.ndarray):
+        raise ArgumentError(f"{name} is a sparse matrix; pass a dense array (X.toarray())")
+    try:
+        Xa = np.asarray(X, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{name} must be a numeric 2-D array: {exc}") from exc
+    if Xa.ndim != 2:
+        raise DataError(f"{name} must be 2-dimensional (n, p), got shape {Xa.shape}")
+    if not np.all(np.isfinite(Xa)):
+        bad = np.argwhere(~np.isfinite(Xa))[0]
+        raise DataError(
+            f"{name} contains NaN or inf (first at row {bad[0]}, column {bad[1]}); "
+            "remove or impute those values"
+        )
+    return Xa
+
+
+def as_response(y: Any, n: int, family: str) -> np.ndarray:
+    """``y`` as n finite floats; in [0, 1] for the binomial family (0/1 labels, or
+    proportions of successes whose trials are the weights, as glmnet's).
+
+    Examples
+    --------
+    >>> as_response([0, 1, 1], 3, "binomial").tolist()
+    [0.0, 1.0, 1.0]
+    >>> as_response([0.25, 1, 0.5], 3, "binomial").tolist()
+    [0.25, 1.0, 0.5]
+    """
+    try:
+        ya = np.asarray(y, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"y must be a numeric 1-D array: {exc}") from exc
+    if ya.ndim == 2 and ya.shape[1] == 1:
+        ya = ya[:, 0]
+    if ya.ndim != 1:
+        raise DataError(f"y must be 1-dimensional, got shape {ya.shape}")
+    if ya.shape[0] != n:
+        raise DataError(f"y has {ya.shape[0]} values but X has {n} rows; they must match")
+    if not np.all(np.isfinite(ya)):
+        raise DataError(
+            f"y contains NaN or inf (first at row {int(np.argmin(np.isfinite(ya)))}); "
+            "remove those rows"
+        )
+    if family == "binomial" and not np.all((ya >= 0) & (ya <= 1)):
+        bad = ya[(ya < 0) | (ya > 1)][0]
+        raise DataError(
+            f"y must be 0/1 for family='binomial' (or a proportion of successes in "
+            f"[0, 1], its trials given as weights), found {bad:g}; recode the response"
+        )
+    return ya
+
+
+def check_two_classes(y: np.ndarray, w: np.ndarray) -> None:
+    """A binomial response needs both classes among the rows of positive weight:
+    some success (y > 0) and some failure (y < 1), as proportions may give them.
+
+    Examples
+    --------
+    >>> check_two_classes(np.array([0.0, 1.0]), np.ones(2))
+    >>> check_two_classes(np.array([0.5, 1.0]), np.ones(2))
+    """
+    seen = y[w > 0]
+    if np.all(seen == 0) or np.all(seen == 1):
+        raise DataError(
+            f"y has only one class ({seen[0]:g}) among rows with positive weight; "
+            "family='binomial' needs both 0 and 1"
+        )
+
+
+def row_values(values: Any, n: int, name: str) -> np.ndarray:
+    """``values`` as n floats, one per row (weights, offset), else a DataError.
+
+    Examples
+    --------
+    >>> row_values([1, 2], 2, "weights").tolist()
+    [1.0, 2.0]
+    """
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{name} must be numeric: {exc}") from exc
+    if arr.ndim != 1 or arr.shape[0] != n:
+        raise DataError(f"{name} must have shape ({n},) like y, got {arr.shape}")
+    return arr
+
+
+def as_weights(weights: Any, n: int) -> np.ndarray:
+    """Observation weights: n finite non-negative numbers, not all zero (default ones).
+
+    Examples
+    --------
+    >>> as_weights(None, 2).tolist()
+    [1.0, 1.0]
+    """
+    if weights is None:
+        return np.ones(n)
+    w = row_values(weights, n, "weights")
+    if not np.all(np.isfinite(w)):
+        raise DataError("weights contain NaN or inf; use finite non-negative weights")
+    if np.any(w < 0):
+        raise DataError(
+            f"weights must be non-negative, found {w.min():g} at row {int(np.argmin(w))}"
+        )
+    if not np.any(w > 0):
+        raise DataError("weights are all zero; at least one row needs a positive weight")
+    return w
+
+
+def as_offset(offset: Any, n: int) -> np.ndarray:
+    """An offset: n finite numbers.
+
+    Examples
+    --------
+    >>> as_offset([0.5, -1], 2).tolist()
+    [0.5, -1.0]
+    """
+    off = row_values(offset, n, "offset")
+    if not np.all(np.isfinite(off)):
+        bad = int(np.flatnonzero(~np.isfinite(off))[0])
+        raise DataError(
+            f"offset contains NaN or inf (first at row {bad}); it must be finite"
+        )
+    return off
+
+
+def as_lambdas(lambdas: Any) -> np.ndarray:
+    """A user's lambda grid: strictly decreasing finite numbers >= 0.
+
+    Examples
+    --------
+    >>> as_lambdas([1.0, 0.1]).tolist()
+    [1.0, 0.1]
+    """
+    try:
+        lam = np.array(lambdas, dtype=float).ravel()
+    except (TypeError, ValueError) as exc:
+        raise ArgumentError(f"lambdas must be a sequence of numbers: {exc}") from exc
+    if lam.size == 0:
+        raise ArgumentError("lambdas is empty; give at least one value or None")
+    if not np.all(np.isfinite(lam)):
+        raise ArgumentError("lambdas contain NaN or inf")
+    if np.any(lam < 0):
+        raise ArgumentError(f"lambdas must be non-negative, found {lam.min():g}")
+    if lam.size > 1 and not np.all(np.diff(lam) < 0):
+        raise ArgumentError(
+            "lambdas must be strictly decreasing (warm starts run from large to small); "
+            "pass np.unique(lambdas)[::-1]"
+        )
+    return lam
+
+
+def as_limits(lower: Any, upper: Any, p: int, pf: np.ndarray):
+    """Coefficient limits per column: ``(lower, upper)`` as (p,) arrays, or None when
+    neither side limits anything. ``pf``: the penalty factors (a column with factor 0
+    cannot take a finite limit).
+
+    Examples
+    --------
+    >>> lo, hi = as_limits(0, None, 2, np.ones(2))
+    >>> lo.tolist(), hi.tolist()
+    ([0.0, 0.0], [inf, inf])
+    """
+    if lower is None and upper is None:
+        return None
+    out = []
+    for value, name, side in ((lower, "lower_limits", -1.0), (upper, "upper_limits", 1.0)):
+        if value is None:
+            out.append(np.full(p, side * np.inf))
+            continue
+        try:
+            arr = np.array(value, dtype=float)
+        except (TypeError, ValueError):
+            raise ArgumentError(
+                f"{name} must be a number or one number per column"
+            ) from None
+        if arr.ndim == 0:
+            arr = np.full(p, float(arr))
+        if arr.shape != (p,):
+            raise ArgumentError(
+                f"{name} has shape {arr.shape}; give one number, or one per column "
+                f"of X ({p})"
+            )
+        for j in range(p):
+            limit_value(arr[j], f"{name}[{j}]", side)
+        out.append(arr)
+    lo, hi = out
+    if np.isinf(lo).all() and np.isinf(hi).all():
+        return None
+    bound_free = np.flatnonzero((pf == 0) & (np.isfinite(lo) | np.isfinite(hi)))
+    if bound_free.size:
+        j = int(bound_free[0])
+        name = "lower_limits" if np.isfinite(lo[j]) else "upper_limits"
+        raise ArgumentError(
+            f"{name}[{j}]: column {j} is unpenalized (penalty_factor 0) and has a finite "
+            "limit; limits apply to penalized columns only: give -inf / inf there"
+        )
+    return lo, hi
