@@ -34,6 +34,11 @@ def as_matrix(X: Any, name: str = "X") -> np.ndarray:
     """
     if hasattr(X, "toarray") and not isinstance(X, np.ndarray):
         raise ArgumentError(f"{name} is a sparse matrix; pass a dense array (X.toarray())")
+    if np.iscomplexobj(X):
+        raise DataError(
+            f"{name} holds complex numbers; pass the real part you mean "
+            f"(np.real({name}) or np.abs({name}))"
+        )
     try:
         Xa = np.asarray(X, dtype=float)
     except (TypeError, ValueError) as exc:

@@ -35,6 +35,7 @@ import patsy
 
 from penstat._errors import ArgumentError, DataError, FormulaError, warn_user
 from penstat._validation import check_formula_env
+from penstat.design.columns import check_formula_columns, check_frame
 from penstat.design.formula import (
     close_matches,
     numeric_as_arrays,
@@ -364,6 +365,7 @@ def build_design(
     """
     fam = get_family(family)
     _check_inputs(formula, data, na_action)
+    check_frame(data)
     mode = check_formula_env(formula_env, eval_env)
     columns = [c for c in data.columns if isinstance(c, str)]
     weights_col = weights if isinstance(weights, str) else None
@@ -379,9 +381,16 @@ def build_design(
     if not parsed.response_columns and simple_name(lhs) is not None:
         raise unknown_name(simple_name(lhs), columns, "response ")
     _check_dot(parsed, data, left_out)
+    if not any(parsed.rhs_codes):
+        only = "only an intercept" if parsed.rhs_codes else "no terms"
+        raise FormulaError(
+            f"formula {formula!r} has no predictors ({only}); a penalized model needs "
+            "at least one term on the right of '~', e.g. 'y ~ x'"
+        )
     used = list(dict.fromkeys(parsed.response_columns + parsed.columns))
     na_mask = _missing_rows(data, used, na_action)
     keep = ~na_mask
+    check_formula_columns(parsed, data, keep)
     extra = [
         c
         for c in (weights_col, offset_col, *exclude)
