@@ -163,3 +163,14 @@ def test_text_categories_and_explicit_c_are_not_numbers_as_text(df):
     assert ps.lasso("y ~ x + s", mostly, lam=0.01).coef.size == 5
     stray = df.assign(s=["1", "2"] * 14 + ["a", "b"])
     assert ps.lasso("y ~ x + C(s)", stray, lam=0.01).coef.size == 5
+
+
+# 8. 2-D lambdas
+
+
+def test_two_dimensional_lambdas_are_refused(df):
+    grid = np.array([[0.5, 0.1], [0.05, 0.01]])
+    with pytest.raises(ps.ArgumentError, match=r"lambdas must be 1-D .*shape \(2, 2\)"):
+        ps.fit("y ~ x + z", df, lambdas=grid)
+    with pytest.raises(ps.ArgumentError, match=r"lambdas must be 1-D"):
+        fit_path(df[["x", "z"]].to_numpy(), df.y.to_numpy(), lambdas=grid)

@@ -171,9 +171,15 @@ def as_lambdas(lambdas: Any) -> np.ndarray:
     [1.0, 0.1]
     """
     try:
-        lam = np.array(lambdas, dtype=float).ravel()
+        lam = np.array(lambdas, dtype=float)
     except (TypeError, ValueError) as exc:
         raise ArgumentError(f"lambdas must be a sequence of numbers: {exc}") from exc
+    if lam.ndim > 1:
+        raise ArgumentError(
+            f"lambdas must be 1-D (one decreasing sequence of numbers), got shape "
+            f"{lam.shape}; pass a flat list or array"
+        )
+    lam = lam.ravel()
     if lam.size == 0:
         raise ArgumentError("lambdas is empty; give at least one value or None")
     if not np.all(np.isfinite(lam)):
