@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from penstat._errors import ArgumentError
+from penstat._errors import ArgumentError, warn_user
 from penstat._validation import (
     as_lambdas,
     as_limits,
@@ -301,6 +301,13 @@ class SelectSpec:
             measure = check_measure(measure, family)
         if gamma is not None:
             gamma = check_gamma(gamma, 1, 1)
+            if rule != "ebic":
+                used = f"select={rule!r}" if rule is not None else "a fixed lambda"
+                warn_user(
+                    f"gamma={gamma:g} is ignored with {used}: only select='ebic' uses "
+                    "it; drop gamma or use select='ebic'",
+                    UserWarning,
+                )
         n_jobs = check_n_jobs(n_jobs)
         return cls(
             rule=rule,

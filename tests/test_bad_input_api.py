@@ -1,6 +1,8 @@
 """Bad input to the Python API: each mistake gets a PenstatError (or a warning where
 the input is legal) naming the culprit and saying what to do; the input is unchanged."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -174,3 +176,26 @@ def test_two_dimensional_lambdas_are_refused(df):
         ps.fit("y ~ x + z", df, lambdas=grid)
     with pytest.raises(ps.ArgumentError, match=r"lambdas must be 1-D"):
         fit_path(df[["x", "z"]].to_numpy(), df.y.to_numpy(), lambdas=grid)
+
+
+# 9. gamma
+
+
+def test_gamma_outside_unit_interval_is_refused_under_any_rule(df):
+    for select in ("cv_min", "ebic", 0.1):
+        with pytest.raises(ps.ArgumentError, match=r"gamma must be in \[0, 1\]"):
+            ps.lasso("y ~ x + z", df, select=select, gamma=5)
+
+
+@pytest.mark.parametrize(("select", "said"), [("cv_1se", "select='cv_1se'"),
+                                              ("bic", "select='bic'"),
+                                              (0.1, "a fixed lambda")])  # fmt: skip
+def test_gamma_with_a_rule_other_than_ebic_warns(df, select, said):
+    with pytest.warns(UserWarning, match=rf"gamma=0.5 is ignored with {said}.*'ebic'"):
+        ps.lasso("y ~ x + z", df, select=select, gamma=0.5)
+
+
+def test_gamma_with_ebic_does_not_warn(df):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ps.lasso("y ~ x + z", df, select="ebic", gamma=0.5)
