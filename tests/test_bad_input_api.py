@@ -199,3 +199,31 @@ def test_gamma_with_ebic_does_not_warn(df):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ps.lasso("y ~ x + z", df, select="ebic", gamma=0.5)
+
+
+# 10. predict with a numeric column as text or bools
+
+
+@pytest.mark.parametrize(
+    ("convert", "dtype"),
+    [(lambda s: s.astype(str), "(str|object)"), (lambda s: s > 0, "bool")],
+)
+def test_predict_with_numeric_column_as_text_or_bool_names_it(df, convert, dtype):
+    fit = ps.lasso("y ~ x + z", df, lam=0.01)
+    new = df.assign(x=convert(df.x))
+    refused(
+        ps.DataError,
+        rf"newdata column 'x' has dtype {dtype}, but the model was fitted with it as "
+        r"numbers \(float64\).*pd.to_numeric",
+        lambda: fit.predict(new),
+        new,
+    )
+
+
+def test_predict_with_an_object_column_of_numbers_names_it(df):
+    # patsy failed on it with an AttributeError
+    fit = ps.lasso("y ~ x + z", df, lam=0.01)
+    new = df.assign(x=df.x.astype(object))
+    refused(
+        ps.DataError, r"newdata column 'x' has dtype object", lambda: fit.predict(new), new
+    )

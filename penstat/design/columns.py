@@ -17,7 +17,7 @@ import pandas as pd
 from penstat._errors import DataError
 from penstat.design.formula import simple_name
 
-__all__ = ["bare_columns", "check_frame", "check_formula_columns"]
+__all__ = ["bare_columns", "check_frame", "check_formula_columns", "check_newdata_types"]
 
 # an object column at least this parseable as numbers holds numbers stored as text
 _NUMERIC_TEXT_SHARE = 0.9
@@ -137,3 +137,34 @@ def _check_numeric_text(column: str, values: pd.Series) -> None:
         f"with pd.to_numeric(data[{column!r}], errors='coerce') (the bad cells become "
         f"missing), or write C({column}) if its values are categories"
     )
+
+
+def check_newdata_types(newdata: pd.DataFrame, columns, fitted: pd.DataFrame) -> None:
+    """Refuse a column of ``newdata`` that was numeric in the ``fitted`` frame but
+    arrives as text, bools or any other dtype that is not a number.
+
+    Examples
+    --------
+    >>> fitted = pd.DataFrame({"x": [1.0, 2.0]})
+    >>> try:
+    ...     check_newdata_types(pd.DataFrame({"x": [True, False]}), ["x"], fitted)
+    ... except DataError as exc:
+    ...     print(str(exc)[:40])
+    newdata column 'x' has dtype bool, but t
+    """
+    for column in columns:
+        if column not in fitted.columns:
+            continue
+        before, now = fitted[column].dtype, newdata[column].dtype
+        if not _plain_number(before) or _plain_number(now):
+            continue
+        if not _plain_number(now):
+            raise DataError(
+                f"newdata column {column!r} has dtype {now}, but the model was fitted "
+                f"with it as numbers ({before}); convert it first, e.g. "
+                f"newdata[{column!r}] = pd.to_numeric(newdata[{column!r}])"
+            )
+
+
+def _plain_number(dtype) -> bool:
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)

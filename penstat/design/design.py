@@ -35,7 +35,7 @@ import patsy
 
 from penstat._errors import ArgumentError, DataError, FormulaError, warn_user
 from penstat._validation import check_formula_env
-from penstat.design.columns import check_formula_columns, check_frame
+from penstat.design.columns import check_formula_columns, check_frame, check_newdata_types
 from penstat.design.formula import (
     close_matches,
     numeric_as_arrays,
@@ -237,6 +237,8 @@ class Design:
                 + ", ".join(repr(c) for c in missing)
                 + f"; the formula {self.formula!r} needs it"
             )
+        if self._frame is not None:
+            check_newdata_types(newdata, needed, self._frame)
         frame = patsy_frame(newdata, needed)
         na = frame.isna().any(axis=1).to_numpy() if needed else np.zeros(len(frame), bool)
         out = np.full((len(frame), len(self.columns)), np.nan, order="F")
