@@ -94,7 +94,7 @@ def test_unused_column_named_intercept_is_fine(df):
         (np.arange(30) + 1j, r"'v' holds complex numbers .*np.real\(v\)"),
         (
             pd.period_range("2020-01", periods=30, freq="M"),
-            r"'v' is a period .*to_timestamp",
+            r"'v' is a period .*to_timestamp\(\), then to a number",
         ),
     ],
 )

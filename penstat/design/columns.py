@@ -81,8 +81,11 @@ def check_formula_columns(parsed, data: pd.DataFrame, keep: np.ndarray) -> None:
             "the column 'Intercept' clashes with the name of the intercept in coef and "
             "the summary; rename it, e.g. data.rename(columns={'Intercept': 'intercept_'})"
         )
+    dtypes = dict(zip(data.columns, data.dtypes, strict=True))
     for column in bare_columns(parsed):
-        dtype = data[column].dtype
+        dtype = dtypes[column]
+        if isinstance(dtype, np.dtype) and dtype.kind in "fiub":
+            continue  # plain numbers and bools: the common case, checked at once
         problem = _dtype_problem(column, dtype)
         if problem is not None:
             raise DataError(problem)
@@ -107,7 +110,7 @@ def _dtype_problem(column: str, dtype) -> str | None:
         return (
             f"{q} is a period ({dtype}), which a formula cannot code; convert it first, "
             f"e.g. to a timestamp with data[{column!r}].dt.to_timestamp(), then to a "
-            "number, or to categories with C()"
+            "number (such as days since an origin)"
         )
     if pd.api.types.is_datetime64_any_dtype(dtype):
         return (
