@@ -44,3 +44,44 @@ def test_the_bound_itself_is_accepted():
     with pytest.raises(ArgumentError, match="nlambda=10001"):
         FitSpec.build(100, 5, nlambda=10_001)
 
+
+def test_a_path_that_ends_early_says_why_and_where():
+    path = fit_path(X, Y)  # stops on the deviance-change rule
+    stop = path.early_stop
+    assert stop.rule == "dev_change"
+    assert (stop.lam, stop.n_fitted, stop.n_grid) == (
+        path.lambdas[-1],
+        path.lambdas.size,
+        100,
+    )
+    assert path.lambdas.size < 100
+    exact = fit_path(X, X[:, 0] + 1e-3 * Y)  # explains nearly all the deviance
+    assert exact.early_stop.rule == "dev_ratio"
+    assert exact.dev_ratio[-1] > 0.999
+    # fitted in full: glmnet's grid to its end, a user grid
+    assert fit_path(X, Y, nlambda=5).early_stop is None
+    assert fit_path(X, Y, lambdas=path.lambdas[::10]).early_stop is None
+
+
+def test_the_summary_and_the_record_show_the_early_stop():
+    df = ps.datasets.load("diabetes")
+    fit = ps.lasso("y ~ .", df, select="bic")
+    record = ps.fit_to_dict(fit)
+    stop = fit.path.early_stop
+    assert record["model"]["early_stop"] == {
+        "rule": "dev_change",
+        "lam": stop.lam,
+        "n_fitted": stop.n_fitted,
+        "n_grid": 100,
+    }
+    header = fit.summary().tables["header"]["value"]
+    assert header["path ended early"] == (
+        f"at lambda {stop.lam:.4g} ({stop.n_fitted} of 100 lambdas): "
+        "deviance ratio changed by less than 1e-5"
+    )
+    full = ps.fit_to_dict(ps.lasso("y ~ .", df, lam=1.0))
+    assert full["model"]["early_stop"] is None
+    assert (
+        "path ended early"
+        not in ps.lasso("y ~ .", df, lam=1.0).summary().tables["header"].index
+    )
