@@ -252,6 +252,7 @@ def _datasets() -> int:
 
 
 def _fit(args) -> int:
+    _check_options(args)
     data, formula, source = _inputs(args)
     _check_outputs(args)
     rule = _rule(args.select)
@@ -404,6 +405,16 @@ def parse_limits(text: str | None, option: str):
 def _child_seed(seed, k):
     """Independent seeds for the bootstrap and stability selection from --seed."""
     return np.random.SeedSequence([int(seed), k])
+
+
+def _check_options(args) -> None:
+    """Options that would be ignored or refused later, before the data is read."""
+    for option, value in (("--cutoff", args.cutoff), ("--pfer", args.pfer)):
+        if value is not None and not args.stability:
+            raise UsageError(
+                f"{option} applies to stability selection only; add --stability, "
+                f"or drop {option}"
+            )
 
 
 def _check_outputs(args) -> None:
