@@ -415,6 +415,14 @@ def _check_options(args) -> None:
                 f"{option} applies to stability selection only; add --stability, "
                 f"or drop {option}"
             )
+    if args.jobs == 0:
+        raise UsageError(
+            "--jobs 0 runs nothing; use 1, a positive count, or -1 (all cores)"
+        )
+    if args.seed is not None and args.seed < 0:
+        raise UsageError(
+            f"--seed {args.seed} must be an integer >= 0 (the seed a run prints repeats it)"
+        )
 
 
 def _check_outputs(args) -> None:

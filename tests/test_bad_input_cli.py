@@ -37,3 +37,17 @@ def test_a_stability_option_without_stability_is_a_usage_error(capsys, no_fit, o
     assert cli_error(capsys, *BASE, option, "0.8") == (
         f"{option} applies to stability selection only; add --stability, or drop " + option
     )
+
+
+def test_jobs_zero_names_the_option(capsys, no_fit):
+    # was the library's message naming n_jobs, after the data was read
+    assert cli_error(capsys, *BASE, "--jobs", "0") == (
+        "--jobs 0 runs nothing; use 1, a positive count, or -1 (all cores)"
+    )
+
+
+def test_a_negative_seed_names_the_option(capsys, no_fit):
+    # was the library's message naming seed=, after the data was read
+    assert cli_error(capsys, *BASE, "--seed", "-1") == (
+        "--seed -1 must be an integer >= 0 (the seed a run prints repeats it)"
+    )
