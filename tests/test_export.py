@@ -176,7 +176,8 @@ def test_summary_header_and_report_say_what_the_record_says(fit):
 
 
 def _md(value: str) -> str:
-    return value.replace("|", "\\|")
+    # the Markdown report escapes markup characters, and "<" before a tag
+    return re.sub(r"([\\`*_\[\]|~]|<(?=[A-Za-z/!?]))", r"\\\1", value)
 
 
 def test_fit_objects_meet_the_plot_protocols(gaussian_fit):
