@@ -252,6 +252,7 @@ def _datasets() -> int:
 
 
 def _fit(args) -> int:
+    _check_options(args)
     data, formula, source = _inputs(args)
     _check_outputs(args)
     rule = _rule(args.select)
@@ -342,9 +343,8 @@ def _print_results(fit, args) -> None:
 
 
 def _write_outputs(fit, args, source: str) -> None:
-    if args.report:
-        written = fit.report(args.report, source=source)
-        print(f"report written to {written}", file=sys.stderr)
+    # the JSON first: a report that fails to write (a figure folder in the way, a
+    # full disk) must not lose the results
     if args.json:
         payload = fit_to_dict(fit, source=source)
         try:
@@ -354,6 +354,15 @@ def _write_outputs(fit, args, source: str) -> None:
         except OSError as exc:
             raise InputError(f"cannot write {args.json!r}: {exc.strerror}") from None
         print(f"JSON written to {args.json}", file=sys.stderr)
+    if args.report:
+        try:
+            written = fit.report(args.report, source=source)
+        except OSError as exc:
+            kept = f" (the JSON was written to {args.json})" if args.json else ""
+            raise InputError(
+                f"cannot write the report {args.report!r}: {exc.strerror}{kept}"
+            ) from None
+        print(f"report written to {written}", file=sys.stderr)
 
 
 def parse_limits(text: str | None, option: str):
@@ -406,6 +415,24 @@ def _child_seed(seed, k):
     return np.random.SeedSequence([int(seed), k])
 
 
+def _check_options(args) -> None:
+    """Options that would be ignored or refused later, before the data is read."""
+    for option, value in (("--cutoff", args.cutoff), ("--pfer", args.pfer)):
+        if value is not None and not args.stability:
+            raise UsageError(
+                f"{option} applies to stability selection only; add --stability, "
+                f"or drop {option}"
+            )
+    if args.jobs == 0:
+        raise UsageError(
+            "--jobs 0 runs nothing; use 1, a positive count, or -1 (all cores)"
+        )
+    if args.seed is not None and args.seed < 0:
+        raise UsageError(
+            f"--seed {args.seed} must be an integer >= 0 (the seed a run prints repeats it)"
+        )
+
+
 def _check_outputs(args) -> None:
     """Fail before the (possibly long) computation when an output cannot be written."""
     for option, value, suffixes in (
@@ -421,6 +448,23 @@ def _check_outputs(args) -> None:
             raise InputError(
                 f"{option} {value!r}: folder {str(target.parent)!r} does not exist"
             )
+        if target.is_dir():
+            raise InputError(f"{option} {value!r} is a folder; give a file name")
+        _check_writable(option, target)
+
+
+def _check_writable(option: str, target: pathlib.Path) -> None:
+    """Open ``target`` for writing without changing it (a new file is removed again)."""
+    existed = target.exists()
+    try:
+        with open(target, "a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise InputError(
+            f"{option} {str(target)!r} cannot be written: {exc.strerror}"
+        ) from None
+    if not existed:
+        target.unlink()
 
 
 def read_data(path: str, index_col: str | bool | None = None):

@@ -513,7 +513,9 @@ def _environment():
     )
     env.filters["num"] = _num
     env.filters["pct"] = _pct
-    env.filters["md"] = _md_cell
+    env.filters["md"] = _md_text
+    env.filters["code"] = _md_code
+    env.filters["fenced"] = _md_fenced
     return env
 
 
@@ -533,8 +535,37 @@ def _pct(value) -> str:
     return f"{100 * value:.0f}%"
 
 
-def _md_cell(value) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+# Markdown reads these as markup anywhere in a line: emphasis, code, links, table
+# cells, strikethrough, escapes; "<" only before a tag, autolink or comment, "&" only
+# before an entity
+_MD_MARKUP = re.compile(r"[\\`*_\[\]|~]|<(?=[A-Za-z/!?])|&(?=#?\w+;)")
+
+
+def _one_line(value) -> str:
+    return " ".join(str(value).splitlines())
+
+
+def _md_text(value) -> str:
+    """``value`` as literal Markdown text on one line (a table cell or prose)."""
+    return _MD_MARKUP.sub(lambda m: "\\" + m.group(0), _one_line(value))
+
+
+def _md_code(value, cell: bool = True) -> str:
+    """``value`` as a Markdown code span, delimited by more backticks than it holds;
+    in a table ``cell`` its "|" are escaped (GitHub reads them first)."""
+    text = _one_line(value)
+    if cell:
+        text = text.replace("|", "\\|")
+    ticks = max(map(len, re.findall("`+", text)), default=0)
+    pad = " " if ticks else ""
+    return f"{'`' * (ticks + 1)}{pad}{text}{pad}{'`' * (ticks + 1)}"
+
+
+def _md_fenced(value) -> str:
+    """``value`` in a fenced code block longer than any run of backticks in it."""
+    ticks = max(map(len, re.findall("`+", str(value))), default=0)
+    fence = "`" * max(3, ticks + 1)
+    return f"{fence}\n{value}\n{fence}"
 
 
 def _maybe_float(value):

@@ -41,7 +41,7 @@ KEYS = {
         "family", "positive_class", "penalty", "penalty_name", "l1_ratio",
         "l1_ratio_candidates", "lam", "lam_fixed", "lam_chosen_by", "intercept",
         "has_intercept", "dev_ratio", "n_selected", "seed", "limits", "limits_text",
-        "n_at_limit", "n_lambdas", "n_unconverged",
+        "n_at_limit", "n_lambdas", "n_unconverged", "early_stop",
     },
     "selection": {
         "rule", "lam", "lam_min", "lam_1se", "measure", "nfolds", "foldid_given",
@@ -176,7 +176,8 @@ def test_summary_header_and_report_say_what_the_record_says(fit):
 
 
 def _md(value: str) -> str:
-    return value.replace("|", "\\|")
+    # the Markdown report escapes markup characters, and "<" before a tag
+    return re.sub(r"([\\`*_\[\]|~]|<(?=[A-Za-z/!?]))", r"\\\1", value)
 
 
 def test_fit_objects_meet_the_plot_protocols(gaussian_fit):

@@ -420,3 +420,35 @@ def test_report_shows_the_seed_and_no_negative_zero(tmp_path):
     text = render_report(fit, "md")
     assert "-0.0000" not in text and "0.0000" in text
     assert "seed 11" in text
+
+
+def test_markdown_report_writes_hostile_names_as_text(tmp_path):
+    # a column named like Markdown (table pipe, emphasis, link, raw HTML) and one with
+    # a backtick: rendered, each reads as written, in its cell, with no markup
+    import numpy as np
+    import pandas as pd
+
+    markdown_it = pytest.importorskip("markdown_it")
+    bad, response, tick = "a|b*c_[x](y)<script>", "out<b>put_1*", "z`1"
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({name: rng.standard_normal(60) for name in (response, bad, tick)})
+    frame[response] += 2 * frame[bad]
+    formula = f'Q("{response}") ~ Q("{bad}") + Q("{tick}")'
+    fit = ps.lasso(formula, frame, lam=0.1)
+    text = write_report(fit, tmp_path / "r.md").read_text()
+    html = markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    html = html.render(text)
+    assert "<script" not in html and "<b>" not in html
+    assert "<a " not in html and "<del>" not in html
+    emphasis = re.findall(r"<em>(.*?)</em>", html)  # only the template's own line
+    assert len(emphasis) == 1 and emphasis[0].startswith("Penalized regression report")
+    quoted = unescape  # markdown-it writes < > " & as entities
+    cells = [quoted(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", html)]
+    assert f'<code>Q("{bad}")</code>' in cells  # coefficient and term tables
+    assert cells[cells.index(f'<code>Q("{bad}")</code>') + 1] == f"{fit.coef.iloc[1]:.4g}"
+    assert f'<code>Q("{tick}")</code>' in cells
+    assert f"Q(&quot;{tick}&quot;)" in html and "``" not in html
+    assert formula in cells  # the settings table
+    assert f"<pre><code>{formula}\n</code></pre>" in quoted(html)
+    assert f'<h1>Feature selection for Q("{response}")</h1>' in quoted(html)
+    assert f'<strong>Q("{response}")</strong>' in quoted(html)

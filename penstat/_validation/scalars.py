@@ -16,6 +16,7 @@ __all__ = [
     "check_l1_ratio",
     "check_lam",
     "check_n_jobs",
+    "check_nlambda",
     "fresh_seed",
     "limit_value",
     "positive_int",
@@ -69,6 +70,33 @@ def positive_int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ArgumentError(f"{name}={value!r} must be a positive integer")
     return int(value)
+
+
+MAX_NLAMBDA = 10_000
+
+
+def check_nlambda(value: Any) -> int:
+    """The size of glmnet's grid: an int in [1, 10,000].
+
+    A finer grid gains nothing: glmnet's early stop compares the deviance of
+    consecutive lambdas, so on a grid a million values long it ends the path after a
+    few percent of the range, before the true predictors enter, and the path array
+    (``nlambda`` by the number of columns) can exhaust memory.
+
+    Examples
+    --------
+    >>> check_nlambda(100)
+    100
+    """
+    value = positive_int(value, "nlambda")
+    if value > MAX_NLAMBDA:
+        raise ArgumentError(
+            f"nlambda={value} is too many lambdas (at most {MAX_NLAMBDA:,}): the early "
+            "stop compares consecutive lambdas, so a grid this fine ends the path "
+            "before its end, and the path takes nlambda x columns floats; use the "
+            "default 100, or pass lambdas= with the values you need"
+        )
+    return value
 
 
 def check_int(value: Any, name: str, low: int) -> int:

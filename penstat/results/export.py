@@ -30,6 +30,7 @@ import numpy as np
 from penstat._limits import limit_records
 from penstat._version import __version__
 from penstat.plots._protocols import BootstrapLike, CriteriaLike, StabilityLike
+from penstat.solver.path import EarlyStop
 
 __all__ = [
     "SCHEMA",
@@ -264,7 +265,14 @@ def _model(fit: FitLike, coefficients: list[dict]) -> dict:
         else sum(bool(c.get("at_limit")) for c in coefficients),
         "n_lambdas": int(converged.size),
         "n_unconverged": int((~converged).sum()),
+        "early_stop": _early_stop(fit.path),
     }
+
+
+def _early_stop(path: Any) -> dict | None:
+    """Where and why glmnet's rule ended the path, or None (the grid in full)."""
+    stop = getattr(path, "early_stop", None)
+    return None if stop is None else stop.to_dict()
 
 
 def _rule_text(fit: FitLike) -> str:
@@ -452,6 +460,9 @@ def header_rows(record: dict) -> list[tuple[str, str]]:
         nonzero += f" ({model['n_at_limit']} at a limit)"
     rows.append(("nonzero coefficients", nonzero))
     rows.append(("deviance explained", _fmt(model["dev_ratio"], ".4f")))
+    stop = model.get("early_stop")
+    if stop is not None:
+        rows.append(("path ended early", EarlyStop(**stop).describe()))
     if model["seed"] is not None:
         rows.append(("seed", model["seed"]))
     return [(name, str(value)) for name, value in rows]

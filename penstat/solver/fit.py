@@ -19,6 +19,7 @@ call :func:`solve` directly.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -30,7 +31,7 @@ from penstat.family import get_family
 from penstat.solver._cd._binomial import binomial_path
 from penstat.solver._cd._gaussian import gaussian_path
 from penstat.solver.grid import lambda_grid, lambda_max, null_residual
-from penstat.solver.path import Path
+from penstat.solver.path import DEV_RATIO_MAX, EarlyStop, Path
 from penstat.solver.separation import binomial_null_fit, warn_if_separated_at_zero
 from penstat.spec import FitSpec
 
@@ -234,8 +235,16 @@ def solve(X: np.ndarray, y: np.ndarray, spec: FitSpec, cut_grid=None) -> Path:
     raw = _run_kernel(scaled, spec, pf, lams_k, early_stop)
     scaled.Xs = None  # the standardized copy is no longer needed
     path = _to_path(X, y, w, scaled, spec, pf, lams_orig, raw)
+    if early_stop and path.lambdas.size < lams_k.size:
+        path = dataclasses.replace(path, early_stop=_early_stop(path, lams_k.size))
     _warn(X, scaled, spec, path, lams_k.size)
     return path
+
+
+def _early_stop(path: Path, n_grid: int) -> EarlyStop:
+    """Which of glmnet's rules ended the path (the kernel tests the ratio first)."""
+    rule = "dev_ratio" if path.dev_ratio[-1] > DEV_RATIO_MAX else "dev_change"
+    return EarlyStop(rule, float(path.lambdas[-1]), path.lambdas.size, n_grid)
 
 
 def _standardize(X, y, w, spec: FitSpec) -> _Scaled:

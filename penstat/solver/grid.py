@@ -13,7 +13,7 @@ import numpy as np
 from scipy.special import expit
 
 from penstat._errors import ArgumentError, SeparationWarning, warn_user
-from penstat._validation import positive_int, positive_number
+from penstat._validation import check_nlambda, positive_number
 from penstat.penalty import Penalty
 from penstat.solver.separation import binomial_null_fit
 
@@ -33,7 +33,7 @@ def lambda_grid(lam_max: float, nlambda: Any, lambda_min_ratio: Any, n: int, p: 
     >>> lambda_grid(1.0, 3, 0.01, 10, 5).tolist()
     [1.0, 0.1, 0.01]
     """
-    nlambda = positive_int(nlambda, "nlambda")
+    nlambda = check_nlambda(nlambda)
     ratio = lambda_min_ratio
     if ratio is None:
         ratio = LAMBDA_MIN_RATIO_TALL if n >= p else LAMBDA_MIN_RATIO_WIDE

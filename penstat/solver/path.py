@@ -24,12 +24,69 @@ from penstat.family import get_family
 from penstat.plots.path import plot_path
 from penstat.spec import FitSpec
 
-__all__ = ["Path"]
+__all__ = ["EarlyStop", "Path"]
 
 
 def _from_spec(name: str, doc: str) -> property:
     """A read-only attribute of the path that is its spec's ``name``."""
     return property(operator.attrgetter(f"spec.{name}"), doc=doc)
+
+
+# glmnet.control()'s devmax, as the kernels apply it (its fdev is 1e-5)
+DEV_RATIO_MAX = 0.999
+
+
+@dataclass(frozen=True)
+class EarlyStop:
+    """Why a path on glmnet's grid ended before the grid's last lambda.
+
+    Attributes
+    ----------
+    rule : {"dev_ratio", "dev_change"}
+        ``"dev_ratio"``: the deviance ratio exceeded 0.999 (the model explains
+        nearly all of the deviance); ``"dev_change"``: the deviance ratio changed by
+        less than 1e-5 (relative for gaussian, absolute for binomial, as glmnet)
+        from the previous lambda.
+    lam : float
+        The last lambda fitted.
+    n_fitted, n_grid : int
+        Lambdas fitted, and lambdas in the grid.
+
+    Examples
+    --------
+    >>> EarlyStop("dev_change", 0.0123, 58, 100).describe()
+    'at lambda 0.0123 (58 of 100 lambdas): deviance ratio changed by less than 1e-5'
+    """
+
+    rule: str
+    lam: float
+    n_fitted: int
+    n_grid: int
+
+    def describe(self) -> str:
+        """One line: where the path ended and the rule that ended it."""
+        why = (
+            "deviance ratio above 0.999"
+            if self.rule == "dev_ratio"
+            else "deviance ratio changed by less than 1e-5"
+        )
+        where = f"{self.n_fitted} of {self.n_grid} lambdas"
+        return f"at lambda {self.lam:.4g} ({where}): {why}"
+
+    def to_dict(self) -> dict:
+        """The fields as plain Python values (the export record's ``early_stop``).
+
+        Examples
+        --------
+        >>> EarlyStop("dev_ratio", 0.5, 7, 100).to_dict()["rule"]
+        'dev_ratio'
+        """
+        return {
+            "rule": self.rule,
+            "lam": float(self.lam),
+            "n_fitted": int(self.n_fitted),
+            "n_grid": int(self.n_grid),
+        }
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,6 +113,9 @@ class Path:
         the new rows).
     penalty_factor : (p,) penalty factors rescaled to sum to p, as used.
     column_names : names of the columns (None at the array level).
+    early_stop : an :class:`EarlyStop` when glmnet's rule ended the path before the
+        last lambda of its grid (which rule, at which lambda), else None (the grid
+        was fitted in full; a user grid always is).
 
     Examples
     --------
@@ -79,6 +139,7 @@ class Path:
     spec: FitSpec
     penalty_factor: np.ndarray
     column_names: list[str] | None = None
+    early_stop: EarlyStop | None = None
 
     # read from the spec the path was fitted with
     family = _from_spec("family", '``"gaussian"`` or ``"binomial"``.')

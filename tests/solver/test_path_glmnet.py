@@ -299,6 +299,27 @@ def test_lambda_grid_and_early_stop(name):
 
 
 @pytest.mark.parametrize("name", CASES)
+def test_early_stop_recorded_as_glmnet_stopped(name):
+    # the path says whether and why it ended early: where glmnet ended before
+    # nlambda, with the rule its last deviance ratio shows
+    case = load_case(name)
+    path = penstat_path(name, None)
+    stop = path.early_stop
+    if case["user_lambda"] or len(path.lambdas) == int(case["nlambda"]):
+        assert stop is None
+        return
+    glmnet_stopped = len(case["lambda"]) < int(case["nlambda"])
+    assert glmnet_stopped
+    assert (stop.lam, stop.n_fitted, stop.n_grid) == (
+        path.lambdas[-1],
+        len(path.lambdas),
+        int(case["nlambda"]),
+    )
+    expected = "dev_ratio" if case["dev_ratio"][-1] > 0.999 else "dev_change"
+    assert stop.rule == expected
+
+
+@pytest.mark.parametrize("name", CASES)
 def test_objective_at_default_tol(name):
     """At the default tol every point of the path is within 1e-6 (relative) of the
     optimum glmnet found at threshold 1e-30, or better."""
