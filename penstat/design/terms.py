@@ -143,7 +143,7 @@ class _Reader:
         self.evaluator.add_op("PYTHON_EXPR", 0, self._leaf)
         self.evaluator.add_op("+", 2, self._plus)
 
-    def eval(self, tree, dot_columns=None):
+    def read(self, tree, dot_columns=None):
         self.dot_terms = None
         if dot_columns is not None:
             self.dot_terms = []
@@ -254,12 +254,12 @@ def parse_formula(formula: str, columns: list, exclude=(), safe: bool = False):
         )
     lhs_tree, rhs_tree = tree.args
     reader = _Reader(formula, columns, safe)
-    lhs = reader.eval(lhs_tree)
+    lhs = reader.read(lhs_tree)
     response_columns = _uses(reader, lhs.terms)
     others = [c for c in columns if c not in response_columns and c not in set(exclude)]
-    covered = reader.covered(reader.eval(rhs_tree, []), set(others))
+    covered = reader.covered(reader.read(rhs_tree, []), set(others))
     dot = [c for c in others if c not in covered]
-    expr = reader.eval(rhs_tree, dot)
+    expr = reader.read(rhs_tree, dot)
     if reader.dot_origins and not dot:
         raise _caret_error(
             "'.' in the formula stands for no column: the data has no others",
