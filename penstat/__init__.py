@@ -49,6 +49,8 @@ _LAZY = {
     "run_stability_selection": "penstat.resampling",
     "BootstrapResult": "penstat.resampling",
     "StabilitySelection": "penstat.resampling",
+    "run_inference": "penstat.inference",
+    "InferenceResult": "penstat.inference",
     "PenalizedFit": "penstat.results",
     "Summary": "penstat.results",
     "fit_to_dict": "penstat.results.export",

@@ -27,6 +27,7 @@ from penstat._validation import as_lambdas, check_lam
 from penstat.design import Design, offset_values
 from penstat.engine import EngineFit, run_rows
 from penstat.engine import path_rows as engine_path_rows
+from penstat.inference import InferenceResult, run_inference
 from penstat.plots.path import plot_path
 from penstat.resampling import BootstrapResult, StabilitySelection
 from penstat.resampling.bootstrap import run_bootstrap
@@ -90,8 +91,8 @@ class PenalizedFit:
         The seed of the fit's random CV folds (drawn from fresh entropy when none was
         given); ``seed=fit.seed`` repeats the fit. None for a fit that draws no
         folds and was given no seed.
-    bootstrap_result, stability_result : None until :meth:`bootstrap` /
-        :meth:`stability_selection` are run.
+    bootstrap_result, stability_result, inference_result : None until
+        :meth:`bootstrap`, :meth:`stability_selection` / :meth:`inference` are run.
 
     Examples
     --------
@@ -121,6 +122,7 @@ class PenalizedFit:
         self.penalty = penalty
         self.bootstrap_result: BootstrapResult | None = None
         self.stability_result: StabilitySelection | None = None
+        self.inference_result: InferenceResult | None = None
         # penstat's warnings raised by the fit (separation, convergence); the summary
         # and the report repeat them
         self.warnings = tuple(warnings)
@@ -468,6 +470,10 @@ class PenalizedFit:
     stability_selection = _method(
         run_stability_selection, "stability_selection", keep="stability_result"
     )
+
+    # -- inference after selection ----------------------------------------------
+
+    inference = _method(run_inference, "inference", keep="inference_result")
 
     def report(self, path, title: str | None = None, source: str | None = None):
         """Write an HTML or Markdown report (by the file's extension); see
