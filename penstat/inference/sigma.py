@@ -58,4 +58,5 @@ def estimate_sigma(fit: Any, seed: Any = 0) -> tuple[float, str]:
     resid = target - fitted
     df = np.count_nonzero(out.coef) + int(fit.spec.fit_intercept)
     dof = max(n - df, 1)
-    return float(np.sqrt(np.sum(w * resid**2) / dof)), "CV lasso residual (Reid et al. 2016)"
+    sigma = float(np.sqrt(np.sum(w * resid**2) / dof))
+    return sigma, "CV lasso residual (Reid et al. 2016)"
