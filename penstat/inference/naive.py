@@ -75,7 +75,7 @@ def naive_inference(fit: Any, request: InferenceRequest) -> InferenceResult:
     ...     res = fit.inference("naive")
     >>> res.table.index.tolist()
     ['bmi', 'bp', 's5']
-    >>> res.method, round(res.table.loc["bmi", "estimate"], 3)
+    >>> res.method, round(float(res.table.loc["bmi", "estimate"]), 3)
     ('naive', 6.5)
     """
     design = fit.design
