@@ -125,7 +125,7 @@ def naive_inference(fit: Any, request: InferenceRequest) -> InferenceResult:
         details={
             "refit": "WLS" if gaussian else "logistic GLM",
             "n_params": n_params,
-            "df_resid": float(n - n_params) if gaussian else None,
+            "df_resid": n - n_params if gaussian else None,
         },
     )
 
