@@ -562,3 +562,29 @@ def test_dollar_names_are_drawn_as_text(tmp_path):
         svg = html.split(f'id="{fig}"')[1].split("</svg>")[0]
         for name in fit.selected:
             assert escape(name, quote=False) in svg, (fig, name)
+
+
+def test_inference_section_writes_hostile_names_as_text(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    markdown_it = pytest.importorskip("markdown_it")
+    bad = "a|b*c_[x](y)<script>$x$"
+    rng = np.random.default_rng(6)
+    frame = pd.DataFrame({"y": rng.standard_normal(60), bad: rng.standard_normal(60)})
+    frame["y"] += 2 * frame[bad]
+    fit = ps.lasso(f'y ~ Q("{bad}")', frame, lam=0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        fit.inference("naive")
+    html = render_report(fit)
+    section = html.split('<section id="inference"')[1].split("</section>")[0]
+    assert "<script" not in section
+    assert escape(f'Q("{bad}")', quote=False) in section
+    text = write_report(fit, tmp_path / "r.md").read_text()
+    part = text.split("## Inference after selection")[1].split("## Formula terms")[0]
+    rendered = markdown_it.MarkdownIt("commonmark").enable(["table"]).render(part)
+    assert "<script" not in rendered and "<a " not in rendered
+    cells = [unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", rendered)]
+    assert cells[0] == f'<code>Q("{bad}")</code>'
+    assert cells[2] == f"{fit.inference_result.table['estimate'].iloc[0]:.4g}"
