@@ -526,7 +526,7 @@ def _drawers(fit: FitLike, record: dict) -> dict[str, Callable]:
     if fit.stability_result is not None:
         stab = fit.stability_result
         drawers["stability"] = lambda ax: plot_stability_path(stab, ax=ax)
-    if record["inference"] is not None:
+    if record["inference"] is not None and record["inference"]["columns"]:
         table, scale = _inference_frame(record)
         method, level = record["inference"]["method"], record["inference"]["level"]
         drawers["inference"] = lambda ax: plot_intervals(

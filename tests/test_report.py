@@ -588,3 +588,14 @@ def test_inference_section_writes_hostile_names_as_text(tmp_path):
     cells = [unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", rendered)]
     assert cells[0] == f'<code>Q("{bad}")</code>'
     assert cells[2] == f"{fit.inference_result.table['estimate'].iloc[0]:.4g}"
+
+
+def test_inference_on_nothing_selected_says_so():
+    fit = ps.lasso("y ~ bmi + bp", ps.datasets.load("diabetes"), lam=1000.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        fit.inference("naive")
+    html = render_report(fit)
+    section = html.split('<section id="inference"')[1].split("</section>")[0]
+    assert "The method reported on no column" in section
+    assert "<svg" not in section and "inference-table" not in section
