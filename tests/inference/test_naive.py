@@ -153,3 +153,22 @@ def test_more_parameters_than_rows_is_a_data_error():
         naive_inference(fit, InferenceRequest.build("naive"))
     with pytest.raises(ps.DataError, match="more rows than parameters"):
         _quiet(fit, "naive")
+
+
+def test_separated_logistic_refit_says_so():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(60)
+    frame = pd.DataFrame({"x": x, "z": rng.standard_normal(60), "y": (x > 0) * 1})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = ps.fit("y ~ x + z", frame, family="binomial", lam=0.01)
+        res = naive_inference(fit, InferenceRequest.build("naive"))
+    assert "x" in res.table.index
+    assert any("separation" in note for note in res.notes)
+    # a fit whose refit is not separated carries no such note
+    frame["y"] = (x + rng.logistic(size=60) > 0) * 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = ps.fit("y ~ x + z", frame, family="binomial", lam=0.01)
+        res = naive_inference(fit, InferenceRequest.build("naive"))
+    assert not any("separation" in note for note in res.notes)
