@@ -21,6 +21,7 @@ import pandas as pd
 
 from penstat._errors import ArgumentError
 from penstat.inference import METHODS, InferenceResult, run_inference
+from penstat.inference.run import RUNNERS
 from penstat.results.export import (
     FitLike,
     fit_to_dict,
@@ -215,6 +216,11 @@ def _inference_result(fit: FitLike, inference: Any):
     if isinstance(inference, str) and inference in METHODS:
         if kept is not None and kept.method == inference:
             return kept
+        if inference not in RUNNERS:
+            raise ArgumentError(
+                f"inference={inference!r}: this penstat has no such method; "
+                f"available: {', '.join(sorted(RUNNERS))}"
+            )
         return run_inference(fit, method=inference)
     options = ", ".join(repr(m) for m in METHODS)
     raise ArgumentError(

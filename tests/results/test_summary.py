@@ -119,3 +119,11 @@ def test_method_name_runs_the_method_without_keeping_it(fit):
 def test_bad_inference_argument_is_named(fit, bad):
     with pytest.raises(ps.ArgumentError, match="inference="):
         fit.summary(inference=bad)
+
+
+def test_a_method_that_is_not_installed_is_named(fit, monkeypatch):
+    from penstat.inference import run as inference_run
+
+    monkeypatch.delitem(inference_run.RUNNERS, "naive")
+    with pytest.raises(ps.ArgumentError, match="inference='naive': this penstat has no"):
+        fit.summary(inference="naive")
