@@ -29,6 +29,7 @@ import argparse
 import json
 import pathlib
 import sys
+import warnings
 from typing import Any
 
 import numpy as np
@@ -251,6 +252,12 @@ def main(argv: list[str] | None = None) -> int:
     0
     """
     parser = _build_parser()
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        return _main(parser, argv)
+
+
+def _main(parser: argparse.ArgumentParser, argv: list[str] | None) -> int:
     try:
         try:
             args = parser.parse_args(argv)
@@ -266,6 +273,11 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return _fail("interrupted", code=130)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    # a warning is one line for the reader of a terminal, not Python's source location
+    print(f"penstat: warning: {' '.join(str(message).split())}", file=sys.stderr)
 
 
 class InputError(Exception):
