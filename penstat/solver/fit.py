@@ -28,9 +28,11 @@ import numpy as np
 from penstat._errors import ConvergenceWarning, DataError, warn_user
 from penstat._validation import as_matrix, as_response, check_two_classes
 from penstat.family import get_family
+from penstat.penalty import group_weights
 from penstat.solver._cd._binomial import binomial_path
 from penstat.solver._cd._gaussian import gaussian_path
-from penstat.solver.grid import lambda_grid, lambda_max, null_residual
+from penstat.solver._cd._group import group_binomial_path, group_gaussian_path
+from penstat.solver.grid import group_lambda_max, lambda_grid, lambda_max, null_residual
 from penstat.solver.path import DEV_RATIO_MAX, EarlyStop, Path
 from penstat.solver.separation import binomial_null_fit, warn_if_separated_at_zero
 from penstat.spec import FitSpec
@@ -289,7 +291,13 @@ def _grid(s: _Scaled, spec: FitSpec, pf, n: int, p: int, cut_grid):
             s.Xs, s.yk, s.wn, pf, spec.family, spec.fit_intercept, spec.offset
         )
     if spec.lambdas is None:
-        lam_max = lambda_max(s.Xs, null_resid, s.wn, pf, spec.penalty)
+        if spec.is_group:
+            wg = group_weights(spec.groups, pf)
+            lam_max = group_lambda_max(
+                s.Xs, null_resid, s.wn, spec.groups, wg, spec.penalty
+            )
+        else:
+            lam_max = lambda_max(s.Xs, null_resid, s.wn, pf, spec.penalty)
         if not lam_max > 0:
             # nothing to select (e.g. y constant): any grid gives the null model
             lam_max = 1.0
@@ -312,6 +320,8 @@ def _grid(s: _Scaled, spec: FitSpec, pf, n: int, p: int, cut_grid):
 
 
 def _run_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
+    if spec.is_group:
+        return _run_group_kernel(s, spec, pf, lams_k, early_stop)
     nlam, p = lams_k.size, s.Xs.shape[1]
     coefs = np.zeros((nlam, p))
     b0 = np.zeros(nlam)
@@ -358,6 +368,54 @@ def _run_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
         )
     )
     return _KernelOut(coefs, b0, dev, n_iter, conv, n_fit, limits_k)
+
+
+def _run_group_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
+    """The group kernel on the columns reordered so that every group is one block."""
+    nlam, p = lams_k.size, s.Xs.shape[1]
+    groups = spec.groups
+    order = np.argsort(groups, kind="stable")
+    identity = bool(np.all(order == np.arange(p)))
+    Xk = s.Xs if identity else np.asfortranarray(s.Xs[:, order])
+    starts = np.zeros(groups.max() + 2, dtype=np.int32)
+    np.cumsum(np.bincount(groups), out=starts[1:])
+    wg = group_weights(groups, pf)
+    coefs = np.zeros((nlam, p))
+    b0 = np.zeros(nlam)
+    dev = np.zeros(nlam)
+    n_iter = np.zeros(nlam, dtype=np.int32)
+    conv = np.zeros(nlam, dtype=np.uint8)
+    extra = {}
+    if spec.family == "binomial":
+        kernel = group_binomial_path
+        if spec.offset is not None:
+            extra["offset"] = np.ascontiguousarray(spec.offset, dtype=float)
+    else:
+        kernel = group_gaussian_path
+    n_fit = int(
+        kernel(
+            Xk,
+            np.ascontiguousarray(s.yk, dtype=float),
+            np.ascontiguousarray(s.wn),
+            np.ascontiguousarray(wg),
+            starts,
+            spec.l1_ratio,
+            lams_k,
+            spec.fit_intercept,
+            early_stop,
+            spec.tol,
+            spec.max_iter,
+            coefs,
+            b0,
+            dev,
+            n_iter,
+            conv,
+            **extra,
+        )
+    )
+    if not identity:
+        coefs[:, order] = coefs.copy()
+    return _KernelOut(coefs, b0, dev, n_iter, conv, n_fit, None)
 
 
 class _KernelOut(NamedTuple):
