@@ -114,8 +114,10 @@ def as_groups(value: Any, p: int, penalty_factor: np.ndarray | None = None) -> n
             values = np.unique(pf[out == g])
             if values.size > 1:
                 cols = np.flatnonzero(out == g).tolist()
+                label = labels[cols[0]]
+                label = label.item() if isinstance(label, np.generic) else label
                 raise ArgumentError(
-                    f"penalty_factor differs inside group {labels[cols[0]]!r} (columns "
+                    f"penalty_factor differs inside group {label!r} (columns "
                     f"{cols}: {values.tolist()}); a group lasso penalizes a group "
                     "as a whole, so give one penalty_factor per group"
                 )

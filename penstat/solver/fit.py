@@ -57,8 +57,10 @@ def fit_path(
     offset: Any = None,
     lower_limits: Any = None,
     upper_limits: Any = None,
+    groups: Any = None,
 ) -> Path:
-    """Fit a lasso / ridge / elastic-net path (glmnet's objective and lambda grid).
+    """Fit a lasso / ridge / elastic-net path (glmnet's objective and lambda grid),
+    or a group lasso / group elastic-net path (``groups``).
 
     Minimizes, for every lambda,
     ``1/(2 sum w) sum w_i (y_i - b0 - x_i'b)^2`` (gaussian) or
@@ -131,6 +133,14 @@ def fit_path(
         test on each Newton step (see ``penstat/solver/_cd/_binomial.pyx``).
     max_iter : maximum coordinate sweeps per lambda; a ``ConvergenceWarning`` is
         issued when it is reached (``Path.converged`` tells where).
+    groups : (p,) group label per column, or None. With groups the penalty is
+        ``lam * sum_g w_g (l1_ratio ||b_g||_2 + (1 - l1_ratio)/2 ||b_g||_2^2)``
+        with ``w_g = sqrt(size_g) f_g`` (the factors must be equal inside a group;
+        rescaled as above) on the standardized columns: a group's coefficients are
+        zero together or nonzero together. Solved by block coordinate descent with
+        the exact update of each group (``penstat/solver/_cd/_group.pyx``);
+        lambda_max is ``max_g ||grad_g|| / (w_g max(l1_ratio, 1e-3))``. Limits
+        are refused with groups.
 
     Returns
     -------
@@ -163,6 +173,7 @@ def fit_path(
         fit_intercept=fit_intercept,
         tol=tol,
         max_iter=max_iter,
+        groups=groups,
     )
     return solve(Xa, ya, spec)
 

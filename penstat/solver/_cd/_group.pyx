@@ -51,7 +51,7 @@ from scipy.linalg.cython_lapack cimport dsyev
 from penstat.solver._cd._common cimport early_stop_reached
 
 cdef double PMIN = 1e-5
-cdef double TOL_SCALE = 1e-5
+cdef double TOL_SCALE = 1e-7
 cdef int MAX_HALVINGS = 30
 cdef int MAX_IRLS = 100
 cdef int MAX_NEWTON = 100
