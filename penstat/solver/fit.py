@@ -396,34 +396,59 @@ def _run_group_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
     dev = np.zeros(nlam)
     n_iter = np.zeros(nlam, dtype=np.int32)
     conv = np.zeros(nlam, dtype=np.uint8)
-    extra = {}
-    if spec.family == "binomial":
-        kernel = group_binomial_path
+    if spec.family == "gaussian":
+        # rows scaled by sqrt(w): the loss is 1/2 ||y - X b||^2 (X is already centred
+        # with the weighted means, so the intercept, the weighted mean of yk, is 0)
+        root = np.sqrt(s.wn)
+        if identity:
+            Xk = Xk * root[:, None]  # a new Fortran array: s.Xs stays as it was
+        else:
+            Xk *= root[:, None]
+        yk = s.yk - (s.wn @ s.yk if spec.fit_intercept else 0.0)
+        n_fit = int(
+            group_gaussian_path(
+                np.asfortranarray(Xk),
+                np.ascontiguousarray(root * yk),
+                np.ascontiguousarray(wg),
+                starts,
+                spec.l1_ratio,
+                lams_k,
+                early_stop,
+                spec.tol,
+                spec.max_iter,
+                coefs,
+                dev,
+                n_iter,
+                conv,
+            )
+        )
+        if spec.fit_intercept:
+            b0[:] = s.wn @ s.yk
+    else:
+        extra = {}
         if spec.offset is not None:
             extra["offset"] = np.ascontiguousarray(spec.offset, dtype=float)
-    else:
-        kernel = group_gaussian_path
-    n_fit = int(
-        kernel(
-            Xk,
-            np.ascontiguousarray(s.yk, dtype=float),
-            np.ascontiguousarray(s.wn),
-            np.ascontiguousarray(wg),
-            starts,
-            spec.l1_ratio,
-            lams_k,
-            spec.fit_intercept,
-            early_stop,
-            spec.tol,
-            spec.max_iter,
-            coefs,
-            b0,
-            dev,
-            n_iter,
-            conv,
-            **extra,
+        n_fit = int(
+            group_binomial_path(
+                Xk,
+                np.ascontiguousarray(s.yk, dtype=float),
+                np.ascontiguousarray(s.wn),
+                np.ascontiguousarray(wg),
+                starts,
+                spec.l1_ratio,
+                lams_k,
+                spec.fit_intercept,
+                early_stop,
+                spec.tol,
+                spec.max_iter,
+                coefs,
+                b0,
+                dev,
+                n_iter,
+                conv,
+                **extra,
+            )
         )
-    )
     if not identity:
         coefs[:, order] = coefs.copy()
     return _KernelOut(coefs, b0, dev, n_iter, conv, n_fit, None)

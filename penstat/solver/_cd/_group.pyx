@@ -47,6 +47,7 @@ from libc.math cimport sqrt, log, exp, fabs
 from libc.stdlib cimport malloc, free, calloc
 from libc.string cimport memset, memcpy
 from scipy.linalg.cython_lapack cimport dsyev
+from scipy.linalg.cython_blas cimport ddot, daxpy
 
 from penstat.solver._cd._common cimport early_stop_reached
 
@@ -76,6 +77,7 @@ cdef struct Work:
     const double* z    # (n,) weights of the quadratic
     double sz          # sum z
     bint center
+    bint unit          # z is all ones (gaussian: rows pre-scaled by sqrt(w)): BLAS
     double* m          # (p,) z-weighted column means (0 without intercept)
     double* Q          # packed eigenvectors, group g at qstart[g], k x k column-major
     double* D          # (p,) eigenvalues, group g at starts[g]
@@ -84,6 +86,17 @@ cdef struct Work:
     double* buf        # scratch of size 4 * kmax
     double* lwork      # LAPACK work (lwork_n doubles)
     int lwork_n
+
+
+cdef inline double _dot(Work* W, const double* a, const double* b) noexcept nogil:
+    """sum_i z_i a_i b_i (BLAS ddot when z is all ones)."""
+    cdef int i, n = W.n, one = 1
+    cdef double acc = 0.0
+    if W.unit:
+        return ddot(&n, <double*>a, &one, <double*>b, &one)
+    for i in range(n):
+        acc += W.z[i] * a[i] * b[i]
+    return acc
 
 
 cdef void _eig(Work* W, int g) noexcept nogil:
@@ -100,10 +113,7 @@ cdef void _eig(Work* W, int g) noexcept nogil:
         xa = W.X + <long>(s + a) * n
         for c in range(a + 1):
             xc = W.X + <long>(s + c) * n
-            acc = 0.0
-            for i in range(n):
-                acc += W.z[i] * xa[i] * xc[i]
-            acc -= W.sz * W.m[s + a] * W.m[s + c]
+            acc = _dot(W, xa, xc) - W.sz * W.m[s + a] * W.m[s + c]
             H[a + c * k] = acc
             H[c + a * k] = acc
     if k == 1:
@@ -140,9 +150,7 @@ cdef double _grad_norm(Work* W, int g, double* grad) noexcept nogil:
     cdef double acc, nrm = 0.0
     for j in range(s, e):
         x = W.X + <long>j * n
-        acc = 0.0
-        for i in range(n):
-            acc += W.z[i] * x[i] * W.r[i]
+        acc = _dot(W, x, W.r)
         grad[j - s] = acc
         nrm += acc * acc
     return sqrt(nrm)
@@ -183,6 +191,7 @@ cdef double _solve_norm(int k, const double* vt, const double* D, double l1,
 cdef double _update(Work* W, int g, double lam, double l1_ratio) noexcept nogil:
     """The exact block update of group g; returns d' H d for its move d."""
     cdef int s = W.starts[g], k = W.starts[g + 1] - W.starts[g], a, c, i, n = W.n
+    cdef int one = 1
     cdef double* grad = W.buf
     cdef double* vt = W.buf + k
     cdef double* bnew = W.buf + 2 * k
@@ -247,8 +256,8 @@ cdef double _update(Work* W, int g, double lam, double l1_ratio) noexcept nogil:
         if d[c] == 0.0:
             continue
         x = W.X + <long>(s + c) * n
-        for i in range(n):
-            W.r[i] -= d[c] * x[i]
+        acc = -d[c]
+        daxpy(&n, &acc, <double*>x, &one, W.r, &one)
         db0 += d[c] * W.m[s + c]
         W.b[s + c] = bnew[c]
     if db0 != 0.0:
@@ -371,15 +380,16 @@ cdef void _release(Work* W):
 
 
 def group_gaussian_path(const double[::1, :] X, const double[::1] y,
-                        const double[::1] w, const double[::1] wg,
-                        const int[::1] starts, double l1_ratio,
-                        const double[::1] lambdas, bint fit_intercept,
-                        bint early_stop, double tol, long max_iter,
-                        double[:, ::1] coefs_out, double[::1] intercepts_out,
-                        double[::1] dev_out, int[::1] iter_out,
-                        unsigned char[::1] converged_out):
+                        const double[::1] wg, const int[::1] starts, double l1_ratio,
+                        const double[::1] lambdas, bint early_stop, double tol,
+                        long max_iter, double[:, ::1] coefs_out, double[::1] dev_out,
+                        int[::1] iter_out, unsigned char[::1] converged_out):
     """Gaussian group elastic-net path (see the module docstring); returns the
-    number of lambdas fitted. ``wg`` (ng,) group weights, ``starts`` (ng + 1,)."""
+    number of lambdas fitted. ``X`` and ``y`` arrive with every row multiplied by
+    sqrt(w_i) and, with an intercept, centred by the weighted means (the intercept
+    is then the weighted mean of y and stays out of the kernel), so the loss is
+    1/2 ||y - X b||^2 and the kernel runs on BLAS; ``wg`` (ng,) group weights,
+    ``starts`` (ng + 1,)."""
     cdef int n = X.shape[0], p = X.shape[1], ng = wg.shape[0], nlam = lambdas.shape[0]
     cdef Work W
     cdef double b0 = 0.0, dev0 = 0.0, dev, thr, lam, lam_prev, dr, dr_prev = 0.0
@@ -400,30 +410,21 @@ def group_gaussian_path(const double[::1, :] X, const double[::1] y,
     W.b = b
     W.b0 = &b0
     W.r = r
-    W.z = &w[0]
+    W.z = NULL
+    W.sz = 1.0
     W.qstart = qstart
-    W.center = fit_intercept
+    W.center = False
+    W.unit = True
     if (b == NULL or r == NULL or gnorm == NULL or in_strong == NULL or strong == NULL
             or active == NULL or qstart == NULL or _alloc(&W, n, p, ng, &starts[0],
                                                          qstart) != 0):
         raise MemoryError()
     try:
         with nogil:
-            W.sz = 0.0
-            for i in range(n):
-                W.sz += w[i]
             for i in range(n):
                 r[i] = y[i]
-            if fit_intercept:
-                # the intercept takes the weighted mean (y arrives centred: ~0)
-                b0 = 0.0
-                for i in range(n):
-                    b0 += w[i] * y[i]
-                b0 /= W.sz
-                for i in range(n):
-                    r[i] -= b0
             for i in range(n):
-                dev0 += w[i] * r[i] * r[i]
+                dev0 += r[i] * r[i]
             thr = tol * TOL_SCALE * (dev0 if dev0 > 0.0 else 1.0)
             for g in range(ng):
                 gnorm[g] = _grad_norm(&W, g, W.buf)
@@ -444,10 +445,9 @@ def group_gaussian_path(const double[::1, :] X, const double[::1] y,
                         break
                 for j in range(p):
                     coefs_out[m, j] = b[j]
-                intercepts_out[m] = b0
                 dev = 0.0
                 for i in range(n):
-                    dev += w[i] * r[i] * r[i]
+                    dev += r[i] * r[i]
                 dev_out[m] = dev
                 iter_out[m] = <int>sweeps
                 converged_out[m] = ok
@@ -554,6 +554,7 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
     W.z = z
     W.qstart = qstart
     W.center = fit_intercept
+    W.unit = False
     if (b == NULL or b_old == NULL or r == NULL or r0 == NULL or z == NULL
             or eta == NULL or eta_old == NULL or gnorm == NULL or in_strong == NULL
             or strong == NULL or active == NULL or qstart == NULL
