@@ -20,6 +20,8 @@ Both solvers fit the same problem: penstat's group objective with
 sqrt(size)), an unpenalized intercept, at the same lambdas: penstat's default grid
 (100 values down to 1e-2 of lambda_max, as adelie's ``min_ratio``, cut where
 penstat's early stop ends it), given to both (adelie with ``early_exit=False``).
+``--adelie-tol`` sets adelie's ``tol`` and ``irls_tol`` (default 1e-7, adelie's
+own), to compare the two at a similar accuracy.
 Times are wall-clock seconds of the path (the best of ``--repeats``), one thread
 (BLAS and adelie's ``n_threads``). The objective gap of each solver is its largest
 relative excess over the better of the two objectives along the path.
@@ -73,11 +75,13 @@ lambdas = np.load(d + "/lambdas.npy")
 meta = json.load(open(d + "/meta.json"))
 starts = np.arange(0, X.shape[1], meta["size"])
 best = None
+tol = meta["tol"]
 for _ in range(meta["repeats"]):
     glm = ad.glm.gaussian(y) if meta["family"] == "gaussian" else ad.glm.binomial(y)
     t0 = time.perf_counter()
     state = ad.grpnet(X, glm, groups=starts, lmda_path=lambdas, early_exit=False,
-                      intercept=True, n_threads=1, progress_bar=False)
+                      intercept=True, n_threads=1, progress_bar=False, tol=tol,
+                      irls_tol=tol)
     t = time.perf_counter() - t0
     best = t if best is None else min(best, t)
 np.save(d + "/adelie_coefs.npy", np.asarray(state.betas.toarray()))
@@ -112,7 +116,7 @@ def objective(X, y, b0, B, lambdas, groups, family):
     return loss + lambdas * (norms @ np.sqrt(sizes))
 
 
-def run(name, spec, repeats, adelie_python):
+def run(name, spec, repeats, adelie_python, adelie_tol=1e-7):
     family, n, p, size = spec
     X, y, groups = make(family, n, p, size)
     grid = fit_path(
@@ -132,7 +136,7 @@ def run(name, spec, repeats, adelie_python):
             np.save(f"{d}/y.npy", y)
             np.save(f"{d}/lambdas.npy", grid)
             json.dump(
-                {"family": family, "size": size, "repeats": repeats},
+                {"family": family, "size": size, "repeats": repeats, "tol": adelie_tol},
                 open(f"{d}/meta.json", "w"),
             )
             subprocess.run(
@@ -166,6 +170,12 @@ def main():
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--problems", default="")
     parser.add_argument("--adelie-python", default="/work/adelie-venv/bin/python")
+    parser.add_argument(
+        "--adelie-tol",
+        type=float,
+        default=1e-7,
+        help="adelie's tol and irls_tol (its default 1e-7; smaller for equal accuracy)",
+    )
     args = parser.parse_args()
     problems = QUICK if args.quick else PROBLEMS
     adelie = args.adelie_python if Path(args.adelie_python).exists() else None
@@ -177,7 +187,7 @@ def main():
     for name, spec in problems.items():
         if args.problems and not any(k in name for k in args.problems.split(",")):
             continue
-        r = run(name, spec, args.repeats, adelie)
+        r = run(name, spec, args.repeats, adelie, args.adelie_tol)
         if adelie:
             print(
                 f"| {name} | {r['nlam']} | {r['penstat_s']:.3f} | {r['adelie_s']:.3f} "
