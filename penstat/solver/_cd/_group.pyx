@@ -296,10 +296,11 @@ cdef double CG_REL_TOL = 1e-4
 
 cdef void _hess_vec(Work* W, int na, const int* act, const double* v, double* out,
                     double lam, double a) noexcept nogil:
-    """out = H v on the active columns: X_A'X_A v plus the Hessian of the penalty,
+    """out = H v on the active columns: X_A' Z X_A v (the columns centred by their
+    Z-weighted means m) plus the Hessian of the penalty,
     lam w_g (a (I - b_g b_g' / ||b_g||^2) / ||b_g|| + (1 - a) I) per group."""
-    cdef int q, g, j, n = W.n, one = 1
-    cdef double nb2, nb, bv, c
+    cdef int q, g, j, i, n = W.n, one = 1
+    cdef double nb2, nb, bv, c, mv = 0.0
     cdef double* u = W.nu
     cdef const double* x
     memset(u, 0, n * sizeof(double))
@@ -307,8 +308,13 @@ cdef void _hess_vec(Work* W, int na, const int* act, const double* v, double* ou
         g = act[q]
         for j in range(W.starts[g], W.starts[g + 1]):
             c = v[j]
+            mv += W.m[j] * c
             if c != 0.0:
                 daxpy(&n, &c, <double*>(W.X + <long>j * n), &one, u, &one)
+    if not W.unit:
+        # u = Z (X v - m'v); then X_c' u = X' u, as sum u = 0
+        for i in range(n):
+            u[i] = W.z[i] * (u[i] - mv)
     for q in range(na):
         g = act[q]
         nb2 = 0.0
@@ -334,7 +340,7 @@ cdef double _objective_at(Work* W, int na, const int* act, const double* d,
     cdef double acc = 0.0, e, nb2, pen = 0.0
     for i in range(W.n):
         e = W.r[i] - step * xd[i]
-        acc += e * e
+        acc += e * e if W.unit else W.z[i] * e * e
     for q in range(na):
         g = act[q]
         nb2 = 0.0
@@ -347,7 +353,7 @@ cdef double _objective_at(Work* W, int na, const int* act, const double* d,
 
 cdef void _newton_active(Work* W, int na, const int* act, double lam,
                          double a) noexcept nogil:
-    """One Newton step on the active groups (gaussian, rows pre-scaled): where
+    """One Newton step on the active groups of the quadratic model: where
     block coordinate descent crawls (correlated columns near the end of the path)
     the objective restricted to the active groups is smooth, so its Newton step,
     solved by conjugate gradients, goes most of the way at once. The step is halved
@@ -360,7 +366,7 @@ cdef void _newton_active(Work* W, int na, const int* act, double lam,
     cdef double* hp = W.nv + 3 * p
     cdef double* res = W.nv + 4 * p
     cdef double* xd = W.nu + n
-    cdef double nb2, nb, rs, rs0, rs_new, alpha, den, c, f0, f, step
+    cdef double nb2, nb, rs, rs0, rs_new, alpha, den, c, f0, f, step, md = 0.0
     for q in range(na):
         g = act[q]
         nb2 = 0.0
@@ -368,7 +374,7 @@ cdef void _newton_active(Work* W, int na, const int* act, double lam,
             nb2 += W.b[j] * W.b[j]
         nb = sqrt(nb2)
         for j in range(W.starts[g], W.starts[g + 1]):
-            gr[j] = -ddot(&n, <double*>(W.X + <long>j * n), &one, W.r, &one)
+            gr[j] = -_dot(W, W.X + <long>j * n, W.r)
             if W.wg[g] > 0.0 and nb > 0.0:
                 gr[j] += lam * W.wg[g] * (a * W.b[j] / nb + (1.0 - a) * W.b[j])
             d[j] = 0.0
@@ -411,8 +417,12 @@ cdef void _newton_active(Work* W, int na, const int* act, double lam,
         g = act[q]
         for j in range(W.starts[g], W.starts[g + 1]):
             c = d[j]
+            md += W.m[j] * c
             if c != 0.0:
                 daxpy(&n, &c, <double*>(W.X + <long>j * n), &one, xd, &one)
+    if md != 0.0:
+        for j in range(n):  # the centred columns (the intercept moves by -m'd)
+            xd[j] -= md
     f0 = _objective_at(W, na, act, d, xd, 0.0, lam, a)
     step = 1.0
     for h in range(30):
@@ -424,6 +434,7 @@ cdef void _newton_active(Work* W, int na, const int* act, double lam,
                     W.b[j] += step * d[j]
             c = -step
             daxpy(&n, &c, xd, &one, W.r, &one)
+            W.b0[0] -= step * md
             return
         step *= 0.5
 
@@ -453,7 +464,7 @@ cdef long _solve_working(Work* W, int nstrong, const int* strong, int* active,
                     active[na] = strong[q]
                     na += 1
             inner += 1
-            if W.unit and inner % NEWTON_EVERY == 0:
+            if inner % NEWTON_EVERY == 0:
                 _newton_active(W, na, active, lam, l1_ratio)
             mx = _sweep(W, na, active, lam, l1_ratio)
             sweeps += 1
