@@ -269,8 +269,9 @@ _FIT_OPTIONS = """
         ``na_action``, ``positive_class``, ``nfolds``, ``foldid``, ``stratify``,
         ``measure``, ``gamma``, ``seed``, ``n_jobs``, ``progress``, ``tol``,
         ``max_iter``, ``offset``, ``lower_limits``, ``upper_limits``, ``cv_grid``,
-        ``formula_env``. ``penalty`` (and for the lasso and ridge ``l1_ratio``) is
-        set by the function; use :func:`fit` to choose it.
+        ``formula_env``, ``groups`` (the group lasso only). ``penalty`` (and for the
+        lasso and ridge ``l1_ratio``) is set by the function; use :func:`fit` to
+        choose it.
 
     Returns
     -------

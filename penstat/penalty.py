@@ -135,8 +135,7 @@ def group_weights(groups: np.ndarray, factors: np.ndarray) -> np.ndarray:
     [2.0, 1.0]
     """
     sizes = np.bincount(groups)
-    first = np.zeros(sizes.size, dtype=np.intp)
-    first[groups[::-1]] = np.arange(groups.size)[::-1]
+    first = np.unique(groups, return_index=True)[1]  # groups are 0 .. G-1
     return np.sqrt(sizes) * factors[first]
 
 

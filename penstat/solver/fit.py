@@ -400,10 +400,9 @@ def _run_group_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
         # rows scaled by sqrt(w): the loss is 1/2 ||y - X b||^2 (X is already centred
         # with the weighted means, so the intercept, the weighted mean of yk, is 0)
         root = np.sqrt(s.wn)
-        if identity:
-            Xk = Xk * root[:, None]  # a new Fortran array: s.Xs stays as it was
-        else:
-            Xk *= root[:, None]
+        # in place: Xk is the standardized copy (or its reordering), which solve()
+        # drops after the kernel
+        Xk *= root[:, None]
         yk = s.yk - (s.wn @ s.yk if spec.fit_intercept else 0.0)
         n_fit = int(
             group_gaussian_path(
