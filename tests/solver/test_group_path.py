@@ -297,3 +297,38 @@ def test_groups_in_any_column_order():
     a = fit_path(X, y, groups=groups, nlambda=15, tol=1e-12)
     b = fit_path(X[:, perm], y, groups=groups[perm], lambdas=a.lambdas, tol=1e-12)
     np.testing.assert_allclose(b.coefs, a.coefs[:, perm], rtol=0, atol=1e-9)
+
+
+def test_binomial_offset_kkt():
+    X, y, groups = problem(seed=11, family="binomial")
+    off = np.random.default_rng(2).normal(scale=0.5, size=y.size)
+    path = fit_path(X, y, family="binomial", groups=groups, offset=off, nlambda=25)
+    n = y.size
+    v = np.full(n, 1.0 / n)
+    xm = v @ X
+    xs = np.sqrt(v @ (X - xm) ** 2)
+    Xs = (X - xm) / xs
+    eta = off[:, None] + path.intercepts + X @ path.coefs.T
+    grad = (Xs.T @ (v[:, None] * (y[:, None] - expit(eta)))).T
+    wg = group_weights(groups)
+    assert kkt_violation(path.coefs * xs, path.lambdas, grad, groups, wg, 1.0) < KKT_TOL
+    # the intercept is optimal too: the weighted residuals sum to 0
+    np.testing.assert_allclose(v @ (y[:, None] - expit(eta)), 0.0, atol=1e-9)
+
+
+@pytest.mark.parametrize("family", ["gaussian", "binomial"])
+def test_groups_of_one_without_intercept_are_the_lasso_path(family):
+    X, y, _ = problem(seed=12, family=family)
+    lasso = fit_path(X, y, family=family, fit_intercept=False, tol=1e-12, nlambda=30)
+    group = fit_path(
+        X,
+        y,
+        family=family,
+        fit_intercept=False,
+        groups=np.arange(X.shape[1]),
+        lambdas=lasso.lambdas,
+        tol=1e-12,
+    )
+    np.testing.assert_allclose(group.coefs, lasso.coefs, rtol=0, atol=1e-6)
+    np.testing.assert_array_equal(group.intercepts, 0.0)
+    np.testing.assert_allclose(group.deviance, lasso.deviance, rtol=1e-7)
