@@ -32,6 +32,7 @@ _LAZY = {
     "lasso": "penstat.api",
     "ridge": "penstat.api",
     "elastic_net": "penstat.api",
+    "group_lasso": "penstat.api",
     "fit_path": "penstat.solver",
     "path_to_lam": "penstat.solver",
     "Path": "penstat.solver",

@@ -15,14 +15,14 @@ import pandas as pd
 
 from penstat._errors import ArgumentError, ConvergenceWarning, SeparationWarning
 from penstat.design import build_design
-from penstat.design.named import resolve_limits, resolve_penalty_factor
+from penstat.design.named import resolve_groups, resolve_limits, resolve_penalty_factor
 from penstat.engine import run
 from penstat.family import get_family
 from penstat.penalty import resolve_penalty
 from penstat.results import PenalizedFit
 from penstat.spec import FitSpec, SelectSpec
 
-__all__ = ["elastic_net", "fit", "lasso", "ridge"]
+__all__ = ["elastic_net", "fit", "group_lasso", "lasso", "ridge"]
 
 
 def fit(
@@ -56,6 +56,7 @@ def fit(
     upper_limits=None,
     cv_grid: str = "full",
     formula_env: str = "caller",
+    groups=None,
 ) -> PenalizedFit:
     """Fit a penalized regression from a formula and a DataFrame.
 
@@ -71,10 +72,12 @@ def fit(
     data : pandas.DataFrame
         Not modified.
     family : {"gaussian", "binomial"}
-    penalty : {"l1", "l2", "elasticnet"}
+    penalty : {"l1", "l2", "elasticnet", "group"}
+        ``"group"`` is the group lasso by formula term (see :func:`group_lasso`).
     l1_ratio : float or list of float, optional
         The L1 / L2 mix: 1 for ``"l1"``, 0 for ``"l2"``, default 0.5 for
-        ``"elasticnet"``. A list (elastic net) chooses the mix with ``select``.
+        ``"elasticnet"`` and 1 for ``"group"``. A list (elastic net, group) chooses
+        the mix with ``select``.
     lam : float, optional
         Fix lambda: the path is fitted down to ``lam`` (the grid plus ``lam``) and
         the exact solution at ``lam`` is reported; no selection is run.
@@ -144,6 +147,9 @@ def fit(
            function it can name; use ``formula_env="safe"`` for a formula you did
            not write (the command line always does). See the user guide's security
            page.
+    groups : dict, optional
+        ``penalty="group"`` only: formula term -> group name, to put several terms
+        in one group; every other term is a group of its own.
 
     Returns
     -------
@@ -195,6 +201,14 @@ def fit(
     select_spec = select_spec.with_seed()
     pf = resolve_penalty_factor(penalty_factor, design)
     lower, upper = resolve_limits(lower_limits, upper_limits, design, pf)
+    group_of = None
+    if penalty == "group":
+        group_of = resolve_groups(groups, design)
+    elif groups is not None:
+        raise ArgumentError(
+            f"groups= is for the group lasso; use penalty='group' (not {penalty!r}) "
+            "or drop groups"
+        )
     n, p = design.X.shape
     spec = FitSpec.build(
         n,
@@ -213,6 +227,7 @@ def fit(
         fit_intercept=design.has_intercept,
         tol=tol,
         max_iter=max_iter,
+        groups=group_of,
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -254,8 +269,9 @@ _FIT_OPTIONS = """
         ``na_action``, ``positive_class``, ``nfolds``, ``foldid``, ``stratify``,
         ``measure``, ``gamma``, ``seed``, ``n_jobs``, ``progress``, ``tol``,
         ``max_iter``, ``offset``, ``lower_limits``, ``upper_limits``, ``cv_grid``,
-        ``formula_env``. ``penalty`` (and for the lasso and ridge ``l1_ratio``) is
-        set by the function; use :func:`fit` to choose it.
+        ``formula_env``, ``groups`` (the group lasso only). ``penalty`` (and for the
+        lasso and ridge ``l1_ratio``) is set by the function; use :func:`fit` to
+        choose it.
 
     Returns
     -------
@@ -348,7 +364,52 @@ def elastic_net(
     return fit(formula, data, penalty="elasticnet", l1_ratio=l1_ratio, **options)
 
 
-for _function in (lasso, ridge, elastic_net):
+def group_lasso(
+    formula: str,
+    data: pd.DataFrame,
+    groups: dict | None = None,
+    l1_ratio: float | list[float] = 1.0,
+    **options,
+) -> PenalizedFit:
+    """Group lasso by formula term: :func:`fit` with ``penalty="group"`` (R:
+    ``grpreg(..., penalty = "grLasso")``; the objective of ``adelie``'s group
+    elastic net).
+
+    Every formula term is one group, penalized by the Euclidean norm of its
+    coefficients, ``lam * sum_g sqrt(size_g) f_g ||b_g||_2`` (Yuan & Lin 2006): the
+    dummies of a factor, the basis of a spline, a polynomial's powers or an
+    interaction's columns enter or leave the model together; a numeric column is a
+    group of one. Columns are standardized one by one first (as for the lasso),
+    and the intercept is not penalized. ``fit.selected_terms`` are the terms whose
+    group is nonzero.
+
+    Parameters
+    ----------
+    {formula_data}
+    groups : dict, optional
+        Formula term -> group name, to put several terms in one group (their
+        columns then enter together); other terms keep a group of their own. A
+        design column of a term, or a name that is not a term, is refused.
+    l1_ratio : float or list of float
+        1 (default) is the group lasso; below 1 the group elastic net
+        ``lam * sum_g w_g (l1_ratio ||b_g|| + (1 - l1_ratio)/2 ||b_g||^2)``.
+    {options}
+
+    Examples
+    --------
+    >>> import penstat as ps
+    >>> df = ps.datasets.load("diabetes")
+    >>> fit = ps.group_lasso("y ~ bmi + bp + s5 + poly(age, 3) + C(sex)", df, lam=5.0)
+    >>> fit.selected_terms
+    ['bmi', 'bp', 's5']
+    >>> fit.coef.filter(like="poly").tolist()  # the three columns leave together
+    [0.0, 0.0, 0.0]
+    """
+    _no_override(options, "penalty", "group_lasso")
+    return fit(formula, data, penalty="group", l1_ratio=l1_ratio, groups=groups, **options)
+
+
+for _function in (lasso, ridge, elastic_net, group_lasso):
     if _function.__doc__:  # None under python -OO
         _function.__doc__ = _function.__doc__.replace(
             "{formula_data}", _FORMULA_DATA.strip()

@@ -25,12 +25,19 @@ import numpy as np
 from penstat._errors import ArgumentError
 from penstat._validation import check_l1_ratio, check_lam, check_rule
 
-__all__ = ["Penalty", "as_penalty_factor", "resolve_penalty", "resolve_select"]
+__all__ = [
+    "Penalty",
+    "as_groups",
+    "as_penalty_factor",
+    "group_weights",
+    "resolve_penalty",
+    "resolve_select",
+]
 
 # glmnet computes lambda_max with max(l1_ratio, 1e-3), so that ridge gets a finite grid.
 L1_RATIO_FLOOR = 1e-3
 
-PENALTIES = ("l1", "l2", "elasticnet")
+PENALTIES = ("l1", "l2", "elasticnet", "group")
 # the mix each named penalty stands for (elasticnet: given by the user, default 0.5)
 _FIXED_MIX = {"l1": 1.0, "l2": 0.0}
 DEFAULT_MIX = 0.5
@@ -74,6 +81,62 @@ def as_penalty_factor(value: Any, p: int | None = None) -> np.ndarray | None:
         )
     pf.setflags(write=False)
     return pf
+
+
+def as_groups(value: Any, p: int, penalty_factor: np.ndarray | None = None) -> np.ndarray:
+    """Group labels, one per column, as the group index ``0 .. G-1`` of each column
+    (groups numbered in order of first appearance), checked: one label per column,
+    and penalty factors (when given) equal within every group.
+
+    Examples
+    --------
+    >>> as_groups(["a", "b", "a"], 3).tolist()
+    [0, 1, 0]
+    """
+    try:
+        labels = np.asarray(value)
+    except (TypeError, ValueError) as exc:  # pragma: no cover - numpy takes anything
+        raise ArgumentError("groups must give one group label per column") from exc
+    if labels.ndim != 1 or labels.shape[0] != p:
+        raise ArgumentError(
+            f"groups has shape {labels.shape}; give one group label per column ({p})"
+        )
+    if labels.dtype.kind == "f" and not np.all(np.isfinite(labels)):
+        raise ArgumentError("groups contains NaN or inf; give a label to every column")
+    _, first, index = np.unique(labels, return_index=True, return_inverse=True)
+    # renumber in order of first appearance, so that group 0 holds column 0
+    rank = np.empty(first.size, dtype=np.intp)
+    rank[np.argsort(first, kind="stable")] = np.arange(first.size)
+    out = rank[index.ravel()].astype(np.int32)
+    if penalty_factor is not None:
+        pf = np.asarray(penalty_factor, dtype=float)
+        for g in range(first.size):
+            values = np.unique(pf[out == g])
+            if values.size > 1:
+                cols = np.flatnonzero(out == g).tolist()
+                label = labels[cols[0]]
+                label = label.item() if isinstance(label, np.generic) else label
+                raise ArgumentError(
+                    f"penalty_factor differs inside group {label!r} (columns "
+                    f"{cols}: {values.tolist()}); a group lasso penalizes a group "
+                    "as a whole, so give one penalty_factor per group"
+                )
+    out.setflags(write=False)
+    return out
+
+
+def group_weights(groups: np.ndarray, factors: np.ndarray) -> np.ndarray:
+    """The weight of each group's penalty: sqrt(group size) times its factor
+    (Yuan & Lin 2006), from column factors rescaled as :meth:`Penalty.factors`.
+
+    Examples
+    --------
+    >>> group_weights(np.array([0, 0, 0, 0, 1]), np.ones(5)).tolist()
+    [2.0, 1.0]
+    """
+    sizes = np.bincount(groups)
+    first = np.unique(groups, return_index=True)[1]  # groups are 0 .. G-1
+    return np.sqrt(sizes) * factors[first]
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,8 +199,9 @@ def resolve_penalty(penalty: Any, l1_ratio: Any) -> float | tuple[float, ...]:
     """The mix meant by ``penalty`` and ``l1_ratio``: one float, or a tuple to search.
 
     ``"l1"`` is ``l1_ratio=1`` and ``"l2"`` is ``0`` (an explicit ``l1_ratio`` must
-    agree); ``"elasticnet"`` takes ``l1_ratio`` (default 0.5), and only it takes a
-    list. A one-element list is that mix.
+    agree); ``"elasticnet"`` takes ``l1_ratio`` (default 0.5) and ``"group"`` (the
+    group lasso) too (default 1); only these two take a list. A one-element list is
+    that mix.
 
     Examples
     --------
@@ -149,9 +213,10 @@ def resolve_penalty(penalty: Any, l1_ratio: Any) -> float | tuple[float, ...]:
     if not isinstance(penalty, str) or penalty not in PENALTIES:
         raise ArgumentError(f"penalty={penalty!r}; use one of: {', '.join(PENALTIES)}")
     if isinstance(l1_ratio, (list, tuple, np.ndarray)):
-        if penalty != "elasticnet":
+        if penalty not in ("elasticnet", "group"):
             raise ArgumentError(
-                f"a list of l1_ratio needs penalty='elasticnet', not penalty={penalty!r}"
+                f"a list of l1_ratio needs penalty='elasticnet' (or 'group'), not "
+                f"penalty={penalty!r}"
             )
         values = tuple(check_l1_ratio(v) for v in l1_ratio)
         if not values:
@@ -165,6 +230,8 @@ def resolve_penalty(penalty: Any, l1_ratio: Any) -> float | tuple[float, ...]:
                 "use penalty='elasticnet' for a mix"
             )
         return mix
+    if penalty == "group":  # the group lasso; an l1_ratio < 1 is the group elastic net
+        return 1.0 if l1_ratio is None else check_l1_ratio(l1_ratio)
     return DEFAULT_MIX if l1_ratio is None else check_l1_ratio(l1_ratio)
 
 

@@ -123,6 +123,11 @@ class _PenalizedBase(BaseEstimator):
 
     def _fit_arrays(self, X: np.ndarray, y: np.ndarray, sample_weight) -> None:
         """Fit the path on validated arrays (``y`` numeric; 0/1 for binomial)."""
+        if self.penalty == "group":
+            raise ArgumentError(
+                "penalty='group' groups the columns of formula terms; the estimators "
+                "take plain arrays, so use penstat.group_lasso(formula, data) instead"
+            )
         l1_ratio = resolve_penalty(self.penalty, self.l1_ratio)
         select = SelectSpec.build(
             self._family,

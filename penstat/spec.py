@@ -42,7 +42,7 @@ from penstat._validation import (
     resolve_seed,
 )
 from penstat.family import get_family
-from penstat.penalty import Penalty, as_penalty_factor
+from penstat.penalty import Penalty, as_groups, as_penalty_factor
 
 __all__ = ["FitSpec", "SelectSpec", "check_bool"]
 
@@ -94,6 +94,9 @@ class FitSpec:
     standardize, fit_intercept : bool
     tol : float
     max_iter : int
+    groups : numpy.ndarray or None
+        (p,) group index ``0 .. G-1`` of each column for the group lasso (one penalty
+        ``sqrt(size) ||b_g||`` per group), or None for the per-column penalty.
 
     Examples
     --------
@@ -115,6 +118,7 @@ class FitSpec:
     fit_intercept: bool = True
     tol: float = 1e-7
     max_iter: int = 100_000
+    groups: np.ndarray | None = None
 
     @classmethod
     def build(
@@ -135,6 +139,7 @@ class FitSpec:
         fit_intercept: Any = True,
         tol: Any = 1e-7,
         max_iter: Any = 100_000,
+        groups: Any = None,
     ) -> FitSpec:
         """A spec for data of ``n`` rows and ``p`` columns from the user's arguments,
         each checked (a ``PenstatError`` names the first bad one).
@@ -147,6 +152,14 @@ class FitSpec:
         pf = as_penalty_factor(penalty_factor, p)
         factors = np.ones(p) if pf is None else pf
         limits = as_limits(lower_limits, upper_limits, p, factors)
+        if groups is not None:
+            if limits is not None:
+                raise ArgumentError(
+                    "lower_limits / upper_limits are not available with groups (the "
+                    "group lasso): a limit on one coefficient of a group has no exact "
+                    "block update; drop the limits or use the per-column penalty"
+                )
+            groups = as_groups(groups, p, pf)
         ratio = lambda_min_ratio
         if ratio is not None:
             ratio = positive_number(ratio, "lambda_min_ratio")
@@ -169,6 +182,7 @@ class FitSpec:
             fit_intercept=check_bool(fit_intercept, "fit_intercept"),
             tol=positive_number(tol, "tol"),
             max_iter=positive_int(max_iter, "max_iter"),
+            groups=groups,
         )
 
     @property
@@ -180,6 +194,11 @@ class FitSpec:
     def has_limits(self) -> bool:
         """Whether some coefficient has a finite limit."""
         return self.lower_limits is not None
+
+    @property
+    def is_group(self) -> bool:
+        """Whether the penalty is the group lasso (``groups`` given)."""
+        return self.groups is not None
 
     @property
     def has_offset(self) -> bool:

@@ -436,7 +436,7 @@ def test_resampling_records_a_fresh_seed_and_repeats_with_it():
 # -- the shortcuts' documentation ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("function", [ps.lasso, ps.ridge, ps.elastic_net])
+@pytest.mark.parametrize("function", [ps.lasso, ps.ridge, ps.elastic_net, ps.group_lasso])
 def test_shortcuts_document_their_arguments_and_list_fits(function):
     doc = function.__doc__
     assert "Parameters" in doc and "Examples" in doc and "Returns" in doc

@@ -20,7 +20,7 @@ import pandas as pd
 from penstat._errors import ArgumentError
 from penstat._validation import check_factor, limit_value
 
-__all__ = ["resolve_limits", "resolve_penalty_factor"]
+__all__ = ["resolve_groups", "resolve_limits", "resolve_penalty_factor"]
 
 
 def resolve_penalty_factor(penalty_factor, design) -> np.ndarray | None:
@@ -168,3 +168,56 @@ def _refuse_unpenalized(arr, name, columns, penalized, source) -> None:
         "apply to penalized columns only: leave them out, give -inf / inf there, or "
         "give them a penalty_factor > 0"
     )
+
+
+def resolve_groups(groups, design) -> list[str]:
+    """The group of each design column for the group lasso: every formula term is
+    one group (all the columns of a factor, a spline basis, a polynomial or an
+    interaction enter or leave together), named by the term; ``groups``, a dict
+    term -> group name, puts terms into shared groups (terms it does not name keep
+    their own).
+
+    A key that is not a formula term is refused: a design column of a term with
+    several columns would split the term, and an unknown name is a mistake.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from penstat.design import build_design
+    >>> df = pd.DataFrame({"y": [1.0, 2, 3, 5], "x": [1.0, 0, 2, 3],
+    ...                    "z": [0.0, 1, 1, 2], "g": ["a", "b", "c", "a"]})
+    >>> d = build_design("y ~ x + z + g", df)
+    >>> resolve_groups(None, d)
+    ['g', 'g', 'x', 'z']
+    >>> resolve_groups({"x": "xz", "z": "xz"}, d)
+    ['g', 'g', 'xz', 'xz']
+    """
+    term_of = design.term_of()
+    out = {term: term for term in design.terms}
+    if groups is not None:
+        groups = _labels_as_dict(groups)
+        if not isinstance(groups, Mapping):
+            raise ArgumentError(
+                f"groups must be a dict of formula term -> group name, got "
+                f"{type(groups).__name__}; terms it does not name are groups of their own"
+            )
+        for key, name in groups.items():
+            if key in design.terms:
+                if not isinstance(name, (str, int)) or isinstance(name, bool):
+                    raise ArgumentError(
+                        f"groups[{key!r}]={name!r}: a group name must be a string"
+                    )
+                out[key] = str(name)
+            elif key in term_of:
+                term = term_of[key]
+                raise ArgumentError(
+                    f"groups names the column {key!r}, one of the "
+                    f"{len(design.terms[term])} columns of the term {term!r}: a group "
+                    f"holds whole terms; name the term {term!r} instead"
+                )
+            else:
+                raise ArgumentError(
+                    f"groups names {key!r}, which is not a formula term; valid "
+                    f"terms: {list(design.terms)}"
+                )
+    return [out[term_of[c]] for c in design.columns]

@@ -48,7 +48,12 @@ __all__ = [
 #: Name and version of the layout of :func:`fit_to_dict`.
 SCHEMA = "penstat.fit/2"
 
-_PENALTY_NAMES = {"l1": "lasso", "l2": "ridge", "elasticnet": "elastic net"}
+_PENALTY_NAMES = {
+    "l1": "lasso",
+    "l2": "ridge",
+    "elasticnet": "elastic net",
+    "group": "group lasso",
+}
 
 _RULE_TEXT = {
     "cv_1se": "cross-validation, largest lambda within 1 SE of the minimum",
@@ -547,6 +552,9 @@ def header_rows(record: dict) -> list[tuple[str, str]]:
     if model["limits_text"] is not None:
         nonzero += f" ({model['n_at_limit']} at a limit)"
     rows.append(("nonzero coefficients", nonzero))
+    if model["penalty"] == "group":
+        chosen = record["selected_terms"]
+        rows.append(("selected terms", ", ".join(chosen) if chosen else "none"))
     rows.append(("deviance explained", _fmt(model["dev_ratio"], ".4f")))
     stop = model.get("early_stop")
     if stop is not None:

@@ -28,9 +28,11 @@ import numpy as np
 from penstat._errors import ConvergenceWarning, DataError, warn_user
 from penstat._validation import as_matrix, as_response, check_two_classes
 from penstat.family import get_family
+from penstat.penalty import group_weights
 from penstat.solver._cd._binomial import binomial_path
 from penstat.solver._cd._gaussian import gaussian_path
-from penstat.solver.grid import lambda_grid, lambda_max, null_residual
+from penstat.solver._cd._group import group_binomial_path, group_gaussian_path
+from penstat.solver.grid import group_lambda_max, lambda_grid, lambda_max, null_residual
 from penstat.solver.path import DEV_RATIO_MAX, EarlyStop, Path
 from penstat.solver.separation import binomial_null_fit, warn_if_separated_at_zero
 from penstat.spec import FitSpec
@@ -55,8 +57,10 @@ def fit_path(
     offset: Any = None,
     lower_limits: Any = None,
     upper_limits: Any = None,
+    groups: Any = None,
 ) -> Path:
-    """Fit a lasso / ridge / elastic-net path (glmnet's objective and lambda grid).
+    """Fit a lasso / ridge / elastic-net path (glmnet's objective and lambda grid),
+    or a group lasso / group elastic-net path (``groups``).
 
     Minimizes, for every lambda,
     ``1/(2 sum w) sum w_i (y_i - b0 - x_i'b)^2`` (gaussian) or
@@ -129,6 +133,14 @@ def fit_path(
         test on each Newton step (see ``penstat/solver/_cd/_binomial.pyx``).
     max_iter : maximum coordinate sweeps per lambda; a ``ConvergenceWarning`` is
         issued when it is reached (``Path.converged`` tells where).
+    groups : (p,) group label per column, or None. With groups the penalty is
+        ``lam * sum_g w_g (l1_ratio ||b_g||_2 + (1 - l1_ratio)/2 ||b_g||_2^2)``
+        with ``w_g = sqrt(size_g) f_g`` (the factors must be equal inside a group;
+        rescaled as above) on the standardized columns: a group's coefficients are
+        zero together or nonzero together. Solved by block coordinate descent with
+        the exact update of each group (``penstat/solver/_cd/_group.pyx``);
+        lambda_max is ``max_g ||grad_g|| / (w_g max(l1_ratio, 1e-3))``. Limits
+        are refused with groups.
 
     Returns
     -------
@@ -161,6 +173,7 @@ def fit_path(
         fit_intercept=fit_intercept,
         tol=tol,
         max_iter=max_iter,
+        groups=groups,
     )
     return solve(Xa, ya, spec)
 
@@ -289,7 +302,13 @@ def _grid(s: _Scaled, spec: FitSpec, pf, n: int, p: int, cut_grid):
             s.Xs, s.yk, s.wn, pf, spec.family, spec.fit_intercept, spec.offset
         )
     if spec.lambdas is None:
-        lam_max = lambda_max(s.Xs, null_resid, s.wn, pf, spec.penalty)
+        if spec.is_group:
+            wg = group_weights(spec.groups, pf)
+            lam_max = group_lambda_max(
+                s.Xs, null_resid, s.wn, spec.groups, wg, spec.penalty
+            )
+        else:
+            lam_max = lambda_max(s.Xs, null_resid, s.wn, pf, spec.penalty)
         if not lam_max > 0:
             # nothing to select (e.g. y constant): any grid gives the null model
             lam_max = 1.0
@@ -312,6 +331,8 @@ def _grid(s: _Scaled, spec: FitSpec, pf, n: int, p: int, cut_grid):
 
 
 def _run_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
+    if spec.is_group:
+        return _run_group_kernel(s, spec, pf, lams_k, early_stop)
     nlam, p = lams_k.size, s.Xs.shape[1]
     coefs = np.zeros((nlam, p))
     b0 = np.zeros(nlam)
@@ -358,6 +379,78 @@ def _run_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
         )
     )
     return _KernelOut(coefs, b0, dev, n_iter, conv, n_fit, limits_k)
+
+
+def _run_group_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
+    """The group kernel on the columns reordered so that every group is one block."""
+    nlam, p = lams_k.size, s.Xs.shape[1]
+    groups = spec.groups
+    order = np.argsort(groups, kind="stable")
+    identity = bool(np.all(order == np.arange(p)))
+    Xk = s.Xs if identity else np.asfortranarray(s.Xs[:, order])
+    starts = np.zeros(groups.max() + 2, dtype=np.int32)
+    np.cumsum(np.bincount(groups), out=starts[1:])
+    wg = group_weights(groups, pf)
+    coefs = np.zeros((nlam, p))
+    b0 = np.zeros(nlam)
+    dev = np.zeros(nlam)
+    n_iter = np.zeros(nlam, dtype=np.int32)
+    conv = np.zeros(nlam, dtype=np.uint8)
+    if spec.family == "gaussian":
+        # rows scaled by sqrt(w): the loss is 1/2 ||y - X b||^2 (X is already centred
+        # with the weighted means, so the intercept, the weighted mean of yk, is 0)
+        root = np.sqrt(s.wn)
+        # in place: Xk is the standardized copy (or its reordering), which solve()
+        # drops after the kernel
+        Xk *= root[:, None]
+        yk = s.yk - (s.wn @ s.yk if spec.fit_intercept else 0.0)
+        n_fit = int(
+            group_gaussian_path(
+                np.asfortranarray(Xk),
+                np.ascontiguousarray(root * yk),
+                np.ascontiguousarray(wg),
+                starts,
+                spec.l1_ratio,
+                lams_k,
+                early_stop,
+                spec.tol,
+                spec.max_iter,
+                coefs,
+                dev,
+                n_iter,
+                conv,
+            )
+        )
+        if spec.fit_intercept:
+            b0[:] = s.wn @ s.yk
+    else:
+        extra = {}
+        if spec.offset is not None:
+            extra["offset"] = np.ascontiguousarray(spec.offset, dtype=float)
+        n_fit = int(
+            group_binomial_path(
+                Xk,
+                np.ascontiguousarray(s.yk, dtype=float),
+                np.ascontiguousarray(s.wn),
+                np.ascontiguousarray(wg),
+                starts,
+                spec.l1_ratio,
+                lams_k,
+                spec.fit_intercept,
+                early_stop,
+                spec.tol,
+                spec.max_iter,
+                coefs,
+                b0,
+                dev,
+                n_iter,
+                conv,
+                **extra,
+            )
+        )
+    if not identity:
+        coefs[:, order] = coefs.copy()
+    return _KernelOut(coefs, b0, dev, n_iter, conv, n_fit, None)
 
 
 class _KernelOut(NamedTuple):

@@ -17,7 +17,7 @@ from penstat._validation import check_nlambda, positive_number
 from penstat.penalty import Penalty
 from penstat.solver.separation import binomial_null_fit
 
-__all__ = ["lambda_grid", "lambda_max", "null_residual"]
+__all__ = ["group_lambda_max", "lambda_grid", "lambda_max", "null_residual"]
 
 # glmnet's defaults for the computed grid
 LAMBDA_MIN_RATIO_TALL = 1e-4  # n >= p (glmnet: 1e-2 only when n < p)
@@ -125,3 +125,25 @@ def lambda_max(Xs, resid, wn, pf, penalty: Penalty):
     grad = np.abs(Xs.T @ (wn * resid))
     penalized = pf > 0
     return float(np.max(grad[penalized] / pf[penalized])) / penalty.lambda_max_divisor
+
+
+def group_lambda_max(Xs, resid, wn, groups, wg, penalty: Penalty):
+    """Smallest lambda with every penalized group at 0 (standardized scale): the
+    largest ``||grad_g||_2 / wg_g`` over the penalized groups at the null model,
+    divided by max(l1_ratio, 1e-3).
+
+    Examples
+    --------
+    >>> from penstat.penalty import Penalty
+    >>> Xs = np.array([[1.0, -1.0], [-1.0, 1.0], [1.0, 1.0], [-1.0, -1.0]])
+    >>> resid, wn = np.array([1.0, -1.0, 2.0, -2.0]), np.full(4, 0.25)
+    >>> lam = group_lambda_max(Xs, resid, wn, np.array([0, 0]), np.array([2.0]), Penalty())
+    >>> round(lam, 6)  # ||(1.5, 0.5)|| / 2
+    0.790569
+    """
+    grad = Xs.T @ (wn * resid)
+    norms = np.sqrt(np.bincount(groups, weights=grad * grad))
+    penalized = wg > 0
+    if not penalized.any():
+        return 0.0
+    return float(np.max(norms[penalized] / wg[penalized])) / penalty.lambda_max_divisor

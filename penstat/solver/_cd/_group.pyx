@@ -1,0 +1,844 @@
+"""Group lasso / group elastic-net path kernels (gaussian and binomial).
+
+Solves, for each ``lam`` of a decreasing grid, on standardized data whose columns
+are ordered so that every group is a contiguous block ``starts[g] .. starts[g+1]``,
+
+    minimize  loss(b0, b) + lam * sum_g wg_g (l1_ratio ||b_g||_2
+                                              + (1 - l1_ratio) / 2 ||b_g||_2^2)
+
+with ``loss = 1/2 sum_i w_i (y_i - b0 - x_i'b)^2`` (gaussian) or
+``-sum_i w_i loglik_i(b0, b)`` (binomial), ``sum_i w_i = 1``, and the intercept
+unpenalized. ``wg`` are the group weights (sqrt(group size) times the penalty
+factor, computed by the caller); ``wg == 0`` leaves a group unpenalized.
+
+Algorithm: block coordinate descent over groups (Yuan & Lin 2006, JRSS-B 68(1);
+the exact block update of adelie, Yang & Hastie 2024, arXiv:2405.08631, section 3).
+The block update of group g minimizes the quadratic model in b_g exactly:
+with H = X_g' Z X_g (Z the weights, the columns centred by their Z-weighted mean
+when there is an intercept, which profiles the intercept out exactly) and
+v = X_g' Z r + H b_g (r the current residual), the solution is 0 when
+||v|| <= l1 = lam l1_ratio wg; otherwise b_g = (H + l2 I + l1/t I)^{-1} v with
+t = ||b_g|| and l2 = lam (1 - l1_ratio) wg. In the eigenbasis H = Q diag(D) Q'
+(LAPACK dsyev, computed once per group for gaussian and once per IRLS step for
+binomial) t is the root of
+
+    phi(t) = sum_i (Q'v)_i^2 / ((D_i + l2) t + l1)^2 - 1,
+
+a convex decreasing function with phi(0) > 0; Newton's method started left of the
+root at (||v|| - l1) / max_i(D_i + l2) increases monotonically to it.
+
+Where block coordinate descent crawls (correlated columns, the end of the path where
+the active groups nearly interpolate), every fifth sweep of the active groups is
+preceded by one Newton step on them: the objective restricted to the nonzero groups
+is smooth, its Newton system (the Gram plus the Hessian of the group norms,
+lam w_g (a (I - b b'/||b||^2) / ||b|| + (1 - a) I)) is solved by conjugate gradients
+to 1e-4 (relative residual), and the step is halved until the objective decreases
+(otherwise nothing moves); coordinate descent then resumes and alone decides
+convergence, so the step changes the speed, not the solution.
+
+Binomial: an IRLS (proximal Newton) outer loop with working weights
+z_i = w_i p_i (1 - p_i) (floored at w_i PMIN (1 - PMIN)) and working residual
+r_i = w_i (y_i - p_i) / z_i, so that the gradient z r is exact and the fixed point
+is the exact optimum; each step is halved until the objective does not increase.
+
+Along the path: warm starts, the sequential strong rule at group level
+(Tibshirani et al. 2012, JRSS-B 74(2), eq. 4, on ||grad_g|| / wg) and a KKT check
+of every group outside the working set (||grad_g|| <= lam l1_ratio wg) once the
+working problem has converged.
+
+Meaning of ``tol``: coordinate descent on a working set has converged when no group
+moved by d with d' H d >= tol * TOL_SCALE * dev0 in a sweep (TOL_SCALE = 1e-7: at
+the default tol = 1e-7 the group KKT conditions then hold to 1e-7 on the test
+problems) (dev0 the null
+deviance with the normalized weights); a binomial IRLS loop has converged when
+its step moved the linear predictor by sum_i z_i (d eta_i)^2 below the same bound.
+"""
+
+from libc.math cimport sqrt, log, exp, fabs
+from libc.stdlib cimport malloc, free, calloc
+from libc.string cimport memset, memcpy
+from scipy.linalg.cython_lapack cimport dsyev
+from scipy.linalg.cython_blas cimport ddot, daxpy
+
+from penstat.solver._cd._common cimport early_stop_reached
+
+cdef double PMIN = 1e-5
+cdef double TOL_SCALE = 1e-7
+cdef int MAX_HALVINGS = 30
+cdef int MAX_IRLS = 100
+cdef int MAX_NEWTON = 100
+
+
+cdef inline double thr_for(double dev0, double tol) noexcept nogil:
+    """The convergence bound: tol * TOL_SCALE times the null deviance (1 until the
+    null model is fitted)."""
+    return tol * TOL_SCALE * (dev0 if dev0 > 0.0 else 1.0)
+
+
+cdef struct Work:
+    int n
+    int p
+    int ng
+    const double* X
+    const int* starts
+    const double* wg
+    double* b          # (p,) coefficients
+    double* b0         # intercept
+    double* r          # (n,) residual (working residual for binomial)
+    const double* z    # (n,) weights of the quadratic
+    double sz          # sum z
+    bint center
+    bint unit          # z is all ones (gaussian: rows pre-scaled by sqrt(w)): BLAS
+    double* m          # (p,) z-weighted column means (0 without intercept)
+    double* Q          # packed eigenvectors, group g at qstart[g], k x k column-major
+    double* D          # (p,) eigenvalues, group g at starts[g]
+    const long* qstart
+    unsigned char* have_eig   # per group: eigen-decomposition current
+    double* buf        # scratch of size 4 * kmax
+    double* lwork      # LAPACK work (lwork_n doubles)
+    int lwork_n
+    double* nv         # Newton-CG scratch: 5 vectors of p (gradient, step, CG
+    double* nu         # direction, H times it, residual) and 2 of n
+
+
+cdef inline double _dot(Work* W, const double* a, const double* b) noexcept nogil:
+    """sum_i z_i a_i b_i (BLAS ddot when z is all ones)."""
+    cdef int i, n = W.n, one = 1
+    cdef double acc = 0.0
+    if W.unit:
+        return ddot(&n, <double*>a, &one, <double*>b, &one)
+    for i in range(n):
+        acc += W.z[i] * a[i] * b[i]
+    return acc
+
+
+cdef void _eig(Work* W, int g) noexcept nogil:
+    """H_g = sum_i z_i (x_i - m)(x_i - m)' over the group's columns, and its
+    eigen-decomposition into W.Q / W.D."""
+    cdef int s = W.starts[g], k = W.starts[g + 1] - W.starts[g]
+    cdef int a, c, i, n = W.n, info = 0
+    cdef double acc
+    cdef double* H = W.Q + W.qstart[g]
+    cdef const double* xa
+    cdef const double* xc
+    cdef char jobz = b'V', uplo = b'L'
+    for a in range(k):
+        xa = W.X + <long>(s + a) * n
+        for c in range(a + 1):
+            xc = W.X + <long>(s + c) * n
+            acc = _dot(W, xa, xc) - W.sz * W.m[s + a] * W.m[s + c]
+            H[a + c * k] = acc
+            H[c + a * k] = acc
+    if k == 1:
+        W.D[s] = H[0] if H[0] > 0.0 else 0.0
+        H[0] = 1.0
+    else:
+        dsyev(&jobz, &uplo, &k, H, &k, W.D + s, W.lwork, &W.lwork_n, &info)
+        for a in range(k):
+            if W.D[s + a] < 0.0:  # round-off of a semi-definite matrix
+                W.D[s + a] = 0.0
+    W.have_eig[g] = 1
+
+
+cdef void _means(Work* W, int g) noexcept nogil:
+    cdef int s = W.starts[g], e = W.starts[g + 1], j, i, n = W.n
+    cdef const double* x
+    cdef double acc
+    for j in range(s, e):
+        if not W.center:
+            W.m[j] = 0.0
+            continue
+        x = W.X + <long>j * n
+        acc = 0.0
+        for i in range(n):
+            acc += W.z[i] * x[i]
+        W.m[j] = acc / W.sz
+
+
+cdef double _grad_norm(Work* W, int g, double* grad) noexcept nogil:
+    """grad = X_g' Z r (the negative gradient of the loss in b_g); returns its norm.
+    With an intercept, sum z r = 0 is kept, so this is also the centred gradient."""
+    cdef int s = W.starts[g], e = W.starts[g + 1], j, i, n = W.n
+    cdef const double* x
+    cdef double acc, nrm = 0.0
+    for j in range(s, e):
+        x = W.X + <long>j * n
+        acc = _dot(W, x, W.r)
+        grad[j - s] = acc
+        nrm += acc * acc
+    return sqrt(nrm)
+
+
+cdef double _solve_norm(int k, const double* vt, const double* D, double l1,
+                        double l2) noexcept nogil:
+    """The root t > 0 of sum vt_i^2 / ((D_i + l2) t + l1)^2 = 1 (Newton from the
+    left on a convex decreasing function; see the module docstring)."""
+    cdef int i, it
+    cdef double vn = 0.0, emax = 0.0, e, den, phi, dphi, t, step
+    for i in range(k):
+        vn += vt[i] * vt[i]
+        e = D[i] + l2
+        if e > emax:
+            emax = e
+    vn = sqrt(vn)
+    if emax <= 0.0:
+        return 0.0
+    t = (vn - l1) / emax
+    for it in range(MAX_NEWTON):
+        phi = -1.0
+        dphi = 0.0
+        for i in range(k):
+            e = D[i] + l2
+            den = e * t + l1
+            phi += vt[i] * vt[i] / (den * den)
+            dphi -= 2.0 * vt[i] * vt[i] * e / (den * den * den)
+        if phi <= 0.0 or dphi >= 0.0:
+            break
+        step = -phi / dphi
+        t += step
+        if step <= 1e-15 * t:
+            break
+    return t
+
+
+cdef double _update(Work* W, int g, double lam, double l1_ratio) noexcept nogil:
+    """The exact block update of group g; returns d' H d for its move d."""
+    cdef int s = W.starts[g], k = W.starts[g + 1] - W.starts[g], a, c, i, n = W.n
+    cdef int one = 1
+    cdef double* grad = W.buf
+    cdef double* vt = W.buf + k
+    cdef double* bnew = W.buf + 2 * k
+    cdef double* d = W.buf + 3 * k
+    cdef const double* Q = W.Q + W.qstart[g]
+    cdef const double* Dg = W.D + s
+    cdef double l1 = lam * l1_ratio * W.wg[g]
+    cdef double l2 = lam * (1.0 - l1_ratio) * W.wg[g]
+    cdef double acc, vn2, t, e, change, db0, cut
+    cdef const double* x
+    if not W.have_eig[g]:
+        _means(W, g)
+        _eig(W, g)
+    _grad_norm(W, g, grad)
+    # vt = Q' (grad + H b_g), with H b_g = Q D Q' b_g
+    vn2 = 0.0
+    for a in range(k):
+        acc = 0.0
+        for c in range(k):
+            acc += Q[c + a * k] * W.b[s + c]
+        vt[a] = acc * Dg[a]
+        acc = 0.0
+        for c in range(k):
+            acc += Q[c + a * k] * grad[c]
+        vt[a] += acc
+        vn2 += vt[a] * vt[a]
+    if l1 > 0.0 and sqrt(vn2) <= l1:
+        for a in range(k):
+            bnew[a] = 0.0
+    else:
+        if l1 > 0.0:
+            t = _solve_norm(k, vt, Dg, l1, l2)
+            for a in range(k):
+                e = Dg[a] + l2
+                vt[a] = vt[a] * t / (e * t + l1) if e * t + l1 > 0.0 else 0.0
+        else:
+            # no L1 part (unpenalized group or ridge): (D + l2)^+ Q' v
+            cut = 0.0
+            for a in range(k):
+                if Dg[a] > cut:
+                    cut = Dg[a]
+            cut *= 1e-12
+            for a in range(k):
+                e = Dg[a] + l2
+                vt[a] = vt[a] / e if e > cut else 0.0
+        for c in range(k):
+            acc = 0.0
+            for a in range(k):
+                acc += Q[c + a * k] * vt[a]
+            bnew[c] = acc
+    change = 0.0
+    db0 = 0.0
+    for c in range(k):
+        d[c] = bnew[c] - W.b[s + c]
+    for a in range(k):
+        # d' H d = sum_a D_a (Q'd)_a^2
+        acc = 0.0
+        for c in range(k):
+            acc += Q[c + a * k] * d[c]
+        change += Dg[a] * acc * acc
+    for c in range(k):
+        if d[c] == 0.0:
+            continue
+        x = W.X + <long>(s + c) * n
+        acc = -d[c]
+        daxpy(&n, &acc, <double*>x, &one, W.r, &one)
+        db0 += d[c] * W.m[s + c]
+        W.b[s + c] = bnew[c]
+    if db0 != 0.0:
+        # the intercept moves with the group so that sum z r stays 0
+        for i in range(n):
+            W.r[i] += db0
+        W.b0[0] -= db0
+    return change
+
+
+cdef double _sweep(Work* W, int cnt, const int* idx, double lam,
+                   double l1_ratio) noexcept nogil:
+    cdef int q
+    cdef double ch, mx = 0.0
+    for q in range(cnt):
+        ch = _update(W, idx[q], lam, l1_ratio)
+        if ch > mx:
+            mx = ch
+    return mx
+
+
+cdef bint _nonzero(Work* W, int g) noexcept nogil:
+    cdef int j
+    for j in range(W.starts[g], W.starts[g + 1]):
+        if W.b[j] != 0.0:
+            return True
+    return False
+
+
+cdef int NEWTON_EVERY = 5
+cdef int CG_MAX_IT = 50
+cdef double CG_REL_TOL = 1e-4
+
+
+cdef void _hess_vec(Work* W, int na, const int* act, const double* v, double* out,
+                    double lam, double a) noexcept nogil:
+    """out = H v on the active columns: X_A' Z X_A v (the columns centred by their
+    Z-weighted means m) plus the Hessian of the penalty,
+    lam w_g (a (I - b_g b_g' / ||b_g||^2) / ||b_g|| + (1 - a) I) per group."""
+    cdef int q, g, j, i, n = W.n, one = 1
+    cdef double nb2, nb, bv, c, mv = 0.0
+    cdef double* u = W.nu
+    cdef const double* x
+    memset(u, 0, n * sizeof(double))
+    for q in range(na):
+        g = act[q]
+        for j in range(W.starts[g], W.starts[g + 1]):
+            c = v[j]
+            mv += W.m[j] * c
+            if c != 0.0:
+                daxpy(&n, &c, <double*>(W.X + <long>j * n), &one, u, &one)
+    if not W.unit:
+        # u = Z (X v - m'v); then X_c' u = X' u, as sum u = 0
+        for i in range(n):
+            u[i] = W.z[i] * (u[i] - mv)
+    for q in range(na):
+        g = act[q]
+        nb2 = 0.0
+        bv = 0.0
+        for j in range(W.starts[g], W.starts[g + 1]):
+            x = W.X + <long>j * n
+            out[j] = ddot(&n, <double*>x, &one, u, &one)
+            nb2 += W.b[j] * W.b[j]
+            bv += W.b[j] * v[j]
+        if W.wg[g] == 0.0 or nb2 == 0.0:
+            continue
+        nb = sqrt(nb2)
+        for j in range(W.starts[g], W.starts[g + 1]):
+            out[j] += lam * W.wg[g] * (a * (v[j] - W.b[j] * bv / nb2) / nb
+                                       + (1.0 - a) * v[j])
+
+
+cdef double _objective_at(Work* W, int na, const int* act, const double* d,
+                          const double* xd, double step, double lam,
+                          double a) noexcept nogil:
+    """1/2 ||r - step X d||^2 + the penalty of the active groups at b + step d."""
+    cdef int i, q, g, j
+    cdef double acc = 0.0, e, nb2, pen = 0.0
+    for i in range(W.n):
+        e = W.r[i] - step * xd[i]
+        acc += e * e if W.unit else W.z[i] * e * e
+    for q in range(na):
+        g = act[q]
+        nb2 = 0.0
+        for j in range(W.starts[g], W.starts[g + 1]):
+            e = W.b[j] + step * d[j]
+            nb2 += e * e
+        pen += W.wg[g] * (a * sqrt(nb2) + 0.5 * (1.0 - a) * nb2)
+    return 0.5 * acc + lam * pen
+
+
+cdef void _newton_active(Work* W, int na, const int* act, double lam,
+                         double a) noexcept nogil:
+    """One Newton step on the active groups of the quadratic model: where
+    block coordinate descent crawls (correlated columns near the end of the path)
+    the objective restricted to the active groups is smooth, so its Newton step,
+    solved by conjugate gradients, goes most of the way at once. The step is halved
+    until the true objective decreases (else nothing moves); coordinate descent
+    then resumes and decides convergence."""
+    cdef int p = W.p, n = W.n, q, g, j, it, h, one = 1
+    cdef double* gr = W.nv
+    cdef double* d = W.nv + p
+    cdef double* pd = W.nv + 2 * p
+    cdef double* hp = W.nv + 3 * p
+    cdef double* res = W.nv + 4 * p
+    cdef double* xd = W.nu + n
+    cdef double nb2, nb, rs, rs0, rs_new, alpha, den, c, f0, f, step, md = 0.0
+    for q in range(na):
+        g = act[q]
+        nb2 = 0.0
+        for j in range(W.starts[g], W.starts[g + 1]):
+            nb2 += W.b[j] * W.b[j]
+        nb = sqrt(nb2)
+        for j in range(W.starts[g], W.starts[g + 1]):
+            gr[j] = -_dot(W, W.X + <long>j * n, W.r)
+            if W.wg[g] > 0.0 and nb > 0.0:
+                gr[j] += lam * W.wg[g] * (a * W.b[j] / nb + (1.0 - a) * W.b[j])
+            d[j] = 0.0
+            res[j] = -gr[j]
+            pd[j] = res[j]
+    rs = 0.0
+    for q in range(na):
+        g = act[q]
+        for j in range(W.starts[g], W.starts[g + 1]):
+            rs += res[j] * res[j]
+    rs0 = rs
+    if rs0 == 0.0:
+        return
+    for it in range(CG_MAX_IT):
+        _hess_vec(W, na, act, pd, hp, lam, a)
+        den = 0.0
+        for q in range(na):
+            g = act[q]
+            for j in range(W.starts[g], W.starts[g + 1]):
+                den += pd[j] * hp[j]
+        if den <= 0.0:
+            break
+        alpha = rs / den
+        rs_new = 0.0
+        for q in range(na):
+            g = act[q]
+            for j in range(W.starts[g], W.starts[g + 1]):
+                d[j] += alpha * pd[j]
+                res[j] -= alpha * hp[j]
+                rs_new += res[j] * res[j]
+        if rs_new <= CG_REL_TOL * CG_REL_TOL * rs0:
+            break
+        for q in range(na):
+            g = act[q]
+            for j in range(W.starts[g], W.starts[g + 1]):
+                pd[j] = res[j] + (rs_new / rs) * pd[j]
+        rs = rs_new
+    memset(xd, 0, n * sizeof(double))
+    for q in range(na):
+        g = act[q]
+        for j in range(W.starts[g], W.starts[g + 1]):
+            c = d[j]
+            md += W.m[j] * c
+            if c != 0.0:
+                daxpy(&n, &c, <double*>(W.X + <long>j * n), &one, xd, &one)
+    if md != 0.0:
+        for j in range(n):  # the centred columns (the intercept moves by -m'd)
+            xd[j] -= md
+    f0 = _objective_at(W, na, act, d, xd, 0.0, lam, a)
+    step = 1.0
+    for h in range(30):
+        f = _objective_at(W, na, act, d, xd, step, lam, a)
+        if f < f0:
+            for q in range(na):
+                g = act[q]
+                for j in range(W.starts[g], W.starts[g + 1]):
+                    W.b[j] += step * d[j]
+            c = -step
+            daxpy(&n, &c, xd, &one, W.r, &one)
+            W.b0[0] -= step * md
+            return
+        step *= 0.5
+
+
+cdef long _solve_working(Work* W, int nstrong, const int* strong, int* active,
+                         double lam, double l1_ratio, double thr, long max_iter,
+                         bint* ok) noexcept nogil:
+    """Block coordinate descent on the working set: sweep it, then cycle the groups
+    that are nonzero until they settle, until a full sweep moves nothing."""
+    cdef long sweeps = 0
+    cdef int q, na, inner
+    cdef double mx
+    ok[0] = True
+    while True:
+        mx = _sweep(W, nstrong, strong, lam, l1_ratio)
+        sweeps += 1
+        if mx < thr:
+            return sweeps
+        if sweeps >= max_iter:
+            ok[0] = False
+            return sweeps
+        inner = 0
+        while True:
+            na = 0
+            for q in range(nstrong):
+                if _nonzero(W, strong[q]) or W.wg[strong[q]] == 0.0:
+                    active[na] = strong[q]
+                    na += 1
+            inner += 1
+            if inner % NEWTON_EVERY == 0:
+                _newton_active(W, na, active, lam, l1_ratio)
+            mx = _sweep(W, na, active, lam, l1_ratio)
+            sweeps += 1
+            if mx < thr:
+                break
+            if sweeps >= max_iter:
+                ok[0] = False
+                return sweeps
+
+
+cdef int _strong_set(Work* W, const double* gnorm, double l1_ratio, double lam,
+                     double lam_prev, unsigned char* in_strong, int* strong) noexcept nogil:
+    cdef int g, cnt = 0
+    cdef double cut = l1_ratio * (2.0 * lam - lam_prev)
+    for g in range(W.ng):
+        if (not in_strong[g]) and (W.wg[g] == 0.0 or _nonzero(W, g)
+                                   or gnorm[g] >= cut * W.wg[g]):
+            in_strong[g] = 1
+        if in_strong[g]:
+            strong[cnt] = g
+            cnt += 1
+    return cnt
+
+
+cdef int _kkt(Work* W, double* gnorm, double l1, unsigned char* in_strong,
+              int* strong, int nstrong) noexcept nogil:
+    """Gradient norms of every group (kept for the next strong rule); groups outside
+    the working set with ||grad_g|| > l1 wg_g join it. Returns the new size."""
+    cdef int g
+    for g in range(W.ng):
+        gnorm[g] = _grad_norm(W, g, W.buf)
+    for g in range(W.ng):
+        if not in_strong[g] and gnorm[g] > l1 * W.wg[g] * (1.0 + 1e-12):
+            in_strong[g] = 1
+            strong[nstrong] = g
+            nstrong += 1
+    return nstrong
+
+
+cdef int _alloc(Work* W, int n, int p, int ng, const int* starts, long* qstart):
+    cdef int g, k, kmax = 1
+    cdef long tot = 0
+    for g in range(ng):
+        k = starts[g + 1] - starts[g]
+        qstart[g] = tot
+        tot += <long>k * k
+        if k > kmax:
+            kmax = k
+    W.Q = <double*>malloc(max(tot, 1) * sizeof(double))
+    W.D = <double*>calloc(max(p, 1), sizeof(double))
+    W.m = <double*>calloc(max(p, 1), sizeof(double))
+    W.have_eig = <unsigned char*>calloc(max(ng, 1), sizeof(unsigned char))
+    W.buf = <double*>malloc(4 * kmax * sizeof(double))
+    W.lwork_n = 3 * kmax + 1
+    W.lwork = <double*>malloc(W.lwork_n * sizeof(double))
+    W.nv = <double*>malloc(5 * max(p, 1) * sizeof(double))
+    W.nu = <double*>malloc(2 * max(n, 1) * sizeof(double))
+    if (W.nv == NULL or W.nu == NULL or W.Q == NULL or W.D == NULL or W.m == NULL or W.have_eig == NULL
+            or W.buf == NULL or W.lwork == NULL):
+        return -1
+    return 0
+
+
+cdef void _release(Work* W):
+    free(W.Q)
+    free(W.D)
+    free(W.m)
+    free(W.have_eig)
+    free(W.buf)
+    free(W.lwork)
+    free(W.nv)
+    free(W.nu)
+
+
+def group_gaussian_path(const double[::1, :] X, const double[::1] y,
+                        const double[::1] wg, const int[::1] starts, double l1_ratio,
+                        const double[::1] lambdas, bint early_stop, double tol,
+                        long max_iter, double[:, ::1] coefs_out, double[::1] dev_out,
+                        int[::1] iter_out, unsigned char[::1] converged_out):
+    """Gaussian group elastic-net path (see the module docstring); returns the
+    number of lambdas fitted. ``X`` and ``y`` arrive with every row multiplied by
+    sqrt(w_i) and, with an intercept, centred by the weighted means (the intercept
+    is then the weighted mean of y and stays out of the kernel), so the loss is
+    1/2 ||y - X b||^2 and the kernel runs on BLAS; ``wg`` (ng,) group weights,
+    ``starts`` (ng + 1,)."""
+    cdef int n = X.shape[0], p = X.shape[1], ng = wg.shape[0], nlam = lambdas.shape[0]
+    cdef Work W
+    cdef double b0 = 0.0, dev0 = 0.0, dev, thr, lam, lam_prev, dr, dr_prev = 0.0
+    cdef int i, j, g, m, nstrong, before, n_fit = 0
+    cdef long sweeps
+    cdef bint ok
+    cdef double* b = <double*>calloc(max(p, 1), sizeof(double))
+    cdef double* r = <double*>malloc(max(n, 1) * sizeof(double))
+    cdef double* gnorm = <double*>calloc(max(ng, 1), sizeof(double))
+    cdef unsigned char* in_strong = <unsigned char*>calloc(max(ng, 1), 1)
+    cdef int* strong = <int*>malloc(max(ng, 1) * sizeof(int))
+    cdef int* active = <int*>malloc(max(ng, 1) * sizeof(int))
+    cdef long* qstart = <long*>malloc(max(ng, 1) * sizeof(long))
+    W.n, W.p, W.ng = n, p, ng
+    W.X = &X[0, 0]
+    W.starts = &starts[0]
+    W.wg = &wg[0]
+    W.b = b
+    W.b0 = &b0
+    W.r = r
+    W.z = NULL
+    W.sz = 1.0
+    W.qstart = qstart
+    W.center = False
+    W.unit = True
+    if (b == NULL or r == NULL or gnorm == NULL or in_strong == NULL or strong == NULL
+            or active == NULL or qstart == NULL or _alloc(&W, n, p, ng, &starts[0],
+                                                         qstart) != 0):
+        raise MemoryError()
+    try:
+        with nogil:
+            for i in range(n):
+                r[i] = y[i]
+            for i in range(n):
+                dev0 += r[i] * r[i]
+            thr = tol * TOL_SCALE * (dev0 if dev0 > 0.0 else 1.0)
+            for g in range(ng):
+                gnorm[g] = _grad_norm(&W, g, W.buf)
+            lam_prev = lambdas[0]
+            for m in range(nlam):
+                lam = lambdas[m]
+                nstrong = _strong_set(&W, gnorm, l1_ratio, lam, lam_prev,
+                                      in_strong, strong)
+                sweeps = 0
+                ok = True
+                while True:
+                    sweeps += _solve_working(&W, nstrong, strong, active, lam,
+                                             l1_ratio, thr, max_iter - sweeps, &ok)
+                    before = nstrong
+                    nstrong = _kkt(&W, gnorm, lam * l1_ratio, in_strong, strong,
+                                   nstrong)
+                    if nstrong == before or not ok:
+                        break
+                for j in range(p):
+                    coefs_out[m, j] = b[j]
+                dev = 0.0
+                for i in range(n):
+                    dev += r[i] * r[i]
+                dev_out[m] = dev
+                iter_out[m] = <int>sweeps
+                converged_out[m] = ok
+                n_fit = m + 1
+                lam_prev = lam
+                dr = 1.0 - dev / dev0 if dev0 > 0.0 else 0.0
+                if early_stop and early_stop_reached(m, dr, dr_prev, True, True):
+                    break
+                dr_prev = dr
+    finally:
+        _release(&W)
+        free(b)
+        free(r)
+        free(gnorm)
+        free(in_strong)
+        free(strong)
+        free(active)
+        free(qstart)
+    return n_fit
+
+
+cdef inline double _log1pexp(double x) noexcept nogil:
+    if x > 0.0:
+        return x + log(1.0 + exp(-x))
+    return log(1.0 + exp(x))
+
+
+cdef double _neg_loglik(int n, const double* eta, const double* y,
+                        const double* w) noexcept nogil:
+    cdef int i
+    cdef double acc = 0.0
+    for i in range(n):
+        acc += w[i] * (_log1pexp(eta[i]) - y[i] * eta[i])
+    return acc
+
+
+cdef double _penalty(Work* W, double lam, double l1_ratio) noexcept nogil:
+    cdef int g, j
+    cdef double nrm2, acc = 0.0
+    for g in range(W.ng):
+        nrm2 = 0.0
+        for j in range(W.starts[g], W.starts[g + 1]):
+            nrm2 += W.b[j] * W.b[j]
+        acc += W.wg[g] * (l1_ratio * sqrt(nrm2) + 0.5 * (1.0 - l1_ratio) * nrm2)
+    return lam * acc
+
+
+cdef void _working(int n, const double* eta, const double* y, const double* w,
+                   double* z, double* r) noexcept nogil:
+    cdef int i
+    cdef double pr, v, vmin = PMIN * (1.0 - PMIN)
+    for i in range(n):
+        pr = 1.0 / (1.0 + exp(-eta[i]))
+        v = pr * (1.0 - pr)
+        if v < vmin:
+            v = vmin
+        z[i] = w[i] * v
+        r[i] = (y[i] - pr) / v if w[i] > 0.0 else 0.0
+
+
+def group_binomial_path(const double[::1, :] X, const double[::1] y,
+                        const double[::1] w, const double[::1] wg,
+                        const int[::1] starts, double l1_ratio,
+                        const double[::1] lambdas, bint fit_intercept,
+                        bint early_stop, double tol, long max_iter,
+                        double[:, ::1] coefs_out, double[::1] intercepts_out,
+                        double[::1] dev_out, int[::1] iter_out,
+                        unsigned char[::1] converged_out, offset=None):
+    """Binomial group elastic-net path (see the module docstring); ``offset`` (n,)
+    is added to the linear predictor. Returns the number of lambdas fitted."""
+    cdef int n = X.shape[0], p = X.shape[1], ng = wg.shape[0], nlam = lambdas.shape[0]
+    cdef Work W
+    cdef double b0 = 0.0, b0_old, dev, dev0, sat = 0.0, lam, lam_prev
+    cdef double dr, dr_prev = 0.0, f_old, f_new, step, acc, db0
+    cdef int i, j, g, m, q, nstrong, before, it, h, n_fit = 0
+    cdef long sweeps
+    cdef bint ok, accepted
+    cdef const double[::1] off_v
+    cdef const double* off = NULL
+    cdef const double* yp = &y[0]
+    cdef const double* wp = &w[0]
+    cdef double* b = <double*>calloc(max(p, 1), sizeof(double))
+    cdef double* b_old = <double*>calloc(max(p, 1), sizeof(double))
+    cdef double* r = <double*>malloc(max(n, 1) * sizeof(double))
+    cdef double* r0 = <double*>malloc(max(n, 1) * sizeof(double))
+    cdef double* z = <double*>malloc(max(n, 1) * sizeof(double))
+    cdef double* eta = <double*>malloc(max(n, 1) * sizeof(double))
+    cdef double* eta_old = <double*>malloc(max(n, 1) * sizeof(double))
+    cdef double* gnorm = <double*>calloc(max(ng, 1), sizeof(double))
+    cdef unsigned char* in_strong = <unsigned char*>calloc(max(ng, 1), 1)
+    cdef int* strong = <int*>malloc(max(ng, 1) * sizeof(int))
+    cdef int* active = <int*>malloc(max(ng, 1) * sizeof(int))
+    cdef long* qstart = <long*>malloc(max(ng, 1) * sizeof(long))
+    if offset is not None:
+        off_v = offset
+        off = &off_v[0]
+    W.n, W.p, W.ng = n, p, ng
+    W.X = &X[0, 0]
+    W.starts = &starts[0]
+    W.wg = &wg[0]
+    W.b = b
+    W.b0 = &b0
+    W.r = r
+    W.z = z
+    W.qstart = qstart
+    W.center = fit_intercept
+    W.unit = False
+    if (b == NULL or b_old == NULL or r == NULL or r0 == NULL or z == NULL
+            or eta == NULL or eta_old == NULL or gnorm == NULL or in_strong == NULL
+            or strong == NULL or active == NULL or qstart == NULL
+            or _alloc(&W, n, p, ng, &starts[0], qstart) != 0):
+        raise MemoryError()
+    try:
+        with nogil:
+            for i in range(n):
+                eta[i] = off[i] if off != NULL else 0.0
+                if 0.0 < y[i] < 1.0:  # proportions: the saturated log-likelihood
+                    sat += w[i] * (y[i] * log(y[i]) + (1.0 - y[i]) * log(1.0 - y[i]))
+            dev0 = -1.0
+            lam_prev = lambdas[0]
+            for m in range(nlam):
+                lam = lambdas[m]
+                sweeps = 0
+                ok = True
+                if m > 0:
+                    nstrong = _strong_set(&W, gnorm, l1_ratio, lam, lam_prev,
+                                          in_strong, strong)
+                else:
+                    nstrong = 0
+                    for g in range(ng):
+                        if wg[g] == 0.0:
+                            in_strong[g] = 1
+                            strong[nstrong] = g
+                            nstrong += 1
+                while True:
+                    # IRLS on the working set
+                    for it in range(MAX_IRLS):
+                        _working(n, eta, yp, wp, z, r)
+                        W.sz = 0.0
+                        for i in range(n):
+                            W.sz += z[i]
+                        b0_old = b0
+                        memcpy(b_old, b, p * sizeof(double))
+                        memcpy(eta_old, eta, n * sizeof(double))
+                        f_old = _neg_loglik(n, eta, yp, wp) + _penalty(&W, lam, l1_ratio)
+                        # r0 - r is then the move of the linear predictor
+                        memcpy(r0, r, n * sizeof(double))
+                        if fit_intercept:
+                            acc = 0.0
+                            for i in range(n):
+                                acc += z[i] * r[i]
+                            db0 = acc / W.sz
+                            for i in range(n):
+                                r[i] -= db0
+                            b0 += db0
+                        for q in range(nstrong):
+                            W.have_eig[strong[q]] = 0
+                        sweeps += _solve_working(&W, nstrong, strong, active, lam,
+                                                 l1_ratio, thr_for(dev0, tol),
+                                                 max_iter - sweeps, &ok)
+                        step = 1.0
+                        accepted = False
+                        for h in range(MAX_HALVINGS + 1):
+                            for i in range(n):
+                                eta[i] = eta_old[i] + step * (r0[i] - r[i])
+                            f_new = (_neg_loglik(n, eta, yp, wp)
+                                     + _penalty(&W, lam, l1_ratio))
+                            if f_new <= f_old + 1e-12 * fabs(f_old):
+                                accepted = True
+                                break
+                            step *= 0.5
+                            b0 = b0_old + 0.5 * (b0 - b0_old)
+                            for j in range(p):
+                                b[j] = b_old[j] + 0.5 * (b[j] - b_old[j])
+                        if not accepted:
+                            # no descent left along the step: the optimum to round-off
+                            b0 = b0_old
+                            memcpy(b, b_old, p * sizeof(double))
+                            memcpy(eta, eta_old, n * sizeof(double))
+                            break
+                        acc = 0.0
+                        for i in range(n):
+                            acc += z[i] * (eta[i] - eta_old[i]) * (eta[i] - eta_old[i])
+                        if acc < thr_for(dev0, tol) or not ok:
+                            break
+                    if dev0 < 0.0:
+                        dev0 = 2.0 * (_neg_loglik(n, eta, yp, wp) + sat)
+                    # the exact gradient at the solution for the KKT check
+                    _working(n, eta, yp, wp, z, r)
+                    before = nstrong
+                    nstrong = _kkt(&W, gnorm, lam * l1_ratio, in_strong, strong,
+                                   nstrong)
+                    if nstrong == before or not ok:
+                        break
+                for j in range(p):
+                    coefs_out[m, j] = b[j]
+                intercepts_out[m] = b0
+                dev = 2.0 * (_neg_loglik(n, eta, yp, wp) + sat)
+                dev_out[m] = dev
+                iter_out[m] = <int>sweeps
+                converged_out[m] = ok
+                n_fit = m + 1
+                lam_prev = lam
+                dr = 1.0 - dev / dev0 if dev0 > 0.0 else 0.0
+                if early_stop and early_stop_reached(m, dr, dr_prev, True, False):
+                    break
+                dr_prev = dr
+    finally:
+        _release(&W)
+        free(b)
+        free(b_old)
+        free(r)
+        free(r0)
+        free(z)
+        free(eta)
+        free(eta_old)
+        free(gnorm)
+        free(in_strong)
+        free(strong)
+        free(active)
+        free(qstart)
+    return n_fit
+
