@@ -109,9 +109,18 @@ def _build_parser() -> argparse.ArgumentParser:
 
 def _model_options(group) -> None:
     group.add_argument("--family", choices=("gaussian", "binomial"), default="gaussian")
-    group.add_argument("--penalty", choices=("l1", "l2", "elasticnet"), default="l1")
     group.add_argument(
-        "--l1-ratio", type=float, metavar="R", help="L1/L2 mix for elasticnet"
+        "--penalty",
+        choices=("l1", "l2", "elasticnet", "group"),
+        default="l1",
+        help="group: the group lasso, one penalty per formula term (a factor or a "
+        "spline basis enters or leaves whole)",
+    )
+    group.add_argument(
+        "--l1-ratio",
+        type=float,
+        metavar="R",
+        help="L1/L2 mix for elasticnet (and the group elastic net)",
     )
     group.add_argument(
         "--offset",

@@ -75,7 +75,7 @@ def test_missing_column_lists_close_match(capsys, diabetes_csv):
         (
             ["--penalty", "l3"],
             "argument --penalty: invalid choice: 'l3' (choose from 'l1', 'l2', "
-            "'elasticnet') (see: penstat fit --help)",
+            "'elasticnet', 'group') (see: penstat fit --help)",
         ),
         (
             ["--select", "best"],
@@ -558,3 +558,34 @@ def test_an_inference_method_that_is_not_installed_is_a_usage_error(
     code, out, err = run(capsys, "fit", diabetes_csv, "y ~ bmi", "--inference", "naive")
     assert code == 2 and out == ""
     assert err.startswith("penstat: error: --inference naive: this penstat has no")
+
+
+def test_group_penalty_selects_terms(capsys, tmp_path):
+    # a four-level factor with an effect and one without: each enters or leaves whole
+    rng = np.random.default_rng(3)
+    n = 300
+    frame = pd.DataFrame(
+        {
+            "region": rng.choice(["a", "b", "c", "d"], n),
+            "shop": rng.choice(["p", "q", "r"], n),
+            "x": rng.standard_normal(n),
+        }
+    )
+    frame["y"] = frame["region"].map({"a": 0.0, "b": 1.0, "c": -1.0, "d": 0.5})
+    frame["y"] += 0.5 * frame["x"] + rng.standard_normal(n)
+    path, target = tmp_path / "shops.csv", tmp_path / "out.json"
+    frame.to_csv(path, index=False)
+    code, out, err = run(
+        capsys, "fit", path, "y ~ region + shop + x", "--penalty", "group",
+        "--select", "bic", "--json", target,
+    )  # fmt: skip
+    assert code == 0, err
+    expected = ps.group_lasso("y ~ region + shop + x", frame, select="bic")
+    coef = json.loads(target.read_text())["coefficients"]
+    got = {c["column"]: c["coef"] for c in coef}
+    for name, value in expected.coef.items():
+        assert got[name] == pytest.approx(value, rel=1e-12, abs=1e-14)
+    for term in ("region", "shop"):
+        nonzero = {v != 0 for k, v in expected.coef.items() if k.startswith(term + "[")}
+        assert len(nonzero) == 1  # all of the term's columns in, or all out
+    assert "region" in expected.selected_terms
