@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.linalg import cho_factor, cho_solve
 
 from penstat._errors import ArgumentError, DataError
 from penstat.inference.request import InferenceRequest
@@ -193,28 +194,40 @@ def _gaussian_problem(fit: Any, lam: float) -> _Problem:
     return _Problem(Xt, yt, lam_j, penalized, unpenalized, rank_u)
 
 
+def _inverse(gram: np.ndarray) -> np.ndarray | None:
+    """The inverse of a symmetric positive definite matrix, None when it is singular
+    to working precision (condition number above 1e12)."""
+    if gram.shape[0] == 0:
+        return np.zeros((0, 0))
+    try:
+        factor, lower = cho_factor(gram)
+    except np.linalg.LinAlgError:
+        return None
+    diag = np.abs(np.diag(factor))
+    if diag.min() ** 2 < 1e-12 * diag.max() ** 2:
+        return None
+    return cho_solve((factor, lower), np.eye(gram.shape[0]))
+
+
 def _kkt(prob: _Problem, active: np.ndarray, signs: np.ndarray):
     """The lasso solution on ``active`` with ``signs`` from its KKT equations, and the
     slacks of the polyhedron: the sign constraints ``s_j b_j > 0`` and the inactive
     ones ``|x_j'(y - X_E b_E)| < lam_j``."""
     XE = prob.X[:, active]
     gram = XE.T @ XE
-    try:
-        chol = np.linalg.cholesky(gram)
-    except np.linalg.LinAlgError as exc:
+    inv_gram = _inverse(gram)
+    if inv_gram is None:
         raise DataError(
             "the selected columns are linearly dependent (after the intercept and the "
             "unpenalized columns), so their partial coefficients are not defined; "
             "method='selective' needs linearly independent selected columns"
-        ) from exc
-    inv_gram = np.linalg.inv(gram)
+        )
     b_e = inv_gram @ (XE.T @ prob.y - prob.lam[active] * signs)
     inactive = np.setdiff1d(np.arange(prob.X.shape[1]), active)
     grad = prob.X[:, inactive].T @ (prob.y - XE @ b_e)
     lam_in = prob.lam[inactive]
     slack_sign = signs * b_e
     slack_in = np.concatenate([lam_in - grad, lam_in + grad])
-    del chol
     return inv_gram, b_e, inactive, slack_sign, slack_in
 
 
@@ -278,14 +291,12 @@ def _gaussian(fit, request, lam, b, notes):
                 "after the intercept and the unpenalized columns; use target='partial'"
             )
         full_gram = prob.X.T @ prob.X
-        try:
-            inv_full = np.linalg.inv(full_gram)
-            np.linalg.cholesky(full_gram)
-        except np.linalg.LinAlgError as exc:
+        inv_full = _inverse(full_gram)
+        if inv_full is None:
             raise ArgumentError(
                 "target='full' needs linearly independent design columns, and these "
                 "are not; use target='partial'"
-            ) from exc
+            )
         H = prob.X @ inv_full[:, active]  # eta_j of the full model's coefficient j
         est = H.T @ prob.y
         norms2 = np.einsum("ij,ij->j", H, H)
@@ -325,7 +336,7 @@ def _binomial(fit, request, lam, b0, b, notes):
     ``M`` the intercept, the unpenalized and the selected columns, is approximately
     ``N(beta_M, I_M^{-1})``; the sign constraints ``s_E bhat_E > 0`` are linear in it."""
     spec, d = fit.spec, fit.design
-    X, y = d.X, d.y
+    X = d.X
     n, p = X.shape
     w = np.ones(n) if spec.weights is None else np.asarray(spec.weights, float)
     sw = float(w.sum())
@@ -341,15 +352,13 @@ def _binomial(fit, request, lam, b0, b, notes):
     eta = X @ b + b0 + (0.0 if spec.offset is None else spec.offset)
     prob = 1.0 / (1.0 + np.exp(-eta))
     info = XM.T @ ((w * prob * (1.0 - prob))[:, None] * XM)
-    try:
-        cov = np.linalg.inv(info)
-        np.linalg.cholesky(info)
-    except np.linalg.LinAlgError as exc:
+    cov = _inverse(info)
+    if cov is None:
         raise DataError(
             "the Fisher information of the selected model is singular (linearly "
             "dependent selected columns, or fitted probabilities of 0 or 1); "
             "method='selective' cannot be used here"
-        ) from exc
+        )
     k0 = XM.shape[1] - active.size  # intercept and unpenalized columns come first
     shift = np.zeros(XM.shape[1])
     shift[k0:] = sw * lam * pf[active] * xs[active] * signs

@@ -70,6 +70,8 @@ def _tail_ratio(lo: float, hi: float, width: float) -> float:
 def _log_upper_mass(lo: float, hi: float, width: float) -> float:
     """log(Q(lo) - Q(hi)) - log Q(lo) for 0 <= lo <= hi: the log of the share of the
     upper tail beyond ``lo`` that lies below ``hi``."""
+    if width <= 0.0:
+        return -math.inf
     if width * (lo + 0.5 * width) < 1.0:
         # a short interval: 1 - exp(D) would lose the digits of a small D, so the
         # mass phi(lo) int_0^w exp(-lo u - u^2/2) du is integrated by Gauss-Legendre
@@ -147,7 +149,8 @@ def truncnorm_cdf(x: float, mu: float, sigma: float, a: float, b: float) -> floa
     >>> truncnorm_cdf(30.0, 0.0, 1.0, 29.9, 30.1) > 0.9
     True
     """
-    return math.exp(_log_pivots(float(x), float(mu), float(sigma), float(a), float(b))[0])
+    log_f = _log_pivots(float(x), float(mu), float(sigma), float(a), float(b))[0]
+    return min(1.0, math.exp(log_f))
 
 
 def truncnorm_sf(x: float, mu: float, sigma: float, a: float, b: float) -> float:
@@ -159,7 +162,8 @@ def truncnorm_sf(x: float, mu: float, sigma: float, a: float, b: float) -> float
     >>> math.log10(truncnorm_sf(12.0, 0.0, 1.0, 10.0, float("inf"))) < -8
     True
     """
-    return math.exp(_log_pivots(float(x), float(mu), float(sigma), float(a), float(b))[1])
+    log_s = _log_pivots(float(x), float(mu), float(sigma), float(a), float(b))[1]
+    return min(1.0, math.exp(log_s))
 
 
 def selective_p_value(
@@ -198,7 +202,7 @@ def selective_p_value(
     """
     log_f, log_s = _log_pivots(float(t), 0.0, float(sigma), float(a), float(b))
     if alternative == "sign":
-        return math.exp(log_s if sign > 0 else log_f)
+        return min(1.0, math.exp(log_s if sign > 0 else log_f))
     return min(1.0, 2.0 * math.exp(min(log_f, log_s)))
 
 
