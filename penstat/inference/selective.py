@@ -159,7 +159,8 @@ def _scales(X: np.ndarray, w: np.ndarray, standardize: bool):
     rows = X if np.all(w > 0) else X[w > 0]
     constant = np.ptp(rows, axis=0) == 0
     if standardize:
-        xs = np.sqrt(np.einsum("i,ij,ij->j", wn, X - mean, X - mean))
+        centred = X - mean
+        xs = np.sqrt(np.einsum("i,ij,ij->j", wn, centred, centred))
     else:
         xs = np.ones(X.shape[1])
     xs[constant | (xs <= 0)] = 1.0
@@ -177,19 +178,26 @@ def _gaussian_problem(fit: Any, lam: float) -> _Problem:
     xs, constant = _scales(X, w, spec.standardize)
     penalized = np.flatnonzero((pf > 0) & ~constant)
     unpenalized = np.flatnonzero((pf == 0) & ~constant)
-    parts = [sq[:, None]] if spec.fit_intercept else []
-    parts.append(sq[:, None] * X[:, unpenalized])
-    U = np.hstack(parts)
-    Xt = sq[:, None] * X[:, penalized]
-    yt = sq * ya
+    Xt = X if penalized.size == p else X[:, penalized]
+    yt = ya
+    if spec.weights is not None:
+        Xt, yt = sq[:, None] * Xt, sq * ya
     rank_u = 0
-    if U.shape[1]:
-        basis, sv, _ = np.linalg.svd(U, full_matrices=False)
-        keep = sv > sv[0] * max(U.shape) * np.finfo(float).eps
-        basis = basis[:, keep]
-        rank_u = int(keep.sum())
-        Xt = Xt - basis @ (basis.T @ Xt)
-        yt = yt - basis @ (basis.T @ yt)
+    if spec.fit_intercept and unpenalized.size == 0 and spec.weights is None:
+        # the common case: projecting out the intercept is centring
+        Xt, yt, rank_u = Xt - Xt.mean(axis=0), yt - yt.mean(), 1
+    else:
+        U = np.hstack(
+            ([sq[:, None]] if spec.fit_intercept else [])
+            + [sq[:, None] * X[:, unpenalized]]
+        )
+        if U.shape[1]:
+            basis, sv, _ = np.linalg.svd(U, full_matrices=False)
+            keep = sv > sv[0] * max(U.shape) * np.finfo(float).eps
+            basis = basis[:, keep]
+            rank_u = int(keep.sum())
+            Xt = Xt - basis @ (basis.T @ Xt)
+            yt = yt - basis @ (basis.T @ yt)
     lam_j = sw * lam * pf[penalized] * xs[penalized]
     return _Problem(Xt, yt, lam_j, penalized, unpenalized, rank_u)
 
@@ -224,7 +232,7 @@ def _kkt(prob: _Problem, active: np.ndarray, signs: np.ndarray):
         )
     b_e = inv_gram @ (XE.T @ prob.y - prob.lam[active] * signs)
     inactive = np.setdiff1d(np.arange(prob.X.shape[1]), active)
-    grad = prob.X[:, inactive].T @ (prob.y - XE @ b_e)
+    grad = ((prob.y - XE @ b_e) @ prob.X)[inactive]
     lam_in = prob.lam[inactive]
     slack_sign = signs * b_e
     slack_in = np.concatenate([lam_in - grad, lam_in + grad])
