@@ -3,6 +3,9 @@ truncation bounds are where the selected set and signs change when y moves along
 the lemma's direction (each refit from scratch), the estimates are statsmodels'
 least-squares coefficients, and the p-values are uniform under the null."""
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -322,3 +325,58 @@ def test_full_target_needs_more_rows_than_columns():
     with pytest.raises(ps.ArgumentError, match="target='full' needs more rows"):
         fit.inference("selective", target="full", sigma=1.0)
     assert len(fit.inference("selective", sigma=1.0).table) == len(fit.selected)
+
+
+# -- against R selectiveInference::fixedLassoInf (tests/data/selective_*.json, made by
+# scripts/selective_reference/fixedLassoInf.R) -------------------------------------
+
+R_CASES = sorted(
+    (Path(__file__).parent.parent / "data").glob("selective_*.json"),
+)
+
+
+def _r_case(path):
+    case = json.loads(path.read_text())
+    X = np.array(case["X"], dtype=float)
+    cols = [f"v{j}" for j in range(X.shape[1])]
+    df = pd.DataFrame(X, columns=cols)
+    df["y"] = np.array(case["y"], dtype=float)
+    fit = ps.lasso(
+        "y ~ " + " + ".join(cols), df, family=case["family"], lam=case["lam"], tol=1e-13
+    )
+    sigma = None if case["sigma"] is None else case["sigma"]
+    res = fit.inference(
+        "selective",
+        sigma=sigma,
+        level=case["level"],
+        target=case["type"],
+        alternative="sign",
+    )
+    return case, cols, fit, res
+
+
+@pytest.mark.parametrize("path", R_CASES, ids=[p.stem for p in R_CASES])
+def test_matches_r_selective_inference(path):
+    case, cols, fit, res = _r_case(path)
+    chosen = [cols[v - 1] for v in case["vars"]]
+    assert list(res.table.index) == chosen
+    np.testing.assert_allclose(
+        fit.coef[1:].to_numpy(), np.array(case["glmnet_coef"][1:]), atol=1e-8
+    )
+    sign = np.array(case["sign"], dtype=float)
+    np.testing.assert_allclose(res.table["estimate"], case["coef0"], rtol=1e-6)
+    np.testing.assert_allclose(res.details["sd"], case["sd"], rtol=1e-6)
+    # R reports the bounds of sign * eta'y
+    vlo = np.where(sign > 0, res.details["vlo"], -res.details["vup"])
+    vup = np.where(sign > 0, res.details["vup"], -res.details["vlo"])
+    r_vlo = np.array([float(v) for v in case["vlo"]])
+    r_vup = np.array([float(v) for v in case["vup"]])
+    np.testing.assert_allclose(vlo, r_vlo, rtol=1e-6)
+    np.testing.assert_allclose(vup, r_vup, rtol=1e-6)
+    # one-sided p-values towards the sign, as fixedLassoInf's
+    np.testing.assert_allclose(res.p_values, case["pv"], rtol=1e-5, atol=1e-12)
+    # fixedLassoInf finds interval ends on a grid then refines them: agreement to
+    # its precision
+    ci = np.array(case["ci"], dtype=float)
+    np.testing.assert_allclose(res.table["ci_lower"], ci[:, 0], rtol=1e-3)
+    np.testing.assert_allclose(res.table["ci_upper"], ci[:, 1], rtol=1e-3)
