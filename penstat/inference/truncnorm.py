@@ -205,7 +205,7 @@ def selective_p_value(
     Examples
     --------
     >>> round(selective_p_value(2.0, 1.0, 1.0, float("inf")), 4)
-    0.1464
+    0.2868
     """
     log_f, log_s = _log_pivots(float(t), 0.0, float(sigma), float(a), float(b))
     if alternative == "sign":
