@@ -1,5 +1,5 @@
 # Reference selective-inference values from R selectiveInference::fixedLassoInf for
-# tests/inference/test_selective_r.py.
+# tests/inference/test_selective.py (test_matches_r_selective_inference).
 #
 # Each case simulates a small problem with a fixed seed, with columns standardized
 # beforehand (mean 0, 1/n variance 1, so glmnet's internal standardization changes
@@ -8,7 +8,7 @@
 # penstat's is 1/(2n) RSS + lam |b|_1). One JSON file
 # tests/data/selective_<case>.json holds the inputs and fixedLassoInf's output.
 #
-# Needs R, glmnet and selectiveInference (with its dependencies intervals, survival,
+# Needs R, glmnet and selectiveInference 1.2.5 (with its dependencies intervals, survival,
 # adaptMCMC, MASS; selectiveInference is not packaged by Debian: build it from the
 # CRAN source with R CMD INSTALL). Run as
 #   Rscript scripts/selective_reference/fixedLassoInf.R [output directory]
@@ -93,6 +93,7 @@ write_case <- function(name, x, y, lam, family, type, sigma = NULL, alpha = 0.1)
     coef0 = out$coef0,
     pv = out$pv,
     ci = out$ci,
+    tailarea = out$tailarea,
     vlo = out$vlo,
     vup = out$vup,
     sd = out$sd
