@@ -102,8 +102,9 @@ def _log_mass(lo: float, hi: float, width: float) -> float:
     return math.log(0.5 * (math.erf(hi / _SQRT2) + math.erf(-lo / _SQRT2)))
 
 
-def _log_pivots(x: float, mu: float, sigma: float, a: float, b: float):
-    """(log F, log (1 - F)) of the truncated normal at ``x``."""
+def _log_pivots(x: float, mu: float, sigma: float, a: float, b: float, want: int = 2):
+    """(log F, log (1 - F)) of the truncated normal at ``x``; ``want`` 0 or 1
+    computes only that one (the other is returned as NaN), 2 both."""
     if not sigma > 0:
         raise ValueError(f"sigma must be positive, got {sigma!r}")
     if not a <= b:
@@ -116,18 +117,25 @@ def _log_pivots(x: float, mu: float, sigma: float, a: float, b: float):
         # a point mass: the pivot is undefined; the midpoint keeps p-values finite
         return math.log(0.5), math.log(0.5)
     alpha, xi, beta = (a - mu) / sigma, (x - mu) / sigma, (b - mu) / sigma
+    log_f = log_s = math.nan
     if alpha >= 0.0:
         # right tail: every mass is a share of Q(alpha); Q(alpha) cancels
         den = _log_upper_mass(alpha, beta, wab)
-        log_f = _log_upper_mass(alpha, xi, wa) - den
-        log_s = _tail_ratio(alpha, xi, wa) + _log_upper_mass(xi, beta, wb) - den
+        if want != 1:
+            log_f = _log_upper_mass(alpha, xi, wa) - den
+        if want != 0:
+            log_s = _tail_ratio(alpha, xi, wa) + _log_upper_mass(xi, beta, wb) - den
         return log_f, log_s
     if beta <= 0.0:
         # left tail: the mirror image of the right tail
-        log_s, log_f = _log_pivots(-x, -mu, sigma, -b, -a)
+        log_s, log_f = _log_pivots(-x, -mu, sigma, -b, -a, 2 if want == 2 else 1 - want)
         return log_f, log_s
     den = _log_mass(alpha, beta, wab)
-    return _log_mass(alpha, xi, wa) - den, _log_mass(xi, beta, wb) - den
+    if want != 1:
+        log_f = _log_mass(alpha, xi, wa) - den
+    if want != 0:
+        log_s = _log_mass(xi, beta, wb) - den
+    return log_f, log_s
 
 
 def truncnorm_cdf(x: float, mu: float, sigma: float, a: float, b: float) -> float:
@@ -156,7 +164,7 @@ def truncnorm_cdf(x: float, mu: float, sigma: float, a: float, b: float) -> floa
     >>> truncnorm_cdf(30.0, 0.0, 1.0, 29.9, 30.1) > 0.9
     True
     """
-    log_f = _log_pivots(float(x), float(mu), float(sigma), float(a), float(b))[0]
+    log_f = _log_pivots(float(x), float(mu), float(sigma), float(a), float(b), 0)[0]
     return min(1.0, math.exp(log_f))
 
 
@@ -169,7 +177,7 @@ def truncnorm_sf(x: float, mu: float, sigma: float, a: float, b: float) -> float
     >>> math.log10(truncnorm_sf(12.0, 0.0, 1.0, 10.0, float("inf"))) < -8
     True
     """
-    log_s = _log_pivots(float(x), float(mu), float(sigma), float(a), float(b))[1]
+    log_s = _log_pivots(float(x), float(mu), float(sigma), float(a), float(b), 1)[1]
     return min(1.0, math.exp(log_s))
 
 
@@ -271,11 +279,11 @@ def selective_interval(
 
     # lower end: 1 - F(t; mu) = (1 - level)/2; 1 - F increases with mu
     def g_lower(mu: float) -> float:
-        return clip(_log_pivots(t, mu, sigma, a, b)[1] - log_tail)
+        return clip(_log_pivots(t, mu, sigma, a, b, 1)[1] - log_tail)
 
     # upper end: F(t; mu) = (1 - level)/2; F decreases with mu
     def g_upper(mu: float) -> float:
-        return clip(log_tail - _log_pivots(t, mu, sigma, a, b)[0])
+        return clip(log_tail - _log_pivots(t, mu, sigma, a, b, 0)[0])
 
     if not a < t < b:
         # on a truncation point the pivot is constant in mu: no information

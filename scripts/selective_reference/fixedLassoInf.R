@@ -9,7 +9,8 @@
 # tests/data/selective_<case>.json holds the inputs and fixedLassoInf's output.
 #
 # Needs R, glmnet and selectiveInference 1.2.5 (with its dependencies intervals, survival,
-# adaptMCMC, MASS; selectiveInference is not packaged by Debian: build it from the
+# adaptMCMC (which needs ramcmc), MASS; selectiveInference is not packaged by Debian:
+# build it and adaptMCMC and ramcmc from the
 # CRAN source with R CMD INSTALL). Run as
 #   Rscript scripts/selective_reference/fixedLassoInf.R [output directory]
 
