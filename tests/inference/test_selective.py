@@ -405,3 +405,30 @@ def test_matches_r_selective_inference(path):
             assert outward * (r_ends[side] - ours[side]) >= -1e-12
             assert abs(r_ends[side] - ours[side]) < 0.05 * sd
     assert failed <= 1
+
+
+def test_an_inaccurate_solution_is_refitted_before_reading_the_event(monkeypatch):
+    """A solution that violates the optimality conditions (here: a selected column
+    dropped, as an early stop could leave it) is not read as the event: the
+    inference refits at a tight tolerance and gives the exact answer."""
+    from penstat.inference import selective
+
+    df = _data(seed=12)
+    fit = ps.lasso("y ~ " + " + ".join(COLS), df, lam=0.05, tol=1e-13)
+    want = fit.inference("selective", sigma=1.0)
+    assert len(want.table) >= 3
+    calls = []
+    original = selective._solution
+
+    def inaccurate(fit, lam, tol=None):
+        calls.append(tol)
+        b0, b = original(fit, lam, tol)
+        if tol is None:
+            b = b.copy()
+            b[np.flatnonzero(b)[-1]] = 0.0
+        return b0, b
+
+    monkeypatch.setattr(selective, "_solution", inaccurate)
+    got = fit.inference("selective", sigma=1.0)
+    assert calls[0] is None and calls[-1] is not None
+    pd.testing.assert_frame_equal(got.table, want.table, rtol=1e-8)
