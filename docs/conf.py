@@ -35,6 +35,7 @@ highlight_language = "text"  # unlabelled code blocks (command lines, schemas) s
 exclude_patterns = [
     "_build",
     "_snippets",
+    "user-guide/_*.md",  # sections that a page includes, not pages of their own
     "_templates",
     "user-guide/_*.md",  # sections included by other pages, not pages
     "auto_examples/*.ipynb",
