@@ -37,7 +37,7 @@ from penstat.solver.path import DEV_RATIO_MAX, EarlyStop, Path
 from penstat.solver.separation import binomial_null_fit, warn_if_separated_at_zero
 from penstat.spec import FitSpec
 
-__all__ = ["checked", "fit_path", "solve"]
+__all__ = ["checked", "fit_path", "solve", "take_rows"]
 
 # The separation check at lambda = 0 (binomial) works on a dense copy of the
 # columns; a sparse X with more entries than this skips it (see fit_path's lambdas).
@@ -280,6 +280,21 @@ def _early_stop(path: Path, n_grid: int) -> EarlyStop:
     """Which of glmnet's rules ended the path (the kernel tests the ratio first)."""
     rule = "dev_ratio" if path.dev_ratio[-1] > DEV_RATIO_MAX else "dev_change"
     return EarlyStop(rule, float(path.lambdas[-1]), path.lambdas.size, n_grid)
+
+
+def take_rows(X, rows: np.ndarray):
+    """Rows ``rows`` of a checked design (repeats allowed), in the form :func:`solve`
+    takes: a Fortran-ordered array, or CSC for a sparse ``X`` (never densified).
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> take_rows(sp.eye(3, format="csc"), np.array([2, 2])).toarray().tolist()
+    [[0.0, 0.0, 1.0], [0.0, 0.0, 1.0]]
+    """
+    if scipy.sparse.issparse(X):
+        return _csc(X[rows])
+    return np.asfortranarray(X[rows])
 
 
 def _csc(X):
