@@ -213,10 +213,10 @@ class Path:
     ) -> np.ndarray:
         """Linear predictor (``type="link"``) or mean (``"response"``) for rows of ``X``.
 
-        ``X`` may be a scipy.sparse matrix. Returns (n, nlam) for the whole path, (n,) for a scalar ``lam`` and (n, k)
-        for k values of ``lam`` (interpolated with :meth:`coef_at`). A path fitted
-        with an ``offset`` needs the offset of these rows (added to the linear
-        predictor); one fitted without refuses it.
+        ``X`` may be a scipy.sparse matrix. Returns (n, nlam) for the whole path,
+        (n,) for a scalar ``lam`` and (n, k) for k values of ``lam`` (interpolated
+        with :meth:`coef_at`). A path fitted with an ``offset`` needs the offset of
+        these rows (added to the linear predictor); one fitted without refuses it.
 
         Examples
         --------
