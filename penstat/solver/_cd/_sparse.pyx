@@ -117,14 +117,15 @@ cdef inline double gauss_grad(Sp *P, int j, const double *q, double sq) noexcept
 
 
 cdef double gauss_sweep(Sp *P, const int *cols, int cnt, double l1, double l2,
-                        double *q, double *sq) noexcept nogil:
-    """One pass of coordinate updates over cols[0:cnt]; returns max v_j d_j^2."""
+                        double *q, double *sq, bint skip_active) noexcept nogil:
+    """One pass of coordinate updates over cols[0:cnt] (without the active columns
+    when ``skip_active``); returns max v_j d_j^2."""
     cdef int t, j
     cdef long long k
     cdef double gj, bj, bn, d, f, dlx = 0.0
     for t in range(cnt):
         j = cols[t]
-        if P.v[j] <= 0.0:
+        if P.v[j] <= 0.0 or (skip_active and P.in_act[j]):
             continue
         bj = P.b[j]
         gj = gauss_grad(P, j, q, sq[0])
@@ -226,15 +227,66 @@ cdef bint gauss_polish(Sp *P, double *q, double *sq, double l1, double l2, doubl
     return True
 
 
+cdef void gauss_shift(Sp *P, const double *delta, double *q, double *sq) noexcept nogil:
+    """b += delta on the active columns, with the residual."""
+    cdef int t, j
+    cdef long long k
+    cdef double f
+    for t in range(P.na):
+        j = P.act[t]
+        if delta[t] == 0.0:
+            continue
+        P.b[j] += delta[t]
+        f = delta[t] * P.s[j]
+        for k in range(P.ip[j], P.ip[j + 1]):
+            q[P.ix[k]] -= f * P.x[k]
+        sq[0] -= f * P.m[j]
+
+
+cdef void gauss_secant(Sp *P, const double *b1, const double *b2, double t, double l1,
+                       double l2, double *q, double *sq, double *delta) noexcept nogil:
+    """Warm start on the secant of the last two solutions b1 (previous lambda) and b2
+    (the one before), b1 + t (b1 - b2) on the nonzeros of b1 (0 where it would cross
+    0; clipped to the limits), kept only when it lowers the objective at this lambda
+    (as the dense kernel's `secant_start`, see docs/developer/solver.md)."""
+    cdef int u, j
+    cdef double f0, f1, bn, bj
+    cdef bint any_move = False
+    f0 = 0.5 * gauss_rss(P, q, sq) + penalty_value(P, l1, l2)
+    for u in range(P.na):
+        j = P.act[u]
+        bj = P.b[j]
+        delta[u] = 0.0
+        if bj == 0.0:
+            continue
+        bn = bj + t * (b1[j] - b2[j])
+        if (bn > 0.0) != (bj > 0.0):
+            bn = 0.0
+        if P.lo != NULL:
+            bn = clip(bn, P.lo[j], P.hi[j])
+        delta[u] = bn - bj
+        if delta[u] != 0.0:
+            any_move = True
+    if not any_move:
+        return
+    gauss_shift(P, delta, q, sq)
+    f1 = 0.5 * gauss_rss(P, q, sq) + penalty_value(P, l1, l2)
+    if f1 < f0:
+        return
+    for u in range(P.na):
+        delta[u] = -delta[u]
+    gauss_shift(P, delta, q, sq)
+
+
 cdef int gauss_run(Sp *P, double *q, const double *lambdas, int nlam, double yy,
                    bint early_stop, bint stop_change, double tol, int max_iter,
                    double *coefs_out, double *dev_out, int *iter_out,
                    unsigned char *conv_out, double *H, double *rhs, double *scratch,
-                   int *S, int cap) noexcept nogil:
+                   int *S, int cap, double *delta) noexcept nogil:
     cdef int p = P.p, m, j, t, iters, n_new, cycles
     cdef double lam, lam_prev, cut, thr, l1, l2, dlx, dev, sq = 0.0
     cdef double dev_prev = yy, dev_ratio, dev_ratio_prev = 0.0
-    cdef bint done
+    cdef bint done, settled
     gauss_rss(P, q, &sq)
     for j in range(p):
         if P.v[j] > 0.0:
@@ -250,17 +302,26 @@ cdef int gauss_run(Sp *P, double *q, const double *lambdas, int nlam, double yy,
             if P.v[j] > 0.0 and not P.in_strong[j] and (
                     P.pf[j] <= 0.0 or movable(P.g[j], P.lo, P.hi, j) >= cut * P.pf[j]):
                 add_strong(P, j)
+        if m >= 2 and lambdas[m - 2] > lam_prev and lam_prev > lam:
+            gauss_secant(P, coefs_out + <Py_ssize_t> (m - 1) * p,
+                         coefs_out + <Py_ssize_t> (m - 2) * p,
+                         log(lam_prev / lam) / log(lambdas[m - 2] / lam_prev), l1, l2,
+                         q, &sq, delta)
         iters = 0
         done = False
+        settled = False
         while iters < max_iter:
-            # sweep the strong set, then cycle on the active columns until they settle
+            # sweep the strong set, then cycle on the active columns until they settle;
+            # once they have, the strong set's other columns alone are swept to
+            # confirm (the active ones just moved less than the threshold)
             iters += 1
-            dlx = gauss_sweep(P, P.strong, P.ns, l1, l2, q, &sq)
+            dlx = gauss_sweep(P, P.strong, P.ns, l1, l2, q, &sq, settled)
             if dlx >= thr:
                 cycles = 0
                 while iters < max_iter:
                     iters += 1
-                    if gauss_sweep(P, P.act, P.na, l1, l2, q, &sq) < thr:
+                    if gauss_sweep(P, P.act, P.na, l1, l2, q, &sq, False) < thr:
+                        settled = True
                         break
                     cycles += 1
                     if cycles % POLISH_EVERY == 0:
@@ -721,7 +782,7 @@ def sparse_gaussian_path(const double[::1] data, const int[::1] indices,
     cdef unsigned char[::1] in_act = np.zeros(p, dtype=np.uint8)
     cdef int cap = min(p, n, POLISH_MAX)
     cdef double[::1] H = np.empty(cap * cap), rhs = np.empty(cap)
-    cdef double[::1] scratch = np.zeros(n)
+    cdef double[::1] scratch = np.zeros(n), delta = np.zeros(p)
     cdef int[::1] S = np.empty(cap, dtype=np.intc)
     cdef Sp P
     setup(&P, data, indices, indptr, xm, xinv, w, pf, l1_ratio, n, p)
@@ -755,7 +816,8 @@ def sparse_gaussian_path(const double[::1] data, const int[::1] indices,
                 v[j] = 0.0
         n_fit = gauss_run(&P, &q[0], &lambdas[0], nlam, yy, early_stop, stop_on_change,
                           tol, max_iter, &coefs_out[0, 0], &dev_out[0], &iter_out[0],
-                          &converged_out[0], &H[0], &rhs[0], &scratch[0], &S[0], cap)
+                          &converged_out[0], &H[0], &rhs[0], &scratch[0], &S[0], cap,
+                          &delta[0])
     return n_fit
 
 
