@@ -113,7 +113,11 @@ def run_glmnet(X, y, lambdas, repeats: int, thresh: float) -> dict:
         times = [float(t) for t in (tmp / "times.txt").read_text().split()]
         raw = np.fromfile(tmp / "coef.bin", dtype="<f8")
     nlam = raw.size // (p + 1)
-    return {"times": times, "fit": (raw[:nlam], raw[nlam:].reshape(nlam, p)), "status": "ok"}
+    return {
+        "times": times,
+        "fit": (raw[:nlam], raw[nlam:].reshape(nlam, p)),
+        "status": "ok",
+    }
 
 
 def time_python(fn, repeats: int) -> dict:
@@ -141,7 +145,9 @@ def run_problem(name, X, y, args) -> dict[str, dict]:
             lambda tol=tol: fit_sklearn(X, y, lambdas, tol), args.repeats
         )
     for thresh in args.glmnet_thresh:
-        results[f"glmnet thresh={thresh:g}"] = run_glmnet(X, y, lambdas, args.repeats, thresh)
+        results[f"glmnet thresh={thresh:g}"] = run_glmnet(
+            X, y, lambdas, args.repeats, thresh
+        )
     values = {}
     for solver, res in results.items():
         if res["status"] != "ok":
@@ -198,7 +204,10 @@ def main(argv: list[str] | None = None) -> None:
     print(f"# machine: {_common.machine_description()}; BLAS threads: {args.threads}")
     rows = []
     for name, make in [
-        ("random", lambda: random_problem(100_000 // scale, 10_000 // scale, 1e-3, args.seed)),
+        (
+            "random",
+            lambda: random_problem(100_000 // scale, 10_000 // scale, 1e-3, args.seed),
+        ),
         ("one-hot", lambda: one_hot_problem(100_000 // scale, 3, 1000 // scale, args.seed)),
     ]:
         X, y = make()

@@ -238,3 +238,18 @@ def test_bootstrap_rows_on_sparse_equal_dense():
         sparse = run_rows(X, y, spec, select, rows)
     assert sparse.index == dense.index
     np.testing.assert_allclose(sparse.coef, dense.coef, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"rule": "cv_min", "seed": 3, "l1_ratios": (0.5, 1.0)}, {"rule": None, "lam": 0.05}],
+)
+def test_engine_l1_ratio_search_and_fixed_lam_on_sparse(options):
+    X, y = sparse_problem(150, 40, "gaussian", seed=12)
+    spec = FitSpec.build(150, 40, tol=1e-16)
+    select = SelectSpec.build("gaussian", progress=False, **options)
+    dense = run(X.toarray(), y, spec, select)
+    sparse = run(X, y, spec, select)
+    assert (sparse.l1_ratio, sparse.index) == (dense.l1_ratio, dense.index)
+    np.testing.assert_allclose(sparse.path.lambdas, dense.path.lambdas, rtol=1e-13)
+    np.testing.assert_allclose(sparse.coef, dense.coef, atol=1e-9)
