@@ -322,7 +322,8 @@ def _standardize_sparse(X, y, w, spec: FitSpec) -> _Scaled:
     constant = _constant_columns_sparse(X, w, col)
     if spec.standardize:
         dev = X.data - mean[col]
-        var = np.bincount(col, weights=wnz * dev * dev, minlength=p)
+        # (as floats: bincount of no entries at all gives integers)
+        var = np.bincount(col, weights=wnz * dev * dev, minlength=p).astype(float)
         var += mean**2 * (1.0 - np.bincount(col, weights=wnz, minlength=p))
         xs = np.sqrt(np.maximum(var, 0.0))
     else:

@@ -253,3 +253,13 @@ def test_engine_l1_ratio_search_and_fixed_lam_on_sparse(options):
     assert (sparse.l1_ratio, sparse.index) == (dense.l1_ratio, dense.index)
     np.testing.assert_allclose(sparse.path.lambdas, dense.path.lambdas, rtol=1e-13)
     np.testing.assert_allclose(sparse.coef, dense.coef, atol=1e-9)
+
+
+def test_constant_response_and_empty_matrix():
+    X, _ = sparse_problem(50, 10, "gaussian", seed=15)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ConvergenceWarning: nothing to fit
+        path = fit_path(X, np.full(50, 2.0), nlambda=5)
+        empty = fit_path(sp.csc_matrix((50, 3)), np.arange(50.0), nlambda=3)
+    assert np.all(path.coefs == 0) and np.allclose(path.intercepts, 2.0)
+    assert np.all(empty.coefs == 0) and np.allclose(empty.intercepts, 24.5)

@@ -316,11 +316,13 @@ cdef int gauss_run(Sp *P, double *q, const double *lambdas, int nlam, double yy,
             # confirm (the active ones just moved less than the threshold)
             iters += 1
             dlx = gauss_sweep(P, P.strong, P.ns, l1, l2, q, &sq, settled)
-            if dlx >= thr:
+            # (dlx > 0: with y constant, yy and the threshold are 0 and nothing moves)
+            if dlx >= thr and dlx > 0.0:
                 cycles = 0
                 while iters < max_iter:
                     iters += 1
-                    if gauss_sweep(P, P.act, P.na, l1, l2, q, &sq, False) < thr:
+                    dlx = gauss_sweep(P, P.act, P.na, l1, l2, q, &sq, False)
+                    if dlx < thr or dlx == 0.0:
                         settled = True
                         break
                     cycles += 1
