@@ -33,7 +33,7 @@ import pandas as pd
 from penstat.selection.l1_ratio import search_l1_ratio
 from penstat.selection.result import Selection
 from penstat.selection.rules import choose
-from penstat.solver import Path, solve
+from penstat.solver import Path, solve, take_rows
 from penstat.solver.fixed_lam import lam_path
 from penstat.spec import FitSpec, SelectSpec
 
@@ -154,7 +154,7 @@ def run_rows(
     True
     """
     rows = np.asarray(rows, dtype=np.intp)
-    Xr = np.asfortranarray(X[rows])
+    Xr = take_rows(X, rows)
     spec_r = spec.take(rows)
     foldid = None if select.foldid is None else select.foldid[rows]
     if fixed is not None:
@@ -180,4 +180,4 @@ def path_rows(
     [1, 1]
     """
     rows = np.asarray(rows, dtype=np.intp)
-    return solve(np.asfortranarray(X[rows]), y[rows], spec.take(rows).with_grid(lambdas))
+    return solve(take_rows(X, rows), y[rows], spec.take(rows).with_grid(lambdas))

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from penstat._errors import ArgumentError, DataError, PenstatError
-from penstat._validation import check_factor
+from penstat._validation import as_design, check_factor
 from penstat.engine import run
 from penstat.family import get_family
 from penstat.penalty import resolve_penalty
@@ -66,6 +66,10 @@ except ImportError:  # pragma: no cover - older scikit-learn
     _sk_validate_data = None
 
 __all__ = ["PenalizedRegressor", "PenalizedClassifier", "MissingDependencyError"]
+
+# sparse formats taken as they are by scikit-learn's checks (CSC is what the solver
+# uses; CSR and COO are converted to it once, never densified)
+_SPARSE = ("csc", "csr", "coo")
 
 
 def _validate_data(estimator, X, y="no_validation", reset: bool = True, **kwargs):
@@ -128,6 +132,7 @@ class _PenalizedBase(BaseEstimator):
                 "penalty='group' groups the columns of formula terms; the estimators "
                 "take plain arrays, so use penstat.group_lasso(formula, data) instead"
             )
+        X = as_design(X, "X")
         l1_ratio = resolve_penalty(self.penalty, self.l1_ratio)
         select = SelectSpec.build(
             self._family,
@@ -227,12 +232,12 @@ class _PenalizedBase(BaseEstimator):
 
     def _linear_predictor(self, X) -> np.ndarray:
         check_is_fitted(self, "coef_")
-        X = _validate_data(self, X, reset=False, dtype=np.float64)
-        return X @ self.coef_ + self.intercept_
+        X = _validate_data(self, X, reset=False, dtype=np.float64, accept_sparse=_SPARSE)
+        return np.asarray(X @ self.coef_) + self.intercept_
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         tags.input_tags.allow_nan = False
         return tags
 
@@ -319,7 +324,9 @@ class PenalizedRegressor(RegressorMixin, _PenalizedBase):
 
         Parameters
         ----------
-        X : array-like (n_samples, n_features)
+        X : array-like or scipy.sparse matrix (n_samples, n_features)
+            A sparse X is fitted in CSC form (other formats are converted once) and
+            never densified.
         y : array-like (n_samples,)
         sample_weight : array-like (n_samples,), optional
             Non-negative observation weights.
@@ -328,7 +335,9 @@ class PenalizedRegressor(RegressorMixin, _PenalizedBase):
         -------
         self
         """
-        X, y = _validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        X, y = _validate_data(
+            self, X, y, dtype=np.float64, y_numeric=True, accept_sparse=_SPARSE
+        )
         self._fit_arrays(X, np.asarray(y, dtype=np.float64), sample_weight)
         return self
 
@@ -373,7 +382,9 @@ class PenalizedClassifier(ClassifierMixin, _PenalizedBase):
 
         Parameters
         ----------
-        X : array-like (n_samples, n_features)
+        X : array-like or scipy.sparse matrix (n_samples, n_features)
+            A sparse X is fitted in CSC form (other formats are converted once) and
+            never densified.
         y : array-like (n_samples,)
             Two distinct labels of any type.
         sample_weight : array-like (n_samples,), optional
@@ -383,7 +394,7 @@ class PenalizedClassifier(ClassifierMixin, _PenalizedBase):
         -------
         self
         """
-        X, y = _validate_data(self, X, y, dtype=np.float64)
+        X, y = _validate_data(self, X, y, dtype=np.float64, accept_sparse=_SPARSE)
         check_classification_targets(y)
         classes, y01 = np.unique(y, return_inverse=True)
         if classes.size < 2:

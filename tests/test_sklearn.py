@@ -339,7 +339,10 @@ _ESTIMATORS = [
 
 def _expected_failures(estimator):
     if estimator.lam is None and str(estimator.select).startswith("cv"):
-        return {"check_sample_weight_equivalence_on_dense_data": _CV_WEIGHTS}
+        return {
+            "check_sample_weight_equivalence_on_dense_data": _CV_WEIGHTS,
+            "check_sample_weight_equivalence_on_sparse_data": _CV_WEIGHTS,
+        }
     return {}
 
 

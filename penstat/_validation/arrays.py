@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import scipy.sparse
 
 from penstat._errors import ArgumentError, DataError
 from penstat._validation.scalars import limit_value
@@ -12,7 +13,9 @@ from penstat._validation.scalars import limit_value
 __all__ = [
     "as_lambdas",
     "as_limits",
+    "as_design",
     "as_matrix",
+    "as_sparse",
     "as_offset",
     "as_response",
     "as_weights",
@@ -52,6 +55,59 @@ def as_matrix(X: Any, name: str = "X") -> np.ndarray:
             "remove or impute those values"
         )
     return Xa
+
+
+def as_sparse(X: Any, name: str = "X"):
+    """A scipy.sparse ``X`` as a CSC matrix of finite float64 with sorted, unique
+    indices, the form the sparse kernels take. CSR and the other formats are
+    converted once, never densified; ``X`` itself is not modified (a copy is made
+    where duplicates must be summed or indices sorted; a CSC float64 input shares
+    its arrays, which penstat only reads).
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> Xc = as_sparse(sp.csr_matrix([[1, 0], [0, 2]]))
+    >>> Xc.format, Xc.dtype.name, Xc.nnz
+    ('csc', 'float64', 2)
+    """
+    if X.ndim != 2:
+        raise DataError(f"{name} must be 2-dimensional (n, p), got shape {X.shape}")
+    if np.iscomplexobj(X.dtype.type(0)):
+        raise DataError(
+            f"{name} holds complex numbers; pass the real part you mean "
+            f"(np.real({name}) or abs({name}))"
+        )
+    try:
+        Xc = scipy.sparse.csc_matrix(X, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{name} must be a numeric sparse matrix: {exc}") from exc
+    if not Xc.has_canonical_format:
+        Xc = Xc.copy()
+        Xc.sum_duplicates()  # also sorts the indices
+    if not np.all(np.isfinite(Xc.data)):
+        k = int(np.flatnonzero(~np.isfinite(Xc.data))[0])
+        col = int(np.searchsorted(Xc.indptr, k, side="right") - 1)
+        raise DataError(
+            f"{name} contains NaN or inf (first at row {int(Xc.indices[k])}, column "
+            f"{col}); remove or impute those values"
+        )
+    return Xc
+
+
+def as_design(X: Any, name: str = "X"):
+    """``X`` as :func:`as_sparse` gives it when it is a scipy.sparse matrix or array,
+    else as :func:`as_matrix` does.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> as_design(sp.eye(3)).format, as_design([[1.0]]).shape
+    ('csc', (1, 1))
+    """
+    if scipy.sparse.issparse(X):
+        return as_sparse(X, name)
+    return as_matrix(X, name)
 
 
 def as_response(y: Any, n: int, family: str) -> np.ndarray:

@@ -72,6 +72,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import scipy.sparse
 from scipy.special import gammaln
 
 from penstat._errors import ArgumentError
@@ -99,7 +100,7 @@ def linear_predictor(path, X: np.ndarray, offset: np.ndarray | None = None) -> n
     """``eta`` of every lambda of ``path`` at the rows of ``X``, shape (n, nlam),
     plus ``offset`` (n,) of those rows when given."""
     coefs = np.asarray(path.coefs, dtype=float)
-    eta = np.asarray(X, dtype=float) @ coefs.T + np.asarray(path.intercepts, dtype=float)
+    eta = np.asarray(_design(X) @ coefs.T) + np.asarray(path.intercepts, dtype=float)
     if offset is not None:
         eta = eta + np.asarray(offset, dtype=float)[:, None]
     return eta
@@ -110,8 +111,17 @@ def column_scales(X: np.ndarray, v: np.ndarray, center: bool = True) -> np.ndarr
 
     ``v`` sums to 1; these are the scales :func:`penstat.fit_path` standardizes with.
     """
+    if scipy.sparse.issparse(X):
+        mean = X.T @ v if center else np.zeros(X.shape[1])
+        second = X.multiply(X).T @ v
+        return np.sqrt(np.maximum(second - mean**2, 0.0))
     mean = v @ X if center else 0.0
     return np.sqrt(np.maximum(v @ (X - mean) ** 2, 0.0))
+
+
+def _design(X):
+    """A design as the criteria read it: sparse as it is, else a float array."""
+    return X if scipy.sparse.issparse(X) else np.asarray(X, dtype=float)
 
 
 def effective_df(path: Path, X: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
@@ -143,7 +153,7 @@ def effective_df(path: Path, X: np.ndarray, y: np.ndarray | None = None) -> np.n
     >>> float(effective_df(fit_path(X, X[:, 0] + X[:, 1]), X)[-1])
     2.0
     """
-    X = np.asarray(X, dtype=float)
+    X = _design(X)
     n, p = X.shape
     spec = path.spec
     offset, weights = spec.offset, spec.weights
@@ -188,10 +198,7 @@ def effective_df(path: Path, X: np.ndarray, y: np.ndarray | None = None) -> np.n
             m = v * mu * (1.0 - mu)
         else:
             m = v
-        xa = X[:, active]
-        if fit_intercept:
-            xa = xa - (m @ xa) / m.sum()
-        gram = xa.T @ (m[:, None] * xa)
+        gram = _weighted_gram(X[:, active], m, fit_intercept)
         ridge = lam * (1.0 - l1_ratio) * pf[active] * scales[active] ** 2 / y_scale
         df[k] = _trace_ridge_hat(gram, ridge)
     return df
@@ -236,6 +243,21 @@ def _group_df(path: Path, X: np.ndarray, y: np.ndarray | None) -> np.ndarray:
     return df
 
 
+def _weighted_gram(xa, m: np.ndarray, center: bool) -> np.ndarray:
+    """``xa' M xa`` (M = diag(m)), columns centred by their m-weighted means when
+    ``center``; a sparse ``xa`` stays sparse (the centring enters as a rank-one
+    correction)."""
+    if scipy.sparse.issparse(xa):
+        gram = np.asarray((xa.T @ scipy.sparse.diags(m) @ xa).todense())
+        if center:
+            mx = np.asarray(xa.T @ m).ravel()
+            gram -= np.outer(mx, mx) / m.sum()
+        return gram
+    if center:
+        xa = xa - (m @ xa) / m.sum()
+    return xa.T @ (m[:, None] * xa)
+
+
 def _trace_ridge_hat(gram: np.ndarray, ridge: np.ndarray) -> float:
     """``tr((G + diag(ridge))^{-1} G)`` for a symmetric positive semidefinite ``G``."""
     system = gram + np.diag(ridge)
@@ -275,7 +297,7 @@ def criteria_table(path: Path, X: np.ndarray, y: np.ndarray, gamma=None) -> pd.D
     >>> table.columns.tolist()
     ['lam', 'df', 'edf', 'loglik', 'aic', 'bic', 'ebic']
     """
-    X = np.asarray(X, dtype=float)
+    X = _design(X)
     y = np.asarray(y, dtype=float).ravel()
     n, p = X.shape
     w = path.spec.weights

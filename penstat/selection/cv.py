@@ -36,6 +36,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import scipy.sparse
 
 from penstat._errors import DataError, warn_user
 from penstat._runner import run_chunks
@@ -49,7 +50,7 @@ from penstat.selection.measures import (
     weighted_stats,
 )
 from penstat.selection.result import CVResult
-from penstat.solver import Path, solve
+from penstat.solver import Path, solve, take_rows
 
 __all__ = ["cross_validate", "cv_path", "check_data"]
 
@@ -131,7 +132,7 @@ def check_data(X: Any, y: Any, path: Path) -> tuple[np.ndarray, np.ndarray]:
     >>> check_data(X, [1, 2, 3, 4], fit_path(X, [1, 2, 3, 4]))[1].tolist()
     [1.0, 2.0, 3.0, 4.0]
     """
-    X = np.asarray(X, dtype=float)
+    X = X if scipy.sparse.issparse(X) else np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
@@ -181,6 +182,8 @@ def _fold_predictions(path: Path, X, y, folds, n_jobs, progress, cv_grid) -> np.
 def _predict(X: np.ndarray, coefs: np.ndarray) -> np.ndarray:
     """``X @ coefs.T``. Small products avoid multithreaded BLAS, whose start-up costs
     more than the product itself (and much more on a busy machine)."""
+    if scipy.sparse.issparse(X):
+        return np.asarray(X @ coefs.T)
     if X.shape[0] * X.shape[1] * coefs.shape[0] < 5_000_000:
         return np.einsum("ij,kj->ik", X, coefs)
     return X @ coefs.T
@@ -192,7 +195,7 @@ def _fit_fold(X, y, spec, train, k, lambdas):
     ``predict(..., s = lambda)``)."""
     rows = np.flatnonzero(train)
     try:
-        fold_path = solve(X[rows], y[rows], spec.take(rows))
+        fold_path = solve(take_rows(X, rows), y[rows], spec.take(rows))
     except DataError as exc:
         raise DataError(f"fitting the path without CV fold {k} failed: {exc}") from exc
     if spec.lambdas is None:

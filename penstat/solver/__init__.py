@@ -11,9 +11,9 @@ coordinate-descent kernels (``_cd/``) and returns a :class:`Path`;
 5
 """
 
-from penstat.solver.fit import fit_path, solve
+from penstat.solver.fit import fit_path, solve, take_rows
 from penstat.solver.fixed_lam import path_to_lam
 from penstat.solver.grid import lambda_grid
 from penstat.solver.path import Path
 
-__all__ = ["Path", "fit_path", "lambda_grid", "path_to_lam", "solve"]
+__all__ = ["Path", "fit_path", "lambda_grid", "path_to_lam", "solve", "take_rows"]

@@ -24,20 +24,26 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
+import scipy.sparse
 
-from penstat._errors import ConvergenceWarning, DataError, warn_user
-from penstat._validation import as_matrix, as_response, check_two_classes
+from penstat._errors import ArgumentError, ConvergenceWarning, DataError, warn_user
+from penstat._validation import as_design, as_response, check_two_classes
 from penstat.family import get_family
 from penstat.penalty import group_weights
 from penstat.solver._cd._binomial import binomial_path
 from penstat.solver._cd._gaussian import gaussian_path
 from penstat.solver._cd._group import group_binomial_path, group_gaussian_path
-from penstat.solver.grid import group_lambda_max, lambda_grid, lambda_max, null_residual
+from penstat.solver._cd._sparse import sparse_binomial_path, sparse_gaussian_path
+from penstat.solver.grid import group_lambda_max, lambda_grid, lambda_max_of, null_residual
 from penstat.solver.path import DEV_RATIO_MAX, EarlyStop, Path
 from penstat.solver.separation import binomial_null_fit, warn_if_separated_at_zero
 from penstat.spec import FitSpec
 
-__all__ = ["checked", "fit_path", "solve"]
+__all__ = ["checked", "fit_path", "solve", "take_rows"]
+
+# The separation check at lambda = 0 (binomial) works on a dense copy of the
+# columns; a sparse X with more entries than this skips it (see fit_path's lambdas).
+SEPARATION_DENSE_MAX = 20_000_000
 
 
 def fit_path(
@@ -74,7 +80,11 @@ def fit_path(
 
     Parameters
     ----------
-    X : (n, p) array of finite numbers. Not modified.
+    X : (n, p) array of finite numbers, or a scipy.sparse matrix or array (CSC is
+        used as it is; CSR and the other formats are converted to CSC once). A
+        sparse ``X`` is never densified: the standardization is kept implicit
+        (column means and scales), as in glmnet's sparse fits, and the path is the
+        same as that of the dense array. Not modified.
     y : (n,) response; 0/1 (or bool) for ``family="binomial"``. Not modified.
     family : ``"gaussian"`` or ``"binomial"``.
     l1_ratio : L1 / L2 mix in [0, 1]; 1 = lasso, 0 = ridge.
@@ -83,7 +93,8 @@ def fit_path(
         so that results always line up with the grid passed. None: glmnet's grid.
         A binomial grid ending at 0 (the maximum likelihood estimate) warns with a
         ``SeparationWarning`` when the columns separate the classes, since that
-        estimate then does not exist.
+        estimate then does not exist (checked on a dense copy of the columns; for a
+        sparse X of more than 2e7 entries the check is skipped).
     nlambda : size of the computed grid: ``nlambda`` values log-spaced from
         lambda_max (smallest lambda with all penalized coefficients 0; computed with
         ``max(l1_ratio, 1e-3)``) down to ``lambda_min_ratio * lambda_max``. The path
@@ -189,11 +200,16 @@ def checked(X: Any, y: Any, family: Any = "gaussian", **options: Any):
     ('binomial', [1.0, 0.0, 1.0])
     """
     fam = get_family(family)
-    Xa = as_matrix(X, "X")
+    Xa = as_design(X, "X")
     n, p = Xa.shape
     if n == 0 or p == 0:
         raise DataError(f"X needs at least one row and one column, got shape {Xa.shape}")
     ya = as_response(y, n, fam.name)
+    if options.get("groups") is not None and scipy.sparse.issparse(Xa):
+        raise ArgumentError(
+            "groups= needs a dense X (the group kernel works on dense columns); pass "
+            "X.toarray(), or fit the sparse X without groups"
+        )
     return Xa, ya, FitSpec.build(n, p, family=fam.name, **options)
 
 
@@ -203,7 +219,9 @@ class _Scaled:
 
     ``Xs`` is the one Fortran copy of X, centred (with an intercept) and scaled by
     the weighted 1/n standard deviation ``xs`` (glmnet scales by the centred sd also
-    without an intercept); ``yk`` the response the kernel sees (gaussian: centred and
+    without an intercept); for a sparse X it is X itself (CSC), the standardization
+    kept implicit: column j is ``(x_j - xm_j) * xinv_j`` (``xinv`` 0 for a constant
+    column); ``yk`` the response the kernel sees (gaussian: centred and
     scaled by ``ys``; binomial: 0/1), ``wn`` the weights summing to 1, ``sw`` their
     original sum.
     """
@@ -217,6 +235,24 @@ class _Scaled:
     ys: float
     wn: np.ndarray
     sw: float
+    xinv: np.ndarray | None = None
+
+    @property
+    def sparse(self) -> bool:
+        return self.xinv is not None
+
+    def gradient(self, r: np.ndarray) -> np.ndarray:
+        """``Xs' r`` (the standardized columns against ``r``)."""
+        if not self.sparse:
+            return self.Xs.T @ r
+        return self.xinv * (self.Xs.T @ r - self.xm * r.sum())
+
+    def columns(self, cols: np.ndarray) -> np.ndarray:
+        """The standardized columns ``cols`` as a dense (n, k) array."""
+        if not self.sparse:
+            return self.Xs[:, cols]
+        dense = self.Xs[:, cols].toarray()
+        return (dense - self.xm[cols]) * self.xinv[cols]
 
 
 def solve(X: np.ndarray, y: np.ndarray, spec: FitSpec, cut_grid=None) -> Path:
@@ -243,7 +279,11 @@ def solve(X: np.ndarray, y: np.ndarray, spec: FitSpec, cut_grid=None) -> Path:
     pf = spec.penalty.factors(p)
     if spec.family == "binomial":
         check_two_classes(y, w)
-    scaled = _standardize(X, y, w, spec)
+    if scipy.sparse.issparse(X):
+        X = _csc(X)
+        scaled = _standardize_sparse(X, y, w, spec)
+    else:
+        scaled = _standardize(X, y, w, spec)
     lams_orig, lams_k, early_stop = _grid(scaled, spec, pf, n, p, cut_grid)
     raw = _run_kernel(scaled, spec, pf, lams_k, early_stop)
     scaled.Xs = None  # the standardized copy is no longer needed
@@ -258,6 +298,88 @@ def _early_stop(path: Path, n_grid: int) -> EarlyStop:
     """Which of glmnet's rules ended the path (the kernel tests the ratio first)."""
     rule = "dev_ratio" if path.dev_ratio[-1] > DEV_RATIO_MAX else "dev_change"
     return EarlyStop(rule, float(path.lambdas[-1]), path.lambdas.size, n_grid)
+
+
+def take_rows(X, rows: np.ndarray):
+    """Rows ``rows`` of a checked design (repeats allowed), in the form :func:`solve`
+    takes: a Fortran-ordered array, or CSC for a sparse ``X`` (never densified).
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> take_rows(sp.eye(3, format="csc"), np.array([2, 2])).toarray().tolist()
+    [[0.0, 0.0, 1.0], [0.0, 0.0, 1.0]]
+    """
+    if scipy.sparse.issparse(X):
+        return _csc(X[rows])
+    return np.asfortranarray(X[rows])
+
+
+def _csc(X):
+    """A sparse X as CSC with sorted, unique indices (rows of a checked CSC matrix,
+    as CV folds and resampling take them, keep that form: no copy then)."""
+    Xc = X if X.format == "csc" else X.tocsc()
+    if not Xc.has_canonical_format:
+        Xc = Xc.copy()
+        Xc.sum_duplicates()
+    return Xc
+
+
+def _standardize_sparse(X, y, w, spec: FitSpec) -> _Scaled:
+    """:func:`_standardize` for a CSC ``X``, which is kept as it is: the weighted
+    means and 1/n standard deviations are computed from the nonzeros (two passes:
+    ``sum_nz w (x - m)^2 + m^2 sum_zero w``), and the kernel centres and scales
+    implicitly."""
+    n, p = X.shape
+    sw = float(w.sum())
+    wn = w / sw
+    mean = X.T @ wn
+    counts = np.diff(X.indptr)
+    col = np.repeat(np.arange(p), counts)
+    wnz = wn[X.indices]
+    constant = _constant_columns_sparse(X, w, col)
+    if spec.standardize:
+        dev = X.data - mean[col]
+        # (as floats: bincount of no entries at all gives integers)
+        var = np.bincount(col, weights=wnz * dev * dev, minlength=p).astype(float)
+        var += mean**2 * (1.0 - np.bincount(col, weights=wnz, minlength=p))
+        xs = np.sqrt(np.maximum(var, 0.0))
+    else:
+        xs = np.ones(p)
+    xs[constant | (xs <= 0)] = 1.0
+    xinv = 1.0 / xs
+    xinv[constant] = 0.0
+    xm = mean if spec.fit_intercept else np.zeros(p)
+    if spec.family == "gaussian":
+        ya = y if spec.offset is None else y - spec.offset
+        ym = float(wn @ ya) if spec.fit_intercept else 0.0
+        ys = float(np.sqrt(wn @ (ya - ym) ** 2))
+        if not ys > 0:
+            ys = 1.0
+        yk = (ya - ym) / ys
+    else:
+        ym, ys = 0.0, 1.0
+        yk = np.ascontiguousarray(y)
+    return _Scaled(X, xm, xs, constant, yk, ym, ys, wn, sw, xinv)
+
+
+def _constant_columns_sparse(X, w, col) -> np.ndarray:
+    """Columns constant over the rows of positive weight (implicit zeros count)."""
+    n, p = X.shape
+    pos = w > 0
+    keep = pos[X.indices]
+    vals, cols = X.data[keep], col[keep]
+    n_pos = int(np.count_nonzero(pos))
+    stored = np.bincount(cols, minlength=p)
+    hi = np.full(p, -np.inf)
+    lo = np.full(p, np.inf)
+    np.maximum.at(hi, cols, vals)
+    np.minimum.at(lo, cols, vals)
+    # a column with an implicit zero among those rows also takes the value 0
+    has_zero = stored < n_pos
+    hi = np.where(has_zero, np.maximum(hi, 0.0), hi)
+    lo = np.where(has_zero, np.minimum(lo, 0.0), lo)
+    return hi == lo
 
 
 def _standardize(X, y, w, spec: FitSpec) -> _Scaled:
@@ -298,8 +420,15 @@ def _grid(s: _Scaled, spec: FitSpec, pf, n: int, p: int, cut_grid):
     early_stop = spec.lambdas is None and cut_grid is None
     starts_at_max = spec.lambdas is None
     if spec.lambdas is None or not pf.all():
+        unpen = np.flatnonzero(pf == 0)
         null_resid = null_residual(
-            s.Xs, s.yk, s.wn, pf, spec.family, spec.fit_intercept, spec.offset
+            s.columns(unpen),
+            s.yk,
+            s.wn,
+            pf[unpen],
+            spec.family,
+            spec.fit_intercept,
+            spec.offset,
         )
     if spec.lambdas is None:
         if spec.is_group:
@@ -308,7 +437,8 @@ def _grid(s: _Scaled, spec: FitSpec, pf, n: int, p: int, cut_grid):
                 s.Xs, null_resid, s.wn, spec.groups, wg, spec.penalty
             )
         else:
-            lam_max = lambda_max(s.Xs, null_resid, s.wn, pf, spec.penalty)
+            grad = s.gradient(s.wn * null_resid)
+            lam_max = lambda_max_of(grad, pf, spec.penalty)
         if not lam_max > 0:
             # nothing to select (e.g. y constant): any grid gives the null model
             lam_max = 1.0
@@ -358,9 +488,22 @@ def _run_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
         # (fdev = 0) only when a limit is 0, and otherwise can stop a path after a
         # few lambdas at the null model or at the limits.
         extra["stop_on_change"] = False
+    if s.sparse:
+        kernel = _sparse_kernel(spec.family)
+        n = s.Xs.shape[0]
+        X_args = (
+            s.Xs.data,
+            s.Xs.indices.astype(np.intc, copy=False),
+            s.Xs.indptr.astype(np.int64, copy=False),
+            n,
+            np.ascontiguousarray(s.xm),
+            np.ascontiguousarray(s.xinv),
+        )
+    else:
+        X_args = (s.Xs,)
     n_fit = int(
         kernel(
-            s.Xs,
+            *X_args,
             np.ascontiguousarray(s.yk, dtype=float),
             np.ascontiguousarray(s.wn),
             np.ascontiguousarray(pf),
@@ -529,6 +672,10 @@ def _warn(X, s: _Scaled, spec: FitSpec, path: Path, nlam: int) -> None:
         limits = None
         if spec.has_limits:
             limits = (spec.lower_limits[keep], spec.upper_limits[keep])
+        if scipy.sparse.issparse(X):
+            if X.shape[0] * int(keep.sum()) > SEPARATION_DENSE_MAX:
+                return _warn_unconverged(spec, path)
+            X = X.toarray()
         warn_if_separated_at_zero(
             X[:, keep] - s.xm[keep],
             s.yk,
@@ -539,6 +686,11 @@ def _warn(X, s: _Scaled, spec: FitSpec, path: Path, nlam: int) -> None:
             spec.offset,
             limits,
         )
+    _warn_unconverged(spec, path)
+
+
+def _warn_unconverged(spec: FitSpec, path: Path) -> None:
+    n_fit = path.lambdas.size
     if not path.converged.all():
         bad = np.flatnonzero(~path.converged)
         warn_user(
@@ -556,3 +708,7 @@ def _constant_columns(X: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 def _kernel(family: str):
     return gaussian_path if family == "gaussian" else binomial_path
+
+
+def _sparse_kernel(family: str):
+    return sparse_gaussian_path if family == "gaussian" else sparse_binomial_path

@@ -17,7 +17,13 @@ from penstat._validation import check_nlambda, positive_number
 from penstat.penalty import Penalty
 from penstat.solver.separation import binomial_null_fit
 
-__all__ = ["group_lambda_max", "lambda_grid", "lambda_max", "null_residual"]
+__all__ = [
+    "group_lambda_max",
+    "lambda_grid",
+    "lambda_max",
+    "lambda_max_of",
+    "null_residual",
+]
 
 # glmnet's defaults for the computed grid
 LAMBDA_MIN_RATIO_TALL = 1e-4  # n >= p (glmnet: 1e-2 only when n < p)
@@ -122,7 +128,20 @@ def lambda_max(Xs, resid, wn, pf, penalty: Penalty):
     >>> lambda_max(Xs, resid, wn, pf, Penalty(0.5))  # divided by l1_ratio
     3.0
     """
-    grad = np.abs(Xs.T @ (wn * resid))
+    return lambda_max_of(Xs.T @ (wn * resid), pf, penalty)
+
+
+def lambda_max_of(grad, pf, penalty: Penalty) -> float:
+    """:func:`lambda_max` from the gradient ``grad`` (p,) of the loss at the null
+    model (standardized scale).
+
+    Examples
+    --------
+    >>> from penstat.penalty import Penalty
+    >>> lambda_max_of(np.array([1.5, -3.0]), np.array([1.0, 2.0]), Penalty(1.0))
+    1.5
+    """
+    grad = np.abs(grad)
     penalized = pf > 0
     return float(np.max(grad[penalized] / pf[penalized])) / penalty.lambda_max_divisor
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from penstat._errors import ArgumentError, DataError
-from penstat._validation import as_matrix, as_offset
+from penstat._validation import as_design, as_offset
 from penstat.family import get_family
 from penstat.plots.path import plot_path
 from penstat.spec import FitSpec
@@ -213,10 +213,10 @@ class Path:
     ) -> np.ndarray:
         """Linear predictor (``type="link"``) or mean (``"response"``) for rows of ``X``.
 
-        Returns (n, nlam) for the whole path, (n,) for a scalar ``lam`` and (n, k)
-        for k values of ``lam`` (interpolated with :meth:`coef_at`). A path fitted
-        with an ``offset`` needs the offset of these rows (added to the linear
-        predictor); one fitted without refuses it.
+        ``X`` may be a scipy.sparse matrix. Returns (n, nlam) for the whole path,
+        (n,) for a scalar ``lam`` and (n, k) for k values of ``lam`` (interpolated
+        with :meth:`coef_at`). A path fitted with an ``offset`` needs the offset of
+        these rows (added to the linear predictor); one fitted without refuses it.
 
         Examples
         --------
@@ -231,7 +231,7 @@ class Path:
         """
         if type not in ("link", "response"):
             raise ArgumentError(f"type must be 'link' or 'response', got {type!r}")
-        X = as_matrix(X, "X")
+        X = as_design(X, "X")
         p = self.coefs.shape[1]
         if X.shape[1] != p:
             raise DataError(f"X has {X.shape[1]} columns but the path was fitted with {p}")
