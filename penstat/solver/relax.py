@@ -4,7 +4,10 @@ a path, the unpenalized fit on that lambda's active set, and the blend
     beta(gamma) = gamma * beta_lasso + (1 - gamma) * beta_unpenalized
 
 (Hastie, Tibshirani & Tibshirani 2020, eq. 2; the intercept is blended the same
-way). ``gamma = 1`` is the lasso, ``gamma = 0`` the unpenalized refit.
+way). ``gamma = 1`` is the lasso, ``gamma = 0`` the unpenalized refit. As glmnet's
+``blend.relaxed``, a gamma below :data:`GAMMA_FLOOR` (1e-5) is evaluated at it: at
+``gamma = 0`` neighbouring lambdas with the same active set would give the same
+coefficients, and the lasso's small share decides the tie in CV as in glmnet.
 
 The unpenalized fits are statsmodels' (weighted least squares; the binomial GLM with
 a logit link), with the path's weights and offset and an intercept when the path has
@@ -24,9 +27,8 @@ which is the lasso's there.
 >>> y = X[:, 0] + rng.standard_normal(50)
 >>> path = fit_path(X, y, nlambda=10)
 >>> rel = relax_path(path, X, y)
->>> b0, b = rel.blend(0.0)
 >>> ols = np.linalg.lstsq(np.column_stack([np.ones(50), X]), y, rcond=None)[0]
->>> bool(np.allclose(b[-1], ols[1:]))
+>>> bool(np.allclose(rel.coefs[-1], ols[1:]))
 True
 """
 
@@ -44,10 +46,12 @@ from penstat.family import saturated_loglik
 from penstat.solver.path import Path
 from penstat.solver.separation import binomial_null_fit
 
-__all__ = ["RELAX_GAMMAS", "RelaxedPath", "blend", "relax_path"]
+__all__ = ["GAMMA_FLOOR", "RELAX_GAMMAS", "RelaxedPath", "blend", "relax_path"]
 
 #: glmnet's default grid of gamma (``cv.glmnet(relax = TRUE)``)
 RELAX_GAMMAS = (0.0, 0.25, 0.5, 0.75, 1.0)
+#: the smallest gamma blended (``blend.relaxed``'s ``epsilon``)
+GAMMA_FLOOR = 1e-5
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,7 +124,8 @@ class RelaxedPath:
 
 
 def blend(gamma: float, b0_lasso, b_lasso, b0_refit, b_refit):
-    """``gamma * lasso + (1 - gamma) * refit`` for intercepts and coefficients.
+    """``gamma * lasso + (1 - gamma) * refit`` for intercepts and coefficients
+    (``gamma`` at least :data:`GAMMA_FLOOR`).
 
     Examples
     --------
@@ -128,7 +133,7 @@ def blend(gamma: float, b0_lasso, b_lasso, b0_refit, b_refit):
     ...       np.array([[4.0]]))[1].tolist()
     [[3.5]]
     """
-    g = float(gamma)
+    g = max(float(gamma), GAMMA_FLOOR)
     b0 = g * np.asarray(b0_lasso, dtype=float) + (1.0 - g) * np.asarray(b0_refit)
     b = g * np.asarray(b_lasso, dtype=float) + (1.0 - g) * np.asarray(b_refit)
     return b0, b

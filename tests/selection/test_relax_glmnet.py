@@ -1,0 +1,106 @@
+"""The relaxed lasso against R glmnet (``relax = TRUE``), stored by
+scripts/glmnet_reference/relax.R: the unpenalized refits and the blended coefficients
+at every (lambda, gamma) of glmnet's grid, and ``cv.glmnet(relax = TRUE)``'s curves
+and joint choice of lambda and gamma on the same folds."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from penstat.selection.relax import choose_relaxed
+from penstat.solver import fit_path
+from penstat.solver.relax import relax_path
+from penstat.spec import SelectSpec
+
+DATA = Path(__file__).parents[1] / "data"
+FAMILIES = ["gaussian", "binomial"]
+TOL = 1e-16  # glmnet ran with thresh=1e-30 (as tests/solver/test_path_glmnet.py)
+
+
+def load(family):
+    with open(DATA / f"glmnet_relax_{family}.json") as f:
+        d = json.load(f)
+    return {
+        k: np.asarray(v, dtype=float) if isinstance(v, list) else v for k, v in d.items()
+    }
+
+
+def fitted(d):
+    # R's first lambda is lambda_max from glmnet's own arithmetic; there penstat's
+    # rounding can leave a coefficient of 1e-16 (a one-column active set instead of
+    # none), so it is raised by 1e-12 relative: both paths start at the null model
+    lambdas = d["lambda"].copy()
+    lambdas[0] *= 1 + 1e-12
+    path = fit_path(d["X"], d["y"], family=d["family"], lambdas=lambdas, tol=TOL)
+    return path, relax_path(path, d["X"], d["y"])
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_lasso_path_matches(family):
+    d = load(family)
+    path, _ = fitted(d)
+    np.testing.assert_allclose(path.coefs, d["beta"], rtol=0, atol=1e-6)
+    assert (np.count_nonzero(path.coefs, axis=1) == np.count_nonzero(d["beta"], 1)).all()
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_refits_match_glmnet_at_every_lambda(family):
+    d = load(family)
+    _, rel = fitted(d)
+    assert rel.refitted[np.count_nonzero(d["beta"], axis=1) > 0].all()
+    np.testing.assert_allclose(rel.coefs, d["relaxed_beta"], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(rel.intercepts, d["relaxed_a0"], rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("gamma", [0.0, 0.25, 0.5, 0.75])
+def test_blend_matches_coef_gamma(family, gamma):
+    d = load(family)
+    path, rel = fitted(d)
+    b0, b = rel.blend(gamma)
+    want = d[f"blend_{gamma:g}"]
+    np.testing.assert_allclose(b0, want[:, 0], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(b, want[:, 1:], rtol=0, atol=1e-6)
+    np.testing.assert_array_equal(rel.blend(1.0)[1], path.coefs)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_refits_are_unpenalized_optima(family):
+    # KKT of the unpenalized fit on the active set: the score is zero there
+    d = load(family)
+    _, rel = fitted(d)
+    X, y = d["X"], d["y"]
+    for k in np.flatnonzero(rel.refitted):
+        eta = rel.intercepts[k] + X @ rel.coefs[k]
+        mu = eta if family == "gaussian" else 1 / (1 + np.exp(-eta))
+        active = rel.coefs[k] != 0
+        score = X[:, active].T @ (y - mu) / len(y)
+        assert np.max(np.abs(score)) < 1e-9
+        assert abs(np.mean(y - mu)) < 1e-9
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("rule", ["cv_min", "cv_1se"])
+def test_cv_matches_cv_glmnet_relax(family, rule):
+    d = load(family)
+    path, _ = fitted(d)
+    select = SelectSpec(
+        rule=rule, foldid=d["foldid"].astype(int), measure=d["measure"], relax=True
+    )
+    selection, relax = choose_relaxed(path, d["X"], d["y"], select)
+    rcv = relax.cv
+    assert rcv.gammas == tuple(d["gammas"])
+    cvm = np.array([cv.cvm for cv in rcv.cvs])
+    cvsd = np.array([cv.cvsd for cv in rcv.cvs])
+    np.testing.assert_allclose(cvm, d["cvm"], rtol=1e-6)
+    np.testing.assert_allclose(cvsd, d["cvsd"], rtol=1e-6)
+    assert rcv.index_min == d["index_min"] and rcv.gamma_min == d["gamma_min"]
+    assert rcv.index_1se == d["index_1se"] and rcv.gamma_1se == d["gamma_1se"]
+    assert selection.lam_min == pytest.approx(d["lambda_min"], rel=1e-12)
+    assert selection.lam_1se == pytest.approx(d["lambda_1se"], rel=1e-12)
+    want_gamma = d["gamma_min"] if rule == "cv_min" else d["gamma_1se"]
+    want_lam = d["lambda_min"] if rule == "cv_min" else d["lambda_1se"]
+    assert relax.gamma == want_gamma
+    assert selection.lam == pytest.approx(want_lam, rel=1e-12)
