@@ -13,9 +13,11 @@ The unpenalized fits are statsmodels' (weighted least squares; the binomial GLM 
 a logit link), with the path's weights and offset and an intercept when the path has
 one, once per distinct active set. As in ``relax.glmnet``, an active set of more than
 ``n - 3`` columns is not refitted; neither is (binomial) an active set that separates
-the classes, where no finite maximum likelihood estimate exists. At such a lambda the
-refit of the nearest larger lambda that was refitted is used (glmnet's ``extend``
-rule in ``blend.relaxed``), or the lasso's own coefficients when there is none; a
+the classes, where no finite maximum likelihood estimate exists (glmnet's ``lambda =
+0`` fit would return large coefficients of a non-converged fit there). At such a
+lambda the refit of the last lambda of the path that has one is used (glmnet's
+``extend`` rule in ``blend.relaxed``; an empty active set counts, its refit is the
+intercept-only model), or the lasso's own coefficients when no lambda has one; a
 warning says so. A lambda whose active set is empty has the intercept-only model,
 which is the lasso's there.
 
@@ -181,8 +183,7 @@ def relax_path(path: Path, X: np.ndarray, y: np.ndarray) -> RelaxedPath:
     for k in range(nlam):
         mask = active[k]
         if not mask.any():
-            out_b[k] = 0.0  # the intercept-only model: the lasso's own
-            have[k] = True
+            have[k] = True  # the intercept-only model: the lasso's own
             continue
         key = mask.tobytes()
         if key not in cache:
@@ -201,19 +202,21 @@ def relax_path(path: Path, X: np.ndarray, y: np.ndarray) -> RelaxedPath:
         if isinstance(found, str):
             if found not in reasons:
                 reasons.append(found)
-            earlier = np.flatnonzero(have[:k])
-            if earlier.size:
-                j = int(earlier[-1])
-                out_b0[k], out_b[k] = out_b0[j], out_b[j]
-            else:
-                out_b0[k], out_b[k] = path.intercepts[k], coefs[k]
-            have[k] = earlier.size > 0
             continue
         out_b0[k] = found[0]
         out_b[k, mask] = found[1]
         refitted[k] = have[k] = True
+    # blend.relaxed's extend rule: a lambda without a refit takes the refit of the
+    # last lambda of the path that has one
+    missing = ~have
+    if missing.any():
+        if have.any():
+            last = int(np.flatnonzero(have)[-1])
+            out_b0[missing], out_b[missing] = out_b0[last], out_b[last]
+        else:
+            out_b0[missing], out_b[missing] = path.intercepts[missing], coefs[missing]
     if reasons:
-        _warn_skipped(reasons, maxp)
+        _warn_skipped(reasons)
     return RelaxedPath(
         path=path,
         intercepts=out_b0,
@@ -252,9 +255,9 @@ def _refit(Xa, y, w, off, family: str, fit_intercept: bool):
     return 0.0, beta
 
 
-def _warn_skipped(reasons: list[str], maxp: int) -> None:
+def _warn_skipped(reasons: list[str]) -> None:
     why = {
-        "size": f"has more than n - 3 = {maxp} columns" if maxp >= 0 else "is too large",
+        "size": "has more than n - 3 columns (n the rows fitted)",
         "separation": "separates the classes (no finite unpenalized estimate exists)",
         "failed": "could not be fitted without a penalty",
     }
@@ -262,9 +265,9 @@ def _warn_skipped(reasons: list[str], maxp: int) -> None:
     category = SeparationWarning if "separation" in reasons else UserWarning
     warn_user(
         f"relaxed fit: at some lambdas the active set {text}; there the unpenalized "
-        "part of the relaxed coefficients is the refit of the nearest larger lambda "
-        "that could be refitted (glmnet's rule for large active sets). Prefer a gamma "
-        "or lambda where the active set is refitted (fit.relax.table shows which).",
+        "part of the relaxed coefficients is the refit of the last lambda of the path "
+        "that has one (glmnet's rule for large active sets). "
+        "fit.relax.relaxed.refitted says which lambdas were refitted.",
         category,
     )
 

@@ -10,6 +10,9 @@
 # cv.glmnet(relax = TRUE) on that fit's lambdas with a fixed foldid: the CV curve per
 # gamma and lambda.min / lambda.1se / gamma.min / gamma.1se.
 #
+# glmnet_relax_gaussian_p_gt_n.json: 20 rows, 25 columns, 5 folds, so that large
+# active sets are not refitted.
+#
 # Adaptive lasso (glmnet_adaptive_<family>.json): penalty.factor = 1 / |b| from
 # lm() / glm(binomial) on all columns, then the glmnet path with that penalty.factor.
 #
@@ -53,14 +56,13 @@ make_y <- function(x, family) {
   as.numeric(runif(nrow(x)) < 1 / (1 + exp(-(eta - 0.3))))
 }
 
-relax_case <- function(family, n, p, measure, nfolds = 10) {
+relax_case <- function(family, n, p, measure, nfolds = 10, name = family) {
   x <- simulate_x(n, p)
   y <- make_y(x, family)
   foldid <- sample(rep(seq_len(nfolds), length.out = n))
   # do.call puts the values in the call, which relax.glmnet re-evaluates (update())
   fit <- do.call(glmnet, list(x = x, y = y, family = family, relax = TRUE,
                               thresh = THRESH, maxit = MAXIT))
-  stopifnot(length(fit$relaxed$lambda) == length(fit$lambda))  # no active set > n - 3
   gammas <- c(0, 0.25, 0.5, 0.75, 1)
   cv <- do.call(cv.glmnet, list(x = x, y = y, family = family, relax = TRUE,
                                 lambda = fit$lambda, foldid = foldid,
@@ -79,6 +81,8 @@ relax_case <- function(family, n, p, measure, nfolds = 10) {
     n = num(n), p = num(p),
     X = mat(x), y = vec(y), foldid = vec(foldid - 1),
     lambda = vec(fit$lambda), a0 = vec(fit$a0), beta = mat(t(as.matrix(fit$beta))),
+    # the refits of the lambdas whose active set has at most n - 3 columns (maxp)
+    relaxed_lambda = vec(fit$relaxed$lambda),
     relaxed_a0 = vec(fit$relaxed$a0), relaxed_beta = mat(t(as.matrix(fit$relaxed$beta))),
     blend_0 = mat(blended[[1]]), blend_0.25 = mat(blended[[2]]),
     blend_0.5 = mat(blended[[3]]), blend_0.75 = mat(blended[[4]]),
@@ -89,7 +93,7 @@ relax_case <- function(family, n, p, measure, nfolds = 10) {
     gamma_min = num(cv$relaxed$gamma.min), gamma_1se = num(cv$relaxed$gamma.1se),
     index_min = num(idx["min", "Lambda"] - 1), index_1se = num(idx["1se", "Lambda"] - 1)
   )
-  write_json(fields, paste0("glmnet_relax_", family, ".json"))
+  write_json(fields, paste0("glmnet_relax_", name, ".json"))
   cat(sprintf("relax %-9s nlambda=%3d lambda.min=%.6g gamma.min=%g lambda.1se=%.6g gamma.1se=%g\n",
               family, length(fit$lambda), cv$relaxed$lambda.min, cv$relaxed$gamma.min,
               cv$relaxed$lambda.1se, cv$relaxed$gamma.1se))
@@ -116,6 +120,10 @@ set.seed(20261207)
 relax_case("gaussian", 100, 10, "mse")
 set.seed(20261208)
 relax_case("binomial", 200, 8, "deviance")
+# p > n: the active sets of more than n - 3 columns are not refitted (relax.glmnet's
+# maxp); blend.relaxed uses the last refit for them
+set.seed(20261211)
+relax_case("gaussian", 20, 25, "mse", nfolds = 5, name = "gaussian_p_gt_n")
 set.seed(20261209)
 adaptive_case("gaussian", 120, 8)
 set.seed(20261210)
