@@ -162,7 +162,7 @@ def relax_path(path: Path, X: np.ndarray, y: np.ndarray) -> RelaxedPath:
     >>> X = np.random.default_rng(4).standard_normal((40, 3))
     >>> y = (X[:, 0] + np.random.default_rng(5).standard_normal(40) > 0) * 1.0
     >>> path = fit_path(X, y, family="binomial", nlambda=8)
-    >>> relax_path(path, X, y).refitted[-1]
+    >>> bool(relax_path(path, X, y).refitted[-1])
     True
     """
     spec = path.spec
