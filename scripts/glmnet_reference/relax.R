@@ -8,7 +8,9 @@
 # (relaxed_a0, relaxed_beta), coef(fit, s = lambda, gamma = g) for g = 0, 0.25, 0.5,
 # 0.75 (blend.relaxed evaluates gamma = 0 at its floor 1e-5, as penstat does), and
 # cv.glmnet(relax = TRUE) on that fit's lambdas with a fixed foldid: the CV curve per
-# gamma and lambda.min / lambda.1se / gamma.min / gamma.1se.
+# gamma and lambda.min / lambda.1se / gamma.min / gamma.1se; and the same with
+# cv.glmnet's default grids (no lambda: every fold on its own grid, predicted at the
+# full data's lambdas; the *_grid fields, penstat's cv_grid="glmnet").
 #
 # glmnet_relax_gaussian_p_gt_n.json: 20 rows, 25 columns, 5 folds, so that large
 # active sets are not refitted.
@@ -72,6 +74,12 @@ relax_case <- function(family, n, p, measure, nfolds = 10, name = family) {
     b <- as.matrix(coef(fit, s = fit$lambda, gamma = g))
     t(b)  # nlam x (1 + p): intercept then coefficients
   }, simplify = FALSE)
+  # cv.glmnet's default: every fold on its own grid, predicted at fit$lambda
+  cvg <- do.call(cv.glmnet, list(x = x, y = y, family = family, relax = TRUE,
+                                 foldid = foldid, type.measure = measure, gamma = gammas,
+                                 thresh = THRESH, maxit = MAXIT))
+  stg <- cvg$relaxed$statlist
+  idxg <- cvg$relaxed$index
   st <- cv$relaxed$statlist
   idx <- cv$relaxed$index
   fields <- c(
@@ -91,7 +99,12 @@ relax_case <- function(family, n, p, measure, nfolds = 10, name = family) {
     cvsd = mat(t(sapply(st, function(s) s$cvsd))),
     lambda_min = num(cv$relaxed$lambda.min), lambda_1se = num(cv$relaxed$lambda.1se),
     gamma_min = num(cv$relaxed$gamma.min), gamma_1se = num(cv$relaxed$gamma.1se),
-    index_min = num(idx["min", "Lambda"] - 1), index_1se = num(idx["1se", "Lambda"] - 1)
+    index_min = num(idx["min", "Lambda"] - 1), index_1se = num(idx["1se", "Lambda"] - 1),
+    cvm_grid = mat(t(sapply(stg, function(s) s$cvm))),
+    cvsd_grid = mat(t(sapply(stg, function(s) s$cvsd))),
+    gamma_min_grid = num(cvg$relaxed$gamma.min), gamma_1se_grid = num(cvg$relaxed$gamma.1se),
+    index_min_grid = num(idxg["min", "Lambda"] - 1),
+    index_1se_grid = num(idxg["1se", "Lambda"] - 1)
   )
   write_json(fields, paste0("glmnet_relax_", name, ".json"))
   cat(sprintf("relax %-9s nlambda=%3d lambda.min=%.6g gamma.min=%g lambda.1se=%.6g gamma.1se=%g\n",

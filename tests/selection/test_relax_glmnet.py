@@ -108,3 +108,29 @@ def test_cv_matches_cv_glmnet_relax(family, rule):
     want_lam = d["lambda_min"] if rule == "cv_min" else d["lambda_1se"]
     assert relax.gamma == want_gamma
     assert selection.lam == pytest.approx(want_lam, rel=1e-12)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_cv_on_fold_grids_matches_cv_glmnet_default(family):
+    # cv_grid="glmnet": the full path and every fold on their own grids, the folds
+    # predicted at the full data's lambdas by interpolation (cv.glmnet without lambda)
+    d = load(family)
+    path = fit_path(d["X"], d["y"], family=d["family"], tol=TOL)
+    np.testing.assert_allclose(path.lambdas, d["lambda"], rtol=1e-10)
+    select = SelectSpec(
+        rule="cv_min",
+        foldid=d["foldid"].astype(int),
+        measure=d["measure"],
+        relax=True,
+        cv_grid="glmnet",
+    )
+    _, relax = choose_relaxed(path, d["X"], d["y"], select)
+    rcv = relax.cv
+    cvm = np.array([cv.cvm for cv in rcv.cvs])
+    np.testing.assert_allclose(cvm, d["cvm_grid"], rtol=1e-6)
+    np.testing.assert_allclose(np.array([cv.cvsd for cv in rcv.cvs]), d["cvsd_grid"],
+                               rtol=1e-6)  # fmt: skip
+    assert (rcv.index_min, rcv.gamma_min) == (d["index_min_grid"], d["gamma_min_grid"])
+    assert (rcv.index_1se, rcv.gamma_1se) == (d["index_1se_grid"], d["gamma_1se_grid"])
+    # the fold grids change the curves: the option is not a no-op here
+    assert np.max(np.abs(cvm - d["cvm"]) / d["cvm"]) > 1e-6
