@@ -135,3 +135,10 @@ def test_summary_and_json_report_the_initial_fit():
 def test_bad_input(options, word):
     with pytest.raises(ArgumentError, match=word):
         ps.lasso("y ~ .", _frame(), select="bic", **options)
+
+
+def test_report_states_the_initial_fit(tmp_path):
+    fit = ps.lasso("y ~ .", _frame(), penalty_factor="adaptive", select="bic")
+    text = fit.report(tmp_path / "fit.md").read_text()
+    # the Markdown report escapes "_" and "|"
+    assert "adaptive lasso: penalty\\_factor = 1/\\|b\\|^1, b from least squares" in text

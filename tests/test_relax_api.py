@@ -129,3 +129,8 @@ def test_bad_input(options, word):
     with pytest.raises(ArgumentError, match=word):
         ps.fit("y ~ .", _frame(), penalty="elasticnet" if "l1_ratio" in options else "l1",
                **options)  # fmt: skip
+
+
+def test_report_states_the_estimator(relaxed, tmp_path):
+    text = relaxed.report(tmp_path / "fit.md").read_text()
+    assert f"relaxed (gamma={relaxed.gamma:g})" in text
