@@ -4,6 +4,7 @@ at every (lambda, gamma) of glmnet's grid, and ``cv.glmnet(relax = TRUE)``'s cur
 and joint choice of lambda and gamma on the same folds."""
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,8 @@ from penstat.solver.relax import relax_path
 from penstat.spec import SelectSpec
 
 DATA = Path(__file__).parents[1] / "data"
+# the p > n case warns about its large active sets (test_large_active_sets_warn)
+pytestmark = pytest.mark.filterwarnings("ignore:relaxed fit:UserWarning")
 FAMILIES = ["gaussian", "binomial", "gaussian_p_gt_n"]
 TOL = 1e-16  # glmnet ran with thresh=1e-30 (as tests/solver/test_path_glmnet.py)
 
@@ -134,3 +137,16 @@ def test_cv_on_fold_grids_matches_cv_glmnet_default(family):
     assert (rcv.index_1se, rcv.gamma_1se) == (d["index_1se_grid"], d["gamma_1se_grid"])
     # the fold grids change the curves: the option is not a no-op here
     assert np.max(np.abs(cvm - d["cvm"]) / d["cvm"]) > 1e-6
+
+
+def test_large_active_sets_warn():
+    d = load("gaussian_p_gt_n")
+    path = fit_path(d["X"], d["y"], lambdas=d["lambda"], tol=TOL)
+    with pytest.warns(UserWarning, match="more than n - 3 columns"):
+        rel = relax_path(path, d["X"], d["y"])
+    assert rel.skipped == "size"
+    small = load("gaussian")
+    path = fit_path(small["X"], small["y"], lambdas=small["lambda"], tol=TOL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert relax_path(path, small["X"], small["y"]).skipped is None
