@@ -36,6 +36,7 @@ exclude_patterns = [
     "_build",
     "_snippets",
     "_templates",
+    "user-guide/_*.md",  # sections included by other pages, not pages
     "auto_examples/*.ipynb",
     "auto_examples/*.py",
     "auto_examples/*.zip",

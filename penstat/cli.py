@@ -4,6 +4,7 @@
 
     penstat fit DATA "FORMULA" [options]        # DATA: a CSV or Parquet file
     penstat fit --dataset diabetes "y ~ ." --bootstrap 200 --report report.html
+    penstat fit --dataset diabetes "y ~ ." --select 2.0 --inference selective
     penstat datasets
 
 Formulas are read in the safe mode (``formula_env="safe"``): only the data's
@@ -28,6 +29,7 @@ import argparse
 import json
 import pathlib
 import sys
+import warnings
 from typing import Any
 
 import numpy as np
@@ -39,6 +41,8 @@ from penstat._validation import fresh_seed
 from penstat._version import __version__
 from penstat.design.formula import close_matches
 from penstat.design.response import split_top_level
+from penstat.inference import METHODS as _INFERENCE_METHODS
+from penstat.inference.run import RUNNERS as _INFERENCE_RUNNERS
 from penstat.results.export import fit_to_dict
 
 __all__ = ["main", "parse_limits"]
@@ -69,7 +73,8 @@ def _build_parser() -> argparse.ArgumentParser:
         help="fit a penalized regression and report the selected features",
         description="Fit a penalized regression from a formula and a data file (CSV or "
         "Parquet) or a shipped dataset, print the summary, and optionally run the "
-        "bootstrap and stability selection and write a report and JSON.",
+        "bootstrap, stability selection and inference after selection and write a "
+        "report and JSON.",
     )
     fit.add_argument(
         "inputs",
@@ -96,6 +101,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _model_options(fit.add_argument_group("model"))
     _selection_options(fit.add_argument_group("lambda selection"))
     _resampling_options(fit.add_argument_group("resampling"))
+    _inference_options(fit.add_argument_group("inference after selection"))
     _output_options(fit.add_argument_group("output"))
     sub.add_parser("datasets", help="list the datasets shipped with penstat")
     return parser
@@ -199,6 +205,37 @@ def _resampling_options(group) -> None:
     group.add_argument("--pfer", type=float, metavar="E", help="bound on false selections")
 
 
+def _inference_options(group) -> None:
+    group.add_argument(
+        "--inference",
+        choices=_INFERENCE_METHODS,
+        metavar="METHOD",
+        help="p-values and confidence intervals after selection, run after the fit "
+        "(and the bootstrap): selective (conditional on the selection at a fixed "
+        "lambda), split (multi-sample splitting), debiased (de-sparsified lasso) or "
+        "naive (the refit that ignores the selection, for comparison)",
+    )
+    group.add_argument(
+        "--level",
+        type=float,
+        metavar="L",
+        help="coverage of the intervals, in (0, 1) (default 0.95)",
+    )
+    group.add_argument(
+        "--sigma",
+        type=float,
+        metavar="S",
+        help="noise standard deviation of a gaussian fit (default: estimated, and "
+        "the output says how)",
+    )
+    group.add_argument(
+        "--inference-lam",
+        type=float,
+        metavar="LAM",
+        help="inference for the selection at this lambda instead of the fit's",
+    )
+
+
 def _output_options(group) -> None:
     group.add_argument("--report", metavar="FILE", help="write a report (.html or .md)")
     group.add_argument(
@@ -233,6 +270,12 @@ def main(argv: list[str] | None = None) -> int:
     0
     """
     parser = _build_parser()
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        return _main(parser, argv)
+
+
+def _main(parser: argparse.ArgumentParser, argv: list[str] | None) -> int:
     try:
         try:
             args = parser.parse_args(argv)
@@ -248,6 +291,11 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return _fail("interrupted", code=130)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    # a warning is one line for the reader of a terminal, not Python's source location
+    print(f"penstat: warning: {' '.join(str(message).split())}", file=sys.stderr)
 
 
 class InputError(Exception):
@@ -281,7 +329,10 @@ def _fit(args) -> int:
     # recorded in the report and the JSON, so that --seed repeats it; the
     # resampling seeds derive from it
     seed = args.seed
-    if seed is None and (rule in _CV_RULES or args.bootstrap or args.stability):
+    random_inference = args.inference not in (None, "naive")
+    if seed is None and (
+        rule in _CV_RULES or args.bootstrap or args.stability or random_inference
+    ):
         seed = fresh_seed()
     fit = api.fit(
         formula,
@@ -304,6 +355,7 @@ def _fit(args) -> int:
         adaptive_gamma=args.adaptive_gamma,
     )
     _resample(fit, args, seed, progress)
+    _infer(fit, args, seed, progress)
     _print_results(fit, args)
     _write_outputs(fit, args, source)
     return 0
@@ -359,8 +411,23 @@ def _resample(fit, args, seed: int, progress) -> None:
         )
 
 
+def _infer(fit, args, seed, progress) -> None:
+    if args.inference is None:
+        return
+    fit.inference(
+        method=args.inference,
+        level=0.95 if args.level is None else args.level,
+        sigma=args.sigma,
+        lam=args.inference_lam,
+        seed=None if seed is None else _child_seed(seed, 3),
+        n_jobs=args.jobs,
+        progress=progress,
+    )
+
+
 def _print_results(fit, args) -> None:
-    print(fit.summary(all=args.all))  # with the stability results, when run
+    # with the stability and inference results, when run
+    print(fit.summary(all=args.all))
 
 
 def _write_outputs(fit, args, source: str) -> None:
@@ -444,6 +511,7 @@ def _check_options(args) -> None:
                 f"{option} applies to stability selection only; add --stability, "
                 f"or drop {option}"
             )
+    _check_inference_options(args)
     if args.jobs == 0:
         raise UsageError(
             "--jobs 0 runs nothing; use 1, a positive count, or -1 (all cores)"
@@ -452,6 +520,47 @@ def _check_options(args) -> None:
         raise UsageError(
             f"--seed {args.seed} must be an integer >= 0 (the seed a run prints repeats it)"
         )
+
+
+def _check_inference_options(args) -> None:
+    """The inference options: each needs --inference, and each value its range."""
+    given = [
+        (option, value)
+        for option, value in (
+            ("--level", args.level),
+            ("--sigma", args.sigma),
+            ("--inference-lam", args.inference_lam),
+        )
+        if value is not None
+    ]
+    if args.inference is None:
+        if given:
+            option = given[0][0]
+            raise UsageError(
+                f"{option} applies to inference after selection only; add --inference "
+                f"METHOD ({', '.join(_INFERENCE_METHODS)}), or drop {option}"
+            )
+        return
+    if args.inference not in _INFERENCE_RUNNERS:
+        raise UsageError(
+            f"--inference {args.inference}: this penstat has no {args.inference!r} "
+            f"method; available: {', '.join(sorted(_INFERENCE_RUNNERS))}"
+        )
+    if args.level is not None and not 0 < args.level < 1:
+        raise UsageError(
+            f"--level {args.level:g} must be in (0, 1), e.g. 0.95 for 95% intervals"
+        )
+    if args.sigma is not None:
+        if args.family != "gaussian":
+            raise UsageError(
+                "--sigma is the noise level of a gaussian fit; a binomial fit has "
+                "none, drop --sigma"
+            )
+        if not 0 < args.sigma < float("inf"):
+            raise UsageError(f"--sigma {args.sigma:g} must be a positive number")
+    lam = args.inference_lam
+    if lam is not None and not 0 < lam < float("inf"):
+        raise UsageError(f"--inference-lam {lam:g} must be a positive number")
 
 
 def _check_outputs(args) -> None:

@@ -25,10 +25,12 @@ from typing import Any
 
 import jinja2
 import numpy as np
+import pandas as pd
 
 from penstat._errors import ArgumentError, PenstatError
 from penstat._validation import check_source
 from penstat.plots import require_matplotlib
+from penstat.plots.inference import plot_intervals
 from penstat.plots.path import plot_path
 from penstat.plots.selection import plot_lambda_choice
 from penstat.plots.stability import plot_selection_frequency, plot_stability_path
@@ -49,8 +51,11 @@ def write_report(
     formula as given, the date and the penstat version, the model and how lambda was chosen
     (with the CV or criterion plot), the selected features with their coefficients
     and, when ``fit.bootstrap()`` was run, their bootstrap selection frequency and
-    interval, the term table, the coefficient path, the stability plots, and notes
-    on dropped rows, convergence and what the intervals mean.
+    interval, the term table, the coefficient path, the stability plots, the
+    inference after selection (when ``fit.inference()`` was run: the method, what
+    it conditions on and guarantees, its intervals and p-values next to the
+    bootstrap frequencies, and a forest plot), and notes on dropped rows,
+    convergence and what the intervals mean.
 
     Parameters
     ----------
@@ -148,7 +153,7 @@ def report_context(record: dict, title: str | None = None) -> dict[str, Any]:
     dict
         ``title``, ``version``, ``created``, ``data``, ``model``, ``header_rows``,
         ``selected_rows``, ``near_rows``, ``all_rows``, ``unselected``, ``terms``,
-        ``bootstrap``, ``stability``, ``notes`` and ``seed``.
+        ``bootstrap``, ``stability``, ``inference``, ``notes`` and ``seed``.
 
     Examples
     --------
@@ -186,6 +191,7 @@ def report_context(record: dict, title: str | None = None) -> dict[str, Any]:
         "terms": _term_rows(record),
         "bootstrap": bootstrap,
         "stability": _stability_context(record["stability"]),
+        "inference": _inference_context(record, rows),
         "notes": _notes(record, bootstrap),
         "seed": record["model"]["seed"],
     }
@@ -344,6 +350,79 @@ def _bootstrap_context(boot: dict | None) -> dict[str, Any] | None:
     }
 
 
+#: What each inference method guarantees, in words for a reader of the report.
+INFERENCE_GUARANTEES = {
+    "selective": "Selective inference (Lee, Sun, Sun & Taylor 2016) conditions on "
+    "the event that the lasso, at this lambda, selected exactly these columns with "
+    "these signs. Among data sets that would have led to the same selection, each "
+    "interval covers its target (the column's coefficient in the regression on the "
+    "selected columns) with the stated probability, and each p-value is uniform "
+    "when that coefficient is zero. The guarantee assumes gaussian noise with the "
+    "stated sigma and a lambda fixed before seeing the data; a lambda chosen by "
+    "cross-validation on the same rows makes it approximate.",
+    "split": "Multi-sample splitting (Meinshausen, Meier & Bühlmann 2009) selects "
+    "columns on a random half of the rows and tests them by least squares on the "
+    "other half, over many random splits, and aggregates the p-values across "
+    "splits. The adjusted p-values control the family-wise error rate over all "
+    "columns (the chance of declaring any null column significant) without "
+    "conditioning on one selection; they rely on the selection screening the "
+    "relevant columns on half of the rows.",
+    "debiased": "The de-sparsified (debiased) lasso (Zhang & Zhang 2014; van de "
+    "Geer, Bühlmann, Ritov & Dezeure 2014) corrects the lasso's shrinkage for every "
+    "column and treats the corrected estimate as normal. Its intervals and p-values "
+    "are asymptotic, for the coefficients of the model with all columns, and do not "
+    "depend on which columns the fit selected; they need a sparse true model and a "
+    "well-behaved design, and can be off in small samples.",
+    "naive": "The naive refit fits the selected columns again without a penalty and "
+    "reports the textbook intervals and p-values, as if the columns had been chosen "
+    "before seeing the data. It guarantees nothing after selection: the same data "
+    "chose the columns, so its p-values are too small and its intervals too narrow. "
+    "It is shown only for comparison.",
+}
+
+
+def _inference_context(record: dict, rows: list[dict]) -> dict[str, Any] | None:
+    """The inference section: the method block, its table (with the coefficients
+    and the bootstrap figures), and what the method guarantees."""
+    block = record["inference"]
+    if block is None:
+        return None
+    by_column = {r["column"]: r for r in rows}
+    columns = []
+    for entry in block["columns"]:
+        fit_row = by_column.get(entry["column"], {})
+        columns.append(
+            {
+                **fit_row,
+                "column": entry["column"],
+                "term": fit_row.get("term", ""),
+                "estimate": entry.get("estimate"),
+                "std_error": entry.get("std_error"),
+                "ci_lower": entry.get("ci_lower"),
+                "ci_upper": entry.get("ci_upper"),
+                "p_value": entry.get("p_value"),
+                "p_adjusted": entry.get("p_adjusted"),
+            }
+        )
+    has = {
+        key: any(c[key] is not None for c in columns) for key in ("std_error", "p_adjusted")
+    }
+    method = block["method"]
+    guarantee = INFERENCE_GUARANTEES.get(method)
+    if guarantee is None:
+        guarantee = f"The method conditions on {block['conditioning']}."
+    return {
+        **block,
+        "level_pct": f"{100 * block['level']:g}",
+        "kind": "approximate " if block["approximate"] else "",
+        "rows": columns,
+        "has_std_error": has["std_error"],
+        "has_adjusted": has["p_adjusted"],
+        "guarantee": guarantee,
+        "naive": method == "naive",
+    }
+
+
 def _stability_context(stab: dict | None) -> dict[str, Any] | None:
     if stab is None:
         return None
@@ -447,7 +526,37 @@ def _drawers(fit: FitLike, record: dict) -> dict[str, Callable]:
     if fit.stability_result is not None:
         stab = fit.stability_result
         drawers["stability"] = lambda ax: plot_stability_path(stab, ax=ax)
+    if record["inference"] is not None and record["inference"]["columns"]:
+        table, scale = _inference_frame(record)
+        method, level = record["inference"]["method"], record["inference"]["level"]
+        drawers["inference"] = lambda ax: plot_intervals(
+            table, ax=ax, method=method, level=level, scale=scale
+        )
     return drawers
+
+
+def _inference_frame(record: dict) -> tuple[pd.DataFrame, pd.Series]:
+    """The inference table of the record (None, an open or undefined side, as NaN;
+    the open side of a one-sided interval as infinite) and the columns' standard
+    deviations."""
+    rows = record["inference"]["columns"]
+    names = [r["column"] for r in rows]
+
+    def values(key: str, fill: float) -> np.ndarray:
+        return np.array([fill if r[key] is None else r[key] for r in rows], dtype=float)
+
+    one_sided = record["inference"]["alternative"] != "two-sided"
+    table = pd.DataFrame(
+        {
+            "estimate": values("estimate", math.nan),
+            "ci_lower": values("ci_lower", -math.inf if one_sided else math.nan),
+            "ci_upper": values("ci_upper", math.inf if one_sided else math.nan),
+        },
+        index=names,
+    )
+    sd = {c["column"]: c["sd"] for c in record["coefficients"]}
+    scale = pd.Series({n: math.nan if sd.get(n) is None else sd[n] for n in names})
+    return table, scale
 
 
 def _figures(fit: FitLike, record: dict, fmt, figure_dir, notes) -> dict[str, str]:
@@ -465,6 +574,9 @@ def _figures(fit: FitLike, record: dict, fmt, figure_dir, notes) -> dict[str, st
         height = 4.0
         if name == "bootstrap":
             height = max(2.6, 0.28 * min(n_freq, 40) + 1.3)
+        elif name == "inference":
+            n_rows = len(record["inference"]["columns"])
+            height = max(2.4, 0.32 * min(n_rows, 40) + 1.3)
         fig, ax = plt.subplots(figsize=(7.0, height))
         try:
             with warnings.catch_warnings():
@@ -512,6 +624,8 @@ def _environment():
         undefined=jinja2.StrictUndefined,
     )
     env.filters["num"] = _num
+    env.filters["pvalue"] = _pvalue
+    env.filters["bound"] = _bound
     env.filters["pct"] = _pct
     env.filters["md"] = _md_text
     env.filters["code"] = _md_code
@@ -526,6 +640,24 @@ def _num(value, digits: int = 4) -> str:
     if value == 0:
         return "0"
     return f"{value:.{digits}g}"
+
+
+def _pvalue(value) -> str:
+    """A p-value: 3 significant digits, ``< 1e-16`` below double precision's reach."""
+    value = _maybe_float(value)
+    if value is None or math.isnan(value):
+        return "–"
+    if value < 1e-16:
+        return "< 1e-16"
+    return f"{value:.3g}"
+
+
+def _bound(value, side: str, alternative: str) -> str:
+    """An interval's end: a number; a missing end of a one-sided interval is the
+    open side (-inf / inf), of a two-sided one undefined (–)."""
+    if value is None and alternative != "two-sided":
+        return "−∞" if side == "lower" else "∞"
+    return _num(value)
 
 
 def _pct(value) -> str:

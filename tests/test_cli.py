@@ -448,3 +448,113 @@ def test_cli_prints_no_negative_zero(capsys, tmp_path):
     code, out, err = run(capsys, "fit", path, "y ~ a + b", "--select", "100", "--all")
     assert code == 0, err
     assert "deviance explained" in out and "-0.0000" not in out
+
+
+# ---------------------------------------------------------------------------------
+# inference after selection
+
+
+def test_inference_end_to_end(capsys, tmp_path):
+    target, report = tmp_path / "out.json", tmp_path / "r.html"
+    code, out, err = run(
+        capsys, "fit", "--dataset", "diabetes", "y ~ .", "--select", "2.0",
+        "--bootstrap", "5", "--seed", "4", "--inference", "naive", "--level",
+        "0.8", "--json", target, "--report", report, "--no-progress",
+    )  # fmt: skip
+    assert code == 0, err
+    # a warning is one line on stderr, not Python's source location
+    (line,) = [x for x in err.splitlines() if "ignore that the lasso chose" in x]
+    assert line.startswith("penstat: warning: ") and "runpy" not in err
+    fit = ps.lasso("y ~ .", ps.datasets.load("diabetes"), lam=2.0)
+    with pytest.warns(UserWarning):
+        expected = fit.inference("naive", level=0.8)
+    # printed: the method's section and its columns, named after it
+    assert "Inference after selection: naive, 80% intervals, two-sided p-values" in out
+    assert "Conditioning: nothing" in out and "naive p_value" in out
+    block = json.loads(target.read_text())["inference"]
+    assert block["method"] == "naive" and block["level"] == 0.8
+    got = {r["column"]: r for r in block["columns"]}
+    assert list(got) == expected.table.index.tolist()
+    for column, row in expected.table.iterrows():
+        assert got[column]["p_value"] == pytest.approx(row["p_value"], rel=1e-12)
+        assert got[column]["ci_lower"] == pytest.approx(row["ci_lower"], rel=1e-12)
+    html = report.read_text()
+    assert '<section id="inference"' in html and "naive 80% interval" in html
+
+
+def test_inference_at_another_lambda_and_with_sigma(capsys, tmp_path):
+    target = tmp_path / "out.json"
+    code, _, err = run(
+        capsys, "fit", "--dataset", "diabetes", "y ~ .", "--select", "bic",
+        "--inference", "naive", "--sigma", "50", "--inference-lam", "5",
+        "--json", target,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "penstat: warning: " in err
+    block = json.loads(target.read_text())["inference"]
+    assert block["lam"] == 5.0 and block["sigma"] == 50.0
+    assert block["sigma_method"] == "given"
+    selected = ps.lasso("y ~ .", ps.datasets.load("diabetes"), lam=5.0).selected
+    assert [r["column"] for r in block["columns"]] == selected
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["--level", "0.9"],
+            "--level applies to inference after selection only; add --inference "
+            "METHOD (selective, split, debiased, naive), or drop --level",
+        ),
+        (
+            ["--sigma", "2"],
+            "--sigma applies to inference after selection only; add --inference "
+            "METHOD (selective, split, debiased, naive), or drop --sigma",
+        ),
+        (
+            ["--inference", "bayes"],
+            "argument --inference: invalid choice: 'bayes' (choose from 'selective', "
+            "'split', 'debiased', 'naive') (see: penstat fit --help)",
+        ),
+        (
+            ["--inference", "naive", "--level", "95"],
+            "--level 95 must be in (0, 1), e.g. 0.95 for 95% intervals",
+        ),
+        (
+            ["--inference", "naive", "--level", "nan"],
+            "--level nan must be in (0, 1), e.g. 0.95 for 95% intervals",
+        ),
+        (
+            ["--inference", "naive", "--sigma", "-1"],
+            "--sigma -1 must be a positive number",
+        ),
+        (
+            ["--inference", "naive", "--sigma", "1", "--family", "binomial"],
+            "--sigma is the noise level of a gaussian fit; a binomial fit has none, "
+            "drop --sigma",
+        ),
+        (
+            ["--inference", "naive", "--inference-lam", "0"],
+            "--inference-lam 0 must be a positive number",
+        ),
+        (
+            ["--inference", "naive", "--level", "high"],
+            "argument --level: invalid float value: 'high' (see: penstat fit --help)",
+        ),
+    ],
+)
+def test_bad_inference_options(capsys, diabetes_csv, argv, expected):
+    code, out, err = run(capsys, "fit", diabetes_csv, "y ~ bmi", *argv)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, expected)
+
+
+def test_an_inference_method_that_is_not_installed_is_a_usage_error(
+    capsys, diabetes_csv, monkeypatch
+):
+    from penstat.inference import run as inference_run
+
+    monkeypatch.delitem(inference_run.RUNNERS, "naive")
+    code, out, err = run(capsys, "fit", diabetes_csv, "y ~ bmi", "--inference", "naive")
+    assert code == 2 and out == ""
+    assert err.startswith("penstat: error: --inference naive: this penstat has no")

@@ -6,6 +6,7 @@ import ast
 import json
 import math
 import re
+import warnings
 from pathlib import Path
 
 import matplotlib
@@ -31,6 +32,7 @@ KEYS = {
     "": {
         "schema", "penstat_version", "data", "model", "selection", "coefficients",
         "terms", "selected", "selected_terms", "warnings", "bootstrap", "stability",
+        "inference",
     },
     "data": {
         "source", "formula", "expanded_formula", "response", "response_kind",
@@ -57,6 +59,10 @@ KEYS = {
         "pfer_mb", "pfer_unimodal", "assumption", "region_end", "p", "stable",
         "columns", "terms", "notes", "seed_entropy",
     },
+    "inference": {
+        "method", "level", "lam", "conditioning", "sigma", "sigma_method",
+        "alternative", "adjustment", "approximate", "notes", "details", "columns",
+    },
 }  # fmt: skip
 COEFFICIENT_KEYS = {"column", "term", "coef", "sd", "std_coef", "selected", "at_limit"}
 TERM_KEYS = {"term", "columns", "n_columns", "n_selected"}
@@ -65,6 +71,9 @@ TERM_KEYS = {"term", "columns", "n_columns", "n_selected"}
 def _everything(fit):
     fit.bootstrap(n_boot=6, seed=1, progress=False)
     fit.stability_selection(n_subsamples=5, pfer=1.0, seed=2, progress=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        fit.inference("naive", alternative="sign")  # one-sided: infinite bounds
     return fit
 
 
@@ -114,7 +123,7 @@ def test_record_keys_and_types(fit):
     record = fit_to_dict(fit, source="test")
     assert record["schema"] == SCHEMA == "penstat.fit/2"
     assert set(record) == KEYS[""]
-    for section in ("data", "model", "selection", "bootstrap", "stability"):
+    for section in ("data", "model", "selection", "bootstrap", "stability", "inference"):
         assert set(record[section]) == KEYS[section], section
     for entry in record["coefficients"]:
         assert set(entry) == COEFFICIENT_KEYS
@@ -124,6 +133,35 @@ def test_record_keys_and_types(fit):
     for where, value in _plain_values(record):
         assert not (isinstance(value, float) and not math.isfinite(value)), where
     json.dumps(record, allow_nan=False)  # no NaN or inf anywhere
+
+
+def test_inference_block_states_the_result(fit):
+    record = fit_to_dict(fit)
+    block, result = record["inference"], fit.inference_result
+    assert block["method"] == "naive" and block["alternative"] == "sign"
+    assert block["conditioning"] == result.conditioning
+    assert block["notes"] == list(result.notes)
+    assert block["level"] == result.level and block["lam"] == result.lam
+    assert (block["sigma"] is None) == (fit.family.name == "binomial")
+    rows = {r["column"]: r for r in block["columns"]}
+    assert list(rows) == result.table.index.tolist()
+    for name, row in result.table.iterrows():
+        for key in ps.inference.TABLE_COLUMNS:
+            value = float(row[key])
+            if math.isfinite(value):
+                assert rows[name][key] == value, (name, key)
+            else:  # NaN (no adjustment) and the open side of a one-sided interval
+                assert rows[name][key] is None, (name, key)
+    assert any(r["ci_upper"] is None or r["ci_lower"] is None for r in rows.values())
+    assert all(r["p_adjusted"] is None for r in rows.values())
+    # JSON through a file and back: the same numbers
+    again = json.loads(json.dumps(record, allow_nan=False))
+    assert again["inference"] == block
+
+
+def test_a_fit_without_inference_records_null():
+    fit = ps.lasso("y ~ bmi + bp", ps.datasets.load("diabetes"), lam=1.0)
+    assert fit_to_dict(fit)["inference"] is None
 
 
 def test_record_states_the_fit(fit):

@@ -7,7 +7,8 @@ import os
 import re
 import shutil
 import subprocess
-from html import unescape
+import warnings
+from html import escape, unescape
 from pathlib import Path
 
 import matplotlib
@@ -30,6 +31,7 @@ SECTIONS = [
     "model",
     "selected",
     "bootstrap",
+    "inference",
     "terms",
     "path",
     "stability-selection",
@@ -43,6 +45,9 @@ def full_fit():
     fit = ps.lasso("y ~ .", data, nfolds=5, seed=0)
     fit.bootstrap(n_boot=20, fixed_lam=True, seed=1, progress=False)
     fit.stability_selection(n_subsamples=10, pfer=1.0, seed=2, progress=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        fit.inference("naive")
     return fit
 
 
@@ -57,9 +62,10 @@ def test_html_has_every_section_and_plot(html_report, full_fit):
     html = html_report.read_text()
     for section in SECTIONS:
         assert f'<section id="{section}"' in html, section
-    # CV plot, path, bootstrap frequencies, stability path: inline SVG
-    assert html.count("<svg") == 4
-    for fig in ("fig-selection", "fig-path", "fig-bootstrap", "fig-stability"):
+    # CV plot, path, bootstrap frequencies, stability path, intervals: inline SVG
+    assert html.count("<svg") == 5
+    for fig in ("fig-selection", "fig-path", "fig-bootstrap", "fig-stability",
+                "fig-inference"):  # fmt: skip
         assert f'id="{fig}"' in html
     assert full_fit.design.formula in html
 
@@ -102,6 +108,7 @@ def test_markdown_report(full_fit, tmp_path):
         "## Data and formula",
         "## Selected features",
         "## Bootstrap stability",
+        "## Inference after selection",
         "## Formula terms",
         "## Coefficient path",
         "## Stability selection",
@@ -109,7 +116,7 @@ def test_markdown_report(full_fit, tmp_path):
     ):
         assert heading in text
     images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
-    assert len(images) == 4
+    assert len(images) == 5
     for image in images:
         assert (tmp_path / image).read_text().startswith("<svg")
     assert "<svg" not in text
@@ -217,7 +224,7 @@ def test_renders_in_headless_chromium(html_report):
     assert dom.returncode == 0, dom.stderr[-2000:]
     for section in SECTIONS:
         assert f'id="{section}"' in dom.stdout
-    assert dom.stdout.count("<svg") == 4
+    assert dom.stdout.count("<svg") == 5
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / "report.png"
@@ -251,7 +258,7 @@ def test_fits_the_window_in_headless_chromium(kind, width, request, tmp_path):
     assert measured["width"] == width
     assert measured["scroll"] <= width
     assert measured["wide"] == []
-    n_figures = 4 if kind == "gaussian" else 3
+    n_figures = 5 if kind == "gaussian" else 3
     assert len(measured["figures"]) == n_figures
     for name, left, right, fig_width, height in measured["figures"]:
         assert left >= 0 and right <= width, name
@@ -452,3 +459,143 @@ def test_markdown_report_writes_hostile_names_as_text(tmp_path):
     assert f"<pre><code>{formula}\n</code></pre>" in quoted(html)
     assert f'<h1>Feature selection for Q("{response}")</h1>' in quoted(html)
     assert f'<strong>Q("{response}")</strong>' in quoted(html)
+
+
+# ---------------------------------------------------------------------------------
+# inference after selection
+
+
+def _hand_built(fit, alternative="two-sided", names=None):
+    """A result of another method, built by hand: no standard errors, adjusted
+    p-values, a column the fit did not select."""
+    import numpy as np
+    import pandas as pd
+
+    names = names or [*fit.selected[:2], "age"]
+    k = len(names)
+    table = pd.DataFrame(
+        {
+            "estimate": np.linspace(1.0, 3.0, k),
+            "std_error": np.nan,
+            "ci_lower": np.linspace(0.5, 2.5, k),
+            "ci_upper": np.linspace(1.5, 3.5, k),
+            "p_value": [1e-20, *np.linspace(0.01, 0.3, k - 1)],
+            "p_adjusted": np.linspace(0.03, 0.9, k),
+        },
+        index=pd.Index(names, name="column"),
+    )
+    if alternative != "two-sided":
+        table["ci_upper"] = np.inf
+    return ps.inference.InferenceResult(
+        "selective", table, 0.9, fit.lam, "the selected set & signs <at lambda>",
+        sigma=2.5, sigma_method="OLS residual", alternative=alternative,
+        adjustment="Holm", notes=("a note with <b>markup</b>",),
+    )  # fmt: skip
+
+
+def test_inference_table_matches_the_result(html_report, full_fit):
+    html = html_report.read_text()
+    section = html.split('<section id="inference"')[1].split("</section>")[0]
+    res = full_fit.inference_result
+    assert "Method: <strong>naive</strong>" in section
+    assert "It guarantees nothing after selection" in section
+    assert res.conditioning in section
+    table = section.split('id="inference-table"')[1].split("</table>")[0]
+    shown = re.findall(r"<tr>\s*<td><code>([^<]+)</code>", table)
+    assert shown == res.table.index.tolist()
+    assert "naive p-value</th>" in table and "naive 95% interval</th>" in table
+    # the bootstrap columns stand next to the intervals
+    assert "selected in resamples</th>" in table
+    boot = full_fit.bootstrap_result.columns
+    for column, row in res.table.iterrows():
+        cells = table.split(f"<code>{column}</code>")[1].split("</tr>")[0]
+        assert f"[{row['ci_lower']:.4g}, {row['ci_upper']:.4g}]" in cells
+        assert f">{row['p_value']:.3g}<" in cells
+        assert f"{100 * boot.loc[column, 'freq']:.0f}%" in cells
+    assert 'href="#inference"' in html
+    words = " ".join(html.split())
+    assert "by the <strong>naive</strong> method, which ignores the selection" in words
+
+
+def test_report_of_another_method_one_sided_and_escaped(tmp_path):
+    fit = ps.lasso("y ~ .", ps.datasets.load("diabetes"), lam=1.0)
+    fit.inference_result = _hand_built(fit, alternative="sign")
+    html = render_report(fit)
+    section = html.split('<section id="inference"')[1].split("</section>")[0]
+    assert "Selective inference (Lee, Sun, Sun &amp; Taylor 2016)" in section
+    assert "the selected set &amp; signs &lt;at lambda&gt;" in section
+    assert "a note with &lt;b&gt;markup&lt;/b&gt;" in section
+    assert "selective adjusted p-value</th>" in section
+    assert "std. error" not in section  # no method standard errors: no column
+    assert "< 1e-16" not in section and "&lt; 1e-16" in section
+    assert section.count(", ∞]") == 3  # the open side of each one-sided interval
+    assert "<code>age</code>" in section and "Holm" in section
+    assert 'id="fig-inference"' in section
+    md = write_report(fit, tmp_path / "r.md").read_text()
+    part = md.split("## Inference after selection")[1].split("## Formula terms")[0]
+    assert "| `age` | 0 |" in part and ", ∞] |" in part
+    assert "a note with <b>" not in part and r"\<b>markup\</b>" in part
+    assert (tmp_path / "r_files" / "inference.svg").exists()
+
+
+def test_dollar_names_are_drawn_as_text(tmp_path):
+    # "$...$" is mathtext for matplotlib: a name like this one stopped the plots
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(3)
+    names = ["$\\frac{$", "a$b$c", "ok"]
+    frame = pd.DataFrame(rng.standard_normal((80, 3)), columns=names)
+    frame["y"] = frame[names[0]] + frame[names[1]] + rng.standard_normal(80)
+    fit = ps.lasso("y ~ .", frame, lam=0.05)
+    fit.bootstrap(n_boot=5, seed=0, progress=False)
+    fit.stability_selection(n_subsamples=5, pfer=1.0, seed=1, progress=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        fit.inference("naive")
+    html = render_report(fit)
+    assert "could not be drawn" not in html
+    assert html.count("<svg") == 4  # path, bootstrap, stability, intervals
+    # the names are written into the SVG as text, with their dollar signs
+    assert len(fit.selected) == 2
+    for fig in ("fig-path", "fig-bootstrap", "fig-inference"):
+        svg = html.split(f'id="{fig}"')[1].split("</svg>")[0]
+        for name in fit.selected:
+            assert escape(name, quote=False) in svg, (fig, name)
+
+
+def test_inference_section_writes_hostile_names_as_text(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    markdown_it = pytest.importorskip("markdown_it")
+    bad = "a|b*c_[x](y)<script>$x$"
+    rng = np.random.default_rng(6)
+    frame = pd.DataFrame({"y": rng.standard_normal(60), bad: rng.standard_normal(60)})
+    frame["y"] += 2 * frame[bad]
+    fit = ps.lasso(f'y ~ Q("{bad}")', frame, lam=0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        fit.inference("naive")
+    html = render_report(fit)
+    section = html.split('<section id="inference"')[1].split("</section>")[0]
+    assert "<script" not in section
+    assert escape(f'Q("{bad}")', quote=False) in section
+    text = write_report(fit, tmp_path / "r.md").read_text()
+    part = text.split("## Inference after selection")[1].split("## Formula terms")[0]
+    rendered = markdown_it.MarkdownIt("commonmark").enable(["table"]).render(part)
+    assert "<script" not in rendered and "<a " not in rendered
+    cells = [unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", rendered)]
+    assert cells[0] == f'<code>Q("{bad}")</code>'
+    assert cells[2] == f"{fit.inference_result.table['estimate'].iloc[0]:.4g}"
+
+
+def test_inference_on_nothing_selected_says_so():
+    fit = ps.lasso("y ~ bmi + bp", ps.datasets.load("diabetes"), lam=1000.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        fit.inference("naive")
+    html = render_report(fit)
+    section = html.split('<section id="inference"')[1].split("</section>")[0]
+    assert "The method reported on no column" in section
+    assert "<svg" not in section and "inference-table" not in section

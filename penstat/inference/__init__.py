@@ -22,6 +22,9 @@ from penstat.inference.result import TABLE_COLUMNS, InferenceResult
 from penstat.inference.run import run_inference
 from penstat.inference.sigma import estimate_sigma
 
+# the method modules register their functions in run.RUNNERS when imported
+from penstat.inference import naive as _naive  # noqa: E402, F401  isort: skip
+
 __all__ = [
     "METHODS",
     "TABLE_COLUMNS",

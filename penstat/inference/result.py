@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from penstat.plots.inference import plot_intervals
+
 __all__ = ["TABLE_COLUMNS", "InferenceResult"]
 
 #: The columns every method's table has, in this order (NaN where a method does not
@@ -82,6 +84,21 @@ class InferenceResult:
     def intervals(self) -> pd.DataFrame:
         """The confidence intervals, by column (``ci_lower``, ``ci_upper``)."""
         return self.table[["ci_lower", "ci_upper"]]
+
+    def plot(self, ax=None):
+        """Forest plot of the estimates and intervals
+        (:func:`penstat.plots.inference.plot_intervals`), titled with the method and
+        level.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> table = pd.DataFrame({"estimate": [1.0], "ci_lower": [0.0],
+        ...                       "ci_upper": [2.0]}, index=["x1"])
+        >>> InferenceResult("naive", table, 0.9, 0.1, "nothing").plot().get_title()
+        'naive: 90% intervals'
+        """
+        return plot_intervals(self.table, ax=ax, method=self.method, level=self.level)
 
     def header(self) -> list[str]:
         """The lines that label every printout of this result: the method, what it

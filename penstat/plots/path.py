@@ -15,6 +15,7 @@ import numpy as np
 from penstat._errors import ArgumentError
 from penstat.plots import require_matplotlib
 from penstat.plots._protocols import PathLike
+from penstat.plots._text import literal
 
 __all__ = ["plot_path"]
 
@@ -133,7 +134,7 @@ def _label_lines(ax, names, lines, coefs, at: int, right: int, x_end: float) -> 
     for j, height in zip(chosen, heights, strict=True):
         color = lines[j].get_color()
         ax.annotate(
-            names[j],
+            literal(names[j]),
             xy=(x_end, ends[j]),
             xytext=(1.04, height),
             textcoords=("axes fraction", "data"),

@@ -17,7 +17,7 @@ without a cycle.
 >>> from penstat.results.export import fit_to_dict
 >>> fit = ps.lasso("y ~ bmi + bp", ps.datasets.load("diabetes"), lam=1.0)
 >>> sorted(fit_to_dict(fit))[:4]
-['bootstrap', 'coefficients', 'data', 'model']
+['bootstrap', 'coefficients', 'data', 'inference']
 """
 
 from __future__ import annotations
@@ -34,10 +34,13 @@ from penstat.solver.path import EarlyStop
 
 __all__ = [
     "SCHEMA",
+    "INFERENCE_FIELDS",
     "FitLike",
+    "InferenceResultLike",
     "fit_to_dict",
     "format_number",
     "header_rows",
+    "inference_to_dict",
     "penalty_text",
     "plain",
 ]
@@ -100,6 +103,24 @@ class StabilityResultLike(StabilityLike, Protocol):
     seed_entropy: Any
 
 
+class InferenceResultLike(Protocol):
+    """What the export reads from ``fit.inference_result`` (a
+    :class:`~penstat.inference.InferenceResult`)."""
+
+    method: str
+    table: Any
+    level: float
+    lam: float
+    conditioning: str
+    sigma: float | None
+    sigma_method: str | None
+    alternative: str
+    adjustment: str | None
+    approximate: bool
+    notes: tuple[str, ...]
+    details: dict
+
+
 class FitLike(Protocol):
     """What the export reads from a fit (a :class:`~penstat.results.PenalizedFit`).
 
@@ -122,6 +143,7 @@ class FitLike(Protocol):
     selection: SelectionLike | None
     bootstrap_result: BootstrapResultLike | None
     stability_result: StabilityResultLike | None
+    inference_result: InferenceResultLike | None
     warnings: tuple[str, ...]
     relax: Any
     adaptive_init: Any
@@ -154,8 +176,8 @@ class FitLike(Protocol):
 
 def fit_to_dict(fit: FitLike, source: str | None = None) -> dict:
     """A JSON-ready dict of a fit: data, model, selection, coefficients, terms,
-    warnings, bootstrap and stability (schema :data:`SCHEMA`, described in the docs'
-    export reference).
+    warnings, bootstrap, stability and inference after selection (schema
+    :data:`SCHEMA`, described in the docs' export reference).
 
     NaN becomes ``None`` (JSON ``null``); every value is a plain Python number,
     string, bool, list or dict, so ``json.dumps(..., allow_nan=False)`` succeeds.
@@ -198,6 +220,7 @@ def fit_to_dict(fit: FitLike, source: str | None = None) -> dict:
         "warnings": [str(w) for w in fit.warnings],
         "bootstrap": None if fit.bootstrap_result is None else _bootstrap(fit),
         "stability": None if fit.stability_result is None else _stability(fit),
+        "inference": inference_to_dict(getattr(fit, "inference_result", None)),
     }
 
 
@@ -385,7 +408,8 @@ def _coefficients(fit: FitLike) -> list[dict]:
 
 
 def _terms(fit: FitLike) -> list[dict]:
-    nonzero = dict(zip(fit.design.columns, fit.path.coefs[fit.index] != 0, strict=True))
+    coef = np.asarray(fit.coef, dtype=float)[1:]  # relaxed ones for a relaxed fit
+    nonzero = dict(zip(fit.design.columns, coef != 0, strict=True))
     return [
         {
             "term": term,
@@ -432,6 +456,71 @@ def _stability(fit: FitLike) -> dict:
         "notes": [str(n) for n in stab.notes],
         "seed_entropy": plain(stab.seed_entropy),
     }
+
+
+#: The fields of the method block of an inference record, in order.
+INFERENCE_FIELDS = (
+    "method",
+    "level",
+    "lam",
+    "conditioning",
+    "sigma",
+    "sigma_method",
+    "alternative",
+    "adjustment",
+    "approximate",
+    "notes",
+)
+
+
+def inference_to_dict(result: InferenceResultLike | None) -> dict | None:
+    """The ``"inference"`` block of the record: the method block (what the numbers
+    mean) and one entry per reported column (``estimate``, ``std_error``,
+    ``ci_lower``, ``ci_upper``, ``p_value``, ``p_adjusted`` and any column the method
+    adds; ``null`` for NaN and for an unbounded side of a one-sided interval).
+
+    Parameters
+    ----------
+    result : InferenceResultLike or None
+        A :class:`~penstat.inference.InferenceResult`; None gives None.
+
+    Returns
+    -------
+    dict or None
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from penstat.inference import InferenceResult
+    >>> table = pd.DataFrame({"estimate": [1.0], "std_error": [0.5],
+    ...                       "ci_lower": [0.0], "ci_upper": [2.0],
+    ...                       "p_value": [0.05], "p_adjusted": [float("nan")]},
+    ...                      index=["x1"])
+    >>> block = inference_to_dict(InferenceResult("naive", table, 0.95, 0.1, "nothing"))
+    >>> block["method"], block["columns"][0]["p_adjusted"]
+    ('naive', None)
+    """
+    if result is None:
+        return None
+    out: dict[str, Any] = {
+        "method": str(result.method),
+        "level": float(result.level),
+        "lam": _num(result.lam),
+        "conditioning": str(result.conditioning),
+        "sigma": _num(result.sigma),
+        "sigma_method": None if result.sigma_method is None else str(result.sigma_method),
+        "alternative": str(result.alternative),
+        "adjustment": None if result.adjustment is None else str(result.adjustment),
+        "approximate": bool(result.approximate),
+        "notes": [str(n) for n in result.notes],
+    }
+    out["details"] = {
+        str(k): plain(v)
+        for k, v in result.details.items()
+        if v is None or isinstance(v, (str, bool, int, float, np.generic))
+    }
+    out["columns"] = _records(result.table, "column")
+    return out
 
 
 def _limits_entry(fit: FitLike):

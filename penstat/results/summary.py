@@ -14,16 +14,28 @@ from __future__ import annotations
 
 import html
 import textwrap
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from penstat.results.export import FitLike, fit_to_dict, format_number, header_rows
+from penstat._errors import ArgumentError
+from penstat.inference import METHODS, InferenceResult, run_inference
+from penstat.inference.run import RUNNERS
+from penstat.results.export import (
+    FitLike,
+    fit_to_dict,
+    format_number,
+    header_rows,
+    inference_to_dict,
+)
 
 __all__ = [
     "Summary",
     "coef_table",
     "header_table",
+    "inference_lines",
+    "inference_table",
     "stability_lines",
     "stability_table",
     "summarize",
@@ -43,7 +55,10 @@ class Summary:
     """A fit summary: ``str()``, ``_repr_html_()`` and ``.tables`` (DataFrames).
 
     ``.stability`` holds the lines of the "Stability selection" section (empty until
-    stability selection has run on the fit), ``.warnings`` the fit's warnings.
+    stability selection has run on the fit), ``.inference`` those of the "Inference
+    after selection" section (the method, what it conditions on, sigma, level,
+    alternative, adjustment and notes; empty without inference), ``.warnings`` the
+    fit's warnings.
 
     Examples
     --------
@@ -62,17 +77,22 @@ class Summary:
         tables: dict[str, pd.DataFrame],
         warnings: tuple[str, ...] = (),
         stability: tuple[str, ...] = (),
+        inference: tuple[str, ...] = (),
     ):
         self.tables = tables
         self.warnings = tuple(warnings)
         self.stability = tuple(stability)  # the lines of the stability section
+        self.inference = tuple(inference)  # the lines of the inference section
 
     def __str__(self) -> str:
         header = self.tables["header"]
         width = int(header["value"].str.len().max())
         text = header.to_string(header=False, formatters={"value": f"{{:<{width}}}".format})
         coefs = self.tables["coefficients"]
-        parts = ["Penalized regression", text, "", "Coefficients"]
+        parts = ["Penalized regression", text]
+        if self.inference:
+            parts += ["", *(_wrap(line) for line in self.inference)]
+        parts += ["", "Coefficients"]
         if len(coefs):
             parts.append(coefs.to_string(float_format=_g5))
         else:
@@ -85,8 +105,7 @@ class Summary:
             parts += ["", "Stability selection", *self.stability]
         if self.warnings:
             parts += ["", "Warnings"]
-            parts += [textwrap.fill(w, 88, initial_indent="- ", subsequent_indent="  ")
-                      for w in self.warnings]  # fmt: skip
+            parts += [_wrap(w, "- ") for w in self.warnings]
         return "\n".join(line.rstrip() for part in parts for line in part.split("\n"))
 
     def __repr__(self) -> str:
@@ -96,6 +115,12 @@ class Summary:
         return (
             "<div><h4>Penalized regression</h4>"
             + self.tables["header"].to_html(header=False)
+            + (
+                "<h4>Inference after selection</h4>"
+                + "".join(f"<p>{html.escape(line)}</p>" for line in self.inference)
+                if self.inference
+                else ""
+            )
             + "<h4>Coefficients</h4>"
             + self.tables["coefficients"].to_html(float_format=_g5)
             + "<h4>Terms</h4>"
@@ -117,7 +142,7 @@ class Summary:
         )
 
 
-def summarize(fit: FitLike, all: bool = False) -> Summary:
+def summarize(fit: FitLike, all: bool = False, inference: Any = None) -> Summary:
     """A summary with a header, a coefficient table and a term table, read from the
     fit's export record (:func:`penstat.results.export.fit_to_dict`).
 
@@ -127,12 +152,22 @@ def summarize(fit: FitLike, all: bool = False) -> Summary:
         A :class:`~penstat.results.PenalizedFit`.
     all : bool
         List every design column, not only the selected ones.
+    inference : str, InferenceResult, None or False
+        Inference after selection to show: an
+        :class:`~penstat.inference.InferenceResult`; a method name (the fit's
+        ``inference_result`` when it is of that method, else that method run with
+        its defaults, which the fit does not keep); None: ``fit.inference_result``
+        when :meth:`~penstat.results.PenalizedFit.inference` has run; False: none.
+        The summary then has an "Inference after selection" section naming the
+        method and what it conditions on, and the coefficient table has the
+        method's columns, each named after the method (``"naive p_value"``).
 
     Returns
     -------
     Summary
         ``print()`` it, show it in a notebook, or use ``.tables`` (DataFrames
-        ``"header"``, ``"coefficients"`` and ``"terms"``).
+        ``"header"``, ``"coefficients"``, ``"terms"``, and ``"inference"`` with
+        inference).
 
     Examples
     --------
@@ -140,8 +175,18 @@ def summarize(fit: FitLike, all: bool = False) -> Summary:
     >>> fit = ps.lasso("y ~ bmi + bp", ps.datasets.load("diabetes"), lam=1.0)
     >>> summarize(fit).tables["header"].loc["lambda chosen by", "value"]
     'fixed by the user'
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     summary = summarize(fit, inference="naive")
+    >>> summary.inference[0]
+    'Inference after selection: naive, 95% intervals, two-sided p-values'
+    >>> summary.tables["coefficients"].columns.tolist()[3:6]
+    ['naive estimate', 'naive std_error', 'naive ci_lower']
     """
     record = fit_to_dict(fit)
+    result = _inference_result(fit, inference)
+    record["inference"] = None if result is False else inference_to_dict(result)
     tables = {
         "header": header_table(record),
         "coefficients": coef_table(record, all),
@@ -149,8 +194,38 @@ def summarize(fit: FitLike, all: bool = False) -> Summary:
     }
     if record["stability"] is not None:
         tables["stability"] = stability_table(record)
+    if record["inference"] is not None:
+        tables["inference"] = inference_table(record)
     return Summary(
-        tables, warnings=tuple(record["warnings"]), stability=stability_lines(record)
+        tables,
+        warnings=tuple(record["warnings"]),
+        stability=stability_lines(record),
+        inference=inference_lines(record),
+    )
+
+
+def _inference_result(fit: FitLike, inference: Any):
+    """The result ``summary(inference=...)`` shows; False for none."""
+    kept = getattr(fit, "inference_result", None)
+    if inference is None:
+        return False if kept is None else kept
+    if inference is False:
+        return False
+    if isinstance(inference, InferenceResult):
+        return inference
+    if isinstance(inference, str) and inference in METHODS:
+        if kept is not None and kept.method == inference:
+            return kept
+        if inference not in RUNNERS:
+            raise ArgumentError(
+                f"inference={inference!r}: this penstat has no such method; "
+                f"available: {', '.join(sorted(RUNNERS))}"
+            )
+        return run_inference(fit, method=inference)
+    options = ", ".join(repr(m) for m in METHODS)
+    raise ArgumentError(
+        f"inference={inference!r}: give one of {options}, an InferenceResult (from "
+        "fit.inference(...)), None (the fit's own, when run) or False (none)"
     )
 
 
@@ -206,9 +281,92 @@ def coef_table(record: dict, all: bool = False) -> pd.DataFrame:
         # which coefficients the constraint holds at a (nonzero) limit
         sides = np.array([c["at_limit"] or "" for c in coefs], dtype=object)
         table.insert(3, "at_limit", sides)
+    shown = np.array([c["selected"] for c in coefs], dtype=bool)
+    if record.get("inference") is not None:
+        block = record["inference"]
+        inference = inference_table(record)
+        # the method's columns, named after it, next to the coefficients; the
+        # columns it reports on are shown even when not selected
+        for key in inference.columns:
+            values = inference[key].reindex(columns)
+            if inference[key].notna().any():
+                table[f"{block['method']} {key}"] = values.to_numpy()
+        shown |= np.isin(columns, inference.index)
     if not all:
-        table = table[[c["selected"] for c in coefs]]
+        table = table[shown]
     return table
+
+
+def inference_table(record: dict) -> pd.DataFrame:
+    """The inference record's table: one row per reported column (the estimate,
+    standard error, interval, p-value and adjusted p-value, NaN where the method
+    defines none or an interval side is unbounded); ``.attrs["method"]`` names the
+    method.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from penstat.inference import InferenceResult
+    >>> from penstat.results.export import inference_to_dict
+    >>> table = pd.DataFrame({"estimate": [1.0], "std_error": [0.5],
+    ...                       "ci_lower": [0.0], "ci_upper": [2.0],
+    ...                       "p_value": [0.05], "p_adjusted": [float("nan")]},
+    ...                      index=["x1"])
+    >>> res = InferenceResult("naive", table, 0.95, 0.1, "nothing")
+    >>> float(inference_table({"inference": inference_to_dict(res)}).loc["x1", "p_value"])
+    0.05
+    """
+    block = record["inference"]
+    rows = block["columns"]
+    keys = [k for k in (rows[0] if rows else {}) if k != "column"]
+    table = pd.DataFrame(
+        {k: _floats(r.get(k) for r in rows) for k in keys},
+        index=pd.Index([r["column"] for r in rows], name="column"),
+    )
+    table.attrs["method"] = block["method"]
+    return table
+
+
+def inference_lines(record: dict) -> tuple[str, ...]:
+    """The inference after selection in words (empty without it), as the summary
+    shows them: the method, its level and alternative, what it conditions on, sigma
+    and how it was obtained, the adjustment and the notes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from penstat.inference import InferenceResult
+    >>> from penstat.results.export import inference_to_dict
+    >>> res = InferenceResult("split", pd.DataFrame(), 0.9, 0.5, "the random splits",
+    ...                       adjustment="Holm")
+    >>> for line in inference_lines({"inference": inference_to_dict(res)}):
+    ...     print(line)
+    Inference after selection: split, 90% intervals, two-sided p-values
+    Conditioning: the random splits
+    lambda of the selection: 0.5
+    p_adjusted: Holm
+    P-values and intervals in the coefficient table are those of this method.
+    """
+    block = record.get("inference")
+    if block is None:
+        return ()
+    kind = "approximate " if block["approximate"] else ""
+    lines = [
+        f"Inference after selection: {block['method']}, {kind}"
+        f"{format_number(100 * block['level'], '.3g')}% intervals, "
+        f"{block['alternative']} p-values",
+        f"Conditioning: {block['conditioning']}",
+        f"lambda of the selection: {format_number(block['lam'], '.6g')}",
+    ]
+    if block["sigma"] is not None:
+        lines.append(f"sigma = {_g5(block['sigma'])} ({block['sigma_method']})")
+    if block["adjustment"] is not None:
+        lines.append(f"p_adjusted: {block['adjustment']}")
+    lines.extend(f"Note: {note}" for note in block["notes"])
+    lines.append(
+        "P-values and intervals in the coefficient table are those of this method."
+    )
+    return tuple(lines)
 
 
 def term_table(record: dict) -> pd.DataFrame:
@@ -285,6 +443,12 @@ def stability_lines(record: dict) -> tuple[str, ...]:
         f"expected false selections <= {_g3(stab['pfer'])} (q = {_g3(stab['q'])}, "
         f"{stab['p']} penalized columns, {stab['assumption']} bound, seed "
         f"{stab['seed_entropy']})",
+    )
+
+
+def _wrap(line: str, indent: str = "") -> str:
+    return textwrap.fill(
+        line, 88, initial_indent=indent, subsequent_indent=" " * max(len(indent), 2)
     )
 
 

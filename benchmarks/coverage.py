@@ -1,0 +1,290 @@
+"""Simulation: coverage of the confidence intervals of inference after selection.
+
+Run by hand (never in CI):
+
+    python benchmarks/coverage.py                        # 500 replicates per scenario
+    python benchmarks/coverage.py --reps 50 --methods naive
+    python benchmarks/coverage.py --scenarios gauss-p20-rho0 --jobs 2
+
+Every replicate draws a new design and response, fits the lasso at a fixed lambda
+(``lam = c sqrt(2 log(p) / n)``, the order of the universal threshold on glmnet's
+scale: ``c = sigma`` for gaussian, ``c = 1/2`` for binomial), and runs
+``fit.inference(method, level=0.9)`` for every method registered in
+:data:`penstat.inference.run.RUNNERS`. For each column the fit selected and the
+method reports an interval for, the interval is checked against two targets:
+
+* ``partial``: the coefficient of the column in the best fit of the true mean on the
+  selected columns (least squares of ``X beta`` on ``[1, X_M]``; for binomial, the
+  logistic fit of the true probabilities on ``[1, X_M]``), the target of selective
+  inference and of the classical refit (Berk et al. 2013; Lee et al. 2016);
+* ``full``: the true coefficient ``beta_j``, the target of the debiased lasso and
+  of sample splitting.
+
+A method's own target is ``details["target"]`` of its result when it says, else
+``partial`` for ``selective`` and ``naive`` and ``full`` for the others. Coverage is
+pooled over all intervals of all replicates, with its Monte Carlo standard error
+(binomial, ignoring the dependence between the intervals of one replicate).
+
+Scenarios: gaussian n = 100, p = 20 and 200, Toeplitz correlation rho^|i-j| with
+rho = 0 and 0.5, 5 true effects (+-1, +-0.75, 0.5 spread over the columns), sigma = 1;
+binomial n = 300, p = 50, rho = 0, the same effects. Failures (a method refusing a
+replicate, e.g. more selected columns than rows for the refit) are counted, not
+hidden. BLAS runs one thread per process. The machine may be shared: this script
+measures coverage, not time.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._common import limit_threads_from_argv  # noqa: E402
+
+THREADS = limit_threads_from_argv(default=1)
+
+import argparse  # noqa: E402
+import math  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+EFFECTS = np.array([1.0, -1.0, 0.75, -0.75, 0.5])
+OWN_TARGET = {"selective": "partial", "naive": "partial"}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    family: str
+    n: int
+    p: int
+    rho: float
+
+    @property
+    def beta(self) -> np.ndarray:
+        beta = np.zeros(self.p)
+        where = np.linspace(0, self.p - 1, len(EFFECTS) + 1)[:-1].round().astype(int)
+        beta[where] = EFFECTS
+        return beta
+
+    @property
+    def lam(self) -> float:
+        scale = 1.0 if self.family == "gaussian" else 0.5
+        return scale * math.sqrt(2 * math.log(self.p) / self.n)
+
+
+SCENARIOS = {
+    s.name: s
+    for s in (
+        Scenario("gauss-p20-rho0", "gaussian", 100, 20, 0.0),
+        Scenario("gauss-p20-rho0.5", "gaussian", 100, 20, 0.5),
+        Scenario("gauss-p200-rho0", "gaussian", 100, 200, 0.0),
+        Scenario("gauss-p200-rho0.5", "gaussian", 100, 200, 0.5),
+        Scenario("binom-p50-rho0", "binomial", 300, 50, 0.0),
+    )
+}
+
+
+def draw(scenario: Scenario, rng: np.random.Generator):
+    """A design with Toeplitz correlation, the true mean and a response."""
+    n, p, rho = scenario.n, scenario.p, scenario.rho
+    z = rng.standard_normal((n, p))
+    if rho > 0:  # AR(1) columns: corr(x_i, x_j) = rho^|i - j|
+        x = np.empty_like(z)
+        x[:, 0] = z[:, 0]
+        for j in range(1, p):
+            x[:, j] = rho * x[:, j - 1] + math.sqrt(1 - rho**2) * z[:, j]
+    else:
+        x = z
+    eta = x @ scenario.beta
+    if scenario.family == "gaussian":
+        mean = eta
+        y = eta + rng.standard_normal(n)
+    else:
+        mean = 1 / (1 + np.exp(-eta))
+        y = (rng.random(n) < mean).astype(float)
+    return x, mean, y
+
+
+def partial_target(scenario: Scenario, x, mean, keep: np.ndarray) -> np.ndarray:
+    """The coefficients of the best fit of the true mean on [1, X_M]."""
+    exog = np.column_stack([np.ones(len(x)), x[:, keep]])
+    if scenario.family == "gaussian":
+        return np.linalg.lstsq(exog, mean, rcond=None)[0][1:]
+    import statsmodels.api as sm
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = sm.GLM(mean, exog, family=sm.families.Binomial()).fit()
+    return np.asarray(res.params)[1:]
+
+
+def replicate(
+    scenario: Scenario, methods: list[str], level: float, seed, lam_factor: float = 1.0
+) -> list[dict]:
+    """One data set: the lasso at the scenario's lambda (times ``lam_factor``), then
+    every method."""
+    import penstat as ps
+
+    rng = np.random.default_rng(seed)
+    x, mean, y = draw(scenario, rng)
+    names = [f"x{j + 1}" for j in range(scenario.p)]
+    frame = pd.DataFrame(x, columns=names)
+    frame["y"] = y
+    lam = lam_factor * scenario.lam
+    fit = ps.lasso("y ~ .", frame, family=scenario.family, lam=lam)
+    selected = [names.index(c) for c in fit.selected]
+    rows = []
+    if not selected:
+        return [{"method": m, "status": "none selected"} for m in methods]
+    keep = np.zeros(scenario.p, dtype=bool)
+    keep[selected] = True
+    targets = {
+        "partial": dict(
+            zip(fit.selected, partial_target(scenario, x, mean, keep), strict=True)
+        ),
+        "full": {c: scenario.beta[names.index(c)] for c in fit.selected},
+    }
+    child = seed.spawn(1)[0]  # the methods' randomness, apart from the data's
+    for method in methods:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = fit.inference(
+                    method, level=level, seed=child, n_jobs=1, progress=False
+                )
+        except ps.PenstatError as exc:
+            rows.append({"method": method, "status": f"refused: {type(exc).__name__}"})
+            continue
+        own = str(res.details.get("target", OWN_TARGET.get(method, "full")))
+        own = "partial" if own not in ("partial", "full") else own
+        table = res.table.loc[[c for c in fit.selected if c in res.table.index]]
+        for column, row in table.iterrows():
+            lo, hi = float(row["ci_lower"]), float(row["ci_upper"])
+            if math.isnan(lo) or math.isnan(hi):
+                continue
+            entry = {"method": method, "status": "ok", "own": own, "column": column}
+            for name, target in targets.items():
+                entry[name] = lo <= target[column] <= hi
+            entry["width"] = hi - lo
+            entry["n_selected"] = len(selected)
+            rows.append(entry)
+    return rows
+
+
+def summarize(scenario: Scenario, rows: list[dict], reps: int) -> list[dict]:
+    out = []
+    frame = pd.DataFrame(rows)
+    for method, part in frame.groupby("method", sort=False):
+        ok = part[part["status"] == "ok"]
+        failed = part[part["status"] != "ok"]
+        entry = {"scenario": scenario.name, "method": method, "reps": reps}
+        entry["failed"] = int(len(failed))
+        entry["intervals"] = int(len(ok))
+        if len(ok):
+            own = ok["own"].iloc[0]
+            other = "full" if own == "partial" else "partial"
+            cover = ok[own].astype(float).mean()
+            entry.update(
+                target=own,
+                coverage=cover,
+                se=math.sqrt(cover * (1 - cover) / len(ok)),
+                other=ok[other].astype(float).mean(),
+                other_target=other,
+                width=float(np.median(ok["width"])),
+            )
+        out.append(entry)
+    return out
+
+
+def markdown(results: list[dict], level: float) -> str:
+    pct = f"{100 * level:g}%"
+    lines = [
+        f"| scenario | method | target | {pct} coverage (MC s.e.) | coverage of the "
+        "other target | median width | intervals | replicates without intervals |",
+        "|---|---|---|--:|--:|--:|--:|--:|",
+    ]
+    for r in results:
+        if r["intervals"]:
+            cells = [
+                r["target"],
+                f"{r['coverage']:.3f} ({r['se']:.3f})",
+                f"{r['other']:.3f} ({r['other_target']})",
+                f"{r['width']:.3g}",
+            ]
+        else:
+            cells = ["–", "–", "–", "–"]
+        lines.append(
+            f"| {r['scenario']} | {r['method']} | "
+            + " | ".join(cells)
+            + f" | {r['intervals']} | {r['failed']} of {r['reps']} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from penstat.inference.run import RUNNERS
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=500, help="replicates per scenario")
+    parser.add_argument(
+        "--methods",
+        default=",".join(RUNNERS),
+        help=f"comma-separated (default: every registered method: {','.join(RUNNERS)})",
+    )
+    parser.add_argument(
+        "--scenarios", default=",".join(SCENARIOS), help="comma-separated scenario names"
+    )
+    parser.add_argument("--level", type=float, default=0.9)
+    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--jobs", type=int, default=1, help="joblib workers")
+    parser.add_argument("--threads", type=int, default=1, help="BLAS threads (0: default)")
+    parser.add_argument("--out", type=Path, help="also write the table to this file")
+    parser.add_argument(
+        "--lam-factor",
+        type=float,
+        default=1.0,
+        help="multiply each scenario's lambda (a check of this script: a tiny factor "
+        "selects every column of the p = 20 scenarios, where the naive intervals "
+        "must cover at the nominal level)",
+    )
+    args = parser.parse_args(argv)
+    methods = [m for m in args.methods.split(",") if m]
+    unknown = [m for m in methods if m not in RUNNERS]
+    if unknown:
+        parser.error(f"methods {unknown} are not registered; registered: {list(RUNNERS)}")
+    scenarios = [SCENARIOS[s] for s in args.scenarios.split(",") if s]
+
+    from joblib import Parallel, delayed
+
+    results = []
+    for k, scenario in enumerate(scenarios):
+        start = time.perf_counter()
+        seeds = np.random.SeedSequence([args.seed, k]).spawn(args.reps)
+        batches = Parallel(n_jobs=args.jobs)(
+            delayed(replicate)(scenario, methods, args.level, s, args.lam_factor)
+            for s in seeds
+        )
+        rows = [row for batch in batches for row in batch]
+        results += summarize(scenario, rows, args.reps)
+        took = time.perf_counter() - start
+        print(f"{scenario.name}: {args.reps} replicates in {took:.0f} s", file=sys.stderr)
+    table = markdown(results, args.level)
+    header = (
+        f"Coverage of {100 * args.level:g}% intervals after selection, "
+        f"{args.reps} replicates per scenario, seed {args.seed}, lasso at "
+        f"lam = {args.lam_factor:g} c sqrt(2 log(p) / n)."
+    )
+    print(header + "\n\n" + table)
+    if args.out is not None:
+        args.out.write_text(header + "\n\n" + table + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
