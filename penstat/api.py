@@ -14,9 +14,10 @@ import warnings
 import pandas as pd
 
 from penstat._errors import ArgumentError, ConvergenceWarning, SeparationWarning
+from penstat._validation import check_adaptive
 from penstat.design import build_design
 from penstat.design.named import resolve_groups, resolve_limits, resolve_penalty_factor
-from penstat.engine import run
+from penstat.engine import adaptive_init, run
 from penstat.family import get_family
 from penstat.penalty import resolve_penalty
 from penstat.results import PenalizedFit
@@ -57,6 +58,8 @@ def fit(
     cv_grid: str = "full",
     formula_env: str = "caller",
     groups=None,
+    relax: bool = False,
+    adaptive_gamma: float | None = None,
 ) -> PenalizedFit:
     """Fit a penalized regression from a formula and a DataFrame.
 
@@ -87,10 +90,14 @@ def fit(
     nlambda, lambda_min_ratio, lambdas
         The lambda grid (glmnet's defaults: 100 values down to 1e-4 of the largest,
         or 1e-2 when n < p).
-    penalty_factor : dict or array, optional
+    penalty_factor : dict, array or "adaptive", optional
         Relative penalty per design column; a dict (or a pandas Series labelled by
         name) may name design columns or formula terms (a term applies to all its
-        columns), others get 1. 0 = unpenalized.
+        columns), others get 1. 0 = unpenalized. ``"adaptive"``: the adaptive
+        lasso (Zou 2006), every column weighted ``1 / |b| ** adaptive_gamma`` from an
+        initial fit (least squares or logistic regression when there are more
+        observations than columns, else ridge with lambda by CV), reported in
+        ``fit.adaptive_init``; see the user guide's penalties page.
     weights : str or array, optional
         A column name of ``data`` or one non-negative weight per row.
     standardize : bool
@@ -151,6 +158,16 @@ def fit(
         ``penalty="group"`` only: formula term -> group name, to put several terms
         in one group; every other term is a group of its own.
 
+    relax : bool
+        The relaxed lasso (glmnet's ``relax = TRUE``): at each lambda the
+        coefficients ``gamma * lasso + (1 - gamma) * unpenalized refit`` on the
+        lasso's active set, with lambda and gamma (0, 0.25, 0.5, 0.75, 1) chosen
+        together by the CV rule on the same folds (``cv.glmnet(relax = TRUE)``);
+        ``fit.gamma`` reports gamma. Needs ``select="cv_1se"`` or ``"cv_min"``, one
+        ``l1_ratio`` and no coefficient limits.
+    adaptive_gamma : float, optional
+        The exponent of ``penalty_factor="adaptive"`` (> 0, default 1).
+
     Returns
     -------
     PenalizedFit
@@ -159,6 +176,12 @@ def fit(
     --------
     >>> import penstat as ps
     >>> df = ps.datasets.load("diabetes")
+    >>> relaxed = ps.lasso("y ~ .", df, relax=True, seed=0)
+    >>> relaxed.gamma in (0.0, 0.25, 0.5, 0.75, 1.0)
+    True
+    >>> adaptive = ps.lasso("y ~ .", df, penalty_factor="adaptive", select="bic")
+    >>> adaptive.adaptive_init.method
+    'ols'
     >>> shifted = ps.fit("y ~ bmi + bp", df.assign(base=100.0), offset="base", lam=1.0)
     >>> round(shifted.intercept - ps.fit("y ~ bmi + bp", df, lam=1.0).intercept, 6)
     -100.0
@@ -183,7 +206,14 @@ def fit(
         n_jobs=n_jobs,
         progress=progress,
         cv_grid=cv_grid,
+        relax=relax,
     )
+    adaptive, adaptive_gamma = check_adaptive(penalty_factor, adaptive_gamma)
+    if relax and (lower_limits is not None or upper_limits is not None):
+        raise ArgumentError(
+            "relax=True refits each active set without a penalty, which limits would "
+            "constrain; drop lower_limits / upper_limits or relax"
+        )
     exclude = [c for c in (weights, foldid, offset) if isinstance(c, str)]
     design = build_design(
         formula,
@@ -199,10 +229,17 @@ def fit(
     if foldid is not None:
         select_spec = select_spec.with_folds(design.rows_of(foldid, "foldid"))
     select_spec = select_spec.with_seed()
-    pf = resolve_penalty_factor(penalty_factor, design)
+    pf = None if adaptive else resolve_penalty_factor(penalty_factor, design)
     lower, upper = resolve_limits(lower_limits, upper_limits, design, pf)
     group_of = None
     if penalty == "group":
+        if adaptive or relax:
+            what = "penalty_factor='adaptive'" if adaptive else "relax=True"
+            raise ArgumentError(
+                f"{what} is not available with penalty='group' (it weights or refits "
+                "single columns, not terms); use penalty='l1', or give the group "
+                "lasso penalty factors by term"
+            )
         group_of = resolve_groups(groups, design)
     elif groups is not None:
         raise ArgumentError(
@@ -229,10 +266,47 @@ def fit(
         max_iter=max_iter,
         groups=group_of,
     )
+    init = None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        if adaptive:
+            init = adaptive_init(design.X, design.y, spec, select_spec, adaptive_gamma)
+            spec = FitSpec.build(
+                n, p, **{**_spec_options(spec), "penalty_factor": init.penalty_factor}
+            )
         out = run(design.X, design.y, spec, select_spec)
-    return PenalizedFit(design, out, spec, select_spec, penalty, warnings=_replay(caught))
+    return PenalizedFit(
+        design,
+        out,
+        spec,
+        select_spec,
+        penalty,
+        warnings=_replay(caught),
+        adaptive_init=init,
+    )
+
+
+def _spec_options(spec: FitSpec) -> dict:
+    """The arguments of :meth:`FitSpec.build` that give ``spec``."""
+    return {
+        f: getattr(spec, f)
+        for f in (
+            "family",
+            "l1_ratio",
+            "lambdas",
+            "nlambda",
+            "lambda_min_ratio",
+            "penalty_factor",
+            "lower_limits",
+            "upper_limits",
+            "weights",
+            "offset",
+            "standardize",
+            "fit_intercept",
+            "tol",
+            "max_iter",
+        )
+    }
 
 
 def _replay(caught) -> tuple[str, ...]:
@@ -269,7 +343,8 @@ _FIT_OPTIONS = """
         ``na_action``, ``positive_class``, ``nfolds``, ``foldid``, ``stratify``,
         ``measure``, ``gamma``, ``seed``, ``n_jobs``, ``progress``, ``tol``,
         ``max_iter``, ``offset``, ``lower_limits``, ``upper_limits``, ``cv_grid``,
-        ``formula_env``, ``groups`` (the group lasso only). ``penalty`` (and for the
+        ``formula_env``, ``groups`` (the group lasso only), ``relax``,
+        ``adaptive_gamma``. ``penalty`` (and for the
         lasso and ridge ``l1_ratio``) is set by the function; use :func:`fit` to
         choose it.
 

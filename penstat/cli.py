@@ -140,6 +140,18 @@ def _model_options(group) -> None:
         metavar="LIMITS",
         help="upper limits of the coefficients (each >= 0), as --lower-limits",
     )
+    group.add_argument(
+        "--adaptive",
+        action="store_true",
+        help="adaptive lasso: penalty factors 1/|b|^G from an initial least-squares, "
+        "logistic or (more columns than rows) ridge fit",
+    )
+    group.add_argument(
+        "--adaptive-gamma",
+        type=float,
+        metavar="G",
+        help="the exponent G of --adaptive (default 1)",
+    )
 
 
 def _selection_options(group) -> None:
@@ -171,6 +183,12 @@ def _selection_options(group) -> None:
         "printed and recorded; --seed with that number repeats the run)",
     )
     group.add_argument("--jobs", type=int, default=None, metavar="J", help="-1: all cores")
+    group.add_argument(
+        "--relax",
+        action="store_true",
+        help="relaxed lasso: blend the lasso with the unpenalized refit of its active "
+        "set, lambda and gamma chosen together by CV (needs a cv rule)",
+    )
 
 
 def _resampling_options(group) -> None:
@@ -341,6 +359,9 @@ def _fit(args) -> int:
         n_jobs=args.jobs,
         progress=progress,
         formula_env="safe",
+        relax=args.relax,
+        penalty_factor="adaptive" if args.adaptive else None,
+        adaptive_gamma=args.adaptive_gamma,
     )
     _resample(fit, args, seed, progress)
     _infer(fit, args, seed, progress)

@@ -29,15 +29,28 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
 
+from penstat._errors import DataError
 from penstat.selection.l1_ratio import search_l1_ratio
+from penstat.selection.relax import RelaxedFit, choose_relaxed
 from penstat.selection.result import Selection
 from penstat.selection.rules import choose
 from penstat.solver import Path, solve, take_rows
 from penstat.solver.fixed_lam import lam_path
+from penstat.solver.relax import relax_path
+from penstat.solver.separation import binomial_null_fit
 from penstat.spec import FitSpec, SelectSpec
 
-__all__ = ["EngineFit", "path_rows", "run", "run_rows"]
+__all__ = [
+    "ADAPTIVE_FACTOR_CAP",
+    "AdaptiveInit",
+    "EngineFit",
+    "adaptive_init",
+    "path_rows",
+    "run",
+    "run_rows",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,6 +70,9 @@ class EngineFit:
         The mix of ``path``.
     l1_ratio_table : pandas.DataFrame or None
         One row per mix searched.
+    relax : RelaxedFit or None
+        The relaxed lasso's refits and gamma (``select.relax``); :attr:`coef` and
+        :attr:`intercept` are then the relaxed ones.
 
     Examples
     --------
@@ -76,6 +92,7 @@ class EngineFit:
     selection: Selection | None = None
     l1_ratio: float = 1.0
     l1_ratio_table: pd.DataFrame | None = None
+    relax: RelaxedFit | None = None
 
     @property
     def lam(self) -> float:
@@ -84,8 +101,18 @@ class EngineFit:
 
     @property
     def coef(self) -> np.ndarray:
-        """(p,) coefficients at the chosen lambda (no intercept)."""
+        """(p,) coefficients at the chosen lambda (no intercept); relaxed ones for a
+        relaxed fit."""
+        if self.relax is not None:
+            return self.relax.coef
         return np.asarray(self.path.coefs[self.index], dtype=float)
+
+    @property
+    def intercept(self) -> float:
+        """The intercept at the chosen lambda (relaxed for a relaxed fit)."""
+        if self.relax is not None:
+            return self.relax.intercept
+        return float(self.path.intercepts[self.index])
 
 
 def run(
@@ -121,8 +148,15 @@ def run(
         )
     if select.lam is not None:
         path, index = lam_path(X, y, select.lam, spec, full_grid=full_grid)
-        return EngineFit(path, index, None, spec.l1_ratio)
+        relax = None
+        if select.relax:
+            gamma = 1.0 if select.relax_gamma is None else float(select.relax_gamma)
+            relax = RelaxedFit(relax_path(path, X, y), gamma, index)
+        return EngineFit(path, index, None, spec.l1_ratio, relax=relax)
     path = solve(X, y, spec)
+    if select.relax:
+        selection, relax = choose_relaxed(path, X, y, select)
+        return EngineFit(path, int(selection.index), selection, spec.l1_ratio, relax=relax)
     if select.rule is None:
         return EngineFit(path, len(path.lambdas) - 1, None, spec.l1_ratio)
     selection = choose(path, X, y, select)
@@ -135,14 +169,15 @@ def run_rows(
     spec: FitSpec,
     select: SelectSpec,
     rows: np.ndarray,
-    fixed: tuple[float, float, np.ndarray] | None = None,
+    fixed: tuple | None = None,
     seed=None,
 ) -> EngineFit:
     """:func:`run` on the rows ``rows`` of ``X`` (repeats allowed: a bootstrap draw).
 
     The rows' weights, offset and fold labels come with them. ``fixed``, a tuple
-    ``(lam, l1_ratio, grid)``, fits at that lambda and mix on ``grid`` cut at ``lam``
-    (resampling at the fit's own lambda); otherwise the rule is re-applied inside
+    ``(lam, l1_ratio, grid)`` (or ``(lam, l1_ratio, grid, gamma)`` for a relaxed
+    fit), fits at that lambda and mix on ``grid`` cut at ``lam`` (resampling at the
+    fit's own lambda and gamma); otherwise the rule is re-applied inside
     the replicate, its folds drawn from ``seed``, on one job and without progress.
 
     Examples
@@ -158,9 +193,11 @@ def run_rows(
     spec_r = spec.take(rows)
     foldid = None if select.foldid is None else select.foldid[rows]
     if fixed is not None:
-        lam, l1_ratio, grid = fixed
+        lam, l1_ratio, grid = fixed[:3]
+        gamma = fixed[3] if len(fixed) > 3 else None
         spec_r = spec_r.with_l1_ratio(l1_ratio).with_grid(np.asarray(grid, dtype=float))
-        return run(Xr, y[rows], spec_r, SelectSpec(rule=None, lam=lam), full_grid=False)
+        at = SelectSpec(rule=None, lam=lam, relax=gamma is not None, relax_gamma=gamma)
+        return run(Xr, y[rows], spec_r, at, full_grid=False)
     select_r = dataclasses.replace(
         select, foldid=foldid, seed=seed, n_jobs=1, progress=False
     )
@@ -181,3 +218,182 @@ def path_rows(
     """
     rows = np.asarray(rows, dtype=np.intp)
     return solve(take_rows(X, rows), y[rows], spec.take(rows).with_grid(lambdas))
+
+
+#: the largest adaptive penalty factor, relative to the smallest one (the column with
+#: the largest initial coefficient): a zero or tiny initial coefficient gets this
+ADAPTIVE_FACTOR_CAP = 1e6
+
+
+@dataclass(frozen=True, eq=False)
+class AdaptiveInit:
+    """The initial fit of the adaptive lasso and the penalty factors made from it.
+
+    Attributes
+    ----------
+    method : {"ols", "logistic", "ridge"}
+        Unpenalized least squares / logistic regression (statsmodels) when there are
+        more observations than columns (and, binomial, the classes are not
+        separated), else ridge with lambda by CV (``cv_min``) on the engine.
+    coef : numpy.ndarray
+        (p,) initial coefficients (original scale).
+    intercept : float
+    lam : float or None
+        The ridge lambda (None for an unpenalized initial fit).
+    gamma : float
+        The exponent: ``penalty_factor = 1 / |coef| ** gamma``.
+    penalty_factor : numpy.ndarray
+        (p,) the factors, capped at :data:`ADAPTIVE_FACTOR_CAP` times the smallest.
+    capped : numpy.ndarray
+        (p,) bool: the factor was capped (a zero or tiny initial coefficient).
+    reason : str
+        Why this method was used.
+    seed : int or None
+        The seed of the ridge CV folds.
+    columns : list of str or None
+        Names of the columns (set by the formula layer).
+
+    Examples
+    --------
+    >>> X = np.random.default_rng(0).standard_normal((40, 3))
+    >>> init = adaptive_init(X, X @ [1.0, 0.5, 0.0], FitSpec(), SelectSpec())
+    >>> init.method, init.penalty_factor.round(3)[:2].tolist()
+    ('ols', [1.0, 2.0])
+    """
+
+    method: str
+    coef: np.ndarray
+    intercept: float
+    lam: float | None
+    gamma: float
+    penalty_factor: np.ndarray
+    capped: np.ndarray
+    reason: str
+    seed: int | None = None
+    columns: list[str] | None = None
+
+    def with_names(self, columns) -> AdaptiveInit:
+        """The same result with its columns named."""
+        return dataclasses.replace(self, columns=list(columns))
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per column: ``init_coef``, ``penalty_factor``, ``capped``."""
+        return pd.DataFrame(
+            {
+                "init_coef": self.coef,
+                "penalty_factor": self.penalty_factor,
+                "capped": self.capped,
+            },
+            index=pd.Index(self.columns, name="column") if self.columns else None,
+        )
+
+    def describe(self) -> str:
+        """The initial fit in words."""
+        what = {
+            "ols": "least squares",
+            "logistic": "logistic regression",
+            "ridge": "ridge, lambda by CV (minimum)",
+        }[self.method]
+        lam = "" if self.lam is None else f", lambda={self.lam:.4g}"
+        capped = int(np.count_nonzero(self.capped))
+        cap = f"; {capped} factor(s) capped" if capped else ""
+        return (
+            f"adaptive lasso: penalty_factor = 1/|b|^{self.gamma:g}, b from {what}"
+            f"{lam}{cap}"
+        )
+
+
+def adaptive_init(
+    X: np.ndarray, y: np.ndarray, spec: FitSpec, select: SelectSpec, gamma: float = 1.0
+) -> AdaptiveInit:
+    """The adaptive lasso's initial fit (Zou 2006, section 3.1: weights
+    ``1 / |b_init| ** gamma``) on checked arrays, with the weights, offset and
+    intercept of ``spec``.
+
+    With more observations (of positive weight) than parameters, ``b_init`` is the
+    unpenalized fit (statsmodels WLS, or the logistic GLM when the columns do not
+    separate the classes); otherwise ridge on the engine, lambda by CV (``cv_min``,
+    the folds, measure and seed of ``select``). A factor larger than
+    :data:`ADAPTIVE_FACTOR_CAP` times the smallest (a zero or tiny coefficient) is
+    set to that bound: the column can still enter, far down the path.
+
+    Examples
+    --------
+    >>> X = np.random.default_rng(1).standard_normal((20, 30))
+    >>> y = X[:, 0] + 0.1 * np.random.default_rng(2).standard_normal(20)
+    >>> init = adaptive_init(X, y, FitSpec(), SelectSpec(nfolds=5, seed=0))
+    >>> init.method, int(np.argmin(init.penalty_factor))
+    ('ridge', 0)
+    """
+    n, p = X.shape
+    w = np.ones(n) if spec.weights is None else np.asarray(spec.weights, dtype=float)
+    off = None if spec.offset is None else np.asarray(spec.offset, dtype=float)
+    rows = w > 0
+    n_obs = int(np.count_nonzero(rows))
+    b0, b, lam, seed = 0.0, None, None, None
+    if n_obs > p + int(spec.fit_intercept):
+        method, reason = _unpenalized(X[rows], y[rows], w[rows], off, rows, spec)
+        if method != "ridge":
+            b0, b = reason
+            reason = f"{n_obs} observations > {p} columns"
+    else:
+        method, reason = "ridge", f"{n_obs} observations <= {p} columns"
+    if method == "ridge":
+        ridge_spec = FitSpec(
+            family=spec.family,
+            l1_ratio=0.0,
+            weights=spec.weights,
+            offset=spec.offset,
+            standardize=spec.standardize,
+            fit_intercept=spec.fit_intercept,
+            tol=spec.tol,
+            max_iter=spec.max_iter,
+        )
+        ridge_select = dataclasses.replace(
+            select, rule="cv_min", lam=None, l1_ratios=None, relax=False, gamma=None
+        ).with_seed()
+        out = run(X, y, ridge_spec, ridge_select)
+        b0, b, lam, seed = out.intercept, out.coef, out.lam, ridge_select.seed
+    b = np.asarray(b, dtype=float)
+    size = np.abs(b)
+    if not np.any(size > 0):
+        raise DataError(
+            "penalty_factor='adaptive': every coefficient of the initial fit is 0, so "
+            "no column can be weighted; check the response, or give penalty_factor"
+        )
+    cap = ADAPTIVE_FACTOR_CAP * float(np.max(size)) ** -gamma
+    with np.errstate(divide="ignore"):
+        factor = size**-gamma
+    capped = factor > cap
+    factor = np.where(capped, cap, factor)
+    return AdaptiveInit(
+        method=method,
+        coef=b,
+        intercept=float(b0),
+        lam=lam,
+        gamma=float(gamma),
+        penalty_factor=factor,
+        capped=capped,
+        reason=reason,
+        seed=seed,
+    )
+
+
+def _unpenalized(X, y, w, off, rows, spec: FitSpec):
+    """``("ols" | "logistic", (intercept, coefs))``, or ``("ridge", reason)`` when the
+    classes are separated (no finite logistic estimate)."""
+    off = None if off is None else off[rows]
+    Z = sm.add_constant(X, has_constant="add") if spec.fit_intercept else X
+    if spec.family == "gaussian":
+        target = y if off is None else y - off
+        beta = np.asarray(sm.WLS(target, Z, weights=w).fit().params, dtype=float)
+        method = "ols"
+    else:
+        if binomial_null_fit(X, y, w / w.sum(), spec.fit_intercept, offset=off)[1]:
+            return "ridge", "the columns separate the classes"
+        model = sm.GLM(y, Z, family=sm.families.Binomial(), var_weights=w, offset=off)
+        beta = np.asarray(model.fit(tol=1e-12, maxiter=200).params, dtype=float)
+        method = "logistic"
+    if spec.fit_intercept:
+        return method, (float(beta[0]), beta[1:])
+    return method, (0.0, beta)

@@ -103,6 +103,7 @@ class _PenalizedBase(BaseEstimator):
         max_iter: int = 100_000,
         stratify: bool | None = None,
         positive: bool = False,
+        relax: bool = False,
     ) -> None:
         self.penalty = penalty
         self.l1_ratio = l1_ratio
@@ -121,6 +122,7 @@ class _PenalizedBase(BaseEstimator):
         self.tol = tol
         self.max_iter = max_iter
         self.stratify = stratify
+        self.relax = relax
         self.positive = positive
 
     # -- fitting ------------------------------------------------------------------
@@ -146,7 +148,13 @@ class _PenalizedBase(BaseEstimator):
             seed=self.seed,
             n_jobs=self.n_jobs,
             progress=False,
+            relax=self.relax,
         )
+        if select.relax and self.positive:
+            raise ArgumentError(
+                "relax=True refits each active set without a penalty, which "
+                "positive=True would constrain; drop one of them"
+            )
         weights = None
         if sample_weight is not None:
             weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
@@ -177,7 +185,8 @@ class _PenalizedBase(BaseEstimator):
         self.l1_ratio_table_ = out.l1_ratio_table
         self.lam_ = out.lam
         self.coef_ = out.coef.copy()
-        self.intercept_ = float(path.intercepts[out.index])
+        self.intercept_ = float(out.intercept)
+        self.relax_gamma_ = None if out.relax is None else float(out.relax.gamma)
         self.n_iter_ = int(np.sum(path.n_iter))
 
     def _check_sizes(self, select: SelectSpec, n: int) -> None:
@@ -286,11 +295,16 @@ class PenalizedRegressor(RegressorMixin, _PenalizedBase):
         ``positive``; glmnet's ``lower.limits = 0``); columns with
         ``penalty_factor`` 0 and the intercept stay free. The CV folds are fitted
         with the same constraint.
+    relax : bool
+        The relaxed lasso (``penstat.fit(..., relax=True)``): lambda and gamma chosen
+        together by the CV rule; ``coef_`` and ``intercept_`` are the relaxed ones.
 
     Attributes
     ----------
     coef_ : ndarray (n_features,)
     intercept_ : float
+    relax_gamma_ : float or None
+        The relaxed lasso's gamma (None without ``relax``).
     lam_ : float
         The lambda of the fit.
     l1_ratio_ : float
@@ -361,7 +375,7 @@ class PenalizedClassifier(ClassifierMixin, _PenalizedBase):
     coef_ : ndarray (n_features,)
     intercept_ : float
     lam_, l1_ratio_, l1_ratio_table_, path_, selection_, n_iter_, n_features_in_,
-    feature_names_in_
+    feature_names_in_, relax_gamma_
         As :class:`PenalizedRegressor`.
 
     Examples

@@ -259,6 +259,12 @@ class SelectSpec:
         The lambdas a CV fold is fitted at: the full data's (``"full"``), or the
         fold's own grid, interpolated at the full data's lambdas (``"glmnet"``,
         ``cv.glmnet``'s default).
+    relax : bool
+        The relaxed lasso: lambda and gamma chosen together by the CV rule
+        (``cv.glmnet(relax = TRUE)``), see :mod:`penstat.selection.relax`.
+    relax_gamma : float or None
+        With ``relax`` and a fixed ``lam``: the fixed gamma (resampling at a relaxed
+        fit's own lambda and gamma).
 
     Examples
     --------
@@ -278,6 +284,8 @@ class SelectSpec:
     n_jobs: int | None = None
     progress: bool | None = None
     cv_grid: str = "full"
+    relax: bool = False
+    relax_gamma: float | None = None
 
     @classmethod
     def build(
@@ -295,6 +303,7 @@ class SelectSpec:
         n_jobs: Any = None,
         progress: Any = None,
         cv_grid: Any = "full",
+        relax: Any = False,
     ) -> SelectSpec:
         """A spec from the user's arguments (``rule``: a rule name, a number (a fixed
         lambda) or None), each checked.
@@ -329,6 +338,18 @@ class SelectSpec:
                     UserWarning,
                 )
         n_jobs = check_n_jobs(n_jobs)
+        relax = check_bool(relax, "relax")
+        if relax and rule not in ("cv_1se", "cv_min"):
+            used = f"select={rule!r}" if rule is not None else "a fixed lambda"
+            raise ArgumentError(
+                f"relax=True chooses lambda and gamma together by cross-validation, "
+                f"but the fit has {used}; use select='cv_1se' or 'cv_min' with relax"
+            )
+        if relax and l1_ratios is not None:
+            raise ArgumentError(
+                "relax=True takes a single l1_ratio; give one mix (or drop relax to "
+                "search a list of l1_ratio)"
+            )
         return cls(
             rule=rule,
             lam=lam,
@@ -342,6 +363,7 @@ class SelectSpec:
             n_jobs=n_jobs,
             progress=None if progress is None else check_bool(progress, "progress"),
             cv_grid=check_cv_grid(cv_grid),
+            relax=relax,
         )
 
     @property

@@ -43,7 +43,8 @@ KEYS = {
         "family", "positive_class", "penalty", "penalty_name", "l1_ratio",
         "l1_ratio_candidates", "lam", "lam_fixed", "lam_chosen_by", "intercept",
         "has_intercept", "dev_ratio", "n_selected", "seed", "limits", "limits_text",
-        "n_at_limit", "n_lambdas", "n_unconverged", "early_stop",
+        "n_at_limit", "n_lambdas", "n_unconverged", "early_stop", "estimator", "relax",
+        "adaptive_init",
     },
     "selection": {
         "rule", "lam", "lam_min", "lam_1se", "measure", "nfolds", "foldid_given",

@@ -203,3 +203,15 @@ def test_user_frame_is_not_modified(frame):
     before = frame.copy()
     ps.group_lasso(FORMULA, frame, groups={"x2": "n", "x3": "n"}, lam=0.1)
     pd.testing.assert_frame_equal(frame, before)
+
+
+@pytest.mark.parametrize(
+    ("option", "said"),
+    [({"penalty_factor": "adaptive"}, "adaptive"), ({"relax": True}, "relax=True")],
+)
+def test_adaptive_and_relax_are_refused_with_groups(option, said):
+    df = ps.datasets.load("diabetes")
+    before = df.copy()
+    with pytest.raises(ArgumentError, match=f"{said}.*not available with penalty='group'"):
+        ps.group_lasso("y ~ bmi + bp + s5", df, **option)
+    pd.testing.assert_frame_equal(df, before)

@@ -10,6 +10,7 @@ import numpy as np
 from penstat._errors import ArgumentError
 
 __all__ = [
+    "check_adaptive",
     "check_factor",
     "check_gamma",
     "check_int",
@@ -275,3 +276,47 @@ def resolve_seed(seed: Any) -> Any:
         return int(seed)
     seed_sequence(seed)  # refuses what numpy cannot seed from
     return seed
+
+
+def check_adaptive(penalty_factor: Any, adaptive_gamma: Any) -> tuple[bool, float | None]:
+    """Whether ``penalty_factor`` asks for the adaptive lasso, and its exponent
+    ``adaptive_gamma`` (None: 1) checked; ``(False, None)`` otherwise.
+
+    ``"adaptive"`` applies to every column: it cannot be one entry of a dict or an
+    array, and ``adaptive_gamma`` is refused without it.
+
+    Examples
+    --------
+    >>> check_adaptive("adaptive", None)
+    (True, 1.0)
+    >>> check_adaptive({"x": 0}, None)
+    (False, None)
+    """
+    if isinstance(penalty_factor, str):
+        if penalty_factor != "adaptive":
+            raise ArgumentError(
+                f"penalty_factor={penalty_factor!r}: give 'adaptive', a dict of column "
+                "or term names, or one number per design column"
+            )
+        gamma = (
+            1.0
+            if adaptive_gamma is None
+            else positive_number(adaptive_gamma, "adaptive_gamma")
+        )
+        return True, gamma
+    values = penalty_factor.values() if isinstance(penalty_factor, dict) else None
+    if values is None and penalty_factor is not None:
+        values = np.asarray(penalty_factor, dtype=object).ravel().tolist()
+    if values is not None and any(isinstance(v, str) for v in values):
+        raise ArgumentError(
+            "penalty_factor='adaptive' weighs every column from one initial fit and "
+            "cannot be given per column; to keep some columns unpenalized, fit with "
+            "penalty_factor='adaptive', take fit.adaptive_init.penalty_factor, set "
+            "those columns to 0 and refit with that penalty_factor"
+        )
+    if adaptive_gamma is not None:
+        raise ArgumentError(
+            f"adaptive_gamma={adaptive_gamma!r} is used only with "
+            "penalty_factor='adaptive'; add it or drop adaptive_gamma"
+        )
+    return False, None

@@ -150,9 +150,14 @@ class FitLike(Protocol):
     stability_result: StabilityResultLike | None
     inference_result: InferenceResultLike | None
     warnings: tuple[str, ...]
+    relax: Any
+    adaptive_init: Any
 
     @property
     def lam(self) -> float: ...
+
+    @property
+    def coef(self) -> Any: ...
 
     @property
     def intercept(self) -> float: ...
@@ -294,6 +299,54 @@ def _model(fit: FitLike, coefficients: list[dict]) -> dict:
         "n_lambdas": int(converged.size),
         "n_unconverged": int((~converged).sum()),
         "early_stop": _early_stop(fit.path),
+        "estimator": "lasso path" if fit.relax is None else fit.relax.describe(),
+        "relax": _relax(fit),
+        "adaptive_init": _adaptive(fit),
+    }
+
+
+def _relax(fit: FitLike) -> dict | None:
+    """The relaxed lasso's gamma and choice, or None."""
+    rel = fit.relax
+    if rel is None:
+        return None
+    refitted = np.asarray(rel.relaxed.refitted, dtype=bool)
+    cv = rel.cv
+    return {
+        "gamma": float(rel.gamma),
+        "gammas": None if cv is None else [float(g) for g in cv.gammas],
+        "gamma_min": None if cv is None else float(cv.gamma_min),
+        "gamma_1se": None if cv is None else float(cv.gamma_1se),
+        "refitted": bool(refitted[rel.index]),
+        "n_refitted": int(refitted.sum()),
+        "not_refitted_because": rel.relaxed.skipped,
+    }
+
+
+def _adaptive(fit: FitLike) -> dict | None:
+    """The adaptive lasso's initial fit, or None."""
+    init = fit.adaptive_init
+    if init is None:
+        return None
+    return {
+        "method": init.method,
+        "reason": init.reason,
+        "lam": _num(init.lam),
+        "gamma": float(init.gamma),
+        "seed": plain(init.seed),
+        "intercept": _num(init.intercept),
+        "description": init.describe(),
+        "columns": [
+            {
+                "column": c,
+                "init_coef": _num(b),
+                "penalty_factor": _num(f),
+                "capped": bool(k),
+            }
+            for c, b, f, k in zip(
+                fit.design.columns, init.coef, init.penalty_factor, init.capped, strict=True
+            )
+        ],
     }
 
 
@@ -342,7 +395,7 @@ def _selection(fit: FitLike) -> dict:
 
 def _coefficients(fit: FitLike) -> list[dict]:
     d = fit.design
-    coef = np.asarray(fit.path.coefs[fit.index], dtype=float)
+    coef = np.asarray(fit.coef, dtype=float)[1:]  # relaxed ones for a relaxed fit
     sd = np.asarray(d.column_sd(), dtype=float)
     term_of = d.term_of()
     return [
@@ -360,7 +413,8 @@ def _coefficients(fit: FitLike) -> list[dict]:
 
 
 def _terms(fit: FitLike) -> list[dict]:
-    nonzero = dict(zip(fit.design.columns, fit.path.coefs[fit.index] != 0, strict=True))
+    coef = np.asarray(fit.coef, dtype=float)[1:]  # relaxed ones for a relaxed fit
+    nonzero = dict(zip(fit.design.columns, coef != 0, strict=True))
     return [
         {
             "term": term,
@@ -529,6 +583,10 @@ def header_rows(record: dict) -> list[tuple[str, str]]:
     data, model = record["data"], record["model"]
     rows = [("formula", data["formula"]), ("family", _family_text(record))]
     rows.append(("penalty", penalty_text(model["penalty"], model["l1_ratio"])))
+    if model.get("relax") is not None:
+        rows.append(("estimator", model["estimator"]))
+    if model.get("adaptive_init") is not None:
+        rows.append(("penalty factors", model["adaptive_init"]["description"]))
     if model["l1_ratio_candidates"] is not None:
         candidates = ", ".join(f"{v:g}" for v in model["l1_ratio_candidates"])
         rows.append(("l1_ratio chosen from", candidates))

@@ -35,6 +35,7 @@ from penstat.resampling.stability import run_stability_selection
 from penstat.results.export import penalty_text
 from penstat.results.summary import summarize
 from penstat.solver import Path
+from penstat.solver.relax import deviance
 from penstat.spec import FitSpec, SelectSpec, check_bool
 
 __all__ = ["PenalizedFit"]
@@ -87,6 +88,15 @@ class PenalizedFit:
         How lambda was settled.
     penalty : str
         ``"l1"``, ``"l2"`` or ``"elasticnet"``, as asked.
+    gamma : float or None
+        The relaxed lasso's gamma (``relax=True``): ``coef``, ``predict`` and the
+        summary use ``gamma * lasso + (1 - gamma) * unpenalized refit`` on the active
+        set; None for a fit that is not relaxed.
+    relax : penstat.selection.relax.RelaxedFit or None
+        The refits of the path, the chosen gamma and the CV over (lambda, gamma).
+    adaptive_init : penstat.engine.AdaptiveInit or None
+        The initial fit of the adaptive lasso (``penalty_factor="adaptive"``): its
+        method, coefficients, lambda and the penalty factors made from them.
     seed : int or None
         The seed of the fit's random CV folds (drawn from fresh entropy when none was
         given); ``seed=fit.seed`` repeats the fit. None for a fit that draws no
@@ -110,6 +120,7 @@ class PenalizedFit:
         select_spec: SelectSpec,
         penalty: str = "l1",
         warnings: tuple[str, ...] = (),
+        adaptive_init=None,
     ):
         self.design = design
         self.path = result.path.with_names(design.columns)
@@ -117,6 +128,10 @@ class PenalizedFit:
         self.selection = result.selection
         self.l1_ratio = float(result.l1_ratio)
         self.l1_ratio_table = result.l1_ratio_table
+        self.relax = result.relax
+        self.adaptive_init = (
+            None if adaptive_init is None else adaptive_init.with_names(design.columns)
+        )
         self.spec = spec
         self.select_spec = select_spec
         self.penalty = penalty
@@ -143,17 +158,30 @@ class PenalizedFit:
         return self.select_spec.seed
 
     @property
+    def gamma(self) -> float | None:
+        """The relaxed lasso's gamma, or None for a fit that is not relaxed."""
+        return None if self.relax is None else float(self.relax.gamma)
+
+    @property
     def intercept(self) -> float:
+        if self.relax is not None:
+            return self.relax.intercept
         return float(self.path.intercepts[self.index])
+
+    def _coefs(self) -> np.ndarray:
+        """(p,) coefficients at the fit's lambda (and gamma)."""
+        if self.relax is not None:
+            return self.relax.coef
+        return np.asarray(self.path.coefs[self.index], dtype=float)
 
     @property
     def coef(self) -> pd.Series:
-        values = np.concatenate([[self.intercept], self.path.coefs[self.index]])
+        values = np.concatenate([[self.intercept], self._coefs()])
         return pd.Series(values, index=["Intercept", *self.design.columns], name="coef")
 
     @property
     def selected(self) -> list[str]:
-        nonzero = self.path.coefs[self.index] != 0
+        nonzero = self._coefs() != 0
         return [c for c, nz in zip(self.design.columns, nonzero, strict=True) if nz]
 
     @property
@@ -163,11 +191,21 @@ class PenalizedFit:
 
     @property
     def df(self) -> int:
-        return int(np.count_nonzero(self.path.coefs[self.index]))
+        return int(np.count_nonzero(self._coefs()))
 
     @property
     def dev_ratio(self) -> float:
-        return float(self.path.dev_ratio[self.index])
+        if self.relax is None:
+            return float(self.path.dev_ratio[self.index])
+        # the relaxed coefficients' own deviance (glmnet blends the two ratios)
+        d = self.design
+        eta = d.X @ self._coefs() + self.intercept
+        if self.spec.offset is not None:
+            eta = eta + self.spec.offset
+        w = np.ones(d.y.shape[0]) if self.spec.weights is None else self.spec.weights
+        dev = deviance(self.family.name, d.y, w, eta)
+        null = float(self.path.null_deviance)
+        return float("nan") if null <= 0 else 1.0 - dev / null
 
     @property
     def n_obs(self) -> int:
@@ -212,8 +250,7 @@ class PenalizedFit:
         spec = self.spec
         if not spec.has_limits:
             return None
-        coef = self.path.coefs[self.index]
-        return limit_side(coef, spec.lower_limits, spec.upper_limits)
+        return limit_side(self._coefs(), spec.lower_limits, spec.upper_limits)
 
     def limits_text(self) -> str | None:
         """The limits in words (for the summary and the report), or None."""
@@ -264,11 +301,15 @@ class PenalizedFit:
 
     def _coef_vector(self, lam) -> tuple[float, np.ndarray]:
         """Intercept and (p,) coefficients at ``lam`` (see :meth:`coef_at`)."""
+        gamma = self.gamma
         if isinstance(lam, str):
-            lam = self._cv_lambda(lam)
+            lam, gamma = self._cv_lambda(lam)
         if lam is None:
-            return self.intercept, self.path.coefs[self.index].copy()
+            return self.intercept, self._coefs().copy()
         lam = check_lam(lam)
+        if self.relax is not None:
+            b0, b = self.relax.relaxed.at(lam, gamma)
+            return float(b0), np.asarray(b, dtype=float)
         hit = np.flatnonzero(np.isclose(self.path.lambdas, lam, rtol=1e-12, atol=0.0))
         if hit.size:
             k = int(hit[0])
@@ -276,8 +317,9 @@ class PenalizedFit:
         b0, b = self.path.coef_at(lam)
         return float(b0), np.asarray(b, dtype=float)
 
-    def _cv_lambda(self, name: str) -> float:
-        """``"lambda.min"`` / ``"lambda.1se"`` of a CV fit."""
+    def _cv_lambda(self, name: str) -> tuple[float, float | None]:
+        """``"lambda.min"`` / ``"lambda.1se"`` of a CV fit, and its gamma (relaxed
+        fits: the pair chosen together; otherwise None)."""
         if name not in ("lambda.min", "lambda.1se"):
             raise ArgumentError(
                 f"lam={name!r}: give a number, 'lambda.min' or 'lambda.1se'"
@@ -288,7 +330,12 @@ class PenalizedFit:
                 "was not chosen by CV; refit with select='cv_1se' or 'cv_min', or give "
                 "a number"
             )
-        return self.cv.lam_min if name == "lambda.min" else self.cv.lam_1se
+        if self.relax is not None:
+            rcv = self.relax.cv
+            if name == "lambda.min":
+                return self.selection.lam_min, rcv.gamma_min
+            return self.selection.lam_1se, rcv.gamma_1se
+        return (self.cv.lam_min if name == "lambda.min" else self.cv.lam_1se), None
 
     def predict(
         self,
@@ -447,6 +494,8 @@ class PenalizedFit:
         fixed = None
         if check_bool(fixed_lam, "fixed_lam") or self.select_spec.lam is not None:
             fixed = (self.lam, self.l1_ratio, self.path.lambdas)
+            if self.relax is not None:
+                fixed = (*fixed, self.gamma)
         out = run_rows(d.X, d.y, self.spec, self.select_spec, rows, fixed=fixed, seed=seed)
         return out.coef.copy()
 
@@ -506,5 +555,6 @@ class PenalizedFit:
         return (
             f"<PenalizedFit {self.design.formula!r}, {self.family.name}, "
             f"{penalty_text(self.penalty, self.l1_ratio)}, lam={self.lam:.4g}, "
-            f"{self.df} of {len(self.design.columns)} columns selected>"
+            + ("" if self.relax is None else f"{self.relax.describe()}, ")
+            + f"{self.df} of {len(self.design.columns)} columns selected>"
         )

@@ -1,0 +1,54 @@
+"""``penstat fit --relax`` and ``--adaptive``: the same fit as the API, in the
+summary and the JSON."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import penstat as ps
+from penstat.cli import main
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_relax(capsys, tmp_path):
+    out_json = tmp_path / "fit.json"
+    code, out, _ = run(capsys, "fit", "--dataset", "diabetes", "y ~ .", "--relax",
+                       "--seed", 5, "--nfolds", 5, "--json", out_json)  # fmt: skip
+    assert code == 0
+    fit = ps.lasso("y ~ .", ps.datasets.load("diabetes"), relax=True, seed=5, nfolds=5)
+    assert f"relaxed (gamma={fit.gamma:g})" in out
+    record = json.loads(out_json.read_text())
+    assert record["model"]["relax"]["gamma"] == fit.gamma
+    got = {c["column"]: c["coef"] for c in record["coefficients"]}
+    np.testing.assert_allclose([got[c] for c in fit.design.columns], fit.coef[1:])
+
+
+def test_adaptive(capsys, tmp_path):
+    out_json = tmp_path / "fit.json"
+    argv = ["--adaptive", "--adaptive-gamma", 2, "--select", "bic", "--json", out_json]
+    code, out, _ = run(capsys, "fit", "--dataset", "diabetes", "y ~ .", *argv)
+    assert code == 0
+    assert "1/|b|^2, b from least squares" in out
+    record = json.loads(out_json.read_text())
+    assert record["model"]["adaptive_init"]["gamma"] == 2.0
+
+
+@pytest.mark.parametrize(
+    "argv, word",
+    [
+        (("--relax", "--select", "bic"), "relax=True"),
+        (("--adaptive-gamma", "2"), "adaptive_gamma"),
+        (("--adaptive", "--adaptive-gamma", "0"), "adaptive_gamma"),
+    ],
+)
+def test_bad_options(capsys, argv, word):
+    code, _, err = run(capsys, "fit", "--dataset", "diabetes", "y ~ .", *argv)
+    assert code != 0 and word in err and "Traceback" not in err
