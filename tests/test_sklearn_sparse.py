@@ -43,3 +43,14 @@ def test_classifier_sparse_equals_dense_with_weights():
         sparse.predict_proba(X), dense.predict_proba(X.toarray()), atol=1e-9
     )
     assert sparse.__sklearn_tags__().input_tags.sparse
+
+
+def test_relaxed_fit_on_a_sparse_X_equals_the_dense_one():
+    rng = np.random.default_rng(0)
+    X = sp.random(120, 15, density=0.3, format="csr", random_state=1)
+    y = np.asarray(X @ np.r_[2.0, -2.0, 1.5, np.zeros(12)]).ravel()
+    y = y + 0.3 * rng.standard_normal(120)
+    sparse = PenalizedRegressor(relax=True, seed=0).fit(X, y)
+    dense = PenalizedRegressor(relax=True, seed=0).fit(X.toarray(), y)
+    assert sparse.relax_gamma_ == dense.relax_gamma_
+    np.testing.assert_allclose(sparse.coef_, dense.coef_, rtol=1e-8, atol=1e-10)

@@ -41,6 +41,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse
 import statsmodels.api as sm
 
 from penstat._errors import SeparationWarning, warn_user
@@ -191,7 +192,7 @@ def relax_path(path: Path, X: np.ndarray, y: np.ndarray) -> RelaxedPath:
                 cache[key] = "size"
             else:
                 cache[key] = _refit(
-                    X[np.ix_(rows, mask)],
+                    _active_columns(X, rows, mask),
                     y[rows],
                     w[rows],
                     None if off is None else off[rows],
@@ -224,6 +225,14 @@ def relax_path(path: Path, X: np.ndarray, y: np.ndarray) -> RelaxedPath:
         refitted=refitted,
         skipped=", ".join(reasons) if reasons else None,
     )
+
+
+def _active_columns(X, rows, mask) -> np.ndarray:
+    """The dense (rows, active columns) block of X (of a sparse X: only that block
+    is made dense, for the unpenalized refit)."""
+    if scipy.sparse.issparse(X):
+        return X[:, np.flatnonzero(mask)][np.flatnonzero(rows)].toarray()
+    return X[np.ix_(rows, mask)]
 
 
 def _refit(Xa, y, w, off, family: str, fit_intercept: bool):
