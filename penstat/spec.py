@@ -42,7 +42,7 @@ from penstat._validation import (
     resolve_seed,
 )
 from penstat.family import get_family
-from penstat.penalty import Penalty, as_penalty_factor
+from penstat.penalty import Penalty, as_penalty_factor, floor_tiny_factors
 
 __all__ = ["FitSpec", "SelectSpec", "check_bool"]
 
@@ -147,6 +147,11 @@ class FitSpec:
         pf = as_penalty_factor(penalty_factor, p)
         factors = np.ones(p) if pf is None else pf
         limits = as_limits(lower_limits, upper_limits, p, factors)
+        if pf is not None:
+            bounded = None
+            if limits is not None:
+                bounded = np.isfinite(limits[0]) | np.isfinite(limits[1])
+            pf = floor_tiny_factors(pf, bounded)
         ratio = lambda_min_ratio
         if ratio is not None:
             ratio = positive_number(ratio, "lambda_min_ratio")

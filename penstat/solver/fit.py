@@ -255,7 +255,7 @@ def _standardize(X, y, w, spec: FitSpec) -> _Scaled:
     Xs = np.empty((n, p), order="F")
     np.subtract(X, mean, out=Xs)
     constant = _constant_columns(X, w)
-    xs = np.sqrt(np.einsum("i,ij,ij->j", wn, Xs, Xs)) if spec.standardize else np.ones(p)
+    xs = _column_sd(Xs, wn) if spec.standardize else np.ones(p)
     if spec.fit_intercept:
         xm = mean
     else:
@@ -454,6 +454,20 @@ def _warn(X, s: _Scaled, spec: FitSpec, path: Path, nlam: int) -> None:
             f"{path.lambdas[bad[0]]:.4g}); increase max_iter or tol",
             ConvergenceWarning,
         )
+
+
+def _column_sd(Xc: np.ndarray, wn: np.ndarray) -> np.ndarray:
+    """Weighted root mean square of each (centred) column. A column whose squares
+    underflow or overflow (scale below ~1e-150 or above ~1e150) is divided by its
+    largest absolute value before squaring, so that it keeps its true scale instead of
+    0 (the column was then dropped) or inf."""
+    sd = np.sqrt(np.einsum("i,ij,ij->j", wn, Xc, Xc))
+    extreme = np.flatnonzero(~((sd > 1e-150) & (sd < 1e150)))
+    for j in extreme:
+        big = float(np.max(np.abs(Xc[:, j])))
+        if big > 0:
+            sd[j] = big * np.sqrt(wn @ (Xc[:, j] / big) ** 2)
+    return sd
 
 
 def _constant_columns(X: np.ndarray, w: np.ndarray) -> np.ndarray:
