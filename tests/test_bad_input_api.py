@@ -227,3 +227,206 @@ def test_predict_with_an_object_column_of_numbers_names_it(df):
     refused(
         ps.DataError, r"newdata column 'x' has dtype object", lambda: fit.predict(new), new
     )
+
+
+# 11. a tiny positive penalty factor
+
+
+@pytest.fixture
+def three(df):
+    rng = np.random.default_rng(1)
+    w = rng.normal(size=30)
+    return df.assign(w=w, y=df.y + 2 * df.x - 1.5 * df.z + w)
+
+
+def test_a_tiny_penalty_factor_is_taken_as_zero_with_a_warning(three):
+    # was: lambda_max divided by 1e-300 put the grid near 1e300, so z and w never
+    # entered the model and the selected lambda hid it
+    with pytest.warns(UserWarning, match=r"penalty_factor\[0\] = 1e-300 is positive but "
+                      r"below 1e-08 times the largest factor .* taken as 0"):  # fmt: skip
+        tiny = ps.lasso("y ~ x + z + w", three, penalty_factor=[1e-300, 1, 1], select="bic")
+    zero = ps.lasso("y ~ x + z + w", three, penalty_factor=[0, 1, 1], select="bic")
+    assert tiny.path.lambdas[0] < 10  # the scale of the data, not 1e300
+    np.testing.assert_allclose(tiny.path.lambdas, zero.path.lambdas, rtol=1e-12)
+    np.testing.assert_allclose(tiny.coef, zero.coef, rtol=1e-10)
+    assert {"z", "w"} <= set(tiny.selected)
+
+
+def test_small_but_not_tiny_penalty_factors_are_kept(three):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = ps.lasso("y ~ x + z + w", three, penalty_factor=[1e-6, 1, 1], select="bic")
+    assert fit.spec.penalty_factor[0] == 1e-6
+
+
+def test_fit_path_floors_tiny_factors_too(three):
+    X, y = three[["x", "z", "w"]].to_numpy(), three.y.to_numpy()
+    with pytest.warns(UserWarning, match=r"penalty_factor\[1\] = 1e-20"):
+        path = fit_path(X, y, penalty_factor=[1, 1e-20, 1], nlambda=5)
+    assert path.coefs[0, 1] != 0 and path.coefs[0, [0, 2]].tolist() == [0, 0]
+
+
+# 12. columns of extreme scale keep their coefficients
+
+
+@pytest.mark.parametrize("scale", [1e-170, 1e-200, 1e170, 1e250, 1e-300])
+def test_a_column_of_extreme_scale_is_fitted_as_at_unit_scale(three, scale):
+    # a column of scale below ~1e-162 had squares that underflowed: it was zeroed
+    data = three.assign(x=three.x * scale)
+    ref = ps.lasso("y ~ x + z + w", three, select="bic")
+    got = ps.lasso("y ~ x + z + w", data, select="bic")
+    assert got.lam == pytest.approx(ref.lam, rel=1e-9)
+    assert got.coef["x"] * scale == pytest.approx(ref.coef["x"], rel=1e-8)
+    np.testing.assert_allclose(got.coef[["z", "w"]], ref.coef[["z", "w"]], rtol=1e-8)
+    assert three.x.abs().max() < 10  # the caller's frame was not scaled
+
+
+# 13. overflow: a huge response or weights
+
+
+@pytest.mark.parametrize("select", ["bic", "cv_min", 0.1])
+@pytest.mark.parametrize("size", [1e151, 1e200, 1e300])
+def test_a_response_beyond_1e150_is_refused_naming_it(df, select, size):
+    # was "the fits are saturated", a NaN intercept or "CV error undefined"
+    data = df.assign(y=df.y * size)
+    refused(ps.DataError, r"the response 'y' has values as large as .*beyond 1e\+150 "
+            r"the sums of squares .* overflow float64\. Rescale it",
+            lambda: ps.lasso("y ~ x + z", data, select=select, seed=0), data)  # fmt: skip
+
+
+def test_fit_path_refuses_a_huge_y_by_name(df):
+    with pytest.raises(ps.DataError, match=r"^y has values as large as"):
+        fit_path(df[["x", "z"]].to_numpy(), df.y.to_numpy() * 1e200)
+
+
+def test_a_response_of_1e140_is_fitted_exactly_as_scaled(df):
+    big = ps.lasso("y ~ x + z", df.assign(y=df.y * 1e140), select="bic")
+    ref = ps.lasso("y ~ x + z", df, select="bic")
+    np.testing.assert_allclose(big.coef / 1e140, ref.coef, rtol=1e-9)
+
+
+@pytest.mark.parametrize("family", ["gaussian", "binomial"])
+@pytest.mark.parametrize(
+    ("top", "match"),
+    [
+        (1e308, r"weights 'wt' span a ratio of 1e\+308 \(largest 1e\+308 in row 0"),
+        (1e16, r"weights 'wt' span a ratio of 1e\+16"),
+    ],
+)
+def test_weights_spanning_more_than_1e15_are_refused(df, family, top, match):
+    # a weight of 1e308 gave "fits are saturated", or a binomial intercept of -706
+    wt = np.ones(30)
+    wt[0] = top
+    data = df.assign(wt=wt, b=(df.y > 0).astype(int))
+    refused(ps.DataError, match + r".*set a weight to 0 to drop its row",
+            lambda: ps.fit("b ~ x + z" if family == "binomial" else "y ~ x + z", data,
+                           family=family, weights="wt", select="bic"), data)  # fmt: skip
+
+
+def test_weights_whose_sum_overflows_are_refused(df):
+    data = df.assign(wt=np.full(30, 1e308))
+    refused(ps.DataError, r"weights 'wt' sum to more than float64 holds.*divide them",
+            lambda: ps.lasso("y ~ x + z", data, weights="wt"), data)  # fmt: skip
+    with pytest.raises(ps.DataError, match=r"^weights sum to more than float64"):
+        fit_path(df[["x", "z"]].to_numpy(), df.y.to_numpy(), weights=np.full(30, 1e308))
+
+
+def test_weights_within_1e15_fit_as_their_ratios(df):
+    # the path depends on the ratios of the weights only
+    wt = np.linspace(1.0, 1e14, 30)
+    a = ps.lasso("y ~ x + z", df.assign(wt=wt), weights="wt", lam=0.05)
+    b = ps.lasso("y ~ x + z", df.assign(wt=wt / 1e14), weights="wt", lam=0.05)
+    assert a.coef["x"] != 0
+    np.testing.assert_allclose(a.coef, b.coef, rtol=1e-8)
+
+
+# 14. column names that matplotlib would read as mathtext
+
+
+@pytest.mark.parametrize("name", ["a$b\\c$", "cost $ per $ unit", "$\\alpha$", "x$"])
+def test_dollar_names_are_drawn_literally_in_every_plot(df, tmp_path, name):
+    # was a ParseException from matplotlib after the whole bootstrap
+    pytest.importorskip("matplotlib")
+    data = df.rename(columns={"x": name})
+    before = frame_fingerprint(data)
+    fit = ps.lasso("y ~ .", data, select="cv_min", seed=0, nfolds=3)
+    fit.bootstrap(n_boot=4, seed=0, progress=False, n_jobs=1)
+    fit.stability_selection(n_subsamples=4, seed=0, progress=False, n_jobs=1)
+    out = fit.report(tmp_path / "r.html")
+    assert out.exists() and frame_fingerprint(data) == before
+    column = fit.coef.index[1]  # the design's name, e.g. Q('a$b\\c$')
+    assert "$" in column
+    ax = fit.plot()
+    assert column in [t.get_text().replace("\\$", "$") for t in ax.texts]
+    assert all("\\$" in t.get_text() for t in ax.texts if "$" in t.get_text())
+    ax.figure.canvas.draw()  # mathtext would raise here
+    from penstat.plots.stability import plot_selection_frequency
+
+    ax = plot_selection_frequency(fit.bootstrap_result)
+    ax.figure.canvas.draw()
+    assert any(t.get_text() == column.replace("$", "\\$") for t in ax.get_yticklabels())
+
+
+# 15. fit.report to a path that cannot be written, refused before any drawing
+
+
+@pytest.fixture
+def no_render(monkeypatch):
+    import penstat.report as report
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the report was rendered before its path was checked")
+
+    monkeypatch.setattr(report, "render_report", refuse)
+
+
+def test_report_to_a_folder_is_refused_before_rendering(df, tmp_path, no_render):
+    fit = ps.lasso("y ~ x + z", df, lam=0.1)
+    folder = tmp_path / "out.html"
+    folder.mkdir()
+    with pytest.raises(ps.ArgumentError, match=r"report path .* is a folder; give a file"):
+        fit.report(folder)
+    with pytest.raises(ps.ArgumentError, match=r"must end in .html, .htm or .md"):
+        fit.report(tmp_path)
+
+
+def test_report_under_a_file_or_unwritable_is_refused(df, tmp_path, no_render):
+    fit = ps.lasso("y ~ x + z", df, lam=0.1)
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("keep")
+    with pytest.raises(ps.ArgumentError, match=r"notes.txt' is a file, not a folder"):
+        fit.report(blocker / "r.html")
+    with pytest.raises(ps.ArgumentError, match=r"cannot be written: No such file"):
+        fit.report("/proc/self/r.html")  # a folder nobody can create files in
+    (tmp_path / "r_files").write_text("in the way")
+    with pytest.raises(ps.ArgumentError, match=r"r_files', which is a file"):
+        fit.report(tmp_path / "r.md")
+    assert blocker.read_text() == "keep" and not (tmp_path / "r.html").exists()
+
+
+def test_report_check_leaves_an_existing_file_and_creates_none(df, tmp_path, no_render):
+    fit = ps.lasso("y ~ x + z", df, lam=0.1)
+    old = tmp_path / "old.html"
+    old.write_text("previous")
+    for target in (old, tmp_path / "new.html"):
+        with pytest.raises(AssertionError, match="rendered before"):  # checks passed
+            fit.report(target)
+    assert old.read_text() == "previous" and not (tmp_path / "new.html").exists()
+
+
+# 16. nlambda bound, early stop recorded
+
+
+def test_nlambda_has_an_upper_bound(df):
+    refused(ps.ArgumentError, r"nlambda=10001 is too many lambdas \(at most 10,000\)",
+            lambda: ps.lasso("y ~ x + z", df, nlambda=10_001), df)  # fmt: skip
+
+
+def test_a_path_stopped_early_records_why(df):
+    fit = ps.lasso("y ~ x + z", df, select="bic", nlambda=100)
+    stop = fit.path.early_stop
+    assert stop is not None and stop.rule in ("dev_change", "dev_ratio")
+    assert stop.n_fitted == fit.path.lambdas.size < stop.n_grid == 100
+    from penstat.results.export import fit_to_dict
+
+    assert fit_to_dict(fit)["model"]["early_stop"]["rule"] == stop.rule

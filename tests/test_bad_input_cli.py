@@ -41,6 +41,18 @@ def test_a_stability_option_without_stability_is_a_usage_error(capsys, no_fit, o
     )
 
 
+def test_bootstrap_fixed_lam_without_bootstrap_is_a_usage_error(capsys, no_fit):
+    # was silently ignored (exit 0, no bootstrap)
+    assert cli_error(capsys, *BASE, "--bootstrap-fixed-lam") == (
+        "--bootstrap-fixed-lam applies to the bootstrap only; add --bootstrap N "
+        "(N replicates), or drop --bootstrap-fixed-lam"
+    )
+    assert cli_error(capsys, *BASE, "--bootstrap-fixed-lam", "--stability") == (
+        "--bootstrap-fixed-lam applies to the bootstrap only; add --bootstrap N "
+        "(N replicates), or drop --bootstrap-fixed-lam"
+    )
+
+
 def test_jobs_zero_names_the_option(capsys, no_fit):
     # was the library's message naming n_jobs, after the data was read
     assert cli_error(capsys, *BASE, "--jobs", "0") == (
@@ -88,19 +100,38 @@ def test_the_check_leaves_outputs_as_they_were(tmp_path, no_fit):
     assert not new.exists()
 
 
-def test_a_report_that_fails_to_write_keeps_the_json(capsys, tmp_path):
-    # the report's figure folder is taken by a file: the report fails after the fit
+def test_a_markdown_figure_folder_taken_by_a_file_is_refused_before_the_fit(
+    capsys, tmp_path, no_fit
+):
+    # was an error after the whole computation
     report = tmp_path / "report.md"
     (tmp_path / "report_files").write_text("in the way")
+    assert cli_error(capsys, *BASE, "--report", report) == (
+        f"--report {str(report)!r} keeps its plots in "
+        f"{str(tmp_path / 'report_files')!r}, which is a file; move it or choose "
+        "another report name"
+    )
+    assert (tmp_path / "report_files").read_text() == "in the way"
+
+
+def test_a_report_that_fails_to_write_keeps_the_json(capsys, tmp_path, monkeypatch):
+    # the disk fills up (or the folder goes away) while the report is written
+    from penstat.results.fit import PenalizedFit
+
+    def full_disk(self, path, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(PenalizedFit, "report", full_disk)
+    report = tmp_path / "report.md"
     json_path = tmp_path / "results.json"
     code = main([*BASE, "--report", str(report), "--json", str(json_path)])
     out, err = capsys.readouterr()
     assert code == 2
     assert "Penalized regression" in out
     assert err.splitlines()[0] == f"JSON written to {json_path}"
-    assert err.splitlines()[1].startswith(
-        f"penstat: error: cannot write the report {str(report)!r}: "
+    assert err.splitlines()[1] == (
+        f"penstat: error: cannot write the report {str(report)!r}: No space left on "
+        f"device (the JSON was written to {json_path})"
     )
-    assert err.splitlines()[1].endswith(f"(the JSON was written to {json_path})")
     assert len(err.splitlines()) == 2
     assert json.loads(json_path.read_text())["schema"] == "penstat.fit/2"

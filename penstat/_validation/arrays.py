@@ -129,10 +129,13 @@ def check_weight_range(w: np.ndarray, name: str = "weights") -> None:
     >>> check_weight_range(np.array([0.0, 1e-3, 1e9]))
     """
     positive = w[w > 0]
-    if not np.isfinite(np.sum(w / positive.max())) or not np.isfinite(np.sum(w)):
+    with np.errstate(over="ignore"):
+        total = np.sum(w)
+    if not np.isfinite(total):
         raise DataError(
             f"{name} sum to more than float64 holds (largest {positive.max():.3g}); "
-            f"only their ratios matter: divide them by their largest value"
+            "divide them by their largest value (the path depends on their ratios "
+            "only)"
         )
     ratio = positive.max() / positive.min()
     if ratio > WEIGHT_RATIO_MAX:
