@@ -82,6 +82,11 @@ def write_report(
     >>> written.read_text().splitlines()[0]
     '# Feature selection for y in diabetes'
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise ArgumentError(
+            f"report path must be a file name (str or pathlib.Path), not "
+            f"{type(path).__name__}; e.g. fit.report('report.html')"
+        )
     target = pathlib.Path(path)
     suffix = target.suffix.lower()
     if suffix not in (".html", ".htm", ".md"):

@@ -40,6 +40,7 @@ from penstat._validation import (
     positive_int,
     positive_number,
     resolve_seed,
+    seed_sequence,
 )
 from penstat.family import get_family
 from penstat.penalty import Penalty, as_penalty_factor, floor_tiny_factors
@@ -315,6 +316,8 @@ class SelectSpec:
                     UserWarning,
                 )
         n_jobs = check_n_jobs(n_jobs)
+        if seed is not None and not isinstance(seed, np.random.Generator):
+            seed_sequence(seed)  # refuses what cannot seed (a Generator is not drawn from)
         return cls(
             rule=rule,
             lam=lam,

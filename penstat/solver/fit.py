@@ -269,6 +269,12 @@ def _standardize(X, y, w, spec: FitSpec) -> _Scaled:
     if spec.family == "gaussian":
         ya = y if spec.offset is None else y - spec.offset  # glmnet: y - offset
         ym = float(wn @ ya) if spec.fit_intercept else 0.0
+        seen = ya[w > 0]
+        if spec.fit_intercept and np.ptp(seen) == 0:
+            # a constant y is fitted by the intercept alone; its weighted mean can
+            # miss the value by round-off, and that residual set lambda_max near
+            # 1e-17, so the columns fitted the round-off
+            ym = float(seen[0])
         ys = float(np.sqrt(wn @ (ya - ym) ** 2))
         if not ys > 0:
             ys = 1.0
