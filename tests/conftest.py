@@ -113,7 +113,7 @@ try:
     from hypothesis import settings as _settings
 
     _settings.register_profile("ci", max_examples=12, deadline=None, derandomize=True)
-    _settings.register_profile("long", max_examples=300, deadline=None)
+    _settings.register_profile("long", max_examples=600, deadline=None)
     _settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 except ImportError:  # pragma: no cover - hypothesis is a test dependency
     pass
