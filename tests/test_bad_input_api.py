@@ -294,6 +294,28 @@ def test_a_response_beyond_1e150_is_refused_naming_it(df, select, size):
             lambda: ps.lasso("y ~ x + z", data, select=select, seed=0), data)  # fmt: skip
 
 
+@pytest.mark.parametrize("select", ["bic", "cv_min"])
+def test_a_response_varying_below_1e150_is_refused_naming_it(df, select):
+    # was: 100 lambdas at max_iter with a ConvergenceWarning and every coefficient 0
+    data = df.assign(y=df.y * 1e-300)
+    refused(ps.DataError, r"the response 'y' varies by only .*below 1e-150 the sums "
+            r"of squares .* underflow to 0\. Rescale it \(e.g. multiply it by 1e300\)",
+            lambda: ps.lasso("y ~ x + z", data, select=select, seed=0), data)  # fmt: skip
+
+
+@pytest.mark.parametrize("penalty", ["l2", "elasticnet"])
+@pytest.mark.parametrize("scale", [1e-250, 1e250])
+def test_criteria_of_ridge_and_elastic_net_on_columns_of_extreme_scale(df, penalty, scale):
+    # the effective degrees of freedom overflowed the Gram matrix: a column of scale
+    # 1e200 was dropped under bic with an L2 part
+    ref = ps.fit("y ~ x + z", df, penalty=penalty, select="bic")
+    got = ps.fit("y ~ x + z", df.assign(x=df.x * scale), penalty=penalty, select="bic")
+    assert got.lam == pytest.approx(ref.lam, rel=1e-9)
+    np.testing.assert_allclose(got.selection.table["bic"], ref.selection.table["bic"],
+                               rtol=1e-8)  # fmt: skip
+    assert got.coef["x"] * scale == pytest.approx(ref.coef["x"], rel=1e-8)
+
+
 def test_fit_path_refuses_a_huge_y_by_name(df):
     with pytest.raises(ps.DataError, match=r"^y has values as large as"):
         fit_path(df[["x", "z"]].to_numpy(), df.y.to_numpy() * 1e200)

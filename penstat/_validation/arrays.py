@@ -26,6 +26,7 @@ __all__ = [
 # Beyond this magnitude the squares of a gaussian response (its deviance, the
 # residual sums of squares of CV and the criteria) overflow float64 (~1.8e308).
 RESPONSE_MAX = 1e150
+RESPONSE_MIN_SPREAD = 1e-150
 # The largest ratio of two positive weights: beyond 1 / machine epsilon the rows of
 # the small weights vanish in round-off beside the large ones.
 WEIGHT_RATIO_MAX = 1e15
@@ -101,8 +102,9 @@ def as_response(y: Any, n: int, family: str) -> np.ndarray:
 
 
 def check_response_scale(y: np.ndarray, name: str) -> None:
-    """A gaussian response (finite floats) must stay below 1e150 in absolute value:
-    its squares (the deviance, the residual sums of squares) would overflow.
+    """A gaussian response (finite floats) must stay below 1e150 in absolute value,
+    and, unless constant, vary by more than 1e-150: its squares (the deviance, the
+    residual sums of squares) would overflow or underflow to 0.
 
     Examples
     --------
@@ -116,6 +118,14 @@ def check_response_scale(y: np.ndarray, name: str) -> None:
             f"{RESPONSE_MAX:g} the sums of squares of a gaussian fit overflow float64. "
             f"Rescale it (e.g. divide it by 1e{int(np.floor(np.log10(big)))}): the "
             "coefficients scale with it"
+        )
+    spread = float(np.ptp(y)) if y.size else 0.0
+    if 0 < spread < RESPONSE_MIN_SPREAD:
+        raise DataError(
+            f"{name} varies by only {spread:.3g} (largest minus smallest); below "
+            f"{RESPONSE_MIN_SPREAD:g} the sums of squares of a gaussian fit underflow to "
+            f"0. Rescale it (e.g. multiply it by 1e{-int(np.floor(np.log10(spread)))}): "
+            "the coefficients scale with it"
         )
 
 

@@ -99,7 +99,15 @@ def column_scales(X: np.ndarray, v: np.ndarray, center: bool = True) -> np.ndarr
     ``v`` sums to 1; these are the scales :func:`penstat.fit_path` standardizes with.
     """
     mean = v @ X if center else 0.0
-    return np.sqrt(np.maximum(v @ (X - mean) ** 2, 0.0))
+    Xc = X - mean
+    with np.errstate(over="ignore", under="ignore"):
+        sd = np.sqrt(np.maximum(v @ Xc**2, 0.0))
+    # a column whose squares under- or overflow: divided by its largest value first
+    for j in np.flatnonzero(~((sd > 1e-150) & (sd < 1e150))):
+        big = float(np.max(np.abs(Xc[:, j])))
+        if big > 0:
+            sd[j] = big * np.sqrt(v @ (Xc[:, j] / big) ** 2)
+    return sd
 
 
 def effective_df(path: Path, X: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
@@ -177,8 +185,16 @@ def effective_df(path: Path, X: np.ndarray, y: np.ndarray | None = None) -> np.n
         xa = X[:, active]
         if fit_intercept:
             xa = xa - (m @ xa) / m.sum()
+        if spec.standardize:
+            # on the standardized scale (the trace is the same): columns of scale
+            # 1e200 or 1e-200 would overflow or underflow the Gram matrix
+            unit = np.where(scales[active] > 0, scales[active], 1.0)
+            xa = xa / unit
+            ridge = lam * (1.0 - l1_ratio) * pf[active] * (scales[active] / unit) ** 2
+            ridge = ridge / y_scale
+        else:
+            ridge = lam * (1.0 - l1_ratio) * pf[active] * scales[active] ** 2 / y_scale
         gram = xa.T @ (m[:, None] * xa)
-        ridge = lam * (1.0 - l1_ratio) * pf[active] * scales[active] ** 2 / y_scale
         df[k] = _trace_ridge_hat(gram, ridge)
     return df
 
