@@ -996,3 +996,31 @@ def test_corpus_legal_input(call, check):
     if isinstance(fit, ps.PenalizedFit):
         assert np.isfinite(fit.coef).all()
     assert frame_fingerprint(data) == before
+
+
+# 17. found by tests/test_fuzz.py (the long profile)
+
+
+def test_cv_1se_without_a_spread_at_the_minimum_takes_lambda_min():
+    # the CV errors of a response near 1e140 overflowed their spread to NaN, and the
+    # 1se rule raised "attempt to get argmax of an empty sequence"
+    rng = np.random.default_rng(4)
+    data = pd.DataFrame({"y": rng.normal(size=18) * 1e140, "a": rng.normal(size=18),
+                         "d": rng.integers(-4, 5, size=18)})  # fmt: skip
+    before = frame_fingerprint(data)
+    fit = ps.fit("y ~ . - 1", data, select="cv_1se", nlambda=8, penalty="elasticnet",
+                 seed=0)  # fmt: skip
+    assert np.isfinite(fit.coef).all()
+    assert np.isfinite(fit.cv.cvsd).all()
+    assert fit.lam in fit.path.lambdas
+    assert frame_fingerprint(data) == before
+
+
+def test_a_coefficient_beyond_float64_is_refused_naming_the_column():
+    # was: coefficients -inf / inf returned without a word
+    data = pd.DataFrame({"y": [0.0] * 17 + [1e20], "x": [0.0] * 17 + [1e-300]})
+    refused(ps.DataError, r"the coefficient of column 'x' overflows float64 .* rescale the "
+            r"column \(e.g. multiply it by 1e\d+\) or the response",
+            lambda: ps.fit("y ~ .", data, lam=0.0), data)  # fmt: skip
+    with pytest.raises(ps.DataError, match=r"the coefficient of column 0 overflows"):
+        fit_path(data[["x"]].to_numpy(), data.y.to_numpy(), lambdas=[1.0, 0.0])

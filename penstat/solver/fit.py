@@ -235,10 +235,38 @@ def solve(X: np.ndarray, y: np.ndarray, spec: FitSpec, cut_grid=None) -> Path:
     raw = _run_kernel(scaled, spec, pf, lams_k, early_stop)
     scaled.Xs = None  # the standardized copy is no longer needed
     path = _to_path(X, y, w, scaled, spec, pf, lams_orig, raw)
+    _check_finite(path, scaled)
     if early_stop and path.lambdas.size < lams_k.size:
         path = dataclasses.replace(path, early_stop=_early_stop(path, lams_k.size))
     _warn(X, scaled, spec, path, lams_k.size)
     return path
+
+
+def _check_finite(path: Path, s: _Scaled) -> None:
+    """A coefficient beyond float64 (a column of scale 1e-300 against a response of
+    1e20) is refused naming the column (``DataError.column`` holds its position)."""
+    bad = ~np.isfinite(path.coefs)
+    if not bad.any() and np.isfinite(path.intercepts).all():
+        return
+    k, j = (
+        np.argwhere(bad)[0]
+        if bad.any()
+        else (int(np.argmin(np.isfinite(path.intercepts))), -1)
+    )
+    if j < 0:
+        raise DataError(
+            f"the intercept overflows float64 at lambda={path.lambdas[k]:.3g}; the "
+            "columns or the response have values too large to combine: rescale them"
+        )
+    exponent = int(np.ceil(np.log10(s.ys) - np.log10(s.xs[j]))) if s.xs[j] > 0 else 0
+    error = DataError(
+        f"the coefficient of column {j} overflows float64 at lambda="
+        f"{path.lambdas[k]:.3g}: its scale ({s.xs[j]:.3g}) is too small for the "
+        f"response's ({s.ys:.3g}); rescale the column (e.g. multiply it by "
+        f"1e{max(exponent - 150, 1)}) or the response"
+    )
+    error.column = int(j)
+    raise error
 
 
 def _early_stop(path: Path, n_grid: int) -> EarlyStop:
@@ -381,7 +409,12 @@ class _KernelOut(NamedTuple):
 def _to_path(X, y, w, s: _Scaled, spec: FitSpec, pf, lams_orig, raw: _KernelOut) -> Path:
     """The kernel's solutions on the original scale, with their deviances."""
     n_fit = raw.n_fit
-    coefs = raw.coefs[:n_fit] * (s.ys / s.xs)
+    with np.errstate(over="ignore", invalid="ignore"):
+        coefs = raw.coefs[:n_fit] * (s.ys / s.xs)
+        odd = ~np.isfinite(coefs)
+        if odd.any():
+            # ys / xs alone overflows for a column of scale ~1e-300: (b * ys) / xs
+            coefs[odd] = (raw.coefs[:n_fit] * s.ys / s.xs)[odd]
     coefs[:, s.constant] = 0.0
     if raw.limits_k is not None:
         # a coefficient at its limit in the kernel is reported at exactly that
