@@ -42,14 +42,14 @@ def require_matplotlib():
 
 
 def plain_text(name: object) -> str:
-    """A column name as matplotlib text shown literally: every ``$`` escaped, so that
-    a name such as ``price$usd$`` or ``a$\\b$`` is not parsed as mathtext (which
+    r"""A column name as matplotlib text shown literally: every ``$`` escaped, so that
+    a name such as ``price$usd$`` or ``a$\b$`` is not parsed as mathtext (which
     failed with a ParseException, or typeset it as a formula).
 
     Examples
     --------
-    >>> plain_text("cost $ per $ unit")
-    'cost \\$ per \\$ unit'
+    >>> print(plain_text("cost $ per $ unit"))
+    cost \$ per \$ unit
     """
     return str(name).replace("$", r"\$")
 
