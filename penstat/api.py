@@ -13,7 +13,12 @@ import warnings
 
 import pandas as pd
 
-from penstat._errors import ArgumentError, ConvergenceWarning, SeparationWarning
+from penstat._errors import (
+    ArgumentError,
+    ConvergenceWarning,
+    DataError,
+    SeparationWarning,
+)
 from penstat._validation import check_adaptive
 from penstat.design import build_design
 from penstat.design.named import resolve_groups, resolve_limits, resolve_penalty_factor
@@ -274,7 +279,15 @@ def fit(
             spec = FitSpec.build(
                 n, p, **{**_spec_options(spec), "penalty_factor": init.penalty_factor}
             )
-        out = run(design.X, design.y, spec, select_spec)
+        try:
+            out = run(design.X, design.y, spec, select_spec)
+        except DataError as exc:
+            j = getattr(exc, "column", None)
+            if j is None:
+                raise
+            # the solver names columns by position; the user knows them by name
+            named = str(exc).replace(f"column {j}", f"column {design.columns[j]!r}", 1)
+            raise DataError(named) from None
     return PenalizedFit(
         design,
         out,

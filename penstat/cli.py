@@ -454,10 +454,11 @@ def _write_outputs(fit, args, source: str) -> None:
     if args.report:
         try:
             written = fit.report(args.report, source=source)
-        except OSError as exc:
+        except (OSError, PenstatError) as exc:
             kept = f" (the JSON was written to {args.json})" if args.json else ""
+            why = exc.strerror if isinstance(exc, OSError) else str(exc)
             raise InputError(
-                f"cannot write the report {args.report!r}: {exc.strerror}{kept}"
+                f"cannot write the report {args.report!r}: {why}{kept}"
             ) from None
         print(f"report written to {written}", file=sys.stderr)
 
@@ -521,6 +522,11 @@ def _check_options(args) -> None:
                 f"or drop {option}"
             )
     _check_inference_options(args)
+    if args.bootstrap_fixed_lam and not args.bootstrap:
+        raise UsageError(
+            "--bootstrap-fixed-lam applies to the bootstrap only; add --bootstrap N "
+            "(N replicates), or drop --bootstrap-fixed-lam"
+        )
     if args.jobs == 0:
         raise UsageError(
             "--jobs 0 runs nothing; use 1, a positive count, or -1 (all cores)"
@@ -589,6 +595,12 @@ def _check_outputs(args) -> None:
             )
         if target.is_dir():
             raise InputError(f"{option} {value!r} is a folder; give a file name")
+        figures = target.with_name(target.stem + "_files")
+        if option == "--report" and target.suffix.lower() == ".md" and figures.is_file():
+            raise InputError(
+                f"--report {value!r} keeps its plots in {str(figures)!r}, which is a "
+                "file; move it or choose another report name"
+            )
         _check_writable(option, target)
 
 

@@ -152,7 +152,8 @@ class Family:
         y = np.asarray(y, dtype=float)
         sw = float(len(y) if weights is None else np.sum(weights))
         rss = self.deviance(y, eta, weights)
-        return -0.5 * sw * (np.log(2.0 * np.pi * rss / sw) + 1.0)
+        with np.errstate(divide="ignore"):  # an exact fit: +inf, its criteria undefined
+            return -0.5 * sw * (np.log(2.0 * np.pi * rss / sw) + 1.0)
 
 
 GAUSSIAN = Family("gaussian")

@@ -22,17 +22,23 @@ from typing import Any
 
 import numpy as np
 
-from penstat._errors import ArgumentError
+from penstat._errors import ArgumentError, warn_user
 from penstat._validation import check_l1_ratio, check_lam, check_rule
 
 __all__ = [
     "Penalty",
     "as_groups",
     "as_penalty_factor",
+    "floor_tiny_factors",
     "group_weights",
     "resolve_penalty",
     "resolve_select",
 ]
+
+# A positive factor below this fraction of the largest one is taken as 0: lambda_max
+# divides by the factor, so a factor of 1e-300 put the whole grid near 1e300 and the
+# other columns never entered (glmnet does the same); its penalty is below round-off.
+TINY_FACTOR = 1e-8
 
 # glmnet computes lambda_max with max(l1_ratio, 1e-3), so that ridge gets a finite grid.
 L1_RATIO_FLOOR = 1e-3
@@ -121,6 +127,43 @@ def as_groups(value: Any, p: int, penalty_factor: np.ndarray | None = None) -> n
                     f"{cols}: {values.tolist()}); a group lasso penalizes a group "
                     "as a whole, so give one penalty_factor per group"
                 )
+
+
+def floor_tiny_factors(pf: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
+    """Checked factors with every positive factor below ``TINY_FACTOR`` (1e-8) times
+    the largest set to 0 (unpenalized), with a ``UserWarning`` naming them.
+
+    ``keep`` (bool per column) marks columns left as they are (those with
+    coefficient limits, which an unpenalized column cannot take).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     floor_tiny_factors(np.array([1e-300, 1.0, 1.0])).tolist()
+    [0.0, 1.0, 1.0]
+    >>> str(caught[0].message)[:40]
+    'penalty_factor[0] = 1e-300 is positive b'
+    """
+    tiny = (pf > 0) & (pf < TINY_FACTOR * pf.max())
+    if keep is not None:
+        tiny &= ~keep
+    if not tiny.any():
+        return pf
+    where = np.flatnonzero(tiny)
+    shown = ", ".join(f"penalty_factor[{j}] = {pf[j]:.3g}" for j in where[:3])
+    more = f" (and {where.size - 3} more)" if where.size > 3 else ""
+    warn_user(
+        f"{shown}{more} is positive but below {TINY_FACTOR:g} times the largest "
+        f"factor ({pf.max():.3g}); it is taken as 0 (unpenalized). A factor that small "
+        "has a penalty below round-off, and since lambda_max divides by it, it would "
+        "push the lambda grid so high that the other columns never enter. Pass 0 to "
+        "leave a column unpenalized, or a larger factor",
+        UserWarning,
+    )
+    out = pf.copy()
+    out[tiny] = 0.0
     out.setflags(write=False)
     return out
 

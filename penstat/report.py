@@ -87,6 +87,11 @@ def write_report(
     >>> written.read_text().splitlines()[0]
     '# Feature selection for y in diabetes'
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise ArgumentError(
+            f"report path must be a file name (str or pathlib.Path), not "
+            f"{type(path).__name__}; e.g. fit.report('report.html')"
+        )
     target = pathlib.Path(path)
     suffix = target.suffix.lower()
     if suffix not in (".html", ".htm", ".md"):
@@ -94,12 +99,56 @@ def write_report(
             f"report path {str(path)!r} must end in .html, .htm or .md (Markdown)"
         )
     fmt = "md" if suffix == ".md" else "html"
-    if not target.parent.exists():
-        raise ArgumentError(f"folder {str(target.parent)!r} of the report does not exist")
     figure_dir = target.with_name(target.stem + "_files") if fmt == "md" else None
+    check_writable(target, figure_dir)
     text = render_report(fit, fmt=fmt, title=title, figure_dir=figure_dir, source=source)
     target.write_text(text, encoding="utf-8")
     return target
+
+
+def check_writable(target: pathlib.Path, figure_dir: pathlib.Path | None = None) -> None:
+    """Refuse, before anything is drawn, a report path that cannot be written: its
+    folder missing or not a folder, the path itself a folder, no permission, or the
+    Markdown figure folder ``figure_dir`` taken by a file. The file is opened for
+    appending, so an existing one is not changed and a new one is removed again.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> check_writable(folder / "fine.html")
+    >>> check_writable(folder)
+    Traceback (most recent call last):
+    ...
+    penstat._errors.ArgumentError: report path ... is a folder; give a file name ...
+    """
+    parent = target.parent
+    if not parent.exists():
+        raise ArgumentError(f"folder {str(parent)!r} of the report does not exist")
+    if not parent.is_dir():
+        raise ArgumentError(
+            f"report path {str(target)!r}: {str(parent)!r} is a file, not a folder"
+        )
+    if target.is_dir():
+        raise ArgumentError(
+            f"report path {str(target)!r} is a folder; give a file name inside it "
+            "(e.g. report.html)"
+        )
+    if figure_dir is not None and figure_dir.exists() and not figure_dir.is_dir():
+        raise ArgumentError(
+            f"the Markdown report keeps its plots in {str(figure_dir)!r}, which is a "
+            "file; move it or choose another report name"
+        )
+    existed = target.exists()
+    try:
+        with open(target, "a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise ArgumentError(
+            f"report path {str(target)!r} cannot be written: {exc.strerror}"
+        ) from None
+    if not existed:
+        target.unlink()
 
 
 def render_report(

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from penstat._errors import ArgumentError, DataError, PenstatError
-from penstat._validation import as_design, check_factor
+from penstat._validation import as_design, check_factor, check_response_scale
 from penstat.engine import run
 from penstat.family import get_family
 from penstat.penalty import resolve_penalty
@@ -73,9 +73,16 @@ _SPARSE = ("csc", "csr", "coo")
 
 
 def _validate_data(estimator, X, y="no_validation", reset: bool = True, **kwargs):
-    if _sk_validate_data is not None:
-        return _sk_validate_data(estimator, X, y, reset=reset, **kwargs)
-    return estimator._validate_data(X, y, reset=reset, **kwargs)  # pragma: no cover
+    """scikit-learn's checks of X and y; what they refuse is a ``DataError`` (also a
+    ``ValueError``, with scikit-learn's message)."""
+    try:
+        if _sk_validate_data is not None:
+            return _sk_validate_data(estimator, X, y, reset=reset, **kwargs)
+        return estimator._validate_data(X, y, reset=reset, **kwargs)  # pragma: no cover
+    except PenstatError:
+        raise
+    except ValueError as exc:
+        raise DataError(str(exc)) from exc
 
 
 class _PenalizedBase(BaseEstimator):
@@ -157,7 +164,10 @@ class _PenalizedBase(BaseEstimator):
             )
         weights = None
         if sample_weight is not None:
-            weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
+            try:
+                weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
+            except ValueError as exc:
+                raise DataError(f"sample_weight: {exc}") from exc
         self._check_sizes(select, X.shape[0])
         penalty_factor = self._penalty_factor(X.shape[1])
         spec = FitSpec.build(
@@ -352,6 +362,7 @@ class PenalizedRegressor(RegressorMixin, _PenalizedBase):
         X, y = _validate_data(
             self, X, y, dtype=np.float64, y_numeric=True, accept_sparse=_SPARSE
         )
+        check_response_scale(np.asarray(y, dtype=np.float64), "y")
         self._fit_arrays(X, np.asarray(y, dtype=np.float64), sample_weight)
         return self
 

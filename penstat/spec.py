@@ -40,9 +40,10 @@ from penstat._validation import (
     positive_int,
     positive_number,
     resolve_seed,
+    seed_sequence,
 )
 from penstat.family import get_family
-from penstat.penalty import Penalty, as_groups, as_penalty_factor
+from penstat.penalty import Penalty, as_groups, as_penalty_factor, floor_tiny_factors
 
 __all__ = ["FitSpec", "SelectSpec", "check_bool"]
 
@@ -152,6 +153,11 @@ class FitSpec:
         pf = as_penalty_factor(penalty_factor, p)
         factors = np.ones(p) if pf is None else pf
         limits = as_limits(lower_limits, upper_limits, p, factors)
+        if pf is not None:
+            bounded = None
+            if limits is not None:
+                bounded = np.isfinite(limits[0]) | np.isfinite(limits[1])
+            pf = floor_tiny_factors(pf, bounded)
         if groups is not None:
             if limits is not None:
                 raise ArgumentError(
@@ -350,6 +356,8 @@ class SelectSpec:
                 "relax=True takes a single l1_ratio; give one mix (or drop relax to "
                 "search a list of l1_ratio)"
             )
+        if seed is not None and not isinstance(seed, np.random.Generator):
+            seed_sequence(seed)  # refuses what cannot seed (a Generator is not drawn from)
         return cls(
             rule=rule,
             lam=lam,

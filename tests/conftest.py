@@ -103,3 +103,17 @@ def binomial_kernel_options(monkeypatch):
         return calls
 
     return force
+
+
+# hypothesis profiles for tests/test_fuzz.py: "ci" (the default) is bounded; "long"
+# (HYPOTHESIS_PROFILE=long) runs about ten minutes, see benchmarks/README.md
+try:
+    import os
+
+    from hypothesis import settings as _settings
+
+    _settings.register_profile("ci", max_examples=12, deadline=None, derandomize=True)
+    _settings.register_profile("long", max_examples=600, deadline=None)
+    _settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+except ImportError:  # pragma: no cover - hypothesis is a test dependency
+    pass

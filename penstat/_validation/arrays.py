@@ -19,10 +19,20 @@ __all__ = [
     "as_offset",
     "as_response",
     "as_weights",
+    "check_response_scale",
     "check_two_classes",
+    "check_weight_range",
     "row_values",
 ]
 
+
+# Beyond this magnitude the squares of a gaussian response (its deviance, the
+# residual sums of squares of CV and the criteria) overflow float64 (~1.8e308).
+RESPONSE_MAX = 1e150
+RESPONSE_MIN_SPREAD = 1e-150
+# The largest ratio of two positive weights: beyond 1 / machine epsilon the rows of
+# the small weights vanish in round-off beside the large ones.
+WEIGHT_RATIO_MAX = 1e15
 
 # -- arrays ------------------------------------------------------------------------
 
@@ -136,6 +146,8 @@ def as_response(y: Any, n: int, family: str) -> np.ndarray:
             f"y contains NaN or inf (first at row {int(np.argmin(np.isfinite(ya)))}); "
             "remove those rows"
         )
+    if family == "gaussian":
+        check_response_scale(ya, "y")
     if family == "binomial" and not np.all((ya >= 0) & (ya <= 1)):
         bad = ya[(ya < 0) | (ya > 1)][0]
         raise DataError(
@@ -143,6 +155,64 @@ def as_response(y: Any, n: int, family: str) -> np.ndarray:
             f"[0, 1], its trials given as weights), found {bad:g}; recode the response"
         )
     return ya
+
+
+def check_response_scale(y: np.ndarray, name: str) -> None:
+    """A gaussian response (finite floats) must stay below 1e150 in absolute value,
+    and, unless constant, vary by more than 1e-150: its squares (the deviance, the
+    residual sums of squares) would overflow or underflow to 0.
+
+    Examples
+    --------
+    >>> check_response_scale(np.array([1e100, -3.0]), "y")
+    """
+    big = float(np.max(np.abs(y))) if y.size else 0.0
+    if big > RESPONSE_MAX:
+        at = int(np.argmax(np.abs(y)))
+        raise DataError(
+            f"{name} has values as large as {y[at]:.3g} (row {at}); beyond "
+            f"{RESPONSE_MAX:g} the sums of squares of a gaussian fit overflow float64. "
+            f"Rescale it (e.g. divide it by 1e{int(np.floor(np.log10(big)))}): the "
+            "coefficients scale with it"
+        )
+    spread = float(np.ptp(y)) if y.size else 0.0
+    if 0 < spread < RESPONSE_MIN_SPREAD:
+        raise DataError(
+            f"{name} varies by only {spread:.3g} (largest minus smallest); below "
+            f"{RESPONSE_MIN_SPREAD:g} the sums of squares of a gaussian fit underflow to "
+            f"0. Rescale it (e.g. multiply it by 1e{-int(np.floor(np.log10(spread)))}): "
+            "the coefficients scale with it"
+        )
+
+
+def check_weight_range(w: np.ndarray, name: str = "weights") -> None:
+    """Finite non-negative weights (some positive) must have a finite sum and span at
+    most 1e15 (largest / smallest positive): only their ratios enter the fit, and
+    rows whose weight is below round-off beside the largest would count for nothing.
+
+    Examples
+    --------
+    >>> check_weight_range(np.array([0.0, 1e-3, 1e9]))
+    """
+    positive = w[w > 0]
+    with np.errstate(over="ignore"):
+        total = np.sum(w)
+    if not np.isfinite(total):
+        raise DataError(
+            f"{name} sum to more than float64 holds (largest {positive.max():.3g}); "
+            "divide them by their largest value (the path depends on their ratios "
+            "only)"
+        )
+    ratio = positive.max() / positive.min()
+    if ratio > WEIGHT_RATIO_MAX:
+        hi, lo = int(np.argmax(w)), int(np.flatnonzero(w == positive.min())[0])
+        raise DataError(
+            f"{name} span a ratio of {ratio:.3g} (largest {w[hi]:.3g} in row {hi}, "
+            f"smallest positive {w[lo]:.3g} in row {lo}), more than {WEIGHT_RATIO_MAX:g}: "
+            "the rows of small weight vanish in round-off beside the large ones and "
+            "the weighted sums of squares overflow. Give weights within a ratio of "
+            "1e15 (set a weight to 0 to drop its row)"
+        )
 
 
 def check_two_classes(y: np.ndarray, w: np.ndarray) -> None:
@@ -198,6 +268,7 @@ def as_weights(weights: Any, n: int) -> np.ndarray:
         )
     if not np.any(w > 0):
         raise DataError("weights are all zero; at least one row needs a positive weight")
+    check_weight_range(w)
     return w
 
 

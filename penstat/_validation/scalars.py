@@ -232,10 +232,14 @@ def seed_sequence(seed: Any) -> np.random.SeedSequence:
     if isinstance(seed, np.random.Generator):
         return np.random.SeedSequence(int(seed.integers(0, 2**63)))
     if seed is None or isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        if seed is not None and seed < 0:
+            raise ArgumentError(f"seed={seed!r} must be a non-negative int")
         return np.random.SeedSequence(None if seed is None else int(seed))
     if isinstance(seed, (list, tuple)) and all(
         isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in seed
     ):
+        if any(s < 0 for s in seed):
+            raise ArgumentError(f"seed={seed!r}: every int of a seed list must be >= 0")
         return np.random.SeedSequence([int(s) for s in seed])
     raise ArgumentError(
         f"seed must be an int, a list of ints, a numpy Generator or None, got {seed!r}"

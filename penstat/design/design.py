@@ -239,6 +239,7 @@ class Design:
             )
         if self._frame is not None:
             check_newdata_types(newdata, needed, self._frame)
+        _check_newdata_values(newdata, needed)
         frame = patsy_frame(newdata, needed)
         na = frame.isna().any(axis=1).to_numpy() if needed else np.zeros(len(frame), bool)
         out = np.full((len(frame), len(self.columns)), np.nan, order="F")
@@ -378,7 +379,14 @@ def build_design(
                 f"{arg}={col!r} is not a column of the data" + close_matches(col, columns)
             )
     left_out = set(exclude) | ({weights_col, offset_col} - {None})
-    parsed = parse_formula(formula, columns, left_out, safe=mode == "safe")
+    try:
+        parsed = parse_formula(formula, columns, left_out, safe=mode == "safe")
+    except FormulaError as exc:
+        odd = [c for c in data.columns if not isinstance(c, str) and c not in left_out]
+        if odd and "'.' in the formula stands for no column" in str(exc):
+            # the columns '.' would have stood for have names that are not strings
+            raise _odd_names_error(odd) from None
+        raise
     lhs = parsed.response
     if not parsed.response_columns and simple_name(lhs) is not None:
         raise unknown_name(simple_name(lhs), columns, "response ")
@@ -474,6 +482,36 @@ def _drop_no_trials(keep, frame, grouped, lhs):
     return keep, frame.loc[~empty], grouped.take(~empty), n_empty
 
 
+def _check_newdata_values(newdata: pd.DataFrame, needed) -> None:
+    """Complex or infinite numbers in the columns of new data are refused by name
+    (a missing value is allowed: its row predicts NaN)."""
+    for column in needed:
+        values = newdata[column]
+        if pd.api.types.is_complex_dtype(values.dtype):
+            raise DataError(
+                f"newdata column {column!r} holds complex numbers ({values.dtype}); take "
+                f"the part the model was fitted with, e.g. np.real(newdata[{column!r}])"
+            )
+        if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
+            values.dtype
+        ):
+            bad = np.isinf(values.to_numpy(dtype=float, na_value=np.nan))
+            if bad.any():
+                raise DataError(
+                    f"newdata column {column!r} is infinite in row "
+                    f"{newdata.index[int(np.argmax(bad))]!r}; replace it by a finite value "
+                    "(or NaN, which predicts NaN)"
+                )
+
+
+def _odd_names_error(odd: list) -> DataError:
+    return DataError(
+        f"'.' cannot stand for the columns {odd}: their names are not strings; "
+        "rename them (e.g. data.rename(columns=str)) or name the columns in the "
+        "formula instead of '.'"
+    )
+
+
 def _check_dot(parsed, data: pd.DataFrame, left_out) -> None:
     """What ``.`` cannot or should not stand for: columns whose names are not
     strings (refused), a column an explicit term re-codes (left out, with a
@@ -482,11 +520,7 @@ def _check_dot(parsed, data: pd.DataFrame, left_out) -> None:
         return
     odd = [c for c in data.columns if not isinstance(c, str) and c not in left_out]
     if odd:
-        raise DataError(
-            f"'.' cannot stand for the columns {odd}: their names are not strings; "
-            "rename them (e.g. data.rename(columns=str)) or name the columns in the "
-            "formula instead of '.'"
-        )
+        raise _odd_names_error(odd)
     for column, term in parsed.covered.items():
         warn_user(
             f"'.' leaves out {column!r} because the formula has the term {term!r} for "

@@ -47,7 +47,13 @@ def resolve_penalty_factor(penalty_factor, design) -> np.ndarray | None:
             for j, _ in cols:
                 pf[j] = value
         return pf
-    arr = np.asarray(penalty_factor, dtype=float)
+    try:
+        arr = np.asarray(penalty_factor, dtype=float)
+    except (TypeError, ValueError):
+        raise ArgumentError(
+            f"penalty_factor={penalty_factor!r} is not numbers; give one value per "
+            f"design column ({p}: {design.columns}) or a dict of column / term names"
+        ) from None
     if arr.shape != (p,):
         raise ArgumentError(
             f"penalty_factor has shape {arr.shape}; give one value per design column "

@@ -19,6 +19,7 @@ import pandas as pd
 import patsy
 
 from penstat._errors import ArgumentError, DataError, FormulaError
+from penstat._validation import check_response_scale, check_weight_range
 from penstat.design.formula import column_in, translate_patsy_error
 
 __all__ = [
@@ -87,6 +88,7 @@ def response_values(lhs, frame, fam, positive_class, env, columns):
         y = values.to_numpy(dtype=float)
         if not np.isfinite(y).all():
             raise DataError(f"the response {lhs!r} has infinite values")
+        check_response_scale(y, f"the response {lhs!r}")
         return np.ascontiguousarray(y), None
     return _binary_response(lhs, values, positive_class)
 
@@ -358,6 +360,7 @@ def weight_values(weights, data, keep):
         raise DataError(f"{name!r} has negative values; weights must be >= 0")
     if not (arr > 0).any():
         raise DataError(f"{name!r} is zero for every row used")
+    check_weight_range(arr, f"weights {name!r}" if isinstance(weights, str) else name)
     return np.ascontiguousarray(arr)
 
 

@@ -14,7 +14,7 @@ import sys
 
 from penstat._errors import PenstatError
 
-__all__ = ["require_matplotlib"]
+__all__ = ["plain_text", "require_matplotlib"]
 
 
 def require_matplotlib():
@@ -39,6 +39,19 @@ def require_matplotlib():
             "plotting needs matplotlib; install it with: pip install 'penstat[plot]'"
         ) from exc
     return plt
+
+
+def plain_text(name: object) -> str:
+    r"""A column name as matplotlib text shown literally: every ``$`` escaped, so that
+    a name such as ``price$usd$`` or ``a$\b$`` is not parsed as mathtext (which
+    failed with a ParseException, or typeset it as a formula).
+
+    Examples
+    --------
+    >>> print(plain_text("cost $ per $ unit"))
+    cost \$ per \$ unit
+    """
+    return str(name).replace("$", r"\$")
 
 
 def _has_display() -> bool:

@@ -19,8 +19,7 @@ import numpy as np
 import pandas as pd
 
 from penstat._errors import ArgumentError
-from penstat.plots import require_matplotlib
-from penstat.plots._text import literal
+from penstat.plots import plain_text, require_matplotlib
 
 __all__ = ["plot_intervals"]
 
@@ -108,13 +107,13 @@ def plot_intervals(
             ax.plot([e], [y], marker="o", color=color, markersize=5.5, zorder=4)
     ax.axvline(0.0, color="#555555", linestyle="--", linewidth=1, zorder=1)
     ax.set_yticks(rows)
-    ax.set_yticklabels([literal(n) for n in names])
+    ax.set_yticklabels([plain_text(n) for n in names])
     ax.set_xlim(left, right)
     ax.set_ylim(-0.7, len(shown) - 0.3)
     ax.set_xlabel(
         "coefficient" if scale is None else "standardized coefficient (x column sd)"
     )
-    title = literal(method) if method is not None else "estimates"
+    title = plain_text(method) if method is not None else "estimates"
     if level is not None:
         title += f": {100 * level:.3g}% intervals"
     if len(table) > len(shown):

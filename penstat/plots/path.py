@@ -13,9 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from penstat._errors import ArgumentError
-from penstat.plots import require_matplotlib
+from penstat.plots import plain_text, require_matplotlib
 from penstat.plots._protocols import PathLike
-from penstat.plots._text import literal
 
 __all__ = ["plot_path"]
 
@@ -134,7 +133,7 @@ def _label_lines(ax, names, lines, coefs, at: int, right: int, x_end: float) -> 
     for j, height in zip(chosen, heights, strict=True):
         color = lines[j].get_color()
         ax.annotate(
-            literal(names[j]),
+            plain_text(names[j]),
             xy=(x_end, ends[j]),
             xytext=(1.04, height),
             textcoords=("axes fraction", "data"),

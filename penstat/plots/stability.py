@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from penstat.plots import require_matplotlib
+from penstat.plots import plain_text, require_matplotlib
 from penstat.plots._protocols import BootstrapLike, StabilityLike
-from penstat.plots._text import literal
 
 __all__ = ["plot_selection_frequency", "plot_stability_path"]
 
@@ -58,7 +57,7 @@ def plot_selection_frequency(
     for x, style in ((0.5, "--"), (0.9, ":")):
         ax.axvline(x, color="#555555", linestyle=style, linewidth=1, zorder=0)
     ax.set_yticks(positions)
-    ax.set_yticklabels([literal(i) for i in freq.index])
+    ax.set_yticklabels([plain_text(i) for i in freq.index])
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.7, len(freq) - 0.3)
     ax.set_xlabel(f"selection frequency ({bootstrap_result.n_boot} bootstrap replicates)")
@@ -120,7 +119,9 @@ def plot_stability_path(
     for name in probs.columns:
         values = probs[name].to_numpy()
         if name in stable:
-            ax.plot(log_lam, values, color=cmap(k % 10), linewidth=1.8, label=literal(name))
+            ax.plot(
+                log_lam, values, color=cmap(k % 10), linewidth=1.8, label=plain_text(name)
+            )
             k += 1
         else:
             ax.plot(log_lam, values, color="#b0b4ba", linewidth=0.8)

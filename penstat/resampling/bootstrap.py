@@ -14,7 +14,13 @@ import pandas as pd
 
 from penstat._errors import ArgumentError
 from penstat._runner import run_chunks
-from penstat._validation import check_int, fresh_seed, real_number, seed_sequence
+from penstat._validation import (
+    check_int,
+    check_n_jobs,
+    fresh_seed,
+    real_number,
+    seed_sequence,
+)
 from penstat.resampling.result import BootstrapResult
 from penstat.spec import check_bool
 
@@ -86,6 +92,9 @@ def run_bootstrap(
     1.0
     """
     n_boot = check_int(n_boot, "n_boot", 2)
+    n_jobs = check_n_jobs(n_jobs)
+    # an int drawn from fresh entropy when none is given, recorded as seed_entropy
+    seq = seed_sequence(fresh_seed() if seed is None else seed)
     fixed_lam = check_bool(fixed_lam, "fixed_lam")
     level = real_number(level, "level", "a number in (0, 1)")
     if not 0.0 < level < 1.0:
@@ -109,8 +118,6 @@ def run_bootstrap(
             )
         strata = [np.flatnonzero(y == level_) for level_ in np.unique(y)]
 
-    # an int drawn from fresh entropy when none is given, recorded as seed_entropy
-    seq = seed_sequence(fresh_seed() if seed is None else seed)
     children = seq.spawn(n_boot)
     tasks = [(i, child) for i, child in enumerate(children)]
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from penstat._errors import ArgumentError, warn_user
 from penstat._runner import run_chunks
-from penstat._validation import check_int, fresh_seed, seed_sequence
+from penstat._validation import check_int, check_n_jobs, fresh_seed, seed_sequence
 from penstat.resampling.bounds import check_cutoff, stability_parameters
 from penstat.resampling.result import StabilitySelection
 
@@ -121,6 +121,9 @@ def run_stability_selection(
     ['bmi', 's5']
     """
     n_subsamples = check_int(n_subsamples, "n_subsamples", 2)
+    n_jobs = check_n_jobs(n_jobs)
+    # an int drawn from fresh entropy when none is given, recorded as seed_entropy
+    seq = seed_sequence(fresh_seed() if seed is None else seed)
     assumption = _check_options(sampling, assumption, cutoff, pfer, q)
     columns = list(fit.design.columns)
     path = fit.path
@@ -143,8 +146,6 @@ def run_stability_selection(
     if n // 2 < 2:
         raise ArgumentError(f"stability selection needs at least 4 rows, got {n}")
 
-    # an int drawn from fresh entropy when none is given, recorded as seed_entropy
-    seq = seed_sequence(fresh_seed() if seed is None else seed)
     support = _subsample_support(
         fit, lambdas, n, n_subsamples, sampling, seq, n_jobs, progress
     )

@@ -491,6 +491,7 @@ class PenalizedFit:
         True
         """
         d = self.design
+        rows = _row_positions(rows, d.X.shape[0])
         fixed = None
         if check_bool(fixed_lam, "fixed_lam") or self.select_spec.lam is not None:
             fixed = (self.lam, self.l1_ratio, self.path.lambdas)
@@ -558,3 +559,19 @@ class PenalizedFit:
             + ("" if self.relax is None else f"{self.relax.describe()}, ")
             + f"{self.df} of {len(self.design.columns)} columns selected>"
         )
+
+
+def _row_positions(rows, n: int) -> np.ndarray:
+    """``rows`` as integer positions in [0, n), else an ``ArgumentError``."""
+    arr = np.asarray(rows)
+    if arr.ndim != 1 or arr.size == 0 or not np.issubdtype(arr.dtype, np.integer):
+        raise ArgumentError(
+            f"rows must be a non-empty 1-D array of integer row positions, got "
+            f"{arr.dtype} of shape {arr.shape}"
+        )
+    if arr.min() < 0 or arr.max() >= n:
+        raise ArgumentError(
+            f"rows must be positions in [0, {n}) (the design's rows), found "
+            f"{arr.min() if arr.min() < 0 else arr.max()}"
+        )
+    return arr

@@ -116,7 +116,15 @@ def column_scales(X: np.ndarray, v: np.ndarray, center: bool = True) -> np.ndarr
         second = X.multiply(X).T @ v
         return np.sqrt(np.maximum(second - mean**2, 0.0))
     mean = v @ X if center else 0.0
-    return np.sqrt(np.maximum(v @ (X - mean) ** 2, 0.0))
+    Xc = X - mean
+    with np.errstate(over="ignore", under="ignore"):
+        sd = np.sqrt(np.maximum(v @ Xc**2, 0.0))
+    # a column whose squares under- or overflow: divided by its largest value first
+    for j in np.flatnonzero(~((sd > 1e-150) & (sd < 1e150))):
+        big = float(np.max(np.abs(Xc[:, j])))
+        if big > 0:
+            sd[j] = big * np.sqrt(v @ (Xc[:, j] / big) ** 2)
+    return sd
 
 
 def _design(X):
@@ -198,8 +206,20 @@ def effective_df(path: Path, X: np.ndarray, y: np.ndarray | None = None) -> np.n
             m = v * mu * (1.0 - mu)
         else:
             m = v
-        gram = _weighted_gram(X[:, active], m, fit_intercept)
-        ridge = lam * (1.0 - l1_ratio) * pf[active] * scales[active] ** 2 / y_scale
+        xa = X[:, active]
+        if spec.standardize:
+            # on the standardized scale (the trace is the same): columns of scale
+            # 1e200 or 1e-200 would overflow or underflow the Gram matrix
+            unit = np.where(scales[active] > 0, scales[active], 1.0)
+            if scipy.sparse.issparse(xa):
+                xa = xa @ scipy.sparse.diags(1.0 / unit)
+            else:
+                xa = xa / unit
+            ridge = lam * (1.0 - l1_ratio) * pf[active] * (scales[active] / unit) ** 2
+            ridge = ridge / y_scale
+        else:
+            ridge = lam * (1.0 - l1_ratio) * pf[active] * scales[active] ** 2 / y_scale
+        gram = _weighted_gram(xa, m, fit_intercept)
         df[k] = _trace_ridge_hat(gram, ridge)
     return df
 

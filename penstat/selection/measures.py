@@ -104,11 +104,15 @@ def weighted_stats(values: np.ndarray, w: np.ndarray):
     """
     ok = np.isfinite(values)
     counts = ok.sum(axis=0)
-    cvm = nan_weighted_mean(values, w)
-    dev2 = (values - cvm) ** 2
+    # errors beyond 1e100 (a response near 1e150) are scaled before squaring, so
+    # that the spread does not overflow; others are computed as they are
+    big = float(np.max(np.abs(values[ok]))) if ok.any() else 1.0
+    scale = big if big > 1e100 else 1.0
+    cvm = nan_weighted_mean(values / scale, w)
+    dev2 = (values / scale - cvm) ** 2
     with np.errstate(invalid="ignore", divide="ignore"):
         cvsd = np.sqrt(nan_weighted_mean(dev2, w) / (counts - 1))
-    return cvm, cvsd, counts
+    return cvm * scale, cvsd * scale, counts
 
 
 def optimal_indices(lambdas, cvm, cvsd, larger_is_better=False):
@@ -131,6 +135,9 @@ def optimal_indices(lambdas, cvm, cvsd, larger_is_better=False):
     cvmin = np.min(score[finite])
     index_min = _largest_lambda(lambdas, finite & (score <= cvmin))
     bound = score[index_min] + cvsd[index_min]
+    if np.isnan(bound):
+        # no spread at the minimum (one fold with a value there): lambda.min
+        bound = score[index_min]
     index_1se = _largest_lambda(lambdas, finite & (score <= bound))
     return index_min, index_1se
 

@@ -165,6 +165,11 @@ def choose(path: Path, X: np.ndarray, y: np.ndarray, select: SelectSpec) -> Sele
 def _by_criterion(path: Path, X, y, rule: str, gamma) -> Selection:
     table = criteria_table(path, X, y, gamma=gamma)
     index = best_index(table[rule].to_numpy(), path.lambdas)
+    seen = y if path.spec.weights is None else y[path.spec.weights > 0]
+    if index < 0 and np.ptp(seen) == 0:
+        # y is constant: the null model fits it exactly (a zero deviance has no log
+        # likelihood); nothing is selected, as at the first lambda
+        index = 0
     if index < 0:
         raise DataError(
             f"{rule} is undefined at every lambda of the path (the fits are saturated: "

@@ -288,10 +288,38 @@ def solve(X: np.ndarray, y: np.ndarray, spec: FitSpec, cut_grid=None) -> Path:
     raw = _run_kernel(scaled, spec, pf, lams_k, early_stop)
     scaled.Xs = None  # the standardized copy is no longer needed
     path = _to_path(X, y, w, scaled, spec, pf, lams_orig, raw)
+    _check_finite(path, scaled)
     if early_stop and path.lambdas.size < lams_k.size:
         path = dataclasses.replace(path, early_stop=_early_stop(path, lams_k.size))
     _warn(X, scaled, spec, path, lams_k.size)
     return path
+
+
+def _check_finite(path: Path, s: _Scaled) -> None:
+    """A coefficient beyond float64 (a column of scale 1e-300 against a response of
+    1e20) is refused naming the column (``DataError.column`` holds its position)."""
+    bad = ~np.isfinite(path.coefs)
+    if not bad.any() and np.isfinite(path.intercepts).all():
+        return
+    k, j = (
+        np.argwhere(bad)[0]
+        if bad.any()
+        else (int(np.argmin(np.isfinite(path.intercepts))), -1)
+    )
+    if j < 0:
+        raise DataError(
+            f"the intercept overflows float64 at lambda={path.lambdas[k]:.3g}; the "
+            "columns or the response have values too large to combine: rescale them"
+        )
+    exponent = int(np.ceil(np.log10(s.ys) - np.log10(s.xs[j]))) if s.xs[j] > 0 else 0
+    error = DataError(
+        f"the coefficient of column {j} overflows float64 at lambda="
+        f"{path.lambdas[k]:.3g}: its scale ({s.xs[j]:.3g}) is too small for the "
+        f"response's ({s.ys:.3g}); rescale the column (e.g. multiply it by "
+        f"1e{max(exponent - 150, 1)}) or the response"
+    )
+    error.column = int(j)
+    raise error
 
 
 def _early_stop(path: Path, n_grid: int) -> EarlyStop:
@@ -390,7 +418,7 @@ def _standardize(X, y, w, spec: FitSpec) -> _Scaled:
     Xs = np.empty((n, p), order="F")
     np.subtract(X, mean, out=Xs)
     constant = _constant_columns(X, w)
-    xs = np.sqrt(np.einsum("i,ij,ij->j", wn, Xs, Xs)) if spec.standardize else np.ones(p)
+    xs = _column_sd(Xs, wn) if spec.standardize else np.ones(p)
     if spec.fit_intercept:
         xm = mean
     else:
@@ -404,6 +432,12 @@ def _standardize(X, y, w, spec: FitSpec) -> _Scaled:
     if spec.family == "gaussian":
         ya = y if spec.offset is None else y - spec.offset  # glmnet: y - offset
         ym = float(wn @ ya) if spec.fit_intercept else 0.0
+        seen = ya[w > 0]
+        if spec.fit_intercept and np.ptp(seen) == 0:
+            # a constant y is fitted by the intercept alone; its weighted mean can
+            # miss the value by round-off, and that residual set lambda_max near
+            # 1e-17, so the columns fitted the round-off
+            ym = float(seen[0])
         ys = float(np.sqrt(wn @ (ya - ym) ** 2))
         if not ys > 0:
             ys = 1.0
@@ -611,7 +645,12 @@ class _KernelOut(NamedTuple):
 def _to_path(X, y, w, s: _Scaled, spec: FitSpec, pf, lams_orig, raw: _KernelOut) -> Path:
     """The kernel's solutions on the original scale, with their deviances."""
     n_fit = raw.n_fit
-    coefs = raw.coefs[:n_fit] * (s.ys / s.xs)
+    with np.errstate(over="ignore", invalid="ignore"):
+        coefs = raw.coefs[:n_fit] * (s.ys / s.xs)
+        odd = ~np.isfinite(coefs)
+        if odd.any():
+            # ys / xs alone overflows for a column of scale ~1e-300: (b * ys) / xs
+            coefs[odd] = (raw.coefs[:n_fit] * s.ys / s.xs)[odd]
     coefs[:, s.constant] = 0.0
     if raw.limits_k is not None:
         # a coefficient at its limit in the kernel is reported at exactly that
@@ -699,6 +738,20 @@ def _warn_unconverged(spec: FitSpec, path: Path) -> None:
             f"{path.lambdas[bad[0]]:.4g}); increase max_iter or tol",
             ConvergenceWarning,
         )
+
+
+def _column_sd(Xc: np.ndarray, wn: np.ndarray) -> np.ndarray:
+    """Weighted root mean square of each (centred) column. A column whose squares
+    underflow or overflow (scale below ~1e-150 or above ~1e150) is divided by its
+    largest absolute value before squaring, so that it keeps its true scale instead of
+    0 (the column was then dropped) or inf."""
+    sd = np.sqrt(np.einsum("i,ij,ij->j", wn, Xc, Xc))
+    extreme = np.flatnonzero(~((sd > 1e-150) & (sd < 1e150)))
+    for j in extreme:
+        big = float(np.max(np.abs(Xc[:, j])))
+        if big > 0:
+            sd[j] = big * np.sqrt(wn @ (Xc[:, j] / big) ** 2)
+    return sd
 
 
 def _constant_columns(X: np.ndarray, w: np.ndarray) -> np.ndarray:
