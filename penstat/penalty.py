@@ -127,6 +127,8 @@ def as_groups(value: Any, p: int, penalty_factor: np.ndarray | None = None) -> n
                     f"{cols}: {values.tolist()}); a group lasso penalizes a group "
                     "as a whole, so give one penalty_factor per group"
                 )
+    out.setflags(write=False)
+    return out
 
 
 def floor_tiny_factors(pf: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
