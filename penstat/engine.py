@@ -37,7 +37,7 @@ from penstat.solver import Path, solve
 from penstat.solver.fixed_lam import lam_path
 from penstat.spec import FitSpec, SelectSpec
 
-__all__ = ["EngineFit", "path_rows", "run", "run_rows"]
+__all__ = ["EngineFit", "RowPaths", "RowRefit", "path_rows", "run", "run_rows"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,6 +94,7 @@ def run(
     spec: FitSpec,
     select: SelectSpec,
     full_grid: bool = True,
+    rows: np.ndarray | None = None,
 ) -> EngineFit:
     """Fit the path of ``spec`` and settle lambda as ``select`` says.
 
@@ -101,7 +102,9 @@ def run(
     and ``select`` are built for these rows. For a fixed lambda, ``full_grid`` fits
     the whole path with ``lam`` inserted (the formula API: the path shows both sides
     of ``lam``); otherwise the grid (``spec.lambdas`` or glmnet's) is cut at ``lam``
-    and ends on it (the estimators, and resampling at the fit's lambda).
+    and ends on it (the estimators, and resampling at the fit's lambda). ``rows``:
+    run on the rows ``X[rows]`` (``y``, ``spec`` and ``select`` are theirs) without
+    copying them (each fit gathers its one standardized copy from ``X``).
 
     Examples
     --------
@@ -111,7 +114,7 @@ def run(
     0.05
     """
     if select.l1_ratios is not None:
-        found = search_l1_ratio(X, y, spec, select, select.l1_ratios)
+        found = search_l1_ratio(X, y, spec, select, select.l1_ratios, rows=rows)
         return EngineFit(
             found.path,
             int(found.selection.index),
@@ -120,12 +123,12 @@ def run(
             found.table,
         )
     if select.lam is not None:
-        path, index = lam_path(X, y, select.lam, spec, full_grid=full_grid)
+        path, index = lam_path(X, y, select.lam, spec, full_grid=full_grid, rows=rows)
         return EngineFit(path, index, None, spec.l1_ratio)
-    path = solve(X, y, spec)
+    path = solve(X, y, spec, rows=rows)
     if select.rule is None:
         return EngineFit(path, len(path.lambdas) - 1, None, spec.l1_ratio)
-    selection = choose(path, X, y, select)
+    selection = choose(path, X, y, select, rows=rows)
     return EngineFit(path, int(selection.index), selection, spec.l1_ratio)
 
 
@@ -144,6 +147,7 @@ def run_rows(
     ``(lam, l1_ratio, grid)``, fits at that lambda and mix on ``grid`` cut at ``lam``
     (resampling at the fit's own lambda); otherwise the rule is re-applied inside
     the replicate, its folds drawn from ``seed``, on one job and without progress.
+    The rows are not copied: every fit gathers its one standardized copy from ``X``.
 
     Examples
     --------
@@ -154,17 +158,17 @@ def run_rows(
     True
     """
     rows = np.asarray(rows, dtype=np.intp)
-    Xr = np.asfortranarray(X[rows])
     spec_r = spec.take(rows)
     foldid = None if select.foldid is None else select.foldid[rows]
     if fixed is not None:
         lam, l1_ratio, grid = fixed
         spec_r = spec_r.with_l1_ratio(l1_ratio).with_grid(np.asarray(grid, dtype=float))
-        return run(Xr, y[rows], spec_r, SelectSpec(rule=None, lam=lam), full_grid=False)
+        fixed_select = SelectSpec(rule=None, lam=lam)
+        return run(X, y[rows], spec_r, fixed_select, full_grid=False, rows=rows)
     select_r = dataclasses.replace(
         select, foldid=foldid, seed=seed, n_jobs=1, progress=False
     )
-    return run(Xr, y[rows], spec_r, select_r)
+    return run(X, y[rows], spec_r, select_r, rows=rows)
 
 
 def path_rows(
@@ -180,4 +184,50 @@ def path_rows(
     [1, 1]
     """
     rows = np.asarray(rows, dtype=np.intp)
-    return solve(np.asfortranarray(X[rows]), y[rows], spec.take(rows).with_grid(lambdas))
+    return solve(X, y[rows], spec.take(rows).with_grid(lambdas), rows=rows)
+
+
+@dataclass(frozen=True, eq=False)
+class RowRefit:
+    """A fit re-run on rows: ``refit(rows, seed)`` is the coefficient vector (p,) of
+    :func:`run_rows` on ``rows``. It holds the arrays and specs only (no data frame),
+    so it is what a resampling task sends to a worker.
+
+    Examples
+    --------
+    >>> X = np.random.default_rng(2).standard_normal((40, 3))
+    >>> refit = RowRefit(X, X[:, 0] + 0.1, FitSpec(), SelectSpec(rule="bic"))
+    >>> np.flatnonzero(refit(np.arange(20), seed=0)).tolist()
+    [0]
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    spec: FitSpec
+    select: SelectSpec
+    fixed: tuple[float, float, np.ndarray] | None = None
+
+    def __call__(self, rows: np.ndarray, seed=None) -> np.ndarray:
+        out = run_rows(self.X, self.y, self.spec, self.select, rows, self.fixed, seed)
+        return out.coef.copy()
+
+
+@dataclass(frozen=True, eq=False)
+class RowPaths:
+    """Paths on rows: ``paths(rows, lambdas)`` is :func:`path_rows`. Arrays and spec
+    only, as :class:`RowRefit`.
+
+    Examples
+    --------
+    >>> X = np.random.default_rng(3).standard_normal((40, 3))
+    >>> paths = RowPaths(X, X[:, 0], FitSpec())
+    >>> paths(np.arange(20), np.array([0.5, 0.1])).df.tolist()
+    [1, 1]
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    spec: FitSpec
+
+    def __call__(self, rows: np.ndarray, lambdas: np.ndarray) -> Path:
+        return path_rows(self.X, self.y, self.spec, rows, lambdas)

@@ -48,7 +48,7 @@ KEYS = {
         "gamma", "cv_mean", "cv_se", "criterion", "description",
     },
     "bootstrap": {
-        "n_boot", "fixed_lam", "level", "stratify", "seed_entropy", "columns", "terms",
+        "n_boot", "fixed_lam", "level", "stratify", "n_failed", "seed_entropy", "columns", "terms",
         "model_size",
     },
     "stability": {
