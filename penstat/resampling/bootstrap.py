@@ -175,17 +175,17 @@ def _report_failures(failures, n_boot, family, y, stratify, any_kept) -> None:
             f"in {y.size} rows"
             + ("; each replicate keeps these counts." if stratify else ".")
         )
-    first = failures[0]
     if not any_kept:
         raise DataError(
             f"none of the {n_boot} bootstrap replicates could be fitted.{counts} "
-            f"First error: {first}. Use fewer CV folds (nfolds=), fixed_lam=True, or "
-            "more data."
+            f"The first, in a resample of the data: {failures[0]}. Use fewer CV folds "
+            "(nfolds=), fixed_lam=True, or more data."
         )
     warn_user(
         f"{len(failures)} of {n_boot} bootstrap replicates could not be fitted and are "
-        f"left out (BootstrapResult.n_failed; messages in .failures).{counts} "
-        f"First error: {first}",
+        f"left out; the frequencies are over the other {n_boot - len(failures)}."
+        f"{counts} A resample can hold fewer events than the data (too few for its "
+        "CV folds, or none); BootstrapResult.failures has each replicate's message.",
         UserWarning,
     )
 

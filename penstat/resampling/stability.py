@@ -326,11 +326,12 @@ def _report_failures(failures, n_fits, y, any_kept) -> None:
     if not any_kept:
         raise DataError(
             f"none of the {n_fits} subsample fits of stability selection could be "
-            f"fitted.{counts} First error: {failures[0]}"
+            f"fitted.{counts} The first, on half of the rows: {failures[0]}"
         )
     warn_user(
         f"{len(failures)} of {n_fits} subsample fits of stability selection failed and "
-        f"are left out (StabilitySelection.n_failed).{counts} First error: {failures[0]}",
+        f"are left out; the probabilities are over the others.{counts} "
+        "StabilitySelection.failures has each fit's message.",
         UserWarning,
     )
 
