@@ -6,7 +6,8 @@ Bootstrap and stability selection are run unstratified (``stratify=False``), as
 older versions did. Prints one SHA-256 (of the raw float64 bytes) per result: CV
 curves (gaussian and binomial, array level), the l1_ratio search table, bootstrap
 coefficients (CV inside the replicates, and at a fixed lambda) and
-stability-selection probabilities. Run it on both trees with the same BLAS thread setting; equal lines mean identical numbers.
+stability-selection probabilities. Run it on both trees with the same BLAS thread
+setting; equal lines mean identical numbers.
 """
 
 from __future__ import annotations
