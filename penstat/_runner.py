@@ -18,8 +18,9 @@ the calling process and in every worker, whatever ``n_jobs`` and the backend. So
 ``n_jobs`` workers use at most ``n_jobs`` cores, and the numbers do not depend on
 ``n_jobs``: OpenBLAS splits some reductions (matrix-vector products, dot products)
 over its threads, and their round-off depends on how many there are. A solver call
-outside the runner (the full-data fit) uses at most as many BLAS threads as the
-machine has cores (:func:`limit_blas`).
+outside the runner (the full-data fit) also runs its BLAS on one thread
+(:func:`penstat.solver.solve`), so ``n_jobs`` times BLAS threads never exceeds
+``n_jobs``, and no more than the cores when ``n_jobs`` does not.
 
 >>> from penstat._runner import run_tasks
 >>> run_tasks(pow, 2, [1, 2, 3], n_jobs=1, progress=False, desc="powers of 2")

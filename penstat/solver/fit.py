@@ -220,9 +220,10 @@ def solve(X: np.ndarray, y: np.ndarray, spec: FitSpec, cut_grid=None, rows=None)
 
     ``rows`` (integer positions, repeats allowed) fits the rows ``X[rows]`` without
     copying them first: the one standardized copy the kernel needs is gathered from
-    ``X`` directly (``y`` and ``spec`` are then those of the rows). BLAS runs on at
-    most as many threads as the machine has cores
-    (:func:`penstat._runner.limit_blas`; one in a resampling task).
+    ``X`` directly (``y`` and ``spec`` are then those of the rows). BLAS runs on one
+    thread (:func:`penstat._runner.limit_blas`): the kernels' products are small,
+    and more threads made the path slower on a shared machine (see the performance
+    page), and would make the last bits depend on the number of cores.
 
     Examples
     --------
@@ -239,7 +240,7 @@ def solve(X: np.ndarray, y: np.ndarray, spec: FitSpec, cut_grid=None, rows=None)
     pf = spec.penalty.factors(p)
     if spec.family == "binomial":
         check_two_classes(y, w)
-    with limit_blas():
+    with limit_blas(1):
         scaled = _standardize(X, y, w, spec, rows)
         lams_orig, lams_k, early_stop = _grid(scaled, spec, pf, n, p, cut_grid)
         raw = _run_kernel(scaled, spec, pf, lams_k, early_stop)
