@@ -6,23 +6,43 @@ say) applies; results come back in task order whatever the backend, and each tas
 randomness is drawn up front by its caller, so numbers do not depend on ``n_jobs``.
 A progress bar (tqdm) is shown when asked, or by default when stderr is a terminal.
 
->>> from penstat._runner import run_chunks
->>> run_chunks(lambda chunk: [t * t for t in chunk], [1, 2, 3], n_jobs=1, progress=False,
-...            desc="squares")
-[1, 4, 9]
+A task is ``func(shared, task)``: ``func`` a module-level function (so that every
+backend can pickle it, the ``multiprocessing`` one included), ``shared`` the data
+every task reads (the arrays, the specs), sent once per chunk of tasks (joblib's
+process backends hand large arrays to their workers as one shared memory map), and
+``task`` small (a fold number, a seed): each task builds its rows' data when it runs,
+so no task's copy of the data exists before it starts.
+
+BLAS threads: every task runs with BLAS limited to one thread (threadpoolctl), in
+the calling process and in every worker, whatever ``n_jobs`` and the backend. So
+``n_jobs`` workers use at most ``n_jobs`` cores, and the numbers do not depend on
+``n_jobs``: OpenBLAS splits some reductions (matrix-vector products, dot products)
+over its threads, and their round-off depends on how many there are. A solver call
+outside the runner (the full-data fit) also runs its BLAS on one thread
+(:func:`penstat.solver.solve`), so ``n_jobs`` times BLAS threads never exceeds
+``n_jobs``, and no more than the cores when ``n_jobs`` does not.
+
+>>> from penstat._runner import run_tasks
+>>> run_tasks(pow, 2, [1, 2, 3], n_jobs=1, progress=False, desc="powers of 2")
+[2, 4, 8]
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import joblib
 import numpy as np
+from threadpoolctl import ThreadpoolController
 from tqdm.auto import tqdm
 
-__all__ = ["run_chunks", "show_progress"]
+__all__ = ["limit_blas", "run_tasks", "show_progress"]
+
+_controller: tuple[int, ThreadpoolController] | None = None
 
 
 def show_progress(progress: bool | None) -> bool:
@@ -39,43 +59,90 @@ def show_progress(progress: bool | None) -> bool:
     return bool(progress)
 
 
-def run_chunks(
-    job: Callable[[list], list],
+def _blas() -> ThreadpoolController:
+    """The BLAS libraries loaded in this process (found once per process)."""
+    global _controller
+    if _controller is None or _controller[0] != os.getpid():
+        _controller = (os.getpid(), ThreadpoolController().select(user_api="blas"))
+    return _controller[1]
+
+
+@contextlib.contextmanager
+def limit_blas(threads: int | None = None) -> Iterator[None]:
+    """Limit the BLAS thread pools to ``threads`` (default: the number of cores)
+    while the block runs, when they use more; restore them after.
+
+    Examples
+    --------
+    >>> with limit_blas(1):
+    ...     pass
+    """
+    cores = joblib.cpu_count()
+    limit = cores if threads is None else max(1, min(int(threads), cores))
+    blas = _blas()
+    if all(lib.num_threads <= limit for lib in blas.lib_controllers):
+        yield
+        return
+    with blas.limit(limits=limit):
+        yield
+
+
+def _run_chunk(func: Callable[[Any, Any], Any], shared: Any, chunk: list) -> list:
+    """The results of ``func(shared, task)`` for the tasks of ``chunk``, with BLAS
+    limited to one thread (in a worker process as in the caller)."""
+    with limit_blas(1):
+        return [func(shared, task) for task in chunk]
+
+
+def run_tasks(
+    func: Callable[[Any, Any], Any],
+    shared: Any,
     tasks: Sequence[Any],
     n_jobs: int | None,
     progress: bool | None,
     desc: str,
     unit: str = "fit",
 ) -> list:
-    """Run ``job`` over chunks of ``tasks``; its results in task order, as one list.
+    """``[func(shared, task) for task in tasks]``, in task order, run by joblib.
 
-    ``job`` takes a list of tasks and returns one result per task. With one worker
-    every task is its own chunk (the bar moves per task); with more, a few chunks per
-    worker keep pickling cheap and balance the load.
+    With one worker every task is its own chunk (the bar moves per task); with more,
+    a few chunks per worker keep pickling cheap and balance the load. Backends that
+    cannot hand results back one chunk at a time (``multiprocessing``) return them
+    all at the end; the bar then moves once.
 
     Examples
     --------
-    >>> run_chunks(lambda chunk: [-t for t in chunk], range(4), None, False, "negate")
-    [0, -1, -2, -3]
+    >>> import operator
+    >>> run_tasks(operator.sub, 10, range(4), None, False, "subtract")
+    [10, 9, 8, 7]
     """
     tasks = list(tasks)
     show = show_progress(progress)
     workers = joblib.effective_n_jobs(n_jobs) if n_jobs != 1 else 1
-    if workers <= 1:
-        chunks = [[task] for task in tasks]
-        results: Any = (job(chunk) for chunk in chunks)
-    else:
-        n_chunks = min(len(tasks), 4 * workers)
-        bounds = np.linspace(0, len(tasks), n_chunks + 1).astype(int)
-        chunks = [tasks[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
-        parallel = joblib.Parallel(n_jobs=n_jobs, return_as="generator" if show else "list")
-        results = parallel(joblib.delayed(job)(chunk) for chunk in chunks)
     bar = _progress_bar(len(tasks), desc, unit) if show else None
     out: list = []
-    for chunk, res in zip(chunks, results, strict=True):
-        out.extend(res)
-        if bar is not None:
-            bar.update(len(chunk))
+    with limit_blas(1):
+        if workers <= 1:
+            chunks = [[task] for task in tasks]
+            results: Any = (_run_chunk(func, shared, chunk) for chunk in chunks)
+        else:
+            n_chunks = min(len(tasks), 4 * workers)
+            bounds = np.linspace(0, len(tasks), n_chunks + 1).astype(int)
+            chunks = [
+                tasks[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a
+            ]
+            backend = joblib.parallel.get_active_backend()[0]
+            stream = show and getattr(backend, "supports_return_generator", False)
+            parallel = joblib.Parallel(
+                n_jobs=n_jobs, return_as="generator" if stream else "list"
+            )
+            results = parallel(
+                joblib.delayed(_run_chunk)(func, shared, chunk) for chunk in chunks
+            )
+        for chunk, res in zip(chunks, results, strict=True):
+            out.extend(res)
+            if bar is not None:
+                bar.update(len(chunk))
     if bar is not None:
         bar.close()
     return out

@@ -46,6 +46,8 @@ __all__ = [
     "ADAPTIVE_FACTOR_CAP",
     "AdaptiveInit",
     "EngineFit",
+    "RowPaths",
+    "RowRefit",
     "adaptive_init",
     "path_rows",
     "run",
@@ -121,6 +123,7 @@ def run(
     spec: FitSpec,
     select: SelectSpec,
     full_grid: bool = True,
+    rows: np.ndarray | None = None,
 ) -> EngineFit:
     """Fit the path of ``spec`` and settle lambda as ``select`` says.
 
@@ -128,7 +131,9 @@ def run(
     and ``select`` are built for these rows. For a fixed lambda, ``full_grid`` fits
     the whole path with ``lam`` inserted (the formula API: the path shows both sides
     of ``lam``); otherwise the grid (``spec.lambdas`` or glmnet's) is cut at ``lam``
-    and ends on it (the estimators, and resampling at the fit's lambda).
+    and ends on it (the estimators, and resampling at the fit's lambda). ``rows``:
+    run on the rows ``X[rows]`` (``y``, ``spec`` and ``select`` are theirs) without
+    copying them (each fit gathers its one standardized copy from ``X``).
 
     Examples
     --------
@@ -138,7 +143,7 @@ def run(
     0.05
     """
     if select.l1_ratios is not None:
-        found = search_l1_ratio(X, y, spec, select, select.l1_ratios)
+        found = search_l1_ratio(X, y, spec, select, select.l1_ratios, rows=rows)
         return EngineFit(
             found.path,
             int(found.selection.index),
@@ -147,19 +152,22 @@ def run(
             found.table,
         )
     if select.lam is not None:
-        path, index = lam_path(X, y, select.lam, spec, full_grid=full_grid)
+        path, index = lam_path(X, y, select.lam, spec, full_grid=full_grid, rows=rows)
         relax = None
         if select.relax:
             gamma = 1.0 if select.relax_gamma is None else float(select.relax_gamma)
-            relax = RelaxedFit(relax_path(path, X, y), gamma, index)
+            Xr = X if rows is None else take_rows(X, rows)
+            relax = RelaxedFit(relax_path(path, Xr, y), gamma, index)
         return EngineFit(path, index, None, spec.l1_ratio, relax=relax)
-    path = solve(X, y, spec)
+    path = solve(X, y, spec, rows=rows)
     if select.relax:
-        selection, relax = choose_relaxed(path, X, y, select)
+        # the relaxed refits and their CV take the rows' own copy
+        Xr = X if rows is None else take_rows(X, rows)
+        selection, relax = choose_relaxed(path, Xr, y, select)
         return EngineFit(path, int(selection.index), selection, spec.l1_ratio, relax=relax)
     if select.rule is None:
         return EngineFit(path, len(path.lambdas) - 1, None, spec.l1_ratio)
-    selection = choose(path, X, y, select)
+    selection = choose(path, X, y, select, rows=rows)
     return EngineFit(path, int(selection.index), selection, spec.l1_ratio)
 
 
@@ -179,6 +187,7 @@ def run_rows(
     fit), fits at that lambda and mix on ``grid`` cut at ``lam`` (resampling at the
     fit's own lambda and gamma); otherwise the rule is re-applied inside
     the replicate, its folds drawn from ``seed``, on one job and without progress.
+    The rows are not copied: every fit gathers its one standardized copy from ``X``.
 
     Examples
     --------
@@ -189,7 +198,6 @@ def run_rows(
     True
     """
     rows = np.asarray(rows, dtype=np.intp)
-    Xr = take_rows(X, rows)
     spec_r = spec.take(rows)
     foldid = None if select.foldid is None else select.foldid[rows]
     if fixed is not None:
@@ -197,11 +205,11 @@ def run_rows(
         gamma = fixed[3] if len(fixed) > 3 else None
         spec_r = spec_r.with_l1_ratio(l1_ratio).with_grid(np.asarray(grid, dtype=float))
         at = SelectSpec(rule=None, lam=lam, relax=gamma is not None, relax_gamma=gamma)
-        return run(Xr, y[rows], spec_r, at, full_grid=False)
+        return run(X, y[rows], spec_r, at, full_grid=False, rows=rows)
     select_r = dataclasses.replace(
         select, foldid=foldid, seed=seed, n_jobs=1, progress=False
     )
-    return run(Xr, y[rows], spec_r, select_r)
+    return run(X, y[rows], spec_r, select_r, rows=rows)
 
 
 def path_rows(
@@ -217,7 +225,7 @@ def path_rows(
     [1, 1]
     """
     rows = np.asarray(rows, dtype=np.intp)
-    return solve(take_rows(X, rows), y[rows], spec.take(rows).with_grid(lambdas))
+    return solve(X, y[rows], spec.take(rows).with_grid(lambdas), rows=rows)
 
 
 #: the largest adaptive penalty factor, relative to the smallest one (the column with
@@ -397,3 +405,49 @@ def _unpenalized(X, y, w, off, rows, spec: FitSpec):
     if spec.fit_intercept:
         return method, (float(beta[0]), beta[1:])
     return method, (0.0, beta)
+
+
+@dataclass(frozen=True, eq=False)
+class RowRefit:
+    """A fit re-run on rows: ``refit(rows, seed)`` is the coefficient vector (p,) of
+    :func:`run_rows` on ``rows``. It holds the arrays and specs only (no data frame),
+    so it is what a resampling task sends to a worker.
+
+    Examples
+    --------
+    >>> X = np.random.default_rng(2).standard_normal((40, 3))
+    >>> refit = RowRefit(X, X[:, 0] + 0.1, FitSpec(), SelectSpec(rule="bic"))
+    >>> np.flatnonzero(refit(np.arange(20), seed=0)).tolist()
+    [0]
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    spec: FitSpec
+    select: SelectSpec
+    fixed: tuple[float, float, np.ndarray] | None = None
+
+    def __call__(self, rows: np.ndarray, seed=None) -> np.ndarray:
+        out = run_rows(self.X, self.y, self.spec, self.select, rows, self.fixed, seed)
+        return out.coef.copy()
+
+
+@dataclass(frozen=True, eq=False)
+class RowPaths:
+    """Paths on rows: ``paths(rows, lambdas)`` is :func:`path_rows`. Arrays and spec
+    only, as :class:`RowRefit`.
+
+    Examples
+    --------
+    >>> X = np.random.default_rng(3).standard_normal((40, 3))
+    >>> paths = RowPaths(X, X[:, 0], FitSpec())
+    >>> paths(np.arange(20), np.array([0.5, 0.1])).df.tolist()
+    [1, 1]
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    spec: FitSpec
+
+    def __call__(self, rows: np.ndarray, lambdas: np.ndarray) -> Path:
+        return path_rows(self.X, self.y, self.spec, rows, lambdas)

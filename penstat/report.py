@@ -381,8 +381,10 @@ def _bootstrap_context(boot: dict | None) -> dict[str, Any] | None:
     drawn = np.repeat([k for k, _ in sizes], [v for _, v in sizes])
     freq = np.array([r["freq"] for r in boot["columns"]], dtype=float)
     most = max((v for _, v in sizes), default=1)
+    n_failed = int(boot.get("n_failed", 0))
     return {
-        "n_boot": boot["n_boot"],
+        "n_boot": boot["n_boot"] - n_failed,
+        "n_failed": n_failed,
         "fixed_lam": boot["fixed_lam"],
         "level": boot["level"],
         "level_pct": f"{100 * boot['level']:g}",
@@ -393,7 +395,7 @@ def _bootstrap_context(boot: dict | None) -> dict[str, Any] | None:
         "sizes": sizes,
         # bars scaled to the most common size, so the smallest share stays visible
         "size_bars": [round(_SIZE_BAR_REM * v / most, 2) for _, v in sizes],
-        "mean_size": float(sum(k * v for k, v in sizes) / boot["n_boot"]),
+        "mean_size": float(sum(k * v for k, v in sizes) / (boot["n_boot"] - n_failed)),
         "size_lo": int(np.quantile(drawn, 0.05)),
         "size_hi": int(np.quantile(drawn, 0.95)),
     }

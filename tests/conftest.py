@@ -53,18 +53,23 @@ def frame_fingerprint(df: pd.DataFrame) -> str:
 @pytest.fixture
 def fixed_bootstrap():
     """``run(fit, n_boot, seed)``: ``fit.bootstrap(fixed_lam=True)`` with the rows each
-    replicate drew (recorded from ``fit.refit_rows``) and the grid a replicate is
-    fitted on: the fit's lambdas above its ``lam``, then ``lam``."""
+    replicate drew (recorded from the function ``fit.refitter`` returns) and the grid
+    a replicate is fitted on: the fit's lambdas above its ``lam``, then ``lam``."""
 
     def run(fit, n_boot, seed):
         drawn = []
-        original = fit.refit_rows
+        original = fit.refitter
 
-        def recording(rows, **kwargs):
-            drawn.append(np.array(rows))
-            return original(rows, **kwargs)
+        def refitter(fixed_lam=False):
+            refit = original(fixed_lam)
 
-        fit.refit_rows = recording
+            def recording(rows, **kwargs):
+                drawn.append(np.array(rows))
+                return refit(rows, **kwargs)
+
+            return recording
+
+        fit.refitter = refitter
         boot = fit.bootstrap(
             n_boot=n_boot, fixed_lam=True, seed=seed, n_jobs=1, progress=False
         )

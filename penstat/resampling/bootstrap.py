@@ -7,13 +7,15 @@ Every replicate's random numbers are drawn up front from one
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
-from penstat._errors import ArgumentError
-from penstat._runner import run_chunks
+from penstat._errors import ArgumentError, DataError, PenstatError, warn_user
+from penstat._runner import run_tasks
 from penstat._validation import (
     check_int,
     check_n_jobs,
@@ -33,10 +35,9 @@ class Refittable(Protocol):
     design: Any
     family: Any
 
-    def refit_rows(
-        self, rows: np.ndarray, fixed_lam: bool = False, seed=None
-    ) -> np.ndarray:
-        """Coefficients (p,) of the whole fit re-run on design rows ``rows``."""
+    def refitter(self, fixed_lam: bool = False) -> Callable[..., np.ndarray]:
+        """A picklable ``f(rows, seed=...)``: the coefficients (p,) of the whole fit
+        re-run on design rows ``rows`` (what each replicate runs, in a worker)."""
         ...
 
 
@@ -47,16 +48,21 @@ def run_bootstrap(
     seed=None,
     n_jobs: int | None = None,
     progress: bool | None = None,
-    stratify: bool = False,
+    stratify: bool | None = None,
     level: float = 0.95,
 ) -> BootstrapResult:
     """Pairs bootstrap of a fit: selection frequency, sign and coefficient spread.
 
     Each replicate draws ``n`` design rows with replacement and re-runs the whole
-    fit on them through ``fit.refit_rows`` (the same penalty, limits, weights and
+    fit on them through ``fit.refitter`` (the same penalty, limits, weights and
     offset; the same lambda rule, with CV folds drawn inside the replicate, unless
     ``fixed_lam``). Called as the method ``fit.bootstrap(...)``, the result is also
     kept in ``fit.bootstrap_result`` and shown by the summary and the report.
+
+    A replicate that cannot be fitted (say, too few events of a rare class for its
+    CV folds) is left out and counted (``n_failed``, with its message in
+    ``failures``); the others are kept, and a warning quotes the data's class
+    counts. If none can be fitted, a :class:`~penstat.DataError` says why.
 
     Parameters
     ----------
@@ -72,10 +78,14 @@ def run_bootstrap(
         joblib workers (``-1``: all cores); None follows ``joblib.parallel_config``.
     progress : bool, optional
         None: a progress bar when stderr is a terminal; False: never; True: always.
-    stratify : bool
-        Binomial only: resample within each class, keeping the class counts. Not
-        for grouped data (proportions of trials), whose rows, the groups, are
-        resampled as they are.
+    stratify : bool, optional
+        Resample within each class, keeping the class counts (binomial 0/1 only).
+        None (default): stratified for a binomial fit with 0/1 labels, so that every
+        replicate holds the data's number of events, however rare (a plain resample
+        of 15 events in 1000 rows has fewer than 10 events one time in four, too few
+        for stratified 10-fold CV); not stratified otherwise. Grouped data
+        (proportions of trials) has no classes: its rows, the groups, are resampled
+        as they are.
     level : float
         Coverage of the percentile interval.
 
@@ -104,41 +114,90 @@ def run_bootstrap(
     n = y.shape[0]
     columns = list(design.columns)
 
-    strata = None
-    if stratify:
-        if fit.family.name != "binomial":
-            raise ArgumentError(
-                "stratify=True needs a binomial fit (it keeps class counts)"
-            )
-        if not np.all((y == 0) | (y == 1)):
-            raise ArgumentError(
-                "stratify=True keeps class counts, and grouped data (successes of "
-                "trials) has no classes; leave stratify=False: the groups (rows) are "
-                "resampled"
-            )
-        strata = [np.flatnonzero(y == level_) for level_ in np.unique(y)]
+    stratify = _check_stratify(stratify, fit.family.name, y)
+    strata = [np.flatnonzero(y == v) for v in np.unique(y)] if stratify else None
 
-    children = seq.spawn(n_boot)
-    tasks = [(i, child) for i, child in enumerate(children)]
-
-    def job(chunk):
-        out = []
-        for _, child in chunk:
-            rng = np.random.default_rng(child)
-            rows = _bootstrap_rows(rng, n, strata)
-            seed_k = int(rng.integers(0, 2**31 - 1))
-            out.append(fit.refit_rows(rows, fixed_lam=fixed_lam, seed=seed_k))
-        return out
-
-    coefs = np.asarray(
-        run_chunks(job, tasks, n_jobs, progress, "bootstrap"), dtype=float
-    ).reshape(n_boot, len(columns))
+    tasks = list(enumerate(seq.spawn(n_boot)))
+    plan = _Plan(fit.refitter(fixed_lam), n, strata)
+    results = run_tasks(_replicate, plan, tasks, n_jobs, progress, "bootstrap")
+    failures = tuple(
+        f"replicate {i}: {res}" for i, res in enumerate(results) if isinstance(res, str)
+    )
+    kept = [res for res in results if not isinstance(res, str)]
+    if failures:
+        _report_failures(failures, n_boot, fit.family.name, y, stratify, bool(kept))
+    coefs = np.asarray(kept, dtype=float).reshape(len(kept), len(columns))
     return _summarize_bootstrap(
-        coefs, columns, design.terms, fixed_lam, level, seq, stratify
+        coefs, columns, design.terms, fixed_lam, level, seq, stratify, failures
     )
 
 
-def _summarize_bootstrap(coefs, columns, terms, fixed_lam, level, seq, stratify):
+def _check_stratify(stratify, family: str, y: np.ndarray) -> bool:
+    """Whether to resample within each class (None: yes for 0/1 binomial data)."""
+    labels = bool(np.all((y == 0) | (y == 1)))
+    if stratify is None:
+        return family == "binomial" and labels
+    stratify = check_bool(stratify, "stratify")
+    if stratify and family != "binomial":
+        raise ArgumentError("stratify=True needs a binomial fit (it keeps class counts)")
+    if stratify and not labels:
+        raise ArgumentError(
+            "stratify=True keeps class counts, and grouped data (successes of "
+            "trials) has no classes; leave stratify=None or False: the groups (rows) "
+            "are resampled"
+        )
+    return stratify
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What every bootstrap task reads: the refit (arrays and specs, no data
+    frame), the number of rows and the row positions of each class (stratified)."""
+
+    refit: Callable[..., np.ndarray]
+    n: int
+    strata: list | None
+
+
+def _replicate(plan: _Plan, task) -> np.ndarray | str:
+    """One replicate's coefficients, or the message of the error that stopped it."""
+    _, child = task
+    rng = np.random.default_rng(child)
+    rows = _bootstrap_rows(rng, plan.n, plan.strata)
+    seed_k = int(rng.integers(0, 2**31 - 1))
+    try:
+        return plan.refit(rows, seed=seed_k)
+    except PenstatError as exc:
+        return str(exc)
+
+
+def _report_failures(failures, n_boot, family, y, stratify, any_kept) -> None:
+    """Warn (some replicates failed) or raise (all did), quoting the data's class
+    counts: a replicate's own counts would mislead."""
+    counts = ""
+    if family == "binomial" and np.all((y == 0) | (y == 1)):
+        events = int(np.sum(y == 1))
+        counts = (
+            f" The data has {events} events (y == 1) and {y.size - events} non-events "
+            f"in {y.size} rows"
+            + ("; each replicate keeps these counts." if stratify else ".")
+        )
+    if not any_kept:
+        raise DataError(
+            f"none of the {n_boot} bootstrap replicates could be fitted.{counts} "
+            f"The first, in a resample of the data: {failures[0]}. Use fewer CV folds "
+            "(nfolds=), fixed_lam=True, or more data."
+        )
+    warn_user(
+        f"{len(failures)} of {n_boot} bootstrap replicates could not be fitted and are "
+        f"left out; the frequencies are over the other {n_boot - len(failures)}."
+        f"{counts} A resample can hold fewer events than the data (too few for its "
+        "CV folds, or none); BootstrapResult.failures has each replicate's message.",
+        UserWarning,
+    )
+
+
+def _summarize_bootstrap(coefs, columns, terms, fixed_lam, level, seq, stratify, failures):
     n_boot = coefs.shape[0]
     nonzero = coefs != 0
     n_sel = nonzero.sum(axis=0)
@@ -177,7 +236,7 @@ def _summarize_bootstrap(coefs, columns, terms, fixed_lam, level, seq, stratify)
         .rename_axis("size")
     )
     return BootstrapResult(
-        n_boot=n_boot,
+        n_boot=n_boot + len(failures),
         fixed_lam=fixed_lam,
         level=level,
         columns=col_table,
@@ -186,6 +245,8 @@ def _summarize_bootstrap(coefs, columns, terms, fixed_lam, level, seq, stratify)
         coefs=coefs,
         seed_entropy=seq.entropy,
         stratify=stratify,
+        n_failed=len(failures),
+        failures=failures,
     )
 
 

@@ -38,11 +38,16 @@ class BootstrapResult:
     model_size : pandas.Series
         Number of replicates (values) selecting each number of columns (index).
     coefs : numpy.ndarray
-        (n_boot, p) coefficient of every replicate, original scale.
+        (n_boot - n_failed, p) coefficient of every replicate fitted, original scale.
     seed_entropy : int or list of int
         Entropy of the seed sequence; ``seed=seed_entropy`` repeats the run.
     stratify : bool
         Whether replicates were drawn within each class (binomial).
+    n_failed : int
+        Replicates that could not be fitted and were left out: the frequencies,
+        intervals and ``coefs`` are over the ``n_boot - n_failed`` others.
+    failures : tuple of str
+        The message of each replicate left out.
 
     Examples
     --------
@@ -67,6 +72,8 @@ class BootstrapResult:
     coefs: np.ndarray
     seed_entropy: Any
     stratify: bool = False
+    n_failed: int = 0
+    failures: tuple = ()
 
     def plot(self, ax=None):
         """Dot chart of the selection frequencies; see
@@ -75,8 +82,9 @@ class BootstrapResult:
 
     def __repr__(self) -> str:
         freq = self.columns["freq"]
+        failed = f", n_failed={self.n_failed}" if self.n_failed else ""
         return (
-            f"BootstrapResult(n_boot={self.n_boot}, fixed_lam={self.fixed_lam}, "
+            f"BootstrapResult(n_boot={self.n_boot}{failed}, fixed_lam={self.fixed_lam}, "
             f"columns selected in >= 50% of replicates: {int((freq >= 0.5).sum())} "
             f"of {len(freq)})"
         )
@@ -125,6 +133,13 @@ class StabilitySelection:
         Entropy of the seed sequence; ``seed=seed_entropy`` repeats the run.
     notes : list of str
         How the parameters were determined.
+    stratify : bool
+        Whether each subsample took half of each class (binomial).
+    n_failed : int
+        Subsample fits that failed and were left out (the probabilities are over the
+        ``n_fits`` others).
+    failures : tuple of str
+        The message of each fit left out.
 
     Examples
     --------
@@ -159,6 +174,9 @@ class StabilitySelection:
     p: int
     seed_entropy: Any
     notes: list = field(default_factory=list)
+    stratify: bool = False
+    n_failed: int = 0
+    failures: tuple = ()
 
     def plot(self, ax=None):
         """Stability path; see :func:`penstat.plots.stability.plot_stability_path`."""

@@ -11,16 +11,19 @@ another look at stability selection. JRSS B 75, 55-80.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
-from penstat._errors import ArgumentError, warn_user
-from penstat._runner import run_chunks
+from penstat._errors import ArgumentError, DataError, PenstatError, warn_user
+from penstat._runner import run_tasks
 from penstat._validation import check_int, check_n_jobs, fresh_seed, seed_sequence
 from penstat.resampling.bounds import check_cutoff, stability_parameters
 from penstat.resampling.result import StabilitySelection
+from penstat.spec import check_bool
 
 __all__ = ["DEFAULT_PFER", "Subsampleable", "run_stability_selection"]
 
@@ -39,8 +42,9 @@ class Subsampleable(Protocol):
     path: Any
     lam: float
 
-    def path_rows(self, rows: np.ndarray, lambdas: np.ndarray) -> Any:
-        """The fit's path on design rows ``rows`` at ``lambdas``."""
+    def subpaths(self) -> Callable[[np.ndarray, np.ndarray], Any]:
+        """A picklable ``f(rows, lambdas)``: the fit's path on design rows ``rows``
+        at ``lambdas`` (what each subsample runs, in a worker)."""
         ...
 
 
@@ -56,6 +60,7 @@ def run_stability_selection(
     n_jobs: int | None = None,
     progress: bool | None = None,
     assumption: str | None = None,
+    stratify: bool | None = None,
 ) -> StabilitySelection:
     """Stability selection with error control on the fit's lasso path.
 
@@ -87,7 +92,7 @@ def run_stability_selection(
     ----------
     fit : PenalizedFit
         A fit with an L1 penalty (``l1_ratio > 0``); anything with its ``design``,
-        ``path``, ``lam`` and ``path_rows`` (:class:`Subsampleable`).
+        ``path``, ``lam`` and ``subpaths`` (:class:`Subsampleable`).
     n_subsamples : int
         Complementary pairs (``2 * n_subsamples`` fits, ``B`` of Shah & Samworth) or
         independent subsamples.
@@ -106,6 +111,12 @@ def run_stability_selection(
         Bound used to compute the missing parameter; default ``"unimodal"`` for
         complementary pairs (as stabs) and ``"none"`` for subsampling. Both bounds
         are always reported.
+    stratify : bool, optional
+        Draw each subsample as half of each class (binomial 0/1 labels), so that
+        both halves of a pair hold the data's events evenly however rare they are.
+        None (default): stratified for a binomial fit with 0/1 labels. A subsample
+        whose path cannot be fitted is left out and counted (``n_failed``), with a
+        warning quoting the data's class counts.
 
     Returns
     -------
@@ -146,9 +157,14 @@ def run_stability_selection(
     if n // 2 < 2:
         raise ArgumentError(f"stability selection needs at least 4 rows, got {n}")
 
-    support = _subsample_support(
-        fit, lambdas, n, n_subsamples, sampling, seq, n_jobs, progress
+    y = np.asarray(fit.design.y)
+    stratify = _check_stratify(stratify, fit, y)
+    strata = [np.flatnonzero(y == v) for v in np.unique(y)] if stratify else None
+    support, failures = _subsample_support(
+        fit, lambdas, n, n_subsamples, sampling, seq, n_jobs, progress, strata
     )
+    if failures:
+        _report_failures(failures, len(failures) + support.shape[0], y, len(support) > 0)
     prob = support.mean(axis=0)
     # number of penalized columns ever selected down to each lambda, per fit
     ever = np.logical_or.accumulate(support[:, :, penalized], axis=1).sum(axis=2)
@@ -194,6 +210,9 @@ def run_stability_selection(
         p=p,
         seed_entropy=seq.entropy,
         notes=notes,
+        stratify=stratify,
+        n_failed=len(failures),
+        failures=failures,
     )
 
 
@@ -222,26 +241,100 @@ def _check_options(sampling, assumption, cutoff, pfer, q) -> str:
     return assumption
 
 
-def _subsample_support(fit, lambdas, n, n_subsamples, sampling, seq, n_jobs, progress):
+def _subsample_support(
+    fit, lambdas, n, n_subsamples, sampling, seq, n_jobs, progress, strata=None
+):
     """(n_fits, nlam, p) nonzero pattern of the path on every subsample of half the
-    rows (both halves of each permutation for complementary pairs)."""
-    half = n // 2
+    rows (both halves of each permutation for complementary pairs), and the messages
+    of the fits that failed (left out)."""
     children = seq.spawn(n_subsamples)
     if sampling == "complementary_pairs":
         tasks = [(2 * b + k, child, k) for b, child in enumerate(children) for k in (0, 1)]
     else:
         tasks = [(b, child, 0) for b, child in enumerate(children)]
+    plan = _Plan(fit.subpaths(), n, lambdas, strata)
+    results = run_tasks(_subsample, plan, tasks, n_jobs, progress, "stability selection")
+    failures = tuple(
+        f"subsample fit {i}: {res}" for i, res in enumerate(results) if isinstance(res, str)
+    )
+    kept = [res for res in results if not isinstance(res, str)]
+    p = len(fit.design.columns)
+    support = np.asarray(kept, dtype=bool).reshape(len(kept), lambdas.size, p)
+    return support, failures
 
-    def job(chunk):
-        out = []
-        for _, child, which in chunk:
-            perm = np.random.default_rng(child).permutation(n)
-            rows = np.sort(perm[half * which : half * (which + 1)])
-            sub_path = fit.path_rows(rows, lambdas)
-            out.append(_padded_support(np.asarray(sub_path.coefs), lambdas.size))
-        return out
 
-    return np.asarray(run_chunks(job, tasks, n_jobs, progress, "stability selection"))
+@dataclass(frozen=True)
+class _Plan:
+    """What every subsample task reads: the path function (arrays and spec, no data
+    frame), the number of rows, the grid and the rows of each class (stratified)."""
+
+    paths: Callable[[np.ndarray, np.ndarray], Any]
+    n: int
+    lambdas: np.ndarray
+    strata: list | None
+
+
+def _subsample(plan: _Plan, task) -> np.ndarray | str:
+    """The nonzero pattern of one subsample's path, or the message of its error."""
+    _, child, which = task
+    rng = np.random.default_rng(child)
+    if plan.strata is None:
+        half = plan.n // 2
+        perm = rng.permutation(plan.n)
+        rows = np.sort(perm[half * which : half * (which + 1)])
+    else:
+        # half of each class: both halves of a pair hold the events evenly
+        parts = []
+        for idx in plan.strata:
+            half = idx.size // 2
+            perm = rng.permutation(idx)
+            parts.append(perm[half * which : half * (which + 1)])
+        rows = np.sort(np.concatenate(parts))
+    try:
+        sub_path = plan.paths(rows, plan.lambdas)
+    except PenstatError as exc:
+        return str(exc)
+    return _padded_support(np.asarray(sub_path.coefs), plan.lambdas.size)
+
+
+def _check_stratify(stratify, fit, y: np.ndarray) -> bool:
+    """Whether each subsample takes half of each class (None: yes for 0/1 binomial)."""
+    family = getattr(getattr(fit, "family", None), "name", None) or getattr(
+        fit.path, "family", None
+    )
+    labels = bool(np.all((y == 0) | (y == 1)))
+    if stratify is None:
+        return family == "binomial" and labels
+    stratify = check_bool(stratify, "stratify")
+    if stratify and (family != "binomial" or not labels):
+        raise ArgumentError(
+            "stratify=True needs a binomial fit with 0/1 labels (it splits each class "
+            "in half); leave stratify=None"
+        )
+    return stratify
+
+
+def _report_failures(failures, n_fits, y, any_kept) -> None:
+    """Warn (some subsample fits failed) or raise (all did), with the data's class
+    counts."""
+    counts = ""
+    if np.all((y == 0) | (y == 1)) and np.unique(y).size <= 2:
+        events = int(np.sum(y == 1))
+        counts = (
+            f" The data has {events} events (y == 1) and {y.size - events} non-events "
+            f"in {y.size} rows."
+        )
+    if not any_kept:
+        raise DataError(
+            f"none of the {n_fits} subsample fits of stability selection could be "
+            f"fitted.{counts} The first, on half of the rows: {failures[0]}"
+        )
+    warn_user(
+        f"{len(failures)} of {n_fits} subsample fits of stability selection failed and "
+        f"are left out; the probabilities are over the others.{counts} "
+        "StabilitySelection.failures has each fit's message.",
+        UserWarning,
+    )
 
 
 def _region(mean_ever, p, cutoff, pfer, q, n_pairs, sampling, assumption, notes):

@@ -84,6 +84,7 @@ class BootstrapResultLike(BootstrapLike, Protocol):
     fixed_lam: bool
     level: float
     stratify: bool
+    n_failed: int
     seed_entropy: Any
     terms: Any
     model_size: Any
@@ -433,6 +434,7 @@ def _bootstrap(fit: FitLike) -> dict:
         "fixed_lam": bool(boot.fixed_lam),
         "level": float(boot.level),
         "stratify": bool(boot.stratify),
+        "n_failed": int(boot.n_failed),
         "seed_entropy": plain(boot.seed_entropy),
         "columns": _records(boot.columns, "column"),
         "terms": _records(boot.terms, "term"),
@@ -619,6 +621,14 @@ def header_rows(record: dict) -> list[tuple[str, str]]:
         rows.append(("path ended early", EarlyStop(**stop).describe()))
     if model["seed"] is not None:
         rows.append(("seed", model["seed"]))
+    boot = record.get("bootstrap")
+    if boot is not None and boot.get("n_failed"):
+        rows.append(
+            (
+                "bootstrap replicates left out",
+                f"{boot['n_failed']} of {boot['n_boot']} (could not be fitted)",
+            )
+        )
     return [(name, str(value)) for name, value in rows]
 
 

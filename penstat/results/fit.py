@@ -25,8 +25,7 @@ from penstat._errors import ArgumentError, DataError
 from penstat._limits import both_sides, describe_limits, limit_side
 from penstat._validation import as_lambdas, check_lam
 from penstat.design import Design, offset_values
-from penstat.engine import EngineFit, run_rows
-from penstat.engine import path_rows as engine_path_rows
+from penstat.engine import EngineFit, RowPaths, RowRefit
 from penstat.inference import InferenceResult, run_inference
 from penstat.plots.path import plot_path
 from penstat.resampling import BootstrapResult, StabilitySelection
@@ -490,15 +489,43 @@ class PenalizedFit:
         >>> bool(np.allclose(fit.refit_rows(np.arange(fit.n_obs)), fit.coef[1:]))
         True
         """
+        rows = _row_positions(rows, self.design.X.shape[0])
+        return self.refitter(fixed_lam)(rows, seed=seed)
+
+    def refitter(self, fixed_lam: bool = False) -> RowRefit:
+        """The picklable function ``(rows, seed) -> coefficients`` behind
+        :meth:`refit_rows`: the design's arrays and this fit's specs, without the
+        data frame (what a bootstrap task sends to a worker).
+
+        Examples
+        --------
+        >>> import numpy as np, penstat as ps
+        >>> fit = ps.lasso("y ~ bmi + bp + s5", ps.datasets.load("diabetes"), lam=1.0)
+        >>> refit = fit.refitter()
+        >>> bool(np.array_equal(refit(np.arange(100)), fit.refit_rows(np.arange(100))))
+        True
+        """
         d = self.design
-        rows = _row_positions(rows, d.X.shape[0])
         fixed = None
         if check_bool(fixed_lam, "fixed_lam") or self.select_spec.lam is not None:
             fixed = (self.lam, self.l1_ratio, self.path.lambdas)
             if self.relax is not None:
                 fixed = (*fixed, self.gamma)
-        out = run_rows(d.X, d.y, self.spec, self.select_spec, rows, fixed=fixed, seed=seed)
-        return out.coef.copy()
+        return RowRefit(d.X, d.y, self.spec, self.select_spec, fixed)
+
+    def subpaths(self) -> RowPaths:
+        """The picklable function ``(rows, lambdas) -> Path`` behind
+        :meth:`path_rows` (without column names), as :meth:`refitter`.
+
+        Examples
+        --------
+        >>> import numpy as np, penstat as ps
+        >>> fit = ps.lasso("y ~ bmi + bp", ps.datasets.load("diabetes"), lam=1.0)
+        >>> fit.subpaths()(np.arange(100), np.array([10.0, 1.0])).df.tolist()
+        [2, 2]
+        """
+        spec = self.spec.with_l1_ratio(self.l1_ratio)
+        return RowPaths(self.design.X, self.design.y, spec)
 
     def path_rows(self, rows, lambdas) -> Path:
         """The path of this fit's options on design rows ``rows`` at ``lambdas``.
@@ -510,10 +537,7 @@ class PenalizedFit:
         >>> fit.path_rows(np.arange(100), [10.0, 1.0]).df.tolist()
         [2, 2]
         """
-        spec = self.spec.with_l1_ratio(self.l1_ratio)
-        path = engine_path_rows(
-            self.design.X, self.design.y, spec, rows, as_lambdas(lambdas)
-        )
+        path = self.subpaths()(rows, as_lambdas(lambdas))
         return path.with_names(self.design.columns)
 
     bootstrap = _method(run_bootstrap, "bootstrap", keep="bootstrap_result")

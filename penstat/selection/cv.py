@@ -33,13 +33,14 @@ by default). A path fitted on a user's grid is the same either way.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import scipy.sparse
 
 from penstat._errors import DataError, warn_user
-from penstat._runner import run_chunks
+from penstat._runner import run_tasks
 from penstat._validation import check_cv_grid, check_measure
 from penstat.selection.folds import resolve_folds
 from penstat.selection.measures import (
@@ -50,7 +51,7 @@ from penstat.selection.measures import (
     weighted_stats,
 )
 from penstat.selection.result import CVResult
-from penstat.solver import Path, solve, take_rows
+from penstat.solver import Path, solve
 
 __all__ = ["cross_validate", "cv_path", "check_data"]
 
@@ -102,10 +103,24 @@ def cross_validate(
 
 
 def cv_path(
-    path: Path, X, y, folds, measure: str, n_jobs=None, progress=None, cv_grid="full"
+    path: Path,
+    X,
+    y,
+    folds,
+    measure: str,
+    n_jobs=None,
+    progress=None,
+    cv_grid="full",
+    rows=None,
 ) -> CVResult:
     """:func:`cross_validate` on checked arrays, fold labels ``0 .. K-1``, a checked
-    measure and a checked ``cv_grid``.
+    measure and a checked ``cv_grid``. ``rows``: ``path`` was fitted on the rows
+    ``X[rows]`` (``y``, the folds and the path's spec are theirs); each fold is
+    fitted from ``X`` and its row positions, without a copy of the rows.
+
+    Each fold is one task of the parallel runner: it fits the path without the fold,
+    predicts the fold and returns its measure per lambda, so the held-out
+    predictions of all the rows are never held at once.
 
     Examples
     --------
@@ -117,9 +132,69 @@ def cv_path(
     >>> cv.nfolds, cv.measure, cv.fold_values.shape == (5, cv.lambdas.size)
     (5, 'mae', True)
     """
-    eta = _fold_predictions(path, X, y, folds, n_jobs, progress, cv_grid)
-    w = np.ones(X.shape[0]) if path.spec.weights is None else path.spec.weights
-    return _cv_statistics(eta, y, w, folds, path.lambdas, measure, path)
+    n = y.shape[0]
+    nfold = int(folds.max()) + 1
+    lambdas = np.asarray(path.lambdas, dtype=float)
+    w = np.ones(n) if path.spec.weights is None else path.spec.weights
+    if measure == "auc" and n / nfold < 10:
+        warn_user(
+            "fewer than 10 observations per fold for measure='auc'; using measure="
+            "'deviance' instead (as cv.glmnet). Use fewer folds to get the AUC.",
+            UserWarning,
+        )
+        measure = "deviance"
+    grouped = measure == "auc" or n / nfold >= 3
+    # "glmnet": the fold gets the user's grid (None: its own), as cv.glmnet's folds
+    spec = path.spec if cv_grid == "glmnet" else path.spec.with_grid(lambdas)
+    data = _Folds(X, y, w, spec, folds, lambdas, measure, path.family, grouped, rows)
+    results = run_tasks(
+        _fold_task, data, range(nfold), n_jobs, progress, "cross-validation", "fold"
+    )
+    fold_values = np.array([values for values, _ in results])
+    raw = None
+    if not grouped:
+        raw = np.empty((n, lambdas.size))
+        for k, (_, raw_k) in enumerate(results):
+            raw[folds == k] = raw_k
+    return _cv_statistics(fold_values, raw, w, folds, lambdas, measure, path)
+
+
+@dataclass(frozen=True)
+class _Folds:
+    """What every fold task reads: the data (``X`` whole, ``rows`` the positions of
+    the rows the path was fitted on, or None for all), the spec, the fold labels and
+    the measure."""
+
+    X: np.ndarray
+    y: np.ndarray
+    w: np.ndarray
+    spec: Any
+    folds: np.ndarray
+    lambdas: np.ndarray
+    measure: str
+    family: str
+    grouped: bool
+    rows: np.ndarray | None
+
+
+def _fold_task(data: _Folds, k: int):
+    """Fold ``k``'s measure per lambda (its AUC, or the weighted mean of its loss),
+    and, for the ungrouped CV error, the loss of each of its rows."""
+    test = data.folds == k
+    intercepts, coefs = _fit_fold(data, np.flatnonzero(~test), k)
+    X_test = data.X[test] if data.rows is None else data.X[data.rows[test]]
+    fitted = intercepts.shape[0]
+    eta = np.empty((X_test.shape[0], data.lambdas.size))
+    eta[:, :fitted] = _predict(X_test, coefs) + intercepts
+    if data.spec.offset is not None:
+        eta[:, :fitted] += data.spec.offset[test][:, None]
+    # a fold that stopped early is carried forward at its last lambda, as glmnet
+    eta[:, fitted:] = eta[:, fitted - 1 : fitted]
+    y, w = data.y[test], data.w[test]
+    if data.measure == "auc":
+        return auc_columns(y, eta, w), None
+    raw = raw_measure(eta, y, data.measure, data.family)
+    return nan_weighted_mean(raw, w), None if data.grouped else raw
 
 
 def check_data(X: Any, y: Any, path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -154,31 +229,6 @@ def check_data(X: Any, y: Any, path: Path) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def _fold_predictions(path: Path, X, y, folds, n_jobs, progress, cv_grid) -> np.ndarray:
-    """Held-out linear predictor of every observation at every lambda, (n, nlam),
-    offset included (each fold is fitted with its training rows' offset)."""
-    nfold = int(folds.max()) + 1
-    lambdas = np.asarray(path.lambdas, dtype=float)
-    # "glmnet": the fold gets the user's grid (None: its own), as cv.glmnet's folds
-    spec = path.spec if cv_grid == "glmnet" else path.spec.with_grid(lambdas)
-
-    def job(chunk):
-        return [_fit_fold(X, y, spec, folds != k, k, lambdas) for k in chunk]
-
-    results = run_chunks(job, range(nfold), n_jobs, progress, "cross-validation", "fold")
-    offset = spec.offset
-    eta = np.empty((X.shape[0], lambdas.size))
-    for k, (intercepts, coefs) in enumerate(results):
-        test = folds == k
-        fitted = intercepts.shape[0]
-        eta[test, :fitted] = _predict(X[test], coefs) + intercepts
-        if offset is not None:
-            eta[test, :fitted] += offset[test][:, None]
-        # a fold that stopped early is carried forward at its last lambda, as glmnet
-        eta[test, fitted:] = eta[test, fitted - 1 : fitted]
-    return eta
-
-
 def _predict(X: np.ndarray, coefs: np.ndarray) -> np.ndarray:
     """``X @ coefs.T``. Small products avoid multithreaded BLAS, whose start-up costs
     more than the product itself (and much more on a busy machine)."""
@@ -189,59 +239,40 @@ def _predict(X: np.ndarray, coefs: np.ndarray) -> np.ndarray:
     return X @ coefs.T
 
 
-def _fit_fold(X, y, spec, train, k, lambdas):
-    """Intercepts and coefficients of the path without fold ``k``: as fitted when the
-    fold's grid is ``lambdas``, else interpolated at ``lambdas`` (glmnet's
-    ``predict(..., s = lambda)``)."""
-    rows = np.flatnonzero(train)
+def _fit_fold(data: _Folds, train: np.ndarray, k: int):
+    """Intercepts and coefficients of the path on the rows ``train`` (positions among
+    the path's rows; all but fold ``k``): as fitted when the fold's grid is the
+    path's lambdas, else interpolated at them (glmnet's ``predict(..., s = lambda)``)."""
+    spec = data.spec
+    rows = train if data.rows is None else data.rows[train]
     try:
-        fold_path = solve(take_rows(X, rows), y[rows], spec.take(rows))
+        fold_path = solve(data.X, data.y[train], spec.take(train), rows=rows)
     except DataError as exc:
         raise DataError(f"fitting the path without CV fold {k} failed: {exc}") from exc
     if spec.lambdas is None:
-        b0, b = fold_path.coef_at(lambdas)
+        b0, b = fold_path.coef_at(data.lambdas)
         return np.asarray(b0, dtype=float), np.asarray(b, dtype=float)
     return np.asarray(fold_path.intercepts, dtype=float), np.asarray(
         fold_path.coefs, dtype=float
     )
 
 
-def _cv_statistics(eta, y, w, folds, lambdas, measure, path) -> CVResult:
-    n = y.shape[0]
-    nfold = int(folds.max()) + 1
+def _cv_statistics(fold_values, raw, w, folds, lambdas, measure, path) -> CVResult:
+    """The CV curve from the folds' values (``raw``: the loss of every row, when the
+    error is averaged over rows instead of folds)."""
+    nfold = fold_values.shape[0]
     fold_weights = np.bincount(folds, weights=w, minlength=nfold)
-    grouped = True
-    if measure == "auc" and n / nfold < 10:
-        warn_user(
-            "fewer than 10 observations per fold for measure='auc'; using measure="
-            "'deviance' instead (as cv.glmnet). Use fewer folds to get the AUC.",
-            UserWarning,
-        )
-        measure = "deviance"
-    if measure == "auc":
-        fold_values = np.array(
-            [
-                auc_columns(y[folds == k], eta[folds == k], w[folds == k])
-                for k in range(nfold)
-            ]
-        )
+    grouped = raw is None
+    if grouped:
         cvm, cvsd, counts = weighted_stats(fold_values, fold_weights)
     else:
-        raw = raw_measure(eta, y, measure, path.family)
-        fold_values = np.array(
-            [nan_weighted_mean(raw[folds == k], w[folds == k]) for k in range(nfold)]
+        warn_user(
+            "fewer than 3 observations per fold: the CV error is averaged over "
+            "observations (cv.glmnet's grouped=FALSE)",
+            UserWarning,
         )
-        if n / nfold < 3:
-            warn_user(
-                "fewer than 3 observations per fold: the CV error is averaged over "
-                "observations (cv.glmnet's grouped=FALSE)",
-                UserWarning,
-            )
-            grouped = False
-            cvm, cvsd, counts = weighted_stats(raw, w)
-            counts = np.full(lambdas.size, nfold)
-        else:
-            cvm, cvsd, counts = weighted_stats(fold_values, fold_weights)
+        cvm, cvsd, counts = weighted_stats(raw, w)
+        counts = np.full(lambdas.size, nfold)
     index_min, index_1se = optimal_indices(
         lambdas, cvm, cvsd, larger_is_better=measure == "auc"
     )

@@ -109,10 +109,11 @@ def select_l1_ratio(
 
 
 def search_l1_ratio(
-    X: np.ndarray, y: np.ndarray, spec: FitSpec, select: SelectSpec, ratios
+    X: np.ndarray, y: np.ndarray, spec: FitSpec, select: SelectSpec, ratios, rows=None
 ) -> L1RatioSearch:
     """:func:`select_l1_ratio` on checked arrays and specs: every mix gets its own
-    path (its own grid) and the same folds.
+    path (its own grid) and the same folds. ``rows``: fit the rows ``X[rows]``
+    (``y``, ``spec`` and ``select`` are theirs) without copying them.
 
     Examples
     --------
@@ -127,7 +128,7 @@ def search_l1_ratio(
     if select.is_cv:
         check_measure(select.measure, spec.family)
         folds = resolve_folds(
-            X.shape[0],
+            y.shape[0],
             y,
             spec.family,
             select.nfolds,
@@ -137,13 +138,13 @@ def search_l1_ratio(
             spec.weights,
         )
         select = select.with_folds(folds)
-    rows, fits = [], []
+    table_rows, fits = [], []
     for ratio in ratios:
-        path = solve(X, y, spec.with_l1_ratio(ratio))
-        selection = choose(path, X, y, select)
+        path = solve(X, y, spec.with_l1_ratio(ratio), rows=rows)
+        selection = choose(path, X, y, select, rows=rows)
         fits.append((path, selection))
-        rows.append(_mix_row(ratio, selection))
-    table = pd.DataFrame(rows)
+        table_rows.append(_mix_row(ratio, selection))
+    table = pd.DataFrame(table_rows)
     score = table["score"].to_numpy(dtype=float)
     best = best_index(score, np.asarray(ratios))
     if best < 0:

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from penstat._errors import DataError
-from penstat._runner import run_chunks
+from penstat._runner import run_tasks
 from penstat._validation import check_measure
 from penstat.selection.cv import _cv_statistics, _predict
 from penstat.selection.folds import resolve_folds
@@ -198,10 +198,10 @@ def cv_relaxed(
     lambdas = np.asarray(path.lambdas, dtype=float)
     spec = path.spec if cv_grid == "glmnet" else path.spec.with_grid(lambdas)
 
-    def job(chunk):
-        return [_fit_fold(X, y, spec, folds != k, k, lambdas) for k in chunk]
-
-    results = run_chunks(job, range(nfold), n_jobs, progress, "cross-validation", "fold")
+    shared = (X, y, spec, folds, lambdas)
+    results = run_tasks(
+        _relaxed_fold, shared, range(nfold), n_jobs, progress, "cross-validation", "fold"
+    )
     n = X.shape[0]
     eta_lasso, eta_refit = np.empty((n, lambdas.size)), np.empty((n, lambdas.size))
     for k, (b0, b, b0r, br) in enumerate(results):
@@ -220,6 +220,12 @@ def cv_relaxed(
         cvs.append(_cv_statistics(eta, y, w, folds, lambdas, measure, path))
     best = relaxed_optimum(lambdas, tuple(gammas), cvs, cvs[0].measure == "auc")
     return RelaxedCV(tuple(float(g) for g in gammas), tuple(cvs), *best)
+
+
+def _relaxed_fold(shared, k: int):
+    """One fold of :func:`cv_relaxed` (a module-level task: picklable)."""
+    X, y, spec, folds, lambdas = shared
+    return _fit_fold(X, y, spec, folds != k, k, lambdas)
 
 
 def _fit_fold(X, y, spec, train, k, lambdas):

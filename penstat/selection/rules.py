@@ -114,9 +114,13 @@ def select_lambda(
     return choose(path, X, y, select)
 
 
-def choose(path: Path, X: np.ndarray, y: np.ndarray, select: SelectSpec) -> Selection:
+def choose(
+    path: Path, X: np.ndarray, y: np.ndarray, select: SelectSpec, rows=None
+) -> Selection:
     """:func:`select_lambda` on checked arrays and a :class:`~penstat.spec.SelectSpec`
-    (``select.lam``: a fixed lambda, the nearest grid point is reported).
+    (``select.lam``: a fixed lambda, the nearest grid point is reported). ``rows``:
+    ``path`` was fitted on the rows ``X[rows]`` (``y`` is theirs); CV folds are cut
+    from those rows without copying them, a criterion reads a copy of them.
 
     Examples
     --------
@@ -135,11 +139,12 @@ def choose(path: Path, X: np.ndarray, y: np.ndarray, select: SelectSpec) -> Sele
             rule="fixed", lam=lam, index=_nearest_index(lambdas, lam), table=table
         )
     if select.rule in CRITERIA:
-        return _by_criterion(path, X, y, select.rule, select.gamma)
+        Xr = X if rows is None else X[rows]
+        return _by_criterion(path, Xr, y, select.rule, select.gamma)
     family = path.family
     measure = check_measure(select.measure, family)
     folds = resolve_folds(
-        X.shape[0],
+        y.shape[0],
         y,
         family,
         select.nfolds,
@@ -148,7 +153,17 @@ def choose(path: Path, X: np.ndarray, y: np.ndarray, select: SelectSpec) -> Sele
         select.seed,
         path.spec.weights,
     )
-    cv = cv_path(path, X, y, folds, measure, select.n_jobs, select.progress, select.cv_grid)
+    cv = cv_path(
+        path,
+        X,
+        y,
+        folds,
+        measure,
+        select.n_jobs,
+        select.progress,
+        select.cv_grid,
+        rows=rows,
+    )
     index = cv.index_1se if select.rule == "cv_1se" else cv.index_min
     return Selection(
         rule=select.rule,

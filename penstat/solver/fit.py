@@ -27,6 +27,7 @@ import numpy as np
 import scipy.sparse
 
 from penstat._errors import ArgumentError, ConvergenceWarning, DataError, warn_user
+from penstat._runner import limit_blas
 from penstat._validation import as_design, as_response, check_two_classes
 from penstat.family import get_family
 from penstat.penalty import group_weights
@@ -255,7 +256,7 @@ class _Scaled:
         return (dense - self.xm[cols]) * self.xinv[cols]
 
 
-def solve(X: np.ndarray, y: np.ndarray, spec: FitSpec, cut_grid=None) -> Path:
+def solve(X: np.ndarray, y: np.ndarray, spec: FitSpec, cut_grid=None, rows=None) -> Path:
     """The path of ``spec`` on checked arrays: nothing is validated again.
 
     ``X`` is a finite float64 (n, p) array, ``y`` the response as
@@ -266,6 +267,13 @@ def solve(X: np.ndarray, y: np.ndarray, spec: FitSpec, cut_grid=None) -> Path:
     resampling replicates. ``cut_grid``, given with ``spec.lambdas`` None, maps the
     default grid (original scale) to the grid fitted in full (no early stop).
 
+    ``rows`` (integer positions, repeats allowed) fits the rows ``X[rows]`` without
+    copying them first: the one standardized copy the kernel needs is gathered from
+    ``X`` directly (``y`` and ``spec`` are then those of the rows). BLAS runs on one
+    thread (:func:`penstat._runner.limit_blas`): the kernels' products are small,
+    and more threads made the path slower on a shared machine (see the performance
+    page), and would make the last bits depend on the number of cores.
+
     Examples
     --------
     >>> import numpy as np
@@ -274,24 +282,28 @@ def solve(X: np.ndarray, y: np.ndarray, spec: FitSpec, cut_grid=None) -> Path:
     >>> path.coefs.shape
     (5, 2)
     """
-    n, p = X.shape
+    n, p = y.shape[0], X.shape[1]
+    if rows is not None:
+        rows = np.asarray(rows, dtype=np.intp)
     w = np.ones(n) if spec.weights is None else spec.weights
     pf = spec.penalty.factors(p)
     if spec.family == "binomial":
         check_two_classes(y, w)
-    if scipy.sparse.issparse(X):
-        X = _csc(X)
-        scaled = _standardize_sparse(X, y, w, spec)
-    else:
-        scaled = _standardize(X, y, w, spec)
-    lams_orig, lams_k, early_stop = _grid(scaled, spec, pf, n, p, cut_grid)
-    raw = _run_kernel(scaled, spec, pf, lams_k, early_stop)
-    scaled.Xs = None  # the standardized copy is no longer needed
-    path = _to_path(X, y, w, scaled, spec, pf, lams_orig, raw)
-    _check_finite(path, scaled)
-    if early_stop and path.lambdas.size < lams_k.size:
-        path = dataclasses.replace(path, early_stop=_early_stop(path, lams_k.size))
-    _warn(X, scaled, spec, path, lams_k.size)
+    with limit_blas(1):
+        if scipy.sparse.issparse(X):
+            X = _csc(X if rows is None else X[rows])
+            rows = None
+            scaled = _standardize_sparse(X, y, w, spec)
+        else:
+            scaled = _standardize(X, y, w, spec, rows)
+        lams_orig, lams_k, early_stop = _grid(scaled, spec, pf, n, p, cut_grid)
+        raw = _run_kernel(scaled, spec, pf, lams_k, early_stop)
+        scaled.Xs = None  # the standardized copy is no longer needed
+        path = _to_path(y, w, scaled, spec, pf, lams_orig, raw)
+        _check_finite(path, scaled)
+        if early_stop and path.lambdas.size < lams_k.size:
+            path = dataclasses.replace(path, early_stop=_early_stop(path, lams_k.size))
+        _warn(X, rows, scaled, spec, path, lams_k.size)
     return path
 
 
@@ -410,14 +422,20 @@ def _constant_columns_sparse(X, w, col) -> np.ndarray:
     return hi == lo
 
 
-def _standardize(X, y, w, spec: FitSpec) -> _Scaled:
-    n, p = X.shape
+def _standardize(X, y, w, spec: FitSpec, rows=None) -> _Scaled:
+    n, p = y.shape[0], X.shape[1]
     sw = float(w.sum())
     wn = w / sw
-    mean = wn @ X
     Xs = np.empty((n, p), order="F")
-    np.subtract(X, mean, out=Xs)
-    constant = _constant_columns(X, w)
+    if rows is None:
+        mean = wn @ X
+        np.subtract(X, mean, out=Xs)
+        constant = _constant_columns(X, w)
+    else:
+        _gather_rows(X, rows, Xs)
+        mean = wn @ Xs
+        constant = _constant_columns(Xs, w)
+        np.subtract(Xs, mean, out=Xs)
     xs = _column_sd(Xs, wn) if spec.standardize else np.ones(p)
     if spec.fit_intercept:
         xm = mean
@@ -642,7 +660,15 @@ class _KernelOut(NamedTuple):
     limits_k: tuple[np.ndarray, np.ndarray] | None
 
 
-def _to_path(X, y, w, s: _Scaled, spec: FitSpec, pf, lams_orig, raw: _KernelOut) -> Path:
+def _gather_rows(X: np.ndarray, rows: np.ndarray, out: np.ndarray) -> None:
+    """``out[:] = X[rows]`` (``out`` Fortran-ordered) a block of columns at a time, so
+    that no second copy of the rows exists."""
+    step = max(1, (1 << 22) // max(1, rows.size))  # blocks of about 32 MB
+    for j in range(0, X.shape[1], step):
+        out[:, j : j + step] = X[rows, j : j + step]
+
+
+def _to_path(y, w, s: _Scaled, spec: FitSpec, pf, lams_orig, raw: _KernelOut) -> Path:
     """The kernel's solutions on the original scale, with their deviances."""
     n_fit = raw.n_fit
     with np.errstate(over="ignore", invalid="ignore"):
@@ -698,7 +724,7 @@ def _deviances(y, w, s: _Scaled, spec: FitSpec, dev):
     return dev * s.sw, fam.deviance_from_eta(y, eta0, w)
 
 
-def _warn(X, s: _Scaled, spec: FitSpec, path: Path, nlam: int) -> None:
+def _warn(X, rows, s: _Scaled, spec: FitSpec, path: Path, nlam: int) -> None:
     """Warnings about the fitted path: no maximum likelihood estimate at lambda 0
     (separation), lambdas that reached ``max_iter``."""
     n_fit = path.lambdas.size
@@ -707,6 +733,8 @@ def _warn(X, s: _Scaled, spec: FitSpec, path: Path, nlam: int) -> None:
         # a large offset (dates as seconds) cannot hide a separating direction in
         # round-off; constant columns keep coefficient 0
         keep = ~s.constant
+        if rows is not None:
+            X = X[rows]
         b = path.coefs[-1, keep]
         limits = None
         if spec.has_limits:

@@ -73,10 +73,16 @@ def path_to_lam(
 
 
 def lam_path(
-    X: np.ndarray, y: np.ndarray, lam: float, spec: FitSpec, full_grid: bool = False
+    X: np.ndarray,
+    y: np.ndarray,
+    lam: float,
+    spec: FitSpec,
+    full_grid: bool = False,
+    rows=None,
 ) -> tuple[Path, int]:
     """:func:`path_to_lam` on checked arrays and a spec (``spec.lambdas``: the grid
-    to use instead of glmnet's); nothing is validated again.
+    to use instead of glmnet's); nothing is validated again. ``rows``: fit the rows
+    ``X[rows]`` (``y`` and ``spec`` are theirs), as :func:`~penstat.solver.solve`.
 
     Examples
     --------
@@ -91,15 +97,15 @@ def lam_path(
         return np.append(grid[grid > lam * (1 + _ABOVE)], lam)
 
     if full_grid:
-        base = solve(X, y, spec)
+        base = solve(X, y, spec, rows=rows)
         grid = np.asarray(base.lambdas, float)
         close = np.flatnonzero(np.isclose(grid, lam, rtol=_ON_GRID, atol=0.0))
         if close.size:
             return base, int(close[0])
-        path = solve(X, y, spec.with_grid(np.sort(np.append(grid, lam))[::-1]))
+        path = solve(X, y, spec.with_grid(np.sort(np.append(grid, lam))[::-1]), rows=rows)
     elif spec.lambdas is None:
         # glmnet's grid, computed inside the one fit, down to lam and ending on it
-        path = solve(X, y, spec, cut_grid=cut_at_lam)
+        path = solve(X, y, spec, cut_grid=cut_at_lam, rows=rows)
     else:
-        path = solve(X, y, spec.with_grid(cut_at_lam(spec.lambdas)))
+        path = solve(X, y, spec.with_grid(cut_at_lam(spec.lambdas)), rows=rows)
     return path, int(np.flatnonzero(np.asarray(path.lambdas) == lam)[0])

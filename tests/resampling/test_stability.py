@@ -52,6 +52,12 @@ class StandInFit:
         X, y = self.design.X[rows], self.design.y[rows]
         return Lasso(alpha=self.lam, tol=1e-8).fit(X, y).coef_.copy()
 
+    def refitter(self, fixed_lam=False):
+        return self.refit_rows
+
+    def subpaths(self):
+        return self.path_rows
+
     def path_rows(self, rows, lambdas):
         X, y = self.design.X[rows], self.design.y[rows]
         X = X - X.mean(axis=0)
@@ -284,6 +290,9 @@ class StaircaseFit:
         self.path = SimpleNamespace(
             lambdas=np.geomspace(1, 0.01, nlam), l1_ratio=1.0, penalty_factor=np.ones(p)
         )
+
+    def subpaths(self):
+        return self.path_rows
 
     def path_rows(self, rows, lambdas):
         nlam, p = len(lambdas), len(self.design.columns)

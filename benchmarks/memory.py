@@ -1,0 +1,158 @@
+# ruff: noqa: E501
+"""Benchmark: peak memory of cross-validation, bootstrap, stability selection and the
+l1_ratio search, in multiples of the size of X.
+
+Run by hand (never in CI), each case in its own child process:
+
+    python benchmarks/memory.py                       # the default sizes
+    python benchmarks/memory.py --n 400000 --p 100 --family gaussian --cases cv1,cv2
+
+The child makes X and y, imports penstat, then samples, every 20 ms, the
+proportional set size (PSS: shared pages divided among the processes mapping them)
+summed over itself and every process it started (joblib's workers), while one
+resampling call runs. The table reports the rise of that sum over its value just
+before the call, divided by the bytes of X: a call that copies X once more adds 1.0.
+The data the call reads (X, y and, for a formula fit, its design and data frame) is
+in the baseline. joblib's process backends share X with their workers through a
+memory-mapped file; the workers' share of its pages is counted.
+
+The module imports penstat from ``PYTHONPATH`` as set by the caller, so the same
+script measures two trees side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+CHILD = textwrap.dedent(
+    """
+    import json, sys, threading, time, warnings
+    import numpy as np, psutil
+    warnings.simplefilter("ignore")
+    case, family, n, p, nlambda = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+    import pandas as pd
+    import penstat as ps
+    from penstat.engine import run
+    from penstat.solver.fit import checked
+    from penstat.spec import SelectSpec
+
+    def tree_pss():
+        me = psutil.Process()
+        total = 0
+        for proc in [me] + me.children(recursive=True):
+            try:
+                total += proc.memory_full_info().pss
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                pass
+        return total
+
+    rng = np.random.default_rng(0)
+    X = np.asfortranarray(rng.standard_normal((n, p)))
+    eta = X[:, :5] @ np.array([1.0, -1.0, 0.5, 0.5, -0.5])
+    if family == "gaussian":
+        y = eta + rng.standard_normal(n)
+    else:
+        y = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float)
+    jobs = int(case[-1])
+    kind = case[:-1]
+    fit = None
+    if kind in ("boot", "stab"):
+        df = pd.DataFrame(X, columns=[f"x{j}" for j in range(p)])
+        df.insert(0, "y", y)
+        fit = ps.lasso("y ~ .", df, family=family, select="cv_min", nfolds=10, nlambda=nlambda, seed=0,
+                       progress=False, n_jobs=1)
+        del df
+    Xa, ya, spec = checked(X, y, family=family, nlambda=nlambda)
+
+    def call():
+        if kind == "cv":
+            run(Xa, ya, spec, SelectSpec(rule="cv_min", nfolds=10, seed=0, n_jobs=jobs, progress=False))
+        elif kind == "l1r":
+            run(Xa, ya, spec, SelectSpec(rule="cv_min", nfolds=10, seed=0, n_jobs=jobs, progress=False, l1_ratios=(0.5, 1.0)))
+        elif kind == "boot":
+            fit.bootstrap(2, seed=0, n_jobs=jobs, progress=False)
+        elif kind == "stab":
+            fit.stability_selection(2, cutoff=0.75, pfer=1, seed=0, n_jobs=jobs, progress=False)
+
+    if jobs > 1:
+        # start the workers (and their imports) before the baseline: the table counts
+        # the data the call adds, not the interpreters
+        import joblib
+        joblib.Parallel(n_jobs=jobs)(joblib.delayed(__import__)("penstat.engine") for _ in range(4))
+    import gc; gc.collect()
+    base = tree_pss()
+    peak = [base]
+    done = threading.Event()
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], tree_pss())
+            time.sleep(0.02)
+    t = threading.Thread(target=sample, daemon=True); t.start()
+    start = time.perf_counter()
+    call()
+    elapsed = time.perf_counter() - start
+    done.set(); t.join()
+    print("RESULT", json.dumps({"base": base, "peak": peak[0], "x_bytes": X.nbytes, "seconds": elapsed}))
+    """
+)
+
+CASES = {
+    "cv1": "10-fold CV, 1 job",
+    "cv2": "10-fold CV, 2 jobs",
+    "l1r1": "l1_ratio search (0.5, 1), 10-fold CV, 1 job",
+    "l1r2": "l1_ratio search (0.5, 1), 10-fold CV, 2 jobs",
+    "boot1": "bootstrap, 2 replicates with 10-fold CV inside, 1 job",
+    "boot2": "bootstrap, 2 replicates with 10-fold CV inside, 2 jobs",
+    "stab1": "stability selection, 2 complementary pairs, 1 job",
+    "stab2": "stability selection, 2 complementary pairs, 2 jobs",
+}
+
+
+def run_case(case: str, family: str, n: int, p: int, nlambda: int, timeout: float):
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, case, family, str(n), str(p), str(nlambda)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=dict(os.environ),
+    )
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    return {"error": (proc.stderr or proc.stdout)[-400:]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--family", default="gaussian")
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--p", type=int, default=100)
+    parser.add_argument("--nlambda", type=int, default=30)
+    parser.add_argument("--cases", default=",".join(CASES))
+    parser.add_argument("--timeout", type=float, default=1800)
+    parser.add_argument("--label", default="")
+    args = parser.parse_args()
+    gib = args.n * args.p * 8 / 2**30
+    print(
+        f"{args.label} {args.family} X {args.n} x {args.p} ({gib:.2f} GiB), nlambda {args.nlambda}"
+    )
+    print("| case | peak rise / size of X | seconds |")
+    print("|---|---|---|")
+    for case in args.cases.split(","):
+        out = run_case(case, args.family, args.n, args.p, args.nlambda, args.timeout)
+        if "error" in out:
+            print(
+                f"| {CASES[case]} | failed: {out['error'].splitlines()[-1] if out['error'] else '?'} | |"
+            )
+            continue
+        rise = (out["peak"] - out["base"]) / out["x_bytes"]
+        print(f"| {CASES[case]} | {rise:.2f} | {out['seconds']:.1f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
