@@ -53,7 +53,7 @@ from penstat.selection.measures import (
 from penstat.selection.result import CVResult
 from penstat.solver import Path, solve
 
-__all__ = ["cross_validate", "cv_path", "check_data"]
+__all__ = ["check_data", "cross_validate", "cv_from_predictions", "cv_path"]
 
 
 def cross_validate(
@@ -255,6 +255,51 @@ def _fit_fold(data: _Folds, train: np.ndarray, k: int):
     return np.asarray(fold_path.intercepts, dtype=float), np.asarray(
         fold_path.coefs, dtype=float
     )
+
+
+def cv_from_predictions(eta, y, w, folds, lambdas, measure: str, path: Path) -> CVResult:
+    """The CV curve from the held-out linear predictors ``eta`` (n, nlambda) of every
+    row (each predicted by the path fitted without its fold): what :func:`cv_path`
+    computes fold by fold, for callers that predict all rows at once (the relaxed
+    fit's CV, which blends two predictions per row).
+
+    Examples
+    --------
+    >>> from penstat.solver import fit_path
+    >>> X = np.random.default_rng(1).standard_normal((40, 3))
+    >>> y = X[:, 0] + np.random.default_rng(2).standard_normal(40)
+    >>> path = fit_path(X, y, nlambda=5)
+    >>> eta = np.tile(y.mean(), (40, 5))
+    >>> cv = cv_from_predictions(eta, y, np.ones(40), np.arange(40) % 4, path.lambdas,
+    ...                          "mse", path)
+    >>> cv.nfolds
+    4
+    """
+    n = y.shape[0]
+    nfold = int(folds.max()) + 1
+    if measure == "auc" and n / nfold < 10:
+        warn_user(
+            "fewer than 10 observations per fold for measure='auc'; using measure="
+            "'deviance' instead (as cv.glmnet). Use fewer folds to get the AUC.",
+            UserWarning,
+        )
+        measure = "deviance"
+    grouped = measure == "auc" or n / nfold >= 3
+    if measure == "auc":
+        fold_values = np.array(
+            [
+                auc_columns(y[folds == k], eta[folds == k], w[folds == k])
+                for k in range(nfold)
+            ]
+        )
+        raw = None
+    else:
+        raw = raw_measure(eta, y, measure, path.family)
+        fold_values = np.array(
+            [nan_weighted_mean(raw[folds == k], w[folds == k]) for k in range(nfold)]
+        )
+        raw = None if grouped else raw
+    return _cv_statistics(fold_values, raw, w, folds, lambdas, measure, path)
 
 
 def _cv_statistics(fold_values, raw, w, folds, lambdas, measure, path) -> CVResult:

@@ -33,7 +33,7 @@ import pandas as pd
 from penstat._errors import DataError
 from penstat._runner import run_tasks
 from penstat._validation import check_measure
-from penstat.selection.cv import _cv_statistics, _predict
+from penstat.selection.cv import _predict, cv_from_predictions
 from penstat.selection.folds import resolve_folds
 from penstat.selection.result import CVResult, Selection
 from penstat.solver import Path, solve
@@ -217,7 +217,7 @@ def cv_relaxed(
     for g in gammas:
         # the relaxed linear predictor is the same blend of the two (offset included)
         eta = blend(g, eta_lasso, eta_lasso, eta_refit, eta_refit)[1]
-        cvs.append(_cv_statistics(eta, y, w, folds, lambdas, measure, path))
+        cvs.append(cv_from_predictions(eta, y, w, folds, lambdas, measure, path))
     best = relaxed_optimum(lambdas, tuple(gammas), cvs, cvs[0].measure == "auc")
     return RelaxedCV(tuple(float(g) for g in gammas), tuple(cvs), *best)
 
