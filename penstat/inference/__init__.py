@@ -30,3 +30,6 @@ __all__ = [
     "estimate_sigma",
     "run_inference",
 ]
+
+# the multi-split method registers itself in RUNNERS
+from penstat.inference import split  # noqa: E402, F401
