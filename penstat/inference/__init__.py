@@ -31,5 +31,5 @@ __all__ = [
     "run_inference",
 ]
 
-# the multi-split method registers itself in RUNNERS
-from penstat.inference import split  # noqa: E402, F401
+# the multi-split and de-sparsified lasso methods register themselves in RUNNERS
+from penstat.inference import debiased, split  # noqa: E402, F401

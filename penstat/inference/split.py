@@ -109,8 +109,15 @@ def run_split(fit: Any, request: InferenceRequest) -> InferenceResult:
             seed_k = int(rng.integers(0, 2**31 - 1))
             out.append(
                 _one_split(
-                    X, y, spec, fit.select_spec, perm[:n_select], perm[n_select:],
-                    fixed, seed_k, unpenalized,
+                    X,
+                    y,
+                    spec,
+                    fit.select_spec,
+                    perm[:n_select],
+                    perm[n_select:],
+                    fixed,
+                    seed_k,
+                    unpenalized,
                 )
             )
         return out
@@ -274,9 +281,7 @@ def _refit(Xr, yr, spec, rows):
         warnings.simplefilter("error", ConvergenceWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
         try:
-            model = sm.GLM(
-                yr, Xr, family=sm.families.Binomial(), offset=off, var_weights=w
-            )
+            model = sm.GLM(yr, Xr, family=sm.families.Binomial(), offset=off, var_weights=w)
             res = model.fit()
         except (PerfectSeparationError, PerfectSeparationWarning, ConvergenceWarning):
             return None
@@ -445,7 +450,9 @@ class _CoverInfo:
 def _tq(q, df):
     """Quantile ``q`` of Student's t with ``df`` degrees of freedom (normal at inf)."""
     df = np.asarray(df, dtype=float)
-    return np.where(np.isinf(df), stats.norm.ppf(q), stats.t.ppf(q, np.where(np.isinf(df), 1.0, df)))
+    return np.where(
+        np.isinf(df), stats.norm.ppf(q), stats.t.ppf(q, np.where(np.isinf(df), 1.0, df))
+    )
 
 
 RUNNERS["split"] = run_split
