@@ -48,7 +48,9 @@ CV_GRID = 30
 PATH_POINTS = 20
 
 
-def run_debiased(fit: Any, request: InferenceRequest) -> InferenceResult:
+def run_debiased(
+    fit: Any, request: InferenceRequest, nodewise_lam: float | None = None
+) -> InferenceResult:
     """De-sparsified lasso estimates, normal intervals and p-values for every column
     (``method="debiased"``).
 
@@ -75,6 +77,9 @@ def run_debiased(fit: Any, request: InferenceRequest) -> InferenceResult:
     ----------
     fit : PenalizedFit
     request : InferenceRequest
+    nodewise_lam : float, optional
+        A fixed shared lambda for the nodewise regressions (on the unit-scaled
+        columns) instead of the cross-validated one.
 
     Returns
     -------
@@ -132,9 +137,13 @@ def run_debiased(fit: Any, request: InferenceRequest) -> InferenceResult:
 
     seq = seed_sequence(request.seed)
     (cv_seed,) = seq.spawn(1)
-    node_lam, cv_table = nodewise_lambda(
-        Xs, seed=cv_seed, n_jobs=request.n_jobs, progress=request.progress
-    )
+    if nodewise_lam is None:
+        node_lam, cv_table = nodewise_lambda(
+            Xs, seed=cv_seed, n_jobs=request.n_jobs, progress=request.progress
+        )
+        how = "10-fold CV minimum, pooled over the nodewise regressions"
+    else:
+        node_lam, cv_table, how = float(nodewise_lam), None, "given"
     Z, tau2 = nodewise_residuals(
         Xs, node_lam, n_jobs=request.n_jobs, progress=request.progress
     )
@@ -165,8 +174,8 @@ def run_debiased(fit: Any, request: InferenceRequest) -> InferenceResult:
         index=pd.Index(list(design.columns), name="column"),
     )
     notes = [
-        f"nodewise lasso at the shared lambda {node_lam:.4g} (10-fold CV minimum, "
-        "pooled over the nodewise regressions, on unit-scaled columns)",
+        f"nodewise lasso at the shared lambda {node_lam:.4g} ({how}; on unit-scaled "
+        "columns)",
         "the intervals are normal and asymptotic: they need a sparse truth, a "
         "sparse inverse covariance of the columns and n large enough",
     ]
