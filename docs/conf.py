@@ -35,6 +35,7 @@ highlight_language = "text"  # unlabelled code blocks (command lines, schemas) s
 exclude_patterns = [
     "_build",
     "_snippets",
+    "user-guide/_*.md",  # sections included by a user-guide page
     "_templates",
     "auto_examples/*.ipynb",
     "auto_examples/*.py",

@@ -120,6 +120,7 @@ def test_same_numbers_for_any_n_jobs():
     one = fit.inference("debiased", seed=3, n_jobs=1, progress=False)
     two = fit.inference("debiased", seed=3, n_jobs=2, progress=False)
     pd.testing.assert_frame_equal(one.table, two.table)
+    pd.testing.assert_frame_equal(one.details["nodewise_cv"], two.details["nodewise_cv"])
 
 
 def test_weights_are_the_sqrt_weight_transform():
