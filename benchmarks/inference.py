@@ -256,9 +256,8 @@ def main() -> None:
         print(
             f"| debiased: coverage, active (95%) | {sim['deb_cover_active'].mean():.3f} |"
         )
-        print(
-            f"| debiased: coverage, inactive (95%) | {sim['deb_cover_inactive'].mean():.3f} |"
-        )
+        inactive = sim["deb_cover_inactive"].mean()
+        print(f"| debiased: coverage, inactive (95%) | {inactive:.3f} |")
         print(f"| debiased: FWER, Holm (target <= 0.05) | {sim['deb_fwer'].mean():.3f} |")
         print(f"| debiased: power (active found) | {sim['deb_power'].mean():.3f} |")
 
