@@ -64,10 +64,12 @@ y <- d[, 1]
 x <- as.matrix(d[, -1])
 set.seed(1)
 t_split <- system.time(ms <- multi.split(x, y, B = {splits}))[["elapsed"]]
+message(sprintf("hdi multi.split: %.2f s", t_split))
 t_proj <- NA
 if ({proj}) {{
   set.seed(1)
   t_proj <- system.time(suppressMessages(lp <- lasso.proj(x, y)))[["elapsed"]]
+  message(sprintf("hdi lasso.proj: %.2f s", t_proj))
 }}
 cat(sprintf("%.6f %.6f %d\\n", t_split, t_proj, sum(ms$pval.corr <= 0.05)))
 """
@@ -143,9 +145,11 @@ def time_hdi(df: pd.DataFrame, tmp: Path, splits: int, proj: bool) -> dict:
         R_TIMING.format(data=data, splits=splits, proj="TRUE" if proj else "FALSE")
     )
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
-    res = subprocess.run(["Rscript", str(script)], capture_output=True, text=True, env=env)
+    res = subprocess.run(
+        ["Rscript", str(script)], stdout=subprocess.PIPE, stderr=None, text=True, env=env
+    )
     if res.returncode != 0:
-        return {"status": f"failed: {res.stderr.strip()[-200:]}"}
+        return {"status": f"failed (exit {res.returncode})"}
     t_split, t_proj, found = res.stdout.split()
     return {
         "status": "ok",
@@ -214,6 +218,11 @@ def main() -> None:
             df, name = riboflavin_or_simulated(tmp, use_r)
             print(f"\n## Timing on {name}, n = {df.shape[0]}, p = {df.shape[1] - 1}\n")
             ours = time_penstat(df, args.splits)
+            print(
+                f"penstat: lasso fit {ours['fit']:.2f} s, split {ours['split']:.2f} s, "
+                f"debiased {ours['debiased']:.2f} s",
+                flush=True,
+            )
             theirs = (
                 time_hdi(df, tmp, args.splits, not args.skip_r_debiased)
                 if use_r
