@@ -160,6 +160,9 @@ def time_hdi(df: pd.DataFrame, tmp: Path, splits: int, proj: bool) -> dict:
 
 
 def simulate(reps: int, splits: int, seed: int = 0) -> pd.DataFrame:
+    from scipy import stats
+    from statsmodels.stats.multitest import multipletests
+
     import penstat as ps
 
     n, p, active = 100, 200, np.array([0, 1, 2])
@@ -182,6 +185,13 @@ def simulate(reps: int, splits: int, seed: int = 0) -> pd.DataFrame:
         t = deb.table
         cover = (t["ci_lower"].to_numpy() <= beta) & (beta <= t["ci_upper"].to_numpy())
         pd_ = t["p_adjusted"].to_numpy()
+        # the same intervals and Holm p-values with the true sigma (1): se scales
+        # with sigma
+        se1 = t["std_error"].to_numpy() / deb.sigma
+        est = t["estimate"].to_numpy()
+        z = stats.norm.ppf(0.975)
+        cover1 = np.abs(est - beta) <= z * se1
+        p1 = multipletests(2 * stats.norm.sf(np.abs(est / se1)), method="holm")[1]
         rows.append(
             {
                 "split_fwer": bool((ps_[inactive] <= 0.05).any()),
@@ -190,6 +200,10 @@ def simulate(reps: int, splits: int, seed: int = 0) -> pd.DataFrame:
                 "deb_cover_inactive": float(cover[inactive].mean()),
                 "deb_fwer": bool((pd_[inactive] <= 0.05).any()),
                 "deb_power": float((pd_[active] <= 0.05).mean()),
+                "sigma_hat": float(deb.sigma),
+                "known_cover_active": float(cover1[active].mean()),
+                "known_cover_inactive": float(cover1[inactive].mean()),
+                "known_fwer": bool((p1[inactive] <= 0.05).any()),
             }
         )
     return pd.DataFrame(rows)
@@ -269,6 +283,18 @@ def main() -> None:
         print(f"| debiased: coverage, inactive (95%) | {inactive:.3f} |")
         print(f"| debiased: FWER, Holm (target <= 0.05) | {sim['deb_fwer'].mean():.3f} |")
         print(f"| debiased: power (active found) | {sim['deb_power'].mean():.3f} |")
+        print(
+            f"| debiased: mean estimated sigma (true 1) | {sim['sigma_hat'].mean():.3f} |"
+        )
+        print(
+            f"| debiased, sigma known: coverage, active | "
+            f"{sim['known_cover_active'].mean():.3f} |"
+        )
+        print(
+            f"| debiased, sigma known: coverage, inactive | "
+            f"{sim['known_cover_inactive'].mean():.3f} |"
+        )
+        print(f"| debiased, sigma known: FWER, Holm | {sim['known_fwer'].mean():.3f} |")
 
 
 if __name__ == "__main__":
