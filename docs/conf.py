@@ -37,7 +37,6 @@ exclude_patterns = [
     "_snippets",
     "user-guide/_*.md",  # sections that a page includes, not pages of their own
     "_templates",
-    "user-guide/_*.md",  # sections included by other pages, not pages
     "auto_examples/*.ipynb",
     "auto_examples/*.py",
     "auto_examples/*.zip",

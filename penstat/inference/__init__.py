@@ -25,6 +25,8 @@ from penstat.inference.sigma import estimate_sigma
 # the method modules register their functions in run.RUNNERS when imported
 from penstat.inference import naive as _naive  # noqa: E402, F401  isort: skip
 from penstat.inference import selective as _selective  # noqa: E402, F401  isort: skip
+from penstat.inference import split as _split  # noqa: E402, F401  isort: skip
+from penstat.inference import debiased as _debiased  # noqa: E402, F401  isort: skip
 
 __all__ = [
     "METHODS",

@@ -1,0 +1,164 @@
+"""The de-sparsified lasso (method="debiased")."""
+
+import json
+import pathlib
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+import penstat as ps
+from penstat.inference import InferenceRequest
+from penstat.inference.debiased import nodewise_residuals, run_debiased
+
+DATA = pathlib.Path(__file__).resolve().parents[1] / "data"
+
+
+def _frame(X, y, name="y"):
+    df = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])])
+    df[name] = y
+    return df
+
+
+def _correlated(n, p, seed, rho=0.6):
+    rng = np.random.default_rng(seed)
+    C = rho ** np.abs(np.subtract.outer(np.arange(p), np.arange(p)))
+    return rng, rng.standard_normal((n, p)) @ np.linalg.cholesky(C).T
+
+
+def test_low_dimensional_limit_equals_ols():
+    # n >> p and a tiny lambda: the lasso is least squares, the nodewise regressions
+    # are too (CV picks a lambda near 0), and the intervals are OLS's
+    rng, X = _correlated(20000, 5, seed=1)
+    y = 1.0 * X[:, 0] - 0.5 * X[:, 1] + rng.standard_normal(X.shape[0])
+    fit = ps.lasso("y ~ .", _frame(X, y), lam=1e-7)
+    res = fit.inference("debiased", seed=1, progress=False)
+    ols = sm.OLS(y, sm.add_constant(X)).fit()
+    ci = np.asarray(ols.conf_int())[1:]
+    got = res.table[["ci_lower", "ci_upper"]].to_numpy()
+    width = ci[:, 1] - ci[:, 0]
+    # relative to each interval's width (bounds near 0 have no relative scale)
+    assert np.max(np.abs(got - ci) / width[:, None]) < 1e-2
+    np.testing.assert_allclose(res.table["std_error"], ols.bse[1:], rtol=1e-2)
+    np.testing.assert_allclose(res.table["estimate"], ols.params[1:], rtol=1e-2, atol=1e-4)
+    assert res.sigma_method == "OLS residual"
+
+
+def test_low_dimensional_limit_binomial_near_logit():
+    rng, X = _correlated(20000, 4, seed=2)
+    eta = X[:, 0] - X[:, 1]
+    y = (rng.random(X.shape[0]) < 1.0 / (1.0 + np.exp(-eta))).astype(float)
+    fit = ps.lasso("y ~ .", _frame(X, y), family="binomial", lam=1e-7)
+    res = fit.inference("debiased", seed=1, progress=False)
+    logit = sm.Logit(y, sm.add_constant(X)).fit(disp=0)
+    np.testing.assert_allclose(res.table["std_error"], logit.bse[1:], rtol=2e-2)
+    ci = np.asarray(logit.conf_int())[1:]
+    got = res.table[["ci_lower", "ci_upper"]].to_numpy()
+    assert np.max(np.abs(got - ci) / (ci[:, 1] - ci[:, 0])[:, None]) < 2e-2
+    assert res.approximate is True and res.sigma is None
+
+
+def test_matches_hdi_lasso_proj_at_fixed_lambdas():
+    # scripts/hdi_reference/debiased.R: hdi's lasso.proj given the same initial
+    # estimate, sigma and nodewise lasso (glmnet) at one fixed lambda
+    ref = json.loads((DATA / "hdi_lasso_proj.json").read_text())
+    X = np.asarray(ref["X"], float)
+    n = X.shape[0]
+    fit = ps.lasso("y ~ .", _frame(X, ref["y"]), lam=ref["lam"])
+    np.testing.assert_allclose(fit.coef.to_numpy()[1:], ref["beta"], atol=1e-6)
+    request = InferenceRequest.build("debiased", sigma=ref["sigma"], seed=0, progress=False)
+    # hdi scales the columns to sd 1 with n - 1; penstat to mean square 1 with n
+    res = run_debiased(fit, request, nodewise_lam=ref["lam_node"] * np.sqrt(n / (n - 1)))
+    t = res.table
+    np.testing.assert_allclose(t["estimate"], ref["bhat"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(t["std_error"], ref["se"], rtol=1e-5)
+    np.testing.assert_allclose(t["p_value"], ref["pval"], rtol=1e-4, atol=1e-10)
+    np.testing.assert_allclose(t["p_adjusted"], ref["pval_corr"], rtol=1e-4, atol=1e-10)
+    assert res.sigma == ref["sigma"] and res.sigma_method == "given"
+
+
+def test_nodewise_residuals_kkt_and_scaling():
+    rng, X = _correlated(60, 12, seed=3)
+    Xs = (X - X.mean(0)) / X.std(0)
+    lam = 0.1
+    Z, tau2 = nodewise_residuals(Xs, lam)
+    n = Xs.shape[0]
+    np.testing.assert_allclose(np.einsum("ij,ij->j", Z, Xs) / n, 1.0, rtol=1e-12)
+    for j in range(Xs.shape[1]):
+        r = Z[:, j] * tau2[j]  # the nodewise lasso residual X_j - X_-j gamma_j
+        Xo = np.delete(Xs, j, axis=1)
+        grad = Xo.T @ r / n
+        gamma = np.linalg.lstsq(Xo, Xs[:, j] - r, rcond=None)[0]
+        active = np.abs(gamma) > 1e-8
+        # KKT: |X_k' r / n| <= lam, with equality and the sign of gamma_k if active
+        assert np.all(np.abs(grad) <= lam * (1 + 1e-5))
+        np.testing.assert_allclose(grad[active], lam * np.sign(gamma[active]), rtol=1e-4)
+
+
+def test_high_dimensional_signal_and_holm():
+    rng, X = _correlated(80, 150, seed=4, rho=0.3)
+    y = 2.0 * X[:, 0] - 1.5 * X[:, 3] + rng.standard_normal(80)
+    fit = ps.lasso("y ~ .", _frame(X, y), select="cv_min", seed=0)
+    res = fit.inference("debiased", seed=2, progress=False)
+    t = res.table
+    assert t.loc["x0", "p_adjusted"] < 1e-6 and t.loc["x3", "p_adjusted"] < 1e-6
+    assert t.loc["x0", "ci_lower"] < 2.0 < t.loc["x0", "ci_upper"]
+    assert ((t["p_value"] >= 0) & (t["p_value"] <= 1)).all()
+    from statsmodels.stats.multitest import multipletests
+
+    np.testing.assert_allclose(
+        t["p_adjusted"], multipletests(t["p_value"], method="holm")[1]
+    )
+    assert res.adjustment == "Holm" and res.sigma_method.startswith("CV lasso")
+
+
+def test_same_numbers_for_any_n_jobs():
+    rng, X = _correlated(50, 30, seed=5)
+    y = X[:, 0] + rng.standard_normal(50)
+    fit = ps.lasso("y ~ .", _frame(X, y), lam=0.1)
+    one = fit.inference("debiased", seed=3, n_jobs=1, progress=False)
+    two = fit.inference("debiased", seed=3, n_jobs=2, progress=False)
+    pd.testing.assert_frame_equal(one.table, two.table)
+    pd.testing.assert_frame_equal(one.details["nodewise_cv"], two.details["nodewise_cv"])
+
+
+def test_weights_are_the_sqrt_weight_transform():
+    # integer weights act as repeated rows
+    rng, X = _correlated(300, 4, seed=6)
+    y = X[:, 0] + rng.standard_normal(300)
+    w = rng.integers(1, 3, size=300).astype(float)
+    df = _frame(X, y)
+    req = InferenceRequest.build("debiased", sigma=1.0, seed=0, progress=False)
+    weighted = run_debiased(ps.lasso("y ~ .", df, lam=1e-6, weights=w), req, 1e-6)
+    rep = df.loc[df.index.repeat(w.astype(int))].reset_index(drop=True)
+    repeated = run_debiased(ps.lasso("y ~ .", rep, lam=1e-6), req, 1e-6)
+    cols = ["estimate", "ci_lower", "ci_upper"]
+    np.testing.assert_allclose(weighted.table[cols], repeated.table[cols], rtol=1e-5)
+
+
+def test_sign_alternative_halves_the_two_sided_pvalue():
+    rng, X = _correlated(100, 5, seed=7)
+    y = X[:, 0] + rng.standard_normal(100)
+    fit = ps.lasso("y ~ .", _frame(X, y), lam=0.05)
+    two = fit.inference("debiased", seed=0, progress=False)
+    one = fit.inference("debiased", alternative="sign", seed=0, progress=False)
+    np.testing.assert_allclose(one.table["p_value"], two.table["p_value"] / 2)
+
+
+def test_constant_column_gets_no_inference():
+    rng, X = _correlated(60, 4, seed=8)
+    X[:, 2] = 1.0
+    y = X[:, 0] + rng.standard_normal(60)
+    fit = ps.lasso("y ~ .", _frame(X, y), lam=0.05)
+    res = fit.inference("debiased", seed=0, progress=False)
+    assert res.table.loc["x2", "p_value"] == 1.0
+    assert np.isinf(res.table.loc["x2", "ci_upper"])
+    assert any("x2" in note for note in res.notes)
+
+
+def test_bad_sigma_named():
+    rng, X = _correlated(40, 3, seed=9)
+    fit = ps.lasso("y ~ .", _frame(X, X[:, 0]), lam=0.05)
+    with pytest.raises(ps.ArgumentError, match="sigma"):
+        fit.inference("debiased", sigma=-1.0)
