@@ -25,7 +25,7 @@ from scipy import stats
 from scipy.special import expit
 
 from penstat._errors import ArgumentError
-from penstat._runner import run_chunks
+from penstat._runner import run_tasks
 from penstat._validation import seed_sequence
 from penstat.engine import run
 from penstat.inference.request import InferenceRequest
@@ -258,7 +258,7 @@ def nodewise_lambda(
     seed : int or numpy.random.SeedSequence
         Draws the columns and the folds.
     n_jobs, progress
-        As the runner (:func:`penstat._runner.run_chunks`).
+        As the runner (:func:`penstat._runner.run_tasks`).
     nodes, nfolds : int
 
     Returns
@@ -294,22 +294,10 @@ def nodewise_lambda(
     grid = np.geomspace(top, top * ratio, CV_GRID)
     spec = _node_spec(grid)
 
-    def job(chunk):
-        out = []
-        for j in chunk:
-            err = np.zeros((nfolds, grid.size))
-            Xo = _others(Xs, j)
-            for k in range(nfolds):
-                test = folds == k
-                train = ~test
-                path = solve(np.asfortranarray(Xo[train]), Xs[train, j], spec)
-                pred = Xo[test] @ path.coefs.T
-                e = (Xs[test, j][:, None] - pred) ** 2
-                err[k, : e.shape[1]] = e.mean(axis=0)
-            out.append(err)
-        return out
-
-    errs = np.array(run_chunks(job, cols, n_jobs, progress, "nodewise CV", unit="column"))
+    shared = (Xs, folds, nfolds, grid, spec)
+    errs = np.array(
+        run_tasks(_node_cv_task, shared, cols, n_jobs, progress, "nodewise CV", "column")
+    )
     by_fold = errs.mean(axis=0)  # (nfolds, grid): mean over the columns
     cv_mean = by_fold.mean(axis=0)
     cv_se = by_fold.std(axis=0, ddof=1) / np.sqrt(nfolds)
@@ -354,29 +342,46 @@ def nodewise_residuals(
     True
     """
     n, p = Xs.shape
-
-    def job(chunk):
-        out = []
-        for j in chunk:
-            xj = Xs[:, j]
-            if p == 1:
-                out.append(xj.copy())
-                continue
-            Xo = _others(Xs, j)
-            top = float(np.max(np.abs(Xo.T @ xj))) / n
-            if not top > lam:
-                out.append(xj.copy())
-                continue
-            grid = np.geomspace(top, lam, PATH_POINTS)
-            path = solve(Xo, xj, _node_spec(grid))
-            out.append(xj - Xo @ path.coefs[-1])
-        return out
-
     R = np.column_stack(
-        run_chunks(job, range(p), n_jobs, progress, "nodewise lasso", unit="column")
-    )
+        run_tasks(
+            _node_residual_task, (Xs, lam), range(p), n_jobs, progress, "nodewise lasso",
+            "column",
+        )
+    )  # fmt: skip
     tau2 = np.einsum("ij,ij->j", Xs, R) / n
     return R / tau2, tau2
 
 
 RUNNERS["debiased"] = run_debiased
+
+
+def _node_cv_task(shared, j: int) -> np.ndarray:
+    """The CV error (folds x grid) of the nodewise lasso of column ``j`` (a
+    module-level task: picklable)."""
+    Xs, folds, nfolds, grid, spec = shared
+    err = np.zeros((nfolds, grid.size))
+    Xo = _others(Xs, j)
+    for k in range(nfolds):
+        test = folds == k
+        train = ~test
+        path = solve(np.asfortranarray(Xo[train]), Xs[train, j], spec)
+        pred = Xo[test] @ path.coefs.T
+        e = (Xs[test, j][:, None] - pred) ** 2
+        err[k, : e.shape[1]] = e.mean(axis=0)
+    return err
+
+
+def _node_residual_task(shared, j: int) -> np.ndarray:
+    """The nodewise lasso residual of column ``j`` at ``lam`` (a module-level task)."""
+    Xs, lam = shared
+    n, p = Xs.shape
+    xj = Xs[:, j]
+    if p == 1:
+        return xj.copy()
+    Xo = _others(Xs, j)
+    top = float(np.max(np.abs(Xo.T @ xj))) / n
+    if not top > lam:
+        return xj.copy()
+    grid = np.geomspace(top, lam, PATH_POINTS)
+    path = solve(Xo, xj, _node_spec(grid))
+    return xj - Xo @ path.coefs[-1]

@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import stats
 
 from penstat._errors import ArgumentError, DataError
-from penstat._runner import run_chunks
+from penstat._runner import run_tasks
 from penstat._validation import seed_sequence
 from penstat.engine import run_rows
 from penstat.inference.request import InferenceRequest
@@ -101,30 +101,11 @@ def run_split(fit: Any, request: InferenceRequest) -> InferenceResult:
     seq = seed_sequence(request.seed)
     children = seq.spawn(request.n_splits)
 
-    def job(chunk):
-        out = []
-        for child in chunk:
-            rng = np.random.default_rng(child)
-            perm = rng.permutation(n)
-            seed_k = int(rng.integers(0, 2**31 - 1))
-            out.append(
-                _one_split(
-                    X,
-                    y,
-                    spec,
-                    fit.select_spec,
-                    perm[:n_select],
-                    perm[n_select:],
-                    fixed,
-                    seed_k,
-                    unpenalized,
-                )
-            )
-        return out
-
-    splits = run_chunks(
-        job, children, request.n_jobs, request.progress, "sample splits", unit="split"
-    )
+    shared = (X, y, spec, fit.select_spec, n, n_select, fixed, unpenalized)
+    splits = run_tasks(
+        _split_task, shared, children, request.n_jobs, request.progress, "sample splits",
+        "split",
+    )  # fmt: skip
     failed = np.array([s.failed for s in splits])
     if failed.all():
         reasons = sorted({s.reason for s in splits})
@@ -222,6 +203,18 @@ class _Split:
         self.failed = True
         self.reason = reason
         return self
+
+
+def _split_task(shared, child):
+    """One random half split (a module-level task: picklable)."""
+    X, y, spec, select_spec, n, n_select, fixed, unpenalized = shared
+    rng = np.random.default_rng(child)
+    perm = rng.permutation(n)
+    seed_k = int(rng.integers(0, 2**31 - 1))
+    return _one_split(
+        X, y, spec, select_spec, perm[:n_select], perm[n_select:], fixed, seed_k,
+        unpenalized,
+    )  # fmt: skip
 
 
 def _one_split(X, y, spec, select, rows_sel, rows_fit, fixed, seed, unpenalized):
