@@ -906,7 +906,7 @@ def _fit_path_cases():
         ("pf-length", (X, y), {"penalty_factor": [1, 1]}, r"penalty_factor"),
         ("limits-length", (X, y), {"lower_limits": [0, 0]}, r"lower_limits"),
         ("lambdas-increasing", (X, y), {"lambdas": [0.1, 0.2]}, r"lambdas"),
-        ("sparse", (None, y), {}, r"sparse"),
+        ("sparse-groups", (None, y), {"groups": [0, 0, 1]}, r"groups= needs a dense X"),
     ]
 
 

@@ -36,18 +36,26 @@ class TableFit:
         self.path = SimpleNamespace(
             lambdas=np.geomspace(1, 0.01, 6), l1_ratio=1.0, penalty_factor=np.ones(p)
         )
+        self.family = SimpleNamespace(name="gaussian")
         self.calls = 0
 
-    def refit_rows(self, rows, fixed_lam=False, seed=None):
-        out = self.coefs[self.calls % len(self.coefs)]
-        self.calls += 1
-        return out
+    def refitter(self, fixed_lam=False):
+        # one job: the replicates run in order in this process
+        def refit(rows, seed=None):
+            out = self.coefs[self.calls % len(self.coefs)]
+            self.calls += 1
+            return out
 
-    def path_rows(self, rows, lambdas):
-        coefs = np.zeros((len(lambdas), self.coefs.shape[1]))
-        for k in range(len(lambdas)):
-            coefs[k, : k + 1] = 1.0
-        return SimpleNamespace(coefs=coefs)
+        return refit
+
+    def subpaths(self):
+        def paths(rows, lambdas):
+            coefs = np.zeros((len(lambdas), self.coefs.shape[1]))
+            for k in range(len(lambdas)):
+                coefs[k, : k + 1] = 1.0
+            return SimpleNamespace(coefs=coefs)
+
+        return paths
 
 
 @pytest.fixture(autouse=True)
