@@ -11,6 +11,7 @@ from pathlib import Path
 
 import matplotlib
 import numpy as np
+import pandas as pd
 import pytest
 
 matplotlib.use("Agg")
@@ -65,7 +66,7 @@ KEYS = {
     },
 }  # fmt: skip
 COEFFICIENT_KEYS = {"column", "term", "coef", "sd", "std_coef", "selected", "at_limit"}
-TERM_KEYS = {"term", "columns", "n_columns", "n_selected"}
+TERM_KEYS = {"term", "columns", "n_columns", "n_selected", "group"}
 
 
 def _everything(fit):
@@ -249,3 +250,17 @@ def test_layers_of_the_export_report_and_plots():
         inside = {n for n in _imports(path) if n.startswith("penstat")}
         assert all(n == "penstat._errors" or n.startswith("penstat.plots") for n in inside)
     assert not re.search(r"\bgetattr\(", (PACKAGE / "report.py").read_text())
+
+
+def test_terms_carry_their_penalty_group():
+    df = ps.datasets.load("diabetes")
+    df["band"] = pd.cut(df["age"], [-1, 0, 0.03, 1], labels=["a", "b", "c"]).astype(str)
+    fit = ps.group_lasso(
+        "y ~ bmi + bp + band + s5", df, groups={"bp": "pressure", "s5": "pressure"}, lam=1.0
+    )
+    terms = {t["term"]: t for t in fit_to_dict(fit)["terms"]}
+    assert terms["bp"]["group"] == terms["s5"]["group"]
+    assert len({terms[t]["group"] for t in ("bmi", "bp", "band")}) == 3
+    assert terms["band"]["n_columns"] == 2
+    plain = fit_to_dict(ps.lasso("y ~ bmi + bp", df, lam=1.0))["terms"]
+    assert all(t["group"] is None for t in plain)

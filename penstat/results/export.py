@@ -416,12 +416,16 @@ def _coefficients(fit: FitLike) -> list[dict]:
 def _terms(fit: FitLike) -> list[dict]:
     coef = np.asarray(fit.coef, dtype=float)[1:]  # relaxed ones for a relaxed fit
     nonzero = dict(zip(fit.design.columns, coef != 0, strict=True))
+    # the group lasso: the penalty group of each term (terms merged by groups= share one)
+    groups = fit.spec.groups
+    position = {c: j for j, c in enumerate(fit.design.columns)}
     return [
         {
             "term": term,
             "columns": list(cols),
             "n_columns": len(cols),
             "n_selected": int(sum(bool(nonzero[c]) for c in cols)),
+            "group": None if groups is None or not cols else int(groups[position[cols[0]]]),
         }
         for term, cols in fit.design.terms.items()
     ]
