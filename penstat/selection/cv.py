@@ -136,14 +136,7 @@ def cv_path(
     nfold = int(folds.max()) + 1
     lambdas = np.asarray(path.lambdas, dtype=float)
     w = np.ones(n) if path.spec.weights is None else path.spec.weights
-    if measure == "auc" and n / nfold < 10:
-        warn_user(
-            "fewer than 10 observations per fold for measure='auc'; using measure="
-            "'deviance' instead (as cv.glmnet). Use fewer folds to get the AUC.",
-            UserWarning,
-        )
-        measure = "deviance"
-    grouped = measure == "auc" or n / nfold >= 3
+    measure, grouped = _settle_measure(measure, n, nfold)
     # "glmnet": the fold gets the user's grid (None: its own), as cv.glmnet's folds
     spec = path.spec if cv_grid == "glmnet" else path.spec.with_grid(lambdas)
     data = _Folds(X, y, w, spec, folds, lambdas, measure, path.family, grouped, rows)
@@ -277,14 +270,7 @@ def cv_from_predictions(eta, y, w, folds, lambdas, measure: str, path: Path) -> 
     """
     n = y.shape[0]
     nfold = int(folds.max()) + 1
-    if measure == "auc" and n / nfold < 10:
-        warn_user(
-            "fewer than 10 observations per fold for measure='auc'; using measure="
-            "'deviance' instead (as cv.glmnet). Use fewer folds to get the AUC.",
-            UserWarning,
-        )
-        measure = "deviance"
-    grouped = measure == "auc" or n / nfold >= 3
+    measure, grouped = _settle_measure(measure, n, nfold)
     if measure == "auc":
         fold_values = np.array(
             [
@@ -300,6 +286,20 @@ def cv_from_predictions(eta, y, w, folds, lambdas, measure: str, path: Path) -> 
         )
         raw = None if grouped else raw
     return _cv_statistics(fold_values, raw, w, folds, lambdas, measure, path)
+
+
+def _settle_measure(measure: str, n: int, nfold: int) -> tuple[str, bool]:
+    """The measure the folds can support, and whether the CV error is averaged over
+    folds (cv.glmnet's ``grouped``): the AUC needs 10 rows per fold (else deviance,
+    with a warning), a per-fold mean 3."""
+    if measure == "auc" and n / nfold < 10:
+        warn_user(
+            "fewer than 10 observations per fold for measure='auc'; using measure="
+            "'deviance' instead (as cv.glmnet). Use fewer folds to get the AUC.",
+            UserWarning,
+        )
+        measure = "deviance"
+    return measure, measure == "auc" or n / nfold >= 3
 
 
 def _cv_statistics(fold_values, raw, w, folds, lambdas, measure, path) -> CVResult:

@@ -515,12 +515,7 @@ def _grid(s: _Scaled, spec: FitSpec, pf, n: int, p: int, cut_grid):
 def _run_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
     if spec.is_group:
         return _run_group_kernel(s, spec, pf, lams_k, early_stop)
-    nlam, p = lams_k.size, s.Xs.shape[1]
-    coefs = np.zeros((nlam, p))
-    b0 = np.zeros(nlam)
-    dev = np.zeros(nlam)
-    n_iter = np.zeros(nlam, dtype=np.int32)
-    conv = np.zeros(nlam, dtype=np.uint8)
+    coefs, b0, dev, n_iter, conv = _outputs(lams_k.size, s.Xs.shape[1])
     kernel = _kernel(spec.family)
     extra = {}
     if spec.offset is not None and spec.family == "binomial":
@@ -586,11 +581,7 @@ def _run_group_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
     starts = np.zeros(groups.max() + 2, dtype=np.int32)
     np.cumsum(np.bincount(groups), out=starts[1:])
     wg = group_weights(groups, pf)
-    coefs = np.zeros((nlam, p))
-    b0 = np.zeros(nlam)
-    dev = np.zeros(nlam)
-    n_iter = np.zeros(nlam, dtype=np.int32)
-    conv = np.zeros(nlam, dtype=np.uint8)
+    coefs, b0, dev, n_iter, conv = _outputs(nlam, p)
     if spec.family == "gaussian":
         # rows scaled by sqrt(w): the loss is 1/2 ||y - X b||^2 (X is already centred
         # with the weighted means, so the intercept, the weighted mean of yk, is 0)
@@ -646,6 +637,18 @@ def _run_group_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
     if not identity:
         coefs[:, order] = coefs.copy()
     return _KernelOut(coefs, b0, dev, n_iter, conv, n_fit, None)
+
+
+def _outputs(nlam: int, p: int):
+    """The kernels' output buffers: coefficients, intercepts, deviances, iteration
+    counts, convergence flags."""
+    return (
+        np.zeros((nlam, p)),
+        np.zeros(nlam),
+        np.zeros(nlam),
+        np.zeros(nlam, dtype=np.int32),
+        np.zeros(nlam, dtype=np.uint8),
+    )
 
 
 class _KernelOut(NamedTuple):
