@@ -65,6 +65,7 @@ def fit(
     groups=None,
     relax: bool = False,
     adaptive_gamma: float | None = None,
+    sparse: bool = False,
 ) -> PenalizedFit:
     """Fit a penalized regression from a formula and a DataFrame.
 
@@ -172,6 +173,12 @@ def fit(
         ``l1_ratio`` and no coefficient limits.
     adaptive_gamma : float, optional
         The exponent of ``penalty_factor="adaptive"`` (> 0, default 1).
+    sparse : bool
+        Build the terms that hold a factor with 50 or more coded columns as sparse
+        blocks and fit on a ``scipy.sparse`` X (the sparse kernels; the same
+        solution). For factors with hundreds or thousands of levels, where the dense
+        design would not fit in memory or is mostly zeros. See the user guide's
+        sparse page for what a sparse fit supports.
 
     Returns
     -------
@@ -230,6 +237,7 @@ def fit(
         exclude=exclude,
         offset=offset,
         formula_env=formula_env,
+        sparse=sparse,
     )
     if foldid is not None:
         select_spec = select_spec.with_folds(design.rows_of(foldid, "foldid"))
@@ -357,7 +365,7 @@ _FIT_OPTIONS = """
         ``measure``, ``gamma``, ``seed``, ``n_jobs``, ``progress``, ``tol``,
         ``max_iter``, ``offset``, ``lower_limits``, ``upper_limits``, ``cv_grid``,
         ``formula_env``, ``groups`` (the group lasso only), ``relax``,
-        ``adaptive_gamma``. ``penalty`` (and for the
+        ``adaptive_gamma``, ``sparse``. ``penalty`` (and for the
         lasso and ridge ``l1_ratio``) is set by the function; use :func:`fit` to
         choose it.
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 import statsmodels.api as sm
 
 from penstat._errors import DataError
@@ -320,10 +321,10 @@ def adaptive_init(
 
     With more observations (of positive weight) than parameters, ``b_init`` is the
     unpenalized fit (statsmodels WLS, or the logistic GLM when the columns do not
-    separate the classes); otherwise ridge on the engine, lambda by CV (``cv_min``,
-    the folds, measure and seed of ``select``). A factor larger than
-    :data:`ADAPTIVE_FACTOR_CAP` times the smallest (a zero or tiny coefficient) is
-    set to that bound: the column can still enter, far down the path.
+    separate the classes); otherwise, and for a sparse X, ridge on the engine,
+    lambda by CV (``cv_min``, the folds, measure and seed of ``select``). A factor
+    larger than :data:`ADAPTIVE_FACTOR_CAP` times the smallest (a zero or tiny
+    coefficient) is set to that bound: the column can still enter, far down the path.
 
     Examples
     --------
@@ -339,7 +340,10 @@ def adaptive_init(
     rows = w > 0
     n_obs = int(np.count_nonzero(rows))
     b0, b, lam, seed = 0.0, None, None, None
-    if n_obs > p + int(spec.fit_intercept):
+    if sp.issparse(X):
+        # statsmodels' refit needs X dense; ridge runs on the sparse kernels
+        method, reason = "ridge", "a sparse design (ridge needs no dense copy)"
+    elif n_obs > p + int(spec.fit_intercept):
         method, reason = _unpenalized(X[rows], y[rows], w[rows], off, rows, spec)
         if method != "ridge":
             b0, b = reason
