@@ -189,6 +189,12 @@ def _selection_options(group) -> None:
         help="relaxed lasso: blend the lasso with the unpenalized refit of its active "
         "set, lambda and gamma chosen together by CV (needs a cv rule)",
     )
+    group.add_argument(
+        "--sparse",
+        action="store_true",
+        help="build factors with 50 or more levels as sparse blocks and fit on a "
+        "sparse design (for factors with hundreds or thousands of levels)",
+    )
 
 
 def _resampling_options(group) -> None:
@@ -362,6 +368,7 @@ def _fit(args) -> int:
         relax=args.relax,
         penalty_factor="adaptive" if args.adaptive else None,
         adaptive_gamma=args.adaptive_gamma,
+        sparse=args.sparse,
     )
     _resample(fit, args, seed, progress)
     _infer(fit, args, seed, progress)

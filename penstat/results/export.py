@@ -256,7 +256,16 @@ def _data(fit: FitLike, source) -> dict:
         "offset_kind": offset_kind,
         "n_columns": len(d.columns),
         "n_terms": len(d.terms),
+        "sparse_density": _sparse_density(d.X),
     }
+
+
+def _sparse_density(X) -> float | None:
+    """The share of stored entries of a sparse design (``sparse=True``), else None."""
+    if not hasattr(X, "nnz"):
+        return None
+    size = X.shape[0] * X.shape[1]
+    return float(X.nnz / size) if size else 0.0
 
 
 def _response_kind(fit: FitLike) -> str:
@@ -597,6 +606,8 @@ def header_rows(record: dict) -> list[tuple[str, str]]:
         candidates = ", ".join(f"{v:g}" for v in model["l1_ratio_candidates"])
         rows.append(("l1_ratio chosen from", candidates))
     rows.append(("observations used", data["n_obs"]))
+    if data.get("sparse_density") is not None:
+        rows.append(("design", f"sparse, {100 * data['sparse_density']:.3g}% stored"))
     rows.append(("rows dropped (missing values)", data["n_dropped"]))
     if data["n_no_trials"]:
         rows.append(("rows without trials (left out)", data["n_no_trials"]))
