@@ -463,7 +463,9 @@ def adaptive_init(
 
 
 def group_norms(coef: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """(G,) the Euclidean norm of each group's coefficients (groups ``0 .. G-1``),
+    """The Euclidean norm of each group's coefficients.
+
+    ``groups`` numbers the groups ``0 .. G-1``; the result has one norm per group,
     each taken over the group's columns in their order.
 
     Examples

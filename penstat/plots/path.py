@@ -119,9 +119,10 @@ def plot_group_path(
     label: bool = True,
     scale: str = "standardized",
 ):
-    """Plot each penalty group's norm ``||b_g||_2`` along a group lasso path, one
-    line per group against log lambda (largest lambda on the left), labelled by
-    the group's name (its formula term).
+    """Plot the group norms of a group lasso path, one line per group.
+
+    Each line is a penalty group's norm ``||b_g||_2`` against log lambda (largest
+    lambda on the left), labelled by the group's name (its formula term).
 
     Parameters
     ----------

@@ -148,6 +148,8 @@ class StabilitySelection:
     groups : pandas.DataFrame or None
         The group lasso: per penalty group, its ``terms``, ``size``,
         ``max_probability``, ``stable`` and ``penalized``.
+    group_probabilities : pandas.DataFrame or None
+        The group lasso: the selection probability per lambda (rows) and group.
 
     Examples
     --------
@@ -187,6 +189,14 @@ class StabilitySelection:
     failures: tuple = ()
     unit: str = "column"
     groups: Any = None
+    group_probabilities: Any = None
+
+    @property
+    def stable_groups(self) -> list:
+        """The group lasso: the names of the stable groups (empty otherwise)."""
+        if self.groups is None:
+            return []
+        return [str(g) for g, s in self.groups["stable"].items() if s]
 
     def plot(self, ax=None):
         """Stability path; see :func:`penstat.plots.stability.plot_stability_path`."""

@@ -197,6 +197,9 @@ def run_stability_selection(
     else:  # the columns of the stable groups
         stable_mask = unit_stable[groups]
     _warn_vacuous(float(params["pfer"]), int(unit_stable.sum()), unit)
+    table_g = None
+    if groups is not None:
+        table_g = _group_table(fit, groups, unit_max, unit_stable, unit_penalized)
     idx = pd.Index(columns, name="column")
     table = pd.DataFrame(
         {"max_probability": max_prob, "stable": stable_mask, "penalized": penalized},
@@ -227,9 +230,14 @@ def run_stability_selection(
         n_failed=len(failures),
         failures=failures,
         unit=unit,
-        groups=None
-        if groups is None
-        else _group_table(fit, groups, unit_max, unit_stable, unit_penalized),
+        groups=None if table_g is None else table_g,
+        group_probabilities=None
+        if table_g is None
+        else pd.DataFrame(
+            unit_prob,
+            index=pd.Index(lambdas, name="lam"),
+            columns=pd.Index(table_g.index, name="group"),
+        ),
     )
 
 

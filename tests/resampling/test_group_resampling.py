@@ -80,6 +80,7 @@ def test_stability_counts_q_p_and_the_bound_in_groups(fit):
     stop = int(np.flatnonzero(mean_ever <= stab.q + 1e-12)[-1])
     assert stab.region_end == lambdas[stop]
     assert stab.q_observed == pytest.approx(mean_ever[stop], rel=1e-15)
+    np.testing.assert_allclose(stab.group_probabilities, support.mean(axis=0), rtol=1e-15)
     max_prob = support.mean(axis=0)[: stop + 1].max(axis=0)
     np.testing.assert_allclose(stab.groups["max_probability"], max_prob, rtol=1e-15)
     stable = (max_prob >= 0.75) & penalized
@@ -135,3 +136,22 @@ def test_bootstrap_frequencies_per_term_are_the_groups(fit):
         X, y, groups=fit.spec.groups, penalty_factor=fit.spec.penalty_factor, lambdas=grid
     )
     np.testing.assert_allclose(boot.coefs[0], again.coefs[-1], rtol=0, atol=1e-6)
+
+
+def test_stability_plot_draws_one_line_per_group(fit):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    stab = fit.stability_selection(4, seed=2, progress=False)
+    ax = stab.plot()
+    try:
+        curves = [ln for ln in ax.lines if len(ln.get_xdata()) == stab.lambdas.size]
+        assert len(curves) == len(fit.group_names)
+        for line, name in zip(curves, fit.group_names, strict=True):
+            np.testing.assert_array_equal(line.get_ydata(), stab.group_probabilities[name])
+        legend = [t.get_text() for t in ax.get_legend().get_texts()] if stab.stable else []
+        assert legend == stab.stable_groups
+    finally:
+        plt.close("all")
