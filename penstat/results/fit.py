@@ -315,10 +315,12 @@ class PenalizedFit:
         --------
         >>> import penstat as ps
         >>> fit = ps.group_lasso("y ~ bmi + poly(age, 2)", ps.datasets.load("diabetes"),
-        ...                      lam=5.0)
+        ...                      lam=10.0)
         >>> table = fit.group_norm_path()
-        >>> table.columns.tolist(), bool(table.iloc[0].eq(0).all())
+        >>> table.columns.tolist(), len(table) == len(fit.path.lambdas)
         (['bmi', 'poly(age, 2)'], True)
+        >>> table.loc[fit.lam].round(2).tolist()
+        [35.16, 0.0]
         """
         if self.spec.groups is None:
             return None
@@ -339,7 +341,7 @@ class PenalizedFit:
         --------
         >>> import penstat as ps
         >>> fit = ps.group_lasso("y ~ bmi + poly(age, 2)", ps.datasets.load("diabetes"),
-        ...                      lam=5.0)
+        ...                      lam=10.0)
         >>> fit.group_table()[["size", "selected"]].values.tolist()
         [[1, True], [2, False]]
         """
