@@ -105,6 +105,11 @@ def test_stability_in_groups_in_json_and_summary(fit):
     assert lines[0].startswith("stable groups (max selection probability >= 0.75): ")
     assert lines[0].endswith(", ".join(kept) or "none")
     assert "4 penalized groups" in lines[1] and f"q = {stab.q:g} groups" in lines[1]
+    from penstat.report import render_report
+
+    text = render_report(fit, fmt="md")
+    assert "the group lasso path was fitted on 10 subsamples" in text
+    assert f"Stable groups ({len(kept)} of 4 penalized)" in text
 
 
 def test_lasso_stability_still_counts_columns():
