@@ -103,7 +103,9 @@ def fit(
         lasso (Zou 2006), every column weighted ``1 / |b| ** adaptive_gamma`` from an
         initial fit (least squares or logistic regression when there are more
         observations than columns, else ridge with lambda by CV), reported in
-        ``fit.adaptive_init``; see the user guide's penalties page.
+        ``fit.adaptive_init``; with ``penalty="group"`` the adaptive group lasso,
+        one factor ``1 / ||b_g|| ** adaptive_gamma`` per group. See the user
+        guide's penalties page.
     weights : str or array, optional
         A column name of ``data`` or one non-negative weight per row.
     standardize : bool
@@ -170,7 +172,8 @@ def fit(
         lasso's active set, with lambda and gamma (0, 0.25, 0.5, 0.75, 1) chosen
         together by the CV rule on the same folds (``cv.glmnet(relax = TRUE)``);
         ``fit.gamma`` reports gamma. Needs ``select="cv_1se"`` or ``"cv_min"``, one
-        ``l1_ratio`` and no coefficient limits.
+        ``l1_ratio`` and no coefficient limits. With ``penalty="group"`` the
+        relaxed group lasso: the refits are on the columns of the selected terms.
     adaptive_gamma : float, optional
         The exponent of ``penalty_factor="adaptive"`` (> 0, default 1).
     sparse : bool
@@ -246,13 +249,6 @@ def fit(
     lower, upper = resolve_limits(lower_limits, upper_limits, design, pf)
     group_of = None
     if penalty == "group":
-        if adaptive or relax:
-            what = "penalty_factor='adaptive'" if adaptive else "relax=True"
-            raise ArgumentError(
-                f"{what} is not available with penalty='group' (it weights or refits "
-                "single columns, not terms); use penalty='l1', or give the group "
-                "lasso penalty factors by term"
-            )
         group_of = resolve_groups(groups, design)
     elif groups is not None:
         raise ArgumentError(
@@ -304,6 +300,7 @@ def fit(
         penalty,
         warnings=_replay(caught),
         adaptive_init=init,
+        group_labels=group_of,
     )
 
 
@@ -326,6 +323,7 @@ def _spec_options(spec: FitSpec) -> dict:
             "fit_intercept",
             "tol",
             "max_iter",
+            "groups",
         )
     }
 
