@@ -16,8 +16,8 @@ def test_sparse_flag_gives_the_dense_fit(capsys, tmp_path):
     rng = np.random.default_rng(0)
     n = 300
     df = pd.DataFrame(
-        {"g": rng.integers(0, 60, n).astype(str), "x": rng.normal(size=n)}
-    ).assign(y=lambda d: d.x + (d.g == "5") * 2 + rng.normal(size=n))
+        {"g": np.char.add("L", rng.integers(0, 60, n).astype(str)), "x": rng.normal(size=n)}
+    ).assign(y=lambda d: d.x + (d.g == "L5") * 2 + rng.normal(size=n))
     data, out_json = tmp_path / "d.csv", tmp_path / "fit.json"
     df.to_csv(data, index=False)
     argv = ["fit", str(data), "y ~ x + g", "--sparse", "--seed", "4", "--nfolds", "5"]
