@@ -195,16 +195,19 @@ class GramStats:
         yc = yc - dy
         xm, xlo = _two_sum(xm, dx)
         ym, ylo = _two_sum(ym, dy)
-        Wc = Xc * w[:, None]
-        Xp, yp = X[pos], y[pos]
+        # rows scaled by sqrt(w): the cross products are one symmetric product
+        root = np.sqrt(w)
+        Xc *= root[:, None]
+        yr = yc * root
+        Xp, yp = (X, y) if pos.all() else (X[pos], y[pos])
         return cls(
             n_rows=n,
             sum_w=sw,
             x_mean=xm,
             y_mean=ym,
-            xx=Wc.T @ Xc,
-            xy=Wc.T @ yc,
-            yy=float((w * yc) @ yc),
+            xx=Xc.T @ Xc,
+            xy=Xc.T @ yr,
+            yy=float(yr @ yr),
             extra=float(extra),
             x_min=Xp.min(axis=0),
             x_max=Xp.max(axis=0),
