@@ -1075,7 +1075,10 @@ def binomial_paths_by_passes(
                 advance(k, answered[k])
             elif k in asks:
                 advance(k, None)
-    return [paths[k] for k in range(len(problems))], passes
+    out = [paths[k] for k in range(len(problems))]
+    for path in out:
+        _warn_unconverged(spec, path)
+    return out, passes
 
 
 def _two_sum(a, b):

@@ -526,3 +526,24 @@ def test_binomial_refusals():
         )
     with pytest.raises(ArgumentError, match="one per request"):
         binomial_paths_by_passes(base, FitSpec(family="binomial"), lambda reqs: [])
+
+
+def test_sparse_rows_give_the_same_paths():
+    from penstat.solver import solve
+    from penstat.solver.gram import gaussian_path_from_stats, irls_pass_stats
+    from penstat.spec import FitSpec
+
+    rng = np.random.default_rng(15)
+    X = rng.standard_normal((5000, 8)) * (rng.random((5000, 8)) < 0.3)
+    y = X[:, 0] - X[:, 1] + rng.standard_normal(5000)
+    Xs = scipy.sparse.csc_matrix(X)
+    # (the in-memory sparse kernel has no exact polish: compared at a tight tol)
+    spec = FitSpec(nlambda=30, tol=1e-12)
+    path = gaussian_path_from_stats(GramStats.from_arrays(Xs, y), spec)
+    _same_path(path, solve(Xs, y, spec))
+    beta = rng.standard_normal(8) * 0.3
+    yb = (y > 0).astype(float)
+    _check_same(
+        irls_pass_stats(Xs, yb, None, None, 0.1, beta),
+        irls_pass_stats(X, yb, None, None, 0.1, beta),
+    )
