@@ -32,6 +32,7 @@ import scipy.special
 
 from penstat._errors import ArgumentError, DataError
 from penstat._runner import limit_blas
+from penstat._validation.arrays import as_offset, row_values
 from penstat.solver._cd._gaussian import gaussian_path
 from penstat.solver._cd._gram import gram_cd
 from penstat.solver.fit import _early_stop, _outputs, _warn_unconverged
@@ -665,7 +666,7 @@ def irls_pass_stats(
     n = eta.shape[0]
     y = _as_vector(y, n, "y")
     w = np.ones(n) if w is None else _as_weights(w, n)
-    full = eta if offset is None else eta + _as_vector(offset, n, "offset")
+    full = eta if offset is None else eta + as_offset(offset, n)
     q = scipy.special.expit(full)
     v = np.maximum(q * (1.0 - q), _VFLOOR)
     z = eta + (y - q) / v
@@ -1096,16 +1097,13 @@ def _replace(s: GramStats, **changes: Any) -> GramStats:
 
 
 def _as_vector(v: Any, n: int, name: str) -> np.ndarray:
-    v = np.asarray(v, dtype=float)
-    if v.ndim != 1 or v.shape[0] != n:
-        raise DataError(
-            f"{name} must have one value per row of X ({n}), got shape {v.shape}"
-        )
-    return v
+    return row_values(v, n, name)
 
 
 def _as_weights(w: Any, n: int) -> np.ndarray:
-    w = _as_vector(w, n, "w")
+    """Weights of a block of rows: as ``as_weights`` checks them, except that a
+    block may have only zero weights (a partition of such rows merges as nothing)."""
+    w = row_values(w, n, "w")
     if not (np.isfinite(w).all() and (w >= 0).all()):
-        raise DataError("w must be finite and non-negative")
+        raise DataError("w (the rows' weights) must be finite and non-negative")
     return w
