@@ -427,8 +427,19 @@ TIGHT = 1e-18
         {"lambdas": "given"},
         {"limits": True},
         {"no_offset": True},
+        {"wide": True},
     ],
-    ids=["lasso", "no_b0", "no_std", "enet", "pf0", "lambdas", "limits", "no_offset"],
+    ids=[
+        "lasso",
+        "no_b0",
+        "no_std",
+        "enet",
+        "pf0",
+        "lambdas",
+        "limits",
+        "no_offset",
+        "p>n",
+    ],
 )
 def test_binomial_path_equals_solve(options):
     from penstat.solver import solve
@@ -436,7 +447,8 @@ def test_binomial_path_equals_solve(options):
     from penstat.spec import FitSpec
 
     opts = dict(options)
-    X, y, w, off = _binomial_case(300, 12, 11, offset=not opts.pop("no_offset", False))
+    n, p = (60, 200) if opts.pop("wide", False) else (300, 12)
+    X, y, w, off = _binomial_case(n, p, 11, offset=not opts.pop("no_offset", False))
     n, p = X.shape
     if opts.get("penalty_factor") == "zeros":
         pf = np.ones(p)
