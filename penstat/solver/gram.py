@@ -645,8 +645,9 @@ def irls_pass_stats(
     kernel, glmnet's), working response ``z_i = eta_i + (y_i - p_i) / (p_i (1 - p_i))``
     (same floor) with ``eta_i = intercept + x_i'beta`` *without* the offset (which
     enters ``p_i`` only), and ``extra`` the binomial deviance
-    ``2 sum_i w_i (log(1 + exp(eta_i + offset_i)) - y_i (eta_i + offset_i))`` of these
-    rows at that point (0/1 ``y``). ``offset`` None: none. The weighted least
+    ``2 sum_i w_i (log(1 + exp(f_i)) - y_i f_i + y_i log y_i + (1 - y_i) log(1 - y_i))``
+    of these rows at that point, ``f_i = eta_i + offset_i`` (``y`` 0/1, or proportions
+    of successes with their trials in ``w``). ``offset`` None: none. The weighted least
     squares fit of ``z`` on ``X`` with these weights is the Newton step of the
     logistic log-likelihood; the statistics of blocks of rows merge.
 
@@ -670,7 +671,10 @@ def irls_pass_stats(
     q = scipy.special.expit(full)
     v = np.maximum(q * (1.0 - q), _VFLOOR)
     z = eta + (y - q) / v
-    dev = 2.0 * float(w @ (np.logaddexp(0.0, full) - y * full))
+    # from the saturated model (its log-likelihood is 0 for 0/1 labels; glmnet's
+    # for proportions), as the binomial kernel's deviance
+    sat = scipy.special.xlogy(y, y) + scipy.special.xlogy(1.0 - y, 1.0 - y)
+    dev = 2.0 * float(w @ (np.logaddexp(0.0, full) - y * full + sat))
     return GramStats.from_arrays(X, z, w * v, extra=dev)
 
 

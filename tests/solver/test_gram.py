@@ -428,6 +428,7 @@ TIGHT = 1e-18
         {"limits": True},
         {"no_offset": True},
         {"wide": True},
+        {"proportions": True},
     ],
     ids=[
         "lasso",
@@ -439,6 +440,7 @@ TIGHT = 1e-18
         "limits",
         "no_offset",
         "p>n",
+        "proportions",
     ],
 )
 def test_binomial_path_equals_solve(options):
@@ -449,6 +451,11 @@ def test_binomial_path_equals_solve(options):
     opts = dict(options)
     n, p = (60, 200) if opts.pop("wide", False) else (300, 12)
     X, y, w, off = _binomial_case(n, p, 11, offset=not opts.pop("no_offset", False))
+    if opts.pop("proportions", False):
+        # proportions of successes, their trials as weights (glmnet's grouped data)
+        trials = np.random.default_rng(3).integers(1, 6, n)
+        y = np.random.default_rng(4).binomial(trials, 0.3 + 0.4 * y) / trials
+        w = trials.astype(float)
     n, p = X.shape
     if opts.get("penalty_factor") == "zeros":
         pf = np.ones(p)
