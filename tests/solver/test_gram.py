@@ -439,7 +439,7 @@ TIGHT = 1e-18
         "lambdas",
         "limits",
         "no_offset",
-        "p>n",
+        "wide",
         "proportions",
     ],
 )
@@ -449,7 +449,7 @@ def test_binomial_path_equals_solve(options):
     from penstat.spec import FitSpec
 
     opts = dict(options)
-    n, p = (60, 200) if opts.pop("wide", False) else (300, 12)
+    n, p = (50, 80) if opts.pop("wide", False) else (300, 12)
     X, y, w, off = _binomial_case(n, p, 11, offset=not opts.pop("no_offset", False))
     if opts.pop("proportions", False):
         # proportions of successes, their trials as weights (glmnet's grouped data)
