@@ -566,3 +566,23 @@ def test_sparse_rows_give_the_same_paths():
         irls_pass_stats(Xs, yb, None, None, 0.1, beta),
         irls_pass_stats(X, yb, None, None, 0.1, beta),
     )
+
+
+def test_binomial_problems_on_a_given_grid_are_independent():
+    from penstat.solver import solve
+    from penstat.solver.gram import binomial_paths_by_passes
+    from penstat.spec import FitSpec
+
+    X, y, w, off = _binomial_case(240, 6, 16)
+    n, p = X.shape
+    lambdas = np.geomspace(0.1, 0.002, 12)
+    spec = FitSpec.build(
+        n, p, family="binomial", weights=w, offset=off, tol=TIGHT, lambdas=lambdas
+    )
+    rows = [np.arange(n), np.arange(0, n, 2), np.arange(1, n, 3)]
+    base = [GramStats.from_arrays(X[r], y[r], w[r]) for r in rows]
+    paths, passes = binomial_paths_by_passes(base, spec, _Passes(X, y, w, off, rows))
+    for r, path in zip(rows, paths, strict=True):
+        ref = solve(np.asfortranarray(X[r]), y[r], spec.take(r))
+        _same_path(path, ref)
+        assert path.lambdas.size == lambdas.size
