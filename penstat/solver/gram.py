@@ -632,6 +632,9 @@ _TOL_SCALE = 5e-3
 _MAX_HALVINGS = 30
 # Newton steps of the null fits (intercept with the offset, unpenalized columns)
 _NULL_STEPS = 100
+# Newton steps (passes, halvings apart) allowed per lambda: the kernel counts only
+# sweeps (max_iter), but a pass is a scan of the data
+_LAMBDA_STEPS = 200
 # glmnet.control(): devmax, fdev, mnlam (penstat/solver/_cd/_common.pxd)
 _DEV_MAX, _DEV_CHANGE_MIN, _MIN_LAMBDAS = 0.999, 1e-5, 5
 
@@ -919,14 +922,15 @@ class _BinomialProblem:
 
     def _solve_lambda(self, S, lam):
         """Newton steps at ``lam`` from the current point until the step the model
-        asks for has no coordinate move with ``h_j d^2 >= tol * 5e-3 * F`` (``h_j``
-        the curvature, ``F`` the objective at the warm start): the binomial kernel's
-        measure. One pass per step (more when a step is halved)."""
+            asks for has no coordinate move with ``h_j d^2 >= tol * 5e-3 * F`` (``h_j``
+            the curvature, ``F`` the objective at the warm start): the binomial kernel's
+            measure. One pass per step (more when a step is halved); at most 200 steps
+        (not converged then, as when ``max_iter`` sweeps are reached)."""
         spec = self.spec
         f_start = S.extra / (2.0 * self.sw0) + self.penalty(self.b, lam)
         shr = spec.tol * _TOL_SCALE * f_start
         sweeps = 0
-        while True:
+        for _ in range(_LAMBDA_STEPS):
             left = spec.max_iter - sweeps
             b, icpt, dlx, used = self.newton_target(S, lam, 0.1 * shr, left)
             sweeps += used
@@ -935,6 +939,7 @@ class _BinomialProblem:
             if dlx < shr:
                 return S, sweeps, True
             S = yield from self._halved_move(S, icpt, b, lam)
+        return S, sweeps, False
 
     def _path(self, lams_orig, lams_k, coefs, kern, icpts, devs, iters, conv, n_fit, dev0):
         spec = self.spec
