@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import uuid
+
 import dask
 
 __all__ = ["Scan", "current_client", "tree_reduce"]
@@ -92,7 +94,10 @@ class Scan:
         """One pass: ``func(partition, start, shared)`` on every partition
         (``start`` its global first row, 0 when unknown), merged by ``combine``."""
         starts = self.starts if starts is None else starts
-        shared_d = dask.delayed(shared, pure=True, traverse=False)
+        # named, not tokenized: a patsy DesignInfo cannot be hashed deterministically
+        shared_d = dask.delayed(
+            shared, name=f"penstat-shared-{uuid.uuid4().hex}", traverse=False
+        )
         tasks = [
             dask.delayed(_on_partition, pure=True)(
                 part, 0 if starts is None else starts[i], func, shared_d

@@ -9,6 +9,8 @@ stability selection, inference, refits of rows) is refused by name.
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pandas as pd
 
@@ -18,8 +20,9 @@ from penstat.results.fit import PenalizedFit
 __all__ = ["DaskPenalizedFit"]
 
 
-def _predict_partition(part, design, b0, b, family, type):
+def _predict_partition(part, design_bytes, b0, b, family, type):
     """The predictions of one pandas partition (as :meth:`PenalizedFit.predict`)."""
+    design = pickle.loads(design_bytes)
     X = design.transform(part)
     eta = X @ b + b0
     if type == "link":
@@ -82,7 +85,8 @@ class DaskPenalizedFit(PenalizedFit):
         meta = pd.Series([], dtype=object if type == "class" else float, name=type)
         return newdata.map_partitions(
             _predict_partition,
-            self.design,
+            # bytes: tokenized by value (a DesignInfo cannot be), rebuilt on workers
+            pickle.dumps(self.design),
             float(b0),
             np.asarray(b, dtype=float),
             self.family,
