@@ -12,10 +12,9 @@ work start a cluster first, e.g. ``distributed.Client(distributed.LocalCluster()
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
-
-import uuid
 
 import dask
 
