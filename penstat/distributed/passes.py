@@ -68,9 +68,11 @@ class Scan:
 
     Parameters
     ----------
-    ddf : dask.dataframe.DataFrame
+    ddf : dask.dataframe.DataFrame or None
     client : distributed.Client, optional
         Default: the current default client, else dask's default scheduler.
+    parts : list of dask.delayed.Delayed, optional
+        The partitions, instead of those of ``ddf`` (e.g. blocks of Dask arrays).
 
     Examples
     --------
@@ -83,8 +85,8 @@ class Scan:
     (10, 1)
     """
 
-    def __init__(self, ddf, client=None):
-        self.parts = ddf.to_delayed()
+    def __init__(self, ddf, client=None, parts=None):
+        self.parts = ddf.to_delayed() if parts is None else list(parts)
         self.client = current_client(client)
         self.passes = 0
         self.starts = None
