@@ -21,6 +21,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -29,8 +30,14 @@ import numpy as np
 import scipy.sparse
 
 from penstat._errors import ArgumentError, DataError
+from penstat._runner import limit_blas
+from penstat.solver._cd._gaussian import gaussian_path
+from penstat.solver.fit import _early_stop, _outputs, _warn_unconverged
+from penstat.solver.grid import lambda_grid, lambda_max_of
+from penstat.solver.path import Path
+from penstat.spec import FitSpec
 
-__all__ = ["GramStats"]
+__all__ = ["GramStats", "gaussian_cv_loss", "gaussian_path_from_stats"]
 
 # rows densified at a time when the statistics of a sparse X are computed
 _SPARSE_BLOCK = 4096
@@ -275,6 +282,331 @@ class GramStats:
                 nxt.append(level[-1])
             level = nxt
         return level[0]
+
+
+@dataclass
+class _Standardized:
+    """The standardized problem of some statistics (the scale of the kernels):
+    Gram ``G`` (p, p) and ``c = Xs' W yk`` (p,) with the weights summing to 1,
+    ``yy = yk' W yk``, and the way back (``xm``, ``xs``, ``ym``, ``ys``)."""
+
+    G: np.ndarray
+    c: np.ndarray
+    yy: float
+    xm: np.ndarray
+    xs: np.ndarray
+    constant: np.ndarray
+    ym: float
+    ys: float
+    sw: float
+
+
+def _column_scales(stats: GramStats, spec: FitSpec):
+    """(xm, xs, constant): the centring (the weighted means with an intercept, else
+    0), the weighted 1/n standard deviations (always of the centred columns, as
+    glmnet; 1 without standardization or for a constant column), and the columns
+    constant over the rows of positive weight."""
+    p = stats.p
+    constant = stats.x_min == stats.x_max
+    if spec.standardize:
+        xs = np.sqrt(np.maximum(np.diag(stats.xx), 0.0) / stats.sum_w)
+    else:
+        xs = np.ones(p)
+    xs[constant | ~(xs > 0)] = 1.0
+    xm = stats.x_mean if spec.fit_intercept else np.zeros(p)
+    return xm, xs, constant
+
+
+def _gaussian_standardized(stats: GramStats, spec: FitSpec) -> _Standardized:
+    """What ``penstat.solver.fit._standardize`` makes of the rows, from their
+    statistics alone."""
+    sw = stats.sum_w
+    xm, xs, constant = _column_scales(stats, spec)
+    m, my = stats.x_mean, stats.y_mean
+    if spec.fit_intercept:
+        G = stats.xx / sw
+        cy = stats.xy / sw
+        ym = my
+        if stats.y_min == stats.y_max:
+            # a constant y: its value exactly, as the in-memory solver takes it
+            ym = float(stats.y_min)
+        yy = stats.yy / sw + (my - ym) ** 2
+    else:
+        # uncentred second moments (without an intercept nothing is centred)
+        G = stats.xx / sw + np.outer(m, m)
+        cy = stats.xy / sw + m * my
+        ym = 0.0
+        yy = stats.yy / sw + my * my
+    ys = float(np.sqrt(yy))
+    if not ys > 0:
+        ys = 1.0
+    G = G / np.outer(xs, xs)
+    c = cy / (xs * ys)
+    G[constant, :] = 0.0
+    G[:, constant] = 0.0
+    c[constant] = 0.0
+    return _Standardized(G, c, yy / (ys * ys), xm, xs, constant, ym, ys, sw)
+
+
+def _square_root_problem(G: np.ndarray, c: np.ndarray, yy: float):
+    """Rows ``(R, z)`` with ``R'R = G``, ``R'z = c`` and ``z'z = yy`` (p + 1 rows,
+    weights ``1 / (p + 1)``): a least-squares problem with the same quadratic as
+    ``(G, c, yy)``, from the eigendecomposition ``G = V diag(e) V'``:
+    ``R = [diag(sqrt(e)) V'; 0]``, ``z = [diag(1/sqrt(e)) V'c; sqrt(yy - |.|^2)]``
+    (directions with ``e`` at round-off level dropped: ``c`` has no component there
+    beyond round-off, as ``c = X'W y`` lies in the range of ``G = X'W X``)."""
+    p = G.shape[0]
+    e, V = np.linalg.eigh((G + G.T) / 2.0)
+    keep = e > max(float(e.max(initial=0.0)), 0.0) * p * np.finfo(float).eps
+    root = np.sqrt(np.where(keep, e, 0.0))
+    R = root[:, None] * V.T
+    proj = V.T @ c
+    z = np.where(keep, proj / np.where(keep, root, 1.0), 0.0)
+    rest = max(yy - float(z @ z), 0.0)
+    k = p + 1
+    scale = np.sqrt(k)
+    Xt = np.zeros((k, p), order="F")
+    Xt[:p] = R * scale
+    yt = np.empty(k)
+    yt[:p] = z * scale
+    yt[p] = np.sqrt(rest) * scale
+    return Xt, yt, np.full(k, 1.0 / k)
+
+
+def _check_spec(stats: GramStats, spec: FitSpec, family: str) -> None:
+    if spec.family != family:
+        other = (
+            "binomial_paths_by_passes"
+            if family == "gaussian"
+            else "gaussian_path_from_stats"
+        )
+        raise ArgumentError(
+            f"spec.family={spec.family!r}: this solver fits the {family} family; use "
+            f"{other}"
+        )
+    if spec.is_group:
+        raise ArgumentError(
+            "groups= is not available for paths from statistics; fit the path "
+            "without groups, or in memory with penstat.solver.fit_path"
+        )
+    if spec.penalty_factor is not None and spec.penalty_factor.shape[0] != stats.p:
+        raise ArgumentError(
+            f"spec.penalty_factor has {spec.penalty_factor.shape[0]} values but the "
+            f"statistics have {stats.p} columns"
+        )
+    if spec.lower_limits is not None and spec.lower_limits.shape[0] != stats.p:
+        raise ArgumentError(
+            f"spec's limits have {spec.lower_limits.shape[0]} values but the "
+            f"statistics have {stats.p} columns"
+        )
+    if not stats.sum_w > 0:
+        raise DataError(
+            "the statistics have no rows of positive weight: there is nothing to fit"
+        )
+    if spec.weights is not None:
+        w = spec.weights
+        if w.shape[0] != stats.n_rows or not np.isclose(
+            float(w.sum()), stats.sum_w, rtol=1e-9, atol=0.0
+        ):
+            raise ArgumentError(
+                f"spec.weights ({w.shape[0]} rows, sum {float(w.sum()):.6g}) are not "
+                f"those of the statistics ({stats.n_rows} rows, sum "
+                f"{stats.sum_w:.6g}); the weights enter through the statistics: "
+                "build them with the same weights, or pass a spec without weights"
+            )
+
+
+def gaussian_path_from_stats(stats: GramStats, spec: FitSpec) -> Path:
+    """The gaussian path of ``spec`` from the statistics of the rows alone: equal
+    to :func:`penstat.solver.solve` on the rows (same grid, standardization,
+    intercept, penalty factors, limits, early stop, deviances).
+
+    The rows' weights and offset enter through the statistics: ``stats`` are
+    those of ``(X, y - offset)`` with the weights (:meth:`GramStats.from_arrays`).
+    ``spec.offset`` is not read (it stays on the returned path, whose
+    :meth:`~penstat.solver.Path.predict` then asks for the new rows' offset);
+    ``spec.weights``, when given, must be those of the statistics (their count and
+    sum are checked). The default ``lambda_min_ratio`` compares ``stats.n_rows``
+    (every row given, as in memory) with p.
+
+    The standardized Gram ``G`` and ``c = Xs'W yk`` are made from the centred
+    statistics, and penstat's gaussian kernel (covariance mode: strong rules, KKT
+    check of every column, warm starts, exact polish of the active set) runs on
+    ``p + 1`` rows with the same quadratic, a square root of ``G`` (see
+    ``_square_root_problem``). Costs O(p^3) on top of the path, nothing in n.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from penstat.solver import solve
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((200, 5))
+    >>> y = X @ np.array([1.0, -2.0, 0.0, 0.0, 0.5]) + rng.standard_normal(200)
+    >>> spec = FitSpec(nlambda=30)
+    >>> path = gaussian_path_from_stats(GramStats.from_arrays(X, y), spec)
+    >>> bool(np.allclose(path.coefs, solve(np.asfortranarray(X), y, spec).coefs,
+    ...                  rtol=1e-8, atol=1e-12))
+    True
+    """
+    _check_spec(stats, spec, "gaussian")
+    p = stats.p
+    n = stats.n_rows
+    pf = spec.penalty.factors(p)
+    s = _gaussian_standardized(stats, spec)
+    with limit_blas(1):
+        lams_orig, lams_k, early_stop = _gaussian_grid(s, spec, pf, n, p)
+        Xt, yt, wt = _square_root_problem(s.G, s.c, s.yy)
+        coefs, b0, dev, n_iter, conv = _outputs(lams_k.size, p)
+        extra = {}
+        limits_k = None
+        if spec.has_limits:
+            limits_k = (
+                np.ascontiguousarray(spec.lower_limits * (s.xs / s.ys)),
+                np.ascontiguousarray(spec.upper_limits * (s.xs / s.ys)),
+            )
+            extra["lower"], extra["upper"] = limits_k
+            extra["stop_on_change"] = False  # as solve(): see fit._run_kernel
+        n_fit = int(
+            gaussian_path(
+                Xt,
+                yt,
+                wt,
+                np.ascontiguousarray(pf),
+                spec.l1_ratio,
+                lams_k,
+                False,  # the statistics are centred already
+                early_stop,
+                spec.tol,
+                spec.max_iter,
+                coefs,
+                b0,
+                dev,
+                n_iter,
+                conv,
+                mode=1,
+                **extra,
+            )
+        )
+    path = _gaussian_to_path(
+        s, spec, pf, lams_orig, coefs, dev, n_iter, conv, n_fit, limits_k
+    )
+    if early_stop and path.lambdas.size < lams_k.size:
+        path = dataclasses.replace(path, early_stop=_early_stop(path, lams_k.size))
+    _warn_unconverged(spec, path)
+    return path
+
+
+def _gaussian_grid(s: _Standardized, spec: FitSpec, pf, n: int, p: int):
+    """fit._grid from the standardized statistics."""
+    early_stop = spec.lambdas is None
+    if spec.lambdas is None:
+        unpen = np.flatnonzero(pf == 0)
+        grad = s.c
+        if unpen.size:
+            # the gradient at the least-squares fit of the unpenalized columns
+            Guu = s.G[np.ix_(unpen, unpen)]
+            beta = np.linalg.lstsq(Guu, s.c[unpen], rcond=None)[0]
+            grad = s.c - s.G[:, unpen] @ beta
+            left = s.yy - float(s.c[unpen] @ beta)
+            # (in memory the residual itself is tested against 1e-20; from the Gram
+            # the residual sum of squares is a difference, exact to ~1e-16 only)
+            if s.yy > 0 and left <= 1e-13 * s.yy:
+                with_b0 = " with the intercept" if spec.fit_intercept else ""
+                raise ArgumentError(
+                    f"penalty_factor: the {unpen.size} unpenalized columns "
+                    f"(penalty_factor 0){with_b0}"
+                    " fit y exactly, so the penalized columns have nothing left to "
+                    "explain and the unpenalized coefficients are not determined; give "
+                    "fewer columns penalty_factor 0"
+                )
+        lam_max = lambda_max_of(grad, pf, spec.penalty)
+        if not lam_max > 0:
+            lam_max = 1.0
+        lams_orig = lambda_grid(lam_max, spec.nlambda, spec.lambda_min_ratio, n, p) * s.ys
+    else:
+        lams_orig = spec.lambdas
+    lams_k = np.ascontiguousarray(lams_orig / s.ys)
+    if spec.lambdas is None:
+        lams_k[0] *= 1.0 + 1e-6  # as fit._grid: lambda_max lets no column in
+    return lams_orig, lams_k, early_stop
+
+
+def _gaussian_to_path(s, spec, pf, lams_orig, coefs_k, dev, n_iter, conv, n_fit, limits_k):
+    """fit._to_path from the standardized statistics."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        coefs = coefs_k[:n_fit] * (s.ys / s.xs)
+    coefs[:, s.constant] = 0.0
+    if limits_k is not None:
+        lo_k, hi_k = limits_k
+        lo, hi = spec.lower_limits, spec.upper_limits
+        kern = coefs_k[:n_fit]
+        coefs = np.where((kern == lo_k) & (lo_k != 0), lo, coefs)
+        coefs = np.where((kern == hi_k) & (hi_k != 0), hi, coefs)
+        np.clip(coefs, lo, hi, out=coefs)
+    if not np.isfinite(coefs).all():
+        raise DataError(
+            "a coefficient overflows float64: a column's scale is too small for the "
+            "response's; rescale the column or the response"
+        )
+    if spec.fit_intercept:
+        intercepts = s.ym - coefs @ s.xm
+    else:
+        intercepts = np.zeros(n_fit)
+    deviance = dev[:n_fit] * (s.ys * s.ys * s.sw)
+    null_dev = s.yy * s.ys * s.ys * s.sw
+    dev_ratio = 1.0 - deviance / null_dev if null_dev > 0 else np.zeros(n_fit)
+    return Path(
+        lambdas=np.array(lams_orig[:n_fit], dtype=float),
+        intercepts=intercepts,
+        coefs=coefs,
+        df=np.count_nonzero(coefs, axis=1),
+        dev_ratio=dev_ratio,
+        deviance=deviance,
+        null_deviance=float(null_dev),
+        n_iter=n_iter[:n_fit].astype(np.int64),
+        converged=conv[:n_fit].astype(bool),
+        spec=spec,
+        penalty_factor=pf,
+    )
+
+
+def gaussian_cv_loss(path: Path, held_out: GramStats) -> np.ndarray:
+    """Weighted sum of squared errors of every lambda's fit of ``path`` on the
+    held-out rows, from their statistics alone (a quadratic form per lambda):
+    ``sum_i w_i (y_i - b0 - x_i'b)^2 = yy - 2 b'xy + b'xx b + sum_w d^2`` with
+    ``d = y_mean - b0 - x_mean'b``. For a path with an offset, the held-out
+    statistics are those of ``y - offset``, as for the fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(1)
+    >>> X, y = rng.standard_normal((80, 3)), rng.standard_normal(80)
+    >>> path = gaussian_path_from_stats(GramStats.from_arrays(X[:60], y[:60]),
+    ...                                 FitSpec(nlambda=5))
+    >>> loss = gaussian_cv_loss(path, GramStats.from_arrays(X[60:], y[60:]))
+    >>> direct = ((y[60:, None] - path.intercepts - X[60:] @ path.coefs.T) ** 2).sum(0)
+    >>> bool(np.allclose(loss, direct, rtol=1e-10))
+    True
+    """
+    if path.family != "gaussian":
+        raise ArgumentError(
+            f"gaussian_cv_loss needs a gaussian path, got family {path.family!r}"
+        )
+    B = np.asarray(path.coefs, dtype=float)
+    if B.shape[1] != held_out.p:
+        raise ArgumentError(
+            f"the path has {B.shape[1]} columns but the held-out statistics "
+            f"{held_out.p}; they must be of the same design"
+        )
+    if not held_out.sum_w > 0:
+        return np.zeros(B.shape[0])
+    quad = np.einsum("kj,jl,kl->k", B, held_out.xx, B)
+    d = (held_out.y_mean - path.intercepts - B @ held_out.x_mean) + (
+        held_out.y_mean_lo - B @ held_out._xlo
+    )
+    loss = held_out.yy - 2.0 * (B @ held_out.xy) + quad + held_out.sum_w * d * d
+    return np.maximum(loss, 0.0)
 
 
 def _two_sum(a, b):

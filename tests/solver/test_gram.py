@@ -129,3 +129,203 @@ def test_sparse_equals_dense():
 def test_merge_refuses_other_widths():
     with pytest.raises(ArgumentError, match="different designs"):
         GramStats.empty(2).merge(GramStats.empty(3))
+
+
+# ---- gaussian paths from statistics ------------------------------------------------
+
+
+def _same_path(a, b, tol=1e-8, check_iter=False):
+    """Path ``a`` equals ``b`` to ``tol`` relative at every lambda."""
+    assert a.lambdas.size == b.lambdas.size
+    np.testing.assert_allclose(a.lambdas, b.lambdas, rtol=1e-12, atol=0)
+    scale = max(float(np.max(np.abs(b.coefs))), 1e-300)
+    for k in range(b.lambdas.size):
+        err = float(np.max(np.abs(a.coefs[k] - b.coefs[k]), initial=0.0))
+        assert err <= tol * max(
+            float(np.max(np.abs(b.coefs[k]), initial=0.0)), 1e-3 * scale
+        ), k
+    np.testing.assert_allclose(a.intercepts, b.intercepts, rtol=tol, atol=tol * (1 + scale))
+    np.testing.assert_allclose(a.deviance, b.deviance, rtol=tol, atol=0)
+    np.testing.assert_allclose(a.dev_ratio, b.dev_ratio, rtol=0, atol=tol)
+    assert a.null_deviance == pytest.approx(b.null_deviance, rel=1e-10)
+    np.testing.assert_array_equal(a.df, b.df)
+    np.testing.assert_array_equal(a.converged, b.converged)
+    assert (a.early_stop is None) == (b.early_stop is None)
+    if a.early_stop is not None:
+        assert a.early_stop.rule == b.early_stop.rule
+
+
+def _kkt_gaussian(path, X, y, w, tol=1e-7):
+    """glmnet's optimality conditions checked on X itself at every lambda (kernel
+    scale: columns standardized, y scaled by sd_y, penalty lam / sd_y)."""
+    spec = path.spec
+    sw = w.sum()
+    wn = w / sw
+    ya = y if spec.offset is None else y - spec.offset
+    mean = wn @ X
+    xs = np.sqrt(wn @ (X - mean) ** 2) if spec.standardize else np.ones(X.shape[1])
+    ym = wn @ ya if spec.fit_intercept else 0.0
+    ys = np.sqrt(wn @ (ya - ym) ** 2)
+    pf, a = path.penalty_factor, spec.l1_ratio
+    for k, lam in enumerate(path.lambdas):
+        r = ya - path.intercepts[k] - X @ path.coefs[k]
+        if spec.fit_intercept:
+            assert abs(wn @ r) <= 1e-9 * ys
+        g = (X.T @ (wn * r)) / (xs * ys)  # Xs' W rk
+        lk = lam / ys
+        bk = path.coefs[k] * xs / ys
+        nz = bk != 0
+        want = lk * pf[nz] * (a * np.sign(bk[nz]) + (1 - a) * bk[nz])
+        assert np.all(np.abs(g[nz] - want) <= tol * max(lk, 1e-12)), k
+        assert np.all(np.abs(g[~nz]) <= lk * a * pf[~nz] + tol * max(lk, 1e-12)), k
+
+
+def _gaussian_case(n, p, seed, weights=False, rho=0.5, offset=False):
+    rng = np.random.default_rng(seed)
+    Z = rng.standard_normal((n, p))
+    X = np.sqrt(1 - rho) * Z + np.sqrt(rho) * rng.standard_normal((n, 1))
+    X = X * rng.uniform(0.5, 3.0, p) + rng.uniform(-5, 5, p)
+    beta = np.zeros(p)
+    beta[: min(5, p)] = [2.0, -1.5, 1.0, 0.5, -0.25][: min(5, p)]
+    y = X @ beta + rng.standard_normal(n) + 3.0
+    w = rng.uniform(0.1, 2.0, n) if weights else np.ones(n)
+    if weights:
+        w[rng.choice(n, max(1, n // 20), replace=False)] = 0.0
+    off = rng.standard_normal(n) if offset else None
+    return np.asfortranarray(X), y, w, off
+
+
+GAUSSIAN_CASES = {
+    "tall": dict(n=300, p=20, seed=0),
+    "p_near_n": dict(n=60, p=55, seed=1),
+    "wide": dict(n=50, p=200, seed=2),
+    "weights": dict(n=200, p=30, seed=3, weights=True),
+    "offset": dict(n=150, p=10, seed=4, weights=True, offset=True),
+}
+
+
+@pytest.mark.parametrize("case", sorted(GAUSSIAN_CASES))
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"standardize": False},
+        {"fit_intercept": False},
+        {"l1_ratio": 0.5},
+        {"l1_ratio": 0.0},
+        {"penalty_factor": "zeros"},
+        {"lambdas": "given"},
+    ],
+    ids=["lasso", "no_std", "no_b0", "enet", "ridge", "pf0", "lambdas"],
+)
+def test_gaussian_path_equals_solve(case, options):
+    from penstat.solver import solve
+    from penstat.solver.gram import gaussian_path_from_stats
+    from penstat.spec import FitSpec
+
+    X, y, w, off = _gaussian_case(**GAUSSIAN_CASES[case])
+    n, p = X.shape
+    opts = dict(options)
+    if opts.get("penalty_factor") == "zeros":
+        pf = np.ones(p)
+        pf[[1, 3]] = 0.0
+        pf[2] = 2.5
+        opts["penalty_factor"] = pf
+    if opts.get("lambdas") == "given":
+        opts["lambdas"] = np.geomspace(2.0, 0.002, 25)
+    if opts.get("l1_ratio", 1.0) < 1.0:
+        # with an L2 part both solvers stop within tol of the optimum (different
+        # iterates: in memory the naive scheme when p > n / 2), so they are compared
+        # at a tight tol; the lasso's active set is solved exactly at any tol
+        opts["tol"] = 1e-12
+    spec = FitSpec.build(n, p, weights=w, offset=off, **opts)
+    ref = solve(X, y, spec)
+    stats = GramStats.from_arrays(X, y if off is None else y - off, w)
+    path = gaussian_path_from_stats(stats, spec)
+    _same_path(path, ref)
+    # the lasso's active set is solved exactly; with an L2 part the default tol
+    # (a heuristic) leaves the KKT residuals near 1e-7 relative
+    _kkt_gaussian(path, X, y, w, tol=1e-8 if spec.l1_ratio == 1 else 1e-5)
+
+
+def test_gaussian_limits_and_large_means():
+    from penstat.solver import solve
+    from penstat.solver.gram import gaussian_path_from_stats
+    from penstat.spec import FitSpec
+
+    X, y, w, _ = _gaussian_case(400, 12, 7, weights=True)
+    X = X + 1e6  # the statistics stay exact: the path does not move
+    spec = FitSpec.build(400, 12, weights=w, lower_limits=-0.5, upper_limits=1.0)
+    ref = solve(np.asfortranarray(X), y, spec)
+    parts = [
+        GramStats.from_arrays(X[i : i + 50], y[i : i + 50], w[i : i + 50])
+        for i in range(0, 400, 50)
+    ]
+    path = gaussian_path_from_stats(GramStats.merge_all(parts), spec)
+    _same_path(path, ref)
+    assert path.coefs.min() >= -0.5 and path.coefs.max() <= 1.0
+
+
+def test_gaussian_refusals():
+    from penstat.solver.gram import gaussian_path_from_stats
+    from penstat.spec import FitSpec
+
+    X, y, w, _ = _gaussian_case(50, 4, 8)
+    stats = GramStats.from_arrays(X, y)
+    with pytest.raises(ArgumentError, match="groups"):
+        gaussian_path_from_stats(stats, FitSpec.build(50, 4, groups=[0, 0, 1, 1]))
+    with pytest.raises(ArgumentError, match="binomial_paths_by_passes"):
+        gaussian_path_from_stats(stats, FitSpec.build(50, 4, family="binomial"))
+    with pytest.raises(ArgumentError, match="weights"):
+        gaussian_path_from_stats(stats, FitSpec.build(50, 4, weights=np.arange(50.0)))
+    with pytest.raises(ArgumentError, match="fit y exactly"):
+        Xe = np.column_stack([y, X])
+        gaussian_path_from_stats(
+            GramStats.from_arrays(Xe, y),
+            FitSpec.build(50, 5, penalty_factor=[0, 1, 1, 1, 1]),
+        )
+
+
+def test_gaussian_cv_loss_is_the_held_out_sse():
+    from penstat.solver.gram import gaussian_cv_loss, gaussian_path_from_stats
+    from penstat.spec import FitSpec
+
+    X, y, w, _ = _gaussian_case(300, 15, 9, weights=True)
+    X = X + 1e4
+    train, test = np.arange(300) % 4 != 0, np.arange(300) % 4 == 0
+    path = gaussian_path_from_stats(
+        GramStats.from_arrays(X[train], y[train], w[train]), FitSpec(nlambda=40)
+    )
+    parts = [
+        GramStats.from_arrays(X[test][i : i + 10], y[test][i : i + 10], w[test][i : i + 10])
+        for i in range(0, 75, 10)
+    ]
+    loss = gaussian_cv_loss(path, GramStats.merge_all(parts))
+    resid = y[test, None] - path.intercepts - X[test] @ path.coefs.T
+    direct = w[test] @ resid**2
+    np.testing.assert_allclose(loss, direct, rtol=1e-9)
+
+
+def test_gaussian_constant_columns():
+    from penstat.solver import solve
+    from penstat.solver.gram import gaussian_path_from_stats
+    from penstat.spec import FitSpec
+
+    X, y, w, _ = _gaussian_case(120, 6, 10, weights=True)
+    # a constant column's weighted mean (and the merges') can miss its value by an
+    # ulp: its centred squares are then ~1e-33, not 0, and standardizing them would
+    # make noise of unit variance; the ranges tell it exactly
+    X[:, 2] = 1.0 / 3.0
+    X[:, 4] = 7.1
+    X[w == 0, 4] = np.arange(int((w == 0).sum())) + 100.0  # varies only where w = 0
+    spec = FitSpec.build(120, 6, weights=w)
+    ref = solve(np.asfortranarray(X), y, spec)
+    parts = [
+        GramStats.from_arrays(X[i : i + 7], y[i : i + 7], w[i : i + 7])
+        for i in range(0, 120, 7)
+    ]
+    stats = GramStats.merge_all(parts)
+    assert stats.xx[2, 2] != 0.0  # (the case this test is about)
+    path = gaussian_path_from_stats(stats, spec)
+    _same_path(path, ref)
+    assert not path.coefs[:, [2, 4]].any()
