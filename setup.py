@@ -4,7 +4,7 @@ import numpy as np
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
-KERNELS = ["_gaussian", "_binomial", "_group", "_sparse"]
+KERNELS = ["_gaussian", "_binomial", "_group", "_sparse", "_gram"]
 
 extensions = [
     Extension(

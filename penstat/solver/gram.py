@@ -22,22 +22,30 @@ True
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import scipy.sparse
+import scipy.special
 
 from penstat._errors import ArgumentError, DataError
 from penstat._runner import limit_blas
 from penstat.solver._cd._gaussian import gaussian_path
+from penstat.solver._cd._gram import gram_cd
 from penstat.solver.fit import _early_stop, _outputs, _warn_unconverged
 from penstat.solver.grid import lambda_grid, lambda_max_of
 from penstat.solver.path import Path
 from penstat.spec import FitSpec
 
-__all__ = ["GramStats", "gaussian_cv_loss", "gaussian_path_from_stats"]
+__all__ = [
+    "GramStats",
+    "binomial_paths_by_passes",
+    "gaussian_cv_loss",
+    "gaussian_path_from_stats",
+    "irls_pass_stats",
+]
 
 # rows densified at a time when the statistics of a sparse X are computed
 _SPARSE_BLOCK = 4096
@@ -607,6 +615,464 @@ def gaussian_cv_loss(path: Path, held_out: GramStats) -> np.ndarray:
     )
     loss = held_out.yy - 2.0 * (B @ held_out.xy) + quad + held_out.sum_w * d * d
     return np.maximum(loss, 0.0)
+
+
+# ---- binomial: IRLS driven by passes over the data ---------------------------------
+
+# as penstat/solver/_cd/_binomial.pyx: the working weights' floor (glmnet's 1e-5
+# probability clip), the scale of tol against the convergence measure, the step
+# halvings allowed
+_PMIN = 1e-5
+_VFLOOR = _PMIN * (1.0 - _PMIN)
+_TOL_SCALE = 5e-3
+_MAX_HALVINGS = 30
+# Newton steps of the null fits (intercept with the offset, unpenalized columns)
+_NULL_STEPS = 100
+# glmnet.control(): devmax, fdev, mnlam (penstat/solver/_cd/_common.pxd)
+_DEV_MAX, _DEV_CHANGE_MIN, _MIN_LAMBDAS = 0.999, 1e-5, 5
+
+
+def irls_pass_stats(
+    X: Any, y: Any, w: Any, offset: Any, intercept: float, beta: np.ndarray
+) -> GramStats:
+    """The statistics of one IRLS (Newton) step on these rows at the point
+    ``(intercept, beta)`` (original scale of ``X``): weights
+    ``w_i max(p_i (1 - p_i), 1e-5 (1 - 1e-5))`` (the floor of penstat's binomial
+    kernel, glmnet's), working response ``z_i = eta_i + (y_i - p_i) / (p_i (1 - p_i))``
+    (same floor) with ``eta_i = intercept + x_i'beta`` *without* the offset (which
+    enters ``p_i`` only), and ``extra`` the binomial deviance
+    ``2 sum_i w_i (log(1 + exp(eta_i + offset_i)) - y_i (eta_i + offset_i))`` of these
+    rows at that point (0/1 ``y``). ``offset`` None: none. The weighted least
+    squares fit of ``z`` on ``X`` with these weights is the Newton step of the
+    logistic log-likelihood; the statistics of blocks of rows merge.
+
+    Examples
+    --------
+    >>> X, y = np.array([[0.0], [1.0], [2.0]]), np.array([0.0, 1.0, 1.0])
+    >>> s = irls_pass_stats(X, y, None, None, 0.0, np.zeros(1))
+    >>> s.sum_w, round(s.extra, 6)  # weights 1/4 each; deviance 6 log 2
+    (0.75, 4.158883)
+    """
+    beta = np.asarray(beta, dtype=float)
+    if scipy.sparse.issparse(X):
+        eta = np.asarray(X @ beta).ravel() + intercept
+    else:
+        X = np.asarray(X, dtype=float)
+        eta = X @ beta + intercept
+    n = eta.shape[0]
+    y = _as_vector(y, n, "y")
+    w = np.ones(n) if w is None else _as_weights(w, n)
+    full = eta if offset is None else eta + _as_vector(offset, n, "offset")
+    q = scipy.special.expit(full)
+    v = np.maximum(q * (1.0 - q), _VFLOOR)
+    z = eta + (y - q) / v
+    dev = 2.0 * float(w @ (np.logaddexp(0.0, full) - y * full))
+    return GramStats.from_arrays(X, z, w * v, extra=dev)
+
+
+@dataclass
+class _Lead:
+    """What the fold problems read from problem 0 (the full path): its grid once
+    made, and the number of lambdas it fitted once done."""
+
+    grid: np.ndarray | None = None
+    n_fit: int | None = None
+
+
+_WAIT = None  # a problem waiting for the lead's grid asks for no pass
+
+
+class _BinomialProblem:
+    """One binomial path, driven as a generator: it yields the points
+    ``(intercept, beta)`` (original scale) it needs a pass at, or ``_WAIT``, and is
+    sent the merged :func:`irls_pass_stats` of its rows there (None after a wait);
+    it returns its :class:`Path`. Solves penstat's binomial kernel's problem on the
+    kernel's scale (columns centred and scaled with the original weights, the loss
+    divided by their sum)."""
+
+    def __init__(self, base: GramStats, spec: FitSpec, lead: _Lead, is_lead: bool):
+        self.spec = spec
+        self.lead = lead
+        self.is_lead = is_lead
+        self.p = p = base.p
+        self.sw0 = base.sum_w
+        self.n = base.n_rows
+        self.xm, self.xs, self.constant = _column_scales(base, spec)
+        self.usable = ~self.constant & (np.diag(base.xx) > 0)
+        self.pf = spec.penalty.factors(p)
+        self.a = spec.l1_ratio
+        self.lo = self.hi = None
+        if spec.has_limits:
+            self.lo = np.ascontiguousarray(spec.lower_limits * self.xs)
+            self.hi = np.ascontiguousarray(spec.upper_limits * self.xs)
+        self.b = np.zeros(p)  # kernel scale
+        self.icpt = 0.0  # original scale
+        self.W = np.zeros(p, dtype=bool)  # working set (never shrinks, as the kernel's)
+
+    # -- scales ---------------------------------------------------------------------
+    def beta(self, b: np.ndarray) -> np.ndarray:
+        out = b / self.xs
+        out[self.constant] = 0.0
+        return out
+
+    def penalty(self, b: np.ndarray, lam: float) -> float:
+        if not np.isfinite(lam):
+            return 0.0
+        pf, a = self.pf, self.a
+        return lam * float(pf @ (a * np.abs(b) + 0.5 * (1.0 - a) * b * b))
+
+    def model(self, S: GramStats):
+        """(G, c, xmz) of the Newton model at the point of ``S`` (kernel scale:
+        ``1/2 b'Gb - c'b``, the intercept profiled out) and the intercept's
+        curvature."""
+        sw0, xs = self.sw0, self.xs
+        if self.spec.fit_intercept:
+            Hxx, Hxz = S.xx, S.xy
+        else:
+            Hxx = S.xx + S.sum_w * np.outer(S.x_mean, S.x_mean)
+            Hxz = S.xy + S.sum_w * S.x_mean * S.y_mean
+        G = Hxx / np.outer(xs, xs) / sw0
+        c = Hxz / xs / sw0
+        G[~self.usable, :] = 0.0
+        G[:, ~self.usable] = 0.0
+        c[~self.usable] = 0.0
+        return np.ascontiguousarray(G), c, S.sum_w / sw0
+
+    def gradient(self, S: GramStats, icpt: float, b: np.ndarray) -> np.ndarray:
+        """The exact gradient ``Xs'W(y - p) / sum w`` at the point of ``S``."""
+        beta = self.beta(b)
+        resid = S.sum_w * (S.y_mean - icpt - S.x_mean @ beta)  # sum w (y - p)
+        if self.spec.fit_intercept:
+            # sum v (x - xm)(z - eta'), eta' = icpt + x'beta without the offset
+            g = (S.xy - S.xx @ beta) + (S.x_mean - self.xm) * resid
+        else:
+            g = (
+                S.xy
+                + S.x_mean * (S.sum_w * S.y_mean)
+                - (S.xx + S.sum_w * np.outer(S.x_mean, S.x_mean)) @ beta
+            )
+        g = g / self.xs / self.sw0
+        g[~self.usable] = 0.0
+        return g
+
+    def newton_target(self, S, lam, thr, max_sweeps):
+        """The minimizer of the Newton model at ``S`` (working set grown by the
+        model's KKT conditions over every usable column), its intercept (original
+        scale), the step measure ``max(G_jj d_j^2, xmz d0^2)`` and the sweeps."""
+        G, c, xmz = self.model(S)
+        b = self.b.copy()
+        g = c - G @ b
+        l1 = self.a * lam if np.isfinite(lam) else np.inf
+        l2 = (1.0 - self.a) * lam if np.isfinite(lam) else 0.0
+        sweeps = 0
+        while True:
+            ws = np.flatnonzero(self.W).astype(np.intc)
+            sweeps += gram_cd(
+                G, self.pf, l1, l2, b, g, ws, thr, max_sweeps - sweeps, self.lo, self.hi
+            )
+            if not np.isfinite(lam) or sweeps >= max_sweeps:
+                break
+            out = ~self.W & self.usable
+            viol = out & _kkt_violated(g, l1, self.pf, self.lo, self.hi)
+            if not viol.any():
+                break
+            self.W |= viol
+        beta = self.beta(b)
+        icpt = S.y_mean - S.x_mean @ beta if self.spec.fit_intercept else 0.0
+        d0 = (icpt + beta @ self.xm) - (self.icpt + self.beta(self.b) @ self.xm)
+        db = b - self.b
+        dlx = max(float(np.max(np.diag(G) * db * db, initial=0.0)), xmz * d0 * d0)
+        return b, icpt, dlx, sweeps
+
+    # -- the protocol ---------------------------------------------------------------
+    def run(self):
+        spec, p = self.spec, self.p
+        # the null model: intercept only (with the offset), as the kernel's
+        S = yield (0.0, np.zeros(p))
+        if spec.fit_intercept:
+            # without an offset, p = 1/2 here and z = 4 (y - 1/2): logit of the
+            # weighted mean of y is the null intercept (with one, a start for Newton)
+            ybar = 0.5 + S.y_mean / 4.0
+            start = np.log(ybar / (1.0 - ybar)) if 0.0 < ybar < 1.0 else S.y_mean
+            S = yield from self._halved_move(S, float(start), self.b, np.inf)
+            for it in range(_NULL_STEPS + 1):
+                step = S.y_mean - self.icpt  # sum w (y - p) / sum v: Newton's step
+                if abs(step) <= 1e-13 * (1.0 + abs(self.icpt)):
+                    break
+                if it == _NULL_STEPS:
+                    raise DataError(
+                        "the intercept-only logistic fit did not converge: the rows "
+                        "of positive weight need both classes (and a finite offset)"
+                    )
+                f = S.extra
+                S = yield from self._halved_move(S, self.icpt + step, self.b, np.inf)
+                if f - S.extra <= 1e-15 * f:
+                    break  # no measurable decrease left: converged to round-off
+        dev0 = S.extra
+        # unpenalized columns: their (logistic) fit with the intercept
+        unpen = (self.pf == 0) & self.usable
+        self.W |= unpen
+        if unpen.any():
+            S = yield from self._null_columns(S)
+        lams_orig, lams_k, early_stop = yield from self._grid(S)
+        n_lam = lams_k.size
+        coefs = np.zeros((n_lam, p))
+        icpts = np.zeros(n_lam)
+        devs = np.zeros(n_lam)
+        iters = np.zeros(n_lam, dtype=np.int64)
+        conv = np.zeros(n_lam, dtype=bool)
+        kern = np.zeros((n_lam, p))
+        stop_change = not spec.has_limits
+        devr_prev = 0.0
+        n_fit = 0
+        for m in range(n_lam):
+            if not self.is_lead and self.lead.n_fit is not None and m >= self.lead.n_fit:
+                break
+            lam = lams_k[m]
+            lam_prev = lams_k[m - 1] if m > 0 else lam
+            g = self.gradient(S, self.icpt, self.b)
+            cut = self.a * (2.0 * lam - lam_prev)  # sequential strong rule
+            self.W |= self.usable & (_movable(g, self.lo, self.hi) > cut * self.pf)
+            S, sweeps, done = yield from self._solve_lambda(S, lam)
+            coefs[m] = self.beta(self.b)
+            icpts[m] = self.icpt
+            devs[m] = S.extra
+            iters[m] = sweeps
+            conv[m] = done
+            kern[m] = self.b
+            n_fit = m + 1
+            devr = 1.0 - S.extra / dev0 if dev0 > 0 else 1.0
+            if early_stop and _early_stop_reached(m, devr, devr_prev, stop_change):
+                break
+            devr_prev = devr
+        if self.is_lead:
+            self.lead.n_fit = n_fit
+        elif self.lead.n_fit is not None:
+            n_fit = min(n_fit, self.lead.n_fit)
+        return self._path(
+            lams_orig, lams_k, coefs, kern, icpts, devs, iters, conv, n_fit, dev0
+        )
+
+    def _halved_move(self, S, icpt, b, lam):
+        """A pass at the new point, halving the step towards the current one while
+        the objective increases (as the kernel); the current point moves there."""
+        f_cur = S.extra / (2.0 * self.sw0) + self.penalty(self.b, lam)
+        f_scale = abs(f_cur)
+        icpt0, b0 = self.icpt, self.b
+        for _ in range(_MAX_HALVINGS + 1):
+            S_new = yield (float(icpt), self.beta(b))
+            f_new = S_new.extra / (2.0 * self.sw0) + self.penalty(b, lam)
+            if f_new <= f_cur + 1e-15 * f_scale:
+                break
+            icpt, b = 0.5 * (icpt + icpt0), 0.5 * (b + b0)
+        self.icpt, self.b = float(icpt), b
+        return S_new
+
+    def _null_columns(self, S):
+        """Newton steps on the intercept and the unpenalized columns (the others
+        at 0) until the step is at round-off level."""
+        for _ in range(_NULL_STEPS):
+            f = S.extra / (2.0 * self.sw0)
+            b, icpt, dlx, _ = self.newton_target(S, np.inf, 1e-30 * max(f, 1e-300), 10_000)
+            if dlx <= 1e-26 * max(f, 1e-300):
+                return S
+            S = yield from self._halved_move(S, icpt, b, np.inf)
+            if f - S.extra / (2.0 * self.sw0) <= 1e-15 * f:
+                return S  # no measurable decrease left: converged to round-off
+        raise ArgumentError(
+            "penalty_factor: the logistic fit of the unpenalized columns (penalty_factor "
+            f"0){' with the intercept' if self.spec.fit_intercept else ''} did not "
+            f"converge in {_NULL_STEPS} Newton steps: they may separate the two "
+            "classes, so that their coefficients have no finite estimate; give those "
+            "columns a positive penalty_factor"
+        )
+
+    def _grid(self, S):
+        spec = self.spec
+        if spec.lambdas is not None:
+            lams_orig = spec.lambdas
+            return lams_orig, np.array(lams_orig, dtype=float), False
+        if not self.is_lead:
+            while self.lead.grid is None:
+                got = yield _WAIT
+                assert got is None
+            return self.lead.grid, np.array(self.lead.grid, dtype=float), False
+        g = self.gradient(S, self.icpt, self.b)
+        lam_max = lambda_max_of(g, self.pf, spec.penalty)
+        if not lam_max > 0:
+            lam_max = 1.0
+        lams_orig = lambda_grid(
+            lam_max, spec.nlambda, spec.lambda_min_ratio, self.n, self.p
+        )
+        self.lead.grid = lams_orig
+        lams_k = lams_orig.copy()
+        lams_k[0] *= 1.0 + 1e-6  # as fit._grid: lambda_max lets no column in
+        return lams_orig, lams_k, True
+
+    def _solve_lambda(self, S, lam):
+        """Newton steps at ``lam`` from the current point until the step the model
+        asks for has no coordinate move with ``h_j d^2 >= tol * 5e-3 * F`` (``h_j``
+        the curvature, ``F`` the objective at the warm start): the binomial kernel's
+        measure. One pass per step (more when a step is halved)."""
+        spec = self.spec
+        f_start = S.extra / (2.0 * self.sw0) + self.penalty(self.b, lam)
+        shr = spec.tol * _TOL_SCALE * f_start
+        sweeps = 0
+        while True:
+            left = spec.max_iter - sweeps
+            b, icpt, dlx, used = self.newton_target(S, lam, 0.1 * shr, left)
+            sweeps += used
+            if sweeps > spec.max_iter or used >= left:
+                return S, spec.max_iter, False
+            if dlx < shr:
+                return S, sweeps, True
+            S = yield from self._halved_move(S, icpt, b, lam)
+
+    def _path(self, lams_orig, lams_k, coefs, kern, icpts, devs, iters, conv, n_fit, dev0):
+        spec = self.spec
+        coefs = coefs[:n_fit]
+        if spec.has_limits:
+            # at its limit in the kernel's scale, reported at exactly that limit
+            lo, hi = spec.lower_limits, spec.upper_limits
+            kern = kern[:n_fit]
+            coefs = np.where((kern == self.lo) & (self.lo != 0), lo, coefs)
+            coefs = np.where((kern == self.hi) & (self.hi != 0), hi, coefs)
+            np.clip(coefs, lo, hi, out=coefs)
+        intercepts = icpts[:n_fit] if spec.fit_intercept else np.zeros(n_fit)
+        deviance = devs[:n_fit]
+        dev_ratio = 1.0 - deviance / dev0 if dev0 > 0 else np.zeros(n_fit)
+        path = Path(
+            lambdas=np.array(lams_orig[:n_fit], dtype=float),
+            intercepts=np.array(intercepts, dtype=float),
+            coefs=coefs,
+            df=np.count_nonzero(coefs, axis=1),
+            dev_ratio=dev_ratio,
+            deviance=deviance,
+            null_deviance=float(dev0),
+            n_iter=iters[:n_fit],
+            converged=conv[:n_fit],
+            spec=spec,
+            penalty_factor=self.pf,
+        )
+        if self.is_lead and spec.lambdas is None and n_fit < lams_k.size:
+            path = dataclasses.replace(path, early_stop=_early_stop(path, lams_k.size))
+        return path
+
+
+def _movable(g, lo, hi) -> np.ndarray:
+    """|g_j| in a direction the limits allow (see _common.pxd's movable)."""
+    if lo is None:
+        return np.abs(g)
+    return np.where(g > 0, np.where(hi > 0, g, 0.0), np.where(lo < 0, -g, 0.0))
+
+
+def _kkt_violated(g, l1, pf, lo, hi) -> np.ndarray:
+    return _movable(g, lo, hi) > l1 * pf
+
+
+def _early_stop_reached(m: int, devr: float, devr_prev: float, on_change: bool) -> bool:
+    """glmnet's early stop with lognet's absolute change (_common.pxd)."""
+    if m + 1 < _MIN_LAMBDAS:
+        return False
+    if devr > _DEV_MAX:
+        return True
+    return on_change and devr - devr_prev < _DEV_CHANGE_MIN
+
+
+def binomial_paths_by_passes(
+    base: list[GramStats],
+    spec: FitSpec,
+    run_pass: Callable[[list[tuple[int, float, np.ndarray]]], list[GramStats]],
+) -> tuple[list[Path], int]:
+    """Binomial paths of several problems (e.g. the full data and its CV folds)
+    driven by passes over the data, all in lockstep: one ``run_pass`` call is one
+    pass, serving every problem that needs one.
+
+    ``base[k]`` are the statistics of problem k's rows with their original weights
+    (any ``y``): they give the standardization (weighted means and 1/n standard
+    deviations, as in memory). ``run_pass(requests)``, with ``requests`` a list of
+    ``(k, intercept, beta)`` (original scale), returns for each the merged
+    :func:`irls_pass_stats` of problem k's rows at that point (their weights and
+    offset included there). Problem 0 fits ``spec`` (glmnet's grid from its null
+    model, with the early stop, unless ``spec.lambdas`` is given); the others are
+    fitted on problem 0's grid in full up to where problem 0 stopped, as
+    in-memory CV fits its folds (``penstat.selection.cv``). ``spec.weights`` and
+    ``spec.offset`` are not read (they stay on the returned paths, so that
+    :meth:`~penstat.solver.Path.predict` asks for an offset when there is one).
+
+    Each lambda runs proximal Newton steps as glmnet's covariance mode: a pass at
+    the current point gives the quadratic model (Gram of the IRLS weights), which is
+    minimized in core by coordinate descent (``_cd/_gram.pyx``) on the working set
+    (sequential strong rule from the exact gradient, grown by the KKT check of
+    every column), then a pass at the new point gives its deviance (a step that
+    raises the objective is halved, one pass per halving) and the next model. A
+    lambda has converged when the step the model asks for moves no coordinate by
+    ``d`` with ``h_j d^2 >= tol * 5e-3 * F``: the binomial kernel's measure.
+
+    Returns the paths (problem order) and the number of passes. Differences from
+    :func:`penstat.solver.solve`: no separation warning at a grid ending at
+    lambda 0; unpenalized columns that separate the classes are refused when
+    their fit does not converge (in memory: an exact separation check, and a
+    warning for quasi-complete separation); ``n_iter`` counts the in-core sweeps.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((200, 4))
+    >>> y = (X[:, 0] + rng.standard_normal(200) > 0).astype(float)
+    >>> base = [GramStats.from_arrays(X, y)]
+    >>> def run_pass(requests):
+    ...     return [irls_pass_stats(X, y, None, None, b0, b) for _, b0, b in requests]
+    >>> spec = FitSpec(family="binomial", nlambda=20)
+    >>> (path,), passes = binomial_paths_by_passes(base, spec, run_pass)
+    >>> path.coefs.shape, passes < 3 * path.lambdas.size + 10
+    ((15, 4), True)
+    """
+    if not base:
+        raise ArgumentError("binomial_paths_by_passes needs at least one problem")
+    for k, b in enumerate(base):
+        _check_spec(b, dataclasses.replace(spec, weights=None), "binomial")
+        if b.p != base[0].p:
+            raise ArgumentError(
+                f"problem {k} has {b.p} columns, problem 0 {base[0].p}: the problems "
+                "must share the design's columns"
+            )
+    lead = _Lead()
+    problems = [
+        _BinomialProblem(b, spec, lead, is_lead=(k == 0)).run() for k, b in enumerate(base)
+    ]
+    asks: dict[int, Any] = {}
+    paths: dict[int, Path] = {}
+
+    def advance(k: int, value: Any) -> None:
+        try:
+            asks[k] = problems[k].send(value)
+        except StopIteration as stop:
+            paths[k] = stop.value
+            asks.pop(k, None)
+
+    for k in range(len(problems)):
+        advance(k, None)
+    passes = 0
+    while asks:
+        order = sorted(asks)
+        requests = [(k, *asks[k]) for k in order if asks[k] is not _WAIT]
+        if not requests:
+            raise RuntimeError("binomial_paths_by_passes: every problem is waiting")
+        results = run_pass([(k, float(b0), np.array(b)) for k, b0, b in requests])
+        passes += 1
+        if len(results) != len(requests):
+            raise ArgumentError(
+                f"run_pass returned {len(results)} statistics for {len(requests)} "
+                "requests; it must return one per request, in order"
+            )
+        answered = {k: st for (k, _, _), st in zip(requests, results, strict=True)}
+        for k in order:  # problem 0 first: the folds may wait for its grid
+            if k in answered:
+                advance(k, answered[k])
+            elif k in asks:
+                advance(k, None)
+    return [paths[k] for k in range(len(problems))], passes
 
 
 def _two_sum(a, b):

@@ -329,3 +329,200 @@ def test_gaussian_constant_columns():
     path = gaussian_path_from_stats(stats, spec)
     _same_path(path, ref)
     assert not path.coefs[:, [2, 4]].any()
+
+
+# ---- binomial paths by passes ------------------------------------------------------
+
+
+def _binomial_case(n, p, seed, weights=True, offset=True, rho=0.3):
+    rng = np.random.default_rng(seed)
+    Z = rng.standard_normal((n, p))
+    X = np.sqrt(1 - rho) * Z + np.sqrt(rho) * rng.standard_normal((n, 1))
+    X = X * rng.uniform(0.5, 3.0, p) + rng.uniform(-3, 3, p)
+    Xc = X - X.mean(0)
+    eta = Xc[:, 0] - 0.7 * Xc[:, 1] + 0.4 * Xc[:, 2] + 0.3
+    y = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float)
+    w = rng.uniform(0.2, 2.0, n) if weights else np.ones(n)
+    if weights:
+        w[rng.choice(n, n // 20, replace=False)] = 0.0
+    off = 0.5 * rng.standard_normal(n) if offset else None
+    return np.asfortranarray(X), y, w, off
+
+
+def _kkt_binomial(path, X, y, w, off, tol=1e-7):
+    """The optimality conditions of every lambda checked on X itself (kernel
+    scale: loss / sum w, columns standardized with the original weights)."""
+    from scipy.special import expit
+
+    spec = path.spec
+    wn = w / w.sum()
+    mean = wn @ X
+    xs = np.sqrt(wn @ (X - mean) ** 2) if spec.standardize else np.ones(X.shape[1])
+    pf, a = path.penalty_factor, spec.l1_ratio
+    lo = hi = None
+    if spec.has_limits:
+        lo, hi = spec.lower_limits, spec.upper_limits
+    for k, lam in enumerate(path.lambdas):
+        eta = path.intercepts[k] + X @ path.coefs[k] + (0 if off is None else off)
+        r = wn * (y - expit(eta))
+        if spec.fit_intercept:
+            assert abs(r.sum()) <= tol * lam
+        g = (X.T @ r) / xs
+        bk = path.coefs[k] * xs
+        free = bk != 0
+        if lo is not None:
+            free &= (path.coefs[k] > lo) & (path.coefs[k] < hi)
+        want = lam * pf * (a * np.sign(bk) + (1 - a) * bk)
+        assert np.all(np.abs(g - want)[free] <= tol * lam), k
+        zero = bk == 0
+        assert np.all(np.abs(g[zero]) <= lam * a * pf[zero] + tol * lam), k
+
+
+class _Passes:
+    """An in-memory run_pass over the rows of each problem (numpy), counting calls."""
+
+    def __init__(self, X, y, w, off, rows):
+        self.X, self.y, self.w, self.off, self.rows = X, y, w, off, rows
+        self.calls = 0
+
+    def __call__(self, requests):
+        from penstat.solver.gram import irls_pass_stats
+
+        self.calls += 1
+        out = []
+        for k, b0, beta in requests:
+            r = self.rows[k]
+            off = None if self.off is None else self.off[r]
+            # two blocks merged, as partitions would be
+            h = r.size // 2
+            parts = [
+                irls_pass_stats(
+                    self.X[r[s]],
+                    self.y[r[s]],
+                    self.w[r[s]],
+                    None if off is None else off[s],
+                    b0,
+                    beta,
+                )
+                for s in (slice(0, h), slice(h, None))
+            ]
+            out.append(GramStats.merge_all(parts))
+        return out
+
+
+# The convergence measure of both solvers is quadratic in the last step
+# (h_j d^2 < tol * 5e-3 * F), so each is within about sqrt(tol * 5e-3) of the optimum
+# in its coefficients: 1e-8 agreement needs tol near 1e-16; 1e-18 is used.
+TIGHT = 1e-18
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"fit_intercept": False},
+        {"standardize": False},
+        {"l1_ratio": 0.5},
+        {"penalty_factor": "zeros"},
+        {"lambdas": "given"},
+        {"limits": True},
+        {"no_offset": True},
+    ],
+    ids=["lasso", "no_b0", "no_std", "enet", "pf0", "lambdas", "limits", "no_offset"],
+)
+def test_binomial_path_equals_solve(options):
+    from penstat.solver import solve
+    from penstat.solver.gram import binomial_paths_by_passes
+    from penstat.spec import FitSpec
+
+    opts = dict(options)
+    X, y, w, off = _binomial_case(300, 12, 11, offset=not opts.pop("no_offset", False))
+    n, p = X.shape
+    if opts.get("penalty_factor") == "zeros":
+        pf = np.ones(p)
+        pf[[1, 4]] = 0.0
+        opts["penalty_factor"] = pf
+    if opts.get("lambdas") == "given":
+        opts["lambdas"] = np.geomspace(0.2, 0.001, 20)
+    if opts.pop("limits", False):
+        opts["lower_limits"] = -0.3
+        opts["upper_limits"] = 0.5
+    spec = FitSpec.build(n, p, family="binomial", weights=w, offset=off, tol=TIGHT, **opts)
+    ref = solve(X, y, spec)
+    run = _Passes(X, y, w, off, [np.arange(n)])
+    (path,), passes = binomial_paths_by_passes([GramStats.from_arrays(X, y, w)], spec, run)
+    assert passes == run.calls
+    _same_path(path, ref)
+    _kkt_binomial(path, X, y, w, off)
+    # a sensible number of passes: a few per lambda (no secant warm start)
+    assert passes <= 5 * path.lambdas.size + 20
+
+
+def test_binomial_folds_in_lockstep_equal_separate_solves():
+    from penstat.solver import solve
+    from penstat.solver.gram import binomial_paths_by_passes
+    from penstat.spec import FitSpec
+
+    X, y, w, off = _binomial_case(400, 15, 12)
+    n, p = X.shape
+    folds = np.arange(n) % 4
+    spec = FitSpec.build(n, p, family="binomial", weights=w, offset=off, tol=TIGHT)
+    rows = [np.arange(n)] + [np.flatnonzero(folds != k) for k in range(4)]
+    base = [GramStats.from_arrays(X[r], y[r], w[r]) for r in rows]
+    run = _Passes(X, y, w, off, rows)
+    paths, passes = binomial_paths_by_passes(base, spec, run)
+    full = solve(X, y, spec)
+    _same_path(paths[0], full)
+    for k in range(4):
+        train = rows[k + 1]
+        ref = solve(
+            np.asfortranarray(X[train]), y[train], spec.take(train).with_grid(full.lambdas)
+        )
+        _same_path(paths[k + 1], ref)
+    # lockstep: one pass serves every problem, so the five problems cost about as many
+    # passes as the slowest of them alone
+    alone = _Passes(X, y, w, off, rows[:1])
+    _, passes_alone = binomial_paths_by_passes(base[:1], spec, alone)
+    assert passes_alone <= passes < 2 * passes_alone
+
+
+def test_irls_pass_stats_give_the_gradient_and_hessian():
+    from scipy.special import expit
+
+    from penstat.solver.gram import irls_pass_stats
+
+    X, y, w, off = _binomial_case(200, 5, 13)
+    # eta from about 6 to 23: the working weights' floor (1e-5 (1 - 1e-5)) applies
+    # to part of the rows
+    b0, beta = 2.0, np.array([-4.0, -0.1, 0.0, 0.2, 0.05])
+    s = irls_pass_stats(X, y, w, off, b0, beta)
+    q = expit(b0 + X @ beta + off)
+    floored = q * (1 - q) < 1e-5 * (1 - 1e-5)
+    assert 0 < floored.sum() < floored.size
+    v = w * np.maximum(q * (1 - q), 1e-5 * (1 - 1e-5))
+    # sum v x (z - eta) is the log-likelihood's gradient X'w(y - q)
+    resid = s.sum_w * (s.y_mean - b0 - s.x_mean @ beta)
+    grad = (s.xy - s.xx @ beta) + s.x_mean * resid
+    np.testing.assert_allclose(grad, X.T @ (w * (y - q)), rtol=1e-10, atol=1e-10)
+    assert resid == pytest.approx(w @ (y - q), rel=1e-10, abs=1e-12)
+    xm = v @ X / v.sum()
+    np.testing.assert_allclose(s.xx, (X - xm).T @ ((X - xm) * v[:, None]), rtol=1e-12)
+    dev = 2 * w @ (np.logaddexp(0, b0 + X @ beta + off) - y * (b0 + X @ beta + off))
+    assert s.extra == pytest.approx(dev, rel=1e-12)
+
+
+def test_binomial_refusals():
+    from penstat.solver.gram import binomial_paths_by_passes
+    from penstat.spec import FitSpec
+
+    X, y, w, off = _binomial_case(100, 4, 14)
+    base = [GramStats.from_arrays(X, y, w)]
+    run = _Passes(X, y, w, off, [np.arange(100)])
+    with pytest.raises(ArgumentError, match="gaussian_path_from_stats"):
+        binomial_paths_by_passes(base, FitSpec(), run)
+    with pytest.raises(ArgumentError, match="columns"):
+        binomial_paths_by_passes(
+            base + [GramStats.from_arrays(X[:, :3], y, w)], FitSpec(family="binomial"), run
+        )
+    with pytest.raises(ArgumentError, match="one per request"):
+        binomial_paths_by_passes(base, FitSpec(family="binomial"), lambda reqs: [])
