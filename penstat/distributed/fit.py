@@ -79,6 +79,7 @@ class DaskRun:
     npartitions: int
     scheduler: str
     partition_design: PartitionDesign
+    irls_passes: int = 0
 
 
 # -- pass functions (module level: every scheduler pickles them) --------------------
@@ -224,6 +225,7 @@ def fit_frame(
         positive_class, formula_env, select.nfolds if cv else 0, seed,
     )  # fmt: skip
     nfold = pdesign.nfolds if cv else 1
+    irls_passes = 0
     p = pdesign.p
     gaussian = fam.name == "gaussian"
     fold_stats = scan.run(_fold_stats_task, (pdesign, nfold, gaussian), _merge_list)
@@ -258,7 +260,7 @@ def fit_frame(
         def run_pass(requests):
             return scan.run(_irls_task, (pdesign, list(requests)), _merge_list)
 
-        paths, _ = binomial_paths_by_passes(base, spec, run_pass)
+        paths, irls_passes = binomial_paths_by_passes(base, spec, run_pass)
         path, fold_paths = paths[0], (paths[1:] if cv else None)
     selection, index = _select(
         path, select, fold_paths, fold_stats, scan, pdesign, total, n_pos, p
@@ -267,7 +269,15 @@ def fit_frame(
     design = _dask_design(pdesign.design, facts, total.n_rows, sd)
     scheduler = "distributed" if scan.client is not None else "dask default"
     return DaskRun(
-        design, result, spec, select, scan.passes, len(scan.parts), scheduler, pdesign
+        design,
+        result,
+        spec,
+        select,
+        scan.passes,
+        len(scan.parts),
+        scheduler,
+        pdesign,
+        irls_passes,
     )
 
 

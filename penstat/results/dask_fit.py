@@ -47,6 +47,8 @@ class DaskPenalizedFit(PenalizedFit):
     npartitions : int
     scheduler : str
         ``"distributed"`` (a Client) or ``"dask default"``.
+    irls_passes : int
+        Binomial: the passes of the IRLS steps (all CV folds in lockstep).
     """
 
     def __init__(self, design, result, spec, select_spec, penalty, run, warnings=()):
@@ -54,6 +56,7 @@ class DaskPenalizedFit(PenalizedFit):
         self.passes = int(run.passes)
         self.npartitions = int(run.npartitions)
         self.scheduler = run.scheduler
+        self.irls_passes = int(run.irls_passes)
 
     @property
     def dev_ratio(self) -> float:

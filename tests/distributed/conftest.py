@@ -15,7 +15,7 @@ def client():
         n_workers=2,
         threads_per_worker=1,
         processes=False,
-        dashboard_address=None,
+        dashboard_address=":0",
     )
     with distributed.Client(cluster) as c:
         yield c

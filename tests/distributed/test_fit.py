@@ -111,3 +111,27 @@ def test_refused_on_a_dask_fit(client, gaussian_frame):
     for method in ("bootstrap", "stability_selection", "inference"):
         with pytest.raises(ArgumentError, match=method):
             getattr(fit, method)()
+
+
+@pytest.fixture(scope="module")
+def binomial_frame():
+    return make_frame(1600, seed=2, family="binomial")
+
+
+def test_binomial_cv_equals_in_memory(client, binomial_frame):
+    df = binomial_frame
+    ddf = dd.from_pandas(df, npartitions=4)
+    formula = "y ~ x1 + x2 + x3 + g"
+    options = dict(family="binomial", weights="w", foldid="fold", nlambda=20, tol=1e-16)
+    dfit = ps.fit(formula, ddf, select="cv_min", **options)
+    mfit = ps.fit(formula, df, select="cv_min", **options)
+    _same_path(dfit, mfit)
+    assert dfit.index == mfit.index
+    np.testing.assert_allclose(dfit.cv.cvm, mfit.cv.cvm, rtol=1e-8)
+    np.testing.assert_allclose(dfit.cv.cvsd, mfit.cv.cvsd, rtol=1e-7)
+    assert dfit.design.classes == mfit.design.classes
+    # levels, base statistics, one pass per IRLS step (all problems in lockstep),
+    # the held-out scores
+    assert dfit.passes == 3 + dfit.irls_passes
+    pred = dfit.predict(ddf, type="class").compute()
+    pd.testing.assert_series_equal(pred, mfit.predict(df, type="class"))
