@@ -23,10 +23,9 @@ import os
 import pathlib
 import resource
 import shutil
+import sys
 import tempfile
 import time
-
-import sys
 
 # benchmarks/sparse.py would shadow the sparse package Dask imports
 _HERE = pathlib.Path(__file__).resolve().parent
