@@ -20,7 +20,7 @@ from penstat.solver import Path
 from penstat.solver.gram import GramStats
 from penstat.spec import FitSpec
 
-__all__ = ["fit_path_dask", "is_dask_array"]
+__all__ = ["fit_path_dask"]
 
 
 def is_dask_array(x) -> bool:

@@ -30,7 +30,7 @@ from penstat.design import Design, build_design
 from penstat.design.formula import simple_name
 from penstat.design.terms import parse_formula
 
-__all__ = ["DataFacts", "PartitionDesign", "hash_folds", "template_frame"]
+__all__ = ["hash_folds", "template_frame"]
 
 _SAMPLE_ROWS = 8
 

@@ -44,14 +44,24 @@ from penstat.solver import Path
 from penstat.solver.gram import GramStats
 from penstat.spec import FitSpec, SelectSpec
 
-__all__ = ["DaskDesign", "DaskRun", "fit_frame"]
+__all__ = ["DaskDesign", "fit_frame"]
 
 
 @dataclass(frozen=True, eq=False)
 class DaskDesign(Design):
     """The :class:`~penstat.design.Design` of a fit on a Dask DataFrame: the coding
     (``DesignInfo``, columns, terms, classes) of the whole data, and its counts and
-    column scales from the passes; it holds no rows (``X`` has none)."""
+    column scales from the passes; it holds no rows (``X`` has none).
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd
+    >>> import penstat as ps
+    >>> df = ps.datasets.load("diabetes")
+    >>> fit = ps.fit("y ~ bmi + bp", dd.from_pandas(df, npartitions=3), select="bic")
+    >>> fit.design.n_obs, fit.design.X.shape
+    (442, (0, 2))
+    """
 
     n_used: int = 0
     sd: np.ndarray | None = None
@@ -199,6 +209,17 @@ def fit_frame(
     ``p``, the weights, the offset, the penalty factors and the intercept;
     ``select`` the checked lambda rule; ``penalty_factor`` a function of the
     design (the template's, whose columns are the fit's) giving the factors.
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd
+    >>> import penstat as ps
+    >>> from penstat.spec import SelectSpec
+    >>> ddf = dd.from_pandas(ps.datasets.load("diabetes"), npartitions=4)
+    >>> run = fit_frame("y ~ bmi + bp + s5", ddf, "gaussian", {"nlambda": 20},
+    ...                 SelectSpec.build("gaussian", rule="bic"))
+    >>> run.passes, run.npartitions, run.design.columns
+    (2, 4, ['bmi', 'bp', 's5'])
     """
     if offset is not None:
         raise ArgumentError("offset= is not available for a fit on a Dask DataFrame")

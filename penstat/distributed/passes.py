@@ -18,7 +18,7 @@ from typing import Any
 
 import dask
 
-__all__ = ["Scan", "current_client", "tree_reduce"]
+__all__ = ["Scan"]
 
 _SPLIT_EVERY = 8
 

@@ -49,6 +49,19 @@ class DaskPenalizedFit(PenalizedFit):
         ``"distributed"`` (a Client) or ``"dask default"``.
     irls_passes : int
         Binomial: the passes of the IRLS steps (all CV folds in lockstep).
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd
+    >>> import penstat as ps
+    >>> df = ps.datasets.load("diabetes")
+    >>> ddf = dd.from_pandas(df, npartitions=3)
+    >>> fit = ps.lasso("y ~ .", ddf, seed=0)
+    >>> fit.passes, fit.selection.rule
+    (2, 'cv_1se')
+    >>> pred = fit.predict(ddf)  # a Dask Series, computed on demand
+    >>> type(pred).__name__, bool(pred.compute().notna().all())
+    ('Series', True)
     """
 
     def __init__(self, design, result, spec, select_spec, penalty, run, warnings=()):
