@@ -169,6 +169,26 @@ def _stateful_terms(design: Design) -> list[str]:
     return found
 
 
+def _direct_columns(design: Design, meta: pd.DataFrame) -> list[str] | None:
+    """The design columns when every one is a plain numeric (not bool) column of the
+    data named as itself in the formula, else None."""
+    for factor, finfo in design.design_info.factor_infos.items():
+        code = factor.name()
+        if (
+            finfo.type != "numerical"
+            or finfo.num_columns != 1
+            or code not in meta.columns
+            or not pd.api.types.is_numeric_dtype(meta[code].dtype)
+            or pd.api.types.is_bool_dtype(meta[code].dtype)
+        ):
+            return None
+    if any(len(term.factors) > 1 for term in design.design_info.terms):
+        return None
+    if not all(c in meta.columns for c in design.columns):
+        return None
+    return list(design.columns)
+
+
 @dataclass(frozen=True, eq=False)
 class PartitionDesign:
     """How every partition becomes design rows: the template :class:`Design` (its
@@ -183,6 +203,7 @@ class PartitionDesign:
     fold_labels: list = field(default_factory=list)
     nfolds: int = 0
     seed: int = 0
+    direct: list[str] | None = None
 
     @property
     def p(self) -> int:
@@ -200,7 +221,17 @@ class PartitionDesign:
         )
         keep = ~na
         kept = part.loc[keep]
-        if len(kept):
+        if len(kept) and self.direct is not None:
+            # every design column is a numeric column of the data: patsy would copy it
+            X = np.asfortranarray(kept[self.direct].to_numpy(dtype=float))
+            if not np.isfinite(X).all():
+                bad = [
+                    c for c, ok in zip(self.direct, np.isfinite(X).all(axis=0)) if not ok
+                ]
+                raise DataError(
+                    f"design columns {bad} have infinite values; check the data"
+                )
+        elif len(kept):
             X = d.transform(kept)
         else:
             X = np.empty((0, self.p), order="F")
@@ -339,6 +370,7 @@ def make_partition_design(
                 "used; cross-validation needs at least 3"
             )
     return PartitionDesign(
+        direct=_direct_columns(design, meta),
         design=design,
         used=used,
         weights=weights,

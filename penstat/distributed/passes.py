@@ -18,6 +18,8 @@ from typing import Any
 
 import dask
 
+from penstat._runner import limit_blas
+
 __all__ = ["Scan"]
 
 _SPLIT_EVERY = 8
@@ -60,7 +62,10 @@ def _combine_many(combine, *parts):
 
 
 def _on_partition(part, start, func, shared):
-    return func(part, int(start), shared)
+    # one BLAS thread per task, as penstat's other parallel tasks: the workers' own
+    # threads are the parallelism (several BLAS threads per task oversubscribe)
+    with limit_blas(1):
+        return func(part, int(start), shared)
 
 
 class Scan:

@@ -126,3 +126,16 @@ def test_binomial_classes_from_all_partitions(client):
     blocks = scan.run(_blocks, pdesign, lambda a, b: a + b)
     np.testing.assert_array_equal(np.concatenate([b[1] for b in blocks]), d.y)
     assert isinstance(df, pd.DataFrame)
+
+
+def test_numeric_columns_read_directly_as_patsy_codes_them(client):
+    df = make_frame(900)
+    ddf = dd.from_pandas(df, npartitions=3)
+    formula = "y ~ x3 + x1 + x2"
+    scan, _, pdesign = _plan(ddf, formula, client=client)
+    assert pdesign.direct == ["x3", "x1", "x2"]
+    d = build_design(formula, df, "gaussian", weights="w", exclude=["w"])
+    blocks = scan.run(_blocks, pdesign, lambda a, b: a + b)
+    np.testing.assert_array_equal(np.vstack([b[0] for b in blocks]), d.X)
+    # a transform or a factor goes through patsy
+    assert _plan(ddf, "y ~ x1 + I(x2 ** 2)", client=client)[2].direct is None
