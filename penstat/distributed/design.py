@@ -226,7 +226,9 @@ class PartitionDesign:
             X = np.asfortranarray(kept[self.direct].to_numpy(dtype=float))
             if not np.isfinite(X).all():
                 bad = [
-                    c for c, ok in zip(self.direct, np.isfinite(X).all(axis=0)) if not ok
+                    c
+                    for c, ok in zip(self.direct, np.isfinite(X).all(axis=0), strict=True)
+                    if not ok
                 ]
                 raise DataError(
                     f"design columns {bad} have infinite values; check the data"
