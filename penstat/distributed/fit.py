@@ -433,16 +433,45 @@ def _select(
     return sel, index
 
 
+def _gaussian_enet_df(path: Path, total: GramStats) -> np.ndarray:
+    """The gaussian elastic net's effective degrees of freedom from the statistics:
+    :func:`penstat.selection.criteria.effective_df` with ``X' M X`` (M the weights
+    normalized to sum 1, columns centred with an intercept) read from ``total``."""
+    spec = path.spec
+    sw = total.sum_w
+    gram = total.xx / sw
+    y2 = total.yy / sw
+    if not spec.fit_intercept:
+        gram = gram + np.outer(total.x_mean, total.x_mean)
+        y2 = y2 + total.y_mean**2
+    p = gram.shape[0]
+    scales = np.sqrt(np.maximum(np.diag(gram), 0.0)) if spec.standardize else np.ones(p)
+    y_scale = float(np.sqrt(max(y2, 0.0))) or 1.0
+    pf = path.penalty_factor * (p / path.penalty_factor.sum())
+    l1_ratio = float(path.l1_ratio)
+    coefs = np.asarray(path.coefs, dtype=float)
+    df = np.zeros(coefs.shape[0])
+    for k, lam in enumerate(np.asarray(path.lambdas, dtype=float)):
+        active = np.flatnonzero(coefs[k] != 0)
+        if active.size == 0:
+            continue
+        unit = np.where(scales[active] > 0, scales[active], 1.0)
+        g = gram[np.ix_(active, active)] / np.outer(unit, unit)
+        ridge = lam * (1.0 - l1_ratio) * pf[active] * (scales[active] / unit) ** 2 / y_scale
+        df[k] = float(np.trace(np.linalg.solve(g + np.diag(ridge), g)))
+    return df
+
+
 def _criteria(
     path: Path, select: SelectSpec, total: GramStats, n_pos: int, p: int
 ) -> Selection:
     """AIC / BIC / EBIC from the path's deviance and degrees of freedom (the lasso's
     nonzero count), as :func:`penstat.selection.criteria.criteria_table`."""
-    if float(path.l1_ratio) < 1.0:
+    if float(path.l1_ratio) < 1.0 and path.family != "gaussian":
         raise ArgumentError(
             f"select={select.rule!r} needs the effective degrees of freedom of the "
-            "elastic net, not available on a Dask DataFrame yet; use a CV rule, or "
-            "l1_ratio=1"
+            "binomial elastic net (the IRLS weights at every lambda), not available on "
+            "a Dask DataFrame; use a CV rule, or l1_ratio=1"
         )
     lambdas = np.asarray(path.lambdas, dtype=float)
     nonzero = np.count_nonzero(np.asarray(path.coefs), axis=1)
@@ -453,7 +482,11 @@ def _criteria(
             loglik = -0.5 * sw * (np.log(2.0 * np.pi * deviance / sw) + 1.0)
     else:
         loglik = -0.5 * deviance
-    edf = nonzero.astype(float) + (1.0 if path.fit_intercept else 0.0)
+    if float(path.l1_ratio) < 1.0:
+        edf = _gaussian_enet_df(path, total)
+    else:
+        edf = nonzero.astype(float)
+    edf = edf + (1.0 if path.fit_intercept else 0.0)
     gamma = check_gamma(select.gamma, n_pos, p)
     aic = -2.0 * loglik + 2.0 * edf
     bic = -2.0 * loglik + np.log(n_pos) * edf

@@ -135,3 +135,15 @@ def test_binomial_cv_equals_in_memory(client, binomial_frame):
     assert dfit.passes == 3 + dfit.irls_passes
     pred = dfit.predict(ddf, type="class").compute()
     pd.testing.assert_series_equal(pred, mfit.predict(df, type="class"))
+
+
+def test_gaussian_elastic_net_criteria(client, gaussian_frame):
+    df = gaussian_frame
+    ddf = dd.from_pandas(df, npartitions=3)
+    dfit = ps.fit(FORMULA, ddf, weights="w", select="bic", penalty="elasticnet")
+    mfit = ps.fit(FORMULA, df, weights="w", select="bic", penalty="elasticnet")
+    assert dfit.index == mfit.index
+    cols = ["edf", "loglik", "bic"]
+    np.testing.assert_allclose(
+        dfit.selection.table[cols], mfit.selection.table[cols], rtol=1e-8
+    )
