@@ -30,7 +30,7 @@ from penstat.design import Design, build_design
 from penstat.design.formula import simple_name
 from penstat.design.terms import parse_formula
 
-__all__ = ["hash_folds", "template_frame"]
+__all__ = ["hash_folds", "poisson_counts", "template_frame"]
 
 _SAMPLE_ROWS = 8
 
@@ -57,6 +57,36 @@ def hash_folds(positions: np.ndarray, nfolds: int, seed: int) -> np.ndarray:
         z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
         z = z ^ (z >> np.uint64(31))
     return (z % np.uint64(nfolds)).astype(np.int64)
+
+
+def _splitmix(z: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        z = z + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+# P(N <= k) for N ~ Poisson(1), k = 0 .. 19 (the rest of the mass is below 1e-18)
+_POISSON1_CDF = np.cumsum(np.exp(-1.0) / np.cumprod(np.r_[1.0, np.arange(1.0, 20.0)]))
+
+
+def poisson_counts(positions: np.ndarray, seed: int, replicate: int) -> np.ndarray:
+    """Poisson(1) bootstrap counts of the rows at these global positions for one
+    replicate: a Poisson(1) quantile of a uniform made by a seeded hash of
+    (seed, replicate, position), so the counts do not depend on the partitioning.
+
+    Examples
+    --------
+    >>> c = poisson_counts(np.arange(100_000), seed=0, replicate=3)
+    >>> round(float(c.mean()), 1), round(float(c.var()), 1)
+    (1.0, 1.0)
+    """
+    with np.errstate(over="ignore"):
+        key = _splitmix(np.uint64(seed) * np.uint64(0x100000001B3) + np.uint64(replicate))
+        z = _splitmix(np.asarray(positions, dtype=np.uint64) ^ key)
+    u = (z >> np.uint64(11)).astype(float) * 2.0**-53
+    return np.searchsorted(_POISSON1_CDF, u, side="right").astype(float)
 
 
 def _categorical(dtype) -> bool:
@@ -271,6 +301,7 @@ class PartitionDesign:
             "w": w,
             "offset": off,
             "fold": fold,
+            "positions": start + np.flatnonzero(keep),
             "n_dropped": int(na.sum()),
         }
 

@@ -29,6 +29,7 @@ from penstat.design import Design
 from penstat.distributed.design import (
     DataFacts,
     PartitionDesign,
+    poisson_counts,
     facts_of_partition,
     make_partition_design,
     merge_facts,
@@ -44,7 +45,7 @@ from penstat.solver import Path
 from penstat.solver.gram import GramStats
 from penstat.spec import FitSpec, SelectSpec
 
-__all__ = ["DaskDesign", "fit_frame"]
+__all__ = ["DaskDesign", "bootstrap_stats", "fit_frame"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,6 +91,7 @@ class DaskRun:
     scheduler: str
     partition_design: PartitionDesign
     irls_passes: int = 0
+    starts: np.ndarray | None = None
 
 
 # -- pass functions (module level: every scheduler pickles them) --------------------
@@ -180,6 +182,39 @@ def _score_task(part, start, shared):
         for m, measure in enumerate(_BINOMIAL_MEASURES):
             sums[m, k] += wk @ raw_measure(eta, y[rows], measure, family)
     return sums, weights
+
+
+def _bootstrap_task(part, start, shared):
+    """Every replicate's statistics of this partition: the weights times the rows'
+    Poisson(1) counts (:func:`~penstat.distributed.design.poisson_counts`)."""
+    pdesign, n_boot, seed = shared
+    b = pdesign.block(part, start)
+    X, y, w = b["X"], b["y"], b["w"]
+    positions = b["positions"]
+    base = np.ones(y.shape[0]) if w is None else w
+    return [
+        _stats(X, y, base * poisson_counts(positions, seed, r), pdesign.p, 0)
+        for r in range(n_boot)
+    ]
+
+
+def bootstrap_stats(
+    ddf, pdesign: PartitionDesign, starts, n_boot: int, seed: int, client=None
+):
+    """One pass: the statistics of every Poisson bootstrap replicate.
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd
+    >>> import penstat as ps
+    >>> fit = ps.lasso("y ~ bmi + bp", dd.from_pandas(ps.datasets.load("diabetes"), 2),
+    ...                select="bic")
+    >>> stats = bootstrap_stats(fit.data, fit.partition_design, fit.starts, 5, seed=0)
+    >>> len(stats), stats[0].n_rows
+    (5, 442)
+    """
+    scan = Scan(ddf, client)
+    return scan.run(_bootstrap_task, (pdesign, n_boot, seed), _merge_list, starts=starts)
 
 
 def _add_pair(a, b):
@@ -299,6 +334,7 @@ def fit_frame(
         scheduler,
         pdesign,
         irls_passes,
+        facts.starts,
     )
 
 

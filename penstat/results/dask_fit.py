@@ -64,8 +64,15 @@ class DaskPenalizedFit(PenalizedFit):
     ('Series', True)
     """
 
-    def __init__(self, design, result, spec, select_spec, penalty, run, warnings=()):
+    def __init__(
+        self, design, result, spec, select_spec, penalty, run, data=None, warnings=()
+    ):
         super().__init__(design, result, spec, select_spec, penalty, warnings=warnings)
+        # the Dask collection (a lazy graph, not the rows) and how its partitions are
+        # coded: what the Poisson bootstrap passes over
+        self.data = data
+        self.partition_design = run.partition_design
+        self.starts = run.starts
         self.passes = int(run.passes)
         self.npartitions = int(run.npartitions)
         self.scheduler = run.scheduler
@@ -116,9 +123,75 @@ class DaskPenalizedFit(PenalizedFit):
             "DataFrame; fit a pandas DataFrame (e.g. ddf.compute() on a sample) for it"
         )
 
-    def bootstrap(self, *args, **kwargs):
-        """Refused: see the class docstring."""
-        self._refuse("bootstrap()")
+    def bootstrap(
+        self,
+        n_boot: int = 200,
+        fixed_lam: bool = True,
+        seed=None,
+        level: float = 0.95,
+        **options,
+    ):
+        """The Poisson bootstrap of a gaussian fit on a Dask DataFrame, in one pass.
+
+        Replicate ``r`` weights every row by a Poisson(1) count (times its weight),
+        drawn from a seeded hash of (seed, r, global row position), so that it does
+        not depend on the partitioning; the statistics of all replicates are made in
+        the same pass, and each replicate's path is solved from its statistics on the
+        fit's lambdas down to the fit's lambda (``fixed_lam=True``: the lambda rule
+        is not re-applied inside a replicate). With many rows the Poisson bootstrap
+        approximates the pairs bootstrap (Hanley & MacGibbon 2006). The result, a
+        :class:`~penstat.resampling.BootstrapResult`, is kept in
+        ``fit.bootstrap_result`` and shown by the summary.
+
+        Examples
+        --------
+        >>> import dask.dataframe as dd
+        >>> import penstat as ps
+        >>> ddf = dd.from_pandas(ps.datasets.load("diabetes"), npartitions=2)
+        >>> fit = ps.lasso("y ~ bmi + bp + s5 + age", ddf, select="bic")
+        >>> boot = fit.bootstrap(n_boot=20, seed=0)
+        >>> boot.coefs.shape, float(boot.columns.loc["bmi", "freq"])
+        ((20, 4), 1.0)
+        """
+        from penstat._validation import check_int, fresh_seed
+        from penstat.distributed.fit import bootstrap_stats
+        from penstat.resampling.bootstrap import _summarize_bootstrap
+        from penstat.solver.gram import gaussian_path_from_stats
+
+        if options:
+            raise ArgumentError(
+                f"bootstrap() of a fit on a Dask DataFrame takes n_boot, fixed_lam, "
+                f"seed and level, not {sorted(options)}"
+            )
+        if self.family.name != "gaussian":
+            self._refuse("bootstrap() of a binomial fit")
+        if not fixed_lam:
+            raise ArgumentError(
+                "fixed_lam=False (the lambda rule inside every replicate) is not "
+                "available for a fit on a Dask DataFrame; use fixed_lam=True"
+            )
+        n_boot = check_int(n_boot, "n_boot", 2)
+        if not 0.0 < float(level) < 1.0:
+            raise ArgumentError(f"level must be in (0, 1), got {level!r}")
+        seed = fresh_seed() if seed is None else int(seed)
+        stats = bootstrap_stats(self.data, self.partition_design, self.starts, n_boot, seed)
+        self.passes += 1
+        grid = self.spec.with_grid(np.asarray(self.path.lambdas[: self.index + 1]))
+        coefs = np.array(
+            [np.asarray(gaussian_path_from_stats(s, grid).coefs)[-1] for s in stats]
+        )
+        result = _summarize_bootstrap(
+            coefs,
+            list(self.design.columns),
+            self.design.terms,
+            True,
+            float(level),
+            np.random.SeedSequence(seed),
+            False,
+            (),
+        )
+        self.bootstrap_result = result
+        return result
 
     def stability_selection(self, *args, **kwargs):
         """Refused: see the class docstring."""
@@ -251,4 +324,6 @@ def fit_dask(
             else lambda design: resolve_penalty_factor(penalty_factor, design)
         ),
     )
-    return DaskPenalizedFit(run.design, run.result, run.spec, run.select, penalty, run)
+    return DaskPenalizedFit(
+        run.design, run.result, run.spec, run.select, penalty, run, data=data
+    )
