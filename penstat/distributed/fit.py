@@ -29,11 +29,11 @@ from penstat.design import Design
 from penstat.distributed.design import (
     DataFacts,
     PartitionDesign,
-    poisson_counts,
     facts_of_partition,
     make_partition_design,
     merge_facts,
     plan_design,
+    poisson_counts,
 )
 from penstat.distributed.passes import Scan
 from penstat.engine import EngineFit
