@@ -129,7 +129,8 @@ class DaskPenalizedFit(PenalizedFit):
         fixed_lam: bool = True,
         seed=None,
         level: float = 0.95,
-        **options,
+        n_jobs=None,
+        progress=None,
     ):
         """The Poisson bootstrap of a gaussian fit on a Dask DataFrame, in one pass.
 
@@ -141,7 +142,8 @@ class DaskPenalizedFit(PenalizedFit):
         is not re-applied inside a replicate). With many rows the Poisson bootstrap
         approximates the pairs bootstrap (Hanley & MacGibbon 2006). The result, a
         :class:`~penstat.resampling.BootstrapResult`, is kept in
-        ``fit.bootstrap_result`` and shown by the summary.
+        ``fit.bootstrap_result`` and shown by the summary. ``n_jobs`` and
+        ``progress`` are not used (the cluster's workers run the pass).
 
         Examples
         --------
@@ -158,11 +160,6 @@ class DaskPenalizedFit(PenalizedFit):
         from penstat.resampling.bootstrap import _summarize_bootstrap
         from penstat.solver.gram import gaussian_path_from_stats
 
-        if options:
-            raise ArgumentError(
-                f"bootstrap() of a fit on a Dask DataFrame takes n_boot, fixed_lam, "
-                f"seed and level, not {sorted(options)}"
-            )
         if self.family.name != "gaussian":
             self._refuse("bootstrap() of a binomial fit")
         if not fixed_lam:

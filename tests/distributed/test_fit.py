@@ -108,7 +108,7 @@ def test_refused_on_a_dask_fit(client, gaussian_frame):
         with pytest.raises(ArgumentError, match="not available for a fit on a Dask"):
             ps.fit("y ~ x1 + x2", ddf, **option)
     fit = ps.fit("y ~ x1 + x2", ddf, select="bic")
-    for method in ("bootstrap", "stability_selection", "inference"):
+    for method in ("stability_selection", "inference", "refitter"):
         with pytest.raises(ArgumentError, match=method):
             getattr(fit, method)()
 
