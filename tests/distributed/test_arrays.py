@@ -1,9 +1,12 @@
 import dask.array as da
+import dask_testing
 import numpy as np
 import pytest
 
 import penstat as ps
 from penstat._errors import ArgumentError
+
+client = dask_testing.client  # the module's cluster (a fixture)
 
 
 def test_fit_path_of_dask_arrays_equals_numpy(client):

@@ -1,12 +1,15 @@
 import dask.dataframe as dd
+import dask_testing
 import numpy as np
 import pytest
+from dask_testing import make_frame
 
 import penstat as ps
 from penstat._errors import ArgumentError
 from penstat.design import build_design
 from penstat.distributed.design import poisson_counts
-from tests.distributed.conftest import make_frame
+
+client = dask_testing.client  # the module's cluster (a fixture)
 
 FORMULA = "y ~ x1 + x2 + x3 + g"
 

@@ -1,10 +1,13 @@
 import json
 
+import dask_testing
 import numpy as np
+from dask_testing import make_frame
 
 import penstat as ps
 from penstat.cli import main
-from tests.distributed.conftest import make_frame
+
+client = dask_testing.client  # the module's cluster (a fixture)
 
 
 def test_fit_parquet_files_on_a_cluster(client, tmp_path, capsys):

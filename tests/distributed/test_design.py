@@ -1,7 +1,9 @@
 import dask.dataframe as dd
+import dask_testing
 import numpy as np
 import pandas as pd
 import pytest
+from dask_testing import make_frame
 
 from penstat._errors import ArgumentError, FormulaError
 from penstat.design import build_design
@@ -15,7 +17,8 @@ from penstat.distributed.fit import (
 )
 from penstat.distributed.passes import Scan
 from penstat.solver.gram import GramStats
-from tests.distributed.conftest import make_frame
+
+client = dask_testing.client  # the module's cluster (a fixture)
 
 FORMULA = "y ~ x1 + x2 + x3 + g + x1:g"
 

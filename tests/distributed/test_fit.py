@@ -1,13 +1,16 @@
 import dask.dataframe as dd
+import dask_testing
 import numpy as np
 import pandas as pd
 import pytest
+from dask_testing import make_frame
 
 import penstat as ps
 from penstat._errors import ArgumentError
 from penstat.distributed import hash_folds
 from penstat.distributed.passes import Scan
-from tests.distributed.conftest import make_frame
+
+client = dask_testing.client  # the module's cluster (a fixture)
 
 FORMULA = "y ~ x1 + x2 + x3 + x4 + x5 + g + x1:g"
 

@@ -1,6 +1,8 @@
 """A real dask.distributed cluster for the Dask backend's tests: two workers in this
 process (``processes=False``: worker processes would start a Python each, slow on a
-small CI machine), one thread each, shared by the module."""
+small CI machine), one thread each, one per test module (each imports it: a
+conftest.py here would shadow the tests' own ``conftest`` module); and the frames
+the tests fit."""
 
 import numpy as np
 import pandas as pd
@@ -9,7 +11,7 @@ import pytest
 distributed = pytest.importorskip("distributed")
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def client():
     cluster = distributed.LocalCluster(
         n_workers=2,
