@@ -36,7 +36,7 @@ _SAMPLE_ROWS = 8
 
 
 def hash_folds(positions: np.ndarray, nfolds: int, seed: int) -> np.ndarray:
-    """Fold label ``0 .. nfolds-1`` of each global row position: a seeded hash
+    """Fold label (0 to nfolds - 1) of each global row position: a seeded hash
     (SplitMix64, Steele, Lea & Flood 2014) of the position, so a row's fold does not
     depend on how the data are partitioned.
 
