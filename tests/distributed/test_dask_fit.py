@@ -125,7 +125,7 @@ def test_binomial_cv_equals_in_memory(client, binomial_frame):
     df = binomial_frame
     ddf = dd.from_pandas(df, npartitions=4)
     formula = "y ~ x1 + x2 + x3 + g"
-    options = dict(family="binomial", weights="w", foldid="fold", nlambda=20, tol=1e-16)
+    options = dict(family="binomial", weights="w", foldid="fold", nlambda=10, tol=1e-16)
     dfit = ps.fit(formula, ddf, select="cv_min", **options)
     mfit = ps.fit(formula, df, select="cv_min", **options)
     _same_path(dfit, mfit)
