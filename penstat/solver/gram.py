@@ -32,6 +32,7 @@ import scipy.special
 
 from penstat._errors import ArgumentError, DataError
 from penstat._runner import limit_blas
+from penstat._validation.arrays import as_offset, row_values
 from penstat.solver._cd._gaussian import gaussian_path
 from penstat.solver._cd._gram import gram_cd
 from penstat.solver.fit import _early_stop, _outputs, _warn_unconverged
@@ -195,16 +196,19 @@ class GramStats:
         yc = yc - dy
         xm, xlo = _two_sum(xm, dx)
         ym, ylo = _two_sum(ym, dy)
-        Wc = Xc * w[:, None]
-        Xp, yp = X[pos], y[pos]
+        # rows scaled by sqrt(w): the cross products are one symmetric product
+        root = np.sqrt(w)
+        Xc *= root[:, None]
+        yr = yc * root
+        Xp, yp = (X, y) if pos.all() else (X[pos], y[pos])
         return cls(
             n_rows=n,
             sum_w=sw,
             x_mean=xm,
             y_mean=ym,
-            xx=Wc.T @ Xc,
-            xy=Wc.T @ yc,
-            yy=float((w * yc) @ yc),
+            xx=Xc.T @ Xc,
+            xy=Xc.T @ yr,
+            yy=float(yr @ yr),
             extra=float(extra),
             x_min=Xp.min(axis=0),
             x_max=Xp.max(axis=0),
@@ -628,6 +632,9 @@ _TOL_SCALE = 5e-3
 _MAX_HALVINGS = 30
 # Newton steps of the null fits (intercept with the offset, unpenalized columns)
 _NULL_STEPS = 100
+# Newton steps (passes, halvings apart) allowed per lambda: the kernel counts only
+# sweeps (max_iter), but a pass is a scan of the data
+_LAMBDA_STEPS = 200
 # glmnet.control(): devmax, fdev, mnlam (penstat/solver/_cd/_common.pxd)
 _DEV_MAX, _DEV_CHANGE_MIN, _MIN_LAMBDAS = 0.999, 1e-5, 5
 
@@ -641,8 +648,9 @@ def irls_pass_stats(
     kernel, glmnet's), working response ``z_i = eta_i + (y_i - p_i) / (p_i (1 - p_i))``
     (same floor) with ``eta_i = intercept + x_i'beta`` *without* the offset (which
     enters ``p_i`` only), and ``extra`` the binomial deviance
-    ``2 sum_i w_i (log(1 + exp(eta_i + offset_i)) - y_i (eta_i + offset_i))`` of these
-    rows at that point (0/1 ``y``). ``offset`` None: none. The weighted least
+    ``2 sum_i w_i (log(1 + exp(f_i)) - y_i f_i + y_i log y_i + (1 - y_i) log(1 - y_i))``
+    of these rows at that point, ``f_i = eta_i + offset_i`` (``y`` 0/1, or proportions
+    of successes with their trials in ``w``). ``offset`` None: none. The weighted least
     squares fit of ``z`` on ``X`` with these weights is the Newton step of the
     logistic log-likelihood; the statistics of blocks of rows merge.
 
@@ -662,11 +670,14 @@ def irls_pass_stats(
     n = eta.shape[0]
     y = _as_vector(y, n, "y")
     w = np.ones(n) if w is None else _as_weights(w, n)
-    full = eta if offset is None else eta + _as_vector(offset, n, "offset")
+    full = eta if offset is None else eta + as_offset(offset, n)
     q = scipy.special.expit(full)
     v = np.maximum(q * (1.0 - q), _VFLOOR)
     z = eta + (y - q) / v
-    dev = 2.0 * float(w @ (np.logaddexp(0.0, full) - y * full))
+    # from the saturated model (its log-likelihood is 0 for 0/1 labels; glmnet's
+    # for proportions), as the binomial kernel's deviance
+    sat = scipy.special.xlogy(y, y) + scipy.special.xlogy(1.0 - y, 1.0 - y)
+    dev = 2.0 * float(w @ (np.logaddexp(0.0, full) - y * full + sat))
     return GramStats.from_arrays(X, z, w * v, extra=dev)
 
 
@@ -911,14 +922,15 @@ class _BinomialProblem:
 
     def _solve_lambda(self, S, lam):
         """Newton steps at ``lam`` from the current point until the step the model
-        asks for has no coordinate move with ``h_j d^2 >= tol * 5e-3 * F`` (``h_j``
-        the curvature, ``F`` the objective at the warm start): the binomial kernel's
-        measure. One pass per step (more when a step is halved)."""
+            asks for has no coordinate move with ``h_j d^2 >= tol * 5e-3 * F`` (``h_j``
+            the curvature, ``F`` the objective at the warm start): the binomial kernel's
+            measure. One pass per step (more when a step is halved); at most 200 steps
+        (not converged then, as when ``max_iter`` sweeps are reached)."""
         spec = self.spec
         f_start = S.extra / (2.0 * self.sw0) + self.penalty(self.b, lam)
         shr = spec.tol * _TOL_SCALE * f_start
         sweeps = 0
-        while True:
+        for _ in range(_LAMBDA_STEPS):
             left = spec.max_iter - sweeps
             b, icpt, dlx, used = self.newton_target(S, lam, 0.1 * shr, left)
             sweeps += used
@@ -927,6 +939,7 @@ class _BinomialProblem:
             if dlx < shr:
                 return S, sweeps, True
             S = yield from self._halved_move(S, icpt, b, lam)
+        return S, sweeps, False
 
     def _path(self, lams_orig, lams_k, coefs, kern, icpts, devs, iters, conv, n_fit, dev0):
         spec = self.spec
@@ -1072,7 +1085,10 @@ def binomial_paths_by_passes(
                 advance(k, answered[k])
             elif k in asks:
                 advance(k, None)
-    return [paths[k] for k in range(len(problems))], passes
+    out = [paths[k] for k in range(len(problems))]
+    for path in out:
+        _warn_unconverged(spec, path)
+    return out, passes
 
 
 def _two_sum(a, b):
@@ -1090,16 +1106,13 @@ def _replace(s: GramStats, **changes: Any) -> GramStats:
 
 
 def _as_vector(v: Any, n: int, name: str) -> np.ndarray:
-    v = np.asarray(v, dtype=float)
-    if v.ndim != 1 or v.shape[0] != n:
-        raise DataError(
-            f"{name} must have one value per row of X ({n}), got shape {v.shape}"
-        )
-    return v
+    return row_values(v, n, name)
 
 
 def _as_weights(w: Any, n: int) -> np.ndarray:
-    w = _as_vector(w, n, "w")
+    """Weights of a block of rows: as ``as_weights`` checks them, except that a
+    block may have only zero weights (a partition of such rows merges as nothing)."""
+    w = row_values(w, n, "w")
     if not (np.isfinite(w).all() and (w >= 0).all()):
-        raise DataError("w must be finite and non-negative")
+        raise DataError("w (the rows' weights) must be finite and non-negative")
     return w

@@ -427,8 +427,21 @@ TIGHT = 1e-18
         {"lambdas": "given"},
         {"limits": True},
         {"no_offset": True},
+        {"wide": True},
+        {"proportions": True},
     ],
-    ids=["lasso", "no_b0", "no_std", "enet", "pf0", "lambdas", "limits", "no_offset"],
+    ids=[
+        "lasso",
+        "no_b0",
+        "no_std",
+        "enet",
+        "pf0",
+        "lambdas",
+        "limits",
+        "no_offset",
+        "wide",
+        "proportions",
+    ],
 )
 def test_binomial_path_equals_solve(options):
     from penstat.solver import solve
@@ -436,7 +449,13 @@ def test_binomial_path_equals_solve(options):
     from penstat.spec import FitSpec
 
     opts = dict(options)
-    X, y, w, off = _binomial_case(300, 12, 11, offset=not opts.pop("no_offset", False))
+    n, p = (50, 80) if opts.pop("wide", False) else (300, 12)
+    X, y, w, off = _binomial_case(n, p, 11, offset=not opts.pop("no_offset", False))
+    if opts.pop("proportions", False):
+        # proportions of successes, their trials as weights (glmnet's grouped data)
+        trials = np.random.default_rng(3).integers(1, 6, n)
+        y = np.random.default_rng(4).binomial(trials, 0.3 + 0.4 * y) / trials
+        w = trials.astype(float)
     n, p = X.shape
     if opts.get("penalty_factor") == "zeros":
         pf = np.ones(p)
@@ -526,3 +545,44 @@ def test_binomial_refusals():
         )
     with pytest.raises(ArgumentError, match="one per request"):
         binomial_paths_by_passes(base, FitSpec(family="binomial"), lambda reqs: [])
+
+
+def test_sparse_rows_give_the_same_paths():
+    from penstat.solver import solve
+    from penstat.solver.gram import gaussian_path_from_stats, irls_pass_stats
+    from penstat.spec import FitSpec
+
+    rng = np.random.default_rng(15)
+    X = rng.standard_normal((5000, 8)) * (rng.random((5000, 8)) < 0.3)
+    y = X[:, 0] - X[:, 1] + rng.standard_normal(5000)
+    Xs = scipy.sparse.csc_matrix(X)
+    # (the in-memory sparse kernel has no exact polish: compared at a tight tol)
+    spec = FitSpec(nlambda=30, tol=1e-12)
+    path = gaussian_path_from_stats(GramStats.from_arrays(Xs, y), spec)
+    _same_path(path, solve(Xs, y, spec))
+    beta = rng.standard_normal(8) * 0.3
+    yb = (y > 0).astype(float)
+    _check_same(
+        irls_pass_stats(Xs, yb, None, None, 0.1, beta),
+        irls_pass_stats(X, yb, None, None, 0.1, beta),
+    )
+
+
+def test_binomial_problems_on_a_given_grid_are_independent():
+    from penstat.solver import solve
+    from penstat.solver.gram import binomial_paths_by_passes
+    from penstat.spec import FitSpec
+
+    X, y, w, off = _binomial_case(240, 6, 16)
+    n, p = X.shape
+    lambdas = np.geomspace(0.1, 0.002, 12)
+    spec = FitSpec.build(
+        n, p, family="binomial", weights=w, offset=off, tol=TIGHT, lambdas=lambdas
+    )
+    rows = [np.arange(n), np.arange(0, n, 2), np.arange(1, n, 3)]
+    base = [GramStats.from_arrays(X[r], y[r], w[r]) for r in rows]
+    paths, passes = binomial_paths_by_passes(base, spec, _Passes(X, y, w, off, rows))
+    for r, path in zip(rows, paths, strict=True):
+        ref = solve(np.asfortranarray(X[r]), y[r], spec.take(r))
+        _same_path(path, ref)
+        assert path.lambdas.size == lambdas.size
