@@ -26,6 +26,7 @@ from penstat.engine import adaptive_init, run
 from penstat.family import get_family
 from penstat.penalty import resolve_penalty
 from penstat.results import PenalizedFit
+from penstat.results.dask_fit import fit_dask, is_dask_frame
 from penstat.spec import FitSpec, SelectSpec
 
 __all__ = ["elastic_net", "fit", "group_lasso", "lasso", "ridge"]
@@ -78,8 +79,9 @@ def fit(
     formula : str
         ``"response ~ terms"`` with patsy syntax; ``.`` means every other column
         (``y ~ . - x3``, ``y ~ . + a:b``); ``- 1`` removes the intercept.
-    data : pandas.DataFrame
-        Not modified.
+    data : pandas.DataFrame or dask.dataframe.DataFrame
+        Not modified. A Dask DataFrame is fitted by passes over its partitions,
+        never gathered (see the user guide's Dask page for what it supports).
     family : {"gaussian", "binomial"}
     penalty : {"l1", "l2", "elasticnet", "group"}
         ``"group"`` is the group lasso by formula term (see :func:`group_lasso`).
@@ -206,6 +208,10 @@ def fit(
     >>> fit.design.positive
     'malignant'
     """
+    if is_dask_frame(data):
+        # a Dask DataFrame: the same options, run by passes over its partitions
+        options = {k: v for k, v in locals().items() if k not in ("formula", "data")}
+        return fit_dask(formula, data, **options)
     fam = get_family(family)
     l1 = resolve_penalty(penalty, l1_ratio)
     select_spec = SelectSpec.build(

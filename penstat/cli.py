@@ -26,6 +26,8 @@ diabetes        Efron, Hastie, Johnstone & Tibshirani (2004): ...
 from __future__ import annotations
 
 import argparse
+import contextlib
+import glob
 import json
 import pathlib
 import sys
@@ -84,6 +86,15 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     fit.add_argument(
         "--dataset", metavar="NAME", help="use a shipped dataset instead of DATA"
+    )
+    fit.add_argument(
+        "--dask",
+        nargs="?",
+        const="local",
+        metavar="ADDRESS",
+        help="DATA is a folder or a glob of Parquet files, fitted on a Dask cluster by "
+        "passes over the files, never read whole: the scheduler at ADDRESS, or without "
+        "it a LocalCluster on this machine (see the user guide's Dask page)",
     )
     rows = fit.add_mutually_exclusive_group()
     rows.add_argument(
@@ -335,6 +346,41 @@ def _datasets() -> int:
 
 
 def _fit(args) -> int:
+    with contextlib.ExitStack() as stack:
+        if args.dask is not None:
+            stack.enter_context(_dask_client(args.dask))
+        return _fit_with(args)
+
+
+def _dask_client(address: str):
+    """A ``dask.distributed`` Client: of the scheduler at ``address``, or of a new
+    LocalCluster (one thread per worker) for ``"local"``."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise InputError("--dask needs Dask: pip install 'penstat[dask]'") from None
+    if address == "local":
+        return Client(threads_per_worker=1, dashboard_address=":0")
+    try:
+        return Client(address, timeout=30)
+    except OSError as exc:
+        raise InputError(
+            f"--dask: cannot reach the scheduler at {address!r}: {exc}"
+        ) from None
+
+
+def _dask_data(source: str):
+    """The Dask DataFrame of a folder or a glob of Parquet files."""
+    import dask.dataframe as dd
+
+    folder = pathlib.Path(source)
+    pattern = str(folder / "*.parquet") if folder.is_dir() else source
+    if not glob.glob(pattern):
+        raise InputError(f"--dask: no Parquet files match {pattern!r}")
+    return dd.read_parquet(pattern)
+
+
+def _fit_with(args) -> int:
     _check_options(args)
     data, formula, source = _inputs(args)
     _check_outputs(args)
@@ -393,6 +439,10 @@ def _inputs(args):
             "or --dataset NAME and a formula"
         )
     source, formula = args.inputs
+    if args.dask is not None:
+        if args.index_col is not None or args.no_index_col:
+            raise UsageError("--index-col and --no-index-col do not apply with --dask")
+        return _dask_data(source), formula, source
     index_col = False if args.no_index_col else args.index_col
     return read_data(source, index_col), formula, source
 

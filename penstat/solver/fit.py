@@ -168,6 +168,12 @@ def fit_path(
     >>> int(path.df[0]), int(path.df[-1])
     (0, 5)
     """
+    if type(X).__module__.startswith("dask"):
+        # Dask arrays: the path by passes over their row blocks (declared call upwards)
+        options = {k: v for k, v in locals().items() if k not in ("X", "y")}
+        from penstat.distributed.arrays import fit_path_dask
+
+        return fit_path_dask(X, y, **options)
     Xa, ya, spec = checked(
         X,
         y,

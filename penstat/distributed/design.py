@@ -1,0 +1,415 @@
+"""The formula layer on the partitions of a Dask DataFrame.
+
+One pass over the data learns what the design needs from all of it: the number of
+rows of every partition (the global row positions), the levels of every categorical
+(object, string or category) column the formula uses, and the classes of a binomial
+response and the labels of a ``foldid`` column, all taken on the rows kept after
+dropping missing values (as in memory). The patsy ``DesignInfo`` is then built once,
+by :func:`penstat.design.build_design`, on a small in-memory frame holding every level
+(:func:`template_frame`); every partition is coded with that same ``DesignInfo``
+(:meth:`PartitionDesign.block`), so its columns and their order are those of an
+in-memory fit of the whole data.
+
+Stateful transforms (``center``, ``standardize``, ``scale``, ``poly``, ``ns``, ``bs``,
+...) learn their state from all the rows; they are refused with a
+:class:`~penstat.FormulaError` naming the term (compute the column first, e.g. with
+``ddf.assign``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from penstat._errors import ArgumentError, DataError, FormulaError
+from penstat.design import Design, build_design
+from penstat.design.formula import simple_name
+from penstat.design.terms import parse_formula
+
+__all__ = ["hash_folds", "poisson_counts", "template_frame"]
+
+_SAMPLE_ROWS = 8
+
+
+def hash_folds(positions: np.ndarray, nfolds: int, seed: int) -> np.ndarray:
+    """Fold label (0 to nfolds - 1) of each global row position: a seeded hash
+    (SplitMix64, Steele, Lea & Flood 2014) of the position, so a row's fold does not
+    depend on how the data are partitioned.
+
+    Examples
+    --------
+    >>> a = hash_folds(np.arange(6), 3, seed=0)
+    >>> bool((a == hash_folds(np.arange(6), 3, seed=0)).all())
+    True
+    >>> sorted(set(hash_folds(np.arange(1000), 5, seed=1).tolist()))
+    [0, 1, 2, 3, 4]
+    """
+    with np.errstate(over="ignore"):
+        z = np.asarray(positions, dtype=np.uint64) + np.uint64(seed) * np.uint64(
+            0x9E3779B97F4A7C15
+        )
+        z = z + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return (z % np.uint64(nfolds)).astype(np.int64)
+
+
+def _splitmix(z: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        z = z + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+# P(N <= k) for N ~ Poisson(1), k = 0 .. 19 (the rest of the mass is below 1e-18)
+_POISSON1_CDF = np.cumsum(np.exp(-1.0) / np.cumprod(np.r_[1.0, np.arange(1.0, 20.0)]))
+
+
+def poisson_counts(positions: np.ndarray, seed: int, replicate: int) -> np.ndarray:
+    """Poisson(1) bootstrap counts of the rows at these global positions for one
+    replicate: a Poisson(1) quantile of a uniform made by a seeded hash of
+    (seed, replicate, position), so the counts do not depend on the partitioning.
+
+    Examples
+    --------
+    >>> c = poisson_counts(np.arange(100_000), seed=0, replicate=3)
+    >>> round(float(c.mean()), 1), round(float(c.var()), 1)
+    (1.0, 1.0)
+    """
+    with np.errstate(over="ignore"):
+        key = _splitmix(np.uint64(seed) * np.uint64(0x100000001B3) + np.uint64(replicate))
+        z = _splitmix(np.asarray(positions, dtype=np.uint64) ^ key)
+    u = (z >> np.uint64(11)).astype(float) * 2.0**-53
+    return np.searchsorted(_POISSON1_CDF, u, side="right").astype(float)
+
+
+def _categorical(dtype) -> bool:
+    return (
+        pd.api.types.is_object_dtype(dtype)
+        or pd.api.types.is_string_dtype(dtype)
+        or isinstance(dtype, pd.CategoricalDtype)
+    ) and not pd.api.types.is_bool_dtype(dtype)
+
+
+@dataclass(frozen=True)
+class DataFacts:
+    """What the first pass learns: rows per partition, levels of the categorical
+    columns (and of the response and the foldid column) among the rows kept, and a
+    few complete rows."""
+
+    lengths: np.ndarray
+    levels: dict[str, list]
+    sample: pd.DataFrame
+    n_kept: int
+
+    @property
+    def starts(self) -> np.ndarray:
+        """Global position of the first row of each partition."""
+        return np.concatenate([[0], np.cumsum(self.lengths)[:-1]]).astype(np.int64)
+
+
+def facts_of_partition(part: pd.DataFrame, used: list[str], level_cols: list[str]):
+    """One partition's contribution to :class:`DataFacts`."""
+    keep = ~part[used].isna().any(axis=1).to_numpy() if used else np.ones(len(part), bool)
+    kept = part.loc[keep]
+    levels = {}
+    for c in level_cols:
+        values = kept[c]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            levels[c] = set(values.cat.categories.tolist())
+        else:
+            levels[c] = set(values.dropna().unique().tolist())
+    return len(part), levels, kept.head(_SAMPLE_ROWS), int(keep.sum())
+
+
+def merge_facts(a, b):
+    """Merge two partitions' (or subtrees') facts: lengths in partition order."""
+    lengths = a[0] + b[0]
+    levels = {c: a[1][c] | b[1][c] for c in a[1]}
+    sample = (
+        a[2] if len(a[2]) >= _SAMPLE_ROWS else pd.concat([a[2], b[2]]).head(_SAMPLE_ROWS)
+    )
+    return lengths, levels, sample, a[3] + b[3]
+
+
+def template_frame(
+    meta: pd.DataFrame, facts: DataFacts, columns: list[str]
+) -> pd.DataFrame:
+    """A small frame holding every level of every categorical column: the complete
+    rows of the sample, then one row per level (numbers taken from the sample rows),
+    so that patsy's ``DesignInfo`` built on it codes every partition as it would
+    code the whole data.
+
+    Examples
+    --------
+    >>> meta = pd.DataFrame({"y": pd.Series([], dtype=float),
+    ...                      "g": pd.Series([], dtype=object)})
+    >>> facts = DataFacts(np.array([3]), {"g": ["a", "c"]},
+    ...                   pd.DataFrame({"y": [1.0], "g": ["a"]}), 3)
+    >>> template_frame(meta, facts, ["y", "g"])["g"].tolist()
+    ['a', 'a', 'c']
+    """
+    sample = facts.sample[columns].reset_index(drop=True)
+    m = max([len(v) for v in facts.levels.values()] + [2])
+    out = {}
+    for c in columns:
+        dtype = meta[c].dtype
+        if c in facts.levels:
+            levels = list(facts.levels[c])
+            try:
+                levels = sorted(levels)
+            except TypeError:
+                pass
+            if not levels:
+                levels = sample[c].tolist()[:1]
+            values = [levels[i % len(levels)] for i in range(m)]
+            if isinstance(dtype, pd.CategoricalDtype):
+                extra = pd.Categorical(
+                    values,
+                    categories=dtype.categories if dtype.categories is not None else levels,
+                )
+            else:
+                extra = pd.Series(
+                    values,
+                    dtype=dtype if not pd.api.types.is_string_dtype(dtype) else object,
+                )
+        elif pd.api.types.is_bool_dtype(dtype):
+            extra = pd.Series([bool(i % 2) for i in range(m)], dtype=dtype)
+        else:
+            pool = sample[c].to_numpy() if len(sample) else np.array([1.0, 2.0])
+            extra = pd.Series([pool[i % len(pool)] for i in range(m)], dtype=dtype)
+        out[c] = pd.Series(extra).reset_index(drop=True)
+    return pd.concat([sample, pd.DataFrame(out)[columns]], ignore_index=True)
+
+
+def _stateful_terms(design: Design) -> list[str]:
+    """The formula factors of ``design`` that learned a state from the rows."""
+    info = design.design_info
+    found = []
+    for factor, finfo in info.factor_infos.items():
+        state = getattr(finfo, "state", None) or {}
+        if state.get("transforms"):
+            found.append(factor.name())
+    return found
+
+
+def _direct_columns(design: Design, meta: pd.DataFrame) -> list[str] | None:
+    """The design columns when every one is a plain numeric (not bool) column of the
+    data named as itself in the formula, else None."""
+    for factor, finfo in design.design_info.factor_infos.items():
+        code = factor.name()
+        if (
+            finfo.type != "numerical"
+            or finfo.num_columns != 1
+            or code not in meta.columns
+            or not pd.api.types.is_numeric_dtype(meta[code].dtype)
+            or pd.api.types.is_bool_dtype(meta[code].dtype)
+        ):
+            return None
+    if any(len(term.factors) > 1 for term in design.design_info.terms):
+        return None
+    if not all(c in meta.columns for c in design.columns):
+        return None
+    return list(design.columns)
+
+
+@dataclass(frozen=True, eq=False)
+class PartitionDesign:
+    """How every partition becomes design rows: the template :class:`Design` (its
+    ``DesignInfo``), the columns whose missing values drop a row, and the response,
+    weights, offset and fold columns. Picklable: it is sent to the workers."""
+
+    design: Design
+    used: list[str]
+    weights: str | None
+    offset: str | None
+    foldid: str | None
+    fold_labels: list = field(default_factory=list)
+    nfolds: int = 0
+    seed: int = 0
+    direct: list[str] | None = None
+
+    @property
+    def p(self) -> int:
+        return len(self.design.columns)
+
+    def block(self, part: pd.DataFrame, start: int) -> dict[str, Any]:
+        """The design rows of one partition (rows with a missing value in a
+        variable of the formula dropped): ``X`` (n, p), ``y``, ``w``, ``offset``
+        (or None), ``fold`` (0 .. K-1, or None without CV) and ``n_dropped``."""
+        d = self.design
+        na = (
+            part[self.used].isna().any(axis=1).to_numpy()
+            if self.used
+            else np.zeros(len(part), bool)
+        )
+        keep = ~na
+        kept = part.loc[keep]
+        if len(kept) and self.direct is not None:
+            # every design column is a numeric column of the data: patsy would copy it
+            X = np.asfortranarray(kept[self.direct].to_numpy(dtype=float))
+            if not np.isfinite(X).all():
+                bad = [
+                    c
+                    for c, ok in zip(self.direct, np.isfinite(X).all(axis=0), strict=True)
+                    if not ok
+                ]
+                raise DataError(
+                    f"design columns {bad} have infinite values; check the data"
+                )
+        elif len(kept):
+            X = d.transform(kept)
+        else:
+            X = np.empty((0, self.p), order="F")
+        values = kept[d.response]
+        if d.family.name == "binomial":
+            y = (values.to_numpy() == d.classes[1]).astype(float)
+        else:
+            y = values.to_numpy(dtype=float)
+        w = None
+        if self.weights is not None:
+            w = kept[self.weights].to_numpy(dtype=float, na_value=np.nan)
+            if not np.isfinite(w).all() or (w < 0).any():
+                raise DataError(
+                    f"weights column {self.weights!r} has missing, infinite or negative "
+                    "values in a row used; weights must be finite and >= 0"
+                )
+        off = None
+        if self.offset is not None:
+            off = kept[self.offset].to_numpy(dtype=float, na_value=np.nan)
+            if not np.isfinite(off).all():
+                raise DataError(
+                    f"offset column {self.offset!r} has missing or infinite values in a "
+                    "row used"
+                )
+        fold = None
+        if self.foldid is not None:
+            codes = {label: k for k, label in enumerate(self.fold_labels)}
+            fold = np.array([codes[v] for v in kept[self.foldid].tolist()], dtype=np.int64)
+        elif self.nfolds:
+            positions = start + np.flatnonzero(keep)
+            fold = hash_folds(positions, self.nfolds, self.seed)
+        return {
+            "X": np.asarray(X, dtype=float, order="F"),
+            "y": y,
+            "w": w,
+            "offset": off,
+            "fold": fold,
+            "positions": start + np.flatnonzero(keep),
+            "n_dropped": int(na.sum()),
+        }
+
+
+def plan_design(
+    formula: str,
+    meta: pd.DataFrame,
+    family: str,
+    weights: str | None,
+    offset: str | None,
+    foldid: str | None,
+    formula_env: str | None,
+):
+    """The columns the first pass must read: ``(used, level_cols)``; ``used`` are
+    the columns whose missing values drop a row."""
+    for arg, value in (("weights", weights), ("offset", offset), ("foldid", foldid)):
+        if value is not None and not isinstance(value, str):
+            raise ArgumentError(
+                f"{arg}= on a Dask DataFrame must name a column of the data, not a "
+                f"{type(value).__name__}; add it as a column (ddf.assign)"
+            )
+        if value is not None and value not in meta.columns:
+            raise ArgumentError(f"{arg}={value!r} is not a column of the data")
+    columns = [c for c in meta.columns if isinstance(c, str)]
+    left_out = {c for c in (weights, offset, foldid) if c is not None}
+    parsed = parse_formula(formula, columns, left_out, safe=formula_env == "safe")
+    lhs = parsed.response
+    if simple_name(lhs) is None or simple_name(lhs) not in columns:
+        raise FormulaError(
+            f"the response {lhs!r} of a fit on a Dask DataFrame must be a column of the "
+            "data (compute a transformed or grouped response first, with ddf.assign)"
+        )
+    used = list(dict.fromkeys(parsed.response_columns + parsed.columns))
+    level_cols = [c for c in used if _categorical(meta[c].dtype)]
+    if family == "binomial" and simple_name(lhs) not in level_cols:
+        level_cols.append(simple_name(lhs))
+    if foldid is not None:
+        level_cols.append(foldid)
+    return used, level_cols
+
+
+def make_partition_design(
+    formula: str,
+    meta: pd.DataFrame,
+    facts: DataFacts,
+    family: str,
+    used: list[str],
+    weights: str | None,
+    offset: str | None,
+    foldid: str | None,
+    positive_class,
+    formula_env: str | None,
+    nfolds: int,
+    seed: int,
+) -> PartitionDesign:
+    """Build the design once on the template frame (:func:`template_frame`) and
+    check that it holds no stateful transform."""
+    extra = [c for c in (weights, offset, foldid) if c is not None]
+    columns = list(dict.fromkeys(used + extra))
+    levels = {c: v for c, v in facts.levels.items() if c != foldid}
+    template = template_frame(
+        meta, DataFacts(facts.lengths, levels, facts.sample, facts.n_kept), columns
+    )
+    if weights is not None:
+        template[weights] = 1.0
+    if offset is not None:
+        template[offset] = 0.0
+    with warnings.catch_warnings():
+        # the template's rows are not the data: its warnings about values
+        # (identifier-like columns) do not apply
+        warnings.filterwarnings("ignore", message=".*different value in every row.*")
+        design = build_design(
+            formula,
+            template,
+            family,
+            weights=None,
+            na_action="drop",
+            positive_class=positive_class,
+            exclude=extra,
+            formula_env=formula_env,
+        )
+    stateful = _stateful_terms(design)
+    if stateful:
+        raise FormulaError(
+            f"the formula term(s) {stateful} use a transform that learns from all the "
+            "rows (center, standardize, scale, poly, ns, bs, ...); on a Dask DataFrame "
+            "compute such a column first (e.g. ddf.assign) and use it in the formula"
+        )
+    labels = []
+    if foldid is not None:
+        labels = list(facts.levels[foldid])
+        try:
+            labels = sorted(labels)
+        except TypeError:
+            pass
+        if len(labels) < 3:
+            raise ArgumentError(
+                f"foldid={foldid!r} has {len(labels)} distinct labels among the rows "
+                "used; cross-validation needs at least 3"
+            )
+    return PartitionDesign(
+        direct=_direct_columns(design, meta),
+        design=design,
+        used=used,
+        weights=weights,
+        offset=offset,
+        foldid=foldid,
+        fold_labels=labels,
+        nfolds=len(labels) if foldid is not None else nfolds,
+        seed=seed,
+    )

@@ -1,0 +1,117 @@
+"""Passes over the partitions of a Dask DataFrame: map, then tree-reduce.
+
+A pass maps a function over every partition (each partition is read, coded by the
+:class:`~penstat.distributed.design.PartitionDesign` and reduced to small summaries
+on its worker) and merges the summaries pairwise in a tree (``GramStats.merge``),
+so only summaries, never rows, travel to the caller. :class:`Scan` counts its passes.
+
+The scheduler: a ``dask.distributed`` Client when one exists (the default client, or
+the one given), else dask's default scheduler (threads, on this machine). For real
+work start a cluster first, e.g. ``distributed.Client(distributed.LocalCluster())``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import dask
+
+from penstat._runner import limit_blas
+
+__all__ = ["Scan"]
+
+_SPLIT_EVERY = 8
+
+
+def current_client(client=None):
+    """The ``dask.distributed`` Client to run on: ``client`` if given, else the
+    default client when one exists, else None (dask's default scheduler)."""
+    if client is not None:
+        return client
+    try:
+        from distributed import default_client
+    except ImportError:  # pragma: no cover - distributed is part of the dask extra
+        return None
+    try:
+        return default_client()
+    except ValueError:
+        return None
+
+
+def tree_reduce(
+    items: list, combine: Callable[[Any, Any], Any], split_every: int = _SPLIT_EVERY
+):
+    """Merge delayed ``items`` in a tree of fan-in ``split_every`` (order kept:
+    ``combine`` sees left before right)."""
+    level = list(items)
+    while len(level) > 1:
+        level = [
+            dask.delayed(_combine_many, pure=True)(combine, *level[i : i + split_every])
+            for i in range(0, len(level), split_every)
+        ]
+    return level[0]
+
+
+def _combine_many(combine, *parts):
+    out = parts[0]
+    for part in parts[1:]:
+        out = combine(out, part)
+    return out
+
+
+def _on_partition(part, start, func, shared):
+    # one BLAS thread per task, as penstat's other parallel tasks: the workers' own
+    # threads are the parallelism (several BLAS threads per task oversubscribe)
+    with limit_blas(1):
+        return func(part, int(start), shared)
+
+
+class Scan:
+    """The partitions of a Dask DataFrame and the passes run over them.
+
+    Parameters
+    ----------
+    ddf : dask.dataframe.DataFrame or None
+    client : distributed.Client, optional
+        Default: the current default client, else dask's default scheduler.
+    parts : list of dask.delayed.Delayed, optional
+        The partitions, instead of those of ``ddf`` (e.g. blocks of Dask arrays).
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd
+    >>> import pandas as pd
+    >>> ddf = dd.from_pandas(pd.DataFrame({"x": range(10)}), npartitions=3)
+    >>> scan = Scan(ddf)
+    >>> count = scan.run(lambda part, start, shared: len(part), None, lambda a, b: a + b)
+    >>> count, scan.passes
+    (10, 1)
+    """
+
+    def __init__(self, ddf, client=None, parts=None):
+        self.parts = ddf.to_delayed() if parts is None else list(parts)
+        self.client = current_client(client)
+        self.passes = 0
+        self.starts = None
+
+    def run(self, func, shared, combine, starts=None):
+        """One pass: ``func(partition, start, shared)`` on every partition
+        (``start`` its global first row, 0 when unknown), merged by ``combine``."""
+        starts = self.starts if starts is None else starts
+        # named, not tokenized: a patsy DesignInfo cannot be hashed deterministically
+        shared_d = dask.delayed(
+            shared, name=f"penstat-shared-{uuid.uuid4().hex}", traverse=False
+        )
+        tasks = [
+            dask.delayed(_on_partition, pure=True)(
+                part, 0 if starts is None else starts[i], func, shared_d
+            )
+            for i, part in enumerate(self.parts)
+        ]
+        total = tree_reduce(tasks, combine)
+        self.passes += 1
+        if self.client is not None:
+            return self.client.compute(total).result()
+        return total.compute()

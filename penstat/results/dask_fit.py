@@ -1,0 +1,326 @@
+"""The fit of a formula on a Dask DataFrame: :class:`DaskPenalizedFit`.
+
+It is a :class:`~penstat.results.fit.PenalizedFit` (``coef``, ``selected``,
+``summary()``, the export and the report read it the same way) whose design holds
+no rows: :meth:`DaskPenalizedFit.predict` codes a Dask DataFrame partition by
+partition and returns a Dask Series, and what needs the rows in memory (bootstrap,
+stability selection, inference, refits of rows) is refused by name.
+"""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pandas as pd
+
+from penstat._errors import ArgumentError
+from penstat.results.fit import PenalizedFit
+
+__all__ = ["DaskPenalizedFit"]
+
+
+def _predict_partition(part, design_bytes, b0, b, family, type):
+    """The predictions of one pandas partition (as :meth:`PenalizedFit.predict`)."""
+    design = pickle.loads(design_bytes)
+    X = design.transform(part)
+    eta = X @ b + b0
+    if type == "link":
+        return pd.Series(eta, index=part.index, name="link")
+    mu = family.linkinv(eta)
+    if type == "response":
+        return pd.Series(mu, index=part.index, name="response")
+    negative, positive = design.classes
+    labels = np.where(mu > 0.5, positive, negative).astype(object)
+    labels[np.isnan(mu)] = None
+    return pd.Series(labels, index=part.index, name="class")
+
+
+class DaskPenalizedFit(PenalizedFit):
+    """A :class:`~penstat.results.fit.PenalizedFit` computed on a Dask DataFrame
+    by passes over its partitions (see the user guide's Dask page).
+
+    Attributes
+    ----------
+    passes : int
+        The passes over the data the fit made.
+    npartitions : int
+    scheduler : str
+        ``"distributed"`` (a Client) or ``"dask default"``.
+    irls_passes : int
+        Binomial: the passes of the IRLS steps (all CV folds in lockstep).
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd
+    >>> import penstat as ps
+    >>> df = ps.datasets.load("diabetes")
+    >>> ddf = dd.from_pandas(df, npartitions=3)
+    >>> fit = ps.lasso("y ~ .", ddf, seed=0)
+    >>> fit.passes, fit.selection.rule
+    (2, 'cv_1se')
+    >>> pred = fit.predict(ddf)  # a Dask Series, computed on demand
+    >>> type(pred).__name__, bool(pred.compute().notna().all())
+    ('Series', True)
+    """
+
+    def __init__(
+        self, design, result, spec, select_spec, penalty, run, data=None, warnings=()
+    ):
+        super().__init__(design, result, spec, select_spec, penalty, warnings=warnings)
+        # the Dask collection (a lazy graph, not the rows) and how its partitions are
+        # coded: what the Poisson bootstrap passes over
+        self.data = data
+        self.partition_design = run.partition_design
+        self.starts = run.starts
+        self.passes = int(run.passes)
+        self.npartitions = int(run.npartitions)
+        self.scheduler = run.scheduler
+        self.irls_passes = int(run.irls_passes)
+
+    @property
+    def dev_ratio(self) -> float:
+        """Fraction of the null deviance explained at the chosen lambda."""
+        return float(self.path.dev_ratio[self.index])
+
+    def predict(self, newdata=None, type: str = "response", lam=None, offset=None):
+        """Predict for new data through the training formula's DesignInfo.
+
+        ``newdata`` a Dask DataFrame: a Dask Series (one task per partition, nothing
+        computed); a pandas DataFrame: a pandas Series, as
+        :meth:`PenalizedFit.predict`. The other arguments as there (no ``offset``:
+        a Dask fit has none).
+        """
+        if type not in ("response", "link", "class"):
+            raise ArgumentError(f"type={type!r}; use 'response', 'link' or 'class'")
+        if type == "class" and self.family.name != "binomial":
+            raise ArgumentError("type='class' is only for family='binomial'")
+        if newdata is None:
+            raise ArgumentError(
+                "a fit on a Dask DataFrame keeps no rows: pass newdata= (the Dask "
+                "DataFrame to predict, e.g. the one fitted)"
+            )
+        if offset is not None:
+            raise ArgumentError("offset: a fit on a Dask DataFrame has no offset")
+        if not hasattr(newdata, "map_partitions"):
+            return super().predict(newdata, type=type, lam=lam)
+        b0, b = self._coef_vector(lam)
+        meta = pd.Series([], dtype=object if type == "class" else float, name=type)
+        return newdata.map_partitions(
+            _predict_partition,
+            # bytes: tokenized by value (a DesignInfo cannot be), rebuilt on workers
+            pickle.dumps(self.design),
+            float(b0),
+            np.asarray(b, dtype=float),
+            self.family,
+            type,
+            meta=meta,
+        )
+
+    def _refuse(self, what: str):
+        raise ArgumentError(
+            f"{what} needs the rows in memory and is not available for a fit on a Dask "
+            "DataFrame; fit a pandas DataFrame (e.g. ddf.compute() on a sample) for it"
+        )
+
+    def bootstrap(
+        self,
+        n_boot: int = 200,
+        fixed_lam: bool = True,
+        seed=None,
+        level: float = 0.95,
+        n_jobs=None,
+        progress=None,
+    ):
+        """The Poisson bootstrap of a gaussian fit on a Dask DataFrame, in one pass.
+
+        Replicate ``r`` weights every row by a Poisson(1) count (times its weight),
+        drawn from a seeded hash of (seed, r, global row position), so that it does
+        not depend on the partitioning; the statistics of all replicates are made in
+        the same pass, and each replicate's path is solved from its statistics on the
+        fit's lambdas down to the fit's lambda (``fixed_lam=True``: the lambda rule
+        is not re-applied inside a replicate). With many rows the Poisson bootstrap
+        approximates the pairs bootstrap (Hanley & MacGibbon 2006). The result, a
+        :class:`~penstat.resampling.BootstrapResult`, is kept in
+        ``fit.bootstrap_result`` and shown by the summary. ``n_jobs`` and
+        ``progress`` are not used (the cluster's workers run the pass).
+
+        Examples
+        --------
+        >>> import dask.dataframe as dd
+        >>> import penstat as ps
+        >>> ddf = dd.from_pandas(ps.datasets.load("diabetes"), npartitions=2)
+        >>> fit = ps.lasso("y ~ bmi + bp + s5 + age", ddf, select="bic")
+        >>> boot = fit.bootstrap(n_boot=20, seed=0)
+        >>> boot.coefs.shape, float(boot.columns.loc["bmi", "freq"])
+        ((20, 4), 1.0)
+        """
+        from penstat._validation import check_int, fresh_seed
+        from penstat.distributed.fit import bootstrap_stats
+        from penstat.resampling.bootstrap import _summarize_bootstrap
+        from penstat.solver.gram import gaussian_path_from_stats
+
+        if self.family.name != "gaussian":
+            self._refuse("bootstrap() of a binomial fit")
+        if not fixed_lam:
+            raise ArgumentError(
+                "fixed_lam=False (the lambda rule inside every replicate) is not "
+                "available for a fit on a Dask DataFrame; use fixed_lam=True"
+            )
+        n_boot = check_int(n_boot, "n_boot", 2)
+        if not 0.0 < float(level) < 1.0:
+            raise ArgumentError(f"level must be in (0, 1), got {level!r}")
+        seed = fresh_seed() if seed is None else int(seed)
+        stats = bootstrap_stats(self.data, self.partition_design, self.starts, n_boot, seed)
+        self.passes += 1
+        grid = self.spec.with_grid(np.asarray(self.path.lambdas[: self.index + 1]))
+        coefs = np.array(
+            [np.asarray(gaussian_path_from_stats(s, grid).coefs)[-1] for s in stats]
+        )
+        result = _summarize_bootstrap(
+            coefs,
+            list(self.design.columns),
+            self.design.terms,
+            True,
+            float(level),
+            np.random.SeedSequence(seed),
+            False,
+            (),
+        )
+        self.bootstrap_result = result
+        return result
+
+    def stability_selection(self, *args, **kwargs):
+        """Refused: see the class docstring."""
+        self._refuse("stability_selection()")
+
+    def inference(self, *args, **kwargs):
+        """Refused: see the class docstring."""
+        self._refuse("inference()")
+
+    def refit_rows(self, rows, fixed_lam: bool = False, seed=None):
+        """Refused: see the class docstring."""
+        self._refuse("refit_rows()")
+
+    def refitter(self, fixed_lam: bool = False):
+        """Refused: see the class docstring."""
+        self._refuse("refitter()")
+
+    def subpaths(self):
+        """Refused: see the class docstring."""
+        self._refuse("subpaths()")
+
+    def path_rows(self, rows, lambdas):
+        """Refused: see the class docstring."""
+        self._refuse("path_rows()")
+
+
+def is_dask_frame(data) -> bool:
+    """Whether ``data`` is a Dask DataFrame (without importing Dask)."""
+    return type(data).__module__.startswith("dask") and hasattr(data, "map_partitions")
+
+
+def fit_dask(
+    formula: str,
+    data,
+    *,
+    family: str,
+    penalty: str,
+    l1_ratio,
+    lam,
+    select,
+    nlambda: int,
+    lambda_min_ratio,
+    lambdas,
+    penalty_factor,
+    weights,
+    standardize: bool,
+    na_action: str,
+    positive_class,
+    nfolds: int,
+    foldid,
+    stratify,
+    measure,
+    gamma,
+    seed,
+    tol: float,
+    max_iter: int,
+    offset,
+    lower_limits,
+    upper_limits,
+    cv_grid: str,
+    formula_env: str,
+    groups,
+    relax: bool,
+    adaptive_gamma,
+    client=None,
+    **ignored,
+) -> DaskPenalizedFit:
+    """:func:`penstat.fit` on a Dask DataFrame (see the user guide's Dask page):
+    the same checks of the arguments, then :func:`penstat.distributed.fit.fit_frame`."""
+    from penstat.design.named import resolve_penalty_factor
+    from penstat.distributed.fit import fit_frame
+    from penstat.family import get_family
+    from penstat.penalty import resolve_penalty
+    from penstat.spec import SelectSpec
+
+    refused = {
+        "relax=True": relax,
+        "penalty='group'": penalty == "group",
+        "groups=": groups is not None,
+        "penalty_factor='adaptive'": isinstance(penalty_factor, str),
+        "lower_limits=": lower_limits is not None,
+        "upper_limits=": upper_limits is not None,
+        "offset=": offset is not None,
+        "lam= (a fixed lambda)": lam is not None or not isinstance(select, str | None),
+        "stratify=True (folds are a hash of the row position)": bool(stratify),
+        "cv_grid='glmnet'": cv_grid == "glmnet",
+        "na_action='raise'": na_action == "raise",
+    }
+    for what, given in refused.items():
+        if given:
+            raise ArgumentError(
+                f"{what} is not available for a fit on a Dask DataFrame; drop it, or "
+                "fit a pandas DataFrame (see the user guide's Dask page for what is "
+                "supported)"
+            )
+    fam = get_family(family)
+    l1 = resolve_penalty(penalty, l1_ratio)
+    if isinstance(l1, tuple):
+        raise ArgumentError(
+            "a list of l1_ratio is not available for a fit on a Dask DataFrame; give "
+            "one l1_ratio"
+        )
+    select_spec = SelectSpec.build(
+        fam.name, rule=select, nfolds=nfolds, measure=measure, gamma=gamma, seed=seed
+    ).with_seed()
+    options = {
+        "family": fam.name,
+        "l1_ratio": l1,
+        "lambdas": lambdas,
+        "nlambda": nlambda,
+        "lambda_min_ratio": lambda_min_ratio,
+        "standardize": standardize,
+        "tol": tol,
+        "max_iter": max_iter,
+    }
+    run = fit_frame(
+        formula,
+        data,
+        fam.name,
+        options,
+        select_spec,
+        weights=weights,
+        foldid=foldid,
+        positive_class=positive_class,
+        formula_env=None if formula_env == "caller" else formula_env,
+        client=client,
+        penalty_factor=(
+            None
+            if penalty_factor is None
+            else lambda design: resolve_penalty_factor(penalty_factor, design)
+        ),
+    )
+    return DaskPenalizedFit(
+        run.design, run.result, run.spec, run.select, penalty, run, data=data
+    )
