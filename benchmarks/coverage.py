@@ -45,6 +45,7 @@ from benchmarks._common import limit_threads_from_argv  # noqa: E402
 THREADS = limit_threads_from_argv(default=1)
 
 import argparse  # noqa: E402
+import dataclasses  # noqa: E402
 import math  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
@@ -152,10 +153,17 @@ def replicate(
         "full": dict(zip(names, scenario.beta, strict=True)),
     }
     child = seed.spawn(1)[0]  # the methods' randomness, apart from the data's
+    done = {}
     for method in methods:
         # "NAME@sigma": the method given the true noise level (gaussian only)
         name, _, given = method.partition("@")
         if given and scenario.family != "gaussian":
+            continue
+        if given and name in RESCALED and name in done:
+            # the same run (same seed) with the true sigma: only the standard errors
+            # change, in proportion to sigma
+            res = RESCALED[name](done[name], SIGMA, level)
+            rows += _rows(method, name, res, fit, targets, selected)
             continue
         try:
             with warnings.catch_warnings():
@@ -171,23 +179,50 @@ def replicate(
         except ps.PenstatError as exc:
             rows.append({"method": method, "status": f"refused: {type(exc).__name__}"})
             continue
-        own = str(res.details.get("target", OWN_TARGET.get(name, "full")))
-        own = "partial" if own not in ("partial", "full") else own
-        # a method with the full model's coefficients as its target reports (and is
-        # checked) on every column it has an interval for, selected or not; the
-        # partial target exists only for the selected columns
-        shown = res.table.index if own == "full" else fit.selected
-        table = res.table.loc[[c for c in shown if c in res.table.index]]
-        for column, row in table.iterrows():
-            lo, hi = float(row["ci_lower"]), float(row["ci_upper"])
-            if math.isnan(lo) or math.isnan(hi):
-                continue
-            entry = {"method": method, "status": "ok", "own": own, "column": column}
-            for kind, target in targets.items():
-                entry[kind] = lo <= target[column] <= hi if column in target else None
-            entry["width"] = hi - lo
-            entry["n_selected"] = len(selected)
-            rows.append(entry)
+        if not given:
+            done[name] = res
+        rows += _rows(method, name, res, fit, targets, selected)
+    return rows
+
+
+def _debiased_with_sigma(res, sigma: float, level: float):
+    """A debiased result with ``sigma`` in place of its estimate: its intervals are
+    ``b +- z se`` with ``se`` proportional to sigma (the nodewise part does not
+    depend on sigma)."""
+    from scipy import stats
+
+    table = res.table.copy()
+    table["std_error"] = table["std_error"] * (sigma / res.sigma)
+    q = stats.norm.ppf(0.5 + level / 2.0)
+    table["ci_lower"] = table["estimate"] - q * table["std_error"]
+    table["ci_upper"] = table["estimate"] + q * table["std_error"]
+    return dataclasses.replace(res, table=table, sigma=sigma, sigma_method="given")
+
+
+#: Methods whose NAME@sigma result is computed from NAME's result of the same
+#: replicate, exactly (saves a second run).
+RESCALED = {"debiased": _debiased_with_sigma}
+
+
+def _rows(method, name, res, fit, targets, selected) -> list[dict]:
+    rows = []
+    own = str(res.details.get("target", OWN_TARGET.get(name, "full")))
+    own = "partial" if own not in ("partial", "full") else own
+    # a method with the full model's coefficients as its target reports (and is
+    # checked) on every column it has an interval for, selected or not; the
+    # partial target exists only for the selected columns
+    shown = res.table.index if own == "full" else fit.selected
+    table = res.table.loc[[c for c in shown if c in res.table.index]]
+    for column, row in table.iterrows():
+        lo, hi = float(row["ci_lower"]), float(row["ci_upper"])
+        if math.isnan(lo) or math.isnan(hi):
+            continue
+        entry = {"method": method, "status": "ok", "own": own, "column": column}
+        for kind, target in targets.items():
+            entry[kind] = lo <= target[column] <= hi if column in target else None
+        entry["width"] = hi - lo
+        entry["n_selected"] = len(selected)
+        rows.append(entry)
     return rows
 
 
