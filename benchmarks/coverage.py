@@ -314,7 +314,10 @@ def main(argv: list[str] | None = None) -> int:
     from joblib import Parallel, delayed
 
     results = []
-    for k, scenario in enumerate(scenarios):
+    for scenario in scenarios:
+        # the seed of a scenario is its position in SCENARIOS: the same data whichever
+        # scenarios a run includes
+        k = list(SCENARIOS).index(scenario.name)
         start = time.perf_counter()
         seeds = np.random.SeedSequence([args.seed, k]).spawn(args.reps)
         batches = Parallel(n_jobs=args.jobs)(
