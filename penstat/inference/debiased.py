@@ -356,6 +356,7 @@ def nodewise_lambda(
     if rule not in NODEWISE_RULES:
         options = ", ".join(repr(r) for r in NODEWISE_RULES)
         raise ArgumentError(f"nodewise={rule!r} is not one of {options}")
+    Xs = np.asfortranarray(Xs, dtype=float)
     n, p = Xs.shape
     empty = pd.DataFrame({"lam": [], "cv_mean": [], "cv_se": []})
     if p < 2:
