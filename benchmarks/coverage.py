@@ -226,6 +226,27 @@ def _rows(method, name, res, fit, targets, selected) -> list[dict]:
     return rows
 
 
+def _numbered(i: int, *args) -> tuple[int, list[dict]]:
+    return i, replicate(*args)
+
+
+def _saved_rows(path: Path | None, name: str, methods: list[str], reps: int):
+    """The rows of ``--rows`` for this scenario, these methods and the first ``reps``
+    replicates (a replicate is kept only with all its methods)."""
+    if path is None or not path.exists():
+        return pd.DataFrame()
+    old = pd.read_csv(path)
+    old = old[(old["scenario"] == name) & (old["replicate"] < reps)]
+    complete = old.groupby("replicate")["method"].agg(lambda m: set(methods) <= set(m))
+    old = old[old["replicate"].isin(complete.index[complete])]
+    old = old[old["method"].isin(methods)]
+    for kind in ("partial", "full"):
+        if kind in old:
+            old[kind] = old[kind].map({True: True, False: False, "True": True,
+                                       "False": False})  # fmt: skip
+    return old
+
+
 def summarize(scenario: Scenario, rows: list[dict], reps: int) -> list[dict]:
     out = []
     frame = pd.DataFrame(rows)
@@ -297,6 +318,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads (0: default)")
     parser.add_argument("--out", type=Path, help="also write the table to this file")
     parser.add_argument(
+        "--rows",
+        type=Path,
+        help="CSV of every interval, appended replicate by replicate; the replicates "
+        "already in it (scenario, replicate number, every method) are not run again, "
+        "so an interrupted run resumes",
+    )
+    parser.add_argument(
         "--lam-factor",
         type=float,
         default=1.0,
@@ -320,11 +348,21 @@ def main(argv: list[str] | None = None) -> int:
         k = list(SCENARIOS).index(scenario.name)
         start = time.perf_counter()
         seeds = np.random.SeedSequence([args.seed, k]).spawn(args.reps)
-        batches = Parallel(n_jobs=args.jobs)(
-            delayed(replicate)(scenario, methods, args.level, s, args.lam_factor)
-            for s in seeds
+        done = _saved_rows(args.rows, scenario.name, methods, args.reps)
+        have = set(done["replicate"]) if len(done) else set()
+        batches = Parallel(n_jobs=args.jobs, return_as="generator")(
+            delayed(_numbered)(i, scenario, methods, args.level, s, args.lam_factor)
+            for i, s in enumerate(seeds)
+            if i not in have
         )
-        rows = [row for batch in batches for row in batch]
+        rows = done.to_dict("records")
+        for i, batch in batches:
+            batch = [dict(row, scenario=scenario.name, replicate=i) for row in batch]
+            if args.rows is not None:
+                pd.DataFrame(batch).to_csv(
+                    args.rows, mode="a", header=not args.rows.exists(), index=False
+                )
+            rows += batch
         results += summarize(scenario, rows, args.reps)
         took = time.perf_counter() - start
         print(f"{scenario.name}: {args.reps} replicates in {took:.0f} s", file=sys.stderr)

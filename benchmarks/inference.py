@@ -169,9 +169,9 @@ def time_hdi(
     t_split, t_proj, found = res.stdout.split()
     return {
         "status": "ok",
-        "split": float(t_split),
-        "debiased": float(t_proj),
-        "split_found": int(found) if found != "NA" else -1,
+        "split": float("nan") if t_split == "NA" else float(t_split),
+        "debiased": float("nan") if t_proj == "NA" else float(t_proj),
+        "split_found": -1 if found == "NA" else int(found),
     }
 
 
@@ -266,8 +266,8 @@ def main() -> None:
                 time_hdi(
                     df, tmp, args.splits, not args.skip_r_debiased, not args.skip_split
                 )
-                if use_r
-                else {"status": "R hdi not installed"}
+                if use_r and not (args.skip_split and args.skip_r_debiased)
+                else {"status": "R hdi not installed or not timed"}
             )
         print("| method | penstat (s) | hdi (s) | ratio |")
         print("|---|---|---|---|")
