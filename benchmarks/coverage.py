@@ -325,6 +325,17 @@ def main(argv: list[str] | None = None) -> int:
         "so an interrupted run resumes",
     )
     parser.add_argument(
+        "--reverse",
+        action="store_true",
+        help="run the replicates from the last (a second process on another --rows "
+        "file shares the work; concatenate the files)",
+    )
+    parser.add_argument(
+        "--summarize-only",
+        action="store_true",
+        help="run nothing: the table of the replicates in --rows",
+    )
+    parser.add_argument(
         "--lam-factor",
         type=float,
         default=1.0,
@@ -350,10 +361,11 @@ def main(argv: list[str] | None = None) -> int:
         seeds = np.random.SeedSequence([args.seed, k]).spawn(args.reps)
         done = _saved_rows(args.rows, scenario.name, methods, args.reps)
         have = set(done["replicate"]) if len(done) else set()
+        order = list(enumerate(seeds))[:: -1 if args.reverse else 1]
         batches = Parallel(n_jobs=args.jobs, return_as="generator")(
             delayed(_numbered)(i, scenario, methods, args.level, s, args.lam_factor)
-            for i, s in enumerate(seeds)
-            if i not in have
+            for i, s in order
+            if i not in have and not args.summarize_only
         )
         rows = done.to_dict("records")
         for i, batch in batches:
@@ -363,13 +375,15 @@ def main(argv: list[str] | None = None) -> int:
                     args.rows, mode="a", header=not args.rows.exists(), index=False
                 )
             rows += batch
-        results += summarize(scenario, rows, args.reps)
+        ran = len({row["replicate"] for row in rows})
+        results += summarize(scenario, rows, ran)
         took = time.perf_counter() - start
         print(f"{scenario.name}: {args.reps} replicates in {took:.0f} s", file=sys.stderr)
     table = markdown(results, args.level)
     header = (
         f"Coverage of {100 * args.level:g}% intervals after selection, "
-        f"{args.reps} replicates per scenario, seed {args.seed}, lasso at "
+        f"{args.reps} replicates per scenario (or those in --rows: the last column "
+        "counts them), seed {args.seed}, lasso at "
         f"lam = {args.lam_factor:g} c sqrt(2 log(p) / n)."
     )
     print(header + "\n\n" + table)
