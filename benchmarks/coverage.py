@@ -230,14 +230,16 @@ def _numbered(i: int, *args) -> tuple[int, list[dict]]:
     return i, replicate(*args)
 
 
-def _saved_rows(path: Path | None, name: str, methods: list[str], reps: int):
+def _saved_rows(path: Path | None, scenario: Scenario, methods: list[str], reps: int):
     """The rows of ``--rows`` for this scenario, these methods and the first ``reps``
-    replicates (a replicate is kept only with all its methods)."""
+    replicates (a replicate is kept only with all the methods it runs: NAME@sigma
+    only for gaussian scenarios)."""
     if path is None or not path.exists():
         return pd.DataFrame()
+    need = {m for m in methods if scenario.family == "gaussian" or "@" not in m}
     old = pd.read_csv(path)
-    old = old[(old["scenario"] == name) & (old["replicate"] < reps)]
-    complete = old.groupby("replicate")["method"].agg(lambda m: set(methods) <= set(m))
+    old = old[(old["scenario"] == scenario.name) & (old["replicate"] < reps)]
+    complete = old.groupby("replicate")["method"].agg(lambda m: need <= set(m))
     old = old[old["replicate"].isin(complete.index[complete])]
     old = old[old["method"].isin(methods)]
     for kind in ("partial", "full"):
@@ -359,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
         k = list(SCENARIOS).index(scenario.name)
         start = time.perf_counter()
         seeds = np.random.SeedSequence([args.seed, k]).spawn(args.reps)
-        done = _saved_rows(args.rows, scenario.name, methods, args.reps)
+        done = _saved_rows(args.rows, scenario, methods, args.reps)
         have = set(done["replicate"]) if len(done) else set()
         order = list(enumerate(seeds))[:: -1 if args.reverse else 1]
         batches = Parallel(n_jobs=args.jobs, return_as="generator")(
