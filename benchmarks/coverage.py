@@ -45,6 +45,7 @@ from benchmarks._common import limit_threads_from_argv  # noqa: E402
 THREADS = limit_threads_from_argv(default=1)
 
 import argparse  # noqa: E402
+import dataclasses  # noqa: E402
 import math  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
@@ -152,10 +153,17 @@ def replicate(
         "full": dict(zip(names, scenario.beta, strict=True)),
     }
     child = seed.spawn(1)[0]  # the methods' randomness, apart from the data's
+    done = {}
     for method in methods:
         # "NAME@sigma": the method given the true noise level (gaussian only)
         name, _, given = method.partition("@")
         if given and scenario.family != "gaussian":
+            continue
+        if given and name in RESCALED and name in done:
+            # the same run (same seed) with the true sigma: only the standard errors
+            # change, in proportion to sigma
+            res = RESCALED[name](done[name], SIGMA, level)
+            rows += _rows(method, name, res, fit, targets, selected)
             continue
         try:
             with warnings.catch_warnings():
@@ -171,24 +179,74 @@ def replicate(
         except ps.PenstatError as exc:
             rows.append({"method": method, "status": f"refused: {type(exc).__name__}"})
             continue
-        own = str(res.details.get("target", OWN_TARGET.get(name, "full")))
-        own = "partial" if own not in ("partial", "full") else own
-        # a method with the full model's coefficients as its target reports (and is
-        # checked) on every column it has an interval for, selected or not; the
-        # partial target exists only for the selected columns
-        shown = res.table.index if own == "full" else fit.selected
-        table = res.table.loc[[c for c in shown if c in res.table.index]]
-        for column, row in table.iterrows():
-            lo, hi = float(row["ci_lower"]), float(row["ci_upper"])
-            if math.isnan(lo) or math.isnan(hi):
-                continue
-            entry = {"method": method, "status": "ok", "own": own, "column": column}
-            for kind, target in targets.items():
-                entry[kind] = lo <= target[column] <= hi if column in target else None
-            entry["width"] = hi - lo
-            entry["n_selected"] = len(selected)
-            rows.append(entry)
+        if not given:
+            done[name] = res
+        rows += _rows(method, name, res, fit, targets, selected)
     return rows
+
+
+def _debiased_with_sigma(res, sigma: float, level: float):
+    """A debiased result with ``sigma`` in place of its estimate: its intervals are
+    ``b +- z se`` with ``se`` proportional to sigma (the nodewise part does not
+    depend on sigma)."""
+    from scipy import stats
+
+    table = res.table.copy()
+    table["std_error"] = table["std_error"] * (sigma / res.sigma)
+    q = stats.norm.ppf(0.5 + level / 2.0)
+    table["ci_lower"] = table["estimate"] - q * table["std_error"]
+    table["ci_upper"] = table["estimate"] + q * table["std_error"]
+    return dataclasses.replace(res, table=table, sigma=sigma, sigma_method="given")
+
+
+#: Methods whose NAME@sigma result is computed from NAME's result of the same
+#: replicate, exactly (saves a second run).
+RESCALED = {"debiased": _debiased_with_sigma}
+
+
+def _rows(method, name, res, fit, targets, selected) -> list[dict]:
+    rows = []
+    own = str(res.details.get("target", OWN_TARGET.get(name, "full")))
+    own = "partial" if own not in ("partial", "full") else own
+    # a method with the full model's coefficients as its target reports (and is
+    # checked) on every column it has an interval for, selected or not; the
+    # partial target exists only for the selected columns
+    shown = res.table.index if own == "full" else fit.selected
+    table = res.table.loc[[c for c in shown if c in res.table.index]]
+    for column, row in table.iterrows():
+        lo, hi = float(row["ci_lower"]), float(row["ci_upper"])
+        if math.isnan(lo) or math.isnan(hi):
+            continue
+        entry = {"method": method, "status": "ok", "own": own, "column": column}
+        for kind, target in targets.items():
+            entry[kind] = lo <= target[column] <= hi if column in target else None
+        entry["width"] = hi - lo
+        entry["n_selected"] = len(selected)
+        rows.append(entry)
+    return rows
+
+
+def _numbered(i: int, *args) -> tuple[int, list[dict]]:
+    return i, replicate(*args)
+
+
+def _saved_rows(path: Path | None, scenario: Scenario, methods: list[str], reps: int):
+    """The rows of ``--rows`` for this scenario, these methods and the first ``reps``
+    replicates (a replicate is kept only with all the methods it runs: NAME@sigma
+    only for gaussian scenarios)."""
+    if path is None or not path.exists():
+        return pd.DataFrame()
+    need = {m for m in methods if scenario.family == "gaussian" or "@" not in m}
+    old = pd.read_csv(path)
+    old = old[(old["scenario"] == scenario.name) & (old["replicate"] < reps)]
+    complete = old.groupby("replicate")["method"].agg(lambda m: need <= set(m))
+    old = old[old["replicate"].isin(complete.index[complete])]
+    old = old[old["method"].isin(methods)]
+    for kind in ("partial", "full"):
+        if kind in old:
+            old[kind] = old[kind].map({True: True, False: False, "True": True,
+                                       "False": False})  # fmt: skip
+    return old
 
 
 def summarize(scenario: Scenario, rows: list[dict], reps: int) -> list[dict]:
@@ -262,6 +320,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads (0: default)")
     parser.add_argument("--out", type=Path, help="also write the table to this file")
     parser.add_argument(
+        "--rows",
+        type=Path,
+        help="CSV of every interval, appended replicate by replicate; the replicates "
+        "already in it (scenario, replicate number, every method) are not run again, "
+        "so an interrupted run resumes",
+    )
+    parser.add_argument(
+        "--reverse",
+        action="store_true",
+        help="run the replicates from the last (a second process on another --rows "
+        "file shares the work; concatenate the files)",
+    )
+    parser.add_argument(
+        "--summarize-only",
+        action="store_true",
+        help="run nothing: the table of the replicates in --rows",
+    )
+    parser.add_argument(
         "--lam-factor",
         type=float,
         default=1.0,
@@ -279,21 +355,37 @@ def main(argv: list[str] | None = None) -> int:
     from joblib import Parallel, delayed
 
     results = []
-    for k, scenario in enumerate(scenarios):
+    for scenario in scenarios:
+        # the seed of a scenario is its position in SCENARIOS: the same data whichever
+        # scenarios a run includes
+        k = list(SCENARIOS).index(scenario.name)
         start = time.perf_counter()
         seeds = np.random.SeedSequence([args.seed, k]).spawn(args.reps)
-        batches = Parallel(n_jobs=args.jobs)(
-            delayed(replicate)(scenario, methods, args.level, s, args.lam_factor)
-            for s in seeds
+        done = _saved_rows(args.rows, scenario, methods, args.reps)
+        have = set(done["replicate"]) if len(done) else set()
+        order = list(enumerate(seeds))[:: -1 if args.reverse else 1]
+        batches = Parallel(n_jobs=args.jobs, return_as="generator")(
+            delayed(_numbered)(i, scenario, methods, args.level, s, args.lam_factor)
+            for i, s in order
+            if i not in have and not args.summarize_only
         )
-        rows = [row for batch in batches for row in batch]
-        results += summarize(scenario, rows, args.reps)
+        rows = done.to_dict("records")
+        for i, batch in batches:
+            batch = [dict(row, scenario=scenario.name, replicate=i) for row in batch]
+            if args.rows is not None:
+                pd.DataFrame(batch).to_csv(
+                    args.rows, mode="a", header=not args.rows.exists(), index=False
+                )
+            rows += batch
+        ran = len({row["replicate"] for row in rows})
+        results += summarize(scenario, rows, ran)
         took = time.perf_counter() - start
         print(f"{scenario.name}: {args.reps} replicates in {took:.0f} s", file=sys.stderr)
     table = markdown(results, args.level)
     header = (
         f"Coverage of {100 * args.level:g}% intervals after selection, "
-        f"{args.reps} replicates per scenario, seed {args.seed}, lasso at "
+        f"{args.reps} replicates per scenario (or those in --rows: the last column "
+        "counts them), seed {args.seed}, lasso at "
         f"lam = {args.lam_factor:g} c sqrt(2 log(p) / n)."
     )
     print(header + "\n\n" + table)

@@ -24,15 +24,15 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
-from penstat._errors import ArgumentError
+from penstat._errors import ArgumentError, ConvergenceWarning, warn_user
 from penstat._runner import run_tasks
 from penstat._validation import seed_sequence
 from penstat.engine import run
-from penstat.inference.request import InferenceRequest
+from penstat.inference.request import NODEWISE, InferenceRequest
 from penstat.inference.result import InferenceResult
 from penstat.inference.run import RUNNERS
 from penstat.inference.sigma import estimate_sigma
-from penstat.solver import solve
+from penstat.solver._cd._gaussian import gaussian_path
 from penstat.spec import FitSpec, SelectSpec
 
 __all__ = ["nodewise_lambda", "nodewise_residuals", "run_debiased"]
@@ -46,6 +46,28 @@ CV_FOLDS = 10
 CV_GRID = 30
 #: Points of the path each final nodewise fit follows down to the shared lambda.
 PATH_POINTS = 20
+#: ``nodewise=``: the rule of the shared nodewise lambda (see :func:`nodewise_lambda`).
+NODEWISE_RULES = NODEWISE
+#: How the notes of the result say each rule chose the lambda.
+NODEWISE_HOW = {
+    "zz": "Zhang & Zhang's rule: the smallest lambda below the pooled 10-fold CV "
+    "minimum with at most 1.25 times its variance",
+    "cv": "10-fold CV minimum, pooled over the nodewise regressions",
+}
+#: Zhang & Zhang's bound on the variance factor, relative to the CV lambda's.
+ZZ_INFLATION = 1.25
+#: Lambdas per decade below the CV lambda at which the variance factor is computed.
+ZZ_GRID = 20
+#: Decades below the CV lambda searched at most.
+ZZ_DECADES = 2
+#: Columns per runner task of the nodewise fits.
+BLOCK = 32
+#: Penalty factor of the response's own column in its nodewise regression: its
+#: coefficient stays 0 (see :func:`_lasso_path`).
+EXCLUDED = 1e100
+#: Convergence tolerance and iteration limit of the nodewise fits (FitSpec's defaults).
+TOL = FitSpec.tol
+MAX_ITER = FitSpec.max_iter
 
 
 def run_debiased(
@@ -59,11 +81,14 @@ def run_debiased(
     has an intercept) and multiplied by the square root of the weights: the
     observation weights (gaussian), or ``w pi (1 - pi)`` at the fit (binomial, van
     de Geer et al. section 3), and each column is scaled to unit mean square. Every
-    column is regressed on the others by the lasso (penstat's solver, no intercept:
-    the centred columns are orthogonal to it) at one shared lambda, the
-    10-fold cross-validation minimum of the prediction error pooled over the
-    nodewise regressions (hdi's ``lambda.min``; :func:`nodewise_lambda`). The
-    residuals give the correction and the standard errors
+    column is regressed on the others by the lasso (penstat's gaussian kernel, no
+    intercept: the centred columns are orthogonal to it) at one shared lambda
+    (:func:`nodewise_lambda`): by default (``request.nodewise="zz"``) the rule of
+    Zhang & Zhang (2014), the smallest lambda below the 10-fold cross-validation
+    minimum of the nodewise prediction error whose variance factor is at most 1.25
+    times the minimum's (hdi's ``do.ZnZ = TRUE``, recommended by Dezeure et al.
+    2015); with ``nodewise="cv"`` the CV minimum itself (hdi's default
+    ``lambda.min``). The residuals give the correction and the standard errors
     (:func:`nodewise_residuals`).
 
     Gaussian: ``sigma`` is ``request.sigma`` or
@@ -79,14 +104,16 @@ def run_debiased(
     request : InferenceRequest
     nodewise_lam : float, optional
         A fixed shared lambda for the nodewise regressions (on the unit-scaled
-        columns) instead of the cross-validated one.
+        columns) instead of the one ``request.nodewise`` chooses.
 
     Returns
     -------
     InferenceResult
         ``details``: ``nodewise_lam`` (the shared lambda, on the unit-scaled
-        columns), ``nodewise_cv`` (its CV table), ``initial`` (the fit's
-        coefficients), ``tau2`` (the nodewise ``Z_j' X_j / n`` before scaling).
+        columns), ``nodewise`` (its rule), ``nodewise_cv`` (its CV table),
+        ``nodewise_variance`` (the variance table of ``nodewise="zz"``),
+        ``initial`` (the fit's coefficients), ``tau2`` (the nodewise
+        ``Z_j' X_j / n`` before scaling).
 
     Examples
     --------
@@ -137,11 +164,16 @@ def run_debiased(
 
     seq = seed_sequence(request.seed)
     (cv_seed,) = seq.spawn(1)
+    var_table = None
     if nodewise_lam is None:
-        node_lam, cv_table = nodewise_lambda(
-            Xs, seed=cv_seed, n_jobs=request.n_jobs, progress=request.progress
+        node_lam, cv_table, var_table = nodewise_lambda(
+            Xs,
+            seed=cv_seed,
+            n_jobs=request.n_jobs,
+            progress=request.progress,
+            rule=request.nodewise,
         )
-        how = "10-fold CV minimum, pooled over the nodewise regressions"
+        how = NODEWISE_HOW[request.nodewise]
     else:
         node_lam, cv_table, how = float(nodewise_lam), None, "given"
     Z, tau2 = nodewise_residuals(
@@ -209,6 +241,8 @@ def run_debiased(
         details={
             "nodewise_lam": float(node_lam),
             "nodewise_cv": cv_table,
+            "nodewise_variance": var_table,
+            "nodewise": request.nodewise if nodewise_lam is None else "given",
             "initial": pd.Series(beta, index=list(design.columns), name="initial"),
             "tau2": tau2_full,
             "seed": request.seed,
@@ -226,12 +260,36 @@ def _initial(fit: Any, lam: float | None) -> tuple[float, np.ndarray]:
     return float(out.path.intercepts[out.index]), out.coef.copy()
 
 
-def _node_spec(lambdas: np.ndarray) -> FitSpec:
-    return FitSpec(fit_intercept=False, standardize=False, lambdas=lambdas)
+def _lasso_path(
+    X: np.ndarray, y: np.ndarray, j: int, lambdas: np.ndarray
+) -> tuple[np.ndarray, bool]:
+    """The lasso path of ``y`` on the columns of ``X`` other than ``j`` (no intercept,
+    no standardization), on the gaussian kernel directly.
+
+    ``X`` is used in place: column ``j`` stays in it with a penalty factor so large
+    that its coefficient is 0 at every lambda (its gradient ``|X_j' r| / n`` is at
+    most ``sqrt(mean X_j^2 mean r^2)``, far below ``lam * EXCLUDED``), which is the
+    lasso on ``X_-j`` exactly, without a copy of ``X_-j``. Returns the coefficients
+    ``(len(lambdas), p)`` and whether the kernel converged at every lambda.
+    """
+    n, p = X.shape
+    pf = np.ones(p)
+    pf[j] = EXCLUDED
+    m = lambdas.size
+    coefs, b0, dev = np.zeros((m, p)), np.zeros(m), np.zeros(m)
+    n_iter, conv = np.zeros(m, dtype=np.int32), np.zeros(m, dtype=np.uint8)
+    fitted = gaussian_path(
+        X, np.ascontiguousarray(y), np.full(n, 1.0 / n), pf, 1.0, lambdas, False,
+        False, TOL, MAX_ITER, coefs, b0, dev, n_iter, conv,
+    )  # fmt: skip
+    return coefs[:fitted], bool(conv[:fitted].all())
 
 
-def _others(Xs: np.ndarray, j: int) -> np.ndarray:
-    return np.asfortranarray(np.delete(Xs, j, axis=1))
+def _column_blocks(columns: Any) -> list[np.ndarray]:
+    """Columns in blocks of ``BLOCK`` (one runner task each: the per-task overhead
+    is paid once a block)."""
+    columns = np.asarray(columns, dtype=np.intp)
+    return [columns[k : k + BLOCK] for k in range(0, columns.size, BLOCK)]
 
 
 def nodewise_lambda(
@@ -241,15 +299,28 @@ def nodewise_lambda(
     progress: bool | None = False,
     nodes: int = CV_NODES,
     nfolds: int = CV_FOLDS,
-) -> tuple[float, pd.DataFrame]:
-    """The lambda shared by the nodewise lasso regressions: the minimum of the
-    K-fold cross-validated prediction error averaged over nodewise regressions
-    (hdi's ``lambda.min`` in ``score.nodewiselasso``).
+    rule: str = "zz",
+) -> tuple[float, pd.DataFrame, pd.DataFrame | None]:
+    """The lambda shared by the nodewise lasso regressions.
 
-    The CV runs on ``nodes`` columns drawn at random (all when ``p <= nodes``):
-    every nodewise regression shares the grid and the folds. The grid is
-    geometric, ``CV_GRID`` values from the largest ``max_k |X_k' X_j| / n`` of
-    those columns down to 5% of it (1e-4 when ``n > p``).
+    First the minimum ``lambda_cv`` of the K-fold cross-validated prediction error
+    averaged over nodewise regressions (hdi's ``lambda.min`` in
+    ``score.nodewiselasso``). With ``rule="cv"`` that is the lambda. With
+    ``rule="zz"`` (the default) it is then lowered as Zhang & Zhang (2014, section
+    3.3) propose and Dezeure, Bühlmann, Meier & Meinshausen (2015, Statist. Sci.
+    30(4), section 2.1.1) recommend (hdi's ``do.ZnZ = TRUE``): the smallest lambda
+    whose average variance factor ``V(lam) = mean_j n ||Z_j||^2 / (Z_j' X_j)^2``
+    is below 1.25 times ``V(lambda_cv)``. A smaller nodewise lambda makes ``Z_j``
+    closer to orthogonal to the other columns, which shrinks the bias term
+    ``Z_j' X_-j (beta - beta_hat)_-j / n`` of the estimate, at the price of a
+    variance at most 25% larger.
+
+    Both steps run on ``nodes`` columns drawn at random (all when ``p <= nodes``),
+    sharing the grid and the folds. The CV grid is geometric, ``CV_GRID`` values
+    from the largest ``max_k |X_k' X_j| / n`` of those columns down to 5% of it
+    (1e-4 when ``n > p``); ``V`` is computed on ``ZZ_GRID`` geometric values per
+    decade below ``lambda_cv``, over at most ``ZZ_DECADES`` decades, a decade at a
+    time until the variance bound is crossed.
 
     Parameters
     ----------
@@ -260,11 +331,14 @@ def nodewise_lambda(
     n_jobs, progress
         As the runner (:func:`penstat._runner.run_tasks`).
     nodes, nfolds : int
+    rule : {"zz", "cv"}
 
     Returns
     -------
-    (float, pandas.DataFrame)
-        The lambda, and the CV table (``lam``, ``cv_mean``, ``cv_se``).
+    (float, pandas.DataFrame, pandas.DataFrame or None)
+        The lambda, the CV table (``lam``, ``cv_mean``, ``cv_se``) and, for
+        ``rule="zz"``, the variance table (``lam``, ``variance``: ``V(lam)``,
+        ``ratio``: ``V(lam) / V(lambda_cv)``).
 
     Examples
     --------
@@ -272,13 +346,21 @@ def nodewise_lambda(
     >>> rng = np.random.default_rng(0)
     >>> X = rng.standard_normal((60, 5))
     >>> X = (X - X.mean(0)) / X.std(0)
-    >>> lam, table = nodewise_lambda(X, seed=1)
+    >>> lam, table, _ = nodewise_lambda(X, seed=1, rule="cv")
     >>> bool(lam == table["lam"][table["cv_mean"].idxmin()])
     True
+    >>> lam_zz, _, var = nodewise_lambda(X, seed=1)
+    >>> bool(lam_zz <= lam and var["ratio"][var["lam"] == lam_zz].item() < 1.25)
+    True
     """
+    if rule not in NODEWISE_RULES:
+        options = ", ".join(repr(r) for r in NODEWISE_RULES)
+        raise ArgumentError(f"nodewise={rule!r} is not one of {options}")
+    Xs = np.asfortranarray(Xs, dtype=float)
     n, p = Xs.shape
+    empty = pd.DataFrame({"lam": [], "cv_mean": [], "cv_se": []})
     if p < 2:
-        return np.inf, pd.DataFrame({"lam": [], "cv_mean": [], "cv_se": []})
+        return np.inf, empty, None
     seq = seed_sequence(seed)
     rng = np.random.default_rng(seq)
     cols = np.sort(rng.choice(p, size=min(p, nodes), replace=False))
@@ -287,22 +369,48 @@ def nodewise_lambda(
     gram[cols, np.arange(cols.size)] = 0.0
     top = float(gram.max())
     if not top > 0:
-        return np.inf, pd.DataFrame({"lam": [], "cv_mean": [], "cv_se": []})
+        return np.inf, empty, None
     # glmnet's paths end near saturation when n <= p; these fits get slow and the
     # nodewise regressions then interpolate, so the grid stops at 5% of the top
     ratio = 0.05 if n <= p else 1e-4
     grid = np.geomspace(top, top * ratio, CV_GRID)
-    spec = _node_spec(grid)
 
-    shared = (Xs, folds, nfolds, grid, spec)
+    shared = (Xs, folds, cols, grid)
     errs = np.array(
-        run_tasks(_node_cv_task, shared, cols, n_jobs, progress, "nodewise CV", "column")
-    )
-    by_fold = errs.mean(axis=0)  # (nfolds, grid): mean over the columns
+        run_tasks(
+            _node_cv_task, shared, range(nfolds), n_jobs, progress, "nodewise CV", "fold"
+        )
+    )  # fmt: skip  (folds, columns, grid)
+    by_fold = errs.mean(axis=1)  # (nfolds, grid): mean over the columns
     cv_mean = by_fold.mean(axis=0)
     cv_se = by_fold.std(axis=0, ddof=1) / np.sqrt(nfolds)
     table = pd.DataFrame({"lam": grid, "cv_mean": cv_mean, "cv_se": cv_se})
-    return float(grid[int(np.argmin(cv_mean))]), table
+    lam_cv = float(grid[int(np.argmin(cv_mean))])
+    if rule == "cv":
+        return lam_cv, table, None
+
+    above = grid[grid > lam_cv]
+    lams, variance = [], []
+    lo = lam_cv
+    for decade in range(ZZ_DECADES):
+        seg = np.geomspace(lo, lo / 10.0, ZZ_GRID + 1)
+        seg = seg if decade == 0 else seg[1:]
+        path = np.concatenate([above, np.asarray(lams), seg])
+        rows = run_tasks(_node_variance_task, (Xs, path, seg.size),
+                         _column_blocks(cols), n_jobs, progress, "nodewise variance",
+                         "block")  # fmt: skip
+        v = np.concatenate(rows).mean(axis=0)
+        lams.extend(seg)
+        variance.extend(v)
+        if not v[-1] < ZZ_INFLATION * variance[0]:
+            break
+        lo = lo / 10.0
+    lams_a, var_a = np.asarray(lams), np.asarray(variance)
+    ratio_v = var_a / var_a[0]
+    ok = np.flatnonzero(ratio_v < ZZ_INFLATION)
+    lam = float(lams_a[ok].min())  # ok holds lambda_cv itself (ratio 1)
+    var_table = pd.DataFrame({"lam": lams_a, "variance": var_a, "ratio": ratio_v})
+    return lam, table, var_table
 
 
 def nodewise_residuals(
@@ -314,11 +422,14 @@ def nodewise_residuals(
     """The nodewise lasso residuals of every column at ``lam``, scaled so that
     ``Z_j' X_j / n = 1``.
 
-    Column ``j`` is regressed on the others by penstat's solver (no intercept, no
-    further standardization) along a geometric path of ``PATH_POINTS`` values from
-    its own ``lambda_max`` down to ``lam``. ``tau_j^2 = X_j'(X_j - X_-j gamma_j) / n``
-    (van de Geer et al. 2014, eq. 9, equal at the optimum to
-    ``||X_j - X_-j gamma_j||^2 / n + lam ||gamma_j||_1``) is the scaling.
+    Column ``j`` is regressed on the others by penstat's gaussian kernel (no
+    intercept, no further standardization, on ``Xs`` itself: no copy per column)
+    along a geometric path of ``PATH_POINTS`` values from its own ``lambda_max``
+    down to ``lam``; the kernel stops only when the KKT conditions hold at every
+    lambda. ``tau_j^2 = X_j'(X_j - X_-j gamma_j) / n`` (van de Geer et al. 2014,
+    eq. 9, equal at the optimum to ``||X_j - X_-j gamma_j||^2 / n + lam
+    ||gamma_j||_1``) is the scaling. A :class:`~penstat.ConvergenceWarning` names
+    the columns whose regression did not converge.
 
     Parameters
     ----------
@@ -342,12 +453,18 @@ def nodewise_residuals(
     True
     """
     n, p = Xs.shape
-    R = np.column_stack(
-        run_tasks(
-            _node_residual_task, (Xs, lam), range(p), n_jobs, progress, "nodewise lasso",
-            "column",
+    Xs = np.asfortranarray(Xs, dtype=float)
+    out = run_tasks(_node_residual_task, (Xs, float(lam)), _column_blocks(range(p)),
+                    n_jobs, progress, "nodewise lasso", "block")  # fmt: skip
+    R = np.column_stack([r for r, _ in out]) if p else np.zeros((n, 0))
+    failed = np.concatenate([f for _, f in out]) if p else np.zeros(0, np.intp)
+    if failed.size:
+        warn_user(
+            f"the nodewise lasso of {failed.size} column(s) (positions "
+            f"{failed[:5].tolist()}{' ...' if failed.size > 5 else ''}) did not "
+            f"converge in {MAX_ITER} iterations; their intervals are less reliable",
+            ConvergenceWarning,
         )
-    )  # fmt: skip
     tau2 = np.einsum("ij,ij->j", Xs, R) / n
     return R / tau2, tau2
 
@@ -355,33 +472,59 @@ def nodewise_residuals(
 RUNNERS["debiased"] = run_debiased
 
 
-def _node_cv_task(shared, j: int) -> np.ndarray:
-    """The CV error (folds x grid) of the nodewise lasso of column ``j`` (a
-    module-level task: picklable)."""
-    Xs, folds, nfolds, grid, spec = shared
-    err = np.zeros((nfolds, grid.size))
-    Xo = _others(Xs, j)
-    for k in range(nfolds):
-        test = folds == k
-        train = ~test
-        path = solve(np.asfortranarray(Xo[train]), Xs[train, j], spec)
-        pred = Xo[test] @ path.coefs.T
-        e = (Xs[test, j][:, None] - pred) ** 2
-        err[k, : e.shape[1]] = e.mean(axis=0)
+def _node_cv_task(shared, k: int) -> np.ndarray:
+    """The CV error (columns x grid) of the nodewise lasso of every sampled column,
+    trained without fold ``k`` (a module-level task: picklable). The training rows
+    are copied once for all the columns."""
+    Xs, folds, cols, grid = shared
+    test = folds == k
+    Xtr = np.asfortranarray(Xs[~test])
+    Xte = Xs[test]
+    err = np.zeros((cols.size, grid.size))
+    for c, j in enumerate(cols):
+        coefs, _ = _lasso_path(Xtr, Xtr[:, j], int(j), grid)
+        pred = Xte @ coefs.T
+        e = (Xte[:, j][:, None] - pred) ** 2
+        err[c, : e.shape[1]] = e.mean(axis=0)
     return err
 
 
-def _node_residual_task(shared, j: int) -> np.ndarray:
-    """The nodewise lasso residual of column ``j`` at ``lam`` (a module-level task)."""
+def _node_variance_task(shared, block: np.ndarray) -> np.ndarray:
+    """``n ||Z_j||^2 / (Z_j' X_j)^2`` at the last ``m`` lambdas of ``path`` for the
+    columns of ``block`` (a module-level task)."""
+    Xs, path, m = shared
+    n = Xs.shape[0]
+    out = np.empty((block.size, m))
+    for c, j in enumerate(block):
+        xj = Xs[:, j]
+        coefs, _ = _lasso_path(Xs, xj, int(j), path)
+        Zj = xj[:, None] - Xs @ coefs[-m:].T
+        out[c] = n * np.einsum("ij,ij->j", Zj, Zj) / (xj @ Zj) ** 2
+    return out
+
+
+def _node_residual_task(shared, block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The nodewise lasso residuals at ``lam`` of the columns of ``block``, and those
+    of them whose fit did not converge (a module-level task)."""
     Xs, lam = shared
     n, p = Xs.shape
-    xj = Xs[:, j]
-    if p == 1:
-        return xj.copy()
-    Xo = _others(Xs, j)
-    top = float(np.max(np.abs(Xo.T @ xj))) / n
-    if not top > lam:
-        return xj.copy()
-    grid = np.geomspace(top, lam, PATH_POINTS)
-    path = solve(Xo, xj, _node_spec(grid))
-    return xj - Xo @ path.coefs[-1]
+    R = np.empty((n, block.size))
+    failed = []
+    for c, j in enumerate(block):
+        j = int(j)
+        xj = Xs[:, j]
+        R[:, c] = xj
+        if p == 1:
+            continue
+        g = np.abs(Xs.T @ xj) / n
+        g[j] = 0.0
+        top = float(g.max())
+        if not top > lam:
+            continue
+        coefs, converged = _lasso_path(Xs, xj, j, np.geomspace(top, lam, PATH_POINTS))
+        gamma = coefs[-1]
+        nz = np.flatnonzero(gamma)
+        R[:, c] = xj - Xs[:, nz] @ gamma[nz]
+        if not converged:
+            failed.append(j)
+    return R, np.asarray(failed, dtype=np.intp)

@@ -16,7 +16,7 @@ from penstat._validation import (
 )
 from penstat.spec import check_bool
 
-__all__ = ["ALTERNATIVES", "METHODS", "TARGETS", "InferenceRequest"]
+__all__ = ["ALTERNATIVES", "METHODS", "NODEWISE", "TARGETS", "InferenceRequest"]
 
 #: The methods of :func:`~penstat.inference.run_inference`.
 METHODS = ("selective", "split", "debiased", "naive")
@@ -26,6 +26,9 @@ ALTERNATIVES = ("two-sided", "sign")
 #: ``target=`` of selective inference: the partial coefficient in the selected model,
 #: or the coefficient in the full model (n > p).
 TARGETS = ("partial", "full")
+#: ``nodewise=`` of the debiased lasso: Zhang & Zhang's variance-bounded lambda, or
+#: the cross-validated one.
+NODEWISE = ("zz", "cv")
 
 
 def _one_of(value: Any, name: str, allowed: tuple[str, ...]) -> str:
@@ -61,6 +64,8 @@ class InferenceRequest:
         Root of the method's randomness (an int, settled from fresh entropy for None).
     n_jobs : int or None
     progress : bool or None
+    nodewise : str
+        One of :data:`NODEWISE` (debiased only).
 
     Examples
     --------
@@ -79,6 +84,7 @@ class InferenceRequest:
     seed: Any = None
     n_jobs: int | None = None
     progress: bool | None = None
+    nodewise: str = "zz"
 
     @classmethod
     def build(
@@ -94,6 +100,7 @@ class InferenceRequest:
         seed: Any = None,
         n_jobs: Any = None,
         progress: Any = None,
+        nodewise: Any = "zz",
     ) -> InferenceRequest:
         """A request from the user's arguments, each checked.
 
@@ -125,4 +132,5 @@ class InferenceRequest:
             seed=resolve_seed(seed),
             n_jobs=check_n_jobs(n_jobs),
             progress=None if progress is None else check_bool(progress, "progress"),
+            nodewise=_one_of(nodewise, "nodewise", NODEWISE),
         )

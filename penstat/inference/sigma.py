@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -10,6 +11,14 @@ from penstat.engine import run
 from penstat.spec import SelectSpec
 
 __all__ = ["estimate_sigma"]
+
+#: The end of the first CV grid of the lasso estimator, relative to lambda_max.
+SHORT_RATIO = 1e-2
+
+
+def spec_ratio(n: int, p: int) -> float:
+    """glmnet's default ``lambda.min.ratio``: 1e-2 when ``n < p``, else 1e-4."""
+    return 1e-2 if n < p else 1e-4
 
 
 def estimate_sigma(fit: Any, seed: Any = 0) -> tuple[float, str]:
@@ -20,6 +29,9 @@ def estimate_sigma(fit: Any, seed: Any = 0) -> tuple[float, str]:
     offset). Otherwise it is the cross-validated lasso residual estimator of Reid,
     Tibshirani & Friedman (2016, Statistica Sinica 26, eq. 7):
     ``RSS(lam_cv) / (n - df(lam_cv))`` at the lambda minimizing 10-fold CV error.
+    Its grid (when the fit's spec sets no ``lambda_min_ratio``) ends at 1e-2 of
+    lambda_max, and is extended to glmnet's 1e-4 only when the CV minimum is that
+    last point.
 
     Parameters
     ----------
@@ -53,7 +65,18 @@ def estimate_sigma(fit: Any, seed: Any = 0) -> tuple[float, str]:
         ols = sm.WLS(target, exog, weights=w).fit()
         return float(np.sqrt(ols.scale)), "OLS residual"
     spec = fit.spec.with_l1_ratio(1.0).with_grid(None)
-    out = run(X, y, spec, SelectSpec(rule="cv_min", seed=seed, n_jobs=1, progress=False))
+    select = SelectSpec(rule="cv_min", seed=seed, n_jobs=1, progress=False)
+    if spec.lambda_min_ratio is None:
+        # the CV minimum is far above glmnet's 1e-4 lambda_max (n >= p), where the
+        # fold fits (p columns on 0.9 n rows) near interpolation are slow: the grid
+        # ends at 1e-2 (glmnet's n < p default), and goes on to 1e-4 only when the
+        # minimum is its last point
+        short = dataclasses.replace(spec, lambda_min_ratio=SHORT_RATIO)
+        out = run(X, y, short, select)
+        if out.index == out.path.lambdas.size - 1 and spec_ratio(n, p) < SHORT_RATIO:
+            out = run(X, y, spec, select)
+    else:
+        out = run(X, y, spec, select)
     fitted = out.path.intercepts[out.index] + X @ out.coef
     resid = target - fitted
     df = np.count_nonzero(out.coef) + int(fit.spec.fit_intercept)

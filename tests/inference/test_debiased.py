@@ -162,3 +162,76 @@ def test_bad_sigma_named():
     fit = ps.lasso("y ~ .", _frame(X, X[:, 0]), lam=0.05)
     with pytest.raises(ps.ArgumentError, match="sigma"):
         fit.inference("debiased", sigma=-1.0)
+
+
+def test_nodewise_residuals_equal_sklearn_lasso_on_the_other_columns():
+    # each column's regression runs on the whole design with its own column held
+    # at 0: the same as scikit-learn's lasso on the other columns
+    from sklearn.linear_model import Lasso
+
+    rng, X = _correlated(70, 15, seed=10)
+    Xs = (X - X.mean(0)) / X.std(0)
+    n, lam = Xs.shape[0], 0.05
+    Z, tau2 = nodewise_residuals(Xs, lam)
+    for j in range(Xs.shape[1]):
+        Xo = np.delete(Xs, j, axis=1)
+        ref = Lasso(alpha=lam, fit_intercept=False, tol=1e-12, max_iter=100_000)
+        r = Xs[:, j] - Xo @ ref.fit(Xo, Xs[:, j]).coef_
+        np.testing.assert_allclose(Z[:, j] * tau2[j], r, atol=1e-6)
+        np.testing.assert_allclose(tau2[j], Xs[:, j] @ r / n, rtol=1e-6)
+
+
+def test_zhang_zhang_lambda_bounds_the_variance():
+    # p <= 50: every column takes part, so V(lam) can be recomputed independently
+    from sklearn.linear_model import Lasso
+
+    from penstat.inference.debiased import ZZ_INFLATION, nodewise_lambda
+
+    rng, X = _correlated(60, 10, seed=11, rho=0.5)
+    Xs = (X - X.mean(0)) / X.std(0)
+    n = Xs.shape[0]
+    lam_cv, cv, none = nodewise_lambda(Xs, seed=4, rule="cv")
+    lam, cv2, var = nodewise_lambda(Xs, seed=4)
+    assert none is None and lam_cv == cv["lam"][cv["cv_mean"].idxmin()]
+    pd.testing.assert_frame_equal(cv, cv2)
+    assert var["lam"].iloc[0] == lam_cv and lam < lam_cv
+
+    def variance(at):
+        v = []
+        for j in range(Xs.shape[1]):
+            Xo = np.delete(Xs, j, axis=1)
+            fit = Lasso(alpha=at, fit_intercept=False, tol=1e-12, max_iter=100_000)
+            z = Xs[:, j] - Xo @ fit.fit(Xo, Xs[:, j]).coef_
+            v.append(n * (z @ z) / (z @ Xs[:, j]) ** 2)
+        return np.mean(v)
+
+    chosen = variance(lam) / variance(lam_cv)
+    np.testing.assert_allclose(chosen, var["ratio"][var["lam"] == lam].item(), rtol=1e-5)
+    # the smallest lambda of the grid with at most 1.25 times the CV variance
+    assert chosen < ZZ_INFLATION
+    assert (var["ratio"][var["lam"] < lam] >= ZZ_INFLATION).all()
+
+
+def test_nodewise_rule_is_said_and_the_cv_rule_keeps_the_cv_minimum():
+    rng, X = _correlated(80, 30, seed=12)
+    y = X[:, 0] + rng.standard_normal(80)
+    fit = ps.lasso("y ~ .", _frame(X, y), lam=0.1)
+    zz = fit.inference("debiased", seed=5, progress=False)
+    cv = fit.inference("debiased", seed=5, progress=False, nodewise="cv")
+    table = cv.details["nodewise_cv"]
+    assert cv.details["nodewise_lam"] == table["lam"][table["cv_mean"].idxmin()]
+    assert cv.details["nodewise_variance"] is None and cv.details["nodewise"] == "cv"
+    assert zz.details["nodewise"] == "zz"
+    assert zz.details["nodewise_lam"] <= cv.details["nodewise_lam"]
+    assert any("Zhang & Zhang" in note for note in zz.notes)
+    # less bias for at most 25% more variance (on average over the sampled columns)
+    assert (zz.table["std_error"] >= cv.table["std_error"] * (1 - 1e-9)).mean() > 0.9
+
+
+def test_bad_nodewise_rule_named():
+    rng, X = _correlated(40, 3, seed=13)
+    fit = ps.lasso("y ~ .", _frame(X, X[:, 0] + rng.standard_normal(40)), lam=0.05)
+    with pytest.raises(ps.ArgumentError, match="nodewise='lasso' is not one of 'zz'"):
+        fit.inference("debiased", nodewise="lasso")
+    with pytest.raises(ps.ArgumentError, match="nodewise"):
+        InferenceRequest.build("debiased", nodewise=None)
