@@ -74,6 +74,7 @@ class BootstrapResult:
     stratify: bool = False
     n_failed: int = 0
     failures: tuple = ()
+    n_pairs: int | None = None
 
     def plot(self, ax=None):
         """Dot chart of the selection frequencies; see
@@ -140,6 +141,12 @@ class StabilitySelection:
         ``n_fits`` others).
     failures : tuple of str
         The message of each fit left out.
+    n_pairs : int or None
+        Complementary pairs: the pairs whose two halves were both fitted, the ``B``
+        of the bounds and of the probabilities (a pair one of whose halves failed is
+        left out whole, so the estimate stays the average over complementary pairs
+        the bound of Shah & Samworth is proved for); ``n_subsamples`` when none
+        failed. None for independent subsamples.
 
     Examples
     --------
@@ -177,6 +184,7 @@ class StabilitySelection:
     stratify: bool = False
     n_failed: int = 0
     failures: tuple = ()
+    n_pairs: int | None = None
 
     def plot(self, ax=None):
         """Stability path; see :func:`penstat.plots.stability.plot_stability_path`."""
