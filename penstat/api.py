@@ -216,7 +216,6 @@ def fit(
         cv_grid=cv_grid,
         relax=relax,
     )
-    _warn_unused_folds(select_spec, nfolds, foldid)
     adaptive, adaptive_gamma = check_adaptive(penalty_factor, adaptive_gamma)
     if relax and (lower_limits is not None or upper_limits is not None):
         raise ArgumentError(
@@ -237,6 +236,7 @@ def fit(
     )
     if foldid is not None:
         select_spec = select_spec.with_folds(design.rows_of(foldid, "foldid"))
+    _warn_unused_folds(select_spec, nfolds, foldid)  # once foldid is known good
     select_spec = select_spec.with_seed()
     pf = None if adaptive else resolve_penalty_factor(penalty_factor, design)
     lower, upper = resolve_limits(lower_limits, upper_limits, design, pf)
