@@ -61,11 +61,12 @@ CHILD = textwrap.dedent(
     jobs = int(case[-1])
     kind = case[:-1]
     fit = None
-    if kind in ("boot", "stab"):
+    if kind in ("boot", "bbic", "stab"):
         df = pd.DataFrame(X, columns=[f"x{j}" for j in range(p)])
         df.insert(0, "y", y)
-        fit = ps.lasso("y ~ .", df, family=family, select="cv_min", nfolds=10, nlambda=nlambda, seed=0,
-                       progress=False, n_jobs=1)
+        rule = dict(select="bic") if kind == "bbic" else dict(select="cv_min", nfolds=10)
+        fit = ps.lasso("y ~ .", df, family=family, nlambda=nlambda, seed=0, progress=False, n_jobs=1,
+                       **rule)
         del df
     Xa, ya, spec = checked(X, y, family=family, nlambda=nlambda)
 
@@ -74,7 +75,7 @@ CHILD = textwrap.dedent(
             run(Xa, ya, spec, SelectSpec(rule="cv_min", nfolds=10, seed=0, n_jobs=jobs, progress=False))
         elif kind == "l1r":
             run(Xa, ya, spec, SelectSpec(rule="cv_min", nfolds=10, seed=0, n_jobs=jobs, progress=False, l1_ratios=(0.5, 1.0)))
-        elif kind == "boot":
+        elif kind in ("boot", "bbic"):
             fit.bootstrap(2, seed=0, n_jobs=jobs, progress=False)
         elif kind == "stab":
             fit.stability_selection(2, cutoff=0.75, pfer=1, seed=0, n_jobs=jobs, progress=False)
@@ -108,6 +109,8 @@ CASES = {
     "l1r2": "l1_ratio search (0.5, 1), 10-fold CV, 2 jobs",
     "boot1": "bootstrap, 2 replicates with 10-fold CV inside, 1 job",
     "boot2": "bootstrap, 2 replicates with 10-fold CV inside, 2 jobs",
+    "bbic1": "bootstrap, 2 replicates with BIC inside, 1 job",
+    "bbic2": "bootstrap, 2 replicates with BIC inside, 2 jobs",
     "stab1": "stability selection, 2 complementary pairs, 1 job",
     "stab2": "stability selection, 2 complementary pairs, 2 jobs",
 }

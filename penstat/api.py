@@ -18,6 +18,7 @@ from penstat._errors import (
     ConvergenceWarning,
     DataError,
     SeparationWarning,
+    warn_user,
 )
 from penstat._validation import check_adaptive
 from penstat.design import build_design
@@ -48,7 +49,7 @@ def fit(
     standardize: bool = True,
     na_action: str = "drop",
     positive_class=None,
-    nfolds: int = 10,
+    nfolds: int | None = None,
     foldid=None,
     stratify: bool | None = None,
     measure: str | None = None,
@@ -118,7 +119,9 @@ def fit(
         Binomial: the response value coded 1 (default the second sorted value).
     nfolds, foldid, measure, gamma, n_jobs, progress
         Passed to :func:`penstat.selection.select_lambda`; ``foldid`` may be a column
-        name (grouped folds) or one label per row of ``data``.
+        name (grouped folds) or one label per row of ``data``. ``nfolds`` None: 10.
+        ``nfolds`` or ``foldid`` with a rule that does not cross-validate (``aic``,
+        ``bic``, ``ebic``, a fixed lambda) is ignored, with a warning naming it.
     seed : int, numpy Generator or None
         Seed of the random CV folds. A fit that draws folds records the seed it used
         in ``fit.seed`` (an int: drawn from fresh entropy when ``seed`` is None, or
@@ -219,7 +222,7 @@ def fit(
         rule=select,
         lam=lam,
         l1_ratios=l1 if isinstance(l1, tuple) else None,
-        nfolds=nfolds,
+        nfolds=10 if nfolds is None else nfolds,
         measure=measure,
         stratify=stratify,
         gamma=gamma,
@@ -250,6 +253,7 @@ def fit(
     )
     if foldid is not None:
         select_spec = select_spec.with_folds(design.rows_of(foldid, "foldid"))
+    _warn_unused_folds(select_spec, nfolds, foldid)  # once foldid is known good
     select_spec = select_spec.with_seed()
     pf = None if adaptive else resolve_penalty_factor(penalty_factor, design)
     lower, upper = resolve_limits(lower_limits, upper_limits, design, pf)
@@ -262,6 +266,7 @@ def fit(
             "or drop groups"
         )
     n, p = design.X.shape
+    _check_enough_rows(design)
     spec = FitSpec.build(
         n,
         p,
@@ -280,6 +285,7 @@ def fit(
         tol=tol,
         max_iter=max_iter,
         groups=group_of,
+        columns=design.columns,
     )
     init = None
     with warnings.catch_warnings(record=True) as caught:
@@ -307,6 +313,40 @@ def fit(
         warnings=_replay(caught),
         adaptive_init=init,
         group_labels=group_of,
+    )
+
+
+def _warn_unused_folds(select: SelectSpec, nfolds, foldid) -> None:
+    """Warn that ``nfolds`` / ``foldid`` are ignored by a rule that does not
+    cross-validate (a relaxed fit always does; ``relax`` needs a CV rule)."""
+    if select.is_cv:
+        return
+    used = f"select={select.rule!r}" if select.rule is not None else "a fixed lambda"
+    for name, value in (("nfolds", nfolds), ("foldid", foldid)):
+        if value is not None:
+            shown = f"nfolds={value!r}" if name == "nfolds" else "foldid"
+            warn_user(
+                f"{shown} is ignored with {used}: only the CV rules (select='cv_1se' "
+                f"or 'cv_min') use folds; drop {name} or use a CV rule",
+                UserWarning,
+            )
+
+
+def _check_enough_rows(design) -> None:
+    """Refuse data with fewer than 2 rows to fit (after the rows with missing values
+    and the zero weights are left out)."""
+    w = design.weights
+    n = design.X.shape[0] if w is None else int((w > 0).sum())
+    if n >= 2:
+        return
+    dropped = (
+        f" ({design.n_dropped} row(s) with missing values were left out)"
+        if design.n_dropped
+        else ""
+    )
+    raise DataError(
+        f"the data has {n} row{'' if n == 1 else 's'} to fit{dropped}; a penalized "
+        "fit needs at least 2 rows (and cross-validation at least as many as nfolds)"
     )
 
 

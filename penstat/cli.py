@@ -176,7 +176,7 @@ def _selection_options(group) -> None:
     group.add_argument(
         "--nfolds",
         type=int,
-        default=10,
+        default=None,
         metavar="K",
         help="number of cross-validation folds (default 10)",
     )
@@ -382,11 +382,13 @@ def _dask_data(source: str):
 
 def _fit_with(args) -> int:
     _check_options(args)
-    data, formula, source = _inputs(args)
     _check_outputs(args)
     rule = _rule(args.select)
-    if args.bootstrap < 0 or args.bootstrap == 1:
-        raise UsageError("--bootstrap needs at least 2 replicates (0: no bootstrap)")
+    limits = (
+        parse_limits(args.lower_limits, "--lower-limits"),
+        parse_limits(args.upper_limits, "--upper-limits"),
+    )
+    data, formula, source = _inputs(args)
     progress = False if args.no_progress else None
     # a run that draws randomness has one seed, printed in the summary's header and
     # recorded in the report and the JSON, so that --seed repeats it; the
@@ -405,8 +407,8 @@ def _fit_with(args) -> int:
         l1_ratio=args.l1_ratio,
         select=rule,
         offset=args.offset,
-        lower_limits=parse_limits(args.lower_limits, "--lower-limits"),
-        upper_limits=parse_limits(args.upper_limits, "--upper-limits"),
+        lower_limits=limits[0],
+        upper_limits=limits[1],
         nfolds=args.nfolds,
         stratify=args.stratify,
         seed=seed,
@@ -574,6 +576,7 @@ def _child_seed(seed, k):
 
 def _check_options(args) -> None:
     """Options that would be ignored or refused later, before the data is read."""
+    _check_values(args)
     for option, value in (("--cutoff", args.cutoff), ("--pfer", args.pfer)):
         if value is not None and not args.stability:
             raise UsageError(
@@ -594,6 +597,72 @@ def _check_options(args) -> None:
         raise UsageError(
             f"--seed {args.seed} must be an integer >= 0 (the seed a run prints repeats it)"
         )
+
+
+def _check_values(args) -> None:
+    """Every value that can be checked without the data, each naming its option: a
+    mistake is reported before a large file is read."""
+    rule = _rule(args.select)
+    if isinstance(rule, float) and not (np.isfinite(rule) and rule >= 0):
+        raise UsageError(
+            f"--select {args.select}: a fixed lambda must be a finite number >= 0 "
+            f"(or a rule: {', '.join(_RULES)})"
+        )
+    if args.nfolds is not None and args.nfolds < 2:
+        raise UsageError(
+            f"--nfolds {args.nfolds}: cross-validation needs at least 2 folds (10 is usual)"
+        )
+    if args.relax and rule not in _CV_RULES:
+        raise UsageError(
+            f"--relax chooses lambda and gamma together by cross-validation; use "
+            f"--select cv_1se or cv_min with it, not --select {args.select}"
+        )
+    ratio = args.l1_ratio
+    if ratio is not None:
+        if not 0.0 <= ratio <= 1.0:  # NaN too
+            raise UsageError(f"--l1-ratio {ratio:g} must be in [0, 1] (1: lasso, 0: ridge)")
+        if (args.penalty, ratio) in (("l1", 0.0), ("l2", 1.0)) or (
+            args.penalty in ("l1", "l2") and 0.0 < ratio < 1.0
+        ):
+            raise UsageError(
+                f"--l1-ratio applies to --penalty elasticnet or group, not "
+                f"--penalty {args.penalty} (which fixes the mix)"
+            )
+    if args.stability and (args.penalty == "l2" or ratio == 0.0):
+        raise UsageError(
+            "--stability needs an L1 penalty; ridge (--penalty l2 or --l1-ratio 0) "
+            "selects every column"
+        )
+    if args.adaptive_gamma is not None:
+        if not args.adaptive:
+            raise UsageError(
+                "--adaptive-gamma applies to --adaptive only; add --adaptive, or drop "
+                "--adaptive-gamma"
+            )
+        if not (np.isfinite(args.adaptive_gamma) and args.adaptive_gamma > 0):
+            raise UsageError(
+                f"--adaptive-gamma {args.adaptive_gamma:g} must be a positive number"
+            )
+    if args.bootstrap < 0 or args.bootstrap == 1:
+        raise UsageError("--bootstrap needs at least 2 replicates (0: no bootstrap)")
+    if args.cutoff is not None and not 0.5 < args.cutoff <= 1.0:
+        raise UsageError(
+            f"--cutoff {args.cutoff:g} must be in (0.5, 1]; values 0.6 to 0.9 are usual"
+        )
+    if args.pfer is not None and not (np.isfinite(args.pfer) and args.pfer > 0):
+        raise UsageError(f"--pfer {args.pfer:g} must be a positive number")
+    for option, text, side in (
+        ("--lower-limits", args.lower_limits, -1.0),
+        ("--upper-limits", args.upper_limits, 1.0),
+    ):
+        limits = parse_limits(text, option)
+        values = limits.values() if isinstance(limits, dict) else [limits]
+        for value in values:
+            if value is not None and (np.isnan(value) or value * side < 0):
+                sign = "<= 0" if side < 0 else ">= 0"
+                raise UsageError(
+                    f"{option}: each limit must be a number {sign}, got {value:g}"
+                )
 
 
 def _check_inference_options(args) -> None:

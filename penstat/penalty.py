@@ -131,12 +131,16 @@ def as_groups(value: Any, p: int, penalty_factor: np.ndarray | None = None) -> n
     return out
 
 
-def floor_tiny_factors(pf: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
+def floor_tiny_factors(
+    pf: np.ndarray, keep: np.ndarray | None = None, names=None
+) -> np.ndarray:
     """Checked factors with every positive factor below ``TINY_FACTOR`` (1e-8) times
     the largest set to 0 (unpenalized), with a ``UserWarning`` naming them.
 
     ``keep`` (bool per column) marks columns left as they are (those with
-    coefficient limits, which an unpenalized column cannot take).
+    coefficient limits, which an unpenalized column cannot take). ``names`` (one per
+    column, e.g. the design's columns) names them in the warning; without them, by
+    position.
 
     Examples
     --------
@@ -154,7 +158,12 @@ def floor_tiny_factors(pf: np.ndarray, keep: np.ndarray | None = None) -> np.nda
     if not tiny.any():
         return pf
     where = np.flatnonzero(tiny)
-    shown = ", ".join(f"penalty_factor[{j}] = {pf[j]:.3g}" for j in where[:3])
+    label = (
+        (lambda j: f"penalty_factor of {names[j]!r}")
+        if names is not None
+        else (lambda j: f"penalty_factor[{j}]")
+    )
+    shown = ", ".join(f"{label(j)} = {pf[j]:.3g}" for j in where[:3])
     more = f" (and {where.size - 3} more)" if where.size > 3 else ""
     warn_user(
         f"{shown}{more} is positive but below {TINY_FACTOR:g} times the largest "

@@ -141,9 +141,11 @@ class FitSpec:
         tol: Any = 1e-7,
         max_iter: Any = 100_000,
         groups: Any = None,
+        columns: Any = None,
     ) -> FitSpec:
         """A spec for data of ``n`` rows and ``p`` columns from the user's arguments,
-        each checked (a ``PenstatError`` names the first bad one).
+        each checked (a ``PenstatError`` names the first bad one). ``columns``: the
+        names of the columns, for the warnings (not kept).
 
         Examples
         --------
@@ -157,7 +159,7 @@ class FitSpec:
             bounded = None
             if limits is not None:
                 bounded = np.isfinite(limits[0]) | np.isfinite(limits[1])
-            pf = floor_tiny_factors(pf, bounded)
+            pf = floor_tiny_factors(pf, bounded, columns)
         if groups is not None:
             if limits is not None:
                 raise ArgumentError(

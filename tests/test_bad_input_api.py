@@ -242,7 +242,8 @@ def three(df):
 def test_a_tiny_penalty_factor_is_taken_as_zero_with_a_warning(three):
     # was: lambda_max divided by 1e-300 put the grid near 1e300, so z and w never
     # entered the model and the selected lambda hid it
-    with pytest.warns(UserWarning, match=r"penalty_factor\[0\] = 1e-300 is positive but "
+    # the formula API names the column (fit_path, without names, its position)
+    with pytest.warns(UserWarning, match=r"penalty_factor of 'x' = 1e-300 is positive but "
                       r"below 1e-08 times the largest factor .* taken as 0"):  # fmt: skip
         tiny = ps.lasso("y ~ x + z + w", three, penalty_factor=[1e-300, 1, 1], select="bic")
     zero = ps.lasso("y ~ x + z + w", three, penalty_factor=[0, 1, 1], select="bic")
@@ -541,7 +542,7 @@ OPTION_CASES = [
     ("lambdas-2d", {"lambdas": [[1.0], [0.1]]}, A, r"lambdas"),
     ("nfolds-zero", {"nfolds": 0}, A, r"nfolds"),
     ("nfolds-one", {"nfolds": 1}, A, r"nfolds"),
-    ("nfolds-more-than-rows", {"nfolds": 100}, E, r"nfolds|fold"),
+    ("nfolds-more-than-rows", {"nfolds": 100}, D, r"nfolds=100 is larger.*too few rows"),
     ("nfolds-float", {"nfolds": 2.5}, A, r"nfolds"),
     ("seed-negative", {"seed": -1}, A, r"seed"),
     ("seed-float", {"seed": 1.5}, A, r"seed"),
@@ -653,6 +654,11 @@ FORMULA_CASES = [
     ("text-response", "s ~ x", D, r"'s'"),
     ("two-tildes", "y ~ x ~ z", F, r""),
     ("unknown-function", "y ~ frobnicate(x)", F, r"frobnicate"),
+    ("response-as-predictor", "y ~ y", F, r"response column 'y' is also a predictor"),
+    ("response-in-dot", "y ~ . + y", F, r"response column 'y' is also a predictor"),
+    ("response-transformed", "y ~ x + np.log(y)", F, r"'y' \(in the term 'np.log\(y\)'\)"),
+    ("response-interaction", "y ~ x + x:y", F, r"response column 'y'"),
+    ("response-transformed-both", "np.log(y) ~ x + y", F, r"response column 'y'"),
 ]
 
 
@@ -676,6 +682,13 @@ def _data_cases():
         ("data-dict", {"y": [1.0, 2.0], "x": [1.0, 2.0]}, E, r"data"),
         ("data-series", base.y, E, r"data"),
         ("data-no-rows", base.iloc[:0], D, r"no rows"),
+        ("data-one-row", base.iloc[:1], D, r"1 row to fit.*at least 2 rows"),
+        (
+            "data-one-row-left",
+            base.assign(x=np.r_[1.0, np.full(23, np.nan)]),
+            D,
+            r"1 row to fit \(23 row\(s\) with missing values were left out\)",
+        ),
         ("y-all-nan", nan_y, D, r"row|missing|NaN"),
         ("x-inf", inf_x, D, r"'x'|infinite|inf"),
         ("y-inf", base.assign(y=np.r_[np.inf, base.y[1:]]), D, r"response|'y'"),
@@ -816,6 +829,12 @@ RESULT_CASES = [
     ("coef_at-negative", lambda f: f.coef_at(-1.0), r"lam"),
     ("coef_at-nan", lambda f: f.coef_at(np.nan), r"lam"),
     ("report-suffix", lambda f: f.report("out.pdf"), r"\.html"),
+    (
+        "summary-all-text",
+        lambda f: f.summary(all="yes"),
+        r"all='yes' must be True or False",
+    ),
+    ("summary-all-int", lambda f: f.summary(all=1), r"all=1 must be True or False"),
     ("report-no-folder", lambda f: f.report("/no/such/folder/r.html"), r"does not exist"),
     ("report-number", lambda f: f.report(123), r"report"),
     ("report-none", lambda f: f.report(None), r"report"),
@@ -1025,3 +1044,54 @@ def test_a_coefficient_beyond_float64_is_refused_naming_the_column():
             lambda: ps.fit("y ~ .", data, lam=0.0), data)  # fmt: skip
     with pytest.raises(ps.DataError, match=r"the coefficient of column 0 overflows"):
         fit_path(data[["x"]].to_numpy(), data.y.to_numpy(), lambdas=[1.0, 0.0])
+
+
+# legal input that is ignored or altered: a warning naming the argument
+
+WARNED_CASES = [
+    (
+        "nfolds-with-bic",
+        lambda d: ps.lasso("y ~ x + z", d, select="bic", nfolds=5),
+        r"nfolds=5 is ignored with select='bic'",
+    ),
+    (
+        "nfolds-with-fixed-lam",
+        lambda d: ps.lasso("y ~ x + z", d, lam=0.1, nfolds=5),
+        r"nfolds=5 is ignored with a fixed lambda",
+    ),
+    (
+        "foldid-with-aic",
+        lambda d: ps.lasso("y ~ x + z", d, select="aic", foldid=np.arange(24) % 3),
+        r"foldid is ignored with select='aic'",
+    ),
+    (
+        "nfolds-with-ebic-mix",
+        lambda d: ps.elastic_net(
+            "y ~ x + z", d, l1_ratio=[0.5, 1], select="ebic", nfolds=4
+        ),
+        r"nfolds=4 is ignored with select='ebic'",
+    ),
+    (
+        "tiny-penalty-factor-named",
+        lambda d: ps.lasso("y ~ x + z", d, lam=0.1, penalty_factor={"z": 1e-300}),
+        r"penalty_factor of 'z' = 1e-300 is positive but below",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "match"), [pytest.param(*c[1:], id=c[0]) for c in WARNED_CASES]
+)
+def test_corpus_warned_input(call, match):
+    data = _corpus_frame()
+    before = frame_fingerprint(data)
+    with pytest.warns(UserWarning, match=match):
+        call(data)
+    assert frame_fingerprint(data) == before
+
+
+def test_no_fold_warning_when_the_rule_cross_validates():
+    data = _corpus_frame()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ps.lasso("y ~ x + z", data, nfolds=3, seed=0)

@@ -356,3 +356,56 @@ def test_cli_corpus_bad_data_file(capsys, tmp_path):
     run_refused(capsys, ["fit", garbage, "y ~ x"], r"garbage.csv|read|column|y")
     run_refused(capsys, ["fit", empty, "y ~ x"], r"no rows")
     run_refused(capsys, ["fit", nan, "y ~ x"], r"row")
+
+
+# every value checkable without the data is refused before the data file is read: the
+# file named here does not exist, so a check that came later would report that instead
+EARLY_CASES = [
+    ("l1-ratio-above-one", ["--penalty", "elasticnet", "--l1-ratio", "2"], r"--l1-ratio 2"),
+    ("l1-ratio-negative", ["--penalty", "elasticnet", "--l1-ratio", "-0.5"], r"--l1-ratio"),
+    ("l1-ratio-nan", ["--penalty", "elasticnet", "--l1-ratio", "nan"], r"--l1-ratio"),
+    ("l1-ratio-with-l1", ["--l1-ratio", "0.5"], r"--l1-ratio applies to"),
+    ("select-negative", ["--select", "-1"], r"--select -1"),
+    ("select-nan", ["--select", "nan"], r"--select nan"),
+    ("select-inf", ["--select", "inf"], r"--select inf"),
+    ("nfolds-zero", ["--nfolds", "0"], r"--nfolds 0"),
+    ("nfolds-one", ["--nfolds", "1"], r"--nfolds 1"),
+    ("bootstrap-one", ["--bootstrap", "1"], r"--bootstrap"),
+    ("cutoff-low", ["--stability", "--cutoff", "0.3"], r"--cutoff 0.3"),
+    ("pfer-negative", ["--stability", "--pfer", "-1"], r"--pfer -1"),
+    ("stability-ridge", ["--stability", "--penalty", "l2"], r"--stability needs an L1"),
+    ("lower-limits-positive", ["--lower-limits", "1"], r"--lower-limits"),
+    ("lower-limits-text", ["--lower-limits", "x=low"], r"--lower-limits"),
+    ("upper-limits-negative", ["--upper-limits", "x=-1"], r"--upper-limits"),
+    ("adaptive-gamma-alone", ["--adaptive-gamma", "2"], r"--adaptive-gamma applies"),
+    (
+        "adaptive-gamma-negative",
+        ["--adaptive", "--adaptive-gamma", "-1"],
+        r"--adaptive-gamma",
+    ),
+    ("relax-with-bic", ["--relax", "--select", "bic"], r"--relax"),
+]
+
+
+@pytest.mark.parametrize(
+    ("extra", "match"), [pytest.param(*c[1:], id=c[0]) for c in EARLY_CASES]
+)
+def test_cli_corpus_values_checked_before_the_data(capsys, no_fit, tmp_path, extra, match):
+    run_refused(capsys, ["fit", tmp_path / "absent.csv", "y ~ x", *extra], match)
+
+
+def test_cli_nfolds_with_a_criterion_warns_naming_it(capsys, data_csv):
+    code = main(["fit", str(data_csv), "y ~ x + z", "--select", "bic", "--nfolds", "5"])
+    err = capsys.readouterr().err
+    assert code == 0
+    assert "nfolds=5 is ignored with select='bic'" in err
+
+
+def test_cli_response_among_the_predictors_is_refused(capsys, data_csv):
+    run_refused(capsys, ["fit", data_csv, "y ~ x + np.log(y)"], r"response column 'y'")
+
+
+def test_cli_one_row_of_data_is_refused(capsys, tmp_path):
+    path = tmp_path / "one.csv"
+    path.write_text("y,x\n1.0,2.0\n")
+    run_refused(capsys, ["fit", path, "y ~ x", "--select", "bic"], r"1 row to fit")

@@ -383,7 +383,9 @@ def test_limit_option_errors_are_one_line(capsys, diabetes_csv):
     )
     code, _, err = run(capsys, *argv, "--upper-limits", "-1")
     assert code == 2
-    assert err.startswith("penstat: error: upper_limits=-1.0: limits must be >= 0")
+    assert err.startswith(
+        "penstat: error: --upper-limits: each limit must be a number >= 0"
+    )
     code, _, err = run(capsys, *argv, "--lower-limits", "bmi=low")
     assert_one_line_error(
         err, "--lower-limits: 'low' for 'bmi' is not a number (inf / -inf for no limit)"

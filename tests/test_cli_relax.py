@@ -44,9 +44,9 @@ def test_adaptive(capsys, tmp_path):
 @pytest.mark.parametrize(
     "argv, word",
     [
-        (("--relax", "--select", "bic"), "relax=True"),
-        (("--adaptive-gamma", "2"), "adaptive_gamma"),
-        (("--adaptive", "--adaptive-gamma", "0"), "adaptive_gamma"),
+        (("--relax", "--select", "bic"), "--relax chooses lambda"),
+        (("--adaptive-gamma", "2"), "--adaptive-gamma applies to --adaptive"),
+        (("--adaptive", "--adaptive-gamma", "0"), "--adaptive-gamma 0 must be"),
     ],
 )
 def test_bad_options(capsys, argv, word):

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from penstat._errors import ArgumentError
+from penstat._errors import ArgumentError, DataError
 
 __all__ = [
     "CRITERIA",
@@ -135,9 +135,10 @@ def check_nfolds(nfolds: Any, n: int) -> int:
             f"{MIN_FOLDS} folds (10 is recommended)"
         )
     if nfolds > n:
-        raise ArgumentError(
-            f"nfolds={nfolds} is larger than the number of observations ({n}); "
-            f"use nfolds <= {n}"
+        raise DataError(
+            f"nfolds={nfolds} is larger than the number of observations ({n}): "
+            f"too few rows for {nfolds}-fold cross-validation; use nfolds <= {n}, "
+            "or an information criterion (select='bic')"
         )
     return nfolds
 

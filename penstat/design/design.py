@@ -454,6 +454,7 @@ def build_design(
         lhs, frame, fam, positive_class, env, columns, weights is not None
     )
     keep, frame, grouped, n_no_trials = _drop_no_trials(keep, frame, grouped, lhs)
+    parsed.check_response_not_predictor()
     X, terms, info = _rhs_matrix(parsed, frame, env, columns, formula, sparse)
     if grouped is None:
         y, classes = response_values(lhs, frame, fam, positive_class, env, columns)

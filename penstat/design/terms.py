@@ -56,6 +56,9 @@ class ParsedFormula:
         Column -> the explicit term that took its place in ``.``.
     expanded : str
         The formula with ``.`` written out.
+    self_predictors : list of (str, str)
+        ``(column, term)`` for each term on the right that uses a response column
+        (``y ~ log(y)``); :meth:`check_response_not_predictor` refuses them.
 
     Examples
     --------
@@ -72,6 +75,19 @@ class ParsedFormula:
     dot: list = field(default_factory=list)
     covered: dict = field(default_factory=dict)
     expanded: str = ""
+    self_predictors: list = field(default_factory=list)
+
+    def check_response_not_predictor(self) -> None:
+        """Refuse a predictor made of a response column (``y ~ y``, ``y ~ log(y)``,
+        ``y ~ x:y``, ``y ~ . + y``): the response would predict itself."""
+        if not self.self_predictors:
+            return
+        column, code = self.self_predictors[0]
+        which = f"{column!r}" if code == column else f"{column!r} (in the term {code!r})"
+        raise FormulaError(
+            f"the response column {which} is also a predictor: the response would "
+            "predict itself. Remove it from the right of '~'"
+        )
 
     @property
     def has_intercept(self) -> bool:
@@ -277,7 +293,19 @@ def parse_formula(formula: str, columns: list, exclude=(), safe: bool = False):
         dot=dot if reader.dot_origins else [],
         covered=covered if reader.dot_origins else {},
         expanded=_expanded(formula, reader.dot_origins, dot),
+        self_predictors=_self_predictors(reader, terms, response_columns),
     )
+
+
+def _self_predictors(reader: _Reader, terms, response_columns) -> list:
+    """``(column, term)`` for each right-hand factor using a response column."""
+    return [
+        (c, factor.code)
+        for term in terms
+        for factor in term.factors
+        for c in reader.uses.get(factor.code, ())
+        if c in response_columns
+    ]
 
 
 def _uses(reader: _Reader, terms) -> list:

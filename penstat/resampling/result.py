@@ -74,6 +74,7 @@ class BootstrapResult:
     stratify: bool = False
     n_failed: int = 0
     failures: tuple = ()
+    n_pairs: int | None = None
 
     def plot(self, ax=None):
         """Dot chart of the selection frequencies; see
@@ -150,6 +151,12 @@ class StabilitySelection:
         ``max_probability``, ``stable`` and ``penalized``.
     group_probabilities : pandas.DataFrame or None
         The group lasso: the selection probability per lambda (rows) and group.
+    n_pairs : int or None
+        Complementary pairs: the pairs whose two halves were both fitted, the ``B``
+        of the bounds and of the probabilities (a pair one of whose halves failed is
+        left out whole, so the estimate stays the average over complementary pairs
+        the bound of Shah & Samworth is proved for); ``n_subsamples`` when none
+        failed. None for independent subsamples.
 
     Examples
     --------
@@ -187,6 +194,7 @@ class StabilitySelection:
     stratify: bool = False
     n_failed: int = 0
     failures: tuple = ()
+    n_pairs: int | None = None
     unit: str = "column"
     groups: Any = None
     group_probabilities: Any = None

@@ -164,11 +164,16 @@ def run_stability_selection(
     y = np.asarray(fit.design.y)
     stratify = _check_stratify(stratify, fit, y)
     strata = [np.flatnonzero(y == v) for v in np.unique(y)] if stratify else None
-    support, failures = _subsample_support(
+    support, failures, fitted = _subsample_support(
         fit, lambdas, n, n_subsamples, sampling, seq, n_jobs, progress, strata
     )
+    n_tasks = fitted.size
     if failures:
-        _report_failures(failures, len(failures) + support.shape[0], y, len(support) > 0)
+        _report_failures(failures, n_tasks, y, len(support) > 0)
+    n_pairs = None
+    notes: list[str] = []
+    if sampling == "complementary_pairs":
+        support, n_pairs = _complete_pairs(support, fitted, failures, notes)
     prob = support.mean(axis=0)
     # a group is selected when any of its columns is (all of them, but for a
     # constant column, which stays at 0)
@@ -177,14 +182,13 @@ def run_stability_selection(
     # number of penalized columns (groups) ever selected down to each lambda, per fit
     ever = np.logical_or.accumulate(unit_support[:, :, unit_penalized], axis=1).sum(axis=2)
     mean_ever = ever.mean(axis=0)  # (nlam,), nondecreasing
-    notes: list[str] = []
     params, stop = _region(
         mean_ever,
         p,
         cutoff,
         pfer,
         q,
-        n_subsamples,
+        n_subsamples if n_pairs is None else n_pairs,
         sampling,
         assumption,
         notes,
@@ -229,6 +233,7 @@ def run_stability_selection(
         stratify=stratify,
         n_failed=len(failures),
         failures=failures,
+        n_pairs=n_pairs,
         unit=unit,
         groups=None if table_g is None else table_g,
         group_probabilities=None
@@ -314,9 +319,37 @@ def _subsample_support(
         f"subsample fit {i}: {res}" for i, res in enumerate(results) if isinstance(res, str)
     )
     kept = [res for res in results if not isinstance(res, str)]
+    fitted = np.array([not isinstance(res, str) for res in results])
     p = len(fit.design.columns)
     support = np.asarray(kept, dtype=bool).reshape(len(kept), lambdas.size, p)
-    return support, failures
+    return support, failures, fitted
+
+
+def _complete_pairs(support, fitted, failures, notes) -> tuple[np.ndarray, int]:
+    """The fits of the complementary pairs whose two halves were both fitted, and
+    their number. The bounds of Shah & Samworth (2013) are proved for the average
+    over ``B`` complementary pairs; a pair with one half left out would weigh its
+    other half alone, so that half is left out too and ``B`` counts whole pairs."""
+    whole = fitted.reshape(-1, 2).all(axis=1)
+    n_pairs = int(whole.sum())
+    if n_pairs == whole.size:
+        return support, n_pairs
+    if n_pairs == 0:
+        raise DataError(
+            f"no complementary pair of stability selection had both halves fitted "
+            f"({len(failures)} of {fitted.size} subsample fits failed); the error bound "
+            f"needs whole pairs. The first failure: {failures[0]}"
+        )
+    # positions among the fitted subsamples of the halves of whole pairs
+    keep = np.repeat(whole, 2)[fitted]
+    orphans = int(fitted.sum() - 2 * n_pairs)
+    notes.append(
+        f"{whole.size - n_pairs} of {whole.size} complementary pairs had a half that "
+        f"could not be fitted; they are left out whole ({orphans} fitted half(s) with "
+        f"them), and the probabilities and bounds are those of the {n_pairs} whole "
+        f"pairs (B = {n_pairs})."
+    )
+    return support[keep], n_pairs
 
 
 @dataclass(frozen=True)
@@ -387,7 +420,8 @@ def _report_failures(failures, n_fits, y, any_kept) -> None:
         )
     warn_user(
         f"{len(failures)} of {n_fits} subsample fits of stability selection failed and "
-        f"are left out; the probabilities are over the others.{counts} "
+        f"are left out; the probabilities are over the others (complementary pairs: "
+        f"over the pairs with both halves fitted).{counts} "
         "StabilitySelection.failures has each fit's message.",
         UserWarning,
     )

@@ -29,6 +29,7 @@ from penstat.results.export import (
     header_rows,
     inference_to_dict,
 )
+from penstat.spec import check_bool
 
 __all__ = [
     "Summary",
@@ -191,6 +192,7 @@ def summarize(fit: FitLike, all: bool = False, inference: Any = None) -> Summary
     >>> summary.tables["coefficients"].columns.tolist()[3:6]
     ['naive estimate', 'naive std_error', 'naive ci_lower']
     """
+    all = check_bool(all, "all")
     record = fit_to_dict(fit)
     result = _inference_result(fit, inference)
     record["inference"] = None if result is False else inference_to_dict(result)

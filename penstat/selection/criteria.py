@@ -96,21 +96,44 @@ def log_choose(p: int, k) -> np.ndarray:
     return gammaln(p + 1.0) - gammaln(k + 1.0) - gammaln(p - k + 1.0)
 
 
-def linear_predictor(path, X: np.ndarray, offset: np.ndarray | None = None) -> np.ndarray:
-    """``eta`` of every lambda of ``path`` at the rows of ``X``, shape (n, nlam),
-    plus ``offset`` (n,) of those rows when given."""
+def linear_predictor(
+    path, X: np.ndarray, offset: np.ndarray | None = None, rows=None
+) -> np.ndarray:
+    """``eta`` of every lambda of ``path`` at the rows of ``X`` (``X[rows]`` when
+    ``rows`` is given, gathered a block of rows at a time), shape (n, nlam), plus
+    ``offset`` (n,) of those rows when given."""
     coefs = np.asarray(path.coefs, dtype=float)
-    eta = np.asarray(_design(X) @ coefs.T) + np.asarray(path.intercepts, dtype=float)
+    if rows is None:
+        eta = np.asarray(_design(X) @ coefs.T)
+    else:
+        eta = np.empty((rows.size, coefs.shape[0]))
+        step = _block(X.shape[1])
+        for a in range(0, rows.size, step):
+            eta[a : a + step] = X[rows[a : a + step]] @ coefs.T
+    eta += np.asarray(path.intercepts, dtype=float)
     if offset is not None:
         eta = eta + np.asarray(offset, dtype=float)[:, None]
     return eta
 
 
-def column_scales(X: np.ndarray, v: np.ndarray, center: bool = True) -> np.ndarray:
-    """1/n weighted standard deviation (root mean square if not ``center``) per column.
+def column_scales(
+    X: np.ndarray, v: np.ndarray, center: bool = True, rows=None
+) -> np.ndarray:
+    """1/n weighted standard deviation (root mean square if not ``center``) per column
+    (of ``X[rows]`` when ``rows`` is given, a block of columns at a time).
 
     ``v`` sums to 1; these are the scales :func:`penstat.fit_path` standardizes with.
     """
+    if rows is not None:
+        step = _block(rows.size)
+        return np.concatenate(
+            [
+                column_scales(
+                    X[np.ix_(rows, np.arange(j, min(j + step, X.shape[1])))], v, center
+                )
+                for j in range(0, X.shape[1], step)
+            ]
+        )
     if scipy.sparse.issparse(X):
         mean = X.T @ v if center else np.zeros(X.shape[1])
         second = X.multiply(X).T @ v
@@ -132,7 +155,33 @@ def _design(X):
     return X if scipy.sparse.issparse(X) else np.asarray(X, dtype=float)
 
 
-def effective_df(path: Path, X: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
+def _block(length: int) -> int:
+    """How many rows (or columns) of ``length`` values make a block of about 1 MB:
+    the criteria read the rows of a resample a block at a time, never all at once."""
+    return max(1, (1 << 17) // max(1, length))
+
+
+def _rows_and_columns(X, rows, cols: np.ndarray):
+    """``X[rows][:, cols]``, gathered without the copy of all the columns of the
+    rows (``X[:, cols]`` when ``rows`` is None)."""
+    return X[:, cols] if rows is None else X[np.ix_(rows, cols)]
+
+
+def _settle_rows(X, rows):
+    """The design and row positions the criteria read: a sparse design's rows are
+    taken (a copy of their nonzeros), a dense one's are read in place."""
+    X = _design(X)
+    if rows is None:
+        return X, None
+    rows = np.asarray(rows, dtype=np.intp)
+    if scipy.sparse.issparse(X):
+        return X[rows], None
+    return X, rows
+
+
+def effective_df(
+    path: Path, X: np.ndarray, y: np.ndarray | None = None, rows=None
+) -> np.ndarray:
     """Effective degrees of freedom of the coefficients at each lambda (no intercept).
 
     Parameters
@@ -145,6 +194,9 @@ def effective_df(path: Path, X: np.ndarray, y: np.ndarray | None = None) -> np.n
     y : array (n,), optional
         The response; needed for the gaussian elastic net and ridge (its scale
         enters the ridge term as fitted, see the module docstring).
+    rows : array of int, optional
+        The path was fitted on the rows ``X[rows]`` (``y`` is theirs); they are
+        read from ``X`` without a copy of all of them.
 
     Returns
     -------
@@ -161,8 +213,9 @@ def effective_df(path: Path, X: np.ndarray, y: np.ndarray | None = None) -> np.n
     >>> float(effective_df(fit_path(X, X[:, 0] + X[:, 1]), X)[-1])
     2.0
     """
-    X = _design(X)
-    n, p = X.shape
+    X, rows = _settle_rows(X, rows)
+    p = X.shape[1]
+    n = X.shape[0] if rows is None else rows.size
     spec = path.spec
     offset, weights = spec.offset, spec.weights
     coefs = np.asarray(path.coefs, dtype=float)
@@ -172,7 +225,7 @@ def effective_df(path: Path, X: np.ndarray, y: np.ndarray | None = None) -> np.n
         nonzero &= ~at_limit(coefs, spec.lower_limits, spec.upper_limits)
     counts = nonzero.sum(axis=1).astype(float)
     if spec.is_group:
-        return _group_df(path, X, y)
+        return _group_df(path, X, y, rows)
     l1_ratio = float(path.l1_ratio)
     if l1_ratio >= 1.0:
         return counts
@@ -181,11 +234,11 @@ def effective_df(path: Path, X: np.ndarray, y: np.ndarray | None = None) -> np.n
     pf = path.penalty_factor * (p / path.penalty_factor.sum())
     fit_intercept = spec.fit_intercept
     if spec.standardize:
-        scales = column_scales(X, v, center=fit_intercept)
+        scales = column_scales(X, v, center=fit_intercept, rows=rows)
     else:
         scales = np.ones(p)
     family = get_family(path.family)
-    eta = linear_predictor(path, X, offset) if family.name == "binomial" else None
+    eta = linear_predictor(path, X, offset, rows) if family.name == "binomial" else None
     y_scale = 1.0
     if family.name == "gaussian":
         if y is None:
@@ -206,35 +259,39 @@ def effective_df(path: Path, X: np.ndarray, y: np.ndarray | None = None) -> np.n
             m = v * mu * (1.0 - mu)
         else:
             m = v
-        xa = X[:, active]
         if spec.standardize:
             # on the standardized scale (the trace is the same): columns of scale
             # 1e200 or 1e-200 would overflow or underflow the Gram matrix
             unit = np.where(scales[active] > 0, scales[active], 1.0)
-            if scipy.sparse.issparse(xa):
-                xa = xa @ scipy.sparse.diags(1.0 / unit)
-            else:
-                xa = xa / unit
             ridge = lam * (1.0 - l1_ratio) * pf[active] * (scales[active] / unit) ** 2
             ridge = ridge / y_scale
         else:
+            unit = np.ones(active.size)
             ridge = lam * (1.0 - l1_ratio) * pf[active] * scales[active] ** 2 / y_scale
-        gram = _weighted_gram(xa, m, fit_intercept)
+        if scipy.sparse.issparse(X):
+            xa = X[:, active] @ scipy.sparse.diags(1.0 / unit)
+            gram = _weighted_gram(xa, m, fit_intercept)
+        else:
+            gram = _blocked_gram(X, rows, active, unit, m, fit_intercept)
         df[k] = _trace_ridge_hat(gram, ridge)
     return df
 
 
-def _group_df(path: Path, X: np.ndarray, y: np.ndarray | None) -> np.ndarray:
+def _group_df(path: Path, X: np.ndarray, y: np.ndarray | None, rows=None) -> np.ndarray:
     """Yuan & Lin's degrees of freedom of a group lasso path (module docstring)."""
     spec = path.spec
-    n, p = X.shape
+    n = X.shape[0] if rows is None else rows.size
     w = np.ones(n) if spec.weights is None else np.asarray(spec.weights, dtype=float)
     v = w / w.sum()
-    scales = column_scales(X, v, center=spec.fit_intercept) if spec.standardize else None
+    scales = (
+        column_scales(X, v, center=spec.fit_intercept, rows=rows)
+        if spec.standardize
+        else None
+    )
     if scales is not None:
         scales = np.where(scales > 0, scales, 1.0)
     family = get_family(path.family)
-    eta = linear_predictor(path, X, spec.offset)
+    eta = linear_predictor(path, X, spec.offset, rows)
     if family.name == "gaussian" and y is None:
         raise ArgumentError("effective_df needs y for a gaussian group lasso")
     groups = spec.groups
@@ -251,7 +308,7 @@ def _group_df(path: Path, X: np.ndarray, y: np.ndarray | None) -> np.ndarray:
             bg = b[cols]
             if not np.any(bg != 0):
                 continue
-            xg = X[:, cols]
+            xg = _rows_and_columns(X, rows, cols)
             if spec.fit_intercept:
                 xg = xg - (m @ xg) / m.sum()
             gram = xg.T @ (m[:, None] * xg)
@@ -261,6 +318,28 @@ def _group_df(path: Path, X: np.ndarray, y: np.ndarray | None) -> np.ndarray:
             ratio = np.linalg.norm(bg) / max(np.linalg.norm(b_ls), np.finfo(float).tiny)
             df[k] += 1.0 + ratio * (cols.size - 1)
     return df
+
+
+def _blocked_gram(X, rows, cols, unit, m: np.ndarray, center: bool) -> np.ndarray:
+    """:func:`_weighted_gram` of the columns ``cols`` of the rows ``rows`` of a dense
+    ``X`` (all rows for None), divided by ``unit``, read a block of rows at a time:
+    never a copy of all the rows of the columns (the m-weighted means first, then the
+    centred blocks)."""
+    n = X.shape[0] if rows is None else rows.size
+    step = _block(cols.size)
+
+    def block(a):
+        r = slice(a, a + step) if rows is None else rows[a : a + step]
+        return (X[r, cols] if rows is None else X[np.ix_(r, cols)]) / unit
+
+    mean = 0.0
+    if center:
+        mean = sum(m[a : a + step] @ block(a) for a in range(0, n, step)) / m.sum()
+    gram = np.zeros((cols.size, cols.size))
+    for a in range(0, n, step):
+        xb = block(a) - mean
+        gram += xb.T @ (m[a : a + step, None] * xb)
+    return gram
 
 
 def _weighted_gram(xa, m: np.ndarray, center: bool) -> np.ndarray:
@@ -288,7 +367,9 @@ def _trace_ridge_hat(gram: np.ndarray, ridge: np.ndarray) -> float:
     return float(np.trace(sol))
 
 
-def criteria_table(path: Path, X: np.ndarray, y: np.ndarray, gamma=None) -> pd.DataFrame:
+def criteria_table(
+    path: Path, X: np.ndarray, y: np.ndarray, gamma=None, rows=None
+) -> pd.DataFrame:
     """Log-likelihood, AIC, BIC and EBIC at every lambda of ``path``.
 
     Parameters
@@ -300,6 +381,10 @@ def criteria_table(path: Path, X: np.ndarray, y: np.ndarray, gamma=None) -> pd.D
         path's spec; the offset is part of the linear predictor).
     gamma : float, optional
         EBIC parameter in [0, 1]; default 1 when ``p > n``, else 0.5.
+    rows : array of int, optional
+        The path was fitted on the rows ``X[rows]`` (repeats allowed: a bootstrap
+        draw; ``y`` is theirs): they are read from ``X`` a block at a time, without
+        a copy of all of them.
 
     Returns
     -------
@@ -317,19 +402,19 @@ def criteria_table(path: Path, X: np.ndarray, y: np.ndarray, gamma=None) -> pd.D
     >>> table.columns.tolist()
     ['lam', 'df', 'edf', 'loglik', 'aic', 'bic', 'ebic']
     """
-    X = _design(X)
+    X, rows = _settle_rows(X, rows)
     y = np.asarray(y, dtype=float).ravel()
-    n, p = X.shape
+    n, p = y.shape[0], X.shape[1]
     w = path.spec.weights
     n_obs = n if w is None else int(np.count_nonzero(w > 0))
     gamma = check_gamma(gamma, n_obs, p)
     offset = path.spec.offset
     family = get_family(path.family)
-    eta = linear_predictor(path, X, offset)
+    eta = linear_predictor(path, X, offset, rows)
     loglik = np.array([family.loglik(y, eta[:, k], w) for k in range(eta.shape[1])])
     nonzero = np.count_nonzero(np.asarray(path.coefs), axis=1)
     intercept = 1.0 if path.fit_intercept else 0.0
-    edf = effective_df(path, X, y) + intercept
+    edf = effective_df(path, X, y, rows) + intercept
     aic = -2.0 * loglik + 2.0 * edf
     bic = -2.0 * loglik + np.log(n_obs) * edf
     if path.spec.is_group:

@@ -120,7 +120,7 @@ def choose(
     """:func:`select_lambda` on checked arrays and a :class:`~penstat.spec.SelectSpec`
     (``select.lam``: a fixed lambda, the nearest grid point is reported). ``rows``:
     ``path`` was fitted on the rows ``X[rows]`` (``y`` is theirs); CV folds are cut
-    from those rows without copying them, a criterion reads a copy of them.
+    from those rows and a criterion reads them, both without a copy of the rows.
 
     Examples
     --------
@@ -139,8 +139,7 @@ def choose(
             rule="fixed", lam=lam, index=_nearest_index(lambdas, lam), table=table
         )
     if select.rule in CRITERIA:
-        Xr = X if rows is None else X[rows]
-        return _by_criterion(path, Xr, y, select.rule, select.gamma)
+        return _by_criterion(path, X, y, select.rule, select.gamma, rows)
     family = path.family
     measure = check_measure(select.measure, family)
     folds = resolve_folds(
@@ -177,8 +176,8 @@ def choose(
     )
 
 
-def _by_criterion(path: Path, X, y, rule: str, gamma) -> Selection:
-    table = criteria_table(path, X, y, gamma=gamma)
+def _by_criterion(path: Path, X, y, rule: str, gamma, rows=None) -> Selection:
+    table = criteria_table(path, X, y, gamma=gamma, rows=rows)
     index = best_index(table[rule].to_numpy(), path.lambdas)
     seen = y if path.spec.weights is None else y[path.spec.weights > 0]
     if index < 0 and np.ptp(seen) == 0:
@@ -191,7 +190,7 @@ def _by_criterion(path: Path, X, y, rule: str, gamma) -> Selection:
             "as many parameters as observations); use a CV rule"
         )
     w = path.spec.weights
-    n_obs = X.shape[0] if w is None else int(np.count_nonzero(w > 0))
+    n_obs = y.shape[0] if w is None else int(np.count_nonzero(w > 0))
     return Selection(
         rule=rule,
         lam=float(path.lambdas[index]),

@@ -670,9 +670,17 @@ class _KernelOut(NamedTuple):
 
 
 def _gather_rows(X: np.ndarray, rows: np.ndarray, out: np.ndarray) -> None:
-    """``out[:] = X[rows]`` (``out`` Fortran-ordered) a block of columns at a time, so
-    that no second copy of the rows exists."""
-    step = max(1, (1 << 22) // max(1, rows.size))  # blocks of about 32 MB
+    """``out[:] = X[rows]`` (``out`` Fortran-ordered) without a second copy of the
+    rows: long columns are taken one at a time straight into ``out`` (``mode="clip"``
+    keeps ``np.take`` from buffering; the callers checked the positions), short ones
+    in blocks of at most 1/16 of ``out`` (a column at a time costs more than the
+    gather there). Blocks of 32 MB were 0.2 X to 0.4 X more at the peak of a CV fold
+    of 200k x 100 or 50k x 200."""
+    if rows.size >= 1 << 16:
+        for j in range(X.shape[1]):
+            np.take(X[:, j], rows, out=out[:, j], mode="clip")
+        return
+    step = max(1, min((1 << 22) // max(1, rows.size), X.shape[1] // 16))
     for j in range(0, X.shape[1], step):
         out[:, j : j + step] = X[rows, j : j + step]
 

@@ -453,3 +453,73 @@ def test_seed_entropy_list_repeats_run(sim_fit):
         sim_fit, n_boot=3, fixed_lam=True, seed=a.seed_entropy, progress=False
     )
     np.testing.assert_array_equal(a.coefs, b.coefs)
+
+
+class _HalfFailing:
+    """Subsample paths that fail on any half holding both rows 0 and 1 (one half of
+    about every other complementary pair)."""
+
+    def __init__(self, paths):
+        self.paths = paths
+
+    def __call__(self, rows, lambdas):
+        from penstat._errors import DataError
+
+        if np.isin([0, 1], rows).all():
+            raise DataError("rows 0 and 1 together")
+        return self.paths(rows, lambdas)
+
+
+class HalfFailingFit(StandInFit):
+    def subpaths(self):
+        return _HalfFailing(self.path_rows)
+
+
+def test_stability_bound_counts_whole_pairs_when_fits_fail():
+    X, y = simulate(0, n=200, p=20)
+    fit = HalfFailingFit(X, y, lam=0.1)
+    with pytest.warns(UserWarning, match="could not be fitted|failed"):
+        stab = run_stability_selection(
+            fit, n_subsamples=12, q=3, cutoff=0.9, seed=1, progress=False
+        )
+    assert 0 < stab.n_pairs < 12
+    # the failed halves' partners are left out with them: whole pairs only
+    assert stab.n_fits == 2 * stab.n_pairs
+    assert stab.n_failed == 12 - stab.n_pairs
+    counts = stab.probabilities.to_numpy() * stab.n_fits
+    np.testing.assert_allclose(counts, np.round(counts), atol=1e-9)
+    # the unimodal bound with B = the whole pairs, not the 12 drawn
+    expected = stability_parameters(20, cutoff=0.9, q=3, n_pairs=stab.n_pairs)
+    assert stab.pfer == pytest.approx(expected["pfer"], rel=1e-12)
+    nominal = stability_parameters(20, cutoff=0.9, q=3, n_pairs=12)
+    assert stab.pfer != pytest.approx(nominal["pfer"], rel=1e-6)
+    assert any("whole pairs" in note for note in stab.notes)
+
+
+class _RowZeroFailing(_HalfFailing):
+    """Fails on any half holding row 0: one half of every complementary pair."""
+
+    def __call__(self, rows, lambdas):
+        from penstat._errors import DataError
+
+        if 0 in rows:
+            raise DataError("row 0")
+        return self.paths(rows, lambdas)
+
+
+class RowZeroFailingFit(StandInFit):
+    def subpaths(self):
+        return _RowZeroFailing(self.path_rows)
+
+
+def test_stability_without_a_whole_pair_is_refused():
+    from penstat._errors import DataError
+
+    X, y = simulate(0, n=200, p=20)
+    fit = RowZeroFailingFit(X, y, lam=0.1)
+    with pytest.raises(DataError, match="no complementary pair"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            run_stability_selection(
+                fit, n_subsamples=3, q=3, cutoff=0.9, seed=0, progress=False
+            )

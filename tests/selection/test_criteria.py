@@ -176,3 +176,65 @@ def test_gamma_must_be_in_unit_interval(gamma):
     path = fit_path(X, y, nlambda=5)
     with pytest.raises(ArgumentError, match="gamma"):
         select_lambda(path, X, y, rule="ebic", gamma=gamma)
+
+
+def _resample(n, seed=3):
+    return np.random.default_rng(seed).integers(0, n, n)
+
+
+@pytest.mark.parametrize(
+    "family, options",
+    [
+        ("gaussian", {}),
+        ("gaussian", {"l1_ratio": 0.5}),
+        ("gaussian", {"l1_ratio": 0.5, "fit_intercept": False}),
+        ("binomial", {"l1_ratio": 0.3}),
+        ("gaussian", {"groups": [0, 0, 1, 1, 2, 2]}),
+        ("binomial", {"groups": [0, 0, 1, 1, 2]}),
+    ],
+)
+def test_criteria_on_rows_equal_criteria_on_their_copy(family, options):
+    # a bootstrap draw (repeated rows) read in place gives the table of its copy
+    X, y = gaussian_data() if family == "gaussian" else binomial_data()
+    rows = _resample(X.shape[0])
+    Xr, yr = X[rows], y[rows]
+    path = fit_path(Xr, yr, family=family, nlambda=15, **options)
+    expected = criteria_table(path, Xr, yr)
+    got = criteria_table(path, X, yr, rows=rows)
+    np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        effective_df(path, X, yr, rows=rows), effective_df(path, Xr, yr), rtol=1e-12
+    )
+
+
+def test_criteria_on_rows_of_a_sparse_design():
+    import scipy.sparse as sp
+
+    X, y = gaussian_data()
+    rows = _resample(X.shape[0])
+    path = fit_path(X[rows], y[rows], nlambda=10, l1_ratio=0.5)
+    got = criteria_table(path, sp.csc_matrix(X), y[rows], rows=rows)
+    expected = criteria_table(path, X[rows], y[rows])
+    np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(), rtol=1e-10)
+
+
+def test_criterion_on_rows_does_not_copy_the_rows():
+    # the memory traced while choosing lambda by BIC on a resample of the rows stays
+    # far below one copy of X (it was one copy: X[rows])
+    import tracemalloc
+
+    from penstat.selection.rules import choose
+    from penstat.spec import SelectSpec
+
+    rng = np.random.default_rng(0)
+    X = np.asfortranarray(rng.normal(size=(50000, 40)))
+    y = X[:, 0] + rng.normal(size=50000)
+    rows = _resample(50000)
+    path = fit_path(X[rows], y[rows], nlambda=5, l1_ratio=0.5)
+    tracemalloc.start()
+    try:
+        choose(path, X, y[rows], SelectSpec(rule="bic"), rows=rows)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.5 * X.nbytes

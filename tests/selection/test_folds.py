@@ -41,10 +41,16 @@ def test_stratified_folds_refuse_too_few_positives():
         make_folds(40, nfolds=10, y=y, stratify=True, seed=0)
 
 
-@pytest.mark.parametrize("nfolds", [2, 1, 0, 51])
+@pytest.mark.parametrize("nfolds", [2, 1, 0])
 def test_nfolds_out_of_range(nfolds):
     with pytest.raises(ArgumentError, match="nfolds"):
         check_nfolds(nfolds, 50)
+
+
+def test_more_folds_than_rows_is_a_data_error():
+    # the data is too small for the folds asked for, not the argument out of range
+    with pytest.raises(DataError, match="nfolds=51 is larger.*too few rows"):
+        check_nfolds(51, 50)
 
 
 @pytest.mark.parametrize("nfolds", [3.5, "10", True])

@@ -208,7 +208,7 @@ def small_path():
         ({"measure": "rmse"}, ArgumentError, "measure='rmse'.*mse, mae, deviance"),
         ({"measure": "auc"}, ArgumentError, "not available for the gaussian.*mse, mae"),
         ({"nfolds": 2}, ArgumentError, "nfolds=2"),
-        ({"nfolds": 41}, ArgumentError, "nfolds=41 is larger than the number"),
+        ({"nfolds": 41}, DataError, "nfolds=41 is larger than the number"),
         ({"foldid": np.arange(39) % 3}, ArgumentError, "foldid has length 39"),
         ({"foldid": np.zeros(40)}, ArgumentError, "foldid has 1 distinct fold"),
         ({"stratify": True}, ArgumentError, "stratify=True is for the binomial"),
