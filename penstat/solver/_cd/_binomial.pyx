@@ -123,6 +123,71 @@ cdef double VERIFY_BELOW = 1e4
 cdef int BLOCKED_MIN_N = 4000
 
 
+# Timing (thread CPU time) and work counters of the path (docs/developer/solver-binomial.md), compiled
+# in only with -DPENSTAT_BINOMIAL_PROFILE=1 (otherwise every use below is a constant
+# false branch that the C compiler removes); read and reset by _profile_counters().
+cdef extern from *:
+    """
+    #ifndef PENSTAT_BINOMIAL_PROFILE
+    #define PENSTAT_BINOMIAL_PROFILE 0
+    #endif
+    #include <time.h>
+    static double penstat_bprof[32];
+    static double penstat_bclock(void) {
+    #if PENSTAT_BINOMIAL_PROFILE
+        struct timespec t;
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+        return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+    #else
+        return 0.0;
+    #endif
+    }
+    """
+    const int PROFILE "PENSTAT_BINOMIAL_PROFILE"
+    double bprof "penstat_bprof"[32]
+    double bclock "penstat_bclock"() noexcept nogil
+
+# The counters' names, in the order of bprof (times in seconds, then counts).
+PROFILE_FIELDS = (
+    "t_weights", "t_ws_sweep", "t_cycles", "t_cg", "t_step", "t_exact_loss",
+    "t_kkt", "t_extrapolate", "t_other",
+    "newton_steps", "ws_sweeps", "cycles", "cg_calls", "halvings", "kkt_passes",
+    "kkt_resolves", "cycle_columns", "ws_columns", "cg_iterations", "t_total",
+)
+cdef enum:
+    T_WEIGHTS = 0
+    T_WS_SWEEP = 1
+    T_CYCLES = 2
+    T_CG = 3
+    T_STEP = 4
+    T_EXACT = 5
+    T_KKT = 6
+    T_EXTRAP = 7
+    T_OTHER = 8
+    C_NEWTON = 9
+    C_WS = 10
+    C_CYCLES = 11
+    C_CG = 12
+    C_HALVINGS = 13
+    C_KKT = 14
+    C_RESOLVE = 15
+    C_CYCLE_COLS = 16
+    C_WS_COLS = 17
+    C_CG_IT = 18
+    T_TOTAL = 19
+
+
+def _profile_counters():
+    """The counters accumulated since the last call (then reset), as a dict; None
+    when the kernel was built without -DPENSTAT_BINOMIAL_PROFILE=1."""
+    if not PROFILE:
+        return None
+    out = {name: bprof[k] for k, name in enumerate(PROFILE_FIELDS)}
+    for k in range(32):
+        bprof[k] = 0.0
+    return out
+
+
 # The loops over rows (AVX2/FMA when the CPU has them, portable C otherwise).
 # The first argument of each loop, avx2, picks the AVX2 version (P.avx2).
 cdef extern from "_simd.h":
@@ -424,6 +489,22 @@ cdef inline double _abs(double a) noexcept nogil:
     return a if a >= 0.0 else -a
 
 
+cdef inline double _tick(int k, double t0) noexcept nogil:
+    """Profile build only: add the time since ``t0`` to counter k; the clock now."""
+    cdef double t
+    if PROFILE:
+        t = bclock()
+        bprof[k] += t - t0
+        return t
+    return 0.0
+
+
+cdef inline void _count(int k, double c) noexcept nogil:
+    """Profile build only: add c to counter k."""
+    if PROFILE:
+        bprof[k] += c
+
+
 cdef void _cd_cycle_blocks(Problem* P, double l1, double l2, double* dlx) noexcept nogil:
     """One cycle over the active list A, four columns at a time.
 
@@ -661,6 +742,7 @@ cdef int _newton_cg_step(Problem* P, double l1, double l2, double cg_tol,
     for it in range(max_it):
         if rz <= cg_tol:
             break
+        _count(C_CG_IT, 1)
         # hp = (X_S' V X_S + L2) pd
         tk = pd[m] if fit_intercept else 0.0
         for i in range(n):
@@ -863,6 +945,7 @@ cdef int _fit_path(Problem* P) noexcept nogil:
     cdef bint converged
     cdef bint verify = False
     cdef double bj, vsq
+    cdef double tp = bclock(), t_start = tp
 
     vfloor = PMIN * (1.0 - PMIN)
 
@@ -908,6 +991,7 @@ cdef int _fit_path(Problem* P) noexcept nogil:
 
     lam_prev = lambdas[0] if nlam > 0 else 0.0
     for m in range(nlam):
+        tp = _tick(T_OTHER, tp)
         lam = lambdas[m]
         l1 = a * lam
         l2 = (1.0 - a) * lam
@@ -951,6 +1035,8 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                     j = W[k]
                     b_old[j] = b[j]
                 b0_old = P.b0
+                tp = _tick(T_WEIGHTS, tp)
+                _count(C_NEWTON, 1)
 
                 # Coordinate descent on the quadratic model: a sweep of the working
                 # set, then cycles over the active set until they settle.
@@ -972,11 +1058,16 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                         _cd_sweep(P, P.nW, W, l1, l2, &dlx, True)
                     if fit_intercept:
                         _intercept_update(P, &dlx)
+                    tp = _tick(T_WS_SWEEP, tp)
+                    _count(C_WS, 1)
+                    _count(C_WS_COLS, P.nW)
                     if dlx < shr_in:
                         # nA >= n_eff, without the division (see SLOW_SWEEPS)
                         if (shr_in <= shr_lam and sweeps > SLOW_SWEEPS and P.nA >= 2
                                 and xmz * xmz <= P.nA * vsq):
                             _newton_cg_step(P, l1, l2, CG_TOL * shr_in, p + 1)
+                            tp = _tick(T_CG, tp)
+                            _count(C_CG, 1)
                         break
                     a_thr = shr_in * A_CYCLE_TIGHTENING
                     while sweeps < max_iter:
@@ -988,6 +1079,9 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                             _cd_sweep(P, P.nA, A, l1, l2, &dlx, False)
                         if fit_intercept:
                             _intercept_update(P, &dlx)
+                        tp = _tick(T_CYCLES, tp)
+                        _count(C_CYCLES, 1)
+                        _count(C_CYCLE_COLS, P.nA)
                         if dlx < a_thr:
                             break
                         # Every CG_EVERY cycles, conjugate gradients on the support when
@@ -1008,6 +1102,8 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                             elif cg_status == -1:
                                 cg_cap = CG_MAX_IT
                             dlx_prev = 0.0
+                            tp = _tick(T_CG, tp)
+                            _count(C_CG, 1)
 
                 # New linear predictor, true objective, and step halving when the
                 # full Newton step does not decrease it. As r = w (y - q) - v (eta_new
@@ -1040,6 +1136,7 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                 while f_new > f_cur + 1e-15 * (f_cur if f_cur > 0.0 else -f_cur) \
                         and halvings < MAX_HALVINGS:
                     halvings += 1
+                    _count(C_HALVINGS, 1)
                     # eta and b are affine in the step length: move back halfway.
                     for i in range(n):
                         eta[i] = 0.5 * (eta[i] + eta_old[i])
@@ -1073,6 +1170,7 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                     shr_in = shr_lam
 
             # ---- (exact) linear predictor, then KKT check outside the working set ----
+            tp = _tick(T_STEP, tp)
             if m % EXACT_EVERY == 0 or m == nlam - 1:
                 if offset != NULL:
                     for i in range(n):
@@ -1093,6 +1191,7 @@ cdef int _fit_path(Problem* P) noexcept nogil:
             f_cur = loss + pen_cur
             for i in range(n):
                 r[i] = w[i] * (y[i] - q[i])
+            tp = _tick(T_EXACT, tp)
             # Gradients of every usable column (the CG scratch holds the list).
             n_chk = 0
             for k in range(P.nW):
@@ -1141,6 +1240,9 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                     if d > dlx:
                         dlx = d
                 converged = dlx < shr_lam
+            tp = _tick(T_KKT, tp)
+            _count(C_KKT, 1)
+            _count(C_RESOLVE, 1 if n_viol > 0 else 0)
             if (n_viol > 0 or not converged) and sweeps < max_iter:
                 continue
             break
@@ -1158,12 +1260,16 @@ cdef int _fit_path(Problem* P) noexcept nogil:
         # glmnet's rule, with lognet's absolute change of the ratio
         if P.early_stop and early_stop_reached(m, devr, devr_prev, P.stop_change,
                                                False):
+            _tick(T_TOTAL, t_start)
             return m + 1
         devr_prev = devr
         if m >= 1 and m + 1 < nlam:
             loss = _extrapolate(P, P.coefs + <Py_ssize_t> (m - 1) * P.coefs_ld,
                                 P.intercepts[m - 1], lambdas[m - 1], lam, lambdas[m + 1],
                                 loss)
+            tp = _tick(T_EXTRAP, tp)
+    tp = _tick(T_OTHER, tp)
+    _tick(T_TOTAL, t_start)
     return nlam
 
 
