@@ -246,10 +246,12 @@ cdef struct Problem:
     double *g               # gradients x_j' r
     double *eta             # linear predictor (n)
     double *eta_old         # at the start of the Newton step
+    double *eta_lam         # at the solution of the previous lambda (_extrapolate)
     double *r               # working residual
     double *v               # working weights
     double xmz              # sum of v
     double *q               # probabilities
+    bint q_stale            # q not yet updated to eta (computed when next needed)
     int *W                  # working set, in order of entry
     int nW
     unsigned char *inW
@@ -828,9 +830,16 @@ cdef double _extrapolate(Problem* P, const double* b_prev, double b0_prev,
     order (on the equicorrelated designs of the benchmark, an objective 20 to 100
     times closer to the optimum than the plain warm start). Coordinates the secant
     would carry across zero are set to zero, and the prediction is kept only when
-    it lowers the objective at ``lam_next``; otherwise b, b0, eta and q are restored.
+    it lowers the objective at ``lam_next``; otherwise b, b0 and eta are restored
+    (and q marked stale).
+
+    The secant's linear predictor is ``eta + t (eta - eta_lam)`` (``P.eta_lam``: the
+    one at ``lam_prev``, kept by the last call), corrected by one product with the
+    few columns whose move is not the secant's (those it would carry across zero or
+    past a limit, and those that left the model), instead of a product with every
+    active column. ``P.eta_lam`` then takes the linear predictor at ``lam``.
     ``b_prev``: the coefficients at ``lam_prev``. Scratch: P.eta_old and P.b_old
-    (the saved point), P.cg_S and P.cg_work (the moves).
+    (the saved point), P.cg_S and P.cg_work (the corrections).
     """
     cdef int n = P.n
     cdef int nA = P.nA
@@ -842,6 +851,7 @@ cdef double _extrapolate(Problem* P, const double* b_prev, double b0_prev,
     cdef const double* pf = P.pf
     cdef double* eta = P.eta
     cdef double* eta_save = P.eta_old
+    cdef double* eta_lam = P.eta_lam
     cdef double* b_save = P.b_old
     cdef const double* y = P.y
     cdef const double* w = P.w
@@ -851,51 +861,72 @@ cdef double _extrapolate(Problem* P, const double* b_prev, double b0_prev,
     cdef const double* lo = P.lo
     cdef const double* hi = P.hi
     cdef int i, k, j, n_moved = 0
-    cdef double t, d, bj, l1, l2, f_old, loss_new, pen_new, b0_save
-    if not (lam_prev > lam > lam_next > 0.0):
-        return loss
-    t = log(lam_next / lam) / log(lam / lam_prev)
+    cdef double t, d, bj, l1, l2, f_old, loss_new, pen_new, b0_save, secant
+    t = log(lam_next / lam) / log(lam / lam_prev) if lam_prev > lam > lam_next > 0.0 \
+        else 0.0
     if not 0.0 < t <= 2.0:
+        memcpy(eta_lam, eta, n * sizeof(double))
         return loss
     l1 = a * lam_next
     l2 = (1.0 - a) * lam_next
     f_old = loss + _penalty(P, l1, l2)
-    for i in range(n):
-        eta_save[i] = eta[i]
     for k in range(nA):
         b_save[A[k]] = b[A[k]]
     b0_save = P.b0
-    d = t * (P.b0 - b0_prev) if fit_intercept else 0.0
-    P.b0 += d
+    # eta - eta_lam = (b0 - b0_prev) + X (b - b_prev): the secant on every column
+    # and the intercept (b0 does not move without one)
+    if fit_intercept:
+        P.b0 += t * (P.b0 - b0_prev)
     for i in range(n):
-        eta[i] += d
+        eta_save[i] = eta[i]
+        eta[i] += t * (eta[i] - eta_lam[i])
     for k in range(nA):
         j = A[k]
         bj = b[j]
+        secant = t * (bj - b_prev[j])
+        d = secant
         if bj == 0.0:
-            continue
-        d = t * (bj - b_prev[j])
-        if l1 * pf[j] > 0.0 and bj * (bj + d) <= 0.0:
+            d = 0.0
+        elif l1 * pf[j] > 0.0 and bj * (bj + d) <= 0.0:
             d = -bj
         elif lo != NULL:
             d = clip(bj + d, lo[j], hi[j]) - bj
         if d != 0.0:
             b[j] = bj + d
+        if d != secant:
             moved[n_moved] = j
-            moves[n_moved] = d
+            moves[n_moved] = d - secant
             n_moved += 1
     penstat_gather_n(P.avx2, n, n_moved, X, moved, moves, eta)
+    memcpy(eta_lam, eta_save, n * sizeof(double))
     loss_new = _loss(n, eta, y, w, q)
     pen_new = _penalty(P, l1, l2)
     if loss_new + pen_new < f_old:
         return loss_new
-    for i in range(n):
-        eta[i] = eta_save[i]
+    memcpy(eta, eta_save, n * sizeof(double))
     for k in range(nA):
         b[A[k]] = b_save[A[k]]
     P.b0 = b0_save
-    _expit(n, eta, q)
+    P.q_stale = True
     return loss
+
+
+cdef void _exact_eta(Problem* P, const double* bc, double b0c,
+                     double* out) noexcept nogil:
+    """out = offset + b0c + X bc, from the coefficients ``bc`` (nonzero only on A)."""
+    cdef int n = P.n
+    cdef int i, k, j, m = 0
+    cdef int* S = P.cg_S
+    cdef double* vals = P.cg_work
+    for i in range(n):
+        out[i] = b0c + (P.offset[i] if P.offset != NULL else 0.0)
+    for k in range(P.nA):
+        j = P.A[k]
+        if bc[j] != 0.0:
+            S[m] = j
+            vals[m] = bc[j]
+            m += 1
+    penstat_gather_n(P.avx2, n, m, P.X, S, vals, out)
 
 
 cdef int _fit_path(Problem* P) noexcept nogil:
@@ -1017,6 +1048,9 @@ cdef int _fit_path(Problem* P) noexcept nogil:
             # ---- proximal Newton on the working set ----
             converged = False
             while sweeps < max_iter:
+                if P.q_stale:
+                    _expit(n, eta, q)
+                    P.q_stale = False
                 xmz = 0.0
                 vsq = 0.0
                 for i in range(n):
@@ -1126,7 +1160,9 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                 pen_new = _penalty(P, l1, l2)
                 bound += pen_new - pen_cur
                 if bound <= 0.0:
-                    _expit(n, eta, q)
+                    # q is computed when needed: by the next Newton step, or with
+                    # the exact loss once the lambda has converged
+                    P.q_stale = True
                     f_new = f_cur + bound
                     pen_cur = pen_new
                 else:
@@ -1172,21 +1208,15 @@ cdef int _fit_path(Problem* P) noexcept nogil:
             # ---- (exact) linear predictor, then KKT check outside the working set ----
             tp = _tick(T_STEP, tp)
             if m % EXACT_EVERY == 0 or m == nlam - 1:
-                if offset != NULL:
-                    for i in range(n):
-                        eta[i] = offset[i] + P.b0
-                else:
-                    for i in range(n):
-                        eta[i] = P.b0
-                n_chk = 0
-                for k in range(P.nA):
-                    j = A[k]
-                    if b[j] != 0.0:
-                        cg_S[n_chk] = j
-                        cg_work[n_chk] = b[j]
-                        n_chk += 1
-                penstat_gather_n(P.avx2, n, n_chk, X, cg_S, cg_work, eta)
+                _exact_eta(P, b, P.b0, eta)
+                if m >= 1:
+                    # and the one at the previous lambda, which _extrapolate
+                    # differences with this one: carried separately, their
+                    # rounding errors would grow along the secants
+                    _exact_eta(P, P.coefs + <Py_ssize_t> (m - 1) * P.coefs_ld,
+                               P.intercepts[m - 1], P.eta_lam)
             loss = _loss(n, eta, y, w, q)
+            P.q_stale = False
             pen_cur = _penalty(P, l1, l2)
             f_cur = loss + pen_cur
             for i in range(n):
@@ -1263,7 +1293,9 @@ cdef int _fit_path(Problem* P) noexcept nogil:
             _tick(T_TOTAL, t_start)
             return m + 1
         devr_prev = devr
-        if m >= 1 and m + 1 < nlam:
+        if m == 0:
+            memcpy(P.eta_lam, eta, n * sizeof(double))
+        elif m + 1 < nlam:
             loss = _extrapolate(P, P.coefs + <Py_ssize_t> (m - 1) * P.coefs_ld,
                                 P.intercepts[m - 1], lambdas[m - 1], lam, lambdas[m + 1],
                                 loss)
@@ -1376,6 +1408,7 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     cdef double[::1] b = np.zeros(p), b_old = np.zeros(p), xv = np.zeros(p)
     cdef double[::1] g = np.zeros(p)
     cdef double[::1] eta = np.zeros(n), eta_old = np.zeros(n), r = np.zeros(n)
+    cdef double[::1] eta_lam = np.zeros(n)
     cdef double[::1] v = np.zeros(n), q = np.zeros(n)
     cdef int[::1] W = np.zeros(p, dtype=np.intc), A = np.zeros(p, dtype=np.intc)
     cdef unsigned char[::1] inW = np.zeros(p, dtype=np.uint8)
@@ -1424,6 +1457,7 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     P.g = &g[0]
     P.eta = &eta[0]
     P.eta_old = &eta_old[0]
+    P.eta_lam = &eta_lam[0]
     P.r = &r[0]
     P.v = &v[0]
     P.q = &q[0]
