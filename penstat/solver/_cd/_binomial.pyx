@@ -205,6 +205,9 @@ cdef extern from "_simd.h":
                             const double* v, double* H) noexcept nogil
     void penstat_block_update(int avx2, int n, int nb, const double* X, const int* S,
                               const double* d, const double* v, double* r) noexcept nogil
+    double penstat_loss(int avx2, int n, const double* eta, const double* y,
+                        const double* w, double* q) noexcept nogil
+    void penstat_expit(int avx2, int n, const double* eta, double* q) noexcept nogil
 
 
 cdef struct Problem:
@@ -292,27 +295,14 @@ cdef inline void _sub_weighted(int n, double d, const double* v, const double* x
         r[i] -= d * v[i] * x[i]
 
 
-cdef double _loss(int n, const double* eta, const double* y, const double* w,
-                  double* q) noexcept nogil:
+cdef inline double _loss(bint avx2, int n, const double* eta, const double* y,
+                        const double* w, double* q) noexcept nogil:
     """Negative weighted log-likelihood; fills q with the probabilities expit(eta).
 
-    -loglik_i = log(1 + exp(eta_i)) - y_i eta_i, computed without overflow.
+    -loglik_i = log(1 + exp(eta_i)) - y_i eta_i, computed without overflow
+    (penstat_loss in _simd.h; the AVX2 loop with its own exp and log1p).
     """
-    cdef double s = 0.0, e, z, sp, qi
-    cdef int i
-    for i in range(n):
-        e = eta[i]
-        if e >= 0.0:
-            z = exp(-e)
-            qi = 1.0 / (1.0 + z)
-            sp = e + log1p(z)
-        else:
-            z = exp(e)
-            qi = z / (1.0 + z)
-            sp = log1p(z)
-        q[i] = qi
-        s += w[i] * (sp - y[i] * e)
-    return s
+    return penstat_loss(avx2, n, eta, y, w, q)
 
 
 cdef double _saturated_loglik(int n, const double* y, const double* w) noexcept nogil:
@@ -326,20 +316,13 @@ cdef double _saturated_loglik(int n, const double* y, const double* w) noexcept 
     return s
 
 
-cdef void _expit(int n, const double* eta, double* q) noexcept nogil:
-    """q = 1 / (1 + exp(-eta)), without overflow."""
-    cdef double e, z
-    cdef int i
-    for i in range(n):
-        e = eta[i]
-        if e >= 0.0:
-            q[i] = 1.0 / (1.0 + exp(-e))
-        else:
-            z = exp(e)
-            q[i] = z / (1.0 + z)
+cdef inline void _expit(bint avx2, int n, const double* eta, double* q) noexcept nogil:
+    """q = 1 / (1 + exp(-eta)), without overflow (penstat_expit in _simd.h)."""
+    penstat_expit(avx2, n, eta, q)
 
 
-cdef double _null_intercept(int n, const double* off, const double* y, const double* w,
+cdef double _null_intercept(bint avx2, int n, const double* off, const double* y,
+                            const double* w,
                             double b0, double* eta, double* q) noexcept nogil:
     """The intercept of the model with the linear predictor ``off + b0`` (an offset):
     Newton's method from ``b0``, each step halved until the loss does not increase.
@@ -349,7 +332,7 @@ cdef double _null_intercept(int n, const double* off, const double* y, const dou
     cdef double f, f_new, grad, hess, step, t
     for i in range(n):
         eta[i] = off[i] + b0
-    f = _loss(n, eta, y, w, q)
+    f = _loss(avx2, n, eta, y, w, q)
     for it in range(100):
         grad = 0.0
         hess = 0.0
@@ -363,7 +346,7 @@ cdef double _null_intercept(int n, const double* off, const double* y, const dou
         for h in range(60):
             for i in range(n):
                 eta[i] = off[i] + b0 + t * step
-            f_new = _loss(n, eta, y, w, q)
+            f_new = _loss(avx2, n, eta, y, w, q)
             if f_new <= f:
                 break
             t *= 0.5
@@ -373,7 +356,7 @@ cdef double _null_intercept(int n, const double* off, const double* y, const dou
             break
     for i in range(n):
         eta[i] = off[i] + b0
-    _loss(n, eta, y, w, q)
+    _loss(avx2, n, eta, y, w, q)
     return b0
 
 
@@ -862,6 +845,7 @@ cdef double _extrapolate(Problem* P, const double* b_prev, double b0_prev,
     cdef const double* hi = P.hi
     cdef int i, k, j, n_moved = 0
     cdef double t, d, bj, l1, l2, f_old, loss_new, pen_new, b0_save, secant
+    cdef bint avx2 = P.avx2
     t = log(lam_next / lam) / log(lam / lam_prev) if lam_prev > lam > lam_next > 0.0 \
         else 0.0
     if not 0.0 < t <= 2.0:
@@ -899,7 +883,7 @@ cdef double _extrapolate(Problem* P, const double* b_prev, double b0_prev,
             n_moved += 1
     penstat_gather_n(P.avx2, n, n_moved, X, moved, moves, eta)
     memcpy(eta_lam, eta_save, n * sizeof(double))
-    loss_new = _loss(n, eta, y, w, q)
+    loss_new = _loss(avx2, n, eta, y, w, q)
     pen_new = _penalty(P, l1, l2)
     if loss_new + pen_new < f_old:
         return loss_new
@@ -933,6 +917,7 @@ cdef int _fit_path(Problem* P) noexcept nogil:
     """Fit the path of P lambda by lambda into P's outputs; returns the number of
     lambdas fitted (fewer than P.nlam after an early stop)."""
     cdef int n = P.n
+    cdef bint avx2 = P.avx2
     cdef int p = P.p
     cdef int nlam = P.nlam
     cdef const double* X = P.X
@@ -996,14 +981,14 @@ cdef int _fit_path(Problem* P) noexcept nogil:
         P.b0 = log(ybar / (1.0 - ybar))
     if offset != NULL:
         if fit_intercept and 0.0 < ybar < 1.0:
-            P.b0 = _null_intercept(n, offset, y, w, P.b0, eta, q)
+            P.b0 = _null_intercept(P.avx2, n, offset, y, w, P.b0, eta, q)
         else:
             for i in range(n):
                 eta[i] = offset[i] + P.b0
     else:
         for i in range(n):
             eta[i] = P.b0
-    loss = _loss(n, eta, y, w, q)
+    loss = _loss(avx2, n, eta, y, w, q)
     # deviances are taken from the saturated model, whose log-likelihood is 0 for
     # 0/1 labels and sum w [y log y + (1 - y) log(1 - y)] for proportions (glmnet)
     sat = _saturated_loglik(n, y, w)
@@ -1049,7 +1034,7 @@ cdef int _fit_path(Problem* P) noexcept nogil:
             converged = False
             while sweeps < max_iter:
                 if P.q_stale:
-                    _expit(n, eta, q)
+                    _expit(avx2, n, eta, q)
                     P.q_stale = False
                 xmz = 0.0
                 vsq = 0.0
@@ -1166,7 +1151,7 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                     f_new = f_cur + bound
                     pen_cur = pen_new
                 else:
-                    loss = _loss(n, eta, y, w, q)
+                    loss = _loss(avx2, n, eta, y, w, q)
                     f_new = loss + pen_new
                 halvings = 0
                 while f_new > f_cur + 1e-15 * (f_cur if f_cur > 0.0 else -f_cur) \
@@ -1180,7 +1165,7 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                         j = W[k]
                         b[j] = 0.5 * (b[j] + b_old[j])
                     P.b0 = 0.5 * (P.b0 + b0_old)
-                    loss = _loss(n, eta, y, w, q)
+                    loss = _loss(avx2, n, eta, y, w, q)
                     f_new = loss + _penalty(P, l1, l2)
                 if bound > 0.0:
                     pen_cur = _penalty(P, l1, l2)
@@ -1215,7 +1200,7 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                     # rounding errors would grow along the secants
                     _exact_eta(P, P.coefs + <Py_ssize_t> (m - 1) * P.coefs_ld,
                                P.intercepts[m - 1], P.eta_lam)
-            loss = _loss(n, eta, y, w, q)
+            loss = _loss(avx2, n, eta, y, w, q)
             P.q_stale = False
             pen_cur = _penalty(P, l1, l2)
             f_cur = loss + pen_cur
