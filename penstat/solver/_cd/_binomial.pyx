@@ -1290,6 +1290,36 @@ cdef int _fit_path(Problem* P) noexcept nogil:
     return nlam
 
 
+def _has_avx2():
+    """Whether this CPU runs the kernel's AVX2/FMA loops (for tests)."""
+    return penstat_cpu_avx2() != 0
+
+
+def _logistic_loss(eta, y, w, bint simd=True):
+    """The kernel's loss loop on its own (for tests): ``(sum_i w_i (log(1 +
+    exp(eta_i)) - y_i eta_i), expit(eta))``, by the AVX2 loop when ``simd`` and the
+    CPU has it, else by the C library.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> loss, q = _logistic_loss(np.zeros(4), np.zeros(4), np.full(4, 0.25))
+    >>> round(loss, 12), q.tolist()
+    (0.69314718056, [0.5, 0.5, 0.5, 0.5])
+    """
+    cdef const double[::1] ev = np.ascontiguousarray(eta, dtype=float)
+    cdef const double[::1] yv = np.ascontiguousarray(y, dtype=float)
+    cdef const double[::1] wv = np.ascontiguousarray(w, dtype=float)
+    cdef int n = ev.shape[0]
+    if yv.shape[0] != n or wv.shape[0] != n or n == 0:
+        raise ValueError("_logistic_loss: eta, y and w need the same positive length")
+    q = np.empty(n)
+    cdef double[::1] qv = q
+    cdef bint avx2 = simd and penstat_cpu_avx2() != 0
+    loss = _loss(avx2, n, &ev[0], &yv[0], &wv[0], &qv[0])
+    return loss, q
+
+
 def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
                   bint early_stop, double tol, long max_iter, coefs_out,
                   intercepts_out, dev_out, iter_out, converged_out, offset=None,
