@@ -28,8 +28,13 @@ gradient in ``r`` always uses the exact probabilities, so the fixed point is the
 exact optimum; on separable data the coefficients grow as ``lam`` falls but stay
 finite for ``lam > 0``.
 
+The loss and the probabilities are evaluated four rows at a time where the CPU has
+AVX2/FMA (penstat_loss in _simd.h, with its own exp and log1p), and the
+probabilities only when they are next needed.
+
 Along the path: warm starts extrapolated along the secant of the last two
-solutions, sequential strong rules (Tibshirani et al. 2012,
+solutions (from the stored linear predictors, without a product with every active
+column), sequential strong rules (Tibshirani et al. 2012,
 JRSS-B 74(2), eq. 4) to form the working set, and a KKT check of every feature
 outside it once the working problem has converged. Columns with no weighted
 variance stay at 0; unpenalized columns (``pf == 0``) are always in the working set.
