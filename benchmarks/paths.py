@@ -438,6 +438,11 @@ def run_grid(
     )
     parser.add_argument("--kinds", default=",".join(all_kinds), help="comma-separated")
     parser.add_argument("--rhos", default=None, help="comma-separated correlations")
+    parser.add_argument(
+        "--shapes",
+        default=None,
+        help='shapes instead of the grid\'s, e.g. "20000x50,50000x200"',
+    )
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--solvers", default=solvers)
     parser.add_argument(
@@ -464,6 +469,8 @@ def run_grid(
         shapes, rhos = QUICK_SHAPES, QUICK_RHOS
     if args.rhos:
         rhos = [float(r) for r in args.rhos.split(",")]
+    if args.shapes:
+        shapes = [tuple(int(v) for v in s.split("x")) for s in args.shapes.split(",")]
     kinds = [k for k in args.kinds.split(",") if k]
     unknown = sorted(set(kinds) - set(all_kinds))
     if unknown:

@@ -28,8 +28,13 @@ gradient in ``r`` always uses the exact probabilities, so the fixed point is the
 exact optimum; on separable data the coefficients grow as ``lam`` falls but stay
 finite for ``lam > 0``.
 
+The loss and the probabilities are evaluated four rows at a time where the CPU has
+AVX2/FMA (penstat_loss in _simd.h, with its own exp and log1p), and the
+probabilities only when they are next needed.
+
 Along the path: warm starts extrapolated along the secant of the last two
-solutions, sequential strong rules (Tibshirani et al. 2012,
+solutions (from the stored linear predictors, without a product with every active
+column), sequential strong rules (Tibshirani et al. 2012,
 JRSS-B 74(2), eq. 4) to form the working set, and a KKT check of every feature
 outside it once the working problem has converged. Columns with no weighted
 variance stay at 0; unpenalized columns (``pf == 0``) are always in the working set.
@@ -123,6 +128,71 @@ cdef double VERIFY_BELOW = 1e4
 cdef int BLOCKED_MIN_N = 4000
 
 
+# Timing (thread CPU time) and work counters of the path (docs/developer/solver-binomial.md), compiled
+# in only with -DPENSTAT_BINOMIAL_PROFILE=1 (otherwise every use below is a constant
+# false branch that the C compiler removes); read and reset by _profile_counters().
+cdef extern from *:
+    """
+    #ifndef PENSTAT_BINOMIAL_PROFILE
+    #define PENSTAT_BINOMIAL_PROFILE 0
+    #endif
+    #include <time.h>
+    static double penstat_bprof[32];
+    static double penstat_bclock(void) {
+    #if PENSTAT_BINOMIAL_PROFILE
+        struct timespec t;
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+        return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+    #else
+        return 0.0;
+    #endif
+    }
+    """
+    const int PROFILE "PENSTAT_BINOMIAL_PROFILE"
+    double bprof "penstat_bprof"[32]
+    double bclock "penstat_bclock"() noexcept nogil
+
+# The counters' names, in the order of bprof (times in seconds, then counts).
+PROFILE_FIELDS = (
+    "t_weights", "t_ws_sweep", "t_cycles", "t_cg", "t_step", "t_exact_loss",
+    "t_kkt", "t_extrapolate", "t_other",
+    "newton_steps", "ws_sweeps", "cycles", "cg_calls", "halvings", "kkt_passes",
+    "kkt_resolves", "cycle_columns", "ws_columns", "cg_iterations", "t_total",
+)
+cdef enum:
+    T_WEIGHTS = 0
+    T_WS_SWEEP = 1
+    T_CYCLES = 2
+    T_CG = 3
+    T_STEP = 4
+    T_EXACT = 5
+    T_KKT = 6
+    T_EXTRAP = 7
+    T_OTHER = 8
+    C_NEWTON = 9
+    C_WS = 10
+    C_CYCLES = 11
+    C_CG = 12
+    C_HALVINGS = 13
+    C_KKT = 14
+    C_RESOLVE = 15
+    C_CYCLE_COLS = 16
+    C_WS_COLS = 17
+    C_CG_IT = 18
+    T_TOTAL = 19
+
+
+def _profile_counters():
+    """The counters accumulated since the last call (then reset), as a dict; None
+    when the kernel was built without -DPENSTAT_BINOMIAL_PROFILE=1."""
+    if not PROFILE:
+        return None
+    out = {name: bprof[k] for k, name in enumerate(PROFILE_FIELDS)}
+    for k in range(32):
+        bprof[k] = 0.0
+    return out
+
+
 # The loops over rows (AVX2/FMA when the CPU has them, portable C otherwise).
 # The first argument of each loop, avx2, picks the AVX2 version (P.avx2).
 cdef extern from "_simd.h":
@@ -140,6 +210,9 @@ cdef extern from "_simd.h":
                             const double* v, double* H) noexcept nogil
     void penstat_block_update(int avx2, int n, int nb, const double* X, const int* S,
                               const double* d, const double* v, double* r) noexcept nogil
+    double penstat_loss(int avx2, int n, const double* eta, const double* y,
+                        const double* w, double* q) noexcept nogil
+    void penstat_expit(int avx2, int n, const double* eta, double* q) noexcept nogil
 
 
 cdef struct Problem:
@@ -181,10 +254,12 @@ cdef struct Problem:
     double *g               # gradients x_j' r
     double *eta             # linear predictor (n)
     double *eta_old         # at the start of the Newton step
+    double *eta_lam         # at the solution of the previous lambda (_extrapolate)
     double *r               # working residual
     double *v               # working weights
     double xmz              # sum of v
     double *q               # probabilities
+    bint q_stale            # q not yet updated to eta (computed when next needed)
     int *W                  # working set, in order of entry
     int nW
     unsigned char *inW
@@ -225,27 +300,14 @@ cdef inline void _sub_weighted(int n, double d, const double* v, const double* x
         r[i] -= d * v[i] * x[i]
 
 
-cdef double _loss(int n, const double* eta, const double* y, const double* w,
-                  double* q) noexcept nogil:
+cdef inline double _loss(bint avx2, int n, const double* eta, const double* y,
+                        const double* w, double* q) noexcept nogil:
     """Negative weighted log-likelihood; fills q with the probabilities expit(eta).
 
-    -loglik_i = log(1 + exp(eta_i)) - y_i eta_i, computed without overflow.
+    -loglik_i = log(1 + exp(eta_i)) - y_i eta_i, computed without overflow
+    (penstat_loss in _simd.h; the AVX2 loop with its own exp and log1p).
     """
-    cdef double s = 0.0, e, z, sp, qi
-    cdef int i
-    for i in range(n):
-        e = eta[i]
-        if e >= 0.0:
-            z = exp(-e)
-            qi = 1.0 / (1.0 + z)
-            sp = e + log1p(z)
-        else:
-            z = exp(e)
-            qi = z / (1.0 + z)
-            sp = log1p(z)
-        q[i] = qi
-        s += w[i] * (sp - y[i] * e)
-    return s
+    return penstat_loss(avx2, n, eta, y, w, q)
 
 
 cdef double _saturated_loglik(int n, const double* y, const double* w) noexcept nogil:
@@ -259,20 +321,13 @@ cdef double _saturated_loglik(int n, const double* y, const double* w) noexcept 
     return s
 
 
-cdef void _expit(int n, const double* eta, double* q) noexcept nogil:
-    """q = 1 / (1 + exp(-eta)), without overflow."""
-    cdef double e, z
-    cdef int i
-    for i in range(n):
-        e = eta[i]
-        if e >= 0.0:
-            q[i] = 1.0 / (1.0 + exp(-e))
-        else:
-            z = exp(e)
-            q[i] = z / (1.0 + z)
+cdef inline void _expit(bint avx2, int n, const double* eta, double* q) noexcept nogil:
+    """q = 1 / (1 + exp(-eta)), without overflow (penstat_expit in _simd.h)."""
+    penstat_expit(avx2, n, eta, q)
 
 
-cdef double _null_intercept(int n, const double* off, const double* y, const double* w,
+cdef double _null_intercept(bint avx2, int n, const double* off, const double* y,
+                            const double* w,
                             double b0, double* eta, double* q) noexcept nogil:
     """The intercept of the model with the linear predictor ``off + b0`` (an offset):
     Newton's method from ``b0``, each step halved until the loss does not increase.
@@ -282,7 +337,7 @@ cdef double _null_intercept(int n, const double* off, const double* y, const dou
     cdef double f, f_new, grad, hess, step, t
     for i in range(n):
         eta[i] = off[i] + b0
-    f = _loss(n, eta, y, w, q)
+    f = _loss(avx2, n, eta, y, w, q)
     for it in range(100):
         grad = 0.0
         hess = 0.0
@@ -296,7 +351,7 @@ cdef double _null_intercept(int n, const double* off, const double* y, const dou
         for h in range(60):
             for i in range(n):
                 eta[i] = off[i] + b0 + t * step
-            f_new = _loss(n, eta, y, w, q)
+            f_new = _loss(avx2, n, eta, y, w, q)
             if f_new <= f:
                 break
             t *= 0.5
@@ -306,7 +361,7 @@ cdef double _null_intercept(int n, const double* off, const double* y, const dou
             break
     for i in range(n):
         eta[i] = off[i] + b0
-    _loss(n, eta, y, w, q)
+    _loss(avx2, n, eta, y, w, q)
     return b0
 
 
@@ -422,6 +477,22 @@ cdef inline void _intercept_update(Problem* P, double* dlx) noexcept nogil:
 
 cdef inline double _abs(double a) noexcept nogil:
     return a if a >= 0.0 else -a
+
+
+cdef inline double _tick(int k, double t0) noexcept nogil:
+    """Profile build only: add the time since ``t0`` to counter k; the clock now."""
+    cdef double t
+    if PROFILE:
+        t = bclock()
+        bprof[k] += t - t0
+        return t
+    return 0.0
+
+
+cdef inline void _count(int k, double c) noexcept nogil:
+    """Profile build only: add c to counter k."""
+    if PROFILE:
+        bprof[k] += c
 
 
 cdef void _cd_cycle_blocks(Problem* P, double l1, double l2, double* dlx) noexcept nogil:
@@ -661,6 +732,7 @@ cdef int _newton_cg_step(Problem* P, double l1, double l2, double cg_tol,
     for it in range(max_it):
         if rz <= cg_tol:
             break
+        _count(C_CG_IT, 1)
         # hp = (X_S' V X_S + L2) pd
         tk = pd[m] if fit_intercept else 0.0
         for i in range(n):
@@ -746,9 +818,16 @@ cdef double _extrapolate(Problem* P, const double* b_prev, double b0_prev,
     order (on the equicorrelated designs of the benchmark, an objective 20 to 100
     times closer to the optimum than the plain warm start). Coordinates the secant
     would carry across zero are set to zero, and the prediction is kept only when
-    it lowers the objective at ``lam_next``; otherwise b, b0, eta and q are restored.
+    it lowers the objective at ``lam_next``; otherwise b, b0 and eta are restored
+    (and q marked stale).
+
+    The secant's linear predictor is ``eta + t (eta - eta_lam)`` (``P.eta_lam``: the
+    one at ``lam_prev``, kept by the last call), corrected by one product with the
+    few columns whose move is not the secant's (those it would carry across zero or
+    past a limit, and those that left the model), instead of a product with every
+    active column. ``P.eta_lam`` then takes the linear predictor at ``lam``.
     ``b_prev``: the coefficients at ``lam_prev``. Scratch: P.eta_old and P.b_old
-    (the saved point), P.cg_S and P.cg_work (the moves).
+    (the saved point), P.cg_S and P.cg_work (the corrections).
     """
     cdef int n = P.n
     cdef int nA = P.nA
@@ -760,6 +839,7 @@ cdef double _extrapolate(Problem* P, const double* b_prev, double b0_prev,
     cdef const double* pf = P.pf
     cdef double* eta = P.eta
     cdef double* eta_save = P.eta_old
+    cdef double* eta_lam = P.eta_lam
     cdef double* b_save = P.b_old
     cdef const double* y = P.y
     cdef const double* w = P.w
@@ -769,57 +849,80 @@ cdef double _extrapolate(Problem* P, const double* b_prev, double b0_prev,
     cdef const double* lo = P.lo
     cdef const double* hi = P.hi
     cdef int i, k, j, n_moved = 0
-    cdef double t, d, bj, l1, l2, f_old, loss_new, pen_new, b0_save
-    if not (lam_prev > lam > lam_next > 0.0):
-        return loss
-    t = log(lam_next / lam) / log(lam / lam_prev)
+    cdef double t, d, bj, l1, l2, f_old, loss_new, pen_new, b0_save, secant
+    cdef bint avx2 = P.avx2
+    t = log(lam_next / lam) / log(lam / lam_prev) if lam_prev > lam > lam_next > 0.0 \
+        else 0.0
     if not 0.0 < t <= 2.0:
+        memcpy(eta_lam, eta, n * sizeof(double))
         return loss
     l1 = a * lam_next
     l2 = (1.0 - a) * lam_next
     f_old = loss + _penalty(P, l1, l2)
-    for i in range(n):
-        eta_save[i] = eta[i]
     for k in range(nA):
         b_save[A[k]] = b[A[k]]
     b0_save = P.b0
-    d = t * (P.b0 - b0_prev) if fit_intercept else 0.0
-    P.b0 += d
+    # eta - eta_lam = (b0 - b0_prev) + X (b - b_prev): the secant on every column
+    # and the intercept (b0 does not move without one)
+    if fit_intercept:
+        P.b0 += t * (P.b0 - b0_prev)
     for i in range(n):
-        eta[i] += d
+        eta_save[i] = eta[i]
+        eta[i] += t * (eta[i] - eta_lam[i])
     for k in range(nA):
         j = A[k]
         bj = b[j]
+        secant = t * (bj - b_prev[j])
+        d = secant
         if bj == 0.0:
-            continue
-        d = t * (bj - b_prev[j])
-        if l1 * pf[j] > 0.0 and bj * (bj + d) <= 0.0:
+            d = 0.0
+        elif l1 * pf[j] > 0.0 and bj * (bj + d) <= 0.0:
             d = -bj
         elif lo != NULL:
             d = clip(bj + d, lo[j], hi[j]) - bj
         if d != 0.0:
             b[j] = bj + d
+        if d != secant:
             moved[n_moved] = j
-            moves[n_moved] = d
+            moves[n_moved] = d - secant
             n_moved += 1
     penstat_gather_n(P.avx2, n, n_moved, X, moved, moves, eta)
-    loss_new = _loss(n, eta, y, w, q)
+    memcpy(eta_lam, eta_save, n * sizeof(double))
+    loss_new = _loss(avx2, n, eta, y, w, q)
     pen_new = _penalty(P, l1, l2)
     if loss_new + pen_new < f_old:
         return loss_new
-    for i in range(n):
-        eta[i] = eta_save[i]
+    memcpy(eta, eta_save, n * sizeof(double))
     for k in range(nA):
         b[A[k]] = b_save[A[k]]
     P.b0 = b0_save
-    _expit(n, eta, q)
+    P.q_stale = True
     return loss
+
+
+cdef void _exact_eta(Problem* P, const double* bc, double b0c,
+                     double* out) noexcept nogil:
+    """out = offset + b0c + X bc, from the coefficients ``bc`` (nonzero only on A)."""
+    cdef int n = P.n
+    cdef int i, k, j, m = 0
+    cdef int* S = P.cg_S
+    cdef double* vals = P.cg_work
+    for i in range(n):
+        out[i] = b0c + (P.offset[i] if P.offset != NULL else 0.0)
+    for k in range(P.nA):
+        j = P.A[k]
+        if bc[j] != 0.0:
+            S[m] = j
+            vals[m] = bc[j]
+            m += 1
+    penstat_gather_n(P.avx2, n, m, P.X, S, vals, out)
 
 
 cdef int _fit_path(Problem* P) noexcept nogil:
     """Fit the path of P lambda by lambda into P's outputs; returns the number of
     lambdas fitted (fewer than P.nlam after an early stop)."""
     cdef int n = P.n
+    cdef bint avx2 = P.avx2
     cdef int p = P.p
     cdef int nlam = P.nlam
     cdef const double* X = P.X
@@ -863,6 +966,7 @@ cdef int _fit_path(Problem* P) noexcept nogil:
     cdef bint converged
     cdef bint verify = False
     cdef double bj, vsq
+    cdef double tp = bclock(), t_start = tp
 
     vfloor = PMIN * (1.0 - PMIN)
 
@@ -882,14 +986,14 @@ cdef int _fit_path(Problem* P) noexcept nogil:
         P.b0 = log(ybar / (1.0 - ybar))
     if offset != NULL:
         if fit_intercept and 0.0 < ybar < 1.0:
-            P.b0 = _null_intercept(n, offset, y, w, P.b0, eta, q)
+            P.b0 = _null_intercept(P.avx2, n, offset, y, w, P.b0, eta, q)
         else:
             for i in range(n):
                 eta[i] = offset[i] + P.b0
     else:
         for i in range(n):
             eta[i] = P.b0
-    loss = _loss(n, eta, y, w, q)
+    loss = _loss(avx2, n, eta, y, w, q)
     # deviances are taken from the saturated model, whose log-likelihood is 0 for
     # 0/1 labels and sum w [y log y + (1 - y) log(1 - y)] for proportions (glmnet)
     sat = _saturated_loglik(n, y, w)
@@ -908,6 +1012,7 @@ cdef int _fit_path(Problem* P) noexcept nogil:
 
     lam_prev = lambdas[0] if nlam > 0 else 0.0
     for m in range(nlam):
+        tp = _tick(T_OTHER, tp)
         lam = lambdas[m]
         l1 = a * lam
         l2 = (1.0 - a) * lam
@@ -933,6 +1038,9 @@ cdef int _fit_path(Problem* P) noexcept nogil:
             # ---- proximal Newton on the working set ----
             converged = False
             while sweeps < max_iter:
+                if P.q_stale:
+                    _expit(avx2, n, eta, q)
+                    P.q_stale = False
                 xmz = 0.0
                 vsq = 0.0
                 for i in range(n):
@@ -951,6 +1059,8 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                     j = W[k]
                     b_old[j] = b[j]
                 b0_old = P.b0
+                tp = _tick(T_WEIGHTS, tp)
+                _count(C_NEWTON, 1)
 
                 # Coordinate descent on the quadratic model: a sweep of the working
                 # set, then cycles over the active set until they settle.
@@ -972,11 +1082,16 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                         _cd_sweep(P, P.nW, W, l1, l2, &dlx, True)
                     if fit_intercept:
                         _intercept_update(P, &dlx)
+                    tp = _tick(T_WS_SWEEP, tp)
+                    _count(C_WS, 1)
+                    _count(C_WS_COLS, P.nW)
                     if dlx < shr_in:
                         # nA >= n_eff, without the division (see SLOW_SWEEPS)
                         if (shr_in <= shr_lam and sweeps > SLOW_SWEEPS and P.nA >= 2
                                 and xmz * xmz <= P.nA * vsq):
                             _newton_cg_step(P, l1, l2, CG_TOL * shr_in, p + 1)
+                            tp = _tick(T_CG, tp)
+                            _count(C_CG, 1)
                         break
                     a_thr = shr_in * A_CYCLE_TIGHTENING
                     while sweeps < max_iter:
@@ -988,6 +1103,9 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                             _cd_sweep(P, P.nA, A, l1, l2, &dlx, False)
                         if fit_intercept:
                             _intercept_update(P, &dlx)
+                        tp = _tick(T_CYCLES, tp)
+                        _count(C_CYCLES, 1)
+                        _count(C_CYCLE_COLS, P.nA)
                         if dlx < a_thr:
                             break
                         # Every CG_EVERY cycles, conjugate gradients on the support when
@@ -1008,6 +1126,8 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                             elif cg_status == -1:
                                 cg_cap = CG_MAX_IT
                             dlx_prev = 0.0
+                            tp = _tick(T_CG, tp)
+                            _count(C_CG, 1)
 
                 # New linear predictor, true objective, and step halving when the
                 # full Newton step does not decrease it. As r = w (y - q) - v (eta_new
@@ -1030,16 +1150,19 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                 pen_new = _penalty(P, l1, l2)
                 bound += pen_new - pen_cur
                 if bound <= 0.0:
-                    _expit(n, eta, q)
+                    # q is computed when needed: by the next Newton step, or with
+                    # the exact loss once the lambda has converged
+                    P.q_stale = True
                     f_new = f_cur + bound
                     pen_cur = pen_new
                 else:
-                    loss = _loss(n, eta, y, w, q)
+                    loss = _loss(avx2, n, eta, y, w, q)
                     f_new = loss + pen_new
                 halvings = 0
                 while f_new > f_cur + 1e-15 * (f_cur if f_cur > 0.0 else -f_cur) \
                         and halvings < MAX_HALVINGS:
                     halvings += 1
+                    _count(C_HALVINGS, 1)
                     # eta and b are affine in the step length: move back halfway.
                     for i in range(n):
                         eta[i] = 0.5 * (eta[i] + eta_old[i])
@@ -1047,7 +1170,7 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                         j = W[k]
                         b[j] = 0.5 * (b[j] + b_old[j])
                     P.b0 = 0.5 * (P.b0 + b0_old)
-                    loss = _loss(n, eta, y, w, q)
+                    loss = _loss(avx2, n, eta, y, w, q)
                     f_new = loss + _penalty(P, l1, l2)
                 if bound > 0.0:
                     pen_cur = _penalty(P, l1, l2)
@@ -1073,26 +1196,22 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                     shr_in = shr_lam
 
             # ---- (exact) linear predictor, then KKT check outside the working set ----
+            tp = _tick(T_STEP, tp)
             if m % EXACT_EVERY == 0 or m == nlam - 1:
-                if offset != NULL:
-                    for i in range(n):
-                        eta[i] = offset[i] + P.b0
-                else:
-                    for i in range(n):
-                        eta[i] = P.b0
-                n_chk = 0
-                for k in range(P.nA):
-                    j = A[k]
-                    if b[j] != 0.0:
-                        cg_S[n_chk] = j
-                        cg_work[n_chk] = b[j]
-                        n_chk += 1
-                penstat_gather_n(P.avx2, n, n_chk, X, cg_S, cg_work, eta)
-            loss = _loss(n, eta, y, w, q)
+                _exact_eta(P, b, P.b0, eta)
+                if m >= 1:
+                    # and the one at the previous lambda, which _extrapolate
+                    # differences with this one: carried separately, their
+                    # rounding errors would grow along the secants
+                    _exact_eta(P, P.coefs + <Py_ssize_t> (m - 1) * P.coefs_ld,
+                               P.intercepts[m - 1], P.eta_lam)
+            loss = _loss(avx2, n, eta, y, w, q)
+            P.q_stale = False
             pen_cur = _penalty(P, l1, l2)
             f_cur = loss + pen_cur
             for i in range(n):
                 r[i] = w[i] * (y[i] - q[i])
+            tp = _tick(T_EXACT, tp)
             # Gradients of every usable column (the CG scratch holds the list).
             n_chk = 0
             for k in range(P.nW):
@@ -1141,6 +1260,9 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                     if d > dlx:
                         dlx = d
                 converged = dlx < shr_lam
+            tp = _tick(T_KKT, tp)
+            _count(C_KKT, 1)
+            _count(C_RESOLVE, 1 if n_viol > 0 else 0)
             if (n_viol > 0 or not converged) and sweeps < max_iter:
                 continue
             break
@@ -1158,13 +1280,49 @@ cdef int _fit_path(Problem* P) noexcept nogil:
         # glmnet's rule, with lognet's absolute change of the ratio
         if P.early_stop and early_stop_reached(m, devr, devr_prev, P.stop_change,
                                                False):
+            _tick(T_TOTAL, t_start)
             return m + 1
         devr_prev = devr
-        if m >= 1 and m + 1 < nlam:
+        if m == 0:
+            memcpy(P.eta_lam, eta, n * sizeof(double))
+        elif m + 1 < nlam:
             loss = _extrapolate(P, P.coefs + <Py_ssize_t> (m - 1) * P.coefs_ld,
                                 P.intercepts[m - 1], lambdas[m - 1], lam, lambdas[m + 1],
                                 loss)
+            tp = _tick(T_EXTRAP, tp)
+    tp = _tick(T_OTHER, tp)
+    _tick(T_TOTAL, t_start)
     return nlam
+
+
+def _has_avx2():
+    """Whether this CPU runs the kernel's AVX2/FMA loops (for tests)."""
+    return penstat_cpu_avx2() != 0
+
+
+def _logistic_loss(eta, y, w, bint simd=True):
+    """The kernel's loss loop on its own (for tests): ``(sum_i w_i (log(1 +
+    exp(eta_i)) - y_i eta_i), expit(eta))``, by the AVX2 loop when ``simd`` and the
+    CPU has it, else by the C library.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> loss, q = _logistic_loss(np.zeros(4), np.zeros(4), np.full(4, 0.25))
+    >>> round(loss, 12), q.tolist()
+    (0.69314718056, [0.5, 0.5, 0.5, 0.5])
+    """
+    cdef const double[::1] ev = np.ascontiguousarray(eta, dtype=float)
+    cdef const double[::1] yv = np.ascontiguousarray(y, dtype=float)
+    cdef const double[::1] wv = np.ascontiguousarray(w, dtype=float)
+    cdef int n = ev.shape[0]
+    if yv.shape[0] != n or wv.shape[0] != n or n == 0:
+        raise ValueError("_logistic_loss: eta, y and w need the same positive length")
+    q = np.empty(n)
+    cdef double[::1] qv = q
+    cdef bint avx2 = simd and penstat_cpu_avx2() != 0
+    loss = _loss(avx2, n, &ev[0], &yv[0], &wv[0], &qv[0])
+    return loss, q
 
 
 def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
@@ -1270,6 +1428,7 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     cdef double[::1] b = np.zeros(p), b_old = np.zeros(p), xv = np.zeros(p)
     cdef double[::1] g = np.zeros(p)
     cdef double[::1] eta = np.zeros(n), eta_old = np.zeros(n), r = np.zeros(n)
+    cdef double[::1] eta_lam = np.zeros(n)
     cdef double[::1] v = np.zeros(n), q = np.zeros(n)
     cdef int[::1] W = np.zeros(p, dtype=np.intc), A = np.zeros(p, dtype=np.intc)
     cdef unsigned char[::1] inW = np.zeros(p, dtype=np.uint8)
@@ -1318,6 +1477,7 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     P.g = &g[0]
     P.eta = &eta[0]
     P.eta_old = &eta_old[0]
+    P.eta_lam = &eta_lam[0]
     P.r = &r[0]
     P.v = &v[0]
     P.q = &q[0]

@@ -426,4 +426,161 @@ static void penstat_block_update(int avx2, int n, int nb, const double *X,
     penstat_block_update_scalar(n, nb, X, S, d, v, r);
 }
 
+/* The logistic loss and probabilities, row by row: q_i = expit(eta_i), and
+   sum_i w_i (log(1 + exp(eta_i)) - y_i eta_i), without overflow (through
+   z = exp(-|eta|)). The scalar loops use the C library; the AVX2 ones evaluate
+   exp by Cody and Waite's reduction and Cephes' rational approximation (Moshier
+   1989, "Methods and programs for mathematical functions", exp.c), and log1p(z),
+   0 <= z <= 1, as 2 atanh(s) = 2 (s + s^3/3 + ...) with s = u / (2 + u) and
+   |s| < 0.2 (u = z, or (z - 1) / 2 plus log 2 from z = 1/2 on); both within a
+   few units of the last place. */
+#include <math.h>
+
+static double penstat_loss_scalar(int n, const double *eta, const double *y,
+                                  const double *w, double *q) {
+    double s = 0.0, e, z, sp, qi;
+    for (int i = 0; i < n; i++) {
+        e = eta[i];
+        if (e >= 0.0) {
+            z = exp(-e);
+            qi = 1.0 / (1.0 + z);
+            sp = e + log1p(z);
+        } else {
+            z = exp(e);
+            qi = z / (1.0 + z);
+            sp = log1p(z);
+        }
+        q[i] = qi;
+        s += w[i] * (sp - y[i] * e);
+    }
+    return s;
+}
+
+static void penstat_expit_scalar(int n, const double *eta, double *q) {
+    double e, z;
+    for (int i = 0; i < n; i++) {
+        e = eta[i];
+        if (e >= 0.0) {
+            q[i] = 1.0 / (1.0 + exp(-e));
+        } else {
+            z = exp(e);
+            q[i] = z / (1.0 + z);
+        }
+    }
+}
+
+#ifdef PENSTAT_X86
+/* exp(x) for x <= 0 (0 below -708, where exp is subnormal or 0) */
+__attribute__((target("avx2,fma"), always_inline))
+static inline __m256d penstat_exp_neg_avx2(__m256d x) {
+    const __m256d lo = _mm256_set1_pd(-708.0);
+    __m256d xc = _mm256_max_pd(x, lo);
+    __m256d k = _mm256_round_pd(_mm256_mul_pd(xc, _mm256_set1_pd(1.4426950408889634073599)),
+                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256d r = _mm256_fnmadd_pd(k, _mm256_set1_pd(6.93145751953125e-1), xc);
+    r = _mm256_fnmadd_pd(k, _mm256_set1_pd(1.42860682030941723212e-6), r);
+    __m256d rr = _mm256_mul_pd(r, r);
+    __m256d p = _mm256_fmadd_pd(_mm256_set1_pd(1.26177193074810590878e-4), rr,
+                                _mm256_set1_pd(3.02994407707441961300e-2));
+    p = _mm256_fmadd_pd(p, rr, _mm256_set1_pd(9.99999999999999999910e-1));
+    p = _mm256_mul_pd(p, r);
+    __m256d qq = _mm256_fmadd_pd(_mm256_set1_pd(3.00198505138664455042e-6), rr,
+                                 _mm256_set1_pd(2.52448340349684104192e-3));
+    qq = _mm256_fmadd_pd(qq, rr, _mm256_set1_pd(2.27265548208155028766e-1));
+    qq = _mm256_fmadd_pd(qq, rr, _mm256_set1_pd(2.00000000000000000009e0));
+    __m256d e = _mm256_div_pd(p, _mm256_sub_pd(qq, p));
+    e = _mm256_fmadd_pd(_mm256_set1_pd(2.0), e, _mm256_set1_pd(1.0));
+    /* times 2^k, k in [-1021, 0], through the exponent bits */
+    __m128i k32 = _mm256_cvtpd_epi32(k);
+    __m256i k64 = _mm256_cvtepi32_epi64(k32);
+    k64 = _mm256_slli_epi64(_mm256_add_epi64(k64, _mm256_set1_epi64x(1023)), 52);
+    e = _mm256_mul_pd(e, _mm256_castsi256_pd(k64));
+    return _mm256_and_pd(e, _mm256_cmp_pd(x, lo, _CMP_GE_OQ));
+}
+
+/* log(1 + z) for 0 <= z <= 1 */
+__attribute__((target("avx2,fma"), always_inline))
+static inline __m256d penstat_log1p_unit_avx2(__m256d z) {
+    const __m256d half = _mm256_set1_pd(0.5);
+    __m256d big = _mm256_cmp_pd(z, half, _CMP_GE_OQ);
+    /* z - 1 is exact for z in [1/2, 1] (Sterbenz) */
+    __m256d u = _mm256_blendv_pd(z, _mm256_mul_pd(_mm256_sub_pd(z, _mm256_set1_pd(1.0)), half),
+                                 big);
+    __m256d s = _mm256_div_pd(u, _mm256_add_pd(_mm256_set1_pd(2.0), u));
+    __m256d s2 = _mm256_mul_pd(s, s);
+    __m256d p = _mm256_set1_pd(1.0 / 21.0);
+    p = _mm256_fmadd_pd(p, s2, _mm256_set1_pd(1.0 / 19.0));
+    p = _mm256_fmadd_pd(p, s2, _mm256_set1_pd(1.0 / 17.0));
+    p = _mm256_fmadd_pd(p, s2, _mm256_set1_pd(1.0 / 15.0));
+    p = _mm256_fmadd_pd(p, s2, _mm256_set1_pd(1.0 / 13.0));
+    p = _mm256_fmadd_pd(p, s2, _mm256_set1_pd(1.0 / 11.0));
+    p = _mm256_fmadd_pd(p, s2, _mm256_set1_pd(1.0 / 9.0));
+    p = _mm256_fmadd_pd(p, s2, _mm256_set1_pd(1.0 / 7.0));
+    p = _mm256_fmadd_pd(p, s2, _mm256_set1_pd(1.0 / 5.0));
+    p = _mm256_fmadd_pd(p, s2, _mm256_set1_pd(1.0 / 3.0));
+    /* 2 s (1 + s2 p) = 2 s + 2 s s2 p */
+    __m256d two_s = _mm256_add_pd(s, s);
+    __m256d l = _mm256_fmadd_pd(_mm256_mul_pd(two_s, s2), p, two_s);
+    return _mm256_add_pd(l, _mm256_and_pd(big, _mm256_set1_pd(0.69314718055994530942)));
+}
+
+__attribute__((target("avx2,fma")))
+static double penstat_loss_avx2(int n, const double *eta, const double *y,
+                                const double *w, double *q) {
+    const __m256d zero = _mm256_setzero_pd(), one = _mm256_set1_pd(1.0);
+    const __m256d sign = _mm256_set1_pd(-0.0);
+    __m256d acc = zero, e, z, pos, sp, qi;
+    double buf[4];
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        e = _mm256_loadu_pd(eta + i);
+        z = penstat_exp_neg_avx2(_mm256_or_pd(e, sign)); /* exp(-|e|) */
+        pos = _mm256_cmp_pd(e, zero, _CMP_GE_OQ);
+        qi = _mm256_div_pd(_mm256_blendv_pd(z, one, pos), _mm256_add_pd(one, z));
+        _mm256_storeu_pd(q + i, qi);
+        sp = _mm256_add_pd(_mm256_max_pd(e, zero), penstat_log1p_unit_avx2(z));
+        acc = _mm256_fmadd_pd(_mm256_loadu_pd(w + i),
+                              _mm256_fnmadd_pd(_mm256_loadu_pd(y + i), e, sp), acc);
+    }
+    _mm256_storeu_pd(buf, acc);
+    return (buf[0] + buf[1]) + (buf[2] + buf[3])
+           + penstat_loss_scalar(n - i, eta + i, y + i, w + i, q + i);
+}
+
+__attribute__((target("avx2,fma")))
+static void penstat_expit_avx2(int n, const double *eta, double *q) {
+    const __m256d zero = _mm256_setzero_pd(), one = _mm256_set1_pd(1.0);
+    const __m256d sign = _mm256_set1_pd(-0.0);
+    __m256d e, z;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        e = _mm256_loadu_pd(eta + i);
+        z = penstat_exp_neg_avx2(_mm256_or_pd(e, sign));
+        _mm256_storeu_pd(q + i, _mm256_div_pd(
+            _mm256_blendv_pd(z, one, _mm256_cmp_pd(e, zero, _CMP_GE_OQ)),
+            _mm256_add_pd(one, z)));
+    }
+    penstat_expit_scalar(n - i, eta + i, q + i);
+}
+#endif
+
+static double penstat_loss(int avx2, int n, const double *eta, const double *y,
+                           const double *w, double *q) {
+#ifdef PENSTAT_X86
+    if (avx2)
+        return penstat_loss_avx2(n, eta, y, w, q);
+#endif
+    return penstat_loss_scalar(n, eta, y, w, q);
+}
+
+static void penstat_expit(int avx2, int n, const double *eta, double *q) {
+#ifdef PENSTAT_X86
+    if (avx2) {
+        penstat_expit_avx2(n, eta, q);
+        return;
+    }
+#endif
+    penstat_expit_scalar(n, eta, q);
+}
+
 #endif /* PENSTAT_SIMD_H */
