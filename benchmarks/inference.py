@@ -157,7 +157,7 @@ def time_hdi(df: pd.DataFrame, tmp: Path, splits: int, proj: bool) -> dict:
     return {
         "status": "ok",
         "split": float(t_split),
-        "debiased": float(t_proj),
+        "debiased": float("nan") if t_proj == "NA" else float(t_proj),
         "split_found": int(found),
     }
 
