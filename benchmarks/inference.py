@@ -5,7 +5,6 @@ Run by hand (never in CI):
 
     python benchmarks/inference.py                       # timing + simulation
     python benchmarks/inference.py --skip-sim --splits 50
-    python benchmarks/inference.py --skip-sim --skip-debiased   # the split only
     python benchmarks/inference.py --skip-timing --sim-reps 50
 
 Timing, on the riboflavin data (n = 71, p = 4088; Bühlmann, Kalisch & Meier 2014),
@@ -115,7 +114,7 @@ def _toeplitz(rng, n: int, p: int, rho: float) -> np.ndarray:
     return X
 
 
-def time_penstat(df: pd.DataFrame, splits: int, debiased: bool = True) -> dict:
+def time_penstat(df: pd.DataFrame, splits: int) -> dict:
     import penstat as ps
 
     start = time.perf_counter()
@@ -125,18 +124,16 @@ def time_penstat(df: pd.DataFrame, splits: int, debiased: bool = True) -> dict:
     split = fit.inference("split", n_splits=splits, seed=1, n_jobs=1, progress=False)
     t_split = time.perf_counter() - start
     start = time.perf_counter()
-    deb = fit.inference("debiased", seed=1, n_jobs=1, progress=False) if debiased else None
-    t_deb = time.perf_counter() - start if debiased else float("nan")
+    deb = fit.inference("debiased", seed=1, n_jobs=1, progress=False)
+    t_deb = time.perf_counter() - start
     return {
         "fit": t_fit,
         "split": t_split,
         "debiased": t_deb,
         "split_found": int((split.table["p_adjusted"] <= 0.05).sum()),
         "split_failed": split.details["n_failed"],
-        "debiased_found": -1
-        if deb is None
-        else int((deb.table["p_adjusted"] <= 0.05).sum()),
-        "nodewise_lam": float("nan") if deb is None else deb.details["nodewise_lam"],
+        "debiased_found": int((deb.table["p_adjusted"] <= 0.05).sum()),
+        "nodewise_lam": deb.details["nodewise_lam"],
     }
 
 
@@ -157,7 +154,7 @@ def time_hdi(df: pd.DataFrame, tmp: Path, splits: int, proj: bool) -> dict:
     return {
         "status": "ok",
         "split": float(t_split),
-        "debiased": float("nan") if t_proj == "NA" else float(t_proj),
+        "debiased": float(t_proj),
         "split_found": int(found),
     }
 
@@ -221,7 +218,6 @@ def main() -> None:
     parser.add_argument("--skip-timing", action="store_true")
     parser.add_argument("--skip-r", action="store_true")
     parser.add_argument("--skip-r-debiased", action="store_true")
-    parser.add_argument("--skip-debiased", action="store_true", help="time the split only")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
 
@@ -235,16 +231,14 @@ def main() -> None:
             tmp = Path(tmp_)
             df, name = riboflavin_or_simulated(tmp, use_r)
             print(f"\n## Timing on {name}, n = {df.shape[0]}, p = {df.shape[1] - 1}\n")
-            ours = time_penstat(df, args.splits, not args.skip_debiased)
+            ours = time_penstat(df, args.splits)
             print(
                 f"penstat: lasso fit {ours['fit']:.2f} s, split {ours['split']:.2f} s, "
                 f"debiased {ours['debiased']:.2f} s",
                 flush=True,
             )
             theirs = (
-                time_hdi(
-                    df, tmp, args.splits, not (args.skip_r_debiased or args.skip_debiased)
-                )
+                time_hdi(df, tmp, args.splits, not args.skip_r_debiased)
                 if use_r
                 else {"status": "R hdi not installed"}
             )
