@@ -8,8 +8,9 @@ columns, rho 0.5) at (n, p) = (1000, 1000) by default, its columns standardized 
 at lambdas selecting about 10, 30 and 100 columns; each inference is timed (median of
 ``--repeats``, after one untimed warm-up call) with ``sigma`` given (the selective
 stage alone: the polyhedron, the truncation bounds and one interval and p-value per
-selected column); with ``--estimate-sigma`` also once with ``sigma`` estimated (which
-adds ``estimate_sigma``: with p >= n - 10, a 10-fold CV lasso).
+selected column), in wall clock and in the process's CPU time (what one idle core
+would take on a shared machine); with ``--estimate-sigma`` also once with ``sigma``
+estimated (which adds ``estimate_sigma``: with p >= n - 10, a 10-fold CV lasso).
 
 R (when Rscript and selectiveInference are installed, unless ``--skip-r``):
 ``fixedLassoInf(x, y, beta, lambda = n * lam, sigma = 1)`` with penstat's solution
@@ -58,12 +59,13 @@ for (k in seq_len(nrow(fits))) {{
   lam <- fits[k, 1]
   beta <- as.numeric(unlist(fits[k, -1]))
   times <- numeric({repeats})
+  cpus <- numeric({repeats})
   for (r in seq_len({repeats})) {{
-    times[r] <- system.time(
-      out <- fixedLassoInf(x, y, beta, lambda = n * lam, sigma = 1)
-    )[["elapsed"]]
+    t <- system.time(out <- fixedLassoInf(x, y, beta, lambda = n * lam, sigma = 1))
+    times[r] <- t[["elapsed"]]
+    cpus[r] <- t[["user.self"]] + t[["sys.self"]]
   }}
-  cat(sprintf("%.6f %d\\n", median(times), length(out$vars)))
+  cat(sprintf("%.6f %.6f %d\\n", median(times), median(cpus), length(out$vars)))
 }}
 """
 
@@ -84,7 +86,8 @@ def have_selective_inference() -> bool:
 
 
 def time_r(X: np.ndarray, y: np.ndarray, fits: list, repeats: int) -> list:
-    """(median seconds, selected count) of fixedLassoInf per (lam, coef) of ``fits``."""
+    """(median seconds, median CPU seconds, selected count) of fixedLassoInf per
+    (lam, coef) of ``fits``."""
     with tempfile.TemporaryDirectory() as tmp_:
         tmp = Path(tmp_)
         np.savetxt(tmp / "x.csv", X, delimiter=",")
@@ -104,11 +107,9 @@ def time_r(X: np.ndarray, y: np.ndarray, fits: list, repeats: int) -> list:
         )
     if res.returncode != 0:
         print(res.stderr[-2000:], file=sys.stderr)
-        return [(float("nan"), -1)] * len(fits)
-    return [
-        (float(t), int(k))
-        for t, k in (line.split() for line in res.stdout.split("\n") if line)
-    ]
+        return [(float("nan"), float("nan"), -1)] * len(fits)
+    lines = [line.split() for line in res.stdout.split("\n") if line]
+    return [(float(t), float(c), int(k)) for t, c, k in lines]
 
 
 def main() -> None:
@@ -139,26 +140,39 @@ def main() -> None:
         fit_time = time.perf_counter() - start
         fits.append((lam, fit.coef[cols].to_numpy(dtype=float)))
         fit.inference("selective", sigma=1.0)  # warm-up
-        times = []
+        times, cpus = [], []
         for _ in range(args.repeats):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             res = fit.inference("selective", sigma=1.0)
             times.append(time.perf_counter() - start)
-        row = [f"{lam:.4g}", str(len(res.table)), f"{fit_time:.3f}", f"{median(times):.4f}"]
+            cpus.append(time.process_time() - cpu)
+        row = [
+            f"{lam:.4g}",
+            str(len(res.table)),
+            f"{fit_time:.3f}",
+            f"{median(times):.4f}",
+            f"{median(cpus):.4f}",
+        ]
         if args.estimate_sigma:
             start = time.perf_counter()
             est = fit.inference("selective")
             row.append(f"{time.perf_counter() - start:.3f} ({est.sigma_method})")
         rows.append(row)
-    header = ["lam", "selected", "fit (s)", "selective, sigma given (s)"]
+    header = ["lam", "selected", "fit (s)", "selective (s)", "selective, CPU (s)"]
     if args.estimate_sigma:
         header.append("selective, sigma estimated (s)")
     if not args.skip_r and have_selective_inference():
         r_times = time_r(X, y, fits, args.repeats)
-        for row, (t_r, k_r) in zip(rows, r_times, strict=True):
-            ours = float(row[3])
-            row += [f"{t_r:.4f}", str(k_r), f"{ours / t_r:.3f}"]
-        header += ["R fixedLassoInf (s)", "R selected", "penstat / R"]
+        for row, (t_r, c_r, k_r) in zip(rows, r_times, strict=True):
+            ours, ours_cpu = float(row[3]), float(row[4])
+            row += [
+                f"{t_r:.4f}",
+                f"{c_r:.4f}",
+                str(k_r),
+                f"{ours / t_r:.3f}",
+                f"{ours_cpu / c_r:.3f}",
+            ]
+        header += ["R (s)", "R, CPU (s)", "R selected", "penstat / R", "penstat / R, CPU"]
     print(f"(n, p) = ({args.n}, {args.p}), BLAS threads {THREADS}")
     print(machine_description())
     print(f"load average {os.getloadavg()[0]:.1f} (shared machine)")
