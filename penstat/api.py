@@ -65,6 +65,7 @@ def fit(
     groups=None,
     relax: bool = False,
     adaptive_gamma: float | None = None,
+    sparse: bool = False,
 ) -> PenalizedFit:
     """Fit a penalized regression from a formula and a DataFrame.
 
@@ -102,7 +103,9 @@ def fit(
         lasso (Zou 2006), every column weighted ``1 / |b| ** adaptive_gamma`` from an
         initial fit (least squares or logistic regression when there are more
         observations than columns, else ridge with lambda by CV), reported in
-        ``fit.adaptive_init``; see the user guide's penalties page.
+        ``fit.adaptive_init``; with ``penalty="group"`` the adaptive group lasso,
+        one factor ``1 / ||b_g|| ** adaptive_gamma`` per group. See the user
+        guide's penalties page.
     weights : str or array, optional
         A column name of ``data`` or one non-negative weight per row.
     standardize : bool
@@ -169,9 +172,16 @@ def fit(
         lasso's active set, with lambda and gamma (0, 0.25, 0.5, 0.75, 1) chosen
         together by the CV rule on the same folds (``cv.glmnet(relax = TRUE)``);
         ``fit.gamma`` reports gamma. Needs ``select="cv_1se"`` or ``"cv_min"``, one
-        ``l1_ratio`` and no coefficient limits.
+        ``l1_ratio`` and no coefficient limits. With ``penalty="group"`` the
+        relaxed group lasso: the refits are on the columns of the selected terms.
     adaptive_gamma : float, optional
         The exponent of ``penalty_factor="adaptive"`` (> 0, default 1).
+    sparse : bool
+        Build the terms that hold a factor with 50 or more coded columns as sparse
+        blocks and fit on a ``scipy.sparse`` X (the sparse kernels; the same
+        solution). For factors with hundreds or thousands of levels, where the dense
+        design would not fit in memory or is mostly zeros. See the user guide's
+        sparse page for what a sparse fit supports.
 
     Returns
     -------
@@ -230,6 +240,7 @@ def fit(
         exclude=exclude,
         offset=offset,
         formula_env=formula_env,
+        sparse=sparse,
     )
     if foldid is not None:
         select_spec = select_spec.with_folds(design.rows_of(foldid, "foldid"))
@@ -238,13 +249,6 @@ def fit(
     lower, upper = resolve_limits(lower_limits, upper_limits, design, pf)
     group_of = None
     if penalty == "group":
-        if adaptive or relax:
-            what = "penalty_factor='adaptive'" if adaptive else "relax=True"
-            raise ArgumentError(
-                f"{what} is not available with penalty='group' (it weights or refits "
-                "single columns, not terms); use penalty='l1', or give the group "
-                "lasso penalty factors by term"
-            )
         group_of = resolve_groups(groups, design)
     elif groups is not None:
         raise ArgumentError(
@@ -296,6 +300,7 @@ def fit(
         penalty,
         warnings=_replay(caught),
         adaptive_init=init,
+        group_labels=group_of,
     )
 
 
@@ -318,6 +323,7 @@ def _spec_options(spec: FitSpec) -> dict:
             "fit_intercept",
             "tol",
             "max_iter",
+            "groups",
         )
     }
 
@@ -357,7 +363,7 @@ _FIT_OPTIONS = """
         ``measure``, ``gamma``, ``seed``, ``n_jobs``, ``progress``, ``tol``,
         ``max_iter``, ``offset``, ``lower_limits``, ``upper_limits``, ``cv_grid``,
         ``formula_env``, ``groups`` (the group lasso only), ``relax``,
-        ``adaptive_gamma``. ``penalty`` (and for the
+        ``adaptive_gamma``, ``sparse``. ``penalty`` (and for the
         lasso and ridge ``l1_ratio``) is set by the function; use :func:`fit` to
         choose it.
 

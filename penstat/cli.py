@@ -144,7 +144,8 @@ def _model_options(group) -> None:
         "--adaptive",
         action="store_true",
         help="adaptive lasso: penalty factors 1/|b|^G from an initial least-squares, "
-        "logistic or (more columns than rows) ridge fit",
+        "logistic or (more columns than rows) ridge fit; with --penalty group one "
+        "factor 1/||b_g||^G per group (the adaptive group lasso)",
     )
     group.add_argument(
         "--adaptive-gamma",
@@ -187,7 +188,14 @@ def _selection_options(group) -> None:
         "--relax",
         action="store_true",
         help="relaxed lasso: blend the lasso with the unpenalized refit of its active "
-        "set, lambda and gamma chosen together by CV (needs a cv rule)",
+        "set (with --penalty group: the selected terms' columns), lambda and gamma "
+        "chosen together by CV (needs a cv rule)",
+    )
+    group.add_argument(
+        "--sparse",
+        action="store_true",
+        help="build factors with 50 or more levels as sparse blocks and fit on a "
+        "sparse design (for factors with hundreds or thousands of levels)",
     )
 
 
@@ -362,6 +370,7 @@ def _fit(args) -> int:
         relax=args.relax,
         penalty_factor="adaptive" if args.adaptive else None,
         adaptive_gamma=args.adaptive_gamma,
+        sparse=args.sparse,
     )
     _resample(fit, args, seed, progress)
     _infer(fit, args, seed, progress)

@@ -29,9 +29,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 import statsmodels.api as sm
 
-from penstat._errors import DataError
+from penstat._errors import ArgumentError, DataError
 from penstat.selection.l1_ratio import search_l1_ratio
 from penstat.selection.relax import RelaxedFit, choose_relaxed
 from penstat.selection.result import Selection
@@ -49,6 +50,7 @@ __all__ = [
     "RowPaths",
     "RowRefit",
     "adaptive_init",
+    "group_norms",
     "path_rows",
     "run",
     "run_rows",
@@ -260,6 +262,14 @@ class AdaptiveInit:
         The seed of the ridge CV folds.
     columns : list of str or None
         Names of the columns (set by the formula layer).
+    groups : numpy.ndarray or None
+        (p,) group index of each column for the adaptive group lasso (Wang & Leng
+        2008): every column of group ``g`` then has the group's factor
+        ``1 / ||coef_g||_2 ** gamma`` (and ``capped`` the group's flag); None for the
+        adaptive lasso.
+    terms : dict or None
+        Formula term -> its columns (set by the formula layer), for
+        :meth:`term_frame`.
 
     Examples
     --------
@@ -279,10 +289,56 @@ class AdaptiveInit:
     reason: str
     seed: int | None = None
     columns: list[str] | None = None
+    groups: np.ndarray | None = None
+    terms: dict | None = None
 
-    def with_names(self, columns) -> AdaptiveInit:
-        """The same result with its columns named."""
-        return dataclasses.replace(self, columns=list(columns))
+    def with_names(self, columns, terms=None) -> AdaptiveInit:
+        """The same result with its columns (and formula terms) named."""
+        terms = None if terms is None else {t: list(c) for t, c in dict(terms).items()}
+        return dataclasses.replace(self, columns=list(columns), terms=terms)
+
+    @property
+    def init_norm(self) -> np.ndarray:
+        """(p,) the size the factor of each column is made from: ``|coef_j|``, or for
+        the adaptive group lasso the norm ``||coef_g||_2`` of the column's group."""
+        if self.groups is None:
+            return np.abs(self.coef)
+        return group_norms(self.coef, self.groups)[self.groups]
+
+    def term_frame(self) -> pd.DataFrame:
+        """One row per formula term (the formula layer's names): ``group`` (the
+        group index; None for the adaptive lasso), ``n_columns``, ``init_norm`` (the
+        group's ``||coef_g||_2``; for the lasso the norm of the term's columns),
+        ``penalty_factor`` and ``capped`` (of the group; for the lasso, the largest
+        factor of the term's columns and whether any was capped).
+
+        Examples
+        --------
+        >>> X = np.random.default_rng(0).standard_normal((40, 3))
+        >>> spec = FitSpec.build(40, 3, groups=[0, 0, 1])
+        >>> init = adaptive_init(X, X @ [3.0, 4.0, 1.0], spec, SelectSpec())
+        >>> init = init.with_names(["a", "b", "c"], {"ab": ["a", "b"], "c": ["c"]})
+        >>> init.term_frame()[["init_norm", "penalty_factor"]].round(6).values.tolist()
+        [[5.0, 0.2], [1.0, 1.0]]
+        """
+        if self.terms is None or self.columns is None:
+            raise ArgumentError("term_frame needs the names of the formula's terms")
+        position = {c: j for j, c in enumerate(self.columns)}
+        rows = {}
+        for term, cols in self.terms.items():
+            j = [position[c] for c in cols]
+            if not j:
+                continue
+            rows[term] = {
+                "group": None if self.groups is None else int(self.groups[j[0]]),
+                "n_columns": len(j),
+                "init_norm": float(np.linalg.norm(self.coef[j]))
+                if self.groups is None
+                else float(self.init_norm[j[0]]),
+                "penalty_factor": float(np.max(self.penalty_factor[j])),
+                "capped": bool(np.any(self.capped[j])),
+            }
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("term")
 
     def to_frame(self) -> pd.DataFrame:
         """One row per column: ``init_coef``, ``penalty_factor``, ``capped``."""
@@ -303,6 +359,14 @@ class AdaptiveInit:
             "ridge": "ridge, lambda by CV (minimum)",
         }[self.method]
         lam = "" if self.lam is None else f", lambda={self.lam:.4g}"
+        if self.groups is not None:
+            first = np.unique(self.groups, return_index=True)[1]
+            capped = int(np.count_nonzero(self.capped[first]))
+            cap = f"; {capped} group factor(s) capped" if capped else ""
+            return (
+                f"adaptive group lasso: penalty_factor = 1/||b_g||^{self.gamma:g} per "
+                f"group, b from {what}{lam}{cap}"
+            )
         capped = int(np.count_nonzero(self.capped))
         cap = f"; {capped} factor(s) capped" if capped else ""
         return (
@@ -320,10 +384,15 @@ def adaptive_init(
 
     With more observations (of positive weight) than parameters, ``b_init`` is the
     unpenalized fit (statsmodels WLS, or the logistic GLM when the columns do not
-    separate the classes); otherwise ridge on the engine, lambda by CV (``cv_min``,
-    the folds, measure and seed of ``select``). A factor larger than
-    :data:`ADAPTIVE_FACTOR_CAP` times the smallest (a zero or tiny coefficient) is
-    set to that bound: the column can still enter, far down the path.
+    separate the classes); otherwise, and for a sparse X, ridge on the engine,
+    lambda by CV (``cv_min``, the folds, measure and seed of ``select``). A factor
+    larger than :data:`ADAPTIVE_FACTOR_CAP` times the smallest (a zero or tiny
+    coefficient) is set to that bound: the column can still enter, far down the path.
+
+    With groups (``spec.groups``, the group lasso) the factor is one per group,
+    ``1 / ||b_init,g||_2 ** gamma`` (the adaptive group lasso of Wang & Leng 2008),
+    the norm taken on the original scale of the columns as the lasso's ``|b_j|``,
+    and given to every column of the group; the cap applies to the groups.
 
     Examples
     --------
@@ -339,7 +408,10 @@ def adaptive_init(
     rows = w > 0
     n_obs = int(np.count_nonzero(rows))
     b0, b, lam, seed = 0.0, None, None, None
-    if n_obs > p + int(spec.fit_intercept):
+    if sp.issparse(X):
+        # statsmodels' refit needs X dense; ridge runs on the sparse kernels
+        method, reason = "ridge", "a sparse design (ridge needs no dense copy)"
+    elif n_obs > p + int(spec.fit_intercept):
         method, reason = _unpenalized(X[rows], y[rows], w[rows], off, rows, spec)
         if method != "ridge":
             b0, b = reason
@@ -363,7 +435,13 @@ def adaptive_init(
         out = run(X, y, ridge_spec, ridge_select)
         b0, b, lam, seed = out.intercept, out.coef, out.lam, ridge_select.seed
     b = np.asarray(b, dtype=float)
-    size = np.abs(b)
+    groups = spec.groups
+    if groups is None:
+        size = np.abs(b)
+    else:
+        # Wang & Leng (2008): one factor per group, from the norm of its initial
+        # coefficients (original scale, as the lasso's |b_j|)
+        size = group_norms(b, groups)[groups]
     if not np.any(size > 0):
         raise DataError(
             "penalty_factor='adaptive': every coefficient of the initial fit is 0, so "
@@ -384,6 +462,24 @@ def adaptive_init(
         capped=capped,
         reason=reason,
         seed=seed,
+        groups=groups,
+    )
+
+
+def group_norms(coef: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """The Euclidean norm of each group's coefficients.
+
+    ``groups`` numbers the groups ``0 .. G-1``; the result has one norm per group,
+    each taken over the group's columns in their order.
+
+    Examples
+    --------
+    >>> group_norms(np.array([3.0, 4.0, -2.0]), np.array([0, 0, 1])).tolist()
+    [5.0, 2.0]
+    """
+    coef = np.asarray(coef, dtype=float)
+    return np.array(
+        [np.linalg.norm(coef[groups == g]) for g in range(int(groups.max()) + 1)]
     )
 
 

@@ -31,7 +31,7 @@ from penstat._errors import ArgumentError, PenstatError
 from penstat._validation import check_source
 from penstat.plots import require_matplotlib
 from penstat.plots.inference import plot_intervals
-from penstat.plots.path import plot_path
+from penstat.plots.path import plot_group_path, plot_path
 from penstat.plots.selection import plot_lambda_choice
 from penstat.plots.stability import plot_selection_frequency, plot_stability_path
 from penstat.results.export import FitLike, fit_to_dict, header_rows
@@ -284,6 +284,8 @@ def _model_context(record: dict) -> dict[str, Any]:
         "how": _how_lambda(record),
         "n_selected": model["n_selected"],
         "limits": model["limits_text"],
+        # the group lasso: the scale of the group norms (None without groups)
+        "group_scale": None if model.get("groups") is None else model["groups"]["scale"],
     }
 
 
@@ -366,6 +368,12 @@ def _term_rows(record: dict) -> list[dict[str, Any]]:
             "n_selected": t["n_selected"],
             "columns": ", ".join(t["columns"]),
         }
+        if "group_name" in t:  # the group lasso
+            entry.update(
+                group=t["group_name"],
+                group_size=t["group_size"],
+                group_norm=t["group_norm"],
+            )
         if t["term"] in freq:
             entry["freq"] = freq[t["term"]]
         if t["term"] in stable:
@@ -477,7 +485,16 @@ def _inference_context(record: dict, rows: list[dict]) -> dict[str, Any] | None:
 def _stability_context(stab: dict | None) -> dict[str, Any] | None:
     if stab is None:
         return None
-    return {**stab, "sampling": stab["sampling"].replace("_", " ")}
+    grouped = stab.get("unit") == "group"
+    return {
+        **stab,
+        "sampling": stab["sampling"].replace("_", " "),
+        # what is selected and counted: columns, or the group lasso's groups
+        "units": "groups" if grouped else "columns",
+        "kept": [r["group"] for r in stab["groups"] if r["stable"]]
+        if grouped
+        else list(stab["stable"]),
+    }
 
 
 # ----------------------------------------------------------------------------------
@@ -570,7 +587,15 @@ def _drawers(fit: FitLike, record: dict) -> dict[str, Callable]:
     selection = record["selection"]
     if selection is not None and selection["rule"] != "fixed":
         drawers["selection"] = lambda ax: plot_lambda_choice(fit.selection, ax=ax)
-    drawers["path"] = lambda ax: plot_path(fit.path, ax=ax, lam=record["model"]["lam"])
+    groups = record["model"].get("groups")
+    if groups is not None:
+        # the group lasso: one line per group, its norm on the penalized scale
+        norms = fit.group_norm_path()
+        drawers["path"] = lambda ax: plot_group_path(
+            norms, ax=ax, lam=record["model"]["lam"], scale=groups["scale"]
+        )
+    else:
+        drawers["path"] = lambda ax: plot_path(fit.path, ax=ax, lam=record["model"]["lam"])
     if fit.bootstrap_result is not None:
         boot = fit.bootstrap_result
         drawers["bootstrap"] = lambda ax: plot_selection_frequency(boot, ax=ax)

@@ -588,3 +588,28 @@ def test_group_penalty_selects_terms(capsys, tmp_path):
         nonzero = {v != 0 for k, v in expected.coef.items() if k.startswith(term + "[")}
         assert len(nonzero) == 1  # all of the term's columns in, or all out
     assert "region" in expected.selected_terms
+
+
+def test_group_penalty_with_adaptive_and_relax(capsys, tmp_path):
+    rng = np.random.default_rng(4)
+    n = 200
+    frame = pd.DataFrame(
+        {"region": rng.choice(["a", "b", "c", "d"], n), "x": rng.standard_normal(n)}
+    )
+    frame["y"] = frame["region"].map({"a": 0.0, "b": 1.0, "c": -1.0, "d": 0.5})
+    frame["y"] += 0.5 * frame["x"] + rng.standard_normal(n)
+    path, target = tmp_path / "shops.csv", tmp_path / "out.json"
+    frame.to_csv(path, index=False)
+    code, out, err = run(
+        capsys, "fit", path, "y ~ region + x", "--penalty", "group", "--adaptive",
+        "--relax", "--seed", "3", "--nfolds", "5", "--json", target,
+    )  # fmt: skip
+    assert code == 0, err
+    record = json.loads(target.read_text())
+    expected = ps.group_lasso(
+        "y ~ region + x", frame, penalty_factor="adaptive", relax=True, seed=3, nfolds=5
+    )
+    assert record["model"]["adaptive_init"]["unit"] == "group"
+    assert record["model"]["relax"]["gamma"] == expected.gamma
+    got = {c["column"]: c["coef"] for c in record["coefficients"]}
+    assert got == pytest.approx(expected.coef.drop("Intercept").to_dict(), rel=1e-12)

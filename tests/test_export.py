@@ -38,14 +38,14 @@ KEYS = {
     "data": {
         "source", "formula", "expanded_formula", "response", "response_kind",
         "response_label", "n_obs", "n_rows", "n_dropped", "missing", "n_no_trials",
-        "weights", "offset", "offset_kind", "n_columns", "n_terms",
+        "weights", "offset", "offset_kind", "n_columns", "n_terms", "sparse_density",
     },
     "model": {
         "family", "positive_class", "penalty", "penalty_name", "l1_ratio",
         "l1_ratio_candidates", "lam", "lam_fixed", "lam_chosen_by", "intercept",
         "has_intercept", "dev_ratio", "n_selected", "seed", "limits", "limits_text",
         "n_at_limit", "n_lambdas", "n_unconverged", "early_stop", "estimator", "relax",
-        "adaptive_init",
+        "adaptive_init", "groups",
     },
     "selection": {
         "rule", "lam", "lam_min", "lam_1se", "measure", "nfolds", "foldid_given",
@@ -58,7 +58,7 @@ KEYS = {
     "stability": {
         "sampling", "n_subsamples", "n_fits", "cutoff", "q", "q_observed", "pfer",
         "pfer_mb", "pfer_unimodal", "assumption", "region_end", "p", "stable",
-        "columns", "terms", "notes", "seed_entropy",
+        "columns", "terms", "notes", "seed_entropy", "unit", "groups",
     },
     "inference": {
         "method", "level", "lam", "conditioning", "sigma", "sigma_method",

@@ -205,13 +205,24 @@ def test_user_frame_is_not_modified(frame):
     pd.testing.assert_frame_equal(frame, before)
 
 
-@pytest.mark.parametrize(
-    ("option", "said"),
-    [({"penalty_factor": "adaptive"}, "adaptive"), ({"relax": True}, "relax=True")],
-)
-def test_adaptive_and_relax_are_refused_with_groups(option, said):
+def test_adaptive_per_term_is_refused_naming_the_groups():
     df = ps.datasets.load("diabetes")
     before = df.copy()
-    with pytest.raises(ArgumentError, match=f"{said}.*not available with penalty='group'"):
-        ps.group_lasso("y ~ bmi + bp + s5", df, **option)
+    with pytest.raises(ArgumentError, match=r"every group\) from one initial fit.*terms"):
+        ps.group_lasso("y ~ bmi + bp + s5", df, penalty_factor={"bmi": "adaptive"})
+    pd.testing.assert_frame_equal(df, before)
+
+
+def test_adaptive_and_relax_together_with_groups():
+    df = ps.datasets.load("diabetes")
+    before = df.copy()
+    fit = ps.group_lasso(
+        "y ~ bmi + bp + s5 + poly(age, 2)",
+        df,
+        penalty_factor="adaptive",
+        relax=True,
+        seed=0,
+        nfolds=5,
+    )
+    assert fit.adaptive_init.groups is not None and fit.gamma is not None
     pd.testing.assert_frame_equal(df, before)

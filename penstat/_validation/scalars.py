@@ -313,10 +313,11 @@ def check_adaptive(penalty_factor: Any, adaptive_gamma: Any) -> tuple[bool, floa
         values = np.asarray(penalty_factor, dtype=object).ravel().tolist()
     if values is not None and any(isinstance(v, str) for v in values):
         raise ArgumentError(
-            "penalty_factor='adaptive' weighs every column from one initial fit and "
-            "cannot be given per column; to keep some columns unpenalized, fit with "
-            "penalty_factor='adaptive', take fit.adaptive_init.penalty_factor, set "
-            "those columns to 0 and refit with that penalty_factor"
+            "penalty_factor='adaptive' weighs every column (with penalty='group', "
+            "every group) from one initial fit and cannot be given per column or "
+            "term; to keep some unpenalized, fit with penalty_factor='adaptive', take "
+            "fit.adaptive_init.penalty_factor, set those columns (for the group "
+            "lasso: all columns of those terms) to 0 and refit with that penalty_factor"
         )
     if adaptive_gamma is not None:
         raise ArgumentError(

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import patsy
+import scipy.sparse as sp
 
 from penstat._errors import ArgumentError, DataError, FormulaError, warn_user
 from penstat._validation import check_formula_env
@@ -52,6 +53,7 @@ from penstat.design.response import (
     response_values,
     weight_values,
 )
+from penstat.design.sparse import SPARSE_MIN_LEVELS, build_rhs, is_sparse_term
 from penstat.design.terms import parse_formula
 from penstat.family import Family, get_family
 
@@ -187,6 +189,9 @@ class Design:
         """Weighted standard deviation of each column (1/n, as glmnet standardizes)."""
         w = np.ones(self.n_obs) if self.weights is None else self.weights
         w = w / w.sum()
+        if sp.issparse(self.X):
+            mean = self.X.T @ w
+            return np.sqrt(np.maximum(self.X.multiply(self.X).T @ w - mean**2, 0.0))
         mean = w @ self.X
         return np.sqrt(np.maximum(w @ (self.X - mean) ** 2, 0.0))
 
@@ -208,8 +213,9 @@ class Design:
             )
         return arr[self.row_positions]
 
-    def transform(self, newdata: pd.DataFrame) -> np.ndarray:
-        """Code new data with the training DesignInfo; returns X (no intercept column).
+    def transform(self, newdata: pd.DataFrame):
+        """Code new data with the training DesignInfo; returns X (no intercept column),
+        a CSC matrix when the design's X is sparse.
 
         Rows with a missing value in a variable the formula uses give rows of NaN.
         A factor level not seen in training, or a missing column, raises
@@ -242,6 +248,8 @@ class Design:
         _check_newdata_values(newdata, needed)
         frame = patsy_frame(newdata, needed)
         na = frame.isna().any(axis=1).to_numpy() if needed else np.zeros(len(frame), bool)
+        if sp.issparse(self.X):
+            return self._transform_sparse(frame, na, newdata)
         out = np.full((len(frame), len(self.columns)), np.nan, order="F")
         if (~na).any():
             try:
@@ -260,6 +268,26 @@ class Design:
         return out
 
     # -- internals --------------------------------------------------------------
+
+    def _transform_sparse(self, frame, na, newdata):
+        """:meth:`transform` of a sparse design: the rows with a missing value are
+        stored as rows of NaN."""
+        p = len(self.columns)
+        blocks = []
+        if (~na).any():
+            try:
+                with np.errstate(all="ignore"):
+                    blocks.append(
+                        build_rhs(self._design_info(), numeric_as_arrays(frame.loc[~na]))
+                    )
+            except patsy.PatsyError as exc:
+                raise translate_patsy_error(exc, self.formula, newdata.columns) from None
+        if na.any():
+            blocks.append(sp.csc_matrix(np.full((int(na.sum()), p), np.nan)))
+        stacked = sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, p))
+        # stacked row k is the data's row positions[k]
+        positions = np.concatenate([np.flatnonzero(~na), np.flatnonzero(na)])
+        return sp.csc_matrix(stacked[np.argsort(positions)])
 
     def _rhs_columns(self) -> list[str]:
         return [c for c in self.input_columns if c != self.response]
@@ -314,6 +342,7 @@ def build_design(
     eval_env=None,
     offset=None,
     formula_env: str | None = None,
+    sparse: bool = False,
 ) -> Design:
     """Build a :class:`Design` from a formula and a DataFrame.
 
@@ -353,6 +382,12 @@ def build_design(
         functions, numbers and operators, checked before anything is evaluated (see
         the user guide's security page); ``"caller"``: names that are not columns
         are looked up where ``build_design`` was called. None: ``eval_env``.
+    sparse : bool
+        Build every term that holds a factor with at least
+        :data:`~penstat.design.sparse.SPARSE_MIN_LEVELS` (50) coded columns as a
+        sparse block, and X as one ``scipy.sparse`` CSC matrix (the other terms are
+        stored in it too); coded exactly as patsy codes them. X stays dense when no
+        term has such a factor.
 
     Returns
     -------
@@ -367,6 +402,8 @@ def build_design(
     (('no', 'yes'), [1.0, 0.0, 1.0, 0.0])
     """
     fam = get_family(family)
+    if not isinstance(sparse, (bool, np.bool_)):
+        raise ArgumentError(f"sparse={sparse!r} must be True or False")
     _check_inputs(formula, data, na_action)
     check_frame(data)
     mode = check_formula_env(formula_env, eval_env)
@@ -417,7 +454,7 @@ def build_design(
         lhs, frame, fam, positive_class, env, columns, weights is not None
     )
     keep, frame, grouped, n_no_trials = _drop_no_trials(keep, frame, grouped, lhs)
-    X, terms, info = _rhs_matrix(parsed, frame, env, columns, formula)
+    X, terms, info = _rhs_matrix(parsed, frame, env, columns, formula, sparse)
     if grouped is None:
         y, classes = response_values(lhs, frame, fam, positive_class, env, columns)
     else:
@@ -582,9 +619,14 @@ def _missing_rows(data, used, na_action) -> np.ndarray:
     return na_mask
 
 
-def _rhs_matrix(parsed, frame, env, columns, formula):
+def _rhs_matrix(parsed, frame, env, columns, formula, sparse=False):
     """``(X, terms, design_info)`` of the right-hand side: X float64 in Fortran order
-    without the intercept column, terms mapped to their columns."""
+    without the intercept column (CSC with ``sparse`` when a term has a factor of
+    many levels), terms mapped to their columns."""
+    if sparse:
+        built = _sparse_rhs(parsed, frame, env, columns, formula)
+        if built is not None:
+            return built
     try:
         with np.errstate(all="ignore"):
             # Rows with missing values in the formula's columns were dropped or refused
@@ -612,9 +654,45 @@ def _rhs_matrix(parsed, frame, env, columns, formula):
     X = np.asfortranarray(rhs_mat[design_columns].to_numpy(dtype=float))
     if not np.isfinite(X).all():
         finite = np.isfinite(X).all(axis=0)
-        bad = [c for c, ok in zip(design_columns, finite, strict=True) if not ok]
-        raise DataError(
-            f"design columns {bad} have NaN or infinite values; check the data and "
-            "transforms"
-        )
+        raise _not_finite(design_columns, finite)
     return X, terms, info
+
+
+def _sparse_rhs(parsed, frame, env, columns, formula):
+    """The sparse form of :func:`_rhs_matrix`, or None when no term has a factor of
+    many levels: the DesignInfo is learned from the data without building the dense
+    matrix, then :func:`~penstat.design.sparse.build_rhs` builds X."""
+    data = numeric_as_arrays(frame)
+    try:
+        with np.errstate(all="ignore"):
+            (info,) = patsy.design_matrix_builders(
+                [parsed.rhs.rhs_termlist],
+                lambda: iter([data]),
+                env,
+                NA_action=patsy.NAAction(on_NA="raise", NA_types=["None"]),
+            )
+            if not any(is_sparse_term(info, t, SPARSE_MIN_LEVELS) for t in info.terms):
+                return None
+            X = build_rhs(info, data)
+    except patsy.PatsyError as exc:
+        raise translate_patsy_error(exc, parsed.expanded, columns) from None
+    names = info.column_names
+    terms = {
+        name: names[sl] for name, sl in info.term_name_slices.items() if name != "Intercept"
+    }
+    design_columns = [c for cols in terms.values() for c in cols]
+    if not design_columns:
+        raise FormulaError(f"formula {formula!r} has no predictors (no design columns)")
+    if not np.isfinite(X.data).all():
+        bad_cols = np.unique(np.nonzero(~np.isfinite(X.data))[0])
+        finite = np.ones(X.shape[1], bool)
+        finite[np.searchsorted(X.indptr, bad_cols, side="right") - 1] = False
+        raise _not_finite(design_columns, finite)
+    return X, terms, info
+
+
+def _not_finite(design_columns, finite) -> DataError:
+    bad = [c for c, ok in zip(design_columns, finite, strict=True) if not ok]
+    return DataError(
+        f"design columns {bad} have NaN or infinite values; check the data and transforms"
+    )

@@ -3,9 +3,14 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+import scipy.sparse as sp
+
+from penstat._errors import DataError
 from penstat.inference.request import InferenceRequest
 from penstat.inference.result import InferenceResult
 
@@ -92,6 +97,33 @@ def run_inference(
         n_jobs=n_jobs,
         progress=progress,
     )
-    result = RUNNERS[request.method](fit, request)
+    result = RUNNERS[request.method](_dense_design(fit), request)
     result._check()
     return result
+
+
+#: The largest dense copy of a sparse design the inference methods make (bytes).
+DENSE_LIMIT = 2**30
+
+
+def _dense_design(fit: Any) -> Any:
+    """``fit`` itself, or for a sparse design (``sparse=True``) a shallow copy whose
+    design holds X dense: the methods' refits, events and nodewise regressions work
+    on dense columns. Refused past :data:`DENSE_LIMIT`."""
+    X = fit.design.X
+    if not sp.issparse(X):
+        return fit
+    size = X.shape[0] * X.shape[1] * 8
+    if size > DENSE_LIMIT:
+        raise DataError(
+            f"inference on this sparse design needs it dense ({size / 2**30:.1f} GiB "
+            f"for {X.shape[0]} rows x {X.shape[1]} columns, above the "
+            f"{DENSE_LIMIT / 2**30:.0f} GiB limit); fit the selected terms again without "
+            "sparse=True on fewer rows or columns, or use the bootstrap / stability "
+            "selection, which work on sparse designs"
+        )
+    view = copy.copy(fit)
+    object.__setattr__(
+        view, "design", dataclasses.replace(fit.design, X=X.toarray(order="F"))
+    )
+    return view

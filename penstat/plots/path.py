@@ -16,7 +16,7 @@ from penstat._errors import ArgumentError
 from penstat.plots import plain_text, require_matplotlib
 from penstat.plots._protocols import PathLike
 
-__all__ = ["plot_path"]
+__all__ = ["plot_group_path", "plot_path"]
 
 _XVARS = ("log_lambda", "l1_norm", "dev_ratio")
 _LABEL_SIZE = 8
@@ -109,6 +109,73 @@ def plot_path(
     top.set_xticks(x[ticks])
     top.set_xticklabels([str(nonzero[k]) for k in ticks])
     top.set_xlabel("nonzero coefficients", fontsize=9)
+    return ax
+
+
+def plot_group_path(
+    norms,
+    ax=None,
+    lam: float | None = None,
+    label: bool = True,
+    scale: str = "standardized",
+):
+    """Plot the group norms of a group lasso path, one line per group.
+
+    Each line is a penalty group's norm ``||b_g||_2`` against log lambda (largest
+    lambda on the left), labelled by the group's name (its formula term).
+
+    Parameters
+    ----------
+    norms : pandas.DataFrame
+        Rows indexed by lambda (decreasing), one column per group, as
+        :meth:`penstat.PenalizedFit.group_norm_path` returns.
+    ax : matplotlib Axes, optional
+        Drawn on a new figure when omitted.
+    lam : float, optional
+        The chosen lambda, marked with a vertical dashed line; the groups nonzero
+        there are labelled first.
+    label : bool
+        Name the lines at the right edge (as :func:`plot_path`).
+    scale : {"standardized", "original"}
+        The scale of the norms, stated on the vertical axis.
+
+    Examples
+    --------
+    >>> import penstat as ps
+    >>> fit = ps.group_lasso("y ~ bmi + bp + poly(age, 3)", ps.datasets.load("diabetes"),
+    ...                      lam=1.0)
+    >>> ax = plot_group_path(fit.group_norm_path(), lam=fit.lam)
+    >>> len(ax.get_lines())  # three groups, the zero line and the chosen lambda
+    5
+    """
+    plt = require_matplotlib()
+    if scale not in ("standardized", "original"):
+        raise ArgumentError(f"scale={scale!r}; use 'standardized' or 'original'")
+    values = np.asarray(norms, dtype=float)
+    if values.ndim != 2 or values.shape[0] < 1:
+        raise ArgumentError("norms must be a table of lambdas (rows) by groups (columns)")
+    lambdas = np.asarray(norms.index, dtype=float)
+    names = [str(c) for c in norms.columns]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4.5))
+    x = np.log(np.maximum(lambdas, np.finfo(float).tiny))
+    lines = {g: ax.plot(x, values[:, g], lw=1.4)[0] for g in range(len(names))}
+    ax.axhline(0.0, color="0.6", lw=0.6)
+    ax.set_xlabel("log(lambda)")
+    ax.set_ylabel(f"group norm ||b_g|| ({scale} scale)")
+    ax.invert_xaxis()
+    if lam is not None and lam > 0:
+        ax.axvline(np.log(lam), color="k", ls="--", lw=1.0)
+    if label and names:
+        at = _nearest(lambdas, lam) if lam is not None else len(lambdas) - 1
+        _label_lines(ax, names, lines, values, at, len(lambdas) - 1, x[-1])
+    top = ax.twiny()
+    top.set_xlim(ax.get_xlim())
+    nonzero = np.count_nonzero(values, axis=1)
+    ticks = np.unique(np.linspace(0, len(x) - 1, num=min(6, len(x))).round().astype(int))
+    top.set_xticks(x[ticks])
+    top.set_xticklabels([str(nonzero[k]) for k in ticks])
+    top.set_xlabel("nonzero groups", fontsize=9)
     return ax
 
 

@@ -87,7 +87,9 @@ def plot_stability_path(
 ):
     """Selection probability of each column along the lambda path.
 
-    Stable columns are drawn in colour, the others in grey; the horizontal line is
+    For the group lasso (a result with ``group_probabilities``) one line per penalty
+    group, named by the group. Stable columns (groups) are drawn in colour, the
+    others in grey; the horizontal line is
     the cutoff and the shaded band the lambda region used. The largest lambda is on
     the left, as in every penstat plot; the legend of the stable columns sits
     outside the axes, on the right.
@@ -112,8 +114,11 @@ def plot_stability_path(
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 4.2))
     probs = stability_result.probabilities
-    log_lam = np.log(np.asarray(probs.index, dtype=float))
     stable = set(stability_result.stable)
+    by_group = getattr(stability_result, "group_probabilities", None)
+    if by_group is not None:  # the group lasso: one line per group
+        probs, stable = by_group, set(stability_result.stable_groups)
+    log_lam = np.log(np.asarray(probs.index, dtype=float))
     cmap = plt.get_cmap("tab10")
     k = 0
     for name in probs.columns:

@@ -140,6 +140,16 @@ class StabilitySelection:
         ``n_fits`` others).
     failures : tuple of str
         The message of each fit left out.
+    unit : {"column", "group"}
+        What is selected and counted: columns, or for the group lasso its penalty
+        groups (then ``q``, ``q_observed``, ``p`` and the bounds count groups, a
+        group is stable when its selection probability reaches ``cutoff``, and
+        ``stable`` lists the columns of the stable groups).
+    groups : pandas.DataFrame or None
+        The group lasso: per penalty group, its ``terms``, ``size``,
+        ``max_probability``, ``stable`` and ``penalized``.
+    group_probabilities : pandas.DataFrame or None
+        The group lasso: the selection probability per lambda (rows) and group.
 
     Examples
     --------
@@ -177,6 +187,16 @@ class StabilitySelection:
     stratify: bool = False
     n_failed: int = 0
     failures: tuple = ()
+    unit: str = "column"
+    groups: Any = None
+    group_probabilities: Any = None
+
+    @property
+    def stable_groups(self) -> list:
+        """The group lasso: the names of the stable groups (empty otherwise)."""
+        if self.groups is None:
+            return []
+        return [str(g) for g, s in self.groups["stable"].items() if s]
 
     def plot(self, ax=None):
         """Stability path; see :func:`penstat.plots.stability.plot_stability_path`."""

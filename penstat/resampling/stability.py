@@ -148,11 +148,15 @@ def run_stability_selection(
         raise ArgumentError("lambdas must be a 1-d array of positive values")
     lambdas = np.sort(lambdas)[::-1]
     penalized = np.asarray(path.penalty_factor, dtype=float) > 0
-    p = int(penalized.sum())
+    # the group lasso selects whole groups: q, p and the bound count groups
+    groups = getattr(getattr(path, "spec", None), "groups", None)
+    unit = "column" if groups is None else "group"
+    unit_penalized = penalized if groups is None else _group_any(penalized, groups)
+    p = int(unit_penalized.sum())
     if p < 1:
-        raise ArgumentError("every column is unpenalized; nothing to select")
+        raise ArgumentError(f"every {unit} is unpenalized; nothing to select")
     if q is not None and not 0 < q <= p:
-        raise ArgumentError(f"q must be in (0, {p}] ({p} penalized columns), got {q!r}")
+        raise ArgumentError(f"q must be in (0, {p}] ({p} penalized {unit}s), got {q!r}")
     n = np.asarray(fit.design.y).shape[0]
     if n // 2 < 2:
         raise ArgumentError(f"stability selection needs at least 4 rows, got {n}")
@@ -166,8 +170,12 @@ def run_stability_selection(
     if failures:
         _report_failures(failures, len(failures) + support.shape[0], y, len(support) > 0)
     prob = support.mean(axis=0)
-    # number of penalized columns ever selected down to each lambda, per fit
-    ever = np.logical_or.accumulate(support[:, :, penalized], axis=1).sum(axis=2)
+    # a group is selected when any of its columns is (all of them, but for a
+    # constant column, which stays at 0)
+    unit_support = support if groups is None else _group_any(support, groups)
+    unit_prob = unit_support.mean(axis=0)
+    # number of penalized columns (groups) ever selected down to each lambda, per fit
+    ever = np.logical_or.accumulate(unit_support[:, :, unit_penalized], axis=1).sum(axis=2)
     mean_ever = ever.mean(axis=0)  # (nlam,), nondecreasing
     notes: list[str] = []
     params, stop = _region(
@@ -182,8 +190,16 @@ def run_stability_selection(
         notes,
     )
     max_prob = prob[: stop + 1].max(axis=0)
-    stable_mask = (max_prob >= params["cutoff"] - 1e-12) & penalized
-    _warn_vacuous(float(params["pfer"]), int(stable_mask.sum()))
+    unit_max = unit_prob[: stop + 1].max(axis=0)
+    unit_stable = (unit_max >= params["cutoff"] - 1e-12) & unit_penalized
+    if groups is None:
+        stable_mask = unit_stable
+    else:  # the columns of the stable groups
+        stable_mask = unit_stable[groups]
+    _warn_vacuous(float(params["pfer"]), int(unit_stable.sum()), unit)
+    table_g = None
+    if groups is not None:
+        table_g = _group_table(fit, groups, unit_max, unit_stable, unit_penalized)
     idx = pd.Index(columns, name="column")
     table = pd.DataFrame(
         {"max_probability": max_prob, "stable": stable_mask, "penalized": penalized},
@@ -206,13 +222,53 @@ def run_stability_selection(
         assumption=params.get("assumption", assumption),
         stable=[c for c, s in zip(columns, stable_mask, strict=True) if s],
         table=table,
-        terms=_term_table(fit.design, max_prob, stable_mask),
+        terms=_term_table(fit.design, max_prob, stable_mask, groups, unit_max, unit_stable),
         p=p,
         seed_entropy=seq.entropy,
         notes=notes,
         stratify=stratify,
         n_failed=len(failures),
         failures=failures,
+        unit=unit,
+        groups=None if table_g is None else table_g,
+        group_probabilities=None
+        if table_g is None
+        else pd.DataFrame(
+            unit_prob,
+            index=pd.Index(lambdas, name="lam"),
+            columns=pd.Index(table_g.index, name="group"),
+        ),
+    )
+
+
+def _group_any(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Along the last axis (columns), whether any column of each group is True:
+    (..., p) -> (..., G)."""
+    member = np.zeros((groups.size, int(groups.max()) + 1))
+    member[np.arange(groups.size), groups] = 1.0
+    return (np.asarray(values, dtype=float) @ member) > 0
+
+
+def _group_table(fit, groups, unit_max, unit_stable, unit_penalized) -> pd.DataFrame:
+    """Per penalty group: its terms, size, ``max_probability``, ``stable`` and
+    ``penalized``."""
+    names = getattr(fit, "group_names", None) or [
+        f"group {g}" for g in range(unit_max.size)
+    ]
+    position = {c: j for j, c in enumerate(fit.design.columns)}
+    terms: list[list[str]] = [[] for _ in range(unit_max.size)]
+    for term, cols in dict(fit.design.terms).items():
+        if cols:
+            terms[int(groups[position[cols[0]]])].append(term)
+    return pd.DataFrame(
+        {
+            "terms": [", ".join(t) for t in terms],
+            "size": np.bincount(groups),
+            "max_probability": unit_max,
+            "stable": unit_stable,
+            "penalized": unit_penalized,
+        },
+        index=pd.Index(names, name="group"),
     )
 
 
@@ -364,24 +420,30 @@ def _region(mean_ever, p, cutoff, pfer, q, n_pairs, sampling, assumption, notes)
     return params, int(within[-1])
 
 
-def _warn_vacuous(pfer: float, n_kept: int) -> None:
-    """Warn when the bound on false selections exceeds the number of columns kept."""
+def _warn_vacuous(pfer: float, n_kept: int, unit: str = "column") -> None:
+    """Warn when the bound on false selections exceeds the number of columns
+    (groups) kept."""
     if pfer > n_kept:
         warn_user(
-            f"stability selection kept {n_kept} column(s) with at most {pfer:.3g} "
-            "expected false selections: the bound allows every kept column to be a "
+            f"stability selection kept {n_kept} {unit}(s) with at most {pfer:.3g} "
+            f"expected false selections: the bound allows every kept {unit} to be a "
             "false selection. Lower pfer (or q), or raise cutoff, for a bound that "
             "says more.",
             UserWarning,
         )
 
 
-def _term_table(design, max_prob, stable_mask) -> pd.DataFrame:
+def _term_table(
+    design, max_prob, stable_mask, groups=None, unit_max=None, unit_stable=None
+) -> pd.DataFrame:
     position = {name: j for j, name in enumerate(design.columns)}
     term_rows = {}
     for term, term_columns in dict(design.terms).items():
         j = [position[c] for c in term_columns if c in position]
-        if j:
+        if j and groups is not None:  # a term of the group lasso: its group's
+            g = int(groups[j[0]])
+            term_rows[term] = (float(unit_max[g]), bool(unit_stable[g]))
+        elif j:
             term_rows[term] = (float(max_prob[j].max()), bool(stable_mask[j].any()))
     return pd.DataFrame(
         list(term_rows.values()),

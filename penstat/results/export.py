@@ -154,6 +154,10 @@ class FitLike(Protocol):
     relax: Any
     adaptive_init: Any
 
+    def group_table(self) -> Any: ...
+
+    def group_norm_path(self) -> Any: ...
+
     @property
     def lam(self) -> float: ...
 
@@ -256,7 +260,16 @@ def _data(fit: FitLike, source) -> dict:
         "offset_kind": offset_kind,
         "n_columns": len(d.columns),
         "n_terms": len(d.terms),
+        "sparse_density": _sparse_density(d.X),
     }
+
+
+def _sparse_density(X) -> float | None:
+    """The share of stored entries of a sparse design (``sparse=True``), else None."""
+    if not hasattr(X, "nnz"):
+        return None
+    size = X.shape[0] * X.shape[1]
+    return float(X.nnz / size) if size else 0.0
 
 
 def _response_kind(fit: FitLike) -> str:
@@ -303,6 +316,39 @@ def _model(fit: FitLike, coefficients: list[dict]) -> dict:
         "estimator": "lasso path" if fit.relax is None else fit.relax.describe(),
         "relax": _relax(fit),
         "adaptive_init": _adaptive(fit),
+        "groups": _groups(fit),
+    }
+
+
+def _groups(fit: FitLike) -> dict | None:
+    """The group lasso's groups: the group of each term, and per group its terms,
+    size, rescaled factor, weight ``w_g`` and norm at the fit's lambda; or None."""
+    table = fit.group_table()
+    if table is None:
+        return None
+    names = [str(name) for name in table.index]
+    position = {c: j for j, c in enumerate(fit.design.columns)}
+    term_group = {
+        term: names[int(fit.spec.groups[position[cols[0]]])]
+        for term, cols in fit.design.terms.items()
+        if cols
+    }
+    return {
+        "scale": "standardized" if fit.spec.standardize else "original",
+        "term_group": term_group,
+        "groups": [
+            {
+                "group": str(name),
+                "index": int(k),
+                "terms": [t for t, g in term_group.items() if g == str(name)],
+                "size": int(row["size"]),
+                "penalty_factor": _num(row["penalty_factor"]),
+                "weight": _num(row["weight"]),
+                "norm": _num(row["norm"]),
+                "selected": bool(row["selected"]),
+            }
+            for k, (name, row) in enumerate(table.iterrows())
+        ],
     }
 
 
@@ -329,7 +375,22 @@ def _adaptive(fit: FitLike) -> dict | None:
     init = fit.adaptive_init
     if init is None:
         return None
+    grouped = getattr(init, "groups", None) is not None
+    terms = None
+    if grouped:
+        terms = [
+            {
+                "term": str(term),
+                "group": plain(row["group"]),
+                "init_norm": _num(row["init_norm"]),
+                "penalty_factor": _num(row["penalty_factor"]),
+                "capped": bool(row["capped"]),
+            }
+            for term, row in init.term_frame().iterrows()
+        ]
     return {
+        "unit": "group" if grouped else "column",
+        "terms": terms,
         "method": init.method,
         "reason": init.reason,
         "lam": _num(init.lam),
@@ -416,19 +477,28 @@ def _coefficients(fit: FitLike) -> list[dict]:
 def _terms(fit: FitLike) -> list[dict]:
     coef = np.asarray(fit.coef, dtype=float)[1:]  # relaxed ones for a relaxed fit
     nonzero = dict(zip(fit.design.columns, coef != 0, strict=True))
-    # the group lasso: the penalty group of each term (terms merged by groups= share one)
+    # the group lasso: the penalty group of each term (terms merged by groups= share
+    # one), its name, size and norm at the fit's lambda
     groups = fit.spec.groups
     position = {c: j for j, c in enumerate(fit.design.columns)}
-    return [
-        {
+    table = fit.group_table()
+    rows = []
+    for term, cols in fit.design.terms.items():
+        g = None if groups is None or not cols else int(groups[position[cols[0]]])
+        entry = {
             "term": term,
             "columns": list(cols),
             "n_columns": len(cols),
             "n_selected": int(sum(bool(nonzero[c]) for c in cols)),
-            "group": None if groups is None or not cols else int(groups[position[cols[0]]]),
+            "group": g,
         }
-        for term, cols in fit.design.terms.items()
-    ]
+        if table is not None:
+            row = None if g is None else table.iloc[g]
+            entry["group_name"] = None if row is None else str(table.index[g])
+            entry["group_size"] = None if row is None else int(row["size"])
+            entry["group_norm"] = None if row is None else _num(row["norm"])
+        rows.append(entry)
+    return rows
 
 
 def _bootstrap(fit: FitLike) -> dict:
@@ -466,6 +536,11 @@ def _stability(fit: FitLike) -> dict:
         "terms": _records(stab.terms, "term"),
         "notes": [str(n) for n in stab.notes],
         "seed_entropy": plain(stab.seed_entropy),
+        # the group lasso counts q, p and the bound in groups
+        "unit": getattr(stab, "unit", "column"),
+        "groups": None
+        if getattr(stab, "groups", None) is None
+        else _records(stab.groups, "group"),
     }
 
 
@@ -597,6 +672,8 @@ def header_rows(record: dict) -> list[tuple[str, str]]:
         candidates = ", ".join(f"{v:g}" for v in model["l1_ratio_candidates"])
         rows.append(("l1_ratio chosen from", candidates))
     rows.append(("observations used", data["n_obs"]))
+    if data.get("sparse_density") is not None:
+        rows.append(("design", f"sparse, {100 * data['sparse_density']:.3g}% stored"))
     rows.append(("rows dropped (missing values)", data["n_dropped"]))
     if data["n_no_trials"]:
         rows.append(("rows without trials (left out)", data["n_no_trials"]))

@@ -27,7 +27,7 @@ from penstat._validation import as_lambdas, check_lam
 from penstat.design import Design, offset_values
 from penstat.engine import EngineFit, RowPaths, RowRefit
 from penstat.inference import InferenceResult, run_inference
-from penstat.plots.path import plot_path
+from penstat.plots.path import plot_group_path, plot_path
 from penstat.resampling import BootstrapResult, StabilitySelection
 from penstat.resampling.bootstrap import run_bootstrap
 from penstat.resampling.stability import run_stability_selection
@@ -120,6 +120,7 @@ class PenalizedFit:
         penalty: str = "l1",
         warnings: tuple[str, ...] = (),
         adaptive_init=None,
+        group_labels=None,
     ):
         self.design = design
         self.path = result.path.with_names(design.columns)
@@ -129,8 +130,13 @@ class PenalizedFit:
         self.l1_ratio_table = result.l1_ratio_table
         self.relax = result.relax
         self.adaptive_init = (
-            None if adaptive_init is None else adaptive_init.with_names(design.columns)
+            None
+            if adaptive_init is None
+            else adaptive_init.with_names(design.columns, design.terms)
         )
+        # the group lasso: the group name of each design column (a term, or the
+        # name given in groups=)
+        self.group_labels = None if group_labels is None else list(group_labels)
         self.spec = spec
         self.select_spec = select_spec
         self.penalty = penalty
@@ -264,6 +270,104 @@ class PenalizedFit:
             spec.lower_limits,
             spec.upper_limits,
             penalized,
+        )
+
+    # -- groups (the group lasso) -------------------------------------------------
+
+    @property
+    def group_names(self) -> list[str] | None:
+        """The name of each penalty group (index ``0 .. G-1`` of ``spec.groups``): its
+        formula term, or the name ``groups=`` gave to merged terms; None for a fit
+        without groups."""
+        groups = self.spec.groups
+        if groups is None:
+            return None
+        first = np.unique(groups, return_index=True)[1]
+        if self.group_labels is None:
+            return [f"group {g}" for g in range(first.size)]
+        return [str(self.group_labels[j]) for j in first]
+
+    def _penalized_scale(self) -> np.ndarray:
+        """(p,) the factor from the original scale of each column to the scale the
+        penalty acts on: its weighted 1/n standard deviation (``standardize=True``;
+        1 for a constant column) or 1."""
+        if not self.spec.standardize:
+            return np.ones(len(self.design.columns))
+        sd = np.asarray(self.design.column_sd(), dtype=float)
+        return np.where(sd > 0, sd, 1.0)
+
+    def _norms(self, coefs: np.ndarray) -> np.ndarray:
+        """(..., G) the group norms of ``coefs`` (..., p) on the penalized scale."""
+        groups = self.spec.groups
+        b = np.asarray(coefs, dtype=float) * self._penalized_scale()
+        return np.stack(
+            [np.linalg.norm(b[..., groups == g], axis=-1) for g in range(groups.max() + 1)],
+            axis=-1,
+        )
+
+    def group_norm_path(self) -> pd.DataFrame | None:
+        """The norm ``||b_g||_2`` of every group's coefficients along the path, on
+        the scale the penalty acts on (the standardized columns with
+        ``standardize=True``, else the columns as given): rows indexed by lambda,
+        one column per group (named by :attr:`group_names`). None without groups.
+
+        Examples
+        --------
+        >>> import penstat as ps
+        >>> fit = ps.group_lasso("y ~ bmi + poly(age, 2)", ps.datasets.load("diabetes"),
+        ...                      lam=10.0)
+        >>> table = fit.group_norm_path()
+        >>> table.columns.tolist(), len(table) == len(fit.path.lambdas)
+        (['bmi', 'poly(age, 2)'], True)
+        >>> table.loc[fit.lam].round(2).tolist()
+        [35.16, 0.0]
+        """
+        if self.spec.groups is None:
+            return None
+        return pd.DataFrame(
+            self._norms(self.path.coefs),
+            index=pd.Index(np.asarray(self.path.lambdas, dtype=float), name="lam"),
+            columns=self.group_names,
+        )
+
+    def group_table(self) -> pd.DataFrame | None:
+        """One row per penalty group at the fit's lambda: its ``terms``, ``size``
+        (columns), ``penalty_factor`` (rescaled as the solver uses it), ``weight``
+        ``w_g = sqrt(size) * penalty_factor``, ``norm`` (``||b_g||_2`` on the scale
+        the penalty acts on, as :meth:`group_norm_path`; the relaxed coefficients of
+        a relaxed fit) and ``selected``. None for a fit without groups.
+
+        Examples
+        --------
+        >>> import penstat as ps
+        >>> fit = ps.group_lasso("y ~ bmi + poly(age, 2)", ps.datasets.load("diabetes"),
+        ...                      lam=10.0)
+        >>> fit.group_table()[["size", "selected"]].values.tolist()
+        [[1, True], [2, False]]
+        """
+        groups = self.spec.groups
+        if groups is None:
+            return None
+        names = self.group_names
+        position = {c: j for j, c in enumerate(self.design.columns)}
+        terms: list[list[str]] = [[] for _ in names]
+        for term, cols in self.design.terms.items():
+            if cols:
+                terms[int(groups[position[cols[0]]])].append(term)
+        sizes = np.bincount(groups)
+        first = np.unique(groups, return_index=True)[1]
+        pf = np.asarray(self.path.penalty_factor, dtype=float)[first]
+        norm = self._norms(self._coefs())
+        return pd.DataFrame(
+            {
+                "terms": [", ".join(t) for t in terms],
+                "size": sizes,
+                "penalty_factor": pf,
+                "weight": np.sqrt(sizes) * pf,
+                "norm": norm,
+                "selected": norm > 0,
+            },
+            index=pd.Index(names, name="group"),
         )
 
     # -- prediction --------------------------------------------------------------
@@ -573,7 +677,23 @@ class PenalizedFit:
 
     def plot(self, ax=None, **kwargs):
         """Coefficient paths against log lambda with this fit's lambda marked; see
-        :func:`penstat.plots.path.plot_path`."""
+        :func:`penstat.plots.path.plot_path`. A group lasso fit draws one line per
+        penalty group instead, its norm ``||b_g||_2`` on the penalized (standardized)
+        scale (:meth:`group_norm_path`), labelled by its term; see
+        :func:`penstat.plots.path.plot_group_path`.
+
+        Examples
+        --------
+        >>> import penstat as ps
+        >>> fit = ps.group_lasso("y ~ bmi + poly(age, 2)", ps.datasets.load("diabetes"),
+        ...                      lam=5.0)
+        >>> fit.plot().get_ylabel()
+        'group norm ||b_g|| (standardized scale)'
+        """
+        norms = self.group_norm_path()
+        if norms is not None:
+            scale = "standardized" if self.spec.standardize else "original"
+            return plot_group_path(norms, ax=ax, lam=self.lam, scale=scale, **kwargs)
         return plot_path(self.path, ax=ax, lam=self.lam, **kwargs)
 
     def __repr__(self) -> str:

@@ -98,8 +98,15 @@ class Summary:
         else:
             parts.append("(none: every coefficient is zero at this lambda)")
         terms = self.tables["terms"]
+        title = terms.attrs.get("title")
+        if title is not None:  # the group lasso: the terms with their group norms
+            scale = terms.attrs.get("scale", "standardized")
+            parts += ["", f"{title} (group norm ||b_g|| on the {scale} scale)"]
+            parts.append(
+                terms.to_string(float_format=_g5) if len(terms) else "(none selected)"
+            )
         # the term table adds information when a term has several columns
-        if (terms["n_columns"] > 1).any() or "freq" in terms.columns:
+        elif (terms["n_columns"] > 1).any() or "freq" in terms.columns:
             parts += ["", "Terms", terms.to_string(float_format=_g3)]
         if self.stability:
             parts += ["", "Stability selection", *self.stability]
@@ -123,7 +130,7 @@ class Summary:
             )
             + "<h4>Coefficients</h4>"
             + self.tables["coefficients"].to_html(float_format=_g5)
-            + "<h4>Terms</h4>"
+            + f"<h4>{html.escape(self.tables['terms'].attrs.get('title', 'Terms'))}</h4>"
             + self.tables["terms"].to_html(float_format=_g3)
             + (
                 "<h4>Stability selection</h4>"
@@ -190,7 +197,7 @@ def summarize(fit: FitLike, all: bool = False, inference: Any = None) -> Summary
     tables = {
         "header": header_table(record),
         "coefficients": coef_table(record, all),
-        "terms": term_table(record),
+        "terms": term_table(record, all),
     }
     if record["stability"] is not None:
         tables["stability"] = stability_table(record)
@@ -369,9 +376,16 @@ def inference_lines(record: dict) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def term_table(record: dict) -> pd.DataFrame:
+def term_table(record: dict, all: bool = True) -> pd.DataFrame:
     """Per formula term: its number of columns, of selected columns and (with a
     bootstrap) its selection frequency.
+
+    For a group lasso fit the table holds the selected terms (every term with
+    ``all=True``, the summary's ``all``) with the name of each term's penalty
+    group, its size (columns) and its norm ``||b_g||_2`` at the fit's lambda on the
+    penalized scale (``record["model"]["groups"]["scale"]``), and for the adaptive
+    group lasso the group's factor ``adaptive_factor``;
+    ``.attrs["title"]`` is then "Selected terms".
 
     Examples
     --------
@@ -380,6 +394,10 @@ def term_table(record: dict) -> pd.DataFrame:
     >>> fit = ps.lasso("y ~ bmi + bp", ps.datasets.load("diabetes"), lam=1.0)
     >>> term_table(fit_to_dict(fit))["n_selected"].tolist()
     [1, 1]
+    >>> fit = ps.group_lasso("y ~ bmi + poly(age, 2)", ps.datasets.load("diabetes"),
+    ...                      lam=5.0)
+    >>> term_table(fit_to_dict(fit), all=False).columns.tolist()
+    ['n_columns', 'n_selected', 'group', 'group_size', 'group_norm']
     """
     terms = record["terms"]
     table = pd.DataFrame(
@@ -389,10 +407,24 @@ def term_table(record: dict) -> pd.DataFrame:
         },
         index=pd.Index([t["term"] for t in terms], name="term"),
     )
+    grouped = record["model"].get("groups") is not None
+    if grouped:
+        table["group"] = [t["group_name"] for t in terms]
+        table["group_size"] = [t["group_size"] for t in terms]
+        table["group_norm"] = _floats(t["group_norm"] for t in terms)
+        init = record["model"].get("adaptive_init")
+        if init is not None and init.get("terms"):
+            factor = {r["term"]: r["penalty_factor"] for r in init["terms"]}
+            table["adaptive_factor"] = _floats(factor.get(t["term"]) for t in terms)
     boot = record["bootstrap"]
     if boot is not None:
         freq = {r["term"]: r.get("freq") for r in boot["terms"]}
         table["freq"] = _floats(freq.get(t["term"]) for t in terms)
+    if grouped:
+        if not all:
+            table = table[table["group_norm"].to_numpy() > 0]
+        table.attrs["title"] = "Selected terms" if not all else "Terms"
+        table.attrs["scale"] = record["model"]["groups"]["scale"]
     return table
 
 
@@ -437,6 +469,15 @@ def stability_lines(record: dict) -> tuple[str, ...]:
     stab = record["stability"]
     if stab is None:
         return ()
+    if stab.get("unit") == "group":  # the group lasso: groups are selected and counted
+        kept = [r["group"] for r in stab["groups"] if r["stable"]]
+        return (
+            f"stable groups (max selection probability >= {_g3(stab['cutoff'])}): "
+            + (", ".join(kept) or "none"),
+            f"expected false selections <= {_g3(stab['pfer'])} groups (q = "
+            f"{_g3(stab['q'])} groups, {stab['p']} penalized groups, "
+            f"{stab['assumption']} bound, seed {stab['seed_entropy']})",
+        )
     stable = ", ".join(stab["stable"]) or "none"
     return (
         f"stable columns (max selection probability >= {_g3(stab['cutoff'])}): " + stable,
