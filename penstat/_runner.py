@@ -77,8 +77,11 @@ def limit_blas(threads: int | None = None) -> Iterator[None]:
     >>> with limit_blas(1):
     ...     pass
     """
-    cores = joblib.cpu_count()
-    limit = cores if threads is None else max(1, min(int(threads), cores))
+    if threads is not None and int(threads) <= 1:
+        limit = 1  # no need to count the cores (joblib reads the cgroup files)
+    else:
+        cores = joblib.cpu_count()
+        limit = cores if threads is None else min(int(threads), cores)
     blas = _blas()
     if all(lib.num_threads <= limit for lib in blas.lib_controllers):
         yield

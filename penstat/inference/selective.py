@@ -41,7 +41,7 @@ from penstat.inference.request import InferenceRequest
 from penstat.inference.result import TABLE_COLUMNS, InferenceResult
 from penstat.inference.run import RUNNERS
 from penstat.inference.sigma import estimate_sigma
-from penstat.inference.truncnorm import selective_interval, selective_p_value
+from penstat.inference.truncnorm import selective_intervals, selective_p_values
 from penstat.solver.fixed_lam import lam_path
 
 __all__ = ["polyhedral_bounds", "run_selective"]
@@ -289,8 +289,9 @@ def _gaussian(fit, request, lam, b, notes):
         # the span of X_E (Lee et al. 2016, eq. 4.8 and Section 5)
         est = inv_gram @ (XE.T @ prob.y)
         norms2 = np.diag(inv_gram).copy()
-        a_c_all = [-(signs * inv_gram[:, k]) / norms2[k] for k in range(active.size)]
-        slacks = [slack_sign] * active.size
+        # column k: A c of coefficient k (on the sign rows)
+        a_c = -(signs[:, None] * inv_gram) / norms2
+        vlo, vup = _bounds(a_c, slack_sign, est)
     else:
         q = prob.X.shape[1]
         if n - prob.rank_u <= q:
@@ -312,18 +313,9 @@ def _gaussian(fit, request, lam, b, notes):
         a_sign = -(signs[:, None] * (inv_gram @ (XE.T @ H)))
         resid_H = H - XE @ (inv_gram @ (XE.T @ H))
         a_in = prob.X[:, inactive].T @ resid_H
-        a_c_all, slacks = [], []
-        for k in range(active.size):
-            a_c_all.append(
-                np.concatenate([a_sign[:, k], a_in[:, k], -a_in[:, k]]) / norms2[k]
-            )
-            slacks.append(np.concatenate([slack_sign, slack_in]))
-    rows = []
-    for k in range(active.size):
-        t = float(est[k])
-        sd = float(sigma * math.sqrt(norms2[k]))
-        vlo, vup = polyhedral_bounds(a_c_all[k], slacks[k], t)
-        rows.append(_row(t, sd, vlo, vup, int(signs[k]), request))
+        a_c = np.vstack([a_sign, a_in, -a_in]) / norms2
+        vlo, vup = _bounds(a_c, np.concatenate([slack_sign, slack_in]), est)
+    rows = _rows(est, sigma * np.sqrt(norms2), vlo, vup, signs, request)
     names = [fit.design.columns[j] for j in prob.columns[active]]
     lasso = coef[active]
     unpen = [fit.design.columns[j] for j in prob.unpenalized]
@@ -393,14 +385,10 @@ def _binomial(fit, request, lam, b0, b, notes):
     # the event: the lasso solution keeps its signs on E; it moves with bbar as
     # bbar - I^{-1} shift (to first order), from its observed margins s_E bhat_E
     slack = signs * b[active]
-    rows = []
-    for k in range(active.size):
-        m = k0 + k
-        var = cov[m, m]
-        a_c = -(signs * cov[k0:, m]) / var
-        t = float(bbar[m])
-        vlo, vup = polyhedral_bounds(a_c, slack, t)
-        rows.append(_row(t, math.sqrt(var), vlo, vup, int(signs[k]), request))
+    var = np.diag(cov)[k0:].copy()
+    est = bbar[k0:]
+    vlo, vup = _bounds(-(signs[:, None] * cov[k0:, k0:]) / var, slack, est)
+    rows = _rows(est, np.sqrt(var), vlo, vup, signs, request)
     names = [d.columns[j] for j in active]
     if unpen.size:
         notes.append(
@@ -440,18 +428,36 @@ def _logistic_mle(XM, y, w, offset, start) -> np.ndarray | None:
     return beta
 
 
-def _row(t: float, sd: float, vlo: float, vup: float, sign: int, request) -> dict:
-    p = selective_p_value(t, sd, vlo, vup, request.alternative, sign)
-    lo, hi = selective_interval(t, sd, vlo, vup, request.level)
-    return {
-        "estimate": t,
-        "ci_lower": lo,
-        "ci_upper": hi,
-        "p_value": p,
-        "sd": sd,
-        "vlo": vlo,
-        "vup": vup,
-    }
+def _bounds(a_c: np.ndarray, slack: np.ndarray, t: np.ndarray):
+    """:func:`polyhedral_bounds` of every column of ``a_c`` (constraints x columns)
+    at once: ``(vlo, vup)``, one entry per column, with ``t`` the observed values."""
+    slack = np.maximum(slack, 0.0)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = slack / a_c
+    up = np.where(a_c > 0, ratio, math.inf).min(axis=0, initial=math.inf)
+    down = np.where(a_c < 0, ratio, -math.inf).max(axis=0, initial=-math.inf)
+    t = np.asarray(t, dtype=float)
+    return np.minimum(t + down, t), np.maximum(t + up, t)
+
+
+def _rows(est, sd, vlo, vup, signs, request) -> list[dict]:
+    """The table rows: p-values and intervals of every column at once."""
+    if not len(est):
+        return []
+    p = selective_p_values(est, sd, vlo, vup, request.alternative, signs)
+    lo, hi = selective_intervals(est, sd, vlo, vup, request.level)
+    return [
+        {
+            "estimate": float(est[k]),
+            "ci_lower": float(lo[k]),
+            "ci_upper": float(hi[k]),
+            "p_value": float(p[k]),
+            "sd": float(sd[k]),
+            "vlo": float(vlo[k]),
+            "vup": float(vup[k]),
+        }
+        for k in range(len(est))
+    ]
 
 
 def run_selective(fit: Any, request: InferenceRequest) -> InferenceResult:

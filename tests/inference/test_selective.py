@@ -434,3 +434,18 @@ def test_an_inaccurate_solution_is_refitted_before_reading_the_event(monkeypatch
     got = fit.inference("selective", sigma=1.0)
     assert calls[0] is None and calls[-1] is not None
     pd.testing.assert_frame_equal(got.table, want.table, rtol=1e-8)
+
+
+def test_bounds_of_all_columns_are_polyhedral_bounds_of_each():
+    from penstat.inference.selective import _bounds, polyhedral_bounds
+
+    rng = np.random.default_rng(11)
+    A = rng.standard_normal((30, 6))
+    A[rng.random(A.shape) < 0.2] = 0.0
+    A[:, 5] = np.abs(A[:, 5])  # no constraint from below: V- is -inf
+    slack = np.abs(rng.standard_normal(30))
+    t = rng.standard_normal(6)
+    vlo, vup = _bounds(A, slack, t)
+    for k in range(6):
+        assert (vlo[k], vup[k]) == polyhedral_bounds(A[:, k], slack, float(t[k]))
+    assert vlo[5] == -np.inf

@@ -201,3 +201,17 @@ def test_user_frame_not_modified():
     fit = ps.lasso("y ~ .", df, lam=0.1)
     fit.inference("split", n_splits=3, seed=0, progress=False)
     pd.testing.assert_frame_equal(df, before)
+
+
+def test_average_ranks_are_scipy_rankdata_with_ties_and_nan():
+    from scipy import stats
+
+    from penstat.inference.split import _average_ranks
+
+    rng = np.random.default_rng(7)
+    for trial in range(200):
+        k, m = rng.integers(1, 5), rng.integers(1, 10)
+        a = rng.integers(0, 3, (k, m)).astype(float) if trial % 2 else rng.random((k, m))
+        if trial % 5 == 0:
+            a[0, -1] = np.nan
+        np.testing.assert_array_equal(_average_ranks(a), stats.rankdata(a, axis=1))

@@ -7,8 +7,11 @@ import numpy as np
 import pytest
 
 from penstat.inference.truncnorm import (
+    log_pivots,
     selective_interval,
+    selective_intervals,
     selective_p_value,
+    selective_p_values,
     truncnorm_cdf,
     truncnorm_sf,
 )
@@ -171,3 +174,94 @@ def test_never_nan():
         p = selective_p_value(x, sigma, a, b)
         assert 0.0 <= f <= 1.0 and 0.0 <= s <= 1.0 and 0.0 <= p <= 1.0
         assert not (math.isnan(f) or math.isnan(s) or math.isnan(p))
+
+
+# --- the array versions (every selected column at once) --------------------------
+
+INTERVAL_CASES = [
+    (0.0, 1.0, -INF, INF, 0.95),
+    (1.3, 1.0, 0.5, INF, 0.95),
+    (1.3, 1.0, 1.29, INF, 0.9),
+    (10.5, 1.0, 10.0, INF, 0.95),
+    (-40.4, 1.0, -INF, -40.0, 0.95),
+    (20.5, 1.0, 20.0, 21.0, 0.8),
+    (1e-6, 1.0, 0.0, INF, 0.95),
+    (0.2, 0.3, -0.1, 0.25, 0.95),
+]
+
+
+def test_array_pivots_match_mpmath_on_every_case_at_once():
+    x, mu, sigma, a, b = (np.array(v) for v in zip(*CASES, strict=True))
+    log_f, log_s = log_pivots(x, mu, sigma, a, b)
+    for k, case in enumerate(CASES):
+        want_f, want_s = ref_cdf_sf(*case)
+        assert _rel(math.exp(log_f[k]), want_f) < 1e-12, case
+        assert _rel(math.exp(log_s[k]), want_s) < 1e-12, case
+
+
+def test_array_pivots_agree_with_the_scalar_ones_on_random_points():
+    rng = np.random.default_rng(1)
+    pts = []
+    for _ in range(1500):
+        x = rng.normal(0, 50)
+        a = x - abs(rng.normal()) * 10.0 ** rng.integers(-12, 2)
+        b = x + abs(rng.normal()) * 10.0 ** rng.integers(-12, 2)
+        a = -INF if rng.uniform() < 0.2 else a
+        b = INF if rng.uniform() < 0.2 else b
+        mu = rng.normal(0, 10) * 10 ** rng.integers(0, 4)
+        pts.append((x, mu, 10.0 ** rng.uniform(-3, 3), a, b))
+    log_f, log_s = log_pivots(*np.array(pts).T)
+    for k, pt in enumerate(pts):
+        f, s = (math.exp(v) for v in log_pivots_scalar(*pt))
+        assert math.exp(log_f[k]) == pytest.approx(f, rel=1e-12, abs=1e-300)
+        assert math.exp(log_s[k]) == pytest.approx(s, rel=1e-12, abs=1e-300)
+
+
+def log_pivots_scalar(x, mu, sigma, a, b):
+    from penstat.inference.truncnorm import _log_pivots
+
+    return _log_pivots(x, mu, sigma, a, b)
+
+
+def test_array_p_values_match_mpmath():
+    t = np.array([2.0, 10.5, 21.0, -40.2, -40.2, 0.4])
+    sigma = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.5])
+    a = np.array([1.0, 10.0, 20.0, -INF, -INF, -0.2])
+    b = np.array([INF, INF, INF, -40.0, -40.0, 3.0])
+    two = selective_p_values(t, sigma, a, b)
+    sign = np.array([1, 1, 1, -1, 1, 1])
+    one = selective_p_values(t, sigma, a, b, "sign", sign)
+    for k in range(t.size):
+        f, s = ref_cdf_sf(t[k], 0.0, sigma[k], a[k], b[k])
+        assert _rel(two[k], min(1, 2 * min(f, s))) < 1e-12
+        assert _rel(one[k], s if sign[k] > 0 else f) < 1e-12
+
+
+def test_array_interval_ends_solve_the_pivot_at_50_digits():
+    t, sigma, a, b, level = (np.array(v) for v in zip(*INTERVAL_CASES, strict=True))
+    for lev in np.unique(level):
+        pick = level == lev
+        lo, hi = selective_intervals(t[pick], sigma[pick], a[pick], b[pick], lev)
+        tail = (1 - lev) / 2
+        for k, (tk, sk, ak, bk) in enumerate(
+            zip(t[pick], sigma[pick], a[pick], b[pick], strict=True)
+        ):
+            assert math.isfinite(lo[k]) and math.isfinite(hi[k]) and lo[k] < hi[k]
+            assert float(ref_cdf_sf(tk, lo[k], sk, ak, bk)[1]) == pytest.approx(
+                tail, rel=1e-8
+            )
+            assert float(ref_cdf_sf(tk, hi[k], sk, ak, bk)[0]) == pytest.approx(
+                tail, rel=1e-8
+            )
+            # and the scalar search finds the same ends (Brent's method, 1e-12 sigma)
+            want = selective_interval(tk, sk, ak, bk, lev)
+            assert abs(lo[k] - want[0]) <= 1e-10 * sk * (1 + abs(want[0]))
+            assert abs(hi[k] - want[1]) <= 1e-10 * sk * (1 + abs(want[1]))
+
+
+def test_array_intervals_infinite_only_on_a_truncation_point():
+    lo, hi = selective_intervals(
+        [1.0, 1.0 + 1e-9, 2.0], 1.0, [1.0, 1.0, 1.5], [INF, INF, 2.0]
+    )
+    assert (lo[0], hi[0]) == (-INF, INF) and (lo[2], hi[2]) == (-INF, INF)
+    assert math.isfinite(lo[1]) and math.isfinite(hi[1])

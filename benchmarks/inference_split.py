@@ -1,0 +1,95 @@
+"""Time of ``fit.inference("split")`` (multi-sample splitting) against R's
+``hdi::multi.split`` on the riboflavin data, wall clock and CPU time, in one run.
+
+    python benchmarks/inference_split.py              # B = 50, BLAS on one thread
+    python benchmarks/inference_split.py --splits 10 --threads 0
+
+The data are read from R's hdi package (n = 71, p = 4088; a simulated problem of the
+same shape without R, as ``benchmarks/inference.py``). penstat: ``ps.lasso("y ~ .",
+select="cv_1se")`` then ``fit.inference("split", n_splits=B)`` on one job, timed
+around the inference call; R: ``multi.split(x, y, B = B)`` (its defaults: a
+``cv.glmnet`` lambda.1se selection per split, least-squares refits, intervals), timed
+inside R. Both run on one core. The CPU time of each process (``time.process_time``,
+R's ``user.self + sys.self``) is what one idle core would take, whatever else a shared
+machine runs; the wall clock is printed beside it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import limit_threads_from_argv  # noqa: E402
+
+THREADS = limit_threads_from_argv(default=1)
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+
+from inference import have_hdi, riboflavin_or_simulated  # noqa: E402
+
+R_SPLIT = """
+suppressMessages(library(hdi))
+d <- read.csv("{data}")
+y <- d[, 1]
+x <- as.matrix(d[, -1])
+set.seed(1)
+t <- system.time(ms <- multi.split(x, y, B = {splits}))
+cat(sprintf("%.6f %.6f %d\\n", t[["elapsed"]], t[["user.self"]] + t[["sys.self"]],
+            sum(ms$pval.corr <= 0.05)))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--splits", type=int, default=50)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--skip-r", action="store_true")
+    args = parser.parse_args()
+
+    import penstat as ps
+
+    use_r = not args.skip_r and have_hdi()
+    with tempfile.TemporaryDirectory() as tmp_:
+        tmp = Path(tmp_)
+        df, name = riboflavin_or_simulated(tmp, use_r)
+        fit = ps.lasso("y ~ .", df, select="cv_1se", seed=1)
+        wall, cpu = time.perf_counter(), time.process_time()
+        res = fit.inference("split", n_splits=args.splits, seed=1, n_jobs=1, progress=False)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        found = int((res.table["p_adjusted"] <= 0.05).sum())
+        r_wall = r_cpu = float("nan")
+        r_found = -1
+        if use_r:
+            data = tmp / "data.csv"
+            df.to_csv(data, index=False)
+            script = tmp / "split.R"
+            script.write_text(R_SPLIT.format(data=data, splits=args.splits))
+            env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+            out = subprocess.run(
+                ["Rscript", str(script)], capture_output=True, text=True, env=env
+            )
+            if out.returncode == 0:
+                r_wall, r_cpu, r_found = (float(v) for v in out.stdout.split())
+    print(
+        f"{name}, n = {df.shape[0]}, p = {df.shape[1] - 1}, B = {args.splits}; BLAS "
+        f"threads {THREADS}; {os.cpu_count()} cores, load average "
+        f"{os.getloadavg()[0]:.1f} at the end (shared machine)\n"
+    )
+    print("| | penstat | R hdi | penstat / hdi |")
+    print("|---|---|---|---|")
+    print(f"| CPU time (s) | {cpu:.2f} | {r_cpu:.2f} | {cpu / r_cpu:.3f} |")
+    print(f"| wall clock (s) | {wall:.2f} | {r_wall:.2f} | {wall / r_wall:.3f} |")
+    print(
+        f"| columns found (FWER 0.05) | {found} | {int(r_found)} | |\n\n"
+        f"penstat: {res.details['n_failed']} failed splits"
+    )
+
+
+if __name__ == "__main__":
+    main()
