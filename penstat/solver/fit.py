@@ -605,6 +605,7 @@ def _run_group_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
                 dev,
                 n_iter,
                 conv,
+                _group_cov_mode(*Xk.shape),
             )
         )
         if spec.fit_intercept:
@@ -637,6 +638,18 @@ def _run_group_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
     if not identity:
         coefs[:, order] = coefs.copy()
     return _KernelOut(coefs, b0, dev, n_iter, conv, n_fit, None)
+
+
+# The gaussian group kernel's covariance mode (Gram columns X'X_g, O(p k) block
+# updates) pays when there are at least GROUP_COV_RATIO rows per column and the
+# Gram matrix (p^2 doubles) stays small; see benchmarks/groups.py.
+GROUP_COV_RATIO = 2
+GROUP_COV_MAX_P = 4000
+
+
+def _group_cov_mode(n: int, p: int) -> bool:
+    """Whether the gaussian group kernel runs in covariance mode for (n, p)."""
+    return n >= GROUP_COV_RATIO * p and p <= GROUP_COV_MAX_P
 
 
 def _outputs(nlam: int, p: int):
