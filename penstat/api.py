@@ -65,6 +65,7 @@ def fit(
     groups=None,
     relax: bool = False,
     adaptive_gamma: float | None = None,
+    l1_within: float = 0.0,
 ) -> PenalizedFit:
     """Fit a penalized regression from a formula and a DataFrame.
 
@@ -172,6 +173,12 @@ def fit(
         ``l1_ratio`` and no coefficient limits.
     adaptive_gamma : float, optional
         The exponent of ``penalty_factor="adaptive"`` (> 0, default 1).
+    l1_within : float
+        ``penalty="group"`` only: the sparse-group lasso's L1 share ``a`` in [0, 1]
+        (Simon et al. 2013), penalty
+        ``lam * sum_g ((1 - a) w_g ||b_g||_2 + a f_g ||b_g||_1)``: terms are
+        selected and columns inside them too. 0 (default) is the group lasso, 1 the
+        lasso; needs ``l1_ratio=1``.
 
     Returns
     -------
@@ -246,6 +253,11 @@ def fit(
                 "lasso penalty factors by term"
             )
         group_of = resolve_groups(groups, design)
+        if l1_within and isinstance(l1, tuple) and min(l1) < 1:
+            raise ArgumentError(
+                f"l1_within={l1_within!r} (sparse-group lasso) cannot be combined "
+                "with an l1_ratio below 1 (group elastic net); keep l1_ratio=1"
+            )
     elif groups is not None:
         raise ArgumentError(
             f"groups= is for the group lasso; use penalty='group' (not {penalty!r}) "
@@ -270,6 +282,7 @@ def fit(
         tol=tol,
         max_iter=max_iter,
         groups=group_of,
+        l1_within=l1_within,
     )
     init = None
     with warnings.catch_warnings(record=True) as caught:
@@ -318,6 +331,7 @@ def _spec_options(spec: FitSpec) -> dict:
             "fit_intercept",
             "tol",
             "max_iter",
+            "l1_within",
         )
     }
 
@@ -357,7 +371,7 @@ _FIT_OPTIONS = """
         ``measure``, ``gamma``, ``seed``, ``n_jobs``, ``progress``, ``tol``,
         ``max_iter``, ``offset``, ``lower_limits``, ``upper_limits``, ``cv_grid``,
         ``formula_env``, ``groups`` (the group lasso only), ``relax``,
-        ``adaptive_gamma``. ``penalty`` (and for the
+        ``adaptive_gamma``, ``l1_within`` (the group lasso only). ``penalty`` (and for the
         lasso and ridge ``l1_ratio``) is set by the function; use :func:`fit` to
         choose it.
 
@@ -457,6 +471,7 @@ def group_lasso(
     data: pd.DataFrame,
     groups: dict | None = None,
     l1_ratio: float | list[float] = 1.0,
+    l1_within: float = 0.0,
     **options,
 ) -> PenalizedFit:
     """Group lasso by formula term: :func:`fit` with ``penalty="group"`` (R:
@@ -481,6 +496,12 @@ def group_lasso(
     l1_ratio : float or list of float
         1 (default) is the group lasso; below 1 the group elastic net
         ``lam * sum_g w_g (l1_ratio ||b_g|| + (1 - l1_ratio)/2 ||b_g||^2)``.
+    l1_within : float
+        The sparse-group lasso (Simon, Friedman, Hastie & Tibshirani 2013): its L1
+        share ``a`` in [0, 1], penalty
+        ``lam * sum_g ((1 - a) w_g ||b_g||_2 + a f_g ||b_g||_1)``, so that terms are
+        selected and, inside a selected term, columns too (``fit.selected``).
+        0 (default) is the group lasso, 1 the lasso; needs ``l1_ratio=1``.
     {options}
 
     Examples
@@ -494,7 +515,15 @@ def group_lasso(
     [0.0, 0.0, 0.0]
     """
     _no_override(options, "penalty", "group_lasso")
-    return fit(formula, data, penalty="group", l1_ratio=l1_ratio, groups=groups, **options)
+    return fit(
+        formula,
+        data,
+        penalty="group",
+        l1_ratio=l1_ratio,
+        groups=groups,
+        l1_within=l1_within,
+        **options,
+    )
 
 
 for _function in (lasso, ridge, elastic_net, group_lasso):
