@@ -36,10 +36,20 @@ to 1e-4 (relative residual), and the step is halved until the objective decrease
 (otherwise nothing moves); coordinate descent then resumes and alone decides
 convergence, so the step changes the speed, not the solution.
 
+Sparse-group lasso (``l1_within`` = a > 0; Simon, Friedman, Hastie & Tibshirani
+2013, JCGS 22(2)): the penalty is lam sum_g ((1 - a) wg_g ||b_g|| + a pf_g ||b_g||_1)
+(with l1_ratio = 1). Group g is zero iff ||S(v, lam a pf_g)|| <= lam (1 - a) wg_g;
+otherwise its block is solved by FISTA in the group's eigenbasis (_sgl_block). The
+strong rule and KKT check use the same test on the soft-thresholded gradient; the
+Newton step on the active groups is off (the objective is not smooth there).
+
 Binomial: an IRLS (proximal Newton) outer loop with working weights
 z_i = w_i p_i (1 - p_i) (floored at w_i PMIN (1 - PMIN)) and working residual
 r_i = w_i (y_i - p_i) / z_i, so that the gradient z r is exact and the fixed point
 is the exact optimum; each step is halved until the objective does not increase.
+The weights z (and so the groups' eigen-decompositions) are refreshed at the first
+IRLS step of each lambda and at every step after the fourth; in between, r is
+recomputed with the kept z, so that z r stays the exact gradient.
 
 Along the path: warm starts, the sequential strong rule at group level
 (Tibshirani et al. 2012, JRSS-B 74(2), eq. 4, on ||grad_g|| / wg) and a KKT check
