@@ -20,11 +20,12 @@ Both solvers fit the same problem: penstat's group objective with
 sqrt(size)), an unpenalized intercept, at the same lambdas: penstat's default grid
 (100 values down to 1e-2 of lambda_max, as adelie's ``min_ratio``, cut where
 penstat's early stop ends it), given to both (adelie with ``early_exit=False``).
-``--adelie-tol`` sets adelie's ``tol`` and ``irls_tol`` (default 1e-7, adelie's
-own), to compare the two at a similar accuracy.
-Times are wall-clock seconds of the path (the best of ``--repeats``), one thread
-(BLAS and adelie's ``n_threads``). The objective gap of each solver is its largest
-relative excess over the better of the two objectives along the path.
+Equal precision: each solver is run at several tols (``--penstat-tols``,
+``--adelie-tols``; adelie's ``tol`` and ``irls_tol`` together), the reference at
+each lambda is the lowest objective any run of either solver reached, and each
+solver is timed at the loosest tol whose worst relative gap over the path is at most
+``--target`` (1e-6). Times are wall-clock seconds of the path (the best of
+``--repeats``), one thread (BLAS and adelie's ``n_threads``).
 
 adelie pins numpy < 2, so it runs in its own environment (``--adelie-python``) in a
 subprocess that reads the problem from .npy files; its time is measured inside
@@ -74,19 +75,21 @@ y = np.load(d + "/y.npy")
 lambdas = np.load(d + "/lambdas.npy")
 meta = json.load(open(d + "/meta.json"))
 starts = np.arange(0, X.shape[1], meta["size"])
-best = None
-tol = meta["tol"]
-for _ in range(meta["repeats"]):
-    glm = ad.glm.gaussian(y) if meta["family"] == "gaussian" else ad.glm.binomial(y)
-    t0 = time.perf_counter()
-    state = ad.grpnet(X, glm, groups=starts, lmda_path=lambdas, early_exit=False,
-                      intercept=True, n_threads=1, progress_bar=False, tol=tol,
-                      irls_tol=tol)
-    t = time.perf_counter() - t0
-    best = t if best is None else min(best, t)
-np.save(d + "/adelie_coefs.npy", np.asarray(state.betas.toarray()))
-np.save(d + "/adelie_intercepts.npy", np.asarray(state.intercepts))
-json.dump({"time": best, "version": ad.__version__}, open(d + "/adelie.json", "w"))
+out = {"version": ad.__version__, "times": []}
+for k, tol in enumerate(meta["tols"]):
+    best = None
+    for _ in range(meta["repeats"]):
+        glm = ad.glm.gaussian(y) if meta["family"] == "gaussian" else ad.glm.binomial(y)
+        t0 = time.perf_counter()
+        state = ad.grpnet(X, glm, groups=starts, lmda_path=lambdas, early_exit=False,
+                          intercept=True, n_threads=1, progress_bar=False, tol=tol,
+                          irls_tol=tol)
+        t = time.perf_counter() - t0
+        best = t if best is None else min(best, t)
+    np.save(d + f"/adelie_coefs_{k}.npy", np.asarray(state.betas.toarray()))
+    np.save(d + f"/adelie_intercepts_{k}.npy", np.asarray(state.intercepts))
+    out["times"].append(best)
+json.dump(out, open(d + "/adelie.json", "w"))
 """
 
 
@@ -116,27 +119,43 @@ def objective(X, y, b0, B, lambdas, groups, family):
     return loss + lambdas * (norms @ np.sqrt(sizes))
 
 
-def run(name, spec, repeats, adelie_python, adelie_tol=1e-7):
+def _chosen(tols, times, objs, low, target):
+    """The loosest tol whose worst relative gap over the path is <= target (None if
+    none is), with its time and gap; ``tols`` run from loose to tight."""
+    gaps = [float(np.max((o - low) / np.abs(low))) for o in objs]
+    for tol, t, gap in zip(tols, times, gaps, strict=True):
+        if gap <= target:
+            return tol, t, gap, gaps
+    return None, None, None, gaps
+
+
+def run(name, spec, repeats, adelie_python, penstat_tols, adelie_tols, target):
     family, n, p, size = spec
     X, y, groups = make(family, n, p, size)
     grid = fit_path(
         X, y, family=family, groups=groups, standardize=False, lambda_min_ratio=1e-2
     ).lambdas
-    best = None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        path = fit_path(X, y, family=family, groups=groups, standardize=False, lambdas=grid)
-        t = time.perf_counter() - t0
-        best = t if best is None else min(best, t)
-    ours = objective(X, y, path.intercepts, path.coefs, grid, groups, family)
-    row = {"problem": name, "nlam": grid.size, "penstat_s": best}
+    times, objs = [], []
+    for tol in penstat_tols:
+        best = None
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            path = fit_path(
+                X, y, family=family, groups=groups, standardize=False, lambdas=grid, tol=tol
+            )
+            t = time.perf_counter() - t0
+            best = t if best is None else min(best, t)
+        times.append(best)
+        objs.append(objective(X, y, path.intercepts, path.coefs, grid, groups, family))
+    a_times, a_objs = [], []
+    version = None
     if adelie_python:
         with tempfile.TemporaryDirectory() as d:
             np.save(f"{d}/X.npy", X)
             np.save(f"{d}/y.npy", y)
             np.save(f"{d}/lambdas.npy", grid)
             json.dump(
-                {"family": family, "size": size, "repeats": repeats, "tol": adelie_tol},
+                {"family": family, "size": size, "repeats": repeats, "tols": adelie_tols},
                 open(f"{d}/meta.json", "w"),
             )
             subprocess.run(
@@ -145,23 +164,24 @@ def run(name, spec, repeats, adelie_python, adelie_tol=1e-7):
                 env={**os.environ, "PYTHONPATH": ""},
             )
             info = json.load(open(f"{d}/adelie.json"))
-            theirs = objective(
-                X,
-                y,
-                np.load(f"{d}/adelie_intercepts.npy"),
-                np.load(f"{d}/adelie_coefs.npy"),
-                grid,
-                groups,
-                family,
-            )
-        low = np.minimum(ours, theirs)
-        row.update(
-            adelie_s=info["time"],
-            ratio=best / info["time"],
-            penstat_gap=float(np.max((ours - low) / np.abs(low))),
-            adelie_gap=float(np.max((theirs - low) / np.abs(low))),
-        )
+            version, a_times = info["version"], info["times"]
+            for k in range(len(adelie_tols)):
+                coefs = np.load(f"{d}/adelie_coefs_{k}.npy")
+                b0 = np.load(f"{d}/adelie_intercepts_{k}.npy")
+                a_objs.append(objective(X, y, b0, coefs, grid, groups, family))
+    # the reference: the lowest objective any run of either solver reached
+    low = np.min(np.array(objs + a_objs), axis=0)
+    row = {"problem": name, "nlam": grid.size, "adelie_version": version}
+    tol, t, gap, gaps = _chosen(penstat_tols, times, objs, low, target)
+    row.update(penstat_tol=tol, penstat_s=t, penstat_gap=gap, penstat_all=(times, gaps))
+    if adelie_python:
+        tol, t, gap, gaps = _chosen(adelie_tols, a_times, a_objs, low, target)
+        row.update(adelie_tol=tol, adelie_s=t, adelie_gap=gap, adelie_all=(a_times, gaps))
     return row
+
+
+def _fmt(x, spec):
+    return "-" if x is None else format(x, spec)
 
 
 def main():
@@ -171,34 +191,54 @@ def main():
     parser.add_argument("--problems", default="")
     parser.add_argument("--adelie-python", default="/work/adelie-venv/bin/python")
     parser.add_argument(
-        "--adelie-tol",
-        type=float,
-        default=1e-7,
-        help="adelie's tol and irls_tol (its default 1e-7; smaller for equal accuracy)",
+        "--penstat-tols",
+        default="1e-1,1e-2,1e-3,1e-4,1e-5,1e-7",
+        help="penstat tols searched, loose to tight",
     )
+    parser.add_argument(
+        "--adelie-tols",
+        default="1e-7,1e-8,1e-9,1e-10,1e-11,1e-12",
+        help="adelie tols (tol and irls_tol) searched, loose to tight",
+    )
+    parser.add_argument("--target", type=float, default=1e-6, help="worst relative gap")
     args = parser.parse_args()
+    p_tols = [float(t) for t in args.penstat_tols.split(",")]
+    a_tols = [float(t) for t in args.adelie_tols.split(",")]
     problems = QUICK if args.quick else PROBLEMS
     adelie = args.adelie_python if Path(args.adelie_python).exists() else None
     print(
-        "| problem | lambdas | penstat (s) | adelie (s) | penstat / adelie "
-        "| penstat gap | adelie gap |"
+        "| problem | lambdas | penstat tol | penstat (s) | penstat gap | adelie tol "
+        "| adelie (s) | adelie gap | penstat / adelie |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
+    details = []
     for name, spec in problems.items():
         if args.problems and not any(k in name for k in args.problems.split(",")):
             continue
-        r = run(name, spec, args.repeats, adelie, args.adelie_tol)
-        if adelie:
-            print(
-                f"| {name} | {r['nlam']} | {r['penstat_s']:.3f} | {r['adelie_s']:.3f} "
-                f"| {r['ratio']:.2f} | {r['penstat_gap']:.1e} | {r['adelie_gap']:.1e} |",
-                flush=True,
-            )
-        else:
-            print(
-                f"| {name} | {r['nlam']} | {r['penstat_s']:.3f} | - | - | - | - |",
-                flush=True,
-            )
+        r = run(name, spec, args.repeats, adelie, p_tols, a_tols, args.target)
+        ratio = None
+        if adelie and r["penstat_s"] is not None and r["adelie_s"] is not None:
+            ratio = r["penstat_s"] / r["adelie_s"]
+        print(
+            f"| {name} | {r['nlam']} | {_fmt(r['penstat_tol'], 'g')} "
+            f"| {_fmt(r['penstat_s'], '.3f')} | {_fmt(r['penstat_gap'], '.1e')} "
+            f"| {_fmt(r.get('adelie_tol'), 'g')} | {_fmt(r.get('adelie_s'), '.3f')} "
+            f"| {_fmt(r.get('adelie_gap'), '.1e')} | {_fmt(ratio, '.2f')} |",
+            flush=True,
+        )
+        details.append(r)
+    print("\nEvery tol (time s / worst gap):\n")
+    for r in details:
+        cells = [
+            f"penstat {t:g}: {s:.3f} / {g:.1e}"
+            for t, s, g in zip(p_tols, *r["penstat_all"], strict=True)
+        ]
+        if "adelie_all" in r:
+            cells += [
+                f"adelie {t:g}: {s:.3f} / {g:.1e}"
+                for t, s, g in zip(a_tols, *r["adelie_all"], strict=True)
+            ]
+        print(f"- {r['problem']}: " + "; ".join(cells))
 
 
 if __name__ == "__main__":

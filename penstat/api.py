@@ -68,6 +68,7 @@ def fit(
     relax: bool = False,
     adaptive_gamma: float | None = None,
     sparse: bool = False,
+    l1_within: float = 0.0,
 ) -> PenalizedFit:
     """Fit a penalized regression from a formula and a DataFrame.
 
@@ -187,6 +188,12 @@ def fit(
         solution). For factors with hundreds or thousands of levels, where the dense
         design would not fit in memory or is mostly zeros. See the user guide's
         sparse page for what a sparse fit supports.
+    l1_within : float
+        ``penalty="group"`` only: the sparse-group lasso's L1 share ``a`` in [0, 1]
+        (Simon et al. 2013), penalty
+        ``lam * sum_g ((1 - a) w_g ||b_g||_2 + a f_g ||b_g||_1)``: terms are
+        selected and columns inside them too. 0 (default) is the group lasso, 1 the
+        lasso; needs ``l1_ratio=1``.
 
     Returns
     -------
@@ -260,6 +267,11 @@ def fit(
     group_of = None
     if penalty == "group":
         group_of = resolve_groups(groups, design)
+        if l1_within and isinstance(l1, tuple) and min(l1) < 1:
+            raise ArgumentError(
+                f"l1_within={l1_within!r} (sparse-group lasso) cannot be combined "
+                "with an l1_ratio below 1 (group elastic net); keep l1_ratio=1"
+            )
     elif groups is not None:
         raise ArgumentError(
             f"groups= is for the group lasso; use penalty='group' (not {penalty!r}) "
@@ -286,6 +298,7 @@ def fit(
         max_iter=max_iter,
         groups=group_of,
         columns=design.columns,
+        l1_within=l1_within,
     )
     init = None
     with warnings.catch_warnings(record=True) as caught:
@@ -370,6 +383,7 @@ def _spec_options(spec: FitSpec) -> dict:
             "tol",
             "max_iter",
             "groups",
+            "l1_within",
         )
     }
 
@@ -409,7 +423,8 @@ _FIT_OPTIONS = """
         ``measure``, ``gamma``, ``seed``, ``n_jobs``, ``progress``, ``tol``,
         ``max_iter``, ``offset``, ``lower_limits``, ``upper_limits``, ``cv_grid``,
         ``formula_env``, ``groups`` (the group lasso only), ``relax``,
-        ``adaptive_gamma``, ``sparse``. ``penalty`` (and for the
+        ``adaptive_gamma``, ``sparse``, ``l1_within`` (the group lasso only).
+        ``penalty`` (and for the
         lasso and ridge ``l1_ratio``) is set by the function; use :func:`fit` to
         choose it.
 
@@ -509,6 +524,7 @@ def group_lasso(
     data: pd.DataFrame,
     groups: dict | None = None,
     l1_ratio: float | list[float] = 1.0,
+    l1_within: float = 0.0,
     **options,
 ) -> PenalizedFit:
     """Group lasso by formula term: :func:`fit` with ``penalty="group"`` (R:
@@ -533,6 +549,12 @@ def group_lasso(
     l1_ratio : float or list of float
         1 (default) is the group lasso; below 1 the group elastic net
         ``lam * sum_g w_g (l1_ratio ||b_g|| + (1 - l1_ratio)/2 ||b_g||^2)``.
+    l1_within : float
+        The sparse-group lasso (Simon, Friedman, Hastie & Tibshirani 2013): its L1
+        share ``a`` in [0, 1], penalty
+        ``lam * sum_g ((1 - a) w_g ||b_g||_2 + a f_g ||b_g||_1)``, so that terms are
+        selected and, inside a selected term, columns too (``fit.selected``).
+        0 (default) is the group lasso, 1 the lasso; needs ``l1_ratio=1``.
     {options}
 
     Examples
@@ -546,7 +568,15 @@ def group_lasso(
     [0.0, 0.0, 0.0]
     """
     _no_override(options, "penalty", "group_lasso")
-    return fit(formula, data, penalty="group", l1_ratio=l1_ratio, groups=groups, **options)
+    return fit(
+        formula,
+        data,
+        penalty="group",
+        l1_ratio=l1_ratio,
+        groups=groups,
+        l1_within=l1_within,
+        **options,
+    )
 
 
 for _function in (lasso, ridge, elastic_net, group_lasso):

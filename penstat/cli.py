@@ -134,6 +134,14 @@ def _model_options(group) -> None:
         help="L1/L2 mix for elasticnet (and the group elastic net)",
     )
     group.add_argument(
+        "--l1-within",
+        type=float,
+        default=0.0,
+        metavar="A",
+        help="--penalty group: the sparse-group lasso's L1 share in [0, 1] (columns "
+        "selected inside the selected terms; 0 = group lasso, 1 = lasso)",
+    )
+    group.add_argument(
         "--offset",
         metavar="COLUMN",
         help="a numeric column added to the linear predictor with coefficient 1 "
@@ -419,6 +427,7 @@ def _fit_with(args) -> int:
         penalty_factor="adaptive" if args.adaptive else None,
         adaptive_gamma=args.adaptive_gamma,
         sparse=args.sparse,
+        l1_within=args.l1_within,
     )
     _resample(fit, args, seed, progress)
     _infer(fit, args, seed, progress)

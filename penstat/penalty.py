@@ -30,6 +30,7 @@ __all__ = [
     "as_groups",
     "as_penalty_factor",
     "floor_tiny_factors",
+    "group_factors",
     "group_weights",
     "resolve_penalty",
     "resolve_select",
@@ -177,6 +178,19 @@ def floor_tiny_factors(
     out[tiny] = 0.0
     out.setflags(write=False)
     return out
+
+
+def group_factors(groups: np.ndarray, factors: np.ndarray) -> np.ndarray:
+    """The penalty factor of each group (equal on its columns; as rescaled by
+    :meth:`Penalty.factors`): the L1 weight of its columns in the sparse-group lasso.
+
+    Examples
+    --------
+    >>> group_factors(np.array([0, 0, 1]), np.array([2.0, 2.0, 0.5])).tolist()
+    [2.0, 0.5]
+    """
+    first = np.unique(groups, return_index=True)[1]  # groups are 0 .. G-1
+    return np.ascontiguousarray(np.asarray(factors, float)[first])
 
 
 def group_weights(groups: np.ndarray, factors: np.ndarray) -> np.ndarray:

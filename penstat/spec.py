@@ -31,6 +31,7 @@ from penstat._validation import (
     check_cv_grid,
     check_gamma,
     check_l1_ratio,
+    check_l1_within,
     check_lam,
     check_measure,
     check_n_jobs,
@@ -98,6 +99,11 @@ class FitSpec:
     groups : numpy.ndarray or None
         (p,) group index ``0 .. G-1`` of each column for the group lasso (one penalty
         ``sqrt(size) ||b_g||`` per group), or None for the per-column penalty.
+    l1_within : float
+        The sparse-group lasso's L1 share ``a`` in [0, 1] (groups only, with
+        ``l1_ratio`` 1): the penalty is
+        ``lam * sum_g ((1 - a) w_g ||b_g||_2 + a f_g ||b_g||_1)``; 0 is the group
+        lasso.
 
     Examples
     --------
@@ -120,6 +126,7 @@ class FitSpec:
     tol: float = 1e-7
     max_iter: int = 100_000
     groups: np.ndarray | None = None
+    l1_within: float = 0.0
 
     @classmethod
     def build(
@@ -142,6 +149,7 @@ class FitSpec:
         max_iter: Any = 100_000,
         groups: Any = None,
         columns: Any = None,
+        l1_within: Any = 0.0,
     ) -> FitSpec:
         """A spec for data of ``n`` rows and ``p`` columns from the user's arguments,
         each checked (a ``PenstatError`` names the first bad one). ``columns``: the
@@ -168,6 +176,18 @@ class FitSpec:
                     "block update; drop the limits or use the per-column penalty"
                 )
             groups = as_groups(groups, p, pf)
+        l1_within = check_l1_within(l1_within)
+        if l1_within > 0 and groups is None:
+            raise ArgumentError(
+                f"l1_within={l1_within!r} is the sparse-group lasso's L1 share and "
+                "needs groups (penalty='group'); give groups, or drop l1_within"
+            )
+        if l1_within > 0 and check_l1_ratio(l1_ratio) < 1:
+            raise ArgumentError(
+                f"l1_within={l1_within!r} (sparse-group lasso) cannot be combined with "
+                f"l1_ratio={l1_ratio!r} (group elastic net); keep l1_ratio=1 or drop "
+                "l1_within"
+            )
         ratio = lambda_min_ratio
         if ratio is not None:
             ratio = positive_number(ratio, "lambda_min_ratio")
@@ -191,6 +211,7 @@ class FitSpec:
             tol=positive_number(tol, "tol"),
             max_iter=positive_int(max_iter, "max_iter"),
             groups=groups,
+            l1_within=l1_within,
         )
 
     @property

@@ -15,6 +15,7 @@ __all__ = [
     "check_gamma",
     "check_int",
     "check_l1_ratio",
+    "check_l1_within",
     "check_lam",
     "check_n_jobs",
     "check_nlambda",
@@ -144,6 +145,23 @@ def check_l1_ratio(value: Any) -> float:
     v = real_number(value, "l1_ratio", "a number in [0, 1]")
     if not 0.0 <= v <= 1.0:
         raise ArgumentError(f"l1_ratio={value!r} must be in [0, 1] (1 = lasso, 0 = ridge)")
+    return v
+
+
+def check_l1_within(value: Any) -> float:
+    """``value`` as a float in [0, 1], or an ``ArgumentError`` naming ``l1_within``
+    (the sparse-group lasso's L1 share).
+
+    Examples
+    --------
+    >>> check_l1_within(0.25)
+    0.25
+    """
+    v = real_number(value, "l1_within", "a number in [0, 1]")
+    if not 0.0 <= v <= 1.0:
+        raise ArgumentError(
+            f"l1_within={value!r} must be in [0, 1] (0 = group lasso, 1 = lasso)"
+        )
     return v
 
 

@@ -294,7 +294,7 @@ def _model(fit: FitLike, coefficients: list[dict]) -> dict:
         "family": fit.family.name,
         "positive_class": plain(fit.design.positive),
         "penalty": fit.penalty,
-        "penalty_name": _PENALTY_NAMES.get(fit.penalty, fit.penalty),
+        "penalty_name": _penalty_name(fit),
         "l1_ratio": float(fit.l1_ratio),
         "l1_ratio_candidates": candidates,
         "lam": float(fit.lam),
@@ -472,6 +472,31 @@ def _coefficients(fit: FitLike) -> list[dict]:
         }
         for c, b, s, side in zip(d.columns, coef, sd, _limit_sides(fit), strict=True)
     ]
+
+
+def _penalty_name(fit: FitLike) -> str:
+    """The penalty's name; the sparse-group lasso says its L1 share."""
+    a = getattr(fit.spec, "l1_within", 0.0)
+    if fit.penalty == "group" and a > 0:
+        return f"sparse-group lasso (l1_within={a:g})"
+    return _PENALTY_NAMES.get(fit.penalty, fit.penalty)
+
+
+def _selected_terms_text(record: dict) -> str:
+    """The selected terms; a term of which only some columns are nonzero (the
+    sparse-group lasso) lists them."""
+    chosen = set(record["selected_terms"])
+    selected = set(record["selected"])
+    parts = []
+    for t in record["terms"]:
+        if t["term"] not in chosen:
+            continue
+        if t["n_selected"] < t["n_columns"]:
+            cols = ", ".join(c for c in t["columns"] if c in selected)
+            parts.append(f"{t['term']} ({t['n_selected']} of {t['n_columns']}: {cols})")
+        else:
+            parts.append(t["term"])
+    return ", ".join(parts) if parts else "none"
 
 
 def _terms(fit: FitLike) -> list[dict]:
@@ -663,7 +688,10 @@ def header_rows(record: dict) -> list[tuple[str, str]]:
     """
     data, model = record["data"], record["model"]
     rows = [("formula", data["formula"]), ("family", _family_text(record))]
-    rows.append(("penalty", penalty_text(model["penalty"], model["l1_ratio"])))
+    if model["penalty_name"].startswith("sparse-group"):
+        rows.append(("penalty", model["penalty_name"]))
+    else:
+        rows.append(("penalty", penalty_text(model["penalty"], model["l1_ratio"])))
     if model.get("relax") is not None:
         rows.append(("estimator", model["estimator"]))
     if model.get("adaptive_init") is not None:
@@ -694,8 +722,7 @@ def header_rows(record: dict) -> list[tuple[str, str]]:
         nonzero += f" ({model['n_at_limit']} at a limit)"
     rows.append(("nonzero coefficients", nonzero))
     if model["penalty"] == "group":
-        chosen = record["selected_terms"]
-        rows.append(("selected terms", ", ".join(chosen) if chosen else "none"))
+        rows.append(("selected terms", _selected_terms_text(record)))
     rows.append(("deviance explained", _fmt(model["dev_ratio"], ".4f")))
     stop = model.get("early_stop")
     if stop is not None:

@@ -35,6 +35,10 @@ with ``k = edf`` the effective degrees of freedom of the fit, intercept included
   exactly; otherwise it is their approximation. The same formula is used for the
   group elastic net (``l1_ratio < 1``); EBIC then counts groups:
   ``log(choose(G, nonzero groups))``;
+- sparse-group lasso (``l1_within > 0``): the number of nonzero coefficients, the
+  lasso's unbiased df (Zou, Hastie & Tibshirani 2007) used as an approximation
+  (the group norm adds shrinkage that this count ignores); EBIC counts columns,
+  ``log(choose(p, nonzero))``, as the penalty selects columns;
 - plus one for the intercept when it is fitted. The gaussian error variance is
   profiled out and not counted (as statsmodels' OLS ``aic`` / ``bic``).
 
@@ -224,6 +228,8 @@ def effective_df(
         # the free set: a coefficient held at a limit is fixed like one at 0
         nonzero &= ~at_limit(coefs, spec.lower_limits, spec.upper_limits)
     counts = nonzero.sum(axis=1).astype(float)
+    if spec.is_group and spec.l1_within > 0:
+        return counts  # the sparse-group lasso: the documented approximation
     if spec.is_group:
         return _group_df(path, X, y, rows)
     l1_ratio = float(path.l1_ratio)
@@ -417,7 +423,7 @@ def criteria_table(
     edf = effective_df(path, X, y, rows) + intercept
     aic = -2.0 * loglik + 2.0 * edf
     bic = -2.0 * loglik + np.log(n_obs) * edf
-    if path.spec.is_group:
+    if path.spec.is_group and path.spec.l1_within == 0:
         groups = path.spec.groups
         n_groups = int(groups.max()) + 1
         chosen = [

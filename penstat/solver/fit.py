@@ -30,7 +30,7 @@ from penstat._errors import ArgumentError, ConvergenceWarning, DataError, warn_u
 from penstat._runner import limit_blas
 from penstat._validation import as_design, as_response, check_two_classes
 from penstat.family import get_family
-from penstat.penalty import group_weights
+from penstat.penalty import group_factors, group_weights
 from penstat.solver._cd._binomial import binomial_path
 from penstat.solver._cd._gaussian import gaussian_path
 from penstat.solver._cd._group import group_binomial_path, group_gaussian_path
@@ -65,6 +65,7 @@ def fit_path(
     lower_limits: Any = None,
     upper_limits: Any = None,
     groups: Any = None,
+    l1_within: float = 0.0,
 ) -> Path:
     """Fit a lasso / ridge / elastic-net path (glmnet's objective and lambda grid),
     or a group lasso / group elastic-net path (``groups``).
@@ -153,6 +154,11 @@ def fit_path(
         the exact update of each group (``penstat/solver/_cd/_group.pyx``);
         lambda_max is ``max_g ||grad_g|| / (w_g max(l1_ratio, 1e-3))``. Limits
         are refused with groups.
+    l1_within : the sparse-group lasso's L1 share ``a`` in [0, 1] (with groups and
+        ``l1_ratio=1`` only): the penalty is
+        ``lam * sum_g ((1 - a) w_g ||b_g||_2 + a f_g sum_{j in g} |b_j|)``
+        (Simon, Friedman, Hastie & Tibshirani 2013), so that groups are selected and
+        columns inside them too. 0 (default) is the group lasso, 1 the lasso.
 
     Returns
     -------
@@ -192,6 +198,7 @@ def fit_path(
         tol=tol,
         max_iter=max_iter,
         groups=groups,
+        l1_within=l1_within,
     )
     return solve(Xa, ya, spec)
 
@@ -492,7 +499,14 @@ def _grid(s: _Scaled, spec: FitSpec, pf, n: int, p: int, cut_grid):
         if spec.is_group:
             wg = group_weights(spec.groups, pf)
             lam_max = group_lambda_max(
-                s.Xs, null_resid, s.wn, spec.groups, wg, spec.penalty
+                s.Xs,
+                null_resid,
+                s.wn,
+                spec.groups,
+                wg,
+                spec.penalty,
+                spec.l1_within,
+                group_factors(spec.groups, pf),
             )
         else:
             grad = s.gradient(s.wn * null_resid)
@@ -587,6 +601,9 @@ def _run_group_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
     starts = np.zeros(groups.max() + 2, dtype=np.int32)
     np.cumsum(np.bincount(groups), out=starts[1:])
     wg = group_weights(groups, pf)
+    sgl = {}
+    if spec.l1_within > 0:
+        sgl = {"l1_within": spec.l1_within, "pfg": group_factors(groups, pf)}
     coefs, b0, dev, n_iter, conv = _outputs(nlam, p)
     if spec.family == "gaussian":
         # rows scaled by sqrt(w): the loss is 1/2 ||y - X b||^2 (X is already centred
@@ -611,6 +628,8 @@ def _run_group_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
                 dev,
                 n_iter,
                 conv,
+                _group_cov_mode(*Xk.shape),
+                **sgl,
             )
         )
         if spec.fit_intercept:
@@ -638,11 +657,24 @@ def _run_group_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
                 n_iter,
                 conv,
                 **extra,
+                **sgl,
             )
         )
     if not identity:
         coefs[:, order] = coefs.copy()
     return _KernelOut(coefs, b0, dev, n_iter, conv, n_fit, None)
+
+
+# The gaussian group kernel's covariance mode (Gram columns X'X_g, O(p k) block
+# updates) pays when there are at least GROUP_COV_RATIO rows per column and the
+# Gram matrix (p^2 doubles) stays small; see benchmarks/groups.py.
+GROUP_COV_RATIO = 2
+GROUP_COV_MAX_P = 4000
+
+
+def _group_cov_mode(n: int, p: int) -> bool:
+    """Whether the gaussian group kernel runs in covariance mode for (n, p)."""
+    return n >= GROUP_COV_RATIO * p and p <= GROUP_COV_MAX_P
 
 
 def _outputs(nlam: int, p: int):

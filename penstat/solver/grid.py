@@ -146,7 +146,7 @@ def lambda_max_of(grad, pf, penalty: Penalty) -> float:
     return float(np.max(grad[penalized] / pf[penalized])) / penalty.lambda_max_divisor
 
 
-def group_lambda_max(Xs, resid, wn, groups, wg, penalty: Penalty):
+def group_lambda_max(Xs, resid, wn, groups, wg, penalty: Penalty, l1_within=0.0, pfg=None):
     """Smallest lambda with every penalized group at 0 (standardized scale): the
     largest ``||grad_g||_2 / wg_g`` over the penalized groups at the null model,
     divided by max(l1_ratio, 1e-3).
@@ -165,4 +165,25 @@ def group_lambda_max(Xs, resid, wn, groups, wg, penalty: Penalty):
     penalized = wg > 0
     if not penalized.any():
         return 0.0
+    if l1_within > 0:
+        return _sgl_lambda_max(grad, groups, wg, pfg, l1_within, penalized)
     return float(np.max(norms[penalized] / wg[penalized])) / penalty.lambda_max_divisor
+
+
+def _sgl_lambda_max(grad, groups, wg, pfg, a, penalized) -> float:
+    """The sparse-group lasso's lambda_max: the largest over penalized groups of the
+    root of ``||S(grad_g, lam a f_g)||_2 = lam (1 - a) w_g`` (the left side minus
+    the right decreases in lam), by bisection to round-off."""
+    ng = wg.size
+    top = np.zeros(ng)
+    np.maximum.at(top, groups, np.abs(grad))
+    lo = np.zeros(ng)
+    hi = np.where(penalized, top / (a * np.where(pfg > 0, pfg, 1.0)), 0.0)
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        shr = np.maximum(np.abs(grad) - mid[groups] * a * pfg[groups], 0.0)
+        excess = np.sqrt(np.bincount(groups, weights=shr * shr, minlength=ng))
+        excess -= mid * (1 - a) * wg
+        lo = np.where(excess > 0, mid, lo)
+        hi = np.where(excess > 0, hi, mid)
+    return float(np.max(hi[penalized]))

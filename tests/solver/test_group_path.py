@@ -332,3 +332,35 @@ def test_groups_of_one_without_intercept_are_the_lasso_path(family):
     np.testing.assert_allclose(group.coefs, lasso.coefs, rtol=0, atol=1e-6)
     np.testing.assert_array_equal(group.intercepts, 0.0)
     np.testing.assert_allclose(group.deviance, lasso.deviance, rtol=1e-7)
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_gaussian_covariance_mode_is_the_residual_mode(monkeypatch, l1_ratio):
+    """The gaussian kernel's covariance mode (Gram columns, chosen when n >> p) and
+    its residual mode give the same path, with weights and an unpenalized group."""
+    import penstat.solver.fit as fit_module
+
+    X, y, groups = problem(seed=13, n=200)
+    w = np.random.default_rng(3).uniform(0.3, 2.0, size=y.size)
+    pf = np.where(groups == 3, 0.0, 1.0)
+    paths = {}
+    for cov in (True, False):
+        monkeypatch.setattr(fit_module, "_group_cov_mode", lambda n, p, c=cov: c)
+        paths[cov] = fit_path(
+            X,
+            y,
+            groups=groups,
+            weights=w,
+            penalty_factor=pf,
+            l1_ratio=l1_ratio,
+            nlambda=40,
+            tol=1e-10,
+        )
+    a, b = paths[True], paths[False]
+    np.testing.assert_array_equal(a.lambdas, b.lambdas)
+    np.testing.assert_allclose(a.coefs, b.coefs, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(a.intercepts, b.intercepts, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(a.deviance, b.deviance, rtol=1e-9)
+    bs, lams, grad = kernel_scale(X, y, a, weights=w)
+    wg = group_weights(groups, pf)
+    assert kkt_violation(bs, lams, grad, groups, wg, l1_ratio) < KKT_TOL

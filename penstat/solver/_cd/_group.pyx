@@ -36,10 +36,20 @@ to 1e-4 (relative residual), and the step is halved until the objective decrease
 (otherwise nothing moves); coordinate descent then resumes and alone decides
 convergence, so the step changes the speed, not the solution.
 
+Sparse-group lasso (``l1_within`` = a > 0; Simon, Friedman, Hastie & Tibshirani
+2013, JCGS 22(2)): the penalty is lam sum_g ((1 - a) wg_g ||b_g|| + a pf_g ||b_g||_1)
+(with l1_ratio = 1). Group g is zero iff ||S(v, lam a pf_g)|| <= lam (1 - a) wg_g;
+otherwise its block is solved by FISTA in the group's eigenbasis (_sgl_block). The
+strong rule and KKT check use the same test on the soft-thresholded gradient; the
+Newton step on the active groups is off (the objective is not smooth there).
+
 Binomial: an IRLS (proximal Newton) outer loop with working weights
 z_i = w_i p_i (1 - p_i) (floored at w_i PMIN (1 - PMIN)) and working residual
 r_i = w_i (y_i - p_i) / z_i, so that the gradient z r is exact and the fixed point
 is the exact optimum; each step is halved until the objective does not increase.
+The weights z (and so the groups' eigen-decompositions) are refreshed at the first
+IRLS step of each lambda and at every step after the fourth; in between, r is
+recomputed with the kept z, so that z r stays the exact gradient.
 
 Along the path: warm starts, the sequential strong rule at group level
 (Tibshirani et al. 2012, JRSS-B 74(2), eq. 4, on ||grad_g|| / wg) and a KKT check
@@ -58,7 +68,7 @@ from libc.math cimport sqrt, log, exp, fabs
 from libc.stdlib cimport malloc, free, calloc
 from libc.string cimport memset, memcpy
 from scipy.linalg.cython_lapack cimport dsyev
-from scipy.linalg.cython_blas cimport ddot, daxpy
+from scipy.linalg.cython_blas cimport ddot, daxpy, dgemm, dgemv
 
 from penstat.solver._cd._common cimport early_stop_reached
 
@@ -67,6 +77,9 @@ cdef double TOL_SCALE = 1e-7
 cdef int MAX_HALVINGS = 30
 cdef int MAX_IRLS = 100
 cdef int MAX_NEWTON = 100
+# IRLS refreshes the Hessian weights z (and so every group's eigen-decomposition)
+# at the first step of each lambda only, and at every step after this many
+cdef int IRLS_FRESH_AFTER = 4
 
 
 cdef inline double thr_for(double dev0, double tol) noexcept nogil:
@@ -99,6 +112,12 @@ cdef struct Work:
     int lwork_n
     double* nv         # Newton-CG scratch: 5 vectors of p (gradient, step, CG
     double* nu         # direction, H times it, residual) and 2 of n
+    bint cov           # covariance mode (gaussian, n >> p): grad and G, no r
+    double* G          # (p, p) column-major: column j is X'x_j, filled per group
+    unsigned char* have_G
+    double* grad       # (p,) X'r, kept up to date in covariance mode
+    double sgl         # the sparse-group lasso's L1 share a (l1_within); 0 otherwise
+    const double* pfg  # (ng,) penalty factor of each group (its columns' L1 weight)
 
 
 cdef inline double _dot(Work* W, const double* a, const double* b) noexcept nogil:
@@ -125,8 +144,11 @@ cdef void _eig(Work* W, int g) noexcept nogil:
     for a in range(k):
         xa = W.X + <long>(s + a) * n
         for c in range(a + 1):
-            xc = W.X + <long>(s + c) * n
-            acc = _dot(W, xa, xc) - W.sz * W.m[s + a] * W.m[s + c]
+            if W.cov:
+                acc = W.G[(s + a) + <long>(s + c) * W.p]
+            else:
+                xc = W.X + <long>(s + c) * n
+                acc = _dot(W, xa, xc) - W.sz * W.m[s + a] * W.m[s + c]
             H[a + c * k] = acc
             H[c + a * k] = acc
     if k == 1:
@@ -155,15 +177,38 @@ cdef void _means(Work* W, int g) noexcept nogil:
         W.m[j] = acc / W.sz
 
 
+cdef int GRAM_CHUNK = 256
+
+
+cdef void _gram(Work* W, int g) noexcept nogil:
+    """Covariance mode: the columns X'X_h of the Gram matrix for group g and the
+    groups after it that lack them, up to GRAM_CHUNK columns, in one dgemm (each
+    dgemm call packs all of X, so one call per group would cost more than the
+    products)."""
+    cdef int s = W.starts[g], h = g, k, n = W.n, p = W.p
+    cdef double one = 1.0, zero = 0.0
+    cdef char tr = b'T', nt = b'N'
+    while h < W.ng and not W.have_G[h] and (h == g or W.starts[h + 1] - s <= GRAM_CHUNK):
+        W.have_G[h] = 1
+        h += 1
+    k = W.starts[h] - s
+    dgemm(&tr, &nt, &p, &k, &n, &one, <double*>W.X, &n, <double*>(W.X + <long>s * n),
+          &n, &zero, W.G + <long>s * p, &p)
+
+
 cdef double _grad_norm(Work* W, int g, double* grad) noexcept nogil:
     """grad = X_g' Z r (the negative gradient of the loss in b_g); returns its norm.
-    With an intercept, sum z r = 0 is kept, so this is also the centred gradient."""
+    With an intercept, sum z r = 0 is kept, so this is also the centred gradient.
+    In covariance mode X'r is kept up to date and only read."""
     cdef int s = W.starts[g], e = W.starts[g + 1], j, i, n = W.n
     cdef const double* x
     cdef double acc, nrm = 0.0
     for j in range(s, e):
-        x = W.X + <long>j * n
-        acc = _dot(W, x, W.r)
+        if W.cov:
+            acc = W.grad[j]
+        else:
+            x = W.X + <long>j * n
+            acc = _dot(W, x, W.r)
         grad[j - s] = acc
         nrm += acc * acc
     return sqrt(nrm)
@@ -201,6 +246,126 @@ cdef double _solve_norm(int k, const double* vt, const double* D, double l1,
     return t
 
 
+cdef int SGL_MAX_IT = 100000
+cdef double SGL_TOL = 1e-15
+
+
+cdef double _soft_norm(int k, const double* v, double c) noexcept nogil:
+    """||S(v, c)||_2, S the soft-thresholding operator."""
+    cdef int i
+    cdef double acc = 0.0, e
+    for i in range(k):
+        e = fabs(v[i]) - c
+        if e > 0.0:
+            acc += e * e
+    return sqrt(acc)
+
+
+cdef void _sgl_block(Work* W, int g, int k, const double* grad, double* bnew,
+                     double l1g, double l1c) noexcept nogil:
+    """The exact block update of the sparse-group lasso (Simon, Friedman, Hastie &
+    Tibshirani 2013, JCGS 22(2), section 3): minimize over u
+    1/2 u'Hu - v'u + l1g ||u||_2 + l1c ||u||_1 with v = grad + H b_g. The group is
+    zero iff ||S(v, l1c)||_2 <= l1g (their eq. 8); otherwise accelerated proximal
+    gradient (FISTA, step 1/max eig H, restarted when the objective rises) from the
+    current b_g, whose prox is the soft-threshold followed by the group shrinkage
+    (their eq. 12), until no coordinate moves by more than 1e-15 of the largest."""
+    cdef int s = W.starts[g], i, c2, it
+    cdef const double* Q = W.Q + W.qstart[g]
+    cdef const double* Dg = W.D + s
+    cdef double* v = W.buf + 4 * k
+    cdef double* x = W.buf + 5 * k
+    cdef double* yk = W.buf + 6 * k
+    cdef double* hx = W.buf + 7 * k
+    cdef double* xo = W.buf + 8 * k
+    cdef double* t = W.buf + 9 * k
+    cdef double L = 0.0, acc, nrm, sh, mom = 1.0, mom_new, f, f_old = 1e300
+    cdef double dmax, xmax
+    for i in range(k):
+        if Dg[i] > L:
+            L = Dg[i]
+    # v = grad + H b_g
+    _hmul(k, Q, Dg, W.b + s, hx, t)
+    for i in range(k):
+        v[i] = grad[i] + hx[i]
+    if L <= 0.0 or _soft_norm(k, v, l1c) <= l1g:
+        for i in range(k):
+            bnew[i] = 0.0
+        return
+    for i in range(k):
+        x[i] = W.b[s + i]
+        yk[i] = x[i]
+    for it in range(SGL_MAX_IT):
+        # gradient step from yk, then the prox of l1c |.|_1 + l1g ||.||_2
+        _hmul(k, Q, Dg, yk, hx, t)
+        nrm = 0.0
+        for i in range(k):
+            xo[i] = x[i]
+            acc = yk[i] - (hx[i] - v[i]) / L
+            sh = fabs(acc) - l1c / L
+            x[i] = (sh if acc > 0.0 else -sh) if sh > 0.0 else 0.0
+            nrm += x[i] * x[i]
+        nrm = sqrt(nrm)
+        sh = 1.0 - l1g / (L * nrm) if nrm > 0.0 else 0.0
+        if sh < 0.0:
+            sh = 0.0
+        dmax = 0.0
+        xmax = 0.0
+        for i in range(k):
+            x[i] *= sh
+            if fabs(x[i] - xo[i]) > dmax:
+                dmax = fabs(x[i] - xo[i])
+            if fabs(x[i]) > xmax:
+                xmax = fabs(x[i])
+        f = _sgl_obj(k, Q, Dg, v, x, l1g, l1c, hx, t)
+        if f > f_old:
+            # restart the momentum (O'Donoghue & Candes 2015)
+            mom = 1.0
+            for i in range(k):
+                yk[i] = x[i]
+        else:
+            mom_new = 0.5 * (1.0 + sqrt(1.0 + 4.0 * mom * mom))
+            for i in range(k):
+                yk[i] = x[i] + ((mom - 1.0) / mom_new) * (x[i] - xo[i])
+            mom = mom_new
+        f_old = f
+        if dmax <= SGL_TOL * xmax or xmax == 0.0:
+            break
+    for i in range(k):
+        bnew[i] = x[i]
+
+
+cdef void _hmul(int k, const double* Q, const double* D, const double* u, double* out,
+                double* t) noexcept nogil:
+    """out = Q diag(D) Q' u."""
+    cdef int i, c2
+    cdef double acc
+    for i in range(k):
+        acc = 0.0
+        for c2 in range(k):
+            acc += Q[c2 + i * k] * u[c2]
+        t[i] = D[i] * acc
+    for c2 in range(k):
+        acc = 0.0
+        for i in range(k):
+            acc += Q[c2 + i * k] * t[i]
+        out[c2] = acc
+
+
+cdef double _sgl_obj(int k, const double* Q, const double* D, const double* v,
+                     const double* u, double l1g, double l1c, double* hu,
+                     double* t) noexcept nogil:
+    """1/2 u'Hu - v'u + l1g ||u||_2 + l1c ||u||_1 (hu, t scratch)."""
+    cdef int i
+    cdef double acc = 0.0, nrm = 0.0, l1n = 0.0
+    _hmul(k, Q, D, u, hu, t)
+    for i in range(k):
+        acc += 0.5 * u[i] * hu[i] - v[i] * u[i]
+        nrm += u[i] * u[i]
+        l1n += fabs(u[i])
+    return acc + l1g * sqrt(nrm) + l1c * l1n
+
+
 cdef double _update(Work* W, int g, double lam, double l1_ratio) noexcept nogil:
     """The exact block update of group g; returns d' H d for its move d."""
     cdef int s = W.starts[g], k = W.starts[g + 1] - W.starts[g], a, c, i, n = W.n
@@ -211,10 +376,13 @@ cdef double _update(Work* W, int g, double lam, double l1_ratio) noexcept nogil:
     cdef double* d = W.buf + 3 * k
     cdef const double* Q = W.Q + W.qstart[g]
     cdef const double* Dg = W.D + s
-    cdef double l1 = lam * l1_ratio * W.wg[g]
+    cdef double l1 = lam * l1_ratio * (1.0 - W.sgl) * W.wg[g]
     cdef double l2 = lam * (1.0 - l1_ratio) * W.wg[g]
+    cdef double l1c = lam * W.sgl * W.pfg[g] if W.sgl > 0.0 else 0.0
     cdef double acc, vn2, t, e, change, db0, cut
     cdef const double* x
+    if W.cov and not W.have_G[g]:
+        _gram(W, g)
     if not W.have_eig[g]:
         _means(W, g)
         _eig(W, g)
@@ -231,7 +399,9 @@ cdef double _update(Work* W, int g, double lam, double l1_ratio) noexcept nogil:
             acc += Q[c + a * k] * grad[c]
         vt[a] += acc
         vn2 += vt[a] * vt[a]
-    if l1 > 0.0 and sqrt(vn2) <= l1:
+    if l1c > 0.0:
+        _sgl_block(W, g, k, grad, bnew, l1, l1c)
+    elif l1 > 0.0 and sqrt(vn2) <= l1:
         for a in range(k):
             bnew[a] = 0.0
     else:
@@ -268,8 +438,13 @@ cdef double _update(Work* W, int g, double lam, double l1_ratio) noexcept nogil:
     for c in range(k):
         if d[c] == 0.0:
             continue
-        x = W.X + <long>(s + c) * n
         acc = -d[c]
+        if W.cov:
+            # X'r moves by -X'X_g d (covariance mode: no intercept, m = 0)
+            daxpy(&W.p, &acc, W.G + <long>(s + c) * W.p, &one, W.grad, &one)
+            W.b[s + c] = bnew[c]
+            continue
+        x = W.X + <long>(s + c) * n
         daxpy(&n, &acc, <double*>x, &one, W.r, &one)
         db0 += d[c] * W.m[s + c]
         W.b[s + c] = bnew[c]
@@ -302,7 +477,7 @@ cdef bint _nonzero(Work* W, int g) noexcept nogil:
 
 cdef int NEWTON_EVERY = 5
 cdef int CG_MAX_IT = 50
-cdef double CG_REL_TOL = 1e-4
+cdef double CG_REL_TOL = 1e-2
 
 
 cdef void _hess_vec(Work* W, int na, const int* act, const double* v, double* out,
@@ -314,6 +489,22 @@ cdef void _hess_vec(Work* W, int na, const int* act, const double* v, double* ou
     cdef double nb2, nb, bv, c, mv = 0.0
     cdef double* u = W.nu
     cdef const double* x
+    if W.cov:
+        # out = G_AA v_A: u = sum_j v_j G[:, j] (p), read on the active columns
+        u = W.nv + 5 * W.p
+        memset(u, 0, W.p * sizeof(double))
+        for q in range(na):
+            g = act[q]
+            for j in range(W.starts[g], W.starts[g + 1]):
+                c = v[j]
+                if c != 0.0:
+                    daxpy(&W.p, &c, W.G + <long>j * W.p, &one, u, &one)
+        for q in range(na):
+            g = act[q]
+            for j in range(W.starts[g], W.starts[g + 1]):
+                out[j] = u[j]
+        _pen_hess_vec(W, na, act, v, out, lam, a)
+        return
     memset(u, 0, n * sizeof(double))
     for q in range(na):
         g = act[q]
@@ -328,11 +519,22 @@ cdef void _hess_vec(Work* W, int na, const int* act, const double* v, double* ou
             u[i] = W.z[i] * (u[i] - mv)
     for q in range(na):
         g = act[q]
-        nb2 = 0.0
-        bv = 0.0
         for j in range(W.starts[g], W.starts[g + 1]):
             x = W.X + <long>j * n
             out[j] = ddot(&n, <double*>x, &one, u, &one)
+    _pen_hess_vec(W, na, act, v, out, lam, a)
+
+
+cdef void _pen_hess_vec(Work* W, int na, const int* act, const double* v, double* out,
+                        double lam, double a) noexcept nogil:
+    """out += the Hessian of the penalty of the active groups times v."""
+    cdef int q, g, j
+    cdef double nb2, bv, nb
+    for q in range(na):
+        g = act[q]
+        nb2 = 0.0
+        bv = 0.0
+        for j in range(W.starts[g], W.starts[g + 1]):
             nb2 += W.b[j] * W.b[j]
             bv += W.b[j] * v[j]
         if W.wg[g] == 0.0 or nb2 == 0.0:
@@ -349,9 +551,14 @@ cdef double _objective_at(Work* W, int na, const int* act, const double* d,
     """1/2 ||r - step X d||^2 + the penalty of the active groups at b + step d."""
     cdef int i, q, g, j
     cdef double acc = 0.0, e, nb2, pen = 0.0
-    for i in range(W.n):
-        e = W.r[i] - step * xd[i]
-        acc += e * e if W.unit else W.z[i] * e * e
+    if W.cov:
+        # the loss up to a constant: -step d'X'r + step^2/2 d'X'X d, with
+        # xd[0] = d'X'r and xd[1] = d'X'X d (see _newton_active)
+        acc = 2.0 * (-step * xd[0] + 0.5 * step * step * xd[1])
+    else:
+        for i in range(W.n):
+            e = W.r[i] - step * xd[i]
+            acc += e * e if W.unit else W.z[i] * e * e
     for q in range(na):
         g = act[q]
         nb2 = 0.0
@@ -360,6 +567,49 @@ cdef double _objective_at(Work* W, int na, const int* act, const double* d,
             nb2 += e * e
         pen += W.wg[g] * (a * sqrt(nb2) + 0.5 * (1.0 - a) * nb2)
     return 0.5 * acc + lam * pen
+
+
+cdef void _precondition(Work* W, int na, const int* act, const double* v, double* out,
+                        double lam, double a) noexcept nogil:
+    """out = M^{-1} v, M block diagonal: Q_g (D_g + c_g) Q_g' per active group with
+    c_g = lam w_g (a / ||b_g|| + 1 - a) (positive definite; tiny eigenvalues of a
+    singular block are lifted)."""
+    cdef int q, g, s, k, i, c2
+    cdef double nb2, cg, e, emax, acc
+    cdef const double* Q
+    cdef double* t = W.buf
+    for q in range(na):
+        g = act[q]
+        s = W.starts[g]
+        k = W.starts[g + 1] - s
+        Q = W.Q + W.qstart[g]
+        nb2 = 0.0
+        for i in range(k):
+            nb2 += W.b[s + i] * W.b[s + i]
+        cg = 0.0
+        if W.wg[g] > 0.0 and nb2 > 0.0:
+            cg = lam * W.wg[g] * (a / sqrt(nb2) + 1.0 - a)
+        emax = 0.0
+        for i in range(k):
+            if W.D[s + i] + cg > emax:
+                emax = W.D[s + i] + cg
+        if not W.have_eig[g] or emax <= 0.0:
+            for i in range(k):
+                out[s + i] = v[s + i]
+            continue
+        for i in range(k):
+            acc = 0.0
+            for c2 in range(k):
+                acc += Q[c2 + i * k] * v[s + c2]
+            e = W.D[s + i] + cg
+            if e < 1e-10 * emax:
+                e = 1e-10 * emax
+            t[i] = acc / e
+        for c2 in range(k):
+            acc = 0.0
+            for i in range(k):
+                acc += Q[c2 + i * k] * t[i]
+            out[s + c2] = acc
 
 
 cdef void _newton_active(Work* W, int na, const int* act, double lam,
@@ -376,8 +626,9 @@ cdef void _newton_active(Work* W, int na, const int* act, double lam,
     cdef double* pd = W.nv + 2 * p
     cdef double* hp = W.nv + 3 * p
     cdef double* res = W.nv + 4 * p
+    cdef double* pz = W.nv + 6 * p
     cdef double* xd = W.nu + n
-    cdef double nb2, nb, rs, rs0, rs_new, alpha, den, c, f0, f, step, md = 0.0
+    cdef double nb2, nb, rs, rr0, rr, rs_new, alpha, den, c, f0, f, step, md = 0.0
     for q in range(na):
         g = act[q]
         nb2 = 0.0
@@ -385,19 +636,27 @@ cdef void _newton_active(Work* W, int na, const int* act, double lam,
             nb2 += W.b[j] * W.b[j]
         nb = sqrt(nb2)
         for j in range(W.starts[g], W.starts[g + 1]):
-            gr[j] = -_dot(W, W.X + <long>j * n, W.r)
+            if W.cov:
+                gr[j] = -W.grad[j]
+            else:
+                gr[j] = -_dot(W, W.X + <long>j * n, W.r)
             if W.wg[g] > 0.0 and nb > 0.0:
                 gr[j] += lam * W.wg[g] * (a * W.b[j] / nb + (1.0 - a) * W.b[j])
             d[j] = 0.0
             res[j] = -gr[j]
-            pd[j] = res[j]
+    # conjugate gradients preconditioned by the block diagonal: each group's
+    # eigen-decomposition H_g = Q D Q' with its penalty curvature
+    # lam w_g (a / ||b_g|| + 1 - a) on the diagonal (the rank-one part dropped)
+    _precondition(W, na, act, res, pz, lam, a)
     rs = 0.0
+    rr0 = 0.0
     for q in range(na):
         g = act[q]
         for j in range(W.starts[g], W.starts[g + 1]):
-            rs += res[j] * res[j]
-    rs0 = rs
-    if rs0 == 0.0:
+            pd[j] = pz[j]
+            rs += res[j] * pz[j]
+            rr0 += res[j] * res[j]
+    if rr0 == 0.0 or rs <= 0.0:
         return
     for it in range(CG_MAX_IT):
         _hess_vec(W, na, act, pd, hp, lam, a)
@@ -409,20 +668,29 @@ cdef void _newton_active(Work* W, int na, const int* act, double lam,
         if den <= 0.0:
             break
         alpha = rs / den
-        rs_new = 0.0
+        rr = 0.0
         for q in range(na):
             g = act[q]
             for j in range(W.starts[g], W.starts[g + 1]):
                 d[j] += alpha * pd[j]
                 res[j] -= alpha * hp[j]
-                rs_new += res[j] * res[j]
-        if rs_new <= CG_REL_TOL * CG_REL_TOL * rs0:
+                rr += res[j] * res[j]
+        if rr <= CG_REL_TOL * CG_REL_TOL * rr0:
             break
+        _precondition(W, na, act, res, pz, lam, a)
+        rs_new = 0.0
         for q in range(na):
             g = act[q]
             for j in range(W.starts[g], W.starts[g + 1]):
-                pd[j] = res[j] + (rs_new / rs) * pd[j]
+                rs_new += res[j] * pz[j]
+        for q in range(na):
+            g = act[q]
+            for j in range(W.starts[g], W.starts[g + 1]):
+                pd[j] = pz[j] + (rs_new / rs) * pd[j]
         rs = rs_new
+    if W.cov:
+        _newton_accept_cov(W, na, act, d, lam, a)
+        return
     memset(xd, 0, n * sizeof(double))
     for q in range(na):
         g = act[q]
@@ -446,6 +714,43 @@ cdef void _newton_active(Work* W, int na, const int* act, double lam,
             c = -step
             daxpy(&n, &c, xd, &one, W.r, &one)
             W.b0[0] -= step * md
+            return
+        step *= 0.5
+
+
+cdef void _newton_accept_cov(Work* W, int na, const int* act, double* d, double lam,
+                             double a) noexcept nogil:
+    """The halving search of _newton_active in covariance mode: the loss change of
+    the step is -s d'X'r + s^2/2 d'X'X d, and X'r moves by -s X'X d."""
+    cdef int p = W.p, q, g, j, h, one = 1
+    cdef double* Gd = W.nv + 5 * p
+    cdef double two[2]
+    cdef double c, f0, f, step
+    memset(Gd, 0, p * sizeof(double))
+    for q in range(na):
+        g = act[q]
+        for j in range(W.starts[g], W.starts[g + 1]):
+            c = d[j]
+            if c != 0.0:
+                daxpy(&p, &c, W.G + <long>j * p, &one, Gd, &one)
+    two[0] = 0.0
+    two[1] = 0.0
+    for q in range(na):
+        g = act[q]
+        for j in range(W.starts[g], W.starts[g + 1]):
+            two[0] += d[j] * W.grad[j]
+            two[1] += d[j] * Gd[j]
+    f0 = _objective_at(W, na, act, d, two, 0.0, lam, a)
+    step = 1.0
+    for h in range(30):
+        f = _objective_at(W, na, act, d, two, step, lam, a)
+        if f < f0:
+            for q in range(na):
+                g = act[q]
+                for j in range(W.starts[g], W.starts[g + 1]):
+                    W.b[j] += step * d[j]
+            c = -step
+            daxpy(&p, &c, Gd, &one, W.grad, &one)
             return
         step *= 0.5
 
@@ -475,7 +780,7 @@ cdef long _solve_working(Work* W, int nstrong, const int* strong, int* active,
                     active[na] = strong[q]
                     na += 1
             inner += 1
-            if inner % NEWTON_EVERY == 0:
+            if inner % NEWTON_EVERY == 0 and W.sgl == 0.0:
                 _newton_active(W, na, active, lam, l1_ratio)
             mx = _sweep(W, na, active, lam, l1_ratio)
             sweeps += 1
@@ -486,29 +791,50 @@ cdef long _solve_working(Work* W, int nstrong, const int* strong, int* active,
                 return sweeps
 
 
-cdef int _strong_set(Work* W, const double* gnorm, double l1_ratio, double lam,
+cdef double _excess(Work* W, int g, const double* grad, double lam,
+                    double l1_ratio) noexcept nogil:
+    """How far group g's gradient is outside its zero region at lam:
+    ||S(grad_g, lam a pf_g)||_2 - lam l1_ratio (1 - a) w_g (a the sparse-group
+    share; with a = 0 the group lasso's ||grad_g|| - lam l1_ratio w_g)."""
+    cdef int k = W.starts[g + 1] - W.starts[g]
+    cdef double c = lam if lam > 0.0 else 0.0
+    return (_soft_norm(k, grad, c * W.sgl * W.pfg[g]) if W.sgl > 0.0
+            else _soft_norm(k, grad, 0.0)) - lam * l1_ratio * (1.0 - W.sgl) * W.wg[g]
+
+
+cdef int _strong_set(Work* W, const double* gfull, double l1_ratio, double lam,
                      double lam_prev, unsigned char* in_strong, int* strong) noexcept nogil:
+    """The sequential strong rule at group level (Tibshirani et al. 2012, eq. 4,
+    with the sparse-group lasso's zero test) on the gradients of the previous lambda."""
     cdef int g, cnt = 0
-    cdef double cut = l1_ratio * (2.0 * lam - lam_prev)
+    cdef double cut = 2.0 * lam - lam_prev, ex
     for g in range(W.ng):
-        if (not in_strong[g]) and (W.wg[g] == 0.0 or _nonzero(W, g)
-                                   or gnorm[g] >= cut * W.wg[g]):
-            in_strong[g] = 1
+        if not in_strong[g]:
+            ex = _excess(W, g, gfull + W.starts[g], cut, l1_ratio)
+            if (W.wg[g] == 0.0 or _nonzero(W, g) or ex > 0.0
+                    or (ex == 0.0 and W.sgl == 0.0)):
+                in_strong[g] = 1
         if in_strong[g]:
             strong[cnt] = g
             cnt += 1
     return cnt
 
 
-cdef int _kkt(Work* W, double* gnorm, double l1, unsigned char* in_strong,
-              int* strong, int nstrong) noexcept nogil:
-    """Gradient norms of every group (kept for the next strong rule); groups outside
-    the working set with ||grad_g|| > l1 wg_g join it. Returns the new size."""
+cdef int _kkt(Work* W, double* gfull, double lam, double l1_ratio,
+              unsigned char* in_strong, int* strong, int nstrong) noexcept nogil:
+    """Gradients of every group (kept for the next strong rule); groups outside
+    the working set that are not zero by their zero test join it. Returns the new
+    size."""
     cdef int g
+    cdef double scale
     for g in range(W.ng):
-        gnorm[g] = _grad_norm(W, g, W.buf)
+        _grad_norm(W, g, gfull + W.starts[g])
     for g in range(W.ng):
-        if not in_strong[g] and gnorm[g] > l1 * W.wg[g] * (1.0 + 1e-12):
+        scale = lam * l1_ratio * (1.0 - W.sgl) * W.wg[g]
+        if W.sgl > 0.0:
+            scale += lam * W.sgl * W.pfg[g]
+        if not in_strong[g] and (_excess(W, g, gfull + W.starts[g], lam, l1_ratio)
+                                 > 1e-12 * scale):
             in_strong[g] = 1
             strong[nstrong] = g
             nstrong += 1
@@ -528,10 +854,19 @@ cdef int _alloc(Work* W, int n, int p, int ng, const int* starts, long* qstart):
     W.D = <double*>calloc(max(p, 1), sizeof(double))
     W.m = <double*>calloc(max(p, 1), sizeof(double))
     W.have_eig = <unsigned char*>calloc(max(ng, 1), sizeof(unsigned char))
-    W.buf = <double*>malloc(4 * kmax * sizeof(double))
+    W.buf = <double*>malloc(10 * kmax * sizeof(double))
     W.lwork_n = 3 * kmax + 1
     W.lwork = <double*>malloc(W.lwork_n * sizeof(double))
-    W.nv = <double*>malloc(5 * max(p, 1) * sizeof(double))
+    W.nv = <double*>malloc(7 * max(p, 1) * sizeof(double))
+    W.G = NULL
+    W.have_G = NULL
+    W.grad = NULL
+    if W.cov:
+        W.G = <double*>malloc(max(<long>p * p, 1) * sizeof(double))
+        W.have_G = <unsigned char*>calloc(max(ng, 1), sizeof(unsigned char))
+        W.grad = <double*>malloc(max(p, 1) * sizeof(double))
+        if W.G == NULL or W.have_G == NULL or W.grad == NULL:
+            return -1
     W.nu = <double*>malloc(2 * max(n, 1) * sizeof(double))
     if (W.nv == NULL or W.nu == NULL or W.Q == NULL or W.D == NULL or W.m == NULL or W.have_eig == NULL
             or W.buf == NULL or W.lwork == NULL):
@@ -548,28 +883,43 @@ cdef void _release(Work* W):
     free(W.lwork)
     free(W.nv)
     free(W.nu)
+    free(W.G)
+    free(W.have_G)
+    free(W.grad)
 
 
 def group_gaussian_path(const double[::1, :] X, const double[::1] y,
                         const double[::1] wg, const int[::1] starts, double l1_ratio,
                         const double[::1] lambdas, bint early_stop, double tol,
                         long max_iter, double[:, ::1] coefs_out, double[::1] dev_out,
-                        int[::1] iter_out, unsigned char[::1] converged_out):
+                        int[::1] iter_out, unsigned char[::1] converged_out,
+                        bint cov=False, double l1_within=0.0, pfg=None):
     """Gaussian group elastic-net path (see the module docstring); returns the
     number of lambdas fitted. ``X`` and ``y`` arrive with every row multiplied by
     sqrt(w_i) and, with an intercept, centred by the weighted means (the intercept
     is then the weighted mean of y and stays out of the kernel), so the loss is
     1/2 ||y - X b||^2 and the kernel runs on BLAS; ``wg`` (ng,) group weights,
-    ``starts`` (ng + 1,)."""
+    ``starts`` (ng + 1,).
+
+    ``cov``: covariance mode (for n >> p; the Gram method of glmnet and adelie).
+    The kernel keeps c = X'y and the gradient X'r = c - X'X b instead of the
+    residual r; the columns X'X_g of the Gram matrix are computed (dgemm) when
+    group g is first updated, so that a block update costs O(p k) instead of
+    O(n k) and the KKT check of all groups O(p). The deviance is then
+    ||y||^2 - b'c - b'X'r. The same iterations as the residual mode, to round-off."""
     cdef int n = X.shape[0], p = X.shape[1], ng = wg.shape[0], nlam = lambdas.shape[0]
     cdef Work W
     cdef double b0 = 0.0, dev0 = 0.0, dev, thr, lam, lam_prev, dr, dr_prev = 0.0
-    cdef int i, j, g, m, nstrong, before, n_fit = 0
+    cdef int i, j, g, m, nstrong, before, n_fit = 0, one = 1
+    cdef double done = 1.0, dzero = 0.0
+    cdef char tr = b'T'
+    cdef double* c = NULL
+    cdef const double[::1] pfg_v
     cdef long sweeps
     cdef bint ok
     cdef double* b = <double*>calloc(max(p, 1), sizeof(double))
     cdef double* r = <double*>malloc(max(n, 1) * sizeof(double))
-    cdef double* gnorm = <double*>calloc(max(ng, 1), sizeof(double))
+    cdef double* gnorm = <double*>calloc(max(p, 1), sizeof(double))
     cdef unsigned char* in_strong = <unsigned char*>calloc(max(ng, 1), 1)
     cdef int* strong = <int*>malloc(max(ng, 1) * sizeof(int))
     cdef int* active = <int*>malloc(max(ng, 1) * sizeof(int))
@@ -586,6 +936,17 @@ def group_gaussian_path(const double[::1, :] X, const double[::1] y,
     W.qstart = qstart
     W.center = False
     W.unit = True
+    W.cov = cov
+    W.sgl = l1_within
+    if l1_within > 0.0:
+        pfg_v = pfg
+        W.pfg = &pfg_v[0]
+    else:
+        W.pfg = NULL
+    if cov:
+        c = <double*>malloc(max(p, 1) * sizeof(double))
+        if c == NULL:
+            raise MemoryError()
     if (b == NULL or r == NULL or gnorm == NULL or in_strong == NULL or strong == NULL
             or active == NULL or qstart == NULL or _alloc(&W, n, p, ng, &starts[0],
                                                          qstart) != 0):
@@ -597,8 +958,11 @@ def group_gaussian_path(const double[::1, :] X, const double[::1] y,
             for i in range(n):
                 dev0 += r[i] * r[i]
             thr = tol * TOL_SCALE * (dev0 if dev0 > 0.0 else 1.0)
+            if cov:
+                dgemv(&tr, &n, &p, &done, <double*>W.X, &n, r, &one, &dzero, c, &one)
+                memcpy(W.grad, c, p * sizeof(double))
             for g in range(ng):
-                gnorm[g] = _grad_norm(&W, g, W.buf)
+                _grad_norm(&W, g, gnorm + starts[g])
             lam_prev = lambdas[0]
             for m in range(nlam):
                 lam = lambdas[m]
@@ -610,15 +974,20 @@ def group_gaussian_path(const double[::1, :] X, const double[::1] y,
                     sweeps += _solve_working(&W, nstrong, strong, active, lam,
                                              l1_ratio, thr, max_iter - sweeps, &ok)
                     before = nstrong
-                    nstrong = _kkt(&W, gnorm, lam * l1_ratio, in_strong, strong,
+                    nstrong = _kkt(&W, gnorm, lam, l1_ratio, in_strong, strong,
                                    nstrong)
                     if nstrong == before or not ok:
                         break
                 for j in range(p):
                     coefs_out[m, j] = b[j]
                 dev = 0.0
-                for i in range(n):
-                    dev += r[i] * r[i]
+                if cov:
+                    dev = dev0
+                    for j in range(p):
+                        dev -= b[j] * (c[j] + W.grad[j])
+                else:
+                    for i in range(n):
+                        dev += r[i] * r[i]
                 dev_out[m] = dev
                 iter_out[m] = <int>sweeps
                 converged_out[m] = ok
@@ -637,6 +1006,7 @@ def group_gaussian_path(const double[::1, :] X, const double[::1] y,
         free(strong)
         free(active)
         free(qstart)
+        free(c)
     return n_fit
 
 
@@ -662,7 +1032,11 @@ cdef double _penalty(Work* W, double lam, double l1_ratio) noexcept nogil:
         nrm2 = 0.0
         for j in range(W.starts[g], W.starts[g + 1]):
             nrm2 += W.b[j] * W.b[j]
-        acc += W.wg[g] * (l1_ratio * sqrt(nrm2) + 0.5 * (1.0 - l1_ratio) * nrm2)
+        acc += W.wg[g] * (l1_ratio * (1.0 - W.sgl) * sqrt(nrm2)
+                          + 0.5 * (1.0 - l1_ratio) * nrm2)
+        if W.sgl > 0.0:
+            for j in range(W.starts[g], W.starts[g + 1]):
+                acc += W.sgl * W.pfg[g] * fabs(W.b[j])
     return lam * acc
 
 
@@ -679,6 +1053,16 @@ cdef void _working(int n, const double* eta, const double* y, const double* w,
         r[i] = (y[i] - pr) / v if w[i] > 0.0 else 0.0
 
 
+cdef void _working_r(int n, const double* eta, const double* y, const double* w,
+                     const double* z, double* r) noexcept nogil:
+    """The working residual r = w (y - p) / z for weights z kept from an earlier
+    IRLS step: z r is the exact gradient, so the fixed point is still the optimum
+    (the quadratic model's Hessian is then that of the earlier point)."""
+    cdef int i
+    for i in range(n):
+        r[i] = w[i] * (y[i] - 1.0 / (1.0 + exp(-eta[i]))) / z[i] if w[i] > 0.0 else 0.0
+
+
 def group_binomial_path(const double[::1, :] X, const double[::1] y,
                         const double[::1] w, const double[::1] wg,
                         const int[::1] starts, double l1_ratio,
@@ -686,7 +1070,8 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
                         bint early_stop, double tol, long max_iter,
                         double[:, ::1] coefs_out, double[::1] intercepts_out,
                         double[::1] dev_out, int[::1] iter_out,
-                        unsigned char[::1] converged_out, offset=None):
+                        unsigned char[::1] converged_out, offset=None,
+                        double l1_within=0.0, pfg=None):
     """Binomial group elastic-net path (see the module docstring); ``offset`` (n,)
     is added to the linear predictor. Returns the number of lambdas fitted."""
     cdef int n = X.shape[0], p = X.shape[1], ng = wg.shape[0], nlam = lambdas.shape[0]
@@ -695,8 +1080,9 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
     cdef double dr, dr_prev = 0.0, f_old, f_new, step, acc, db0
     cdef int i, j, g, m, q, nstrong, before, it, h, n_fit = 0
     cdef long sweeps
-    cdef bint ok, accepted
+    cdef bint ok, accepted, refresh
     cdef const double[::1] off_v
+    cdef const double[::1] pfg_v
     cdef const double* off = NULL
     cdef const double* yp = &y[0]
     cdef const double* wp = &w[0]
@@ -707,7 +1093,7 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
     cdef double* z = <double*>malloc(max(n, 1) * sizeof(double))
     cdef double* eta = <double*>malloc(max(n, 1) * sizeof(double))
     cdef double* eta_old = <double*>malloc(max(n, 1) * sizeof(double))
-    cdef double* gnorm = <double*>calloc(max(ng, 1), sizeof(double))
+    cdef double* gnorm = <double*>calloc(max(p, 1), sizeof(double))
     cdef unsigned char* in_strong = <unsigned char*>calloc(max(ng, 1), 1)
     cdef int* strong = <int*>malloc(max(ng, 1) * sizeof(int))
     cdef int* active = <int*>malloc(max(ng, 1) * sizeof(int))
@@ -726,6 +1112,13 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
     W.qstart = qstart
     W.center = fit_intercept
     W.unit = False
+    W.cov = False
+    W.sgl = l1_within
+    if l1_within > 0.0:
+        pfg_v = pfg
+        W.pfg = &pfg_v[0]
+    else:
+        W.pfg = NULL
     if (b == NULL or b_old == NULL or r == NULL or r0 == NULL or z == NULL
             or eta == NULL or eta_old == NULL or gnorm == NULL or in_strong == NULL
             or strong == NULL or active == NULL or qstart == NULL
@@ -753,13 +1146,21 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
                             in_strong[g] = 1
                             strong[nstrong] = g
                             nstrong += 1
+                refresh = True
                 while True:
                     # IRLS on the working set
                     for it in range(MAX_IRLS):
-                        _working(n, eta, yp, wp, z, r)
-                        W.sz = 0.0
-                        for i in range(n):
-                            W.sz += z[i]
+                        if refresh or it >= IRLS_FRESH_AFTER:
+                            # new Hessian weights: every group's eigen-decomposition
+                            # (and weighted means) is recomputed when next needed
+                            _working(n, eta, yp, wp, z, r)
+                            W.sz = 0.0
+                            for i in range(n):
+                                W.sz += z[i]
+                            memset(W.have_eig, 0, ng * sizeof(unsigned char))
+                            refresh = False
+                        else:
+                            _working_r(n, eta, yp, wp, z, r)
                         b0_old = b0
                         memcpy(b_old, b, p * sizeof(double))
                         memcpy(eta_old, eta, n * sizeof(double))
@@ -774,8 +1175,6 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
                             for i in range(n):
                                 r[i] -= db0
                             b0 += db0
-                        for q in range(nstrong):
-                            W.have_eig[strong[q]] = 0
                         sweeps += _solve_working(&W, nstrong, strong, active, lam,
                                                  l1_ratio, thr_for(dev0, tol),
                                                  max_iter - sweeps, &ok)
@@ -806,10 +1205,11 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
                             break
                     if dev0 < 0.0:
                         dev0 = 2.0 * (_neg_loglik(n, eta, yp, wp) + sat)
-                    # the exact gradient at the solution for the KKT check
-                    _working(n, eta, yp, wp, z, r)
+                    # the exact gradient at the solution for the KKT check (z r is
+                    # the gradient whatever z; z is kept for the model Hessian)
+                    _working_r(n, eta, yp, wp, z, r)
                     before = nstrong
-                    nstrong = _kkt(&W, gnorm, lam * l1_ratio, in_strong, strong,
+                    nstrong = _kkt(&W, gnorm, lam, l1_ratio, in_strong, strong,
                                    nstrong)
                     if nstrong == before or not ok:
                         break
