@@ -221,6 +221,7 @@ def fit(
     if is_dask_frame(data):
         # a Dask DataFrame: the same options, run by passes over its partitions
         options = {k: v for k, v in locals().items() if k not in ("formula", "data")}
+        options["nfolds"] = 10 if nfolds is None else nfolds
         return fit_dask(formula, data, **options)
     fam = get_family(family)
     l1 = resolve_penalty(penalty, l1_ratio)
