@@ -489,6 +489,9 @@ def _stability_context(stab: dict | None) -> dict[str, Any] | None:
     return {
         **stab,
         "sampling": stab["sampling"].replace("_", " "),
+        # complementary pairs with a half that failed were left out whole
+        "pairs_dropped": stab.get("n_pairs") is not None
+        and stab["n_pairs"] < stab["n_subsamples"],
         # what is selected and counted: columns, or the group lasso's groups
         "units": "groups" if grouped else "columns",
         "kept": [r["group"] for r in stab["groups"] if r["stable"]]

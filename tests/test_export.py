@@ -56,8 +56,8 @@ KEYS = {
         "columns", "terms", "model_size",
     },
     "stability": {
-        "sampling", "n_subsamples", "n_fits", "cutoff", "q", "q_observed", "pfer",
-        "pfer_mb", "pfer_unimodal", "assumption", "region_end", "p", "stable",
+        "sampling", "n_subsamples", "n_fits", "n_pairs", "cutoff", "q", "q_observed",
+        "pfer", "pfer_mb", "pfer_unimodal", "assumption", "region_end", "p", "stable",
         "columns", "terms", "notes", "seed_entropy", "unit", "groups",
     },
     "inference": {
@@ -264,3 +264,51 @@ def test_terms_carry_their_penalty_group():
     assert terms["band"]["n_columns"] == 2
     plain = fit_to_dict(ps.lasso("y ~ bmi + bp", df, lam=1.0))["terms"]
     assert all(t["group"] is None for t in plain)
+
+
+class _HalfFailing:
+    """Subsample paths that fail on any half holding both rows 0 and 1 (one half of
+    about every other complementary pair), as in tests/resampling/test_stability.py."""
+
+    def __init__(self, paths):
+        self.paths = paths
+
+    def __call__(self, rows, lambdas):
+        from penstat._errors import DataError
+
+        if np.isin([0, 1], rows).all():
+            raise DataError("rows 0 and 1 together")
+        return self.paths(rows, lambdas)
+
+
+def test_pairs_used_shown_only_when_a_subsample_failed():
+    fit = ps.lasso("y ~ .", ps.datasets.load("diabetes"), lam=1.0)
+    fit.stability_selection(n_subsamples=12, pfer=1.0, seed=1, progress=False)
+    record = fit_to_dict(fit)
+    assert record["stability"]["n_pairs"] == 12
+    assert not any("pairs used" in line for line in fit.summary().stability)
+    assert "Pairs used" not in render_report(fit, fmt="md")
+
+    paths = fit.subpaths()
+    fit.subpaths = lambda: _HalfFailing(paths)  # on this instance only
+    with pytest.warns(UserWarning, match="could not be fitted|failed"):
+        stab = fit.stability_selection(n_subsamples=12, pfer=1.0, seed=1, progress=False)
+    assert 0 < stab.n_pairs < 12
+    record = fit_to_dict(fit)
+    assert record["stability"]["n_pairs"] == stab.n_pairs
+    assert record["stability"]["n_fits"] == 2 * stab.n_pairs
+    json.dumps(record)
+    used = f"pairs used: {stab.n_pairs} of 12"
+    assert [line for line in fit.summary().stability if line.startswith(used)]
+    assert f"Pairs used: {stab.n_pairs} of 12" in render_report(fit, fmt="md")
+    html = render_report(fit, fmt="html")
+    assert f"Pairs used: {stab.n_pairs} of 12" in html
+
+
+def test_n_pairs_is_null_for_independent_subsamples():
+    fit = ps.lasso("y ~ .", ps.datasets.load("diabetes"), lam=1.0)
+    fit.stability_selection(
+        n_subsamples=10, sampling="subsample", pfer=1.0, seed=0, progress=False
+    )
+    assert fit_to_dict(fit)["stability"]["n_pairs"] is None
+    assert not any("pairs used" in line for line in fit.summary().stability)

@@ -547,6 +547,9 @@ def _stability(fit: FitLike) -> dict:
         "sampling": stab.sampling,
         "n_subsamples": int(stab.n_subsamples),
         "n_fits": int(stab.n_fits),
+        # complementary pairs: the whole pairs used (a pair with a failed half is
+        # left out); None for independent subsamples
+        "n_pairs": None if getattr(stab, "n_pairs", None) is None else int(stab.n_pairs),
         "cutoff": float(stab.cutoff),
         "q": float(stab.q),
         "q_observed": float(stab.q_observed),

@@ -473,19 +473,35 @@ def stability_lines(record: dict) -> tuple[str, ...]:
         return ()
     if stab.get("unit") == "group":  # the group lasso: groups are selected and counted
         kept = [r["group"] for r in stab["groups"] if r["stable"]]
-        return (
+        lines = (
             f"stable groups (max selection probability >= {_g3(stab['cutoff'])}): "
             + (", ".join(kept) or "none"),
             f"expected false selections <= {_g3(stab['pfer'])} groups (q = "
             f"{_g3(stab['q'])} groups, {stab['p']} penalized groups, "
             f"{stab['assumption']} bound, seed {stab['seed_entropy']})",
         )
-    stable = ", ".join(stab["stable"]) or "none"
+    else:
+        stable = ", ".join(stab["stable"]) or "none"
+        lines = (
+            f"stable columns (max selection probability >= {_g3(stab['cutoff'])}): "
+            + stable,
+            f"expected false selections <= {_g3(stab['pfer'])} (q = {_g3(stab['q'])}, "
+            f"{stab['p']} penalized columns, {stab['assumption']} bound, seed "
+            f"{stab['seed_entropy']})",
+        )
+    used = _pairs_used(stab)
+    return lines if used is None else (*lines, used)
+
+
+def _pairs_used(stab: dict) -> str | None:
+    """``"pairs used: B of N ..."`` when complementary pairs with a failed half were
+    left out, else None."""
+    n_pairs = stab.get("n_pairs")
+    if n_pairs is None or n_pairs >= stab["n_subsamples"]:
+        return None
     return (
-        f"stable columns (max selection probability >= {_g3(stab['cutoff'])}): " + stable,
-        f"expected false selections <= {_g3(stab['pfer'])} (q = {_g3(stab['q'])}, "
-        f"{stab['p']} penalized columns, {stab['assumption']} bound, seed "
-        f"{stab['seed_entropy']})",
+        f"pairs used: {n_pairs} of {stab['n_subsamples']} (a pair with a half that "
+        "could not be fitted is left out)"
     )
 
 
