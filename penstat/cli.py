@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from penstat import api, datasets
-from penstat._errors import PenstatError
+from penstat._errors import PenstatError, warn_user
 from penstat._validation import fresh_seed
 from penstat._version import __version__
 from penstat.design.formula import close_matches
@@ -407,6 +407,7 @@ def _fit_with(args) -> int:
         rule in _CV_RULES or args.bootstrap or args.stability or random_inference
     ):
         seed = fresh_seed()
+    nfolds = _folds_used(args, rule)
     fit = api.fit(
         formula,
         data,
@@ -417,7 +418,7 @@ def _fit_with(args) -> int:
         offset=args.offset,
         lower_limits=limits[0],
         upper_limits=limits[1],
-        nfolds=args.nfolds,
+        nfolds=nfolds,
         stratify=args.stratify,
         seed=seed,
         n_jobs=args.jobs,
@@ -434,6 +435,19 @@ def _fit_with(args) -> int:
     _print_results(fit, args)
     _write_outputs(fit, args, source)
     return 0
+
+
+def _folds_used(args, rule) -> int | None:
+    """``--nfolds``, or None with a rule that does not cross-validate: then the
+    warning names the option (the library's would name ``nfolds=``)."""
+    if args.nfolds is None or rule in _CV_RULES:
+        return args.nfolds
+    warn_user(
+        f"--nfolds {args.nfolds} is ignored with --select {args.select}: only the CV "
+        "rules (--select cv_1se or cv_min) use folds; drop --nfolds or use a CV rule",
+        UserWarning,
+    )
+    return None
 
 
 def _inputs(args):

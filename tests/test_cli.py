@@ -615,3 +615,24 @@ def test_group_penalty_with_adaptive_and_relax(capsys, tmp_path):
     assert record["model"]["relax"]["gamma"] == expected.gamma
     got = {c["column"]: c["coef"] for c in record["coefficients"]}
     assert got == pytest.approx(expected.coef.drop("Intercept").to_dict(), rel=1e-12)
+
+
+def test_nfolds_without_cross_validation_warns_naming_the_option(capsys):
+    argv = ["fit", "--dataset", "diabetes", "y ~ bmi + bp + s5", "--no-progress"]
+    for select in ("bic", "2.0"):
+        code, out, err = run(capsys, *argv, "--select", select, "--nfolds", "5")
+        assert code == 0, err
+        (line,) = [x for x in err.splitlines() if "is ignored" in x]
+        assert line == (
+            f"penstat: warning: --nfolds 5 is ignored with --select {select}: only "
+            "the CV rules (--select cv_1se or cv_min) use folds; drop --nfolds or "
+            "use a CV rule"
+        )
+        assert "nfolds=" not in err
+        # the fit is the one without --nfolds
+        code, out_plain, err_plain = run(capsys, *argv, "--select", select)
+        assert code == 0 and "is ignored" not in err_plain
+        assert out == out_plain
+    # a CV rule uses the folds: no warning
+    code, _, err = run(capsys, *argv, "--nfolds", "3", "--seed", "1")
+    assert code == 0 and "is ignored" not in err
