@@ -23,7 +23,10 @@ def plot_selection_frequency(
 ):
     """Dot chart of bootstrap selection frequencies, with the 50% and 90% lines.
 
-    The legend sits outside the axes, on the right.
+    The legend sits outside the axes, on the right. One dot per column, coloured by
+    the sign of its bootstrap median; for the group lasso (``unit == "group"``),
+    which selects whole groups, one dot per formula term: the share of replicates
+    selecting any of its columns (``terms["freq"]``).
 
     Parameters
     ----------
@@ -31,7 +34,7 @@ def plot_selection_frequency(
         A :class:`~penstat.resampling.BootstrapResult`.
     ax : matplotlib.axes.Axes, optional
     max_columns : int
-        Show at most this many columns, the most frequently selected.
+        Show at most this many columns (terms), the most frequently selected.
 
     Examples
     --------
@@ -42,11 +45,17 @@ def plot_selection_frequency(
     3
     """
     plt = require_matplotlib()
-    table = bootstrap_result.columns
+    # the group lasso selects whole groups: one dot per term, its share of replicates
+    # selecting any of its columns
+    by_term = getattr(bootstrap_result, "unit", "column") == "group"
+    table = bootstrap_result.terms if by_term else bootstrap_result.columns
     freq = table["freq"].sort_values(ascending=True, kind="stable")
     if len(freq) > max_columns:
         freq = freq.iloc[-max_columns:]
-    signs = np.sign(table.loc[freq.index, "median"].to_numpy())
+    if by_term:  # a term of several columns has no one sign
+        signs = np.zeros(len(freq))
+    else:
+        signs = np.sign(table.loc[freq.index, "median"].to_numpy())
     if ax is None:
         height = max(2.5, 0.28 * len(freq) + 1.2)
         _, ax = plt.subplots(figsize=(6.4, height))
@@ -61,13 +70,19 @@ def plot_selection_frequency(
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.7, len(freq) - 0.3)
     ax.set_xlabel(f"selection frequency ({bootstrap_result.n_boot} bootstrap replicates)")
-    ax.set_title("How often each column is selected")
+    ax.set_title(f"How often each {'term' if by_term else 'column'} is selected")
     from matplotlib.lines import Line2D
 
+    dots = [
+        ("#1f6fb2", "median > 0"),
+        ("#c0392b", "median < 0"),
+        ("#7f8c8d", "median = 0"),
+    ]
     handles = [
-        Line2D([], [], marker="o", linestyle="", color="#1f6fb2", label="median > 0"),
-        Line2D([], [], marker="o", linestyle="", color="#c0392b", label="median < 0"),
-        Line2D([], [], marker="o", linestyle="", color="#7f8c8d", label="median = 0"),
+        *(
+            Line2D([], [], marker="o", linestyle="", color=color, label=label)
+            for color, label in ([("#7f8c8d", "term")] if by_term else dots)
+        ),
         Line2D([], [], color="#555555", linestyle="--", label="50%"),
         Line2D([], [], color="#555555", linestyle=":", label="90%"),
     ]

@@ -8,7 +8,7 @@ Every replicate's random numbers are drawn up front from one
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -127,9 +127,14 @@ def run_bootstrap(
     if failures:
         _report_failures(failures, n_boot, fit.family.name, y, stratify, bool(kept))
     coefs = np.asarray(kept, dtype=float).reshape(len(kept), len(columns))
-    return _summarize_bootstrap(
+    result = _summarize_bootstrap(
         coefs, columns, design.terms, fixed_lam, level, seq, stratify, failures
     )
+    # the group lasso selects whole penalty groups
+    spec = getattr(getattr(fit, "path", None), "spec", None)
+    if getattr(spec, "groups", None) is not None:
+        result = replace(result, unit="group")
+    return result
 
 
 def _check_stratify(stratify, family: str, y: np.ndarray) -> bool:

@@ -48,6 +48,9 @@ class BootstrapResult:
         intervals and ``coefs`` are over the ``n_boot - n_failed`` others.
     failures : tuple of str
         The message of each replicate left out.
+    unit : {"column", "group"}
+        ``"group"`` for a group lasso fit, which selects whole penalty groups: its
+        plot then shows one dot per formula term (the ``terms`` frequency).
 
     Examples
     --------
@@ -75,6 +78,7 @@ class BootstrapResult:
     n_failed: int = 0
     failures: tuple = ()
     n_pairs: int | None = None
+    unit: str = "column"
 
     def plot(self, ax=None):
         """Dot chart of the selection frequencies; see

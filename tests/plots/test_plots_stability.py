@@ -100,3 +100,30 @@ def test_stability_path_plot():
         if len(line.get_ydata()) == 2
     )
     assert stab.plot() is not None
+
+
+def test_selection_frequency_plot_of_a_group_lasso_has_one_dot_per_term():
+    import penstat as ps
+
+    data = ps.datasets.load("diabetes")
+    data["sex"] = data["sex"].map({data["sex"].min(): "a", data["sex"].max(): "b"})
+    data["bmi_band"] = np.digitize(data["bmi"], np.quantile(data["bmi"], [0.33, 0.66]))
+    formula = "y ~ C(bmi_band) + sex + bp + s5 + poly(age, 2)"
+    fit = ps.group_lasso(formula, data, lam=5.0)
+    boot = fit.bootstrap(n_boot=12, seed=0, progress=False)
+    assert boot.unit == "group"
+    assert len(boot.terms) < len(boot.columns)  # terms of several columns
+    assert ((boot.terms["freq"] > 0) & (boot.terms["freq"] < 1)).any()
+    ax = boot.plot()
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert sorted(labels) == sorted(boot.terms.index)
+    points = ax.collections[-1].get_offsets()
+    plotted = dict(zip(labels, points[np.argsort(points[:, 1]), 0], strict=True))
+    for term, freq in boot.terms["freq"].items():
+        assert plotted[term] == pytest.approx(freq, abs=1e-12)
+    assert "term" in ax.get_title()
+    # the same data by lasso: one dot per column
+    lasso = ps.lasso(formula, data, lam=5.0).bootstrap(n_boot=4, seed=0, progress=False)
+    assert lasso.unit == "column"
+    labels = [t.get_text() for t in lasso.plot().get_yticklabels()]
+    assert sorted(labels) == sorted(lasso.columns.index)
