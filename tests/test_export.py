@@ -39,6 +39,7 @@ KEYS = {
         "source", "formula", "expanded_formula", "response", "response_kind",
         "response_label", "n_obs", "n_rows", "n_dropped", "missing", "n_no_trials",
         "weights", "offset", "offset_kind", "n_columns", "n_terms", "sparse_density",
+        "backend",
     },
     "model": {
         "family", "positive_class", "penalty", "penalty_name", "l1_ratio",

@@ -261,6 +261,21 @@ def _data(fit: FitLike, source) -> dict:
         "n_columns": len(d.columns),
         "n_terms": len(d.terms),
         "sparse_density": _sparse_density(d.X),
+        "backend": _backend(fit),
+    }
+
+
+def _backend(fit) -> dict | None:
+    """A fit computed by passes over a Dask collection: the scheduler, its
+    partitions and the passes made so far; None for a fit in memory."""
+    passes = getattr(fit, "passes", None)
+    if passes is None:
+        return None
+    return {
+        "name": "dask",
+        "scheduler": str(getattr(fit, "scheduler", "")),
+        "npartitions": int(getattr(fit, "npartitions", 0)),
+        "passes": int(passes),
     }
 
 
@@ -703,6 +718,15 @@ def header_rows(record: dict) -> list[tuple[str, str]]:
         candidates = ", ".join(f"{v:g}" for v in model["l1_ratio_candidates"])
         rows.append(("l1_ratio chosen from", candidates))
     rows.append(("observations used", data["n_obs"]))
+    backend = data.get("backend")
+    if backend is not None:
+        rows.append(
+            (
+                "computed on",
+                f"Dask ({backend['scheduler']}), {backend['npartitions']} partitions, "
+                f"{backend['passes']} passes over the data",
+            )
+        )
     if data.get("sparse_density") is not None:
         rows.append(("design", f"sparse, {100 * data['sparse_density']:.3g}% stored"))
     rows.append(("rows dropped (missing values)", data["n_dropped"]))

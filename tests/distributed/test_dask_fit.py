@@ -150,3 +150,22 @@ def test_gaussian_elastic_net_criteria(client, gaussian_frame):
     np.testing.assert_allclose(
         dfit.selection.table[cols], mfit.selection.table[cols], rtol=1e-8
     )
+
+
+def test_backend_and_passes_in_the_record_and_summary(client, gaussian_frame):
+    from penstat.results.export import fit_to_dict
+
+    ddf = dd.from_pandas(gaussian_frame, npartitions=3)
+    dfit = ps.fit(FORMULA, ddf, weights="w", select="bic")
+    backend = fit_to_dict(dfit)["data"]["backend"]
+    assert backend == {
+        "name": "dask",
+        "scheduler": dfit.scheduler,
+        "npartitions": 3,
+        "passes": dfit.passes,
+    }
+    assert dfit.passes == 2
+    assert f"3 partitions, {dfit.passes} passes over the data" in str(dfit.summary())
+    mfit = ps.fit(FORMULA, gaussian_frame, weights="w", select="bic")
+    assert fit_to_dict(mfit)["data"]["backend"] is None
+    assert "passes over the data" not in str(mfit.summary())
