@@ -12,6 +12,7 @@ from __future__ import annotations
 import warnings
 
 import pandas as pd
+import scipy.sparse as sp
 
 from penstat._errors import (
     ArgumentError,
@@ -267,6 +268,12 @@ def fit(
     lower, upper = resolve_limits(lower_limits, upper_limits, design, pf)
     group_of = None
     if penalty == "group":
+        if sparse and sp.issparse(design.X):
+            raise ArgumentError(
+                "penalty='group' is not available with sparse=True (the group kernel "
+                "works on dense columns); drop sparse=True, or use penalty='l1' on the "
+                "sparse design"
+            )
         group_of = resolve_groups(groups, design)
         if l1_within and isinstance(l1, tuple) and min(l1) < 1:
             raise ArgumentError(

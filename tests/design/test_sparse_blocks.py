@@ -136,7 +136,7 @@ def _kkt_violation(fit) -> float:
 
 def test_inference_on_sparse_design_equals_dense():
     df = _frame()
-    kw = dict(seed=3, nfolds=5, tol=1e-16, lam=0.15)
+    kw = dict(seed=3, tol=1e-16, lam=0.15)
     f1 = ps.fit("y ~ x + z + g + h", df, sparse=True, **kw)
     f0 = ps.fit("y ~ x + z + g + h", df, **kw)
     for method, extra in (("selective", {}), ("naive", {}), ("split", {"n_splits": 4})):
@@ -187,3 +187,11 @@ class _no_check:
 
     def __exit__(self, *exc):
         return False
+
+
+def test_group_lasso_on_a_sparse_design_is_refused():
+    df = _frame()
+    before = df.copy()
+    with pytest.raises(ArgumentError, match="penalty='group' is not available with sparse"):
+        ps.fit("y ~ x + g", df, penalty="group", sparse=True)
+    pd.testing.assert_frame_equal(df, before)
