@@ -101,6 +101,18 @@ def _refuse(fit: Any, request: InferenceRequest) -> None:
             "polyhedron in y; refit with l1_ratio=1 (ps.lasso) or use "
             "method='debiased' or method='split'"
         )
+    groups = fit.spec.groups
+    if (
+        groups is not None
+        and fit.spec.l1_within < 1.0
+        and np.bincount(np.asarray(groups)).max() > 1
+    ):
+        raise ArgumentError(
+            "method='selective' is for the lasso: a group lasso selects terms whole, "
+            "and that selection event is not the lasso's polyhedron of columns and "
+            "signs; use method='split' (it selects again with the group lasso) or "
+            "method='debiased', or refit with penalty='l1'"
+        )
     if fit.spec.has_limits:
         raise ArgumentError(
             "method='selective' does not support coefficient limits (lower_limits / "

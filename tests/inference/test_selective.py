@@ -295,6 +295,11 @@ def test_binomial_is_centred_at_the_selected_model_mle():
         ({"penalty": "l2", "lam": 0.1}, {}, ["method", "ridge", "debiased", "split"]),
         ({"penalty": "elasticnet", "l1_ratio": 0.5, "lam": 0.1}, {}, ["l1_ratio=1"]),
         ({"lam": 0.1, "lower_limits": 0}, {}, ["limits"]),
+        (
+            {"lam": 0.1, "penalty": "group", "groups": {COLS[0]: "a", COLS[1]: "a"}},
+            {},
+            ["group lasso", "split", "debiased"],
+        ),
         ({"lam": 0.1}, {"sigma": 0}, ["sigma"]),
         ({"lam": 0.1}, {"sigma": -2.0}, ["sigma"]),
         ({"lam": 0.1, "family": "binomial"}, {"target": "full"}, ["target='full'"]),
