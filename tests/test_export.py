@@ -53,8 +53,8 @@ KEYS = {
         "gamma", "cv_mean", "cv_se", "criterion", "description",
     },
     "bootstrap": {
-        "n_boot", "fixed_lam", "level", "stratify", "n_failed", "seed_entropy",
-        "columns", "terms", "model_size",
+        "n_boot", "fixed_lam", "level", "stratify", "n_failed", "unit",
+        "seed_entropy", "columns", "terms", "model_size",
     },
     "stability": {
         "sampling", "n_subsamples", "n_fits", "n_pairs", "cutoff", "q", "q_observed",

@@ -14,7 +14,7 @@ import pickle
 import numpy as np
 import pandas as pd
 
-from penstat._errors import ArgumentError
+from penstat._errors import ArgumentError, warn_user
 from penstat.results.fit import PenalizedFit
 
 __all__ = ["DaskPenalizedFit"]
@@ -284,6 +284,12 @@ def fit_dask(
                 "fit a pandas DataFrame (see the user guide's Dask page for what is "
                 "supported)"
             )
+    if ignored.get("sparse"):
+        warn_user(
+            "sparse=True has no effect on a fit on a Dask DataFrame: the path is "
+            "solved from p x p statistics of the partitions, dense or not; drop it",
+            UserWarning,
+        )
     fam = get_family(family)
     l1 = resolve_penalty(penalty, l1_ratio)
     if isinstance(l1, tuple):

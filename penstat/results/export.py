@@ -549,6 +549,7 @@ def _bootstrap(fit: FitLike) -> dict:
         "level": float(boot.level),
         "stratify": bool(boot.stratify),
         "n_failed": int(boot.n_failed),
+        "unit": str(getattr(boot, "unit", "column")),
         "seed_entropy": plain(boot.seed_entropy),
         "columns": _records(boot.columns, "column"),
         "terms": _records(boot.terms, "term"),

@@ -169,3 +169,11 @@ def test_backend_and_passes_in_the_record_and_summary(client, gaussian_frame):
     mfit = ps.fit(FORMULA, gaussian_frame, weights="w", select="bic")
     assert fit_to_dict(mfit)["data"]["backend"] is None
     assert "passes over the data" not in str(mfit.summary())
+
+
+def test_sparse_true_has_no_effect_and_says_so(client, gaussian_frame):
+    ddf = dd.from_pandas(gaussian_frame, npartitions=3)
+    with pytest.warns(UserWarning, match="sparse=True has no effect"):
+        dfit = ps.fit(FORMULA, ddf, weights="w", select="bic", sparse=True)
+    plain = ps.fit(FORMULA, ddf, weights="w", select="bic")
+    np.testing.assert_array_equal(dfit.path.coefs, plain.path.coefs)

@@ -112,6 +112,9 @@ def test_selection_frequency_plot_of_a_group_lasso_has_one_dot_per_term():
     fit = ps.group_lasso(formula, data, lam=5.0)
     boot = fit.bootstrap(n_boot=12, seed=0, progress=False)
     assert boot.unit == "group"
+    from penstat.results.export import fit_to_dict
+
+    assert fit_to_dict(fit)["bootstrap"]["unit"] == "group"
     assert len(boot.terms) < len(boot.columns)  # terms of several columns
     assert ((boot.terms["freq"] > 0) & (boot.terms["freq"] < 1)).any()
     ax = boot.plot()
