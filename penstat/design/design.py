@@ -645,13 +645,7 @@ def _rhs_matrix(parsed, frame, env, columns, formula, sparse=False):
     except patsy.PatsyError as exc:
         raise translate_patsy_error(exc, parsed.expanded, columns) from None
     info = rhs_mat.design_info
-    names = info.column_names  # a new list at each access
-    terms = {
-        name: names[sl] for name, sl in info.term_name_slices.items() if name != "Intercept"
-    }
-    design_columns = [c for cols in terms.values() for c in cols]
-    if not design_columns:
-        raise FormulaError(f"formula {formula!r} has no predictors (no design columns)")
+    terms, design_columns = _design_terms(info, formula)
     X = np.asfortranarray(rhs_mat[design_columns].to_numpy(dtype=float))
     if not np.isfinite(X).all():
         finite = np.isfinite(X).all(axis=0)
@@ -677,19 +671,27 @@ def _sparse_rhs(parsed, frame, env, columns, formula):
             X = build_rhs(info, data)
     except patsy.PatsyError as exc:
         raise translate_patsy_error(exc, parsed.expanded, columns) from None
-    names = info.column_names
+    terms, design_columns = _design_terms(info, formula)
+    if not np.isfinite(X.data).all():
+        # the column of each stored entry that is not finite
+        bad = np.searchsorted(X.indptr, np.flatnonzero(~np.isfinite(X.data)), "right") - 1
+        finite = np.ones(X.shape[1], bool)
+        finite[bad] = False
+        raise _not_finite(design_columns, finite)
+    return X, terms, info
+
+
+def _design_terms(info, formula) -> tuple[dict, list]:
+    """Formula term -> its design columns (the intercept left out), and the design
+    columns in order; a formula without any is refused."""
+    names = info.column_names  # a new list at each access
     terms = {
         name: names[sl] for name, sl in info.term_name_slices.items() if name != "Intercept"
     }
     design_columns = [c for cols in terms.values() for c in cols]
     if not design_columns:
         raise FormulaError(f"formula {formula!r} has no predictors (no design columns)")
-    if not np.isfinite(X.data).all():
-        bad_cols = np.unique(np.nonzero(~np.isfinite(X.data))[0])
-        finite = np.ones(X.shape[1], bool)
-        finite[np.searchsorted(X.indptr, bad_cols, side="right") - 1] = False
-        raise _not_finite(design_columns, finite)
-    return X, terms, info
+    return terms, design_columns
 
 
 def _not_finite(design_columns, finite) -> DataError:

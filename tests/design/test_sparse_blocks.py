@@ -195,3 +195,10 @@ def test_group_lasso_on_a_sparse_design_is_refused():
     with pytest.raises(ArgumentError, match="penalty='group' is not available with sparse"):
         ps.fit("y ~ x + g", df, penalty="group", sparse=True)
     pd.testing.assert_frame_equal(df, before)
+
+
+def test_an_infinite_value_is_refused_naming_its_column():
+    df = _frame().assign(z2=lambda d: d.z)
+    df.loc[df.index[5], "z2"] = np.inf
+    with pytest.raises(DataError, match=r"\['z2'\] have NaN or infinite"):
+        build_design("y ~ x + g + z2", df, sparse=True)
