@@ -540,21 +540,7 @@ def _run_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
     extra = {}
     if spec.offset is not None and spec.family == "binomial":
         extra["offset"] = np.array(spec.offset)  # the kernel takes a writable buffer
-    limits_k = None
-    if spec.has_limits:
-        # on the kernel's scale: coefficients there are b * xs / ys
-        limits_k = (
-            np.ascontiguousarray(spec.lower_limits * (s.xs / s.ys)),
-            np.ascontiguousarray(spec.upper_limits * (s.xs / s.ys)),
-        )
-        extra["lower"], extra["upper"] = limits_k
-        # With limits the deviance can stay flat over a stretch of the grid (the
-        # first lambdas when lambda_max, computed without limits, is too large; or
-        # every column in the model held at a limit) and then move again, so only
-        # the deviance-ratio part of the early stop is kept. glmnet does this
-        # (fdev = 0) only when a limit is 0, and otherwise can stop a path after a
-        # few lambdas at the null model or at the limits.
-        extra["stop_on_change"] = False
+    limits_k = _limit_args(spec, s.xs, s.ys, extra)
     if s.sparse:
         kernel = _sparse_kernel(spec.family)
         n = s.Xs.shape[0]
@@ -589,6 +575,27 @@ def _run_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
         )
     )
     return _KernelOut(coefs, b0, dev, n_iter, conv, n_fit, limits_k)
+
+
+def _limit_args(spec: FitSpec, xs, ys, extra: dict):
+    """The coefficient limits on the kernel's scale (coefficients there are
+    ``b * xs / ys``), added to the kernel's keyword arguments ``extra``; None
+    without limits."""
+    if not spec.has_limits:
+        return None
+    limits_k = (
+        np.ascontiguousarray(spec.lower_limits * (xs / ys)),
+        np.ascontiguousarray(spec.upper_limits * (xs / ys)),
+    )
+    extra["lower"], extra["upper"] = limits_k
+    # With limits the deviance can stay flat over a stretch of the grid (the first
+    # lambdas when lambda_max, computed without limits, is too large; or every
+    # column in the model held at a limit) and then move again, so only the
+    # deviance-ratio part of the early stop is kept. glmnet does this (fdev = 0)
+    # only when a limit is 0, and otherwise can stop a path after a few lambdas at
+    # the null model or at the limits.
+    extra["stop_on_change"] = False
+    return limits_k
 
 
 def _run_group_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):

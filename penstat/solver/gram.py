@@ -35,7 +35,7 @@ from penstat._runner import limit_blas
 from penstat._validation.arrays import as_offset, row_values
 from penstat.solver._cd._gaussian import gaussian_path
 from penstat.solver._cd._gram import gram_cd
-from penstat.solver.fit import _early_stop, _outputs, _warn_unconverged
+from penstat.solver.fit import _early_stop, _limit_args, _outputs, _warn_unconverged
 from penstat.solver.grid import lambda_grid, lambda_max_of
 from penstat.solver.path import Path
 from penstat.spec import FitSpec
@@ -470,14 +470,7 @@ def gaussian_path_from_stats(stats: GramStats, spec: FitSpec) -> Path:
         Xt, yt, wt = _square_root_problem(s.G, s.c, s.yy)
         coefs, b0, dev, n_iter, conv = _outputs(lams_k.size, p)
         extra = {}
-        limits_k = None
-        if spec.has_limits:
-            limits_k = (
-                np.ascontiguousarray(spec.lower_limits * (s.xs / s.ys)),
-                np.ascontiguousarray(spec.upper_limits * (s.xs / s.ys)),
-            )
-            extra["lower"], extra["upper"] = limits_k
-            extra["stop_on_change"] = False  # as solve(): see fit._run_kernel
+        limits_k = _limit_args(spec, s.xs, s.ys, extra)
         n_fit = int(
             gaussian_path(
                 Xt,
