@@ -196,6 +196,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--penstat-tol", default="1e-7,1e-2")
     parser.add_argument("--sklearn-tol", default="1e-4")
     parser.add_argument("--glmnet-thresh", default="1e-7,1e-12")
+    parser.add_argument(
+        "--problems", default="random,one-hot", help="comma-separated: random, one-hot"
+    )
     parser.add_argument("--out", default=None, help="Markdown output file")
     args = parser.parse_args(argv)
     for name in ("penstat_tol", "sklearn_tol", "glmnet_thresh"):
@@ -203,13 +206,17 @@ def main(argv: list[str] | None = None) -> None:
     scale = 10 if args.quick else 1
     print(f"# machine: {_common.machine_description()}; BLAS threads: {args.threads}")
     rows = []
-    for name, make in [
+    problems = [
         (
             "random",
             lambda: random_problem(100_000 // scale, 10_000 // scale, 1e-3, args.seed),
         ),
         ("one-hot", lambda: one_hot_problem(100_000 // scale, 3, 1000 // scale, args.seed)),
-    ]:
+    ]
+    wanted = args.problems.split(",")
+    for name, make in problems:
+        if name not in wanted:
+            continue
         X, y = make()
         started = time.perf_counter()
         rows.append(run_problem(name, X, y, args))

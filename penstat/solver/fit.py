@@ -34,7 +34,11 @@ from penstat.penalty import group_factors, group_weights
 from penstat.solver._cd._binomial import binomial_path
 from penstat.solver._cd._gaussian import gaussian_path
 from penstat.solver._cd._group import group_binomial_path, group_gaussian_path
-from penstat.solver._cd._sparse import sparse_binomial_path, sparse_gaussian_path
+from penstat.solver._cd._sparse import (
+    sparse_binomial_path,
+    sparse_gaussian_path,
+    sparse_gram,
+)
 from penstat.solver.grid import group_lambda_max, lambda_grid, lambda_max_of, null_residual
 from penstat.solver.path import DEV_RATIO_MAX, EarlyStop, Path
 from penstat.solver.separation import binomial_null_fit, warn_if_separated_at_zero
@@ -426,8 +430,12 @@ def _constant_columns_sparse(X, w, col) -> np.ndarray:
     stored = np.bincount(cols, minlength=p)
     hi = np.full(p, -np.inf)
     lo = np.full(p, np.inf)
-    np.maximum.at(hi, cols, vals)
-    np.minimum.at(lo, cols, vals)
+    # (the entries are in column order: one reduction per stored column)
+    filled = stored > 0
+    if filled.any():
+        starts = (np.cumsum(stored) - stored)[filled]
+        hi[filled] = np.maximum.reduceat(vals, starts)
+        lo[filled] = np.minimum.reduceat(vals, starts)
     # a column with an implicit zero among those rows also takes the value 0
     has_zero = stored < n_pos
     hi = np.where(has_zero, np.maximum(hi, 0.0), hi)
@@ -552,6 +560,8 @@ def _run_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
             np.ascontiguousarray(s.xm),
             np.ascontiguousarray(s.xinv),
         )
+        if spec.family == "gaussian" and _sparse_cov_mode(s.Xs):
+            extra["gram"] = _sparse_gram(s.Xs, s.wn)
     else:
         X_args = (s.Xs,)
     n_fit = int(
@@ -845,6 +855,36 @@ def _constant_columns(X: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 def _kernel(family: str):
     return gaussian_path if family == "gaussian" else binomial_path
+
+
+# The sparse gaussian kernel's covariance mode (a sparse Gram X'WX, one Gram column
+# per coordinate move, no pass over the rows) pays when the Gram has at most
+# SPARSE_COV_RATIO times the design's nonzeros, as for one-hot blocks, whose levels
+# never share a row; see benchmarks/sparse.py and the performance page.
+SPARSE_COV_RATIO = 4.0
+SPARSE_COV_MAX_NNZ = 50_000_000
+
+
+def _sparse_cov_mode(X) -> bool:
+    """Whether the sparse gaussian kernel runs in covariance mode for the CSC ``X``:
+    the Gram's nonzeros, bounded by sum_i r_i^2 (r_i the nonzeros of row i), are at
+    most SPARSE_COV_RATIO times nnz(X) and SPARSE_COV_MAX_NNZ."""
+    if X.nnz == 0:
+        return False
+    r = np.bincount(X.indices, minlength=X.shape[0]).astype(np.float64)
+    bound = float(r @ r)
+    return bound <= SPARSE_COV_RATIO * X.nnz and bound <= SPARSE_COV_MAX_NNZ
+
+
+def _sparse_gram(X, wn):
+    """The CSC arrays of X'WX (W = diag(wn)) for the kernel's covariance mode."""
+    return sparse_gram(
+        X.data,
+        X.indices.astype(np.intc, copy=False),
+        X.indptr.astype(np.int64, copy=False),
+        X.shape[0],
+        np.ascontiguousarray(wn),
+    )
 
 
 def _sparse_kernel(family: str):
