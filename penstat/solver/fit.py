@@ -861,7 +861,7 @@ def _kernel(family: str):
 # per coordinate move, no pass over the rows) pays when the Gram has at most
 # SPARSE_COV_RATIO times the design's nonzeros, as for one-hot blocks, whose levels
 # never share a row; see benchmarks/sparse.py and the performance page.
-SPARSE_COV_RATIO = 4.0
+SPARSE_COV_RATIO = 3.5
 SPARSE_COV_MAX_NNZ = 50_000_000
 
 

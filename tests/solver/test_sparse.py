@@ -270,3 +270,130 @@ def test_groups_with_a_sparse_X_are_refused():
     y = np.arange(30.0)
     with pytest.raises(ArgumentError, match="groups= needs a dense X"):
         fit_path(X, y, groups=[0, 0, 1, 1])
+
+
+# ---- the gaussian kernel's covariance mode (sparse Gram) -----------------------------
+
+
+def one_hot_problem(n, factors, levels, seed, numeric=True):
+    """Treatment-coded factors (level 0 dropped: no exact collinearity, so the lasso
+    solution is unique), plus a sparse numeric column."""
+    rng = np.random.default_rng(seed)
+    codes = rng.integers(0, levels, (n, factors))
+    blocks = []
+    for f in range(factors):
+        keep = codes[:, f] > 0
+        rows = np.flatnonzero(keep)
+        blocks.append(
+            sp.csc_matrix(
+                (np.ones(rows.size), (rows, codes[keep, f] - 1)), shape=(n, levels - 1)
+            )
+        )
+    if numeric:
+        blocks.append(sp.random(n, 1, density=0.3, random_state=rng, format="csc") * 4)
+    X = sp.hstack(blocks).tocsc()
+    effect = np.where(rng.random(X.shape[1]) < 0.3, rng.standard_normal(X.shape[1]), 0)
+    return X, X @ effect + rng.standard_normal(n)
+
+
+def both_modes(monkeypatch, X, y, **kw):
+    """The same sparse path in residual mode and in covariance mode."""
+    from penstat.solver import fit as fit_module
+
+    out = []
+    for mode in (False, True):
+        monkeypatch.setattr(fit_module, "_sparse_cov_mode", lambda X, m=mode: m)
+        out.append(fit_path(X, y, **kw))
+    return out
+
+
+def test_sparse_gram_equals_scipy_products():
+    from penstat.solver._cd._sparse import sparse_gram
+
+    rng = np.random.default_rng(20)
+    X = sp.random(300, 40, density=0.08, random_state=rng, format="csc")
+    X = sp.hstack([X, sp.csc_matrix((300, 2))]).tocsc()  # empty columns
+    X = (sp.diags((np.arange(300) >= 10).astype(float)) @ X).tocsc()  # empty rows
+    X.eliminate_zeros()
+    w = rng.uniform(0.0, 2.0, 300)
+    gx, gi, gp = sparse_gram(X.data, X.indices, X.indptr.astype(np.int64), 300, w)
+    G = sp.csc_matrix((gx, gi, gp), shape=(42, 42)).toarray()
+    np.testing.assert_allclose(G, (X.T @ sp.diags(w) @ X).toarray(), rtol=1e-14, atol=0)
+    assert gi.size == (X.T @ X).nnz  # only the stored products
+
+
+@pytest.mark.parametrize("standardize", [True, False])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.4])
+def test_covariance_mode_equals_residual_mode(
+    monkeypatch, standardize, fit_intercept, l1_ratio
+):
+    X, y = one_hot_problem(1500, 3, 25, seed=21)
+    res, cov = both_modes(
+        monkeypatch,
+        X,
+        y,
+        tol=TIGHT,
+        standardize=standardize,
+        fit_intercept=fit_intercept,
+        l1_ratio=l1_ratio,
+    )
+    assert_same_path(res, cov)
+    assert sparse_kkt_violation(X, y, cov) < 1e-8
+
+
+def test_covariance_mode_with_weights_factors_and_limits(monkeypatch):
+    X, y = one_hot_problem(1200, 3, 20, seed=22)
+    p = X.shape[1]
+    rng = np.random.default_rng(23)
+    w = rng.uniform(0.2, 3.0, 1200)
+    w[:7] = 0.0
+    pf = np.ones(p)
+    pf[[0, 25, p - 1]] = 0.0  # unpenalized: in the model from the first lambda
+    pf[30:40] = 2.0
+    kw = {"tol": TIGHT, "weights": w, "penalty_factor": pf}
+    res, cov = both_modes(monkeypatch, X, y, **kw)
+    assert_same_path(res, cov)
+    assert np.all(cov.coefs[:, [0, 25, p - 1]] != 0)
+    assert sparse_kkt_violation(X, y, cov, weights=w) < 1e-8
+    lower, upper = np.full(p, -0.4), np.full(p, np.inf)
+    lower[pf == 0] = -np.inf
+    res, cov = both_modes(monkeypatch, X, y, lower_limits=lower, upper_limits=upper, **kw)
+    assert_same_path(res, cov)
+    assert np.any(cov.coefs == -0.4)  # some coefficients sit at their limit
+    assert cov.coefs[:, pf > 0].min() >= -0.4
+
+
+def test_covariance_mode_at_the_default_tol_is_as_close_to_the_optimum(monkeypatch):
+    # the covariance mode skips a sweep whose moves would all be below the threshold;
+    # its objective stays as close to the optimum as the residual mode's
+    X, y = one_hot_problem(4000, 3, 40, seed=24, numeric=False)
+    y = (y - y.mean()) / y.std()
+    lams = fit_path(X, y, standardize=False).lambdas
+    best = fit_path(X, y, standardize=False, lambdas=lams, tol=TIGHT)
+
+    def objective(path):
+        r = y[None, :] - path.intercepts[:, None] - (X @ path.coefs.T).T
+        return 0.5 * (r * r).mean(1) + lams * np.abs(path.coefs).sum(1)
+
+    f_best = objective(best)
+    res, cov = both_modes(monkeypatch, X, y, standardize=False, lambdas=lams)
+    gap_res = np.max((objective(res) - f_best) / f_best)
+    gap_cov = np.max((objective(cov) - f_best) / f_best)
+    assert gap_cov < 1e-8 and gap_cov < 10 * max(gap_res, 1e-12)
+
+
+def test_covariance_mode_is_chosen_for_one_hot_designs(monkeypatch):
+    from penstat.solver import fit as fit_module
+
+    calls = []
+    gram = fit_module._sparse_gram
+    monkeypatch.setattr(fit_module, "_sparse_gram", lambda *a: calls.append(1) or gram(*a))
+    X, y = one_hot_problem(2000, 3, 30, seed=25, numeric=False)
+    fit_path(X, y, nlambda=5)
+    assert calls == [1]
+    # many nonzeros per row: a Gram with far more entries than X
+    fit_path(*sparse_problem(300, 60, "gaussian", density=0.3, seed=26), nlambda=5)
+    assert calls == [1]
+    fit_path(X, (y > 0).astype(float), family="binomial", nlambda=5)
+    assert calls == [1]  # the binomial kernel has no covariance mode
