@@ -1,12 +1,13 @@
 # Time glmnet on a sparse design (called by benchmarks/sparse.py).
 #
-# Usage: Rscript glmnet_sparse.R DIR n p nnz family repeats thresh
+# Usage: Rscript glmnet_sparse.R DIR n p nnz family repeats thresh [clock]
 # DIR holds the CSC arrays of X as written by the Python side: i.bin (nnz int32 row
 # indices, 0-based), p.bin (p + 1 int32 column pointers), x.bin (nnz doubles), plus
 # y.bin (n doubles) and lambdas.bin; all little-endian. X becomes a Matrix dgCMatrix
 # (glmnet's sparse elnet / lognet), fitted with standardize = FALSE, an intercept and
-# the given lambdas. The fit is timed by Sys.time over `repeats` runs after one
-# untimed warm-up fit on a slice; DIR gets times.txt (seconds, one per run) and
+# the given lambdas. The fit is timed over `repeats` runs after one untimed warm-up
+# fit on a slice, by Sys.time (clock "wall", the default) or by the process's CPU
+# time, user plus system (clock "cpu"); DIR gets times.txt (seconds, one per run) and
 # coef.bin (a0 then beta column by column, nlambda * (p + 1) doubles).
 
 suppressMessages(library(Matrix))
@@ -19,6 +20,14 @@ nnz <- as.numeric(args[[4]])
 family <- args[[5]]
 repeats <- as.integer(args[[6]])
 thresh <- as.numeric(args[[7]])
+clock <- if (length(args) >= 8) args[[8]] else "wall"
+now <- function() {
+  if (clock == "cpu") {
+    t <- proc.time()
+    return(t[["user.self"]] + t[["sys.self"]])
+  }
+  as.numeric(Sys.time())
+}
 
 read_bin <- function(name, what, count, size = NA_integer_) {
   con <- file(file.path(dir, name), "rb")
@@ -37,10 +46,10 @@ invisible(try(glmnet(x[rows, seq_len(min(p, 20))], y[rows], family = family,
                      nlambda = 5), silent = TRUE))
 times <- numeric(0)
 for (r in seq_len(repeats)) {
-  start <- Sys.time()
+  start <- now()
   fit <- glmnet(x, y, family = family, lambda = lambdas, standardize = FALSE,
                 intercept = TRUE, thresh = thresh, maxit = 1e7)
-  times <- c(times, as.numeric(difftime(Sys.time(), start, units = "secs")))
+  times <- c(times, now() - start)
 }
 writeLines(format(times, digits = 10), file.path(dir, "times.txt"))
 con <- file(file.path(dir, "coef.bin"), "wb")
