@@ -235,6 +235,64 @@ def bootstrap_stats(
     return scan.run(_bootstrap_task, (pdesign, n_boot, seed), _merge_list, starts=starts)
 
 
+def bootstrap_coefs(
+    ddf,
+    pdesign: PartitionDesign,
+    starts,
+    spec: FitSpec,
+    lambdas,
+    n_boot: int,
+    seed: int,
+    gamma: float | None = None,
+    client=None,
+) -> tuple[np.ndarray, int]:
+    """The coefficients of every Poisson bootstrap replicate at the last of
+    ``lambdas`` (the fit's grid down to its lambda) and the passes made.
+
+    One pass makes every replicate's statistics; gaussian: each replicate's path is
+    solved from them; binomial: every replicate is a problem of
+    :func:`~penstat.solver.gram.binomial_path_groups`, all in lockstep, one pass per
+    IRLS step (a replicate's rows weighted by their Poisson counts, made again from
+    the same hash on the workers). ``gamma``: a relaxed fit's gamma (gaussian), the
+    replicate's coefficients then blended with its least-squares refit.
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd
+    >>> import penstat as ps
+    >>> fit = ps.lasso("y ~ bmi + bp", dd.from_pandas(ps.datasets.load("diabetes"), 2),
+    ...                select="bic")
+    >>> coefs, passes = bootstrap_coefs(fit.data, fit.partition_design, fit.starts,
+    ...     fit.spec, fit.path.lambdas[: fit.index + 1], 3, seed=0)
+    >>> coefs.shape, passes
+    ((3, 2), 1)
+    """
+    from penstat.solver.gram import binomial_path_groups
+    from penstat.solver.relax import blend
+
+    scan = Scan(ddf, client)
+    scan.starts = starts
+    stats = scan.run(_bootstrap_task, (pdesign, n_boot, seed), _merge_list)
+    grid = spec.with_grid(np.asarray(lambdas, dtype=float))
+    if spec.family == "gaussian":
+        paths = [gaussian_path_from_stats(s, grid) for s in stats]
+    else:
+
+        def run_pass(requests):
+            return scan.run(_irls_task, (pdesign, list(requests), seed), _merge_list)
+
+        groups, _ = binomial_path_groups([([s], grid) for s in stats], run_pass)
+        paths = [g[0] for g in groups]
+    coefs = []
+    for s, path in zip(stats, paths, strict=True):
+        b = np.asarray(path.coefs, dtype=float)[-1]
+        if gamma is not None:
+            rel = _relax_from_stats(path, s)
+            b = blend(gamma, path.intercepts, path.coefs, rel.intercepts, rel.coefs)[1][-1]
+        coefs.append(b)
+    return np.array(coefs), scan.passes
+
+
 def _add_pairs(a, b):
     return [(x[0] + y[0], x[1] + y[1]) for x, y in zip(a, b, strict=True)]
 

@@ -182,14 +182,17 @@ class DaskPenalizedFit(PenalizedFit):
         n_jobs=None,
         progress=None,
     ):
-        """The Poisson bootstrap of a gaussian fit on a Dask DataFrame, in one pass.
+        """The Poisson bootstrap of a fit on a Dask DataFrame.
 
         Replicate ``r`` weights every row by a Poisson(1) count (times its weight),
         drawn from a seeded hash of (seed, r, global row position), so that it does
         not depend on the partitioning; the statistics of all replicates are made in
-        the same pass, and each replicate's path is solved from its statistics on the
-        fit's lambdas down to the fit's lambda (``fixed_lam=True``: the lambda rule
-        is not re-applied inside a replicate). With many rows the Poisson bootstrap
+        the same pass, and each replicate's path is solved on the fit's lambdas down
+        to the fit's lambda (``fixed_lam=True``: the lambda rule is not re-applied
+        inside a replicate): gaussian from its statistics (one pass in all);
+        binomial by IRLS with every replicate a problem advancing in the same
+        passes (one pass per IRLS step of the slowest replicate). A relaxed fit's
+        replicates are relaxed at the fit's gamma. With many rows the Poisson bootstrap
         approximates the pairs bootstrap (Hanley & MacGibbon 2006). The result, a
         :class:`~penstat.resampling.BootstrapResult`, is kept in
         ``fit.bootstrap_result`` and shown by the summary. ``n_jobs`` and
@@ -206,12 +209,9 @@ class DaskPenalizedFit(PenalizedFit):
         ((20, 4), 1.0)
         """
         from penstat._validation import check_int, fresh_seed
-        from penstat.distributed.fit import bootstrap_stats
+        from penstat.distributed.fit import bootstrap_coefs
         from penstat.resampling.bootstrap import _summarize_bootstrap
-        from penstat.solver.gram import gaussian_path_from_stats
 
-        if self.family.name != "gaussian":
-            self._refuse("bootstrap() of a binomial fit")
         if not fixed_lam:
             raise ArgumentError(
                 "fixed_lam=False (the lambda rule inside every replicate) is not "
@@ -221,12 +221,17 @@ class DaskPenalizedFit(PenalizedFit):
         if not 0.0 < float(level) < 1.0:
             raise ArgumentError(f"level must be in (0, 1), got {level!r}")
         seed = fresh_seed() if seed is None else int(seed)
-        stats = bootstrap_stats(self.data, self.partition_design, self.starts, n_boot, seed)
-        self.passes += 1
-        grid = self.spec.with_grid(np.asarray(self.path.lambdas[: self.index + 1]))
-        coefs = np.array(
-            [np.asarray(gaussian_path_from_stats(s, grid).coefs)[-1] for s in stats]
+        coefs, passes = bootstrap_coefs(
+            self.data,
+            self.partition_design,
+            self.starts,
+            self.path.spec,
+            np.asarray(self.path.lambdas[: self.index + 1]),
+            n_boot,
+            seed,
+            gamma=None if self.relax is None else self.gamma,
         )
+        self.passes += passes
         result = _summarize_bootstrap(
             coefs,
             list(self.design.columns),

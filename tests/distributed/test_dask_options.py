@@ -112,9 +112,7 @@ def test_limits_gaussian_cv(client, gframe):
 
 def test_limits_binomial(client, bframe):
     ddf = dd.from_pandas(bframe, npartitions=3)
-    options = dict(
-        family="binomial", nlambda=10, tol=1e-16, upper_limits=0.4, select="bic"
-    )
+    options = dict(family="binomial", nlambda=10, tol=1e-16, upper_limits=0.4, select="bic")
     dfit = ps.fit(BINOMIAL, ddf, **options)
     mfit = ps.fit(BINOMIAL, bframe, **options)
     _same_path(dfit, mfit)
@@ -338,3 +336,47 @@ def test_refusals_name_the_argument(client, bframe):
         ps.fit(BINOMIAL, ddf, family="binomial", penalty_factor="adaptive")
     with pytest.raises(ArgumentError, match="relax=True refits"):
         ps.fit("y ~ x1 + x2", ddf.assign(y=ddf.x3), relax=True, lower_limits=0)
+
+
+# -- the Poisson bootstrap of a binomial fit and of a relaxed fit ---------------------
+
+
+def test_binomial_bootstrap_replicates_in_lockstep(client, bframe):
+    from penstat.design import build_design
+    from penstat.distributed.design import poisson_counts
+
+    ddf = dd.from_pandas(bframe, npartitions=3)
+    options = dict(family="binomial", weights="w", nlambda=8, tol=1e-16)
+    fit = ps.fit(BINOMIAL, ddf, select="bic", **options)
+    before = fit.passes
+    boot = fit.bootstrap(n_boot=3, seed=21)
+    assert boot.coefs.shape == (3, len(fit.design.columns))
+    # one pass for the replicates' statistics, then one per IRLS step of them all
+    assert fit.passes - before >= 2
+    d = build_design(BINOMIAL, bframe, "binomial", weights="w", exclude=["w"])
+    lambdas = fit.path.lambdas[: fit.index + 1]
+    for r in range(3):
+        w = d.weights * poisson_counts(d.row_positions, 21, r)
+        ref = ps.fit_path(
+            d.X, d.y, family="binomial", weights=w, lambdas=lambdas, tol=1e-16
+        ).coefs[-1]
+        np.testing.assert_allclose(boot.coefs[r], ref, rtol=1e-8, atol=1e-9)
+    assert not np.allclose(boot.coefs[0], boot.coefs[1])
+
+
+def test_relaxed_bootstrap_blends_each_replicate(client, gframe):
+    from penstat.design import build_design
+    from penstat.distributed.design import poisson_counts
+    from penstat.solver.relax import relax_path
+
+    ddf = dd.from_pandas(gframe, npartitions=3)
+    fit = ps.fit(FORMULA, ddf, relax=True, nfolds=5, seed=SEED, select="cv_min")
+    boot = fit.bootstrap(n_boot=3, seed=5)
+    d = build_design(FORMULA, gframe, "gaussian")
+    lambdas = fit.path.lambdas[: fit.index + 1]
+    for r in range(3):
+        w = poisson_counts(d.row_positions, 5, r)
+        path = ps.fit_path(d.X, d.y, weights=w, lambdas=lambdas)
+        rel = relax_path(path, d.X, d.y)
+        want = rel.blend(fit.gamma)[1][-1]
+        np.testing.assert_allclose(boot.coefs[r], want, rtol=1e-8, atol=1e-10)
