@@ -208,19 +208,23 @@ class DaskPenalizedFit(PenalizedFit):
         >>> boot.coefs.shape, float(boot.columns.loc["bmi", "freq"])
         ((20, 4), 1.0)
         """
-        from penstat._validation import check_int, fresh_seed
+        from penstat._validation import check_int, resolve_seed, seed_sequence
         from penstat.distributed.fit import bootstrap_coefs
         from penstat.resampling.bootstrap import _summarize_bootstrap
 
         if not fixed_lam:
             raise ArgumentError(
                 "fixed_lam=False (the lambda rule inside every replicate) is not "
-                "available for a fit on a Dask DataFrame; use fixed_lam=True"
+                "available for a fit on a Dask DataFrame; use fixed_lam=True (on the "
+                "command line, add --bootstrap-fixed-lam)"
             )
         n_boot = check_int(n_boot, "n_boot", 2)
         if not 0.0 < float(level) < 1.0:
             raise ArgumentError(f"level must be in (0, 1), got {level!r}")
-        seed = fresh_seed() if seed is None else int(seed)
+        seed = resolve_seed(seed)
+        if not isinstance(seed, int):
+            # a SeedSequence (or what numpy seeds one from): the hash takes an int
+            seed = int(seed_sequence(seed).generate_state(1, np.uint32)[0])
         coefs, passes = bootstrap_coefs(
             self.data,
             self.partition_design,
