@@ -398,16 +398,20 @@ def fit_frame(
         )
 
     spec = build(pf)
-    init = None
-    if adaptive:
-        init = _adaptive_start(total, fold_stats, spec, select, adaptive_gamma, n_pos)
-        spec = build(init.penalty_factor)
-    ratios = select.l1_ratios if select.l1_ratios is not None else (spec.l1_ratio,)
-    specs = [spec.with_l1_ratio(r) for r in ratios]
     irls_passes = 0
 
     def run_pass(requests, boot_seed=None):
         return scan.run(_irls_task, (pdesign, list(requests), boot_seed), _merge_list)
+
+    init = None
+    if adaptive:
+        init, steps = _adaptive_start(
+            total, fold_stats, spec, select, adaptive_gamma, n_pos, run_pass
+        )
+        irls_passes += steps
+        spec = build(init.penalty_factor)
+    ratios = select.l1_ratios if select.l1_ratios is not None else (spec.l1_ratio,)
+    specs = [spec.with_l1_ratio(r) for r in ratios]
 
     def binomial_groups(groups):
         nonlocal irls_passes
@@ -872,22 +876,54 @@ def _choose_relaxed(path, fold_paths, fold_stats, select, total):
     return sel, RelaxedFit(_relax_from_stats(path, total), gamma, index, rcv)
 
 
-def _adaptive_start(total, fold_stats, spec: FitSpec, select: SelectSpec, gamma, n_pos):
-    """:func:`penstat.engine.adaptive_init` from the statistics (gaussian): the
-    weighted least-squares fit when there are more observations than parameters,
-    else ridge with lambda by CV (``cv_min``) on the folds' statistics."""
+def _logistic_start(total: GramStats, fit_intercept: bool, run_pass):
+    """The unpenalized logistic fit by Newton (IRLS) steps, one pass each: the
+    weighted least-squares fit of the working response is the next point, until it
+    stops moving (to round-off); ``(intercept, coefficients, passes)``."""
+    p = total.p
+    b0, beta = 0.0, np.zeros(p)
+    every = np.ones(p, bool)
+    for step in range(1, 101):
+        (S,) = run_pass([((0, 0), b0, beta)])
+        found = _least_squares(S, every, fit_intercept)
+        if found is None:
+            break
+        nb0, nbeta = found
+        move = max(abs(nb0 - b0), float(np.max(np.abs(nbeta - beta))))
+        b0, beta = nb0, nbeta
+        if move <= 1e-13 * (1.0 + max(abs(b0), float(np.max(np.abs(beta))))):
+            return b0, beta, step
+    raise DataError(
+        "penalty_factor='adaptive': the unpenalized logistic start did not converge: "
+        "the columns may separate the classes (no finite estimate); give "
+        "penalty_factor (e.g. from a ridge fit) instead"
+    )
+
+
+def _adaptive_start(
+    total, fold_stats, spec: FitSpec, select: SelectSpec, gamma, n_pos, run_pass
+):
+    """:func:`penstat.engine.adaptive_init` from the statistics and the passes:
+    with more observations than parameters the weighted least-squares fit
+    (gaussian, from the Gram) or the logistic fit (binomial, Newton steps of one
+    pass each); otherwise, gaussian, ridge with lambda by CV (``cv_min``) on the
+    folds' statistics. Returns the start and the passes it made."""
     from penstat.engine import ADAPTIVE_FACTOR_CAP, AdaptiveInit
 
-    if spec.family != "gaussian":
-        raise ArgumentError(
-            "penalty_factor='adaptive' on a Dask DataFrame is available for the "
-            "gaussian family only (its initial fit is a least-squares solve of the "
-            "statistics; the logistic one would need its own IRLS passes); fit the "
-            "initial model yourself and pass its 1/|b| as penalty_factor="
-        )
     p = total.p
-    b0, lam, seed = 0.0, None, None
-    if n_pos > p + int(spec.fit_intercept):
+    b0, lam, seed, steps = 0.0, None, None, 0
+    many = n_pos > p + int(spec.fit_intercept)
+    if spec.family != "gaussian" and not many:
+        raise ArgumentError(
+            "penalty_factor='adaptive' with no more observations than columns starts "
+            "from ridge with lambda by CV, not available for a binomial fit on a Dask "
+            "DataFrame; fit the initial model yourself and pass its 1/|b| as "
+            "penalty_factor="
+        )
+    if many and spec.family != "gaussian":
+        method, reason = "logistic", f"{n_pos} observations > {p} columns"
+        b0, b, steps = _logistic_start(total, spec.fit_intercept, run_pass)
+    elif many:
         method, reason = "ols", f"{n_pos} observations > {p} columns"
         found = _least_squares(total, np.ones(p, bool), spec.fit_intercept)
         if found is None:
@@ -933,7 +969,7 @@ def _adaptive_start(total, fold_stats, spec: FitSpec, select: SelectSpec, gamma,
     with np.errstate(divide="ignore"):
         factor = size**-gamma
     capped = factor > cap
-    return AdaptiveInit(
+    init = AdaptiveInit(
         method=method,
         coef=b,
         intercept=float(b0),
@@ -944,3 +980,4 @@ def _adaptive_start(total, fold_stats, spec: FitSpec, select: SelectSpec, gamma,
         reason=reason,
         seed=seed,
     )
+    return init, steps

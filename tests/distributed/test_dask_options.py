@@ -305,6 +305,24 @@ def test_adaptive_gaussian_least_squares_start(client, gframe):
     assert dfit.index == mfit.index and dfit.passes == 2
 
 
+def test_adaptive_binomial_logistic_start(client, bframe):
+    ddf = dd.from_pandas(bframe, npartitions=3)
+    options = dict(family="binomial", penalty_factor="adaptive", weights="w",
+                   offset="base", select="bic", nlambda=10, tol=1e-16)  # fmt: skip
+    dfit = ps.fit(BINOMIAL, ddf, **options)
+    mfit = ps.fit(BINOMIAL, bframe, **options)
+    assert dfit.adaptive_init.method == mfit.adaptive_init.method == "logistic"
+    np.testing.assert_allclose(
+        dfit.adaptive_init.coef, mfit.adaptive_init.coef, rtol=1e-9, atol=1e-11
+    )
+    np.testing.assert_allclose(
+        dfit.adaptive_init.penalty_factor, mfit.adaptive_init.penalty_factor, rtol=1e-9
+    )
+    _same_path(dfit, mfit)
+    assert dfit.index == mfit.index
+    assert dfit.passes == 2 + dfit.irls_passes
+
+
 def test_adaptive_gaussian_ridge_start(client):
     # more columns than rows: the start is ridge with lambda by CV on the folds
     rng = np.random.default_rng(5)
@@ -332,8 +350,9 @@ def test_refusals_name_the_argument(client, bframe):
     ddf = dd.from_pandas(bframe, npartitions=2)
     with pytest.raises(ArgumentError, match="measure='auc'.*sort"):
         ps.fit(BINOMIAL, ddf, family="binomial", measure="auc")
-    with pytest.raises(ArgumentError, match="adaptive.*gaussian family only"):
-        ps.fit(BINOMIAL, ddf, family="binomial", penalty_factor="adaptive")
+    few = dd.from_pandas(bframe.head(6), npartitions=2)  # 6 rows, 5 columns
+    with pytest.raises(ArgumentError, match="adaptive.*not available for a binomial"):
+        ps.fit(BINOMIAL, few, family="binomial", penalty_factor="adaptive", select="bic")
     with pytest.raises(ArgumentError, match="relax=True refits"):
         ps.fit("y ~ x1 + x2", ddf.assign(y=ddf.x3), relax=True, lower_limits=0)
 
