@@ -9,8 +9,16 @@
   (:func:`~penstat.solver.gram.gaussian_cv_loss`): two passes in all;
 * binomial: pass 2 the base statistics of every fold, then IRLS for the full problem
   and every fold problem in lockstep, one pass per IRLS step
-  (:func:`~penstat.solver.gram.binomial_paths_by_passes`), then one pass that
+  (:func:`~penstat.solver.gram.binomial_path_groups`), then one pass that
   scores every fold's held-out rows at every lambda.
+
+The options share those passes: an ``l1_ratio`` list solves every mix from the
+same gaussian statistics (binomial: every (mix, fold) problem in the same IRLS
+passes, one scoring pass for all); the relaxed lasso's refits and the adaptive
+lasso's least-squares (or ridge) start are solves of the same Gram; a fixed ``lam``
+refits the path with ``lam`` on its grid, as in memory; limits and an offset column
+go into every problem. The Poisson bootstrap (:func:`bootstrap_coefs`) makes every
+replicate's statistics in one pass.
 
 Rows are never gathered: a pass returns only the merged summaries.
 """
@@ -47,7 +55,7 @@ from penstat.solver import Path
 from penstat.solver.gram import GramStats, gaussian_cv_loss, gaussian_path_from_stats
 from penstat.spec import FitSpec, SelectSpec
 
-__all__ = ["DaskDesign", "bootstrap_stats", "fit_frame"]
+__all__ = ["DaskDesign", "bootstrap_coefs", "bootstrap_stats", "fit_frame"]
 
 
 @dataclass(frozen=True, eq=False)
