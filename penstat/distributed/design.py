@@ -24,13 +24,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import patsy
 
 from penstat._errors import ArgumentError, DataError, FormulaError
 from penstat.design import Design, build_design
-from penstat.design.formula import simple_name
+from penstat.design.formula import numeric_as_arrays, simple_name
 from penstat.design.terms import parse_formula
 
-__all__ = ["hash_folds", "poisson_counts", "template_frame"]
+__all__ = ["caller_names", "hash_folds", "poisson_counts", "template_frame"]
 
 _SAMPLE_ROWS = 8
 
@@ -234,10 +235,17 @@ class PartitionDesign:
     nfolds: int = 0
     seed: int = 0
     direct: list[str] | None = None
+    shipped: dict = field(default_factory=dict)
 
     @property
     def p(self) -> int:
         return len(self.design.columns)
+
+    def __setstate__(self, state):
+        # patsy's DesignInfo is rebuilt after unpickling in penstat's own namespace;
+        # the caller's names the formula uses come with the design and go back in
+        self.__dict__.update(state)
+        restore_design_info(self.design, self.shipped)
 
     def block(self, part: pd.DataFrame, start: int) -> dict[str, Any]:
         """The design rows of one partition (rows with a missing value in a
@@ -306,6 +314,87 @@ class PartitionDesign:
         }
 
 
+def _formula_env(shipped: dict):
+    from penstat.design.namespace import default_env
+
+    return patsy.EvalEnvironment([dict(shipped), default_env().namespace])
+
+
+def restore_design_info(design: Design, shipped: dict) -> None:
+    """Give an unpickled ``design`` its patsy ``DesignInfo`` back, evaluated with the
+    caller's names ``shipped`` (nothing to do without them: the design rebuilds it
+    itself in penstat's namespace)."""
+    if not shipped or design.design_info is not None:
+        return
+    terms = [
+        patsy.Term([patsy.EvalFactor(code) for code in codes]) for codes in design.rhs_codes
+    ]
+    info = patsy.dmatrix(
+        patsy.ModelDesc([], terms),
+        numeric_as_arrays(design._frame),
+        eval_env=_formula_env(shipped),
+        NA_action="raise",
+    ).design_info
+    object.__setattr__(design, "design_info", info)
+
+
+def caller_names(formula: str, meta: pd.DataFrame, exclude, env) -> dict:
+    """The names a formula uses that are neither columns of the data nor penstat's
+    formula functions (nor numpy, nor Python's built-ins), looked up in the caller's
+    namespace ``env`` (a patsy ``EvalEnvironment``), to be sent to the workers with
+    the design. Each must pickle (``cloudpickle``, as Dask sends functions): one
+    that does not is refused with a :class:`~penstat.FormulaError` naming it. A name
+    found nowhere is left to the formula layer's own error.
+
+    Examples
+    --------
+    >>> import patsy
+    >>> meta = pd.DataFrame({"y": [1.0], "x": [2.0]})
+    >>> def twice(v):
+    ...     return 2 * v
+    >>> env = patsy.EvalEnvironment([{"twice": twice}])
+    >>> sorted(caller_names("y ~ twice(x) + log(x)", meta, [], env))
+    ['twice']
+    """
+    import ast
+    import builtins
+
+    import cloudpickle
+
+    from penstat.design.namespace import FUNCTIONS
+
+    columns = [c for c in meta.columns if isinstance(c, str)]
+    parsed = parse_formula(formula, columns, set(exclude))
+    known = set(columns) | set(FUNCTIONS) | {"np", "numpy"} | set(dir(builtins))
+    names = []
+    for codes in parsed.rhs_codes:
+        for code in codes:
+            try:
+                tree = ast.parse(code.strip(), mode="eval")
+            except SyntaxError:
+                continue  # the formula layer reports it
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Name) and node.id not in known:
+                    names.append(node.id)
+    shipped = {}
+    for name in dict.fromkeys(names):
+        try:
+            value = env.namespace[name]
+        except KeyError:
+            continue
+        try:
+            cloudpickle.dumps(value)
+        except Exception as exc:  # any failure to pickle: the value cannot travel
+            raise FormulaError(
+                f"the formula uses {name!r} from your namespace, which cannot be sent "
+                f"to the Dask workers that evaluate the formula ({type(exc).__name__}: "
+                f"{exc}); compute the column first (ddf.assign) and use it in the "
+                "formula, or define the function at module level"
+            ) from None
+        shipped[name] = value
+    return shipped
+
+
 def plan_design(
     formula: str,
     meta: pd.DataFrame,
@@ -356,9 +445,11 @@ def make_partition_design(
     formula_env: str | None,
     nfolds: int,
     seed: int,
+    shipped: dict | None = None,
 ) -> PartitionDesign:
     """Build the design once on the template frame (:func:`template_frame`) and
-    check that it holds no stateful transform."""
+    check that it holds no stateful transform; ``shipped`` the caller's names the
+    formula uses (:func:`caller_names`)."""
     extra = [c for c in (weights, offset, foldid) if c is not None]
     columns = list(dict.fromkeys(used + extra))
     levels = {c: v for c, v in facts.levels.items() if c != foldid}
@@ -382,6 +473,7 @@ def make_partition_design(
             positive_class=positive_class,
             exclude=extra,
             formula_env=formula_env,
+            eval_env=_formula_env(shipped) if shipped else None,
         )
     stateful = _stateful_terms(design)
     if stateful:
@@ -412,4 +504,5 @@ def make_partition_design(
         fold_labels=labels,
         nfolds=len(labels) if foldid is not None else nfolds,
         seed=seed,
+        shipped=dict(shipped or {}),
     )

@@ -9,8 +9,16 @@
   (:func:`~penstat.solver.gram.gaussian_cv_loss`): two passes in all;
 * binomial: pass 2 the base statistics of every fold, then IRLS for the full problem
   and every fold problem in lockstep, one pass per IRLS step
-  (:func:`~penstat.solver.gram.binomial_paths_by_passes`), then one pass that
+  (:func:`~penstat.solver.gram.binomial_path_groups`), then one pass that
   scores every fold's held-out rows at every lambda.
+
+The options share those passes: an ``l1_ratio`` list solves every mix from the
+same gaussian statistics (binomial: every (mix, fold) problem in the same IRLS
+passes, one scoring pass for all); the relaxed lasso's refits and the adaptive
+lasso's least-squares (or ridge) start are solves of the same Gram; a fixed ``lam``
+refits the path with ``lam`` on its grid, as in memory; limits and an offset column
+go into every problem. The Poisson bootstrap (:func:`bootstrap_coefs`) makes every
+replicate's statistics in one pass.
 
 Rows are never gathered: a pass returns only the merged summaries.
 """
@@ -26,9 +34,11 @@ import pandas as pd
 from penstat._errors import ArgumentError, DataError
 from penstat._validation import CRITERIA, check_gamma, check_measure
 from penstat.design import Design
+from penstat.design.named import resolve_limits
 from penstat.distributed.design import (
     DataFacts,
     PartitionDesign,
+    caller_names,
     facts_of_partition,
     make_partition_design,
     merge_facts,
@@ -42,10 +52,10 @@ from penstat.selection.criteria import best_index, log_choose
 from penstat.selection.measures import optimal_indices, raw_measure, weighted_stats
 from penstat.selection.result import CVResult, Selection
 from penstat.solver import Path
-from penstat.solver.gram import GramStats
+from penstat.solver.gram import GramStats, gaussian_cv_loss, gaussian_path_from_stats
 from penstat.spec import FitSpec, SelectSpec
 
-__all__ = ["DaskDesign", "bootstrap_stats", "fit_frame"]
+__all__ = ["DaskDesign", "bootstrap_coefs", "bootstrap_stats", "fit_frame"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,6 +102,8 @@ class DaskRun:
     partition_design: PartitionDesign
     irls_passes: int = 0
     starts: np.ndarray | None = None
+    total: GramStats | None = None
+    adaptive_init: object = None
 
 
 # -- pass functions (module level: every scheduler pickles them) --------------------
@@ -133,15 +145,24 @@ def _fold_stats_task(part, start, shared):
 
 
 def _irls_task(part, start, shared):
+    """The IRLS statistics of every requested problem ``((g, k), b0, beta)``: ``k``
+    0 the full data, else the rows outside fold ``k - 1``; with a bootstrap seed,
+    group ``g`` is replicate ``g`` (the rows' weights times their Poisson counts)."""
     from penstat.solver.gram import irls_pass_stats
 
-    pdesign, requests = shared
+    pdesign, requests, boot_seed = shared
     b = pdesign.block(part, start)
     X, y, w, off, fold = b["X"], b["y"], b["w"], b["offset"], b["fold"]
     n = y.shape[0]
+    counts = {}
     out = []
-    for k, b0, beta in requests:
+    for (g, k), b0, beta in requests:
         rows = np.ones(n, bool) if k == 0 else fold != k - 1
+        wk = w
+        if boot_seed is not None:
+            if g not in counts:
+                counts[g] = poisson_counts(b["positions"], boot_seed, g)
+            wk = counts[g] if w is None else w * counts[g]
         if not rows.any():
             out.append(GramStats.empty(pdesign.p))
             continue
@@ -149,7 +170,7 @@ def _irls_task(part, start, shared):
             irls_pass_stats(
                 X[rows],
                 y[rows],
-                None if w is None else w[rows],
+                None if wk is None else wk[rows],
                 None if off is None else off[rows],
                 b0,
                 beta,
@@ -162,26 +183,29 @@ _BINOMIAL_MEASURES = ("deviance", "class", "mse", "mae")
 
 
 def _score_task(part, start, shared):
-    """Weighted sums of every binomial measure per (fold, lambda) on the held-out
-    rows, and each fold's total weight."""
-    pdesign, intercepts, coefs, family = shared
+    """Per block (one per l1_ratio): weighted sums of every binomial measure per
+    (fold, lambda) on the held-out rows, and each fold's total weight."""
+    pdesign, blocks, family = shared
     b = pdesign.block(part, start)
     X, y, w, off, fold = b["X"], b["y"], b["w"], b["offset"], b["fold"]
-    nfold, nlam = intercepts.shape
-    sums = np.zeros((len(_BINOMIAL_MEASURES), nfold, nlam))
-    weights = np.zeros(nfold)
-    for k in range(nfold):
-        rows = fold == k
-        if not rows.any():
-            continue
-        eta = X[rows] @ coefs[k].T + intercepts[k]
-        if off is not None:
-            eta += off[rows][:, None]
-        wk = np.ones(int(rows.sum())) if w is None else w[rows]
-        weights[k] += wk.sum()
-        for m, measure in enumerate(_BINOMIAL_MEASURES):
-            sums[m, k] += wk @ raw_measure(eta, y[rows], measure, family)
-    return sums, weights
+    out = []
+    for intercepts, coefs in blocks:
+        nfold, nlam = intercepts.shape
+        sums = np.zeros((len(_BINOMIAL_MEASURES), nfold, nlam))
+        weights = np.zeros(nfold)
+        for k in range(nfold):
+            rows = fold == k
+            if not rows.any():
+                continue
+            eta = X[rows] @ coefs[k].T + intercepts[k]
+            if off is not None:
+                eta += off[rows][:, None]
+            wk = np.ones(int(rows.sum())) if w is None else w[rows]
+            weights[k] += wk.sum()
+            for m, measure in enumerate(_BINOMIAL_MEASURES):
+                sums[m, k] += wk @ raw_measure(eta, y[rows], measure, family)
+        out.append((sums, weights))
+    return out
 
 
 def _bootstrap_task(part, start, shared):
@@ -190,6 +214,8 @@ def _bootstrap_task(part, start, shared):
     pdesign, n_boot, seed = shared
     b = pdesign.block(part, start)
     X, y, w = b["X"], b["y"], b["w"]
+    if b["offset"] is not None and pdesign.design.family.name == "gaussian":
+        y = y - b["offset"]
     positions = b["positions"]
     base = np.ones(y.shape[0]) if w is None else w
     return [
@@ -217,8 +243,66 @@ def bootstrap_stats(
     return scan.run(_bootstrap_task, (pdesign, n_boot, seed), _merge_list, starts=starts)
 
 
-def _add_pair(a, b):
-    return a[0] + b[0], a[1] + b[1]
+def bootstrap_coefs(
+    ddf,
+    pdesign: PartitionDesign,
+    starts,
+    spec: FitSpec,
+    lambdas,
+    n_boot: int,
+    seed: int,
+    gamma: float | None = None,
+    client=None,
+) -> tuple[np.ndarray, int]:
+    """The coefficients of every Poisson bootstrap replicate at the last of
+    ``lambdas`` (the fit's grid down to its lambda) and the passes made.
+
+    One pass makes every replicate's statistics; gaussian: each replicate's path is
+    solved from them; binomial: every replicate is a problem of
+    :func:`~penstat.solver.gram.binomial_path_groups`, all in lockstep, one pass per
+    IRLS step (a replicate's rows weighted by their Poisson counts, made again from
+    the same hash on the workers). ``gamma``: a relaxed fit's gamma (gaussian), the
+    replicate's coefficients then blended with its least-squares refit.
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd
+    >>> import penstat as ps
+    >>> fit = ps.lasso("y ~ bmi + bp", dd.from_pandas(ps.datasets.load("diabetes"), 2),
+    ...                select="bic")
+    >>> coefs, passes = bootstrap_coefs(fit.data, fit.partition_design, fit.starts,
+    ...     fit.spec, fit.path.lambdas[: fit.index + 1], 3, seed=0)
+    >>> coefs.shape, passes
+    ((3, 2), 1)
+    """
+    from penstat.solver.gram import binomial_path_groups
+    from penstat.solver.relax import blend
+
+    scan = Scan(ddf, client)
+    scan.starts = starts
+    stats = scan.run(_bootstrap_task, (pdesign, n_boot, seed), _merge_list)
+    grid = spec.with_grid(np.asarray(lambdas, dtype=float))
+    if spec.family == "gaussian":
+        paths = [gaussian_path_from_stats(s, grid) for s in stats]
+    else:
+
+        def run_pass(requests):
+            return scan.run(_irls_task, (pdesign, list(requests), seed), _merge_list)
+
+        groups, _ = binomial_path_groups([([s], grid) for s in stats], run_pass)
+        paths = [g[0] for g in groups]
+    coefs = []
+    for s, path in zip(stats, paths, strict=True):
+        b = np.asarray(path.coefs, dtype=float)[-1]
+        if gamma is not None:
+            rel = _relax_from_stats(path, s)
+            b = blend(gamma, path.intercepts, path.coefs, rel.intercepts, rel.coefs)[1][-1]
+        coefs.append(b)
+    return np.array(coefs), scan.passes
+
+
+def _add_pairs(a, b):
+    return [(x[0] + y[0], x[1] + y[1]) for x, y in zip(a, b, strict=True)]
 
 
 # -- the fit --------------------------------------------------------------------------
@@ -237,13 +321,23 @@ def fit_frame(
     formula_env: str | None = None,
     client=None,
     penalty_factor=None,
+    lower_limits=None,
+    upper_limits=None,
+    adaptive_gamma: float | None = None,
+    caller_env=None,
 ) -> DaskRun:
     """Fit ``formula`` on the Dask DataFrame ``ddf`` by passes (module docstring).
 
     ``spec_options`` are the arguments of :meth:`FitSpec.build` other than ``n``,
-    ``p``, the weights, the offset, the penalty factors and the intercept;
-    ``select`` the checked lambda rule; ``penalty_factor`` a function of the
-    design (the template's, whose columns are the fit's) giving the factors.
+    ``p``, the weights, the offset, the penalty factors, the limits and the
+    intercept; ``select`` the checked lambda rule (a fixed ``lam``, a list of
+    ``l1_ratios``, ``relax``); ``penalty_factor`` a function of the design (the
+    template's, whose columns are the fit's) giving the factors;
+    ``lower_limits`` / ``upper_limits`` as :func:`penstat.fit` takes them;
+    ``adaptive_gamma`` (not None) the adaptive lasso's exponent (gaussian: the
+    initial fit from the statistics); ``offset`` a column name; ``caller_env`` (a
+    patsy ``EvalEnvironment``) the caller's namespace, whose names the formula uses
+    are sent to the workers (:func:`penstat.distributed.design.caller_names`).
 
     Examples
     --------
@@ -256,13 +350,15 @@ def fit_frame(
     >>> run.passes, run.npartitions, run.design.columns
     (2, 4, ['bmi', 'bp', 's5'])
     """
-    if offset is not None:
-        raise ArgumentError("offset= is not available for a fit on a Dask DataFrame")
     fam = get_family(family)
     meta = ddf._meta
     used, level_cols = plan_design(
         formula, meta, fam.name, weights, offset, foldid, formula_env
     )
+    shipped = {}
+    if caller_env is not None:
+        exclude = [c for c in (weights, offset, foldid) if c is not None]
+        shipped = caller_names(formula, meta, exclude, caller_env)
     scan = Scan(ddf, client)
     n_parts, levels, sample, n_kept = scan.run(
         _facts_task, (used, level_cols), _merge_facts_task
@@ -274,55 +370,100 @@ def fit_frame(
         )
     facts = DataFacts(np.asarray(n_parts, dtype=np.int64), levels, sample, n_kept)
     scan.starts = facts.starts
-    cv = select.rule is not None and select.rule not in CRITERIA and select.lam is None
+    cv = select.is_cv and select.lam is None
     seed = 0 if select.seed is None else int(select.seed)
     pdesign = make_partition_design(
         formula, meta, facts, fam.name, used, weights, offset, foldid,
-        positive_class, formula_env, select.nfolds if cv else 0, seed,
+        positive_class, formula_env, select.nfolds, seed, shipped,
     )  # fmt: skip
-    nfold = pdesign.nfolds if cv else 1
-    irls_passes = 0
     p = pdesign.p
     gaussian = fam.name == "gaussian"
+    # the adaptive lasso's ridge start (observations <= columns) chooses its lambda
+    # by CV: the statistics of the folds then come with the same pass
+    ridge_start = adaptive_gamma is not None and n_kept <= p + 1
+    nfold = pdesign.nfolds if (cv or ridge_start) else 1
+    if nfold == 1:
+        pdesign = dataclasses.replace(pdesign, nfolds=0, foldid=None)
     fold_stats = scan.run(_fold_stats_task, (pdesign, nfold, gaussian), _merge_list)
     total = GramStats.merge_all(fold_stats)
     n_pos = int(round(sum(s.extra for s in fold_stats)))
     if total.sum_w <= 0:
         raise DataError(f"weights column {weights!r} is zero for every row used")
-    pf = None if penalty_factor is None else penalty_factor(pdesign.design)
-    spec = FitSpec.build(
-        total.n_rows,
-        p,
-        **spec_options,
-        penalty_factor=pf,
-        fit_intercept=pdesign.design.has_intercept,
-    )
-    sd = np.sqrt(np.maximum(np.diag(total.xx) / total.sum_w, 0.0))
-    if gaussian:
-        from penstat.solver.gram import gaussian_path_from_stats
+    design = pdesign.design
+    adaptive = adaptive_gamma is not None
+    pf = None if adaptive or penalty_factor is None else penalty_factor(design)
+    lower, upper = resolve_limits(lower_limits, upper_limits, design, pf)
 
-        path = gaussian_path_from_stats(total, spec)
-        fold_paths = None
-        if cv:
-            grid = spec.with_grid(np.asarray(path.lambdas, dtype=float))
-            fold_paths = [
-                gaussian_path_from_stats(_others(fold_stats, k), grid) for k in range(nfold)
-            ]
+    def build(factors):
+        return FitSpec.build(
+            total.n_rows,
+            p,
+            **spec_options,
+            penalty_factor=factors,
+            lower_limits=lower,
+            upper_limits=upper,
+            fit_intercept=design.has_intercept,
+        )
+
+    spec = build(pf)
+    irls_passes = 0
+
+    def run_pass(requests, boot_seed=None):
+        return scan.run(_irls_task, (pdesign, list(requests), boot_seed), _merge_list)
+
+    init = None
+    if adaptive:
+        init, steps = _adaptive_start(
+            total, fold_stats, spec, select, adaptive_gamma, n_pos, run_pass
+        )
+        irls_passes += steps
+        spec = build(init.penalty_factor)
+    ratios = select.l1_ratios if select.l1_ratios is not None else (spec.l1_ratio,)
+    specs = [spec.with_l1_ratio(r) for r in ratios]
+
+    def binomial_groups(groups):
+        nonlocal irls_passes
+        from penstat.solver.gram import binomial_path_groups
+
+        paths, n = binomial_path_groups(groups, run_pass)
+        irls_passes += n
+        return paths
+
+    def solve_full(s):
+        if gaussian:
+            return gaussian_path_from_stats(total, s)
+        return binomial_groups([([total], s)])[0][0]
+
+    if select.lam is not None:
+        path, index = _lam_path(solve_full, spec, select.lam)
+        result = EngineFit(path, index, None, spec.l1_ratio)
     else:
-        from penstat.solver.gram import binomial_paths_by_passes
-
-        base = [total] + ([_others(fold_stats, k) for k in range(nfold)] if cv else [])
-
-        def run_pass(requests):
-            return scan.run(_irls_task, (pdesign, list(requests)), _merge_list)
-
-        paths, irls_passes = binomial_paths_by_passes(base, spec, run_pass)
-        path, fold_paths = paths[0], (paths[1:] if cv else None)
-    selection, index = _select(
-        path, select, fold_paths, fold_stats, scan, pdesign, total, n_pos, p
-    )
-    result = EngineFit(path, index, selection, spec.l1_ratio)
-    design = _dask_design(pdesign.design, facts, total.n_rows, sd)
+        if gaussian:
+            paths = [gaussian_path_from_stats(total, s) for s in specs]
+            fold_paths = [
+                [
+                    gaussian_path_from_stats(
+                        _others(fold_stats, k), s.with_grid(np.asarray(path.lambdas))
+                    )
+                    for k in range(nfold)
+                ]
+                if cv
+                else None
+                for s, path in zip(specs, paths, strict=True)
+            ]
+        else:
+            others = [_others(fold_stats, k) for k in range(nfold)] if cv else []
+            groups = binomial_groups([([total, *others], s) for s in specs])
+            paths = [g[0] for g in groups]
+            fold_paths = [g[1:] if cv else None for g in groups]
+        values = None
+        if cv:
+            values = _fold_values(paths, fold_paths, fold_stats, scan, pdesign, select)
+        result = _choose(
+            paths, fold_paths, values, select, total, fold_stats, n_pos, p, ratios
+        )
+    sd = np.sqrt(np.maximum(np.diag(total.xx) / total.sum_w, 0.0))
+    design = _dask_design(pdesign, facts, total.n_rows, sd)
     scheduler = "distributed" if scan.client is not None else "dask default"
     return DaskRun(
         design,
@@ -335,7 +476,24 @@ def fit_frame(
         pdesign,
         irls_passes,
         facts.starts,
+        total,
+        init,
     )
+
+
+def _lam_path(solve_full, spec: FitSpec, lam: float):
+    """:func:`penstat.solver.fixed_lam.lam_path` with ``full_grid=True`` (the
+    formula API's): the whole path, then, unless ``lam`` is on its grid, the path
+    again on its grid with ``lam`` inserted; ``solve_full(spec)`` fits a path."""
+    from penstat.solver.fixed_lam import _ON_GRID
+
+    base = solve_full(spec)
+    grid = np.asarray(base.lambdas, float)
+    close = np.flatnonzero(np.isclose(grid, lam, rtol=_ON_GRID, atol=0.0))
+    if close.size:
+        return base, int(close[0])
+    path = solve_full(spec.with_grid(np.sort(np.append(grid, lam))[::-1]))
+    return path, int(np.flatnonzero(np.asarray(path.lambdas) == lam)[0])
 
 
 def _merge_facts_task(a, b):
@@ -346,7 +504,8 @@ def _others(fold_stats, k):
     return GramStats.merge_all([s for j, s in enumerate(fold_stats) if j != k])
 
 
-def _dask_design(template: Design, facts: DataFacts, n_used: int, sd) -> DaskDesign:
+def _dask_design(pdesign: PartitionDesign, facts: DataFacts, n_used: int, sd) -> DaskDesign:
+    template = pdesign.design
     values = {f.name: getattr(template, f.name) for f in dataclasses.fields(Design)}
     n_rows = int(facts.lengths.sum())
     values.update(
@@ -359,6 +518,8 @@ def _dask_design(template: Design, facts: DataFacts, n_used: int, sd) -> DaskDes
         row_positions=np.empty(0, dtype=np.int64),
         n_data_rows=n_rows,
         missing={},
+        offset=None,
+        offset_column=pdesign.offset,
     )
     return DaskDesign(**values, n_used=n_used, sd=sd)
 
@@ -372,72 +533,74 @@ def _carry(values: np.ndarray, nlam: int) -> np.ndarray:
     return np.concatenate([values, np.full(nlam - values.size, values[-1])])
 
 
-def _select(
-    path: Path, select: SelectSpec, fold_paths, fold_stats, scan, pdesign, total, n_pos, p
-):
-    lambdas = np.asarray(path.lambdas, dtype=float)
-    nlam = lambdas.size
-    nonzero = np.count_nonzero(np.asarray(path.coefs), axis=1)
-    if select.lam is not None:
-        raise ArgumentError(
-            "lam= (a fixed lambda) is not available on a Dask DataFrame yet; use "
-            "select='cv_1se', 'cv_min', a criterion, or select=None and read "
-            "fit.path.coef_at(lam)"
-        )
-    if select.rule is None:
-        return None, nlam - 1
-    if select.rule in CRITERIA:
-        sel = _criteria(path, select, total, n_pos, p)
-        return sel, sel.index
-    measure = check_measure(select.measure, path.family)
-    nfold = len(fold_stats)
-    fold_weights = np.array([s.sum_w for s in fold_stats])
-    if path.family == "gaussian":
-        from penstat.solver.gram import gaussian_cv_loss
+def _carry_rows(values: np.ndarray, nlam: int) -> np.ndarray:
+    """:func:`_carry` for the rows of a (lambdas, p) array."""
+    values = np.asarray(values, dtype=float)[:nlam]
+    return np.concatenate([values, np.repeat(values[-1:], nlam - len(values), 0)])
 
-        if measure != "mse":
-            raise ArgumentError(
-                f"measure={measure!r} is not available on a Dask DataFrame for the "
-                "gaussian family (its CV error comes from the folds' statistics); use "
-                "measure='mse'"
-            )
-        fold_values = np.array(
-            [
-                _carry(gaussian_cv_loss(fold_paths[k], fold_stats[k]), nlam)
-                / fold_weights[k]
-                for k in range(nfold)
-            ]
+
+def _check_cv_measure(select: SelectSpec, family: str) -> str:
+    measure = check_measure(select.measure, family)
+    if family == "gaussian" and measure != "mse":
+        raise ArgumentError(
+            f"measure={measure!r} is not available on a Dask DataFrame for the "
+            "gaussian family (its CV error comes from the folds' statistics, which "
+            "give squared errors only); use measure='mse'"
         )
-    else:
-        if measure not in _BINOMIAL_MEASURES:
-            raise ArgumentError(
-                f"measure={measure!r} is not available on a Dask DataFrame; use one of "
-                f"{list(_BINOMIAL_MEASURES)}"
-            )
-        intercepts = np.array([_carry(fp.intercepts, nlam) for fp in fold_paths])
-        coefs = np.array(
-            [
-                np.concatenate(
+    if measure == "auc":
+        raise ArgumentError(
+            "measure='auc' is not available on a Dask DataFrame: a fold's AUC ranks "
+            "all its held-out predictions against each other at every lambda, which "
+            "needs those predictions together (a sort of the fold's rows), not a sum "
+            "that partitions can merge; an approximation would not equal the "
+            "in-memory fit. Use measure='deviance' (or 'class', 'mse', 'mae')"
+        )
+    if measure not in _BINOMIAL_MEASURES:
+        raise ArgumentError(
+            f"measure={measure!r} is not available on a Dask DataFrame; use one of "
+            f"{list(_BINOMIAL_MEASURES)}"
+        )
+    return measure
+
+
+def _fold_values(paths, fold_paths, fold_stats, scan, pdesign, select):
+    """Per l1_ratio: the CV folds' errors at every lambda and their weights
+    (gaussian: from the held-out statistics; binomial: one scoring pass for all
+    mixes and folds)."""
+    family = paths[0].family
+    measure = _check_cv_measure(select, family)
+    nfold = len(fold_stats)
+    if family == "gaussian":
+        fold_weights = np.array([s.sum_w for s in fold_stats])
+        return [
+            (
+                np.array(
                     [
-                        np.asarray(fp.coefs, float)[:nlam],
-                        np.repeat(
-                            np.asarray(fp.coefs, float)[-1:],
-                            max(0, nlam - len(fp.lambdas)),
-                            0,
-                        ),
+                        _carry(gaussian_cv_loss(fps[k], fold_stats[k]), path.lambdas.size)
+                        / fold_weights[k]
+                        for k in range(nfold)
                     ]
-                )
-                for fp in fold_paths
-            ]
-        )
-        sums, weights = scan.run(
-            _score_task, (pdesign, intercepts, coefs, path.family), _add_pair
-        )
-        fold_values = sums[_BINOMIAL_MEASURES.index(measure)] / weights[:, None]
-        fold_weights = weights
+                ),
+                fold_weights,
+                measure,
+            )
+            for path, fps in zip(paths, fold_paths, strict=True)
+        ]
+    blocks = []
+    for path, fps in zip(paths, fold_paths, strict=True):
+        nlam = path.lambdas.size
+        intercepts = np.array([_carry(fp.intercepts, nlam) for fp in fps])
+        coefs = np.array([_carry_rows(fp.coefs, nlam) for fp in fps])
+        blocks.append((intercepts, coefs))
+    scored = scan.run(_score_task, (pdesign, blocks, family), _add_pairs)
+    m = _BINOMIAL_MEASURES.index(measure)
+    return [(sums[m] / weights[:, None], weights, measure) for sums, weights in scored]
+
+
+def _cv_result(lambdas, fold_values, fold_weights, measure, nonzero) -> CVResult:
     cvm, cvsd, counts = weighted_stats(fold_values, fold_weights)
     index_min, index_1se = optimal_indices(lambdas, cvm, cvsd)
-    cvres = CVResult(
+    return CVResult(
         lambdas=lambdas,
         cvm=cvm,
         cvsd=cvsd,
@@ -455,18 +618,60 @@ def _select(
         index_min=index_min,
         index_1se=index_1se,
     )
-    index = index_1se if select.rule == "cv_1se" else index_min
-    sel = Selection(
-        rule=select.rule,
-        lam=float(lambdas[index]),
+
+
+def _cv_selection(rule: str, cvres: CVResult, index: int | None = None, lam_min=None,
+                  lam_1se=None) -> Selection:  # fmt: skip
+    if index is None:
+        index = cvres.index_1se if rule == "cv_1se" else cvres.index_min
+    return Selection(
+        rule=rule,
+        lam=float(cvres.lambdas[index]),
         index=index,
         table=cvres.to_frame(),
-        lam_min=cvres.lam_min,
-        lam_1se=cvres.lam_1se,
+        lam_min=cvres.lam_min if lam_min is None else lam_min,
+        lam_1se=cvres.lam_1se if lam_1se is None else lam_1se,
         cv=cvres,
-        measure=measure,
+        measure=cvres.measure,
     )
-    return sel, index
+
+
+def _choose(paths, fold_paths, values, select, total, fold_stats, n_pos, p, ratios):
+    """The lambda rule on every mix's path, then the mix (as
+    :func:`penstat.selection.l1_ratio.search_l1_ratio`); the relaxed fit's
+    (lambda, gamma) for ``select.relax``."""
+    from penstat.selection.l1_ratio import _mix_row
+
+    fits = []
+    for r, path in enumerate(paths):
+        lambdas = np.asarray(path.lambdas, dtype=float)
+        if select.rule is None:
+            fits.append((None, lambdas.size - 1, None))
+        elif select.rule in CRITERIA:
+            sel = _criteria(path, select, total, n_pos, p)
+            fits.append((sel, sel.index, None))
+        elif select.relax:
+            sel, relax = _choose_relaxed(path, fold_paths[r], fold_stats, select, total)
+            fits.append((sel, sel.index, relax))
+        else:
+            fold_values, fold_weights, measure = values[r]
+            nonzero = np.count_nonzero(np.asarray(path.coefs), axis=1)
+            cvres = _cv_result(lambdas, fold_values, fold_weights, measure, nonzero)
+            sel = _cv_selection(select.rule, cvres)
+            fits.append((sel, sel.index, None))
+    if len(paths) == 1:
+        sel, index, relax = fits[0]
+        return EngineFit(paths[0], int(index), sel, float(ratios[0]), relax=relax)
+    table = pd.DataFrame(
+        [_mix_row(r, sel) for r, (sel, _, _) in zip(ratios, fits, strict=True)]
+    )
+    best = best_index(table["score"].to_numpy(dtype=float), np.asarray(ratios))
+    if best < 0:
+        raise DataError("no l1_ratio gave a finite CV error or criterion")
+    table = table.drop(columns="score")
+    table["chosen"] = np.arange(len(ratios)) == best
+    sel, index, _ = fits[best]
+    return EngineFit(paths[best], int(index), sel, float(ratios[best]), table)
 
 
 def _gaussian_enet_df(path: Path, total: GramStats) -> np.ndarray:
@@ -556,3 +761,231 @@ def _criteria(
         family=path.family,
         gamma=gamma,
     )
+
+
+# -- the relaxed lasso and the adaptive start, from the statistics (gaussian) ---------
+
+
+def _least_squares(stats: GramStats, mask: np.ndarray, fit_intercept: bool):
+    """(intercept, coefficients) of the weighted least-squares fit of ``y`` on the
+    columns ``mask``, from the statistics (the normal equations of the centred
+    cross products; uncentred without an intercept), or None when not finite."""
+    if fit_intercept:
+        A = stats.xx[np.ix_(mask, mask)]
+        c = stats.xy[mask]
+    else:
+        m = stats.x_mean[mask]
+        A = stats.xx[np.ix_(mask, mask)] + stats.sum_w * np.outer(m, m)
+        c = stats.xy[mask] + stats.sum_w * m * stats.y_mean
+    beta = np.linalg.lstsq(A, c, rcond=None)[0]
+    if not np.all(np.isfinite(beta)):
+        return None
+    if not fit_intercept:
+        return 0.0, beta
+    b0 = (stats.y_mean - stats.x_mean[mask] @ beta) + (
+        stats.y_mean_lo - stats._xlo[mask] @ beta
+    )
+    return float(b0), beta
+
+
+def _relax_from_stats(path: Path, stats: GramStats):
+    """:func:`penstat.solver.relax.relax_path` of a gaussian path from the
+    statistics of its rows (those of ``y - offset``): the least-squares refit of
+    every distinct active set, with relax.glmnet's size limit ``n - 3`` and the
+    extend rule."""
+    from penstat.solver.relax import RelaxedPath, _warn_skipped
+
+    coefs = np.asarray(path.coefs, dtype=float)
+    nlam = coefs.shape[0]
+    maxp = stats.n_rows - 3
+    active = coefs != 0
+    out_b0 = np.asarray(path.intercepts, dtype=float).copy()
+    out_b = np.zeros_like(coefs)
+    refitted = np.zeros(nlam, dtype=bool)
+    have = np.zeros(nlam, dtype=bool)
+    cache: dict = {}
+    reasons: list[str] = []
+    for k in range(nlam):
+        mask = active[k]
+        if not mask.any():
+            have[k] = True
+            continue
+        key = mask.tobytes()
+        if key not in cache:
+            if mask.sum() > maxp:
+                cache[key] = "size"
+            else:
+                found = _least_squares(stats, mask, path.spec.fit_intercept)
+                cache[key] = "failed" if found is None else found
+        found = cache[key]
+        if isinstance(found, str):
+            if found not in reasons:
+                reasons.append(found)
+            continue
+        out_b0[k] = found[0]
+        out_b[k, mask] = found[1]
+        refitted[k] = have[k] = True
+    missing = ~have
+    if missing.any():
+        if have.any():
+            last = int(np.flatnonzero(have)[-1])
+            out_b0[missing], out_b[missing] = out_b0[last], out_b[last]
+        else:
+            out_b0[missing], out_b[missing] = path.intercepts[missing], coefs[missing]
+    if reasons:
+        _warn_skipped(reasons)
+    return RelaxedPath(
+        path=path,
+        intercepts=out_b0,
+        coefs=out_b,
+        refitted=refitted,
+        skipped=", ".join(reasons) if reasons else None,
+    )
+
+
+def _choose_relaxed(path, fold_paths, fold_stats, select, total):
+    """:func:`penstat.selection.relax.choose_relaxed` from the statistics: every
+    fold's relaxed refits from the other folds' statistics, its held-out error at
+    every (lambda, gamma) from its own (a quadratic form: no pass)."""
+    from penstat.selection.relax import RelaxedCV, RelaxedFit, relaxed_optimum
+    from penstat.solver.relax import RELAX_GAMMAS, blend
+
+    measure = _check_cv_measure(select, path.family)
+    lambdas = np.asarray(path.lambdas, dtype=float)
+    nlam = lambdas.size
+    nfold = len(fold_stats)
+    fold_weights = np.array([s.sum_w for s in fold_stats])
+    losses = np.empty((len(RELAX_GAMMAS), nfold, nlam))
+    for k, fp in enumerate(fold_paths):
+        rel = _relax_from_stats(fp, _others(fold_stats, k))
+        for g, gamma in enumerate(RELAX_GAMMAS):
+            b0, b = blend(gamma, fp.intercepts, fp.coefs, rel.intercepts, rel.coefs)
+            mixed = dataclasses.replace(fp, intercepts=b0, coefs=b)
+            losses[g, k] = _carry(gaussian_cv_loss(mixed, fold_stats[k]), nlam)
+    nonzero = np.count_nonzero(np.asarray(path.coefs), axis=1)
+    cvs = [
+        _cv_result(lambdas, losses[g] / fold_weights[:, None], fold_weights, measure,
+                   nonzero)
+        for g in range(len(RELAX_GAMMAS))
+    ]  # fmt: skip
+    best = relaxed_optimum(lambdas, RELAX_GAMMAS, cvs)
+    rcv = RelaxedCV(tuple(float(g) for g in RELAX_GAMMAS), tuple(cvs), *best)
+    if select.rule == "cv_1se":
+        index, gamma = rcv.index_1se, rcv.gamma_1se
+    else:
+        index, gamma = rcv.index_min, rcv.gamma_min
+    sel = _cv_selection(
+        select.rule,
+        rcv.cv_of(gamma),
+        index,
+        float(lambdas[rcv.index_min]),
+        float(lambdas[rcv.index_1se]),
+    )
+    return sel, RelaxedFit(_relax_from_stats(path, total), gamma, index, rcv)
+
+
+def _logistic_start(total: GramStats, fit_intercept: bool, run_pass):
+    """The unpenalized logistic fit by Newton (IRLS) steps, one pass each: the
+    weighted least-squares fit of the working response is the next point, until it
+    stops moving (to round-off); ``(intercept, coefficients, passes)``."""
+    p = total.p
+    b0, beta = 0.0, np.zeros(p)
+    every = np.ones(p, bool)
+    for step in range(1, 101):
+        (S,) = run_pass([((0, 0), b0, beta)])
+        found = _least_squares(S, every, fit_intercept)
+        if found is None:
+            break
+        nb0, nbeta = found
+        move = max(abs(nb0 - b0), float(np.max(np.abs(nbeta - beta))))
+        b0, beta = nb0, nbeta
+        if move <= 1e-13 * (1.0 + max(abs(b0), float(np.max(np.abs(beta))))):
+            return b0, beta, step
+    raise DataError(
+        "penalty_factor='adaptive': the unpenalized logistic start did not converge: "
+        "the columns may separate the classes (no finite estimate); give "
+        "penalty_factor (e.g. from a ridge fit) instead"
+    )
+
+
+def _adaptive_start(
+    total, fold_stats, spec: FitSpec, select: SelectSpec, gamma, n_pos, run_pass
+):
+    """:func:`penstat.engine.adaptive_init` from the statistics and the passes:
+    with more observations than parameters the weighted least-squares fit
+    (gaussian, from the Gram) or the logistic fit (binomial, Newton steps of one
+    pass each); otherwise, gaussian, ridge with lambda by CV (``cv_min``) on the
+    folds' statistics. Returns the start and the passes it made."""
+    from penstat.engine import ADAPTIVE_FACTOR_CAP, AdaptiveInit
+
+    p = total.p
+    b0, lam, seed, steps = 0.0, None, None, 0
+    many = n_pos > p + int(spec.fit_intercept)
+    if spec.family != "gaussian" and not many:
+        raise ArgumentError(
+            "penalty_factor='adaptive' with no more observations than columns starts "
+            "from ridge with lambda by CV, not available for a binomial fit on a Dask "
+            "DataFrame; fit the initial model yourself and pass its 1/|b| as "
+            "penalty_factor="
+        )
+    if many and spec.family != "gaussian":
+        method, reason = "logistic", f"{n_pos} observations > {p} columns"
+        b0, b, steps = _logistic_start(total, spec.fit_intercept, run_pass)
+    elif many:
+        method, reason = "ols", f"{n_pos} observations > {p} columns"
+        found = _least_squares(total, np.ones(p, bool), spec.fit_intercept)
+        if found is None:
+            raise DataError(
+                "penalty_factor='adaptive': the least-squares start is not finite"
+            )
+        b0, b = found
+    else:
+        method, reason = "ridge", f"{n_pos} observations <= {p} columns"
+        if len(fold_stats) < 3:
+            raise DataError(
+                "penalty_factor='adaptive' with no more observations than columns "
+                "starts from ridge with lambda by CV, which needs the folds; use "
+                "select='cv_min' or 'cv_1se', or give penalty_factor"
+            )
+        ridge_spec = FitSpec(
+            family="gaussian",
+            l1_ratio=0.0,
+            standardize=spec.standardize,
+            fit_intercept=spec.fit_intercept,
+            tol=spec.tol,
+            max_iter=spec.max_iter,
+        )
+        path = gaussian_path_from_stats(total, ridge_spec)
+        grid = ridge_spec.with_grid(np.asarray(path.lambdas))
+        folds = [gaussian_path_from_stats(_others(fold_stats, k), grid)
+                 for k in range(len(fold_stats))]  # fmt: skip
+        ridge_select = dataclasses.replace(select, rule="cv_min", measure=None)
+        values = _fold_values([path], [folds], fold_stats, None, None, ridge_select)
+        nonzero = np.count_nonzero(np.asarray(path.coefs), axis=1)
+        cvres = _cv_result(np.asarray(path.lambdas), *values[0][:2], "mse", nonzero)
+        index = cvres.index_min
+        b0, b = float(path.intercepts[index]), np.asarray(path.coefs[index], float)
+        lam, seed = float(path.lambdas[index]), select.seed
+    b = np.asarray(b, dtype=float)
+    size = np.abs(b)
+    if not np.any(size > 0):
+        raise DataError(
+            "penalty_factor='adaptive': every coefficient of the initial fit is 0, so "
+            "no column can be weighted; check the response, or give penalty_factor"
+        )
+    cap = ADAPTIVE_FACTOR_CAP * float(np.max(size)) ** -gamma
+    with np.errstate(divide="ignore"):
+        factor = size**-gamma
+    capped = factor > cap
+    init = AdaptiveInit(
+        method=method,
+        coef=b,
+        intercept=float(b0),
+        lam=lam,
+        gamma=float(gamma),
+        penalty_factor=np.where(capped, cap, factor),
+        capped=capped,
+        reason=reason,
+        seed=seed,
+    )
+    return init, steps

@@ -20,11 +20,16 @@ from penstat.results.fit import PenalizedFit
 __all__ = ["DaskPenalizedFit"]
 
 
-def _predict_partition(part, design_bytes, b0, b, family, type):
+def _predict_partition(part, design_bytes, b0, b, family, type, offset, shipped):
     """The predictions of one pandas partition (as :meth:`PenalizedFit.predict`)."""
+    from penstat.distributed.design import restore_design_info
+
     design = pickle.loads(design_bytes)
+    restore_design_info(design, shipped)
     X = design.transform(part)
     eta = X @ b + b0
+    if offset is not None:
+        eta = eta + part[offset].to_numpy(dtype=float, na_value=np.nan)
     if type == "link":
         return pd.Series(eta, index=part.index, name="link")
     mu = family.linkinv(eta)
@@ -65,9 +70,26 @@ class DaskPenalizedFit(PenalizedFit):
     """
 
     def __init__(
-        self, design, result, spec, select_spec, penalty, run, data=None, warnings=()
+        self,
+        design,
+        result,
+        spec,
+        select_spec,
+        penalty,
+        run,
+        data=None,
+        warnings=(),
+        adaptive_init=None,
     ):
-        super().__init__(design, result, spec, select_spec, penalty, warnings=warnings)
+        super().__init__(
+            design,
+            result,
+            spec,
+            select_spec,
+            penalty,
+            warnings=warnings,
+            adaptive_init=adaptive_init,
+        )
         # the Dask collection (a lazy graph, not the rows) and how its partitions are
         # coded: what the Poisson bootstrap passes over
         self.data = data
@@ -77,19 +99,34 @@ class DaskPenalizedFit(PenalizedFit):
         self.npartitions = int(run.npartitions)
         self.scheduler = run.scheduler
         self.irls_passes = int(run.irls_passes)
+        # the merged statistics of the rows used (gaussian: of y - offset)
+        self.total = run.total
 
     @property
     def dev_ratio(self) -> float:
-        """Fraction of the null deviance explained at the chosen lambda."""
-        return float(self.path.dev_ratio[self.index])
+        """Fraction of the null deviance explained at the chosen lambda (of a
+        relaxed fit, by its relaxed coefficients, from the statistics)."""
+        if self.relax is None:
+            return float(self.path.dev_ratio[self.index])
+        s, b = self.total, self._coefs()
+        d = (s.y_mean - self.intercept - b @ s.x_mean) + (s.y_mean_lo - b @ s._xlo)
+        dev = s.yy - 2.0 * (b @ s.xy) + b @ s.xx @ b + s.sum_w * d * d
+        null = float(self.path.null_deviance)
+        return float("nan") if null <= 0 else 1.0 - dev / null
+
+    @property
+    def has_offset(self) -> bool:
+        """Whether the fit took an offset column (its predictions then read it)."""
+        return self.partition_design.offset is not None
 
     def predict(self, newdata=None, type: str = "response", lam=None, offset=None):
         """Predict for new data through the training formula's DesignInfo.
 
         ``newdata`` a Dask DataFrame: a Dask Series (one task per partition, nothing
         computed); a pandas DataFrame: a pandas Series, as
-        :meth:`PenalizedFit.predict`. The other arguments as there (no ``offset``:
-        a Dask fit has none).
+        :meth:`PenalizedFit.predict`. The other arguments as there; a fit with an
+        offset reads its offset column from ``newdata`` (or the column named by
+        ``offset=``).
         """
         if type not in ("response", "link", "class"):
             raise ArgumentError(f"type={type!r}; use 'response', 'link' or 'class'")
@@ -100,10 +137,21 @@ class DaskPenalizedFit(PenalizedFit):
                 "a fit on a Dask DataFrame keeps no rows: pass newdata= (the Dask "
                 "DataFrame to predict, e.g. the one fitted)"
             )
-        if offset is not None:
-            raise ArgumentError("offset: a fit on a Dask DataFrame has no offset")
         if not hasattr(newdata, "map_partitions"):
-            return super().predict(newdata, type=type, lam=lam)
+            return super().predict(newdata, type=type, lam=lam, offset=offset)
+        column = None
+        if self.has_offset:
+            column = self.partition_design.offset if offset is None else offset
+            if not isinstance(column, str) or column not in newdata.columns:
+                raise ArgumentError(
+                    f"offset: this fit has an offset, read from a column of newdata; "
+                    f"{column!r} is not one (add it, or name it with offset=)"
+                )
+        elif offset is not None:
+            raise ArgumentError(
+                "offset: this fit has no offset, so its predictions take none; refit "
+                "with offset= to use one"
+            )
         b0, b = self._coef_vector(lam)
         meta = pd.Series([], dtype=object if type == "class" else float, name=type)
         return newdata.map_partitions(
@@ -114,6 +162,8 @@ class DaskPenalizedFit(PenalizedFit):
             np.asarray(b, dtype=float),
             self.family,
             type,
+            column,
+            self.partition_design.shipped,
             meta=meta,
         )
 
@@ -132,14 +182,17 @@ class DaskPenalizedFit(PenalizedFit):
         n_jobs=None,
         progress=None,
     ):
-        """The Poisson bootstrap of a gaussian fit on a Dask DataFrame, in one pass.
+        """The Poisson bootstrap of a fit on a Dask DataFrame.
 
         Replicate ``r`` weights every row by a Poisson(1) count (times its weight),
         drawn from a seeded hash of (seed, r, global row position), so that it does
         not depend on the partitioning; the statistics of all replicates are made in
-        the same pass, and each replicate's path is solved from its statistics on the
-        fit's lambdas down to the fit's lambda (``fixed_lam=True``: the lambda rule
-        is not re-applied inside a replicate). With many rows the Poisson bootstrap
+        the same pass, and each replicate's path is solved on the fit's lambdas down
+        to the fit's lambda (``fixed_lam=True``: the lambda rule is not re-applied
+        inside a replicate): gaussian from its statistics (one pass in all);
+        binomial by IRLS with every replicate a problem advancing in the same
+        passes (one pass per IRLS step of the slowest replicate). A relaxed fit's
+        replicates are relaxed at the fit's gamma. With many rows the Poisson bootstrap
         approximates the pairs bootstrap (Hanley & MacGibbon 2006). The result, a
         :class:`~penstat.resampling.BootstrapResult`, is kept in
         ``fit.bootstrap_result`` and shown by the summary. ``n_jobs`` and
@@ -155,28 +208,34 @@ class DaskPenalizedFit(PenalizedFit):
         >>> boot.coefs.shape, float(boot.columns.loc["bmi", "freq"])
         ((20, 4), 1.0)
         """
-        from penstat._validation import check_int, fresh_seed
-        from penstat.distributed.fit import bootstrap_stats
+        from penstat._validation import check_int, resolve_seed, seed_sequence
+        from penstat.distributed.fit import bootstrap_coefs
         from penstat.resampling.bootstrap import _summarize_bootstrap
-        from penstat.solver.gram import gaussian_path_from_stats
 
-        if self.family.name != "gaussian":
-            self._refuse("bootstrap() of a binomial fit")
         if not fixed_lam:
             raise ArgumentError(
                 "fixed_lam=False (the lambda rule inside every replicate) is not "
-                "available for a fit on a Dask DataFrame; use fixed_lam=True"
+                "available for a fit on a Dask DataFrame; use fixed_lam=True (on the "
+                "command line, add --bootstrap-fixed-lam)"
             )
         n_boot = check_int(n_boot, "n_boot", 2)
         if not 0.0 < float(level) < 1.0:
             raise ArgumentError(f"level must be in (0, 1), got {level!r}")
-        seed = fresh_seed() if seed is None else int(seed)
-        stats = bootstrap_stats(self.data, self.partition_design, self.starts, n_boot, seed)
-        self.passes += 1
-        grid = self.spec.with_grid(np.asarray(self.path.lambdas[: self.index + 1]))
-        coefs = np.array(
-            [np.asarray(gaussian_path_from_stats(s, grid).coefs)[-1] for s in stats]
+        seed = resolve_seed(seed)
+        if not isinstance(seed, int):
+            # a SeedSequence (or what numpy seeds one from): the hash takes an int
+            seed = int(seed_sequence(seed).generate_state(1, np.uint32)[0])
+        coefs, passes = bootstrap_coefs(
+            self.data,
+            self.partition_design,
+            self.starts,
+            self.path.spec,
+            np.asarray(self.path.lambdas[: self.index + 1]),
+            n_boot,
+            seed,
+            gamma=None if self.relax is None else self.gamma,
         )
+        self.passes += passes
         result = _summarize_bootstrap(
             coefs,
             list(self.design.columns),
@@ -258,24 +317,23 @@ def fit_dask(
 ) -> DaskPenalizedFit:
     """:func:`penstat.fit` on a Dask DataFrame (see the user guide's Dask page):
     the same checks of the arguments, then :func:`penstat.distributed.fit.fit_frame`."""
+    from penstat._validation import check_adaptive
     from penstat.design.named import resolve_penalty_factor
     from penstat.distributed.fit import fit_frame
     from penstat.family import get_family
     from penstat.penalty import resolve_penalty
     from penstat.spec import SelectSpec
 
+    fam = get_family(family)
+    adaptive, adaptive_gamma = check_adaptive(penalty_factor, adaptive_gamma)
     refused = {
-        "relax=True": relax,
-        "penalty='group'": penalty == "group",
-        "groups=": groups is not None,
-        "penalty_factor='adaptive'": isinstance(penalty_factor, str),
-        "lower_limits=": lower_limits is not None,
-        "upper_limits=": upper_limits is not None,
-        "offset=": offset is not None,
-        "lam= (a fixed lambda)": lam is not None or not isinstance(select, str | None),
+        "penalty='group' (the group kernel works on the rows)": penalty == "group",
+        "groups= (the group lasso)": groups is not None,
         "stratify=True (folds are a hash of the row position)": bool(stratify),
-        "cv_grid='glmnet'": cv_grid == "glmnet",
+        "cv_grid='glmnet' (each fold's own grid)": cv_grid == "glmnet",
         "na_action='raise'": na_action == "raise",
+        "relax=True with family='binomial' (the logistic refits need their own IRLS "
+        "passes)": relax and fam.name == "binomial",
     }
     for what, given in refused.items():
         if given:
@@ -284,25 +342,37 @@ def fit_dask(
                 "fit a pandas DataFrame (see the user guide's Dask page for what is "
                 "supported)"
             )
+    if relax and (lower_limits is not None or upper_limits is not None):
+        raise ArgumentError(
+            "relax=True refits each active set without a penalty, which limits would "
+            "constrain; drop lower_limits / upper_limits or relax"
+        )
+    if offset is not None and not isinstance(offset, str):
+        raise ArgumentError(
+            f"offset= on a Dask DataFrame must name a column of the data, not a "
+            f"{type(offset).__name__}; add it as a column (ddf.assign)"
+        )
     if ignored.get("sparse"):
         warn_user(
             "sparse=True has no effect on a fit on a Dask DataFrame: the path is "
             "solved from p x p statistics of the partitions, dense or not; drop it",
             UserWarning,
         )
-    fam = get_family(family)
     l1 = resolve_penalty(penalty, l1_ratio)
-    if isinstance(l1, tuple):
-        raise ArgumentError(
-            "a list of l1_ratio is not available for a fit on a Dask DataFrame; give "
-            "one l1_ratio"
-        )
     select_spec = SelectSpec.build(
-        fam.name, rule=select, nfolds=nfolds, measure=measure, gamma=gamma, seed=seed
+        fam.name,
+        rule=select,
+        lam=lam,
+        l1_ratios=l1 if isinstance(l1, tuple) else None,
+        nfolds=nfolds,
+        measure=measure,
+        gamma=gamma,
+        seed=seed,
+        relax=relax,
     ).with_seed()
     options = {
         "family": fam.name,
-        "l1_ratio": l1,
+        "l1_ratio": l1[0] if isinstance(l1, tuple) else l1,
         "lambdas": lambdas,
         "nlambda": nlambda,
         "lambda_min_ratio": lambda_min_ratio,
@@ -310,6 +380,11 @@ def fit_dask(
         "tol": tol,
         "max_iter": max_iter,
     }
+    caller = None
+    if formula_env == "caller":
+        from penstat.design.namespace import caller_env
+
+        caller = caller_env()
     run = fit_frame(
         formula,
         data,
@@ -317,16 +392,28 @@ def fit_dask(
         options,
         select_spec,
         weights=weights,
+        offset=offset,
         foldid=foldid,
         positive_class=positive_class,
         formula_env=None if formula_env == "caller" else formula_env,
         client=client,
         penalty_factor=(
             None
-            if penalty_factor is None
+            if penalty_factor is None or adaptive
             else lambda design: resolve_penalty_factor(penalty_factor, design)
         ),
+        lower_limits=lower_limits,
+        upper_limits=upper_limits,
+        adaptive_gamma=adaptive_gamma if adaptive else None,
+        caller_env=caller,
     )
     return DaskPenalizedFit(
-        run.design, run.result, run.spec, run.select, penalty, run, data=data
+        run.design,
+        run.result,
+        run.spec,
+        run.select,
+        penalty,
+        run,
+        data=data,
+        adaptive_init=run.adaptive_init,
     )

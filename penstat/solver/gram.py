@@ -42,6 +42,7 @@ from penstat.spec import FitSpec
 
 __all__ = [
     "GramStats",
+    "binomial_path_groups",
     "binomial_paths_by_passes",
     "gaussian_cv_loss",
     "gaussian_path_from_stats",
@@ -1109,3 +1110,86 @@ def _as_weights(w: Any, n: int) -> np.ndarray:
     if not (np.isfinite(w).all() and (w >= 0).all()):
         raise DataError("w (the rows' weights) must be finite and non-negative")
     return w
+
+
+def binomial_path_groups(
+    groups: list[tuple[list[GramStats], FitSpec]],
+    run_pass: Callable[[list[tuple[tuple[int, int], float, np.ndarray]]], list[GramStats]],
+) -> tuple[list[list[Path]], int]:
+    """:func:`binomial_paths_by_passes` for several groups of problems at once, all
+    in lockstep: group ``g`` is ``(base, spec)`` (its problem 0 leads, its others
+    follow problem 0's grid, as there), each group with its own spec (e.g. one
+    ``l1_ratio`` per group, or one bootstrap replicate per group). One ``run_pass``
+    call is one pass serving every problem of every group that needs one; its
+    requests are ``((g, k), intercept, beta)``.
+
+    Returns the paths (``paths[g][k]``) and the number of passes.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((200, 4))
+    >>> y = (X[:, 0] + rng.standard_normal(200) > 0).astype(float)
+    >>> base = [GramStats.from_arrays(X, y)]
+    >>> def run_pass(requests):
+    ...     return [irls_pass_stats(X, y, None, None, b0, b) for _, b0, b in requests]
+    >>> groups = [(base, FitSpec(family="binomial", nlambda=10, l1_ratio=a))
+    ...           for a in (0.5, 1.0)]
+    >>> paths, passes = binomial_path_groups(groups, run_pass)
+    >>> one, alone = binomial_paths_by_passes(base, groups[1][1], run_pass)
+    >>> bool(np.array_equal(paths[1][0].coefs, one[0].coefs)), passes >= alone
+    (True, True)
+    """
+    if not groups:
+        raise ArgumentError("binomial_path_groups needs at least one group")
+    problems: dict[tuple[int, int], Any] = {}
+    specs = []
+    for g, (base, spec) in enumerate(groups):
+        if not base:
+            raise ArgumentError(f"group {g} has no problem")
+        specs.append(spec)
+        lead = _Lead()
+        for k, b in enumerate(base):
+            _check_spec(b, dataclasses.replace(spec, weights=None), "binomial")
+            if b.p != base[0].p:
+                raise ArgumentError(
+                    f"group {g}, problem {k} has {b.p} columns, problem 0 {base[0].p}: "
+                    "the problems of a group must share the design's columns"
+                )
+            problems[(g, k)] = _BinomialProblem(b, spec, lead, is_lead=(k == 0)).run()
+    asks: dict[tuple[int, int], Any] = {}
+    paths: dict[tuple[int, int], Path] = {}
+
+    def advance(key, value: Any) -> None:
+        try:
+            asks[key] = problems[key].send(value)
+        except StopIteration as stop:
+            paths[key] = stop.value
+            asks.pop(key, None)
+
+    for key in problems:
+        advance(key, None)
+    passes = 0
+    while asks:
+        order = sorted(asks)
+        requests = [(key, *asks[key]) for key in order if asks[key] is not _WAIT]
+        if not requests:
+            raise RuntimeError("binomial_path_groups: every problem is waiting")
+        results = run_pass([(key, float(b0), np.array(b)) for key, b0, b in requests])
+        passes += 1
+        if len(results) != len(requests):
+            raise ArgumentError(
+                f"run_pass returned {len(results)} statistics for {len(requests)} "
+                "requests; it must return one per request, in order"
+            )
+        answered = {key: st for (key, _, _), st in zip(requests, results, strict=True)}
+        for key in order:  # problem 0 of a group first: its folds may wait for its grid
+            if key in answered:
+                advance(key, answered[key])
+            elif key in asks:
+                advance(key, None)
+    out = [[paths[(g, k)] for k in range(len(base))] for g, (base, _) in enumerate(groups)]
+    for g, group in enumerate(out):
+        for path in group:
+            _warn_unconverged(specs[g], path)
+    return out, passes

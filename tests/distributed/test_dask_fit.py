@@ -102,11 +102,10 @@ def test_gaussian_criteria(client, gaussian_frame):
 def test_refused_on_a_dask_fit(client, gaussian_frame):
     ddf = dd.from_pandas(gaussian_frame, npartitions=2)
     for option in (
-        {"relax": True},
-        {"lower_limits": 0},
-        {"lam": 0.1},
         {"penalty": "group"},
         {"stratify": True},
+        {"cv_grid": "glmnet"},
+        {"na_action": "raise"},
     ):
         with pytest.raises(ArgumentError, match="not available for a fit on a Dask"):
             ps.fit("y ~ x1 + x2", ddf, **option)
