@@ -389,6 +389,41 @@ def test_p_greater_than_n_kkt_and_grid():
     np.testing.assert_allclose(ratio, 0.01 ** (1 / 99), rtol=1e-12)
 
 
+def test_p_much_larger_than_n_original_scale_from_the_kernel():
+    # the scale change, intercepts and counts are made from the columns nonzero
+    # somewhere on the path: recomputed here from the kernel on a standardization
+    # written out, with a constant column and columns of scales 1e-3 and 1e3
+    rng = np.random.default_rng(8)
+    n, p = 30, 1500
+    X = rng.standard_normal((n, p)) + 3.0
+    X[:, 4] = 2.5
+    X[:, 7] *= 1e-3
+    X[:, 9] *= 1e3
+    y = X[:, 7] * 1e3 - 2 * X[:, 9] * 1e-3 + X[:, 11] + 0.3 * rng.standard_normal(n)
+    path = fit_path(X, y, tol=1e-12)
+    xm = X.mean(0)
+    xs = X.std(0)
+    xs[4] = 1.0
+    Xs = np.asfortranarray((X - xm) / xs)
+    Xs[:, 4] = 0.0
+    ym, ys = y.mean(), y.std()
+    nl = path.lambdas.size
+    out = (np.zeros((nl, p)), np.zeros(nl), np.zeros(nl), np.zeros(nl, np.int32),
+           np.zeros(nl, np.uint8))  # fmt: skip
+    lams = path.lambdas / ys
+    lams[0] *= 1.0 + 1e-6  # as solve() (the first lambda zeroes every coefficient)
+    gaussian_path(Xs, (y - ym) / ys, np.full(n, 1 / n), np.ones(p), 1.0, lams, True,
+                  False, 1e-12, 100_000, *out)  # fmt: skip
+    expect = out[0] * ys / xs
+    np.testing.assert_allclose(path.coefs, expect, rtol=1e-8, atol=1e-12)
+    assert np.all(path.coefs[:, 4] == 0)
+    assert np.count_nonzero(path.coefs[:, 9]) and path.df.max() > 10
+    np.testing.assert_array_equal(path.df, np.count_nonzero(expect, axis=1))
+    intercepts = ym + ys * out[1] - expect @ xm
+    np.testing.assert_allclose(path.intercepts, intercepts, rtol=1e-9, atol=1e-9)
+    assert kkt_violation(X, y, path) < 1e-5
+
+
 # ---- weights, penalty factors, degenerate columns -----------------------------------
 
 
