@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -189,6 +190,47 @@ def test_both_update_schemes_agree():
         assert n_fit == 20
         out[mode] = coefs
     np.testing.assert_allclose(out[0], out[1], atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "case", ["lasso", "weights", "enet", "factors", "limits", "late_grid"]
+)
+def test_screened_checks_give_the_unscreened_path_and_kkt(case, monkeypatch):
+    # p >> n (naive scheme): between full gradients the checks read only the columns
+    # kept at the last one, while the Cauchy-Schwarz bound rules out the others; the
+    # path must be the one of full checks at every lambda, and optimal
+    import penstat.solver.fit as fit_module
+
+    rng = np.random.default_rng(21)
+    n, p = 30, 2500
+    X = rng.standard_normal((n, p))
+    X[:, 40:80] += 0.8 * X[:, :40]
+    y = X[:, :4] @ np.array([1.5, -1.0, 0.8, 0.5]) + 0.5 * rng.standard_normal(n)
+    kw = {"tol": 1e-12}
+    if case == "weights":
+        kw["weights"] = rng.uniform(0.2, 3.0, n)
+    elif case == "enet":
+        kw["l1_ratio"] = 0.5
+    elif case == "factors":
+        pf = np.ones(p)
+        pf[3] = 0.0
+        pf[100:900] = 3.0
+        kw["penalty_factor"] = pf
+    elif case == "limits":
+        kw["lower_limits"] = -0.3
+    elif case == "late_grid":
+        # a user's grid with large steps: the strong rule's cut goes below 0
+        kw["lambdas"] = np.array([2.0, 0.8, 0.3, 0.1, 0.03, 0.01])
+    screened = fit_path(X, y, **kw)
+    monkeypatch.setattr(
+        fit_module, "_kernel", lambda family: functools.partial(gaussian_path, screen=False)
+    )
+    full = fit_path(X, y, **kw)
+    np.testing.assert_array_equal(screened.df, full.df)
+    np.testing.assert_allclose(screened.coefs, full.coefs, rtol=1e-10, atol=1e-12)
+    assert screened.df.max() > 10
+    if case != "limits":
+        assert kkt_violation(X, y, screened, weights=kw.get("weights")) < 1e-6
 
 
 # ---- objective accuracy at the default tol ------------------------------------------
