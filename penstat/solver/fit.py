@@ -731,6 +731,8 @@ def _to_path(y, w, s: _Scaled, spec: FitSpec, pf, lams_orig, raw: _KernelOut) ->
         # the columns nonzero somewhere on the path (few when p >> n): the scale
         # change, the intercepts and the counts touch only those
         coefs = raw.coefs[:n_fit]
+        if n_fit < raw.coefs.shape[0]:
+            coefs = coefs.copy()  # a path that stopped early keeps only its rows
         nz = np.flatnonzero(coefs.any(axis=0))
         nz = nz[~s.constant[nz]]
         kern = coefs[:, nz]
@@ -740,7 +742,7 @@ def _to_path(y, w, s: _Scaled, spec: FitSpec, pf, lams_orig, raw: _KernelOut) ->
             if odd.any():
                 # ys / xs alone overflows for a column of scale ~1e-300: (b * ys) / xs
                 sub[odd] = (kern * s.ys / s.xs[nz])[odd]
-        # in place: the kernel's own buffer (a constant column stays 0 there)
+        # in place (a constant column stays 0 in the kernel)
         if s.constant.any():
             coefs[:, s.constant] = 0.0
         coefs[:, nz] = sub

@@ -26,7 +26,7 @@
 #               check's threshold the check's decisions are those of the whole
 #               gradient; otherwise the whole gradient is computed again
 #               (`screened`, `refresh`). On a 31 x 4088 path of 93 lambdas this
-#               left 27 full gradients of 186 checks.
+#               left 27 full gradients (93 before) for 180 checks.
 # Every ANDERSON_K sweeps the last iterates on A are extrapolated (Anderson
 # acceleration of coordinate descent: Bertrand & Massias 2021, AISTATS, alg. 1)
 # and the extrapolated point is kept only when it lowers the objective. Once the
