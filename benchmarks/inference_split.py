@@ -3,6 +3,11 @@
 
     python benchmarks/inference_split.py              # B = 50, BLAS on one thread
     python benchmarks/inference_split.py --splits 10 --threads 0
+    python benchmarks/inference_split.py --profile --splits 20 --skip-r
+
+``--profile`` also runs the inference once under cProfile (CPU time) and prints where
+it goes, by stage (the profiled run is slower than the timed one; the shares are what
+it is for).
 
 The data are read from R's hdi package (n = 71, p = 4088; a simulated problem of the
 same shape without R, as ``benchmarks/inference.py``). penstat: ``ps.lasso("y ~ .",
@@ -26,7 +31,9 @@ from _common import limit_threads_from_argv  # noqa: E402
 THREADS = limit_threads_from_argv(default=1)
 
 import argparse  # noqa: E402
+import cProfile  # noqa: E402
 import os  # noqa: E402
+import pstats  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -50,6 +57,7 @@ def main() -> None:
     parser.add_argument("--splits", type=int, default=50)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--skip-r", action="store_true")
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
 
     import penstat as ps
@@ -88,6 +96,42 @@ def main() -> None:
     print(
         f"| columns found (FWER 0.05) | {found} | {int(r_found)} | |\n\n"
         f"penstat: {res.details['n_failed']} failed splits"
+    )
+    if args.profile:
+        profile(fit, args.splits)
+
+
+#: the stages of the profile: (label, function names as pstats keys them)
+STAGES = (
+    ("CD kernel (11 paths per split)", ("_run_kernel",)),
+    ("standardized copies of the rows", ("_standardize",)),
+    ("paths on the original scale", ("_to_path",)),
+    ("held-out predictions", ("_predict_rows",)),
+    ("least-squares refits (statsmodels)", ("_refit",)),
+    ("interval aggregation", ("aggregate_intervals",)),
+    ("p-value aggregation", ("aggregate_pvalues",)),
+)
+
+
+def profile(fit, splits: int) -> None:
+    """Where the CPU time of ``fit.inference("split")`` goes, by stage."""
+    prof = cProfile.Profile(time.process_time)
+    prof.enable()
+    fit.inference("split", n_splits=splits, seed=1, n_jobs=1, progress=False)
+    prof.disable()
+    stats = pstats.Stats(prof).stats
+    total = max(v[3] for v in stats.values())
+    print(f"\nprofile (cProfile, CPU), B = {splits}: {total:.2f} s in all\n")
+    print("| stage | CPU (s) | share |")
+    print("|---|---|---|")
+    rest = total
+    for label, names in STAGES:
+        spent = sum(v[3] for (_, _, name), v in stats.items() if name in names)
+        rest -= spent
+        print(f"| {label} | {spent:.2f} | {spent / total:.0%} |")
+    print(
+        f"| the rest (fold bookkeeping, CV curves, Python) | {rest:.2f} "
+        f"| {rest / total:.0%} |"
     )
 
 

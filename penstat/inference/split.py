@@ -422,9 +422,6 @@ class _CoverInfo:
         ok = (dist <= fac * self.s) | ~keep
         return ok.all(axis=1)
 
-    def covers(self, b: float) -> bool:
-        return bool(self.covers_many(np.array([b]))[0])
-
     def interval(self) -> tuple[float, float]:
         inner = self._inside_point()
         if inner is None:
@@ -446,21 +443,41 @@ class _CoverInfo:
         return None
 
     def _bound(self, inner: float, outer: float) -> float:
-        # widen until outer is outside, then bisect (the set is an interval)
+        # widen until a point is outside, then narrow the bracket (the set is an
+        # interval): each call of covers_many tests SECTIONS points at once, so the
+        # bracket shrinks SECTIONS + 1 times per call instead of twice
         step = outer - inner
         if step == 0:
             step = float(np.max(self.half))
-        while self.covers(outer):
-            inner, outer = outer, outer + step
-            step *= 2.0
+        start, k = outer, 0
+        while True:
+            # outer, outer + step, outer + 3 step, outer + 7 step, ...
+            points = start + step * (np.exp2(np.arange(k, k + WIDEN)) - 1.0)
+            covered = self.covers_many(points)
+            if not covered.all():
+                first = int(np.argmin(covered))
+                if first > 0:
+                    inner = float(points[first - 1])
+                outer = float(points[first])
+                break
+            inner = float(points[-1])
+            k += WIDEN
         tol = 1e-10 * (1.0 + abs(inner) + float(np.max(self.half)))
+        fractions = np.arange(1, SECTIONS + 1) / (SECTIONS + 1)
         while abs(outer - inner) > tol:
-            middle = 0.5 * (inner + outer)
-            if self.covers(middle):
-                inner = middle
-            else:
-                outer = middle
+            points = inner + (outer - inner) * fractions
+            covered = self.covers_many(points)
+            first = int(np.argmin(covered)) if not covered.all() else SECTIONS
+            if first > 0:
+                inner = float(points[first - 1])
+            if first < SECTIONS:
+                outer = float(points[first])
         return 0.5 * (inner + outer)
+
+
+#: points tested per call while narrowing an interval's bound, and while widening it
+SECTIONS = 63
+WIDEN = 24
 
 
 def _average_ranks(a: np.ndarray) -> np.ndarray:

@@ -175,10 +175,10 @@ def _fold_task(data: _Folds, k: int):
     and, for the ungrouped CV error, the loss of each of its rows."""
     test = data.folds == k
     intercepts, coefs = _fit_fold(data, np.flatnonzero(~test), k)
-    X_test = data.X[test] if data.rows is None else data.X[data.rows[test]]
+    rows = np.flatnonzero(test) if data.rows is None else data.rows[test]
     fitted = intercepts.shape[0]
-    eta = np.empty((X_test.shape[0], data.lambdas.size))
-    eta[:, :fitted] = _predict(X_test, coefs) + intercepts
+    eta = np.empty((rows.size, data.lambdas.size))
+    eta[:, :fitted] = _predict_rows(data.X, rows, coefs) + intercepts
     if data.spec.offset is not None:
         eta[:, :fitted] += data.spec.offset[test][:, None]
     # a fold that stopped early is carried forward at its last lambda, as glmnet
@@ -230,6 +230,17 @@ def _predict(X: np.ndarray, coefs: np.ndarray) -> np.ndarray:
     if X.shape[0] * X.shape[1] * coefs.shape[0] < 5_000_000:
         return np.einsum("ij,kj->ik", X, coefs)
     return X @ coefs.T
+
+
+def _predict_rows(X, rows: np.ndarray, coefs: np.ndarray) -> np.ndarray:
+    """``X[rows] @ coefs.T`` from the columns of ``coefs`` that are nonzero somewhere
+    (few on a path with p >> n: the held-out rows are not gathered whole)."""
+    if scipy.sparse.issparse(X) or coefs.shape[0] * coefs.shape[1] < 100_000:
+        return _predict(X[rows], coefs)
+    cols = np.flatnonzero(coefs.any(axis=0))
+    if 2 * cols.size >= coefs.shape[1]:
+        return _predict(X[rows], coefs)
+    return _predict(X[np.ix_(rows, cols)], coefs[:, cols])
 
 
 def _fit_fold(data: _Folds, train: np.ndarray, k: int):

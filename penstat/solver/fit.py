@@ -737,6 +737,26 @@ def _gather_rows(X: np.ndarray, rows: np.ndarray, out: np.ndarray) -> None:
 def _to_path(y, w, s: _Scaled, spec: FitSpec, pf, lams_orig, raw: _KernelOut) -> Path:
     """The kernel's solutions on the original scale, with their deviances."""
     n_fit = raw.n_fit
+    if raw.limits_k is None:
+        # the columns nonzero somewhere on the path (few when p >> n): the scale
+        # change, the intercepts and the counts touch only those
+        coefs = raw.coefs[:n_fit]
+        if n_fit < raw.coefs.shape[0]:
+            coefs = coefs.copy()  # a path that stopped early keeps only its rows
+        nz = np.flatnonzero(coefs.any(axis=0))
+        nz = nz[~s.constant[nz]]
+        kern = coefs[:, nz]
+        with np.errstate(over="ignore", invalid="ignore"):
+            sub = kern * (s.ys / s.xs[nz])
+            odd = ~np.isfinite(sub)
+            if odd.any():
+                # ys / xs alone overflows for a column of scale ~1e-300: (b * ys) / xs
+                sub[odd] = (kern * s.ys / s.xs[nz])[odd]
+        # in place (a constant column stays 0 in the kernel)
+        if s.constant.any():
+            coefs[:, s.constant] = 0.0
+        coefs[:, nz] = sub
+        return _path_from(y, w, s, spec, pf, lams_orig, raw, coefs, nz)
     with np.errstate(over="ignore", invalid="ignore"):
         coefs = raw.coefs[:n_fit] * (s.ys / s.xs)
         odd = ~np.isfinite(coefs)
@@ -744,17 +764,25 @@ def _to_path(y, w, s: _Scaled, spec: FitSpec, pf, lams_orig, raw: _KernelOut) ->
             # ys / xs alone overflows for a column of scale ~1e-300: (b * ys) / xs
             coefs[odd] = (raw.coefs[:n_fit] * s.ys / s.xs)[odd]
     coefs[:, s.constant] = 0.0
-    if raw.limits_k is not None:
-        # a coefficient at its limit in the kernel is reported at exactly that
-        # limit (the scale change would move it by an ulp or two)
-        lo_k, hi_k = raw.limits_k
-        lo, hi = spec.lower_limits, spec.upper_limits
-        kern = raw.coefs[:n_fit]
-        coefs = np.where((kern == lo_k) & (lo_k != 0), lo, coefs)
-        coefs = np.where((kern == hi_k) & (hi_k != 0), hi, coefs)
-        np.clip(coefs, lo, hi, out=coefs)
+    # a coefficient at its limit in the kernel is reported at exactly that limit (the
+    # scale change would move it by an ulp or two)
+    lo_k, hi_k = raw.limits_k
+    lo, hi = spec.lower_limits, spec.upper_limits
+    kern = raw.coefs[:n_fit]
+    coefs = np.where((kern == lo_k) & (lo_k != 0), lo, coefs)
+    coefs = np.where((kern == hi_k) & (hi_k != 0), hi, coefs)
+    np.clip(coefs, lo, hi, out=coefs)
+    return _path_from(y, w, s, spec, pf, lams_orig, raw, coefs, None)
+
+
+def _path_from(y, w, s: _Scaled, spec: FitSpec, pf, lams_orig, raw: _KernelOut, coefs, nz):
+    """The Path of the coefficients ``coefs`` (original scale), zero outside the
+    columns ``nz`` when given."""
+    n_fit = raw.n_fit
+    sub = coefs if nz is None else coefs[:, nz]
     if spec.fit_intercept:
-        intercepts = s.ym + s.ys * raw.b0[:n_fit] - coefs @ s.xm
+        xm = s.xm if nz is None else s.xm[nz]
+        intercepts = s.ym + s.ys * raw.b0[:n_fit] - sub @ xm
     else:
         intercepts = np.zeros(n_fit)
     deviance, null_dev = _deviances(y, w, s, spec, raw.dev[:n_fit])
@@ -763,7 +791,7 @@ def _to_path(y, w, s: _Scaled, spec: FitSpec, pf, lams_orig, raw: _KernelOut) ->
         lambdas=lams_orig[:n_fit].copy(),
         intercepts=intercepts,
         coefs=coefs,
-        df=np.count_nonzero(coefs, axis=1),
+        df=np.count_nonzero(sub, axis=1),
         dev_ratio=dev_ratio,
         deviance=deviance,
         null_deviance=null_dev,

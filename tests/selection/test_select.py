@@ -51,6 +51,24 @@ def test_cv_mse_matches_scikit_learn_lasso_cv():
     assert sel.lam == pytest.approx(ref.alpha_)
 
 
+def test_cv_mse_p_much_larger_than_n_matches_scikit_learn_lasso_cv():
+    # p >> n: each fold predicts its held-out rows from the columns nonzero somewhere
+    # on its path; the fold MSEs must still be scikit-learn's
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(40, 2500))
+    y = X[:, :3] @ np.array([2.0, -1.5, 1.0]) + rng.normal(size=40)
+    foldid = np.arange(40) % 4
+    path = fit_path(X, y, nlambda=50, standardize=False, tol=TOL)
+    assert path.lambdas.size * X.shape[1] >= 100_000  # the nonzero-columns branch
+    sel = select_lambda(path, X, y, rule="cv_min", foldid=foldid)
+    ref = LassoCV(
+        alphas=path.lambdas, cv=PredefinedSplit(foldid), tol=1e-14, max_iter=10**6
+    )
+    ref.fit(X, y)
+    np.testing.assert_allclose(sel.cv.fold_values, ref.mse_path_.T, rtol=1e-7)
+    assert sel.lam == pytest.approx(ref.alpha_)
+
+
 def test_rules_and_table():
     X, y = gaussian_data()
     path = fit_path(X, y, nlambda=40)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -189,6 +190,47 @@ def test_both_update_schemes_agree():
         assert n_fit == 20
         out[mode] = coefs
     np.testing.assert_allclose(out[0], out[1], atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "case", ["lasso", "weights", "enet", "factors", "limits", "late_grid"]
+)
+def test_screened_checks_give_the_unscreened_path_and_kkt(case, monkeypatch):
+    # p >> n (naive scheme): between full gradients the checks read only the columns
+    # kept at the last one, while the Cauchy-Schwarz bound rules out the others; the
+    # path must be the one of full checks at every lambda, and optimal
+    import penstat.solver.fit as fit_module
+
+    rng = np.random.default_rng(21)
+    n, p = 30, 2500
+    X = rng.standard_normal((n, p))
+    X[:, 40:80] += 0.8 * X[:, :40]
+    y = X[:, :4] @ np.array([1.5, -1.0, 0.8, 0.5]) + 0.5 * rng.standard_normal(n)
+    kw = {"tol": 1e-12}
+    if case == "weights":
+        kw["weights"] = rng.uniform(0.2, 3.0, n)
+    elif case == "enet":
+        kw["l1_ratio"] = 0.5
+    elif case == "factors":
+        pf = np.ones(p)
+        pf[3] = 0.0
+        pf[100:900] = 3.0
+        kw["penalty_factor"] = pf
+    elif case == "limits":
+        kw["lower_limits"] = -0.3
+    elif case == "late_grid":
+        # a user's grid with large steps: the strong rule's cut goes below 0
+        kw["lambdas"] = np.array([2.0, 0.8, 0.3, 0.1, 0.03, 0.01])
+    screened = fit_path(X, y, **kw)
+    monkeypatch.setattr(
+        fit_module, "_kernel", lambda family: functools.partial(gaussian_path, screen=False)
+    )
+    full = fit_path(X, y, **kw)
+    np.testing.assert_array_equal(screened.df, full.df)
+    np.testing.assert_allclose(screened.coefs, full.coefs, rtol=1e-10, atol=1e-12)
+    assert screened.df.max() > 10
+    if case != "limits":
+        assert kkt_violation(X, y, screened, weights=kw.get("weights")) < 1e-6
 
 
 # ---- objective accuracy at the default tol ------------------------------------------
@@ -387,6 +429,41 @@ def test_p_greater_than_n_kkt_and_grid():
     # glmnet's grid for n < p ends at 1e-2 lambda_max (unless stopped early)
     ratio = path.lambdas[1] / path.lambdas[0]
     np.testing.assert_allclose(ratio, 0.01 ** (1 / 99), rtol=1e-12)
+
+
+def test_p_much_larger_than_n_original_scale_from_the_kernel():
+    # the scale change, intercepts and counts are made from the columns nonzero
+    # somewhere on the path: recomputed here from the kernel on a standardization
+    # written out, with a constant column and columns of scales 1e-3 and 1e3
+    rng = np.random.default_rng(8)
+    n, p = 30, 1500
+    X = rng.standard_normal((n, p)) + 3.0
+    X[:, 4] = 2.5
+    X[:, 7] *= 1e-3
+    X[:, 9] *= 1e3
+    y = X[:, 7] * 1e3 - 2 * X[:, 9] * 1e-3 + X[:, 11] + 0.3 * rng.standard_normal(n)
+    path = fit_path(X, y, tol=1e-12)
+    xm = X.mean(0)
+    xs = X.std(0)
+    xs[4] = 1.0
+    Xs = np.asfortranarray((X - xm) / xs)
+    Xs[:, 4] = 0.0
+    ym, ys = y.mean(), y.std()
+    nl = path.lambdas.size
+    out = (np.zeros((nl, p)), np.zeros(nl), np.zeros(nl), np.zeros(nl, np.int32),
+           np.zeros(nl, np.uint8))  # fmt: skip
+    lams = path.lambdas / ys
+    lams[0] *= 1.0 + 1e-6  # as solve() (the first lambda zeroes every coefficient)
+    gaussian_path(Xs, (y - ym) / ys, np.full(n, 1 / n), np.ones(p), 1.0, lams, True,
+                  False, 1e-12, 100_000, *out)  # fmt: skip
+    expect = out[0] * ys / xs
+    np.testing.assert_allclose(path.coefs, expect, rtol=1e-8, atol=1e-12)
+    assert np.all(path.coefs[:, 4] == 0)
+    assert np.count_nonzero(path.coefs[:, 9]) and path.df.max() > 10
+    np.testing.assert_array_equal(path.df, np.count_nonzero(expect, axis=1))
+    intercepts = ym + ys * out[1] - expect @ xm
+    np.testing.assert_allclose(path.intercepts, intercepts, rtol=1e-9, atol=1e-9)
+    assert kkt_violation(X, y, path) < 1e-5
 
 
 # ---- weights, penalty factors, degenerate columns -----------------------------------
