@@ -190,6 +190,7 @@ cdef struct Work:
     bint scaled        # binomial: the block updates run on the working columns Xs
     double* Xs         # (n, cap) sqrt(z) (x_j - m_j) of the columns of groups met
     int* xcol          # (p,) column of Xs holding column j (-1: none yet)
+    int* xsrc          # (p,) the column of X that column c of Xs holds
     long xs_cap        # Xs capacity and columns used
     long xs_used
     bint oom           # Xs could not grow: the path stops and raises MemoryError
@@ -204,9 +205,12 @@ cdef struct Work:
     double* nv         # Newton-CG scratch: 5 vectors of p (gradient, step, CG
     double* nu         # direction, H times it, residual) and 2 of n
     bint cov           # covariance mode (gaussian, n >> p): grad and G, no r
-    double* G          # (p, p) column-major: column j is X'x_j, filled per group
-    unsigned char* have_G
-    double* grad       # (p,) X'r, kept up to date in covariance mode
+    double* G          # covariance mode: column-major, the column of coordinate j
+    unsigned char* have_G  # (gaussian: X'x_j for all p rows, filled per group;
+    double* grad       # binomial: Xs'xs_j over the strong set's working columns)
+    long gld           # and the gradient X'r (Xs'r), kept up to date; gld is G's
+    long gn            # leading dimension, gn its rows (p, or the columns of Xs)
+    double* bstart     # binomial covariance mode: b when the working set was synced
     double sgl         # the sparse-group lasso's L1 share a (l1_within); 0 otherwise
     double* nm         # direct Newton: the active system (ncap x ncap)
     double* nx         # direct Newton: the active columns gathered (n x ncap)
@@ -222,6 +226,18 @@ cdef inline const double* _col(Work* W, int j) noexcept nogil:
     if W.scaled:
         return W.Xs + <long>W.xcol[j] * W.n
     return W.X + <long>j * W.n
+
+
+cdef inline long _gi(Work* W, int j) noexcept nogil:
+    """Covariance mode: the row of coordinate j in G and grad."""
+    if W.scaled:
+        return W.xcol[j]
+    return j
+
+
+cdef inline double* _gcol(Work* W, int j) noexcept nogil:
+    """Covariance mode: G's column for coordinate j (W.gn rows)."""
+    return W.G + _gi(W, j) * W.gld
 
 
 cdef inline double _dot(Work* W, const double* a, const double* b) noexcept nogil:
@@ -240,7 +256,7 @@ cdef void _eig(Work* W, int g) noexcept nogil:
     if W.cov:
         for a in range(k):
             for c in range(a + 1):
-                H[a + c * k] = W.G[(s + a) + <long>(s + c) * W.p]
+                H[a + c * k] = _gcol(W, s + c)[_gi(W, s + a)]
     else:
         # the group's columns are contiguous (in X, and in Xs)
         dsyrk(&uplo, &tr, &k, &n, &done, <double*>_col(W, s), &n, &dzero, H, &k)
@@ -255,46 +271,159 @@ cdef void _eig(Work* W, int g) noexcept nogil:
     W.have_eig[g] = 1
 
 
-cdef int _working_columns(Work* W, int g) noexcept nogil:
-    """Binomial: group g's working columns sqrt(z) (x_j - m_j) into Xs (m the
-    z-weighted means with an intercept, else 0), given room in Xs the first time
-    the group is met; -1 when out of memory. Then the quadratic model's block
-    updates run on BLAS as the gaussian's do: X_g' Z r_c = Xs_g' (sqrt(z) r) for
-    the centred columns, and H_g = Xs_g' Xs_g."""
-    cdef int s = W.starts[g], e = W.starts[g + 1], j, i, n = W.n
-    cdef long cap
-    cdef const double* x
-    cdef double* xs
+cdef int _xs_reserve(Work* W, long need) noexcept nogil:
+    """Room for ``need`` working columns in Xs (and, in covariance mode, in G and
+    grad, which keep their first gn rows and columns); -1 when out of memory."""
+    cdef long cap, c
     cdef double* grown
-    cdef double acc, mj
-    if W.xcol[s] < 0:
-        if W.xs_used + (e - s) > W.xs_cap:
-            cap = 2 * W.xs_cap
-            if cap < W.xs_used + (e - s):
-                cap = W.xs_used + (e - s)
-            if cap > W.p:
-                cap = W.p
-            grown = <double*>realloc(W.Xs, cap * n * sizeof(double))
-            if grown == NULL:
-                return -1
-            W.Xs = grown
-            W.xs_cap = cap
-        for j in range(s, e):
-            W.xcol[j] = <int>W.xs_used
-            W.xs_used += 1
-    for j in range(s, e):
-        x = W.X + <long>j * n
-        mj = 0.0
-        if W.center:
-            acc = 0.0
-            for i in range(n):
-                acc += W.z[i] * x[i]
-            mj = acc / W.sz
-        W.m[j] = mj
-        xs = W.Xs + <long>W.xcol[j] * n
-        for i in range(n):
-            xs[i] = W.sq[i] * (x[i] - mj)
+    cdef double* G2
+    if need <= W.xs_cap:
+        return 0
+    cap = 2 * W.xs_cap
+    if cap < need:
+        cap = need
+    if cap > W.p:
+        cap = W.p
+    grown = <double*>realloc(W.Xs, cap * W.n * sizeof(double))
+    if grown == NULL:
+        return -1
+    W.Xs = grown
+    if W.cov:
+        G2 = <double*>malloc(cap * cap * sizeof(double))
+        grown = <double*>realloc(W.grad, cap * sizeof(double))
+        if G2 == NULL or grown == NULL:
+            free(G2)
+            if grown != NULL:
+                W.grad = grown
+            return -1
+        W.grad = grown
+        for c in range(W.gn):
+            memcpy(G2 + c * cap, W.G + c * W.gld, W.gn * sizeof(double))
+        free(W.G)
+        W.G = G2
+        W.gld = cap
+    W.xs_cap = cap
     return 0
+
+
+cdef int _xs_assign(Work* W, int g) noexcept nogil:
+    """Columns of Xs for group g if it has none yet; -1 when out of memory."""
+    cdef int j
+    if W.xcol[W.starts[g]] >= 0:
+        return 0
+    if _xs_reserve(W, W.xs_used + W.starts[g + 1] - W.starts[g]) != 0:
+        return -1
+    for j in range(W.starts[g], W.starts[g + 1]):
+        W.xcol[j] = <int>W.xs_used
+        W.xsrc[W.xs_used] = j
+        W.xs_used += 1
+    return 0
+
+
+cdef void _fill_column(Work* W, int j) noexcept nogil:
+    """Working column j: sqrt(z) (x_j - m_j) into Xs, m_j the z-weighted mean with
+    an intercept (else 0)."""
+    cdef int i, n = W.n
+    cdef const double* x = W.X + <long>j * n
+    cdef double* xs = W.Xs + <long>W.xcol[j] * n
+    cdef double acc, mj = 0.0
+    if W.center:
+        acc = 0.0
+        for i in range(n):
+            acc += W.z[i] * x[i]
+        mj = acc / W.sz
+    W.m[j] = mj
+    for i in range(n):
+        xs[i] = W.sq[i] * (x[i] - mj)
+
+
+cdef int _working_columns(Work* W, int g) noexcept nogil:
+    """Binomial: group g's working columns sqrt(z) (x_j - m_j) into Xs, given room
+    in Xs the first time the group is met; -1 when out of memory. Then the
+    quadratic model's block updates run on BLAS as the gaussian's do:
+    X_g' Z r_c = Xs_g' (sqrt(z) r) for the centred columns, and H_g = Xs_g' Xs_g."""
+    cdef int j
+    if _xs_assign(W, g) != 0:
+        return -1
+    for j in range(W.starts[g], W.starts[g + 1]):
+        _fill_column(W, j)
+    return 0
+
+
+# Binomial covariance mode over the strong set (the "cov" method of adelie, Yang &
+# Hastie 2024, section 3, with the Gram of the strong set's working columns only):
+# kept while the strong set has at most this many columns and at most half as many
+# columns as there are rows.
+cdef long SCOV_MAX_COLS = 2000
+
+
+cdef void _scov_sync(Work* W, int nstrong, const int* strong, bint fresh) noexcept nogil:
+    """Binomial covariance mode, before block coordinate descent on the working
+    set: working columns for the strong groups met for the first time (for all of
+    them when the IRLS weights are new), the Gram G = Xs'Xs grown by their columns
+    (recomputed whole when the weights are new), the gradient Xs'r of every column
+    from the current residual, and b kept to move the residual after the solve.
+    Leaves covariance mode for good (the block updates then run on Xs and r) when
+    the strong set outgrows SCOV_MAX_COLS or half the rows."""
+    cdef int q, g, j, c, r, n = W.n, one = 1, first, used, nnew
+    cdef long need = W.xs_used
+    cdef double done = 1.0, dzero = 0.0
+    cdef char lo = b'L', tr = b'T', nt = b'N'
+    cdef int ld
+    for q in range(nstrong):
+        g = strong[q]
+        if W.xcol[W.starts[g]] < 0:
+            need += W.starts[g + 1] - W.starts[g]
+    if need > SCOV_MAX_COLS or 2 * need > n:
+        W.cov = False
+        return
+    first = <int>W.xs_used
+    for q in range(nstrong):
+        if _xs_assign(W, strong[q]) != 0:
+            W.oom = True
+            return
+    used = <int>W.xs_used
+    if fresh:
+        first = 0
+    cdef double t0 = _now()
+    for c in range(first, used):
+        _fill_column(W, W.xsrc[c])
+    t0 = _tick(T_OTHER, t0)
+    ld = <int>W.gld
+    nnew = used - first
+    if nnew > 0:
+        if first == 0:
+            dsyrk(&lo, &tr, &used, &n, &done, W.Xs, &n, &dzero, W.G, &ld)
+            for c in range(used):
+                for r in range(c):
+                    W.G[r + <long>c * ld] = W.G[c + <long>r * ld]
+        else:
+            # the new columns against all: G[:, first:used], then its transpose
+            dgemm(&tr, &nt, &used, &nnew, &n, &done, W.Xs, &n,
+                  W.Xs + <long>first * n, &n, &dzero, W.G + <long>first * ld, &ld)
+            for c in range(first, used):
+                for r in range(first):
+                    W.G[c + <long>r * ld] = W.G[r + <long>c * ld]
+    t0 = _tick(T_STRONG, t0)
+    W.gn = used
+    dgemv(&tr, &n, &used, &done, W.Xs, &n, W.r, &one, &dzero, W.grad, &one)
+    for q in range(nstrong):
+        g = strong[q]
+        for j in range(W.starts[g], W.starts[g + 1]):
+            W.bstart[j] = W.b[j]
+
+
+cdef void _scov_finish(Work* W) noexcept nogil:
+    """Binomial covariance mode, after the solve: the residual moved by the change
+    of b since _scov_sync, r -= Xs (b - bstart)."""
+    cdef int c, j, n = W.n, used = <int>W.xs_used, one = 1
+    cdef double* delta = W.nv
+    cdef double dmone = -1.0, done = 1.0
+    cdef char nt = b'N'
+    for c in range(used):
+        j = W.xsrc[c]
+        delta[c] = W.b[j] - W.bstart[j]
+    dgemv(&nt, &n, &used, &dmone, W.Xs, &n, delta, &one, &done, W.r, &one)
 
 
 cdef int GRAM_CHUNK = 256
@@ -325,7 +454,7 @@ cdef double _grad_norm(Work* W, int g, double* grad) noexcept nogil:
     cdef double acc, nrm = 0.0
     for j in range(s, e):
         if W.cov:
-            acc = W.grad[j]
+            acc = W.grad[_gi(W, j)]
         else:
             acc = _dot(W, _col(W, j), W.r)
         grad[j - s] = acc
@@ -341,7 +470,7 @@ cdef void _full_grad(Work* W, double* gfull) noexcept nogil:
     cdef double done = 1.0, dzero = 0.0
     cdef char tr = b'T'
     cdef double* u = W.r
-    if W.cov:
+    if W.cov and not W.scaled:
         memcpy(gfull, W.grad, p * sizeof(double))
         return
     if W.scaled:
@@ -507,7 +636,7 @@ cdef double _sgl_obj(int k, const double* Q, const double* D, const double* v,
 cdef double _update(Work* W, int g, double lam, double l1_ratio) noexcept nogil:
     """The exact block update of group g; returns d' H d for its move d."""
     cdef int s = W.starts[g], k = W.starts[g + 1] - W.starts[g], a, c, i, n = W.n
-    cdef int one = 1
+    cdef int one = 1, gn = <int>W.gn
     cdef double* grad = W.buf
     cdef double* vt = W.buf + k
     cdef double* bnew = W.buf + 2 * k
@@ -520,11 +649,11 @@ cdef double _update(Work* W, int g, double lam, double l1_ratio) noexcept nogil:
     cdef double acc, vn2, t, e, change, db0, cut
     cdef const double* x
     cdef double t0 = _now()
-    if W.cov and not W.have_G[g]:
+    if W.cov and not W.scaled and not W.have_G[g]:
         _gram(W, g)
         t0 = _tick(T_GRAM, t0)
     if not W.have_eig[g]:
-        if W.scaled and _working_columns(W, g) != 0:
+        if W.scaled and not W.cov and _working_columns(W, g) != 0:
             W.oom = True
             return 0.0
         _eig(W, g)
@@ -584,11 +713,10 @@ cdef double _update(Work* W, int g, double lam, double l1_ratio) noexcept nogil:
             continue
         acc = -d[c]
         if W.cov:
-            # X'r moves by -X'X_g d (covariance mode: no intercept, m = 0)
-            daxpy(&W.p, &acc, W.G + <long>(s + c) * W.p, &one, W.grad, &one)
-            W.b[s + c] = bnew[c]
-            continue
-        daxpy(&n, &acc, <double*>_col(W, s + c), &one, W.r, &one)
+            # X'r moves by -X'X_g d
+            daxpy(&gn, &acc, _gcol(W, s + c), &one, W.grad, &one)
+        else:
+            daxpy(&n, &acc, <double*>_col(W, s + c), &one, W.r, &one)
         db0 += d[c] * W.m[s + c]
         W.b[s + c] = bnew[c]
     # the intercept moves with the group (centred columns: the residual already
@@ -624,10 +752,14 @@ cdef double CG_REL_TOL = 1e-2
 
 
 cdef int NEWTON_DIRECT_MAX = 0
+cdef int REFRESH_EVERY = 1000000000
 
 
-def _set_knobs(newton_every=None, cg_max_it=None, fresh_after=None, direct_max=None):
-    global NEWTON_EVERY, CG_MAX_IT, IRLS_FRESH_AFTER, NEWTON_DIRECT_MAX
+def _set_knobs(newton_every=None, cg_max_it=None, fresh_after=None, direct_max=None,
+               refresh_every=None):
+    global NEWTON_EVERY, CG_MAX_IT, IRLS_FRESH_AFTER, NEWTON_DIRECT_MAX, REFRESH_EVERY
+    if refresh_every is not None:
+        REFRESH_EVERY = refresh_every
     if direct_max is not None:
         NEWTON_DIRECT_MAX = direct_max
     if newton_every is not None:
@@ -643,23 +775,23 @@ cdef void _hess_vec(Work* W, int na, const int* act, const double* v, double* ou
     """out = H v on the active columns: X_A' X_A v (the working columns for
     binomial) plus the Hessian of the penalty,
     lam w_g (a (I - b_g b_g' / ||b_g||^2) / ||b_g|| + (1 - a) I) per group."""
-    cdef int q, g, j, n = W.n, one = 1
+    cdef int q, g, j, n = W.n, one = 1, gn = <int>W.gn
     cdef double c
     cdef double* u = W.nu
     if W.cov:
-        # out = G_AA v_A: u = sum_j v_j G[:, j] (p), read on the active columns
+        # out = G_AA v_A: u = sum_j v_j G[:, j] (gn rows), read on the active columns
         u = W.nv + 5 * W.p
-        memset(u, 0, W.p * sizeof(double))
+        memset(u, 0, gn * sizeof(double))
         for q in range(na):
             g = act[q]
             for j in range(W.starts[g], W.starts[g + 1]):
                 c = v[j]
                 if c != 0.0:
-                    daxpy(&W.p, &c, W.G + <long>j * W.p, &one, u, &one)
+                    daxpy(&gn, &c, _gcol(W, j), &one, u, &one)
         for q in range(na):
             g = act[q]
             for j in range(W.starts[g], W.starts[g + 1]):
-                out[j] = u[j]
+                out[j] = u[_gi(W, j)]
         _pen_hess_vec(W, na, act, v, out, lam, a)
         return
     memset(u, 0, n * sizeof(double))
@@ -787,7 +919,7 @@ cdef void _newton_active(Work* W, int na, const int* act, double lam,
         nb = sqrt(nb2)
         for j in range(W.starts[g], W.starts[g + 1]):
             if W.cov:
-                gr[j] = -W.grad[j]
+                gr[j] = -W.grad[_gi(W, j)]
             else:
                 gr[j] = -_dot(W, _col(W, j), W.r)
             if W.wg[g] > 0.0 and nb > 0.0:
@@ -870,7 +1002,7 @@ cdef bint _newton_direct(Work* W, int na, const int* act, const double* gr, doub
     if W.cov:
         for c in range(ncol):
             for i in range(c, ncol):
-                M[i + c * ncol] = W.G[W.ncols[i] + <long>W.ncols[c] * p]
+                M[i + c * ncol] = _gcol(W, W.ncols[c])[_gi(W, W.ncols[i])]
     else:
         for c in range(ncol):
             memcpy(W.nx + <long>c * n, _col(W, W.ncols[c]), n * sizeof(double))
@@ -947,24 +1079,25 @@ cdef void _newton_accept_cov(Work* W, int na, const int* act, double* d, double 
                              double a) noexcept nogil:
     """The halving search of _newton_active in covariance mode: the loss change of
     the step is -s d'X'r + s^2/2 d'X'X d, and X'r moves by -s X'X d."""
-    cdef int p = W.p, q, g, j, h, one = 1
+    cdef int p = W.p, q, g, j, h, one = 1, gn = <int>W.gn
     cdef double* Gd = W.nv + 5 * p
     cdef double two[2]
-    cdef double c, f0, f, step
-    memset(Gd, 0, p * sizeof(double))
+    cdef double c, f0, f, step, md = 0.0
+    memset(Gd, 0, gn * sizeof(double))
     for q in range(na):
         g = act[q]
         for j in range(W.starts[g], W.starts[g + 1]):
             c = d[j]
+            md += W.m[j] * c
             if c != 0.0:
-                daxpy(&p, &c, W.G + <long>j * p, &one, Gd, &one)
+                daxpy(&gn, &c, _gcol(W, j), &one, Gd, &one)
     two[0] = 0.0
     two[1] = 0.0
     for q in range(na):
         g = act[q]
         for j in range(W.starts[g], W.starts[g + 1]):
-            two[0] += d[j] * W.grad[j]
-            two[1] += d[j] * Gd[j]
+            two[0] += d[j] * W.grad[_gi(W, j)]
+            two[1] += d[j] * Gd[_gi(W, j)]
     f0 = _objective_at(W, na, act, d, two, 0.0, lam, a)
     step = 1.0
     for h in range(30):
@@ -975,7 +1108,8 @@ cdef void _newton_accept_cov(Work* W, int na, const int* act, double* d, double 
                 for j in range(W.starts[g], W.starts[g + 1]):
                     W.b[j] += step * d[j]
             c = -step
-            daxpy(&p, &c, Gd, &one, W.grad, &one)
+            daxpy(&gn, &c, Gd, &one, W.grad, &one)
+            W.b0[0] -= step * md
             return
         step *= 0.5
 
@@ -1073,6 +1207,10 @@ cdef int _kkt(Work* W, double* gfull, double lam, double l1_ratio,
 cdef int _alloc(Work* W, int n, int p, int ng, const int* starts, long* qstart):
     cdef int g, k, kmax = 1
     cdef long tot = 0
+    W.Q = W.D = W.m = W.buf = W.lwork = W.nv = W.nu = W.nm = W.nx = NULL
+    W.Xs = W.G = W.grad = W.bstart = NULL
+    W.have_eig = W.have_G = NULL
+    W.ncols = W.xcol = W.xsrc = NULL
     for g in range(ng):
         k = starts[g + 1] - starts[g]
         qstart[g] = tot
@@ -1087,39 +1225,44 @@ cdef int _alloc(Work* W, int n, int p, int ng, const int* starts, long* qstart):
     W.lwork_n = 3 * kmax + 1
     W.lwork = <double*>malloc(W.lwork_n * sizeof(double))
     W.nv = <double*>malloc(7 * max(p, 1) * sizeof(double))
-    W.nm = NULL
-    W.nx = NULL
-    W.ncols = NULL
-    W.Xs = NULL
-    W.xcol = NULL
     W.xs_cap = 0
     W.xs_used = 0
     W.oom = False
+    W.gn = p
+    W.gld = p
     if W.scaled:
         # room for the working columns of a few groups; grown as groups are met
         W.xs_cap = min(p, max(4 * kmax, 64))
         W.Xs = <double*>malloc(max(W.xs_cap * n, 1) * sizeof(double))
         W.xcol = <int*>malloc(max(p, 1) * sizeof(int))
-        if W.Xs == NULL or W.xcol == NULL:
+        W.xsrc = <int*>malloc(max(p, 1) * sizeof(int))
+        W.bstart = <double*>malloc(max(p, 1) * sizeof(double))
+        if W.Xs == NULL or W.xcol == NULL or W.xsrc == NULL or W.bstart == NULL:
             return -1
         for k in range(p):
             W.xcol[k] = -1
-    W.G = NULL
-    W.have_G = NULL
-    W.grad = NULL
-    if W.cov:
+        if W.cov:
+            # the Gram of the strong set's working columns, grown with Xs
+            W.gn = 0
+            W.gld = W.xs_cap
+            W.G = <double*>malloc(max(W.xs_cap * W.xs_cap, 1) * sizeof(double))
+            W.grad = <double*>malloc(max(W.xs_cap, 1) * sizeof(double))
+            if W.G == NULL or W.grad == NULL:
+                return -1
+    if W.cov and not W.scaled:
         W.G = <double*>malloc(max(<long>p * p, 1) * sizeof(double))
         W.have_G = <unsigned char*>calloc(max(ng, 1), sizeof(unsigned char))
         W.grad = <double*>malloc(max(p, 1) * sizeof(double))
         if W.G == NULL or W.have_G == NULL or W.grad == NULL:
             return -1
     W.nu = <double*>malloc(2 * max(n, 1) * sizeof(double))
-    W.ncap = min(p, 600)
-    W.nm = <double*>malloc(max(<long>W.ncap * W.ncap, 1) * sizeof(double))
-    W.nx = <double*>malloc(max(<long>W.ncap * max(n, 1), 1) * sizeof(double))
-    W.ncols = <int*>malloc(max(W.ncap, 1) * sizeof(int))
-    if W.nm == NULL or W.nx == NULL or W.ncols == NULL:
-        return -1
+    W.ncap = min(p, NEWTON_DIRECT_MAX)
+    if W.ncap > 0:
+        W.nm = <double*>malloc(max(<long>W.ncap * W.ncap, 1) * sizeof(double))
+        W.nx = <double*>malloc(max(<long>W.ncap * max(n, 1), 1) * sizeof(double))
+        W.ncols = <int*>malloc(max(W.ncap, 1) * sizeof(int))
+        if W.nm == NULL or W.nx == NULL or W.ncols == NULL:
+            return -1
     if (W.nv == NULL or W.nu == NULL or W.Q == NULL or W.D == NULL or W.m == NULL or W.have_eig == NULL
             or W.buf == NULL or W.lwork == NULL):
         return -1
@@ -1143,6 +1286,8 @@ cdef void _release(Work* W):
     free(W.ncols)
     free(W.Xs)
     free(W.xcol)
+    free(W.xsrc)
+    free(W.bstart)
 
 
 def group_gaussian_path(const double[::1, :] X, const double[::1] y,
@@ -1343,16 +1488,25 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
                         double[:, ::1] coefs_out, double[::1] intercepts_out,
                         double[::1] dev_out, int[::1] iter_out,
                         unsigned char[::1] converged_out, offset=None,
-                        double l1_within=0.0, pfg=None):
+                        double l1_within=0.0, pfg=None, bint cov=False):
     """Binomial group elastic-net path (see the module docstring); ``offset`` (n,)
-    is added to the linear predictor. Returns the number of lambdas fitted."""
+    is added to the linear predictor. Returns the number of lambdas fitted.
+
+    ``cov``: covariance mode over the strong set. At each refresh of the IRLS
+    weights z the Gram matrix of the strong groups' working columns
+    sqrt(z) (x_j - m_j) is computed (one dsyrk; grown by a dgemm when groups join),
+    so that a block update costs O(|S| k) instead of O(n k); the gradient Xs'r is
+    recomputed once per IRLS step and the residual moved once after the solve. The
+    kernel leaves the mode for the rest of the path when the strong set outgrows
+    SCOV_MAX_COLS columns or half the rows. The same iterations as without it, to
+    round-off."""
     cdef int n = X.shape[0], p = X.shape[1], ng = wg.shape[0], nlam = lambdas.shape[0]
     cdef Work W
     cdef double b0 = 0.0, b0_old, dev, dev0, sat = 0.0, lam, lam_prev
     cdef double dr, dr_prev = 0.0, f_old, f_new, step, acc, db0, t_start, t0
     cdef int i, j, g, m, q, nstrong, before, it, h, n_fit = 0
     cdef long sweeps
-    cdef bint ok, accepted, refresh
+    cdef bint ok, accepted, refresh, fresh = True
     cdef const double[::1] off_v
     cdef const double[::1] pfg_v
     cdef const double* off = NULL
@@ -1386,7 +1540,7 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
     W.qstart = qstart
     W.center = fit_intercept
     W.scaled = True
-    W.cov = False
+    W.cov = cov
     W.sgl = l1_within
     if l1_within > 0.0:
         pfg_v = pfg
@@ -1421,7 +1575,7 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
                             in_strong[g] = 1
                             strong[nstrong] = g
                             nstrong += 1
-                refresh = True
+                refresh = (m % REFRESH_EVERY == 0)
                 while True:
                     # IRLS on the working set
                     for it in range(MAX_IRLS):
@@ -1436,6 +1590,7 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
                             for i in range(n):
                                 W.sz += z[i]
                             memset(W.have_eig, 0, ng * sizeof(unsigned char))
+                            fresh = True
                             refresh = False
                         else:
                             _working_r(n, eta, yp, wp, sq, r)
@@ -1454,9 +1609,17 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
                                 r[i] -= sq[i] * db0
                             b0 += db0
                         t0 = _tick(T_IRLS, t0)
+                        if W.cov:
+                            _scov_sync(&W, nstrong, strong, fresh)
+                            fresh = False
+                            t0 = _tick(T_GRAM, t0)
+                        if W.oom:
+                            break
                         sweeps += _solve_working(&W, nstrong, strong, active, lam,
                                                  l1_ratio, thr_for(dev0, tol),
                                                  max_iter - sweeps, &ok)
+                        if W.cov:
+                            _scov_finish(&W)
                         if W.oom:
                             break
                         t0 = _now()
