@@ -19,8 +19,8 @@ when there is an intercept, which profiles the intercept out exactly) and
 v = X_g' Z r + H b_g (r the current residual), the solution is 0 when
 ||v|| <= l1 = lam l1_ratio wg; otherwise b_g = (H + l2 I + l1/t I)^{-1} v with
 t = ||b_g|| and l2 = lam (1 - l1_ratio) wg. In the eigenbasis H = Q diag(D) Q'
-(LAPACK dsyev, computed once per group for gaussian and once per IRLS step for
-binomial) t is the root of
+(LAPACK dsyev, computed once per group for gaussian and once per refresh of the
+IRLS weights for binomial) t is the root of
 
     phi(t) = sum_i (Q'v)_i^2 / ((D_i + l2) t + l1)^2 - 1,
 
@@ -32,7 +32,10 @@ the active groups nearly interpolate), every fifth sweep of the active groups is
 preceded by one Newton step on them: the objective restricted to the nonzero groups
 is smooth, its Newton system (the Gram plus the Hessian of the group norms,
 lam w_g (a (I - b b'/||b||^2) / ||b|| + (1 - a) I)) is solved by conjugate gradients
-to 1e-4 (relative residual), and the step is halved until the objective decreases
+to 1e-2 (relative residual) in at most 20 iterations (every iterate from 0 is a
+descent direction; near interpolation the system is ill-conditioned and a longer
+solve costs more than the sweeps it saves), and the step is halved until the
+objective decreases
 (otherwise nothing moves); coordinate descent then resumes and alone decides
 convergence, so the step changes the speed, not the solution.
 
@@ -47,9 +50,16 @@ Binomial: an IRLS (proximal Newton) outer loop with working weights
 z_i = w_i p_i (1 - p_i) (floored at w_i PMIN (1 - PMIN)) and working residual
 r_i = w_i (y_i - p_i) / z_i, so that the gradient z r is exact and the fixed point
 is the exact optimum; each step is halved until the objective does not increase.
-The weights z (and so the groups' eigen-decompositions) are refreshed at the first
-IRLS step of each lambda and at every step after the fourth; in between, r is
-recomputed with the kept z, so that z r stays the exact gradient.
+The block updates run on working columns sqrt(z) (x_j - m_j) (m_j the z-weighted
+means) and the residual sqrt(z) r, so that the quadratic model is the gaussian
+one, on BLAS. The weights z (and so the working columns and the groups'
+eigen-decompositions) are computed at the first lambda, then kept from lambda to
+lambda (the Hessian of the previous solution is close to the new one) and
+refreshed only at the fifth and later IRLS steps of a lambda; r is always
+recomputed with the kept z, so that z r stays the exact gradient and the fixed
+point the exact optimum. Covariance mode over the strong set (``cov``; see
+group_binomial_path): the Gram matrix of the strong groups' working columns,
+recomputed when z is refreshed, makes a block update O(|S| k) instead of O(n k).
 
 Along the path: warm starts, the sequential strong rule at group level
 (Tibshirani et al. 2012, JRSS-B 74(2), eq. 4, on ||grad_g|| / wg) and a KKT check
@@ -67,7 +77,7 @@ its step moved the linear predictor by sum_i z_i (d eta_i)^2 below the same boun
 from libc.math cimport sqrt, log, exp, fabs
 from libc.stdlib cimport malloc, free, calloc, realloc
 from libc.string cimport memset, memcpy
-from scipy.linalg.cython_lapack cimport dsyev, dpotrf, dpotrs
+from scipy.linalg.cython_lapack cimport dsyev
 from scipy.linalg.cython_blas cimport ddot, daxpy, dgemm, dgemv, dsyrk
 
 from penstat.solver._cd._common cimport early_stop_reached
@@ -109,7 +119,7 @@ cdef extern from *:
 # The counters' names, in the order of gprof (times in seconds, then counts).
 PROFILE_FIELDS = (
     "t_total", "t_kkt", "t_eig", "t_update", "t_newton", "t_irls", "t_strong",
-    "t_gram", "t_other", "kkt_passes", "eigs", "updates", "newton_steps",
+    "t_gram", "t_finish", "kkt_passes", "eigs", "updates", "newton_steps",
     "cg_iterations", "irls_steps", "refreshes", "strong_groups", "active_groups",
     "sweeps", "lambdas",
 )
@@ -122,7 +132,7 @@ cdef enum:
     T_IRLS = 5
     T_STRONG = 6
     T_GRAM = 7
-    T_OTHER = 8
+    T_FINISH = 8
     C_KKT = 9
     C_EIG = 10
     C_UPDATE = 11
@@ -212,10 +222,6 @@ cdef struct Work:
     long gn            # leading dimension, gn its rows (p, or the columns of Xs)
     double* bstart     # binomial covariance mode: b when the working set was synced
     double sgl         # the sparse-group lasso's L1 share a (l1_within); 0 otherwise
-    double* nm         # direct Newton: the active system (ncap x ncap)
-    double* nx         # direct Newton: the active columns gathered (n x ncap)
-    int* ncols         # direct Newton: the active column indices (ncap)
-    int ncap           # direct Newton: the largest active set solved directly
     const double* pfg  # (ng,) penalty factor of each group (its columns' L1 weight)
 
 
@@ -385,10 +391,8 @@ cdef void _scov_sync(Work* W, int nstrong, const int* strong, bint fresh) noexce
     used = <int>W.xs_used
     if fresh:
         first = 0
-    cdef double t0 = _now()
     for c in range(first, used):
         _fill_column(W, W.xsrc[c])
-    t0 = _tick(T_OTHER, t0)
     ld = <int>W.gld
     nnew = used - first
     if nnew > 0:
@@ -404,7 +408,6 @@ cdef void _scov_sync(Work* W, int nstrong, const int* strong, bint fresh) noexce
             for c in range(first, used):
                 for r in range(first):
                     W.G[c + <long>r * ld] = W.G[r + <long>c * ld]
-    t0 = _tick(T_STRONG, t0)
     W.gn = used
     dgemv(&tr, &n, &used, &done, W.Xs, &n, W.r, &one, &dzero, W.grad, &one)
     for q in range(nstrong):
@@ -747,27 +750,10 @@ cdef bint _nonzero(Work* W, int g) noexcept nogil:
 
 
 cdef int NEWTON_EVERY = 5
-cdef int CG_MAX_IT = 50
+cdef int CG_MAX_IT = 20
 cdef double CG_REL_TOL = 1e-2
 
 
-cdef int NEWTON_DIRECT_MAX = 0
-cdef int REFRESH_EVERY = 1000000000
-
-
-def _set_knobs(newton_every=None, cg_max_it=None, fresh_after=None, direct_max=None,
-               refresh_every=None):
-    global NEWTON_EVERY, CG_MAX_IT, IRLS_FRESH_AFTER, NEWTON_DIRECT_MAX, REFRESH_EVERY
-    if refresh_every is not None:
-        REFRESH_EVERY = refresh_every
-    if direct_max is not None:
-        NEWTON_DIRECT_MAX = direct_max
-    if newton_every is not None:
-        NEWTON_EVERY = newton_every
-    if cg_max_it is not None:
-        CG_MAX_IT = cg_max_it
-    if fresh_after is not None:
-        IRLS_FRESH_AFTER = fresh_after
 
 
 cdef void _hess_vec(Work* W, int na, const int* act, const double* v, double* out,
@@ -926,9 +912,6 @@ cdef void _newton_active(Work* W, int na, const int* act, double lam,
                 gr[j] += lam * W.wg[g] * (a * W.b[j] / nb + (1.0 - a) * W.b[j])
             d[j] = 0.0
             res[j] = -gr[j]
-    if _newton_direct(W, na, act, gr, d, lam, a):
-        _newton_accept(W, na, act, d, lam, a)
-        return
     # conjugate gradients preconditioned by the block diagonal: each group's
     # eigen-decomposition H_g = Q D Q' with its penalty curvature
     # lam w_g (a / ||b_g|| + 1 - a) on the diagonal (the rank-one part dropped)
@@ -975,70 +958,6 @@ cdef void _newton_active(Work* W, int na, const int* act, double lam,
                 pd[j] = pz[j] + (rs_new / rs) * pd[j]
         rs = rs_new
     _newton_accept(W, na, act, d, lam, a)
-
-
-cdef bint _newton_direct(Work* W, int na, const int* act, const double* gr, double* d,
-                         double lam, double a) noexcept nogil:
-    """The Newton direction d = -H^{-1} gr on the active columns by a Cholesky
-    factorization of H = X_A' X_A + the penalty Hessian (see _hess_vec), when the
-    active set has at most W.ncap columns and H is numerically positive definite;
-    returns whether it did."""
-    cdef int q, g, j, jj, i, c, ncol = 0, n = W.n, p = W.p, info = 0, one = 1, k0
-    cdef double nb2, nb, cg
-    cdef double* M = W.nm
-    cdef char lo = b'L', tr = b'T'
-    cdef double done = 1.0, dzero = 0.0
-    for q in range(na):
-        g = act[q]
-        ncol += W.starts[g + 1] - W.starts[g]
-    if ncol == 0 or ncol > W.ncap or ncol > NEWTON_DIRECT_MAX:
-        return False
-    ncol = 0
-    for q in range(na):
-        g = act[q]
-        for j in range(W.starts[g], W.starts[g + 1]):
-            W.ncols[ncol] = j
-            ncol += 1
-    if W.cov:
-        for c in range(ncol):
-            for i in range(c, ncol):
-                M[i + c * ncol] = _gcol(W, W.ncols[c])[_gi(W, W.ncols[i])]
-    else:
-        for c in range(ncol):
-            memcpy(W.nx + <long>c * n, _col(W, W.ncols[c]), n * sizeof(double))
-        dsyrk(&lo, &tr, &ncol, &n, &done, W.nx, &n, &dzero, M, &ncol)
-    # the penalty Hessian, group by group (lower triangle)
-    k0 = 0
-    for q in range(na):
-        g = act[q]
-        nb2 = 0.0
-        for j in range(W.starts[g], W.starts[g + 1]):
-            nb2 += W.b[j] * W.b[j]
-        if W.wg[g] > 0.0 and nb2 > 0.0:
-            nb = sqrt(nb2)
-            cg = lam * W.wg[g]
-            for c in range(W.starts[g + 1] - W.starts[g]):
-                jj = W.starts[g] + c
-                for i in range(c, W.starts[g + 1] - W.starts[g]):
-                    j = W.starts[g] + i
-                    M[k0 + i + (k0 + c) * ncol] += cg * (
-                        a * ((1.0 if i == c else 0.0) - W.b[j] * W.b[jj] / nb2) / nb
-                        + (1.0 - a) * (1.0 if i == c else 0.0))
-        k0 += W.starts[g + 1] - W.starts[g]
-    dpotrf(&lo, &ncol, M, &ncol, &info)
-    if info != 0:
-        return False
-    for c in range(ncol):
-        d[W.ncols[c]] = -gr[W.ncols[c]]
-    # solve in a packed copy of the right-hand side (nx is free now)
-    for c in range(ncol):
-        W.nx[c] = d[W.ncols[c]]
-    dpotrs(&lo, &ncol, &one, M, &ncol, W.nx, &ncol, &info)
-    if info != 0:
-        return False
-    for c in range(ncol):
-        d[W.ncols[c]] = W.nx[c]
-    return True
 
 
 cdef void _newton_accept(Work* W, int na, const int* act, double* d, double lam,
@@ -1169,7 +1088,7 @@ cdef int _strong_set(Work* W, const double* gfull, double l1_ratio, double lam,
     """The sequential strong rule at group level (Tibshirani et al. 2012, eq. 4,
     with the sparse-group lasso's zero test) on the gradients of the previous lambda."""
     cdef int g, cnt = 0
-    cdef double cut = 2.0 * lam - lam_prev, ex
+    cdef double cut = 2.0 * lam - lam_prev, ex, t0 = _now()
     for g in range(W.ng):
         if not in_strong[g]:
             ex = _excess(W, g, gfull + W.starts[g], cut, l1_ratio)
@@ -1179,6 +1098,7 @@ cdef int _strong_set(Work* W, const double* gfull, double l1_ratio, double lam,
         if in_strong[g]:
             strong[cnt] = g
             cnt += 1
+    _tick(T_STRONG, t0)
     return cnt
 
 
@@ -1207,10 +1127,10 @@ cdef int _kkt(Work* W, double* gfull, double lam, double l1_ratio,
 cdef int _alloc(Work* W, int n, int p, int ng, const int* starts, long* qstart):
     cdef int g, k, kmax = 1
     cdef long tot = 0
-    W.Q = W.D = W.m = W.buf = W.lwork = W.nv = W.nu = W.nm = W.nx = NULL
+    W.Q = W.D = W.m = W.buf = W.lwork = W.nv = W.nu = NULL
     W.Xs = W.G = W.grad = W.bstart = NULL
     W.have_eig = W.have_G = NULL
-    W.ncols = W.xcol = W.xsrc = NULL
+    W.xcol = W.xsrc = NULL
     for g in range(ng):
         k = starts[g + 1] - starts[g]
         qstart[g] = tot
@@ -1256,13 +1176,6 @@ cdef int _alloc(Work* W, int n, int p, int ng, const int* starts, long* qstart):
         if W.G == NULL or W.have_G == NULL or W.grad == NULL:
             return -1
     W.nu = <double*>malloc(2 * max(n, 1) * sizeof(double))
-    W.ncap = min(p, NEWTON_DIRECT_MAX)
-    if W.ncap > 0:
-        W.nm = <double*>malloc(max(<long>W.ncap * W.ncap, 1) * sizeof(double))
-        W.nx = <double*>malloc(max(<long>W.ncap * max(n, 1), 1) * sizeof(double))
-        W.ncols = <int*>malloc(max(W.ncap, 1) * sizeof(int))
-        if W.nm == NULL or W.nx == NULL or W.ncols == NULL:
-            return -1
     if (W.nv == NULL or W.nu == NULL or W.Q == NULL or W.D == NULL or W.m == NULL or W.have_eig == NULL
             or W.buf == NULL or W.lwork == NULL):
         return -1
@@ -1281,9 +1194,6 @@ cdef void _release(Work* W):
     free(W.G)
     free(W.have_G)
     free(W.grad)
-    free(W.nm)
-    free(W.nx)
-    free(W.ncols)
     free(W.Xs)
     free(W.xcol)
     free(W.xsrc)
@@ -1575,7 +1485,9 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
                             in_strong[g] = 1
                             strong[nstrong] = g
                             nstrong += 1
-                refresh = (m % REFRESH_EVERY == 0)
+                # the IRLS weights are kept from the previous lambda (its
+                # Hessian is close) and refreshed after IRLS_FRESH_AFTER steps
+                refresh = m == 0
                 while True:
                     # IRLS on the working set
                     for it in range(MAX_IRLS):
@@ -1619,7 +1531,9 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
                                                  l1_ratio, thr_for(dev0, tol),
                                                  max_iter - sweeps, &ok)
                         if W.cov:
+                            t0 = _now()
                             _scov_finish(&W)
+                            _tick(T_FINISH, t0)
                         if W.oom:
                             break
                         t0 = _now()
