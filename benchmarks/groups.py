@@ -24,12 +24,15 @@ Equal precision: each solver is run at several tols (``--penstat-tols``,
 ``--adelie-tols``; adelie's ``tol`` and ``irls_tol`` together), the reference at
 each lambda is the lowest objective any run of either solver reached, and each
 solver is timed at the loosest tol whose worst relative gap over the path is at most
-``--target`` (1e-6). Times are wall-clock seconds of the path (the best of
-``--repeats``), one thread (BLAS and adelie's ``n_threads``).
+``--target`` (1e-6). Times are CPU seconds of the path (process time, the best of
+``--repeats``), one thread (BLAS and adelie's ``n_threads``), so that the ratio
+holds on a shared machine where wall-clock time depends on the other processes;
+wall-clock seconds are printed beside them.
 
 adelie pins numpy < 2, so it runs in its own environment (``--adelie-python``) in a
 subprocess that reads the problem from .npy files; its time is measured inside
-that process, around ``grpnet`` only.
+that process, around ``grpnet`` only. penstat's time is that of ``fit_path``
+(validation and standardization included).
 """
 
 from __future__ import annotations
