@@ -277,6 +277,13 @@ cdef void _eig(Work* W, int g) noexcept nogil:
     W.have_eig[g] = 1
 
 
+# Binomial covariance mode over the strong set (the "cov" method of adelie, Yang &
+# Hastie 2024, section 3, with the Gram of the strong set's working columns only):
+# kept while the strong set has at most this many columns and at most half as many
+# columns as there are rows.
+cdef long SCOV_MAX_COLS = 2000
+
+
 cdef int _xs_reserve(Work* W, long need) noexcept nogil:
     """Room for ``need`` working columns in Xs (and, in covariance mode, in G and
     grad, which keep their first gn rows and columns); -1 when out of memory."""
@@ -286,6 +293,9 @@ cdef int _xs_reserve(Work* W, long need) noexcept nogil:
     if need <= W.xs_cap:
         return 0
     cap = 2 * W.xs_cap
+    if W.cov and cap > SCOV_MAX_COLS:
+        # the Gram (cap^2 doubles) stays within SCOV_MAX_COLS^2
+        cap = SCOV_MAX_COLS
     if cap < need:
         cap = need
     if cap > W.p:
@@ -354,13 +364,6 @@ cdef int _working_columns(Work* W, int g) noexcept nogil:
     for j in range(W.starts[g], W.starts[g + 1]):
         _fill_column(W, j)
     return 0
-
-
-# Binomial covariance mode over the strong set (the "cov" method of adelie, Yang &
-# Hastie 2024, section 3, with the Gram of the strong set's working columns only):
-# kept while the strong set has at most this many columns and at most half as many
-# columns as there are rows.
-cdef long SCOV_MAX_COLS = 2000
 
 
 cdef void _scov_sync(Work* W, int nstrong, const int* strong, bint fresh) noexcept nogil:
