@@ -675,6 +675,7 @@ def _run_group_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
                 conv,
                 **extra,
                 **sgl,
+                cov=_group_binomial_cov_mode(*Xk.shape),
             )
         )
     if not identity:
@@ -692,6 +693,13 @@ GROUP_COV_MAX_P = 4000
 def _group_cov_mode(n: int, p: int) -> bool:
     """Whether the gaussian group kernel runs in covariance mode for (n, p)."""
     return n >= GROUP_COV_RATIO * p and p <= GROUP_COV_MAX_P
+
+
+def _group_binomial_cov_mode(n: int, p: int) -> bool:
+    """Whether the binomial group kernel starts in covariance mode over the strong
+    set (it leaves the mode by itself once the strong set has more than half as
+    many columns as there are rows, or more than 2000)."""
+    return n >= 2 * GROUP_COV_RATIO
 
 
 def _outputs(nlam: int, p: int):

@@ -364,3 +364,63 @@ def test_gaussian_covariance_mode_is_the_residual_mode(monkeypatch, l1_ratio):
     bs, lams, grad = kernel_scale(X, y, a, weights=w)
     wg = group_weights(groups, pf)
     assert kkt_violation(bs, lams, grad, groups, wg, l1_ratio) < KKT_TOL
+
+
+@pytest.mark.parametrize(
+    "n, sizes, l1_ratio, l1_within",
+    [
+        # the strong set stays small: covariance mode for the whole path
+        (150, (3, 1, 4, 2, 5, 1), 1.0, 0.0),
+        (150, (3, 1, 4, 2, 5, 1), 0.5, 0.0),
+        (150, (3, 1, 4, 2, 5, 1), 1.0, 0.3),
+        # more columns than half the rows: the kernel leaves covariance mode
+        (60, (3,) * 12, 1.0, 0.0),
+    ],
+)
+def test_binomial_covariance_mode_is_the_residual_mode(
+    monkeypatch, n, sizes, l1_ratio, l1_within
+):
+    """The binomial kernel's covariance mode over the strong set (Gram of the
+    working columns, refreshed with the IRLS weights) and its residual mode give the
+    same path, with weights (one of them 0), an offset and an unpenalized group;
+    the path satisfies the group KKT conditions."""
+    import penstat.solver.fit as fit_module
+
+    X, y, groups = problem(seed=21, n=n, sizes=sizes, family="binomial")
+    rng = np.random.default_rng(5)
+    w = rng.uniform(0.3, 2.0, size=n)
+    w[3] = 0.0
+    offset = 0.3 * rng.normal(size=n)
+    pf = np.where(groups == 1, 0.0, 1.0)
+    paths = {}
+    for cov in (True, False):
+        monkeypatch.setattr(fit_module, "_group_binomial_cov_mode", lambda n, p, c=cov: c)
+        paths[cov] = fit_path(
+            X,
+            y,
+            family="binomial",
+            groups=groups,
+            weights=w,
+            offset=offset,
+            penalty_factor=pf,
+            l1_ratio=l1_ratio,
+            l1_within=l1_within,
+            nlambda=40,
+            lambda_min_ratio=0.05,
+            tol=1e-16,
+        )
+    a, b = paths[True], paths[False]
+    np.testing.assert_array_equal(a.lambdas, b.lambdas)
+    np.testing.assert_allclose(a.coefs, b.coefs, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(a.intercepts, b.intercepts, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(a.deviance, b.deviance, rtol=1e-10)
+    assert np.all(a.coefs[:, groups == 1] != 0)  # unpenalized: always in
+    if l1_within == 0.0:
+        v = w / w.sum()
+        xm = v @ X
+        xs = np.sqrt(v @ (X - xm) ** 2)
+        bs = a.coefs * xs
+        eta = a.intercepts + X @ a.coefs.T + offset[:, None]
+        grad = (((X - xm) / xs).T @ (v[:, None] * (y[:, None] - expit(eta)))).T
+        wg = group_weights(groups, pf)
+        assert kkt_violation(bs, a.lambdas, grad, groups, wg, l1_ratio) < KKT_TOL

@@ -19,8 +19,8 @@ when there is an intercept, which profiles the intercept out exactly) and
 v = X_g' Z r + H b_g (r the current residual), the solution is 0 when
 ||v|| <= l1 = lam l1_ratio wg; otherwise b_g = (H + l2 I + l1/t I)^{-1} v with
 t = ||b_g|| and l2 = lam (1 - l1_ratio) wg. In the eigenbasis H = Q diag(D) Q'
-(LAPACK dsyev, computed once per group for gaussian and once per IRLS step for
-binomial) t is the root of
+(LAPACK dsyev, computed once per group for gaussian and once per refresh of the
+IRLS weights for binomial) t is the root of
 
     phi(t) = sum_i (Q'v)_i^2 / ((D_i + l2) t + l1)^2 - 1,
 
@@ -32,7 +32,10 @@ the active groups nearly interpolate), every fifth sweep of the active groups is
 preceded by one Newton step on them: the objective restricted to the nonzero groups
 is smooth, its Newton system (the Gram plus the Hessian of the group norms,
 lam w_g (a (I - b b'/||b||^2) / ||b|| + (1 - a) I)) is solved by conjugate gradients
-to 1e-4 (relative residual), and the step is halved until the objective decreases
+to 1e-2 (relative residual) in at most 20 iterations (every iterate from 0 is a
+descent direction; near interpolation the system is ill-conditioned and a longer
+solve costs more than the sweeps it saves), and the step is halved until the
+objective decreases
 (otherwise nothing moves); coordinate descent then resumes and alone decides
 convergence, so the step changes the speed, not the solution.
 
@@ -47,9 +50,16 @@ Binomial: an IRLS (proximal Newton) outer loop with working weights
 z_i = w_i p_i (1 - p_i) (floored at w_i PMIN (1 - PMIN)) and working residual
 r_i = w_i (y_i - p_i) / z_i, so that the gradient z r is exact and the fixed point
 is the exact optimum; each step is halved until the objective does not increase.
-The weights z (and so the groups' eigen-decompositions) are refreshed at the first
-IRLS step of each lambda and at every step after the fourth; in between, r is
-recomputed with the kept z, so that z r stays the exact gradient.
+The block updates run on working columns sqrt(z) (x_j - m_j) (m_j the z-weighted
+means) and the residual sqrt(z) r, so that the quadratic model is the gaussian
+one, on BLAS. The weights z (and so the working columns and the groups'
+eigen-decompositions) are computed at the first lambda, then kept from lambda to
+lambda (the Hessian of the previous solution is close to the new one) and
+refreshed only at the fifth and later IRLS steps of a lambda; r is always
+recomputed with the kept z, so that z r stays the exact gradient and the fixed
+point the exact optimum. Covariance mode over the strong set (``cov``; see
+group_binomial_path): the Gram matrix of the strong groups' working columns,
+recomputed when z is refreshed, makes a block update O(|S| k) instead of O(n k).
 
 Along the path: warm starts, the sequential strong rule at group level
 (Tibshirani et al. 2012, JRSS-B 74(2), eq. 4, on ||grad_g|| / wg) and a KKT check
@@ -65,10 +75,10 @@ its step moved the linear predictor by sum_i z_i (d eta_i)^2 below the same boun
 """
 
 from libc.math cimport sqrt, log, exp, fabs
-from libc.stdlib cimport malloc, free, calloc
+from libc.stdlib cimport malloc, free, calloc, realloc
 from libc.string cimport memset, memcpy
 from scipy.linalg.cython_lapack cimport dsyev
-from scipy.linalg.cython_blas cimport ddot, daxpy, dgemm, dgemv
+from scipy.linalg.cython_blas cimport ddot, daxpy, dgemm, dgemv, dsyrk
 
 from penstat.solver._cd._common cimport early_stop_reached
 
@@ -80,6 +90,91 @@ cdef int MAX_NEWTON = 100
 # IRLS refreshes the Hessian weights z (and so every group's eigen-decomposition)
 # at the first step of each lambda only, and at every step after this many
 cdef int IRLS_FRESH_AFTER = 4
+
+
+# Timing (thread CPU time) and work counters of the paths, compiled in only with
+# -DPENSTAT_GROUP_PROFILE=1 (otherwise every use below is a constant false branch
+# that the C compiler removes); read and reset by _profile_counters().
+cdef extern from *:
+    """
+    #ifndef PENSTAT_GROUP_PROFILE
+    #define PENSTAT_GROUP_PROFILE 0
+    #endif
+    #include <time.h>
+    static double penstat_gprof[32];
+    static double penstat_gclock(void) {
+    #if PENSTAT_GROUP_PROFILE
+        struct timespec t;
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+        return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+    #else
+        return 0.0;
+    #endif
+    }
+    """
+    const int PROFILE "PENSTAT_GROUP_PROFILE"
+    double gprof "penstat_gprof"[32]
+    double gclock "penstat_gclock"() noexcept nogil
+
+# The counters' names, in the order of gprof (times in seconds, then counts).
+PROFILE_FIELDS = (
+    "t_total", "t_kkt", "t_eig", "t_update", "t_newton", "t_irls", "t_strong",
+    "t_gram", "t_finish", "kkt_passes", "eigs", "updates", "newton_steps",
+    "cg_iterations", "irls_steps", "refreshes", "strong_groups", "active_groups",
+    "sweeps", "lambdas",
+)
+cdef enum:
+    T_TOTAL = 0
+    T_KKT = 1
+    T_EIG = 2
+    T_UPDATE = 3
+    T_NEWTON = 4
+    T_IRLS = 5
+    T_STRONG = 6
+    T_GRAM = 7
+    T_FINISH = 8
+    C_KKT = 9
+    C_EIG = 10
+    C_UPDATE = 11
+    C_NEWTON = 12
+    C_CG_IT = 13
+    C_IRLS = 14
+    C_REFRESH = 15
+    C_STRONG = 16
+    C_ACTIVE = 17
+    C_SWEEPS = 18
+    C_LAMBDAS = 19
+
+
+def _profile_counters():
+    """The counters accumulated since the last call (then reset), as a dict; None
+    when the kernel was built without -DPENSTAT_GROUP_PROFILE=1."""
+    if not PROFILE:
+        return None
+    out = {name: gprof[k] for k, name in enumerate(PROFILE_FIELDS)}
+    for k in range(32):
+        gprof[k] = 0.0
+    return out
+
+
+cdef inline double _tick(int k, double t0) noexcept nogil:
+    """Profile build only: add the time since ``t0`` to counter k; the clock now."""
+    cdef double t
+    if PROFILE:
+        t = gclock()
+        gprof[k] += t - t0
+        return t
+    return 0.0
+
+
+cdef inline double _now() noexcept nogil:
+    return gclock() if PROFILE else 0.0
+
+
+cdef inline void _count(int k, double c) noexcept nogil:
+    """Profile build only: add c to counter k."""
+    if PROFILE:
+        gprof[k] += c
 
 
 cdef inline double thr_for(double dev0, double tol) noexcept nogil:
@@ -97,11 +192,18 @@ cdef struct Work:
     const double* wg
     double* b          # (p,) coefficients
     double* b0         # intercept
-    double* r          # (n,) residual (working residual for binomial)
-    const double* z    # (n,) weights of the quadratic
+    double* r          # (n,) residual: sqrt(z) times the working residual (binomial)
+    const double* z    # (n,) weights of the quadratic (binomial)
+    const double* sq   # (n,) their square roots (binomial)
     double sz          # sum z
     bint center
-    bint unit          # z is all ones (gaussian: rows pre-scaled by sqrt(w)): BLAS
+    bint scaled        # binomial: the block updates run on the working columns Xs
+    double* Xs         # (n, cap) sqrt(z) (x_j - m_j) of the columns of groups met
+    int* xcol          # (p,) column of Xs holding column j (-1: none yet)
+    int* xsrc          # (p,) the column of X that column c of Xs holds
+    long xs_cap        # Xs capacity and columns used
+    long xs_used
+    bint oom           # Xs could not grow: the path stops and raises MemoryError
     double* m          # (p,) z-weighted column means (0 without intercept)
     double* Q          # packed eigenvectors, group g at qstart[g], k x k column-major
     double* D          # (p,) eigenvalues, group g at starts[g]
@@ -113,44 +215,57 @@ cdef struct Work:
     double* nv         # Newton-CG scratch: 5 vectors of p (gradient, step, CG
     double* nu         # direction, H times it, residual) and 2 of n
     bint cov           # covariance mode (gaussian, n >> p): grad and G, no r
-    double* G          # (p, p) column-major: column j is X'x_j, filled per group
-    unsigned char* have_G
-    double* grad       # (p,) X'r, kept up to date in covariance mode
+    double* G          # covariance mode: column-major, the column of coordinate j
+    unsigned char* have_G  # (gaussian: X'x_j for all p rows, filled per group;
+    double* grad       # binomial: Xs'xs_j over the strong set's working columns)
+    long gld           # and the gradient X'r (Xs'r), kept up to date; gld is G's
+    long gn            # leading dimension, gn its rows (p, or the columns of Xs)
+    double* bstart     # binomial covariance mode: b when the working set was synced
     double sgl         # the sparse-group lasso's L1 share a (l1_within); 0 otherwise
     const double* pfg  # (ng,) penalty factor of each group (its columns' L1 weight)
 
 
+cdef inline const double* _col(Work* W, int j) noexcept nogil:
+    """Column j of the design the block updates run on: X (gaussian, rows already
+    scaled by sqrt(w) and centred) or, for binomial, its working column
+    sqrt(z) (x_j - m_j) in Xs (made by _working_columns)."""
+    if W.scaled:
+        return W.Xs + <long>W.xcol[j] * W.n
+    return W.X + <long>j * W.n
+
+
+cdef inline long _gi(Work* W, int j) noexcept nogil:
+    """Covariance mode: the row of coordinate j in G and grad."""
+    if W.scaled:
+        return W.xcol[j]
+    return j
+
+
+cdef inline double* _gcol(Work* W, int j) noexcept nogil:
+    """Covariance mode: G's column for coordinate j (W.gn rows)."""
+    return W.G + _gi(W, j) * W.gld
+
+
 cdef inline double _dot(Work* W, const double* a, const double* b) noexcept nogil:
-    """sum_i z_i a_i b_i (BLAS ddot when z is all ones)."""
-    cdef int i, n = W.n, one = 1
-    cdef double acc = 0.0
-    if W.unit:
-        return ddot(&n, <double*>a, &one, <double*>b, &one)
-    for i in range(n):
-        acc += W.z[i] * a[i] * b[i]
-    return acc
+    cdef int n = W.n, one = 1
+    return ddot(&n, <double*>a, &one, <double*>b, &one)
 
 
 cdef void _eig(Work* W, int g) noexcept nogil:
-    """H_g = sum_i z_i (x_i - m)(x_i - m)' over the group's columns, and its
+    """H_g = X_g' X_g over the group's (working) columns, and its
     eigen-decomposition into W.Q / W.D."""
     cdef int s = W.starts[g], k = W.starts[g + 1] - W.starts[g]
     cdef int a, c, i, n = W.n, info = 0
-    cdef double acc
+    cdef double acc, done = 1.0, dzero = 0.0
     cdef double* H = W.Q + W.qstart[g]
-    cdef const double* xa
-    cdef const double* xc
-    cdef char jobz = b'V', uplo = b'L'
-    for a in range(k):
-        xa = W.X + <long>(s + a) * n
-        for c in range(a + 1):
-            if W.cov:
-                acc = W.G[(s + a) + <long>(s + c) * W.p]
-            else:
-                xc = W.X + <long>(s + c) * n
-                acc = _dot(W, xa, xc) - W.sz * W.m[s + a] * W.m[s + c]
-            H[a + c * k] = acc
-            H[c + a * k] = acc
+    cdef char jobz = b'V', uplo = b'L', tr = b'T'
+    if W.cov:
+        for a in range(k):
+            for c in range(a + 1):
+                H[a + c * k] = _gcol(W, s + c)[_gi(W, s + a)]
+    else:
+        # the group's columns are contiguous (in X, and in Xs)
+        dsyrk(&uplo, &tr, &k, &n, &done, <double*>_col(W, s), &n, &dzero, H, &k)
     if k == 1:
         W.D[s] = H[0] if H[0] > 0.0 else 0.0
         H[0] = 1.0
@@ -162,19 +277,159 @@ cdef void _eig(Work* W, int g) noexcept nogil:
     W.have_eig[g] = 1
 
 
-cdef void _means(Work* W, int g) noexcept nogil:
-    cdef int s = W.starts[g], e = W.starts[g + 1], j, i, n = W.n
-    cdef const double* x
-    cdef double acc
-    for j in range(s, e):
-        if not W.center:
-            W.m[j] = 0.0
-            continue
-        x = W.X + <long>j * n
+# Binomial covariance mode over the strong set (the "cov" method of adelie, Yang &
+# Hastie 2024, section 3, with the Gram of the strong set's working columns only):
+# kept while the strong set has at most this many columns and at most half as many
+# columns as there are rows.
+cdef long SCOV_MAX_COLS = 2000
+
+
+cdef int _xs_reserve(Work* W, long need) noexcept nogil:
+    """Room for ``need`` working columns in Xs (and, in covariance mode, in G and
+    grad, which keep their first gn rows and columns); -1 when out of memory."""
+    cdef long cap, c
+    cdef double* grown
+    cdef double* G2
+    if need <= W.xs_cap:
+        return 0
+    cap = 2 * W.xs_cap
+    if W.cov and cap > SCOV_MAX_COLS:
+        # the Gram (cap^2 doubles) stays within SCOV_MAX_COLS^2
+        cap = SCOV_MAX_COLS
+    if cap < need:
+        cap = need
+    if cap > W.p:
+        cap = W.p
+    grown = <double*>realloc(W.Xs, cap * W.n * sizeof(double))
+    if grown == NULL:
+        return -1
+    W.Xs = grown
+    if W.cov:
+        G2 = <double*>malloc(cap * cap * sizeof(double))
+        grown = <double*>realloc(W.grad, cap * sizeof(double))
+        if G2 == NULL or grown == NULL:
+            free(G2)
+            if grown != NULL:
+                W.grad = grown
+            return -1
+        W.grad = grown
+        for c in range(W.gn):
+            memcpy(G2 + c * cap, W.G + c * W.gld, W.gn * sizeof(double))
+        free(W.G)
+        W.G = G2
+        W.gld = cap
+    W.xs_cap = cap
+    return 0
+
+
+cdef int _xs_assign(Work* W, int g) noexcept nogil:
+    """Columns of Xs for group g if it has none yet; -1 when out of memory."""
+    cdef int j
+    if W.xcol[W.starts[g]] >= 0:
+        return 0
+    if _xs_reserve(W, W.xs_used + W.starts[g + 1] - W.starts[g]) != 0:
+        return -1
+    for j in range(W.starts[g], W.starts[g + 1]):
+        W.xcol[j] = <int>W.xs_used
+        W.xsrc[W.xs_used] = j
+        W.xs_used += 1
+    return 0
+
+
+cdef void _fill_column(Work* W, int j) noexcept nogil:
+    """Working column j: sqrt(z) (x_j - m_j) into Xs, m_j the z-weighted mean with
+    an intercept (else 0)."""
+    cdef int i, n = W.n
+    cdef const double* x = W.X + <long>j * n
+    cdef double* xs = W.Xs + <long>W.xcol[j] * n
+    cdef double acc, mj = 0.0
+    if W.center:
         acc = 0.0
         for i in range(n):
             acc += W.z[i] * x[i]
-        W.m[j] = acc / W.sz
+        mj = acc / W.sz
+    W.m[j] = mj
+    for i in range(n):
+        xs[i] = W.sq[i] * (x[i] - mj)
+
+
+cdef int _working_columns(Work* W, int g) noexcept nogil:
+    """Binomial: group g's working columns sqrt(z) (x_j - m_j) into Xs, given room
+    in Xs the first time the group is met; -1 when out of memory. Then the
+    quadratic model's block updates run on BLAS as the gaussian's do:
+    X_g' Z r_c = Xs_g' (sqrt(z) r) for the centred columns, and H_g = Xs_g' Xs_g."""
+    cdef int j
+    if _xs_assign(W, g) != 0:
+        return -1
+    for j in range(W.starts[g], W.starts[g + 1]):
+        _fill_column(W, j)
+    return 0
+
+
+cdef void _scov_sync(Work* W, int nstrong, const int* strong, bint fresh) noexcept nogil:
+    """Binomial covariance mode, before block coordinate descent on the working
+    set: working columns for the strong groups met for the first time (for all of
+    them when the IRLS weights are new), the Gram G = Xs'Xs grown by their columns
+    (recomputed whole when the weights are new), the gradient Xs'r of every column
+    from the current residual, and b kept to move the residual after the solve.
+    Leaves covariance mode for good (the block updates then run on Xs and r) when
+    the strong set outgrows SCOV_MAX_COLS or half the rows."""
+    cdef int q, g, j, c, r, n = W.n, one = 1, first, used, nnew
+    cdef long need = W.xs_used
+    cdef double done = 1.0, dzero = 0.0
+    cdef char lo = b'L', tr = b'T', nt = b'N'
+    cdef int ld
+    for q in range(nstrong):
+        g = strong[q]
+        if W.xcol[W.starts[g]] < 0:
+            need += W.starts[g + 1] - W.starts[g]
+    if need > SCOV_MAX_COLS or 2 * need > n:
+        W.cov = False
+        return
+    first = <int>W.xs_used
+    for q in range(nstrong):
+        if _xs_assign(W, strong[q]) != 0:
+            W.oom = True
+            return
+    used = <int>W.xs_used
+    if fresh:
+        first = 0
+    for c in range(first, used):
+        _fill_column(W, W.xsrc[c])
+    ld = <int>W.gld
+    nnew = used - first
+    if nnew > 0:
+        if first == 0:
+            dsyrk(&lo, &tr, &used, &n, &done, W.Xs, &n, &dzero, W.G, &ld)
+            for c in range(used):
+                for r in range(c):
+                    W.G[r + <long>c * ld] = W.G[c + <long>r * ld]
+        else:
+            # the new columns against all: G[:, first:used], then its transpose
+            dgemm(&tr, &nt, &used, &nnew, &n, &done, W.Xs, &n,
+                  W.Xs + <long>first * n, &n, &dzero, W.G + <long>first * ld, &ld)
+            for c in range(first, used):
+                for r in range(first):
+                    W.G[c + <long>r * ld] = W.G[r + <long>c * ld]
+    W.gn = used
+    dgemv(&tr, &n, &used, &done, W.Xs, &n, W.r, &one, &dzero, W.grad, &one)
+    for q in range(nstrong):
+        g = strong[q]
+        for j in range(W.starts[g], W.starts[g + 1]):
+            W.bstart[j] = W.b[j]
+
+
+cdef void _scov_finish(Work* W) noexcept nogil:
+    """Binomial covariance mode, after the solve: the residual moved by the change
+    of b since _scov_sync, r -= Xs (b - bstart)."""
+    cdef int c, j, n = W.n, used = <int>W.xs_used, one = 1
+    cdef double* delta = W.nv
+    cdef double dmone = -1.0, done = 1.0
+    cdef char nt = b'N'
+    for c in range(used):
+        j = W.xsrc[c]
+        delta[c] = W.b[j] - W.bstart[j]
+    dgemv(&nt, &n, &used, &dmone, W.Xs, &n, delta, &one, &done, W.r, &one)
 
 
 cdef int GRAM_CHUNK = 256
@@ -205,13 +460,31 @@ cdef double _grad_norm(Work* W, int g, double* grad) noexcept nogil:
     cdef double acc, nrm = 0.0
     for j in range(s, e):
         if W.cov:
-            acc = W.grad[j]
+            acc = W.grad[_gi(W, j)]
         else:
-            x = W.X + <long>j * n
-            acc = _dot(W, x, W.r)
+            acc = _dot(W, _col(W, j), W.r)
         grad[j - s] = acc
         nrm += acc * acc
     return sqrt(nrm)
+
+
+cdef void _full_grad(Work* W, double* gfull) noexcept nogil:
+    """gfull = X' Z r over every column in one matrix-vector product (in covariance
+    mode, the X'r kept up to date). With an intercept sum z r = 0 is kept, so this is
+    also the centred gradient."""
+    cdef int i, n = W.n, p = W.p, one = 1
+    cdef double done = 1.0, dzero = 0.0
+    cdef char tr = b'T'
+    cdef double* u = W.r
+    if W.cov and not W.scaled:
+        memcpy(gfull, W.grad, p * sizeof(double))
+        return
+    if W.scaled:
+        # z r = sqrt(z) (sqrt(z) r)
+        u = W.nu
+        for i in range(n):
+            u[i] = W.sq[i] * W.r[i]
+    dgemv(&tr, &n, &p, &done, <double*>W.X, &n, u, &one, &dzero, gfull, &one)
 
 
 cdef double _solve_norm(int k, const double* vt, const double* D, double l1,
@@ -369,7 +642,7 @@ cdef double _sgl_obj(int k, const double* Q, const double* D, const double* v,
 cdef double _update(Work* W, int g, double lam, double l1_ratio) noexcept nogil:
     """The exact block update of group g; returns d' H d for its move d."""
     cdef int s = W.starts[g], k = W.starts[g + 1] - W.starts[g], a, c, i, n = W.n
-    cdef int one = 1
+    cdef int one = 1, gn = <int>W.gn
     cdef double* grad = W.buf
     cdef double* vt = W.buf + k
     cdef double* bnew = W.buf + 2 * k
@@ -381,11 +654,17 @@ cdef double _update(Work* W, int g, double lam, double l1_ratio) noexcept nogil:
     cdef double l1c = lam * W.sgl * W.pfg[g] if W.sgl > 0.0 else 0.0
     cdef double acc, vn2, t, e, change, db0, cut
     cdef const double* x
-    if W.cov and not W.have_G[g]:
+    cdef double t0 = _now()
+    if W.cov and not W.scaled and not W.have_G[g]:
         _gram(W, g)
+        t0 = _tick(T_GRAM, t0)
     if not W.have_eig[g]:
-        _means(W, g)
+        if W.scaled and not W.cov and _working_columns(W, g) != 0:
+            W.oom = True
+            return 0.0
         _eig(W, g)
+        _count(C_EIG, 1)
+        t0 = _tick(T_EIG, t0)
     _grad_norm(W, g, grad)
     # vt = Q' (grad + H b_g), with H b_g = Q D Q' b_g
     vn2 = 0.0
@@ -440,19 +719,17 @@ cdef double _update(Work* W, int g, double lam, double l1_ratio) noexcept nogil:
             continue
         acc = -d[c]
         if W.cov:
-            # X'r moves by -X'X_g d (covariance mode: no intercept, m = 0)
-            daxpy(&W.p, &acc, W.G + <long>(s + c) * W.p, &one, W.grad, &one)
-            W.b[s + c] = bnew[c]
-            continue
-        x = W.X + <long>(s + c) * n
-        daxpy(&n, &acc, <double*>x, &one, W.r, &one)
+            # X'r moves by -X'X_g d
+            daxpy(&gn, &acc, _gcol(W, s + c), &one, W.grad, &one)
+        else:
+            daxpy(&n, &acc, <double*>_col(W, s + c), &one, W.r, &one)
         db0 += d[c] * W.m[s + c]
         W.b[s + c] = bnew[c]
-    if db0 != 0.0:
-        # the intercept moves with the group so that sum z r stays 0
-        for i in range(n):
-            W.r[i] += db0
-        W.b0[0] -= db0
+    # the intercept moves with the group (centred columns: the residual already
+    # moved with it)
+    W.b0[0] -= db0
+    _tick(T_UPDATE, t0)
+    _count(C_UPDATE, 1)
     return change
 
 
@@ -476,33 +753,34 @@ cdef bint _nonzero(Work* W, int g) noexcept nogil:
 
 
 cdef int NEWTON_EVERY = 5
-cdef int CG_MAX_IT = 50
+cdef int CG_MAX_IT = 20
 cdef double CG_REL_TOL = 1e-2
+
+
 
 
 cdef void _hess_vec(Work* W, int na, const int* act, const double* v, double* out,
                     double lam, double a) noexcept nogil:
-    """out = H v on the active columns: X_A' Z X_A v (the columns centred by their
-    Z-weighted means m) plus the Hessian of the penalty,
+    """out = H v on the active columns: X_A' X_A v (the working columns for
+    binomial) plus the Hessian of the penalty,
     lam w_g (a (I - b_g b_g' / ||b_g||^2) / ||b_g|| + (1 - a) I) per group."""
-    cdef int q, g, j, i, n = W.n, one = 1
-    cdef double nb2, nb, bv, c, mv = 0.0
+    cdef int q, g, j, n = W.n, one = 1, gn = <int>W.gn
+    cdef double c
     cdef double* u = W.nu
-    cdef const double* x
     if W.cov:
-        # out = G_AA v_A: u = sum_j v_j G[:, j] (p), read on the active columns
+        # out = G_AA v_A: u = sum_j v_j G[:, j] (gn rows), read on the active columns
         u = W.nv + 5 * W.p
-        memset(u, 0, W.p * sizeof(double))
+        memset(u, 0, gn * sizeof(double))
         for q in range(na):
             g = act[q]
             for j in range(W.starts[g], W.starts[g + 1]):
                 c = v[j]
                 if c != 0.0:
-                    daxpy(&W.p, &c, W.G + <long>j * W.p, &one, u, &one)
+                    daxpy(&gn, &c, _gcol(W, j), &one, u, &one)
         for q in range(na):
             g = act[q]
             for j in range(W.starts[g], W.starts[g + 1]):
-                out[j] = u[j]
+                out[j] = u[_gi(W, j)]
         _pen_hess_vec(W, na, act, v, out, lam, a)
         return
     memset(u, 0, n * sizeof(double))
@@ -510,18 +788,12 @@ cdef void _hess_vec(Work* W, int na, const int* act, const double* v, double* ou
         g = act[q]
         for j in range(W.starts[g], W.starts[g + 1]):
             c = v[j]
-            mv += W.m[j] * c
             if c != 0.0:
-                daxpy(&n, &c, <double*>(W.X + <long>j * n), &one, u, &one)
-    if not W.unit:
-        # u = Z (X v - m'v); then X_c' u = X' u, as sum u = 0
-        for i in range(n):
-            u[i] = W.z[i] * (u[i] - mv)
+                daxpy(&n, &c, <double*>_col(W, j), &one, u, &one)
     for q in range(na):
         g = act[q]
         for j in range(W.starts[g], W.starts[g + 1]):
-            x = W.X + <long>j * n
-            out[j] = ddot(&n, <double*>x, &one, u, &one)
+            out[j] = ddot(&n, <double*>_col(W, j), &one, u, &one)
     _pen_hess_vec(W, na, act, v, out, lam, a)
 
 
@@ -558,7 +830,7 @@ cdef double _objective_at(Work* W, int na, const int* act, const double* d,
     else:
         for i in range(W.n):
             e = W.r[i] - step * xd[i]
-            acc += e * e if W.unit else W.z[i] * e * e
+            acc += e * e
     for q in range(na):
         g = act[q]
         nb2 = 0.0
@@ -620,15 +892,14 @@ cdef void _newton_active(Work* W, int na, const int* act, double lam,
     solved by conjugate gradients, goes most of the way at once. The step is halved
     until the true objective decreases (else nothing moves); coordinate descent
     then resumes and decides convergence."""
-    cdef int p = W.p, n = W.n, q, g, j, it, h, one = 1
+    cdef int p = W.p, n = W.n, q, g, j, it
     cdef double* gr = W.nv
     cdef double* d = W.nv + p
     cdef double* pd = W.nv + 2 * p
     cdef double* hp = W.nv + 3 * p
     cdef double* res = W.nv + 4 * p
     cdef double* pz = W.nv + 6 * p
-    cdef double* xd = W.nu + n
-    cdef double nb2, nb, rs, rr0, rr, rs_new, alpha, den, c, f0, f, step, md = 0.0
+    cdef double nb2, nb, rs, rr0, rr, rs_new, alpha, den
     for q in range(na):
         g = act[q]
         nb2 = 0.0
@@ -637,9 +908,9 @@ cdef void _newton_active(Work* W, int na, const int* act, double lam,
         nb = sqrt(nb2)
         for j in range(W.starts[g], W.starts[g + 1]):
             if W.cov:
-                gr[j] = -W.grad[j]
+                gr[j] = -W.grad[_gi(W, j)]
             else:
-                gr[j] = -_dot(W, W.X + <long>j * n, W.r)
+                gr[j] = -_dot(W, _col(W, j), W.r)
             if W.wg[g] > 0.0 and nb > 0.0:
                 gr[j] += lam * W.wg[g] * (a * W.b[j] / nb + (1.0 - a) * W.b[j])
             d[j] = 0.0
@@ -659,6 +930,7 @@ cdef void _newton_active(Work* W, int na, const int* act, double lam,
     if rr0 == 0.0 or rs <= 0.0:
         return
     for it in range(CG_MAX_IT):
+        _count(C_CG_IT, 1)
         _hess_vec(W, na, act, pd, hp, lam, a)
         den = 0.0
         for q in range(na):
@@ -688,6 +960,16 @@ cdef void _newton_active(Work* W, int na, const int* act, double lam,
             for j in range(W.starts[g], W.starts[g + 1]):
                 pd[j] = pz[j] + (rs_new / rs) * pd[j]
         rs = rs_new
+    _newton_accept(W, na, act, d, lam, a)
+
+
+cdef void _newton_accept(Work* W, int na, const int* act, double* d, double lam,
+                         double a) noexcept nogil:
+    """The halving search along the Newton direction d (residual mode; covariance
+    mode in _newton_accept_cov)."""
+    cdef int n = W.n, q, g, j, h, one = 1
+    cdef double* xd = W.nu + n
+    cdef double c, f0, f, step, md = 0.0
     if W.cov:
         _newton_accept_cov(W, na, act, d, lam, a)
         return
@@ -698,10 +980,7 @@ cdef void _newton_active(Work* W, int na, const int* act, double lam,
             c = d[j]
             md += W.m[j] * c
             if c != 0.0:
-                daxpy(&n, &c, <double*>(W.X + <long>j * n), &one, xd, &one)
-    if md != 0.0:
-        for j in range(n):  # the centred columns (the intercept moves by -m'd)
-            xd[j] -= md
+                daxpy(&n, &c, <double*>_col(W, j), &one, xd, &one)
     f0 = _objective_at(W, na, act, d, xd, 0.0, lam, a)
     step = 1.0
     for h in range(30):
@@ -722,24 +1001,25 @@ cdef void _newton_accept_cov(Work* W, int na, const int* act, double* d, double 
                              double a) noexcept nogil:
     """The halving search of _newton_active in covariance mode: the loss change of
     the step is -s d'X'r + s^2/2 d'X'X d, and X'r moves by -s X'X d."""
-    cdef int p = W.p, q, g, j, h, one = 1
+    cdef int p = W.p, q, g, j, h, one = 1, gn = <int>W.gn
     cdef double* Gd = W.nv + 5 * p
     cdef double two[2]
-    cdef double c, f0, f, step
-    memset(Gd, 0, p * sizeof(double))
+    cdef double c, f0, f, step, md = 0.0
+    memset(Gd, 0, gn * sizeof(double))
     for q in range(na):
         g = act[q]
         for j in range(W.starts[g], W.starts[g + 1]):
             c = d[j]
+            md += W.m[j] * c
             if c != 0.0:
-                daxpy(&p, &c, W.G + <long>j * p, &one, Gd, &one)
+                daxpy(&gn, &c, _gcol(W, j), &one, Gd, &one)
     two[0] = 0.0
     two[1] = 0.0
     for q in range(na):
         g = act[q]
         for j in range(W.starts[g], W.starts[g + 1]):
-            two[0] += d[j] * W.grad[j]
-            two[1] += d[j] * Gd[j]
+            two[0] += d[j] * W.grad[_gi(W, j)]
+            two[1] += d[j] * Gd[_gi(W, j)]
     f0 = _objective_at(W, na, act, d, two, 0.0, lam, a)
     step = 1.0
     for h in range(30):
@@ -750,7 +1030,8 @@ cdef void _newton_accept_cov(Work* W, int na, const int* act, double* d, double 
                 for j in range(W.starts[g], W.starts[g + 1]):
                     W.b[j] += step * d[j]
             c = -step
-            daxpy(&p, &c, Gd, &one, W.grad, &one)
+            daxpy(&gn, &c, Gd, &one, W.grad, &one)
+            W.b0[0] -= step * md
             return
         step *= 0.5
 
@@ -762,7 +1043,7 @@ cdef long _solve_working(Work* W, int nstrong, const int* strong, int* active,
     that are nonzero until they settle, until a full sweep moves nothing."""
     cdef long sweeps = 0
     cdef int q, na, inner
-    cdef double mx
+    cdef double mx, t0
     ok[0] = True
     while True:
         mx = _sweep(W, nstrong, strong, lam, l1_ratio)
@@ -781,7 +1062,10 @@ cdef long _solve_working(Work* W, int nstrong, const int* strong, int* active,
                     na += 1
             inner += 1
             if inner % NEWTON_EVERY == 0 and W.sgl == 0.0:
+                t0 = _now()
                 _newton_active(W, na, active, lam, l1_ratio)
+                _tick(T_NEWTON, t0)
+                _count(C_NEWTON, 1)
             mx = _sweep(W, na, active, lam, l1_ratio)
             sweeps += 1
             if mx < thr:
@@ -807,7 +1091,7 @@ cdef int _strong_set(Work* W, const double* gfull, double l1_ratio, double lam,
     """The sequential strong rule at group level (Tibshirani et al. 2012, eq. 4,
     with the sparse-group lasso's zero test) on the gradients of the previous lambda."""
     cdef int g, cnt = 0
-    cdef double cut = 2.0 * lam - lam_prev, ex
+    cdef double cut = 2.0 * lam - lam_prev, ex, t0 = _now()
     for g in range(W.ng):
         if not in_strong[g]:
             ex = _excess(W, g, gfull + W.starts[g], cut, l1_ratio)
@@ -817,6 +1101,7 @@ cdef int _strong_set(Work* W, const double* gfull, double l1_ratio, double lam,
         if in_strong[g]:
             strong[cnt] = g
             cnt += 1
+    _tick(T_STRONG, t0)
     return cnt
 
 
@@ -826,9 +1111,9 @@ cdef int _kkt(Work* W, double* gfull, double lam, double l1_ratio,
     the working set that are not zero by their zero test join it. Returns the new
     size."""
     cdef int g
-    cdef double scale
-    for g in range(W.ng):
-        _grad_norm(W, g, gfull + W.starts[g])
+    cdef double scale, t0 = _now()
+    _count(C_KKT, 1)
+    _full_grad(W, gfull)
     for g in range(W.ng):
         scale = lam * l1_ratio * (1.0 - W.sgl) * W.wg[g]
         if W.sgl > 0.0:
@@ -838,12 +1123,17 @@ cdef int _kkt(Work* W, double* gfull, double lam, double l1_ratio,
             in_strong[g] = 1
             strong[nstrong] = g
             nstrong += 1
+    _tick(T_KKT, t0)
     return nstrong
 
 
 cdef int _alloc(Work* W, int n, int p, int ng, const int* starts, long* qstart):
     cdef int g, k, kmax = 1
     cdef long tot = 0
+    W.Q = W.D = W.m = W.buf = W.lwork = W.nv = W.nu = NULL
+    W.Xs = W.G = W.grad = W.bstart = NULL
+    W.have_eig = W.have_G = NULL
+    W.xcol = W.xsrc = NULL
     for g in range(ng):
         k = starts[g + 1] - starts[g]
         qstart[g] = tot
@@ -858,10 +1148,31 @@ cdef int _alloc(Work* W, int n, int p, int ng, const int* starts, long* qstart):
     W.lwork_n = 3 * kmax + 1
     W.lwork = <double*>malloc(W.lwork_n * sizeof(double))
     W.nv = <double*>malloc(7 * max(p, 1) * sizeof(double))
-    W.G = NULL
-    W.have_G = NULL
-    W.grad = NULL
-    if W.cov:
+    W.xs_cap = 0
+    W.xs_used = 0
+    W.oom = False
+    W.gn = p
+    W.gld = p
+    if W.scaled:
+        # room for the working columns of a few groups; grown as groups are met
+        W.xs_cap = min(p, max(4 * kmax, 64))
+        W.Xs = <double*>malloc(max(W.xs_cap * n, 1) * sizeof(double))
+        W.xcol = <int*>malloc(max(p, 1) * sizeof(int))
+        W.xsrc = <int*>malloc(max(p, 1) * sizeof(int))
+        W.bstart = <double*>malloc(max(p, 1) * sizeof(double))
+        if W.Xs == NULL or W.xcol == NULL or W.xsrc == NULL or W.bstart == NULL:
+            return -1
+        for k in range(p):
+            W.xcol[k] = -1
+        if W.cov:
+            # the Gram of the strong set's working columns, grown with Xs
+            W.gn = 0
+            W.gld = W.xs_cap
+            W.G = <double*>malloc(max(W.xs_cap * W.xs_cap, 1) * sizeof(double))
+            W.grad = <double*>malloc(max(W.xs_cap, 1) * sizeof(double))
+            if W.G == NULL or W.grad == NULL:
+                return -1
+    if W.cov and not W.scaled:
         W.G = <double*>malloc(max(<long>p * p, 1) * sizeof(double))
         W.have_G = <unsigned char*>calloc(max(ng, 1), sizeof(unsigned char))
         W.grad = <double*>malloc(max(p, 1) * sizeof(double))
@@ -886,6 +1197,10 @@ cdef void _release(Work* W):
     free(W.G)
     free(W.have_G)
     free(W.grad)
+    free(W.Xs)
+    free(W.xcol)
+    free(W.xsrc)
+    free(W.bstart)
 
 
 def group_gaussian_path(const double[::1, :] X, const double[::1] y,
@@ -910,6 +1225,7 @@ def group_gaussian_path(const double[::1, :] X, const double[::1] y,
     cdef int n = X.shape[0], p = X.shape[1], ng = wg.shape[0], nlam = lambdas.shape[0]
     cdef Work W
     cdef double b0 = 0.0, dev0 = 0.0, dev, thr, lam, lam_prev, dr, dr_prev = 0.0
+    cdef double t_start
     cdef int i, j, g, m, nstrong, before, n_fit = 0, one = 1
     cdef double done = 1.0, dzero = 0.0
     cdef char tr = b'T'
@@ -932,10 +1248,11 @@ def group_gaussian_path(const double[::1, :] X, const double[::1] y,
     W.b0 = &b0
     W.r = r
     W.z = NULL
+    W.sq = NULL
     W.sz = 1.0
     W.qstart = qstart
     W.center = False
-    W.unit = True
+    W.scaled = False
     W.cov = cov
     W.sgl = l1_within
     if l1_within > 0.0:
@@ -958,6 +1275,7 @@ def group_gaussian_path(const double[::1, :] X, const double[::1] y,
             for i in range(n):
                 dev0 += r[i] * r[i]
             thr = tol * TOL_SCALE * (dev0 if dev0 > 0.0 else 1.0)
+            t_start = _now()
             if cov:
                 dgemv(&tr, &n, &p, &done, <double*>W.X, &n, r, &one, &dzero, c, &one)
                 memcpy(W.grad, c, p * sizeof(double))
@@ -978,6 +1296,13 @@ def group_gaussian_path(const double[::1, :] X, const double[::1] y,
                                    nstrong)
                     if nstrong == before or not ok:
                         break
+                if PROFILE:
+                    _count(C_LAMBDAS, 1)
+                    _count(C_STRONG, nstrong)
+                    _count(C_SWEEPS, sweeps)
+                    for g in range(ng):
+                        if _nonzero(&W, g):
+                            _count(C_ACTIVE, 1)
                 for j in range(p):
                     coefs_out[m, j] = b[j]
                 dev = 0.0
@@ -997,6 +1322,7 @@ def group_gaussian_path(const double[::1, :] X, const double[::1] y,
                 if early_stop and early_stop_reached(m, dr, dr_prev, True, True):
                     break
                 dr_prev = dr
+            _tick(T_TOTAL, t_start)
     finally:
         _release(&W)
         free(b)
@@ -1041,7 +1367,9 @@ cdef double _penalty(Work* W, double lam, double l1_ratio) noexcept nogil:
 
 
 cdef void _working(int n, const double* eta, const double* y, const double* w,
-                   double* z, double* r) noexcept nogil:
+                   double* z, double* sq, double* r) noexcept nogil:
+    """The IRLS weights z, their square roots sq and the scaled working residual
+    sq (y - p) / v (v = p (1 - p) floored, z = w v)."""
     cdef int i
     cdef double pr, v, vmin = PMIN * (1.0 - PMIN)
     for i in range(n):
@@ -1050,17 +1378,19 @@ cdef void _working(int n, const double* eta, const double* y, const double* w,
         if v < vmin:
             v = vmin
         z[i] = w[i] * v
-        r[i] = (y[i] - pr) / v if w[i] > 0.0 else 0.0
+        sq[i] = sqrt(z[i])
+        r[i] = sq[i] * (y[i] - pr) / v if w[i] > 0.0 else 0.0
 
 
 cdef void _working_r(int n, const double* eta, const double* y, const double* w,
-                     const double* z, double* r) noexcept nogil:
-    """The working residual r = w (y - p) / z for weights z kept from an earlier
-    IRLS step: z r is the exact gradient, so the fixed point is still the optimum
-    (the quadratic model's Hessian is then that of the earlier point)."""
+                     const double* sq, double* r) noexcept nogil:
+    """The scaled working residual sq r = w (y - p) / sq for weights z = sq^2 kept
+    from an earlier IRLS step: z r is the exact gradient, so the fixed point is
+    still the optimum (the quadratic model's Hessian is then that of the earlier
+    point)."""
     cdef int i
     for i in range(n):
-        r[i] = w[i] * (y[i] - 1.0 / (1.0 + exp(-eta[i]))) / z[i] if w[i] > 0.0 else 0.0
+        r[i] = w[i] * (y[i] - 1.0 / (1.0 + exp(-eta[i]))) / sq[i] if w[i] > 0.0 else 0.0
 
 
 def group_binomial_path(const double[::1, :] X, const double[::1] y,
@@ -1071,16 +1401,25 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
                         double[:, ::1] coefs_out, double[::1] intercepts_out,
                         double[::1] dev_out, int[::1] iter_out,
                         unsigned char[::1] converged_out, offset=None,
-                        double l1_within=0.0, pfg=None):
+                        double l1_within=0.0, pfg=None, bint cov=False):
     """Binomial group elastic-net path (see the module docstring); ``offset`` (n,)
-    is added to the linear predictor. Returns the number of lambdas fitted."""
+    is added to the linear predictor. Returns the number of lambdas fitted.
+
+    ``cov``: covariance mode over the strong set. At each refresh of the IRLS
+    weights z the Gram matrix of the strong groups' working columns
+    sqrt(z) (x_j - m_j) is computed (one dsyrk; grown by a dgemm when groups join),
+    so that a block update costs O(|S| k) instead of O(n k); the gradient Xs'r is
+    recomputed once per IRLS step and the residual moved once after the solve. The
+    kernel leaves the mode for the rest of the path when the strong set outgrows
+    SCOV_MAX_COLS columns or half the rows. The same iterations as without it, to
+    round-off."""
     cdef int n = X.shape[0], p = X.shape[1], ng = wg.shape[0], nlam = lambdas.shape[0]
     cdef Work W
     cdef double b0 = 0.0, b0_old, dev, dev0, sat = 0.0, lam, lam_prev
-    cdef double dr, dr_prev = 0.0, f_old, f_new, step, acc, db0
+    cdef double dr, dr_prev = 0.0, f_old, f_new, step, acc, db0, t_start, t0
     cdef int i, j, g, m, q, nstrong, before, it, h, n_fit = 0
     cdef long sweeps
-    cdef bint ok, accepted, refresh
+    cdef bint ok, accepted, refresh, fresh = True
     cdef const double[::1] off_v
     cdef const double[::1] pfg_v
     cdef const double* off = NULL
@@ -1091,6 +1430,7 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
     cdef double* r = <double*>malloc(max(n, 1) * sizeof(double))
     cdef double* r0 = <double*>malloc(max(n, 1) * sizeof(double))
     cdef double* z = <double*>malloc(max(n, 1) * sizeof(double))
+    cdef double* sq = <double*>malloc(max(n, 1) * sizeof(double))
     cdef double* eta = <double*>malloc(max(n, 1) * sizeof(double))
     cdef double* eta_old = <double*>malloc(max(n, 1) * sizeof(double))
     cdef double* gnorm = <double*>calloc(max(p, 1), sizeof(double))
@@ -1109,17 +1449,18 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
     W.b0 = &b0
     W.r = r
     W.z = z
+    W.sq = sq
     W.qstart = qstart
     W.center = fit_intercept
-    W.unit = False
-    W.cov = False
+    W.scaled = True
+    W.cov = cov
     W.sgl = l1_within
     if l1_within > 0.0:
         pfg_v = pfg
         W.pfg = &pfg_v[0]
     else:
         W.pfg = NULL
-    if (b == NULL or b_old == NULL or r == NULL or r0 == NULL or z == NULL
+    if (b == NULL or b_old == NULL or r == NULL or r0 == NULL or z == NULL or sq == NULL
             or eta == NULL or eta_old == NULL or gnorm == NULL or in_strong == NULL
             or strong == NULL or active == NULL or qstart == NULL
             or _alloc(&W, n, p, ng, &starts[0], qstart) != 0):
@@ -1132,6 +1473,7 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
                     sat += w[i] * (y[i] * log(y[i]) + (1.0 - y[i]) * log(1.0 - y[i]))
             dev0 = -1.0
             lam_prev = lambdas[0]
+            t_start = _now()
             for m in range(nlam):
                 lam = lambdas[m]
                 sweeps = 0
@@ -1146,43 +1488,66 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
                             in_strong[g] = 1
                             strong[nstrong] = g
                             nstrong += 1
-                refresh = True
+                # the IRLS weights are kept from the previous lambda (its
+                # Hessian is close) and refreshed after IRLS_FRESH_AFTER steps
+                refresh = m == 0
                 while True:
                     # IRLS on the working set
                     for it in range(MAX_IRLS):
+                        t0 = _now()
+                        _count(C_IRLS, 1)
                         if refresh or it >= IRLS_FRESH_AFTER:
+                            _count(C_REFRESH, 1)
                             # new Hessian weights: every group's eigen-decomposition
                             # (and weighted means) is recomputed when next needed
-                            _working(n, eta, yp, wp, z, r)
+                            _working(n, eta, yp, wp, z, sq, r)
                             W.sz = 0.0
                             for i in range(n):
                                 W.sz += z[i]
                             memset(W.have_eig, 0, ng * sizeof(unsigned char))
+                            fresh = True
                             refresh = False
                         else:
-                            _working_r(n, eta, yp, wp, z, r)
+                            _working_r(n, eta, yp, wp, sq, r)
                         b0_old = b0
                         memcpy(b_old, b, p * sizeof(double))
                         memcpy(eta_old, eta, n * sizeof(double))
                         f_old = _neg_loglik(n, eta, yp, wp) + _penalty(&W, lam, l1_ratio)
-                        # r0 - r is then the move of the linear predictor
+                        # (r0 - r) / sq is then the move of the linear predictor
                         memcpy(r0, r, n * sizeof(double))
                         if fit_intercept:
                             acc = 0.0
                             for i in range(n):
-                                acc += z[i] * r[i]
+                                acc += sq[i] * r[i]
                             db0 = acc / W.sz
                             for i in range(n):
-                                r[i] -= db0
+                                r[i] -= sq[i] * db0
                             b0 += db0
+                        t0 = _tick(T_IRLS, t0)
+                        if W.cov:
+                            _scov_sync(&W, nstrong, strong, fresh)
+                            fresh = False
+                            t0 = _tick(T_GRAM, t0)
+                        if W.oom:
+                            break
                         sweeps += _solve_working(&W, nstrong, strong, active, lam,
                                                  l1_ratio, thr_for(dev0, tol),
                                                  max_iter - sweeps, &ok)
+                        if W.cov:
+                            t0 = _now()
+                            _scov_finish(&W)
+                            _tick(T_FINISH, t0)
+                        if W.oom:
+                            break
+                        t0 = _now()
+                        for i in range(n):
+                            # rows of weight 0 (sq = 0) have no say in the fit
+                            r0[i] = (r0[i] - r[i]) / sq[i] if sq[i] > 0.0 else 0.0
                         step = 1.0
                         accepted = False
                         for h in range(MAX_HALVINGS + 1):
                             for i in range(n):
-                                eta[i] = eta_old[i] + step * (r0[i] - r[i])
+                                eta[i] = eta_old[i] + step * r0[i]
                             f_new = (_neg_loglik(n, eta, yp, wp)
                                      + _penalty(&W, lam, l1_ratio))
                             if f_new <= f_old + 1e-12 * fabs(f_old):
@@ -1201,18 +1566,30 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
                         acc = 0.0
                         for i in range(n):
                             acc += z[i] * (eta[i] - eta_old[i]) * (eta[i] - eta_old[i])
+                        _tick(T_IRLS, t0)
                         if acc < thr_for(dev0, tol) or not ok:
                             break
+                    if W.oom:
+                        break
                     if dev0 < 0.0:
                         dev0 = 2.0 * (_neg_loglik(n, eta, yp, wp) + sat)
                     # the exact gradient at the solution for the KKT check (z r is
                     # the gradient whatever z; z is kept for the model Hessian)
-                    _working_r(n, eta, yp, wp, z, r)
+                    _working_r(n, eta, yp, wp, sq, r)
                     before = nstrong
                     nstrong = _kkt(&W, gnorm, lam, l1_ratio, in_strong, strong,
                                    nstrong)
                     if nstrong == before or not ok:
                         break
+                if W.oom:
+                    break
+                if PROFILE:
+                    _count(C_LAMBDAS, 1)
+                    _count(C_STRONG, nstrong)
+                    _count(C_SWEEPS, sweeps)
+                    for g in range(ng):
+                        if _nonzero(&W, g):
+                            _count(C_ACTIVE, 1)
                 for j in range(p):
                     coefs_out[m, j] = b[j]
                 intercepts_out[m] = b0
@@ -1226,6 +1603,9 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
                 if early_stop and early_stop_reached(m, dr, dr_prev, True, False):
                     break
                 dr_prev = dr
+            _tick(T_TOTAL, t_start)
+        if W.oom:
+            raise MemoryError("group_binomial_path: no memory for the working columns")
     finally:
         _release(&W)
         free(b)
@@ -1233,6 +1613,7 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
         free(r)
         free(r0)
         free(z)
+        free(sq)
         free(eta)
         free(eta_old)
         free(gnorm)
