@@ -66,9 +66,9 @@ Example (on arrays already standardized by ``penstat.path``)::
 
 import numpy as np
 
-from libc.math cimport exp, log, log1p
+from libc.math cimport exp, log, log1p, sqrt
 from libc.string cimport memcpy, memset
-from scipy.linalg.cython_blas cimport daxpy, ddot
+from scipy.linalg.cython_blas cimport daxpy, ddot, dsyrk
 
 from penstat.solver._cd._common cimport (
     clip,
@@ -126,6 +126,24 @@ cdef double VERIFY_BELOW = 1e4
 # active-set cycles run block by block (_cd_cycle_blocks); the default of
 # binomial_path's blocked_min_n.
 cdef int BLOCKED_MIN_N = 4000
+# Covariance (Gram) mode of a Newton step (_gram_newton_step): used while the working
+# set has at most GRAM_MAX_K columns and the rows number at least GRAM_MIN_ROWS_PER_COL
+# times its size. The Gram is accumulated from GRAM_ROW_BLOCK rows at a time.
+cdef int GRAM_MAX_K = 0
+cdef int GRAM_MIN_ROWS_PER_COL = 2
+cdef int GRAM_ROW_BLOCK = 512
+# binomial_path's gram_max_k when it is not given (tests set it on the module)
+_GRAM_MAX_K = None
+# Newton steps taken in covariance mode (read and reset by _gram_steps)
+cdef long n_gram_steps = 0
+
+
+def _gram_steps():
+    """Newton steps taken in covariance mode since the last call (for tests)."""
+    global n_gram_steps
+    cdef long out = n_gram_steps
+    n_gram_steps = 0
+    return out
 
 
 # Timing (thread CPU time) and work counters of the path (docs/developer/solver-binomial.md), compiled
@@ -158,6 +176,7 @@ PROFILE_FIELDS = (
     "t_kkt", "t_extrapolate", "t_other",
     "newton_steps", "ws_sweeps", "cycles", "cg_calls", "halvings", "kkt_passes",
     "kkt_resolves", "cycle_columns", "ws_columns", "cg_iterations", "t_total",
+    "t_gram", "gram_steps", "gram_sweeps", "gram_columns",
 )
 cdef enum:
     T_WEIGHTS = 0
@@ -180,6 +199,10 @@ cdef enum:
     C_WS_COLS = 17
     C_CG_IT = 18
     T_TOTAL = 19
+    T_GRAM = 20
+    C_GRAM = 21
+    C_GRAM_SWEEPS = 22
+    C_GRAM_COLS = 23
 
 
 def _profile_counters():
@@ -274,6 +297,12 @@ cdef struct Problem:
     double *h_gram          # weighted Gram of the blocks of A, 16 per block
     long *h_stamp           # Newton step of each block's Gram
     int *h_size             # columns in each block's Gram
+    # Covariance mode (_gram_newton_step).
+    int gram_max_k          # largest working set fitted in covariance mode (0: never)
+    bint gram_always        # covariance mode whatever the number of rows (tests)
+    double *gram            # (gram_max_k + 2)^2: [X_W, 1, V^-1 r]' V [X_W, 1, V^-1 r]
+    double *gram_rows       # GRAM_ROW_BLOCK (gram_max_k + 2): a block of scaled rows
+    double *gram_grad       # gram_max_k + 1: the model's gradients on W and b0
 
 
 cdef inline const double* _col(const double* X, int n, int j) noexcept nogil:
@@ -807,6 +836,165 @@ cdef int _newton_cg_step(Problem* P, double l1, double l2, double cg_tol,
     return 1 if (rz > cg_tol and max_it < l) else 0
 
 
+cdef inline void _gram_move(Problem* P, int c, int k, int m, double l1, double l2,
+                            double* dlx) noexcept nogil:
+    """Covariance-mode coordinate update of W[c] (see _gram_newton_step)."""
+    cdef int j = P.W[c], c2
+    cdef const double* Mc = P.gram + <Py_ssize_t> c * m
+    cdef double* gr = P.gram_grad
+    cdef double bj = P.b[j], gj = gr[c], h, bn, d, e
+    cdef double pfj = P.pf[j]
+    if bj == 0.0 and _abs(gj) <= l1 * pfj:
+        return
+    h = Mc[c]
+    bn = soft_threshold(gj + h * bj, l1 * pfj) / (h + l2 * pfj)
+    if P.lo != NULL:
+        bn = clip(bn, P.lo[j], P.hi[j])
+    d = bn - bj
+    if d == 0.0:
+        return
+    P.b[j] = bn
+    for c2 in range(k + 1):
+        gr[c2] -= d * Mc[c2]
+    e = h * d * d
+    if e > dlx[0]:
+        dlx[0] = e
+    if not P.inA[j]:
+        P.inA[j] = 1
+        P.A[P.nA] = j
+        P.nA += 1
+
+
+cdef inline void _gram_intercept(Problem* P, int k, int m, double* dlx) noexcept nogil:
+    """Covariance-mode move of the intercept: b0 += (sum of the model's residual) /
+    sum v."""
+    cdef const double* Mk = P.gram + <Py_ssize_t> k * m
+    cdef double* gr = P.gram_grad
+    cdef double d = gr[k] / Mk[k], e
+    cdef int c2
+    if d == 0.0:
+        return
+    P.b0 += d
+    for c2 in range(k + 1):
+        gr[c2] -= d * Mk[c2]
+    e = Mk[k] * d * d
+    if e > dlx[0]:
+        dlx[0] = e
+
+
+cdef long _gram_newton_step(Problem* P, double l1, double l2, double shr_in,
+                            double b0_old, long max_sweeps) noexcept nogil:
+    """Minimize the Newton step's quadratic model over the working set W in covariance
+    mode; return the sweeps made (at most ``max_sweeps``).
+
+    The model, in the moves d = b_W - b_old_W and d0 of the intercept, is
+    -r'(X_W d + d0) + (X_W d + d0)' V (X_W d + d0) / 2 + the penalty of b_W. One pass
+    over the rows forms M = Z'Z with Z = V^(1/2) [X_W, 1, V^(-1) r] (BLAS dsyrk, by
+    blocks of GRAM_ROW_BLOCK rows): its blocks are X_W'VX_W, X_W'v, sum v, X_W'r and
+    sum r, all that coordinate descent on the model needs (covariance updates,
+    Friedman, Hastie & Tibshirani 2010, JSS 33(1), section 2.2): a move d_j changes
+    the model's gradients by -M[:, j] d_j, O(|W|) instead of O(n). The sweeps are
+    those of residual mode: the working set, then cycles over its nonzero
+    coefficients until their largest move is A_CYCLE_TIGHTENING times the
+    threshold, until a sweep moves no coordinate by ``h_j d^2 >= shr_in``. Then
+    ``r -= V (X_W d + d0)``, one pass over the moved columns, as residual mode
+    leaves it. Rows with v_i = 0 (weight 0) contribute nothing.
+    """
+    cdef int n = P.n
+    cdef int k = P.nW
+    cdef int m = k + 2
+    cdef const int* W = P.W
+    cdef const double* X = P.X
+    cdef double* b = P.b
+    cdef const double* b_old = P.b_old
+    cdef const double* v = P.v
+    cdef double* r = P.r
+    cdef double* M = P.gram
+    cdef double* Z = P.gram_rows
+    cdef double* gr = P.gram_grad
+    cdef int* act = P.cg_S
+    cdef double* vals = P.cg_work
+    cdef double* t = P.cg_vec
+    cdef int i, i0, nb, c, c2, j, na, nm
+    cdef double alpha = 1.0, beta = 0.0, sv, dlx, a_thr
+    cdef double* zs
+    cdef double* zc
+    cdef const double* xj
+    cdef long sweeps = 0
+    cdef char uplo = b'U'
+    cdef char trans = b'T'
+    global n_gram_steps
+    n_gram_steps += 1
+    # M = Z'Z, upper triangle (column-major m x m), then made symmetric
+    i0 = 0
+    while i0 < n:
+        nb = n - i0 if n - i0 < GRAM_ROW_BLOCK else GRAM_ROW_BLOCK
+        zs = Z + <Py_ssize_t> k * nb
+        for i in range(nb):
+            sv = sqrt(v[i0 + i])
+            zs[i] = sv
+            zs[nb + i] = r[i0 + i] / sv if sv > 0.0 else 0.0
+        for c in range(k):
+            xj = _col(X, n, W[c]) + i0
+            zc = Z + <Py_ssize_t> c * nb
+            for i in range(nb):
+                zc[i] = xj[i] * zs[i]
+        dsyrk(&uplo, &trans, &m, &nb, &alpha, Z, &nb, &beta, M, &m)
+        beta = 1.0
+        i0 += nb
+    for c in range(m):
+        for c2 in range(c):
+            M[<Py_ssize_t> c2 * m + c] = M[<Py_ssize_t> c * m + c2]
+    for c in range(k):
+        j = W[c]
+        P.xv[j] = M[<Py_ssize_t> c * m + c]
+        P.xv_stamp[j] = P.stamp
+    # gradients of the model at d = 0: X_W'r and sum r
+    for c in range(k + 1):
+        gr[c] = M[<Py_ssize_t> (k + 1) * m + c]
+    if not M[<Py_ssize_t> k * m + k] > 0.0:
+        return 0
+    while sweeps < max_sweeps:
+        sweeps += 1
+        dlx = 0.0
+        for c in range(k):
+            _gram_move(P, c, k, m, l1, l2, &dlx)
+        if P.fit_intercept:
+            _gram_intercept(P, k, m, &dlx)
+        if dlx < shr_in:
+            break
+        a_thr = shr_in * A_CYCLE_TIGHTENING
+        na = 0
+        for c in range(k):
+            if b[W[c]] != 0.0:
+                act[na] = c
+                na += 1
+        while sweeps < max_sweeps:
+            sweeps += 1
+            dlx = 0.0
+            for c in range(na):
+                _gram_move(P, act[c], k, m, l1, l2, &dlx)
+            if P.fit_intercept:
+                _gram_intercept(P, k, m, &dlx)
+            if dlx < a_thr:
+                break
+    # r -= V (X_W d + d0)
+    nm = 0
+    for c in range(k):
+        j = W[c]
+        if b[j] != b_old[j]:
+            act[nm] = j
+            vals[nm] = b[j] - b_old[j]
+            nm += 1
+    sv = P.b0 - b0_old
+    for i in range(n):
+        t[i] = sv
+    penstat_gather_n(P.avx2, n, nm, X, act, vals, t)
+    for i in range(n):
+        r[i] -= v[i] * t[i]
+    return sweeps
+
+
 cdef double _extrapolate(Problem* P, const double* b_prev, double b0_prev,
                          double lam_prev, double lam, double lam_next,
                          double loss) noexcept nogil:
@@ -957,7 +1145,7 @@ cdef int _fit_path(Problem* P) noexcept nogil:
     cdef int i, j, k, m, halvings, n_viol, n_cycles
     cdef int cg_cap, cg_status, n_chk
     cdef double a_thr
-    cdef long sweeps
+    cdef long sweeps, gram_sweeps
     cdef double ybar, b0_old, dev0, sat, lam, lam_prev, l1, l2, tlam
     cdef double loss, f_cur, f_new, dlx, d, xmz = 0.0, t, qi, vfloor, dev, devr
     cdef double devr_prev = 0.0
@@ -1062,72 +1250,83 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                 tp = _tick(T_WEIGHTS, tp)
                 _count(C_NEWTON, 1)
 
-                # Coordinate descent on the quadratic model: a sweep of the working
-                # set, then cycles over the active set until they settle.
-                n_cycles = 0
-                dlx_prev = 0.0
-                while sweeps < max_iter:
-                    sweeps += 1
-                    dlx = 0.0
-                    if P.blocked:
-                        # the active list by blocks, then the rest of the working set
-                        _cd_cycle_blocks(P, l1, l2, &dlx)
-                        n_chk = 0
-                        for k in range(P.nW):
-                            if not inA[W[k]]:
-                                cg_S[n_chk] = W[k]
-                                n_chk += 1
-                        _cd_sweep(P, n_chk, cg_S, l1, l2, &dlx, True)
-                    else:
-                        _cd_sweep(P, P.nW, W, l1, l2, &dlx, True)
-                    if fit_intercept:
-                        _intercept_update(P, &dlx)
-                    tp = _tick(T_WS_SWEEP, tp)
-                    _count(C_WS, 1)
-                    _count(C_WS_COLS, P.nW)
-                    if dlx < shr_in:
-                        # nA >= n_eff, without the division (see SLOW_SWEEPS)
-                        if (shr_in <= shr_lam and sweeps > SLOW_SWEEPS and P.nA >= 2
-                                and xmz * xmz <= P.nA * vsq):
-                            _newton_cg_step(P, l1, l2, CG_TOL * shr_in, p + 1)
-                            tp = _tick(T_CG, tp)
-                            _count(C_CG, 1)
-                        break
-                    a_thr = shr_in * A_CYCLE_TIGHTENING
+                if (P.gram_max_k > 0 and P.nW <= P.gram_max_k
+                        and (P.gram_always or n >= GRAM_MIN_ROWS_PER_COL * P.nW)):
+                    # covariance mode: the model from one pass that forms its Gram
+                    gram_sweeps = _gram_newton_step(P, l1, l2, shr_in, b0_old,
+                                                    max_iter - sweeps)
+                    sweeps += gram_sweeps
+                    tp = _tick(T_GRAM, tp)
+                    _count(C_GRAM_SWEEPS, gram_sweeps)
+                    _count(C_GRAM, 1)
+                    _count(C_GRAM_COLS, P.nW)
+                else:
+                    # Coordinate descent on the quadratic model: a sweep of the working
+                    # set, then cycles over the active set until they settle.
+                    n_cycles = 0
+                    dlx_prev = 0.0
                     while sweeps < max_iter:
                         sweeps += 1
                         dlx = 0.0
                         if P.blocked:
+                            # the active list by blocks, then the rest of the working set
                             _cd_cycle_blocks(P, l1, l2, &dlx)
+                            n_chk = 0
+                            for k in range(P.nW):
+                                if not inA[W[k]]:
+                                    cg_S[n_chk] = W[k]
+                                    n_chk += 1
+                            _cd_sweep(P, n_chk, cg_S, l1, l2, &dlx, True)
                         else:
-                            _cd_sweep(P, P.nA, A, l1, l2, &dlx, False)
+                            _cd_sweep(P, P.nW, W, l1, l2, &dlx, True)
                         if fit_intercept:
                             _intercept_update(P, &dlx)
-                        tp = _tick(T_CYCLES, tp)
-                        _count(C_CYCLES, 1)
-                        _count(C_CYCLE_COLS, P.nA)
-                        if dlx < a_thr:
+                        tp = _tick(T_WS_SWEEP, tp)
+                        _count(C_WS, 1)
+                        _count(C_WS_COLS, P.nW)
+                        if dlx < shr_in:
+                            # nA >= n_eff, without the division (see SLOW_SWEEPS)
+                            if (shr_in <= shr_lam and sweeps > SLOW_SWEEPS and P.nA >= 2
+                                    and xmz * xmz <= P.nA * vsq):
+                                _newton_cg_step(P, l1, l2, CG_TOL * shr_in, p + 1)
+                                tp = _tick(T_CG, tp)
+                                _count(C_CG, 1)
                             break
-                        # Every CG_EVERY cycles, conjugate gradients on the support when
-                        # the cycles converge slowly (more than CG_AFTER_SWEEPS further
-                        # cycles predicted from the contraction of the last two).
-                        n_cycles += 1
-                        slow = dlx >= dlx_prev or (
-                            log(a_thr / dlx) / log(dlx / dlx_prev) > CG_AFTER_SWEEPS)
-                        dlx_prev = dlx
-                        if n_cycles % CG_EVERY == 0 and slow:
-                            cg_status = _newton_cg_step(P, l1, l2, CG_TOL * shr_in,
-                                                        cg_cap)
-                            # A full step that used every allowed iteration asks for
-                            # more next time; a step cut by a sign change means the
-                            # support is still moving, so CG stays short.
-                            if cg_status == 1 and cg_cap <= p:
-                                cg_cap *= 2
-                            elif cg_status == -1:
-                                cg_cap = CG_MAX_IT
-                            dlx_prev = 0.0
-                            tp = _tick(T_CG, tp)
-                            _count(C_CG, 1)
+                        a_thr = shr_in * A_CYCLE_TIGHTENING
+                        while sweeps < max_iter:
+                            sweeps += 1
+                            dlx = 0.0
+                            if P.blocked:
+                                _cd_cycle_blocks(P, l1, l2, &dlx)
+                            else:
+                                _cd_sweep(P, P.nA, A, l1, l2, &dlx, False)
+                            if fit_intercept:
+                                _intercept_update(P, &dlx)
+                            tp = _tick(T_CYCLES, tp)
+                            _count(C_CYCLES, 1)
+                            _count(C_CYCLE_COLS, P.nA)
+                            if dlx < a_thr:
+                                break
+                            # Every CG_EVERY cycles, conjugate gradients on the support when
+                            # the cycles converge slowly (more than CG_AFTER_SWEEPS further
+                            # cycles predicted from the contraction of the last two).
+                            n_cycles += 1
+                            slow = dlx >= dlx_prev or (
+                                log(a_thr / dlx) / log(dlx / dlx_prev) > CG_AFTER_SWEEPS)
+                            dlx_prev = dlx
+                            if n_cycles % CG_EVERY == 0 and slow:
+                                cg_status = _newton_cg_step(P, l1, l2, CG_TOL * shr_in,
+                                                            cg_cap)
+                                # A full step that used every allowed iteration asks for
+                                # more next time; a step cut by a sign change means the
+                                # support is still moving, so CG stays short.
+                                if cg_status == 1 and cg_cap <= p:
+                                    cg_cap *= 2
+                                elif cg_status == -1:
+                                    cg_cap = CG_MAX_IT
+                                dlx_prev = 0.0
+                                tp = _tick(T_CG, tp)
+                                _count(C_CG, 1)
 
                 # New linear predictor, true objective, and step halving when the
                 # full Newton step does not decrease it. As r = w (y - q) - v (eta_new
@@ -1329,7 +1528,7 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
                   bint early_stop, double tol, long max_iter, coefs_out,
                   intercepts_out, dev_out, iter_out, converged_out, offset=None,
                   lower=None, upper=None, bint stop_on_change=True, *, bint simd=True,
-                  int blocked_min_n=BLOCKED_MIN_N):
+                  int blocked_min_n=BLOCKED_MIN_N, gram_max_k=None):
     """Fit the penalized logistic regression path on standardized data.
 
     Parameters
@@ -1378,6 +1577,13 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
         from this many rows on (by default 4000, where r and the working weights
         no longer fit the first-level cache): the same updates in the same order,
         so the same problem, with the same results up to rounding.
+    gram_max_k : int, optional
+        Solve the quadratic model of a Newton step in covariance mode
+        (``_gram_newton_step``: one pass forms the weighted Gram of the working set,
+        then coordinate descent runs on it) while the working set has at most this
+        many columns (and the rows number at least twice as many); 0 never, -1
+        always (whatever the number of rows). By default the module's ``_GRAM_MAX_K`` when set,
+        else GRAM_MAX_K. The same problem in either mode.
 
     Returns
     -------
@@ -1441,6 +1647,12 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     cdef double[::1] h_gram = np.zeros(16 * (p // 4 + 1))
     cdef long[::1] h_stamp = np.full(p // 4 + 1, -1, dtype="l")
     cdef int[::1] h_size = np.zeros(p // 4 + 1, dtype=np.intc)
+    if gram_max_k is None:
+        gram_max_k = _GRAM_MAX_K if _GRAM_MAX_K is not None else GRAM_MAX_K
+    cdef int kmax = p if gram_max_k < 0 or gram_max_k > p else gram_max_k
+    cdef double[::1] gram = np.zeros((kmax + 2) * (kmax + 2))
+    cdef double[::1] gram_rows = np.zeros(GRAM_ROW_BLOCK * (kmax + 2))
+    cdef double[::1] gram_grad = np.zeros(kmax + 1)
 
     # Every count starts at 0, the intercept at 0 and the Newton step count at 0.
     cdef Problem P
@@ -1492,6 +1704,11 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     P.h_gram = &h_gram[0]
     P.h_stamp = &h_stamp[0]
     P.h_size = &h_size[0]
+    P.gram_max_k = kmax
+    P.gram_always = gram_max_k < 0
+    P.gram = &gram[0]
+    P.gram_rows = &gram_rows[0]
+    P.gram_grad = &gram_grad[0]
     with nogil:
         n_fitted = _fit_path(&P)
     return n_fitted
