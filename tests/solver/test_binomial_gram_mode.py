@@ -8,10 +8,10 @@ no intercept, and the KKT conditions on the original X.
 
 import numpy as np
 import pytest
-from penstat.solver._cd import _binomial
 from scipy.special import expit
 
 from penstat import fit_path
+from penstat.solver._cd import _binomial
 
 TIGHT = 1e-22
 
