@@ -68,7 +68,7 @@ import numpy as np
 
 from libc.math cimport exp, log, log1p, sqrt
 from libc.string cimport memcpy, memset
-from scipy.linalg.cython_blas cimport daxpy, ddot, dsyrk
+from scipy.linalg.cython_blas cimport daxpy, ddot, dgemm, dsyrk
 
 from penstat.solver._cd._common cimport (
     clip,
@@ -126,23 +126,38 @@ cdef double VERIFY_BELOW = 1e4
 # active-set cycles run block by block (_cd_cycle_blocks); the default of
 # binomial_path's blocked_min_n.
 cdef int BLOCKED_MIN_N = 4000
-# Covariance (Gram) mode of a Newton step (_gram_newton_step): used while the working
-# set has at most GRAM_MAX_K columns and the rows number at least GRAM_MIN_ROWS_PER_COL
-# times its size. The Gram is accumulated from GRAM_ROW_BLOCK rows at a time.
-cdef int GRAM_MAX_K = 0
-cdef int GRAM_MIN_ROWS_PER_COL = 2
+# Covariance (Gram) mode of a Newton step (_gram_newton_step): used while the rows
+# number at least GRAM_MIN_ROWS_PER_COL times the working set (by measurement: a sweep
+# on the Gram costs |W| / n of a sweep over the rows, and it pays from about 50 rows
+# a column on; see docs/developer/solver-binomial.md). The Gram is accumulated
+# GRAM_ROW_BLOCK rows at a time.
+cdef int GRAM_MIN_ROWS_PER_COL = 50
 cdef int GRAM_ROW_BLOCK = 512
+cdef double GRAM_DRIFT = 0.05
+# Sweeps on a Gram cost O(|W|^2), not O(n |W|): covariance mode solves the model to
+# GRAM_INNER_TIGHTEN times the threshold of residual mode (whose conjugate-gradient
+# steps solve it more closely than the threshold on single moves says).
+cdef double GRAM_INNER_TIGHTEN = 1e-2
 # binomial_path's gram_max_k when it is not given (tests set it on the module)
 _GRAM_MAX_K = None
-# Newton steps taken in covariance mode (read and reset by _gram_steps)
+# binomial_path's gram_drift when it is not given
+_GRAM_DRIFT = None
+# Newton steps taken in covariance mode, and Grams formed or grown (read and reset by
+# _gram_steps)
 cdef long n_gram_steps = 0
+cdef long n_gram_builds = 0
 
 
-def _gram_steps():
-    """Newton steps taken in covariance mode since the last call (for tests)."""
-    global n_gram_steps
-    cdef long out = n_gram_steps
+def _gram_steps(builds=False):
+    """Newton steps taken in covariance mode since the last call (for tests); with
+    ``builds``, the pair (steps, Grams formed or grown)."""
+    global n_gram_steps, n_gram_builds
+    if builds:
+        out = (n_gram_steps, n_gram_builds)
+    else:
+        out = n_gram_steps
     n_gram_steps = 0
+    n_gram_builds = 0
     return out
 
 
@@ -300,9 +315,13 @@ cdef struct Problem:
     # Covariance mode (_gram_newton_step).
     int gram_max_k          # largest working set fitted in covariance mode (0: never)
     bint gram_always        # covariance mode whatever the number of rows (tests)
-    double *gram            # (gram_max_k + 2)^2: [X_W, 1, V^-1 r]' V [X_W, 1, V^-1 r]
-    double *gram_rows       # GRAM_ROW_BLOCK (gram_max_k + 2): a block of scaled rows
-    double *gram_grad       # gram_max_k + 1: the model's gradients on W and b0
+    double *gram            # gram_ld^2: [1, X_W]' Vg [1, X_W] (_gram_build)
+    int gram_ld             # gram_max_k + 1
+    int gram_k              # columns of W in it (-1: none yet)
+    double *gram_v          # n: its weights Vg
+    double gram_drift       # refreshed when sum |v - v_g| > gram_drift sum v_g
+    double *gram_rows       # GRAM_ROW_BLOCK (gram_max_k + 1): a block of scaled rows
+    double *gram_grad       # gram_max_k + 1: the model's gradients on b0 and W
 
 
 cdef inline const double* _col(const double* X, int n, int j) noexcept nogil:
@@ -836,17 +855,17 @@ cdef int _newton_cg_step(Problem* P, double l1, double l2, double cg_tol,
     return 1 if (rz > cg_tol and max_it < l) else 0
 
 
-cdef inline void _gram_move(Problem* P, int c, int k, int m, double l1, double l2,
+cdef inline void _gram_move(Problem* P, int c, int k, int ld, double l1, double l2,
                             double* dlx) noexcept nogil:
     """Covariance-mode coordinate update of W[c] (see _gram_newton_step)."""
     cdef int j = P.W[c], c2
-    cdef const double* Mc = P.gram + <Py_ssize_t> c * m
+    cdef const double* Mc = P.gram + <Py_ssize_t> (c + 1) * ld
     cdef double* gr = P.gram_grad
-    cdef double bj = P.b[j], gj = gr[c], h, bn, d, e
+    cdef double bj = P.b[j], gj = gr[c + 1], h, bn, d, e
     cdef double pfj = P.pf[j]
     if bj == 0.0 and _abs(gj) <= l1 * pfj:
         return
-    h = Mc[c]
+    h = Mc[c + 1]
     bn = soft_threshold(gj + h * bj, l1 * pfj) / (h + l2 * pfj)
     if P.lo != NULL:
         bn = clip(bn, P.lo[j], P.hi[j])
@@ -865,21 +884,69 @@ cdef inline void _gram_move(Problem* P, int c, int k, int m, double l1, double l
         P.nA += 1
 
 
-cdef inline void _gram_intercept(Problem* P, int k, int m, double* dlx) noexcept nogil:
-    """Covariance-mode move of the intercept: b0 += (sum of the model's residual) /
-    sum v."""
-    cdef const double* Mk = P.gram + <Py_ssize_t> k * m
+cdef inline void _gram_intercept(Problem* P, int k, double* dlx) noexcept nogil:
+    """Covariance-mode move of the intercept (index 0 of the Gram)."""
+    cdef const double* M0 = P.gram
     cdef double* gr = P.gram_grad
-    cdef double d = gr[k] / Mk[k], e
+    cdef double d = gr[0] / M0[0], e
     cdef int c2
     if d == 0.0:
         return
     P.b0 += d
     for c2 in range(k + 1):
-        gr[c2] -= d * Mk[c2]
-    e = Mk[k] * d * d
+        gr[c2] -= d * M0[c2]
+    e = M0[0] * d * d
     if e > dlx[0]:
         dlx[0] = e
+
+
+cdef void _gram_build(Problem* P, int k, bint refresh) noexcept nogil:
+    """The Gram M = Z'Z of Z = Vg^(1/2) [1, X_W] (index 0 the intercept, c + 1 the
+    column W[c]; leading dimension P.gram_ld), Vg the weights of the last refresh
+    (``P.gram_v``): all of it when ``refresh`` (Vg = V, BLAS dsyrk), else only the
+    columns of W that joined since (BLAS dgemm against all of W). By blocks of
+    GRAM_ROW_BLOCK rows, so the scaled rows need no copy of X."""
+    cdef int n = P.n
+    cdef int ld = P.gram_ld
+    cdef int m = k + 1
+    cdef int gk = P.gram_k
+    cdef int nnew = k - gk
+    cdef const int* W = P.W
+    cdef double* M = P.gram
+    cdef double* Z = P.gram_rows
+    cdef double* vg = P.gram_v
+    cdef int i, i0, nb, c, c2
+    cdef double alpha = 1.0, beta = 0.0
+    cdef const double* xj
+    cdef double* zc
+    cdef char uplo = b'U'
+    cdef char tr = b'T'
+    cdef char nt = b'N'
+    if refresh:
+        memcpy(vg, P.v, n * sizeof(double))
+    i0 = 0
+    while i0 < n:
+        nb = n - i0 if n - i0 < GRAM_ROW_BLOCK else GRAM_ROW_BLOCK
+        for i in range(nb):
+            Z[i] = sqrt(vg[i0 + i])
+        for c in range(k):
+            xj = _col(P.X, n, W[c]) + i0
+            zc = Z + <Py_ssize_t> (c + 1) * nb
+            for i in range(nb):
+                zc[i] = xj[i] * Z[i]
+        if refresh:
+            dsyrk(&uplo, &tr, &m, &nb, &alpha, Z, &nb, &beta, M, &ld)
+        else:
+            dgemm(&tr, &nt, &m, &nnew, &nb, &alpha, Z, &nb,
+                  Z + <Py_ssize_t> (gk + 1) * nb, &nb, &beta,
+                  M + <Py_ssize_t> (gk + 1) * ld, &ld)
+        beta = 1.0
+        i0 += nb
+    # the lower triangle from the upper
+    for c in range(1 if refresh else gk + 1, m):
+        for c2 in range(c if refresh else gk + 1):
+            M[<Py_ssize_t> c2 * ld + c] = M[<Py_ssize_t> c * ld + c2]
+    P.gram_k = k
 
 
 cdef long _gram_newton_step(Problem* P, double l1, double l2, double shr_in,
@@ -888,79 +955,74 @@ cdef long _gram_newton_step(Problem* P, double l1, double l2, double shr_in,
     mode; return the sweeps made (at most ``max_sweeps``).
 
     The model, in the moves d = b_W - b_old_W and d0 of the intercept, is
-    -r'(X_W d + d0) + (X_W d + d0)' V (X_W d + d0) / 2 + the penalty of b_W. One pass
-    over the rows forms M = Z'Z with Z = V^(1/2) [X_W, 1, V^(-1) r] (BLAS dsyrk, by
-    blocks of GRAM_ROW_BLOCK rows): its blocks are X_W'VX_W, X_W'v, sum v, X_W'r and
-    sum r, all that coordinate descent on the model needs (covariance updates,
-    Friedman, Hastie & Tibshirani 2010, JSS 33(1), section 2.2): a move d_j changes
-    the model's gradients by -M[:, j] d_j, O(|W|) instead of O(n). The sweeps are
+    -g'(d0, d) + (d0, d)' M (d0, d) / 2 + the penalty of b_W, with the exact gradient
+    g = (sum r, X_W'r) (one blocked pass) and M the weighted Gram of [1, X_W]
+    (_gram_build). Coordinate descent on it needs no pass over the rows
+    (covariance updates, Friedman, Hastie & Tibshirani 2010, JSS 33(1), section
+    2.2): a move d_j changes the model's gradients by -M[:, j] d_j. The sweeps are
     those of residual mode: the working set, then cycles over its nonzero
     coefficients until their largest move is A_CYCLE_TIGHTENING times the
-    threshold, until a sweep moves no coordinate by ``h_j d^2 >= shr_in``. Then
-    ``r -= V (X_W d + d0)``, one pass over the moved columns, as residual mode
-    leaves it. Rows with v_i = 0 (weight 0) contribute nothing.
+    threshold, until a sweep moves no coordinate by ``h_j d^2 >= shr_in``.
+
+    M is formed with the weights of its last refresh and kept while the weights
+    move little (sum |v - v_g| <= P.gram_drift sum v_g); columns that join W are
+    appended. A Gram with older weights makes the step a quasi-Newton step with
+    the exact gradient: the fixed point, the step control and the convergence
+    check (the exact gradient with the diagonal of M) are those of residual mode.
+    Then ``r -= V (X_W d + d0)`` with the current weights, one pass over the moved
+    columns, as residual mode leaves it (the step control takes the new linear
+    predictor from r).
     """
     cdef int n = P.n
     cdef int k = P.nW
-    cdef int m = k + 2
+    cdef int ld = P.gram_ld
     cdef const int* W = P.W
     cdef const double* X = P.X
     cdef double* b = P.b
     cdef const double* b_old = P.b_old
     cdef const double* v = P.v
+    cdef const double* vg = P.gram_v
     cdef double* r = P.r
     cdef double* M = P.gram
-    cdef double* Z = P.gram_rows
     cdef double* gr = P.gram_grad
     cdef int* act = P.cg_S
     cdef double* vals = P.cg_work
     cdef double* t = P.cg_vec
-    cdef int i, i0, nb, c, c2, j, na, nm
-    cdef double alpha = 1.0, beta = 0.0, sv, dlx, a_thr
-    cdef double* zs
-    cdef double* zc
-    cdef const double* xj
+    cdef int i, c, j, na, nm
+    cdef double s, sg, dlx, a_thr
     cdef long sweeps = 0
-    cdef char uplo = b'U'
-    cdef char trans = b'T'
-    global n_gram_steps
+    cdef bint refresh = P.gram_k < 0
+    global n_gram_steps, n_gram_builds
     n_gram_steps += 1
-    # M = Z'Z, upper triangle (column-major m x m), then made symmetric
-    i0 = 0
-    while i0 < n:
-        nb = n - i0 if n - i0 < GRAM_ROW_BLOCK else GRAM_ROW_BLOCK
-        zs = Z + <Py_ssize_t> k * nb
-        for i in range(nb):
-            sv = sqrt(v[i0 + i])
-            zs[i] = sv
-            zs[nb + i] = r[i0 + i] / sv if sv > 0.0 else 0.0
-        for c in range(k):
-            xj = _col(X, n, W[c]) + i0
-            zc = Z + <Py_ssize_t> c * nb
-            for i in range(nb):
-                zc[i] = xj[i] * zs[i]
-        dsyrk(&uplo, &trans, &m, &nb, &alpha, Z, &nb, &beta, M, &m)
-        beta = 1.0
-        i0 += nb
-    for c in range(m):
-        for c2 in range(c):
-            M[<Py_ssize_t> c2 * m + c] = M[<Py_ssize_t> c * m + c2]
+    if not refresh:
+        s = 0.0
+        sg = 0.0
+        for i in range(n):
+            s += _abs(v[i] - vg[i])
+            sg += vg[i]
+        refresh = s > P.gram_drift * sg
+    if refresh or k > P.gram_k:
+        _gram_build(P, k, refresh)
+        n_gram_builds += 1
+    penstat_gather_t(P.avx2, n, k, X, W, r, gr + 1)
+    s = 0.0
+    for i in range(n):
+        s += r[i]
+    gr[0] = s
     for c in range(k):
         j = W[c]
-        P.xv[j] = M[<Py_ssize_t> c * m + c]
+        P.xv[j] = M[<Py_ssize_t> (c + 1) * ld + c + 1]
         P.xv_stamp[j] = P.stamp
-    # gradients of the model at d = 0: X_W'r and sum r
-    for c in range(k + 1):
-        gr[c] = M[<Py_ssize_t> (k + 1) * m + c]
-    if not M[<Py_ssize_t> k * m + k] > 0.0:
+    if not M[0] > 0.0:
         return 0
+    shr_in *= GRAM_INNER_TIGHTEN
     while sweeps < max_sweeps:
         sweeps += 1
         dlx = 0.0
         for c in range(k):
-            _gram_move(P, c, k, m, l1, l2, &dlx)
+            _gram_move(P, c, k, ld, l1, l2, &dlx)
         if P.fit_intercept:
-            _gram_intercept(P, k, m, &dlx)
+            _gram_intercept(P, k, &dlx)
         if dlx < shr_in:
             break
         a_thr = shr_in * A_CYCLE_TIGHTENING
@@ -973,9 +1035,9 @@ cdef long _gram_newton_step(Problem* P, double l1, double l2, double shr_in,
             sweeps += 1
             dlx = 0.0
             for c in range(na):
-                _gram_move(P, act[c], k, m, l1, l2, &dlx)
+                _gram_move(P, act[c], k, ld, l1, l2, &dlx)
             if P.fit_intercept:
-                _gram_intercept(P, k, m, &dlx)
+                _gram_intercept(P, k, &dlx)
             if dlx < a_thr:
                 break
     # r -= V (X_W d + d0)
@@ -986,9 +1048,9 @@ cdef long _gram_newton_step(Problem* P, double l1, double l2, double shr_in,
             act[nm] = j
             vals[nm] = b[j] - b_old[j]
             nm += 1
-    sv = P.b0 - b0_old
+    s = P.b0 - b0_old
     for i in range(n):
-        t[i] = sv
+        t[i] = s
     penstat_gather_n(P.avx2, n, nm, X, act, vals, t)
     for i in range(n):
         r[i] -= v[i] * t[i]
@@ -1528,7 +1590,8 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
                   bint early_stop, double tol, long max_iter, coefs_out,
                   intercepts_out, dev_out, iter_out, converged_out, offset=None,
                   lower=None, upper=None, bint stop_on_change=True, *, bint simd=True,
-                  int blocked_min_n=BLOCKED_MIN_N, gram_max_k=None):
+                  int blocked_min_n=BLOCKED_MIN_N, gram_max_k=None,
+                  gram_drift=None):
     """Fit the penalized logistic regression path on standardized data.
 
     Parameters
@@ -1581,9 +1644,14 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
         Solve the quadratic model of a Newton step in covariance mode
         (``_gram_newton_step``: one pass forms the weighted Gram of the working set,
         then coordinate descent runs on it) while the working set has at most this
-        many columns (and the rows number at least twice as many); 0 never, -1
-        always (whatever the number of rows). By default the module's ``_GRAM_MAX_K`` when set,
-        else GRAM_MAX_K. The same problem in either mode.
+        many columns and the rows number at least GRAM_MIN_ROWS_PER_COL (50) times
+        as many; 0 never, -1 always (whatever the number of rows). By default the
+        module's ``_GRAM_MAX_K`` when set, else p. The same problem in either mode.
+    gram_drift : float, optional
+        The Gram of covariance mode is formed again when the working weights have
+        moved by more than this fraction (sum |v - v_g| / sum v_g) since it was
+        formed; 0 forms it at every Newton step (exact Newton steps). By default
+        the module's ``_GRAM_DRIFT`` when set, else GRAM_DRIFT.
 
     Returns
     -------
@@ -1648,11 +1716,18 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     cdef long[::1] h_stamp = np.full(p // 4 + 1, -1, dtype="l")
     cdef int[::1] h_size = np.zeros(p // 4 + 1, dtype=np.intc)
     if gram_max_k is None:
-        gram_max_k = _GRAM_MAX_K if _GRAM_MAX_K is not None else GRAM_MAX_K
+        gram_max_k = _GRAM_MAX_K if _GRAM_MAX_K is not None else p
+    cdef bint gram_always = gram_max_k < 0
+    # the largest working set covariance mode can see
     cdef int kmax = p if gram_max_k < 0 or gram_max_k > p else gram_max_k
-    cdef double[::1] gram = np.zeros((kmax + 2) * (kmax + 2))
-    cdef double[::1] gram_rows = np.zeros(GRAM_ROW_BLOCK * (kmax + 2))
+    if not gram_always and kmax > n // GRAM_MIN_ROWS_PER_COL:
+        kmax = n // GRAM_MIN_ROWS_PER_COL
+    cdef double[::1] gram = np.zeros((kmax + 1) * (kmax + 1))
+    cdef double[::1] gram_rows = np.zeros(GRAM_ROW_BLOCK * (kmax + 1))
     cdef double[::1] gram_grad = np.zeros(kmax + 1)
+    cdef double[::1] gram_v = np.zeros(n if kmax > 0 else 1)
+    if gram_drift is None:
+        gram_drift = _GRAM_DRIFT if _GRAM_DRIFT is not None else GRAM_DRIFT
 
     # Every count starts at 0, the intercept at 0 and the Newton step count at 0.
     cdef Problem P
@@ -1705,7 +1780,11 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     P.h_stamp = &h_stamp[0]
     P.h_size = &h_size[0]
     P.gram_max_k = kmax
-    P.gram_always = gram_max_k < 0
+    P.gram_always = gram_always
+    P.gram_ld = kmax + 1
+    P.gram_k = -1
+    P.gram_v = &gram_v[0]
+    P.gram_drift = gram_drift
     P.gram = &gram[0]
     P.gram_rows = &gram_rows[0]
     P.gram_grad = &gram_grad[0]
