@@ -133,7 +133,7 @@ cdef int BLOCKED_MIN_N = 4000
 # GRAM_ROW_BLOCK rows at a time.
 cdef int GRAM_MIN_ROWS_PER_COL = 50
 cdef int GRAM_ROW_BLOCK = 512
-cdef double GRAM_DRIFT = 0.05
+cdef double GRAM_DRIFT = 0.01
 # Sweeps on a Gram cost O(|W|^2), not O(n |W|): covariance mode solves the model to
 # GRAM_INNER_TIGHTEN times the threshold of residual mode (whose conjugate-gradient
 # steps solve it more closely than the threshold on single moves says).
