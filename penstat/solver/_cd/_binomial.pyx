@@ -28,6 +28,11 @@ gradient in ``r`` always uses the exact probabilities, so the fixed point is the
 exact optimum; on separable data the coefficients grow as ``lam`` falls but stay
 finite for ``lam > 0``.
 
+Covariance mode (from 50 rows per working-set column): the quadratic model is
+solved by coordinate descent on the weighted Gram of the working set (BLAS dsyrk),
+kept while the working weights move little and grown by the columns that join, with
+the exact gradient from one pass (_gram_newton_step).
+
 The loss and the probabilities are evaluated four rows at a time where the CPU has
 AVX2/FMA (penstat_loss in _simd.h, with its own exp and log1p), and the
 probabilities only when they are next needed.
@@ -1642,8 +1647,8 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
         so the same problem, with the same results up to rounding.
     gram_max_k : int, optional
         Solve the quadratic model of a Newton step in covariance mode
-        (``_gram_newton_step``: one pass forms the weighted Gram of the working set,
-        then coordinate descent runs on it) while the working set has at most this
+        (``_gram_newton_step``: coordinate descent on the weighted Gram of the
+        working set, kept while the weights move little) while the working set has at most this
         many columns and the rows number at least GRAM_MIN_ROWS_PER_COL (50) times
         as many; 0 never, -1 always (whatever the number of rows). By default the
         module's ``_GRAM_MAX_K`` when set, else p. The same problem in either mode.
