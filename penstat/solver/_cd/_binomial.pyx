@@ -28,6 +28,11 @@ gradient in ``r`` always uses the exact probabilities, so the fixed point is the
 exact optimum; on separable data the coefficients grow as ``lam`` falls but stay
 finite for ``lam > 0``.
 
+Covariance mode (from 50 rows per working-set column): the quadratic model is
+solved by coordinate descent on the weighted Gram of the working set (BLAS dsyrk),
+kept while the working weights move little and grown by the columns that join, with
+the exact gradient from one pass (_gram_newton_step).
+
 The loss and the probabilities are evaluated four rows at a time where the CPU has
 AVX2/FMA (penstat_loss in _simd.h, with its own exp and log1p), and the
 probabilities only when they are next needed.
@@ -66,9 +71,9 @@ Example (on arrays already standardized by ``penstat.path``)::
 
 import numpy as np
 
-from libc.math cimport exp, log, log1p
+from libc.math cimport exp, log, log1p, sqrt
 from libc.string cimport memcpy, memset
-from scipy.linalg.cython_blas cimport daxpy, ddot
+from scipy.linalg.cython_blas cimport daxpy, ddot, dgemm, dsyrk
 
 from penstat.solver._cd._common cimport (
     clip,
@@ -126,6 +131,39 @@ cdef double VERIFY_BELOW = 1e4
 # active-set cycles run block by block (_cd_cycle_blocks); the default of
 # binomial_path's blocked_min_n.
 cdef int BLOCKED_MIN_N = 4000
+# Covariance (Gram) mode of a Newton step (_gram_newton_step): used while the rows
+# number at least GRAM_MIN_ROWS_PER_COL times the working set (by measurement: a sweep
+# on the Gram costs |W| / n of a sweep over the rows, and it pays from about 50 rows
+# a column on; see docs/developer/solver-binomial.md). The Gram is accumulated
+# GRAM_ROW_BLOCK rows at a time.
+cdef int GRAM_MIN_ROWS_PER_COL = 50
+cdef int GRAM_ROW_BLOCK = 512
+cdef double GRAM_DRIFT = 0.01
+# Sweeps on a Gram cost O(|W|^2), not O(n |W|): covariance mode solves the model to
+# GRAM_INNER_TIGHTEN times the threshold of residual mode (whose conjugate-gradient
+# steps solve it more closely than the threshold on single moves says).
+cdef double GRAM_INNER_TIGHTEN = 1e-2
+# binomial_path's gram_max_k when it is not given (tests set it on the module)
+_GRAM_MAX_K = None
+# binomial_path's gram_drift when it is not given
+_GRAM_DRIFT = None
+# Newton steps taken in covariance mode, and Grams formed or grown (read and reset by
+# _gram_steps)
+cdef long n_gram_steps = 0
+cdef long n_gram_builds = 0
+
+
+def _gram_steps(builds=False):
+    """Newton steps taken in covariance mode since the last call (for tests); with
+    ``builds``, the pair (steps, Grams formed or grown)."""
+    global n_gram_steps, n_gram_builds
+    if builds:
+        out = (n_gram_steps, n_gram_builds)
+    else:
+        out = n_gram_steps
+    n_gram_steps = 0
+    n_gram_builds = 0
+    return out
 
 
 # Timing (thread CPU time) and work counters of the path (docs/developer/solver-binomial.md), compiled
@@ -158,6 +196,7 @@ PROFILE_FIELDS = (
     "t_kkt", "t_extrapolate", "t_other",
     "newton_steps", "ws_sweeps", "cycles", "cg_calls", "halvings", "kkt_passes",
     "kkt_resolves", "cycle_columns", "ws_columns", "cg_iterations", "t_total",
+    "t_gram", "gram_steps", "gram_sweeps", "gram_columns",
 )
 cdef enum:
     T_WEIGHTS = 0
@@ -180,6 +219,10 @@ cdef enum:
     C_WS_COLS = 17
     C_CG_IT = 18
     T_TOTAL = 19
+    T_GRAM = 20
+    C_GRAM = 21
+    C_GRAM_SWEEPS = 22
+    C_GRAM_COLS = 23
 
 
 def _profile_counters():
@@ -274,6 +317,16 @@ cdef struct Problem:
     double *h_gram          # weighted Gram of the blocks of A, 16 per block
     long *h_stamp           # Newton step of each block's Gram
     int *h_size             # columns in each block's Gram
+    # Covariance mode (_gram_newton_step).
+    int gram_max_k          # largest working set fitted in covariance mode (0: never)
+    bint gram_always        # covariance mode whatever the number of rows (tests)
+    double *gram            # gram_ld^2: [1, X_W]' Vg [1, X_W] (_gram_build)
+    int gram_ld             # gram_max_k + 1
+    int gram_k              # columns of W in it (-1: none yet)
+    double *gram_v          # n: its weights Vg
+    double gram_drift       # refreshed when sum |v - v_g| > gram_drift sum v_g
+    double *gram_rows       # GRAM_ROW_BLOCK (gram_max_k + 1): a block of scaled rows
+    double *gram_grad       # gram_max_k + 1: the model's gradients on b0 and W
 
 
 cdef inline const double* _col(const double* X, int n, int j) noexcept nogil:
@@ -807,6 +860,208 @@ cdef int _newton_cg_step(Problem* P, double l1, double l2, double cg_tol,
     return 1 if (rz > cg_tol and max_it < l) else 0
 
 
+cdef inline void _gram_move(Problem* P, int c, int k, int ld, double l1, double l2,
+                            double* dlx) noexcept nogil:
+    """Covariance-mode coordinate update of W[c] (see _gram_newton_step)."""
+    cdef int j = P.W[c], c2
+    cdef const double* Mc = P.gram + <Py_ssize_t> (c + 1) * ld
+    cdef double* gr = P.gram_grad
+    cdef double bj = P.b[j], gj = gr[c + 1], h, bn, d, e
+    cdef double pfj = P.pf[j]
+    if bj == 0.0 and _abs(gj) <= l1 * pfj:
+        return
+    h = Mc[c + 1]
+    bn = soft_threshold(gj + h * bj, l1 * pfj) / (h + l2 * pfj)
+    if P.lo != NULL:
+        bn = clip(bn, P.lo[j], P.hi[j])
+    d = bn - bj
+    if d == 0.0:
+        return
+    P.b[j] = bn
+    for c2 in range(k + 1):
+        gr[c2] -= d * Mc[c2]
+    e = h * d * d
+    if e > dlx[0]:
+        dlx[0] = e
+    if not P.inA[j]:
+        P.inA[j] = 1
+        P.A[P.nA] = j
+        P.nA += 1
+
+
+cdef inline void _gram_intercept(Problem* P, int k, double* dlx) noexcept nogil:
+    """Covariance-mode move of the intercept (index 0 of the Gram)."""
+    cdef const double* M0 = P.gram
+    cdef double* gr = P.gram_grad
+    cdef double d = gr[0] / M0[0], e
+    cdef int c2
+    if d == 0.0:
+        return
+    P.b0 += d
+    for c2 in range(k + 1):
+        gr[c2] -= d * M0[c2]
+    e = M0[0] * d * d
+    if e > dlx[0]:
+        dlx[0] = e
+
+
+cdef void _gram_build(Problem* P, int k, bint refresh) noexcept nogil:
+    """The Gram M = Z'Z of Z = Vg^(1/2) [1, X_W] (index 0 the intercept, c + 1 the
+    column W[c]; leading dimension P.gram_ld), Vg the weights of the last refresh
+    (``P.gram_v``): all of it when ``refresh`` (Vg = V, BLAS dsyrk), else only the
+    columns of W that joined since (BLAS dgemm against all of W). By blocks of
+    GRAM_ROW_BLOCK rows, so the scaled rows need no copy of X."""
+    cdef int n = P.n
+    cdef int ld = P.gram_ld
+    cdef int m = k + 1
+    cdef int gk = P.gram_k
+    cdef int nnew = k - gk
+    cdef const int* W = P.W
+    cdef double* M = P.gram
+    cdef double* Z = P.gram_rows
+    cdef double* vg = P.gram_v
+    cdef int i, i0, nb, c, c2
+    cdef double alpha = 1.0, beta = 0.0
+    cdef const double* xj
+    cdef double* zc
+    cdef char uplo = b'U'
+    cdef char tr = b'T'
+    cdef char nt = b'N'
+    if refresh:
+        memcpy(vg, P.v, n * sizeof(double))
+    i0 = 0
+    while i0 < n:
+        nb = n - i0 if n - i0 < GRAM_ROW_BLOCK else GRAM_ROW_BLOCK
+        for i in range(nb):
+            Z[i] = sqrt(vg[i0 + i])
+        for c in range(k):
+            xj = _col(P.X, n, W[c]) + i0
+            zc = Z + <Py_ssize_t> (c + 1) * nb
+            for i in range(nb):
+                zc[i] = xj[i] * Z[i]
+        if refresh:
+            dsyrk(&uplo, &tr, &m, &nb, &alpha, Z, &nb, &beta, M, &ld)
+        else:
+            dgemm(&tr, &nt, &m, &nnew, &nb, &alpha, Z, &nb,
+                  Z + <Py_ssize_t> (gk + 1) * nb, &nb, &beta,
+                  M + <Py_ssize_t> (gk + 1) * ld, &ld)
+        beta = 1.0
+        i0 += nb
+    # the lower triangle from the upper
+    for c in range(1 if refresh else gk + 1, m):
+        for c2 in range(c if refresh else gk + 1):
+            M[<Py_ssize_t> c2 * ld + c] = M[<Py_ssize_t> c * ld + c2]
+    P.gram_k = k
+
+
+cdef long _gram_newton_step(Problem* P, double l1, double l2, double shr_in,
+                            double b0_old, long max_sweeps) noexcept nogil:
+    """Minimize the Newton step's quadratic model over the working set W in covariance
+    mode; return the sweeps made (at most ``max_sweeps``).
+
+    The model, in the moves d = b_W - b_old_W and d0 of the intercept, is
+    -g'(d0, d) + (d0, d)' M (d0, d) / 2 + the penalty of b_W, with the exact gradient
+    g = (sum r, X_W'r) (one blocked pass) and M the weighted Gram of [1, X_W]
+    (_gram_build). Coordinate descent on it needs no pass over the rows
+    (covariance updates, Friedman, Hastie & Tibshirani 2010, JSS 33(1), section
+    2.2): a move d_j changes the model's gradients by -M[:, j] d_j. The sweeps are
+    those of residual mode: the working set, then cycles over its nonzero
+    coefficients until their largest move is A_CYCLE_TIGHTENING times the
+    threshold, until a sweep moves no coordinate by ``h_j d^2 >= shr_in``.
+
+    M is formed with the weights of its last refresh and kept while the weights
+    move little (sum |v - v_g| <= P.gram_drift sum v_g); columns that join W are
+    appended. A Gram with older weights makes the step a quasi-Newton step with
+    the exact gradient: the fixed point, the step control and the convergence
+    check (the exact gradient with the diagonal of M) are those of residual mode.
+    Then ``r -= V (X_W d + d0)`` with the current weights, one pass over the moved
+    columns, as residual mode leaves it (the step control takes the new linear
+    predictor from r).
+    """
+    cdef int n = P.n
+    cdef int k = P.nW
+    cdef int ld = P.gram_ld
+    cdef const int* W = P.W
+    cdef const double* X = P.X
+    cdef double* b = P.b
+    cdef const double* b_old = P.b_old
+    cdef const double* v = P.v
+    cdef const double* vg = P.gram_v
+    cdef double* r = P.r
+    cdef double* M = P.gram
+    cdef double* gr = P.gram_grad
+    cdef int* act = P.cg_S
+    cdef double* vals = P.cg_work
+    cdef double* t = P.cg_vec
+    cdef int i, c, j, na, nm
+    cdef double s, sg, dlx, a_thr
+    cdef long sweeps = 0
+    cdef bint refresh = P.gram_k < 0
+    global n_gram_steps, n_gram_builds
+    n_gram_steps += 1
+    if not refresh:
+        s = 0.0
+        sg = 0.0
+        for i in range(n):
+            s += _abs(v[i] - vg[i])
+            sg += vg[i]
+        refresh = s > P.gram_drift * sg
+    if refresh or k > P.gram_k:
+        _gram_build(P, k, refresh)
+        n_gram_builds += 1
+    penstat_gather_t(P.avx2, n, k, X, W, r, gr + 1)
+    s = 0.0
+    for i in range(n):
+        s += r[i]
+    gr[0] = s
+    for c in range(k):
+        j = W[c]
+        P.xv[j] = M[<Py_ssize_t> (c + 1) * ld + c + 1]
+        P.xv_stamp[j] = P.stamp
+    if not M[0] > 0.0:
+        return 0
+    shr_in *= GRAM_INNER_TIGHTEN
+    while sweeps < max_sweeps:
+        sweeps += 1
+        dlx = 0.0
+        for c in range(k):
+            _gram_move(P, c, k, ld, l1, l2, &dlx)
+        if P.fit_intercept:
+            _gram_intercept(P, k, &dlx)
+        if dlx < shr_in:
+            break
+        a_thr = shr_in * A_CYCLE_TIGHTENING
+        na = 0
+        for c in range(k):
+            if b[W[c]] != 0.0:
+                act[na] = c
+                na += 1
+        while sweeps < max_sweeps:
+            sweeps += 1
+            dlx = 0.0
+            for c in range(na):
+                _gram_move(P, act[c], k, ld, l1, l2, &dlx)
+            if P.fit_intercept:
+                _gram_intercept(P, k, &dlx)
+            if dlx < a_thr:
+                break
+    # r -= V (X_W d + d0)
+    nm = 0
+    for c in range(k):
+        j = W[c]
+        if b[j] != b_old[j]:
+            act[nm] = j
+            vals[nm] = b[j] - b_old[j]
+            nm += 1
+    s = P.b0 - b0_old
+    for i in range(n):
+        t[i] = s
+    penstat_gather_n(P.avx2, n, nm, X, act, vals, t)
+    for i in range(n):
+        r[i] -= v[i] * t[i]
+    return sweeps
+
+
 cdef double _extrapolate(Problem* P, const double* b_prev, double b0_prev,
                          double lam_prev, double lam, double lam_next,
                          double loss) noexcept nogil:
@@ -957,7 +1212,7 @@ cdef int _fit_path(Problem* P) noexcept nogil:
     cdef int i, j, k, m, halvings, n_viol, n_cycles
     cdef int cg_cap, cg_status, n_chk
     cdef double a_thr
-    cdef long sweeps
+    cdef long sweeps, gram_sweeps
     cdef double ybar, b0_old, dev0, sat, lam, lam_prev, l1, l2, tlam
     cdef double loss, f_cur, f_new, dlx, d, xmz = 0.0, t, qi, vfloor, dev, devr
     cdef double devr_prev = 0.0
@@ -1062,72 +1317,83 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                 tp = _tick(T_WEIGHTS, tp)
                 _count(C_NEWTON, 1)
 
-                # Coordinate descent on the quadratic model: a sweep of the working
-                # set, then cycles over the active set until they settle.
-                n_cycles = 0
-                dlx_prev = 0.0
-                while sweeps < max_iter:
-                    sweeps += 1
-                    dlx = 0.0
-                    if P.blocked:
-                        # the active list by blocks, then the rest of the working set
-                        _cd_cycle_blocks(P, l1, l2, &dlx)
-                        n_chk = 0
-                        for k in range(P.nW):
-                            if not inA[W[k]]:
-                                cg_S[n_chk] = W[k]
-                                n_chk += 1
-                        _cd_sweep(P, n_chk, cg_S, l1, l2, &dlx, True)
-                    else:
-                        _cd_sweep(P, P.nW, W, l1, l2, &dlx, True)
-                    if fit_intercept:
-                        _intercept_update(P, &dlx)
-                    tp = _tick(T_WS_SWEEP, tp)
-                    _count(C_WS, 1)
-                    _count(C_WS_COLS, P.nW)
-                    if dlx < shr_in:
-                        # nA >= n_eff, without the division (see SLOW_SWEEPS)
-                        if (shr_in <= shr_lam and sweeps > SLOW_SWEEPS and P.nA >= 2
-                                and xmz * xmz <= P.nA * vsq):
-                            _newton_cg_step(P, l1, l2, CG_TOL * shr_in, p + 1)
-                            tp = _tick(T_CG, tp)
-                            _count(C_CG, 1)
-                        break
-                    a_thr = shr_in * A_CYCLE_TIGHTENING
+                if (P.gram_max_k > 0 and P.nW <= P.gram_max_k
+                        and (P.gram_always or n >= GRAM_MIN_ROWS_PER_COL * P.nW)):
+                    # covariance mode: the model from one pass that forms its Gram
+                    gram_sweeps = _gram_newton_step(P, l1, l2, shr_in, b0_old,
+                                                    max_iter - sweeps)
+                    sweeps += gram_sweeps
+                    tp = _tick(T_GRAM, tp)
+                    _count(C_GRAM_SWEEPS, gram_sweeps)
+                    _count(C_GRAM, 1)
+                    _count(C_GRAM_COLS, P.nW)
+                else:
+                    # Coordinate descent on the quadratic model: a sweep of the working
+                    # set, then cycles over the active set until they settle.
+                    n_cycles = 0
+                    dlx_prev = 0.0
                     while sweeps < max_iter:
                         sweeps += 1
                         dlx = 0.0
                         if P.blocked:
+                            # the active list by blocks, then the rest of the working set
                             _cd_cycle_blocks(P, l1, l2, &dlx)
+                            n_chk = 0
+                            for k in range(P.nW):
+                                if not inA[W[k]]:
+                                    cg_S[n_chk] = W[k]
+                                    n_chk += 1
+                            _cd_sweep(P, n_chk, cg_S, l1, l2, &dlx, True)
                         else:
-                            _cd_sweep(P, P.nA, A, l1, l2, &dlx, False)
+                            _cd_sweep(P, P.nW, W, l1, l2, &dlx, True)
                         if fit_intercept:
                             _intercept_update(P, &dlx)
-                        tp = _tick(T_CYCLES, tp)
-                        _count(C_CYCLES, 1)
-                        _count(C_CYCLE_COLS, P.nA)
-                        if dlx < a_thr:
+                        tp = _tick(T_WS_SWEEP, tp)
+                        _count(C_WS, 1)
+                        _count(C_WS_COLS, P.nW)
+                        if dlx < shr_in:
+                            # nA >= n_eff, without the division (see SLOW_SWEEPS)
+                            if (shr_in <= shr_lam and sweeps > SLOW_SWEEPS and P.nA >= 2
+                                    and xmz * xmz <= P.nA * vsq):
+                                _newton_cg_step(P, l1, l2, CG_TOL * shr_in, p + 1)
+                                tp = _tick(T_CG, tp)
+                                _count(C_CG, 1)
                             break
-                        # Every CG_EVERY cycles, conjugate gradients on the support when
-                        # the cycles converge slowly (more than CG_AFTER_SWEEPS further
-                        # cycles predicted from the contraction of the last two).
-                        n_cycles += 1
-                        slow = dlx >= dlx_prev or (
-                            log(a_thr / dlx) / log(dlx / dlx_prev) > CG_AFTER_SWEEPS)
-                        dlx_prev = dlx
-                        if n_cycles % CG_EVERY == 0 and slow:
-                            cg_status = _newton_cg_step(P, l1, l2, CG_TOL * shr_in,
-                                                        cg_cap)
-                            # A full step that used every allowed iteration asks for
-                            # more next time; a step cut by a sign change means the
-                            # support is still moving, so CG stays short.
-                            if cg_status == 1 and cg_cap <= p:
-                                cg_cap *= 2
-                            elif cg_status == -1:
-                                cg_cap = CG_MAX_IT
-                            dlx_prev = 0.0
-                            tp = _tick(T_CG, tp)
-                            _count(C_CG, 1)
+                        a_thr = shr_in * A_CYCLE_TIGHTENING
+                        while sweeps < max_iter:
+                            sweeps += 1
+                            dlx = 0.0
+                            if P.blocked:
+                                _cd_cycle_blocks(P, l1, l2, &dlx)
+                            else:
+                                _cd_sweep(P, P.nA, A, l1, l2, &dlx, False)
+                            if fit_intercept:
+                                _intercept_update(P, &dlx)
+                            tp = _tick(T_CYCLES, tp)
+                            _count(C_CYCLES, 1)
+                            _count(C_CYCLE_COLS, P.nA)
+                            if dlx < a_thr:
+                                break
+                            # Every CG_EVERY cycles, conjugate gradients on the support when
+                            # the cycles converge slowly (more than CG_AFTER_SWEEPS further
+                            # cycles predicted from the contraction of the last two).
+                            n_cycles += 1
+                            slow = dlx >= dlx_prev or (
+                                log(a_thr / dlx) / log(dlx / dlx_prev) > CG_AFTER_SWEEPS)
+                            dlx_prev = dlx
+                            if n_cycles % CG_EVERY == 0 and slow:
+                                cg_status = _newton_cg_step(P, l1, l2, CG_TOL * shr_in,
+                                                            cg_cap)
+                                # A full step that used every allowed iteration asks for
+                                # more next time; a step cut by a sign change means the
+                                # support is still moving, so CG stays short.
+                                if cg_status == 1 and cg_cap <= p:
+                                    cg_cap *= 2
+                                elif cg_status == -1:
+                                    cg_cap = CG_MAX_IT
+                                dlx_prev = 0.0
+                                tp = _tick(T_CG, tp)
+                                _count(C_CG, 1)
 
                 # New linear predictor, true objective, and step halving when the
                 # full Newton step does not decrease it. As r = w (y - q) - v (eta_new
@@ -1329,7 +1595,8 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
                   bint early_stop, double tol, long max_iter, coefs_out,
                   intercepts_out, dev_out, iter_out, converged_out, offset=None,
                   lower=None, upper=None, bint stop_on_change=True, *, bint simd=True,
-                  int blocked_min_n=BLOCKED_MIN_N):
+                  int blocked_min_n=BLOCKED_MIN_N, gram_max_k=None,
+                  gram_drift=None):
     """Fit the penalized logistic regression path on standardized data.
 
     Parameters
@@ -1378,6 +1645,18 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
         from this many rows on (by default 4000, where r and the working weights
         no longer fit the first-level cache): the same updates in the same order,
         so the same problem, with the same results up to rounding.
+    gram_max_k : int, optional
+        Solve the quadratic model of a Newton step in covariance mode
+        (``_gram_newton_step``: coordinate descent on the weighted Gram of the
+        working set, kept while the weights move little) while the working set has at most this
+        many columns and the rows number at least GRAM_MIN_ROWS_PER_COL (50) times
+        as many; 0 never, -1 always (whatever the number of rows). By default the
+        module's ``_GRAM_MAX_K`` when set, else p. The same problem in either mode.
+    gram_drift : float, optional
+        The Gram of covariance mode is formed again when the working weights have
+        moved by more than this fraction (sum |v - v_g| / sum v_g) since it was
+        formed; 0 forms it at every Newton step (exact Newton steps). By default
+        the module's ``_GRAM_DRIFT`` when set, else GRAM_DRIFT.
 
     Returns
     -------
@@ -1441,6 +1720,19 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     cdef double[::1] h_gram = np.zeros(16 * (p // 4 + 1))
     cdef long[::1] h_stamp = np.full(p // 4 + 1, -1, dtype="l")
     cdef int[::1] h_size = np.zeros(p // 4 + 1, dtype=np.intc)
+    if gram_max_k is None:
+        gram_max_k = _GRAM_MAX_K if _GRAM_MAX_K is not None else p
+    cdef bint gram_always = gram_max_k < 0
+    # the largest working set covariance mode can see
+    cdef int kmax = p if gram_max_k < 0 or gram_max_k > p else gram_max_k
+    if not gram_always and kmax > n // GRAM_MIN_ROWS_PER_COL:
+        kmax = n // GRAM_MIN_ROWS_PER_COL
+    cdef double[::1] gram = np.zeros((kmax + 1) * (kmax + 1))
+    cdef double[::1] gram_rows = np.zeros(GRAM_ROW_BLOCK * (kmax + 1))
+    cdef double[::1] gram_grad = np.zeros(kmax + 1)
+    cdef double[::1] gram_v = np.zeros(n if kmax > 0 else 1)
+    if gram_drift is None:
+        gram_drift = _GRAM_DRIFT if _GRAM_DRIFT is not None else GRAM_DRIFT
 
     # Every count starts at 0, the intercept at 0 and the Newton step count at 0.
     cdef Problem P
@@ -1492,6 +1784,15 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     P.h_gram = &h_gram[0]
     P.h_stamp = &h_stamp[0]
     P.h_size = &h_size[0]
+    P.gram_max_k = kmax
+    P.gram_always = gram_always
+    P.gram_ld = kmax + 1
+    P.gram_k = -1
+    P.gram_v = &gram_v[0]
+    P.gram_drift = gram_drift
+    P.gram = &gram[0]
+    P.gram_rows = &gram_rows[0]
+    P.gram_grad = &gram_grad[0]
     with nogil:
         n_fitted = _fit_path(&P)
     return n_fitted
