@@ -133,29 +133,11 @@ def _fold_stats_task(part, start, shared):
 
 
 def _irls_task(part, start, shared):
-    from penstat.solver.gram import irls_pass_stats
+    from penstat.solver.gram import irls_pass_stats_folds
 
     pdesign, requests = shared
     b = pdesign.block(part, start)
-    X, y, w, off, fold = b["X"], b["y"], b["w"], b["offset"], b["fold"]
-    n = y.shape[0]
-    out = []
-    for k, b0, beta in requests:
-        rows = np.ones(n, bool) if k == 0 else fold != k - 1
-        if not rows.any():
-            out.append(GramStats.empty(pdesign.p))
-            continue
-        out.append(
-            irls_pass_stats(
-                X[rows],
-                y[rows],
-                None if w is None else w[rows],
-                None if off is None else off[rows],
-                b0,
-                beta,
-            )
-        )
-    return out
+    return irls_pass_stats_folds(b["X"], b["y"], b["w"], b["offset"], b["fold"], requests)
 
 
 _BINOMIAL_MEASURES = ("deviance", "class", "mse", "mae")
