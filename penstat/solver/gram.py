@@ -743,11 +743,6 @@ def irls_pass_stats_folds(
     sw_all = float(w.sum())
     B = np.column_stack([np.asarray(beta, dtype=float) for _, _, beta in requests])
     b0 = np.array([float(icpt) for _, icpt, _ in requests])
-    # every problem's linear predictor (without the offset) from one product
-    E = X @ B
-    if order is not None:
-        E = np.take(E, order, axis=0)
-    E += b0
     # the columns in fold order (column by column: X is Fortran-ordered), each
     # fold's minima and maxima over its rows of positive weight, and the columns
     # centred at the block's weighted mean c
@@ -771,6 +766,9 @@ def irls_pass_stats_folds(
             fold_max[filled, j] = np.maximum.reduceat(masked, starts[filled])
         c[j] = wn @ col
         col -= c[j]
+    # every problem's linear predictor (without the offset) from one product
+    E = Xc @ B
+    E += c @ B + b0
     F = E if off is None else E + off[:, None]
     Q = scipy.special.expit(F)
     V = np.maximum(Q * (1.0 - Q), _VFLOOR)
