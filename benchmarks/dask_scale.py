@@ -23,6 +23,7 @@ Dask fit of the same rows.
     python benchmarks/dask_scale.py --n 1e7
     python benchmarks/dask_scale.py --n 5e7 --max-irls-passes 3
     python benchmarks/dask_scale.py --n 1e6 --mem-n 1e6
+    python benchmarks/dask_scale.py --profile     # CPU time of a pass's steps
 
 Not a test; the machine it runs on is said with the table.
 """
@@ -285,6 +286,71 @@ def run(args) -> list[dict]:
     return rows
 
 
+def profile_partition(rows: int, reps: int = 5) -> list[dict]:
+    """CPU seconds (``time.process_time``, one BLAS thread, median of ``reps``) of
+    each step of a pass on one partition of ``rows`` rows, in this process: the
+    plain pass's read and sum, the coding of the partition, the gaussian fold
+    statistics, and the binomial IRLS statistics of the 11 problems (full data and
+    10 folds) one problem at a time (``irls_pass_stats`` on each problem's rows)
+    and together (``irls_pass_stats_folds``), with the 11 Gram products alone."""
+    import dataclasses
+
+    import dask.dataframe as dd
+    import pandas as pd
+    from threadpoolctl import threadpool_limits
+
+    import penstat as ps
+    from penstat.solver.gram import GramStats, irls_pass_stats, irls_pass_stats_folds
+
+    tmp = pathlib.Path(tempfile.mkdtemp(prefix="penstat-dask-profile-"))
+    try:
+        write_files(tmp, rows, rows)
+        f = next(tmp.glob("*.parquet"))
+        part = pd.read_parquet(f)
+        small = dd.from_pandas(part.iloc[:2000], npartitions=1)
+        fit = ps.fit(FORMULA["binomial"], small, family="binomial", select="bic", nlambda=5)
+        pdesign = dataclasses.replace(fit.partition_design, nfolds=10, seed=1)
+        b = pdesign.block(part, 0)
+        X, y, fold = b["X"], b["y"], b["fold"]
+        rng = np.random.default_rng(0)
+        reqs = [(k, -0.1, BETA + 0.02 * rng.standard_normal(P)) for k in range(11)]
+        A = np.asfortranarray(rng.standard_normal((int(0.9 * rows), P + 2)))
+
+        def one_at_a_time():
+            for k, b0, beta in reqs:
+                r = np.ones(rows, bool) if k == 0 else fold != k - 1
+                irls_pass_stats(X[r], y[r], None, None, b0, beta)
+
+        steps = {
+            "plain: read the file and sum": lambda: pd.read_parquet(f).sum(),
+            "code the partition": lambda: pdesign.block(part, 0),
+            "gaussian: 10 folds' statistics": lambda: [
+                GramStats.from_arrays(X[fold == k], y[fold == k]) for k in range(10)
+            ],
+            "binomial: 11 problems, one at a time (before)": one_at_a_time,
+            "binomial: 11 problems together (now)": lambda: irls_pass_stats_folds(
+                X, y, None, None, fold, reqs
+            ),
+            "of which: 11 Gram products (0.9 rows x 52)": lambda: [
+                A.T @ A for _ in range(11)
+            ],
+        }
+        times: dict[str, list[float]] = {k: [] for k in steps}
+        with threadpool_limits(1):
+            for _ in range(reps):
+                for name, fn in steps.items():
+                    t0 = time.process_time()
+                    fn()
+                    times[name].append(time.process_time() - t0)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    plain = float(np.median(times["plain: read the file and sum"]))
+    return [
+        {"step": k, "cpu_s": float(np.median(v)), "x plain": float(np.median(v)) / plain}
+        for k, v in times.items()
+    ]
+
+
 def _table(rows: list[dict]) -> str:
     keys = list(dict.fromkeys(k for r in rows for k in r))
     lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
@@ -320,6 +386,11 @@ def main() -> None:
     )
     parser.add_argument("--no-in-memory", action="store_true")
     parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="only the CPU time of each step of a pass on one partition",
+    )
+    parser.add_argument(
         "--memory-fraction",
         type=float,
         default=0.3,
@@ -334,6 +405,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    if args.profile:
+        print(_table(profile_partition(args.rows_per_file)))
+        return
     rows = run(args)
     print()
     print(_table(rows))
