@@ -87,13 +87,42 @@ class _Stop(Exception):
     pass
 
 
+def _irls_task_before(part, start, shared):
+    """An IRLS pass as it was computed before ``irls_pass_stats_folds``: one
+    ``irls_pass_stats`` per problem on a copy of its rows."""
+    from penstat.solver.gram import GramStats, irls_pass_stats
+
+    pdesign, requests = shared
+    b = pdesign.block(part, start)
+    X, y, w, off, fold = b["X"], b["y"], b["w"], b["offset"], b["fold"]
+    out = []
+    for k, b0, beta in requests:
+        rows = np.ones(y.shape[0], bool) if k == 0 else fold != k - 1
+        if not rows.any():
+            out.append(GramStats.empty(pdesign.p))
+            continue
+        out.append(
+            irls_pass_stats(
+                X[rows],
+                y[rows],
+                None if w is None else w[rows],
+                None if off is None else off[rows],
+                b0,
+                beta,
+            )
+        )
+    return out
+
+
 class PassClock:
     """Times every ``Scan.run`` (one pass) by the kind of its task; stops a fit
     after ``max_irls`` IRLS passes when given."""
 
-    def __init__(self, max_irls: int | None = None):
+    def __init__(self, max_irls: int | None = None, before: bool = False):
         self.max_irls = max_irls
+        self.before = before
         self.times: list[tuple[str, float]] = []
+        self.extra: list[tuple[str, float]] = []
 
     def __enter__(self):
         from penstat.distributed import passes
@@ -112,6 +141,17 @@ class PassClock:
             t0 = time.perf_counter()
             out = clock._orig(scan, func, shared, combine, starts)
             clock.times.append((kind, time.perf_counter() - t0))
+            print(
+                f"  pass {len(clock.times)} ({kind}): {clock.times[-1][1]:.1f} s",
+                flush=True,
+            )
+            if kind == "IRLS" and clock.before:
+                # the same pass computed as before, side by side (not counted)
+                t0 = time.perf_counter()
+                clock._orig(scan, _irls_task_before, shared, combine, starts)
+                scan.passes -= 1
+                clock.extra.append(("IRLS before", time.perf_counter() - t0))
+                print(f"  the same, as before: {clock.extra[-1][1]:.1f} s", flush=True)
             return out
 
         passes.Scan.run = run
@@ -125,7 +165,7 @@ class PassClock:
 
     def by_kind(self) -> dict[str, tuple[int, float]]:
         out: dict[str, list[float]] = {}
-        for kind, t in self.times:
+        for kind, t in self.times + self.extra:
             out.setdefault(kind, []).append(t)
         return {k: (len(v), float(np.mean(v))) for k, v in out.items()}
 
@@ -160,7 +200,9 @@ def count_binomial_passes(n_rows: int, nlambda: int, seed: int = 0) -> int:
 def plain_pass(ddf) -> float:
     t0 = time.perf_counter()
     ddf.sum().compute()
-    return time.perf_counter() - t0
+    took = time.perf_counter() - t0
+    print(f"  plain pass: {took:.1f} s", flush=True)
+    return took
 
 
 def in_memory(root: pathlib.Path, n_rows: int, family: str, nlambda: int) -> float:
@@ -218,7 +260,9 @@ def run(args) -> list[dict]:
             before = plain_pass(ddf)
             for family in families:
                 t_sum = [before]
-                clock = PassClock(args.max_irls_passes if family == "binomial" else None)
+                clock = PassClock(
+                    args.max_irls_passes if family == "binomial" else None, args.before
+                )
                 stopped = False
                 t0 = time.perf_counter()
                 with clock:
@@ -233,7 +277,7 @@ def run(args) -> list[dict]:
                         )
                     except _Stop:
                         stopped, fit = True, None
-                t_fit = time.perf_counter() - t0
+                t_fit = time.perf_counter() - t0 - sum(t for _, t in clock.extra)
                 before = plain_pass(ddf)
                 t_sum.append(before)
                 peak = max(client.run(_peak_rss).values())
@@ -247,9 +291,7 @@ def run(args) -> list[dict]:
                         total = measured
                     per_pass = t_fit / measured
                     irls_s = kinds["IRLS"][1]
-                    est = sum(c * t for c, t in kinds.values()) + irls_s * (
-                        total - measured
-                    )
+                    est = sum(t for _, t in clock.times) + irls_s * (total - measured)
                 else:
                     total, per_pass, est = fit.passes, t_fit / fit.passes, t_fit
                 row = {
@@ -385,6 +427,11 @@ def main() -> None:
         help="rows of the in-memory fit and of the in-process pass count",
     )
     parser.add_argument("--no-in-memory", action="store_true")
+    parser.add_argument(
+        "--before",
+        action="store_true",
+        help="also time every IRLS pass computed one problem at a time (as before)",
+    )
     parser.add_argument(
         "--profile",
         action="store_true",
