@@ -787,7 +787,7 @@ def irls_pass_stats_folds(
     for col, (k, _, _) in enumerate(requests):
         held = None if fold is None or k == 0 else k - 1
         keep = [(0, n)] if held is None else [(0, bounds[held]), (bounds[held + 1], n)]
-        nk = sum(b - a for a, b in keep)
+        nk = int(sum(b - a for a, b in keep))
         dev = 2.0 * sum(float(D[a:b, col].sum()) for a, b in keep)
         sw = float(sum(V[a:b, col].sum() for a, b in keep))
         cz = sum(float(V[a:b, col] @ Z[a:b, col]) for a, b in keep) / sw if sw > 0 else 0.0

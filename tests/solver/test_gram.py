@@ -644,5 +644,6 @@ def test_irls_pass_stats_folds_equal_one_problem_at_a_time(mean, weights, offset
     assert zero[0].n_rows == 4 and zero[0].sum_w == 0.0
     empty = irls_pass_stats_folds(X[:0], y[:0], None, None, fold[:0], requests[:2])
     assert [s.n_rows for s in empty] == [0, 0]
+    assert all(type(s.n_rows) is int for s in many + alone + zero + empty)
     with pytest.raises(DataError, match="finite"):
         irls_pass_stats_folds(np.where(X > mean + 2, np.nan, X), y, wt, off, fold, requests)
