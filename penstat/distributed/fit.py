@@ -147,35 +147,28 @@ def _fold_stats_task(part, start, shared):
 def _irls_task(part, start, shared):
     """The IRLS statistics of every requested problem ``((g, k), b0, beta)``: ``k``
     0 the full data, else the rows outside fold ``k - 1``; with a bootstrap seed,
-    group ``g`` is replicate ``g`` (the rows' weights times their Poisson counts)."""
-    from penstat.solver.gram import irls_pass_stats
+    group ``g`` is replicate ``g`` (the rows' weights times their Poisson counts).
+    The problems of one group share their weights, so each group's statistics come
+    from one :func:`~penstat.solver.gram.irls_pass_stats_folds` call."""
+    from penstat.solver.gram import irls_pass_stats_folds
 
     pdesign, requests, boot_seed = shared
     b = pdesign.block(part, start)
     X, y, w, off, fold = b["X"], b["y"], b["w"], b["offset"], b["fold"]
-    n = y.shape[0]
-    counts = {}
-    out = []
-    for (g, k), b0, beta in requests:
-        rows = np.ones(n, bool) if k == 0 else fold != k - 1
-        wk = w
-        if boot_seed is not None:
-            if g not in counts:
-                counts[g] = poisson_counts(b["positions"], boot_seed, g)
-            wk = counts[g] if w is None else w * counts[g]
-        if not rows.any():
-            out.append(GramStats.empty(pdesign.p))
-            continue
-        out.append(
-            irls_pass_stats(
-                X[rows],
-                y[rows],
-                None if wk is None else wk[rows],
-                None if off is None else off[rows],
-                b0,
-                beta,
-            )
+    by_group: dict = {}
+    for i, ((g, k), b0, beta) in enumerate(requests):
+        by_group.setdefault(g if boot_seed is not None else None, []).append(
+            (i, (k, b0, beta))
         )
+    out: list = [None] * len(requests)
+    for g, items in by_group.items():
+        wk = w
+        if g is not None:
+            counts = poisson_counts(b["positions"], boot_seed, g)
+            wk = counts if w is None else w * counts
+        stats = irls_pass_stats_folds(X, y, wk, off, fold, [r for _, r in items])
+        for (i, _), st in zip(items, stats, strict=True):
+            out[i] = st
     return out
 
 

@@ -1,11 +1,13 @@
 """Paths from sufficient statistics (penstat.solver.gram) against the in-memory
 solver and direct computations."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 import scipy.sparse
 
-from penstat._errors import ArgumentError
+from penstat._errors import ArgumentError, DataError
 from penstat.solver.gram import GramStats
 
 
@@ -586,3 +588,62 @@ def test_binomial_problems_on_a_given_grid_are_independent():
         ref = solve(np.asfortranarray(X[r]), y[r], spec.take(r))
         _same_path(path, ref)
         assert path.lambdas.size == lambdas.size
+
+
+@pytest.mark.parametrize("mean", [0.0, 1e6])
+@pytest.mark.parametrize("weights,offset", [(True, True), (False, False)])
+def test_irls_pass_stats_folds_equal_one_problem_at_a_time(mean, weights, offset):
+    from penstat.solver.gram import irls_pass_stats, irls_pass_stats_folds
+
+    X, y, w, off = _binomial_case(400, 5, 21, weights=weights, offset=offset)
+    X = np.asfortranarray(X + mean)
+    rng = np.random.default_rng(22)
+    # fold 3 of 5 has no row in this block; requests in any order, one repeated
+    fold = rng.choice([0, 1, 2, 4], size=400)
+    requests = [
+        (k, float(rng.normal()) - mean * 0.01, rng.normal(size=5) * 0.01)
+        for k in (0, 1, 4, 2, 3, 5, 1)
+    ]
+    wt = w if weights else None
+    many = irls_pass_stats_folds(X, y, wt, off, fold, requests)
+    assert len(many) == len(requests)
+    for (k, b0, beta), got in zip(requests, many, strict=True):
+        rows = np.ones(400, bool) if k == 0 else fold != k - 1
+        ref = irls_pass_stats(
+            X[rows],
+            y[rows],
+            None if wt is None else wt[rows],
+            None if off is None else off[rows],
+            b0,
+            beta,
+        )
+        # the working response's range to round-off (X beta is summed in another
+        # order); the columns' range exactly
+        assert got.y_min == pytest.approx(ref.y_min, rel=1e-13)
+        assert got.y_max == pytest.approx(ref.y_max, rel=1e-13)
+        ref = dataclasses.replace(ref, y_min=got.y_min, y_max=got.y_max)
+        _check_same(got, ref, tol=1e-11)
+        # the means to double-double precision against extended precision
+        f = X[rows] @ beta + b0 + (0.0 if off is None else off[rows])
+        with np.errstate(over="ignore"):
+            q = 1 / (1 + np.exp(-np.asarray(f, np.longdouble)))
+        vl = np.asarray(1.0 if wt is None else wt[rows], np.longdouble) * np.maximum(
+            q * (1 - q), 1e-5 * (1 - 1e-5)
+        )
+        xm = (vl @ np.asarray(X[rows], np.longdouble)) / vl.sum()
+        dd = np.asarray(got.x_mean, np.longdouble) + np.asarray(got.x_mean_lo)
+        # (float64 means alone would miss by about 1e-10 at a mean of 1e6)
+        assert float(np.max(np.abs(dd - xm))) < 2e-15 + 2e-18 * mean
+    # no folds: every problem has every row
+    alone = irls_pass_stats_folds(X, y, wt, off, None, requests[:2])
+    ref = irls_pass_stats(X, y, wt, off, *requests[1][1:])
+    ref = dataclasses.replace(ref, y_min=alone[1].y_min, y_max=alone[1].y_max)
+    _check_same(alone[1], ref, tol=1e-11)
+    # a block whose rows all have zero weight, and an empty block
+    zero = irls_pass_stats_folds(X[:4], y[:4], np.zeros(4), None, fold[:4], requests[:1])
+    assert zero[0].n_rows == 4 and zero[0].sum_w == 0.0
+    empty = irls_pass_stats_folds(X[:0], y[:0], None, None, fold[:0], requests[:2])
+    assert [s.n_rows for s in empty] == [0, 0]
+    assert all(type(s.n_rows) is int for s in many + alone + zero + empty)
+    with pytest.raises(DataError, match="finite"):
+        irls_pass_stats_folds(np.where(X > mean + 2, np.nan, X), y, wt, off, fold, requests)
