@@ -76,11 +76,17 @@ def run_debiased(
     """De-sparsified lasso estimates, normal intervals and p-values for every column
     (``method="debiased"``).
 
-    The fit's own coefficients (at ``request.lam`` when given, else the fit's
-    lambda) are the initial estimate. The design is centred (weighted, when the fit
-    has an intercept) and multiplied by the square root of the weights: the
-    observation weights (gaussian), or ``w pi (1 - pi)`` at the fit (binomial, van
-    de Geer et al. section 3), and each column is scaled to unit mean square. Every
+    The initial estimate comes from the fit (at ``request.lam`` when given, else
+    the fit's lambda): by default (``request.initial="refit"``) its selected
+    columns refitted without penalty, by least squares or the logistic GLM
+    (:func:`_refit_initial`; the lasso's coefficients when that refit is
+    impossible, with a note), which removes the lasso's shrinkage from the bias
+    of the one-step estimate; with ``initial="lasso"`` the lasso's coefficients
+    themselves (hdi's ``lasso.proj`` given them). The design is centred (weighted,
+    when the fit has an intercept) and multiplied by the square root of the
+    weights: the observation weights (gaussian), or ``w pi (1 - pi)`` at the
+    initial estimate (binomial, van de Geer et al. section 3), and each column is
+    scaled to unit mean square. Every
     column is regressed on the others by the lasso (penstat's gaussian kernel, no
     intercept: the centred columns are orthogonal to it) at one shared lambda
     (:func:`nodewise_lambda`): by default (``request.nodewise="zz"``) the rule of
@@ -112,7 +118,8 @@ def run_debiased(
         ``details``: ``nodewise_lam`` (the shared lambda, on the unit-scaled
         columns), ``nodewise`` (its rule), ``nodewise_cv`` (its CV table),
         ``nodewise_variance`` (the variance table of ``nodewise="zz"``),
-        ``initial`` (the fit's coefficients), ``tau2`` (the nodewise
+        ``initial`` (the initial coefficients), ``initial_method`` (``"refit"``,
+        or ``"lasso"`` when asked or when the refit was impossible), ``tau2`` (the nodewise
         ``Z_j' X_j / n`` before scaling).
 
     Examples
