@@ -345,6 +345,13 @@ def main(argv: list[str] | None = None) -> int:
         "file shares the work; concatenate the files)",
     )
     parser.add_argument(
+        "--first",
+        type=int,
+        default=0,
+        help="run only the replicates from this number on (a third process shares "
+        "the work with a forward and a --reverse one)",
+    )
+    parser.add_argument(
         "--summarize-only",
         action="store_true",
         help="run nothing: the table of the replicates in --rows",
@@ -379,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
         batches = Parallel(n_jobs=args.jobs, return_as="generator")(
             delayed(_numbered)(i, scenario, methods, args.level, s, args.lam_factor)
             for i, s in order
-            if i not in have and not args.summarize_only
+            if i not in have and i >= args.first and not args.summarize_only
         )
         rows = done.to_dict("records")
         for i, batch in batches:
