@@ -328,3 +328,14 @@ def test_bad_initial_named():
     fit = ps.lasso("y ~ .", _frame(X, X[:, 0] + rng.standard_normal(40)), lam=0.05)
     with pytest.raises(ps.ArgumentError, match="initial='ols' is not one of 'refit'"):
         fit.inference("debiased", initial="ols")
+
+
+def test_separated_logistic_refit_falls_back_to_the_lasso_with_a_note():
+    rng, X = _correlated(60, 4, seed=18)
+    y = (X[:, 0] > 0).astype(float)  # x0 separates the classes
+    fit = ps.lasso("y ~ .", _frame(X, y), family="binomial", lam=0.05)
+    assert "x0" in fit.selected
+    res = fit.inference("debiased", seed=0, progress=False)
+    assert res.details["initial_method"] == "lasso"
+    assert any("logistic refit" in note for note in res.notes)
+    np.testing.assert_allclose(res.details["initial"], fit.coef.to_numpy()[1:])
