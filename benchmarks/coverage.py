@@ -404,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     header = (
         f"Coverage of {100 * args.level:g}% intervals after selection, "
         f"{args.reps} replicates per scenario (or those in --rows: the last column "
-        "counts them), seed {args.seed}, lasso at "
+        f"counts them), seed {args.seed}, lasso at "
         f"lam = {args.lam_factor:g} c sqrt(2 log(p) / n)."
     )
     print(header + "\n\n" + table)
