@@ -118,9 +118,9 @@ def run_debiased(
         ``details``: ``nodewise_lam`` (the shared lambda, on the unit-scaled
         columns), ``nodewise`` (its rule), ``nodewise_cv`` (its CV table),
         ``nodewise_variance`` (the variance table of ``nodewise="zz"``),
-        ``initial`` (the initial coefficients), ``initial_method`` (``"refit"``,
-        or ``"lasso"`` when asked or when the refit was impossible), ``tau2`` (the nodewise
-        ``Z_j' X_j / n`` before scaling).
+        ``initial`` (the initial coefficients), ``initial_method``
+        (``"refit"``, or ``"lasso"`` when asked or when the refit was impossible),
+        ``tau2`` (the nodewise ``Z_j' X_j / n`` before scaling).
 
     Examples
     --------
@@ -144,7 +144,8 @@ def run_debiased(
     if request.initial == "refit":
         intercept, beta, initial_note = _refit_initial(fit, intercept, lasso_beta, w)
     else:
-        intercept, beta = intercept, lasso_beta
+        beta = lasso_beta
+    refitted = request.initial == "refit" and initial_note is None
     eta = intercept + X @ beta
     if spec.offset is not None:
         eta = eta + np.asarray(spec.offset)
@@ -220,10 +221,10 @@ def run_debiased(
     notes = [
         "initial estimate: "
         + (
-            "the lasso's selected columns refitted without penalty ("
+            "the fit's selected columns refitted without penalty ("
             + ("least squares" if family == "gaussian" else "logistic GLM")
             + ")"
-            if request.initial == "refit" and initial_note is None
+            if refitted
             else "the lasso's coefficients"
         ),
         f"nodewise lasso at the shared lambda {node_lam:.4g} ({how}; on unit-scaled "
@@ -235,11 +236,15 @@ def run_debiased(
         notes.append(initial_note)
     if fit.l1_ratio < 1.0:
         notes.append(
-            f"the initial estimate is an elastic net (l1_ratio={fit.l1_ratio:g}); the "
-            "theory is for the lasso"
+            f"the fit is an elastic net (l1_ratio={fit.l1_ratio:g}); the theory is "
+            "for the lasso"
         )
     if spec.has_limits:
-        notes.append("the initial estimate has coefficient limits; the theory has none")
+        notes.append(
+            "the refit of the initial estimate ignores the fit's coefficient limits"
+            if refitted
+            else "the initial estimate has coefficient limits; the theory has none"
+        )
     if constant.any():
         names = [design.columns[j] for j in np.flatnonzero(constant)]
         notes.append(f"constant columns get no inference (p = 1): {', '.join(names)}")
@@ -266,9 +271,7 @@ def run_debiased(
             "nodewise_variance": var_table,
             "nodewise": request.nodewise if nodewise_lam is None else "given",
             "initial": pd.Series(beta, index=list(design.columns), name="initial"),
-            "initial_method": "refit"
-            if request.initial == "refit" and initial_note is None
-            else "lasso",
+            "initial_method": "refit" if refitted else "lasso",
             "tau2": tau2_full,
             "seed": request.seed,
         },
