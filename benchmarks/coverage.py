@@ -155,14 +155,16 @@ def replicate(
     child = seed.spawn(1)[0]  # the methods' randomness, apart from the data's
     done = {}
     for method in methods:
-        # "NAME@sigma": the method given the true noise level (gaussian only)
-        name, _, given = method.partition("@")
+        # "NAME@sigma": the method given the true noise level (gaussian only);
+        # "NAME:key=value,...": with these options
+        base, _, given = method.partition("@")
+        name, options = parse_method(base)
         if given and scenario.family != "gaussian":
             continue
-        if given and name in RESCALED and name in done:
+        if given and name in RESCALED and base in done:
             # the same run (same seed) with the true sigma: only the standard errors
             # change, in proportion to sigma
-            res = RESCALED[name](done[name], SIGMA, level)
+            res = RESCALED[name](done[base], SIGMA, level)
             rows += _rows(method, name, res, fit, targets, selected)
             continue
         try:
@@ -175,14 +177,23 @@ def replicate(
                     n_jobs=1,
                     progress=False,
                     sigma=SIGMA if given else None,
+                    **options,
                 )
         except ps.PenstatError as exc:
             rows.append({"method": method, "status": f"refused: {type(exc).__name__}"})
             continue
         if not given:
-            done[name] = res
+            done[base] = res
         rows += _rows(method, name, res, fit, targets, selected)
     return rows
+
+
+def parse_method(method: str) -> tuple[str, dict[str, str]]:
+    """``"NAME:key=value;key=value"`` -> ``("NAME", {key: value})`` (string options
+    of ``fit.inference``, e.g. ``debiased:initial=lasso``)."""
+    name, _, rest = method.partition(":")
+    options = dict(item.split("=", 1) for item in rest.split(";") if item)
+    return name, options
 
 
 def _debiased_with_sigma(res, sigma: float, level: float):
@@ -308,8 +319,9 @@ def main(argv: list[str] | None = None) -> int:
         "--methods",
         default=",".join([*RUNNERS, "selective@sigma"]),
         help="comma-separated; NAME@sigma: the method given the true sigma (gaussian "
-        f"scenarios); default: every registered method ({','.join(RUNNERS)}) and "
-        "selective@sigma",
+        "scenarios); NAME:key=value;key=value: with these options of fit.inference "
+        "(e.g. debiased:initial=lasso); default: every registered method "
+        f"({','.join(RUNNERS)}) and selective@sigma",
     )
     parser.add_argument(
         "--scenarios", default=",".join(SCENARIOS), help="comma-separated scenario names"
@@ -333,6 +345,13 @@ def main(argv: list[str] | None = None) -> int:
         "file shares the work; concatenate the files)",
     )
     parser.add_argument(
+        "--first",
+        type=int,
+        default=0,
+        help="run only the replicates from this number on (a third process shares "
+        "the work with a forward and a --reverse one)",
+    )
+    parser.add_argument(
         "--summarize-only",
         action="store_true",
         help="run nothing: the table of the replicates in --rows",
@@ -347,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     methods = [m for m in args.methods.split(",") if m]
-    unknown = [m for m in methods if m.partition("@")[0] not in RUNNERS]
+    unknown = [m for m in methods if parse_method(m.partition("@")[0])[0] not in RUNNERS]
     if unknown:
         parser.error(f"methods {unknown} are not registered; registered: {list(RUNNERS)}")
     scenarios = [SCENARIOS[s] for s in args.scenarios.split(",") if s]
@@ -367,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
         batches = Parallel(n_jobs=args.jobs, return_as="generator")(
             delayed(_numbered)(i, scenario, methods, args.level, s, args.lam_factor)
             for i, s in order
-            if i not in have and not args.summarize_only
+            if i not in have and i >= args.first and not args.summarize_only
         )
         rows = done.to_dict("records")
         for i, batch in batches:
@@ -385,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     header = (
         f"Coverage of {100 * args.level:g}% intervals after selection, "
         f"{args.reps} replicates per scenario (or those in --rows: the last column "
-        "counts them), seed {args.seed}, lasso at "
+        f"counts them), seed {args.seed}, lasso at "
         f"lam = {args.lam_factor:g} c sqrt(2 log(p) / n)."
     )
     print(header + "\n\n" + table)

@@ -76,11 +76,17 @@ def run_debiased(
     """De-sparsified lasso estimates, normal intervals and p-values for every column
     (``method="debiased"``).
 
-    The fit's own coefficients (at ``request.lam`` when given, else the fit's
-    lambda) are the initial estimate. The design is centred (weighted, when the fit
-    has an intercept) and multiplied by the square root of the weights: the
-    observation weights (gaussian), or ``w pi (1 - pi)`` at the fit (binomial, van
-    de Geer et al. section 3), and each column is scaled to unit mean square. Every
+    The initial estimate comes from the fit (at ``request.lam`` when given, else
+    the fit's lambda): by default (``request.initial="refit"``) its selected
+    columns refitted without penalty, by least squares or the logistic GLM
+    (:func:`_refit_initial`; the lasso's coefficients when that refit is
+    impossible, with a note), which removes the lasso's shrinkage from the bias
+    of the one-step estimate; with ``initial="lasso"`` the lasso's coefficients
+    themselves (hdi's ``lasso.proj`` given them). The design is centred (weighted,
+    when the fit has an intercept) and multiplied by the square root of the
+    weights: the observation weights (gaussian), or ``w pi (1 - pi)`` at the
+    initial estimate (binomial, van de Geer et al. section 3), and each column is
+    scaled to unit mean square. Every
     column is regressed on the others by the lasso (penstat's gaussian kernel, no
     intercept: the centred columns are orthogonal to it) at one shared lambda
     (:func:`nodewise_lambda`): by default (``request.nodewise="zz"``) the rule of
@@ -112,8 +118,9 @@ def run_debiased(
         ``details``: ``nodewise_lam`` (the shared lambda, on the unit-scaled
         columns), ``nodewise`` (its rule), ``nodewise_cv`` (its CV table),
         ``nodewise_variance`` (the variance table of ``nodewise="zz"``),
-        ``initial`` (the fit's coefficients), ``tau2`` (the nodewise
-        ``Z_j' X_j / n`` before scaling).
+        ``initial`` (the initial coefficients), ``initial_method``
+        (``"refit"``, or ``"lasso"`` when asked or when the refit was impossible),
+        ``tau2`` (the nodewise ``Z_j' X_j / n`` before scaling).
 
     Examples
     --------
@@ -131,8 +138,14 @@ def run_debiased(
     spec = fit.spec
     family = spec.family
     lam = fit.lam if request.lam is None else request.lam
-    intercept, beta = _initial(fit, request.lam)
+    intercept, lasso_beta = _initial(fit, request.lam)
     w = np.ones(n) if spec.weights is None else np.asarray(spec.weights, dtype=float)
+    initial_note = None
+    if request.initial == "refit":
+        intercept, beta, initial_note = _refit_initial(fit, intercept, lasso_beta, w)
+    else:
+        beta = lasso_beta
+    refitted = request.initial == "refit" and initial_note is None
     eta = intercept + X @ beta
     if spec.offset is not None:
         eta = eta + np.asarray(spec.offset)
@@ -206,18 +219,32 @@ def run_debiased(
         index=pd.Index(list(design.columns), name="column"),
     )
     notes = [
+        "initial estimate: "
+        + (
+            "the fit's selected columns refitted without penalty ("
+            + ("least squares" if family == "gaussian" else "logistic GLM")
+            + ")"
+            if refitted
+            else "the lasso's coefficients"
+        ),
         f"nodewise lasso at the shared lambda {node_lam:.4g} ({how}; on unit-scaled "
         "columns)",
         "the intervals are normal and asymptotic: they need a sparse truth, a "
         "sparse inverse covariance of the columns and n large enough",
     ]
+    if initial_note is not None:
+        notes.append(initial_note)
     if fit.l1_ratio < 1.0:
         notes.append(
-            f"the initial estimate is an elastic net (l1_ratio={fit.l1_ratio:g}); the "
-            "theory is for the lasso"
+            f"the fit is an elastic net (l1_ratio={fit.l1_ratio:g}); the theory is "
+            "for the lasso"
         )
     if spec.has_limits:
-        notes.append("the initial estimate has coefficient limits; the theory has none")
+        notes.append(
+            "the refit of the initial estimate ignores the fit's coefficient limits"
+            if refitted
+            else "the initial estimate has coefficient limits; the theory has none"
+        )
     if constant.any():
         names = [design.columns[j] for j in np.flatnonzero(constant)]
         notes.append(f"constant columns get no inference (p = 1): {', '.join(names)}")
@@ -244,6 +271,7 @@ def run_debiased(
             "nodewise_variance": var_table,
             "nodewise": request.nodewise if nodewise_lam is None else "given",
             "initial": pd.Series(beta, index=list(design.columns), name="initial"),
+            "initial_method": "refit" if refitted else "lasso",
             "tau2": tau2_full,
             "seed": request.seed,
         },
@@ -258,6 +286,89 @@ def _initial(fit: Any, lam: float | None) -> tuple[float, np.ndarray]:
     spec = fit.spec.with_l1_ratio(fit.l1_ratio).with_grid(None)
     out = run(d.X, d.y, spec, SelectSpec(rule=None, lam=lam), full_grid=False)
     return float(out.path.intercepts[out.index]), out.coef.copy()
+
+
+def _refit_initial(
+    fit: Any, intercept: float, beta: np.ndarray, w: np.ndarray
+) -> tuple[float, np.ndarray, str | None]:
+    """The lasso's nonzero columns refitted without penalty: weighted least squares
+    (gaussian) or the logistic GLM (binomial) on ``[1, X_S]`` with the fit's weights
+    and offset (statsmodels). Zero outside ``S``.
+
+    Least squares after the lasso's selection (Belloni & Chernozhukov 2013,
+    Bernoulli 19(2); glmnet's relaxed lasso at ``gamma = 0``) has the lasso's rate or
+    better and none of its shrinkage of the selected coefficients, the main part of
+    the bias ``Z_j' X_-j (beta - beta_init) / n`` of the one-step estimate when p > n.
+    When the refit is impossible (as many parameters as rows, collinear selected
+    columns, a separated or unconverged logistic fit) the lasso's own ``(intercept,
+    beta)`` are returned, with a note saying why.
+    """
+    import warnings
+
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import (
+        ConvergenceWarning as SMConvergenceWarning,
+    )
+    from statsmodels.tools.sm_exceptions import (
+        PerfectSeparationError,
+        PerfectSeparationWarning,
+    )
+
+    design, spec = fit.design, fit.spec
+    X = np.asarray(design.X, dtype=float)
+    y = np.asarray(design.y, dtype=float)
+    n = X.shape[0]
+    S = np.flatnonzero(beta)
+    exog = X[:, S]
+    if spec.fit_intercept:
+        exog = np.column_stack([np.ones(n), exog])
+    offset = None if spec.offset is None else np.asarray(spec.offset, dtype=float)
+    live = w > 0
+    fallback = "the lasso's coefficients are the initial estimate: "
+    if exog.shape[1] == 0:
+        return intercept, beta, None
+    if exog.shape[1] >= int(live.sum()):
+        return (
+            intercept,
+            beta,
+            fallback
+            + (
+                f"the refit of its {S.size} selected columns has as many parameters as "
+                "rows with weight"
+            ),
+        )
+    if np.linalg.matrix_rank(exog[live]) < exog.shape[1]:
+        return intercept, beta, fallback + "its selected columns are collinear"
+    if spec.family == "gaussian":
+        target = y if offset is None else y - offset
+        params = np.asarray(sm.WLS(target, exog, weights=w).fit().params)
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PerfectSeparationWarning)
+            warnings.simplefilter("error", SMConvergenceWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            try:
+                model = sm.GLM(y, exog, family=sm.families.Binomial(), offset=offset,
+                               var_weights=w)  # fmt: skip
+                params = np.asarray(model.fit().params)
+            except (PerfectSeparationError, PerfectSeparationWarning,
+                    SMConvergenceWarning, np.linalg.LinAlgError):  # fmt: skip
+                return (
+                    intercept,
+                    beta,
+                    fallback
+                    + (
+                        "the logistic refit of its selected columns did not converge "
+                        "(separated classes?)"
+                    ),
+                )
+    out = np.zeros_like(beta)
+    if spec.fit_intercept:
+        intercept, params = float(params[0]), params[1:]
+    else:
+        intercept = 0.0
+    out[S] = params
+    return intercept, out, None
 
 
 def _lasso_path(

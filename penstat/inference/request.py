@@ -16,7 +16,14 @@ from penstat._validation import (
 )
 from penstat.spec import check_bool
 
-__all__ = ["ALTERNATIVES", "METHODS", "NODEWISE", "TARGETS", "InferenceRequest"]
+__all__ = [
+    "ALTERNATIVES",
+    "INITIAL",
+    "METHODS",
+    "NODEWISE",
+    "TARGETS",
+    "InferenceRequest",
+]
 
 #: The methods of :func:`~penstat.inference.run_inference`.
 METHODS = ("selective", "split", "debiased", "naive")
@@ -29,6 +36,9 @@ TARGETS = ("partial", "full")
 #: ``nodewise=`` of the debiased lasso: Zhang & Zhang's variance-bounded lambda, or
 #: the cross-validated one.
 NODEWISE = ("zz", "cv")
+#: ``initial=`` of the debiased lasso: the fit's selected columns refitted without
+#: penalty, or the fit's lasso coefficients themselves.
+INITIAL = ("refit", "lasso")
 
 
 def _one_of(value: Any, name: str, allowed: tuple[str, ...]) -> str:
@@ -66,6 +76,8 @@ class InferenceRequest:
     progress : bool or None
     nodewise : str
         One of :data:`NODEWISE` (debiased only).
+    initial : str
+        One of :data:`INITIAL` (debiased only).
 
     Examples
     --------
@@ -85,6 +97,7 @@ class InferenceRequest:
     n_jobs: int | None = None
     progress: bool | None = None
     nodewise: str = "zz"
+    initial: str = "refit"
 
     @classmethod
     def build(
@@ -101,6 +114,7 @@ class InferenceRequest:
         n_jobs: Any = None,
         progress: Any = None,
         nodewise: Any = "zz",
+        initial: Any = "refit",
     ) -> InferenceRequest:
         """A request from the user's arguments, each checked.
 
@@ -133,4 +147,5 @@ class InferenceRequest:
             n_jobs=check_n_jobs(n_jobs),
             progress=None if progress is None else check_bool(progress, "progress"),
             nodewise=_one_of(nodewise, "nodewise", NODEWISE),
+            initial=_one_of(initial, "initial", INITIAL),
         )

@@ -35,6 +35,7 @@ def run_inference(
     n_jobs: int | None = None,
     progress: bool | None = None,
     nodewise: str = "zz",
+    initial: str = "refit",
 ) -> InferenceResult:
     """P-values and confidence intervals after selection, by ``method``.
 
@@ -75,6 +76,11 @@ def run_inference(
         Debiased: the lambda of the nodewise regressions, Zhang & Zhang's (the
         smallest below the cross-validated one with at most 1.25 times its variance;
         less bias, wider intervals) or the cross-validated minimum itself.
+    initial : {"refit", "lasso"}
+        Debiased: the initial estimate of the one-step correction, the fit's
+        selected columns refitted without penalty (least squares or the logistic
+        GLM; less shrinkage bias, the default) or the fit's lasso coefficients
+        (hdi's ``lasso.proj`` given them).
 
     Returns
     -------
@@ -102,6 +108,7 @@ def run_inference(
         n_jobs=n_jobs,
         progress=progress,
         nodewise=nodewise,
+        initial=initial,
     )
     result = RUNNERS[request.method](_dense_design(fit), request)
     result._check()
