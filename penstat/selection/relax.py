@@ -181,9 +181,13 @@ def cv_relaxed(
     n_jobs=None,
     progress=None,
     cv_grid: str = "full",
+    rows: np.ndarray | None = None,
 ) -> RelaxedCV:
     """The CV curve of every gamma of the relaxed path on fold labels ``folds``
-    (``0 .. K-1``), a checked ``measure`` and ``cv_grid``.
+    (``0 .. K-1``), a checked ``measure`` and ``cv_grid``. ``rows``: ``path`` was
+    fitted on the rows ``X[rows]`` (``y``, the folds and the path's spec are
+    theirs); each fold is fitted and predicted from ``X`` and its row positions,
+    without a copy of the rows.
 
     Examples
     --------
@@ -198,17 +202,25 @@ def cv_relaxed(
     lambdas = np.asarray(path.lambdas, dtype=float)
     spec = path.spec if cv_grid == "glmnet" else path.spec.with_grid(lambdas)
 
-    shared = (X, y, spec, folds, lambdas)
+    shared = (X, y, spec, folds, lambdas, rows)
     results = run_tasks(
-        _relaxed_fold, shared, range(nfold), n_jobs, progress, "cross-validation", "fold"
+        _relaxed_fold,
+        shared,
+        range(nfold),
+        n_jobs,
+        progress,
+        "cross-validation",
+        "fold",
+        prefer="threads",
     )
-    n = X.shape[0]
+    n = y.shape[0]
     eta_lasso, eta_refit = np.empty((n, lambdas.size)), np.empty((n, lambdas.size))
     for k, (b0, b, b0r, br) in enumerate(results):
         test = folds == k
         fitted = b0.shape[0]
+        X_test = X[test] if rows is None else X[rows[test]]
         for eta, i0, coef in ((eta_lasso, b0, b), (eta_refit, b0r, br)):
-            eta[test, :fitted] = _predict(X[test], coef) + i0
+            eta[test, :fitted] = _predict(X_test, coef) + i0
             if spec.offset is not None:
                 eta[test, :fitted] += spec.offset[test][:, None]
             eta[test, fitted:] = eta[test, fitted - 1 : fitted]
@@ -224,20 +236,22 @@ def cv_relaxed(
 
 def _relaxed_fold(shared, k: int):
     """One fold of :func:`cv_relaxed` (a module-level task: picklable)."""
-    X, y, spec, folds, lambdas = shared
-    return _fit_fold(X, y, spec, folds != k, k, lambdas)
+    X, y, spec, folds, lambdas, rows = shared
+    return _fit_fold(X, y, spec, folds != k, k, lambdas, rows)
 
 
-def _fit_fold(X, y, spec, train, k, lambdas):
+def _fit_fold(X, y, spec, train, k, lambdas, rows=None):
     """Lasso and refit intercepts and coefficients of the fold path without fold
-    ``k``, at ``lambdas`` (interpolated when the fold had its own grid)."""
-    rows = np.flatnonzero(train)
-    Xk, yk = X[rows], y[rows]
+    ``k``, at ``lambdas`` (interpolated when the fold had its own grid). ``rows``:
+    the positions in ``X`` of the rows of ``y`` (None: all)."""
+    train = np.flatnonzero(train)
+    at = train if rows is None else rows[train]
+    yk = y[train]
     try:
-        fold_path = solve(Xk, yk, spec.take(rows))
+        fold_path = solve(X, yk, spec.take(train), rows=at)
     except DataError as exc:
         raise DataError(f"fitting the path without CV fold {k} failed: {exc}") from exc
-    rel = relax_path(fold_path, Xk, yk)
+    rel = relax_path(fold_path, X, yk, rows=at)
     if spec.lambdas is None:
         b0, b = fold_path.coef_at(lambdas)
         b0r, br = dataclasses.replace(
@@ -250,10 +264,16 @@ def _fit_fold(X, y, spec, train, k, lambdas):
 
 
 def choose_relaxed(
-    path: Path, X: np.ndarray, y: np.ndarray, select: SelectSpec
+    path: Path,
+    X: np.ndarray,
+    y: np.ndarray,
+    select: SelectSpec,
+    rows: np.ndarray | None = None,
 ) -> tuple[Selection, RelaxedFit]:
     """The relaxed refits of ``path`` and the (lambda, gamma) chosen by the CV rule of
-    ``select`` (``cv_min`` or ``cv_1se``).
+    ``select`` (``cv_min`` or ``cv_1se``). ``rows``: ``path`` was fitted on the rows
+    ``X[rows]`` (``y`` and ``select``'s fold labels are theirs), read from ``X``
+    without a copy.
 
     Examples
     --------
@@ -268,7 +288,7 @@ def choose_relaxed(
     family = path.family
     measure = check_measure(select.measure, family)
     folds = resolve_folds(
-        X.shape[0],
+        y.shape[0],
         y,
         family,
         select.nfolds,
@@ -277,7 +297,7 @@ def choose_relaxed(
         select.seed,
         path.spec.weights,
     )
-    rel = relax_path(path, X, y)
+    rel = relax_path(path, X, y, rows=rows)
     rcv = cv_relaxed(
         path,
         X,
@@ -288,6 +308,7 @@ def choose_relaxed(
         select.n_jobs,
         select.progress,
         select.cv_grid,
+        rows=rows,
     )
     if select.rule == "cv_1se":
         index, gamma = rcv.index_1se, rcv.gamma_1se
