@@ -11,7 +11,12 @@ backend can pickle it, the ``multiprocessing`` one included), ``shared`` the dat
 every task reads (the arrays, the specs), sent once per chunk of tasks (joblib's
 process backends hand large arrays to their workers as one shared memory map), and
 ``task`` small (a fold number, a seed): each task builds its rows' data when it runs,
-so no task's copy of the data exists before it starts.
+so no task's copy of the data exists before it starts. CV folds, bootstrap
+replicates and stability subsamples ask for threads (``prefer="threads"``, a hint a
+configured backend overrides): their time is spent in the compiled kernels, which
+release the GIL, and threads read the caller's ``X`` where a process backend would
+hold a second copy of it. After each task the memory it freed is handed back to the
+system (glibc's ``malloc_trim``).
 
 BLAS threads: every task runs with BLAS limited to one thread (threadpoolctl), in
 the calling process and in every worker, whatever ``n_jobs`` and the backend. So

@@ -33,8 +33,9 @@ import pandas as pd
 from penstat._errors import DataError
 from penstat._runner import run_tasks
 from penstat._validation import check_measure
-from penstat.selection.cv import _predict, cv_from_predictions
+from penstat.selection.cv import _cv_statistics, _predict, _settle_measure
 from penstat.selection.folds import resolve_folds
+from penstat.selection.measures import auc_columns, nan_weighted_mean, raw_measure
 from penstat.selection.result import CVResult, Selection
 from penstat.solver import Path, solve
 from penstat.solver.relax import RELAX_GAMMAS, RelaxedPath, blend, relax_path
@@ -202,10 +203,16 @@ def cv_relaxed(
     lambdas = np.asarray(path.lambdas, dtype=float)
     spec = path.spec if cv_grid == "glmnet" else path.spec.with_grid(lambdas)
 
-    shared = (X, y, spec, folds, lambdas, rows)
+    n = y.shape[0]
+    w = np.ones(n) if spec.weights is None else spec.weights
+    measure, grouped = _settle_measure(measure, n, nfold)
+    gammas = tuple(gammas)
+    data = _RelaxedFolds(
+        X, y, w, spec, folds, lambdas, rows, gammas, measure, path.family, grouped
+    )
     results = run_tasks(
         _relaxed_fold,
-        shared,
+        data,
         range(nfold),
         n_jobs,
         progress,
@@ -213,31 +220,67 @@ def cv_relaxed(
         "fold",
         prefer="threads",
     )
-    n = y.shape[0]
-    eta_lasso, eta_refit = np.empty((n, lambdas.size)), np.empty((n, lambdas.size))
-    for k, (b0, b, b0r, br) in enumerate(results):
-        test = folds == k
-        fitted = b0.shape[0]
-        X_test = X[test] if rows is None else X[rows[test]]
-        for eta, i0, coef in ((eta_lasso, b0, b), (eta_refit, b0r, br)):
-            eta[test, :fitted] = _predict(X_test, coef) + i0
-            if spec.offset is not None:
-                eta[test, :fitted] += spec.offset[test][:, None]
-            eta[test, fitted:] = eta[test, fitted - 1 : fitted]
-    w = np.ones(n) if spec.weights is None else spec.weights
     cvs = []
-    for g in gammas:
-        # the relaxed linear predictor is the same blend of the two (offset included)
-        eta = blend(g, eta_lasso, eta_lasso, eta_refit, eta_refit)[1]
-        cvs.append(cv_from_predictions(eta, y, w, folds, lambdas, measure, path))
-    best = relaxed_optimum(lambdas, tuple(gammas), cvs, cvs[0].measure == "auc")
+    for i in range(len(gammas)):
+        fold_values = np.array([res[i][0] for res in results])
+        raw = None
+        if not grouped:
+            raw = np.empty((n, lambdas.size))
+            for k, res in enumerate(results):
+                raw[folds == k] = res[i][1]
+        cvs.append(_cv_statistics(fold_values, raw, w, folds, lambdas, measure, path))
+    best = relaxed_optimum(lambdas, gammas, cvs, measure == "auc")
     return RelaxedCV(tuple(float(g) for g in gammas), tuple(cvs), *best)
 
 
-def _relaxed_fold(shared, k: int):
-    """One fold of :func:`cv_relaxed` (a module-level task: picklable)."""
-    X, y, spec, folds, lambdas, rows = shared
-    return _fit_fold(X, y, spec, folds != k, k, lambdas, rows)
+@dataclass(frozen=True)
+class _RelaxedFolds:
+    """What every fold task of :func:`cv_relaxed` reads: the data (``X`` whole,
+    ``rows`` the positions of the path's rows, or None for all), the spec, the fold
+    labels, the gammas and the settled measure."""
+
+    X: np.ndarray
+    y: np.ndarray
+    w: np.ndarray
+    spec: object
+    folds: np.ndarray
+    lambdas: np.ndarray
+    rows: np.ndarray | None
+    gammas: tuple[float, ...]
+    measure: str
+    family: str
+    grouped: bool
+
+
+def _relaxed_fold(data: _RelaxedFolds, k: int) -> list:
+    """One fold of :func:`cv_relaxed` (a module-level task: picklable): for each
+    gamma, the fold's measure per lambda and, for the ungrouped CV error, the loss
+    of each of its rows. Only the fold's own held-out predictions are made."""
+    test = data.folds == k
+    spec, lambdas = data.spec, data.lambdas
+    b0, b, b0r, br = _fit_fold(data.X, data.y, spec, ~test, k, lambdas, data.rows)
+    X_test = data.X[test] if data.rows is None else data.X[data.rows[test]]
+    fitted = b0.shape[0]
+    etas = []
+    for i0, coef in ((b0, b), (b0r, br)):
+        eta = np.empty((X_test.shape[0], lambdas.size))
+        eta[:, :fitted] = _predict(X_test, coef) + i0
+        if spec.offset is not None:
+            eta[:, :fitted] += spec.offset[test][:, None]
+        # a fold that stopped early is carried forward at its last lambda, as glmnet
+        eta[:, fitted:] = eta[:, fitted - 1 : fitted]
+        etas.append(eta)
+    y, w = data.y[test], data.w[test]
+    out = []
+    for g in data.gammas:
+        # the relaxed linear predictor is the same blend of the two (offset included)
+        eta = blend(g, etas[0], etas[0], etas[1], etas[1])[1]
+        if data.measure == "auc":
+            out.append((auc_columns(y, eta, w), None))
+            continue
+        raw = raw_measure(eta, y, data.measure, data.family)
+        out.append((nan_weighted_mean(raw, w), None if data.grouped else raw))
+    return out
 
 
 def _fit_fold(X, y, spec, train, k, lambdas, rows=None):
