@@ -6,6 +6,7 @@ Run by hand (never in CI), each case in its own child process:
 
     python benchmarks/memory.py                       # the default sizes
     python benchmarks/memory.py --n 400000 --p 100 --family gaussian --cases cv1,cv2
+    python benchmarks/memory.py --n 200000 --cases cv2 --backend loky  # a process backend
 
 The child makes X and y, imports penstat, then samples, every 20 ms, the
 proportional set size (PSS: shared pages divided among the processes mapping them)
@@ -13,8 +14,10 @@ summed over itself and every process it started (joblib's workers), while one
 resampling call runs. The table reports the rise of that sum over its value just
 before the call, divided by the bytes of X: a call that copies X once more adds 1.0.
 The data the call reads (X, y and, for a formula fit, its design and data frame) is
-in the baseline. joblib's process backends share X with their workers through a
-memory-mapped file; the workers' share of its pages is counted.
+in the baseline. With no joblib backend configured, the resampling tasks run in
+threads of the calling process and read its X in place; with ``--backend loky`` (a
+process backend), joblib shares X with its workers through a memory-mapped file,
+and the workers' share of its pages is counted.
 
 The module imports penstat from ``PYTHONPATH`` as set by the caller, so the same
 script measures two trees side by side.
@@ -34,7 +37,8 @@ CHILD = textwrap.dedent(
     import json, sys, threading, time, warnings
     import numpy as np, psutil
     warnings.simplefilter("ignore")
-    case, family, n, p, nlambda = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+    case, family, n, p, nlambda, backend = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+    import contextlib, joblib
     import pandas as pd
     import penstat as ps
     from penstat.engine import run
@@ -80,11 +84,12 @@ CHILD = textwrap.dedent(
         elif kind == "stab":
             fit.stability_selection(2, cutoff=0.75, pfer=1, seed=0, n_jobs=jobs, progress=False)
 
-    if jobs > 1:
+    config = contextlib.nullcontext() if backend == "default" else joblib.parallel_config(backend=backend)
+    if jobs > 1 and backend != "default":
         # start the workers (and their imports) before the baseline: the table counts
         # the data the call adds, not the interpreters
-        import joblib
-        joblib.Parallel(n_jobs=jobs)(joblib.delayed(__import__)("penstat.engine") for _ in range(4))
+        with joblib.parallel_config(backend=backend):
+            joblib.Parallel(n_jobs=jobs)(joblib.delayed(__import__)("penstat.engine") for _ in range(4))
     import gc; gc.collect()
     base = tree_pss()
     peak = [base]
@@ -95,7 +100,8 @@ CHILD = textwrap.dedent(
             time.sleep(0.02)
     t = threading.Thread(target=sample, daemon=True); t.start()
     start = time.perf_counter()
-    call()
+    with config:
+        call()
     elapsed = time.perf_counter() - start
     done.set(); t.join()
     print("RESULT", json.dumps({"base": base, "peak": peak[0], "x_bytes": X.nbytes, "seconds": elapsed}))
@@ -116,9 +122,11 @@ CASES = {
 }
 
 
-def run_case(case: str, family: str, n: int, p: int, nlambda: int, timeout: float):
+def run_case(
+    case: str, family: str, n: int, p: int, nlambda: int, timeout: float, backend: str
+):
     proc = subprocess.run(
-        [sys.executable, "-c", CHILD, case, family, str(n), str(p), str(nlambda)],
+        [sys.executable, "-c", CHILD, case, family, str(n), str(p), str(nlambda), backend],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -139,15 +147,23 @@ def main() -> None:
     parser.add_argument("--cases", default=",".join(CASES))
     parser.add_argument("--timeout", type=float, default=1800)
     parser.add_argument("--label", default="")
+    parser.add_argument(
+        "--backend",
+        default="default",
+        help="joblib backend of the call ('default': none configured, penstat's own choice)",
+    )
     args = parser.parse_args()
     gib = args.n * args.p * 8 / 2**30
     print(
-        f"{args.label} {args.family} X {args.n} x {args.p} ({gib:.2f} GiB), nlambda {args.nlambda}"
+        f"{args.label} {args.family} X {args.n} x {args.p} ({gib:.2f} GiB), "
+        f"nlambda {args.nlambda}, backend {args.backend}"
     )
     print("| case | peak rise / size of X | seconds |")
     print("|---|---|---|")
     for case in args.cases.split(","):
-        out = run_case(case, args.family, args.n, args.p, args.nlambda, args.timeout)
+        out = run_case(
+            case, args.family, args.n, args.p, args.nlambda, args.timeout, args.backend
+        )
         if "error" in out:
             print(
                 f"| {CASES[case]} | failed: {out['error'].splitlines()[-1] if out['error'] else '?'} | |"

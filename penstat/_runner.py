@@ -11,7 +11,12 @@ backend can pickle it, the ``multiprocessing`` one included), ``shared`` the dat
 every task reads (the arrays, the specs), sent once per chunk of tasks (joblib's
 process backends hand large arrays to their workers as one shared memory map), and
 ``task`` small (a fold number, a seed): each task builds its rows' data when it runs,
-so no task's copy of the data exists before it starts.
+so no task's copy of the data exists before it starts. CV folds, bootstrap
+replicates and stability subsamples ask for threads (``prefer="threads"``, a hint a
+configured backend overrides): their time is spent in the compiled kernels, which
+release the GIL, and threads read the caller's ``X`` where a process backend would
+hold a second copy of it. After each task the memory it freed is handed back to the
+system (glibc's ``malloc_trim``).
 
 BLAS threads: every task runs with BLAS limited to one thread (threadpoolctl), in
 the calling process and in every worker, whatever ``n_jobs`` and the backend. So
@@ -30,6 +35,7 @@ outside the runner (the full-data fit) also runs its BLAS on one thread
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -43,6 +49,7 @@ from tqdm.auto import tqdm
 __all__ = ["limit_blas", "run_tasks", "show_progress"]
 
 _controller: tuple[int, ThreadpoolController] | None = None
+_libc: Any = None
 
 
 def show_progress(progress: bool | None) -> bool:
@@ -93,8 +100,26 @@ def limit_blas(threads: int | None = None) -> Iterator[None]:
 def _run_chunk(func: Callable[[Any, Any], Any], shared: Any, chunk: list) -> list:
     """The results of ``func(shared, task)`` for the tasks of ``chunk``, with BLAS
     limited to one thread (in a worker process as in the caller)."""
+    out = []
     with limit_blas(1):
-        return [func(shared, task) for task in chunk]
+        for task in chunk:
+            out.append(func(shared, task))
+            _trim()
+    return out
+
+
+def _trim() -> None:
+    """Hand the memory freed by the task back to the system (glibc's
+    ``malloc_trim``; nothing elsewhere)."""
+    global _libc
+    if _libc is None:
+        try:
+            _libc = ctypes.CDLL("libc.so.6")
+            _libc.malloc_trim.argtypes = [ctypes.c_size_t]
+        except (OSError, AttributeError):
+            _libc = False
+    if _libc:
+        _libc.malloc_trim(0)
 
 
 def run_tasks(
@@ -105,8 +130,15 @@ def run_tasks(
     progress: bool | None,
     desc: str,
     unit: str = "fit",
+    prefer: str | None = None,
 ) -> list:
     """``[func(shared, task) for task in tasks]``, in task order, run by joblib.
+
+    ``prefer``: joblib's soft hint for the backend when the caller has not chosen
+    one with ``joblib.parallel_config``. ``"threads"`` for tasks whose time is spent
+    in the compiled kernels (they release the GIL): the workers then read the
+    caller's ``X`` in place, where a process backend holds a second copy of it (its
+    memory map) besides the caller's.
 
     With one worker every task is its own chunk (the bar moves per task); with more,
     a few chunks per worker keep pickling cheap and balance the load. Backends that
@@ -129,15 +161,19 @@ def run_tasks(
             chunks = [[task] for task in tasks]
             results: Any = (_run_chunk(func, shared, chunk) for chunk in chunks)
         else:
-            n_chunks = min(len(tasks), 4 * workers)
+            # a hint only when given: None would override a parallel_config(prefer=...)
+            hint = {} if prefer is None else {"prefer": prefer}
+            backend = joblib.parallel.get_active_backend(**hint)[0]
+            # threads pickle nothing: one task per chunk balances the load best
+            per = 1 if getattr(backend, "uses_threads", False) else 4 * workers
+            n_chunks = len(tasks) if per == 1 else min(len(tasks), per)
             bounds = np.linspace(0, len(tasks), n_chunks + 1).astype(int)
             chunks = [
                 tasks[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a
             ]
-            backend = joblib.parallel.get_active_backend()[0]
             stream = show and getattr(backend, "supports_return_generator", False)
             parallel = joblib.Parallel(
-                n_jobs=n_jobs, return_as="generator" if stream else "list"
+                n_jobs=n_jobs, return_as="generator" if stream else "list", **hint
             )
             results = parallel(
                 joblib.delayed(_run_chunk)(func, shared, chunk) for chunk in chunks

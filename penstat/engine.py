@@ -37,7 +37,7 @@ from penstat.selection.l1_ratio import search_l1_ratio
 from penstat.selection.relax import RelaxedFit, choose_relaxed
 from penstat.selection.result import Selection
 from penstat.selection.rules import choose
-from penstat.solver import Path, solve, take_rows
+from penstat.solver import Path, solve
 from penstat.solver.fixed_lam import lam_path
 from penstat.solver.relax import relax_path
 from penstat.solver.separation import binomial_null_fit
@@ -158,14 +158,12 @@ def run(
         relax = None
         if select.relax:
             gamma = 1.0 if select.relax_gamma is None else float(select.relax_gamma)
-            Xr = X if rows is None else take_rows(X, rows)
-            relax = RelaxedFit(relax_path(path, Xr, y), gamma, index)
+            relax = RelaxedFit(relax_path(path, X, y, rows=rows), gamma, index)
         return EngineFit(path, index, None, spec.l1_ratio, relax=relax)
     path = solve(X, y, spec, rows=rows)
     if select.relax:
-        # the relaxed refits and their CV take the rows' own copy
-        Xr = X if rows is None else take_rows(X, rows)
-        selection, relax = choose_relaxed(path, Xr, y, select)
+        # the refits read their rows' active columns from X, the folds their rows
+        selection, relax = choose_relaxed(path, X, y, select, rows=rows)
         return EngineFit(path, int(selection.index), selection, spec.l1_ratio, relax=relax)
     if select.rule is None:
         return EngineFit(path, len(path.lambdas) - 1, None, spec.l1_ratio)

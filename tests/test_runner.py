@@ -4,6 +4,8 @@ BLAS limited inside tasks, and resampling that survives replicates it cannot fit
 from __future__ import annotations
 
 import operator
+import os
+import threading
 import warnings
 from types import SimpleNamespace
 
@@ -128,6 +130,49 @@ def test_rows_fit_equals_the_fit_of_the_copied_rows():
     b = solve(X, y[rows], spec_r, rows=rows)
     np.testing.assert_array_equal(a.coefs, b.coefs)
     np.testing.assert_array_equal(a.intercepts, b.intercepts)
+    np.testing.assert_array_equal(X, X0)
+
+
+def _where(_shared, _task):
+    return os.getpid(), threading.get_ident()
+
+
+def test_threads_preferred_unless_a_backend_is_configured():
+    # with no backend chosen, the resampling tasks run in threads of the caller
+    # (they read its X in place); a configured backend wins over the hint
+    out = run_tasks(_where, None, range(4), 2, False, "where", prefer="threads")
+    assert {pid for pid, _ in out} == {os.getpid()}
+    assert threading.get_ident() not in {ident for _, ident in out}
+    with joblib.parallel_config(backend="loky"):
+        out = run_tasks(_where, None, range(4), 2, False, "where", prefer="threads")
+    assert os.getpid() not in {pid for pid, _ in out}
+
+
+@pytest.mark.parametrize("family", ["gaussian", "binomial"])
+@pytest.mark.parametrize("fixed", [False, True])
+def test_relaxed_rows_fit_equals_the_fit_of_the_copied_rows(family, fixed):
+    # the relaxed refits and their CV read the rows from X: the same numbers as a
+    # fit of the rows copied by hand (a bootstrap draw: repeats)
+    df = _frame(n=200, p=6, family=family, seed=7)
+    X = np.asfortranarray(df.drop(columns="y").to_numpy())
+    y = df["y"].to_numpy()
+    rows = np.sort(np.random.default_rng(8).integers(0, 200, 200))
+    _, _, spec = checked(X, y, family=family, nlambda=15)
+    if fixed:
+        select = SelectSpec(rule=None, lam=0.05, relax=True, relax_gamma=0.5)
+    else:
+        select = SelectSpec(rule="cv_min", nfolds=4, seed=3, relax=True, progress=False)
+    X0 = X.copy()
+    spec_r = spec.take(rows)
+    a = run(X, y[rows], spec_r, select, full_grid=not fixed, rows=rows)
+    b = run(np.asfortranarray(X[rows]), y[rows], spec_r, select, full_grid=not fixed)
+    np.testing.assert_array_equal(a.relax.relaxed.coefs, b.relax.relaxed.coefs)
+    np.testing.assert_array_equal(a.relax.relaxed.intercepts, b.relax.relaxed.intercepts)
+    np.testing.assert_array_equal(a.coef, b.coef)
+    assert a.relax.gamma == b.relax.gamma
+    if not fixed:
+        for cv_a, cv_b in zip(a.relax.cv.cvs, b.relax.cv.cvs, strict=True):
+            np.testing.assert_array_equal(cv_a.cvm, cv_b.cvm)
     np.testing.assert_array_equal(X, X0)
 
 

@@ -119,7 +119,9 @@ def run_bootstrap(
 
     tasks = list(enumerate(seq.spawn(n_boot)))
     plan = _Plan(fit.refitter(fixed_lam), n, strata)
-    results = run_tasks(_replicate, plan, tasks, n_jobs, progress, "bootstrap")
+    results = run_tasks(
+        _replicate, plan, tasks, n_jobs, progress, "bootstrap", prefer="threads"
+    )
     failures = tuple(
         f"replicate {i}: {res}" for i, res in enumerate(results) if isinstance(res, str)
     )

@@ -314,7 +314,15 @@ def _subsample_support(
     else:
         tasks = [(b, child, 0) for b, child in enumerate(children)]
     plan = _Plan(fit.subpaths(), n, lambdas, strata)
-    results = run_tasks(_subsample, plan, tasks, n_jobs, progress, "stability selection")
+    results = run_tasks(
+        _subsample,
+        plan,
+        tasks,
+        n_jobs,
+        progress,
+        "stability selection",
+        prefer="threads",
+    )
     failures = tuple(
         f"subsample fit {i}: {res}" for i, res in enumerate(results) if isinstance(res, str)
     )

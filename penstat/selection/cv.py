@@ -141,7 +141,14 @@ def cv_path(
     spec = path.spec if cv_grid == "glmnet" else path.spec.with_grid(lambdas)
     data = _Folds(X, y, w, spec, folds, lambdas, measure, path.family, grouped, rows)
     results = run_tasks(
-        _fold_task, data, range(nfold), n_jobs, progress, "cross-validation", "fold"
+        _fold_task,
+        data,
+        range(nfold),
+        n_jobs,
+        progress,
+        "cross-validation",
+        "fold",
+        prefer="threads",
     )
     fold_values = np.array([values for values, _ in results])
     raw = None

@@ -33,8 +33,9 @@ import pandas as pd
 from penstat._errors import DataError
 from penstat._runner import run_tasks
 from penstat._validation import check_measure
-from penstat.selection.cv import _predict, cv_from_predictions
+from penstat.selection.cv import _cv_statistics, _predict, _settle_measure
 from penstat.selection.folds import resolve_folds
+from penstat.selection.measures import auc_columns, nan_weighted_mean, raw_measure
 from penstat.selection.result import CVResult, Selection
 from penstat.solver import Path, solve
 from penstat.solver.relax import RELAX_GAMMAS, RelaxedPath, blend, relax_path
@@ -181,9 +182,13 @@ def cv_relaxed(
     n_jobs=None,
     progress=None,
     cv_grid: str = "full",
+    rows: np.ndarray | None = None,
 ) -> RelaxedCV:
     """The CV curve of every gamma of the relaxed path on fold labels ``folds``
-    (``0 .. K-1``), a checked ``measure`` and ``cv_grid``.
+    (``0 .. K-1``), a checked ``measure`` and ``cv_grid``. ``rows``: ``path`` was
+    fitted on the rows ``X[rows]`` (``y``, the folds and the path's spec are
+    theirs); each fold is fitted and predicted from ``X`` and its row positions,
+    without a copy of the rows.
 
     Examples
     --------
@@ -198,46 +203,98 @@ def cv_relaxed(
     lambdas = np.asarray(path.lambdas, dtype=float)
     spec = path.spec if cv_grid == "glmnet" else path.spec.with_grid(lambdas)
 
-    shared = (X, y, spec, folds, lambdas)
-    results = run_tasks(
-        _relaxed_fold, shared, range(nfold), n_jobs, progress, "cross-validation", "fold"
-    )
-    n = X.shape[0]
-    eta_lasso, eta_refit = np.empty((n, lambdas.size)), np.empty((n, lambdas.size))
-    for k, (b0, b, b0r, br) in enumerate(results):
-        test = folds == k
-        fitted = b0.shape[0]
-        for eta, i0, coef in ((eta_lasso, b0, b), (eta_refit, b0r, br)):
-            eta[test, :fitted] = _predict(X[test], coef) + i0
-            if spec.offset is not None:
-                eta[test, :fitted] += spec.offset[test][:, None]
-            eta[test, fitted:] = eta[test, fitted - 1 : fitted]
+    n = y.shape[0]
     w = np.ones(n) if spec.weights is None else spec.weights
+    measure, grouped = _settle_measure(measure, n, nfold)
+    gammas = tuple(gammas)
+    data = _RelaxedFolds(
+        X, y, w, spec, folds, lambdas, rows, gammas, measure, path.family, grouped
+    )
+    results = run_tasks(
+        _relaxed_fold,
+        data,
+        range(nfold),
+        n_jobs,
+        progress,
+        "cross-validation",
+        "fold",
+        prefer="threads",
+    )
     cvs = []
-    for g in gammas:
-        # the relaxed linear predictor is the same blend of the two (offset included)
-        eta = blend(g, eta_lasso, eta_lasso, eta_refit, eta_refit)[1]
-        cvs.append(cv_from_predictions(eta, y, w, folds, lambdas, measure, path))
-    best = relaxed_optimum(lambdas, tuple(gammas), cvs, cvs[0].measure == "auc")
+    for i in range(len(gammas)):
+        fold_values = np.array([res[i][0] for res in results])
+        raw = None
+        if not grouped:
+            raw = np.empty((n, lambdas.size))
+            for k, res in enumerate(results):
+                raw[folds == k] = res[i][1]
+        cvs.append(_cv_statistics(fold_values, raw, w, folds, lambdas, measure, path))
+    best = relaxed_optimum(lambdas, gammas, cvs, measure == "auc")
     return RelaxedCV(tuple(float(g) for g in gammas), tuple(cvs), *best)
 
 
-def _relaxed_fold(shared, k: int):
-    """One fold of :func:`cv_relaxed` (a module-level task: picklable)."""
-    X, y, spec, folds, lambdas = shared
-    return _fit_fold(X, y, spec, folds != k, k, lambdas)
+@dataclass(frozen=True)
+class _RelaxedFolds:
+    """What every fold task of :func:`cv_relaxed` reads: the data (``X`` whole,
+    ``rows`` the positions of the path's rows, or None for all), the spec, the fold
+    labels, the gammas and the settled measure."""
+
+    X: np.ndarray
+    y: np.ndarray
+    w: np.ndarray
+    spec: object
+    folds: np.ndarray
+    lambdas: np.ndarray
+    rows: np.ndarray | None
+    gammas: tuple[float, ...]
+    measure: str
+    family: str
+    grouped: bool
 
 
-def _fit_fold(X, y, spec, train, k, lambdas):
+def _relaxed_fold(data: _RelaxedFolds, k: int) -> list:
+    """One fold of :func:`cv_relaxed` (a module-level task: picklable): for each
+    gamma, the fold's measure per lambda and, for the ungrouped CV error, the loss
+    of each of its rows. Only the fold's own held-out predictions are made."""
+    test = data.folds == k
+    spec, lambdas = data.spec, data.lambdas
+    b0, b, b0r, br = _fit_fold(data.X, data.y, spec, ~test, k, lambdas, data.rows)
+    X_test = data.X[test] if data.rows is None else data.X[data.rows[test]]
+    fitted = b0.shape[0]
+    etas = []
+    for i0, coef in ((b0, b), (b0r, br)):
+        eta = np.empty((X_test.shape[0], lambdas.size))
+        eta[:, :fitted] = _predict(X_test, coef) + i0
+        if spec.offset is not None:
+            eta[:, :fitted] += spec.offset[test][:, None]
+        # a fold that stopped early is carried forward at its last lambda, as glmnet
+        eta[:, fitted:] = eta[:, fitted - 1 : fitted]
+        etas.append(eta)
+    y, w = data.y[test], data.w[test]
+    out = []
+    for g in data.gammas:
+        # the relaxed linear predictor is the same blend of the two (offset included)
+        eta = blend(g, etas[0], etas[0], etas[1], etas[1])[1]
+        if data.measure == "auc":
+            out.append((auc_columns(y, eta, w), None))
+            continue
+        raw = raw_measure(eta, y, data.measure, data.family)
+        out.append((nan_weighted_mean(raw, w), None if data.grouped else raw))
+    return out
+
+
+def _fit_fold(X, y, spec, train, k, lambdas, rows=None):
     """Lasso and refit intercepts and coefficients of the fold path without fold
-    ``k``, at ``lambdas`` (interpolated when the fold had its own grid)."""
-    rows = np.flatnonzero(train)
-    Xk, yk = X[rows], y[rows]
+    ``k``, at ``lambdas`` (interpolated when the fold had its own grid). ``rows``:
+    the positions in ``X`` of the rows of ``y`` (None: all)."""
+    train = np.flatnonzero(train)
+    at = train if rows is None else rows[train]
+    yk = y[train]
     try:
-        fold_path = solve(Xk, yk, spec.take(rows))
+        fold_path = solve(X, yk, spec.take(train), rows=at)
     except DataError as exc:
         raise DataError(f"fitting the path without CV fold {k} failed: {exc}") from exc
-    rel = relax_path(fold_path, Xk, yk)
+    rel = relax_path(fold_path, X, yk, rows=at)
     if spec.lambdas is None:
         b0, b = fold_path.coef_at(lambdas)
         b0r, br = dataclasses.replace(
@@ -250,10 +307,16 @@ def _fit_fold(X, y, spec, train, k, lambdas):
 
 
 def choose_relaxed(
-    path: Path, X: np.ndarray, y: np.ndarray, select: SelectSpec
+    path: Path,
+    X: np.ndarray,
+    y: np.ndarray,
+    select: SelectSpec,
+    rows: np.ndarray | None = None,
 ) -> tuple[Selection, RelaxedFit]:
     """The relaxed refits of ``path`` and the (lambda, gamma) chosen by the CV rule of
-    ``select`` (``cv_min`` or ``cv_1se``).
+    ``select`` (``cv_min`` or ``cv_1se``). ``rows``: ``path`` was fitted on the rows
+    ``X[rows]`` (``y`` and ``select``'s fold labels are theirs), read from ``X``
+    without a copy.
 
     Examples
     --------
@@ -268,7 +331,7 @@ def choose_relaxed(
     family = path.family
     measure = check_measure(select.measure, family)
     folds = resolve_folds(
-        X.shape[0],
+        y.shape[0],
         y,
         family,
         select.nfolds,
@@ -277,7 +340,7 @@ def choose_relaxed(
         select.seed,
         path.spec.weights,
     )
-    rel = relax_path(path, X, y)
+    rel = relax_path(path, X, y, rows=rows)
     rcv = cv_relaxed(
         path,
         X,
@@ -288,6 +351,7 @@ def choose_relaxed(
         select.n_jobs,
         select.progress,
         select.cv_grid,
+        rows=rows,
     )
     if select.rule == "cv_1se":
         index, gamma = rcv.index_1se, rcv.gamma_1se

@@ -142,7 +142,9 @@ def blend(gamma: float, b0_lasso, b_lasso, b0_refit, b_refit):
     return b0, b
 
 
-def relax_path(path: Path, X: np.ndarray, y: np.ndarray) -> RelaxedPath:
+def relax_path(
+    path: Path, X: np.ndarray, y: np.ndarray, rows: np.ndarray | None = None
+) -> RelaxedPath:
     """The unpenalized refit of every lambda's active set of ``path`` (fitted on
     ``X``, ``y``); see the module's description.
 
@@ -152,6 +154,10 @@ def relax_path(path: Path, X: np.ndarray, y: np.ndarray) -> RelaxedPath:
         Fitted on ``X``, ``y`` (its weights and offset are used).
     X, y : numpy.ndarray
         The checked arrays of the path.
+    rows : numpy.ndarray, optional
+        Integer positions (repeats allowed): ``path`` was fitted on the rows
+        ``X[rows]`` (``y`` and the path's weights and offset are theirs). Each refit
+        reads its active columns of those rows from ``X``; the rows are not copied.
 
     Returns
     -------
@@ -167,12 +173,13 @@ def relax_path(path: Path, X: np.ndarray, y: np.ndarray) -> RelaxedPath:
     True
     """
     spec = path.spec
-    n, p = X.shape
+    n = y.shape[0]
     coefs = np.asarray(path.coefs, dtype=float)
     nlam = coefs.shape[0]
     w = np.ones(n) if spec.weights is None else np.asarray(spec.weights, dtype=float)
     off = None if spec.offset is None else np.asarray(spec.offset, dtype=float)
-    rows = w > 0
+    keep = w > 0
+    positions = np.flatnonzero(keep) if rows is None else np.asarray(rows)[keep]
     maxp = n - 3  # relax.glmnet's maxp
     active = coefs != 0
     out_b0 = np.asarray(path.intercepts, dtype=float).copy()
@@ -192,10 +199,10 @@ def relax_path(path: Path, X: np.ndarray, y: np.ndarray) -> RelaxedPath:
                 cache[key] = "size"
             else:
                 cache[key] = _refit(
-                    _active_columns(X, rows, mask),
-                    y[rows],
-                    w[rows],
-                    None if off is None else off[rows],
+                    _active_columns(X, positions, mask),
+                    y[keep],
+                    w[keep],
+                    None if off is None else off[keep],
                     path.family,
                     spec.fit_intercept,
                 )
@@ -227,12 +234,13 @@ def relax_path(path: Path, X: np.ndarray, y: np.ndarray) -> RelaxedPath:
     )
 
 
-def _active_columns(X, rows, mask) -> np.ndarray:
-    """The dense (rows, active columns) block of X (of a sparse X: only that block
-    is made dense, for the unpenalized refit)."""
+def _active_columns(X, positions, mask) -> np.ndarray:
+    """The dense block of X at the row positions ``positions`` (repeats allowed) and
+    the active columns ``mask`` (of a sparse X: only that block is made dense, for
+    the unpenalized refit)."""
     if scipy.sparse.issparse(X):
-        return X[:, np.flatnonzero(mask)][np.flatnonzero(rows)].toarray()
-    return X[np.ix_(rows, mask)]
+        return X[:, np.flatnonzero(mask)][positions].toarray()
+    return X[np.ix_(positions, np.flatnonzero(mask))]
 
 
 def _refit(Xa, y, w, off, family: str, fit_intercept: bool):
