@@ -223,6 +223,11 @@ def fit(
         # a Dask DataFrame: the same options, run by passes over its partitions
         options = {k: v for k, v in locals().items() if k not in ("formula", "data")}
         options["nfolds"] = 10 if nfolds is None else nfolds
+        if nfolds is not None or foldid is not None:
+            rule = SelectSpec.build(
+                get_family(family).name, rule=select, lam=lam, nfolds=options["nfolds"]
+            )
+            _warn_unused_folds(rule, nfolds, foldid)
         return fit_dask(formula, data, **options)
     fam = get_family(family)
     l1 = resolve_penalty(penalty, l1_ratio)

@@ -110,6 +110,8 @@ def test_refused_on_a_dask_fit(client, gaussian_frame):
         with pytest.raises(ArgumentError, match="not available for a fit on a Dask"):
             ps.fit("y ~ x1 + x2", ddf, **option)
     fit = ps.fit("y ~ x1 + x2", ddf, select="bic")
+    with pytest.warns(UserWarning, match="nfolds=5 is ignored with select='bic'"):
+        ps.fit("y ~ x1 + x2", ddf, select="bic", nfolds=5)
     for method in ("stability_selection", "inference", "refitter"):
         with pytest.raises(ArgumentError, match=method):
             getattr(fit, method)()
