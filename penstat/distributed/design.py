@@ -258,7 +258,8 @@ class PartitionDesign:
             else np.zeros(len(part), bool)
         )
         keep = ~na
-        kept = part.loc[keep]
+        # no row dropped (the common case): the partition as it is, not a copy
+        kept = part.loc[keep] if na.any() else part
         if len(kept) and self.direct is not None:
             # every design column is a numeric column of the data: patsy would copy it
             X = np.asfortranarray(kept[self.direct].to_numpy(dtype=float))
