@@ -786,7 +786,7 @@ def _relax_from_stats(path: Path, stats: GramStats):
     statistics of its rows (those of ``y - offset``): the least-squares refit of
     every distinct active set, with relax.glmnet's size limit ``n - 3`` and the
     extend rule."""
-    from penstat.solver.relax import RelaxedPath, _warn_skipped
+    from penstat.solver.relax import _relaxed_path
 
     coefs = np.asarray(path.coefs, dtype=float)
     nlam = coefs.shape[0]
@@ -818,22 +818,7 @@ def _relax_from_stats(path: Path, stats: GramStats):
         out_b0[k] = found[0]
         out_b[k, mask] = found[1]
         refitted[k] = have[k] = True
-    missing = ~have
-    if missing.any():
-        if have.any():
-            last = int(np.flatnonzero(have)[-1])
-            out_b0[missing], out_b[missing] = out_b0[last], out_b[last]
-        else:
-            out_b0[missing], out_b[missing] = path.intercepts[missing], coefs[missing]
-    if reasons:
-        _warn_skipped(reasons)
-    return RelaxedPath(
-        path=path,
-        intercepts=out_b0,
-        coefs=out_b,
-        refitted=refitted,
-        skipped=", ".join(reasons) if reasons else None,
-    )
+    return _relaxed_path(path, coefs, out_b0, out_b, refitted, have, reasons)
 
 
 def _choose_relaxed(path, fold_paths, fold_stats, select, total):

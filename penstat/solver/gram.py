@@ -1215,45 +1215,12 @@ def binomial_paths_by_passes(
                 f"problem {k} has {b.p} columns, problem 0 {base[0].p}: the problems "
                 "must share the design's columns"
             )
-    lead = _Lead()
-    problems = [
-        _BinomialProblem(b, spec, lead, is_lead=(k == 0)).run() for k, b in enumerate(base)
-    ]
-    asks: dict[int, Any] = {}
-    paths: dict[int, Path] = {}
-
-    def advance(k: int, value: Any) -> None:
-        try:
-            asks[k] = problems[k].send(value)
-        except StopIteration as stop:
-            paths[k] = stop.value
-            asks.pop(k, None)
-
-    for k in range(len(problems)):
-        advance(k, None)
-    passes = 0
-    while asks:
-        order = sorted(asks)
-        requests = [(k, *asks[k]) for k in order if asks[k] is not _WAIT]
-        if not requests:
-            raise RuntimeError("binomial_paths_by_passes: every problem is waiting")
-        results = run_pass([(k, float(b0), np.array(b)) for k, b0, b in requests])
-        passes += 1
-        if len(results) != len(requests):
-            raise ArgumentError(
-                f"run_pass returned {len(results)} statistics for {len(requests)} "
-                "requests; it must return one per request, in order"
-            )
-        answered = {k: st for (k, _, _), st in zip(requests, results, strict=True)}
-        for k in order:  # problem 0 first: the folds may wait for its grid
-            if k in answered:
-                advance(k, answered[k])
-            elif k in asks:
-                advance(k, None)
-    out = [paths[k] for k in range(len(problems))]
-    for path in out:
-        _warn_unconverged(spec, path)
-    return out, passes
+    # one group of problems: the lockstep driver of binomial_path_groups
+    paths, passes = binomial_path_groups(
+        [(base, spec)],
+        lambda requests: run_pass([(k, b0, b) for (_, k), b0, b in requests]),
+    )
+    return paths[0], passes
 
 
 def _two_sum(a, b):

@@ -214,6 +214,14 @@ def relax_path(
         out_b0[k] = found[0]
         out_b[k, mask] = found[1]
         refitted[k] = have[k] = True
+    return _relaxed_path(path, coefs, out_b0, out_b, refitted, have, reasons)
+
+
+def _relaxed_path(
+    path: Path, coefs, out_b0, out_b, refitted, have, reasons: list[str]
+) -> RelaxedPath:
+    """The :class:`RelaxedPath` from the refits found (``have``), shared by the
+    in-memory refits and the refits from sufficient statistics."""
     # blend.relaxed's extend rule: a lambda without a refit takes the refit of the
     # last lambda of the path that has one
     missing = ~have
