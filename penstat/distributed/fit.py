@@ -786,39 +786,13 @@ def _relax_from_stats(path: Path, stats: GramStats):
     statistics of its rows (those of ``y - offset``): the least-squares refit of
     every distinct active set, with relax.glmnet's size limit ``n - 3`` and the
     extend rule."""
-    from penstat.solver.relax import _relaxed_path
+    from penstat.solver.relax import _relax_active_sets
 
-    coefs = np.asarray(path.coefs, dtype=float)
-    nlam = coefs.shape[0]
-    maxp = stats.n_rows - 3
-    active = coefs != 0
-    out_b0 = np.asarray(path.intercepts, dtype=float).copy()
-    out_b = np.zeros_like(coefs)
-    refitted = np.zeros(nlam, dtype=bool)
-    have = np.zeros(nlam, dtype=bool)
-    cache: dict = {}
-    reasons: list[str] = []
-    for k in range(nlam):
-        mask = active[k]
-        if not mask.any():
-            have[k] = True
-            continue
-        key = mask.tobytes()
-        if key not in cache:
-            if mask.sum() > maxp:
-                cache[key] = "size"
-            else:
-                found = _least_squares(stats, mask, path.spec.fit_intercept)
-                cache[key] = "failed" if found is None else found
-        found = cache[key]
-        if isinstance(found, str):
-            if found not in reasons:
-                reasons.append(found)
-            continue
-        out_b0[k] = found[0]
-        out_b[k, mask] = found[1]
-        refitted[k] = have[k] = True
-    return _relaxed_path(path, coefs, out_b0, out_b, refitted, have, reasons)
+    def refit(mask):
+        found = _least_squares(stats, mask, path.spec.fit_intercept)
+        return "failed" if found is None else found
+
+    return _relax_active_sets(path, stats.n_rows - 3, refit)
 
 
 def _choose_relaxed(path, fold_paths, fold_stats, select, total):

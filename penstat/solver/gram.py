@@ -1208,13 +1208,6 @@ def binomial_paths_by_passes(
     """
     if not base:
         raise ArgumentError("binomial_paths_by_passes needs at least one problem")
-    for k, b in enumerate(base):
-        _check_spec(b, dataclasses.replace(spec, weights=None), "binomial")
-        if b.p != base[0].p:
-            raise ArgumentError(
-                f"problem {k} has {b.p} columns, problem 0 {base[0].p}: the problems "
-                "must share the design's columns"
-            )
     # one group of problems: the lockstep driver of binomial_path_groups
     paths, passes = binomial_path_groups(
         [(base, spec)],

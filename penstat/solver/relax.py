@@ -174,13 +174,32 @@ def relax_path(
     """
     spec = path.spec
     n = y.shape[0]
-    coefs = np.asarray(path.coefs, dtype=float)
-    nlam = coefs.shape[0]
     w = np.ones(n) if spec.weights is None else np.asarray(spec.weights, dtype=float)
     off = None if spec.offset is None else np.asarray(spec.offset, dtype=float)
     keep = w > 0
     positions = np.flatnonzero(keep) if rows is None else np.asarray(rows)[keep]
-    maxp = n - 3  # relax.glmnet's maxp
+    return _relax_active_sets(
+        path,
+        n - 3,  # relax.glmnet's maxp
+        lambda mask: _refit(
+            _active_columns(X, positions, mask),
+            y[keep],
+            w[keep],
+            None if off is None else off[keep],
+            path.family,
+            spec.fit_intercept,
+        ),
+    )
+
+
+def _relax_active_sets(path: Path, maxp: int, refit) -> RelaxedPath:
+    """The :class:`RelaxedPath` of ``path``: ``refit(mask)`` (an unpenalized refit
+    of the active set ``mask``: ``(intercept, coefs)``, or a reason string when it
+    fails) once per distinct active set of at most ``maxp`` columns, and
+    relax.glmnet's extend rule for the lambdas without a refit. Shared by the
+    in-memory refits and the refits from sufficient statistics."""
+    coefs = np.asarray(path.coefs, dtype=float)
+    nlam = coefs.shape[0]
     active = coefs != 0
     out_b0 = np.asarray(path.intercepts, dtype=float).copy()
     out_b = np.zeros_like(coefs)
@@ -195,17 +214,7 @@ def relax_path(
             continue
         key = mask.tobytes()
         if key not in cache:
-            if mask.sum() > maxp:
-                cache[key] = "size"
-            else:
-                cache[key] = _refit(
-                    _active_columns(X, positions, mask),
-                    y[keep],
-                    w[keep],
-                    None if off is None else off[keep],
-                    path.family,
-                    spec.fit_intercept,
-                )
+            cache[key] = "size" if mask.sum() > maxp else refit(mask)
         found = cache[key]
         if isinstance(found, str):
             if found not in reasons:
@@ -214,14 +223,6 @@ def relax_path(
         out_b0[k] = found[0]
         out_b[k, mask] = found[1]
         refitted[k] = have[k] = True
-    return _relaxed_path(path, coefs, out_b0, out_b, refitted, have, reasons)
-
-
-def _relaxed_path(
-    path: Path, coefs, out_b0, out_b, refitted, have, reasons: list[str]
-) -> RelaxedPath:
-    """The :class:`RelaxedPath` from the refits found (``have``), shared by the
-    in-memory refits and the refits from sufficient statistics."""
     # blend.relaxed's extend rule: a lambda without a refit takes the refit of the
     # last lambda of the path that has one
     missing = ~have
