@@ -963,13 +963,37 @@ cdef void _newton_active(Work* W, int na, const int* act, double lam,
     _newton_accept(W, na, act, d, lam, a)
 
 
+cdef void _halve_and_apply(Work* W, int na, const int* act, const double* d,
+                           const double* state, double* move, double* target, int m,
+                           double md, double lam, double a) noexcept nogil:
+    """Step halving along the Newton direction d (at most 30 halvings): the first
+    step s that lowers the objective (_objective_at on ``state``) is applied to b,
+    to the intercept (by -s md) and to ``target`` (m entries: the residual, or X'r
+    in covariance mode), which moves by -s ``move``."""
+    cdef int q, g, j, h, one = 1
+    cdef double c, f, step = 1.0
+    cdef double f0 = _objective_at(W, na, act, d, state, 0.0, lam, a)
+    for h in range(30):
+        f = _objective_at(W, na, act, d, state, step, lam, a)
+        if f < f0:
+            for q in range(na):
+                g = act[q]
+                for j in range(W.starts[g], W.starts[g + 1]):
+                    W.b[j] += step * d[j]
+            c = -step
+            daxpy(&m, &c, move, &one, target, &one)
+            W.b0[0] -= step * md
+            return
+        step *= 0.5
+
+
 cdef void _newton_accept(Work* W, int na, const int* act, double* d, double lam,
                          double a) noexcept nogil:
     """The halving search along the Newton direction d (residual mode; covariance
     mode in _newton_accept_cov)."""
-    cdef int n = W.n, q, g, j, h, one = 1
+    cdef int n = W.n, q, g, j, one = 1
     cdef double* xd = W.nu + n
-    cdef double c, f0, f, step, md = 0.0
+    cdef double c, md = 0.0
     if W.cov:
         _newton_accept_cov(W, na, act, d, lam, a)
         return
@@ -981,30 +1005,17 @@ cdef void _newton_accept(Work* W, int na, const int* act, double* d, double lam,
             md += W.m[j] * c
             if c != 0.0:
                 daxpy(&n, &c, <double*>_col(W, j), &one, xd, &one)
-    f0 = _objective_at(W, na, act, d, xd, 0.0, lam, a)
-    step = 1.0
-    for h in range(30):
-        f = _objective_at(W, na, act, d, xd, step, lam, a)
-        if f < f0:
-            for q in range(na):
-                g = act[q]
-                for j in range(W.starts[g], W.starts[g + 1]):
-                    W.b[j] += step * d[j]
-            c = -step
-            daxpy(&n, &c, xd, &one, W.r, &one)
-            W.b0[0] -= step * md
-            return
-        step *= 0.5
+    _halve_and_apply(W, na, act, d, xd, xd, W.r, n, md, lam, a)
 
 
 cdef void _newton_accept_cov(Work* W, int na, const int* act, double* d, double lam,
                              double a) noexcept nogil:
     """The halving search of _newton_active in covariance mode: the loss change of
     the step is -s d'X'r + s^2/2 d'X'X d, and X'r moves by -s X'X d."""
-    cdef int p = W.p, q, g, j, h, one = 1, gn = <int>W.gn
+    cdef int p = W.p, q, g, j, one = 1, gn = <int>W.gn
     cdef double* Gd = W.nv + 5 * p
     cdef double two[2]
-    cdef double c, f0, f, step, md = 0.0
+    cdef double c, md = 0.0
     memset(Gd, 0, gn * sizeof(double))
     for q in range(na):
         g = act[q]
@@ -1020,20 +1031,7 @@ cdef void _newton_accept_cov(Work* W, int na, const int* act, double* d, double 
         for j in range(W.starts[g], W.starts[g + 1]):
             two[0] += d[j] * W.grad[_gi(W, j)]
             two[1] += d[j] * Gd[_gi(W, j)]
-    f0 = _objective_at(W, na, act, d, two, 0.0, lam, a)
-    step = 1.0
-    for h in range(30):
-        f = _objective_at(W, na, act, d, two, step, lam, a)
-        if f < f0:
-            for q in range(na):
-                g = act[q]
-                for j in range(W.starts[g], W.starts[g + 1]):
-                    W.b[j] += step * d[j]
-            c = -step
-            daxpy(&gn, &c, Gd, &one, W.grad, &one)
-            W.b0[0] -= step * md
-            return
-        step *= 0.5
+    _halve_and_apply(W, na, act, d, two, Gd, W.grad, gn, md, lam, a)
 
 
 cdef long _solve_working(Work* W, int nstrong, const int* strong, int* active,
