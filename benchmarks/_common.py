@@ -103,6 +103,44 @@ def r_glmnet_version() -> str:
     return out.stdout.strip() or "unknown"
 
 
+def run_r_script(
+    script: str,
+    files: dict,
+    args: list,
+    read: Callable[[Path, subprocess.CompletedProcess], dict],
+    prefix: str = "penstat-bench-",
+) -> dict:
+    """Run ``Rscript benchmarks/<script> DIR args...`` on a temporary DIR holding
+    ``files`` (name -> numpy array, written raw as it is: give it the dtype and
+    byte order the script reads); return ``read(DIR, process)``, or a status when R
+    or glmnet is missing."""
+    import tempfile
+
+    exe = rscript()
+    if exe is None:
+        return {"status": "missing (Rscript or glmnet not installed)"}
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        tmp = Path(tmp)
+        for name, values in files.items():
+            values.tofile(tmp / name)
+        cmd = [exe, str(Path(__file__).with_name(script)), str(tmp), *map(str, args)]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        return read(tmp, proc)
+
+
+def r_failed(proc: subprocess.CompletedProcess) -> dict:
+    """The status of a failed R run: the end of its error output."""
+    return {"status": "failed: " + proc.stderr.strip()[-200:]}
+
+
+def xy_files(X, y) -> dict:
+    """``x.bin`` (column-major) and ``y.bin`` as the glmnet_*.R scripts read them."""
+    return {
+        "x.bin": X.ravel(order="F").astype("<f8"),
+        "y.bin": y.astype("<f8"),
+    }
+
+
 def machine_description() -> str:
     cpu = platform.processor() or platform.machine()
     try:

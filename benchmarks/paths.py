@@ -32,8 +32,6 @@ THREADS = limit_threads_from_argv(default=1)
 import argparse  # noqa: E402
 import importlib  # noqa: E402
 import json  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
 import warnings  # noqa: E402
@@ -240,30 +238,17 @@ def run_glmnet(
 
     ``limits``: (lower, upper) (p,) coefficient limits, passed to glmnet as
     ``lower.limits`` / ``upper.limits`` (None: none, glmnet's default)."""
-    exe = _common.rscript()
-    if exe is None:
+    if _common.rscript() is None:
         return {"glmnet": {"status": "missing (Rscript or glmnet not installed)"}}
     n, p = prob.X.shape
-    results = {}
-    with tempfile.TemporaryDirectory(prefix="penstat-bench-") as tmp:
-        tmp = Path(tmp)
-        prob.X.ravel(order="F").astype("<f8").tofile(tmp / "x.bin")
-        prob.y.astype("<f8").tofile(tmp / "y.bin")
-        prob.lambdas.astype("<f8").tofile(tmp / "lambdas.bin")
-        if limits is not None:
-            for side, values in zip(("lower", "upper"), limits, strict=True):
-                np.broadcast_to(values, (p,)).astype("<f8").tofile(tmp / f"{side}.bin")
-        script = Path(__file__).with_name("glmnet_path.R")
-        cmd = [
-            exe, str(script), str(tmp), str(n), str(p), prob.family, repr(prob.l1_ratio),
-            str(repeats), ",".join(repr(t) for t in threshes), repr(slow),
-        ]  # fmt: skip
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+
+    def read(tmp, proc):
+        results = {}
         for i, thresh in enumerate(threshes, start=1):
             name = "glmnet" if i == 1 else f"glmnet thresh={thresh:g}"
             times_file = tmp / f"times_{i}.txt"
             if proc.returncode != 0 or not times_file.exists():
-                results[name] = {"status": "failed: " + proc.stderr.strip()[-200:]}
+                results[name] = _common.r_failed(proc)
                 continue
             times = [float(t) for t in times_file.read_text().split()]
             raw = np.fromfile(tmp / f"coef_{i}.bin", dtype="<f8")
@@ -271,7 +256,16 @@ def run_glmnet(
             intercepts = raw[:nlam]
             coefs = raw[nlam:].reshape(nlam, p)  # column-major p x nlam = row-major
             results[name] = {"times": times, "fit": (intercepts, coefs), "status": "ok"}
-    return results
+        return results
+
+    files = _common.xy_files(prob.X, prob.y)
+    files["lambdas.bin"] = prob.lambdas.astype("<f8")
+    if limits is not None:
+        for side, values in zip(("lower", "upper"), limits, strict=True):
+            files[f"{side}.bin"] = np.broadcast_to(values, (p,)).astype("<f8")
+    args = [n, p, prob.family, repr(prob.l1_ratio), repeats,
+            ",".join(repr(t) for t in threshes), repr(slow)]  # fmt: skip
+    return _common.run_r_script("glmnet_path.R", files, args, read)
 
 
 # ---- one problem ---------------------------------------------------------------------
