@@ -73,7 +73,9 @@ def check_budget(start: float, budget: float, k: int, nlam: int) -> None:
 # ---- solvers -------------------------------------------------------------------------
 
 
-def fit_penstat(prob: Problem, tol: float | None = None) -> Fit:
+def fit_penstat(prob: Problem, tol: float | None = None, **limits) -> Fit:
+    """penstat's path on glmnet's objective and grid; ``limits``: ``lower_limits`` /
+    ``upper_limits`` (benchmarks/limits.py)."""
     import penstat
 
     kwargs = {} if tol is None else {"tol": tol}
@@ -85,6 +87,7 @@ def fit_penstat(prob: Problem, tol: float | None = None) -> Fit:
         lambdas=prob.lambdas,
         standardize=False,
         fit_intercept=True,
+        **limits,
         **kwargs,
     )
     return np.asarray(path.intercepts), np.asarray(path.coefs)
@@ -113,7 +116,9 @@ def fit_sklearn(prob: Problem) -> Fit:
     return np.array(intercepts), np.array(coefs)
 
 
-def fit_glum(prob: Problem) -> Fit:
+def fit_glum(prob: Problem, **bounds) -> Fit:
+    """glum's path; ``bounds``: ``lower_bounds`` / ``upper_bounds``
+    (benchmarks/limits.py)."""
     from glum import GeneralizedLinearRegressor
 
     # glum: 1/(sum w) sum w deviance/2 + alpha (l1_ratio |b|_1 + (1-l1_ratio)/2 |b|^2),
@@ -125,6 +130,7 @@ def fit_glum(prob: Problem) -> Fit:
         alphas=prob.lambdas,
         fit_intercept=True,
         scale_predictors=False,
+        **bounds,
     )
     model.fit(prob.X, prob.y)
     return np.asarray(model.intercept_path_), np.asarray(model.coef_path_)
