@@ -987,24 +987,38 @@ cdef void _halve_and_apply(Work* W, int na, const int* act, const double* d,
         step *= 0.5
 
 
-cdef void _newton_accept(Work* W, int na, const int* act, double* d, double lam,
-                         double a) noexcept nogil:
-    """The halving search along the Newton direction d (residual mode; covariance
-    mode in _newton_accept_cov)."""
-    cdef int n = W.n, q, g, j, one = 1
-    cdef double* xd = W.nu + n
+cdef double _direction_image(Work* W, int na, const int* act, const double* d,
+                             double* out, int size, bint gram) noexcept nogil:
+    """out = sum_j d_j col_j over the active groups, with col_j the design column
+    (length n; gram False) or the Gram column (length gn; gram True); returns
+    sum_j m_j d_j, the intercept's share of the move."""
+    cdef int q, g, j, one = 1
     cdef double c, md = 0.0
-    if W.cov:
-        _newton_accept_cov(W, na, act, d, lam, a)
-        return
-    memset(xd, 0, n * sizeof(double))
+    memset(out, 0, size * sizeof(double))
     for q in range(na):
         g = act[q]
         for j in range(W.starts[g], W.starts[g + 1]):
             c = d[j]
             md += W.m[j] * c
             if c != 0.0:
-                daxpy(&n, &c, <double*>_col(W, j), &one, xd, &one)
+                if gram:
+                    daxpy(&size, &c, _gcol(W, j), &one, out, &one)
+                else:
+                    daxpy(&size, &c, <double*>_col(W, j), &one, out, &one)
+    return md
+
+
+cdef void _newton_accept(Work* W, int na, const int* act, double* d, double lam,
+                         double a) noexcept nogil:
+    """The halving search along the Newton direction d (residual mode; covariance
+    mode in _newton_accept_cov)."""
+    cdef int n = W.n
+    cdef double* xd = W.nu + n
+    cdef double md
+    if W.cov:
+        _newton_accept_cov(W, na, act, d, lam, a)
+        return
+    md = _direction_image(W, na, act, d, xd, n, False)
     _halve_and_apply(W, na, act, d, xd, xd, W.r, n, md, lam, a)
 
 
@@ -1012,18 +1026,10 @@ cdef void _newton_accept_cov(Work* W, int na, const int* act, double* d, double 
                              double a) noexcept nogil:
     """The halving search of _newton_active in covariance mode: the loss change of
     the step is -s d'X'r + s^2/2 d'X'X d, and X'r moves by -s X'X d."""
-    cdef int p = W.p, q, g, j, one = 1, gn = <int>W.gn
+    cdef int p = W.p, q, g, j, gn = <int>W.gn
     cdef double* Gd = W.nv + 5 * p
     cdef double two[2]
-    cdef double c, md = 0.0
-    memset(Gd, 0, gn * sizeof(double))
-    for q in range(na):
-        g = act[q]
-        for j in range(W.starts[g], W.starts[g + 1]):
-            c = d[j]
-            md += W.m[j] * c
-            if c != 0.0:
-                daxpy(&gn, &c, _gcol(W, j), &one, Gd, &one)
+    cdef double md = _direction_image(W, na, act, d, Gd, gn, True)
     two[0] = 0.0
     two[1] = 0.0
     for q in range(na):
@@ -1201,6 +1207,41 @@ cdef void _release(Work* W):
     free(W.bstart)
 
 
+cdef void _init_work(Work* W, int n, int p, int ng, const double* X, const int* starts,
+                     const double* wg, double* b, double* b0, double* r, const double* z,
+                     const double* sq, const long* qstart, bint center, bint scaled,
+                     bint cov, double l1_within, const double* pfg) noexcept:
+    """The fields of W both paths set before _alloc: the problem, the state vectors
+    (z, sq NULL for gaussian) and the mode."""
+    W.n, W.p, W.ng = n, p, ng
+    W.X = X
+    W.starts = starts
+    W.wg = wg
+    W.b = b
+    W.b0 = b0
+    W.r = r
+    W.z = z
+    W.sq = sq
+    W.sz = 1.0
+    W.qstart = qstart
+    W.center = center
+    W.scaled = scaled
+    W.cov = cov
+    W.sgl = l1_within
+    W.pfg = pfg
+
+
+cdef inline void _profile_lambda(Work* W, int nstrong, long sweeps) noexcept nogil:
+    """PROFILE counts at the end of one lambda."""
+    cdef int g
+    _count(C_LAMBDAS, 1)
+    _count(C_STRONG, nstrong)
+    _count(C_SWEEPS, sweeps)
+    for g in range(W.ng):
+        if _nonzero(W, g):
+            _count(C_ACTIVE, 1)
+
+
 def group_gaussian_path(const double[::1, :] X, const double[::1] y,
                         const double[::1] wg, const int[::1] starts, double l1_ratio,
                         const double[::1] lambdas, bint early_stop, double tol,
@@ -1238,26 +1279,12 @@ def group_gaussian_path(const double[::1, :] X, const double[::1] y,
     cdef int* strong = <int*>malloc(max(ng, 1) * sizeof(int))
     cdef int* active = <int*>malloc(max(ng, 1) * sizeof(int))
     cdef long* qstart = <long*>malloc(max(ng, 1) * sizeof(long))
-    W.n, W.p, W.ng = n, p, ng
-    W.X = &X[0, 0]
-    W.starts = &starts[0]
-    W.wg = &wg[0]
-    W.b = b
-    W.b0 = &b0
-    W.r = r
-    W.z = NULL
-    W.sq = NULL
-    W.sz = 1.0
-    W.qstart = qstart
-    W.center = False
-    W.scaled = False
-    W.cov = cov
-    W.sgl = l1_within
+    cdef const double* pfg_p = NULL
     if l1_within > 0.0:
         pfg_v = pfg
-        W.pfg = &pfg_v[0]
-    else:
-        W.pfg = NULL
+        pfg_p = &pfg_v[0]
+    _init_work(&W, n, p, ng, &X[0, 0], &starts[0], &wg[0], b, &b0, r, NULL, NULL,
+               qstart, False, False, cov, l1_within, pfg_p)
     if cov:
         c = <double*>malloc(max(p, 1) * sizeof(double))
         if c == NULL:
@@ -1295,12 +1322,7 @@ def group_gaussian_path(const double[::1, :] X, const double[::1] y,
                     if nstrong == before or not ok:
                         break
                 if PROFILE:
-                    _count(C_LAMBDAS, 1)
-                    _count(C_STRONG, nstrong)
-                    _count(C_SWEEPS, sweeps)
-                    for g in range(ng):
-                        if _nonzero(&W, g):
-                            _count(C_ACTIVE, 1)
+                    _profile_lambda(&W, nstrong, sweeps)
                 for j in range(p):
                     coefs_out[m, j] = b[j]
                 dev = 0.0
@@ -1439,25 +1461,12 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
     if offset is not None:
         off_v = offset
         off = &off_v[0]
-    W.n, W.p, W.ng = n, p, ng
-    W.X = &X[0, 0]
-    W.starts = &starts[0]
-    W.wg = &wg[0]
-    W.b = b
-    W.b0 = &b0
-    W.r = r
-    W.z = z
-    W.sq = sq
-    W.qstart = qstart
-    W.center = fit_intercept
-    W.scaled = True
-    W.cov = cov
-    W.sgl = l1_within
+    cdef const double* pfg_p = NULL
     if l1_within > 0.0:
         pfg_v = pfg
-        W.pfg = &pfg_v[0]
-    else:
-        W.pfg = NULL
+        pfg_p = &pfg_v[0]
+    _init_work(&W, n, p, ng, &X[0, 0], &starts[0], &wg[0], b, &b0, r, z, sq, qstart,
+               fit_intercept, True, cov, l1_within, pfg_p)
     if (b == NULL or b_old == NULL or r == NULL or r0 == NULL or z == NULL or sq == NULL
             or eta == NULL or eta_old == NULL or gnorm == NULL or in_strong == NULL
             or strong == NULL or active == NULL or qstart == NULL
@@ -1582,12 +1591,7 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
                 if W.oom:
                     break
                 if PROFILE:
-                    _count(C_LAMBDAS, 1)
-                    _count(C_STRONG, nstrong)
-                    _count(C_SWEEPS, sweeps)
-                    for g in range(ng):
-                        if _nonzero(&W, g):
-                            _count(C_ACTIVE, 1)
+                    _profile_lambda(&W, nstrong, sweeps)
                 for j in range(p):
                     coefs_out[m, j] = b[j]
                 intercepts_out[m] = b0
