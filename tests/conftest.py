@@ -155,3 +155,19 @@ try:
     _settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 except ImportError:  # pragma: no cover - hypothesis is a test dependency
     pass
+
+
+class HalfFailingPaths:
+    """Subsample paths (``paths(rows, lambdas)``) that fail on any half holding both
+    rows 0 and 1 (one half of about every other complementary pair), for stability
+    selection with failed fits."""
+
+    def __init__(self, paths):
+        self.paths = paths
+
+    def __call__(self, rows, lambdas):
+        from penstat._errors import DataError
+
+        if np.isin([0, 1], rows).all():
+            raise DataError("rows 0 and 1 together")
+        return self.paths(rows, lambdas)
