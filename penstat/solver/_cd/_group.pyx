@@ -1242,6 +1242,23 @@ cdef inline void _profile_lambda(Work* W, int nstrong, long sweeps) noexcept nog
             _count(C_ACTIVE, 1)
 
 
+cdef inline bint _end_lambda(int m, double dev, double dev0, long sweeps, bint ok,
+                             bint early_stop, bint relative, double* dr_prev,
+                             double* dev_out, int* iter_out,
+                             unsigned char* converged_out) noexcept nogil:
+    """Record lambda m's deviance, sweeps and convergence; True when glmnet's early
+    stop ends the path there (``relative``: the gaussian form of the test)."""
+    cdef double dr
+    dev_out[m] = dev
+    iter_out[m] = <int>sweeps
+    converged_out[m] = ok
+    dr = 1.0 - dev / dev0 if dev0 > 0.0 else 0.0
+    if early_stop and early_stop_reached(m, dr, dr_prev[0], True, relative):
+        return True
+    dr_prev[0] = dr
+    return False
+
+
 def group_gaussian_path(const double[::1, :] X, const double[::1] y,
                         const double[::1] wg, const int[::1] starts, double l1_ratio,
                         const double[::1] lambdas, bint early_stop, double tol,
@@ -1263,7 +1280,7 @@ def group_gaussian_path(const double[::1, :] X, const double[::1] y,
     ||y||^2 - b'c - b'X'r. The same iterations as the residual mode, to round-off."""
     cdef int n = X.shape[0], p = X.shape[1], ng = wg.shape[0], nlam = lambdas.shape[0]
     cdef Work W
-    cdef double b0 = 0.0, dev0 = 0.0, dev, thr, lam, lam_prev, dr, dr_prev = 0.0
+    cdef double b0 = 0.0, dev0 = 0.0, dev, thr, lam, lam_prev, dr_prev = 0.0
     cdef double t_start
     cdef int i, j, g, m, nstrong, before, n_fit = 0, one = 1
     cdef double done = 1.0, dzero = 0.0
@@ -1333,15 +1350,11 @@ def group_gaussian_path(const double[::1, :] X, const double[::1] y,
                 else:
                     for i in range(n):
                         dev += r[i] * r[i]
-                dev_out[m] = dev
-                iter_out[m] = <int>sweeps
-                converged_out[m] = ok
                 n_fit = m + 1
                 lam_prev = lam
-                dr = 1.0 - dev / dev0 if dev0 > 0.0 else 0.0
-                if early_stop and early_stop_reached(m, dr, dr_prev, True, True):
+                if _end_lambda(m, dev, dev0, sweeps, ok, early_stop, True, &dr_prev,
+                               &dev_out[0], &iter_out[0], &converged_out[0]):
                     break
-                dr_prev = dr
             _tick(T_TOTAL, t_start)
     finally:
         _release(&W)
@@ -1436,7 +1449,7 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
     cdef int n = X.shape[0], p = X.shape[1], ng = wg.shape[0], nlam = lambdas.shape[0]
     cdef Work W
     cdef double b0 = 0.0, b0_old, dev, dev0, sat = 0.0, lam, lam_prev
-    cdef double dr, dr_prev = 0.0, f_old, f_new, step, acc, db0, t_start, t0
+    cdef double dr_prev = 0.0, f_old, f_new, step, acc, db0, t_start, t0
     cdef int i, j, g, m, q, nstrong, before, it, h, n_fit = 0
     cdef long sweeps
     cdef bint ok, accepted, refresh, fresh = True
@@ -1596,15 +1609,11 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
                     coefs_out[m, j] = b[j]
                 intercepts_out[m] = b0
                 dev = 2.0 * (_neg_loglik(n, eta, yp, wp) + sat)
-                dev_out[m] = dev
-                iter_out[m] = <int>sweeps
-                converged_out[m] = ok
                 n_fit = m + 1
                 lam_prev = lam
-                dr = 1.0 - dev / dev0 if dev0 > 0.0 else 0.0
-                if early_stop and early_stop_reached(m, dr, dr_prev, True, False):
+                if _end_lambda(m, dev, dev0, sweeps, ok, early_stop, False, &dr_prev,
+                               &dev_out[0], &iter_out[0], &converged_out[0]):
                     break
-                dr_prev = dr
             _tick(T_TOTAL, t_start)
         if W.oom:
             raise MemoryError("group_binomial_path: no memory for the working columns")
