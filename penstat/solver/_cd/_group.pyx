@@ -759,37 +759,45 @@ cdef double CG_REL_TOL = 1e-2
 
 
 
+cdef double _direction_image(Work* W, int na, const int* act, const double* d,
+                             double* out, int size, bint gram) noexcept nogil:
+    """out = sum_j d_j col_j over the active groups, with col_j the design column
+    (length n; gram False) or the Gram column (length gn; gram True); returns
+    sum_j m_j d_j, the intercept's share of the move."""
+    cdef int q, g, j, one = 1
+    cdef double c, md = 0.0
+    memset(out, 0, size * sizeof(double))
+    for q in range(na):
+        g = act[q]
+        for j in range(W.starts[g], W.starts[g + 1]):
+            c = d[j]
+            md += W.m[j] * c
+            if c != 0.0:
+                if gram:
+                    daxpy(&size, &c, _gcol(W, j), &one, out, &one)
+                else:
+                    daxpy(&size, &c, <double*>_col(W, j), &one, out, &one)
+    return md
+
+
 cdef void _hess_vec(Work* W, int na, const int* act, const double* v, double* out,
                     double lam, double a) noexcept nogil:
     """out = H v on the active columns: X_A' X_A v (the working columns for
     binomial) plus the Hessian of the penalty,
     lam w_g (a (I - b_g b_g' / ||b_g||^2) / ||b_g|| + (1 - a) I) per group."""
     cdef int q, g, j, n = W.n, one = 1, gn = <int>W.gn
-    cdef double c
     cdef double* u = W.nu
     if W.cov:
         # out = G_AA v_A: u = sum_j v_j G[:, j] (gn rows), read on the active columns
         u = W.nv + 5 * W.p
-        memset(u, 0, gn * sizeof(double))
-        for q in range(na):
-            g = act[q]
-            for j in range(W.starts[g], W.starts[g + 1]):
-                c = v[j]
-                if c != 0.0:
-                    daxpy(&gn, &c, _gcol(W, j), &one, u, &one)
+        _direction_image(W, na, act, v, u, gn, True)
         for q in range(na):
             g = act[q]
             for j in range(W.starts[g], W.starts[g + 1]):
                 out[j] = u[_gi(W, j)]
         _pen_hess_vec(W, na, act, v, out, lam, a)
         return
-    memset(u, 0, n * sizeof(double))
-    for q in range(na):
-        g = act[q]
-        for j in range(W.starts[g], W.starts[g + 1]):
-            c = v[j]
-            if c != 0.0:
-                daxpy(&n, &c, <double*>_col(W, j), &one, u, &one)
+    _direction_image(W, na, act, v, u, n, False)
     for q in range(na):
         g = act[q]
         for j in range(W.starts[g], W.starts[g + 1]):
@@ -985,27 +993,6 @@ cdef void _halve_and_apply(Work* W, int na, const int* act, const double* d,
             W.b0[0] -= step * md
             return
         step *= 0.5
-
-
-cdef double _direction_image(Work* W, int na, const int* act, const double* d,
-                             double* out, int size, bint gram) noexcept nogil:
-    """out = sum_j d_j col_j over the active groups, with col_j the design column
-    (length n; gram False) or the Gram column (length gn; gram True); returns
-    sum_j m_j d_j, the intercept's share of the move."""
-    cdef int q, g, j, one = 1
-    cdef double c, md = 0.0
-    memset(out, 0, size * sizeof(double))
-    for q in range(na):
-        g = act[q]
-        for j in range(W.starts[g], W.starts[g + 1]):
-            c = d[j]
-            md += W.m[j] * c
-            if c != 0.0:
-                if gram:
-                    daxpy(&size, &c, _gcol(W, j), &one, out, &one)
-                else:
-                    daxpy(&size, &c, <double*>_col(W, j), &one, out, &one)
-    return md
 
 
 cdef void _newton_accept(Work* W, int na, const int* act, double* d, double lam,
