@@ -4,7 +4,8 @@ For a change to the compiled kernels that must not change their speed (a refacto
 build both trees in place (``python setup.py build_ext --inplace``), then
 
     python benchmarks/kernels_ab.py --a /path/to/tree-before --b /path/to/tree-after
-    python benchmarks/kernels_ab.py --a ... --b ... --quick     # smaller problems
+    python benchmarks/kernels_ab.py --a ... --b ... --quick     # 10x smaller problems
+    python benchmarks/kernels_ab.py --a ... --b ... --scale 3   # 3x smaller
 
 Each round runs one process per tree, A then B, and each process times every
 problem's ``fit_path`` (CPU seconds of the process, the best of ``--repeats``, one
@@ -121,12 +122,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--quick", action="store_true", help="problems 10x smaller")
+    parser.add_argument("--scale", type=int, default=1, help="problems N times smaller")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", default=None)
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--save", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    scale = 10 if args.quick else 1
+    scale = 10 if args.quick else args.scale
     if args.worker:
         worker(args.worker, scale, args.repeats, args.save)
         return
@@ -155,7 +157,7 @@ def main() -> None:
                     "--threads",
                     str(args.threads),
                 ]
-                cmd += ["--quick"] if args.quick else []  # fmt: skip
+                cmd += ["--scale", str(scale)]
                 out = subprocess.run(cmd, capture_output=True, text=True)
                 if out.returncode != 0:
                     sys.exit(f"tree {label} ({root}) failed:\n{out.stderr}")
@@ -182,7 +184,7 @@ def main() -> None:
     text = (
         f"Machine: {machine_description()} (shared; load {os.getloadavg()[0]:.0f} at "
         f"the end); {args.rounds} rounds, best of {args.repeats} per round, one BLAS "
-        f"thread{', quick sizes' if args.quick else ''}.\n\n"
+        f"thread{f', sizes / {scale}' if scale > 1 else ''}.\n\n"
         + markdown_table(header, rows)
         + "\n"
     )
