@@ -25,8 +25,6 @@ from benchmarks._common import limit_threads_from_argv  # noqa: E402
 THREADS = limit_threads_from_argv(default=1)
 
 import argparse  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -67,23 +65,19 @@ def selection_frequency(result, columns: list[str]) -> np.ndarray | None:
 
 
 def run_r(prob, n_boot: int, seed: int) -> dict:
-    exe = _common.rscript()
-    if exe is None:
-        return {"status": "missing (Rscript or glmnet not installed)"}
     n, p = prob.X.shape
-    with tempfile.TemporaryDirectory(prefix="penstat-bench-") as tmp:
-        tmp = Path(tmp)
-        prob.X.ravel(order="F").astype("<f8").tofile(tmp / "x.bin")
-        prob.y.astype("<f8").tofile(tmp / "y.bin")
-        script = Path(__file__).with_name("glmnet_bootstrap.R")
-        cmd = [exe, str(script), str(tmp), str(n), str(p), prob.family]
-        cmd += [str(n_boot), str(seed)]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+
+    def read(tmp, proc):
         if proc.returncode != 0:
-            return {"status": "failed: " + proc.stderr.strip()[-200:]}
+            return _common.r_failed(proc)
         elapsed = float((tmp / "time.txt").read_text())
         freq = np.array([float(v) for v in (tmp / "freq.txt").read_text().split()])
-    return {"status": "ok", "time": elapsed, "freq": freq}
+        return {"status": "ok", "time": elapsed, "freq": freq}
+
+    args = [n, p, prob.family, n_boot, seed]
+    return _common.run_r_script(
+        "glmnet_bootstrap.R", _common.xy_files(prob.X, prob.y), args, read
+    )
 
 
 def main(argv=None):

@@ -31,8 +31,6 @@ THREADS = limit_threads_from_argv(default=1)
 import argparse  # noqa: E402
 import functools  # noqa: E402
 import importlib  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
 import warnings  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -110,23 +108,18 @@ def run_sklearn(prob, foldid):
 
 
 def run_cv_glmnet(prob, foldid, repeats):
-    exe = _common.rscript()
-    if exe is None:
-        return {"status": "missing (Rscript or glmnet not installed)"}
     n, p = prob.X.shape
-    with tempfile.TemporaryDirectory(prefix="penstat-bench-") as tmp:
-        tmp = Path(tmp)
-        prob.X.ravel(order="F").astype("<f8").tofile(tmp / "x.bin")
-        prob.y.astype("<f8").tofile(tmp / "y.bin")
-        (foldid + 1).astype("<f8").tofile(tmp / "foldid.bin")
-        script = Path(__file__).with_name("glmnet_cv.R")
-        cmd = [exe, str(script), str(tmp), str(n), str(p), prob.family, str(repeats)]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+
+    def read(tmp, proc):
         if proc.returncode != 0:
-            return {"status": "failed: " + proc.stderr.strip()[-200:]}
+            return _common.r_failed(proc)
         times = [float(t) for t in (tmp / "times.txt").read_text().split()]
         choice = [float(t) for t in (tmp / "choice.txt").read_text().split()]
-    return {"status": "ok", "times": times, "choice": tuple(choice)}
+        return {"status": "ok", "times": times, "choice": tuple(choice)}
+
+    files = _common.xy_files(prob.X, prob.y)
+    files["foldid.bin"] = (foldid + 1).astype("<f8")
+    return _common.run_r_script("glmnet_cv.R", files, [n, p, prob.family, repeats], read)
 
 
 def run_small(fn, kind, rho):

@@ -7,11 +7,6 @@
 
 script <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
 source(file.path(dirname(script), "_io.R"))
-args <- commandArgs(trailingOnly = TRUE)
-dir <- args[[1]]
-n <- as.integer(args[[2]])
-p <- as.integer(args[[3]])
-family <- args[[4]]
 n_boot <- as.integer(args[[5]])
 seed <- as.integer(args[[6]])
 

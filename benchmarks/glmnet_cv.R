@@ -8,11 +8,6 @@
 
 script <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
 source(file.path(dirname(script), "_io.R"))
-args <- commandArgs(trailingOnly = TRUE)
-dir <- args[[1]]
-n <- as.integer(args[[2]])
-p <- as.integer(args[[3]])
-family <- args[[4]]
 repeats <- as.integer(args[[5]])
 
 data <- read_xy(dir, n, p)

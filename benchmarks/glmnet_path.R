@@ -11,11 +11,6 @@
 
 script <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
 source(file.path(dirname(script), "_io.R"))
-args <- commandArgs(trailingOnly = TRUE)
-dir <- args[[1]]
-n <- as.integer(args[[2]])
-p <- as.integer(args[[3]])
-family <- args[[4]]
 alpha <- as.numeric(args[[5]])
 repeats <- as.integer(args[[6]])
 threshes <- as.numeric(strsplit(args[[7]], ",")[[1]])

@@ -119,22 +119,7 @@ def make_limits_problem(
 
 
 def fit_penstat(prob: LimitsProblem, tol: float | None = None) -> Fit:
-    import penstat
-
-    kwargs = {} if tol is None else {"tol": tol}
-    path = penstat.fit_path(
-        prob.X,
-        prob.y,
-        family=prob.family,
-        l1_ratio=prob.l1_ratio,
-        lambdas=prob.lambdas,
-        standardize=False,
-        fit_intercept=True,
-        lower_limits=prob.lower,
-        upper_limits=prob.upper,
-        **kwargs,
-    )
-    return np.asarray(path.intercepts), np.asarray(path.coefs)
+    return paths.fit_penstat(prob, tol, lower_limits=prob.lower, upper_limits=prob.upper)
 
 
 def fit_sklearn(prob: LimitsProblem) -> Fit:
@@ -153,24 +138,11 @@ def fit_sklearn(prob: LimitsProblem) -> Fit:
 
 
 def fit_glum(prob: LimitsProblem) -> Fit:
-    from glum import GeneralizedLinearRegressor
-
     # As in paths.py (glum's objective is glmnet's with alpha = lam), with the limits
     # as bounds; a side without a finite bound is not passed.
     lower = prob.lower if np.isfinite(prob.lower).any() else None
     upper = prob.upper if np.isfinite(prob.upper).any() else None
-    model = GeneralizedLinearRegressor(
-        family="normal" if prob.family == "gaussian" else "binomial",
-        l1_ratio=prob.l1_ratio,
-        alpha_search=True,
-        alphas=prob.lambdas,
-        fit_intercept=True,
-        scale_predictors=False,
-        lower_bounds=lower,
-        upper_bounds=upper,
-    )
-    model.fit(prob.X, prob.y)
-    return np.asarray(model.intercept_path_), np.asarray(model.coef_path_)
+    return paths.fit_glum(prob, lower_bounds=lower, upper_bounds=upper)
 
 
 SOLVERS: dict[str, Callable[[LimitsProblem], Fit]] = {

@@ -32,8 +32,6 @@ THREADS = limit_threads_from_argv(default=1)
 import argparse  # noqa: E402
 import importlib  # noqa: E402
 import json  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
 import warnings  # noqa: E402
@@ -75,7 +73,9 @@ def check_budget(start: float, budget: float, k: int, nlam: int) -> None:
 # ---- solvers -------------------------------------------------------------------------
 
 
-def fit_penstat(prob: Problem, tol: float | None = None) -> Fit:
+def fit_penstat(prob: Problem, tol: float | None = None, **limits) -> Fit:
+    """penstat's path on glmnet's objective and grid; ``limits``: ``lower_limits`` /
+    ``upper_limits`` (benchmarks/limits.py)."""
     import penstat
 
     kwargs = {} if tol is None else {"tol": tol}
@@ -87,6 +87,7 @@ def fit_penstat(prob: Problem, tol: float | None = None) -> Fit:
         lambdas=prob.lambdas,
         standardize=False,
         fit_intercept=True,
+        **limits,
         **kwargs,
     )
     return np.asarray(path.intercepts), np.asarray(path.coefs)
@@ -115,7 +116,9 @@ def fit_sklearn(prob: Problem) -> Fit:
     return np.array(intercepts), np.array(coefs)
 
 
-def fit_glum(prob: Problem) -> Fit:
+def fit_glum(prob: Problem, **bounds) -> Fit:
+    """glum's path; ``bounds``: ``lower_bounds`` / ``upper_bounds``
+    (benchmarks/limits.py)."""
     from glum import GeneralizedLinearRegressor
 
     # glum: 1/(sum w) sum w deviance/2 + alpha (l1_ratio |b|_1 + (1-l1_ratio)/2 |b|^2),
@@ -127,6 +130,7 @@ def fit_glum(prob: Problem) -> Fit:
         alphas=prob.lambdas,
         fit_intercept=True,
         scale_predictors=False,
+        **bounds,
     )
     model.fit(prob.X, prob.y)
     return np.asarray(model.intercept_path_), np.asarray(model.coef_path_)
@@ -240,30 +244,17 @@ def run_glmnet(
 
     ``limits``: (lower, upper) (p,) coefficient limits, passed to glmnet as
     ``lower.limits`` / ``upper.limits`` (None: none, glmnet's default)."""
-    exe = _common.rscript()
-    if exe is None:
+    if _common.rscript() is None:
         return {"glmnet": {"status": "missing (Rscript or glmnet not installed)"}}
     n, p = prob.X.shape
-    results = {}
-    with tempfile.TemporaryDirectory(prefix="penstat-bench-") as tmp:
-        tmp = Path(tmp)
-        prob.X.ravel(order="F").astype("<f8").tofile(tmp / "x.bin")
-        prob.y.astype("<f8").tofile(tmp / "y.bin")
-        prob.lambdas.astype("<f8").tofile(tmp / "lambdas.bin")
-        if limits is not None:
-            for side, values in zip(("lower", "upper"), limits, strict=True):
-                np.broadcast_to(values, (p,)).astype("<f8").tofile(tmp / f"{side}.bin")
-        script = Path(__file__).with_name("glmnet_path.R")
-        cmd = [
-            exe, str(script), str(tmp), str(n), str(p), prob.family, repr(prob.l1_ratio),
-            str(repeats), ",".join(repr(t) for t in threshes), repr(slow),
-        ]  # fmt: skip
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+
+    def read(tmp, proc):
+        results = {}
         for i, thresh in enumerate(threshes, start=1):
             name = "glmnet" if i == 1 else f"glmnet thresh={thresh:g}"
             times_file = tmp / f"times_{i}.txt"
             if proc.returncode != 0 or not times_file.exists():
-                results[name] = {"status": "failed: " + proc.stderr.strip()[-200:]}
+                results[name] = _common.r_failed(proc)
                 continue
             times = [float(t) for t in times_file.read_text().split()]
             raw = np.fromfile(tmp / f"coef_{i}.bin", dtype="<f8")
@@ -271,7 +262,16 @@ def run_glmnet(
             intercepts = raw[:nlam]
             coefs = raw[nlam:].reshape(nlam, p)  # column-major p x nlam = row-major
             results[name] = {"times": times, "fit": (intercepts, coefs), "status": "ok"}
-    return results
+        return results
+
+    files = _common.xy_files(prob.X, prob.y)
+    files["lambdas.bin"] = prob.lambdas.astype("<f8")
+    if limits is not None:
+        for side, values in zip(("lower", "upper"), limits, strict=True):
+            files[f"{side}.bin"] = np.broadcast_to(values, (p,)).astype("<f8")
+    args = [n, p, prob.family, repr(prob.l1_ratio), repeats,
+            ",".join(repr(t) for t in threshes), repr(slow)]  # fmt: skip
+    return _common.run_r_script("glmnet_path.R", files, args, read)
 
 
 # ---- one problem ---------------------------------------------------------------------

@@ -25,19 +25,16 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import sys
-import time
-import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from _common import (  # noqa: E402
+    error_record,
+    fit_quietly,
     limit_threads_from_argv,
-    machine_description,
-    markdown_table,
-    write_report,
+    simulation_main,
 )
 
 limit_threads_from_argv(1)
@@ -86,68 +83,22 @@ def run_setting(setting, reps, seed):
         df = pd.DataFrame(X, columns=cols).assign(y=y)
         mu_test = X_test @ beta
         for name, options in METHODS.items():
-            start = time.perf_counter()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                fit = ps.lasso("y ~ .", df, seed=rep, progress=False, **options)
-            elapsed = time.perf_counter() - start
+            fit, elapsed = fit_quietly(
+                ps.lasso, "y ~ .", df, seed=rep, progress=False, **options
+            )
             b = fit.coef.to_numpy()[1:]
             pred = fit.intercept + X_test @ b
-            rows[name].append(
-                {
-                    "est": np.sum((b - beta) ** 2) / np.sum(beta**2),
-                    "test": 1 + np.mean((pred - mu_test) ** 2) / sigma**2,
-                    "fp": np.count_nonzero((b != 0) & (beta == 0)),
-                    "fn": np.count_nonzero((b == 0) & (beta != 0)),
-                    "time": elapsed,
-                }
-            )
+            fp = np.count_nonzero((b != 0) & (beta == 0))
+            fn = np.count_nonzero((b == 0) & (beta != 0))
+            rows[name].append(error_record(b, beta, pred, mu_test, sigma, fp, fn, elapsed))
     return {name: pd.DataFrame(r) for name, r in rows.items()}
 
 
-def fmt(values):
-    mean = values.mean()
-    se = values.std(ddof=1) / np.sqrt(len(values)) if len(values) > 1 else np.nan
-    return f"{mean:.3f} ({se:.3f})"
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=40)
-    parser.add_argument("--quick", action="store_true", help="10 replicates")
-    parser.add_argument("--seed", type=int, default=20261207)
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--out", default=None)
-    args = parser.parse_args()
-    reps = 10 if args.quick else args.reps
-    header = ["setting", "method", "estimation error", "test error / sigma^2",
-              "false positives", "false negatives", "time per fit (s)"]  # fmt: skip
-    table = []
-    for setting in SETTINGS:
-        label = ", ".join(f"{k}={v:g}" for k, v in setting.items())
-        found = run_setting(setting, reps, args.seed)
-        for name, frame in found.items():
-            table.append(
-                [
-                    label,
-                    name,
-                    fmt(frame["est"]),
-                    fmt(frame["test"]),
-                    fmt(frame["fp"]),
-                    fmt(frame["fn"]),
-                    f"{frame['time'].median():.3f}",
-                ]  # fmt: skip
-            )
-            print(" | ".join(table[-1]), flush=True)
-    text = (
-        f"# Relaxed and adaptive lasso: {reps} replicates per setting\n\n"
-        f"Machine: {machine_description()} (shared with other jobs while it ran; "
-        "times are indicative).\n\n"
-        "Mean (Monte Carlo standard error) over replicates; 10-fold CV in every fit.\n\n"
-        + markdown_table(header, table)
-        + "\n"
-    )
-    write_report(text, args.out, "relax-adaptive")
+    simulation_main(
+        __doc__, SETTINGS, run_setting, "Relaxed and adaptive lasso", "",
+        "relax-adaptive",
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

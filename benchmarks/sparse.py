@@ -38,8 +38,6 @@ from benchmarks._common import limit_threads_from_argv  # noqa: E402
 THREADS = limit_threads_from_argv(default=1)
 
 import argparse  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
 
@@ -95,31 +93,29 @@ def fit_sklearn(X, y, lambdas, tol):
 
 
 def run_glmnet(X, y, lambdas, repeats: int, thresh: float, clock: str = "wall") -> dict:
-    exe = _common.rscript()
-    if exe is None:
-        return {"status": "missing (Rscript or glmnet not installed)"}
     n, p = X.shape
-    with tempfile.TemporaryDirectory(prefix="penstat-sparse-") as tmp:
-        tmp = Path(tmp)
-        X.indices.astype("<i4").tofile(tmp / "i.bin")
-        X.indptr.astype("<i4").tofile(tmp / "p.bin")
-        X.data.astype("<f8").tofile(tmp / "x.bin")
-        y.astype("<f8").tofile(tmp / "y.bin")
-        lambdas.astype("<f8").tofile(tmp / "lambdas.bin")
-        script = Path(__file__).with_name("glmnet_sparse.R")
-        cmd = [exe, str(script), str(tmp), str(n), str(p), str(X.nnz), "gaussian",
-               str(repeats), repr(thresh), clock]  # fmt: skip
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+
+    def read(tmp, proc):
         if proc.returncode != 0 or not (tmp / "times.txt").exists():
-            return {"status": "failed: " + proc.stderr.strip()[-200:]}
+            return _common.r_failed(proc)
         times = [float(t) for t in (tmp / "times.txt").read_text().split()]
         raw = np.fromfile(tmp / "coef.bin", dtype="<f8")
-    nlam = raw.size // (p + 1)
-    return {
-        "times": times,
-        "fit": (raw[:nlam], raw[nlam:].reshape(nlam, p)),
-        "status": "ok",
+        nlam = raw.size // (p + 1)
+        return {
+            "times": times,
+            "fit": (raw[:nlam], raw[nlam:].reshape(nlam, p)),
+            "status": "ok",
+        }
+
+    files = {
+        "i.bin": X.indices.astype("<i4"),
+        "p.bin": X.indptr.astype("<i4"),
+        "x.bin": X.data.astype("<f8"),
+        "y.bin": y.astype("<f8"),
+        "lambdas.bin": lambdas.astype("<f8"),
     }
+    args = [n, p, X.nnz, "gaussian", repeats, repr(thresh), clock]
+    return _common.run_r_script("glmnet_sparse.R", files, args, read, "penstat-sparse-")
 
 
 def time_python(fn, repeats: int, clock: str = "wall") -> dict:

@@ -14,6 +14,8 @@ fi
 Rscript -e 'suppressMessages(library(glmnet)); cat("glmnet", format(packageVersion("glmnet")), "\n")'
 mkdir -p "$out_dir"
 for script in scripts/glmnet_reference/*.R; do
+    # _common.R is sourced by the others, not run on its own
+    [[ "$(basename "$script")" == _* ]] && continue
     echo "== $script"
     Rscript "$script" "$out_dir"
 done

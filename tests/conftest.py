@@ -36,6 +36,39 @@ def make_mixed_frame(n: int = 80, seed: int = 0) -> pd.DataFrame:
     )
 
 
+REGION_EFFECT = {"north": 0.0, "south": 1.0, "east": -1.0, "west": 0.5}
+
+
+def make_region_frame(
+    n: int, seed: int, scales: tuple[float, ...] = (1.0, 1.0, 1.0)
+) -> tuple[pd.DataFrame, np.random.Generator]:
+    """The terms of the group-lasso tests: numeric x1, x2, ... (normal, sd
+    ``scales``), ``age`` (uniform on 20-70, for a spline or polynomial term) and a
+    four-level ``region`` (north, south, east, west). Returns the frame and the
+    generator, to draw the response next (``REGION_EFFECT`` maps region to an
+    effect)."""
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame(
+        {f"x{j}": rng.normal(scale=s, size=n) for j, s in enumerate(scales, 1)}
+        | {
+            "age": rng.uniform(20, 70, size=n),
+            "region": rng.choice(["north", "south", "east", "west"], size=n),
+        }
+    )
+    return df, rng
+
+
+def make_group_frame() -> pd.DataFrame:
+    """300 rows of :func:`make_region_frame`, a gaussian response ``y`` on x1 and
+    region, and a binary ``b`` (0 / 1) that follows y."""
+    n = 300
+    df, rng = make_region_frame(n, seed=0)
+    effect = df["region"].map(REGION_EFFECT)
+    df["y"] = 2 * df["x1"] + effect + 0.5 * rng.normal(size=n)
+    df["b"] = (df["y"] + rng.normal(size=n) > 0).astype(int)
+    return df
+
+
 @pytest.fixture
 def mixed():
     return make_mixed_frame()
@@ -122,3 +155,19 @@ try:
     _settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 except ImportError:  # pragma: no cover - hypothesis is a test dependency
     pass
+
+
+class HalfFailingPaths:
+    """Subsample paths (``paths(rows, lambdas)``) that fail on any half holding both
+    rows 0 and 1 (one half of about every other complementary pair), for stability
+    selection with failed fits."""
+
+    def __init__(self, paths):
+        self.paths = paths
+
+    def __call__(self, rows, lambdas):
+        from penstat._errors import DataError
+
+        if np.isin([0, 1], rows).all():
+            raise DataError("rows 0 and 1 together")
+        return self.paths(rows, lambdas)

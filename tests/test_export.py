@@ -13,6 +13,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import HalfFailingPaths
 
 matplotlib.use("Agg")
 
@@ -267,21 +268,6 @@ def test_terms_carry_their_penalty_group():
     assert all(t["group"] is None for t in plain)
 
 
-class _HalfFailing:
-    """Subsample paths that fail on any half holding both rows 0 and 1 (one half of
-    about every other complementary pair), as in tests/resampling/test_stability.py."""
-
-    def __init__(self, paths):
-        self.paths = paths
-
-    def __call__(self, rows, lambdas):
-        from penstat._errors import DataError
-
-        if np.isin([0, 1], rows).all():
-            raise DataError("rows 0 and 1 together")
-        return self.paths(rows, lambdas)
-
-
 def test_pairs_used_shown_only_when_a_subsample_failed():
     fit = ps.lasso("y ~ .", ps.datasets.load("diabetes"), lam=1.0)
     fit.stability_selection(n_subsamples=12, pfer=1.0, seed=1, progress=False)
@@ -291,7 +277,7 @@ def test_pairs_used_shown_only_when_a_subsample_failed():
     assert "Pairs used" not in render_report(fit, fmt="md")
 
     paths = fit.subpaths()
-    fit.subpaths = lambda: _HalfFailing(paths)  # on this instance only
+    fit.subpaths = lambda: HalfFailingPaths(paths)  # on this instance only
     with pytest.warns(UserWarning, match="could not be fitted|failed"):
         stab = fit.stability_selection(n_subsamples=12, pfer=1.0, seed=1, progress=False)
     assert 0 < stab.n_pairs < 12

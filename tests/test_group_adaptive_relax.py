@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from conftest import make_group_frame
 
 import penstat as ps
 from penstat import ArgumentError
@@ -22,21 +23,7 @@ FORMULA = "y ~ x1 + x2 + x3 + C(region) + poly(age, 3)"
 
 @pytest.fixture(scope="module")
 def frame():
-    rng = np.random.default_rng(0)
-    n = 300
-    df = pd.DataFrame(
-        {
-            "x1": rng.normal(size=n),
-            "x2": rng.normal(size=n),
-            "x3": rng.normal(size=n),
-            "age": rng.uniform(20, 70, size=n),
-            "region": rng.choice(["north", "south", "east", "west"], size=n),
-        }
-    )
-    effect = df["region"].map({"north": 0.0, "south": 1.0, "east": -1.0, "west": 0.5})
-    df["y"] = 2 * df["x1"] + effect + 0.5 * rng.normal(size=n)
-    df["b"] = (df["y"] + rng.normal(size=n) > 0).astype(int)
-    return df
+    return make_group_frame()
 
 
 def _term_index(fit):

@@ -6,6 +6,7 @@ frequencies per term, and the mistakes a user can make."""
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import make_group_frame
 
 import penstat as ps
 from penstat import ArgumentError
@@ -14,20 +15,8 @@ from penstat.selection.criteria import effective_df
 
 @pytest.fixture(scope="module")
 def frame():
-    rng = np.random.default_rng(0)
-    n = 300
-    df = pd.DataFrame(
-        {
-            "x1": rng.normal(size=n),
-            "x2": rng.normal(size=n),
-            "x3": rng.normal(size=n),
-            "age": rng.uniform(20, 70, size=n),
-            "region": rng.choice(["north", "south", "east", "west"], size=n),
-        }
-    )
-    effect = df["region"].map({"north": 0.0, "south": 1.0, "east": -1.0, "west": 0.5})
-    df["y"] = 2 * df["x1"] + effect + 0.5 * rng.normal(size=n)
-    df["b"] = (df["y"] + rng.normal(size=n) > 0).map({True: "yes", False: "no"})
+    df = make_group_frame()
+    df["b"] = df["b"].map({1: "yes", 0: "no"})
     return df
 
 

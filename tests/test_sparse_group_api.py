@@ -4,8 +4,8 @@ the summary (the selected terms and, inside them, the selected columns), criteri
 (df = the number of nonzero coefficients) and the mistakes a user can make."""
 
 import numpy as np
-import pandas as pd
 import pytest
+from conftest import make_region_frame
 
 import penstat as ps
 from penstat import ArgumentError
@@ -15,11 +15,8 @@ from penstat.selection.criteria import effective_df
 
 @pytest.fixture(scope="module")
 def frame():
-    rng = np.random.default_rng(0)
     n = 300
-    df = pd.DataFrame({f"x{j}": rng.normal(size=n) for j in range(1, 4)})
-    df["age"] = rng.uniform(20, 70, size=n)
-    df["region"] = rng.choice(["north", "south", "east", "west"], size=n)
+    df, rng = make_region_frame(n, seed=0)
     effect = df["region"].map({"north": 0.0, "south": 1.5, "east": 0.0, "west": 0.0})
     df["y"] = 2 * df["x1"] + effect + 0.5 * rng.normal(size=n)
     return df

@@ -18,38 +18,11 @@
 # Run through scripts/make_glmnet_reference.sh, or directly:
 #   Rscript scripts/glmnet_reference/cv.R [output directory]
 
-suppressMessages({
-  library(glmnet)
-  library(MASS)
-})
-
-args <- commandArgs(trailingOnly = TRUE)
-out_dir <- if (length(args) >= 1) args[[1]] else file.path("tests", "data")
-dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
-
-THRESH <- 1e-30
-MAXIT <- 1e8
-
-# ---- a minimal JSON writer (numbers with 17 significant digits) -------------------
-
-num <- function(x) trimws(formatC(as.numeric(x), digits = 17, format = "g"))
-vec <- function(x) paste0("[", paste(num(x), collapse = ", "), "]")
-mat <- function(x) {
-  rows <- vapply(seq_len(nrow(x)), function(i) vec(x[i, ]), "")
-  paste0("[", paste(rows, collapse = ",\n  "), "]")
-}
-str <- function(s) paste0("\"", s, "\"")
-write_json <- function(fields, file) {
-  body <- paste0("\"", names(fields), "\": ", fields, collapse = ",\n")
-  writeLines(paste0("{\n", body, "\n}"), file.path(out_dir, file))
-}
+script <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
+source(file.path(dirname(script), "_common.R"))
+suppressMessages(library(MASS))
 
 # ---- simulation --------------------------------------------------------------------
-
-simulate_x <- function(n, p, rho = 0.3) {
-  z <- matrix(rnorm(n * p), n, p)
-  sqrt(1 - rho) * z + sqrt(rho) * rnorm(n)
-}
 
 true_beta <- function(p, k = min(p, 6)) {
   b <- numeric(p)
@@ -126,24 +99,24 @@ write_case <- function(name, x, y, family, measure, nfolds = 10, alpha = 1,
 # ---- the cases -----------------------------------------------------------------------
 
 set.seed(20240701)
-x <- simulate_x(120, 12)
+x <- simulate_x(120, 12, rho = 0.3)
 y <- gaussian_y(x)
 write_case("gaussian_mse", x, y, "gaussian", "mse", description = "gaussian lasso, mse")
 write_case("gaussian_mae", x, y, "gaussian", "mae", description = "gaussian lasso, mae")
 
 set.seed(20240702)
-x <- simulate_x(150, 10)
+x <- simulate_x(150, 10, rho = 0.3)
 w <- runif(150, 0.2, 3)
 write_case("gaussian_weights", x, gaussian_y(x), "gaussian", "mse", weights = w,
            description = "gaussian lasso, mse, observation weights")
 
 set.seed(20240703)
-x <- simulate_x(25, 8)
+x <- simulate_x(25, 8, rho = 0.3)
 write_case("gaussian_ungrouped", x, gaussian_y(x), "gaussian", "mse",
            description = "gaussian lasso, 25 rows in 10 folds: grouped = FALSE enforced")
 
 set.seed(20240704)
-x <- simulate_x(200, 10)
+x <- simulate_x(200, 10, rho = 0.3)
 y <- binomial_y(x)
 write_case("binomial_deviance", x, y, "binomial", "deviance",
            description = "binomial lasso, deviance")
@@ -152,7 +125,7 @@ write_case("binomial_class", x, y, "binomial", "class",
 write_case("binomial_auc", x, y, "binomial", "auc", description = "binomial lasso, AUC")
 
 set.seed(20240705)
-x <- simulate_x(180, 12)
+x <- simulate_x(180, 12, rho = 0.3)
 y <- binomial_y(x)
 w <- runif(180, 0.2, 3)
 write_case("binomial_weights_deviance", x, y, "binomial", "deviance", weights = w,
@@ -255,7 +228,7 @@ grouped_counts <- function(x) {
 }
 
 set.seed(20261209)
-x <- simulate_x(120, 10)
+x <- simulate_x(120, 10, rho = 0.3)
 counts <- grouped_counts(x)
 w <- runif(120, 0.5, 2)
 # the AUC case with weights (cv.lognet weighs its folds without the trials)

@@ -10,16 +10,8 @@
 #   Rscript scripts/glmnet_reference/paths.R [output directory]
 # Needs only base R and glmnet (Debian: r-cran-glmnet); JSON is written by hand.
 
-suppressMessages(library(glmnet))
-
-args <- commandArgs(trailingOnly = TRUE)
-out_dir <- if (length(args) >= 1) args[[1]] else file.path("tests", "data")
-dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
-
-# glmnet stops when every coordinate moves less than about sqrt(thresh); 1e-30 makes
-# cyclic descent run to its floating-point fixed point (KKT residuals ~1e-12 * lambda).
-THRESH <- 1e-30
-MAXIT <- 1e8
+script <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
+source(file.path(dirname(script), "_common.R"))
 
 # ---- a minimal JSON writer (numbers with 17 significant digits) -------------------
 
@@ -67,14 +59,8 @@ as_vector <- function(x) {
 
 # ---- simulation helpers ------------------------------------------------------------
 
-# Gaussian features with pairwise correlation rho, coefficients decaying in size
-# with alternating signs (the design of Friedman, Hastie & Tibshirani 2010).
-simulate_x <- function(n, p, rho = 0) {
-  z <- matrix(rnorm(n * p), n, p)
-  if (rho > 0) z <- sqrt(1 - rho) * z + sqrt(rho) * rnorm(n)
-  z
-}
-
+# Coefficients decaying in size with alternating signs (the design of Friedman,
+# Hastie & Tibshirani 2010; features from simulate_x in _common.R).
 true_beta <- function(p, k = min(p, 8)) {
   b <- numeric(p)
   j <- seq_len(k)
@@ -241,7 +227,7 @@ write_case("binomial_enet", x, binomial_y(x, true_beta(20)), family = "binomial"
            alpha = 0.5, description = "binomial elastic net, alpha = 0.5")
 
 set.seed(20240606)
-x <- simulate_x(100, 8)
+x <- simulate_x(100, 8, rho = 0)
 write_case("binomial_ridge", x, binomial_y(x, true_beta(8)), family = "binomial",
            alpha = 0, description = "binomial ridge, alpha = 0")
 
@@ -278,7 +264,7 @@ write_case("gaussian_p_gt_n", x, gaussian_y(x, true_beta(40)),
 
 set.seed(20240612)
 x <- simulate_x(40, 40 - 5, rho = 0.2)
-x <- cbind(x, simulate_x(40, 5))
+x <- cbind(x, simulate_x(40, 5, rho = 0))
 write_case("binomial_p_gt_n", x[, 1:40], binomial_y(x[, 1:40], true_beta(40)),
            family = "binomial", alpha = 0.9,
            description = "binomial elastic net (alpha 0.9) with p = n = 40")
@@ -350,7 +336,7 @@ write_case("gaussian_lambda_min_ratio", x, gaussian_y(x, true_beta(15)), nlambda
            description = "gaussian elastic net (alpha 0.3), nlambda = 30, lambda.min.ratio = 0.05")
 
 set.seed(20240623)
-x <- simulate_x(60, 5)
+x <- simulate_x(60, 5, rho = 0)
 y <- as.numeric(x[, 1] + 0.5 * x[, 2] > 0)  # perfectly separable
 write_case("binomial_separable", x, y, family = "binomial",
            description = "binomial lasso on perfectly separable data (stops at dev.ratio > 0.999)")
@@ -372,7 +358,7 @@ write_case("binomial_offset", x, binomial_y(x, true_beta(10), off), family = "bi
            description = "binomial elastic net (alpha 0.5) with an offset and weights")
 
 set.seed(20261126)
-x <- simulate_x(120, 8)
+x <- simulate_x(120, 8, rho = 0)
 off <- rnorm(120, -0.5, 1.5)
 write_case("binomial_offset_no_intercept", x, binomial_y(x, true_beta(8), off),
            family = "binomial", intercept = FALSE, offset = off,
@@ -422,7 +408,7 @@ write_case("binomial_limits_enet", x, binomial_y(x, 2 * true_beta(12)),
            description = "binomial elastic net (alpha 0.5), weights, penalty factors (0 on two free columns), upper limits")
 
 set.seed(20261205)
-x <- simulate_x(150, 8)
+x <- simulate_x(150, 8, rho = 0)
 write_case("binomial_limits_no_intercept", x, binomial_y(x, 1.5 * true_beta(8)),
            family = "binomial", intercept = FALSE, lower_limits = -0.6, upper_limits = 0.7,
            description = "binomial lasso without intercept, scalar limits -0.6 and 0.7")

@@ -21,31 +21,9 @@
 # Run through scripts/make_glmnet_reference.sh, or directly:
 #   Rscript scripts/glmnet_reference/relax.R [output directory]
 
-suppressMessages(library(glmnet))
+script <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
+source(file.path(dirname(script), "_common.R"))
 
-args <- commandArgs(trailingOnly = TRUE)
-out_dir <- if (length(args) >= 1) args[[1]] else file.path("tests", "data")
-dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
-
-THRESH <- 1e-30
-MAXIT <- 1e8
-
-num <- function(x) trimws(formatC(as.numeric(x), digits = 17, format = "g"))
-vec <- function(x) paste0("[", paste(num(x), collapse = ", "), "]")
-mat <- function(x) {
-  rows <- vapply(seq_len(nrow(x)), function(i) vec(x[i, ]), "")
-  paste0("[", paste(rows, collapse = ",\n  "), "]")
-}
-str <- function(s) paste0("\"", s, "\"")
-write_json <- function(fields, file) {
-  body <- paste0("\"", names(fields), "\": ", fields, collapse = ",\n")
-  writeLines(paste0("{\n", body, "\n}"), file.path(out_dir, file))
-}
-
-simulate_x <- function(n, p, rho = 0.3) {
-  z <- matrix(rnorm(n * p), n, p)
-  sqrt(1 - rho) * z + sqrt(rho) * rnorm(n)
-}
 true_beta <- function(p, k = min(p, 5)) {
   b <- numeric(p)
   j <- seq_len(k)
@@ -59,7 +37,7 @@ make_y <- function(x, family) {
 }
 
 relax_case <- function(family, n, p, measure, nfolds = 10, name = family) {
-  x <- simulate_x(n, p)
+  x <- simulate_x(n, p, rho = 0.3)
   y <- make_y(x, family)
   foldid <- sample(rep(seq_len(nfolds), length.out = n))
   # do.call puts the values in the call, which relax.glmnet re-evaluates (update())
@@ -113,7 +91,7 @@ relax_case <- function(family, n, p, measure, nfolds = 10, name = family) {
 }
 
 adaptive_case <- function(family, n, p) {
-  x <- simulate_x(n, p)
+  x <- simulate_x(n, p, rho = 0.3)
   y <- make_y(x, family)
   init <- if (family == "gaussian") coef(lm(y ~ x)) else coef(glm(y ~ x, family = binomial))
   pf <- 1 / abs(init[-1])

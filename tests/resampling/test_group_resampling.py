@@ -5,8 +5,8 @@ the error bound of stability selection with q and p counted in groups
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
+from conftest import REGION_EFFECT, make_region_frame
 
 import penstat as ps
 from penstat.resampling.bounds import mb_bound, stability_parameters
@@ -17,16 +17,9 @@ FORMULA = "y ~ x1 + x2 + x3 + x4 + C(region) + poly(age, 3)"
 
 @pytest.fixture(scope="module")
 def frame():
-    rng = np.random.default_rng(7)
     n = 160
-    df = pd.DataFrame(
-        {f"x{j}": rng.normal(size=n) for j in range(1, 5)}
-        | {
-            "age": rng.uniform(20, 70, size=n),
-            "region": rng.choice(["north", "south", "east", "west"], size=n),
-        }
-    )
-    effect = df["region"].map({"north": 0.0, "south": 1.0, "east": -1.0, "west": 0.5})
+    df, rng = make_region_frame(n, seed=7, scales=(1.0,) * 4)
+    effect = df["region"].map(REGION_EFFECT)
     df["y"] = 1.5 * df["x1"] + effect + 0.4 * df["x2"] + rng.normal(size=n)
     return df
 

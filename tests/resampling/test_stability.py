@@ -15,6 +15,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from conftest import HalfFailingPaths
 from sklearn.linear_model import Lasso, lasso_path
 
 from penstat._errors import ArgumentError, PenstatError
@@ -455,24 +456,9 @@ def test_seed_entropy_list_repeats_run(sim_fit):
     np.testing.assert_array_equal(a.coefs, b.coefs)
 
 
-class _HalfFailing:
-    """Subsample paths that fail on any half holding both rows 0 and 1 (one half of
-    about every other complementary pair)."""
-
-    def __init__(self, paths):
-        self.paths = paths
-
-    def __call__(self, rows, lambdas):
-        from penstat._errors import DataError
-
-        if np.isin([0, 1], rows).all():
-            raise DataError("rows 0 and 1 together")
-        return self.paths(rows, lambdas)
-
-
 class HalfFailingFit(StandInFit):
     def subpaths(self):
-        return _HalfFailing(self.path_rows)
+        return HalfFailingPaths(self.path_rows)
 
 
 def test_stability_bound_counts_whole_pairs_when_fits_fail():
@@ -496,7 +482,7 @@ def test_stability_bound_counts_whole_pairs_when_fits_fail():
     assert any("whole pairs" in note for note in stab.notes)
 
 
-class _RowZeroFailing(_HalfFailing):
+class _RowZeroFailing(HalfFailingPaths):
     """Fails on any half holding row 0: one half of every complementary pair."""
 
     def __call__(self, rows, lambdas):

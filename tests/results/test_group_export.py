@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
+from conftest import REGION_EFFECT, make_region_frame
 
 import penstat as ps
 from penstat.results.export import fit_to_dict
@@ -17,18 +17,9 @@ FORMULA = "y ~ x1 + x2 + x3 + C(region) + poly(age, 3)"
 
 @pytest.fixture(scope="module")
 def frame():
-    rng = np.random.default_rng(0)
     n = 200
-    df = pd.DataFrame(
-        {
-            "x1": rng.normal(size=n),
-            "x2": rng.normal(scale=3.0, size=n),
-            "x3": rng.normal(size=n),
-            "age": rng.uniform(20, 70, size=n),
-            "region": rng.choice(["north", "south", "east", "west"], size=n),
-        }
-    )
-    effect = df["region"].map({"north": 0.0, "south": 1.0, "east": -1.0, "west": 0.5})
+    df, rng = make_region_frame(n, seed=0, scales=(1.0, 3.0, 1.0))
+    effect = df["region"].map(REGION_EFFECT)
     df["y"] = 2 * df["x1"] + 0.3 * df["x2"] + effect + 0.5 * rng.normal(size=n)
     return df
 

@@ -759,37 +759,45 @@ cdef double CG_REL_TOL = 1e-2
 
 
 
+cdef double _direction_image(Work* W, int na, const int* act, const double* d,
+                             double* out, int size, bint gram) noexcept nogil:
+    """out = sum_j d_j col_j over the active groups, with col_j the design column
+    (length n; gram False) or the Gram column (length gn; gram True); returns
+    sum_j m_j d_j, the intercept's share of the move."""
+    cdef int q, g, j, one = 1
+    cdef double c, md = 0.0
+    memset(out, 0, size * sizeof(double))
+    for q in range(na):
+        g = act[q]
+        for j in range(W.starts[g], W.starts[g + 1]):
+            c = d[j]
+            md += W.m[j] * c
+            if c != 0.0:
+                if gram:
+                    daxpy(&size, &c, _gcol(W, j), &one, out, &one)
+                else:
+                    daxpy(&size, &c, <double*>_col(W, j), &one, out, &one)
+    return md
+
+
 cdef void _hess_vec(Work* W, int na, const int* act, const double* v, double* out,
                     double lam, double a) noexcept nogil:
     """out = H v on the active columns: X_A' X_A v (the working columns for
     binomial) plus the Hessian of the penalty,
     lam w_g (a (I - b_g b_g' / ||b_g||^2) / ||b_g|| + (1 - a) I) per group."""
     cdef int q, g, j, n = W.n, one = 1, gn = <int>W.gn
-    cdef double c
     cdef double* u = W.nu
     if W.cov:
         # out = G_AA v_A: u = sum_j v_j G[:, j] (gn rows), read on the active columns
         u = W.nv + 5 * W.p
-        memset(u, 0, gn * sizeof(double))
-        for q in range(na):
-            g = act[q]
-            for j in range(W.starts[g], W.starts[g + 1]):
-                c = v[j]
-                if c != 0.0:
-                    daxpy(&gn, &c, _gcol(W, j), &one, u, &one)
+        _direction_image(W, na, act, v, u, gn, True)
         for q in range(na):
             g = act[q]
             for j in range(W.starts[g], W.starts[g + 1]):
                 out[j] = u[_gi(W, j)]
         _pen_hess_vec(W, na, act, v, out, lam, a)
         return
-    memset(u, 0, n * sizeof(double))
-    for q in range(na):
-        g = act[q]
-        for j in range(W.starts[g], W.starts[g + 1]):
-            c = v[j]
-            if c != 0.0:
-                daxpy(&n, &c, <double*>_col(W, j), &one, u, &one)
+    _direction_image(W, na, act, v, u, n, False)
     for q in range(na):
         g = act[q]
         for j in range(W.starts[g], W.starts[g + 1]):
@@ -991,20 +999,13 @@ cdef void _newton_accept(Work* W, int na, const int* act, double* d, double lam,
                          double a) noexcept nogil:
     """The halving search along the Newton direction d (residual mode; covariance
     mode in _newton_accept_cov)."""
-    cdef int n = W.n, q, g, j, one = 1
+    cdef int n = W.n
     cdef double* xd = W.nu + n
-    cdef double c, md = 0.0
+    cdef double md
     if W.cov:
         _newton_accept_cov(W, na, act, d, lam, a)
         return
-    memset(xd, 0, n * sizeof(double))
-    for q in range(na):
-        g = act[q]
-        for j in range(W.starts[g], W.starts[g + 1]):
-            c = d[j]
-            md += W.m[j] * c
-            if c != 0.0:
-                daxpy(&n, &c, <double*>_col(W, j), &one, xd, &one)
+    md = _direction_image(W, na, act, d, xd, n, False)
     _halve_and_apply(W, na, act, d, xd, xd, W.r, n, md, lam, a)
 
 
@@ -1012,18 +1013,10 @@ cdef void _newton_accept_cov(Work* W, int na, const int* act, double* d, double 
                              double a) noexcept nogil:
     """The halving search of _newton_active in covariance mode: the loss change of
     the step is -s d'X'r + s^2/2 d'X'X d, and X'r moves by -s X'X d."""
-    cdef int p = W.p, q, g, j, one = 1, gn = <int>W.gn
+    cdef int p = W.p, q, g, j, gn = <int>W.gn
     cdef double* Gd = W.nv + 5 * p
     cdef double two[2]
-    cdef double c, md = 0.0
-    memset(Gd, 0, gn * sizeof(double))
-    for q in range(na):
-        g = act[q]
-        for j in range(W.starts[g], W.starts[g + 1]):
-            c = d[j]
-            md += W.m[j] * c
-            if c != 0.0:
-                daxpy(&gn, &c, _gcol(W, j), &one, Gd, &one)
+    cdef double md = _direction_image(W, na, act, d, Gd, gn, True)
     two[0] = 0.0
     two[1] = 0.0
     for q in range(na):
@@ -1201,6 +1194,58 @@ cdef void _release(Work* W):
     free(W.bstart)
 
 
+cdef void _init_work(Work* W, int n, int p, int ng, const double* X, const int* starts,
+                     const double* wg, double* b, double* b0, double* r, const double* z,
+                     const double* sq, const long* qstart, bint center, bint scaled,
+                     bint cov, double l1_within, const double* pfg) noexcept:
+    """The fields of W both paths set before _alloc: the problem, the state vectors
+    (z, sq NULL for gaussian) and the mode."""
+    W.n, W.p, W.ng = n, p, ng
+    W.X = X
+    W.starts = starts
+    W.wg = wg
+    W.b = b
+    W.b0 = b0
+    W.r = r
+    W.z = z
+    W.sq = sq
+    W.sz = 1.0
+    W.qstart = qstart
+    W.center = center
+    W.scaled = scaled
+    W.cov = cov
+    W.sgl = l1_within
+    W.pfg = pfg
+
+
+cdef inline void _profile_lambda(Work* W, int nstrong, long sweeps) noexcept nogil:
+    """PROFILE counts at the end of one lambda."""
+    cdef int g
+    _count(C_LAMBDAS, 1)
+    _count(C_STRONG, nstrong)
+    _count(C_SWEEPS, sweeps)
+    for g in range(W.ng):
+        if _nonzero(W, g):
+            _count(C_ACTIVE, 1)
+
+
+cdef inline bint _end_lambda(int m, double dev, double dev0, long sweeps, bint ok,
+                             bint early_stop, bint relative, double* dr_prev,
+                             double* dev_out, int* iter_out,
+                             unsigned char* converged_out) noexcept nogil:
+    """Record lambda m's deviance, sweeps and convergence; True when glmnet's early
+    stop ends the path there (``relative``: the gaussian form of the test)."""
+    cdef double dr
+    dev_out[m] = dev
+    iter_out[m] = <int>sweeps
+    converged_out[m] = ok
+    dr = 1.0 - dev / dev0 if dev0 > 0.0 else 0.0
+    if early_stop and early_stop_reached(m, dr, dr_prev[0], True, relative):
+        return True
+    dr_prev[0] = dr
+    return False
+
+
 def group_gaussian_path(const double[::1, :] X, const double[::1] y,
                         const double[::1] wg, const int[::1] starts, double l1_ratio,
                         const double[::1] lambdas, bint early_stop, double tol,
@@ -1222,7 +1267,7 @@ def group_gaussian_path(const double[::1, :] X, const double[::1] y,
     ||y||^2 - b'c - b'X'r. The same iterations as the residual mode, to round-off."""
     cdef int n = X.shape[0], p = X.shape[1], ng = wg.shape[0], nlam = lambdas.shape[0]
     cdef Work W
-    cdef double b0 = 0.0, dev0 = 0.0, dev, thr, lam, lam_prev, dr, dr_prev = 0.0
+    cdef double b0 = 0.0, dev0 = 0.0, dev, thr, lam, lam_prev, dr_prev = 0.0
     cdef double t_start
     cdef int i, j, g, m, nstrong, before, n_fit = 0, one = 1
     cdef double done = 1.0, dzero = 0.0
@@ -1238,26 +1283,12 @@ def group_gaussian_path(const double[::1, :] X, const double[::1] y,
     cdef int* strong = <int*>malloc(max(ng, 1) * sizeof(int))
     cdef int* active = <int*>malloc(max(ng, 1) * sizeof(int))
     cdef long* qstart = <long*>malloc(max(ng, 1) * sizeof(long))
-    W.n, W.p, W.ng = n, p, ng
-    W.X = &X[0, 0]
-    W.starts = &starts[0]
-    W.wg = &wg[0]
-    W.b = b
-    W.b0 = &b0
-    W.r = r
-    W.z = NULL
-    W.sq = NULL
-    W.sz = 1.0
-    W.qstart = qstart
-    W.center = False
-    W.scaled = False
-    W.cov = cov
-    W.sgl = l1_within
+    cdef const double* pfg_p = NULL
     if l1_within > 0.0:
         pfg_v = pfg
-        W.pfg = &pfg_v[0]
-    else:
-        W.pfg = NULL
+        pfg_p = &pfg_v[0]
+    _init_work(&W, n, p, ng, &X[0, 0], &starts[0], &wg[0], b, &b0, r, NULL, NULL,
+               qstart, False, False, cov, l1_within, pfg_p)
     if cov:
         c = <double*>malloc(max(p, 1) * sizeof(double))
         if c == NULL:
@@ -1295,12 +1326,7 @@ def group_gaussian_path(const double[::1, :] X, const double[::1] y,
                     if nstrong == before or not ok:
                         break
                 if PROFILE:
-                    _count(C_LAMBDAS, 1)
-                    _count(C_STRONG, nstrong)
-                    _count(C_SWEEPS, sweeps)
-                    for g in range(ng):
-                        if _nonzero(&W, g):
-                            _count(C_ACTIVE, 1)
+                    _profile_lambda(&W, nstrong, sweeps)
                 for j in range(p):
                     coefs_out[m, j] = b[j]
                 dev = 0.0
@@ -1311,15 +1337,11 @@ def group_gaussian_path(const double[::1, :] X, const double[::1] y,
                 else:
                     for i in range(n):
                         dev += r[i] * r[i]
-                dev_out[m] = dev
-                iter_out[m] = <int>sweeps
-                converged_out[m] = ok
                 n_fit = m + 1
                 lam_prev = lam
-                dr = 1.0 - dev / dev0 if dev0 > 0.0 else 0.0
-                if early_stop and early_stop_reached(m, dr, dr_prev, True, True):
+                if _end_lambda(m, dev, dev0, sweeps, ok, early_stop, True, &dr_prev,
+                               &dev_out[0], &iter_out[0], &converged_out[0]):
                     break
-                dr_prev = dr
             _tick(T_TOTAL, t_start)
     finally:
         _release(&W)
@@ -1414,7 +1436,7 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
     cdef int n = X.shape[0], p = X.shape[1], ng = wg.shape[0], nlam = lambdas.shape[0]
     cdef Work W
     cdef double b0 = 0.0, b0_old, dev, dev0, sat = 0.0, lam, lam_prev
-    cdef double dr, dr_prev = 0.0, f_old, f_new, step, acc, db0, t_start, t0
+    cdef double dr_prev = 0.0, f_old, f_new, step, acc, db0, t_start, t0
     cdef int i, j, g, m, q, nstrong, before, it, h, n_fit = 0
     cdef long sweeps
     cdef bint ok, accepted, refresh, fresh = True
@@ -1439,25 +1461,12 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
     if offset is not None:
         off_v = offset
         off = &off_v[0]
-    W.n, W.p, W.ng = n, p, ng
-    W.X = &X[0, 0]
-    W.starts = &starts[0]
-    W.wg = &wg[0]
-    W.b = b
-    W.b0 = &b0
-    W.r = r
-    W.z = z
-    W.sq = sq
-    W.qstart = qstart
-    W.center = fit_intercept
-    W.scaled = True
-    W.cov = cov
-    W.sgl = l1_within
+    cdef const double* pfg_p = NULL
     if l1_within > 0.0:
         pfg_v = pfg
-        W.pfg = &pfg_v[0]
-    else:
-        W.pfg = NULL
+        pfg_p = &pfg_v[0]
+    _init_work(&W, n, p, ng, &X[0, 0], &starts[0], &wg[0], b, &b0, r, z, sq, qstart,
+               fit_intercept, True, cov, l1_within, pfg_p)
     if (b == NULL or b_old == NULL or r == NULL or r0 == NULL or z == NULL or sq == NULL
             or eta == NULL or eta_old == NULL or gnorm == NULL or in_strong == NULL
             or strong == NULL or active == NULL or qstart == NULL
@@ -1582,25 +1591,16 @@ def group_binomial_path(const double[::1, :] X, const double[::1] y,
                 if W.oom:
                     break
                 if PROFILE:
-                    _count(C_LAMBDAS, 1)
-                    _count(C_STRONG, nstrong)
-                    _count(C_SWEEPS, sweeps)
-                    for g in range(ng):
-                        if _nonzero(&W, g):
-                            _count(C_ACTIVE, 1)
+                    _profile_lambda(&W, nstrong, sweeps)
                 for j in range(p):
                     coefs_out[m, j] = b[j]
                 intercepts_out[m] = b0
                 dev = 2.0 * (_neg_loglik(n, eta, yp, wp) + sat)
-                dev_out[m] = dev
-                iter_out[m] = <int>sweeps
-                converged_out[m] = ok
                 n_fit = m + 1
                 lam_prev = lam
-                dr = 1.0 - dev / dev0 if dev0 > 0.0 else 0.0
-                if early_stop and early_stop_reached(m, dr, dr_prev, True, False):
+                if _end_lambda(m, dev, dev0, sweeps, ok, early_stop, False, &dr_prev,
+                               &dev_out[0], &iter_out[0], &converged_out[0]):
                     break
-                dr_prev = dr
             _tick(T_TOTAL, t_start)
         if W.oom:
             raise MemoryError("group_binomial_path: no memory for the working columns")

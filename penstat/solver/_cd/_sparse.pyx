@@ -802,7 +802,13 @@ cdef int bin_run(Sp *P, Bin *B, const double *lambdas, int nlam, bint fit_interc
 cdef void setup(Sp *P, const double[::1] data, const int[::1] indices,
                 const long long[::1] indptr, const double[::1] xm,
                 const double[::1] xinv, const double[::1] w, const double[::1] pf,
-                double l1_ratio, int n, int p):
+                double l1_ratio, int n, int p, lower, upper, double[::1] b,
+                double[::1] v, double[::1] g, int[::1] strong, int[::1] act,
+                unsigned char[::1] in_strong, unsigned char[::1] in_act):
+    """P for both families: the design, the limits (``lower`` / ``upper`` or None,
+    arrays the caller keeps alive) and the state vectors (p each), strong and active
+    sets empty, covariance mode off."""
+    cdef const double[::1] lo_v, hi_v
     P.n = n
     P.p = p
     P.x = &data[0] if data.shape[0] > 0 else NULL
@@ -822,6 +828,26 @@ cdef void setup(Sp *P, const double[::1] data, const int[::1] indices,
     P.gi = NULL
     P.gp = NULL
     P.g0 = NULL
+    if lower is not None:
+        lo_v = lower
+        hi_v = upper
+        P.lo = &lo_v[0]
+        P.hi = &hi_v[0]
+    P.b = &b[0]
+    P.v = &v[0]
+    P.g = &g[0]
+    P.strong = &strong[0]
+    P.in_strong = &in_strong[0]
+    P.act = &act[0]
+    P.in_act = &in_act[0]
+
+
+def _check_outputs(name, nlam, p, coefs_out, intercepts_out, dev_out, iter_out,
+                   converged_out):
+    if (coefs_out.shape[0] < nlam or coefs_out.shape[1] != p
+            or intercepts_out.shape[0] < nlam or dev_out.shape[0] < nlam
+            or iter_out.shape[0] < nlam or converged_out.shape[0] < nlam):
+        raise ValueError(f"{name}: output arrays are too small")
 
 
 def _check(data, indices, indptr, n, xm, xinv, y, w, pf, lower, upper, name):
@@ -878,10 +904,8 @@ def sparse_gaussian_path(const double[::1] data, const int[::1] indices,
     cdef int nlam = lambdas.shape[0], i, j, n_fit
     cdef long long k
     cdef double b0 = 0.0, yy = 0.0, sxw, sx2, mj
-    if (coefs_out.shape[0] < nlam or coefs_out.shape[1] != p
-            or intercepts_out.shape[0] < nlam or dev_out.shape[0] < nlam
-            or iter_out.shape[0] < nlam or converged_out.shape[0] < nlam):
-        raise ValueError("sparse_gaussian_path: output arrays are too small")
+    _check_outputs("sparse_gaussian_path", nlam, p, coefs_out, intercepts_out, dev_out,
+                   iter_out, converged_out)
     if max_iter < 1:
         max_iter = 1
     for i in range(n):
@@ -909,7 +933,7 @@ def sparse_gaussian_path(const double[::1] data, const int[::1] indices,
         wscale = w[0]
     else:
         xw = np.asarray(data) * w_np[np.asarray(indices)]
-    cdef const double[::1] lo_v, hi_v, gx_v
+    cdef const double[::1] gx_v
     cdef const int[::1] gi_v
     cdef const long long[::1] gp_v
     cdef double[::1] b = np.zeros(p), v = np.zeros(p), g = np.zeros(p)
@@ -922,21 +946,10 @@ def sparse_gaussian_path(const double[::1] data, const int[::1] indices,
     cdef double[::1] scratch = np.zeros(max(n, p)), delta = np.zeros(p)
     cdef int[::1] S = np.empty(cap, dtype=np.intc)
     cdef Sp P
-    setup(&P, data, indices, indptr, xm, xinv, w, pf, l1_ratio, n, p)
+    setup(&P, data, indices, indptr, xm, xinv, w, pf, l1_ratio, n, p, lower, upper, b, v,
+          g, strong, act, in_strong, in_act)
     P.xw = &xw[0] if xw.shape[0] > 0 else NULL
     P.wscale = wscale
-    if lower is not None:
-        lo_v = lower
-        hi_v = upper
-        P.lo = &lo_v[0]
-        P.hi = &hi_v[0]
-    P.b = &b[0]
-    P.v = &v[0]
-    P.g = &g[0]
-    P.strong = &strong[0]
-    P.in_strong = &in_strong[0]
-    P.act = &act[0]
-    P.in_act = &in_act[0]
     if gram is not None:
         gx_v, gi_v, gp_v = gram
         if gp_v.shape[0] != p + 1 or gx_v.shape[0] != gi_v.shape[0] or (
@@ -1011,17 +1024,15 @@ def sparse_binomial_path(const double[::1] data, const int[::1] indices,
     cdef int p = _check(data, indices, indptr, n, xm, xinv, y, w, pf, lower, upper,
                         "sparse_binomial_path")
     cdef int nlam = lambdas.shape[0], n_fit
-    if (coefs_out.shape[0] < nlam or coefs_out.shape[1] != p
-            or intercepts_out.shape[0] < nlam or dev_out.shape[0] < nlam
-            or iter_out.shape[0] < nlam or converged_out.shape[0] < nlam):
-        raise ValueError("sparse_binomial_path: output arrays are too small")
+    _check_outputs("sparse_binomial_path", nlam, p, coefs_out, intercepts_out, dev_out,
+                   iter_out, converged_out)
     if offset is not None and offset.shape[0] != n:
         raise ValueError("sparse_binomial_path: offset has the wrong length")
     if max_iter < 1:
         max_iter = 1
     if n == 0 or p == 0 or nlam == 0:
         return 0
-    cdef const double[::1] lo_v, hi_v, off_v
+    cdef const double[::1] off_v
     cdef double[::1] b = np.zeros(p), v = np.zeros(p), g = np.zeros(p)
     cdef double[::1] xv1 = np.zeros(p), b_old = np.zeros(p)
     cdef long[::1] stamp = np.full(p, -1, dtype="l")
@@ -1032,21 +1043,10 @@ def sparse_binomial_path(const double[::1] data, const int[::1] indices,
     cdef unsigned char[::1] in_act = np.zeros(p, dtype=np.uint8)
     cdef Sp P
     cdef Bin B
-    setup(&P, data, indices, indptr, xm, xinv, w, pf, l1_ratio, n, p)
+    setup(&P, data, indices, indptr, xm, xinv, w, pf, l1_ratio, n, p, lower, upper, b, v,
+          g, strong, act, in_strong, in_act)
     P.xw = P.x
     P.wscale = 1.0
-    if lower is not None:
-        lo_v = lower
-        hi_v = upper
-        P.lo = &lo_v[0]
-        P.hi = &hi_v[0]
-    P.b = &b[0]
-    P.v = &v[0]
-    P.g = &g[0]
-    P.strong = &strong[0]
-    P.in_strong = &in_strong[0]
-    P.act = &act[0]
-    P.in_act = &in_act[0]
     B.y = &y[0]
     B.off = NULL
     if offset is not None:
