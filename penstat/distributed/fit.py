@@ -516,11 +516,17 @@ def fit_frame(
     def run_pass(requests, boot_seed=None):
         return scan.run(_irls_task, (pdesign, list(requests), boot_seed), _merge_list)
 
-    def binomial_groups(groups):
+    def binomial_groups(groups, problems=None):
+        """Paths of the groups by IRLS passes; ``problems[g]`` (optional) the
+        problem of :func:`_irls_task` whose rows group ``g`` (of one problem) has:
+        0 the full data, ``k + 1`` the rows outside fold ``k``."""
         nonlocal irls_passes
         from penstat.solver.gram import binomial_path_groups
 
-        paths, n = binomial_path_groups(groups, run_pass)
+        def mapped(requests):
+            return run_pass([((0, problems[g]), b0, b) for (g, _), b0, b in requests])
+
+        paths, n = binomial_path_groups(groups, run_pass if problems is None else mapped)
         irls_passes += n
         return paths
 
@@ -533,8 +539,11 @@ def fit_frame(
             return _gaussian_paths(total, others, specs, own_grid, with_folds)
         if own_grid:
             # every fold leads its own group: its own grid and early stop
-            groups = binomial_groups([([b], s) for s in specs for b in (total, *others)])
             size = 1 + len(others)
+            groups = binomial_groups(
+                [([b], s) for s in specs for b in (total, *others)],
+                [k for _ in specs for k in range(size)],
+            )
             paths = [groups[r * size][0] for r in range(len(specs))]
             fold_paths = [
                 [g[0] for g in groups[r * size + 1 : (r + 1) * size]]
@@ -573,20 +582,7 @@ def fit_frame(
 
     if select.lam is not None:
         path, index = _lam_path(solve_full, spec, select.lam)
-        relax = None
-        if select.relax:
-            from penstat.selection.relax import RelaxedFit
-
-            if gaussian:
-                rel = _relax_from_stats(path, total)
-            else:
-                (rel,), n = _logistic_relax(
-                    [((0, 0), path, total.n_rows - 3)], run_pass, spec.fit_intercept
-                )
-                irls_passes += n
-            gamma = 1.0 if select.relax_gamma is None else float(select.relax_gamma)
-            relax = RelaxedFit(rel, gamma, index)
-        result = EngineFit(path, index, None, spec.l1_ratio, relax=relax)
+        result = EngineFit(path, index, None, spec.l1_ratio)
     elif gaussian:
         result = _gaussian_rule(total, fold_stats if cv else [], specs, select, n_pos)
     else:
