@@ -18,7 +18,17 @@ passes, one scoring pass for all); the relaxed lasso's refits and the adaptive
 lasso's least-squares (or ridge) start are solves of the same Gram; a fixed ``lam``
 refits the path with ``lam`` on its grid, as in memory; limits and an offset column
 go into every problem. The Poisson bootstrap (:func:`bootstrap_coefs`) makes every
-replicate's statistics in one pass.
+replicate's statistics in one pass; with the lambda rule in every replicate
+(:func:`bootstrap_rule_coefs`, gaussian) every replicate's statistics of every fold.
+
+Binomial options by more passes: the relaxed lasso's logistic refits of every
+distinct active set (of the full path and of every fold path) advance by Newton
+steps, one pass a step for all of them (:func:`_logistic_relax`); the elastic net's
+criteria take one pass for the IRLS-weighted Gram of every lambda's active columns
+(:func:`_active_grams`); the adaptive lasso's ridge start (no more observations
+than columns) is a binomial ridge path and its CV. ``cv_grid="glmnet"`` fits every
+fold on its own grid (binomial: every fold its own lead problem in the same passes);
+``na_action="raise"`` adds one counting pass.
 
 Rows are never gathered: a pass returns only the merged summaries.
 """
