@@ -203,12 +203,19 @@ _BINOMIAL_MEASURES = ("deviance", "class", "mse", "mae")
 
 def _score_task(part, start, shared):
     """Per block (one per l1_ratio): weighted sums of every binomial measure per
-    (fold, lambda) on the held-out rows, and each fold's total weight."""
-    pdesign, blocks, family = shared
+    (fold, lambda) on the held-out rows, and each fold's total weight. With
+    ``boot = (seed, replicates)``, block ``i``'s rows are weighted by their
+    Poisson counts of replicate ``replicates[i]``."""
+    pdesign, blocks, family, *boot = shared
     b = pdesign.block(part, start)
-    X, y, w, off, fold = b["X"], b["y"], b["w"], b["offset"], b["fold"]
+    X, y, w0, off, fold = b["X"], b["y"], b["w"], b["offset"], b["fold"]
     out = []
-    for intercepts, coefs in blocks:
+    for i, (intercepts, coefs) in enumerate(blocks):
+        w = w0
+        if boot:
+            seed, replicates = boot[0]
+            counts = poisson_counts(b["positions"], seed, replicates[i])
+            w = counts if w0 is None else w0 * counts
         nfold, nlam = intercepts.shape
         sums = np.zeros((len(_BINOMIAL_MEASURES), nfold, nlam))
         weights = np.zeros(nfold)
@@ -327,7 +334,7 @@ def _bootstrap_fold_task(part, start, shared):
     pdesign, n_boot, seed, nfold = shared
     b = pdesign.block(part, start)
     X, y, w, fold = b["X"], b["y"], b["w"], b["fold"]
-    if b["offset"] is not None:
+    if b["offset"] is not None and pdesign.design.family.name == "gaussian":
         y = y - b["offset"]
     base = np.ones(y.shape[0]) if w is None else w
     rows = [
@@ -379,16 +386,19 @@ def bootstrap_rule_coefs(
     >>> coefs.shape, passes
     ((3, 3), 1)
     """
-    if spec.family != "gaussian":
+    gaussian = spec.family == "gaussian"
+    ratios = select.l1_ratios if select.l1_ratios is not None else (spec.l1_ratio,)
+    enet_criteria = select.rule in CRITERIA and min(ratios) < 1.0
+    if not gaussian and (select.relax or select.cv_grid == "glmnet" or enet_criteria):
         raise ArgumentError(BOOTSTRAP_RULE_REFUSAL)
     cv = select.is_cv and select.lam is None
     nfold = pdesign.nfolds if cv else 1
     scan = Scan(ddf, client)
-    stats = scan.run(
-        _bootstrap_fold_task, (pdesign, n_boot, seed, nfold), _merge_nested, starts=starts
-    )
-    ratios = select.l1_ratios if select.l1_ratios is not None else (spec.l1_ratio,)
+    scan.starts = starts  # every pass's rows at their global positions
+    stats = scan.run(_bootstrap_fold_task, (pdesign, n_boot, seed, nfold), _merge_nested)
     specs = [spec.with_l1_ratio(r) for r in ratios]
+    if not gaussian:
+        return _binomial_bootstrap_rule(scan, pdesign, stats, specs, select, seed, cv)
     coefs = []
     for fold_stats in stats:
         total = GramStats.merge_all(fold_stats)
@@ -398,13 +408,66 @@ def bootstrap_rule_coefs(
     return np.array(coefs), scan.passes
 
 
-#: why the binomial bootstrap keeps the fit's lambda on a Dask DataFrame
+def _binomial_bootstrap_rule(scan, pdesign, stats, specs, select, seed, cv):
+    """:func:`bootstrap_rule_coefs`, binomial: every (replicate, mix, fold) problem
+    a problem of :func:`~penstat.solver.gram.binomial_path_groups` in lockstep (the
+    rows weighted by the replicate's Poisson counts, made again on the workers),
+    then one scoring pass of every replicate's folds with its weights."""
+    from penstat.solver.gram import binomial_path_groups
+
+    nmix = len(specs)
+
+    def run_pass(requests):
+        # group g is (replicate g // nmix, mix g % nmix): the replicate sets the counts
+        asked = [((g // nmix, k), b0, b) for (g, k), b0, b in requests]
+        return scan.run(_irls_task, (pdesign, asked, seed), _merge_list)
+
+    totals = [GramStats.merge_all(fold_stats) for fold_stats in stats]
+    groups = []
+    for fold_stats, total in zip(stats, totals, strict=True):
+        others = [_others(fold_stats, k) for k in range(len(fold_stats))] if cv else []
+        groups += [([total, *others], s) for s in specs]
+    paths, _ = binomial_path_groups(groups, run_pass)
+    values = [None] * len(stats)
+    if cv:
+        measure = _check_cv_measure(select, "binomial")
+        blocks = []
+        for path, *fps in paths:
+            nlam = path.lambdas.size
+            blocks.append(
+                (
+                    np.array([_carry(fp.intercepts, nlam) for fp in fps]),
+                    np.array([_carry_rows(fp.coefs, nlam) for fp in fps]),
+                )
+            )
+        replicates = [g // nmix for g in range(len(blocks))]
+        shared = (pdesign, blocks, "binomial", (seed, replicates))
+        scored = scan.run(_score_task, shared, _add_pairs)
+        m = _BINOMIAL_MEASURES.index(measure)
+        values = [
+            [(sums[m] / weights[:, None], weights, measure)
+             for sums, weights in scored[r * nmix : (r + 1) * nmix]]
+            for r in range(len(stats))
+        ]  # fmt: skip
+    coefs = []
+    ratios = [s.l1_ratio for s in specs]
+    for r, (fold_stats, total) in enumerate(zip(stats, totals, strict=True)):
+        n_pos = int(round(sum(s.extra for s in fold_stats)))
+        result = _choose(
+            [g[0] for g in paths[r * nmix : (r + 1) * nmix]], values[r], select,
+            total, n_pos, total.p, ratios, None, None,
+        )  # fmt: skip
+        coefs.append(np.asarray(result.coef, dtype=float))
+    return np.array(coefs), scan.passes
+
+
+#: what the binomial bootstrap with the rule in every replicate leaves out
 BOOTSTRAP_RULE_REFUSAL = (
-    "fixed_lam=False (the lambda rule inside every replicate) is available on a Dask "
-    "DataFrame for the gaussian family only: a binomial replicate's CV would need "
-    "IRLS passes for every (replicate, fold) problem and a scoring pass with the "
-    "replicates' weights, which is not implemented; use fixed_lam=True (on the "
-    "command line, add --bootstrap-fixed-lam)"
+    "fixed_lam=False (the lambda rule inside every replicate) of a binomial fit on a "
+    "Dask DataFrame takes the lasso or elastic-net CV rules and the lasso's "
+    "criteria; a relaxed fit, cv_grid='glmnet' and the elastic net's criteria "
+    "would need passes of their own for every replicate, which are not implemented; "
+    "use fixed_lam=True (on the command line, add --bootstrap-fixed-lam)"
 )
 
 

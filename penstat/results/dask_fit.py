@@ -198,9 +198,12 @@ class DaskPenalizedFit(PenalizedFit):
         the same pass, and each replicate's path is solved on the fit's lambdas down
         to the fit's lambda (``fixed_lam=True``: the lambda rule is not re-applied
         inside a replicate): gaussian from its statistics (one pass in all);
-        with ``fixed_lam=False`` (gaussian) the same pass makes every replicate's
-        statistics of every CV fold (the fit's folds), and each replicate's own grid,
-        CV or criterion (relaxed (lambda, gamma), mix) are solved from them;
+        with ``fixed_lam=False`` the same pass makes every replicate's statistics of
+        every CV fold (the fit's folds), and each replicate's own grid, CV or
+        criterion (relaxed (lambda, gamma), mix) are solved from them (binomial: by
+        IRLS passes for every (replicate, fold) problem in lockstep and one scoring
+        pass; a relaxed fit, ``cv_grid="glmnet"`` and the elastic net's criteria are
+        refused);
         binomial by IRLS with every replicate a problem advancing in the same
         passes (one pass per IRLS step of the slowest replicate). A relaxed fit's
         replicates are relaxed at the fit's gamma. With many rows the Poisson bootstrap
@@ -220,17 +223,11 @@ class DaskPenalizedFit(PenalizedFit):
         ((20, 4), 1.0)
         """
         from penstat._validation import check_int, resolve_seed, seed_sequence
-        from penstat.distributed.fit import (
-            BOOTSTRAP_RULE_REFUSAL,
-            bootstrap_coefs,
-            bootstrap_rule_coefs,
-        )
+        from penstat.distributed.fit import bootstrap_coefs, bootstrap_rule_coefs
         from penstat.resampling.bootstrap import _summarize_bootstrap
         from penstat.spec import check_bool
 
         fixed_lam = check_bool(fixed_lam, "fixed_lam") or self.select_spec.lam is not None
-        if not fixed_lam and self.family.name != "gaussian":
-            raise ArgumentError(BOOTSTRAP_RULE_REFUSAL)
         n_boot = check_int(n_boot, "n_boot", 2)
         if not 0.0 < float(level) < 1.0:
             raise ArgumentError(f"level must be in (0, 1), got {level!r}")

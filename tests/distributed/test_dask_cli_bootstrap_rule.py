@@ -1,6 +1,7 @@
 """``penstat fit --dask --bootstrap N`` without ``--bootstrap-fixed-lam``: the lambda
 rule inside every replicate for a gaussian fit (the numbers of the Python call), and
-for a binomial fit the refusal naming the flag."""
+where it is refused (a binomial elastic net's criteria) the message naming the
+flag."""
 
 import json
 
@@ -55,8 +56,8 @@ def test_cli_dask_bootstrap_rule_binomial_names_the_flag(client, folder, tmp_pat
     parts, _ = folder
     code = main(
         ["fit", str(parts), "yes ~ x1 + x2", "--dask", client.scheduler.address,
-         "--family", "binomial", "--select", "bic", "--bootstrap", "2",
-         "--json", str(tmp_path / "fit.json")]
+         "--family", "binomial", "--select", "bic", "--penalty", "elasticnet",
+         "--l1-ratio", "0.5", "--bootstrap", "2", "--json", str(tmp_path / "fit.json")]
     )  # fmt: skip
     assert code != 0
     assert "--bootstrap-fixed-lam" in capsys.readouterr().err

@@ -283,6 +283,27 @@ def test_bootstrap_rule_in_every_replicate(client, gframe):
         assert not np.allclose(boot.coefs[0], boot.coefs[1])
 
 
+def test_binomial_bootstrap_rule_in_every_replicate(client, bframe):
+    ddf = dd.from_pandas(bframe, npartitions=3)
+    df = _with_hash_folds(bframe)
+    common = dict(family="binomial", weights="w", offset="base", nlambda=10, tol=1e-16)
+    cases = [
+        (dict(nfolds=5, seed=SEED, select="cv_min"), dict(foldid="h", select="cv_min")),
+        (dict(select="bic"), dict(select="bic")),
+    ]
+    for doptions, moptions in cases:
+        fit = ps.fit(BINOMIAL, ddf, **common, **doptions)
+        boot = fit.bootstrap(n_boot=2, fixed_lam=False, seed=17)
+        assert not boot.fixed_lam
+        for r in range(2):
+            wr = bframe["w"] * poisson_counts(np.arange(len(bframe)), 17, r)
+            ref = ps.fit(BINOMIAL, df.assign(wr=wr), **dict(common, weights="wr"),
+                         **moptions)  # fmt: skip
+            want = ref.coef[list(fit.design.columns)].to_numpy()
+            np.testing.assert_allclose(boot.coefs[r], want, rtol=1e-8, atol=1e-9)
+        assert not np.allclose(boot.coefs[0], boot.coefs[1])
+
+
 # -- what stays refused, and why ------------------------------------------------------
 
 
@@ -321,12 +342,14 @@ def test_refusal_messages_are_exact(client, bframe):
         with pytest.raises(ArgumentError, match=_exactly(group)):
             ps.fit(BINOMIAL, ddf, family="binomial", **option)
     boot = (
-        "fixed_lam=False (the lambda rule inside every replicate) is available on a "
-        "Dask DataFrame for the gaussian family only: a binomial replicate's CV would "
-        "need IRLS passes for every (replicate, fold) problem and a scoring pass with "
-        "the replicates' weights, which is not implemented; use fixed_lam=True (on "
-        "the command line, add --bootstrap-fixed-lam)"
+        "fixed_lam=False (the lambda rule inside every replicate) of a binomial fit on "
+        "a Dask DataFrame takes the lasso or elastic-net CV rules and the lasso's "
+        "criteria; a relaxed fit, cv_grid='glmnet' and the elastic net's criteria "
+        "would need passes of their own for every replicate, which are not "
+        "implemented; use fixed_lam=True (on the command line, add "
+        "--bootstrap-fixed-lam)"
     )
-    fit = ps.fit(BINOMIAL, ddf, family="binomial", select="bic", nlambda=5)
+    fit = ps.fit(BINOMIAL, ddf, family="binomial", select="bic", nlambda=5,
+                 l1_ratio=0.5, penalty="elasticnet")  # fmt: skip
     with pytest.raises(ArgumentError, match=_exactly(boot)):
         fit.bootstrap(n_boot=2, fixed_lam=False)
