@@ -19,7 +19,7 @@ lasso's least-squares (or ridge) start are solves of the same Gram; a fixed ``la
 refits the path with ``lam`` on its grid, as in memory; limits and an offset column
 go into every problem. The Poisson bootstrap (:func:`bootstrap_coefs`) makes every
 replicate's statistics in one pass; with the lambda rule in every replicate
-(:func:`bootstrap_rule_coefs`, gaussian) every replicate's statistics of every fold.
+(:func:`bootstrap_rule_coefs`) every replicate's statistics of every fold.
 
 Binomial options by more passes: the relaxed lasso's logistic refits of every
 distinct active set (of the full path and of every fold path) advance by Newton
@@ -368,12 +368,14 @@ def bootstrap_rule_coefs(
     client=None,
 ) -> tuple[np.ndarray, int]:
     """The Poisson bootstrap with the lambda rule re-applied inside every replicate
-    (``fixed_lam=False``), gaussian: one pass makes the statistics of every
-    (replicate, CV fold); each replicate's path (on its own grid, unless the fit's
+    (``fixed_lam=False``): one pass makes the statistics of every (replicate, CV
+    fold). Gaussian: each replicate's path (on its own grid, unless the fit's
     ``spec`` has the user's), its CV (the fit's folds: a hash of the row position,
     held-out errors from the fold's statistics) or criterion, and its relaxed
-    (lambda, gamma) or mix, are solved from them. Returns the coefficients
-    (n_boot, p) and the passes (1).
+    (lambda, gamma) or mix, are solved from them (no more pass). Binomial (CV rules
+    and the lasso's criteria; the others are refused): every (replicate, mix, fold)
+    problem by IRLS passes in lockstep, then one scoring pass. Returns the
+    coefficients (n_boot, p) and the passes.
 
     Examples
     --------
