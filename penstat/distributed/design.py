@@ -31,7 +31,17 @@ from penstat.design import Design, build_design
 from penstat.design.formula import numeric_as_arrays, simple_name
 from penstat.design.terms import parse_formula
 
-__all__ = ["caller_names", "hash_folds", "poisson_counts", "template_frame"]
+__all__ = [
+    "OFFSET_COLUMN",
+    "attach_offset",
+    "caller_names",
+    "hash_folds",
+    "poisson_counts",
+    "template_frame",
+]
+
+#: the column an offset given as a Dask Series or array becomes
+OFFSET_COLUMN = "(offset)"
 
 _SAMPLE_ROWS = 8
 
@@ -507,3 +517,68 @@ def make_partition_design(
         seed=seed,
         shipped=dict(shipped or {}),
     )
+
+
+def is_dask_collection(value) -> bool:
+    """Whether ``value`` is a Dask Series, DataFrame or array (without importing
+    Dask)."""
+    return type(value).__module__.startswith("dask") and hasattr(value, "npartitions")
+
+
+def _with_offset(part: pd.DataFrame, off, name: str):
+    values = np.asarray(off, dtype=float).ravel()
+    if values.shape[0] != len(part):
+        raise DataError(
+            f"offset: a partition of the data has {len(part)} rows but the offset's "
+            f"matching partition has {values.shape[0]}; an offset given as a Dask "
+            "Series or array must be split as the data are (the same rows in every "
+            "partition), e.g. a column of the same frame, or an array whose chunks "
+            "are the partitions' lengths"
+        )
+    return part.assign(**{name: values})
+
+
+def attach_offset(ddf, offset, name: str = OFFSET_COLUMN):
+    """``ddf`` with ``offset`` (a Dask Series, or a 1-d Dask array) as its column
+    ``name``: partition ``i`` of the offset goes with partition ``i`` of the data,
+    row by row (by position, as an in-memory array offset). An offset split into a
+    different number of partitions is an :class:`~penstat.ArgumentError`; one whose
+    partitions have other lengths a :class:`~penstat.DataError` in the first pass.
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd
+    >>> df = pd.DataFrame({"y": [1.0, 2.0, 3.0, 4.0]})
+    >>> ddf = dd.from_pandas(df, npartitions=2)
+    >>> attach_offset(ddf, ddf["y"] * 10).compute()["(offset)"].tolist()
+    [10.0, 20.0, 30.0, 40.0]
+    """
+    import dask.array as da
+    import dask.dataframe as dd
+
+    if isinstance(offset, da.Array):
+        if offset.ndim != 1:
+            raise ArgumentError(
+                f"offset: a Dask array offset must be 1-d, got {offset.ndim} dimensions"
+            )
+        offset = dd.from_dask_array(offset)
+    if not isinstance(offset, dd.Series):
+        raise ArgumentError(
+            f"offset= on a Dask DataFrame must be a column name, a Dask Series or a "
+            f"1-d Dask array, not a {type(offset).__name__}"
+        )
+    if offset.npartitions != ddf.npartitions:
+        raise ArgumentError(
+            f"offset: the Dask offset has {offset.npartitions} partitions but the data "
+            f"{ddf.npartitions}; it must be split as the data are (row i of partition "
+            "k of the offset goes with row i of partition k of the data): use a "
+            "column of the same frame (ddf['base'] or offset='base'), or rechunk the "
+            "array to the partitions' lengths"
+        )
+    if name in ddf.columns:
+        raise ArgumentError(
+            f"offset: the data already have a column {name!r}, the name a Dask offset "
+            "takes; rename it"
+        )
+    meta = ddf._meta.assign(**{name: pd.Series([], dtype=float)})
+    return ddf.map_partitions(_with_offset, offset, name, meta=meta, align_dataframes=False)

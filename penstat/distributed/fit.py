@@ -18,7 +18,17 @@ passes, one scoring pass for all); the relaxed lasso's refits and the adaptive
 lasso's least-squares (or ridge) start are solves of the same Gram; a fixed ``lam``
 refits the path with ``lam`` on its grid, as in memory; limits and an offset column
 go into every problem. The Poisson bootstrap (:func:`bootstrap_coefs`) makes every
-replicate's statistics in one pass.
+replicate's statistics in one pass; with the lambda rule in every replicate
+(:func:`bootstrap_rule_coefs`) every replicate's statistics of every fold.
+
+Binomial options by more passes: the relaxed lasso's logistic refits of every
+distinct active set (of the full path and of every fold path) advance by Newton
+steps, one pass a step for all of them (:func:`_logistic_relax`); the elastic net's
+criteria take one pass for the IRLS-weighted Gram of every lambda's active columns
+(:func:`_active_grams`); the adaptive lasso's ridge start (no more observations
+than columns) is a binomial ridge path and its CV. ``cv_grid="glmnet"`` fits every
+fold on its own grid (binomial: every fold its own lead problem in the same passes);
+``na_action="raise"`` adds one counting pass.
 
 Rows are never gathered: a pass returns only the merged summaries.
 """
@@ -55,7 +65,13 @@ from penstat.solver import Path
 from penstat.solver.gram import GramStats, gaussian_cv_loss, gaussian_path_from_stats
 from penstat.spec import FitSpec, SelectSpec
 
-__all__ = ["DaskDesign", "bootstrap_coefs", "bootstrap_stats", "fit_frame"]
+__all__ = [
+    "DaskDesign",
+    "bootstrap_coefs",
+    "bootstrap_rule_coefs",
+    "bootstrap_stats",
+    "fit_frame",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,6 +120,7 @@ class DaskRun:
     starts: np.ndarray | None = None
     total: GramStats | None = None
     adaptive_init: object = None
+    relaxed_deviance: float | None = None
 
 
 # -- pass functions (module level: every scheduler pickles them) --------------------
@@ -113,6 +130,15 @@ def _facts_task(part, start, shared):
     used, level_cols = shared
     n, levels, sample, kept = facts_of_partition(part, used, level_cols)
     return [n], levels, sample, kept
+
+
+def _na_count_task(part, start, used):
+    """Per column of ``used``: the rows of this partition missing a value there."""
+    return part[used].isna().sum().to_numpy(dtype=np.int64) if used else np.zeros(0, int)
+
+
+def _sum_task(a, b):
+    return a + b
 
 
 def _merge_list(a, b):
@@ -177,12 +203,19 @@ _BINOMIAL_MEASURES = ("deviance", "class", "mse", "mae")
 
 def _score_task(part, start, shared):
     """Per block (one per l1_ratio): weighted sums of every binomial measure per
-    (fold, lambda) on the held-out rows, and each fold's total weight."""
-    pdesign, blocks, family = shared
+    (fold, lambda) on the held-out rows, and each fold's total weight. With
+    ``boot = (seed, replicates)``, block ``i``'s rows are weighted by their
+    Poisson counts of replicate ``replicates[i]``."""
+    pdesign, blocks, family, *boot = shared
     b = pdesign.block(part, start)
-    X, y, w, off, fold = b["X"], b["y"], b["w"], b["offset"], b["fold"]
+    X, y, w0, off, fold = b["X"], b["y"], b["w"], b["offset"], b["fold"]
     out = []
-    for intercepts, coefs in blocks:
+    for i, (intercepts, coefs) in enumerate(blocks):
+        w = w0
+        if boot:
+            seed, replicates = boot[0]
+            counts = poisson_counts(b["positions"], seed, replicates[i])
+            w = counts if w0 is None else w0 * counts
         nfold, nlam = intercepts.shape
         sums = np.zeros((len(_BINOMIAL_MEASURES), nfold, nlam))
         weights = np.zeros(nfold)
@@ -294,6 +327,152 @@ def bootstrap_coefs(
     return np.array(coefs), scan.passes
 
 
+def _bootstrap_fold_task(part, start, shared):
+    """Every replicate's statistics of every CV fold's rows (one "fold" without
+    CV): the weights times the rows' Poisson(1) counts; ``extra`` counts the rows of
+    positive weight (gaussian: the statistics of ``y - offset``)."""
+    pdesign, n_boot, seed, nfold = shared
+    b = pdesign.block(part, start)
+    X, y, w, fold = b["X"], b["y"], b["w"], b["fold"]
+    if b["offset"] is not None and pdesign.design.family.name == "gaussian":
+        y = y - b["offset"]
+    base = np.ones(y.shape[0]) if w is None else w
+    rows = [
+        np.ones(y.shape[0], bool) if fold is None or nfold == 1 else fold == k
+        for k in range(nfold)
+    ]
+    out = []
+    for r in range(n_boot):
+        wr = base * poisson_counts(b["positions"], seed, r)
+        out.append(
+            [
+                _stats(X[m], y[m], wr[m], pdesign.p, np.count_nonzero(wr[m] > 0))
+                for m in rows
+            ]
+        )
+    return out
+
+
+def _merge_nested(a, b):
+    return [_merge_list(x, y) for x, y in zip(a, b, strict=True)]
+
+
+def bootstrap_rule_coefs(
+    ddf,
+    pdesign: PartitionDesign,
+    starts,
+    spec: FitSpec,
+    select: SelectSpec,
+    n_boot: int,
+    seed: int,
+    client=None,
+) -> tuple[np.ndarray, int]:
+    """The Poisson bootstrap with the lambda rule re-applied inside every replicate
+    (``fixed_lam=False``): one pass makes the statistics of every (replicate, CV
+    fold). Gaussian: each replicate's path (on its own grid, unless the fit's
+    ``spec`` has the user's), its CV (the fit's folds: a hash of the row position,
+    held-out errors from the fold's statistics) or criterion, and its relaxed
+    (lambda, gamma) or mix, are solved from them (no more pass). Binomial (CV rules
+    and the lasso's criteria; the others are refused): every (replicate, mix, fold)
+    problem by IRLS passes in lockstep, then one scoring pass. Returns the
+    coefficients (n_boot, p) and the passes.
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd
+    >>> import penstat as ps
+    >>> fit = ps.lasso("y ~ bmi + bp + s5", dd.from_pandas(ps.datasets.load("diabetes"),
+    ...                2), nfolds=5, seed=1)
+    >>> coefs, passes = bootstrap_rule_coefs(fit.data, fit.partition_design, fit.starts,
+    ...     fit.run_spec, fit.select_spec, 3, seed=0)
+    >>> coefs.shape, passes
+    ((3, 3), 1)
+    """
+    gaussian = spec.family == "gaussian"
+    ratios = select.l1_ratios if select.l1_ratios is not None else (spec.l1_ratio,)
+    enet_criteria = select.rule in CRITERIA and min(ratios) < 1.0
+    if not gaussian and (select.relax or select.cv_grid == "glmnet" or enet_criteria):
+        raise ArgumentError(BOOTSTRAP_RULE_REFUSAL)
+    cv = select.is_cv and select.lam is None
+    nfold = pdesign.nfolds if cv else 1
+    scan = Scan(ddf, client)
+    scan.starts = starts  # every pass's rows at their global positions
+    stats = scan.run(_bootstrap_fold_task, (pdesign, n_boot, seed, nfold), _merge_nested)
+    specs = [spec.with_l1_ratio(r) for r in ratios]
+    if not gaussian:
+        return _binomial_bootstrap_rule(scan, pdesign, stats, specs, select, seed, cv)
+    coefs = []
+    for fold_stats in stats:
+        total = GramStats.merge_all(fold_stats)
+        n_pos = int(round(sum(s.extra for s in fold_stats)))
+        result = _gaussian_rule(total, fold_stats if cv else [], specs, select, n_pos)
+        coefs.append(np.asarray(result.coef, dtype=float))
+    return np.array(coefs), scan.passes
+
+
+def _binomial_bootstrap_rule(scan, pdesign, stats, specs, select, seed, cv):
+    """:func:`bootstrap_rule_coefs`, binomial: every (replicate, mix, fold) problem
+    a problem of :func:`~penstat.solver.gram.binomial_path_groups` in lockstep (the
+    rows weighted by the replicate's Poisson counts, made again on the workers),
+    then one scoring pass of every replicate's folds with its weights."""
+    from penstat.solver.gram import binomial_path_groups
+
+    nmix = len(specs)
+
+    def run_pass(requests):
+        # group g is (replicate g // nmix, mix g % nmix): the replicate sets the counts
+        asked = [((g // nmix, k), b0, b) for (g, k), b0, b in requests]
+        return scan.run(_irls_task, (pdesign, asked, seed), _merge_list)
+
+    totals = [GramStats.merge_all(fold_stats) for fold_stats in stats]
+    groups = []
+    for fold_stats, total in zip(stats, totals, strict=True):
+        others = [_others(fold_stats, k) for k in range(len(fold_stats))] if cv else []
+        groups += [([total, *others], s) for s in specs]
+    paths, _ = binomial_path_groups(groups, run_pass)
+    values = [None] * len(stats)
+    if cv:
+        measure = _check_cv_measure(select, "binomial")
+        blocks = []
+        for path, *fps in paths:
+            nlam = path.lambdas.size
+            blocks.append(
+                (
+                    np.array([_carry(fp.intercepts, nlam) for fp in fps]),
+                    np.array([_carry_rows(fp.coefs, nlam) for fp in fps]),
+                )
+            )
+        replicates = [g // nmix for g in range(len(blocks))]
+        shared = (pdesign, blocks, "binomial", (seed, replicates))
+        scored = scan.run(_score_task, shared, _add_pairs)
+        m = _BINOMIAL_MEASURES.index(measure)
+        values = [
+            [(sums[m] / weights[:, None], weights, measure)
+             for sums, weights in scored[r * nmix : (r + 1) * nmix]]
+            for r in range(len(stats))
+        ]  # fmt: skip
+    coefs = []
+    ratios = [s.l1_ratio for s in specs]
+    for r, (fold_stats, total) in enumerate(zip(stats, totals, strict=True)):
+        n_pos = int(round(sum(s.extra for s in fold_stats)))
+        result = _choose(
+            [g[0] for g in paths[r * nmix : (r + 1) * nmix]], values[r], select,
+            total, n_pos, total.p, ratios, None, None,
+        )  # fmt: skip
+        coefs.append(np.asarray(result.coef, dtype=float))
+    return np.array(coefs), scan.passes
+
+
+#: what the binomial bootstrap with the rule in every replicate leaves out
+BOOTSTRAP_RULE_REFUSAL = (
+    "fixed_lam=False (the lambda rule inside every replicate) of a binomial fit on a "
+    "Dask DataFrame takes the lasso or elastic-net CV rules and the lasso's "
+    "criteria; a relaxed fit, cv_grid='glmnet' and the elastic net's criteria "
+    "would need passes of their own for every replicate, which are not implemented; "
+    "use fixed_lam=True (on the command line, add --bootstrap-fixed-lam)"
+)
+
+
 def _add_pairs(a, b):
     return [(x[0] + y[0], x[1] + y[1]) for x, y in zip(a, b, strict=True)]
 
@@ -318,6 +497,7 @@ def fit_frame(
     upper_limits=None,
     adaptive_gamma: float | None = None,
     caller_env=None,
+    na_action: str = "drop",
 ) -> DaskRun:
     """Fit ``formula`` on the Dask DataFrame ``ddf`` by passes (module docstring).
 
@@ -330,7 +510,12 @@ def fit_frame(
     ``adaptive_gamma`` (not None) the adaptive lasso's exponent (gaussian: the
     initial fit from the statistics); ``offset`` a column name; ``caller_env`` (a
     patsy ``EvalEnvironment``) the caller's namespace, whose names the formula uses
-    are sent to the workers (:func:`penstat.distributed.design.caller_names`).
+    are sent to the workers (:func:`penstat.distributed.design.caller_names`);
+    ``na_action="raise"``: one more pass counts the missing values of every
+    variable the formula uses, and any is a :class:`~penstat.DataError` naming the
+    columns and their counts (as in memory). ``select.cv_grid="glmnet"``: every
+    fold's path on its own grid (its own lambda_max and early stop), predicted at
+    the full path's lambdas by glmnet's interpolation.
 
     Examples
     --------
@@ -353,6 +538,8 @@ def fit_frame(
         exclude = [c for c in (weights, offset, foldid) if c is not None]
         shipped = caller_names(formula, meta, exclude, caller_env)
     scan = Scan(ddf, client)
+    if na_action == "raise":
+        _raise_on_missing(scan, used)
     n_parts, levels, sample, n_kept = scan.run(
         _facts_task, (used, level_cols), _merge_facts_task
     )
@@ -404,57 +591,107 @@ def fit_frame(
     def run_pass(requests, boot_seed=None):
         return scan.run(_irls_task, (pdesign, list(requests), boot_seed), _merge_list)
 
-    init = None
-    if adaptive:
-        init, steps = _adaptive_start(
-            total, fold_stats, spec, select, adaptive_gamma, n_pos, run_pass
-        )
-        irls_passes += steps
-        spec = build(init.penalty_factor)
-    ratios = select.l1_ratios if select.l1_ratios is not None else (spec.l1_ratio,)
-    specs = [spec.with_l1_ratio(r) for r in ratios]
-
-    def binomial_groups(groups):
+    def binomial_groups(groups, problems=None):
+        """Paths of the groups by IRLS passes; ``problems[g]`` (optional) the
+        problem of :func:`_irls_task` whose rows group ``g`` (of one problem) has:
+        0 the full data, ``k + 1`` the rows outside fold ``k``."""
         nonlocal irls_passes
         from penstat.solver.gram import binomial_path_groups
 
-        paths, n = binomial_path_groups(groups, run_pass)
+        def mapped(requests):
+            return run_pass([((0, problems[g]), b0, b) for (g, _), b0, b in requests])
+
+        paths, n = binomial_path_groups(groups, run_pass if problems is None else mapped)
         irls_passes += n
         return paths
+
+    def cv_paths(specs, own_grid, with_folds=cv):
+        """Every spec's full path and (with CV) its fold paths: on the full path's
+        grid, or (``own_grid``) each on its own grid, then also at the full path's
+        lambdas by interpolation; ``(paths, fold paths as fitted, at the lambdas)``."""
+        others = [_others(fold_stats, k) for k in range(nfold)] if with_folds else []
+        if gaussian:
+            return _gaussian_paths(total, others, specs, own_grid, with_folds)
+        if own_grid:
+            # every fold leads its own group: its own grid and early stop
+            size = 1 + len(others)
+            groups = binomial_groups(
+                [([b], s) for s in specs for b in (total, *others)],
+                [k for _ in specs for k in range(size)],
+            )
+            paths = [groups[r * size][0] for r in range(len(specs))]
+            fold_paths = [
+                [g[0] for g in groups[r * size + 1 : (r + 1) * size]]
+                if with_folds
+                else None
+                for r in range(len(specs))
+            ]
+        else:
+            groups = binomial_groups([([total, *others], s) for s in specs])
+            paths = [g[0] for g in groups]
+            fold_paths = [g[1:] if with_folds else None for g in groups]
+        return paths, fold_paths, _all_at_lambdas(paths, fold_paths, own_grid)
+
+    def ridge_cv(ridge_spec, ridge_select):
+        """The adaptive lasso's ridge start: the ridge path and its CV (cv_min)."""
+        own = ridge_select.cv_grid == "glmnet" and ridge_spec.lambdas is None
+        (path,), _, (folds,) = cv_paths([ridge_spec], own, True)
+        values = _fold_values([path], [folds], fold_stats, scan, pdesign, ridge_select)
+        nonzero = np.count_nonzero(np.asarray(path.coefs), axis=1)
+        return path, _cv_result(np.asarray(path.lambdas), *values[0], nonzero)
 
     def solve_full(s):
         if gaussian:
             return gaussian_path_from_stats(total, s)
         return binomial_groups([([total], s)])[0][0]
 
+    init = None
+    if adaptive:
+        init, steps = _adaptive_start(
+            total, fold_stats, spec, select, adaptive_gamma, n_pos, run_pass, ridge_cv
+        )
+        irls_passes += steps
+        spec = build(init.penalty_factor)
+    ratios = select.l1_ratios if select.l1_ratios is not None else (spec.l1_ratio,)
+    specs = [spec.with_l1_ratio(r) for r in ratios]
+
     if select.lam is not None:
         path, index = _lam_path(solve_full, spec, select.lam)
         result = EngineFit(path, index, None, spec.l1_ratio)
+    elif gaussian:
+        result = _gaussian_rule(total, fold_stats if cv else [], specs, select, n_pos)
     else:
-        if gaussian:
-            paths = [gaussian_path_from_stats(total, s) for s in specs]
-            fold_paths = [
-                [
-                    gaussian_path_from_stats(
-                        _others(fold_stats, k), s.with_grid(np.asarray(path.lambdas))
-                    )
-                    for k in range(nfold)
-                ]
-                if cv
-                else None
-                for s, path in zip(specs, paths, strict=True)
-            ]
-        else:
-            others = [_others(fold_stats, k) for k in range(nfold)] if cv else []
-            groups = binomial_groups([([total, *others], s) for s in specs])
-            paths = [g[0] for g in groups]
-            fold_paths = [g[1:] if cv else None for g in groups]
+        own_grid = cv and select.cv_grid == "glmnet" and spec.lambdas is None
+        paths, own_paths, fold_paths = cv_paths(specs, own_grid)
+        others = [_others(fold_stats, k) for k in range(nfold)] if cv else []
         values = None
-        if cv:
+        if cv and not select.relax:
             values = _fold_values(paths, fold_paths, fold_stats, scan, pdesign, select)
+
+        def relax_choice(r):
+            nonlocal irls_passes
+            path = paths[r]
+            items = [((0, 0), path, total.n_rows - 3)] + [
+                ((0, k + 1), fp, o.n_rows - 3)
+                for k, (fp, o) in enumerate(zip(own_paths[r], others, strict=True))
+            ]
+            (full, *rels), n = _logistic_relax(items, run_pass, spec.fit_intercept)
+            irls_passes += n
+            measure = _check_cv_measure(select, "binomial")
+            values_of = _scored_relaxed_values(scan, pdesign, measure, path.lambdas.size)
+            return _choose_relaxed(path, full, rels, select, values_of, own_grid)
+
+        def edf_of(path):
+            return _enet_df(path, total, _active_grams(path, scan, pdesign))
+
         result = _choose(
-            paths, fold_paths, values, select, total, fold_stats, n_pos, p, ratios
+            paths, values, select, total, n_pos, p, ratios, relax_choice, edf_of
         )
+    relaxed_deviance = None
+    if result.relax is not None and not gaussian:
+        # the relaxed coefficients' own deviance (the fit's dev_ratio): one pass
+        (S,) = run_pass([((0, 0), result.intercept, result.coef)])
+        relaxed_deviance = float(S.extra)
     sd = np.sqrt(np.maximum(np.diag(total.xx) / total.sum_w, 0.0))
     design = _dask_design(pdesign, facts, total.n_rows, sd)
     scheduler = "distributed" if scan.client is not None else "dask default"
@@ -471,6 +708,88 @@ def fit_frame(
         facts.starts,
         total,
         init,
+        relaxed_deviance,
+    )
+
+
+def _gaussian_paths(total, others, specs, own_grid: bool, with_folds: bool = True):
+    """Every spec's gaussian path from ``total`` and its fold paths from ``others``
+    (each fold's training statistics): on the full path's grid, or (``own_grid``)
+    each on its own; ``(paths, fold paths as fitted, fold paths at the lambdas)``."""
+    paths = [gaussian_path_from_stats(total, s) for s in specs]
+    fold_paths = [
+        [
+            gaussian_path_from_stats(
+                o, s if own_grid else s.with_grid(np.asarray(path.lambdas))
+            )
+            for o in others
+        ]
+        if with_folds
+        else None
+        for s, path in zip(specs, paths, strict=True)
+    ]
+    return paths, fold_paths, _all_at_lambdas(paths, fold_paths, own_grid)
+
+
+def _all_at_lambdas(paths, fold_paths, own_grid: bool):
+    """The fold paths at their full path's lambdas (:func:`_at_lambdas`) when fitted
+    on their own grids, else as they are."""
+    if not own_grid or fold_paths[0] is None:
+        return fold_paths
+    return [
+        [_at_lambdas(fp, np.asarray(path.lambdas)) for fp in fps]
+        for path, fps in zip(paths, fold_paths, strict=True)
+    ]
+
+
+def _gaussian_rule(total, fold_stats, specs, select: SelectSpec, n_pos: int) -> EngineFit:
+    """The gaussian path of every spec (mix) from ``total``, and the lambda rule of
+    ``select`` (CV from ``fold_stats``, the folds' own statistics; a criterion; the
+    relaxed lasso's (lambda, gamma)), then the mix: no pass."""
+    cv = bool(fold_stats)
+    own_grid = cv and select.cv_grid == "glmnet" and specs[0].lambdas is None
+    others = [_others(fold_stats, k) for k in range(len(fold_stats))]
+    paths, own_paths, fold_paths = _gaussian_paths(total, others, specs, own_grid, cv)
+    values = None
+    if cv and not select.relax:
+        values = _fold_values(paths, fold_paths, fold_stats, None, None, select)
+
+    def relax_choice(r):
+        full = _relax_from_stats(paths[r], total)
+        rels = [
+            _relax_from_stats(fp, o) for fp, o in zip(own_paths[r], others, strict=True)
+        ]
+        values_of = _gaussian_relaxed_values(fold_stats)
+        return _choose_relaxed(paths[r], full, rels, select, values_of, own_grid)
+
+    ratios = [s.l1_ratio for s in specs]
+    return _choose(
+        paths, values, select, total, n_pos, total.p, ratios, relax_choice,
+        lambda path: _enet_df(path, total),
+    )  # fmt: skip
+
+
+def _raise_on_missing(scan: Scan, used: list[str]) -> None:
+    """``na_action="raise"``: one pass counting the missing values of each column of
+    ``used``; the in-memory fit's error when any."""
+    counts = scan.run(_na_count_task, used, _sum_task)
+    if np.any(counts > 0):
+        desc = ", ".join(f"{c!r} ({int(k)} rows)" for c, k in zip(used, counts, strict=True)
+                         if k > 0)  # fmt: skip
+        raise DataError(
+            f"missing values in {desc}; drop or impute them, or use na_action='drop'"
+        )
+
+
+def _at_lambdas(fold_path: Path, lambdas: np.ndarray) -> Path:
+    """A fold's path fitted on its own grid (``cv_grid="glmnet"``) at the full
+    path's ``lambdas``, by glmnet's interpolation (:meth:`Path.coef_at`)."""
+    b0, b = fold_path.coef_at(lambdas)
+    return dataclasses.replace(
+        fold_path,
+        lambdas=np.asarray(lambdas, dtype=float),
+        intercepts=np.asarray(b0, dtype=float),
+        coefs=np.asarray(b, dtype=float),
     )
 
 
@@ -629,10 +948,11 @@ def _cv_selection(rule: str, cvres: CVResult, index: int | None = None, lam_min=
     )
 
 
-def _choose(paths, fold_paths, values, select, total, fold_stats, n_pos, p, ratios):
+def _choose(paths, values, select, total, n_pos, p, ratios, relax_choice, edf_of):
     """The lambda rule on every mix's path, then the mix (as
     :func:`penstat.selection.l1_ratio.search_l1_ratio`); the relaxed fit's
-    (lambda, gamma) for ``select.relax``."""
+    (lambda, gamma) for ``select.relax`` (``relax_choice(r)`` of mix ``r``);
+    ``edf_of(path)`` the elastic net's effective degrees of freedom."""
     from penstat.selection.l1_ratio import _mix_row
 
     fits = []
@@ -641,10 +961,10 @@ def _choose(paths, fold_paths, values, select, total, fold_stats, n_pos, p, rati
         if select.rule is None:
             fits.append((None, lambdas.size - 1, None))
         elif select.rule in CRITERIA:
-            sel = _criteria(path, select, total, n_pos, p)
+            sel = _criteria(path, select, total, n_pos, p, edf_of)
             fits.append((sel, sel.index, None))
         elif select.relax:
-            sel, relax = _choose_relaxed(path, fold_paths[r], fold_stats, select, total)
+            sel, relax = relax_choice(r)
             fits.append((sel, sel.index, relax))
         else:
             fold_values, fold_weights, measure = values[r]
@@ -667,46 +987,67 @@ def _choose(paths, fold_paths, values, select, total, fold_stats, n_pos, p, rati
     return EngineFit(paths[best], int(index), sel, float(ratios[best]), table)
 
 
-def _gaussian_enet_df(path: Path, total: GramStats) -> np.ndarray:
-    """The gaussian elastic net's effective degrees of freedom from the statistics:
+def _weighted_gram(stats: GramStats, sum_w: float, fit_intercept: bool) -> np.ndarray:
+    """``X' M X / sum_w`` from ``stats`` (made with the weights ``M``), columns
+    centred at their ``M``-weighted means with an intercept, raw without."""
+    gram = stats.xx
+    if not fit_intercept:
+        gram = gram + stats.sum_w * np.outer(stats.x_mean, stats.x_mean)
+    return gram / sum_w
+
+
+def _free_set(path: Path) -> np.ndarray:
+    """(nlam, p) the nonzero coefficients strictly inside their limits (the set
+    :func:`penstat.selection.criteria.effective_df` counts)."""
+    from penstat._limits import at_limit
+
+    coefs = np.asarray(path.coefs, dtype=float)
+    free = coefs != 0
+    if path.spec.has_limits:
+        free &= ~at_limit(coefs, path.spec.lower_limits, path.spec.upper_limits)
+    return free
+
+
+def _enet_df(path: Path, total: GramStats, grams=None) -> np.ndarray:
+    """The elastic net's effective degrees of freedom from the statistics:
     :func:`penstat.selection.criteria.effective_df` with ``X' M X`` (M the weights
-    normalized to sum 1, columns centred with an intercept) read from ``total``."""
+    normalized to sum 1; columns centred with an intercept): gaussian read from
+    ``total``; binomial ``grams[k]`` the statistics of the free columns of lambda
+    ``k`` with the IRLS weights ``w mu (1 - mu)`` at its solution
+    (:func:`_active_grams`). The column scales come from ``total``."""
     spec = path.spec
     sw = total.sum_w
-    gram = total.xx / sw
-    y2 = total.yy / sw
-    if not spec.fit_intercept:
-        gram = gram + np.outer(total.x_mean, total.x_mean)
-        y2 = y2 + total.y_mean**2
+    gram = _weighted_gram(total, sw, spec.fit_intercept)
+    y2 = total.yy / sw + (0.0 if spec.fit_intercept else total.y_mean**2)
     p = gram.shape[0]
     scales = np.sqrt(np.maximum(np.diag(gram), 0.0)) if spec.standardize else np.ones(p)
     y_scale = float(np.sqrt(max(y2, 0.0))) or 1.0
+    if grams is not None:
+        y_scale = 1.0  # binomial: no response scale in the ridge term
     pf = path.penalty_factor * (p / path.penalty_factor.sum())
     l1_ratio = float(path.l1_ratio)
-    coefs = np.asarray(path.coefs, dtype=float)
-    df = np.zeros(coefs.shape[0])
+    free = _free_set(path)
+    df = np.zeros(free.shape[0])
     for k, lam in enumerate(np.asarray(path.lambdas, dtype=float)):
-        active = np.flatnonzero(coefs[k] != 0)
+        active = np.flatnonzero(free[k])
         if active.size == 0:
             continue
         unit = np.where(scales[active] > 0, scales[active], 1.0)
-        g = gram[np.ix_(active, active)] / np.outer(unit, unit)
+        if grams is None:
+            g = gram[np.ix_(active, active)] / np.outer(unit, unit)
+        else:
+            g = _weighted_gram(grams[k], sw, spec.fit_intercept) / np.outer(unit, unit)
         ridge = lam * (1.0 - l1_ratio) * pf[active] * (scales[active] / unit) ** 2 / y_scale
         df[k] = float(np.trace(np.linalg.solve(g + np.diag(ridge), g)))
     return df
 
 
 def _criteria(
-    path: Path, select: SelectSpec, total: GramStats, n_pos: int, p: int
+    path: Path, select: SelectSpec, total: GramStats, n_pos: int, p: int, edf_of
 ) -> Selection:
     """AIC / BIC / EBIC from the path's deviance and degrees of freedom (the lasso's
-    nonzero count), as :func:`penstat.selection.criteria.criteria_table`."""
-    if float(path.l1_ratio) < 1.0 and path.family != "gaussian":
-        raise ArgumentError(
-            f"select={select.rule!r} needs the effective degrees of freedom of the "
-            "binomial elastic net (the IRLS weights at every lambda), not available on "
-            "a Dask DataFrame; use a CV rule, or l1_ratio=1"
-        )
+    nonzero count; the elastic net's ``edf_of(path)``), as
+    :func:`penstat.selection.criteria.criteria_table`."""
     lambdas = np.asarray(path.lambdas, dtype=float)
     nonzero = np.count_nonzero(np.asarray(path.coefs), axis=1)
     deviance = np.asarray(path.deviance, dtype=float)
@@ -717,9 +1058,9 @@ def _criteria(
     else:
         loglik = -0.5 * deviance
     if float(path.l1_ratio) < 1.0:
-        edf = _gaussian_enet_df(path, total)
+        edf = edf_of(path)
     else:
-        edf = nonzero.astype(float)
+        edf = _free_set(path).sum(axis=1).astype(float)
     edf = edf + (1.0 if path.fit_intercept else 0.0)
     gamma = check_gamma(select.gamma, n_pos, p)
     aic = -2.0 * loglik + 2.0 * edf
@@ -795,31 +1136,33 @@ def _relax_from_stats(path: Path, stats: GramStats):
     return _relax_active_sets(path, stats.n_rows - 3, refit)
 
 
-def _choose_relaxed(path, fold_paths, fold_stats, select, total):
-    """:func:`penstat.selection.relax.choose_relaxed` from the statistics: every
-    fold's relaxed refits from the other folds' statistics, its held-out error at
-    every (lambda, gamma) from its own (a quadratic form: no pass)."""
+def _choose_relaxed(path, full_rel, fold_rels, select, fold_values_of, own_grid):
+    """:func:`penstat.selection.relax.choose_relaxed` from the passes: ``full_rel``
+    the full path's refits, ``fold_rels`` every fold path's refits (on its own grid
+    with ``own_grid``, then interpolated at the full path's lambdas), and
+    ``fold_values_of(mixed)`` the folds' held-out errors of the blends
+    ``mixed[g][k]`` (gamma ``g``, fold ``k``): ``(values (gammas, folds, lambdas),
+    fold weights)``."""
     from penstat.selection.relax import RelaxedCV, RelaxedFit, relaxed_optimum
     from penstat.solver.relax import RELAX_GAMMAS, blend
 
     measure = _check_cv_measure(select, path.family)
     lambdas = np.asarray(path.lambdas, dtype=float)
-    nlam = lambdas.size
-    nfold = len(fold_stats)
-    fold_weights = np.array([s.sum_w for s in fold_stats])
-    losses = np.empty((len(RELAX_GAMMAS), nfold, nlam))
-    for k, fp in enumerate(fold_paths):
-        rel = _relax_from_stats(fp, _others(fold_stats, k))
-        for g, gamma in enumerate(RELAX_GAMMAS):
+    mixed = []
+    for gamma in RELAX_GAMMAS:
+        row = []
+        for rel in fold_rels:
+            fp = rel.path
             b0, b = blend(gamma, fp.intercepts, fp.coefs, rel.intercepts, rel.coefs)
-            mixed = dataclasses.replace(fp, intercepts=b0, coefs=b)
-            losses[g, k] = _carry(gaussian_cv_loss(mixed, fold_stats[k]), nlam)
+            m = dataclasses.replace(fp, intercepts=b0, coefs=b)
+            row.append(_at_lambdas(m, lambdas) if own_grid else m)
+        mixed.append(row)
+    values, fold_weights = fold_values_of(mixed)
     nonzero = np.count_nonzero(np.asarray(path.coefs), axis=1)
     cvs = [
-        _cv_result(lambdas, losses[g] / fold_weights[:, None], fold_weights, measure,
-                   nonzero)
+        _cv_result(lambdas, values[g], fold_weights, measure, nonzero)
         for g in range(len(RELAX_GAMMAS))
-    ]  # fmt: skip
+    ]
     best = relaxed_optimum(lambdas, RELAX_GAMMAS, cvs)
     rcv = RelaxedCV(tuple(float(g) for g in RELAX_GAMMAS), tuple(cvs), *best)
     if select.rule == "cv_1se":
@@ -833,7 +1176,143 @@ def _choose_relaxed(path, fold_paths, fold_stats, select, total):
         float(lambdas[rcv.index_min]),
         float(lambdas[rcv.index_1se]),
     )
-    return sel, RelaxedFit(_relax_from_stats(path, total), gamma, index, rcv)
+    return sel, RelaxedFit(full_rel, gamma, index, rcv)
+
+
+def _gaussian_relaxed_values(fold_stats):
+    """``fold_values_of`` of :func:`_choose_relaxed` for gaussian: each blend's
+    held-out error from the fold's statistics (a quadratic form: no pass)."""
+    fold_weights = np.array([s.sum_w for s in fold_stats])
+
+    def values_of(mixed):
+        values = np.array(
+            [
+                [
+                    _carry(gaussian_cv_loss(m, fold_stats[k]), m.lambdas.size)
+                    / fold_weights[k]
+                    for k, m in enumerate(row)
+                ]
+                for row in mixed
+            ]
+        )
+        return values, fold_weights
+
+    return values_of
+
+
+def _scored_relaxed_values(scan, pdesign, measure, nlam):
+    """``fold_values_of`` of :func:`_choose_relaxed` for binomial: one scoring pass
+    of every fold's held-out rows at every (gamma, lambda)."""
+
+    def values_of(mixed):
+        blocks = [
+            (
+                np.array([_carry(m.intercepts, nlam) for m in row]),
+                np.array([_carry_rows(m.coefs, nlam) for m in row]),
+            )
+            for row in mixed
+        ]
+        scored = scan.run(_score_task, (pdesign, blocks, "binomial"), _add_pairs)
+        i = _BINOMIAL_MEASURES.index(measure)
+        values = np.array([sums[i] / weights[:, None] for sums, weights in scored])
+        return values, scored[0][1]
+
+    return values_of
+
+
+_REFIT_STEPS = 100
+
+
+def _logistic_relax(items, run_pass, fit_intercept: bool):
+    """:func:`penstat.solver.relax.relax_path` of binomial paths from passes: item
+    ``(key, path, maxp)`` a path of the problem ``key`` (``(0, 0)`` the full data,
+    ``(0, k + 1)`` the rows outside fold ``k``; :func:`_irls_task`) and relax.glmnet's
+    size limit. Every distinct active set of every path is refitted without a
+    penalty by Newton (IRLS) steps from the lasso's coefficients there; a step is
+    the weighted least-squares fit of the working response on the active columns,
+    and one pass makes the statistics of every active set still moving. An active
+    set whose steps do not settle (to round-off) in 100 passes has no finite
+    estimate (separated classes): ``"separation"``, as in memory. Returns the
+    :class:`~penstat.solver.relax.RelaxedPath` of each item and the passes."""
+    from penstat.solver.relax import _relax_active_sets
+
+    live: dict = {}
+    for i, (key, path, maxp) in enumerate(items):
+        coefs = np.asarray(path.coefs, dtype=float)
+        for k in range(coefs.shape[0]):
+            mask = coefs[k] != 0
+            t = (i, mask.tobytes())
+            if mask.any() and mask.sum() <= maxp and t not in live:
+                live[t] = [
+                    key,
+                    mask,
+                    float(path.intercepts[k]),
+                    np.where(mask, coefs[k], 0.0),
+                ]
+    found: dict = {}
+    passes = 0
+    while live and passes < _REFIT_STEPS:
+        order = list(live)
+        stats = run_pass([(live[t][0], live[t][2], live[t][3]) for t in order])
+        passes += 1
+        for t, S in zip(order, stats, strict=True):
+            key, mask, b0, beta = live[t]
+            step = _least_squares(S, mask, fit_intercept)
+            if step is None:
+                found[t] = "failed"
+                del live[t]
+                continue
+            nb0, nb = step
+            new = np.zeros_like(beta)
+            new[mask] = nb
+            move = max(abs(nb0 - b0), float(np.max(np.abs(new - beta))))
+            live[t][2:] = [nb0, new]
+            if move <= 1e-13 * (1.0 + max(abs(nb0), float(np.max(np.abs(nb))))):
+                found[t] = (nb0, nb)
+                del live[t]
+    for t in live:
+        found[t] = "separation"
+    rels = [
+        _relax_active_sets(path, maxp, lambda mask, i=i: found[(i, mask.tobytes())])
+        for i, (_, path, maxp) in enumerate(items)
+    ]
+    return rels, passes
+
+
+def _active_gram_task(part, start, shared):
+    """Per point ``(intercept, beta, cols)``: the statistics of the columns
+    ``cols`` weighted by ``w mu (1 - mu)`` at that point (the offset in ``mu``)."""
+    import scipy.special
+
+    pdesign, points = shared
+    b = pdesign.block(part, start)
+    X, w, off = b["X"], b["w"], b["offset"]
+    out = []
+    for b0, beta, cols in points:
+        nz = np.flatnonzero(beta)
+        eta = X[:, nz] @ beta[nz] + b0
+        if off is not None:
+            eta = eta + off
+        mu = scipy.special.expit(eta)
+        m = mu * (1.0 - mu) if w is None else w * mu * (1.0 - mu)
+        out.append(_stats(X[:, cols], np.zeros(eta.shape[0]), m, cols.size, 0))
+    return out
+
+
+def _active_grams(path: Path, scan, pdesign) -> list:
+    """One pass: at every lambda of a binomial path, the statistics of its free
+    columns (:func:`_free_set`) with the IRLS weights ``w mu (1 - mu)`` at its
+    solution: what the binomial elastic net's effective degrees of freedom need
+    (:func:`_enet_df`). Lambdas with no free column get None."""
+    free = _free_set(path)
+    coefs = np.asarray(path.coefs, dtype=float)
+    ks = [k for k in range(coefs.shape[0]) if free[k].any()]
+    points = [(float(path.intercepts[k]), coefs[k], np.flatnonzero(free[k])) for k in ks]
+    grams = scan.run(_active_gram_task, (pdesign, points), _merge_list) if ks else []
+    out: list = [None] * coefs.shape[0]
+    for k, g in zip(ks, grams, strict=True):
+        out[k] = g
+    return out
 
 
 def _logistic_start(total: GramStats, fit_intercept: bool, run_pass):
@@ -861,25 +1340,19 @@ def _logistic_start(total: GramStats, fit_intercept: bool, run_pass):
 
 
 def _adaptive_start(
-    total, fold_stats, spec: FitSpec, select: SelectSpec, gamma, n_pos, run_pass
+    total, fold_stats, spec: FitSpec, select: SelectSpec, gamma, n_pos, run_pass, ridge_cv
 ):
     """:func:`penstat.engine.adaptive_init` from the statistics and the passes:
     with more observations than parameters the weighted least-squares fit
     (gaussian, from the Gram) or the logistic fit (binomial, Newton steps of one
-    pass each); otherwise, gaussian, ridge with lambda by CV (``cv_min``) on the
-    folds' statistics. Returns the start and the passes it made."""
+    pass each); otherwise ridge with lambda by CV (``cv_min``) on the folds:
+    ``ridge_cv(ridge spec, select)`` (gaussian from the folds' statistics, binomial
+    by IRLS passes and a scoring pass). Returns the start and the IRLS passes."""
     from penstat.engine import ADAPTIVE_FACTOR_CAP, AdaptiveInit
 
     p = total.p
     b0, lam, seed, steps = 0.0, None, None, 0
     many = n_pos > p + int(spec.fit_intercept)
-    if spec.family != "gaussian" and not many:
-        raise ArgumentError(
-            "penalty_factor='adaptive' with no more observations than columns starts "
-            "from ridge with lambda by CV, not available for a binomial fit on a Dask "
-            "DataFrame; fit the initial model yourself and pass its 1/|b| as "
-            "penalty_factor="
-        )
     if many and spec.family != "gaussian":
         method, reason = "logistic", f"{n_pos} observations > {p} columns"
         b0, b, steps = _logistic_start(total, spec.fit_intercept, run_pass)
@@ -900,21 +1373,17 @@ def _adaptive_start(
                 "select='cv_min' or 'cv_1se', or give penalty_factor"
             )
         ridge_spec = FitSpec(
-            family="gaussian",
+            family=spec.family,
             l1_ratio=0.0,
             standardize=spec.standardize,
             fit_intercept=spec.fit_intercept,
             tol=spec.tol,
             max_iter=spec.max_iter,
         )
-        path = gaussian_path_from_stats(total, ridge_spec)
-        grid = ridge_spec.with_grid(np.asarray(path.lambdas))
-        folds = [gaussian_path_from_stats(_others(fold_stats, k), grid)
-                 for k in range(len(fold_stats))]  # fmt: skip
-        ridge_select = dataclasses.replace(select, rule="cv_min", measure=None)
-        values = _fold_values([path], [folds], fold_stats, None, None, ridge_select)
-        nonzero = np.count_nonzero(np.asarray(path.coefs), axis=1)
-        cvres = _cv_result(np.asarray(path.lambdas), *values[0][:2], "mse", nonzero)
+        ridge_select = dataclasses.replace(
+            select, rule="cv_min", lam=None, l1_ratios=None, relax=False, gamma=None
+        )
+        path, cvres = ridge_cv(ridge_spec, ridge_select)
         index = cvres.index_min
         b0, b = float(path.intercepts[index]), np.asarray(path.coefs[index], float)
         lam, seed = float(path.lambdas[index]), select.seed

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from penstat._errors import ArgumentError, warn_user
+from penstat.distributed.design import OFFSET_COLUMN, attach_offset, is_dask_collection
 from penstat.results.fit import PenalizedFit
 
 __all__ = ["DaskPenalizedFit"]
@@ -101,6 +102,8 @@ class DaskPenalizedFit(PenalizedFit):
         self.irls_passes = int(run.irls_passes)
         # the merged statistics of the rows used (gaussian: of y - offset)
         self.total = run.total
+        self.relaxed_deviance = run.relaxed_deviance
+        self.run_spec = run.spec
 
     @property
     def dev_ratio(self) -> float:
@@ -108,10 +111,12 @@ class DaskPenalizedFit(PenalizedFit):
         relaxed fit, by its relaxed coefficients, from the statistics)."""
         if self.relax is None:
             return float(self.path.dev_ratio[self.index])
+        null = float(self.path.null_deviance)
+        if self.relaxed_deviance is not None:  # binomial: from the fit's last pass
+            return float("nan") if null <= 0 else 1.0 - self.relaxed_deviance / null
         s, b = self.total, self._coefs()
         d = (s.y_mean - self.intercept - b @ s.x_mean) + (s.y_mean_lo - b @ s._xlo)
         dev = s.yy - 2.0 * (b @ s.xy) + b @ s.xx @ b + s.sum_w * d * d
-        null = float(self.path.null_deviance)
         return float("nan") if null <= 0 else 1.0 - dev / null
 
     @property
@@ -126,7 +131,8 @@ class DaskPenalizedFit(PenalizedFit):
         computed); a pandas DataFrame: a pandas Series, as
         :meth:`PenalizedFit.predict`. The other arguments as there; a fit with an
         offset reads its offset column from ``newdata`` (or the column named by
-        ``offset=``).
+        ``offset=``, or ``offset=`` a Dask Series or array split as ``newdata`` is,
+        as the fit takes one).
         """
         if type not in ("response", "link", "class"):
             raise ArgumentError(f"type={type!r}; use 'response', 'link' or 'class'")
@@ -140,6 +146,8 @@ class DaskPenalizedFit(PenalizedFit):
         if not hasattr(newdata, "map_partitions"):
             return super().predict(newdata, type=type, lam=lam, offset=offset)
         column = None
+        if self.has_offset and is_dask_collection(offset):
+            newdata, offset = attach_offset(newdata, offset), OFFSET_COLUMN
         if self.has_offset:
             column = self.partition_design.offset if offset is None else offset
             if not isinstance(column, str) or column not in newdata.columns:
@@ -190,6 +198,12 @@ class DaskPenalizedFit(PenalizedFit):
         the same pass, and each replicate's path is solved on the fit's lambdas down
         to the fit's lambda (``fixed_lam=True``: the lambda rule is not re-applied
         inside a replicate): gaussian from its statistics (one pass in all);
+        with ``fixed_lam=False`` the same pass makes every replicate's statistics of
+        every CV fold (the fit's folds), and each replicate's own grid, CV or
+        criterion (relaxed (lambda, gamma), mix) are solved from them (binomial: by
+        IRLS passes for every (replicate, fold) problem in lockstep and one scoring
+        pass; a relaxed fit, ``cv_grid="glmnet"`` and the elastic net's criteria are
+        refused);
         binomial by IRLS with every replicate a problem advancing in the same
         passes (one pass per IRLS step of the slowest replicate). A relaxed fit's
         replicates are relaxed at the fit's gamma. With many rows the Poisson bootstrap
@@ -209,15 +223,11 @@ class DaskPenalizedFit(PenalizedFit):
         ((20, 4), 1.0)
         """
         from penstat._validation import check_int, resolve_seed, seed_sequence
-        from penstat.distributed.fit import bootstrap_coefs
+        from penstat.distributed.fit import bootstrap_coefs, bootstrap_rule_coefs
         from penstat.resampling.bootstrap import _summarize_bootstrap
+        from penstat.spec import check_bool
 
-        if not fixed_lam:
-            raise ArgumentError(
-                "fixed_lam=False (the lambda rule inside every replicate) is not "
-                "available for a fit on a Dask DataFrame; use fixed_lam=True (on the "
-                "command line, add --bootstrap-fixed-lam)"
-            )
+        fixed_lam = check_bool(fixed_lam, "fixed_lam") or self.select_spec.lam is not None
         n_boot = check_int(n_boot, "n_boot", 2)
         if not 0.0 < float(level) < 1.0:
             raise ArgumentError(f"level must be in (0, 1), got {level!r}")
@@ -225,22 +235,33 @@ class DaskPenalizedFit(PenalizedFit):
         if not isinstance(seed, int):
             # a SeedSequence (or what numpy seeds one from): the hash takes an int
             seed = int(seed_sequence(seed).generate_state(1, np.uint32)[0])
-        coefs, passes = bootstrap_coefs(
-            self.data,
-            self.partition_design,
-            self.starts,
-            self.path.spec,
-            np.asarray(self.path.lambdas[: self.index + 1]),
-            n_boot,
-            seed,
-            gamma=None if self.relax is None else self.gamma,
-        )
+        if fixed_lam:
+            coefs, passes = bootstrap_coefs(
+                self.data,
+                self.partition_design,
+                self.starts,
+                self.path.spec,
+                np.asarray(self.path.lambdas[: self.index + 1]),
+                n_boot,
+                seed,
+                gamma=None if self.relax is None else self.gamma,
+            )
+        else:
+            coefs, passes = bootstrap_rule_coefs(
+                self.data,
+                self.partition_design,
+                self.starts,
+                self.run_spec,
+                self.select_spec,
+                n_boot,
+                seed,
+            )
         self.passes += passes
         result = _summarize_bootstrap(
             coefs,
             list(self.design.columns),
             self.design.terms,
-            True,
+            fixed_lam,
             float(level),
             np.random.SeedSequence(seed),
             False,
@@ -272,6 +293,24 @@ class DaskPenalizedFit(PenalizedFit):
     def path_rows(self, rows, lambdas):
         """Refused: see the class docstring."""
         self._refuse("path_rows()")
+
+
+#: why the group lasso is refused on a Dask DataFrame
+GROUP_REFUSAL = (
+    "groups= / penalty='group' (the group lasso) is not available for a fit on a Dask "
+    "DataFrame: its block updates work on the rows of each group, not on statistics "
+    "that partitions can merge; fit a pandas DataFrame for it (see the user guide's "
+    "Dask page for what is supported)"
+)
+#: why stratified folds are refused on a Dask DataFrame
+STRATIFY_REFUSAL = (
+    "stratify=True is not available for a fit on a Dask DataFrame: the in-memory "
+    "folds deal the rows of each class at random, a permutation of all the rows of "
+    "a class that partitions cannot draw on their own, so the folds (and the CV "
+    "curve) could not equal the in-memory fit's. The Dask folds are a seeded hash of "
+    "each row's position (the same for any partitioning); drop stratify, or give "
+    "foldid= (a column of fold labels, e.g. one you stratified yourself)"
+)
 
 
 def is_dask_frame(data) -> bool:
@@ -326,32 +365,26 @@ def fit_dask(
 
     fam = get_family(family)
     adaptive, adaptive_gamma = check_adaptive(penalty_factor, adaptive_gamma)
-    refused = {
-        "penalty='group' (the group kernel works on the rows)": penalty == "group",
-        "groups= (the group lasso)": groups is not None,
-        "stratify=True (folds are a hash of the row position)": bool(stratify),
-        "cv_grid='glmnet' (each fold's own grid)": cv_grid == "glmnet",
-        "na_action='raise'": na_action == "raise",
-        "relax=True with family='binomial' (the logistic refits need their own IRLS "
-        "passes)": relax and fam.name == "binomial",
-    }
-    for what, given in refused.items():
-        if given:
-            raise ArgumentError(
-                f"{what} is not available for a fit on a Dask DataFrame; drop it, or "
-                "fit a pandas DataFrame (see the user guide's Dask page for what is "
-                "supported)"
-            )
+    if penalty == "group" or groups is not None:
+        raise ArgumentError(GROUP_REFUSAL)
+    if stratify:
+        raise ArgumentError(STRATIFY_REFUSAL)
+    if na_action not in ("drop", "raise"):
+        raise ArgumentError(f"na_action={na_action!r}; use 'drop' or 'raise'")
     if relax and (lower_limits is not None or upper_limits is not None):
         raise ArgumentError(
             "relax=True refits each active set without a penalty, which limits would "
             "constrain; drop lower_limits / upper_limits or relax"
         )
     if offset is not None and not isinstance(offset, str):
-        raise ArgumentError(
-            f"offset= on a Dask DataFrame must name a column of the data, not a "
-            f"{type(offset).__name__}; add it as a column (ddf.assign)"
-        )
+        if not is_dask_collection(offset):
+            raise ArgumentError(
+                f"offset= on a Dask DataFrame must name a column of the data or be a "
+                f"Dask Series or 1-d Dask array split as the data are, not a "
+                f"{type(offset).__name__}; add it as a column (ddf.assign)"
+            )
+        data = attach_offset(data, offset)
+        offset = OFFSET_COLUMN
     if ignored.get("sparse"):
         warn_user(
             "sparse=True has no effect on a fit on a Dask DataFrame: the path is "
@@ -369,6 +402,7 @@ def fit_dask(
         gamma=gamma,
         seed=seed,
         relax=relax,
+        cv_grid=cv_grid,
     ).with_seed()
     options = {
         "family": fam.name,
@@ -406,6 +440,7 @@ def fit_dask(
         upper_limits=upper_limits,
         adaptive_gamma=adaptive_gamma if adaptive else None,
         caller_env=caller,
+        na_action=na_action,
     )
     return DaskPenalizedFit(
         run.design,

@@ -1,11 +1,9 @@
 import dask.dataframe as dd
 import dask_testing
 import numpy as np
-import pytest
 from dask_testing import make_frame
 
 import penstat as ps
-from penstat._errors import ArgumentError
 from penstat.design import build_design
 from penstat.distributed.design import poisson_counts
 
@@ -37,5 +35,3 @@ def test_replicates_equal_in_memory_weighted_fits(client):
         ref = ps.fit_path(d.X, d.y, weights=w, lambdas=lambdas).coefs[-1]
         np.testing.assert_allclose(boot.coefs[r], ref, rtol=1e-8, atol=1e-10)
     assert "freq" in boot.columns.columns
-    with pytest.raises(ArgumentError, match="fixed_lam=False"):
-        fit.bootstrap(n_boot=4, fixed_lam=False)

@@ -104,8 +104,6 @@ def test_refused_on_a_dask_fit(client, gaussian_frame):
     for option in (
         {"penalty": "group"},
         {"stratify": True},
-        {"cv_grid": "glmnet"},
-        {"na_action": "raise"},
     ):
         with pytest.raises(ArgumentError, match="not available for a fit on a Dask"):
             ps.fit("y ~ x1 + x2", ddf, **option)
