@@ -830,3 +830,23 @@ def test_offsets_and_relax_that_are_legal_still_fit():
     assert relaxed.gamma in (0.0, 0.25, 0.5, 0.75, 1.0)
     res = ps.lasso("y ~ x + z", d, lam=0.2).inference("debiased", nodewise="cv")
     assert res.details["nodewise"] == "cv"
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e170, 1e-300])
+def test_debiased_inference_on_a_column_of_extreme_scale(scale):
+    # a column of scale 1e300 gave a NaN p-value and a raw ValueError; at 1e-300 the
+    # OLS estimate of sigma saw a rank-deficient design and the p-values changed
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=60)
+    d = pd.DataFrame({"y": x + rng.normal(size=60), "x": x, "z": rng.normal(size=60)})
+    ref = ps.lasso("y ~ x + z", d, lam=0.05).inference("debiased", seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no rank-deficiency warning either
+        got = ps.lasso("y ~ x + z", d.assign(z=d.z * scale), lam=0.05).inference(
+            "debiased", seed=0
+        )
+    assert got.sigma == pytest.approx(ref.sigma, rel=1e-10)
+    np.testing.assert_allclose(got.table["p_value"], ref.table["p_value"], rtol=1e-8)
+    assert got.table.loc["z", "estimate"] * scale == pytest.approx(
+        ref.table.loc["z", "estimate"], rel=1e-8
+    )
