@@ -2,8 +2,8 @@
 corpus: --penalty group, --l1-within, --relax, --adaptive, --adaptive-gamma,
 --offset, --lower-limits / --upper-limits, --sparse, --inference and its options.
 Each run exits 2 with a one-line error naming the culprit (a formula's error
-also shows the formula with a caret) and writes nothing to stdout; the data file is unchanged. (--dask: tests/distributed/
-test_bad_input_dask_cli.py.)"""
+also shows the formula with a caret) and writes nothing to stdout; the data file is
+unchanged. (--dask: tests/distributed/test_bad_input_dask_cli.py.)"""
 
 from __future__ import annotations
 
@@ -149,6 +149,9 @@ CASES = [
     ("limits-twice", ["y ~ x + z", "--lower-limits", "x=0,x=-1"], r"'x' is given twice"),
     ("limits-nan", ["y ~ x + z", "--lower-limits", "nan"], r"got nan"),
     ("limits-no-name", ["y ~ x + z", "--lower-limits", "=0"], r"NAME=VALUE"),
+    # were exit 0 with no limit at all
+    ("limits-empty", ["y ~ x + z", "--lower-limits", ""], r"'' gives no limit"),
+    ("limits-commas", ["y ~ x + z", "--upper-limits", ",,"], r"',,' gives no limit"),
     (
         "sparse-hostile-formula",
         ["y ~ x + I(__import__('os').system('touch {canary}'))", "--sparse"],
