@@ -850,3 +850,16 @@ def test_debiased_inference_on_a_column_of_extreme_scale(scale):
     assert got.table.loc["z", "estimate"] * scale == pytest.approx(
         ref.table.loc["z", "estimate"], rel=1e-8
     )
+
+
+def test_selective_inference_on_a_column_beyond_1e150_is_refused_naming_it():
+    # the Gram of the selected columns overflowed: a ValueError from the Cholesky
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=60)
+    d = pd.DataFrame(
+        {"y": x + rng.normal(size=60), "x": x * 1e170, "z": rng.normal(size=60)}
+    )
+    fit = ps.lasso("y ~ x + z", d, lam=0.05)
+    check_refused(
+        lambda: fit.inference("selective"), D, r"products of the selected columns overflow"
+    )
