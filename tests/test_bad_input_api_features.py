@@ -863,3 +863,40 @@ def test_selective_inference_on_a_column_beyond_1e150_is_refused_naming_it():
     check_refused(
         lambda: fit.inference("selective"), D, r"products of the selected columns overflow"
     )
+
+
+# -- found by the fuzz suite's long profile --------------------------------------------
+
+
+def test_binomial_fit_at_lambda_zero_with_a_column_of_scale_1e170():
+    # the separation check at lambda=0 raised numpy's LinAlgError ("SVD did not
+    # converge"): its Newton products overflowed
+    y = np.r_[np.zeros(8), 1.0]
+    data = pd.DataFrame({"y": y, "a": 0.0, "b": np.r_[np.zeros(8), 1e170]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            fit = ps.fit("y ~ .", data, family="binomial", lam=0.0)
+        except ps.PenstatError:
+            return
+    assert np.isfinite(fit.coef.to_numpy()).all()
+
+
+@pytest.mark.parametrize("method", ["selective", "naive"])
+def test_binomial_inference_on_columns_of_extreme_scale_is_refused(method):
+    # selective: a ValueError from the Cholesky factorization of an overflowed
+    # information matrix; naive: a NaN p-value and a ValueError
+    rng = np.random.default_rng(1)
+    n = 24
+    x = rng.normal(size=n)
+    data = pd.DataFrame(
+        {"y": (x + rng.normal(size=n) > 0).astype(float), "x": x * 1e300,
+         "z": rng.normal(size=n) * 1e-300}
+    )  # fmt: skip
+    fit = ps.fit("y ~ .", data, family="binomial", lam=0.001)
+    try:
+        res = fit.inference(method)
+    except ps.PenstatError as exc:
+        assert "rescale" in str(exc)
+    else:
+        assert not np.isnan(res.table["p_value"].to_numpy(dtype=float)).any()
