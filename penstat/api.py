@@ -21,7 +21,7 @@ from penstat._errors import (
     SeparationWarning,
     warn_user,
 )
-from penstat._validation import check_adaptive
+from penstat._validation import check_adaptive, check_relax_penalty
 from penstat.design import build_design
 from penstat.design.named import resolve_groups, resolve_limits, resolve_penalty_factor
 from penstat.engine import adaptive_init, run
@@ -247,6 +247,7 @@ def fit(
         relax=relax,
     )
     adaptive, adaptive_gamma = check_adaptive(penalty_factor, adaptive_gamma)
+    check_relax_penalty(select_spec.relax, l1)
     if relax and (lower_limits is not None or upper_limits is not None):
         raise ArgumentError(
             "relax=True refits each active set without a penalty, which limits would "

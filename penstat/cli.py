@@ -589,6 +589,11 @@ def parse_limits(text: str | None, option: str):
         if name in out:
             raise UsageError(f"{option}: {name!r} is given twice")
         out[name] = number
+    if not out:  # '' or ',,': was taken silently as no limit at all
+        raise UsageError(
+            f"{option} {text!r} gives no limit: give a number, or NAME=VALUE pairs "
+            f"separated by commas, or drop {option}"
+        )
     return out
 
 

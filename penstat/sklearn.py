@@ -27,7 +27,12 @@ from typing import Any
 import numpy as np
 
 from penstat._errors import ArgumentError, DataError, PenstatError
-from penstat._validation import as_design, check_factor, check_response_scale
+from penstat._validation import (
+    as_design,
+    check_factor,
+    check_relax_penalty,
+    check_response_scale,
+)
 from penstat.engine import run
 from penstat.family import get_family
 from penstat.penalty import resolve_penalty
@@ -157,6 +162,7 @@ class _PenalizedBase(BaseEstimator):
             progress=False,
             relax=self.relax,
         )
+        check_relax_penalty(select.relax, l1_ratio)
         if select.relax and self.positive:
             raise ArgumentError(
                 "relax=True refits each active set without a penalty, which "

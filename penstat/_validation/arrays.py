@@ -20,8 +20,10 @@ __all__ = [
     "as_response",
     "as_weights",
     "check_response_scale",
+    "check_offset_scale",
     "check_two_classes",
     "check_weight_range",
+    "real_values",
     "row_values",
 ]
 
@@ -131,6 +133,7 @@ def as_response(y: Any, n: int, family: str) -> np.ndarray:
     >>> as_response([0.25, 1, 0.5], 3, "binomial").tolist()
     [0.25, 1.0, 0.5]
     """
+    real_values(y, "y")
     try:
         ya = np.asarray(y, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -232,6 +235,64 @@ def check_two_classes(y: np.ndarray, w: np.ndarray) -> None:
         )
 
 
+def real_values(values: Any, name: str) -> None:
+    """Refuse per-row numbers that a cast to float would silently change: complex
+    numbers (the imaginary part would be dropped), dates and durations (they would
+    become nanosecond counts).
+
+    Examples
+    --------
+    >>> real_values([0.5, 1], "offset")
+    >>> real_values(np.array([1j]), "offset")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    penstat._errors.DataError: offset holds complex numbers (complex128); take the ...
+    """
+    dtype = getattr(values, "dtype", None)
+    if dtype is None:
+        try:
+            dtype = np.asarray(values).dtype
+        except (TypeError, ValueError):
+            return  # ragged or odd input: the cast that follows explains it
+    kind = getattr(dtype, "kind", "")
+    if kind == "c":
+        raise DataError(
+            f"{name} holds complex numbers ({dtype}); take the part you mean first, "
+            f"e.g. np.real({name}) or np.abs({name})"
+        )
+    if kind in ("m", "M"):
+        what = "durations" if kind == "m" else "dates"
+        raise DataError(
+            f"{name} holds {what} ({dtype}), which a model cannot add to the linear "
+            "predictor as they are; convert them to numbers first, e.g. "
+            + (
+                "s.dt.total_seconds()"
+                if kind == "m"
+                else "days since an origin: (s - pd.Timestamp('2000-01-01')).dt.days"
+            )
+        )
+
+
+def check_offset_scale(offset: np.ndarray, name: str = "offset") -> None:
+    """An offset (finite floats) must stay below 1e150 in absolute value, as a
+    gaussian response: the working response ``y - offset`` and the linear predictor
+    would overflow their sums of squares, and ``y`` would be lost in round-off.
+
+    Examples
+    --------
+    >>> check_offset_scale(np.array([1e100, -3.0]))
+    """
+    big = float(np.max(np.abs(offset))) if offset.size else 0.0
+    if big > RESPONSE_MAX:
+        at = int(np.argmax(np.abs(offset)))
+        raise DataError(
+            f"{name} has values as large as {offset[at]:.3g} (row {at}); beyond "
+            f"{RESPONSE_MAX:g} the linear predictor's sums of squares overflow float64 "
+            "and the response is lost in round-off beside it. Rescale the offset (and "
+            "the response with it), or centre it: a constant part is the intercept's"
+        )
+
+
 def row_values(values: Any, n: int, name: str) -> np.ndarray:
     """``values`` as n floats, one per row (weights, offset), else a DataError.
 
@@ -240,6 +301,7 @@ def row_values(values: Any, n: int, name: str) -> np.ndarray:
     >>> row_values([1, 2], 2, "weights").tolist()
     [1.0, 2.0]
     """
+    real_values(values, name)
     try:
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -286,6 +348,7 @@ def as_offset(offset: Any, n: int) -> np.ndarray:
         raise DataError(
             f"offset contains NaN or inf (first at row {bad}); it must be finite"
         )
+    check_offset_scale(off)
     return off
 
 

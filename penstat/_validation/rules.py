@@ -23,7 +23,10 @@ __all__ = [
     "check_foldid",
     "check_formula_env",
     "check_measure",
+    "check_na_action",
     "check_nfolds",
+    "check_offset_not_response",
+    "check_relax_penalty",
     "check_rule",
     "check_source",
     "check_stratify",
@@ -244,3 +247,53 @@ def check_formula_env(value: Any, eval_env: Any = None) -> str | None:
     if value is not None and eval_env is not None:
         raise ArgumentError(f"give eval_env= or formula_env={value!r}, not both")
     return value
+
+
+def check_na_action(na_action: Any) -> str:
+    """``na_action``: ``"drop"`` (rows with a missing value are left out) or
+    ``"raise"``.
+
+    Examples
+    --------
+    >>> check_na_action("drop")
+    'drop'
+    """
+    if not isinstance(na_action, str) or na_action not in ("drop", "raise"):
+        raise ArgumentError(f"na_action={na_action!r}; use 'drop' or 'raise'")
+    return na_action
+
+
+def check_offset_not_response(offset: Any, response_columns) -> None:
+    """An offset column may not be a column of the response: the gaussian fit would
+    model ``y - y = 0`` and the binomial one the response's own log-odds.
+
+    Examples
+    --------
+    >>> check_offset_not_response("base", ["y"])
+    """
+    if isinstance(offset, str) and offset in list(response_columns):
+        raise ArgumentError(
+            f"offset={offset!r} is the response column of the formula: the fit would "
+            "explain the response by itself (a gaussian fit models y - offset = 0); "
+            "give the offset its own column (a known part of the linear predictor, "
+            "e.g. the log of an exposure)"
+        )
+
+
+def check_relax_penalty(relax: bool, l1_ratio: Any) -> None:
+    """``relax=True`` refits the active set of a path with an L1 part: a ridge path
+    (``l1_ratio=0``) keeps every column at every lambda, so its relaxed fits would be
+    one unpenalized least-squares fit, not a relaxed lasso.
+
+    Examples
+    --------
+    >>> check_relax_penalty(True, 0.5)
+    """
+    mixes = l1_ratio if isinstance(l1_ratio, (tuple, list)) else (l1_ratio,)
+    if relax and any(m is not None and float(m) == 0.0 for m in mixes):
+        raise ArgumentError(
+            "relax=True blends a path with the unpenalized refit of its active set, "
+            "but a ridge path (l1_ratio=0) keeps every column at every lambda: every "
+            "relaxed fit would be the same unpenalized fit of all columns. Use "
+            "penalty='l1' or 'elasticnet' with relax, or drop relax"
+        )

@@ -35,7 +35,7 @@ import patsy
 import scipy.sparse as sp
 
 from penstat._errors import ArgumentError, DataError, FormulaError, warn_user
-from penstat._validation import check_formula_env
+from penstat._validation import check_formula_env, check_offset_not_response
 from penstat.design.columns import check_formula_columns, check_frame, check_newdata_types
 from penstat.design.formula import (
     close_matches,
@@ -434,6 +434,7 @@ def build_design(
             f"formula {formula!r} has no predictors ({only}); a penalized model needs "
             "at least one term on the right of '~', e.g. 'y ~ x'"
         )
+    check_offset_not_response(offset_col, parsed.response_columns)
     used = list(dict.fromkeys(parsed.response_columns + parsed.columns))
     na_mask = _missing_rows(data, used, na_action)
     keep = ~na_mask

@@ -19,7 +19,12 @@ import pandas as pd
 import patsy
 
 from penstat._errors import ArgumentError, DataError, FormulaError
-from penstat._validation import check_response_scale, check_weight_range
+from penstat._validation import (
+    check_offset_scale,
+    check_response_scale,
+    check_weight_range,
+    real_values,
+)
 from penstat.design.formula import column_in, translate_patsy_error
 
 __all__ = [
@@ -345,8 +350,10 @@ def weight_values(weights, data, keep):
         raw = data[weights]
         if not pd.api.types.is_numeric_dtype(raw.dtype):
             raise DataError(f"weights column {weights!r} is not numeric ({raw.dtype})")
+        real_values(raw, f"weights column {weights!r}")
         arr = raw.to_numpy(dtype=float, na_value=np.nan)
     else:
+        real_values(weights, "weights")
         arr = np.asarray(weights, dtype=float)
         if arr.ndim != 1 or arr.shape[0] != len(data):
             raise ArgumentError(
@@ -384,7 +391,9 @@ def offset_values(offset, frame, arg: str = "offset", where: str = "the data"):
                 f"offset column {offset!r}{of} is not numeric ({raw.dtype}); the offset "
                 "is added to the linear predictor and must be a number per row"
             )
+        real_values(raw, f"offset column {offset!r}")
         return raw.to_numpy(dtype=float, na_value=np.nan), f"offset column {offset!r}"
+    real_values(offset, arg)
     try:
         return np.asarray(offset, dtype=float), arg
     except (TypeError, ValueError):
@@ -420,4 +429,5 @@ def offset_rows(offset, data, keep):
             f"{name} has missing or infinite values in {int(bad.sum())} of the rows used; "
             "the offset must be finite: impute it, or drop those rows from the data"
         )
+    check_offset_scale(arr, name)
     return np.ascontiguousarray(arr)

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from penstat._errors import ArgumentError
+from penstat._errors import ArgumentError, DataError
+from penstat._validation import as_response, real_values
 from penstat.distributed.passes import Scan
 from penstat.solver import Path
 from penstat.solver.gram import GramStats
@@ -28,8 +29,10 @@ def is_dask_array(x) -> bool:
     return type(x).__module__.startswith("dask") and hasattr(x, "to_delayed")
 
 
-def _stats_task(block, start, shared):
+def _stats_task(block, start, family):
     X, y, w = block
+    if family == "binomial":  # 0/1 (or proportions), checked where the rows are
+        y = as_response(y, len(y), family)
     return [GramStats.from_arrays(np.asarray(X, dtype=float), np.asarray(y, float), w)]
 
 
@@ -53,6 +56,10 @@ def _blocks(X, y, weights):
 
     if X.ndim != 2:
         raise ArgumentError(f"X must be a 2-d Dask array, got {X.ndim} dimensions")
+    for name, arr in (("X", X), ("y", y)):  # the dtypes are known before any pass
+        real_values(arr, name)
+        if getattr(arr, "dtype", np.dtype(float)).kind not in "biuf":
+            raise DataError(f"{name} must hold numbers, not {arr.dtype}")
     X = X.rechunk({1: -1})
     rows = X.chunks[0]
     y = da.asarray(y)
@@ -111,7 +118,15 @@ def fit_path_dask(
                 f"for it, or drop {name}"
             )
     scan = Scan(None, client, parts=_blocks(X, y, weights))
-    (total,) = scan.run(_stats_task, None, _merge_list)
+    (total,) = scan.run(_stats_task, family, _merge_list)
+    if not (np.isfinite(total.xx).all() and np.isfinite(total.xy).all()) or not (
+        np.isfinite(total.yy)
+    ):
+        raise DataError(
+            "the sums of squares of X's columns (or their products with y) overflow "
+            "float64: X or y has values too large; rescale them (the coefficients "
+            "scale with them)"
+        )
     n, p = total.n_rows, total.p
     spec = FitSpec.build(n, p, family=family, **options)
     if spec.family == "gaussian":

@@ -168,8 +168,13 @@ def run_debiased(
         resid[live] = (w * (y - mu))[live] / root[live]
     Xt = X - (W @ X) / W.sum() if spec.fit_intercept else X.copy()
     Xt *= root[:, None]
-    scale = np.sqrt(np.mean(Xt * Xt, axis=0))
-    constant = scale <= 1e-12 * max(1.0, float(np.max(np.abs(X))))
+    # root mean squares by column, computed on the column divided by its largest
+    # value (squares of columns beyond ~1e154 or below ~1e-154 overflow or underflow);
+    # a column is constant when it is round-off beside its own values
+    top = np.max(np.abs(Xt), axis=0) if n else np.zeros(p)
+    unit = np.where(top > 0, top, 1.0)
+    scale = np.where(top > 0, unit * np.sqrt(np.mean((Xt / unit) ** 2, axis=0)), 0.0)
+    constant = scale <= 1e-12 * np.max(np.abs(X), axis=0)
     keep = np.flatnonzero(~constant)
     if keep.size == 0:
         raise ArgumentError("method='debiased' needs a column that is not constant")

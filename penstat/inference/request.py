@@ -134,7 +134,7 @@ class InferenceRequest:
         gamma_min = real_number(gamma_min, "gamma_min", "a number in (0, 1)")
         if not 0 < gamma_min < 1:
             raise ArgumentError(f"gamma_min={gamma_min!r} must be in (0, 1)")
-        return cls(
+        request = cls(
             method=method,
             level=level,
             sigma=sigma,
@@ -149,3 +149,24 @@ class InferenceRequest:
             nodewise=_one_of(nodewise, "nodewise", NODEWISE),
             initial=_one_of(initial, "initial", INITIAL),
         )
+        request._check_options_of_other_methods()
+        return request
+
+    def _check_options_of_other_methods(self) -> None:
+        """An option of one method given to another is refused, not ignored: the
+        user asked for something the result would not have."""
+        default = InferenceRequest()
+        owner = {
+            "target": "selective",
+            "n_splits": "split",
+            "gamma_min": "split",
+            "nodewise": "debiased",
+            "initial": "debiased",
+        }
+        for name, method in owner.items():
+            value = getattr(self, name)
+            if self.method != method and value != getattr(default, name):
+                raise ArgumentError(
+                    f"{name}={value!r} applies to method={method!r} only, not "
+                    f"method={self.method!r}; drop {name}, or use method={method!r}"
+                )

@@ -8,6 +8,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import scipy.sparse as sp
 
 from penstat._errors import DataError
@@ -111,6 +112,16 @@ def run_inference(
         initial=initial,
     )
     result = RUNNERS[request.method](_dense_design(fit), request)
+    p_values = result.table["p_value"].to_numpy(dtype=float)
+    if np.isnan(p_values).any():
+        # a refit or covariance that failed numerically (columns of extreme scale)
+        bad = list(result.table.index[np.isnan(p_values)])
+        raise DataError(
+            f"method={request.method!r} could not compute p-values for {bad}: its "
+            "refit or covariance failed numerically, as it does for columns of "
+            "extreme scale (beyond ~1e150 or below ~1e-150); rescale those columns "
+            "and refit"
+        )
     result._check()
     return result
 

@@ -220,6 +220,12 @@ def _inverse(gram: np.ndarray) -> np.ndarray | None:
     to working precision (condition number above 1e12)."""
     if gram.shape[0] == 0:
         return np.zeros((0, 0))
+    if not np.isfinite(gram).all():
+        raise DataError(
+            "the products of the selected columns overflow float64 (a column with "
+            "values beyond ~1e150); method='selective' works on the columns as they "
+            "are: rescale that column (e.g. divide it by a power of 10) and refit"
+        )
     try:
         factor, lower = cho_factor(gram)
     except np.linalg.LinAlgError:
@@ -235,7 +241,8 @@ def _kkt(prob: _Problem, active: np.ndarray, signs: np.ndarray):
     slacks of the polyhedron: the sign constraints ``s_j b_j > 0`` and the inactive
     ones ``|x_j'(y - X_E b_E)| < lam_j``."""
     XE = prob.X[:, active]
-    gram = XE.T @ XE
+    with np.errstate(over="ignore", invalid="ignore"):
+        gram = XE.T @ XE
     inv_gram = _inverse(gram)
     if inv_gram is None:
         raise DataError(

@@ -61,7 +61,12 @@ def estimate_sigma(fit: Any, seed: Any = 0) -> tuple[float, str]:
     if n > p + 10:
         import statsmodels.api as sm
 
-        exog = sm.add_constant(X, has_constant="add") if fit.spec.fit_intercept else X
+        # the residuals do not depend on the columns' scales: each column divided by
+        # its largest value, so that columns of extreme scale (1e-300, 1e300) do not
+        # look rank-deficient to the least-squares solver
+        top = np.max(np.abs(X), axis=0) if n else np.ones(p)
+        Xu = X / np.where(top > 0, top, 1.0)
+        exog = sm.add_constant(Xu, has_constant="add") if fit.spec.fit_intercept else Xu
         ols = sm.WLS(target, exog, weights=w).fit()
         return float(np.sqrt(ols.scale)), "OLS residual"
     spec = fit.spec.with_l1_ratio(1.0).with_grid(None)

@@ -14,7 +14,7 @@ import pickle
 import numpy as np
 import pandas as pd
 
-from penstat._errors import ArgumentError, warn_user
+from penstat._errors import ArgumentError, DataError, warn_user
 from penstat.distributed.design import OFFSET_COLUMN, attach_offset, is_dask_collection
 from penstat.results.fit import PenalizedFit
 
@@ -356,7 +356,7 @@ def fit_dask(
 ) -> DaskPenalizedFit:
     """:func:`penstat.fit` on a Dask DataFrame (see the user guide's Dask page):
     the same checks of the arguments, then :func:`penstat.distributed.fit.fit_frame`."""
-    from penstat._validation import check_adaptive
+    from penstat._validation import check_adaptive, check_relax_penalty
     from penstat.design.named import resolve_penalty_factor
     from penstat.distributed.fit import fit_frame
     from penstat.family import get_family
@@ -364,13 +364,12 @@ def fit_dask(
     from penstat.spec import SelectSpec
 
     fam = get_family(family)
+    _check_dask_arguments(formula, data, na_action, cv_grid, weights, offset, ignored)
     adaptive, adaptive_gamma = check_adaptive(penalty_factor, adaptive_gamma)
     if penalty == "group" or groups is not None:
         raise ArgumentError(GROUP_REFUSAL)
     if stratify:
         raise ArgumentError(STRATIFY_REFUSAL)
-    if na_action not in ("drop", "raise"):
-        raise ArgumentError(f"na_action={na_action!r}; use 'drop' or 'raise'")
     if relax and (lower_limits is not None or upper_limits is not None):
         raise ArgumentError(
             "relax=True refits each active set without a penalty, which limits would "
@@ -404,6 +403,7 @@ def fit_dask(
         relax=relax,
         cv_grid=cv_grid,
     ).with_seed()
+    check_relax_penalty(select_spec.relax, l1)
     options = {
         "family": fam.name,
         "l1_ratio": l1[0] if isinstance(l1, tuple) else l1,
@@ -452,3 +452,49 @@ def fit_dask(
         data=data,
         adaptive_init=run.adaptive_init,
     )
+
+
+def _check_dask_arguments(formula, data, na_action, cv_grid, weights, offset, ignored):
+    """The checks of :func:`penstat.fit` that the Dask path must make itself, before
+    any pass: the types of the arguments it does not use (``n_jobs``, ``progress``,
+    ``sparse``: refused as in memory, not ignored), ``l1_within`` (the sparse-group
+    lasso, not available), and the dtypes of the weights and offset columns, read
+    from the frame's metadata."""
+    from penstat._validation import (
+        check_cv_grid,
+        check_l1_within,
+        check_n_jobs,
+        check_na_action,
+        check_offset_not_response,
+    )
+    from penstat.spec import check_bool
+
+    if not isinstance(formula, str):
+        raise ArgumentError(f"formula must be a string like 'y ~ x1 + x2', not {formula!r}")
+    check_na_action(na_action)
+    check_cv_grid(cv_grid)
+    check_n_jobs(ignored.get("n_jobs"))
+    for name in ("progress", "sparse"):
+        if ignored.get(name) is not None:
+            check_bool(ignored[name], name)
+    if check_l1_within(ignored.get("l1_within", 0.0)):
+        raise ArgumentError(
+            f"l1_within={ignored['l1_within']!r} is the sparse-group lasso's L1 share, "
+            "and the group lasso is not available for a fit on a Dask DataFrame; drop "
+            "l1_within, or fit a pandas DataFrame"
+        )
+    lhs = formula.split("~", 1)[0].strip() if "~" in formula else ""
+    check_offset_not_response(offset, [lhs])
+    dtypes = getattr(data, "dtypes", {})
+    for arg, col in (("weights", weights), ("offset", offset)):
+        if not isinstance(col, str) or col not in dtypes:
+            continue
+        dtype = dtypes[col]
+        numeric = pd.api.types.is_numeric_dtype(dtype) and not (
+            arg == "offset" and pd.api.types.is_bool_dtype(dtype)
+        )
+        if not numeric or getattr(dtype, "kind", "") == "c":
+            raise DataError(
+                f"{arg} column {col!r} is not a real number ({dtype}); the {arg} must "
+                "be a number per row: convert the column first (ddf.assign)"
+            )

@@ -157,7 +157,10 @@ def warn_if_separated_at_zero(
                 directions = np.vstack([[-1.0, 1.0], directions])
         found = separation(*signed_rows(Z[pos], y[pos]), directions)
     else:
-        fit = binomial_null_fit(X, y, wn, fit_intercept, start=start, offset=offset)
+        try:
+            fit = binomial_null_fit(X, y, wn, fit_intercept, start=start, offset=offset)
+        except np.linalg.LinAlgError:  # Newton products overflow (columns of ~1e170)
+            return
         found = fit[1]
     if found is None:
         return
