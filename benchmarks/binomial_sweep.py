@@ -212,20 +212,45 @@ def run_glmnet(d: Data, a: float, thresh: float = 1e-7) -> dict:
     return {"cpu": cpu, "wall": wall, "b0": raw[:k], "B": raw[k:].reshape(k, p)}
 
 
-def run_one(spec: Spec, residual: bool, seed: int = 0) -> dict:
+# kernel settings of a variant (--variant): module attributes of _binomial
+SETTINGS = {
+    "max_k": "_GRAM_MAX_K",
+    "min_rows": "_GRAM_MIN_ROWS",
+    "solve": "_GRAM_SOLVE",
+    "drift": "_GRAM_DRIFT",
+}
+
+
+def parse_variant(text: str) -> tuple[str, dict]:
+    """``label:key=value,...`` (keys of SETTINGS) -> (label, {attribute: value})."""
+    label, _, rest = text.partition(":")
+    out = {}
+    for item in filter(None, rest.split(",")):
+        key, _, value = item.partition("=")
+        out[SETTINGS[key]] = float(value) if key == "drift" else int(value)
+    return label, out
+
+
+def run_variant(d: Data, a: float, settings: dict) -> dict:
     from penstat.solver._cd import _binomial
 
+    for attr, value in settings.items():
+        setattr(_binomial, attr, value)
+    try:
+        return run_penstat(d, a)
+    finally:
+        for attr in settings:
+            setattr(_binomial, attr, None)
+
+
+def run_one(spec: Spec, variants: list[tuple[str, dict]], seed: int = 0) -> dict:
     d = make(spec, seed)
     a = spec.l1_ratio
     runs = {"glmnet": run_glmnet(d, a)}
     runs["penstat"] = run_penstat(d, a)
     runs["penstat default BLAS"] = run_penstat(d, a, pinned=False)
-    if residual:
-        _binomial._GRAM_MAX_K = 0
-        try:
-            runs["penstat residual"] = run_penstat(d, a)
-        finally:
-            _binomial._GRAM_MAX_K = None
+    for label, settings in variants:
+        runs[f"penstat {label}"] = run_variant(d, a, settings)
     runs["reference"] = run_penstat(d, a, tol=1e-13)
     k = min(r["b0"].size for r in runs.values())
     objs = {s: objectives(d, a, r["b0"][:k], r["B"][:k]) for s, r in runs.items()}
@@ -240,27 +265,22 @@ def run_one(spec: Spec, residual: bool, seed: int = 0) -> dict:
             "gap": float(np.max((objs[s] - best) / np.abs(best))),
         }
     g = out["glmnet"]
-    for s in ("penstat", "penstat default BLAS", "penstat residual"):
-        if s in out:
+    for s in runs:
+        if s.startswith("penstat"):
             out[s]["cpu_ratio"] = out[s]["cpu"] / g["cpu"]
             out[s]["wall_ratio"] = out[s]["wall"] / g["wall"]
     return out
 
 
-def profile(spec: Spec, residual: bool, seed: int = 0) -> None:
+def profile(spec: Spec, variants: list[tuple[str, dict]], seed: int = 0) -> None:
     """Print the kernel's profile counters (a build with
-    ``CFLAGS=-DPENSTAT_BINOMIAL_PROFILE=1``) of penstat's pinned run, by mode."""
+    ``CFLAGS=-DPENSTAT_BINOMIAL_PROFILE=1``) of penstat's pinned run, by variant."""
     from penstat.solver._cd import _binomial
 
     d = make(spec, seed)
-    modes = [("default", None)] + ([("residual", 0)] if residual else [])
-    for mode, kmax in modes:
-        _binomial._GRAM_MAX_K = kmax
+    for mode, settings in [("default", {}), *variants]:
         _binomial._profile_counters()
-        try:
-            run = run_penstat(d, spec.l1_ratio)
-        finally:
-            _binomial._GRAM_MAX_K = None
+        run = run_variant(d, spec.l1_ratio, settings)
         c = _binomial._profile_counters()
         if c is None:
             raise SystemExit("the kernel was built without -DPENSTAT_BINOMIAL_PROFILE=1")
@@ -281,14 +301,16 @@ def profile(spec: Spec, residual: bool, seed: int = 0) -> None:
 
 
 def table(results: list[dict]) -> str:
-    residual = any("penstat residual" in r for r in results)
+    variants = [
+        s for s in results[0] if s.startswith("penstat ") and s != "penstat default BLAS"
+    ]
     header = [
         "problem", "shape / rho / truth / classes / weights / mix", "penstat CPU s",
         "glmnet CPU s", "CPU ratio", "wall ratio", "default BLAS: CPU / wall ratio",
         "penstat gap", "glmnet gap",
     ]  # fmt: skip
-    if residual:
-        header.insert(5, "residual mode CPU ratio")
+    for k, s in enumerate(variants):
+        header.insert(5 + k, s.removeprefix("penstat ") + " CPU ratio")
     rows = []
     for r in results:
         pen, glm, dflt = r["penstat"], r["glmnet"], r["penstat default BLAS"]
@@ -298,8 +320,8 @@ def table(results: list[dict]) -> str:
             f"{dflt['cpu_ratio']:.2f} / {dflt['wall_ratio']:.2f}",
             f"{max(pen['gap'], 0):.1e}", f"{max(glm['gap'], 0):.1e}",
         ]  # fmt: skip
-        if residual:
-            row.insert(5, f"{r['penstat residual']['cpu_ratio']:.2f}")
+        for k, s in enumerate(variants):
+            row.insert(5 + k, f"{r[s]['cpu_ratio']:.2f}")
         rows.append(row)
     return _common.markdown_table(header, rows)
 
@@ -311,7 +333,17 @@ def load_average() -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", default="", help="comma-separated problem names")
-    parser.add_argument("--residual", action="store_true", help="add residual mode")
+    parser.add_argument(
+        "--residual", action="store_true", help="add residual mode (max_k=0)"
+    )
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        help="add penstat with other kernel settings, LABEL:key=value,... (keys: "
+        + ", ".join(SETTINGS)
+        + "), e.g. 'old rule:solve=0,min_rows=50'",
+    )
     parser.add_argument("--from", dest="source", default=None, help="a sweep's JSON")
     parser.add_argument(
         "--rerun-worst", type=int, default=0, help="rerun the K worst CPU ratios of --from"
@@ -331,10 +363,13 @@ def main(argv: list[str] | None = None) -> None:
         old.sort(key=lambda r: -r["penstat"]["cpu_ratio"])
         names = {r["spec"]["name"] for r in old[: args.rerun_worst]}
         specs = [s for s in specs if s.name in names]
+    variants = [parse_variant(v) for v in args.variant]
+    if args.residual:
+        variants.append(("residual", {"_GRAM_MAX_K": 0}))
     if args.profile:
         run_penstat(make(_spec("warm-up", 500, 10, 0.5, "sparse", w=True, a=0.5)), 0.5)
         for spec in specs:
-            profile(spec, args.residual, args.seed)
+            profile(spec, variants, args.seed)
         return
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = Path(args.out) if args.out else _common.RESULTS / f"binomial-sweep-{stamp}.md"
@@ -345,7 +380,7 @@ def main(argv: list[str] | None = None) -> None:
     run_penstat(make(_spec("warm-up", 500, 10, 0.5, "sparse", w=True, a=0.5)), 0.5)
     results = []
     for spec in specs:
-        res = run_one(spec, args.residual, args.seed)
+        res = run_one(spec, variants, args.seed)
         res["load"] = load_average()
         results.append(res)
         pen, glm = res["penstat"], res["glmnet"]
