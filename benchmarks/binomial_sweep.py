@@ -310,7 +310,7 @@ def table(results: list[dict]) -> str:
         "penstat gap", "glmnet gap",
     ]  # fmt: skip
     for k, s in enumerate(variants):
-        header.insert(5 + k, s.removeprefix("penstat ") + " CPU ratio")
+        header.insert(5 + k, s.removeprefix("penstat ") + ": CPU ratio (gap)")
     rows = []
     for r in results:
         pen, glm, dflt = r["penstat"], r["glmnet"], r["penstat default BLAS"]
@@ -321,7 +321,7 @@ def table(results: list[dict]) -> str:
             f"{max(pen['gap'], 0):.1e}", f"{max(glm['gap'], 0):.1e}",
         ]  # fmt: skip
         for k, s in enumerate(variants):
-            row.insert(5 + k, f"{r[s]['cpu_ratio']:.2f}")
+            row.insert(5 + k, f"{r[s]['cpu_ratio']:.2f} ({max(r[s]['gap'], 0):.1e})")
         rows.append(row)
     return _common.markdown_table(header, rows)
 
@@ -351,6 +351,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--profile", action="store_true", help="print the kernel's counters only"
     )
+    parser.add_argument(
+        "--merge", default="", help="comma-separated JSON files: print one table of them"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=None, help="Markdown output file")
     args = parser.parse_args(argv)
@@ -363,6 +366,14 @@ def main(argv: list[str] | None = None) -> None:
         old.sort(key=lambda r: -r["penstat"]["cpu_ratio"])
         names = {r["spec"]["name"] for r in old[: args.rerun_worst]}
         specs = [s for s in specs if s.name in names]
+    if args.merge:
+        merged = []
+        for name in args.merge.split(","):
+            merged += json.loads(Path(name).read_text())["results"]
+        order = [s.name for s in SWEEP]
+        merged.sort(key=lambda r: order.index(r["spec"]["name"]))
+        print(table(merged))
+        return
     variants = [parse_variant(v) for v in args.variant]
     if args.residual:
         variants.append(("residual", {"_GRAM_MAX_K": 0}))

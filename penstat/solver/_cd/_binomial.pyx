@@ -29,9 +29,11 @@ exact optimum; on separable data the coefficients grow as ``lam`` falls but stay
 finite for ``lam > 0``.
 
 Covariance mode (from 50 rows per working-set column): the quadratic model is
-solved by coordinate descent on the weighted Gram of the working set (BLAS dsyrk),
-kept while the working weights move little and grown by the columns that join, with
-the exact gradient from one pass (_gram_newton_step).
+solved on the weighted Gram of the working set (BLAS dsyrk), kept while the working
+weights move little and grown by the columns that join, with the exact gradient from
+one pass (_gram_newton_step): sweeps of coordinate descent find the support, and a
+Cholesky solve on the support with the signs held fixed (_gram_support_solve)
+replaces the cycles on it.
 
 The loss and the probabilities are evaluated four rows at a time where the CPU has
 AVX2/FMA (penstat_loss in _simd.h, with its own exp and log1p), and the
