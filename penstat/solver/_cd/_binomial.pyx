@@ -153,6 +153,10 @@ cdef double GRAM_INNER_TIGHTEN = 1e-2
 # its largest diagonal entry is left to the cycles.
 cdef int GRAM_SOLVE_TRIES = 4
 cdef double GRAM_SOLVE_PIVOT = 1e-10
+# After solves cut GRAM_SOLVE_TRIES times in a row, at most GRAM_CYCLES_AFTER_CUT
+# cycles on the support before the next sweep of W and solve (a support that keeps
+# changing signs made cycles to the threshold take thousands of cycles at rho 0.8).
+cdef int GRAM_CYCLES_AFTER_CUT = 10
 # binomial_path's gram_min_rows and gram_solve when they are not given
 _GRAM_MIN_ROWS = None
 _GRAM_SOLVE = None
@@ -1082,7 +1086,7 @@ cdef long _gram_newton_step(Problem* P, double l1, double l2, double shr_in,
     cdef int* act = P.cg_S
     cdef double* vals = P.cg_work
     cdef double* t = P.cg_vec
-    cdef int i, c, j, na, nm, st, tries
+    cdef int i, c, j, na, nm, st, tries, ncyc
     cdef double s, sg, dlx, a_thr
     cdef long sweeps = 0
     cdef bint refresh = P.gram_k < 0
@@ -1143,6 +1147,7 @@ cdef long _gram_newton_step(Problem* P, double l1, double l2, double shr_in,
             if b[W[c]] != 0.0:
                 act[na] = c
                 na += 1
+        ncyc = 0
         while sweeps < max_sweeps:
             sweeps += 1
             dlx = 0.0
@@ -1151,6 +1156,9 @@ cdef long _gram_newton_step(Problem* P, double l1, double l2, double shr_in,
             if P.fit_intercept:
                 _gram_intercept(P, k, &dlx)
             if dlx < a_thr:
+                break
+            ncyc += 1
+            if solve and ncyc >= GRAM_CYCLES_AFTER_CUT:
                 break
     # r -= V (X_W d + d0)
     nm = 0
