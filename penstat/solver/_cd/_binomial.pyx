@@ -29,9 +29,11 @@ exact optimum; on separable data the coefficients grow as ``lam`` falls but stay
 finite for ``lam > 0``.
 
 Covariance mode (from 50 rows per working-set column): the quadratic model is
-solved by coordinate descent on the weighted Gram of the working set (BLAS dsyrk),
-kept while the working weights move little and grown by the columns that join, with
-the exact gradient from one pass (_gram_newton_step).
+solved on the weighted Gram of the working set (BLAS dsyrk), kept while the working
+weights move little and grown by the columns that join, with the exact gradient from
+one pass (_gram_newton_step): sweeps of coordinate descent find the support, and a
+Cholesky solve on the support with the signs held fixed (_gram_support_solve)
+replaces the cycles on it.
 
 The loss and the probabilities are evaluated four rows at a time where the CPU has
 AVX2/FMA (penstat_loss in _simd.h, with its own exp and log1p), and the
@@ -74,6 +76,7 @@ import numpy as np
 from libc.math cimport exp, log, log1p, sqrt
 from libc.string cimport memcpy, memset
 from scipy.linalg.cython_blas cimport daxpy, ddot, dgemm, dsyrk
+from scipy.linalg.cython_lapack cimport dpotrf, dpotrs
 
 from penstat.solver._cd._common cimport (
     clip,
@@ -143,6 +146,20 @@ cdef double GRAM_DRIFT = 0.01
 # GRAM_INNER_TIGHTEN times the threshold of residual mode (whose conjugate-gradient
 # steps solve it more closely than the threshold on single moves says).
 cdef double GRAM_INNER_TIGHTEN = 1e-2
+# Covariance mode solves the model on the support with the signs held fixed (one
+# Cholesky factorization of the support's Gram, _gram_support_solve) instead of
+# cycling on it, up to GRAM_SOLVE_TRIES times in a row while the step is cut at a
+# sign change; a support Gram whose smallest pivot is below GRAM_SOLVE_PIVOT times
+# its largest diagonal entry is left to the cycles.
+cdef int GRAM_SOLVE_TRIES = 4
+cdef double GRAM_SOLVE_PIVOT = 1e-10
+# After solves cut GRAM_SOLVE_TRIES times in a row, at most GRAM_CYCLES_AFTER_CUT
+# cycles on the support before the next sweep of W and solve (a support that keeps
+# changing signs made cycles to the threshold take thousands of cycles at rho 0.8).
+cdef int GRAM_CYCLES_AFTER_CUT = 10
+# binomial_path's gram_min_rows and gram_solve when they are not given
+_GRAM_MIN_ROWS = None
+_GRAM_SOLVE = None
 # binomial_path's gram_max_k when it is not given (tests set it on the module)
 _GRAM_MAX_K = None
 # binomial_path's gram_drift when it is not given
@@ -196,7 +213,7 @@ PROFILE_FIELDS = (
     "t_kkt", "t_extrapolate", "t_other",
     "newton_steps", "ws_sweeps", "cycles", "cg_calls", "halvings", "kkt_passes",
     "kkt_resolves", "cycle_columns", "ws_columns", "cg_iterations", "t_total",
-    "t_gram", "gram_steps", "gram_sweeps", "gram_columns",
+    "t_gram", "gram_steps", "gram_sweeps", "gram_columns", "gram_solves",
 )
 cdef enum:
     T_WEIGHTS = 0
@@ -223,6 +240,7 @@ cdef enum:
     C_GRAM = 21
     C_GRAM_SWEEPS = 22
     C_GRAM_COLS = 23
+    C_GRAM_SOLVES = 24
 
 
 def _profile_counters():
@@ -327,6 +345,10 @@ cdef struct Problem:
     double gram_drift       # refreshed when sum |v - v_g| > gram_drift sum v_g
     double *gram_rows       # GRAM_ROW_BLOCK (gram_max_k + 1): a block of scaled rows
     double *gram_grad       # gram_max_k + 1: the model's gradients on b0 and W
+    int gram_min_rows       # rows per working-set column from which the mode is used
+    bint gram_solve         # solve the model on the support (_gram_support_solve)
+    double *gram_sub        # gram_ld^2: the support's Gram, then its Cholesky factor
+    double *gram_rhs        # gram_ld: the support solve's right-hand side, then step
 
 
 cdef inline const double* _col(const double* X, int n, int j) noexcept nogil:
@@ -954,6 +976,77 @@ cdef void _gram_build(Problem* P, int k, bint refresh) noexcept nogil:
     P.gram_k = k
 
 
+cdef int _gram_support_solve(Problem* P, int k, int ld, double l1, double l2,
+                             const int* act, int na) noexcept nogil:
+    """Minimize the covariance-mode model over its support (the columns W[act[a]],
+    a < na, whose coefficients are nonzero, and the intercept) with their signs held
+    fixed: on that face the model is a quadratic whose minimizer solves
+    (M_SS + l2 diag pf) d = g_S - l2 pf b_S - l1 pf sign(b_S) (the intercept's row
+    without penalty), by Cholesky. The step is cut where the first coefficient
+    reaches zero (that one is set to 0); along the segment the convex model
+    decreases. Returns 0 for the full step, 1 for a cut one, -1 when the support's
+    Gram is singular to working precision (nothing moved)."""
+    cdef int off = 1 if P.fit_intercept else 0
+    cdef int m = na + off
+    cdef double* S = P.gram_sub
+    cdef double* d = P.gram_rhs
+    cdef double* gr = P.gram_grad
+    cdef const double* M = P.gram
+    cdef double* b = P.b
+    cdef const int* W = P.W
+    cdef int a, a2, ia, ib, j, info = 0, one = 1, cut = -1, c2
+    cdef double pfj, bj, t = 1.0, tc, dmax = 0.0, step
+    cdef char uplo = b'U'
+    if m == 0:
+        return -1
+    for a in range(m):
+        ia = 0 if a < off else act[a - off] + 1
+        for a2 in range(a + 1):
+            ib = 0 if a2 < off else act[a2 - off] + 1
+            S[<Py_ssize_t> a * m + a2] = M[<Py_ssize_t> ia * ld + ib]
+        if a < off:
+            d[a] = gr[0]
+        else:
+            j = W[act[a - off]]
+            pfj = P.pf[j]
+            bj = b[j]
+            S[<Py_ssize_t> a * m + a] += l2 * pfj
+            d[a] = gr[ia] - l2 * pfj * bj - (l1 * pfj if bj > 0.0 else -l1 * pfj)
+        if S[<Py_ssize_t> a * m + a] > dmax:
+            dmax = S[<Py_ssize_t> a * m + a]
+    # S holds the lower triangle row by row: the upper one column by column
+    dpotrf(&uplo, &m, S, &m, &info)
+    if info != 0:
+        return -1
+    for a in range(m):
+        if S[<Py_ssize_t> a * m + a] * S[<Py_ssize_t> a * m + a] < GRAM_SOLVE_PIVOT * dmax:
+            return -1
+    dpotrs(&uplo, &m, &one, S, &m, d, &m, &info)
+    if info != 0:
+        return -1
+    for a in range(off, m):
+        bj = b[W[act[a - off]]]
+        if (bj > 0.0 and bj + d[a] < 0.0) or (bj < 0.0 and bj + d[a] > 0.0):
+            tc = -bj / d[a]
+            if tc < t:
+                t = tc
+                cut = a
+    for a in range(m):
+        ia = 0 if a < off else act[a - off] + 1
+        if a < off:
+            step = t * d[a]
+            P.b0 += step
+        else:
+            j = W[act[a - off]]
+            step = -b[j] if a == cut else t * d[a]
+            b[j] = 0.0 if a == cut else b[j] + step
+        if step == 0.0:
+            continue
+        for c2 in range(k + 1):
+            gr[c2] -= step * M[<Py_ssize_t> ia * ld + c2]
+    return 0 if cut < 0 else 1
+
+
 cdef long _gram_newton_step(Problem* P, double l1, double l2, double shr_in,
                             double b0_old, long max_sweeps) noexcept nogil:
     """Minimize the Newton step's quadratic model over the working set W in covariance
@@ -993,10 +1086,11 @@ cdef long _gram_newton_step(Problem* P, double l1, double l2, double shr_in,
     cdef int* act = P.cg_S
     cdef double* vals = P.cg_work
     cdef double* t = P.cg_vec
-    cdef int i, c, j, na, nm
+    cdef int i, c, j, na, nm, st, tries, ncyc
     cdef double s, sg, dlx, a_thr
     cdef long sweeps = 0
     cdef bint refresh = P.gram_k < 0
+    cdef bint solve = P.gram_solve and P.lo == NULL
     global n_gram_steps, n_gram_builds
     n_gram_steps += 1
     if not refresh:
@@ -1030,12 +1124,30 @@ cdef long _gram_newton_step(Problem* P, double l1, double l2, double shr_in,
             _gram_intercept(P, k, &dlx)
         if dlx < shr_in:
             break
+        if solve:
+            st = 1
+            tries = 0
+            while st == 1 and tries < GRAM_SOLVE_TRIES:
+                na = 0
+                for c in range(k):
+                    if b[W[c]] != 0.0:
+                        act[na] = c
+                        na += 1
+                st = _gram_support_solve(P, k, ld, l1, l2, act, na)
+                tries += 1
+            sweeps += tries
+            _count(C_GRAM_SOLVES, tries)
+            if st == 0:
+                continue  # a sweep of W confirms the support or lets columns in
+            if st == -1:
+                solve = False
         a_thr = shr_in * A_CYCLE_TIGHTENING
         na = 0
         for c in range(k):
             if b[W[c]] != 0.0:
                 act[na] = c
                 na += 1
+        ncyc = 0
         while sweeps < max_sweeps:
             sweeps += 1
             dlx = 0.0
@@ -1044,6 +1156,9 @@ cdef long _gram_newton_step(Problem* P, double l1, double l2, double shr_in,
             if P.fit_intercept:
                 _gram_intercept(P, k, &dlx)
             if dlx < a_thr:
+                break
+            ncyc += 1
+            if solve and ncyc >= GRAM_CYCLES_AFTER_CUT:
                 break
     # r -= V (X_W d + d0)
     nm = 0
@@ -1318,7 +1433,7 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                 _count(C_NEWTON, 1)
 
                 if (P.gram_max_k > 0 and P.nW <= P.gram_max_k
-                        and (P.gram_always or n >= GRAM_MIN_ROWS_PER_COL * P.nW)):
+                        and (P.gram_always or n >= P.gram_min_rows * P.nW)):
                     # covariance mode: the model from one pass that forms its Gram
                     gram_sweeps = _gram_newton_step(P, l1, l2, shr_in, b0_old,
                                                     max_iter - sweeps)
@@ -1596,7 +1711,7 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
                   intercepts_out, dev_out, iter_out, converged_out, offset=None,
                   lower=None, upper=None, bint stop_on_change=True, *, bint simd=True,
                   int blocked_min_n=BLOCKED_MIN_N, gram_max_k=None,
-                  gram_drift=None):
+                  gram_drift=None, gram_min_rows=None, gram_solve=None):
     """Fit the penalized logistic regression path on standardized data.
 
     Parameters
@@ -1657,6 +1772,14 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
         moved by more than this fraction (sum |v - v_g| / sum v_g) since it was
         formed; 0 forms it at every Newton step (exact Newton steps). By default
         the module's ``_GRAM_DRIFT`` when set, else GRAM_DRIFT.
+    gram_min_rows : int, optional
+        Covariance mode runs while the rows number at least this many times the
+        working set. By default the module's ``_GRAM_MIN_ROWS`` when set, else
+        GRAM_MIN_ROWS_PER_COL.
+    gram_solve : bool, optional
+        Whether covariance mode solves its model on the support by Cholesky
+        (``_gram_support_solve``) before cycling on it. By default the module's
+        ``_GRAM_SOLVE`` when set, else True.
 
     Returns
     -------
@@ -1725,9 +1848,16 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     cdef bint gram_always = gram_max_k < 0
     # the largest working set covariance mode can see
     cdef int kmax = p if gram_max_k < 0 or gram_max_k > p else gram_max_k
-    if not gram_always and kmax > n // GRAM_MIN_ROWS_PER_COL:
-        kmax = n // GRAM_MIN_ROWS_PER_COL
+    if gram_min_rows is None:
+        gram_min_rows = _GRAM_MIN_ROWS if _GRAM_MIN_ROWS is not None else GRAM_MIN_ROWS_PER_COL
+    cdef int min_rows = max(1, gram_min_rows)
+    if gram_solve is None:
+        gram_solve = _GRAM_SOLVE if _GRAM_SOLVE is not None else True
+    if not gram_always and kmax > n // min_rows:
+        kmax = n // min_rows
     cdef double[::1] gram = np.zeros((kmax + 1) * (kmax + 1))
+    cdef double[::1] gram_sub = np.zeros((kmax + 1) * (kmax + 1) if gram_solve else 1)
+    cdef double[::1] gram_rhs = np.zeros(kmax + 1)
     cdef double[::1] gram_rows = np.zeros(GRAM_ROW_BLOCK * (kmax + 1))
     cdef double[::1] gram_grad = np.zeros(kmax + 1)
     cdef double[::1] gram_v = np.zeros(n if kmax > 0 else 1)
@@ -1793,6 +1923,10 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     P.gram = &gram[0]
     P.gram_rows = &gram_rows[0]
     P.gram_grad = &gram_grad[0]
+    P.gram_min_rows = min_rows
+    P.gram_solve = gram_solve
+    P.gram_sub = &gram_sub[0]
+    P.gram_rhs = &gram_rhs[0]
     with nogil:
         n_fitted = _fit_path(&P)
     return n_fitted
