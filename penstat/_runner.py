@@ -103,9 +103,31 @@ def _run_chunk(func: Callable[[Any, Any], Any], shared: Any, chunk: list) -> lis
     out = []
     with limit_blas(1):
         for task in chunk:
+            before = _resident()
             out.append(func(shared, task))
-            _trim()
+            if before < 0 or _resident() - before > TRIM_MIN:
+                _trim()
     return out
+
+
+#: a task that leaves less than this many more bytes resident than it found does not
+#: trim: handing back a small task's few megabytes costs more than it saves, since
+#: the next task faults the same pages in again (a 31 x 4088 CV fold: 0.6 ms of trim
+#: and about as much again in page faults, 15% of the fold)
+TRIM_MIN = 16 << 20
+
+
+def _resident() -> int:
+    """The process's resident memory in bytes (Linux; -1 elsewhere, and then every
+    task trims)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return -1
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 def _trim() -> None:
