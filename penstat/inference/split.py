@@ -400,7 +400,9 @@ class _CoverInfo:
         m = c.size
         gamma = np.arange(1, m + 1, dtype=float) / B
         tail = alpha * gamma / (2.0 * factor)
-        self.table = _tq(1.0 - tail[None, :], df[:, None]).reshape(m, m)
+        # the refits' df take few distinct values: one row of quantiles for each
+        levels, which = np.unique(df, return_inverse=True)
+        self.table = _tq(1.0 - tail[None, :], levels[:, None]).reshape(-1, m)[which]
 
     def covers_many(self, bs: np.ndarray) -> np.ndarray:
         """(k,) bool: whether each value of ``bs`` (k,) is covered."""
@@ -487,6 +489,12 @@ def _average_ranks(a: np.ndarray) -> np.ndarray:
     k, m = a.shape
     order = np.argsort(a, axis=1, kind="stable")
     s = np.take_along_axis(a, order, axis=1)
+    if not (s[:, 1:] == s[:, :-1]).any():
+        # no ties (the usual case): the ranks are the sorted positions
+        ranks = np.empty((k, m))
+        np.put_along_axis(ranks, order, np.arange(1.0, m + 1.0), axis=1)
+        ranks[np.isnan(a).any(axis=1)] = np.nan
+        return ranks
     pos = np.broadcast_to(np.arange(m), (k, m))
     starts = np.ones((k, m), bool)
     starts[:, 1:] = s[:, 1:] != s[:, :-1]

@@ -327,6 +327,10 @@ def solve(X: np.ndarray, y: np.ndarray, spec: FitSpec, cut_grid=None, rows=None)
 def _check_finite(path: Path, s: _Scaled) -> None:
     """A coefficient beyond float64 (a column of scale 1e-300 against a response of
     1e20) is refused naming the column (``DataError.column`` holds its position)."""
+    if np.isfinite(path.coefs.sum()) and np.isfinite(path.intercepts).all():
+        # (a NaN or an infinity makes the sum one; one read of the coefficients,
+        # where the mask below is a second array; an overflowing sum looks closer)
+        return
     bad = ~np.isfinite(path.coefs)
     if not bad.any() and np.isfinite(path.intercepts).all():
         return
@@ -737,6 +741,11 @@ def _gather_rows(X: np.ndarray, rows: np.ndarray, out: np.ndarray) -> None:
         for j in range(X.shape[1]):
             np.take(X[:, j], rows, out=out[:, j], mode="clip")
         return
+    if X.flags.f_contiguous:
+        # the rows of a Fortran X are the columns of its C-ordered transpose: one
+        # take straight into out's transpose (1.5x-2.5x the blocks below at 31 x 4088)
+        np.take(X.T, rows, axis=1, out=out.T, mode="clip")
+        return
     step = max(1, min((1 << 22) // max(1, rows.size), X.shape[1] // 16))
     for j in range(0, X.shape[1], step):
         out[:, j : j + step] = X[rows, j : j + step]
@@ -886,7 +895,10 @@ def _column_sd(Xc: np.ndarray, wn: np.ndarray) -> np.ndarray:
 
 def _constant_columns(X: np.ndarray, w: np.ndarray) -> np.ndarray:
     rows = X if np.all(w > 0) else X[w > 0]
-    return np.ptp(rows, axis=0) == 0
+    if rows.shape[0] == 0:
+        return np.ptp(rows, axis=0) == 0  # (raises, as it did)
+    # every row equal to the first: one pass, where np.ptp makes two (max and min)
+    return (rows == rows[0]).all(axis=0)
 
 
 def _kernel(family: str):

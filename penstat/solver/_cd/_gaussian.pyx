@@ -237,6 +237,12 @@ cdef struct Problem:
     bint screen
     bint fresh
     int nc
+    # the kept columns' positions cidx[0:nk] of the last full gradient (nk -1: none
+    # yet), kept at |g_j| >= keep_level pf_j: while g is that gradient ("fresh"), a
+    # loop over the columns outside A for a threshold >= keep_level reads only these
+    int nk
+    double keep_level
+    const double *sv  # sqrt(v_j) / pf_j (0 for an unpenalized column), for the bound
     int xc_cap
     int *cidx
     double *XC
@@ -1435,26 +1441,33 @@ cdef void keep_columns(Problem *P, double level) noexcept nogil:
     level pf_j, or unpenalized, to XC, and set the bound's cM and cS for the others
     (nc = -1 when they are too many to copy)."""
     cdef int n = P.n, p = P.p, j, nc = 0, cap
-    cdef double sc, sv
+    cdef double sc, a, cM = 0.0, cS = 0.0
     cdef const double *v = P.v
     cdef const double *pf = P.pf
+    cdef const double *sv = P.sv
     cdef const int *pos = P.pos
     cdef const double *g = P.g
-    P.cM = 0.0
-    P.cS = 0.0
+    cdef int *cidx = P.cidx
     for j in range(p):
         if pos[j] >= 0 or v[j] <= 0.0:
             continue
-        if pf[j] <= 0.0 or fabs(g[j]) >= level * pf[j]:
-            P.cidx[nc] = j
+        a = fabs(g[j])
+        if pf[j] <= 0.0 or a >= level * pf[j]:
+            cidx[nc] = j
             nc += 1
         else:
-            sc = fabs(g[j]) / pf[j]
-            sv = sqrt(v[j]) / pf[j]
-            if sc > P.cM:
-                P.cM = sc
-            if sv > P.cS:
-                P.cS = sv
+            # (the quotient only where it can be a new maximum: the test's margin
+            # covers its rounding, so cM is the same as over every column)
+            if a > cM * pf[j] * (1.0 - 1e-14):
+                sc = a / pf[j]
+                if sc > cM:
+                    cM = sc
+            if sv[j] > cS:
+                cS = sv[j]
+    P.cM = cM
+    P.cS = cS
+    P.nk = nc
+    P.keep_level = level
     P.nc = -1
     if nc > SCREEN_SHARE * p or <double> nc * n > SCREEN_MAX or not level > 0.0:
         return
@@ -1471,6 +1484,12 @@ cdef void keep_columns(Problem *P, double level) noexcept nogil:
     memcpy(P.rref, P.r, n * sizeof(double))
     P.delta = 0.0
     P.nc = nc
+
+
+cdef inline bint kept_cover(Problem *P, double level) noexcept nogil:
+    """Whether every column outside A with |g_j| >= level pf_j (g exact: fresh) is
+    among the kept ones cidx[0:nk], so that a loop over these finds them all."""
+    return P.screen and P.fresh and P.nk >= 0 and level >= P.keep_level
 
 
 cdef bint screened(Problem *P, double level) noexcept nogil:
@@ -1516,7 +1535,8 @@ cdef int likely_entrants(Problem *P, int *new, int n_new, double lam) noexcept n
     l1_ratio pf_j; g is current for every column): their Gram entries then come from
     the same dgemm, which costs about as much for XA_CHUNK columns as for one (it
     streams all of XA). They may stay at 0; coordinate descent only visits them."""
-    cdef int t, j, best = 0, nc = 0, target = XA_CHUNK
+    cdef int t, j, m, best = 0, nc = 0, target = XA_CHUNK
+    cdef bint kept
     cdef double best_sc, cut = ENTRY_MARGIN * lam * P.a
     cdef int *cand = P.pick   # scratch (used by the covariance mode only otherwise)
     if n_new >= target:
@@ -1525,8 +1545,12 @@ cdef int likely_entrants(Problem *P, int *new, int n_new, double lam) noexcept n
         refresh(P, SCREEN_KEEP * lam * P.a)  # g everywhere
     for t in range(n_new):
         P.pos[new[t]] = -2
-    # one pass for the candidates, then the largest |g_j| / pf_j among them
-    for j in range(P.p):
+    # one pass for the candidates, then the largest |g_j| / pf_j among them (over
+    # the kept columns when they hold every candidate)
+    kept = kept_cover(P, cut)
+    m = P.nk if kept else P.p
+    for t in range(m):
+        j = P.cidx[t] if kept else t
         if P.pos[j] == -1 and P.pf[j] > 0.0 and P.v[j] > 0.0 and movable(P.g[j], P.lo, P.hi, j) >= cut * P.pf[j]:
             cand[nc] = j
             nc += 1
@@ -1589,7 +1613,8 @@ cdef bint secant_start(Problem *P, int nprev, double step) noexcept nogil:
 cdef int strong_kept(Problem *P, double cut, double l1, int *strong,
                      unsigned char *in_strong, int *new, int *n_new_out) noexcept nogil:
     """The strong set when the screening bound puts every column outside A and the
-    kept ones below `cut` (`screened`): A and the kept columns passing the rule,
+    kept ones below `cut` (`screened`), or when g is exact and the kept columns hold
+    every column at or above `cut` (`kept_cover`): A and the kept columns passing the rule,
     those violating their KKT condition at l1 into `new` (ascending, as the loop
     over all columns makes them)."""
     cdef int t, j, ns = 0, n_new = 0
@@ -1600,7 +1625,7 @@ cdef int strong_kept(Problem *P, double cut, double l1, int *strong,
             in_strong[j] = 1
             strong[ns] = j
             ns += 1
-    for t in range(P.nc):
+    for t in range(P.nk):
         j = P.cidx[t]
         if P.pos[j] >= 0 or P.v[j] <= 0.0:
             continue
@@ -1621,7 +1646,7 @@ cdef int run_path(Problem *P, const double *lambdas, int nlam, bint early_stop,
                   unsigned char *converged_out) noexcept nogil:
     cdef int p = P.p, m, j, t, ns, iters, n_new, nprev = 0
     cdef double lam, lam_prev, cut, thr, dev, dev_ratio, dev_ratio_prev = 0.0
-    cdef bint done
+    cdef bint done, use_kept
     cdef double dev_prev = P.yy
     for m in range(nlam):
         # the threshold scales with the residual sum of squares reached so far, so
@@ -1637,11 +1662,17 @@ cdef int run_path(Problem *P, const double *lambdas, int nlam, bint early_stop,
         # strong set: ever active, unpenalized, or passing the sequential strong rule
         # (g is current: computed at the end of the previous lambda)
         cut = strong_rule_cut(P.a, lam, lam_prev)
+        use_kept = False
         if P.screen and not P.fresh and screened(P, cut):
+            use_kept = True
+        elif P.screen:
+            refresh(P, SCREEN_KEEP * lam * P.a)
+            # g exact everywhere, and the kept columns hold every one the rule passes:
+            # the same strong set and entrants as the loop below
+            use_kept = kept_cover(P, cut)
+        if use_kept:
             ns = strong_kept(P, cut, lam * P.a, strong, in_strong, new, &n_new)
         else:
-            if P.screen:
-                refresh(P, SCREEN_KEEP * lam * P.a)
             ns = 0
             n_new = 0
             for j in range(p):
@@ -1713,7 +1744,10 @@ cdef int run_path(Problem *P, const double *lambdas, int nlam, bint early_stop,
                     refresh(P, SCREEN_KEEP * lam * P.a)
                 else:
                     full_gradient(P, NULL, 0)
-                for j in range(p):
+                # (over the kept columns when they hold every possible violator)
+                use_kept = kept_cover(P, lam * P.a)
+                for t in range(P.nk if use_kept else p):
+                    j = P.cidx[t] if use_kept else t
                     if P.pos[j] >= 0 or P.v[j] <= 0.0:
                         continue
                     if kkt_violated(P.g[j], P.lo, P.hi, j, lam * P.a, P.pf[j]):
@@ -1820,6 +1854,7 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
     cdef double[::1] rref = np.empty(max(n, 1))
     cdef double[::1] tmp2 = np.empty(max(p, 1))
     cdef int[::1] cidx = np.empty(max(p, 1), dtype=np.int32)
+    cdef double[::1] sv = np.zeros(max(p, 1))
     cdef int[::1] pick = np.empty(max(p, 1), dtype=np.int32)
     cdef int[::1] slot = np.full(max(p, 1), -1, dtype=np.int32)
     cdef int[::1] act = np.empty(max(p, 1), dtype=np.int32)
@@ -1852,6 +1887,8 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
             if v[j] <= 0.0:
                 c[j] = 0.0
             g[j] = c[j]
+            if pf[j] > 0.0:
+                sv[j] = sqrt(v[j]) / pf[j]
 
     # Every pointer starts NULL (free_all and grow_compact rely on it), every count 0.
     memset(&P, 0, sizeof(Problem))
@@ -1882,6 +1919,8 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
     P.tmp2 = &tmp2[0]
     P.cidx = &cidx[0]
     P.nc = -1
+    P.nk = -1
+    P.sv = &sv[0]
     P.screen = screen and not gram
     P.act = &act[0]
     P.pos = &pos[0]
