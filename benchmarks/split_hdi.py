@@ -35,6 +35,7 @@ THREADS = limit_threads_from_argv(default=1)
 
 import argparse  # noqa: E402
 import os  # noqa: E402
+import resource  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -98,6 +99,7 @@ def run(scenario: Scenario, reps: int, level: float, splits: int, selector: str,
             }
         ).to_csv(tmp / "meta.csv", index=False)
         env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = subprocess.run(
             ["Rscript", str(R_SCRIPT), str(tmp)],
@@ -107,6 +109,8 @@ def run(scenario: Scenario, reps: int, level: float, splits: int, selector: str,
             text=True,
         )
         r_wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        r_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         if done.returncode != 0:
             raise RuntimeError(f"split_hdi.R failed:\n{done.stderr[-2000:]}")
         hdi = pd.read_csv(tmp / "hdi.csv")
@@ -119,7 +123,7 @@ def run(scenario: Scenario, reps: int, level: float, splits: int, selector: str,
     )
     frame["active"] = beta[frame["column"]] != 0
     frame["infinite"] = ~np.isfinite(frame["hi"] - frame["lo"])
-    times = {"penstat": penstat_cpu, "hdi": r_wall}
+    times = {"penstat": penstat_cpu, "hdi": r_cpu, "hdi_wall": r_wall}
     return frame, times
 
 
@@ -185,7 +189,9 @@ def main(argv: list[str] | None = None) -> int:
         frames.append(frame.assign(scenario=name))
         results += summarize(scenario, frame, args.selector)
         print(
-            f"{name}: penstat {times['penstat']:.0f} s CPU, R {times['hdi']:.0f} s wall",
+            f"{name}: penstat {times['penstat']:.1f} s CPU (fits, splits, writing the "
+            f"data), R {times['hdi']:.1f} s CPU ({times['hdi_wall']:.0f} s wall, with "
+            "R's start and loading hdi)",
             file=sys.stderr,
         )
     header = (
