@@ -44,6 +44,7 @@ from penstat._version import __version__
 from penstat.design.formula import close_matches
 from penstat.design.response import split_top_level
 from penstat.inference import METHODS as _INFERENCE_METHODS
+from penstat.inference.request import ALTERNATIVES, INITIAL, NODEWISE, TARGETS
 from penstat.inference.run import RUNNERS as _INFERENCE_RUNNERS
 from penstat.results.export import fit_to_dict
 
@@ -269,6 +270,43 @@ def _inference_options(group) -> None:
         type=float,
         metavar="LAM",
         help="inference for the selection at this lambda instead of the fit's",
+    )
+    group.add_argument(
+        "--alternative",
+        choices=ALTERNATIVES,
+        help="two-sided p-values (default), or one-sided in the direction of the "
+        "estimate's sign (selective, debiased, naive)",
+    )
+    group.add_argument(
+        "--target",
+        choices=TARGETS,
+        help="selective: the coefficient in the selected model (partial, default) or "
+        "in the full model (full, n > p)",
+    )
+    group.add_argument(
+        "--n-splits",
+        type=int,
+        metavar="B",
+        help="split: the number of random half splits (default 50)",
+    )
+    group.add_argument(
+        "--gamma-min",
+        type=float,
+        metavar="G",
+        help="split: the smallest quantile of the aggregation over splits, in (0, 1) "
+        "(default 0.05)",
+    )
+    group.add_argument(
+        "--nodewise",
+        choices=NODEWISE,
+        help="debiased: the lambda of the nodewise regressions, Zhang & Zhang's rule "
+        "(zz, default) or the cross-validated minimum (cv)",
+    )
+    group.add_argument(
+        "--initial",
+        choices=INITIAL,
+        help="debiased: the initial estimate, the selected columns refitted without "
+        "penalty (refit, default) or the lasso coefficients (lasso, hdi's lasso.proj)",
     )
 
 
@@ -512,6 +550,12 @@ def _infer(fit, args, seed, progress) -> None:
         level=0.95 if args.level is None else args.level,
         sigma=args.sigma,
         lam=args.inference_lam,
+        # the method's own options, only those given (the others keep their defaults)
+        **{
+            name: value
+            for name in _METHOD_OPTIONS
+            if (value := getattr(args, name)) is not None
+        },
         seed=None if seed is None else _child_seed(seed, 3),
         n_jobs=args.jobs,
         progress=progress,
@@ -693,6 +737,18 @@ def _check_values(args) -> None:
                 )
 
 
+#: The options of one or some inference methods only: argument name -> the methods
+#: (the flag is ``--`` and the name with ``-`` for ``_``).
+_METHOD_OPTIONS = {
+    "alternative": ("selective", "debiased", "naive", "split"),
+    "target": ("selective",),
+    "n_splits": ("split",),
+    "gamma_min": ("split",),
+    "nodewise": ("debiased",),
+    "initial": ("debiased",),
+}
+
+
 def _check_inference_options(args) -> None:
     """The inference options: each needs --inference, and each value its range."""
     given = [
@@ -701,15 +757,22 @@ def _check_inference_options(args) -> None:
             ("--level", args.level),
             ("--sigma", args.sigma),
             ("--inference-lam", args.inference_lam),
+            *(("--" + n.replace("_", "-"), getattr(args, n)) for n in _METHOD_OPTIONS),
         )
         if value is not None
     ]
     if args.inference is None:
         if given:
             option = given[0][0]
+            methods = _METHOD_OPTIONS.get(option[2:].replace("-", "_"), ())
+            add = (
+                " or ".join(methods)
+                if 0 < len(methods) < len(_INFERENCE_METHODS)
+                else f"METHOD ({', '.join(_INFERENCE_METHODS)})"
+            )
             raise UsageError(
                 f"{option} applies to inference after selection only; add --inference "
-                f"METHOD ({', '.join(_INFERENCE_METHODS)}), or drop {option}"
+                f"{add}, or drop {option}"
             )
         return
     if args.inference not in _INFERENCE_RUNNERS:
@@ -732,6 +795,29 @@ def _check_inference_options(args) -> None:
     lam = args.inference_lam
     if lam is not None and not 0 < lam < float("inf"):
         raise UsageError(f"--inference-lam {lam:g} must be a positive number")
+    _check_method_options(args)
+
+
+def _check_method_options(args) -> None:
+    """The options of one method: with that method only, and in range."""
+    for name, methods in _METHOD_OPTIONS.items():
+        option = "--" + name.replace("_", "-")
+        if getattr(args, name) is not None and args.inference not in methods:
+            only = " or ".join(methods)
+            raise UsageError(
+                f"{option} applies to --inference {only} only; use that method, or "
+                f"drop {option}"
+            )
+    if args.inference == "split" and args.alternative == "sign":
+        raise UsageError(
+            "--alternative sign: --inference split gives two-sided p-values only; "
+            "drop --alternative"
+        )
+    if args.n_splits is not None and args.n_splits < 2:
+        raise UsageError(f"--n-splits {args.n_splits} must be an integer >= 2")
+    gamma = args.gamma_min
+    if gamma is not None and not 0 < gamma < 1:
+        raise UsageError(f"--gamma-min {gamma:g} must be in (0, 1), e.g. 0.05")
 
 
 def _check_outputs(args) -> None:

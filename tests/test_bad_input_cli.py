@@ -207,7 +207,26 @@ OPTION_CASES = [
     ("json-no-folder", ["--json", "/no/such/dir/r.json"], r"does not exist"),
     ("unknown-option", ["--alpha", "0.5"], r"unrecognized|--alpha"),
     ("index-col-both", ["--index-col", "1", "--no-index-col"], r"not allowed|index"),
-]
+    ("alternative-unknown", ["--inference", "naive", "--alternative", "less"],
+     r"--alternative"),
+    ("alternative-alone", ["--alternative", "sign"], r"--alternative"),
+    ("alternative-sign-split", ["--inference", "split", "--alternative", "sign"],
+     r"--alternative"),
+    ("target-unknown", ["--inference", "selective", "--target", "pop"], r"--target"),
+    ("target-other-method", ["--inference", "naive", "--target", "full"], r"--target"),
+    ("n-splits-one", ["--inference", "split", "--n-splits", "1"], r"--n-splits"),
+    ("n-splits-float", ["--inference", "split", "--n-splits", "2.5"], r"--n-splits"),
+    ("n-splits-other-method", ["--inference", "debiased", "--n-splits", "5"],
+     r"--n-splits"),
+    ("gamma-min-one", ["--inference", "split", "--gamma-min", "1"], r"--gamma-min"),
+    ("gamma-min-text", ["--inference", "split", "--gamma-min", "low"], r"--gamma-min"),
+    ("nodewise-unknown", ["--inference", "debiased", "--nodewise", "bic"],
+     r"--nodewise"),
+    ("nodewise-alone", ["--nodewise", "cv"], r"--nodewise"),
+    ("initial-unknown", ["--inference", "debiased", "--initial", "ols"], r"--initial"),
+    ("initial-other-method", ["--inference", "split", "--initial", "lasso"],
+     r"--initial"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -329,7 +329,7 @@ def inference_table(record: dict) -> pd.DataFrame:
     rows = block["columns"]
     keys = [k for k in (rows[0] if rows else {}) if k != "column"]
     table = pd.DataFrame(
-        {k: _floats(r.get(k) for r in rows) for k in keys},
+        {k: _values([r.get(k) for r in rows]) for k in keys},
         index=pd.Index([r["column"] for r in rows], name="column"),
     )
     table.attrs["method"] = block["method"]
@@ -509,6 +509,14 @@ def _wrap(line: str, indent: str = "") -> str:
     return textwrap.fill(
         line, 88, initial_indent=indent, subsequent_indent=" " * max(len(indent), 2)
     )
+
+
+def _values(values: list) -> np.ndarray:
+    """Floats, or the record's words as they are (selective's one-sided
+    ``direction``, ``"> 0"`` or ``"< 0"``)."""
+    if any(isinstance(v, str) for v in values):
+        return np.array(["" if v is None else v for v in values], dtype=object)
+    return _floats(values)
 
 
 def _floats(values) -> np.ndarray:
