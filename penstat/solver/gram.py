@@ -824,29 +824,46 @@ def irls_pass_stats_folds(
     F = E if off is None else E + off[:, None]
     Q = scipy.special.expit(F[:, :m])
     # the curvature of each request's Hessian: its own, or its anchor's
-    V = np.maximum(Q * (1.0 - Q), _VFLOOR)
+    V = np.empty((n, m))
+    own = [col for col in range(m) if which[col] is None]
+    if own:
+        Qo = Q[:, own]
+        V[:, own] = np.maximum(Qo * (1.0 - Qo), _VFLOOR)
     if anchors:
         Qa = scipy.special.expit(F[:, m:])
         Va = np.maximum(Qa * (1.0 - Qa), _VFLOOR)
-        for col, i in enumerate(which):
-            if i is not None:
-                V[:, col] = Va[:, i]
+        for i in range(len(anchors)):
+            V[:, [col for col in range(m) if which[col] == i]] = Va[:, i : i + 1]
     Z = E[:, :m] + (y[:, None] - Q) / V
-    sat = scipy.special.xlogy(y, y) + scipy.special.xlogy(1.0 - y, 1.0 - y)
-    D = np.logaddexp(0.0, F[:, :m]) - y[:, None] * F[:, :m] + sat[:, None]
+    D = np.logaddexp(0.0, F[:, :m]) - y[:, None] * F[:, :m]
+    if not np.all((y == 0.0) | (y == 1.0)):
+        D += (scipy.special.xlogy(y, y) + scipy.special.xlogy(1.0 - y, 1.0 - y))[:, None]
     D *= w[:, None]
     V *= w[:, None]
-    # per problem: its rows (all, or all but one fold's slice), deviance, weights
-    # and the centre of its working response
+
+    def fold_sums(A, op=np.add, empty=0.0):
+        # (nfold, ...) reductions of the rows of each fold (empty folds: ``empty``)
+        out = np.full((nfold,) + A.shape[1:], empty)
+        if filled.size:
+            out[filled] = op.reduceat(A, starts[filled], axis=0)
+        return out
+
+    # per problem: its rows (all, or all but one fold), deviance, weights and the
+    # centre of its working response, from the sums of each fold
+    fold_d, fold_v, fold_vz = fold_sums(D), fold_sums(V), fold_sums(V * Z)
+    Zp = Z if all_pos else np.where(pos[:, None], Z, np.inf)
+    fold_zmin = fold_sums(Zp, np.minimum, np.inf)
+    Zp = Z if all_pos else np.where(pos[:, None], Z, -np.inf)
+    fold_zmax = fold_sums(Zp, np.maximum, -np.inf)
     info = []
     for col, k in enumerate(ks):
         held = None if fold is None or k == 0 else k - 1
-        keep = [(0, n)] if held is None else [(0, bounds[held]), (bounds[held + 1], n)]
-        nk = int(sum(b - a for a, b in keep))
-        dev = 2.0 * sum(float(D[a:b, col].sum()) for a, b in keep)
-        sw = float(sum(V[a:b, col].sum() for a, b in keep))
-        cz = sum(float(V[a:b, col] @ Z[a:b, col]) for a, b in keep) / sw if sw > 0 else 0.0
-        info.append((held, keep, nk, dev, sw, cz))
+        kept = np.arange(nfold) != (-1 if held is None else held)
+        nk = n if held is None else n - int(bounds[held + 1] - bounds[held])
+        dev = 2.0 * float(fold_d[kept, col].sum())
+        sw = float(fold_v[kept, col].sum())
+        cz = float(fold_vz[kept, col].sum()) / sw if sw > 0 else 0.0
+        info.append((held, kept, nk, dev, sw, cz))
     # the cross products of sqrt(v) [x - c, z - c_z, 1] of each exact problem, and
     # of sqrt(u) [x - c, 1] of each anchor per fold, accumulated over pieces of
     # rows small enough to stay in cache across the problems (each piece within
@@ -923,16 +940,12 @@ def irls_pass_stats_folds(
             sx = M[:p, p]
             cxx = M[:p, :p]
             t = anchored.index(col)
-            rows = [j for j in range(nfold) if j != held]
-            cxz = fold_t[rows, :, t].sum(axis=0)
-            sz = float(fold_s1[rows, t].sum())
-            czz = float(fold_s2[rows, t].sum())
+            cxz = fold_t[keep, :, t].sum(axis=0)
+            sz = float(fold_s1[keep, t].sum())
+            czz = float(fold_s2[keep, t].sum())
         dx, dz = sx / sw, sz / sw
         xm, xlo = _two_sum(c, dx)
         ym, ylo = _two_sum(cz, dz)
-        lo = np.delete(fold_min, held, axis=0) if held is not None else fold_min
-        hi = np.delete(fold_max, held, axis=0) if held is not None else fold_max
-        zk = np.concatenate([Z[a:b, col][pos[a:b]] for a, b in keep])
         out.append(
             GramStats(
                 n_rows=nk,
@@ -943,10 +956,10 @@ def irls_pass_stats_folds(
                 xy=cxz - sx * dz,
                 yy=float(czz - sz * dz),
                 extra=dev,
-                x_min=lo.min(axis=0),
-                x_max=hi.max(axis=0),
-                y_min=float(zk.min()),
-                y_max=float(zk.max()),
+                x_min=fold_min[keep].min(axis=0),
+                x_max=fold_max[keep].max(axis=0),
+                y_min=float(fold_zmin[keep, col].min()),
+                y_max=float(fold_zmax[keep, col].max()),
                 x_mean_lo=xlo,
                 y_mean_lo=float(ylo),
             )
