@@ -31,6 +31,7 @@ Not a test; the machine it runs on is said with the table.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import pathlib
 import resource
@@ -60,22 +61,33 @@ _KINDS = {
 
 
 def make_rows(rng: np.random.Generator, m: int) -> dict[str, np.ndarray]:
-    """``m`` rows of a sparse linear model (5 true columns of 50), both responses."""
-    X = rng.standard_normal((m, P))
-    eta = X @ BETA
-    cols = {f"x{j + 1}": X[:, j] for j in range(P)}
+    """``m`` rows of a sparse linear model (5 true columns of 50), both responses.
+
+    The draws are made column by column (a ``(P, m)`` block), so every column is
+    one contiguous array that Arrow takes without a copy."""
+    X = rng.standard_normal((P, m))
+    eta = BETA @ X
+    cols = {f"x{j + 1}": X[j] for j in range(P)}
     cols["y"] = eta + rng.standard_normal(m)
     cols["yb"] = (rng.random(m) < 1.0 / (1.0 + np.exp(-eta))).astype(float)
     return cols
 
 
 def write_files(root: pathlib.Path, n: int, rows_per_file: int, seed: int = 0) -> int:
-    """Parquet files of ``n`` rows; returns the bytes of the float64 values."""
+    """Parquet files of ``n`` rows; returns the bytes of the float64 values.
+
+    One generator draw per file, written by Arrow without compression or
+    dictionaries (random doubles do not compress), no pandas in between."""
     rng = np.random.default_rng(seed)
     root.mkdir(parents=True, exist_ok=True)
     for i, start in enumerate(range(0, n, rows_per_file)):
         m = min(rows_per_file, n - start)
-        pq.write_table(pa.table(make_rows(rng, m)), root / f"part-{i:05d}.parquet")
+        pq.write_table(
+            pa.table(make_rows(rng, m)),
+            root / f"part-{i:05d}.parquet",
+            compression="none",
+            use_dictionary=False,
+        )
     return n * (P + 2) * 8
 
 
@@ -83,46 +95,58 @@ def _peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def workers_cpu(client) -> float:
+    """CPU seconds used so far by the worker processes, summed."""
+    return float(sum(client.run(_cpu).values()))
+
+
 class _Stop(Exception):
     pass
 
 
 def _irls_task_before(part, start, shared):
-    """An IRLS pass as it was computed before ``irls_pass_stats_folds``: one
-    ``irls_pass_stats`` per problem on a copy of its rows."""
-    from penstat.solver.gram import GramStats, irls_pass_stats
+    """An IRLS pass as it was computed before the shared Hessian: the same points,
+    every problem with its own Hessian (one Gram per problem)."""
+    from penstat.distributed.fit import _irls_task
 
-    pdesign, requests = shared
-    b = pdesign.block(part, start)
-    X, y, w, off, fold = b["X"], b["y"], b["w"], b["offset"], b["fold"]
-    out = []
-    for k, b0, beta in requests:
-        rows = np.ones(y.shape[0], bool) if k == 0 else fold != k - 1
-        if not rows.any():
-            out.append(GramStats.empty(pdesign.p))
-            continue
-        out.append(
-            irls_pass_stats(
-                X[rows],
-                y[rows],
-                None if w is None else w[rows],
-                None if off is None else off[rows],
-                b0,
-                beta,
-            )
-        )
-    return out
+    pdesign, requests, boot_seed = shared
+    exact = [(key, b0, beta) for key, b0, beta, *_ in requests]
+    return _irls_task(part, start, (pdesign, exact, boot_seed))
+
+
+@contextlib.contextmanager
+def exact_hessians():
+    """Dask fits as before the shared Hessian: every problem's own Hessian."""
+    from penstat.solver import gram
+
+    orig = gram.binomial_path_groups
+
+    def exact(groups, run_pass, shared_hessian=False, counts=None):
+        return orig(groups, run_pass, shared_hessian=False, counts=counts)
+
+    gram.binomial_path_groups = exact
+    try:
+        yield
+    finally:
+        gram.binomial_path_groups = orig
 
 
 class PassClock:
     """Times every ``Scan.run`` (one pass) by the kind of its task; stops a fit
     after ``max_irls`` IRLS passes when given."""
 
-    def __init__(self, max_irls: int | None = None, before: bool = False):
+    def __init__(self, max_irls: int | None = None, before: bool = False, client=None):
         self.max_irls = max_irls
         self.before = before
+        self.client = client
         self.times: list[tuple[str, float]] = []
         self.extra: list[tuple[str, float]] = []
+        self.cpu: list[tuple[str, float]] = []
 
     def __enter__(self):
         from penstat.distributed import passes
@@ -138,20 +162,31 @@ class PassClock:
                 and sum(k == "IRLS" for k, _ in clock.times) >= clock.max_irls
             ):
                 raise _Stop
+            c0 = workers_cpu(clock.client) if clock.client else 0.0
             t0 = time.perf_counter()
             out = clock._orig(scan, func, shared, combine, starts)
             clock.times.append((kind, time.perf_counter() - t0))
+            c1 = workers_cpu(clock.client) if clock.client else 0.0
+            clock.cpu.append((kind, c1 - c0))
             print(
-                f"  pass {len(clock.times)} ({kind}): {clock.times[-1][1]:.1f} s",
+                f"  pass {len(clock.times)} ({kind}): {clock.times[-1][1]:.1f} s, "
+                f"workers' CPU {c1 - c0:.1f} s",
                 flush=True,
             )
             if kind == "IRLS" and clock.before:
-                # the same pass computed as before, side by side (not counted)
+                # the same pass with every problem's own Hessian, side by side
+                # (not counted)
                 t0 = time.perf_counter()
                 clock._orig(scan, _irls_task_before, shared, combine, starts)
                 scan.passes -= 1
-                clock.extra.append(("IRLS before", time.perf_counter() - t0))
-                print(f"  the same, as before: {clock.extra[-1][1]:.1f} s", flush=True)
+                clock.extra.append(("IRLS exact Hessians", time.perf_counter() - t0))
+                c2 = workers_cpu(clock.client) if clock.client else 0.0
+                clock.cpu.append(("IRLS exact Hessians", c2 - c1))
+                print(
+                    f"  the same, exact Hessians: {clock.extra[-1][1]:.1f} s, "
+                    f"workers' CPU {c2 - c1:.1f} s",
+                    flush=True,
+                )
             return out
 
         passes.Scan.run = run
@@ -163,14 +198,16 @@ class PassClock:
         passes.Scan.run = self._orig
         return False
 
-    def by_kind(self) -> dict[str, tuple[int, float]]:
+    def by_kind(self, cpu: bool = False) -> dict[str, tuple[int, float]]:
         out: dict[str, list[float]] = {}
-        for kind, t in self.times + self.extra:
+        for kind, t in self.cpu if cpu else self.times + self.extra:
             out.setdefault(kind, []).append(t)
         return {k: (len(v), float(np.mean(v))) for k, v in out.items()}
 
 
-def count_binomial_passes(n_rows: int, nlambda: int, seed: int = 0) -> int:
+def count_binomial_passes(
+    n_rows: int, nlambda: int, seed: int = 0, shared_hessian: bool = True
+) -> int:
     """The passes a 10-fold CV binomial fit makes on ``n_rows`` rows of the same
     model: the Dask fit's driver run in this process (IRLS passes, plus the levels,
     fold statistics and scores passes)."""
@@ -192,17 +229,23 @@ def count_binomial_passes(n_rows: int, nlambda: int, seed: int = 0) -> int:
     ]
     spec = FitSpec.build(n_rows, P, family="binomial", nlambda=nlambda)
     _, passes = binomial_paths_by_passes(
-        base, spec, lambda req: irls_pass_stats_folds(X, y, None, None, fold, req)
+        base,
+        spec,
+        lambda req: irls_pass_stats_folds(X, y, None, None, fold, req),
+        shared_hessian=shared_hessian,
     )
     return passes + 3
 
 
-def plain_pass(ddf) -> float:
+def plain_pass(ddf, client=None) -> tuple[float, float]:
+    """Wall and workers' CPU seconds of ``ddf.sum().compute()``."""
+    c0 = workers_cpu(client) if client else 0.0
     t0 = time.perf_counter()
     ddf.sum().compute()
     took = time.perf_counter() - t0
-    print(f"  plain pass: {took:.1f} s", flush=True)
-    return took
+    cpu = (workers_cpu(client) - c0) if client else float("nan")
+    print(f"  plain pass: {took:.1f} s, workers' CPU {cpu:.1f} s", flush=True)
+    return took, cpu
 
 
 def in_memory(root: pathlib.Path, n_rows: int, family: str, nlambda: int) -> float:
@@ -257,15 +300,21 @@ def run(args) -> list[dict]:
             ddf = dd.read_parquet(str(root))
             # plain passes before, between and after the fits: each fit's reference
             # is the mean of the one before it and the one after it
-            before = plain_pass(ddf)
-            for family in families:
+            before = plain_pass(ddf, client)
+            runs = [(f, "shared") for f in families]
+            if args.compare_exact and "binomial" in families:
+                runs.append(("binomial", "exact"))
+            for family, hessian in runs:
                 t_sum = [before]
                 clock = PassClock(
-                    args.max_irls_passes if family == "binomial" else None, args.before
+                    args.max_irls_passes if family == "binomial" else None,
+                    args.before and family == "binomial" and hessian == "shared",
+                    client,
                 )
                 stopped = False
                 t0 = time.perf_counter()
-                with clock:
+                mode = exact_hessians() if hessian == "exact" else contextlib.nullcontext()
+                with clock, mode:
                     try:
                         fit = ps.fit(
                             FORMULA[family],
@@ -278,24 +327,27 @@ def run(args) -> list[dict]:
                     except _Stop:
                         stopped, fit = True, None
                 t_fit = time.perf_counter() - t0 - sum(t for _, t in clock.extra)
-                before = plain_pass(ddf)
+                before = plain_pass(ddf, client)
                 t_sum.append(before)
                 peak = max(client.run(_peak_rss).values())
-                plain = float(np.mean(t_sum))
+                plain = float(np.mean([t for t, _ in t_sum]))
+                plain_cpu = float(np.mean([c for _, c in t_sum]))
                 kinds = clock.by_kind()
+                kinds_cpu = clock.by_kind(cpu=True)
                 measured = len(clock.times)
                 if stopped:
-                    try:
-                        total = count_binomial_passes(int(float(args.mem_n)), args.nlambda)
-                    except ImportError:  # a penstat without irls_pass_stats_folds
-                        total = measured
+                    total = count_binomial_passes(
+                        int(float(args.mem_n)),
+                        args.nlambda,
+                        shared_hessian=hessian == "shared",
+                    )
                     per_pass = t_fit / measured
                     irls_s = kinds["IRLS"][1]
                     est = sum(t for _, t in clock.times) + irls_s * (total - measured)
                 else:
                     total, per_pass, est = fit.passes, t_fit / fit.passes, t_fit
                 row = {
-                    "family": family,
+                    "family": family if family == "gaussian" else f"binomial, {hessian}",
                     "n": n,
                     "data_MB": nbytes / 2**20,
                     "files": ddf.npartitions,
@@ -307,10 +359,15 @@ def run(args) -> list[dict]:
                     "s_per_pass": per_pass,
                     "plain_pass_s": plain,
                     "ratio": per_pass / plain,
+                    "plain_pass_cpu_s": plain_cpu,
                     "peak_worker_MB": peak / 2**20,
                 }
                 for kind, (count, mean) in kinds.items():
                     row[f"{kind} ratio (x{count})"] = mean / plain
+                for kind, (_, mean) in kinds_cpu.items():
+                    row[f"{kind} CPU ratio"] = mean / plain_cpu
+                if fit is not None and family == "binomial":
+                    row["lambda_1se"] = float(fit.lam)
                 rows.append(row)
                 print(_table(rows[-1:]), flush=True)
         if args.mem_n and not args.no_in_memory:
@@ -356,6 +413,7 @@ def profile_partition(rows: int, reps: int = 5) -> list[dict]:
         X, y, fold = b["X"], b["y"], b["fold"]
         rng = np.random.default_rng(0)
         reqs = [(k, -0.1, BETA + 0.02 * rng.standard_normal(P)) for k in range(11)]
+        shared = [(k, b0, beta, reqs[0][1:]) for k, b0, beta in reqs]
         A = np.asfortranarray(rng.standard_normal((int(0.9 * rows), P + 2)))
 
         def one_at_a_time():
@@ -369,9 +427,12 @@ def profile_partition(rows: int, reps: int = 5) -> list[dict]:
             "gaussian: 10 folds' statistics": lambda: [
                 GramStats.from_arrays(X[fold == k], y[fold == k]) for k in range(10)
             ],
-            "binomial: 11 problems, one at a time (before)": one_at_a_time,
-            "binomial: 11 problems together (now)": lambda: irls_pass_stats_folds(
-                X, y, None, None, fold, reqs
+            "binomial: 11 problems, one at a time (two rounds ago)": one_at_a_time,
+            "binomial: 11 problems together, own Hessians (before)": lambda: (
+                irls_pass_stats_folds(X, y, None, None, fold, reqs)
+            ),
+            "binomial: 11 problems together, shared Hessian (now)": lambda: (
+                irls_pass_stats_folds(X, y, None, None, fold, shared)
             ),
             "of which: 11 Gram products (0.9 rows x 52)": lambda: [
                 A.T @ A for _ in range(11)
@@ -428,9 +489,14 @@ def main() -> None:
     )
     parser.add_argument("--no-in-memory", action="store_true")
     parser.add_argument(
+        "--compare-exact",
+        action="store_true",
+        help="also fit binomial with every problem's own Hessian (as before)",
+    )
+    parser.add_argument(
         "--before",
         action="store_true",
-        help="also time every IRLS pass computed one problem at a time (as before)",
+        help="also time every IRLS pass with every problem's own Hessian (as before)",
     )
     parser.add_argument(
         "--profile",

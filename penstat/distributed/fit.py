@@ -171,7 +171,8 @@ def _fold_stats_task(part, start, shared):
 
 
 def _irls_task(part, start, shared):
-    """The IRLS statistics of every requested problem ``((g, k), b0, beta)``: ``k``
+    """The IRLS statistics of every requested problem ``((g, k), b0, beta)`` (or
+    ``((g, k), b0, beta, anchor)``, a quasi-Newton request): ``k``
     0 the full data, else the rows outside fold ``k - 1``; with a bootstrap seed,
     group ``g`` is replicate ``g`` (the rows' weights times their Poisson counts).
     The problems of one group share their weights, so each group's statistics come
@@ -182,9 +183,9 @@ def _irls_task(part, start, shared):
     b = pdesign.block(part, start)
     X, y, w, off, fold = b["X"], b["y"], b["w"], b["offset"], b["fold"]
     by_group: dict = {}
-    for i, ((g, k), b0, beta) in enumerate(requests):
+    for i, ((g, k), *point) in enumerate(requests):
         by_group.setdefault(g if boot_seed is not None else None, []).append(
-            (i, (k, b0, beta))
+            (i, (k, *point))
         )
     out: list = [None] * len(requests)
     for g, items in by_group.items():
