@@ -15,8 +15,12 @@ so no task's copy of the data exists before it starts. CV folds, bootstrap
 replicates and stability subsamples ask for threads (``prefer="threads"``, a hint a
 configured backend overrides): their time is spent in the compiled kernels, which
 release the GIL, and threads read the caller's ``X`` where a process backend would
-hold a second copy of it. After each task the memory it freed is handed back to the
-system (glibc's ``malloc_trim``).
+hold a second copy of it. While a task runs, numpy allocates its arrays of 128 KiB
+and more in their own memory mappings, unmapped when freed
+(:mod:`penstat._taskmem`, set for the task's thread only): the vectors of one value
+per row that a fit frees go back to the system at once instead of staying in
+glibc's per-thread arenas. After each task the rest of the memory it freed is
+handed back too (glibc's ``malloc_trim``).
 
 BLAS threads: every task runs with BLAS limited to one thread (threadpoolctl), in
 the calling process and in every worker, whatever ``n_jobs`` and the backend. So
@@ -46,7 +50,19 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 from tqdm.auto import tqdm
 
-__all__ = ["limit_blas", "run_tasks", "show_progress"]
+try:
+    from penstat import _taskmem
+except ImportError:  # a source tree whose extensions are not built
+    _taskmem = None
+try:
+    from numpy._core.multiarray import get_handler_name as _handler_name
+except ImportError:
+    try:
+        from numpy.core.multiarray import get_handler_name as _handler_name
+    except ImportError:
+        _handler_name = None
+
+__all__ = ["limit_blas", "mapped_arrays", "run_tasks", "show_progress"]
 
 _controller: tuple[int, ThreadpoolController] | None = None
 _libc: Any = None
@@ -99,13 +115,49 @@ def limit_blas(threads: int | None = None) -> Iterator[None]:
 
 def _run_chunk(func: Callable[[Any, Any], Any], shared: Any, chunk: list) -> list:
     """The results of ``func(shared, task)`` for the tasks of ``chunk``, with BLAS
-    limited to one thread (in a worker process as in the caller)."""
+    limited to one thread (in a worker process as in the caller) and numpy's large
+    arrays in their own mappings (:func:`mapped_arrays`)."""
     out = []
-    with limit_blas(1):
+    with limit_blas(1), mapped_arrays():
         for task in chunk:
             out.append(func(shared, task))
             _trim()
     return out
+
+
+@contextlib.contextmanager
+def mapped_arrays() -> Iterator[None]:
+    """While the block runs, numpy arrays of 128 KiB or more allocated in this thread
+    (this context) are memory mappings of their own, returned to the system when
+    freed (:mod:`penstat._taskmem`); other threads, and this one after the block,
+    keep their allocator. Without the compiled module (a source tree not built), or
+    with a numpy allocator set by the caller, nothing changes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> with mapped_arrays():
+    ...     rows = np.zeros(1 << 20)
+    >>> float(rows.sum())
+    0.0
+    """
+    if _taskmem is None or _custom_allocator():
+        yield
+        return
+    previous = _taskmem.use()
+    try:
+        yield
+    finally:
+        _taskmem.restore(previous)
+
+
+def _custom_allocator() -> bool:
+    """Whether the current context has a numpy allocator other than numpy's own
+    (a caller's choice, which is kept)."""
+    return _handler_name is not None and _handler_name() not in (
+        "default_allocator",
+        _taskmem.NAME,
+    )
 
 
 def _trim() -> None:
