@@ -10,15 +10,16 @@ arena of the thread that freed them: with two tasks in threads, the freed vector
 both stay in the process until ``malloc_trim``, about 0.15 X to 0.36 X above the
 live data in the benchmark (docs/developer/performance.md).
 
-While a task runs, :func:`penstat._runner.run_tasks` makes this module's handler
-numpy's allocator for the task's thread (``PyDataMem_SetHandler``, NEP 49: the
-handler is a context variable, so other threads and the rest of the program keep
-theirs, and the process's malloc settings are untouched). It maps every array of at
-least 128 KiB (glibc's own initial threshold) with ``mmap`` and unmaps it when numpy
-frees it, so a freed vector goes back to the system at once; smaller arrays use
-malloc. Each block starts with a 64-byte header (its size and how it was obtained),
-so freeing never depends on the size numpy passes. An array keeps the handler that
-allocated it, so arrays a task returns are freed correctly after the task.
+While a task on large data runs (``run_tasks(..., mapped=True)``, from 64 MiB of
+design), :func:`penstat._runner.run_tasks` makes this module's handler numpy's
+allocator for the task's thread (``PyDataMem_SetHandler``, NEP 49: the handler is a
+context variable, so other threads and the rest of the program keep theirs, and the
+process's malloc settings are untouched). It maps every array of at least 128 KiB
+(glibc's own initial threshold) with ``mmap`` and unmaps it when numpy frees it, so
+a freed vector goes back to the system at once; smaller arrays use malloc. Each
+block starts with a 64-byte header (its size and how it was obtained), so freeing
+never depends on the size numpy passes. An array keeps the handler that allocated
+it, so arrays a task returns are freed correctly after the task.
 """
 
 cimport numpy as cnp

@@ -37,7 +37,9 @@ def _probe(_shared, size):
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_task_arrays_use_the_mapping_allocator_then_the_default_returns(n_jobs):
     before = get_handler_name()
-    out = _runner.run_tasks(_probe, None, [1 << 17] * 4, n_jobs, False, "probe")
+    out = _runner.run_tasks(
+        _probe, None, [1 << 17] * 4, n_jobs, False, "probe", mapped=True
+    )
     for current, big, small, big_mapped, small_mapped, _ in out:
         assert current == big == small == taskmem.NAME
         assert big_mapped and not small_mapped
@@ -60,7 +62,9 @@ def test_other_threads_keep_their_allocator():
 
     thread = threading.Thread(target=other)
     thread.start()
-    assert _runner.run_tasks(task, None, [0], 1, False, "probe") == [taskmem.NAME]
+    assert _runner.run_tasks(task, None, [0], 1, False, "probe", mapped=True) == [
+        taskmem.NAME
+    ]
     thread.join()
     assert seen == ["default_allocator"]
 
@@ -88,3 +92,54 @@ def test_allocator_contents_resize_and_free():
     start = zeros.ctypes.data - 64
     del zeros  # unmapped when freed, after the block as inside it
     assert start not in _mapping_starts()
+
+
+def test_small_data_keeps_numpys_allocator():
+    out = _runner.run_tasks(_probe, None, [1 << 17] * 2, 2, False, "probe")
+    assert {row[1] for row in out} == {"default_allocator"}
+    assert not _runner.maps_arrays(np.zeros((1000, 10)))
+    assert _runner.maps_arrays(np.broadcast_to(0.0, (1 << 20, 8)))
+
+
+def _handler_in_fold(monkeypatch, family):
+    """The allocator names seen by the kernel calls of a CV, with the threshold of
+    large data set to 0 bytes."""
+    import penstat.solver.fit as fit_module
+    from penstat.selection import cross_validate
+    from penstat.solver import fit_path
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, 5))
+    y = X[:, 0] + rng.standard_normal(300)
+    if family == "binomial":
+        y = (y > 0).astype(float)
+    path = fit_path(X, y, family=family, nlambda=10)
+    seen = []
+    kernel = fit_module._kernel
+
+    def spy(name):
+        inner = kernel(name)
+
+        def call(*args, **kwargs):
+            seen.append(get_handler_name())
+            return inner(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(fit_module, "_kernel", spy)
+    monkeypatch.setattr(_runner, "MAPPED_MIN_BYTES", 0)
+    cv = cross_validate(path, X, y, nfolds=3, seed=0, n_jobs=2, progress=False)
+    return seen, cv
+
+
+@pytest.mark.parametrize("family", ["gaussian", "binomial"])
+def test_cv_folds_on_large_data_map_their_arrays(family):
+    with pytest.MonkeyPatch.context() as patch:
+        seen, mapped = _handler_in_fold(patch, family)
+    assert seen == [taskmem.NAME] * 3
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_runner, "_taskmem", None)  # numpy's allocator throughout
+        seen, default = _handler_in_fold(patch, family)
+    assert seen == ["default_allocator"] * 3
+    for name in ("cvm", "cvsd", "fold_values"):  # the same numbers either way
+        np.testing.assert_array_equal(getattr(mapped, name), getattr(default, name))

@@ -40,7 +40,7 @@ import numpy as np
 import scipy.sparse
 
 from penstat._errors import DataError, warn_user
-from penstat._runner import run_tasks
+from penstat._runner import maps_arrays, run_tasks
 from penstat._validation import check_cv_grid, check_measure
 from penstat.selection.folds import resolve_folds
 from penstat.selection.measures import (
@@ -150,6 +150,7 @@ def cv_path(
         "cross-validation",
         "fold",
         prefer="threads",
+        mapped=maps_arrays(X),
     )
     fold_values = np.array([values for values, _ in results])
     w = np.ones(n) if path.spec.weights is None else path.spec.weights
