@@ -1,5 +1,7 @@
 """numpy's allocator for resampling tasks (penstat._taskmem, set by the runner)."""
 
+import ctypes
+import mmap
 import threading
 
 import numpy as np
@@ -11,14 +13,28 @@ taskmem = pytest.importorskip("penstat._taskmem")
 get_handler_name = _runner._handler_name
 
 
-def _mapping_starts() -> set[int]:
-    with open("/proc/self/maps") as maps:
-        return {int(line.split("-", 1)[0], 16) for line in maps}
+MAPPED, MALLOC = 0x6D6D6170, 0x6D616C6C  # the kinds in a block's header
+
+
+def _kind(arr: np.ndarray) -> int:
+    """How the handler obtained ``arr``'s block: the kind in its 64-byte header."""
+    return (ctypes.c_size_t * 2).from_address(arr.ctypes.data - 64)[1]
 
 
 def _is_own_mapping(arr: np.ndarray) -> bool:
-    """Whether ``arr``'s block (64 bytes of header before its data) starts a mapping."""
-    return (arr.ctypes.data - 64) in _mapping_starts()
+    """Whether ``arr``'s block (64 bytes of header before its data) is a mapping of
+    its own: so marked, and starting on a page."""
+    return _kind(arr) == MAPPED and (arr.ctypes.data - 64) % mmap.PAGESIZE == 0
+
+
+def _mapped(address: int) -> bool:
+    """Whether ``address`` lies in a mapping of this process."""
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            lo, hi = (int(x, 16) for x in line.split(None, 1)[0].split("-"))
+            if lo <= address < hi:
+                return True
+    return False
 
 
 def _probe(_shared, size):
@@ -88,10 +104,11 @@ def test_allocator_contents_resize_and_free():
     assert not grown[100:].any()
     np.testing.assert_array_equal(shrunk, np.arange(10.0))
     assert joined.sum() == (1 << 16) + 45.0
-    assert _is_own_mapping(grown) and not _is_own_mapping(shrunk)
+    assert _is_own_mapping(grown) and _kind(shrunk) == MALLOC
     start = zeros.ctypes.data - 64
+    assert _mapped(start)
     del zeros  # unmapped when freed, after the block as inside it
-    assert start not in _mapping_starts()
+    assert not _mapped(start)
 
 
 def test_small_data_keeps_numpys_allocator():
