@@ -18,6 +18,17 @@ extensions = [
     )
     for name in KERNELS
 ]
+# numpy's allocator for resampling tasks (penstat/_runner.py): large arrays in their
+# own mappings, returned to the system when freed
+extensions.append(
+    Extension(
+        "penstat._taskmem",
+        ["penstat/_taskmem.pyx"],
+        include_dirs=[np.get_include()],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],
+        extra_compile_args=["-O2"],
+    )
+)
 
 setup(
     ext_modules=cythonize(

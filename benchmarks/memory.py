@@ -7,6 +7,7 @@ Run by hand (never in CI), each case in its own child process:
     python benchmarks/memory.py                       # the default sizes
     python benchmarks/memory.py --n 400000 --p 100 --family gaussian --cases cv1,cv2
     python benchmarks/memory.py --n 200000 --cases cv2 --backend loky  # a process backend
+    python benchmarks/memory.py --n 200000 --cases cv2 --allocator both  # side by side
 
 The child makes X and y, imports penstat, then samples, every 20 ms, the
 proportional set size (PSS: shared pages divided among the processes mapping them)
@@ -18,6 +19,13 @@ in the baseline. With no joblib backend configured, the resampling tasks run in
 threads of the calling process and read its X in place; with ``--backend loky`` (a
 process backend), joblib shares X with its workers through a memory-mapped file,
 and the workers' share of its pages is counted.
+
+``--allocator``: ``mapped`` (default) leaves penstat's own choice, numpy's large
+arrays of a resampling task in memory mappings of their own (``penstat._taskmem``);
+``glibc`` turns that off in the child (numpy's default allocator, glibc's malloc),
+and ``both`` runs each case both ways, one after the other, to compare them side by
+side. The CPU seconds (all threads of the child, during the call) are printed beside
+the wall seconds: on a shared machine they are the fairer comparison.
 
 The module imports penstat from ``PYTHONPATH`` as set by the caller, so the same
 script measures two trees side by side.
@@ -37,10 +45,13 @@ CHILD = textwrap.dedent(
     import json, sys, threading, time, warnings
     import numpy as np, psutil
     warnings.simplefilter("ignore")
-    case, family, n, p, nlambda, backend = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+    case, family, n, p, nlambda, backend, allocator = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6], sys.argv[7]
     import contextlib, joblib
     import pandas as pd
     import penstat as ps
+    import penstat._runner
+    if allocator == "glibc":
+        penstat._runner._taskmem = None
     from penstat.engine import run
     from penstat.solver.fit import checked
     from penstat.spec import SelectSpec
@@ -99,12 +110,12 @@ CHILD = textwrap.dedent(
             peak[0] = max(peak[0], tree_pss())
             time.sleep(0.02)
     t = threading.Thread(target=sample, daemon=True); t.start()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with config:
         call()
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     done.set(); t.join()
-    print("RESULT", json.dumps({"base": base, "peak": peak[0], "x_bytes": X.nbytes, "seconds": elapsed}))
+    print("RESULT", json.dumps({"base": base, "peak": peak[0], "x_bytes": X.nbytes, "seconds": elapsed, "cpu": cpu}))
     """
 )
 
@@ -123,10 +134,18 @@ CASES = {
 
 
 def run_case(
-    case: str, family: str, n: int, p: int, nlambda: int, timeout: float, backend: str
+    case: str,
+    family: str,
+    n: int,
+    p: int,
+    nlambda: int,
+    timeout: float,
+    backend: str,
+    allocator: str = "mapped",
 ):
+    argv = [case, family, str(n), str(p), str(nlambda), backend, allocator]
     proc = subprocess.run(
-        [sys.executable, "-c", CHILD, case, family, str(n), str(p), str(nlambda), backend],
+        [sys.executable, "-c", CHILD, *argv],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -152,25 +171,44 @@ def main() -> None:
         default="default",
         help="joblib backend of the call ('default': none configured, penstat's own choice)",
     )
+    parser.add_argument(
+        "--allocator",
+        default="mapped",
+        choices=["mapped", "glibc", "both"],
+        help="numpy's allocator in the resampling tasks: penstat's mappings (default), "
+        "numpy's default (glibc's malloc), or both side by side",
+    )
     args = parser.parse_args()
     gib = args.n * args.p * 8 / 2**30
     print(
         f"{args.label} {args.family} X {args.n} x {args.p} ({gib:.2f} GiB), "
         f"nlambda {args.nlambda}, backend {args.backend}"
     )
-    print("| case | peak rise / size of X | seconds |")
-    print("|---|---|---|")
+    allocators = ["mapped", "glibc"] if args.allocator == "both" else [args.allocator]
+    print("| case | allocator | peak rise / size of X | seconds | CPU seconds |")
+    print("|---|---|---|---|---|")
     for case in args.cases.split(","):
-        out = run_case(
-            case, args.family, args.n, args.p, args.nlambda, args.timeout, args.backend
-        )
-        if "error" in out:
-            print(
-                f"| {CASES[case]} | failed: {out['error'].splitlines()[-1] if out['error'] else '?'} | |"
+        for allocator in allocators:
+            out = run_case(
+                case,
+                args.family,
+                args.n,
+                args.p,
+                args.nlambda,
+                args.timeout,
+                args.backend,
+                allocator,
             )
-            continue
-        rise = (out["peak"] - out["base"]) / out["x_bytes"]
-        print(f"| {CASES[case]} | {rise:.2f} | {out['seconds']:.1f} |", flush=True)
+            if "error" in out:
+                error = out["error"].splitlines()[-1] if out["error"] else "?"
+                print(f"| {CASES[case]} | {allocator} | failed: {error} | | |")
+                continue
+            rise = (out["peak"] - out["base"]) / out["x_bytes"]
+            print(
+                f"| {CASES[case]} | {allocator} | {rise:.2f} | {out['seconds']:.1f} "
+                f"| {out['cpu']:.1f} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

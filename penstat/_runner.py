@@ -15,9 +15,13 @@ so no task's copy of the data exists before it starts. CV folds, bootstrap
 replicates and stability subsamples ask for threads (``prefer="threads"``, a hint a
 configured backend overrides): their time is spent in the compiled kernels, which
 release the GIL, and threads read the caller's ``X`` where a process backend would
-hold a second copy of it. After a task that left more than ``TRIM_MIN`` (8 MB) more
-resident than it found, the memory it freed is handed back to the system (glibc's
-``malloc_trim``).
+hold a second copy of it. On large data (``mapped=True``, see :func:`maps_arrays`)
+numpy allocates a task's arrays of 128 KiB and more in their own memory mappings,
+unmapped when freed (:mod:`penstat._taskmem`, set for the task's thread only): the
+vectors of one value per row that a fit frees go back to the system at once instead
+of staying in glibc's per-thread arenas. After a task that left more than
+``TRIM_MIN`` (8 MB) more resident than it found, the rest of the memory it freed is
+handed back too (glibc's ``malloc_trim``).
 
 BLAS threads: every task runs with BLAS limited to one thread (threadpoolctl), in
 the calling process and in every worker, whatever ``n_jobs`` and the backend. So
@@ -47,7 +51,28 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 from tqdm.auto import tqdm
 
-__all__ = ["limit_blas", "run_tasks", "show_progress"]
+try:
+    from penstat import _taskmem
+except ImportError:  # a source tree whose extensions are not built
+    _taskmem = None
+try:
+    from numpy._core.multiarray import get_handler_name as _handler_name
+except ImportError:
+    try:
+        from numpy.core.multiarray import get_handler_name as _handler_name
+    except ImportError:
+        _handler_name = None
+
+__all__ = ["limit_blas", "mapped_arrays", "maps_arrays", "run_tasks", "show_progress"]
+
+# Resampling tasks on data of at least this many bytes map their large arrays
+# (mapped_arrays): from there every task's copy of its rows (half of X or more) is
+# beyond 32 MiB, the size from which glibc maps every block itself, so the copy's
+# page faults are paid either way and the mapped row vectors add about 1/p to them
+# (0.88x to 1.08x the CPU time of a fit of 200k x 100 or 100k x 50, side by side). On
+# small data glibc's reuse of freed blocks is faster: mapped, a 20k x 20 or 200k x 20
+# fit took 1.6x to 2.6x its CPU time (docs/developer/performance.md).
+MAPPED_MIN_BYTES = 64 << 20
 
 _controller: tuple[int, ThreadpoolController] | None = None
 _libc: Any = None
@@ -98,11 +123,31 @@ def limit_blas(threads: int | None = None) -> Iterator[None]:
         yield
 
 
-def _run_chunk(func: Callable[[Any, Any], Any], shared: Any, chunk: list) -> list:
+def maps_arrays(X: Any) -> bool:
+    """Whether resampling tasks on the design ``X`` (dense or scipy.sparse) should
+    map their large arrays: ``X`` holds at least ``MAPPED_MIN_BYTES``.
+
+    Examples
+    --------
+    >>> maps_arrays(np.zeros((10, 3))), maps_arrays(np.broadcast_to(0.0, (1 << 24, 1)))
+    (False, True)
+    """
+    parts = [getattr(X, name, None) for name in ("data", "indices", "indptr")]
+    if all(isinstance(a, np.ndarray) for a in parts):  # scipy.sparse compressed
+        nbytes = sum(a.nbytes for a in parts)
+    else:
+        nbytes = int(np.prod(np.shape(X))) * 8
+    return nbytes >= MAPPED_MIN_BYTES
+
+
+def _run_chunk(
+    func: Callable[[Any, Any], Any], shared: Any, chunk: list, mapped: bool = False
+) -> list:
     """The results of ``func(shared, task)`` for the tasks of ``chunk``, with BLAS
-    limited to one thread (in a worker process as in the caller)."""
+    limited to one thread (in a worker process as in the caller) and, if ``mapped``,
+    numpy's large arrays in their own mappings (:func:`mapped_arrays`)."""
     out = []
-    with limit_blas(1):
+    with limit_blas(1), mapped_arrays() if mapped else contextlib.nullcontext():
         for task in chunk:
             before = _resident()
             out.append(func(shared, task))
@@ -131,6 +176,41 @@ def _resident() -> int:
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
+@contextlib.contextmanager
+def mapped_arrays() -> Iterator[None]:
+    """While the block runs, numpy arrays of 128 KiB or more allocated in this thread
+    (this context) are memory mappings of their own, returned to the system when
+    freed (:mod:`penstat._taskmem`); other threads, and this one after the block,
+    keep their allocator. Without the compiled module (a source tree not built), or
+    with a numpy allocator set by the caller, nothing changes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> with mapped_arrays():
+    ...     rows = np.zeros(1 << 20)
+    >>> float(rows.sum())
+    0.0
+    """
+    if _taskmem is None or _custom_allocator():
+        yield
+        return
+    previous = _taskmem.use()
+    try:
+        yield
+    finally:
+        _taskmem.restore(previous)
+
+
+def _custom_allocator() -> bool:
+    """Whether the current context has a numpy allocator other than numpy's own
+    (a caller's choice, which is kept)."""
+    return _handler_name is not None and _handler_name() not in (
+        "default_allocator",
+        _taskmem.NAME,
+    )
+
+
 def _trim() -> None:
     """Hand the memory freed by the task back to the system (glibc's
     ``malloc_trim``; nothing elsewhere)."""
@@ -154,6 +234,7 @@ def run_tasks(
     desc: str,
     unit: str = "fit",
     prefer: str | None = None,
+    mapped: bool = False,
 ) -> list:
     """``[func(shared, task) for task in tasks]``, in task order, run by joblib.
 
@@ -162,6 +243,9 @@ def run_tasks(
     in the compiled kernels (they release the GIL): the workers then read the
     caller's ``X`` in place, where a process backend holds a second copy of it (its
     memory map) besides the caller's.
+
+    ``mapped``: the tasks allocate numpy's large arrays in memory mappings of their
+    own (:func:`mapped_arrays`); callers pass :func:`maps_arrays` of their design.
 
     With one worker every task is its own chunk (the bar moves per task); with more,
     a few chunks per worker keep pickling cheap and balance the load. Backends that
@@ -182,7 +266,7 @@ def run_tasks(
     with limit_blas(1):
         if workers <= 1:
             chunks = [[task] for task in tasks]
-            results: Any = (_run_chunk(func, shared, chunk) for chunk in chunks)
+            results: Any = (_run_chunk(func, shared, chunk, mapped) for chunk in chunks)
         else:
             # a hint only when given: None would override a parallel_config(prefer=...)
             hint = {} if prefer is None else {"prefer": prefer}
@@ -199,7 +283,7 @@ def run_tasks(
                 n_jobs=n_jobs, return_as="generator" if stream else "list", **hint
             )
             results = parallel(
-                joblib.delayed(_run_chunk)(func, shared, chunk) for chunk in chunks
+                joblib.delayed(_run_chunk)(func, shared, chunk, mapped) for chunk in chunks
             )
         for chunk, res in zip(chunks, results, strict=True):
             out.extend(res)

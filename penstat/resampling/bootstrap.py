@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from penstat._errors import ArgumentError, DataError, PenstatError, warn_user
-from penstat._runner import run_tasks
+from penstat._runner import maps_arrays, run_tasks
 from penstat._validation import (
     check_int,
     check_n_jobs,
@@ -120,7 +120,14 @@ def run_bootstrap(
     tasks = list(enumerate(seq.spawn(n_boot)))
     plan = _Plan(fit.refitter(fixed_lam), n, strata)
     results = run_tasks(
-        _replicate, plan, tasks, n_jobs, progress, "bootstrap", prefer="threads"
+        _replicate,
+        plan,
+        tasks,
+        n_jobs,
+        progress,
+        "bootstrap",
+        prefer="threads",
+        mapped=maps_arrays(design.X),
     )
     failures = tuple(
         f"replicate {i}: {res}" for i, res in enumerate(results) if isinstance(res, str)

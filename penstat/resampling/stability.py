@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from penstat._errors import ArgumentError, DataError, PenstatError, warn_user
-from penstat._runner import run_tasks
+from penstat._runner import maps_arrays, run_tasks
 from penstat._validation import check_int, check_n_jobs, fresh_seed, seed_sequence
 from penstat.resampling.bounds import check_cutoff, stability_parameters
 from penstat.resampling.result import StabilitySelection
@@ -322,6 +322,7 @@ def _subsample_support(
         progress,
         "stability selection",
         prefer="threads",
+        mapped=maps_arrays(fit.design.X),
     )
     failures = tuple(
         f"subsample fit {i}: {res}" for i, res in enumerate(results) if isinstance(res, str)

@@ -40,7 +40,7 @@ import numpy as np
 import scipy.sparse
 
 from penstat._errors import DataError, warn_user
-from penstat._runner import run_tasks
+from penstat._runner import maps_arrays, run_tasks
 from penstat._validation import check_cv_grid, check_measure
 from penstat.selection.folds import resolve_folds
 from penstat.selection.measures import (
@@ -135,11 +135,12 @@ def cv_path(
     n = y.shape[0]
     nfold = int(folds.max()) + 1
     lambdas = np.asarray(path.lambdas, dtype=float)
-    w = np.ones(n) if path.spec.weights is None else path.spec.weights
     measure, grouped = _settle_measure(measure, n, nfold)
     # "glmnet": the fold gets the user's grid (None: its own), as cv.glmnet's folds
     spec = path.spec if cv_grid == "glmnet" else path.spec.with_grid(lambdas)
-    data = _Folds(X, y, w, spec, folds, lambdas, measure, path.family, grouped, rows)
+    data = _Folds(
+        X, y, spec.weights, spec, folds, lambdas, measure, path.family, grouped, rows
+    )
     results = run_tasks(
         _fold_task,
         data,
@@ -149,8 +150,10 @@ def cv_path(
         "cross-validation",
         "fold",
         prefer="threads",
+        mapped=maps_arrays(X),
     )
     fold_values = np.array([values for values, _ in results])
+    w = np.ones(n) if path.spec.weights is None else path.spec.weights
     raw = None
     if not grouped:
         raw = np.empty((n, lambdas.size))
@@ -162,12 +165,12 @@ def cv_path(
 @dataclass(frozen=True)
 class _Folds:
     """What every fold task reads: the data (``X`` whole, ``rows`` the positions of
-    the rows the path was fitted on, or None for all), the spec, the fold labels and
-    the measure."""
+    the rows the path was fitted on, or None for all; ``w`` the weights, None for
+    unit weights), the spec, the fold labels and the measure."""
 
     X: np.ndarray
     y: np.ndarray
-    w: np.ndarray
+    w: np.ndarray | None
     spec: Any
     folds: np.ndarray
     lambdas: np.ndarray
@@ -190,7 +193,8 @@ def _fold_task(data: _Folds, k: int):
         eta[:, :fitted] += data.spec.offset[test][:, None]
     # a fold that stopped early is carried forward at its last lambda, as glmnet
     eta[:, fitted:] = eta[:, fitted - 1 : fitted]
-    y, w = data.y[test], data.w[test]
+    y = data.y[test]
+    w = np.ones(y.size) if data.w is None else data.w[test]
     if data.measure == "auc":
         return auc_columns(y, eta, w), None
     raw = raw_measure(eta, y, data.measure, data.family)

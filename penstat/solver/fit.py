@@ -302,15 +302,17 @@ def solve(X: np.ndarray, y: np.ndarray, spec: FitSpec, cut_grid=None, rows=None)
     n, p = y.shape[0], X.shape[1]
     if rows is not None:
         rows = np.asarray(rows, dtype=np.intp)
-    w = np.ones(n) if spec.weights is None else spec.weights
+    # None: unit weights, never held as a vector of ones (each use below computes
+    # what the ones would give, bit for bit)
+    w = spec.weights
     pf = spec.penalty.factors(p)
     if spec.family == "binomial":
-        check_two_classes(y, w)
+        check_two_classes(y, _unit_weights(w, n))
     with limit_blas(1):
         if scipy.sparse.issparse(X):
             X = _csc(X if rows is None else X[rows])
             rows = None
-            scaled = _standardize_sparse(X, y, w, spec)
+            scaled = _standardize_sparse(X, y, _ones_if_none(w, n), spec)
         else:
             scaled = _standardize(X, y, w, spec, rows)
         lams_orig, lams_k, early_stop = _grid(scaled, spec, pf, n, p, cut_grid)
@@ -322,6 +324,28 @@ def solve(X: np.ndarray, y: np.ndarray, spec: FitSpec, cut_grid=None, rows=None)
             path = dataclasses.replace(path, early_stop=_early_stop(path, lams_k.size))
         _warn(X, rows, scaled, spec, path, lams_k.size)
     return path
+
+
+def _unit_weights(w, n: int) -> np.ndarray:
+    """``w``, or for None a read-only view of n ones that takes no memory (for the
+    element-wise uses of the weights)."""
+    return np.broadcast_to(1.0, (n,)) if w is None else w
+
+
+def _ones_if_none(w, n: int) -> np.ndarray:
+    """``w``, or for None a vector of n ones (for products with the weights, which
+    must see the same vector as an explicit ``weights=np.ones(n)``)."""
+    return np.ones(n) if w is None else w
+
+
+def _normalized(w, n: int) -> tuple[np.ndarray, float]:
+    """The weights summing to 1 and their sum: ``(w / w.sum(), w.sum())``, or for
+    None ``1 / n`` in every row and ``n`` (the same numbers: the sum of ones is
+    exact and each quotient is rounded once either way)."""
+    if w is None:
+        return np.full(n, 1.0 / n), float(n)
+    sw = float(w.sum())
+    return w / sw, sw
 
 
 def _check_finite(path: Path, s: _Scaled) -> None:
@@ -448,9 +472,9 @@ def _constant_columns_sparse(X, w, col) -> np.ndarray:
 
 
 def _standardize(X, y, w, spec: FitSpec, rows=None) -> _Scaled:
+    """The standardized problem (``w`` None: unit weights)."""
     n, p = y.shape[0], X.shape[1]
-    sw = float(w.sum())
-    wn = w / sw
+    wn, sw = _normalized(w, n)
     Xs = np.empty((n, p), order="F")
     if rows is None:
         mean = wn @ X
@@ -475,16 +499,17 @@ def _standardize(X, y, w, spec: FitSpec, rows=None) -> _Scaled:
     if spec.family == "gaussian":
         ya = y if spec.offset is None else y - spec.offset  # glmnet: y - offset
         ym = float(wn @ ya) if spec.fit_intercept else 0.0
-        seen = ya[w > 0]
+        seen = ya if w is None else ya[w > 0]
         if spec.fit_intercept and np.ptp(seen) == 0:
             # a constant y is fitted by the intercept alone; its weighted mean can
             # miss the value by round-off, and that residual set lambda_max near
             # 1e-17, so the columns fitted the round-off
             ym = float(seen[0])
-        ys = float(np.sqrt(wn @ (ya - ym) ** 2))
+        yk = ya - ym
+        ys = float(np.sqrt(wn @ yk**2))
         if not ys > 0:
             ys = 1.0
-        yk = (ya - ym) / ys
+        yk /= ys  # in place: yk is ours
     else:
         ym, ys = 0.0, 1.0
         yk = np.ascontiguousarray(y)
@@ -822,6 +847,7 @@ def _path_from(y, w, s: _Scaled, spec: FitSpec, pf, lams_orig, raw: _KernelOut, 
 def _deviances(y, w, s: _Scaled, spec: FitSpec, dev):
     """Deviance per lambda with the weights as given, and the null deviance."""
     n, off = y.shape[0], spec.offset
+    w = _ones_if_none(w, n)
     if spec.family == "gaussian":
         ya = y if off is None else y - off
         return dev * (s.ys * s.ys * s.sw), float(w @ (ya - s.ym) ** 2)
@@ -893,12 +919,17 @@ def _column_sd(Xc: np.ndarray, wn: np.ndarray) -> np.ndarray:
     return sd
 
 
-def _constant_columns(X: np.ndarray, w: np.ndarray) -> np.ndarray:
-    rows = X if np.all(w > 0) else X[w > 0]
+def _constant_columns(X: np.ndarray, w) -> np.ndarray:
+    rows = X if w is None or np.all(w > 0) else X[w > 0]
     if rows.shape[0] == 0:
         return np.ptp(rows, axis=0) == 0  # (raises, as it did)
-    # every row equal to the first: one pass, where np.ptp makes two (max and min)
-    return (rows == rows[0]).all(axis=0)
+    # every row equal to the first: one pass where np.ptp makes two (max and min),
+    # in blocks of rows so that the comparison's booleans stay small
+    same = np.ones(rows.shape[1], dtype=bool)
+    step = max(1, (1 << 20) // max(1, rows.shape[1]))
+    for start in range(0, rows.shape[0], step):
+        same &= (rows[start : start + step] == rows[0]).all(axis=0)
+    return same
 
 
 def _kernel(family: str):
