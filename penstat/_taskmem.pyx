@@ -132,6 +132,8 @@ cdef extern from *:
     object penstat_set_handler(object handler)
     size_t penstat_map_threshold
 
+__all__ = ["NAME", "THRESHOLD", "restore", "use"]
+
 NAME = "penstat_task_mmap"
 THRESHOLD = penstat_map_threshold
 
@@ -140,10 +142,29 @@ _handler = penstat_handler_capsule()
 
 def use() -> object:
     """Make the mapping allocator numpy's allocator in the current context; return
-    the handler it replaces (for :func:`restore`)."""
+    the handler it replaces (for :func:`restore`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> previous = use()
+    >>> rows = np.ones(1 << 17)  # 1 MiB: a mapping of its own
+    >>> restore(previous)
+    >>> float(rows.sum())  # it outlives the block, and is unmapped when freed
+    131072.0
+    """
     return penstat_set_handler(_handler)
 
 
 def restore(previous: object) -> None:
-    """Give the current context back the handler ``previous`` (from :func:`use`)."""
+    """Give the current context back the handler ``previous`` (from :func:`use`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> previous = use()
+    >>> restore(previous)
+    >>> float(np.ones(1 << 17).sum())  # numpy's own allocator again
+    131072.0
+    """
     penstat_set_handler(previous)
