@@ -20,10 +20,12 @@ import patsy
 
 from penstat._errors import ArgumentError, DataError, FormulaError
 from penstat._validation import (
+    align_rows,
     check_offset_scale,
     check_response_scale,
     check_weight_range,
     real_values,
+    refuse_text_or_bool,
 )
 from penstat.design.formula import column_in, translate_patsy_error
 
@@ -353,6 +355,7 @@ def weight_values(weights, data, keep):
         real_values(raw, f"weights column {weights!r}")
         arr = raw.to_numpy(dtype=float, na_value=np.nan)
     else:
+        weights = align_rows(weights, getattr(data, "index", None), "weights")
         real_values(weights, "weights")
         arr = np.asarray(weights, dtype=float)
         if arr.ndim != 1 or arr.shape[0] != len(data):
@@ -393,7 +396,9 @@ def offset_values(offset, frame, arg: str = "offset", where: str = "the data"):
             )
         real_values(raw, f"offset column {offset!r}")
         return raw.to_numpy(dtype=float, na_value=np.nan), f"offset column {offset!r}"
+    offset = align_rows(offset, getattr(frame, "index", None), arg)
     real_values(offset, arg)
+    refuse_text_or_bool(offset, arg)
     try:
         return np.asarray(offset, dtype=float), arg
     except (TypeError, ValueError):
