@@ -355,8 +355,8 @@ def weight_values(weights, data, keep):
         real_values(raw, f"weights column {weights!r}")
         arr = raw.to_numpy(dtype=float, na_value=np.nan)
     else:
-        weights = align_rows(weights, getattr(data, "index", None), "weights")
         real_values(weights, "weights")
+        weights = align_rows(weights, getattr(data, "index", None), "weights")
         arr = np.asarray(weights, dtype=float)
         if arr.ndim != 1 or arr.shape[0] != len(data):
             raise ArgumentError(
@@ -396,16 +396,17 @@ def offset_values(offset, frame, arg: str = "offset", where: str = "the data"):
             )
         real_values(raw, f"offset column {offset!r}")
         return raw.to_numpy(dtype=float, na_value=np.nan), f"offset column {offset!r}"
-    offset = align_rows(offset, getattr(frame, "index", None), arg)
     real_values(offset, arg)
-    refuse_text_or_bool(offset, arg)
+    offset = align_rows(offset, getattr(frame, "index", None), arg)
     try:
-        return np.asarray(offset, dtype=float), arg
+        values = np.asarray(offset, dtype=float)
     except (TypeError, ValueError):
         raise ArgumentError(
             f"{arg} must be a column name of {where} or one number per row; "
             "it has values that are not numbers"
         ) from None
+    refuse_text_or_bool(offset, arg)  # "0.5" and True cast to floats silently
+    return values, arg
 
 
 def offset_rows(offset, data, keep):
