@@ -17,6 +17,7 @@ from importlib import import_module
 
 from penstat._errors import (
     ArgumentError,
+    CollinearityWarning,
     ConvergenceWarning,
     DataError,
     FormulaError,
@@ -62,6 +63,7 @@ __all__ = [
     "ArgumentError",
     "ConvergenceWarning",
     "SeparationWarning",
+    "CollinearityWarning",
     "DataError",
     "FormulaError",
     "PenstatError",

@@ -149,3 +149,16 @@ class SeparationWarning(UserWarning):
     >>> caught[0].category is ps.SeparationWarning
     True
     """
+
+
+class CollinearityWarning(UserWarning):
+    """Design columns are linear combinations of others (a constant column beside
+    the intercept, a copy, a sum): a least-squares fit on them has no unique
+    coefficients. The warning names the columns and says what was done instead.
+
+    Examples
+    --------
+    >>> import penstat as ps
+    >>> issubclass(ps.CollinearityWarning, UserWarning)
+    True
+    """

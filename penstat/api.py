@@ -318,7 +318,9 @@ def fit(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if adaptive:
-            init = adaptive_init(design.X, design.y, spec, select_spec, adaptive_gamma)
+            init = adaptive_init(
+                design.X, design.y, spec, select_spec, adaptive_gamma, design.columns
+            )
             spec = FitSpec.build(
                 n, p, **{**_spec_options(spec), "penalty_factor": init.penalty_factor}
             )

@@ -32,7 +32,8 @@ import pandas as pd
 import scipy.sparse as sp
 import statsmodels.api as sm
 
-from penstat._errors import ArgumentError, DataError
+from penstat._errors import ArgumentError, CollinearityWarning, DataError, warn_user
+from penstat._validation import dependent_columns
 from penstat.selection.l1_ratio import search_l1_ratio
 from penstat.selection.relax import RelaxedFit, choose_relaxed
 from penstat.selection.result import Selection
@@ -374,7 +375,12 @@ class AdaptiveInit:
 
 
 def adaptive_init(
-    X: np.ndarray, y: np.ndarray, spec: FitSpec, select: SelectSpec, gamma: float = 1.0
+    X: np.ndarray,
+    y: np.ndarray,
+    spec: FitSpec,
+    select: SelectSpec,
+    gamma: float = 1.0,
+    columns=None,
 ) -> AdaptiveInit:
     """The adaptive lasso's initial fit (Zou 2006, section 3.1: weights
     ``1 / |b_init| ** gamma``) on checked arrays, with the weights, offset and
@@ -382,7 +388,9 @@ def adaptive_init(
 
     With more observations (of positive weight) than parameters, ``b_init`` is the
     unpenalized fit (statsmodels WLS, or the logistic GLM when the columns do not
-    separate the classes); otherwise, and for a sparse X, ridge on the engine,
+    separate the classes); otherwise, for a sparse X, and when columns are linearly
+    dependent (the unpenalized fit is not unique: a :class:`CollinearityWarning`
+    names them, ``columns`` being the names of X's columns), ridge on the engine,
     lambda by CV (``cv_min``, the folds, measure and seed of ``select``). A factor
     larger than :data:`ADAPTIVE_FACTOR_CAP` times the smallest (a zero or tiny
     coefficient) is set to that bound: the column can still enter, far down the path.
@@ -410,7 +418,7 @@ def adaptive_init(
         # statsmodels' refit needs X dense; ridge runs on the sparse kernels
         method, reason = "ridge", "a sparse design (ridge needs no dense copy)"
     elif n_obs > p + int(spec.fit_intercept):
-        method, reason = _unpenalized(X[rows], y[rows], w[rows], off, rows, spec)
+        method, reason = _unpenalized(X[rows], y[rows], w[rows], off, rows, spec, columns)
         if method != "ridge":
             b0, b = reason
             reason = f"{n_obs} observations > {p} columns"
@@ -481,11 +489,24 @@ def group_norms(coef: np.ndarray, groups: np.ndarray) -> np.ndarray:
     )
 
 
-def _unpenalized(X, y, w, off, rows, spec: FitSpec):
+def _unpenalized(X, y, w, off, rows, spec: FitSpec, columns=None):
     """``("ols" | "logistic", (intercept, coefs))``, or ``("ridge", reason)`` when the
-    classes are separated (no finite logistic estimate)."""
+    classes are separated (no finite logistic estimate) or columns are linearly
+    dependent (no unique estimate)."""
     off = None if off is None else off[rows]
     Z = sm.add_constant(X, has_constant="add") if spec.fit_intercept else X
+    names = [f"column {j}" for j in range(X.shape[1])] if columns is None else columns
+    names = ["(Intercept)", *names] if spec.fit_intercept else list(names)
+    dependent = dependent_columns(Z * np.sqrt(w)[:, None], names)
+    if dependent:
+        warn_user(
+            f"penalty_factor='adaptive': the columns {dependent} are linear "
+            "combinations of the columns before them (constant, copies or sums), so "
+            "the unpenalized initial fit has no unique coefficients; the initial fit "
+            "is ridge (lambda by CV) instead. Drop those columns to use least squares",
+            CollinearityWarning,
+        )
+        return "ridge", f"the columns {dependent} are linearly dependent"
     if spec.family == "gaussian":
         target = y if off is None else y - off
         beta = np.asarray(sm.WLS(target, Z, weights=w).fit().params, dtype=float)

@@ -29,6 +29,7 @@ import pandas as pd
 
 from penstat._errors import ArgumentError, PenstatError
 from penstat._validation import check_source
+from penstat.inference.result import alternative_words
 from penstat.plots import require_matplotlib
 from penstat.plots.inference import plot_intervals
 from penstat.plots.path import plot_group_path, plot_path
@@ -473,6 +474,7 @@ def _inference_context(record: dict, rows: list[dict]) -> dict[str, Any] | None:
     return {
         **block,
         "level_pct": f"{100 * block['level']:g}",
+        "alternative_words": alternative_words(block["alternative"]),
         "kind": "approximate " if block["approximate"] else "",
         "rows": columns,
         "has_std_error": has["std_error"],

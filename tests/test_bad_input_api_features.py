@@ -15,6 +15,7 @@ import scipy.sparse as sp
 from conftest import frame_fingerprint
 
 import penstat as ps
+from penstat.results.export import fit_to_dict
 from penstat.sklearn import PenalizedClassifier, PenalizedRegressor
 from penstat.solver import fit_path
 
@@ -900,3 +901,190 @@ def test_binomial_inference_on_columns_of_extreme_scale_is_refused(method):
         assert "rescale" in str(exc)
     else:
         assert not np.isnan(res.table["p_value"].to_numpy(dtype=float)).any()
+
+
+# -- per-row arguments given as pandas Series: aligned by the data's index ---------
+
+
+def _shuffled(df: pd.DataFrame) -> pd.DataFrame:
+    return df.iloc[np.random.default_rng(5).permutation(len(df))]
+
+
+@pytest.mark.parametrize("arg", ["weights", "offset"])
+def test_series_argument_is_aligned_by_index_not_position(arg):
+    # a Series in the frame's original order beside a reordered frame was taken by
+    # position: a silent wrong answer
+    df = _frame()
+    data = _shuffled(df)
+    col = "wt" if arg == "weights" else "off"
+    by_name = ps.fit("y ~ x + z", data, lam=0.05, **{arg: col})
+    series = df[col].copy()  # index 0..n-1, not the order of `data`
+    before = series.copy()
+    by_series = ps.fit("y ~ x + z", data, lam=0.05, **{arg: series})
+    np.testing.assert_allclose(by_series.coef.to_numpy(), by_name.coef.to_numpy())
+    assert by_series.intercept == pytest.approx(by_name.intercept)
+    pd.testing.assert_series_equal(series, before)
+
+
+@pytest.mark.parametrize("arg", ["weights", "offset"])
+def test_series_argument_with_a_superset_index_takes_the_data_rows(arg):
+    df = _frame()
+    sub = df.iloc[5:30]
+    col = "wt" if arg == "weights" else "off"
+    by_name = ps.fit("y ~ x + z", sub, lam=0.05, **{arg: col})
+    by_series = ps.fit("y ~ x + z", sub, lam=0.05, **{arg: df[col]})
+    np.testing.assert_allclose(by_series.coef.to_numpy(), by_name.coef.to_numpy())
+
+
+@pytest.mark.parametrize("arg", ["weights", "offset"])
+def test_series_argument_missing_row_labels_is_refused(arg):
+    df = _frame()
+    col = "wt" if arg == "weights" else "off"
+    part = df[col].iloc[:20]
+    with pytest.raises(A, match=rf"^{arg} is a pandas Series without a value for 20 row"):
+        ps.fit("y ~ x + z", df, lam=0.05, **{arg: part})
+    padded = pd.concat([part, part.iloc[:20]]).set_axis(range(40))
+    with pytest.raises(A, match=rf"^{arg} is a pandas Series"):
+        ps.fit("y ~ x + z", df.set_axis(range(100, 140)), lam=0.05, **{arg: padded})
+
+
+def test_series_with_duplicated_labels_is_refused():
+    df = _frame()
+    w = pd.Series(np.ones(40), index=[0] * 40)
+    with pytest.raises(A, match=r"weights is a pandas Series .* duplicated labels"):
+        ps.fit("y ~ x + z", df, lam=0.05, weights=w)
+
+
+def test_predict_offset_series_is_aligned_to_newdata():
+    df = _frame()
+    fit = ps.fit("y ~ x + z", df, lam=0.05, offset=df["off"].to_numpy())
+    new = _shuffled(df)
+    by_position = fit.predict(new, offset=new["off"].to_numpy())
+    by_label = fit.predict(new, offset=df["off"])  # df's order, aligned by label
+    np.testing.assert_allclose(np.asarray(by_label), np.asarray(by_position))
+
+
+# -- limits and offsets must be numbers -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "match"),
+    [
+        ({"lower_limits": ["-1", "-2"]}, r"lower_limits holds text \('-1'\)"),
+        ({"upper_limits": ["1", "2"]}, r"upper_limits holds text \('1'\)"),
+        ({"upper_limits": np.array([True, True])}, r"upper_limits holds booleans"),
+        ({"offset": np.ones(40, dtype=bool)}, r"offset holds booleans"),
+        ({"offset": pd.Series(np.ones(40, dtype=bool))}, r"offset holds booleans"),
+        ({"offset": ["0.5"] * 40}, r"offset holds text \('0.5'\)"),
+    ],
+)
+def test_text_or_boolean_limits_and_offsets_are_refused(options, match):
+    with pytest.raises(A, match=match):
+        ps.fit("y ~ x + z", _frame(), lam=0.05, **options)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"lower_limits": ["-1", "-2"]}, r"lower_limits holds text"),
+        ({"upper_limits": [True, True]}, r"upper_limits holds booleans"),
+    ],
+)
+def test_text_or_boolean_limits_are_refused_by_fit_path(kwargs, match):
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    with pytest.raises(A, match=match):
+        fit_path(X, X[:, 0], nlambda=5, **kwargs)
+
+
+# -- a group label equal to another term's name -----------------------------------
+
+
+def test_group_label_naming_another_term_is_refused():
+    with pytest.raises(A, match=r"groups\['x'\]='z': 'z' is also a formula term"):
+        ps.fit("y ~ x + z + g", _frame(), penalty="group", groups={"x": "z"}, lam=0.05)
+
+
+def test_group_label_naming_another_term_mapped_to_it_merges_them():
+    df = _frame()
+    both = ps.fit(
+        "y ~ x + z + g", df, penalty="group", groups={"x": "z", "z": "z"}, lam=0.05
+    )
+    named = ps.fit(
+        "y ~ x + z + g", df, penalty="group", groups={"x": "xz", "z": "xz"}, lam=0.05
+    )
+    np.testing.assert_allclose(both.coef.to_numpy(), named.coef.to_numpy())
+
+
+# -- collinear or constant columns: a penstat warning, not statsmodels' ------------
+
+
+def _collinear(n: int = 60) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=n)
+    return pd.DataFrame(
+        {"y": 2 * x + rng.normal(size=n), "x": x, "x2": 2 * x, "c": np.ones(n),
+         "z": rng.normal(size=n)}
+    )  # fmt: skip
+
+
+def _caught(run):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = run()
+    return out, caught
+
+
+@pytest.mark.parametrize(
+    ("formula", "method", "column"),
+    [("y ~ x + x2 + z", "debiased", "x2"), ("y ~ x + c + z", "selective", "c")],
+)
+def test_sigma_estimate_with_dependent_columns_warns_naming_them(formula, method, column):
+    fit = ps.fit(formula, _collinear(), lam=0.01)
+    res, caught = _caught(lambda: fit.inference(method))
+    kinds = {w.category.__name__ for w in caught}
+    assert "SingularMatrixWarning" not in kinds
+    ours = [w for w in caught if issubclass(w.category, ps.CollinearityWarning)]
+    assert ours and f"['{column}']" in str(ours[0].message)
+    assert np.isfinite(res.sigma) and res.sigma_method == "OLS residual"
+
+
+def test_sigma_with_dependent_columns_is_the_residual_error_of_the_others():
+    import statsmodels.api as sm
+
+    df = _collinear()
+    fit = ps.fit("y ~ x + x2 + z", df, lam=0.01)
+    res, _ = _caught(lambda: fit.inference("debiased"))
+    ols = sm.OLS(df["y"], sm.add_constant(df[["x", "z"]])).fit()
+    assert res.sigma == pytest.approx(np.sqrt(ols.scale), rel=1e-10)
+
+
+def test_adaptive_start_with_dependent_columns_warns_and_uses_ridge():
+    fit, caught = _caught(
+        lambda: ps.fit("y ~ x + x2 + z", _collinear(), penalty_factor="adaptive", lam=0.1)
+    )
+    kinds = {w.category.__name__ for w in caught}
+    assert "SingularMatrixWarning" not in kinds
+    ours = [w for w in caught if issubclass(w.category, ps.CollinearityWarning)]
+    assert ours and "['x2']" in str(ours[0].message)
+    assert fit.adaptive_init.method == "ridge"
+
+
+# -- one vocabulary for the alternative -------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["selective", "debiased"])
+def test_alternative_sign_is_the_api_value_in_result_and_json(method):
+    df = _frame()
+    fit = ps.fit("y ~ x + z", df, lam=0.05)
+    res = fit.inference(method, alternative="sign")
+    assert res.alternative == "sign"
+    assert fit_to_dict(fit)["inference"]["alternative"] == "sign"
+    assert "one-sided (towards the sign of each estimate) p-values" in res.header()[0]
+    assert "one-sided (towards the sign of each estimate)" in " ".join(
+        str(fit.summary()).split()
+    )
+
+
+def test_uncodable_term_is_a_formula_error_naming_it():
+    with pytest.raises(F, match=r"the term 'C\(x.__class__\)' could not be coded"):
+        ps.fit("y ~ z + C(x.__class__)", _frame(), lam=0.05)  # was a raw TypeError

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import scipy.sparse
 
 from penstat._errors import ArgumentError, DataError
@@ -19,6 +20,10 @@ __all__ = [
     "as_offset",
     "as_response",
     "as_weights",
+    "align_rows",
+    "dependent_columns",
+    "check_weight_extremes",
+    "refuse_text_or_bool",
     "check_response_scale",
     "check_offset_scale",
     "check_two_classes",
@@ -218,6 +223,128 @@ def check_weight_range(w: np.ndarray, name: str = "weights") -> None:
         )
 
 
+def check_weight_extremes(
+    largest: float, smallest: float, total: float, name: str = "weights"
+) -> None:
+    """:func:`check_weight_range` from the weights' summaries only (largest and
+    smallest positive weight, sum), as a pass over partitions gives them.
+
+    Examples
+    --------
+    >>> check_weight_extremes(2.0, 0.5, 10.0)
+    """
+    if not np.isfinite(total):
+        raise DataError(
+            f"{name} sum to more than float64 holds (largest {largest:.3g}); "
+            "divide them by their largest value (the path depends on their ratios "
+            "only)"
+        )
+    if smallest > 0 and largest / smallest > WEIGHT_RATIO_MAX:
+        raise DataError(
+            f"{name} span a ratio of {largest / smallest:.3g} (largest {largest:.3g}, "
+            f"smallest positive {smallest:.3g}), more than {WEIGHT_RATIO_MAX:g}: the "
+            "rows of small weight vanish in round-off beside the large ones and the "
+            "weighted sums of squares overflow. Give weights within a ratio of 1e15 "
+            "(set a weight to 0 to drop its row)"
+        )
+
+
+def refuse_text_or_bool(values: Any, name: str, what: str = "numbers") -> None:
+    """Refuse text (``"1"``) and booleans where numbers are meant: a cast to float
+    would silently read ``"1"`` as 1 and True as 1.
+
+    Examples
+    --------
+    >>> refuse_text_or_bool([0.5, 1], "offset")
+    >>> refuse_text_or_bool(["1"], "lower_limits")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    penstat._errors.ArgumentError: lower_limits holds text ('1'); ...
+    """
+    if isinstance(values, (str, bytes)):
+        items = [values]
+    else:
+        try:
+            arr = np.asarray(values)
+        except (TypeError, ValueError):
+            return  # ragged or odd input: the cast that follows explains it
+        if arr.dtype.kind in "biufc":
+            if arr.dtype.kind == "b":
+                raise ArgumentError(
+                    f"{name} holds booleans; {name} must be {what}: convert them "
+                    f"first if you mean 0 / 1 (e.g. np.asarray({name}, dtype=float))"
+                )
+            return
+        items = arr.ravel().tolist() if arr.dtype.kind in "OUS" else []
+    for v in items:
+        if isinstance(v, (str, bytes)):
+            raise ArgumentError(
+                f"{name} holds text ({v!r}); {name} must be {what}, not strings: "
+                "convert them first (e.g. float(v))"
+            )
+        if isinstance(v, (bool, np.bool_)):
+            raise ArgumentError(f"{name} holds booleans ({v!r}); {name} must be {what}")
+
+
+def dependent_columns(Z: np.ndarray, names: Any) -> list[str]:
+    """The columns of ``Z`` (n, k) that are linear combinations of the columns before
+    them (a constant column after the intercept, a copy, a sum): ``names[j]`` of
+    each, in order. Columns are scaled to unit length first, so that their scales
+    do not matter; a column counts as dependent when its part orthogonal to the
+    columns before it is below 1e-9 of its length.
+
+    Examples
+    --------
+    >>> Z = np.column_stack([np.ones(4), [1.0, 2, 3, 4], [2.0, 4, 6, 8]])
+    >>> dependent_columns(Z, ["(Intercept)", "x", "2x"])
+    ['2x']
+    """
+    Z = np.asarray(Z, dtype=float)
+    if Z.size == 0:
+        return []
+    top = np.max(np.abs(Z), axis=0) if Z.shape[0] else np.zeros(Z.shape[1])
+    Z = Z / np.where(top > 0, top, 1.0)
+    norms = np.sqrt(np.sum(Z * Z, axis=0))
+    unit = Z / np.where(norms > 0, norms, 1.0)
+    r = np.abs(np.diag(np.linalg.qr(unit, mode="r"))) if Z.shape[0] else np.zeros(0)
+    r = np.concatenate([r, np.zeros(Z.shape[1] - r.size)])
+    return [str(names[j]) for j in range(Z.shape[1]) if norms[j] == 0 or r[j] < 1e-9]
+
+
+def align_rows(values: Any, index: Any, name: str) -> Any:
+    """A pandas Series of per-row values (weights, offset) aligned to the data's
+    row ``index`` by label; anything else is returned as given (taken by position).
+    Labels of the data missing from the Series, or a Series with duplicated labels
+    that differs from the data's index, are refused naming the argument.
+
+    Examples
+    --------
+    >>> s = pd.Series([1.0, 2.0], index=[1, 0])
+    >>> align_rows(s, pd.RangeIndex(2), "weights").tolist()
+    [2.0, 1.0]
+    """
+    if not isinstance(values, pd.Series) or not isinstance(index, pd.Index):
+        return values
+    if values.index.equals(index):
+        return values
+    if not values.index.is_unique:
+        raise ArgumentError(
+            f"{name} is a pandas Series whose index differs from the data's and has "
+            "duplicated labels, so it cannot be aligned to the data's rows; give it "
+            "the data's index, or pass a plain array (taken by position)"
+        )
+    missing = index[~index.isin(values.index)]
+    if len(missing):
+        shown = ", ".join(repr(v) for v in missing[:3].tolist())
+        raise ArgumentError(
+            f"{name} is a pandas Series without a value for {len(missing)} row "
+            f"label(s) of the data (e.g. {shown}); a Series is aligned to the data by "
+            "its index: give one value per row label, or pass a plain array (taken "
+            "by position)"
+        )
+    return values.reindex(index)
+
+
 def check_two_classes(y: np.ndarray, w: np.ndarray) -> None:
     """A binomial response needs both classes among the rows of positive weight:
     some success (y > 0) and some failure (y < 1), as proportions may give them.
@@ -402,6 +529,7 @@ def as_limits(lower: Any, upper: Any, p: int, pf: np.ndarray):
         if value is None:
             out.append(np.full(p, side * np.inf))
             continue
+        refuse_text_or_bool(value, name)
         try:
             arr = np.array(value, dtype=float)
         except (TypeError, ValueError):

@@ -645,6 +645,8 @@ def _rhs_matrix(parsed, frame, env, columns, formula, sparse=False):
             )
     except patsy.PatsyError as exc:
         raise translate_patsy_error(exc, parsed.expanded, columns) from None
+    except (TypeError, AttributeError) as exc:
+        raise _term_error(exc, parsed, numeric_as_arrays(frame), env) from None
     info = rhs_mat.design_info
     terms, design_columns = _design_terms(info, formula)
     X = np.asfortranarray(rhs_mat[design_columns].to_numpy(dtype=float))
@@ -672,6 +674,8 @@ def _sparse_rhs(parsed, frame, env, columns, formula):
             X = build_rhs(info, data)
     except patsy.PatsyError as exc:
         raise translate_patsy_error(exc, parsed.expanded, columns) from None
+    except (TypeError, AttributeError) as exc:
+        raise _term_error(exc, parsed, data, env) from None
     terms, design_columns = _design_terms(info, formula)
     if not np.isfinite(X.data).all():
         # the column of each stored entry that is not finite
@@ -680,6 +684,28 @@ def _sparse_rhs(parsed, frame, env, columns, formula):
         finite[bad] = False
         raise _not_finite(design_columns, finite)
     return X, terms, info
+
+
+def _term_error(exc, parsed, data, env) -> FormulaError:
+    """A FormulaError naming the term whose values patsy could not code (e.g. a
+    class object inside ``C()``), found by building each term alone."""
+    failing = []
+    for term in parsed.rhs.rhs_termlist:
+        if not term.factors:
+            continue
+        try:
+            with np.errstate(all="ignore"):
+                patsy.dmatrix(patsy.ModelDesc([], [term]), data, eval_env=env)
+        except Exception:  # noqa: BLE001 - any failure marks the term
+            failing.append(term.name())
+    which = f"the term {failing[0]!r}" if len(failing) == 1 else f"the terms {failing}"
+    if not failing:
+        which = "a term of the formula"
+    return FormulaError(
+        f"{which} could not be coded ({type(exc).__name__}: {exc}); a term must give "
+        "one number or one category per row (a column, a transform of columns, or "
+        "C() of a column)"
+    )
 
 
 def _design_terms(info, formula) -> tuple[dict, list]:

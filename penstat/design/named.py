@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from penstat._errors import ArgumentError
-from penstat._validation import check_factor, limit_value
+from penstat._validation import check_factor, limit_value, refuse_text_or_bool
 
 __all__ = ["resolve_groups", "resolve_limits", "resolve_penalty_factor"]
 
@@ -145,6 +145,7 @@ def _limit_side(value, name, side, design, penalized) -> np.ndarray | None:
             )
         limit = limit_value(value, name, side)
         return np.where(penalized, limit, free)
+    refuse_text_or_bool(value, name)
     try:
         arr = np.array(value, dtype=float)
     except (TypeError, ValueError):
@@ -226,4 +227,17 @@ def resolve_groups(groups, design) -> list[str]:
                     f"groups names {key!r}, which is not a formula term; valid "
                     f"terms: {list(design.terms)}"
                 )
+        for key in groups:
+            label = out.get(key)
+            if label != key and label in design.terms and out[label] == label:
+                # the label is another term's own group name: merging into that
+                # term only by coincidence of names is ambiguous
+                if label not in groups:
+                    raise ArgumentError(
+                        f"groups[{key!r}]={label!r}: {label!r} is also a formula term, "
+                        f"so this would silently merge term {key!r} into term "
+                        f"{label!r}'s group. Give the group a name that is not a term "
+                        f"(e.g. groups={{{key!r}: 'g1', {label!r}: 'g1'}}), or map "
+                        f"{label!r} too ({label!r}: {label!r}) to merge them on purpose"
+                    )
     return [out[term_of[c]] for c in design.columns]

@@ -20,10 +20,12 @@ import patsy
 
 from penstat._errors import ArgumentError, DataError, FormulaError
 from penstat._validation import (
+    align_rows,
     check_offset_scale,
     check_response_scale,
     check_weight_range,
     real_values,
+    refuse_text_or_bool,
 )
 from penstat.design.formula import column_in, translate_patsy_error
 
@@ -354,6 +356,7 @@ def weight_values(weights, data, keep):
         arr = raw.to_numpy(dtype=float, na_value=np.nan)
     else:
         real_values(weights, "weights")
+        weights = align_rows(weights, getattr(data, "index", None), "weights")
         arr = np.asarray(weights, dtype=float)
         if arr.ndim != 1 or arr.shape[0] != len(data):
             raise ArgumentError(
@@ -394,13 +397,16 @@ def offset_values(offset, frame, arg: str = "offset", where: str = "the data"):
         real_values(raw, f"offset column {offset!r}")
         return raw.to_numpy(dtype=float, na_value=np.nan), f"offset column {offset!r}"
     real_values(offset, arg)
+    offset = align_rows(offset, getattr(frame, "index", None), arg)
     try:
-        return np.asarray(offset, dtype=float), arg
+        values = np.asarray(offset, dtype=float)
     except (TypeError, ValueError):
         raise ArgumentError(
             f"{arg} must be a column name of {where} or one number per row; "
             "it has values that are not numbers"
         ) from None
+    refuse_text_or_bool(offset, arg)  # "0.5" and True cast to floats silently
+    return values, arg
 
 
 def offset_rows(offset, data, keep):

@@ -42,8 +42,14 @@ import numpy as np
 import pandas as pd
 
 from penstat._errors import ArgumentError, DataError
-from penstat._validation import CRITERIA, check_gamma, check_measure
+from penstat._validation import (
+    CRITERIA,
+    check_gamma,
+    check_measure,
+    check_weight_extremes,
+)
 from penstat.design import Design
+from penstat.design.columns import check_frame
 from penstat.design.named import resolve_limits
 from penstat.distributed.design import (
     DataFacts,
@@ -151,9 +157,35 @@ def _stats(X, y, w, p, positive=None):
     return GramStats.from_arrays(X, y, w, extra=float(positive))
 
 
+@dataclass(frozen=True)
+class _WeightSpan:
+    """The largest and smallest positive weight of some rows, and their sum (the
+    weight-range check of the in-memory path, from partial summaries)."""
+
+    largest: float = 0.0
+    smallest: float = np.inf
+    total: float = 0.0
+
+    @classmethod
+    def of(cls, w) -> _WeightSpan:
+        if w is None or not (w > 0).any():
+            return cls()
+        positive = w[w > 0]
+        with np.errstate(over="ignore"):
+            total = float(np.sum(w))
+        return cls(float(positive.max()), float(positive.min()), total)
+
+    def merge(self, other: _WeightSpan) -> _WeightSpan:
+        with np.errstate(over="ignore"):
+            total = self.total + other.total
+        return _WeightSpan(
+            max(self.largest, other.largest), min(self.smallest, other.smallest), total
+        )
+
+
 def _fold_stats_task(part, start, shared):
     """Per fold (one "fold" without CV): the stats of its rows; ``extra`` counts
-    the rows of positive weight."""
+    the rows of positive weight. The last item is the rows' :class:`_WeightSpan`."""
     pdesign, nfold, y_as_offset = shared
     b = pdesign.block(part, start)
     X, y, w = b["X"], b["y"], b["w"]
@@ -167,7 +199,7 @@ def _fold_stats_task(part, start, shared):
         wk = None if w is None else w[rows]
         npos = int(rows.sum()) if wk is None else int(np.count_nonzero(wk > 0))
         out.append(_stats(X[rows], y[rows], wk, pdesign.p, npos))
-    return out
+    return [*out, _WeightSpan.of(w)]
 
 
 def _irls_task(part, start, shared):
@@ -544,6 +576,8 @@ def fit_frame(
     n_parts, levels, sample, n_kept = scan.run(
         _facts_task, (used, level_cols), _merge_facts_task
     )
+    if int(np.sum(n_parts)) == 0:
+        check_frame(meta.iloc[:0])  # the in-memory message for a frame without rows
     if n_kept == 0:
         raise DataError(
             f"no rows left after dropping rows with missing values in {used}; every row "
@@ -565,7 +599,11 @@ def fit_frame(
     nfold = pdesign.nfolds if (cv or ridge_start) else 1
     if nfold == 1:
         pdesign = dataclasses.replace(pdesign, nfolds=0, foldid=None)
-    fold_stats = scan.run(_fold_stats_task, (pdesign, nfold, gaussian), _merge_list)
+    *fold_stats, span = scan.run(_fold_stats_task, (pdesign, nfold, gaussian), _merge_list)
+    if weights is not None and span.largest > 0:
+        check_weight_extremes(
+            span.largest, span.smallest, span.total, f"weights {weights!r}"
+        )
     total = GramStats.merge_all(fold_stats)
     n_pos = int(round(sum(s.extra for s in fold_stats)))
     if total.sum_w <= 0:

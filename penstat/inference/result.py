@@ -10,12 +10,26 @@ import pandas as pd
 
 from penstat.plots.inference import plot_intervals
 
-__all__ = ["TABLE_COLUMNS", "InferenceResult"]
+__all__ = ["TABLE_COLUMNS", "InferenceResult", "alternative_words"]
 
 #: The columns every method's table has, in this order (NaN where a method does not
 #: define one: e.g. ``std_error`` for selective intervals, ``p_adjusted`` without a
 #: multiplicity adjustment). A method may add its own columns after these.
 TABLE_COLUMNS = ("estimate", "std_error", "ci_lower", "ci_upper", "p_value", "p_adjusted")
+
+
+def alternative_words(alternative: str) -> str:
+    """The printout's words for an ``alternative`` value of the API (the value itself
+    is what the result, the JSON and the CLI hold).
+
+    Examples
+    --------
+    >>> alternative_words("sign")
+    'one-sided (towards the sign of each estimate)'
+    """
+    if alternative == "sign":
+        return "one-sided (towards the sign of each estimate)"
+    return str(alternative)
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,7 +54,8 @@ class InferenceResult:
     sigma_method : str or None
         How ``sigma`` was obtained (``"given"``, ``"OLS residual"``, ...).
     alternative : str
-        ``"two-sided"``, or the one-sided direction the p-values test.
+        The API's value: ``"two-sided"``, or ``"sign"`` (one-sided, towards the sign
+        of each estimate); the printout words it (:func:`alternative_words`).
     adjustment : str or None
         What ``p_adjusted`` adjusts for (e.g. ``"Holm"``), None without it.
     approximate : bool
@@ -114,7 +129,7 @@ class InferenceResult:
         kind = "approximate " if self.approximate else ""
         lines = [
             f"Inference after selection: {self.method}, {kind}{self.level:.0%} "
-            f"intervals, {self.alternative} p-values",
+            f"intervals, {alternative_words(self.alternative)} p-values",
             f"Conditioning: {self.conditioning}",
         ]
         if self.sigma is not None:

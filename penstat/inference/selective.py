@@ -549,7 +549,6 @@ def run_selective(fit: Any, request: InferenceRequest) -> InferenceResult:
     table = table[[*TABLE_COLUMNS, "lasso"]].astype(float)
     alternative = request.alternative
     if alternative == "sign":
-        alternative = "one-sided (towards the sign of each lasso coefficient)"
         table["direction"] = ["> 0" if v > 0 else "< 0" for v in table["lasso"]]
     target = (
         "partial coefficient in the model on the selected columns"

@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from penstat._errors import CollinearityWarning, warn_user
+from penstat._validation import dependent_columns
 from penstat.engine import run
 from penstat.spec import SelectSpec
 
@@ -67,6 +69,21 @@ def estimate_sigma(fit: Any, seed: Any = 0) -> tuple[float, str]:
         top = np.max(np.abs(X), axis=0) if n else np.ones(p)
         Xu = X / np.where(top > 0, top, 1.0)
         exog = sm.add_constant(Xu, has_constant="add") if fit.spec.fit_intercept else Xu
+        names = list(d.columns)
+        names = ["(Intercept)", *names] if fit.spec.fit_intercept else names
+        used = w > 0
+        dependent = dependent_columns(exog[used] * np.sqrt(w[used])[:, None], names)
+        if dependent:
+            # the residuals are those of the independent columns: drop the others
+            # (statsmodels would warn that the design is rank-deficient)
+            warn_user(
+                f"the sigma estimate: the columns {dependent} are linear combinations "
+                "of the columns before them (constant, copies or sums); sigma is the "
+                "residual standard error of least squares on the other columns "
+                "(its degrees of freedom count independent columns only)",
+                CollinearityWarning,
+            )
+            exog = exog[:, [j for j, c in enumerate(names) if c not in dependent]]
         ols = sm.WLS(target, exog, weights=w).fit()
         return float(np.sqrt(ols.scale)), "OLS residual"
     spec = fit.spec.with_l1_ratio(1.0).with_grid(None)

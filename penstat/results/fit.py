@@ -551,7 +551,8 @@ class PenalizedFit:
                 )
             values, name = offset_values(offset, newdata, where="newdata")
         else:
-            values, name = offset_values(offset, None, "offset=", "newdata")
+            frame = newdata if isinstance(newdata, pd.DataFrame) else None
+            values, name = offset_values(offset, frame, "offset=", "newdata")
             if values.ndim != 1 or values.shape[0] != n:
                 raise ArgumentError(
                     f"offset= has shape {values.shape}; give one number per predicted "

@@ -21,6 +21,7 @@ import pandas as pd
 
 from penstat._errors import ArgumentError
 from penstat.inference import METHODS, InferenceResult, run_inference
+from penstat.inference.result import alternative_words
 from penstat.inference.run import RUNNERS
 from penstat.results.export import (
     FitLike,
@@ -363,7 +364,7 @@ def inference_lines(record: dict) -> tuple[str, ...]:
     lines = [
         f"Inference after selection: {block['method']}, {kind}"
         f"{format_number(100 * block['level'], '.3g')}% intervals, "
-        f"{block['alternative']} p-values",
+        f"{alternative_words(block['alternative'])} p-values",
         f"Conditioning: {block['conditioning']}",
         f"lambda of the selection: {format_number(block['lam'], '.6g')}",
     ]

@@ -162,3 +162,48 @@ def _array_cases():
 def test_dask_array_corpus(client, args, kwargs, error, match):
     with pytest.raises(error, match=match):
         ps.fit_path(*args, **{"nlambda": 5, **kwargs})
+
+
+def test_dask_weight_range_is_checked_as_in_memory(client):
+    # a weight of 1e308 beside weights near 1: refused in memory, a silent all-zero
+    # fit on Dask before
+    df = _frame()
+    df.loc[5, "wt"] = 1e308
+    with pytest.raises(D, match=r"weights 'wt' span a ratio of .*largest 1e\+308"):
+        ps.fit("y ~ x + z", df, weights="wt", lam=0.1)
+    with pytest.raises(D, match=r"weights 'wt' span a ratio of .*largest 1e\+308"):
+        ps.fit("y ~ x + z", dd.from_pandas(df, npartitions=3), weights="wt", lam=0.1)
+
+
+def test_dask_weights_summing_past_float64_are_refused(client):
+    df = _frame()
+    df["wt"] = 1e307
+    with pytest.raises(D, match=r"weights 'wt' sum to more than float64 holds"):
+        ps.fit("y ~ x", dd.from_pandas(df, npartitions=3), weights="wt", lam=0.1)
+
+
+@pytest.mark.parametrize("how", ["zero-row", "filtered-empty"])
+def test_dask_frame_without_rows_says_so_as_in_memory(client, how):
+    df = _frame()
+    with pytest.raises(D, match=r"^data has no rows"):
+        ps.fit("y ~ x", df.iloc[:0], lam=0.1)
+    if how == "zero-row":
+        ddf = dd.from_pandas(df.iloc[:0], npartitions=1)
+    else:
+        full = dd.from_pandas(df, npartitions=3)
+        ddf = full[full.x > 1e9]
+    with pytest.raises(D, match=r"^data has no rows; a model needs at least one row"):
+        ps.fit("y ~ x", ddf, lam=0.1)
+
+
+def test_dask_rows_all_missing_still_name_the_columns(client):
+    df = _frame()
+    df["x"] = np.nan
+    with pytest.raises(D, match=r"no rows left after dropping rows with missing"):
+        ps.fit("y ~ x", dd.from_pandas(df, npartitions=2), lam=0.1)
+
+
+def test_dask_uncodable_term_in_the_caller_namespace_is_a_formula_error(client):
+    ddf = dd.from_pandas(_frame(), npartitions=2)
+    with pytest.raises(F, match=r"the term 'C\(x.__class__\)' could not be coded"):
+        ps.fit("y ~ z + C(x.__class__)", ddf, lam=0.1)  # was a raw TypeError

@@ -75,8 +75,12 @@ def test_fold_stats_merge_to_the_in_memory_stats(client):
     df = make_frame()
     ddf = dd.from_pandas(df, npartitions=4)
     scan, _, pdesign = _plan(ddf, client=client)
-    stats = scan.run(_fold_stats_task, (pdesign, 5, True), _merge_list)
+    *stats, span = scan.run(_fold_stats_task, (pdesign, 5, True), _merge_list)
     d = build_design(FORMULA, df, "gaussian", weights="w", exclude=["w"])
+    # the weights' summary of the weight-range check, as the in-memory weights'
+    positive = d.weights[d.weights > 0]
+    assert (span.largest, span.smallest) == (positive.max(), positive.min())
+    assert span.total == pytest.approx(d.weights.sum(), rel=1e-12)
     folds = hash_folds(d.row_positions, 5, 3)
     for k in range(5):
         rows = folds == k

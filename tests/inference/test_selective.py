@@ -224,7 +224,8 @@ def test_sign_alternative_is_one_sided_towards_the_sign():
     fit = ps.lasso("y ~ " + " + ".join(COLS), df, lam=0.1)
     two = fit.inference("selective", sigma=1.0)
     one = fit.inference("selective", sigma=1.0, alternative="sign")
-    assert "one-sided" in one.alternative
+    assert one.alternative == "sign"  # the API's value; the printout words it
+    assert "one-sided (towards the sign" in one.header()[0]
     assert (one.table["direction"] == np.where(one.table["lasso"] > 0, "> 0", "< 0")).all()
     # one-sided towards the sign: at most the two-sided p-value and at least half of it
     assert (one.p_values <= two.p_values + 1e-15).all()
