@@ -246,3 +246,34 @@ def test_l1_within_needs_groups_and_no_ridge_part():
         fit_path(X, y, l1_within=0.5)
     with pytest.raises(ArgumentError, match=r"l1_within=0.5 .*l1_ratio=0.5"):
         fit_path(X, y, groups=groups, l1_within=0.5, l1_ratio=0.5)
+
+
+def test_correlated_path_is_reached_in_few_sweeps():
+    """Equicorrelated columns (rho 0.3), groups of 5: block coordinate descent alone
+    crawls at the small lambdas (about 12,750 sweeps on this path); the Newton step
+    on the nonzero coordinates of the active groups brings the same path (objective
+    within 1e-9 of a tight accelerated proximal-gradient solve, KKT at both levels)
+    in well under 2,000."""
+    rng = np.random.default_rng(0)
+    n, p, k = 333, 165, 5
+    X = np.sqrt(0.7) * rng.standard_normal((n, p)) + np.sqrt(0.3) * rng.standard_normal(
+        (n, 1)
+    )
+    beta = np.zeros(p)
+    beta[: 2 * k] = rng.standard_normal(2 * k)
+    y = X @ beta + rng.standard_normal(n)
+    groups = np.repeat(np.arange(p // k), k)
+    a = 0.5
+    path = fit_path(X, y, groups=groups, l1_within=a)
+    assert path.converged.all()
+    assert np.sum(path.n_iter) < 2000
+    b, lams, grad = kernel_scale(X, y, path)
+    wg, fg = group_weights(groups), group_factors(groups)
+    assert sgl_kkt_violation(b, lams, grad, groups, wg, fg, a) < KKT_TOL
+    # the kernel's problem: standardized columns, centred response of sd 1
+    xs = (X - X.mean(0)) / X.std(0)
+    ys = (y - y.mean()) / y.std()
+    for j in (lams.size // 2, lams.size - 10, lams.size - 1):
+        ref_u, ref = fista(xs, ys, lams[j], groups, wg, fg, a, "gaussian")
+        ours = sgl_objective(0.0, b[j], xs, ys, lams[j], groups, wg, fg, a, "gaussian")
+        assert abs(ours - ref) <= 1e-9 * abs(ref)

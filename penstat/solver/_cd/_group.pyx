@@ -43,8 +43,12 @@ Sparse-group lasso (``l1_within`` = a > 0; Simon, Friedman, Hastie & Tibshirani
 2013, JCGS 22(2)): the penalty is lam sum_g ((1 - a) wg_g ||b_g|| + a pf_g ||b_g||_1)
 (with l1_ratio = 1). Group g is zero iff ||S(v, lam a pf_g)|| <= lam (1 - a) wg_g;
 otherwise its block is solved by FISTA in the group's eigenbasis (_sgl_block). The
-strong rule and KKT check use the same test on the soft-thresholded gradient; the
-Newton step on the active groups is off (the objective is not smooth there).
+strong rule and KKT check use the same test on the soft-thresholded gradient. The
+Newton step moves only the nonzero coordinates of the active groups (the zero ones
+stay fixed): with the signs held, the L1 part there is the linear
+lam a pf_g sign(b_j) b_j, so the objective restricted to them is smooth (the group
+norm's share of the Hessian is scaled by 1 - a); the halving search reads the true
+objective, L1 part included, so that coordinate descent still decides the fixed point.
 
 Binomial: an IRLS (proximal Newton) outer loop with working weights
 z_i = w_i p_i (1 - p_i) (floored at w_i PMIN (1 - PMIN)) and working residual
@@ -805,6 +809,20 @@ cdef void _hess_vec(Work* W, int na, const int* act, const double* v, double* ou
     _pen_hess_vec(W, na, act, v, out, lam, a)
 
 
+cdef inline void _mask_zeros(Work* W, int na, const int* act, double* v) noexcept nogil:
+    """Sparse-group lasso: v_j = 0 on the zero coordinates of the active groups
+    (the Newton step moves only the nonzero coordinates, where the L1 part is the
+    smooth pf_g a lam sign(b_j) b_j)."""
+    cdef int q, g, j
+    if W.sgl == 0.0:
+        return
+    for q in range(na):
+        g = act[q]
+        for j in range(W.starts[g], W.starts[g + 1]):
+            if W.b[j] == 0.0:
+                v[j] = 0.0
+
+
 cdef void _pen_hess_vec(Work* W, int na, const int* act, const double* v, double* out,
                         double lam, double a) noexcept nogil:
     """out += the Hessian of the penalty of the active groups times v."""
@@ -821,8 +839,8 @@ cdef void _pen_hess_vec(Work* W, int na, const int* act, const double* v, double
             continue
         nb = sqrt(nb2)
         for j in range(W.starts[g], W.starts[g + 1]):
-            out[j] += lam * W.wg[g] * (a * (v[j] - W.b[j] * bv / nb2) / nb
-                                       + (1.0 - a) * v[j])
+            out[j] += lam * W.wg[g] * (a * (1.0 - W.sgl) * (v[j] - W.b[j] * bv / nb2)
+                                       / nb + (1.0 - a) * v[j])
 
 
 cdef double _objective_at(Work* W, int na, const int* act, const double* d,
@@ -830,7 +848,7 @@ cdef double _objective_at(Work* W, int na, const int* act, const double* d,
                           double a) noexcept nogil:
     """1/2 ||r - step X d||^2 + the penalty of the active groups at b + step d."""
     cdef int i, q, g, j
-    cdef double acc = 0.0, e, nb2, pen = 0.0
+    cdef double acc = 0.0, e, nb2, l1n, pen = 0.0
     if W.cov:
         # the loss up to a constant: -step d'X'r + step^2/2 d'X'X d, with
         # xd[0] = d'X'r and xd[1] = d'X'X d (see _newton_active)
@@ -842,10 +860,14 @@ cdef double _objective_at(Work* W, int na, const int* act, const double* d,
     for q in range(na):
         g = act[q]
         nb2 = 0.0
+        l1n = 0.0
         for j in range(W.starts[g], W.starts[g + 1]):
             e = W.b[j] + step * d[j]
             nb2 += e * e
-        pen += W.wg[g] * (a * sqrt(nb2) + 0.5 * (1.0 - a) * nb2)
+            l1n += fabs(e)
+        pen += W.wg[g] * (a * (1.0 - W.sgl) * sqrt(nb2) + 0.5 * (1.0 - a) * nb2)
+        if W.sgl > 0.0:
+            pen += W.sgl * W.pfg[g] * l1n
     return 0.5 * acc + lam * pen
 
 
@@ -868,7 +890,7 @@ cdef void _precondition(Work* W, int na, const int* act, const double* v, double
             nb2 += W.b[s + i] * W.b[s + i]
         cg = 0.0
         if W.wg[g] > 0.0 and nb2 > 0.0:
-            cg = lam * W.wg[g] * (a / sqrt(nb2) + 1.0 - a)
+            cg = lam * W.wg[g] * (a * (1.0 - W.sgl) / sqrt(nb2) + 1.0 - a)
         emax = 0.0
         for i in range(k):
             if W.D[s + i] + cg > emax:
@@ -920,13 +942,22 @@ cdef void _newton_active(Work* W, int na, const int* act, double lam,
             else:
                 gr[j] = -_dot(W, _col(W, j), W.r)
             if W.wg[g] > 0.0 and nb > 0.0:
-                gr[j] += lam * W.wg[g] * (a * W.b[j] / nb + (1.0 - a) * W.b[j])
+                gr[j] += lam * W.wg[g] * (a * (1.0 - W.sgl) * W.b[j] / nb
+                                          + (1.0 - a) * W.b[j])
+            if W.sgl > 0.0:
+                if W.b[j] > 0.0:
+                    gr[j] += lam * W.sgl * W.pfg[g]
+                elif W.b[j] < 0.0:
+                    gr[j] -= lam * W.sgl * W.pfg[g]
+                else:
+                    gr[j] = 0.0
             d[j] = 0.0
             res[j] = -gr[j]
     # conjugate gradients preconditioned by the block diagonal: each group's
     # eigen-decomposition H_g = Q D Q' with its penalty curvature
     # lam w_g (a / ||b_g|| + 1 - a) on the diagonal (the rank-one part dropped)
     _precondition(W, na, act, res, pz, lam, a)
+    _mask_zeros(W, na, act, pz)
     rs = 0.0
     rr0 = 0.0
     for q in range(na):
@@ -940,6 +971,7 @@ cdef void _newton_active(Work* W, int na, const int* act, double lam,
     for it in range(CG_MAX_IT):
         _count(C_CG_IT, 1)
         _hess_vec(W, na, act, pd, hp, lam, a)
+        _mask_zeros(W, na, act, hp)
         den = 0.0
         for q in range(na):
             g = act[q]
@@ -958,6 +990,7 @@ cdef void _newton_active(Work* W, int na, const int* act, double lam,
         if rr <= CG_REL_TOL * CG_REL_TOL * rr0:
             break
         _precondition(W, na, act, res, pz, lam, a)
+        _mask_zeros(W, na, act, pz)
         rs_new = 0.0
         for q in range(na):
             g = act[q]
@@ -1052,7 +1085,7 @@ cdef long _solve_working(Work* W, int nstrong, const int* strong, int* active,
                     active[na] = strong[q]
                     na += 1
             inner += 1
-            if inner % NEWTON_EVERY == 0 and W.sgl == 0.0:
+            if inner % NEWTON_EVERY == 0:
                 t0 = _now()
                 _newton_active(W, na, active, lam, l1_ratio)
                 _tick(T_NEWTON, t0)
