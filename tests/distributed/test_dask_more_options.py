@@ -12,54 +12,31 @@ import dask_testing
 import numpy as np
 import pandas as pd
 import pytest
-from dask_testing import make_frame
+from dask_testing import (
+    BINOMIAL,
+    FORMULA,
+    SEED,
+    frame_with_base,
+    same_cv,
+    same_path,
+    with_hash_folds,
+)
 
 import penstat as ps
 from penstat._errors import ArgumentError, DataError
-from penstat.distributed import hash_folds
 from penstat.distributed.design import poisson_counts
 
 client = dask_testing.client  # the module's cluster (a fixture)
 
-FORMULA = "y ~ x1 + x2 + x3 + x4 + x5 + g"
-BINOMIAL = "y ~ x1 + x2 + x3 + g"
-SEED = 7
-
-
-def _same_path(dfit, mfit, rtol=1e-8):
-    assert len(dfit.path.lambdas) == len(mfit.path.lambdas)
-    np.testing.assert_allclose(dfit.path.lambdas, mfit.path.lambdas, rtol=1e-10)
-    scale = np.abs(np.asarray(mfit.path.coefs)).max()
-    np.testing.assert_allclose(
-        dfit.path.coefs, mfit.path.coefs, rtol=rtol, atol=rtol * scale
-    )
-    np.testing.assert_allclose(dfit.path.intercepts, mfit.path.intercepts, rtol=rtol)
-
-
-def _same_cv(dfit, mfit, rtol=1e-10):
-    assert dfit.index == mfit.index
-    assert dfit.lam == pytest.approx(mfit.lam, rel=1e-12)
-    np.testing.assert_allclose(dfit.cv.cvm, mfit.cv.cvm, rtol=rtol)
-    np.testing.assert_allclose(dfit.cv.cvsd, mfit.cv.cvsd, rtol=max(rtol, 1e-9))
-
-
-def _with_hash_folds(df, nfolds=5, seed=SEED):
-    """The in-memory frame with the Dask fit's folds (a hash of the row position)."""
-    return df.assign(h=hash_folds(np.arange(len(df)), nfolds, seed))
-
 
 @pytest.fixture(scope="module")
 def gframe():
-    df = make_frame(2000, seed=21)
-    df["base"] = np.random.default_rng(3).normal(0.0, 2.0, len(df))
-    return df
+    return frame_with_base(21)
 
 
 @pytest.fixture(scope="module")
 def bframe():
-    df = make_frame(1200, seed=22, family="binomial")
-    df["base"] = np.random.default_rng(4).normal(0.0, 0.5, len(df))
-    return df
+    return frame_with_base(22, "binomial")
 
 
 # -- na_action="raise" ----------------------------------------------------------------
@@ -78,7 +55,7 @@ def test_na_action_raise_names_columns_and_counts(client, gframe):
     cdf = dd.from_pandas(clean, npartitions=3)
     dfit = ps.fit(FORMULA, cdf, na_action="raise", select="bic")
     mfit = ps.fit(FORMULA, clean, na_action="raise", select="bic")
-    _same_path(dfit, mfit)
+    same_path(dfit, mfit)
     assert dfit.index == mfit.index and dfit.passes == 3
 
 
@@ -87,14 +64,14 @@ def test_na_action_raise_names_columns_and_counts(client, gframe):
 
 def test_cv_grid_glmnet_gaussian(client, gframe):
     ddf = dd.from_pandas(gframe, npartitions=4)
-    df = _with_hash_folds(gframe)
+    df = with_hash_folds(gframe)
     for rule in ("cv_min", "cv_1se"):
         dfit = ps.fit(FORMULA, ddf, weights="w", nfolds=5, seed=SEED, select=rule,
                       cv_grid="glmnet")  # fmt: skip
         mfit = ps.fit(FORMULA, df, weights="w", foldid="h", select=rule,
                       cv_grid="glmnet")  # fmt: skip
-        _same_path(dfit, mfit)
-        _same_cv(dfit, mfit)
+        same_path(dfit, mfit)
+        same_cv(dfit, mfit)
         assert dfit.passes == 2
     # the folds' own grids change the curve: the option is not ignored
     full = ps.fit(FORMULA, ddf, weights="w", nfolds=5, seed=SEED, select="cv_1se")
@@ -107,8 +84,8 @@ def test_cv_grid_glmnet_binomial_and_relaxed(client, bframe):
                    cv_grid="glmnet", select="cv_min")  # fmt: skip
     dfit = ps.fit(BINOMIAL, ddf, **options)
     mfit = ps.fit(BINOMIAL, bframe, **options)
-    _same_path(dfit, mfit)
-    _same_cv(dfit, mfit, rtol=1e-8)
+    same_path(dfit, mfit)
+    same_cv(dfit, mfit, rtol=1e-8)
     drel = ps.fit(BINOMIAL, ddf, relax=True, **options)
     mrel = ps.fit(BINOMIAL, bframe, relax=True, **options)
     assert drel.gamma == mrel.gamma and drel.index == mrel.index
@@ -121,15 +98,15 @@ def test_cv_grid_glmnet_binomial_and_relaxed(client, bframe):
 
 def test_offset_dask_series_and_array(client, gframe):
     ddf = dd.from_pandas(gframe, npartitions=4)
-    df = _with_hash_folds(gframe)
+    df = with_hash_folds(gframe)
     mfit = ps.fit(FORMULA, df, offset=gframe["base"].to_numpy(), foldid="h")
     dfit = ps.fit(FORMULA, ddf, offset=ddf["base"], nfolds=5, seed=SEED)
-    _same_path(dfit, mfit)
-    _same_cv(dfit, mfit)
+    same_path(dfit, mfit)
+    same_cv(dfit, mfit)
     lengths = tuple(ddf.map_partitions(len).compute())
     arr = da.from_array(gframe["base"].to_numpy(), chunks=(lengths,))
     afit = ps.fit(FORMULA, ddf, offset=arr, nfolds=5, seed=SEED)
-    _same_path(afit, mfit)
+    same_path(afit, mfit)
     # predictions take the new data's offset the same way
     pred = dfit.predict(ddf, type="link", offset=ddf["base"]).compute().to_numpy()
     want = mfit.predict(df, type="link", offset=gframe["base"].to_numpy()).to_numpy()
@@ -157,13 +134,13 @@ def test_offset_dask_misaligned_is_refused(client, gframe):
 
 def test_relax_binomial_cv(client, bframe):
     ddf = dd.from_pandas(bframe, npartitions=3)
-    df = _with_hash_folds(bframe)
+    df = with_hash_folds(bframe)
     options = dict(family="binomial", relax=True, nlambda=12, tol=1e-16, weights="w",
                    offset="base")  # fmt: skip
     for rule in ("cv_min", "cv_1se"):
         dfit = ps.fit(BINOMIAL, ddf, nfolds=5, seed=SEED, select=rule, **options)
         mfit = ps.fit(BINOMIAL, df, foldid="h", select=rule, **options)
-        _same_path(dfit, mfit)
+        same_path(dfit, mfit)
         assert dfit.gamma == mfit.gamma and dfit.index == mfit.index
         for dcv, mcv in zip(dfit.relax.cv.cvs, mfit.relax.cv.cvs, strict=True):
             np.testing.assert_allclose(dcv.cvm, mcv.cvm, rtol=1e-8)
@@ -208,7 +185,7 @@ def test_binomial_enet_criteria(client, bframe):
     for rule in ("bic", "aic", "ebic"):
         dfit = ps.fit(BINOMIAL, ddf, select=rule, **options)
         mfit = ps.fit(BINOMIAL, bframe, select=rule, **options)
-        _same_path(dfit, mfit)
+        same_path(dfit, mfit)
         assert dfit.index == mfit.index
         cols = ["edf", "loglik", "aic", "bic", "ebic"]
         np.testing.assert_allclose(
@@ -239,7 +216,7 @@ def test_adaptive_binomial_ridge_start(client):
     options = dict(family="binomial", penalty_factor="adaptive", select="cv_min",
                    nlambda=15, tol=1e-16)  # fmt: skip
     dfit = ps.fit("y ~ .", ddf, nfolds=4, seed=SEED, **options)
-    mfit = ps.fit("y ~ .", _with_hash_folds(df, 4), foldid="h", **options)
+    mfit = ps.fit("y ~ .", with_hash_folds(df, 4), foldid="h", **options)
     assert dfit.adaptive_init.method == mfit.adaptive_init.method == "ridge"
     assert dfit.adaptive_init.lam == pytest.approx(mfit.adaptive_init.lam, rel=1e-12)
     np.testing.assert_allclose(
@@ -262,7 +239,7 @@ def test_adaptive_binomial_ridge_start(client):
 
 def test_bootstrap_rule_in_every_replicate(client, gframe):
     ddf = dd.from_pandas(gframe, npartitions=3)
-    df = _with_hash_folds(gframe)
+    df = with_hash_folds(gframe)
     cases = [
         (dict(nfolds=5, seed=SEED, select="cv_min"), dict(foldid="h", select="cv_min")),
         (dict(select="bic", l1_ratio=0.5, penalty="elasticnet"),
@@ -285,7 +262,7 @@ def test_bootstrap_rule_in_every_replicate(client, gframe):
 
 def test_binomial_bootstrap_rule_in_every_replicate(client, bframe):
     ddf = dd.from_pandas(bframe, npartitions=3)
-    df = _with_hash_folds(bframe)
+    df = with_hash_folds(bframe)
     common = dict(family="binomial", weights="w", offset="base", nlambda=10, tol=1e-16)
     cases = [
         (dict(nfolds=5, seed=SEED, select="cv_min"), dict(foldid="h", select="cv_min")),

@@ -9,53 +9,30 @@ import dask_testing
 import numpy as np
 import pandas as pd
 import pytest
-from dask_testing import make_frame
+from dask_testing import (
+    BINOMIAL,
+    FORMULA,
+    SEED,
+    frame_with_base,
+    same_cv,
+    same_path,
+    with_hash_folds,
+)
 
 import penstat as ps
 from penstat._errors import ArgumentError, FormulaError
-from penstat.distributed import hash_folds
 
 client = dask_testing.client  # the module's cluster (a fixture)
-
-FORMULA = "y ~ x1 + x2 + x3 + x4 + x5 + g"
-BINOMIAL = "y ~ x1 + x2 + x3 + g"
-SEED = 7
-
-
-def _same_path(dfit, mfit, rtol=1e-8):
-    assert len(dfit.path.lambdas) == len(mfit.path.lambdas)
-    np.testing.assert_allclose(dfit.path.lambdas, mfit.path.lambdas, rtol=1e-10)
-    scale = np.abs(np.asarray(mfit.path.coefs)).max()
-    np.testing.assert_allclose(
-        dfit.path.coefs, mfit.path.coefs, rtol=rtol, atol=rtol * scale
-    )
-    np.testing.assert_allclose(dfit.path.intercepts, mfit.path.intercepts, rtol=rtol)
-
-
-def _same_cv(dfit, mfit, rtol=1e-10):
-    assert dfit.index == mfit.index
-    assert dfit.lam == pytest.approx(mfit.lam, rel=1e-12)
-    np.testing.assert_allclose(dfit.cv.cvm, mfit.cv.cvm, rtol=rtol)
-    np.testing.assert_allclose(dfit.cv.cvsd, mfit.cv.cvsd, rtol=max(rtol, 1e-9))
-
-
-def _with_hash_folds(df, nfolds=5, seed=SEED):
-    """The in-memory frame with the Dask fit's folds (a hash of the row position)."""
-    return df.assign(h=hash_folds(np.arange(len(df)), nfolds, seed))
 
 
 @pytest.fixture(scope="module")
 def gframe():
-    df = make_frame(2000, seed=11)
-    df["base"] = np.random.default_rng(3).normal(0.0, 2.0, len(df))
-    return df
+    return frame_with_base(11)
 
 
 @pytest.fixture(scope="module")
 def bframe():
-    df = make_frame(1200, seed=12, family="binomial")
-    df["base"] = np.random.default_rng(4).normal(0.0, 0.5, len(df))
-    return df
+    return frame_with_base(12, "binomial")
 
 
 # -- a fixed lambda -------------------------------------------------------------------
@@ -68,7 +45,7 @@ def test_fixed_lam_gaussian_off_and_on_the_grid(client, gframe):
             lam = float(ps.fit(FORMULA, gframe, weights="w", select=None).path.lambdas[7])
         dfit = ps.fit(FORMULA, ddf, weights="w", lam=lam)
         mfit = ps.fit(FORMULA, gframe, weights="w", lam=lam)
-        _same_path(dfit, mfit)
+        same_path(dfit, mfit)
         assert dfit.index == mfit.index and dfit.lam == pytest.approx(lam, rel=1e-12)
         assert dfit.selection is None and mfit.selection is None
         pd.testing.assert_series_equal(dfit.coef, mfit.coef, rtol=1e-8, atol=1e-10)
@@ -77,7 +54,7 @@ def test_fixed_lam_gaussian_off_and_on_the_grid(client, gframe):
     grid = np.geomspace(1.0, 0.001, 12)
     dfit = ps.fit(FORMULA, ddf, lambdas=grid, select=0.05)
     mfit = ps.fit(FORMULA, gframe, lambdas=grid, select=0.05)
-    _same_path(dfit, mfit)
+    same_path(dfit, mfit)
     assert dfit.index == mfit.index and len(dfit.path.lambdas) == 13
 
 
@@ -86,7 +63,7 @@ def test_fixed_lam_binomial(client, bframe):
     options = dict(family="binomial", nlambda=12, tol=1e-16, lam=0.0123)
     dfit = ps.fit(BINOMIAL, ddf, **options)
     mfit = ps.fit(BINOMIAL, bframe, **options)
-    _same_path(dfit, mfit)
+    same_path(dfit, mfit)
     assert dfit.index == mfit.index and dfit.lam == 0.0123
     assert dfit.passes == 2 + dfit.irls_passes
 
@@ -96,12 +73,12 @@ def test_fixed_lam_binomial(client, bframe):
 
 def test_limits_gaussian_cv(client, gframe):
     ddf = dd.from_pandas(gframe, npartitions=4)
-    df = _with_hash_folds(gframe)
+    df = with_hash_folds(gframe)
     options = dict(weights="w", lower_limits={"x1": 0, "x2": 0}, upper_limits=0.3)
     dfit = ps.fit(FORMULA, ddf, nfolds=5, seed=SEED, select="cv_min", **options)
     mfit = ps.fit(FORMULA, df, foldid="h", select="cv_min", **options)
-    _same_path(dfit, mfit)
-    _same_cv(dfit, mfit)
+    same_path(dfit, mfit)
+    same_cv(dfit, mfit)
     # the limits bind: x2's coefficient is negative without them, x1's is above 0.3
     coefs = np.asarray(dfit.path.coefs)
     j1, j2 = (dfit.design.columns.index(c) for c in ("x1", "x2"))
@@ -115,7 +92,7 @@ def test_limits_binomial(client, bframe):
     options = dict(family="binomial", nlambda=10, tol=1e-16, upper_limits=0.4, select="bic")
     dfit = ps.fit(BINOMIAL, ddf, **options)
     mfit = ps.fit(BINOMIAL, bframe, **options)
-    _same_path(dfit, mfit)
+    same_path(dfit, mfit)
     assert dfit.index == mfit.index
     assert np.asarray(dfit.path.coefs).max() == pytest.approx(0.4)
 
@@ -125,11 +102,11 @@ def test_limits_binomial(client, bframe):
 
 def test_offset_gaussian_cv_and_predict(client, gframe):
     ddf = dd.from_pandas(gframe, npartitions=4)
-    df = _with_hash_folds(gframe)
+    df = with_hash_folds(gframe)
     dfit = ps.fit(FORMULA, ddf, offset="base", nfolds=5, seed=SEED, select="cv_1se")
     mfit = ps.fit(FORMULA, df, offset="base", foldid="h", select="cv_1se")
-    _same_path(dfit, mfit)
-    _same_cv(dfit, mfit)
+    same_path(dfit, mfit)
+    same_cv(dfit, mfit)
     assert dfit.has_offset and dfit.design.offset_column == "base"
     pred = dfit.predict(ddf, type="link")
     assert isinstance(pred, dd.Series)
@@ -154,8 +131,8 @@ def test_offset_binomial_cv_and_criteria(client, bframe):
     options = dict(family="binomial", offset="base", nlambda=10, tol=1e-16)
     dfit = ps.fit(BINOMIAL, ddf, foldid="fold", select="cv_min", **options)
     mfit = ps.fit(BINOMIAL, bframe, foldid="fold", select="cv_min", **options)
-    _same_path(dfit, mfit)
-    _same_cv(dfit, mfit, rtol=1e-8)
+    same_path(dfit, mfit)
+    same_cv(dfit, mfit, rtol=1e-8)
     dbic = ps.fit(BINOMIAL, ddf, select="bic", **options)
     mbic = ps.fit(BINOMIAL, bframe, select="bic", **options)
     assert dbic.index == mbic.index
@@ -171,7 +148,7 @@ def test_offset_binomial_cv_and_criteria(client, bframe):
 
 def test_l1_ratio_list_gaussian_cv_needs_no_extra_pass(client, gframe):
     ddf = dd.from_pandas(gframe, npartitions=4)
-    df = _with_hash_folds(gframe)
+    df = with_hash_folds(gframe)
     ratios = [0.2, 0.6, 1.0]
     dfit = ps.fit(FORMULA, ddf, l1_ratio=ratios, penalty="elasticnet", nfolds=5,
                   seed=SEED, weights="w")  # fmt: skip
@@ -182,8 +159,8 @@ def test_l1_ratio_list_gaussian_cv_needs_no_extra_pass(client, gframe):
     pd.testing.assert_frame_equal(
         dfit.l1_ratio_table, mfit.l1_ratio_table, rtol=1e-10, check_dtype=False
     )
-    _same_path(dfit, mfit)
-    _same_cv(dfit, mfit)
+    same_path(dfit, mfit)
+    same_cv(dfit, mfit)
 
 
 def test_l1_ratio_list_gaussian_criteria(client, gframe):
@@ -207,8 +184,8 @@ def test_l1_ratio_list_binomial_in_lockstep(client, bframe):
     pd.testing.assert_frame_equal(
         dfit.l1_ratio_table, mfit.l1_ratio_table, rtol=1e-7, check_dtype=False
     )
-    _same_path(dfit, mfit)
-    _same_cv(dfit, mfit, rtol=1e-8)
+    same_path(dfit, mfit)
+    same_cv(dfit, mfit, rtol=1e-8)
     # every (mix, fold) problem advances in the same passes: the search takes as
     # many IRLS passes as its slowest mix alone, and one scoring pass for all
     alone = [
@@ -247,7 +224,7 @@ def test_caller_names_are_sent_to_the_workers(client, gframe):
     formula = "y ~ squash(x1) + shrink(x2) + x3 + g"
     dfit = ps.fit(formula, ddf, select="bic")
     mfit = ps.fit(formula, gframe, select="bic")
-    _same_path(dfit, mfit)
+    same_path(dfit, mfit)
     assert dfit.index == mfit.index
     assert "squash(x1)" in dfit.design.columns
     np.testing.assert_allclose(
@@ -270,12 +247,12 @@ def test_caller_name_that_cannot_travel_is_refused(client, gframe):
 
 def test_relax_gaussian_cv(client, gframe):
     ddf = dd.from_pandas(gframe, npartitions=4)
-    df = _with_hash_folds(gframe)
+    df = with_hash_folds(gframe)
     for rule in ("cv_min", "cv_1se"):
         dfit = ps.fit(FORMULA, ddf, relax=True, weights="w", nfolds=5, seed=SEED,
                       select=rule)  # fmt: skip
         mfit = ps.fit(FORMULA, df, relax=True, weights="w", foldid="h", select=rule)
-        _same_path(dfit, mfit)
+        same_path(dfit, mfit)
         assert dfit.gamma == mfit.gamma and dfit.index == mfit.index
         drcv, mrcv = dfit.relax.cv, mfit.relax.cv
         for dcv, mcv in zip(drcv.cvs, mrcv.cvs, strict=True):
@@ -299,7 +276,7 @@ def test_adaptive_gaussian_least_squares_start(client, gframe):
     np.testing.assert_allclose(
         dfit.adaptive_init.penalty_factor, mfit.adaptive_init.penalty_factor, rtol=1e-9
     )
-    _same_path(dfit, mfit)
+    same_path(dfit, mfit)
     assert dfit.index == mfit.index and dfit.passes == 2
 
 
@@ -316,7 +293,7 @@ def test_adaptive_binomial_logistic_start(client, bframe):
     np.testing.assert_allclose(
         dfit.adaptive_init.penalty_factor, mfit.adaptive_init.penalty_factor, rtol=1e-9
     )
-    _same_path(dfit, mfit)
+    same_path(dfit, mfit)
     assert dfit.index == mfit.index
     assert dfit.passes == 2 + dfit.irls_passes
 
@@ -330,14 +307,14 @@ def test_adaptive_gaussian_ridge_start(client):
     ddf = dd.from_pandas(df, npartitions=2)
     dfit = ps.fit("y ~ .", ddf, penalty_factor="adaptive", nfolds=3, seed=SEED,
                   select="cv_min")  # fmt: skip
-    mfit = ps.fit("y ~ .", _with_hash_folds(df, 3), penalty_factor="adaptive",
+    mfit = ps.fit("y ~ .", with_hash_folds(df, 3), penalty_factor="adaptive",
                   foldid="h", select="cv_min")  # fmt: skip
     assert dfit.adaptive_init.method == mfit.adaptive_init.method == "ridge"
     assert dfit.adaptive_init.lam == pytest.approx(mfit.adaptive_init.lam, rel=1e-12)
     np.testing.assert_allclose(
         dfit.adaptive_init.penalty_factor, mfit.adaptive_init.penalty_factor, rtol=1e-7
     )
-    _same_path(dfit, mfit, rtol=1e-7)
+    same_path(dfit, mfit, rtol=1e-7)
     assert dfit.index == mfit.index
 
 
