@@ -31,6 +31,7 @@ def data_csv(tmp_path):
             "b": np.tile([0, 1], n // 2),
             "s": ["t"] * n,
             "big": np.full(n, 1e300),
+            "flag": np.arange(n) % 3 == 0,
         }
     )
     path = tmp_path / "data.csv"
@@ -132,6 +133,7 @@ CASES = [
     ),
     ("offset-factor", ["y ~ x + z", "--offset", "g"], r"offset column 'g' is not numeric"),
     ("offset-empty", ["y ~ x + z", "--offset", ""], r"offset='' is not a column"),
+    ("offset-bool", ["y ~ x + z", "--offset", "flag"], r"offset column 'flag' .*\(bool\)"),
     # were exit 0 with a meaningless fit
     ("offset-is-response", ["y ~ x + z", "--offset", "y"], r"offset='y' is the response"),
     ("offset-huge", ["y ~ x + z", "--offset", "big"], r"offset column 'big' has values as"),
