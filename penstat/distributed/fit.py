@@ -203,8 +203,7 @@ def _fold_stats_task(part, start, shared):
 
 
 def _irls_task(part, start, shared):
-    """The IRLS statistics of every requested problem ``((g, k), b0, beta)`` (or
-    ``((g, k), b0, beta, anchor)``, a quasi-Newton request): ``k``
+    """The IRLS statistics of every requested problem ``((g, k), b0, beta)``: ``k``
     0 the full data, else the rows outside fold ``k - 1``; with a bootstrap seed,
     group ``g`` is replicate ``g`` (the rows' weights times their Poisson counts).
     The problems of one group share their weights, so each group's statistics come
