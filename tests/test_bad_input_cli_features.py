@@ -8,13 +8,11 @@ unchanged. (--dask: tests/distributed/test_bad_input_dask_cli.py.)"""
 from __future__ import annotations
 
 import hashlib
-import re
 
 import numpy as np
 import pandas as pd
 import pytest
-
-from penstat.cli import main
+from cli_testing import run_refused
 
 
 @pytest.fixture
@@ -37,18 +35,6 @@ def data_csv(tmp_path):
     path = tmp_path / "data.csv"
     df.to_csv(path, index=False)
     return path
-
-
-def run_refused(capsys, argv, match):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    assert code == 2, (code, err)
-    assert out == ""
-    assert err.startswith("penstat: error: "), err
-    # one line, or for a formula the formula and a caret under the culprit
-    assert err.count("\n") == 1 or err.count("\n") == 3 and "^" in err, err
-    assert "Traceback" not in err
-    assert re.search(match, err), err
 
 
 CASES = [
