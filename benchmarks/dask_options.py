@@ -36,7 +36,10 @@ import pandas as pd  # noqa: E402
 P = 20
 
 
-def frame(n: int, family: str, seed: int = 0) -> pd.DataFrame:
+def frame(n: int, family: str, seed: int = 0, base: bool = False) -> pd.DataFrame:
+    """``n`` rows of 20 standard normal columns ``x1`` ... and the response ``y``
+    (five nonzero coefficients); ``base``: an offset column ``base`` as well
+    (``benchmarks/dask_more_options.py``)."""
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, P))
     beta = np.zeros(P)
@@ -48,6 +51,8 @@ def frame(n: int, family: str, seed: int = 0) -> pd.DataFrame:
         y = (rng.random(n) < 1.0 / (1.0 + np.exp(-eta))).astype(float)
     df = pd.DataFrame(X, columns=[f"x{j + 1}" for j in range(P)])
     df["y"] = y
+    if base:
+        df["base"] = 0.1 * rng.standard_normal(n)
     return df
 
 
