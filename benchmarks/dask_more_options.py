@@ -23,7 +23,6 @@ Not a test; the machine it runs on (and its load) is said with the table.
 
 from __future__ import annotations
 
-import argparse
 import os
 import pathlib
 import sys
@@ -37,7 +36,7 @@ sys.path.insert(0, str(_HERE.parent))
 
 import numpy as np  # noqa: E402
 
-from benchmarks.dask_options import P, frame  # noqa: E402
+from benchmarks.dask_options import P, frame, size_arguments  # noqa: E402
 
 REPEAT = 3
 
@@ -65,11 +64,7 @@ def timed(label, make, rows, base=None):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--n", type=int, default=200_000)
-    parser.add_argument("--n-binomial", type=int, default=50_000)
-    parser.add_argument("--partitions", type=int, default=8)
-    parser.add_argument("--nlambda", type=int, default=20)
+    parser = size_arguments(__doc__)
     parser.add_argument("--repeat", type=int, default=3, help="runs per fit (median)")
     args = parser.parse_args()
     global REPEAT

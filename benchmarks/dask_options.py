@@ -68,13 +68,19 @@ def timed(label, make, rows):
     return fits
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def size_arguments(description: str) -> argparse.ArgumentParser:
+    """The command line of the Dask option benchmarks: the rows, partitions and
+    lambdas of the frames (``benchmarks/dask_more_options.py`` adds its own)."""
+    parser = argparse.ArgumentParser(description=description.split("\n")[0])
     parser.add_argument("--n", type=int, default=200_000)
     parser.add_argument("--n-binomial", type=int, default=50_000)
     parser.add_argument("--partitions", type=int, default=8)
     parser.add_argument("--nlambda", type=int, default=20)
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = size_arguments(__doc__).parse_args()
 
     import dask.dataframe as dd
     from distributed import Client, LocalCluster
