@@ -256,6 +256,9 @@ def test_caller_names_that_shadow_formula_functions_and_builtins(client, gframe)
             mfit.predict(gframe).to_numpy(),
             rtol=1e-9,
         )
+    # the safe mode stays closed: the caller's max is neither used nor sent
+    with pytest.raises(FormulaError, match="calling 'max' is not allowed"):
+        ps.fit("y ~ max(x1, x3) + x2", ddf, select="bic", formula_env="safe")
 
 
 def test_caller_name_that_cannot_travel_is_refused(client, gframe):
