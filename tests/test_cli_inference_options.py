@@ -49,24 +49,15 @@ def assert_same_table(block: dict, expected) -> None:
 # JSON must record, and words the printout must hold (None: nothing checked)
 ACCEPTED = [
     pytest.param(
-        [
-            "--inference",
-            "debiased",
-            "--initial",
-            "lasso",
-            "--nodewise",
-            "cv",
-            "--alternative",
-            "sign",
-        ],
+        "--inference debiased --initial lasso --nodewise cv --alternative sign".split(),
         "debiased",
         {"initial": "lasso", "nodewise": "cv", "alternative": "sign"},
         {"initial_method": "lasso", "nodewise": "cv"},
         "95% intervals, one-sided (towards the",
         id="debiased",
-    ),  # fmt: skip
+    ),
     pytest.param(
-        ["--inference", "split", "--n-splits", "6", "--gamma-min", "0.3"],
+        "--inference split --n-splits 6 --gamma-min 0.3".split(),
         "split",
         {"n_splits": 6, "gamma_min": 0.3},
         {"n_splits": 6, "gamma_min": 0.3},
@@ -76,25 +67,16 @@ ACCEPTED = [
     # the one-sided p-values' direction ("> 0", "< 0") is a column of words: the
     # summary printed it (it raised ValueError converting it to float)
     pytest.param(
-        [
-            "--inference",
-            "selective",
-            "--target",
-            "full",
-            "--alternative",
-            "sign",
-            "--sigma",
-            "55",
-        ],
+        "--inference selective --target full --alternative sign --sigma 55".split(),
         "selective",
         {"target": "full", "alternative": "sign", "sigma": 55.0},
         {"target": "full"},
         "one-sided (towards the sign",
         id="selective",
-    ),  # fmt: skip
+    ),
     # without the options, the API's defaults
     pytest.param(
-        ["--inference", "debiased"],
+        "--inference debiased".split(),
         "debiased",
         {},
         {"initial_method": "refit"},
