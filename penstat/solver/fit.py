@@ -20,6 +20,7 @@ call :func:`solve` directly.
 from __future__ import annotations
 
 import dataclasses
+import threading
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -44,7 +45,7 @@ from penstat.solver.path import DEV_RATIO_MAX, EarlyStop, Path
 from penstat.solver.separation import binomial_null_fit, warn_if_separated_at_zero
 from penstat.spec import FitSpec
 
-__all__ = ["checked", "fit_path", "solve", "take_rows"]
+__all__ = ["CompactPath", "checked", "fit_path", "solve", "solve_compact", "take_rows"]
 
 # The separation check at lambda = 0 (binomial) works on a dense copy of the
 # columns; a sparse X with more entries than this skips it (see fit_path's lambdas).
@@ -326,6 +327,146 @@ def solve(X: np.ndarray, y: np.ndarray, spec: FitSpec, cut_grid=None, rows=None)
     return path
 
 
+class CompactPath(NamedTuple):
+    """A path kept on the columns that are nonzero somewhere on it (what a CV fold
+    needs to predict its held-out rows; few columns when p >> n).
+
+    ``coefs[:, t]`` is column ``cols[t]`` of the :class:`Path` that :func:`solve`
+    returns for the same problem, number for number; every other column is 0 at
+    every lambda. ``cols`` is sorted.
+    """
+
+    lambdas: np.ndarray
+    intercepts: np.ndarray
+    coefs: np.ndarray
+    cols: np.ndarray
+    p: int
+
+    def dense(self) -> np.ndarray:
+        """The (n_fit, p) coefficients of the whole path."""
+        out = np.zeros((self.intercepts.shape[0], self.p))
+        out[:, self.cols] = self.coefs
+        return out
+
+    @classmethod
+    def of(cls, path: Path) -> CompactPath:
+        """The compact form of a fitted :class:`Path`."""
+        coefs = np.asarray(path.coefs, dtype=float)
+        cols = np.flatnonzero(coefs.any(axis=0))
+        return cls(
+            np.asarray(path.lambdas, dtype=float),
+            np.asarray(path.intercepts, dtype=float),
+            coefs[:, cols],
+            cols,
+            coefs.shape[1],
+        )
+
+
+class KernelScratch:
+    """Coefficient buffers of the kernels, reused by successive fits of one caller
+    (the CV folds of a path) instead of a fresh (nlambda, p) array per fit, whose
+    pages are faulted in and written at every fold. One buffer per concurrent fit:
+    :meth:`take` hands out a free one (or a new one), :meth:`give` returns it.
+    The kernels write every entry of each row they fit, so a reused buffer needs
+    no clearing.
+
+    Examples
+    --------
+    >>> scratch = KernelScratch()
+    >>> a = scratch.take(3, 4); scratch.give(a)
+    >>> scratch.take(2, 4) is a
+    True
+    """
+
+    def __init__(self):
+        self._free: list[np.ndarray] = []
+        self._lock = threading.Lock()
+
+    def take(self, nlam: int, p: int) -> np.ndarray:
+        with self._lock:
+            for k, buf in enumerate(self._free):
+                if buf.shape[0] >= nlam and buf.shape[1] == p:
+                    return self._free.pop(k)
+        return np.empty((nlam, p))
+
+    def give(self, buf: np.ndarray) -> None:
+        with self._lock:
+            self._free.append(buf)
+
+
+def solve_compact(
+    X: np.ndarray,
+    y: np.ndarray,
+    spec: FitSpec,
+    rows=None,
+    scratch: KernelScratch | None = None,
+) -> CompactPath:
+    """:func:`solve`, returning only the columns nonzero somewhere on the path.
+
+    The same checks, warnings and numbers as :func:`solve` (the coefficients of the
+    columns kept and the intercepts are identical bit for bit), without the
+    (nlambda, p) coefficient array of the result: the kernel writes into a buffer of
+    ``scratch`` (reused from fit to fit) and only the columns the path ever moves
+    are scaled back and kept. A sparse ``X``, groups or coefficient limits go
+    through :func:`solve` (and :meth:`CompactPath.of`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((30, 50))
+    >>> y = X[:, 3] + 0.1 * rng.standard_normal(30)
+    >>> full = solve(X, y, FitSpec(nlambda=10))
+    >>> small = solve_compact(X, y, FitSpec(nlambda=10))
+    >>> bool(np.array_equal(small.dense(), full.coefs)), small.cols[:1].tolist()
+    (True, [3])
+    """
+    if scipy.sparse.issparse(X) or spec.is_group or spec.has_limits:
+        return CompactPath.of(solve(X, y, spec, rows=rows))
+    n, p = y.shape[0], X.shape[1]
+    if rows is not None:
+        rows = np.asarray(rows, dtype=np.intp)
+    w = spec.weights
+    pf = spec.penalty.factors(p)
+    if spec.family == "binomial":
+        check_two_classes(y, _unit_weights(w, n))
+    with limit_blas(1):
+        scaled = _standardize(X, y, w, spec, rows)
+        lams_orig, lams_k, early_stop = _grid(scaled, spec, pf, n, p, None)
+        buf = None if scratch is None else scratch.take(lams_k.size, p)
+        try:
+            raw = _run_kernel(scaled, spec, pf, lams_k, early_stop, coefs_out=buf)
+            scaled.Xs = None
+            n_fit = raw.n_fit
+            nz, sub = _scaled_back(raw.coefs[:n_fit], scaled)
+        finally:
+            if buf is not None:
+                scratch.give(buf)
+        intercepts = _intercepts(scaled, spec, raw, sub, nz)
+        keep = sub.any(axis=0)
+        if not keep.all():
+            # a kernel coefficient that the scale change took to 0
+            nz, sub = nz[keep], sub[:, keep]
+        compact = CompactPath(lams_orig[:n_fit].copy(), intercepts, sub, nz, p)
+        _check_finite_arrays(sub, nz, intercepts, compact.lambdas, scaled)
+        last = None
+        if spec.family == "binomial" and n_fit == lams_k.size and lams_orig[n_fit - 1] == 0:
+            last = np.zeros((1, p))
+            last[0, nz] = sub[-1]
+        view = _PathView(compact.lambdas, intercepts, last, raw.conv[:n_fit].astype(bool))
+        _warn(X, rows, scaled, spec, view, lams_k.size)
+    return compact
+
+
+class _PathView(NamedTuple):
+    """What :func:`_warn` reads of a path (``coefs``: its last row at least)."""
+
+    lambdas: np.ndarray
+    intercepts: np.ndarray
+    coefs: np.ndarray | None
+    converged: np.ndarray
+
+
 def _unit_weights(w, n: int) -> np.ndarray:
     """``w``, or for None a read-only view of n ones that takes no memory (for the
     element-wise uses of the weights)."""
@@ -351,27 +492,33 @@ def _normalized(w, n: int) -> tuple[np.ndarray, float]:
 def _check_finite(path: Path, s: _Scaled) -> None:
     """A coefficient beyond float64 (a column of scale 1e-300 against a response of
     1e20) is refused naming the column (``DataError.column`` holds its position)."""
-    if np.isfinite(path.coefs.sum()) and np.isfinite(path.intercepts).all():
+    _check_finite_arrays(path.coefs, None, path.intercepts, path.lambdas, s)
+
+
+def _check_finite_arrays(coefs, cols, intercepts, lambdas, s: _Scaled) -> None:
+    """:func:`_check_finite` on coefficients ``coefs`` of the columns ``cols``
+    (sorted; None: all columns)."""
+    if np.isfinite(coefs.sum()) and np.isfinite(intercepts).all():
         # (a NaN or an infinity makes the sum one; one read of the coefficients,
         # where the mask below is a second array; an overflowing sum looks closer)
         return
-    bad = ~np.isfinite(path.coefs)
-    if not bad.any() and np.isfinite(path.intercepts).all():
+    bad = ~np.isfinite(coefs)
+    if not bad.any() and np.isfinite(intercepts).all():
         return
     k, j = (
-        np.argwhere(bad)[0]
-        if bad.any()
-        else (int(np.argmin(np.isfinite(path.intercepts))), -1)
+        np.argwhere(bad)[0] if bad.any() else (int(np.argmin(np.isfinite(intercepts))), -1)
     )
+    if j >= 0 and cols is not None:
+        j = int(cols[j])
     if j < 0:
         raise DataError(
-            f"the intercept overflows float64 at lambda={path.lambdas[k]:.3g}; the "
+            f"the intercept overflows float64 at lambda={lambdas[k]:.3g}; the "
             "columns or the response have values too large to combine: rescale them"
         )
     exponent = int(np.ceil(np.log10(s.ys) - np.log10(s.xs[j]))) if s.xs[j] > 0 else 0
     error = DataError(
         f"the coefficient of column {j} overflows float64 at lambda="
-        f"{path.lambdas[k]:.3g}: its scale ({s.xs[j]:.3g}) is too small for the "
+        f"{lambdas[k]:.3g}: its scale ({s.xs[j]:.3g}) is too small for the "
         f"response's ({s.ys:.3g}); rescale the column (e.g. multiply it by "
         f"1e{max(exponent - 150, 1)}) or the response"
     )
@@ -569,10 +716,16 @@ def _grid(s: _Scaled, spec: FitSpec, pf, n: int, p: int, cut_grid):
     return lams_orig, lams_k, early_stop
 
 
-def _run_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
+def _run_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop, coefs_out=None):
+    """The kernel's path; ``coefs_out``: a (>= nlambda, p) C-ordered buffer for its
+    coefficients (its rows beyond the lambdas fitted are left as they were)."""
     if spec.is_group:
         return _run_group_kernel(s, spec, pf, lams_k, early_stop)
-    coefs, b0, dev, n_iter, conv = _outputs(lams_k.size, s.Xs.shape[1])
+    coefs, b0, dev, n_iter, conv = _outputs(
+        lams_k.size, s.Xs.shape[1], with_coefs=coefs_out is None
+    )
+    if coefs_out is not None:
+        coefs = coefs_out
     kernel = _kernel(spec.family)
     extra = {}
     if spec.offset is not None and spec.family == "binomial":
@@ -731,11 +884,11 @@ def _group_binomial_cov_mode(n: int, p: int) -> bool:
     return n >= 2 * GROUP_COV_RATIO
 
 
-def _outputs(nlam: int, p: int):
-    """The kernels' output buffers: coefficients, intercepts, deviances, iteration
-    counts, convergence flags."""
+def _outputs(nlam: int, p: int, with_coefs: bool = True):
+    """The kernels' output buffers: coefficients (None without ``with_coefs``),
+    intercepts, deviances, iteration counts, convergence flags."""
     return (
-        np.zeros((nlam, p)),
+        np.zeros((nlam, p)) if with_coefs else None,
         np.zeros(nlam),
         np.zeros(nlam),
         np.zeros(nlam, dtype=np.int32),
@@ -785,15 +938,7 @@ def _to_path(y, w, s: _Scaled, spec: FitSpec, pf, lams_orig, raw: _KernelOut) ->
         coefs = raw.coefs[:n_fit]
         if n_fit < raw.coefs.shape[0]:
             coefs = coefs.copy()  # a path that stopped early keeps only its rows
-        nz = np.flatnonzero(coefs.any(axis=0))
-        nz = nz[~s.constant[nz]]
-        kern = coefs[:, nz]
-        with np.errstate(over="ignore", invalid="ignore"):
-            sub = kern * (s.ys / s.xs[nz])
-            odd = ~np.isfinite(sub)
-            if odd.any():
-                # ys / xs alone overflows for a column of scale ~1e-300: (b * ys) / xs
-                sub[odd] = (kern * s.ys / s.xs[nz])[odd]
+        nz, sub = _scaled_back(coefs, s)
         # in place (a constant column stays 0 in the kernel)
         if s.constant.any():
             coefs[:, s.constant] = 0.0
@@ -817,16 +962,36 @@ def _to_path(y, w, s: _Scaled, spec: FitSpec, pf, lams_orig, raw: _KernelOut) ->
     return _path_from(y, w, s, spec, pf, lams_orig, raw, coefs, None)
 
 
+def _scaled_back(coefs: np.ndarray, s: _Scaled) -> tuple[np.ndarray, np.ndarray]:
+    """(the columns ``nz`` nonzero somewhere in the kernel's ``coefs`` (n_fit, p),
+    constant ones left out; their coefficients on the original scale)."""
+    nz = np.flatnonzero(coefs.any(axis=0))
+    nz = nz[~s.constant[nz]]
+    kern = coefs[:, nz]
+    with np.errstate(over="ignore", invalid="ignore"):
+        sub = kern * (s.ys / s.xs[nz])
+        odd = ~np.isfinite(sub)
+        if odd.any():
+            # ys / xs alone overflows for a column of scale ~1e-300: (b * ys) / xs
+            sub[odd] = (kern * s.ys / s.xs[nz])[odd]
+    return nz, sub
+
+
+def _intercepts(s: _Scaled, spec: FitSpec, raw: _KernelOut, sub, nz) -> np.ndarray:
+    """The intercepts on the original scale from the coefficients ``sub`` of the
+    columns ``nz`` (None: all columns)."""
+    if not spec.fit_intercept:
+        return np.zeros(raw.n_fit)
+    xm = s.xm if nz is None else s.xm[nz]
+    return s.ym + s.ys * raw.b0[: raw.n_fit] - sub @ xm
+
+
 def _path_from(y, w, s: _Scaled, spec: FitSpec, pf, lams_orig, raw: _KernelOut, coefs, nz):
     """The Path of the coefficients ``coefs`` (original scale), zero outside the
     columns ``nz`` when given."""
     n_fit = raw.n_fit
     sub = coefs if nz is None else coefs[:, nz]
-    if spec.fit_intercept:
-        xm = s.xm if nz is None else s.xm[nz]
-        intercepts = s.ym + s.ys * raw.b0[:n_fit] - sub @ xm
-    else:
-        intercepts = np.zeros(n_fit)
+    intercepts = _intercepts(s, spec, raw, sub, nz)
     deviance, null_dev = _deviances(y, w, s, spec, raw.dev[:n_fit])
     dev_ratio = 1.0 - deviance / null_dev if null_dev > 0 else np.zeros(n_fit)
     return Path(
