@@ -433,15 +433,26 @@ def solve_compact(
     with limit_blas(1):
         scaled = _standardize(X, y, w, spec, rows)
         lams_orig, lams_k, early_stop = _grid(scaled, spec, pf, n, p, None)
-        buf = None if scratch is None else scratch.take(lams_k.size, p)
+        scratch = KernelScratch() if scratch is None else scratch
+        buf = scratch.take(lams_k.size, p)
+        # gaussian: the kernel writes each lambda's working set only (in order of
+        # entry); the other coefficients are 0
+        active = None
+        if spec.family == "gaussian":
+            active = (np.empty(p, dtype=np.int32), np.empty(lams_k.size, dtype=np.int32))
         try:
-            raw = _run_kernel(scaled, spec, pf, lams_k, early_stop, coefs_out=buf)
+            raw = _run_kernel(
+                scaled, spec, pf, lams_k, early_stop, coefs_out=buf, active=active
+            )
             scaled.Xs = None
             n_fit = raw.n_fit
-            nz, sub = _scaled_back(raw.coefs[:n_fit], scaled)
+            if active is None:
+                nz, sub = _scaled_back(raw.coefs[:n_fit], scaled)
+            else:
+                cols, block = _active_block(buf, *active, n_fit)
+                nz, sub = _scaled_back(block, scaled, cols)
         finally:
-            if buf is not None:
-                scratch.give(buf)
+            scratch.give(buf)
         intercepts = _intercepts(scaled, spec, raw, sub, nz)
         keep = sub.any(axis=0)
         if not keep.all():
@@ -716,9 +727,13 @@ def _grid(s: _Scaled, spec: FitSpec, pf, n: int, p: int, cut_grid):
     return lams_orig, lams_k, early_stop
 
 
-def _run_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop, coefs_out=None):
+def _run_kernel(
+    s: _Scaled, spec: FitSpec, pf, lams_k, early_stop, coefs_out=None, active=None
+):
     """The kernel's path; ``coefs_out``: a (>= nlambda, p) C-ordered buffer for its
-    coefficients (its rows beyond the lambdas fitted are left as they were)."""
+    coefficients (its rows beyond the lambdas fitted are left as they were);
+    ``active``: the gaussian dense kernel's ``(active_out, n_active_out)`` for
+    compact rows (see :func:`_active_block`)."""
     if spec.is_group:
         return _run_group_kernel(s, spec, pf, lams_k, early_stop)
     coefs, b0, dev, n_iter, conv = _outputs(
@@ -731,6 +746,8 @@ def _run_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop, coefs_out=Non
     if spec.offset is not None and spec.family == "binomial":
         extra["offset"] = np.array(spec.offset)  # the kernel takes a writable buffer
     limits_k = _limit_args(spec, s.xs, s.ys, extra)
+    if active is not None:
+        extra["active_out"], extra["n_active_out"] = active
     if s.sparse:
         kernel = _sparse_kernel(spec.family)
         n = s.Xs.shape[0]
@@ -962,12 +979,27 @@ def _to_path(y, w, s: _Scaled, spec: FitSpec, pf, lams_orig, raw: _KernelOut) ->
     return _path_from(y, w, s, spec, pf, lams_orig, raw, coefs, None)
 
 
-def _scaled_back(coefs: np.ndarray, s: _Scaled) -> tuple[np.ndarray, np.ndarray]:
+def _active_block(buf, active, n_active, n_fit: int) -> tuple[np.ndarray, np.ndarray]:
+    """(columns, C-ordered (n_fit, k) coefficients) of the gaussian kernel's compact
+    rows in ``buf``: the columns of the final working set ``active[:k]``, sorted,
+    with row m's entries beyond its working set ``n_active[m]`` set to 0."""
+    k = int(n_active[n_fit - 1]) if n_fit > 0 else 0
+    block = buf[:n_fit, :k].copy()
+    block[np.arange(k)[None, :] >= n_active[:n_fit, None]] = 0.0
+    order = np.argsort(active[:k], kind="stable")
+    return active[:k][order].astype(np.intp), np.ascontiguousarray(block[:, order])
+
+
+def _scaled_back(coefs: np.ndarray, s: _Scaled, cols=None) -> tuple[np.ndarray, np.ndarray]:
     """(the columns ``nz`` nonzero somewhere in the kernel's ``coefs`` (n_fit, p),
-    constant ones left out; their coefficients on the original scale)."""
-    nz = np.flatnonzero(coefs.any(axis=0))
-    nz = nz[~s.constant[nz]]
-    kern = coefs[:, nz]
+    or (n_fit, k) of the sorted columns ``cols``, constant ones left out; their
+    coefficients on the original scale)."""
+    # (!= 0 then any: the same columns as coefs.any, in one pass that is faster)
+    local = np.flatnonzero((coefs != 0).any(axis=0))
+    nz = local if cols is None else cols[local]
+    keep = ~s.constant[nz]
+    nz, local = nz[keep], local[keep]
+    kern = coefs[:, local]
     with np.errstate(over="ignore", invalid="ignore"):
         sub = kern * (s.ys / s.xs[nz])
         odd = ~np.isfinite(sub)

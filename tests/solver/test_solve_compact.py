@@ -146,3 +146,51 @@ def test_same_error_when_a_coefficient_overflows():
         solve_compact(X, y, spec)
     assert str(small.value) == str(full.value)
     assert small.value.column == full.value.column == 9
+
+
+@pytest.mark.parametrize("shape", [(30, 200), (200, 20)])  # naive and covariance modes
+@pytest.mark.parametrize("limits", [False, True])
+def test_kernel_compact_rows_are_the_dense_rows(shape, limits):
+    from penstat.solver._cd._gaussian import gaussian_path
+
+    n, p = shape
+    rng = np.random.default_rng(n)
+    X = rng.standard_normal((n, p))
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    y = X[:, :3] @ np.array([1.0, -1.0, 0.5]) + rng.standard_normal(n)
+    y = (y - y.mean()) / y.std()
+    X = np.asfortranarray(X)
+    w = np.full(n, 1.0 / n)
+    pf = np.ones(p)
+    lmax = np.abs(X.T @ (w * y)).max()
+    lams = lmax * np.logspace(0, -2, 40)
+    extra = {}
+    if limits:
+        extra = {"lower": np.full(p, -0.1), "upper": np.full(p, np.inf)}
+
+    def outputs():
+        return (
+            np.zeros(40),
+            np.zeros(40),
+            np.zeros(40, dtype=np.int32),
+            np.zeros(40, dtype=np.uint8),
+        )
+
+    dense = np.zeros((40, p))
+    n_fit = gaussian_path(X, y, w, pf, 0.8, lams, True, True, 1e-7, 10**5, dense,
+                          *outputs(), **extra)  # fmt: skip
+    rows = np.full((40, p), np.nan)  # entries the kernel must not need
+    active, n_active = np.full(p, -1, dtype=np.int32), np.zeros(40, dtype=np.int32)
+    n_fit_c = gaussian_path(X, y, w, pf, 0.8, lams, True, True, 1e-7, 10**5, rows,
+                            *outputs(), active_out=active, n_active_out=n_active,
+                            **extra)  # fmt: skip
+    assert n_fit_c == n_fit
+    assert np.all(np.diff(n_active[:n_fit]) >= 0) and n_active[n_fit - 1] > 0
+    rebuilt = np.zeros((n_fit, p))
+    for m in range(n_fit):
+        k = n_active[m]
+        rebuilt[m, active[:k]] = rows[m, :k]
+    assert np.array_equal(rebuilt, dense[:n_fit])
+    final = active[: n_active[n_fit - 1]]
+    assert np.unique(final).size == final.size and final.min() >= 0
+    assert set(np.flatnonzero(dense[:n_fit].any(axis=0))) <= set(final.tolist())
