@@ -445,20 +445,15 @@ def solve_compact(
                 scaled, spec, pf, lams_k, early_stop, coefs_out=buf, active=active
             )
             scaled.Xs = None
-            n_fit = raw.n_fit
-            if active is None:
-                nz, sub = _scaled_back(raw.coefs[:n_fit], scaled)
-            else:
-                cols, block = _active_block(buf, *active, n_fit)
-                nz, sub = _scaled_back(block, scaled, cols)
+            compact = _to_compact(buf, active, raw, scaled, spec, lams_orig)
         finally:
             scratch.give(buf)
-        intercepts = _intercepts(scaled, spec, raw, sub, nz)
-        keep = sub.any(axis=0)
-        if not keep.all():
-            # a kernel coefficient that the scale change took to 0
-            nz, sub = nz[keep], sub[:, keep]
-        compact = CompactPath(lams_orig[:n_fit].copy(), intercepts, sub, nz, p)
+        n_fit, nz, sub, intercepts = (
+            raw.n_fit,
+            compact.cols,
+            compact.coefs,
+            compact.intercepts,
+        )
         _check_finite_arrays(sub, nz, intercepts, compact.lambdas, scaled)
         last = None
         if spec.family == "binomial" and n_fit == lams_k.size and lams_orig[n_fit - 1] == 0:
@@ -467,6 +462,24 @@ def solve_compact(
         view = _PathView(compact.lambdas, intercepts, last, raw.conv[:n_fit].astype(bool))
         _warn(X, rows, scaled, spec, view, lams_k.size)
     return compact
+
+
+def _to_compact(buf, active, raw: _KernelOut, s: _Scaled, spec: FitSpec, lams_orig):
+    """The :class:`CompactPath` of the kernel's rows in ``buf`` (dense, or the
+    gaussian kernel's compact rows with ``active``): :func:`_to_path`'s numbers on
+    the columns the path moves."""
+    n_fit, p = raw.n_fit, buf.shape[1]
+    if active is None:
+        nz, sub = _scaled_back(buf[:n_fit], s)
+    else:
+        cols, block = _active_block(buf, *active, n_fit)
+        nz, sub = _scaled_back(block, s, cols)
+    intercepts = _intercepts(s, spec, raw, sub, nz)
+    keep = sub.any(axis=0)
+    if not keep.all():
+        # a kernel coefficient that the scale change took to 0
+        nz, sub = nz[keep], sub[:, keep]
+    return CompactPath(lams_orig[:n_fit].copy(), intercepts, sub, nz, p)
 
 
 class _PathView(NamedTuple):
