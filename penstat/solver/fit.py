@@ -45,7 +45,15 @@ from penstat.solver.path import DEV_RATIO_MAX, EarlyStop, Path
 from penstat.solver.separation import binomial_null_fit, warn_if_separated_at_zero
 from penstat.spec import FitSpec
 
-__all__ = ["CompactPath", "checked", "fit_path", "solve", "solve_compact", "take_rows"]
+__all__ = [
+    "CompactPath",
+    "KernelScratch",
+    "checked",
+    "fit_path",
+    "solve",
+    "solve_compact",
+    "take_rows",
+]
 
 # The separation check at lambda = 0 (binomial) works on a dense copy of the
 # columns; a sparse X with more entries than this skips it (see fit_path's lambdas).
@@ -334,6 +342,15 @@ class CompactPath(NamedTuple):
     ``coefs[:, t]`` is column ``cols[t]`` of the :class:`Path` that :func:`solve`
     returns for the same problem, number for number; every other column is 0 at
     every lambda. ``cols`` is sorted.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(4).standard_normal((20, 30))
+    >>> path = solve(X, X[:, 7] + X[:, 2], FitSpec(nlambda=5))
+    >>> small = CompactPath.of(path)
+    >>> small.cols.tolist(), bool(np.array_equal(small.dense(), path.coefs))
+    ([2, 7], True)
     """
 
     lambdas: np.ndarray
