@@ -668,12 +668,19 @@ def _standardize(X, y, w, spec: FitSpec, rows=None) -> _Scaled:
         mean = wn @ X
         np.subtract(X, mean, out=Xs)
         constant = _constant_columns(X, w)
+    elif spec.standardize:
+        _gather_rows(X, rows, Xs)
+        mean = wn @ Xs
+        np.subtract(Xs, mean, out=Xs)
+        xs = _column_sd(Xs, wn)
+        constant = _constant_among(X, rows, w, mean, xs)
     else:
         _gather_rows(X, rows, Xs)
         mean = wn @ Xs
         constant = _constant_columns(Xs, w)
         np.subtract(Xs, mean, out=Xs)
-    xs = _column_sd(Xs, wn) if spec.standardize else np.ones(p)
+    if rows is None or not spec.standardize:
+        xs = _column_sd(Xs, wn) if spec.standardize else np.ones(p)
     if spec.fit_intercept:
         xm = mean
     else:
@@ -1144,6 +1151,34 @@ def _column_sd(Xc: np.ndarray, wn: np.ndarray) -> np.ndarray:
         if big > 0:
             sd[j] = big * np.sqrt(wn @ (Xc[:, j] / big) ** 2)
     return sd
+
+
+#: a column is tested for constancy only where its weighted sd after centring is at
+#: most this share of its mean (see _constant_among)
+CONSTANT_SD_SHARE = 1e-6
+#: ... or where its mean is this small (products with the weights lose their
+#: relative accuracy near the subnormal range)
+CONSTANT_TINY_MEAN = 1e-250
+
+
+def _constant_among(X, rows, w, mean, sd) -> np.ndarray:
+    """:func:`_constant_columns` of ``X[rows]`` from the columns that can be constant.
+
+    A column equal to ``c`` on every row of positive weight has the weighted mean
+    ``m = c (1 + d)`` with ``|d| <= n eps`` (the weights sum to 1 up to round-off;
+    rows of weight 0 add 0), so its centred values are all ``c - m`` and its
+    weighted sd is at most ``|c - m| <= 2 n eps |m|``, far below
+    ``CONSTANT_SD_SHARE * |m|`` for any n below 1e9. Only the columns at or below
+    that (and those with a mean under ``CONSTANT_TINY_MEAN``, or a NaN sd) are
+    compared row by row: the same answer as comparing every column, without a pass
+    over all of them."""
+    with np.errstate(invalid="ignore"):
+        spread = sd > CONSTANT_SD_SHARE * np.abs(mean)
+    maybe = np.flatnonzero(~spread | (np.abs(mean) < CONSTANT_TINY_MEAN))
+    constant = np.zeros(sd.shape[0], dtype=bool)
+    if maybe.size:
+        constant[maybe] = _constant_columns(X[np.ix_(rows, maybe)], w)
+    return constant
 
 
 def _constant_columns(X: np.ndarray, w) -> np.ndarray:

@@ -194,3 +194,32 @@ def test_kernel_compact_rows_are_the_dense_rows(shape, limits):
     final = active[: n_active[n_fit - 1]]
     assert np.unique(final).size == final.size and final.min() >= 0
     assert set(np.flatnonzero(dense[:n_fit].any(axis=0))) <= set(final.tolist())
+
+
+@pytest.mark.parametrize("scale", [1e-321, 1e-310, 1e-300, 1e-200, 1e-8, 1.0, 3.7, 1e12, 1e290])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_constant_columns_found_from_the_sd_as_by_comparison(scale, weighted):
+    from penstat.solver.fit import _column_sd, _constant_among, _constant_columns
+
+    rng = np.random.default_rng(7)
+    n, p = 200, 40
+    X = scale * rng.standard_normal((n, p))
+    X[:, 3] = scale * 0.3  # constant
+    X[:, 4] = 0.0
+    X[:, 5] = -scale * 1.1
+    X[::2, 6] = scale * 2.0  # constant on the rows of positive weight only
+    X[1::2, 6] = scale * 5.0
+    X[:, 7] = scale * 2.0
+    X[11, 7] = np.nextafter(scale * 2.0, np.inf)  # one ulp apart: not constant
+    rows = np.sort(rng.choice(n, size=150, replace=False))
+    w = None
+    if weighted:
+        w = rng.uniform(0.5, 2.0, rows.size)
+        w[rows % 2 == 1] = 0.0
+    Xr = X[rows]
+    wn = np.full(rows.size, 1.0 / rows.size) if w is None else w / w.sum()
+    mean = wn @ Xr
+    sd = _column_sd(Xr - mean, wn)
+    expected = _constant_columns(Xr, w)
+    assert expected[[3, 4, 5]].all() and expected[6] == weighted
+    assert np.array_equal(_constant_among(X, rows, w, mean, sd), expected)
