@@ -63,3 +63,18 @@ def test_fold_values_equal_whole_paths(family, n, p, measure, extras):
     )
     assert cv.fold_values.shape == expected.shape
     assert np.array_equal(cv.fold_values, expected)
+
+
+def test_fold_values_the_same_with_two_threads():
+    # the folds share one pool of kernel buffers: concurrent folds take their own
+    import joblib
+
+    rng = np.random.default_rng(11)
+    X = np.asfortranarray(rng.standard_normal((60, 1500)))
+    y = X[:, :3] @ np.array([1.0, -1.0, 0.5]) + rng.standard_normal(60)
+    path = solve(X, y, FitSpec.build(60, 1500))
+    folds = np.arange(60) % 10
+    one = cv_path(path, X, y, folds, "mse", n_jobs=1, progress=False)
+    with joblib.parallel_config(backend="threading"):
+        two = cv_path(path, X, y, folds, "mse", n_jobs=2, progress=False)
+    assert np.array_equal(one.fold_values, two.fold_values)
