@@ -389,10 +389,13 @@ class KernelScratch:
 
     Examples
     --------
+    >>> import pickle
     >>> scratch = KernelScratch()
     >>> a = scratch.take(3, 4); scratch.give(a)
     >>> scratch.take(2, 4) is a
     True
+    >>> pickle.loads(pickle.dumps(scratch)).take(2, 4) is a  # a process's own pool
+    False
     """
 
     def __init__(self):
@@ -409,6 +412,13 @@ class KernelScratch:
     def give(self, buf: np.ndarray) -> None:
         with self._lock:
             self._free.append(buf)
+
+    def __getstate__(self) -> dict:
+        # a process worker gets an empty pool of its own (a lock does not pickle)
+        return {}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__()
 
 
 def solve_compact(

@@ -78,3 +78,18 @@ def test_fold_values_the_same_with_two_threads():
     with joblib.parallel_config(backend="threading"):
         two = cv_path(path, X, y, folds, "mse", n_jobs=2, progress=False)
     assert np.array_equal(one.fold_values, two.fold_values)
+
+
+def test_fold_values_the_same_in_two_processes():
+    # the folds' data (with its pool of kernel buffers) is pickled to the workers
+    import joblib
+
+    rng = np.random.default_rng(12)
+    X = np.asfortranarray(rng.standard_normal((50, 1200)))
+    y = X[:, :3] @ np.array([1.0, -1.0, 0.5]) + rng.standard_normal(50)
+    path = solve(X, y, FitSpec.build(50, 1200))
+    folds = np.arange(50) % 5
+    one = cv_path(path, X, y, folds, "mse", n_jobs=1, progress=False)
+    with joblib.parallel_config(backend="loky"):
+        two = cv_path(path, X, y, folds, "mse", n_jobs=2, progress=False)
+    assert np.array_equal(one.fold_values, two.fold_values)
