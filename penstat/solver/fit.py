@@ -414,8 +414,9 @@ class KernelScratch:
             self._free.append(buf)
 
     def __getstate__(self) -> dict:
-        # a process worker gets an empty pool of its own (a lock does not pickle)
-        return {}
+        # a process worker gets an empty pool of its own (a lock does not pickle);
+        # a state that is not empty, so that __setstate__ always runs
+        return {"pool": "empty"}
 
     def __setstate__(self, state: dict) -> None:
         self.__init__()
