@@ -177,13 +177,28 @@ def test_kernel_compact_rows_are_the_dense_rows(shape, limits):
         )
 
     dense = np.zeros((40, p))
-    n_fit = gaussian_path(X, y, w, pf, 0.8, lams, True, True, 1e-7, 10**5, dense,
-                          *outputs(), **extra)  # fmt: skip
+    n_fit = gaussian_path(
+        X, y, w, pf, 0.8, lams, True, True, 1e-7, 10**5, dense, *outputs(), **extra
+    )
     rows = np.full((40, p), np.nan)  # entries the kernel must not need
     active, n_active = np.full(p, -1, dtype=np.int32), np.zeros(40, dtype=np.int32)
-    n_fit_c = gaussian_path(X, y, w, pf, 0.8, lams, True, True, 1e-7, 10**5, rows,
-                            *outputs(), active_out=active, n_active_out=n_active,
-                            **extra)  # fmt: skip
+    n_fit_c = gaussian_path(
+        X,
+        y,
+        w,
+        pf,
+        0.8,
+        lams,
+        True,
+        True,
+        1e-7,
+        10**5,
+        rows,
+        *outputs(),
+        active_out=active,
+        n_active_out=n_active,
+        **extra,
+    )
     assert n_fit_c == n_fit
     assert np.all(np.diff(n_active[:n_fit]) >= 0) and n_active[n_fit - 1] > 0
     rebuilt = np.zeros((n_fit, p))
@@ -196,7 +211,9 @@ def test_kernel_compact_rows_are_the_dense_rows(shape, limits):
     assert set(np.flatnonzero(dense[:n_fit].any(axis=0))) <= set(final.tolist())
 
 
-@pytest.mark.parametrize("scale", [1e-321, 1e-310, 1e-300, 1e-200, 1e-8, 1.0, 3.7, 1e12, 1e290])
+@pytest.mark.parametrize(
+    "scale", [1e-321, 1e-310, 1e-300, 1e-200, 1e-8, 1.0, 3.7, 1e12, 1e290]
+)
 @pytest.mark.parametrize("weighted", [False, True])
 def test_constant_columns_found_from_the_sd_as_by_comparison(scale, weighted):
     from penstat.solver.fit import _column_sd, _constant_among, _constant_columns
