@@ -248,7 +248,7 @@ class _Scaled:
     xm: np.ndarray
     xs: np.ndarray
     constant: np.ndarray
-    yk: np.ndarray
+    yk: np.ndarray | None
     ym: float
     ys: float
     wn: np.ndarray
@@ -318,6 +318,8 @@ def solve(X: np.ndarray, y: np.ndarray, spec: FitSpec, cut_grid=None, rows=None)
         lams_orig, lams_k, early_stop = _grid(scaled, spec, pf, n, p, cut_grid)
         raw = _run_kernel(scaled, spec, pf, lams_k, early_stop)
         scaled.Xs = None  # the standardized copy is no longer needed
+        if spec.family == "gaussian" and not scaled.sparse and not spec.is_group:
+            scaled.yk = None  # the kernel's work space since (overwrite_y)
         path = _to_path(y, w, scaled, spec, pf, lams_orig, raw)
         _check_finite(path, scaled)
         if early_stop and path.lambdas.size < lams_k.size:
@@ -593,6 +595,11 @@ def _run_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
             extra["gram"] = _sparse_gram(s.Xs, s.wn)
     else:
         X_args = (s.Xs,)
+        if spec.family == "gaussian":
+            # yk is this call's own (centred and scaled in _standardize) and not read
+            # after the kernel: the kernel centres it in place and works in its
+            # memory instead of copies of the response
+            extra["overwrite_y"] = True
     n_fit = int(
         kernel(
             *X_args,
