@@ -578,7 +578,7 @@ def _run_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
     kernel = _kernel(spec.family)
     extra = {}
     if spec.offset is not None and spec.family == "binomial":
-        extra["offset"] = np.array(spec.offset)  # the kernel takes a writable buffer
+        extra["offset"] = np.ascontiguousarray(spec.offset, dtype=float)  # no copy
     limits_k = _limit_args(spec, s.xs, s.ys, extra)
     if s.sparse:
         kernel = _sparse_kernel(spec.family)
