@@ -477,6 +477,26 @@ def _standardize(X, y, w, spec: FitSpec, rows=None) -> _Scaled:
     """The standardized problem (``w`` None: unit weights)."""
     n, p = y.shape[0], X.shape[1]
     wn, sw = _normalized(w, n)
+    # the response first: its temporaries are gone before the copy of X is made
+    if spec.family == "gaussian":
+        ya = y if spec.offset is None else y - spec.offset  # glmnet: y - offset
+        ym = float(wn @ ya) if spec.fit_intercept else 0.0
+        seen = ya if w is None else ya[w > 0]
+        if spec.fit_intercept and np.ptp(seen) == 0:
+            # a constant y is fitted by the intercept alone; its weighted mean can
+            # miss the value by round-off, and that residual set lambda_max near
+            # 1e-17, so the columns fitted the round-off
+            ym = float(seen[0])
+        del seen
+        yk = ya - ym
+        del ya
+        ys = float(np.sqrt(wn @ yk**2))
+        if not ys > 0:
+            ys = 1.0
+        yk /= ys  # in place: yk is ours
+    else:
+        ym, ys = 0.0, 1.0
+        yk = np.ascontiguousarray(y)
     Xs = np.empty((n, p), order="F")
     if rows is None:
         mean = wn @ X
@@ -498,23 +518,6 @@ def _standardize(X, y, w, spec: FitSpec, rows=None) -> _Scaled:
         Xs /= xs
     if constant.any():
         Xs[:, constant] = 0.0
-    if spec.family == "gaussian":
-        ya = y if spec.offset is None else y - spec.offset  # glmnet: y - offset
-        ym = float(wn @ ya) if spec.fit_intercept else 0.0
-        seen = ya if w is None else ya[w > 0]
-        if spec.fit_intercept and np.ptp(seen) == 0:
-            # a constant y is fitted by the intercept alone; its weighted mean can
-            # miss the value by round-off, and that residual set lambda_max near
-            # 1e-17, so the columns fitted the round-off
-            ym = float(seen[0])
-        yk = ya - ym
-        ys = float(np.sqrt(wn @ yk**2))
-        if not ys > 0:
-            ys = 1.0
-        yk /= ys  # in place: yk is ours
-    else:
-        ym, ys = 0.0, 1.0
-        yk = np.ascontiguousarray(y)
     return _Scaled(Xs, xm, xs, constant, yk, ym, ys, wn, sw)
 
 
@@ -548,7 +551,8 @@ def _grid(s: _Scaled, spec: FitSpec, pf, n: int, p: int, cut_grid):
                 group_factors(spec.groups, pf),
             )
         else:
-            grad = s.gradient(s.wn * null_resid)
+            # in place: null_resid is not read again
+            grad = s.gradient(np.multiply(s.wn, null_resid, out=null_resid))
             lam_max = lambda_max_of(grad, pf, spec.penalty)
         if not lam_max > 0:
             # nothing to select (e.g. y constant): any grid gives the null model
