@@ -32,8 +32,8 @@ weights), binomial 1000 x 100, 50000 x 200 and 20000 x 100 with weights and an
 offset. ``--set identity``: 48 small problems, timed as one, for the bit-for-bit
 comparison: both families; 200 x 20 (covariance mode), 60 x 150 and 150 x 100
 (naive mode); no weights or random weights; no offset or an offset; l1_ratio 1 and
-0.5; every one also with coefficient limits, without an intercept and
-unstandardized (one of the three each), and as a CV fold's fit.
+0.5; each with one of coefficient limits, no intercept or no standardization
+(in turn); every one also fitted as a CV fold (96 paths).
 """
 
 from __future__ import annotations
