@@ -257,7 +257,7 @@ class _Scaled:
     xm: np.ndarray
     xs: np.ndarray
     constant: np.ndarray
-    yk: np.ndarray
+    yk: np.ndarray | None
     ym: float
     ys: float
     wn: np.ndarray
@@ -327,6 +327,8 @@ def solve(X: np.ndarray, y: np.ndarray, spec: FitSpec, cut_grid=None, rows=None)
         lams_orig, lams_k, early_stop = _grid(scaled, spec, pf, n, p, cut_grid)
         raw = _run_kernel(scaled, spec, pf, lams_k, early_stop)
         scaled.Xs = None  # the standardized copy is no longer needed
+        if spec.family == "gaussian" and not scaled.sparse and not spec.is_group:
+            scaled.yk = None  # the kernel's work space since (overwrite_y)
         path = _to_path(y, w, scaled, spec, pf, lams_orig, raw)
         _check_finite(path, scaled)
         if early_stop and path.lambdas.size < lams_k.size:
@@ -674,6 +676,26 @@ def _standardize(X, y, w, spec: FitSpec, rows=None) -> _Scaled:
     """The standardized problem (``w`` None: unit weights)."""
     n, p = y.shape[0], X.shape[1]
     wn, sw = _normalized(w, n)
+    # the response first: its temporaries are gone before the copy of X is made
+    if spec.family == "gaussian":
+        ya = y if spec.offset is None else y - spec.offset  # glmnet: y - offset
+        ym = float(wn @ ya) if spec.fit_intercept else 0.0
+        seen = ya if w is None else ya[w > 0]
+        if spec.fit_intercept and np.ptp(seen) == 0:
+            # a constant y is fitted by the intercept alone; its weighted mean can
+            # miss the value by round-off, and that residual set lambda_max near
+            # 1e-17, so the columns fitted the round-off
+            ym = float(seen[0])
+        del seen
+        yk = ya - ym
+        del ya
+        ys = float(np.sqrt(wn @ yk**2))
+        if not ys > 0:
+            ys = 1.0
+        yk /= ys  # in place: yk is ours
+    else:
+        ym, ys = 0.0, 1.0
+        yk = np.ascontiguousarray(y)
     Xs = np.empty((n, p), order="F")
     if rows is None:
         mean = wn @ X
@@ -702,23 +724,6 @@ def _standardize(X, y, w, spec: FitSpec, rows=None) -> _Scaled:
         Xs /= xs
     if constant.any():
         Xs[:, constant] = 0.0
-    if spec.family == "gaussian":
-        ya = y if spec.offset is None else y - spec.offset  # glmnet: y - offset
-        ym = float(wn @ ya) if spec.fit_intercept else 0.0
-        seen = ya if w is None else ya[w > 0]
-        if spec.fit_intercept and np.ptp(seen) == 0:
-            # a constant y is fitted by the intercept alone; its weighted mean can
-            # miss the value by round-off, and that residual set lambda_max near
-            # 1e-17, so the columns fitted the round-off
-            ym = float(seen[0])
-        yk = ya - ym
-        ys = float(np.sqrt(wn @ yk**2))
-        if not ys > 0:
-            ys = 1.0
-        yk /= ys  # in place: yk is ours
-    else:
-        ym, ys = 0.0, 1.0
-        yk = np.ascontiguousarray(y)
     return _Scaled(Xs, xm, xs, constant, yk, ym, ys, wn, sw)
 
 
@@ -752,7 +757,8 @@ def _grid(s: _Scaled, spec: FitSpec, pf, n: int, p: int, cut_grid):
                 group_factors(spec.groups, pf),
             )
         else:
-            grad = s.gradient(s.wn * null_resid)
+            # in place: null_resid is not read again
+            grad = s.gradient(np.multiply(s.wn, null_resid, out=null_resid))
             lam_max = lambda_max_of(grad, pf, spec.penalty)
         if not lam_max > 0:
             # nothing to select (e.g. y constant): any grid gives the null model
@@ -792,7 +798,7 @@ def _run_kernel(
     kernel = _kernel(spec.family)
     extra = {}
     if spec.offset is not None and spec.family == "binomial":
-        extra["offset"] = np.array(spec.offset)  # the kernel takes a writable buffer
+        extra["offset"] = np.ascontiguousarray(spec.offset, dtype=float)  # no copy
     limits_k = _limit_args(spec, s.xs, s.ys, extra)
     if active is not None:
         extra["active_out"], extra["n_active_out"] = active
@@ -811,6 +817,11 @@ def _run_kernel(
             extra["gram"] = _sparse_gram(s.Xs, s.wn)
     else:
         X_args = (s.Xs,)
+        if spec.family == "gaussian":
+            # yk is this call's own (centred and scaled in _standardize) and not read
+            # after the kernel: the kernel centres it in place and works in its
+            # memory instead of copies of the response
+            extra["overwrite_y"] = True
     n_fit = int(
         kernel(
             *X_args,

@@ -42,17 +42,23 @@ def binomial_null_fit(
     >>> binomial_null_fit(Xu, np.array([0.0, 0.0, 1.0, 1.0]), wn, True)[1]
     'complete'
     """
-    cols = [np.ones(y.size)] if fit_intercept else []
-    Z = np.column_stack(cols + [Xu]) if (cols or Xu.shape[1]) else np.zeros((y.size, 0))
-    off = np.zeros(y.size) if offset is None else offset
+    # (vectors of length n are made in place where the numbers allow it: this fit
+    # runs beside the standardized copy of X, at a resampling task's peak)
+    cols = [np.ones((y.size, 1))] if fit_intercept else []
+    Z = np.hstack(cols + [Xu]) if (cols or Xu.shape[1]) else np.zeros((y.size, 0))
+    del cols
     if Z.shape[1] == 0:
-        return off.copy(), None
+        return (np.zeros(y.size) if offset is None else offset.copy()), None
+    # no offset: zeros that take no memory (the same sums as a vector of zeros)
+    off = np.broadcast_to(0.0, y.shape) if offset is None else offset
     pos = wn > 0
     # a proportion 0 < y < 1 is a success and a failure at the same linear predictor
     ones, zeros = pos & (y > 0), pos & (y < 1)
 
     def loss(eta):
-        return float(wn @ (np.logaddexp(0.0, eta) - y * eta))
+        terms = np.logaddexp(0.0, eta)
+        terms -= y * eta
+        return float(wn @ terms)
 
     def separates(eta):
         lo, hi = eta[ones].min(), eta[zeros].max()
@@ -69,8 +75,14 @@ def binomial_null_fit(
     done, moved = False, np.inf
     for _ in range(n_steps):
         mu = expit(eta)
-        v = np.maximum(mu * (1 - mu), 1e-10) * wn
-        step = np.linalg.lstsq(Z.T @ (v[:, None] * Z), Z.T @ (wn * (y - mu)), rcond=None)[0]
+        v = 1 - mu
+        v *= mu
+        np.maximum(v, 1e-10, out=v)
+        v *= wn
+        score = np.subtract(y, mu, out=mu)
+        score *= wn
+        step = np.linalg.lstsq(Z.T @ (v[:, None] * Z), Z.T @ score, rcond=None)[0]
+        del v, score, mu
         t = 1.0
         for _ in range(40):
             eta_new = off + Z @ (beta + t * step)
@@ -95,8 +107,11 @@ def binomial_null_fit(
     # measurably before their margins are large (one such row in 20000). A step that
     # still moves, no convergence, or a row fitted almost perfectly (which a finite
     # maximum can also give) sends the question to the exact check.
-    sign, labelled = np.where(y == 1, 1.0, -1.0), pos & ((y == 0) | (y == 1))
-    margin = float(np.max(sign[labelled] * (eta[labelled] - off[labelled]), initial=0.0))
+    labelled = pos & ((y == 0) | (y == 1))
+    signed = eta - off
+    signed *= np.where(y == 1, 1.0, -1.0)
+    margin = float(np.max(signed[labelled], initial=0.0))
+    del signed
     suspicious = not done or moved > 1e-3 or margin > 25.0
     return eta, (separation(*signed_rows(Z[pos], y[pos])) if suspicious else None)
 

@@ -314,7 +314,9 @@ cdef struct Problem:
     long stamp              # Newton steps taken
     double *g               # gradients x_j' r
     double *eta             # linear predictor (n)
-    double *eta_old         # at the start of the Newton step
+    double *eta_old         # at the start of the Newton step (copied when its model
+                            # is solved: eta does not move while it is, so this
+                            # memory is the model's length-n scratch cg_t until then)
     double *eta_lam         # at the solution of the previous lambda (_extrapolate)
     double *r               # working residual
     double *v               # working weights
@@ -329,7 +331,8 @@ cdef struct Problem:
     unsigned char *inA
     unsigned char *ju       # usable columns (with weighted variance)
     # Scratch.
-    double *cg_vec          # 3 n
+    double *cg_t            # n, the memory of eta_old (above)
+    double *cg_vec          # 2 n
     int *cg_S               # p
     double *cg_work         # 7 (p + 1)
     double *h_gram          # weighted Gram of the blocks of A, 16 per block
@@ -731,7 +734,7 @@ cdef int _newton_cg_step(Problem* P, double l1, double l2, double cg_tol,
     With limits (``lo`` not NULL) coefficients at a limit stay there (out of S), and
     the step is cut where a coefficient reaches a limit, as where one reaches 0.
     Scratch: ``P.cg_S`` (the support), ``P.cg_work`` (7 (m + 1) doubles) and
-    ``P.cg_vec`` (3 n doubles).
+    ``P.cg_t`` and ``P.cg_vec`` (3 n doubles).
 
     Returns -1 when the step changed the support (or was not taken), 1 when
     the full step was taken but conjugate gradients stopped at ``cg_max_it``
@@ -750,7 +753,7 @@ cdef int _newton_cg_step(Problem* P, double l1, double l2, double cg_tol,
     cdef double* r = P.r
     cdef int* S = P.cg_S
     cdef double* work = P.cg_work
-    cdef double* t3 = P.cg_vec
+    cdef double* t2 = P.cg_vec
     cdef const double* lo = P.lo
     cdef const double* hi = P.hi
     cdef int m = 0, i, k, l, j, it, one = 1, max_it, k_stop = -1
@@ -762,9 +765,9 @@ cdef int _newton_cg_step(Problem* P, double l1, double l2, double cg_tol,
     cdef double* hp
     cdef double* diag
     cdef double* g
-    cdef double* t = t3
-    cdef double* vt = t3 + n
-    cdef double* u = t3 + 2 * n
+    cdef double* t = P.cg_t
+    cdef double* vt = t2
+    cdef double* u = t2 + n
     for k in range(nA):
         bj = b[A[k]]
         if bj != 0.0 and (lo == NULL or (bj != lo[A[k]] and bj != hi[A[k]])):
@@ -1085,7 +1088,7 @@ cdef long _gram_newton_step(Problem* P, double l1, double l2, double shr_in,
     cdef double* gr = P.gram_grad
     cdef int* act = P.cg_S
     cdef double* vals = P.cg_work
-    cdef double* t = P.cg_vec
+    cdef double* t = P.cg_t
     cdef int i, c, j, na, nm, st, tries, ncyc
     cdef double s, sg, dlx, a_thr
     cdef long sweeps = 0
@@ -1422,7 +1425,6 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                     xmz += v[i]
                     vsq += v[i] * v[i]
                     r[i] = w[i] * (y[i] - qi)
-                    eta_old[i] = eta[i]
                 P.xmz = xmz
                 P.stamp += 1
                 for k in range(P.nW):
@@ -1510,6 +1512,9 @@ cdef int _fit_path(Problem* P) noexcept nogil:
                                 tp = _tick(T_CG, tp)
                                 _count(C_CG, 1)
 
+                # eta has not moved since the step began: it is eta_old, whose memory
+                # served the model's solvers as scratch (cg_t) until now
+                memcpy(eta_old, eta, n * sizeof(double))
                 # New linear predictor, true objective, and step halving when the
                 # full Newton step does not decrease it. As r = w (y - q) - v (eta_new
                 # - eta), the new linear predictor comes from the residual in O(n); it
@@ -1836,7 +1841,7 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     cdef unsigned char[::1] inW = np.zeros(p, dtype=np.uint8)
     cdef unsigned char[::1] inA = np.zeros(p, dtype=np.uint8)
     cdef unsigned char[::1] ju = np.zeros(p, dtype=np.uint8)
-    cdef double[::1] cg_vec = np.zeros(3 * n)
+    cdef double[::1] cg_vec = np.zeros(2 * n)
     cdef long[::1] xv_stamp = np.full(p, -1, dtype="l")
     cdef int[::1] cg_S = np.zeros(p, dtype=np.intc)
     cdef double[::1] cg_work = np.zeros(7 * (p + 1))
@@ -1909,6 +1914,7 @@ def binomial_path(X, y, w, pf, double l1_ratio, lambdas, bint fit_intercept,
     P.inA = &inA[0]
     P.ju = &ju[0]
     P.cg_vec = &cg_vec[0]
+    P.cg_t = &eta_old[0]
     P.cg_S = &cg_S[0]
     P.cg_work = &cg_work[0]
     P.h_gram = &h_gram[0]

@@ -1802,7 +1802,7 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
                   double[::1] dev_out, int[::1] iter_out,
                   unsigned char[::1] converged_out, int mode=-1, lower=None,
                   upper=None, bint stop_on_change=True, bint screen=True,
-                  active_out=None, n_active_out=None):
+                  active_out=None, n_active_out=None, bint overwrite_y=False):
     """Fit the gaussian elastic-net path on a standardized problem.
 
     See ``docs/internals.md`` (kernel contract). ``mode`` selects the update scheme:
@@ -1818,7 +1818,13 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
     ``coefs_out`` then holds, in its first ``n_active_out[m]`` entries, the
     coefficients of the columns ``active_out[0:n_active_out[m]]`` (the working set
     in order of entry; it only grows along the path), every other coefficient being
-    0; the rest of the row is not written. Returns the number of lambdas fitted.
+    0; the rest of the row is not written. ``overwrite_y``: ``y`` is the
+    caller's scratch (a writable array, not needed after the call): the kernel
+    centres it in place and uses it as its own length-n work space instead of a
+    copy (the same numbers). The covariance scheme then allocates no vector of
+    length n at all; the naive one allocates the residual, its weighted copy and
+    (non-uniform weights) a product scratch, and with screening the residual of
+    the last full gradient. Returns the number of lambdas fitted.
     """
     cdef int n = X.shape[0], p = X.shape[1], nlam = lambdas.shape[0], i, j, one = 1
     cdef int n_fitted
@@ -1863,7 +1869,15 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
         b0 += w[i] * y[i]
     if not fit_intercept:
         b0 = 0.0
-    cdef double[::1] yc = np.empty(max(n, 1))
+    # the centred response: in y itself when the caller gave it as scratch
+    cdef double[::1] yc
+    if overwrite_y and n > 0:
+        yc = y.base
+        if yc.shape[0] != n or &yc[0] != &y[0]:
+            raise ValueError("gaussian_path: overwrite_y needs y as a writable "
+                             "contiguous array of its own")
+    else:
+        yc = np.empty(max(n, 1))
     for i in range(n):
         yc[i] = y[i] - b0
         yy += w[i] * yc[i] * yc[i]
@@ -1872,10 +1886,17 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
     cdef double[::1] b = np.zeros(max(p, 1))
     cdef double[::1] g = np.zeros(max(p, 1))
     cdef double[::1] c = np.zeros(max(p, 1))
-    cdef double[::1] wr = np.empty(max(n, 1))
-    cdef double[::1] tmp = np.empty(max(n, 1))
-    cdef double[::1] r = np.empty(max(n, 1))
-    cdef double[::1] rref = np.empty(max(n, 1))
+    # Vectors of length n. The covariance scheme reads the centred response only
+    # to form c (below): its weighted copy for that product, and later the square
+    # roots of the weights (gram_complete), go into yc's own memory. The naive
+    # scheme keeps yc and needs the residual, its weighted copy, a product scratch
+    # for non-uniform weights (add_to_active) and, with screening, the residual of
+    # the last full gradient.
+    cdef bint naive = not gram
+    cdef double[::1] wr = yc if gram else np.empty(max(n, 1))
+    cdef double[::1] tmp = yc if gram or uniform else np.empty(max(n, 1))
+    cdef double[::1] r = np.empty(max(n, 1) if naive else 1)
+    cdef double[::1] rref = np.empty(max(n, 1) if naive and screen else 1)
     cdef double[::1] tmp2 = np.empty(max(p, 1))
     cdef int[::1] cidx = np.empty(max(p, 1), dtype=np.int32)
     cdef double[::1] sv = np.zeros(max(p, 1))
@@ -1936,9 +1957,11 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
     P.wr = &wr[0]
     P.tmp = &tmp[0]
     # the null start: r = yc, wr = W r (above) and g = c, exact for every column
+    # (the covariance scheme keeps no residual: yc now holds W yc)
     P.r = &r[0]
-    for i in range(n):
-        r[i] = yc[i]
+    if naive:
+        for i in range(n):
+            r[i] = yc[i]
     P.wr_valid = True
     P.fresh = True
     P.rref = &rref[0]
