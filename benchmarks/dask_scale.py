@@ -20,7 +20,15 @@ the first ``--mem-n`` rows (the count depends on the data's model, little on n).
 ``--mem-n`` rows are also fitted in memory (pandas), for the time against the
 Dask fit of the same rows.
 
-    python benchmarks/dask_scale.py --n 1e7
+The files are written by ``--jobs`` processes, one generator per file seeded by
+(seed, file number), so ``--data DIR`` can hold one set for every size: the first
+``n / --rows-per-file`` files are the ``n``-row set, and files already there are
+kept (an interrupted write resumes).
+
+    python benchmarks/dask_scale.py --write-only --data DIR --n 5e7
+    python benchmarks/dask_scale.py --data DIR --n 1e7
+    python benchmarks/dask_scale.py --data DIR --n 5e7 --memory-fraction 0.06
+    python benchmarks/dask_scale.py --data DIR --in-memory-only --family gaussian
     python benchmarks/dask_scale.py --n 5e7 --max-irls-passes 3
     python benchmarks/dask_scale.py --n 1e6 --mem-n 1e6
     python benchmarks/dask_scale.py --profile     # CPU time of a pass's steps
@@ -441,7 +449,7 @@ def profile_partition(rows: int, reps: int = 5) -> list[dict]:
 
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="penstat-dask-profile-"))
     try:
-        write_files(tmp, rows, rows)
+        write_files(tmp, rows, rows, jobs=1)
         f = next(tmp.glob("*.parquet"))
         part = pd.read_parquet(f)
         small = dd.from_pandas(part.iloc[:2000], npartitions=1)
@@ -575,6 +583,8 @@ def main() -> None:
         print(_table(profile_partition(args.rows_per_file)))
         return
     if args.in_memory_only:
+        if args.family == "both" or not args.data:
+            parser.error("--in-memory-only takes --data and one --family")
         # one family per process, so that the peak memory is that fit's
         m = int(float(args.mem_n))
         wall, cpu, peak = in_memory(pathlib.Path(args.data), m, args.family, args.nlambda)
