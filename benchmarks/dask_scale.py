@@ -20,7 +20,15 @@ the first ``--mem-n`` rows (the count depends on the data's model, little on n).
 ``--mem-n`` rows are also fitted in memory (pandas), for the time against the
 Dask fit of the same rows.
 
-    python benchmarks/dask_scale.py --n 1e7
+The files are written by ``--jobs`` processes, one generator per file seeded by
+(seed, file number), so ``--data DIR`` can hold one set for every size: the first
+``n / --rows-per-file`` files are the ``n``-row set, and files already there are
+kept (an interrupted write resumes).
+
+    python benchmarks/dask_scale.py --write-only --data DIR --n 5e7
+    python benchmarks/dask_scale.py --data DIR --n 1e7
+    python benchmarks/dask_scale.py --data DIR --n 5e7 --memory-fraction 0.06
+    python benchmarks/dask_scale.py --data DIR --in-memory-only --family gaussian
     python benchmarks/dask_scale.py --n 5e7 --max-irls-passes 3
     python benchmarks/dask_scale.py --n 1e6 --mem-n 1e6
     python benchmarks/dask_scale.py --profile     # CPU time of a pass's steps
@@ -72,21 +80,54 @@ def make_rows(rng: np.random.Generator, m: int) -> dict[str, np.ndarray]:
     return cols
 
 
-def write_files(root: pathlib.Path, n: int, rows_per_file: int, seed: int = 0) -> int:
+def _write_one(args: tuple[pathlib.Path, int, int, int]) -> None:
+    """File ``i``: its rows depend only on ``(seed, i)``, so any set of files can be
+    written in any order, by any process, and the first ``k`` files of a larger set
+    are the smaller set."""
+    root, i, m, seed = args
+    path = root / f"part-{i:05d}.parquet"
+    if path.exists():
+        return
+    tmp = root / f".part-{i:05d}.parquet.tmp"
+    pq.write_table(
+        pa.table(make_rows(np.random.default_rng([seed, i]), m)),
+        tmp,
+        compression="none",
+        use_dictionary=False,
+        write_statistics=False,
+    )
+    tmp.rename(path)  # a file is there whole or not at all
+
+
+def data_files(root: pathlib.Path, n: int, rows_per_file: int) -> list[pathlib.Path]:
+    """The files that hold the first ``n`` rows."""
+    return [root / f"part-{i:05d}.parquet" for i in range(-(-n // rows_per_file))]
+
+
+def write_files(
+    root: pathlib.Path, n: int, rows_per_file: int, seed: int = 0, jobs: int = 2
+) -> int:
     """Parquet files of ``n`` rows; returns the bytes of the float64 values.
 
-    One generator draw per file, written by Arrow without compression or
-    dictionaries (random doubles do not compress), no pandas in between."""
-    rng = np.random.default_rng(seed)
+    One generator per file (seeded by ``(seed, file)``), written by Arrow without
+    compression, dictionaries or statistics (random doubles do not compress), no
+    pandas in between, ``jobs`` files at a time in worker processes, in file order.
+    Files already there are kept, so an interrupted write resumes."""
+    from concurrent.futures import ProcessPoolExecutor
+
     root.mkdir(parents=True, exist_ok=True)
-    for i, start in enumerate(range(0, n, rows_per_file)):
-        m = min(rows_per_file, n - start)
-        pq.write_table(
-            pa.table(make_rows(rng, m)),
-            root / f"part-{i:05d}.parquet",
-            compression="none",
-            use_dictionary=False,
-        )
+    todo = [
+        (root, i, min(rows_per_file, n - start), seed)
+        for i, start in enumerate(range(0, n, rows_per_file))
+    ]
+    if jobs <= 1:
+        for item in todo:
+            _write_one(item)
+    else:
+        with ProcessPoolExecutor(jobs) as pool:
+            for done, _ in enumerate(pool.map(_write_one, todo, chunksize=1), 1):
+                if done % 100 == 0:
+                    print(f"  {done} of {len(todo)} files", flush=True)
     return n * (P + 2) * 8
 
 
@@ -201,22 +242,26 @@ def plain_pass(ddf, client=None) -> tuple[float, float]:
     return took, cpu
 
 
-def in_memory(root: pathlib.Path, n_rows: int, family: str, nlambda: int) -> float:
-    """Seconds of the in-memory fit of the first ``n_rows`` rows (pandas)."""
+def in_memory(
+    root: pathlib.Path, n_rows: int, family: str, nlambda: int
+) -> tuple[float, float, int]:
+    """Wall and CPU seconds of the in-memory fit of the first ``n_rows`` rows
+    (pandas), and the peak resident memory of this process (bytes) after it."""
     import pandas as pd
 
     import penstat as ps
 
     frames, got = [], 0
-    for f in sorted(root.glob("*.parquet")):
+    for f in sorted(root.glob("part-*.parquet")):
         frames.append(pd.read_parquet(f))
         got += len(frames[-1])
         if got >= n_rows:
             break
     df = pd.concat(frames, ignore_index=True).iloc[:n_rows]
-    t0 = time.perf_counter()
+    del frames
+    t0, c0 = time.perf_counter(), time.process_time()
     ps.fit(FORMULA[family], df, family=family, select="cv_1se", seed=1, nlambda=nlambda)
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0, _peak_rss()
 
 
 def run(args) -> list[dict]:
@@ -229,16 +274,15 @@ def run(args) -> list[dict]:
     families = ["gaussian", "binomial"] if args.family == "both" else [args.family]
     rows = []
     tmp = pathlib.Path(args.dir or tempfile.mkdtemp(prefix="penstat-dask-"))
-    root = tmp / "data"
+    root = pathlib.Path(args.data) if args.data else tmp / "data"
     try:
         t0 = time.perf_counter()
-        if args.keep and root.exists():
-            nbytes = n * (P + 2) * 8
-        else:
-            nbytes = write_files(root, n, args.rows_per_file)
+        nbytes = write_files(root, n, args.rows_per_file, jobs=args.jobs)
         print(
-            f"wrote {nbytes / 2**20:.0f} MB in {time.perf_counter() - t0:.0f} s", flush=True
+            f"{nbytes / 2**20:.0f} MB of files ready in {time.perf_counter() - t0:.0f} s",
+            flush=True,
         )
+        files = [str(f) for f in data_files(root, n, args.rows_per_file)]
         limit = int(max(args.memory_fraction * nbytes, args.min_memory * 2**20))
         with (
             LocalCluster(
@@ -250,7 +294,7 @@ def run(args) -> list[dict]:
             ) as cluster,
             Client(cluster) as client,
         ):
-            ddf = dd.read_parquet(str(root))
+            ddf = dd.read_parquet(files)
             # plain passes before, between and after the fits: each fit's reference
             # is the mean of the one before it and the one after it
             before = plain_pass(ddf, client)
@@ -316,12 +360,12 @@ def run(args) -> list[dict]:
         if args.mem_n and not args.no_in_memory:
             m = int(float(args.mem_n))
             for family in families:
-                t_mem = in_memory(root, m, family, args.nlambda)
+                t_mem, _, _ = in_memory(root, m, family, args.nlambda)
                 print(f"in memory, {family}, {m} rows: {t_mem:.1f} s", flush=True)
                 rows[families.index(family)]["in_memory_rows"] = m
                 rows[families.index(family)]["in_memory_s"] = t_mem
     finally:
-        if args.dir is None or not args.keep:
+        if not args.data and (args.dir is None or not args.keep):
             shutil.rmtree(root, ignore_errors=True)
         if args.dir is None:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -346,7 +390,7 @@ def profile_partition(rows: int, reps: int = 5) -> list[dict]:
 
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="penstat-dask-profile-"))
     try:
-        write_files(tmp, rows, rows)
+        write_files(tmp, rows, rows, jobs=1)
         f = next(tmp.glob("*.parquet"))
         part = pd.read_parquet(f)
         small = dd.from_pandas(part.iloc[:2000], npartitions=1)
@@ -443,12 +487,45 @@ def main() -> None:
     )
     parser.add_argument("--dir", default=None, help="where to write the files")
     parser.add_argument(
+        "--data",
+        default=None,
+        help="a data directory kept between runs: missing files are written, the "
+        "first n rows' files are read (the 1e7 set is the first files of the 5e7 set)",
+    )
+    parser.add_argument("--jobs", type=int, default=2, help="processes that write")
+    parser.add_argument(
+        "--in-memory-only",
+        action="store_true",
+        help="only the in-memory fit of --mem-n rows of --data (one --family)",
+    )
+    parser.add_argument(
+        "--write-only", action="store_true", help="write the files of --data and stop"
+    )
+    parser.add_argument(
         "--keep", action="store_true", help="keep the files in --dir (and reuse them)"
     )
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     if args.profile:
         print(_table(profile_partition(args.rows_per_file)))
+        return
+    if args.in_memory_only:
+        if args.family == "both" or not args.data:
+            parser.error("--in-memory-only takes --data and one --family")
+        # one family per process, so that the peak memory is that fit's
+        m = int(float(args.mem_n))
+        wall, cpu, peak = in_memory(pathlib.Path(args.data), m, args.family, args.nlambda)
+        print(
+            f"in memory, {args.family}, {m} rows: {wall:.1f} s, CPU {cpu:.1f} s, "
+            f"peak RSS {peak / 2**20:.0f} MB"
+        )
+        return
+    if args.write_only:
+        t0 = time.perf_counter()
+        nbytes = write_files(
+            pathlib.Path(args.data), int(float(args.n)), args.rows_per_file, jobs=args.jobs
+        )
+        print(f"wrote {nbytes / 2**20:.0f} MB in {time.perf_counter() - t0:.0f} s")
         return
     rows = run(args)
     print()
