@@ -36,6 +36,7 @@ __all__ = [
     "attach_offset",
     "caller_names",
     "hash_folds",
+    "missing_rows",
     "poisson_counts",
     "template_frame",
 ]
@@ -125,10 +126,47 @@ class DataFacts:
         return np.concatenate([[0], np.cumsum(self.lengths)[:-1]]).astype(np.int64)
 
 
+def missing_rows(part: pd.DataFrame, columns: list[str]) -> np.ndarray | None:
+    """Rows of ``part`` missing a value in any of ``columns`` (a boolean mask), or
+    None when no row is: column by column, a float column first by its sum (NaN
+    only when a value is NaN, or inf and -inf meet; then the exact test), integer
+    and boolean NumPy columns not at all (they cannot hold a missing value), the
+    others by ``isna``. The same rows as ``part[columns].isna().any(axis=1)``,
+    without its (rows x columns) masks.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"x": [1.0, np.nan, 3.0], "g": ["a", "b", None],
+    ...                    "k": [1, 2, 3]})
+    >>> missing_rows(df, ["x", "g", "k"]).tolist()
+    [False, True, True]
+    >>> missing_rows(df, ["k"]) is None
+    True
+    """
+    na = None
+    for c in columns:
+        column = part[c]
+        dtype = column.dtype
+        if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+            continue
+        if isinstance(dtype, np.dtype) and dtype.kind == "f":
+            values = column.to_numpy()
+            with np.errstate(invalid="ignore", over="ignore"):
+                if not np.isnan(np.add.reduce(values)):
+                    continue
+            mask = np.isnan(values)
+        else:
+            mask = column.isna().to_numpy(dtype=bool)
+        if mask.any():
+            na = mask if na is None else na | mask
+    return na
+
+
 def facts_of_partition(part: pd.DataFrame, used: list[str], level_cols: list[str]):
     """One partition's contribution to :class:`DataFacts`."""
-    keep = ~part[used].isna().any(axis=1).to_numpy() if used else np.ones(len(part), bool)
-    kept = part.loc[keep]
+    na = missing_rows(part, used)
+    # no row dropped (the common case): the partition as it is, not a copy
+    kept = part if na is None else part.loc[~na]
     levels = {}
     for c in level_cols:
         values = kept[c]
@@ -136,7 +174,7 @@ def facts_of_partition(part: pd.DataFrame, used: list[str], level_cols: list[str
             levels[c] = set(values.cat.categories.tolist())
         else:
             levels[c] = set(values.dropna().unique().tolist())
-    return len(part), levels, kept.head(_SAMPLE_ROWS), int(keep.sum())
+    return len(part), levels, kept.head(_SAMPLE_ROWS), len(kept)
 
 
 def merge_facts(a, b):
@@ -262,18 +300,30 @@ class PartitionDesign:
         variable of the formula dropped): ``X`` (n, p), ``y``, ``w``, ``offset``
         (or None), ``fold`` (0 .. K-1, or None without CV) and ``n_dropped``."""
         d = self.design
-        na = (
-            part[self.used].isna().any(axis=1).to_numpy()
-            if self.used
-            else np.zeros(len(part), bool)
-        )
-        keep = ~na
+        X = None
+        na = None
+        rest = self.used
+        if self.direct is not None and len(part) and _numpy_numbers(part, self.direct):
+            # every design column is a numeric column of the data: one copy, no
+            # patsy; a column's sum is finite when all its values are (else, or on
+            # overflow, the exact tests: NaN rows are dropped, inf is refused)
+            X = np.asfortranarray(part[self.direct].to_numpy(dtype=float))
+            with np.errstate(invalid="ignore", over="ignore"):
+                finite = np.isfinite(X.sum(axis=0))
+            if not finite.all():
+                na = np.isnan(X[:, ~finite]).any(axis=1)
+                na = na if na.any() else None
+            rest = [c for c in self.used if c not in set(self.direct)]
+        more = missing_rows(part, rest)
+        if more is not None:
+            na = more if na is None else na | more
+        keep = None if na is None else ~na
         # no row dropped (the common case): the partition as it is, not a copy
-        kept = part.loc[keep] if na.any() else part
-        if len(kept) and self.direct is not None:
-            # every design column is a numeric column of the data: patsy would copy it
-            X = np.asfortranarray(kept[self.direct].to_numpy(dtype=float))
-            if not np.isfinite(X).all():
+        kept = part if na is None else part.loc[keep]
+        if X is not None:
+            if na is not None:
+                X = np.asfortranarray(X[keep])
+            if not finite.all() and not np.isfinite(X).all():
                 bad = [
                     c
                     for c, ok in zip(self.direct, np.isfinite(X).all(axis=0), strict=True)
@@ -307,12 +357,13 @@ class PartitionDesign:
                     f"offset column {self.offset!r} has missing or infinite values in a "
                     "row used"
                 )
+        positions = start + (
+            np.arange(len(part), dtype=np.int64) if keep is None else np.flatnonzero(keep)
+        )
         fold = None
         if self.foldid is not None:
-            codes = {label: k for k, label in enumerate(self.fold_labels)}
-            fold = np.array([codes[v] for v in kept[self.foldid].tolist()], dtype=np.int64)
+            fold = _label_codes(kept[self.foldid], self.fold_labels)
         elif self.nfolds:
-            positions = start + np.flatnonzero(keep)
             fold = hash_folds(positions, self.nfolds, self.seed)
         return {
             "X": np.asarray(X, dtype=float, order="F"),
@@ -320,9 +371,29 @@ class PartitionDesign:
             "w": w,
             "offset": off,
             "fold": fold,
-            "positions": start + np.flatnonzero(keep),
-            "n_dropped": int(na.sum()),
+            "positions": positions,
+            "n_dropped": 0 if na is None else int(na.sum()),
         }
+
+
+def _numpy_numbers(part: pd.DataFrame, columns: list[str]) -> bool:
+    """Whether every one of ``columns`` holds NumPy floats or integers (no missing
+    value marker other than NaN)."""
+    dtypes = part.dtypes
+    return all(isinstance(dtypes[c], np.dtype) and dtypes[c].kind in "fiu" for c in columns)
+
+
+def _label_codes(values: pd.Series, labels: list) -> np.ndarray:
+    """The position of each value in ``labels`` (every value is one of them)."""
+    try:
+        codes = pd.Categorical(values, categories=labels).codes.astype(np.int64)
+    except (TypeError, ValueError):
+        codes = None
+    if codes is None or (codes < 0).any():
+        # labels pandas does not take as categories (mixed types): one by one
+        index = {label: k for k, label in enumerate(labels)}
+        codes = np.array([index[v] for v in values.tolist()], dtype=np.int64)
+    return codes
 
 
 def _formula_env(shipped: dict):

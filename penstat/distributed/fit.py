@@ -61,7 +61,7 @@ from penstat.distributed.design import (
     plan_design,
     poisson_counts,
 )
-from penstat.distributed.passes import Scan
+from penstat.distributed.passes import Scan, partition_fold_stats
 from penstat.engine import EngineFit
 from penstat.family import get_family
 from penstat.selection.criteria import best_index, log_choose
@@ -191,15 +191,7 @@ def _fold_stats_task(part, start, shared):
     X, y, w = b["X"], b["y"], b["w"]
     if y_as_offset and b["offset"] is not None:
         y = y - b["offset"]
-    out = []
-    for k in range(nfold):
-        rows = (
-            np.ones(y.shape[0], bool) if b["fold"] is None or nfold == 1 else b["fold"] == k
-        )
-        wk = None if w is None else w[rows]
-        npos = int(rows.sum()) if wk is None else int(np.count_nonzero(wk > 0))
-        out.append(_stats(X[rows], y[rows], wk, pdesign.p, npos))
-    return [*out, _WeightSpan.of(w)]
+    return [*partition_fold_stats(X, y, w, b["fold"], nfold), _WeightSpan.of(w)]
 
 
 def _irls_task(part, start, shared):

@@ -17,10 +17,12 @@ from collections.abc import Callable
 from typing import Any
 
 import dask
+import numpy as np
 
 from penstat._runner import limit_blas
+from penstat.solver.gram import GramStats
 
-__all__ = ["Scan"]
+__all__ = ["Scan", "partition_fold_stats"]
 
 _SPLIT_EVERY = 8
 
@@ -58,6 +60,45 @@ def _combine_many(combine, *parts):
     out = parts[0]
     for part in parts[1:]:
         out = combine(out, part)
+    return out
+
+
+def partition_fold_stats(X, y, w, fold, nfold: int) -> list[GramStats]:
+    """The statistics (:meth:`GramStats.from_arrays`) of the rows of each fold
+    ``0 .. nfold - 1`` of one partition (``fold`` None or ``nfold`` 1: one "fold",
+    every row), each with ``extra`` its rows of positive weight. The rows are put
+    in fold order once (a stable sort: each fold's rows keep their order), so that
+    every fold is a slice, not a masked copy of the rows.
+
+    Examples
+    --------
+    >>> X = np.arange(12.0).reshape(6, 2)
+    >>> y, fold = np.arange(6.0), np.array([1, 0, 1, 0, 2, 2])
+    >>> stats = partition_fold_stats(X, y, None, fold, 3)
+    >>> [(s.n_rows, s.x_mean.tolist(), s.extra) for s in stats]
+    [(2, [4.0, 5.0], 2.0), (2, [2.0, 3.0], 2.0), (2, [9.0, 10.0], 2.0)]
+    """
+    p = X.shape[1]
+    if fold is None or nfold == 1:
+        bounds, Xs, ys, ws = np.array([0, y.shape[0]]), X, y, w
+        nfold = 1
+    else:
+        order = np.argsort(fold, kind="stable")
+        bounds = np.searchsorted(fold[order], np.arange(nfold + 1), side="left")
+        Xs = np.empty(X.shape, order="F")
+        for j in range(p):
+            np.take(X[:, j], order, out=Xs[:, j])
+        ys = y[order]
+        ws = None if w is None else w[order]
+    out = []
+    for k in range(nfold):
+        a, b = int(bounds[k]), int(bounds[k + 1])
+        wk = None if ws is None else ws[a:b]
+        npos = b - a if wk is None else int(np.count_nonzero(wk > 0))
+        if b == a:
+            out.append(GramStats.empty(p))
+        else:
+            out.append(GramStats.from_arrays(Xs[a:b], ys[a:b], wk, extra=float(npos)))
     return out
 
 
