@@ -289,6 +289,12 @@ class PartitionDesign:
     def p(self) -> int:
         return len(self.design.columns)
 
+    @property
+    def columns_read(self) -> list[str]:
+        """The columns of the data a partition's coding reads."""
+        others = [c for c in (self.weights, self.offset, self.foldid) if c is not None]
+        return list(dict.fromkeys(self.used + others))
+
     def __setstate__(self, state):
         # patsy's DesignInfo is rebuilt after unpickling in penstat's own namespace;
         # the caller's names the formula uses come with the design and go back in

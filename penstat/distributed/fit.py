@@ -290,7 +290,7 @@ def bootstrap_stats(
     >>> len(stats), stats[0].n_rows
     (5, 442)
     """
-    scan = Scan(ddf, client)
+    scan = Scan(ddf, client, columns=pdesign.columns_read)
     return scan.run(_bootstrap_task, (pdesign, n_boot, seed), _merge_list, starts=starts)
 
 
@@ -329,7 +329,7 @@ def bootstrap_coefs(
     from penstat.solver.gram import binomial_path_groups
     from penstat.solver.relax import blend
 
-    scan = Scan(ddf, client)
+    scan = Scan(ddf, client, columns=pdesign.columns_read)
     scan.starts = starts
     stats = scan.run(_bootstrap_task, (pdesign, n_boot, seed), _merge_list)
     grid = spec.with_grid(np.asarray(lambdas, dtype=float))
@@ -420,7 +420,7 @@ def bootstrap_rule_coefs(
         raise ArgumentError(BOOTSTRAP_RULE_REFUSAL)
     cv = select.is_cv and select.lam is None
     nfold = pdesign.nfolds if cv else 1
-    scan = Scan(ddf, client)
+    scan = Scan(ddf, client, columns=pdesign.columns_read)
     scan.starts = starts  # every pass's rows at their global positions
     stats = scan.run(_bootstrap_fold_task, (pdesign, n_boot, seed, nfold), _merge_nested)
     specs = [spec.with_l1_ratio(r) for r in ratios]
@@ -562,7 +562,8 @@ def fit_frame(
     if caller_env is not None:
         exclude = [c for c in (weights, offset, foldid) if c is not None]
         shipped = caller_names(formula, meta, exclude, caller_env)
-    scan = Scan(ddf, client)
+    read = used + [c for c in (weights, offset, foldid) if c is not None]
+    scan = Scan(ddf, client, columns=read)
     if na_action == "raise":
         _raise_on_missing(scan, used)
     n_parts, levels, sample, n_kept = scan.run(

@@ -18,6 +18,7 @@ from typing import Any
 
 import dask
 import numpy as np
+import pandas as pd
 
 from penstat._runner import limit_blas
 from penstat.solver.gram import GramStats
@@ -109,6 +110,10 @@ def _on_partition(part, start, func, shared):
         return func(part, int(start), shared)
 
 
+def _on_numbered_partition(part, starts, func, shared, partition_info=None):
+    return _on_partition(part, starts[partition_info["number"]], func, shared)
+
+
 class Scan:
     """The partitions of a Dask DataFrame and the passes run over them.
 
@@ -119,6 +124,9 @@ class Scan:
         Default: the current default client, else dask's default scheduler.
     parts : list of dask.delayed.Delayed, optional
         The partitions, instead of those of ``ddf`` (e.g. blocks of Dask arrays).
+    columns : list of str, optional
+        The columns the passes read (default all): the others are never read (a
+        Parquet file's other columns are not loaded).
 
     Examples
     --------
@@ -131,8 +139,13 @@ class Scan:
     (10, 1)
     """
 
-    def __init__(self, ddf, client=None, parts=None):
-        self.parts = ddf.to_delayed() if parts is None else list(parts)
+    def __init__(self, ddf, client=None, parts=None, columns=None):
+        self.frame = None
+        if parts is None:
+            self.frame = ddf if columns is None else ddf[list(dict.fromkeys(columns))]
+            self.parts = self.frame.to_delayed()
+        else:
+            self.parts = list(parts)
         self.client = current_client(client)
         self.passes = 0
         self.starts = None
@@ -145,12 +158,28 @@ class Scan:
         shared_d = dask.delayed(
             shared, name=f"penstat-shared-{uuid.uuid4().hex}", traverse=False
         )
-        tasks = [
-            dask.delayed(_on_partition, pure=True)(
-                part, 0 if starts is None else starts[i], func, shared_d
+        if self.frame is not None:
+            # the function mapped over the frame's partitions: each partition is read
+            # and coded in one task (the read fused with the function), so the
+            # partition is never stored on a worker, spilled or moved between them
+            starts = np.zeros(len(self.parts), np.int64) if starts is None else starts
+            mapped = self.frame.map_partitions(
+                _on_numbered_partition,
+                np.asarray(starts, dtype=np.int64),
+                func,
+                shared_d,
+                meta=pd.Series([], dtype=object),
+                enforce_metadata=False,
+                align_dataframes=False,
             )
-            for i, part in enumerate(self.parts)
-        ]
+            tasks = mapped.to_delayed()
+        else:
+            tasks = [
+                dask.delayed(_on_partition, pure=True)(
+                    part, 0 if starts is None else starts[i], func, shared_d
+                )
+                for i, part in enumerate(self.parts)
+            ]
         total = tree_reduce(tasks, combine)
         self.passes += 1
         if self.client is not None:

@@ -831,7 +831,11 @@ def irls_pass_stats_folds(
     # the curvature of each request's Hessian: its own, or its anchor's
     V = np.empty((n, m))
     own = [col for col in range(m) if which[col] is None]
-    if own:
+    if len(own) == m:
+        # every request exact (no column copies)
+        np.multiply(Q, 1.0 - Q, out=V)
+        np.maximum(V, _VFLOOR, out=V)
+    elif own:
         Qo = Q[:, own]
         V[:, own] = np.maximum(Qo * (1.0 - Qo), _VFLOOR)
     if anchors:
@@ -879,7 +883,9 @@ def irls_pass_stats_folds(
     Ra = None
     if anchors:
         Ra = np.sqrt(w[:, None] * Va)
-    R = np.sqrt(V[:, exact]) if exact else None
+    R = None
+    if exact:
+        R = np.sqrt(V if len(exact) == m else V[:, exact])
     piece = np.empty((_PIECE, p + 2), order="F")
     for j in range(nfold):
         for a in range(bounds[j], bounds[j + 1], _PIECE):
