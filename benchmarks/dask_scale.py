@@ -143,6 +143,30 @@ def exact_hessians():
         gram.binomial_path_groups = orig
 
 
+def _unfused_pass(ddf, client, func, shared, combine, starts):
+    """A pass made as before the fused passes: one task reads a partition (every
+    column), another codes it."""
+    import uuid
+
+    import dask
+
+    from penstat.distributed.passes import _on_partition, tree_reduce
+
+    shared_d = dask.delayed(
+        shared, name=f"penstat-shared-{uuid.uuid4().hex}", traverse=False
+    )
+    parts = ddf.to_delayed()
+    if starts is not None and len(starts) != len(parts):
+        raise RuntimeError("the projected data have other partitions than the files")
+    tasks = [
+        dask.delayed(_on_partition, pure=True)(
+            part, 0 if starts is None else starts[i], func, shared_d
+        )
+        for i, part in enumerate(parts)
+    ]
+    return client.compute(tree_reduce(tasks, combine)).result()
+
+
 class PassClock:
     """Times every ``Scan.run`` (one pass) by the kind of its task; stops a fit
     after ``max_irls`` IRLS passes when given."""
@@ -154,6 +178,7 @@ class PassClock:
         self.before = before
         self.client = client
         self.other = other
+        self.full = None  # the whole frame, for the other version's passes
         self.times: list[tuple[str, float]] = []
         self.extra: list[tuple[str, float]] = []
         self.cpu: list[tuple[str, float]] = []
@@ -168,6 +193,7 @@ class PassClock:
 
         def run(scan, func, shared, combine, starts=None):
             kind = _KINDS.get(getattr(func, "__name__", ""), "other")
+            starts = scan.starts if starts is None else starts
             if (
                 kind == "IRLS"
                 and clock.max_irls is not None
@@ -186,15 +212,12 @@ class PassClock:
                 flush=True,
             )
             if clock.other is not None:
-                # the same pass on the other version's cluster (not counted)
-                own, scan.client = scan.client, clock.other
+                # the same pass on the other version's cluster (not counted), as
+                # the version before the fused passes made it: every column read,
+                # the read and the pass function in separate tasks
                 c2 = workers_cpu(clock.other)
                 t0 = time.perf_counter()
-                try:
-                    clock._orig(scan, func, shared, combine, starts)
-                finally:
-                    scan.client = own
-                    scan.passes -= 1
+                _unfused_pass(clock.full, clock.other, func, shared, combine, starts)
                 took = time.perf_counter() - t0
                 c3 = workers_cpu(clock.other)
                 clock.other_times.append((kind, took, c3 - c2))
@@ -393,6 +416,7 @@ def run(args) -> list[dict]:
                     client,
                     other,
                 )
+                clock.full = ddf
                 stopped = False
                 t0 = time.perf_counter()
                 mode = exact_hessians() if hessian == "exact" else contextlib.nullcontext()

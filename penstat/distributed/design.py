@@ -38,6 +38,7 @@ __all__ = [
     "hash_folds",
     "missing_rows",
     "poisson_counts",
+    "read_columns",
     "template_frame",
 ]
 
@@ -237,6 +238,21 @@ def template_frame(
     return pd.concat([sample, pd.DataFrame(out)[columns]], ignore_index=True)
 
 
+def read_columns(used: list[str], weights, offset, foldid) -> list[str]:
+    """The columns a fit reads: those of the formula, then the weights, offset and
+    fold columns. Every pass of a fit reads this same list: Dask may join the
+    partitions of a projection of Parquet files (fewer columns, fewer partitions),
+    and the rows' global positions are those of the first pass's partitions.
+
+    Examples
+    --------
+    >>> read_columns(["y", "x"], "w", None, "x")
+    ['y', 'x', 'w']
+    """
+    others = [c for c in (weights, offset, foldid) if c is not None]
+    return list(dict.fromkeys(used + others))
+
+
 def _stateful_terms(design: Design) -> list[str]:
     """The formula factors of ``design`` that learned a state from the rows."""
     info = design.design_info
@@ -284,6 +300,7 @@ class PartitionDesign:
     seed: int = 0
     direct: list[str] | None = None
     shipped: dict = field(default_factory=dict)
+    read: list[str] = field(default_factory=list)
 
     @property
     def p(self) -> int:
@@ -291,9 +308,12 @@ class PartitionDesign:
 
     @property
     def columns_read(self) -> list[str]:
-        """The columns of the data a partition's coding reads."""
-        others = [c for c in (self.weights, self.offset, self.foldid) if c is not None]
-        return list(dict.fromkeys(self.used + others))
+        """The columns of the data every pass of the fit reads (:func:`read_columns`:
+        the same list in every pass, so that Dask splits the projected data into
+        the same partitions each time)."""
+        return list(self.read) or read_columns(
+            self.used, self.weights, self.offset, self.foldid
+        )
 
     def __setstate__(self, state):
         # patsy's DesignInfo is rebuilt after unpickling in penstat's own namespace;
@@ -539,7 +559,7 @@ def make_partition_design(
     check that it holds no stateful transform; ``shipped`` the caller's names the
     formula uses (:func:`caller_names`)."""
     extra = [c for c in (weights, offset, foldid) if c is not None]
-    columns = list(dict.fromkeys(used + extra))
+    columns = read_columns(used, weights, offset, foldid)
     levels = {c: v for c, v in facts.levels.items() if c != foldid}
     template = template_frame(
         meta, DataFacts(facts.lengths, levels, facts.sample, facts.n_kept), columns
@@ -593,6 +613,7 @@ def make_partition_design(
         nfolds=len(labels) if foldid is not None else nfolds,
         seed=seed,
         shipped=dict(shipped or {}),
+        read=columns,
     )
 
 

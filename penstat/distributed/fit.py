@@ -60,6 +60,7 @@ from penstat.distributed.design import (
     merge_facts,
     plan_design,
     poisson_counts,
+    read_columns,
 )
 from penstat.distributed.passes import Scan, partition_fold_stats
 from penstat.engine import EngineFit
@@ -562,8 +563,7 @@ def fit_frame(
     if caller_env is not None:
         exclude = [c for c in (weights, offset, foldid) if c is not None]
         shipped = caller_names(formula, meta, exclude, caller_env)
-    read = used + [c for c in (weights, offset, foldid) if c is not None]
-    scan = Scan(ddf, client, columns=read)
+    scan = Scan(ddf, client, columns=read_columns(used, weights, offset, foldid))
     if na_action == "raise":
         _raise_on_missing(scan, used)
     n_parts, levels, sample, n_kept = scan.run(
