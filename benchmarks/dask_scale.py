@@ -318,10 +318,10 @@ def plain_pass(ddf, client=None, label: str = "") -> tuple[float, float]:
     return took, cpu
 
 
-def _preload_script(tree: str) -> str:
-    """A worker preload that puts ``tree`` first on the path (before penstat is
-    imported)."""
-    path = pathlib.Path(tempfile.mkdtemp(prefix="penstat-preload-")) / "before_tree.py"
+def _preload_script(tree: str, where: pathlib.Path) -> str:
+    """A worker preload, written in ``where``, that puts ``tree`` first on the path
+    (before penstat is imported)."""
+    path = where / "before_tree.py"
     path.write_text(f"import sys\nsys.path.insert(0, {str(tree)!r})\n")
     return str(path)
 
@@ -369,6 +369,7 @@ def run(args) -> list[dict]:
     families = ["gaussian", "binomial"] if args.family == "both" else [args.family]
     rows = []
     tmp = pathlib.Path(args.dir or tempfile.mkdtemp(prefix="penstat-dask-"))
+    preload_dir = pathlib.Path(tempfile.mkdtemp(prefix="penstat-preload-"))
     root = tmp / "data"
     try:
         t0 = time.perf_counter()
@@ -394,7 +395,8 @@ def run(args) -> list[dict]:
             if args.before_tree:
                 other_cluster = stack.enter_context(
                     LocalCluster(
-                        **cluster_args, preload=[_preload_script(args.before_tree)]
+                        **cluster_args,
+                        preload=[_preload_script(args.before_tree, preload_dir)],
                     )
                 )
                 other = stack.enter_context(Client(other_cluster, set_as_default=False))
@@ -498,6 +500,7 @@ def run(args) -> list[dict]:
                 rows[families.index(family)]["in_memory_rows"] = m
                 rows[families.index(family)]["in_memory_s"] = t_mem
     finally:
+        shutil.rmtree(preload_dir, ignore_errors=True)
         if args.dir is None or not args.keep:
             shutil.rmtree(root, ignore_errors=True)
         if args.dir is None:
