@@ -339,7 +339,8 @@ class PartitionDesign:
             if not finite.all():
                 na = np.isnan(X[:, ~finite]).any(axis=1)
                 na = na if na.any() else None
-            rest = [c for c in self.used if c not in set(self.direct)]
+            direct = set(self.direct)
+            rest = [c for c in self.used if c not in direct]
         more = missing_rows(part, rest)
         if more is not None:
             na = more if na is None else na | more

@@ -2,8 +2,9 @@
 
 A pass maps a function over every partition (each partition is read, coded by the
 :class:`~penstat.distributed.design.PartitionDesign` and reduced to small summaries
-on its worker) and merges the summaries pairwise in a tree (``GramStats.merge``),
-so only summaries, never rows, travel to the caller. :class:`Scan` counts its passes.
+on its worker, in one task: the partition itself is never stored, spilled or
+moved) and merges the summaries pairwise in a tree (``GramStats.merge``), so only
+summaries, never rows, travel to the caller. :class:`Scan` counts its passes.
 
 The scheduler: a ``dask.distributed`` Client when one exists (the default client, or
 the one given), else dask's default scheduler (threads, on this machine). For real
