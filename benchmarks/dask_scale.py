@@ -32,6 +32,13 @@ kept (an interrupted write resumes).
     python benchmarks/dask_scale.py --n 5e7 --max-irls-passes 3
     python benchmarks/dask_scale.py --n 1e6 --mem-n 1e6
     python benchmarks/dask_scale.py --profile     # CPU time of a pass's steps
+    python benchmarks/dask_scale.py --n 1e6 --before-tree /tmp/old  # old code beside
+
+``--before-tree DIR`` (a copy of another version's ``penstat`` package, built, in
+``DIR``) starts a second cluster whose workers import ``penstat`` from ``DIR``, and
+runs every pass of the fits, and every plain pass, on it too, right after the same
+pass on the first cluster: the two versions' passes side by side, on the same
+points, each against its own cluster's plain pass.
 
 Not a test; the machine it runs on is said with the table.
 """
@@ -39,6 +46,7 @@ Not a test; the machine it runs on is said with the table.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import pathlib
 import resource
@@ -149,15 +157,43 @@ class _Stop(Exception):
     pass
 
 
+def _unfused_pass(ddf, client, func, shared, combine, starts):
+    """A pass made as before the fused passes: one task reads a partition (every
+    column), another codes it."""
+    import uuid
+
+    import dask
+
+    from penstat.distributed.passes import _on_partition, tree_reduce
+
+    shared_d = dask.delayed(
+        shared, name=f"penstat-shared-{uuid.uuid4().hex}", traverse=False
+    )
+    parts = ddf.to_delayed()
+    if starts is not None and len(starts) != len(parts):
+        raise RuntimeError("the projected data have other partitions than the files")
+    tasks = [
+        dask.delayed(_on_partition, pure=True)(
+            part, 0 if starts is None else starts[i], func, shared_d
+        )
+        for i, part in enumerate(parts)
+    ]
+    return client.compute(tree_reduce(tasks, combine)).result()
+
+
 class PassClock:
     """Times every ``Scan.run`` (one pass) by the kind of its task; stops a fit
     after ``max_irls`` IRLS passes when given."""
 
-    def __init__(self, max_irls: int | None = None, client=None):
+    def __init__(self, max_irls: int | None = None, client=None, other=None):
         self.max_irls = max_irls
         self.client = client
+        self.other = other
+        self.full = None  # the whole frame, for the other version's passes
         self.times: list[tuple[str, float]] = []
         self.cpu: list[tuple[str, float]] = []
+        # the same passes on the other version's cluster: (kind, wall, CPU)
+        self.other_times: list[tuple[str, float, float]] = []
 
     def __enter__(self):
         from penstat.distributed import passes
@@ -167,6 +203,7 @@ class PassClock:
 
         def run(scan, func, shared, combine, starts=None):
             kind = _KINDS.get(getattr(func, "__name__", ""), "other")
+            starts = scan.starts if starts is None else starts
             if (
                 kind == "IRLS"
                 and clock.max_irls is not None
@@ -184,6 +221,21 @@ class PassClock:
                 f"workers' CPU {c1 - c0:.1f} s",
                 flush=True,
             )
+            if clock.other is not None:
+                # the same pass on the other version's cluster (not counted), as
+                # the version before the fused passes made it: every column read,
+                # the read and the pass function in separate tasks
+                c2 = workers_cpu(clock.other)
+                t0 = time.perf_counter()
+                _unfused_pass(clock.full, clock.other, func, shared, combine, starts)
+                took = time.perf_counter() - t0
+                c3 = workers_cpu(clock.other)
+                clock.other_times.append((kind, took, c3 - c2))
+                print(
+                    f"  the same, other version: {took:.1f} s, workers' CPU "
+                    f"{c3 - c2:.1f} s",
+                    flush=True,
+                )
             return out
 
         passes.Scan.run = run
@@ -194,6 +246,20 @@ class PassClock:
 
         passes.Scan.run = self._orig
         return False
+
+    def other_by_kind(self) -> dict[str, tuple[int, float, float]]:
+        """Per kind on the other version's cluster: (count, mean wall, mean CPU)."""
+        out: dict[str, list[tuple[float, float]]] = {}
+        for kind, t, c in self.other_times:
+            out.setdefault(kind, []).append((t, c))
+        return {
+            k: (
+                len(v),
+                float(np.mean([t for t, _ in v])),
+                float(np.mean([c for _, c in v])),
+            )
+            for k, v in out.items()
+        }
 
     def by_kind(self, cpu: bool = False) -> dict[str, tuple[int, float]]:
         out: dict[str, list[float]] = {}
@@ -231,15 +297,41 @@ def count_binomial_passes(n_rows: int, nlambda: int, seed: int = 0) -> int:
     return passes + 3
 
 
-def plain_pass(ddf, client=None) -> tuple[float, float]:
-    """Wall and workers' CPU seconds of ``ddf.sum().compute()``."""
+def plain_pass(ddf, client=None, label: str = "") -> tuple[float, float]:
+    """Wall and workers' CPU seconds of ``ddf.sum().compute()`` (on ``client``)."""
     c0 = workers_cpu(client) if client else 0.0
     t0 = time.perf_counter()
-    ddf.sum().compute()
+    if client is None:
+        ddf.sum().compute()
+    else:
+        client.compute(ddf.sum()).result()
     took = time.perf_counter() - t0
     cpu = (workers_cpu(client) - c0) if client else float("nan")
-    print(f"  plain pass: {took:.1f} s, workers' CPU {cpu:.1f} s", flush=True)
+    print(f"  plain pass{label}: {took:.1f} s, workers' CPU {cpu:.1f} s", flush=True)
     return took, cpu
+
+
+def _preload_script(tree: str, where: pathlib.Path) -> str:
+    """A worker preload, written in ``where``, that puts ``tree`` first on the path
+    (before penstat is imported)."""
+    path = where / "before_tree.py"
+    path.write_text(f"import sys\nsys.path.insert(0, {str(tree)!r})\n")
+    return str(path)
+
+
+def _penstat_file() -> str:
+    # imported here, before the timed passes, with what the passes import
+    import penstat
+    import penstat.distributed.fit
+    import penstat.solver.gram  # noqa: F401
+
+    return penstat.__file__
+
+
+def _plain_pair(ddf, client, other):
+    return plain_pass(ddf, client), (
+        plain_pass(ddf, other, " (other version)") if other is not None else None
+    )
 
 
 def in_memory(
@@ -275,6 +367,7 @@ def run(args) -> list[dict]:
     rows = []
     tmp = pathlib.Path(args.dir or tempfile.mkdtemp(prefix="penstat-dask-"))
     root = pathlib.Path(args.data) if args.data else tmp / "data"
+    preload_dir = pathlib.Path(tempfile.mkdtemp(prefix="penstat-preload-"))
     try:
         t0 = time.perf_counter()
         nbytes = write_files(root, n, args.rows_per_file, jobs=args.jobs)
@@ -284,25 +377,40 @@ def run(args) -> list[dict]:
         )
         files = [str(f) for f in data_files(root, n, args.rows_per_file)]
         limit = int(max(args.memory_fraction * nbytes, args.min_memory * 2**20))
-        with (
-            LocalCluster(
-                n_workers=2,
-                threads_per_worker=1,
-                processes=True,
-                memory_limit=limit,
-                dashboard_address=None,
-            ) as cluster,
-            Client(cluster) as client,
-        ):
+        cluster_args = {
+            "n_workers": 2,
+            "threads_per_worker": 1,
+            "processes": True,
+            "memory_limit": limit,
+            "dashboard_address": None,
+        }
+        with contextlib.ExitStack() as stack:
+            cluster = stack.enter_context(LocalCluster(**cluster_args))
+            client = stack.enter_context(Client(cluster, set_as_default=True))
+            other = None
+            if args.before_tree:
+                other_cluster = stack.enter_context(
+                    LocalCluster(
+                        **cluster_args,
+                        preload=[_preload_script(args.before_tree, preload_dir)],
+                    )
+                )
+                other = stack.enter_context(Client(other_cluster, set_as_default=False))
+                print("other version's workers:", set(other.run(_penstat_file).values()))
+            print("this version's workers:", set(client.run(_penstat_file).values()))
             ddf = dd.read_parquet(files)
             # plain passes before, between and after the fits: each fit's reference
             # is the mean of the one before it and the one after it
-            before = plain_pass(ddf, client)
+            before, before_o = _plain_pair(ddf, client, other)
             for family in families:
                 t_sum = [before]
+                t_sum_o = [before_o]
                 clock = PassClock(
-                    args.max_irls_passes if family == "binomial" else None, client
+                    args.max_irls_passes if family == "binomial" else None,
+                    client,
+                    other,
                 )
+                clock.full = ddf
                 stopped = False
                 t0 = time.perf_counter()
                 with clock:
@@ -317,9 +425,10 @@ def run(args) -> list[dict]:
                         )
                     except _Stop:
                         stopped, fit = True, None
-                t_fit = time.perf_counter() - t0
-                before = plain_pass(ddf, client)
+                t_fit = time.perf_counter() - t0 - sum(t for _, t, _ in clock.other_times)
+                before, before_o = _plain_pair(ddf, client, other)
                 t_sum.append(before)
+                t_sum_o.append(before_o)
                 peak = max(client.run(_peak_rss).values())
                 plain = float(np.mean([t for t, _ in t_sum]))
                 plain_cpu = float(np.mean([c for _, c in t_sum]))
@@ -353,6 +462,14 @@ def run(args) -> list[dict]:
                     row[f"{kind} ratio (x{count})"] = mean / plain
                 for kind, (_, mean) in kinds_cpu.items():
                     row[f"{kind} CPU ratio"] = mean / plain_cpu
+                if other is not None:
+                    plain_o = float(np.mean([t for t, _ in t_sum_o]))
+                    plain_o_cpu = float(np.mean([c for _, c in t_sum_o]))
+                    row["other: plain pass s"] = plain_o
+                    row["other: plain pass CPU s"] = plain_o_cpu
+                    for kind, (count, wall, cpu) in clock.other_by_kind().items():
+                        row[f"other: {kind} ratio (x{count})"] = wall / plain_o
+                        row[f"other: {kind} CPU ratio"] = cpu / plain_o_cpu
                 if fit is not None and family == "binomial":
                     row["lambda_1se"] = float(fit.lam)
                 rows.append(row)
@@ -365,6 +482,7 @@ def run(args) -> list[dict]:
                 rows[families.index(family)]["in_memory_rows"] = m
                 rows[families.index(family)]["in_memory_s"] = t_mem
     finally:
+        shutil.rmtree(preload_dir, ignore_errors=True)
         if not args.data and (args.dir is None or not args.keep):
             shutil.rmtree(root, ignore_errors=True)
         if args.dir is None:
@@ -484,6 +602,12 @@ def main() -> None:
     )
     parser.add_argument(
         "--min-memory", type=float, default=700, help="MB, floor of the limit"
+    )
+    parser.add_argument(
+        "--before-tree",
+        default=None,
+        help="a directory holding another version's built penstat package: every "
+        "pass is also run on a second cluster that imports it",
     )
     parser.add_argument("--dir", default=None, help="where to write the files")
     parser.add_argument(

@@ -36,7 +36,9 @@ __all__ = [
     "attach_offset",
     "caller_names",
     "hash_folds",
+    "missing_rows",
     "poisson_counts",
+    "read_columns",
     "template_frame",
 ]
 
@@ -125,10 +127,47 @@ class DataFacts:
         return np.concatenate([[0], np.cumsum(self.lengths)[:-1]]).astype(np.int64)
 
 
+def missing_rows(part: pd.DataFrame, columns: list[str]) -> np.ndarray | None:
+    """Rows of ``part`` missing a value in any of ``columns`` (a boolean mask), or
+    None when no row is: column by column, a float column first by its sum (NaN
+    only when a value is NaN, or inf and -inf meet; then the exact test), integer
+    and boolean NumPy columns not at all (they cannot hold a missing value), the
+    others by ``isna``. The same rows as ``part[columns].isna().any(axis=1)``,
+    without its (rows x columns) masks.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"x": [1.0, np.nan, 3.0], "g": ["a", "b", None],
+    ...                    "k": [1, 2, 3]})
+    >>> missing_rows(df, ["x", "g", "k"]).tolist()
+    [False, True, True]
+    >>> missing_rows(df, ["k"]) is None
+    True
+    """
+    na = None
+    for c in columns:
+        column = part[c]
+        dtype = column.dtype
+        if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+            continue
+        if isinstance(dtype, np.dtype) and dtype.kind == "f":
+            values = column.to_numpy()
+            with np.errstate(invalid="ignore", over="ignore"):
+                if not np.isnan(np.add.reduce(values)):
+                    continue
+            mask = np.isnan(values)
+        else:
+            mask = column.isna().to_numpy(dtype=bool)
+        if mask.any():
+            na = mask if na is None else na | mask
+    return na
+
+
 def facts_of_partition(part: pd.DataFrame, used: list[str], level_cols: list[str]):
     """One partition's contribution to :class:`DataFacts`."""
-    keep = ~part[used].isna().any(axis=1).to_numpy() if used else np.ones(len(part), bool)
-    kept = part.loc[keep]
+    na = missing_rows(part, used)
+    # no row dropped (the common case): the partition as it is, not a copy
+    kept = part if na is None else part.loc[~na]
     levels = {}
     for c in level_cols:
         values = kept[c]
@@ -136,7 +175,7 @@ def facts_of_partition(part: pd.DataFrame, used: list[str], level_cols: list[str
             levels[c] = set(values.cat.categories.tolist())
         else:
             levels[c] = set(values.dropna().unique().tolist())
-    return len(part), levels, kept.head(_SAMPLE_ROWS), int(keep.sum())
+    return len(part), levels, kept.head(_SAMPLE_ROWS), len(kept)
 
 
 def merge_facts(a, b):
@@ -199,6 +238,21 @@ def template_frame(
     return pd.concat([sample, pd.DataFrame(out)[columns]], ignore_index=True)
 
 
+def read_columns(used: list[str], weights, offset, foldid) -> list[str]:
+    """The columns a fit reads: those of the formula, then the weights, offset and
+    fold columns. Every pass of a fit reads this same list: Dask may join the
+    partitions of a projection of Parquet files (fewer columns, fewer partitions),
+    and the rows' global positions are those of the first pass's partitions.
+
+    Examples
+    --------
+    >>> read_columns(["y", "x"], "w", None, "x")
+    ['y', 'x', 'w']
+    """
+    others = [c for c in (weights, offset, foldid) if c is not None]
+    return list(dict.fromkeys(used + others))
+
+
 def _stateful_terms(design: Design) -> list[str]:
     """The formula factors of ``design`` that learned a state from the rows."""
     info = design.design_info
@@ -246,10 +300,20 @@ class PartitionDesign:
     seed: int = 0
     direct: list[str] | None = None
     shipped: dict = field(default_factory=dict)
+    read: list[str] = field(default_factory=list)
 
     @property
     def p(self) -> int:
         return len(self.design.columns)
+
+    @property
+    def columns_read(self) -> list[str]:
+        """The columns of the data every pass of the fit reads (:func:`read_columns`:
+        the same list in every pass, so that Dask splits the projected data into
+        the same partitions each time)."""
+        return list(self.read) or read_columns(
+            self.used, self.weights, self.offset, self.foldid
+        )
 
     def __setstate__(self, state):
         # patsy's DesignInfo is rebuilt after unpickling in penstat's own namespace;
@@ -262,18 +326,31 @@ class PartitionDesign:
         variable of the formula dropped): ``X`` (n, p), ``y``, ``w``, ``offset``
         (or None), ``fold`` (0 .. K-1, or None without CV) and ``n_dropped``."""
         d = self.design
-        na = (
-            part[self.used].isna().any(axis=1).to_numpy()
-            if self.used
-            else np.zeros(len(part), bool)
-        )
-        keep = ~na
+        X = None
+        na = None
+        rest = self.used
+        if self.direct is not None and len(part) and _numpy_numbers(part, self.direct):
+            # every design column is a numeric column of the data: one copy, no
+            # patsy; a column's sum is finite when all its values are (else, or on
+            # overflow, the exact tests: NaN rows are dropped, inf is refused)
+            X = np.asfortranarray(part[self.direct].to_numpy(dtype=float))
+            with np.errstate(invalid="ignore", over="ignore"):
+                finite = np.isfinite(X.sum(axis=0))
+            if not finite.all():
+                na = np.isnan(X[:, ~finite]).any(axis=1)
+                na = na if na.any() else None
+            direct = set(self.direct)
+            rest = [c for c in self.used if c not in direct]
+        more = missing_rows(part, rest)
+        if more is not None:
+            na = more if na is None else na | more
+        keep = None if na is None else ~na
         # no row dropped (the common case): the partition as it is, not a copy
-        kept = part.loc[keep] if na.any() else part
-        if len(kept) and self.direct is not None:
-            # every design column is a numeric column of the data: patsy would copy it
-            X = np.asfortranarray(kept[self.direct].to_numpy(dtype=float))
-            if not np.isfinite(X).all():
+        kept = part if na is None else part.loc[keep]
+        if X is not None:
+            if na is not None:
+                X = np.asfortranarray(X[keep])
+            if not finite.all() and not np.isfinite(X).all():
                 bad = [
                     c
                     for c, ok in zip(self.direct, np.isfinite(X).all(axis=0), strict=True)
@@ -307,12 +384,13 @@ class PartitionDesign:
                     f"offset column {self.offset!r} has missing or infinite values in a "
                     "row used"
                 )
+        positions = start + (
+            np.arange(len(part), dtype=np.int64) if keep is None else np.flatnonzero(keep)
+        )
         fold = None
         if self.foldid is not None:
-            codes = {label: k for k, label in enumerate(self.fold_labels)}
-            fold = np.array([codes[v] for v in kept[self.foldid].tolist()], dtype=np.int64)
+            fold = _label_codes(kept[self.foldid], self.fold_labels)
         elif self.nfolds:
-            positions = start + np.flatnonzero(keep)
             fold = hash_folds(positions, self.nfolds, self.seed)
         return {
             "X": np.asarray(X, dtype=float, order="F"),
@@ -320,9 +398,29 @@ class PartitionDesign:
             "w": w,
             "offset": off,
             "fold": fold,
-            "positions": start + np.flatnonzero(keep),
-            "n_dropped": int(na.sum()),
+            "positions": positions,
+            "n_dropped": 0 if na is None else int(na.sum()),
         }
+
+
+def _numpy_numbers(part: pd.DataFrame, columns: list[str]) -> bool:
+    """Whether every one of ``columns`` holds NumPy floats or integers (no missing
+    value marker other than NaN)."""
+    dtypes = part.dtypes
+    return all(isinstance(dtypes[c], np.dtype) and dtypes[c].kind in "fiu" for c in columns)
+
+
+def _label_codes(values: pd.Series, labels: list) -> np.ndarray:
+    """The position of each value in ``labels`` (every value is one of them)."""
+    try:
+        codes = pd.Categorical(values, categories=labels).codes.astype(np.int64)
+    except (TypeError, ValueError):
+        codes = None
+    if codes is None or (codes < 0).any():
+        # labels pandas does not take as categories (mixed types): one by one
+        index = {label: k for k, label in enumerate(labels)}
+        codes = np.array([index[v] for v in values.tolist()], dtype=np.int64)
+    return codes
 
 
 def _formula_env(shipped: dict):
@@ -475,7 +573,7 @@ def make_partition_design(
     check that it holds no stateful transform; ``shipped`` the caller's names the
     formula uses (:func:`caller_names`)."""
     extra = [c for c in (weights, offset, foldid) if c is not None]
-    columns = list(dict.fromkeys(used + extra))
+    columns = read_columns(used, weights, offset, foldid)
     levels = {c: v for c, v in facts.levels.items() if c != foldid}
     template = template_frame(
         meta, DataFacts(facts.lengths, levels, facts.sample, facts.n_kept), columns
@@ -529,6 +627,7 @@ def make_partition_design(
         nfolds=len(labels) if foldid is not None else nfolds,
         seed=seed,
         shipped=dict(shipped or {}),
+        read=columns,
     )
 
 

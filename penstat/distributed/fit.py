@@ -60,8 +60,9 @@ from penstat.distributed.design import (
     merge_facts,
     plan_design,
     poisson_counts,
+    read_columns,
 )
-from penstat.distributed.passes import Scan
+from penstat.distributed.passes import Scan, partition_fold_stats
 from penstat.engine import EngineFit
 from penstat.family import get_family
 from penstat.selection.criteria import best_index, log_choose
@@ -191,15 +192,7 @@ def _fold_stats_task(part, start, shared):
     X, y, w = b["X"], b["y"], b["w"]
     if y_as_offset and b["offset"] is not None:
         y = y - b["offset"]
-    out = []
-    for k in range(nfold):
-        rows = (
-            np.ones(y.shape[0], bool) if b["fold"] is None or nfold == 1 else b["fold"] == k
-        )
-        wk = None if w is None else w[rows]
-        npos = int(rows.sum()) if wk is None else int(np.count_nonzero(wk > 0))
-        out.append(_stats(X[rows], y[rows], wk, pdesign.p, npos))
-    return [*out, _WeightSpan.of(w)]
+    return [*partition_fold_stats(X, y, w, b["fold"], nfold), _WeightSpan.of(w)]
 
 
 def _irls_task(part, start, shared):
@@ -297,7 +290,7 @@ def bootstrap_stats(
     >>> len(stats), stats[0].n_rows
     (5, 442)
     """
-    scan = Scan(ddf, client)
+    scan = Scan(ddf, client, columns=pdesign.columns_read)
     return scan.run(_bootstrap_task, (pdesign, n_boot, seed), _merge_list, starts=starts)
 
 
@@ -336,7 +329,7 @@ def bootstrap_coefs(
     from penstat.solver.gram import binomial_path_groups
     from penstat.solver.relax import blend
 
-    scan = Scan(ddf, client)
+    scan = Scan(ddf, client, columns=pdesign.columns_read)
     scan.starts = starts
     stats = scan.run(_bootstrap_task, (pdesign, n_boot, seed), _merge_list)
     grid = spec.with_grid(np.asarray(lambdas, dtype=float))
@@ -427,7 +420,7 @@ def bootstrap_rule_coefs(
         raise ArgumentError(BOOTSTRAP_RULE_REFUSAL)
     cv = select.is_cv and select.lam is None
     nfold = pdesign.nfolds if cv else 1
-    scan = Scan(ddf, client)
+    scan = Scan(ddf, client, columns=pdesign.columns_read)
     scan.starts = starts  # every pass's rows at their global positions
     stats = scan.run(_bootstrap_fold_task, (pdesign, n_boot, seed, nfold), _merge_nested)
     specs = [spec.with_l1_ratio(r) for r in ratios]
@@ -569,7 +562,7 @@ def fit_frame(
     if caller_env is not None:
         exclude = [c for c in (weights, offset, foldid) if c is not None]
         shipped = caller_names(formula, meta, exclude, caller_env)
-    scan = Scan(ddf, client)
+    scan = Scan(ddf, client, columns=read_columns(used, weights, offset, foldid))
     if na_action == "raise":
         _raise_on_missing(scan, used)
     n_parts, levels, sample, n_kept = scan.run(

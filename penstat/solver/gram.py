@@ -180,6 +180,7 @@ class GramStats:
             raise DataError(f"X must be a 2-d array, got shape {X.shape}")
         n, p = X.shape
         y = _as_vector(y, n, "y")
+        unit = w is None
         w = np.ones(n) if w is None else _as_weights(w, n)
         if not (np.isfinite(X).all() and np.isfinite(y).all()):
             raise DataError("X and y must be finite (NaN or inf found)")
@@ -202,9 +203,13 @@ class GramStats:
         xm, xlo = _two_sum(xm, dx)
         ym, ylo = _two_sum(ym, dy)
         # rows scaled by sqrt(w): the cross products are one symmetric product
-        root = np.sqrt(w)
-        Xc *= root[:, None]
-        yr = yc * root
+        # (unit weights: nothing to scale)
+        if unit:
+            yr = yc
+        else:
+            root = np.sqrt(w)
+            Xc *= root[:, None]
+            yr = yc * root
         Xp, yp = (X, y) if pos.all() else (X[pos], y[pos])
         return cls(
             n_rows=n,
@@ -813,7 +818,9 @@ def irls_pass_stats_folds(
     # or not at all)
     exact = [col for col in range(m) if info[col][4] > 0]
     Ms = {col: np.zeros((p + 2, p + 2), order="F") for col in exact}
-    R = np.sqrt(V[:, exact]) if exact else None
+    R = None
+    if exact:
+        R = np.sqrt(V if len(exact) == V.shape[1] else V[:, exact])
     piece = np.empty((_PIECE, p + 2), order="F")
     for j in range(nfold):
         for a in range(bounds[j], bounds[j + 1], _PIECE):
