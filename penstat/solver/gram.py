@@ -34,10 +34,18 @@ from scipy.linalg.blas import dsyrk as _syrk
 from penstat._errors import ArgumentError, DataError
 from penstat._runner import limit_blas
 from penstat._validation.arrays import as_offset, row_values
+from penstat.penalty import group_factors, group_weights
 from penstat.solver._cd._gaussian import gaussian_path
 from penstat.solver._cd._gram import gram_cd
-from penstat.solver.fit import _early_stop, _limit_args, _outputs, _warn_unconverged
-from penstat.solver.grid import lambda_grid, lambda_max_of
+from penstat.solver._cd._group import group_gaussian_path
+from penstat.solver.fit import (
+    _early_stop,
+    _group_cov_mode,
+    _limit_args,
+    _outputs,
+    _warn_unconverged,
+)
+from penstat.solver.grid import group_lambda_max_of, lambda_grid, lambda_max_of
 from penstat.solver.path import Path
 from penstat.spec import FitSpec
 
@@ -373,13 +381,7 @@ def _square_root_problem(G: np.ndarray, c: np.ndarray, yy: float):
     (directions with ``e`` at round-off level dropped: ``c`` has no component there
     beyond round-off, as ``c = X'W y`` lies in the range of ``G = X'W X``)."""
     p = G.shape[0]
-    e, V = np.linalg.eigh((G + G.T) / 2.0)
-    keep = e > max(float(e.max(initial=0.0)), 0.0) * p * np.finfo(float).eps
-    root = np.sqrt(np.where(keep, e, 0.0))
-    R = root[:, None] * V.T
-    proj = V.T @ c
-    z = np.where(keep, proj / np.where(keep, root, 1.0), 0.0)
-    rest = max(yy - float(z @ z), 0.0)
+    R, z, rest = _square_root(G, c, yy)
     k = p + 1
     scale = np.sqrt(k)
     Xt = np.zeros((k, p), order="F")
@@ -388,6 +390,37 @@ def _square_root_problem(G: np.ndarray, c: np.ndarray, yy: float):
     yt[:p] = z * scale
     yt[p] = np.sqrt(rest) * scale
     return Xt, yt, np.full(k, 1.0 / k)
+
+
+def _square_root(G: np.ndarray, c: np.ndarray, yy: float):
+    """``(R, z, rest)``: ``R = diag(sqrt(e)) V'`` from ``G = V diag(e) V'`` (so
+    ``R'R = G``, a singular ``G`` included), ``z`` with ``R'z = c`` and
+    ``rest = yy - z'z`` (clipped at 0), as ``_square_root_problem`` uses them."""
+    p = G.shape[0]
+    e, V = np.linalg.eigh((G + G.T) / 2.0)
+    keep = e > max(float(e.max(initial=0.0)), 0.0) * p * np.finfo(float).eps
+    root = np.sqrt(np.where(keep, e, 0.0))
+    R = root[:, None] * V.T
+    proj = V.T @ c
+    z = np.where(keep, proj / np.where(keep, root, 1.0), 0.0)
+    rest = max(yy - float(z @ z), 0.0)
+    return R, z, rest
+
+
+def _group_square_root_rows(s: _Standardized):
+    """The rows the gaussian group kernel takes (rows already multiplied by the
+    root of their weights, columns centred): ``(p + 1, p)`` ``[R; 0]`` and
+    ``[z; sqrt(yy - z'z)]``, so that ``||rows_y - rows_X b||^2 = yy - 2 c'b + b'G b``,
+    the in-memory fit's ``||sqrt(w) (yk - Xs b)||^2`` for every ``b``, and the null
+    deviance ``yy`` is the same."""
+    p = s.G.shape[0]
+    R, z, rest = _square_root(s.G, s.c, s.yy)
+    Xk = np.zeros((p + 1, p), order="F")
+    Xk[:p] = R
+    yk = np.empty(p + 1)
+    yk[:p] = z
+    yk[p] = np.sqrt(rest)
+    return Xk, yk
 
 
 def _check_spec(stats: GramStats, spec: FitSpec, family: str) -> None:
@@ -401,10 +434,10 @@ def _check_spec(stats: GramStats, spec: FitSpec, family: str) -> None:
             f"spec.family={spec.family!r}: this solver fits the {family} family; use "
             f"{other}"
         )
-    if spec.is_group:
+    if spec.is_group and family != "gaussian":
         raise ArgumentError(
-            "groups= is not available for paths from statistics; fit the path "
-            "without groups, or in memory with penstat.solver.fit_path"
+            "groups= is available for gaussian paths from statistics only; fit the "
+            "binomial group lasso in memory with penstat.solver.fit_path"
         )
     if spec.penalty_factor is not None and spec.penalty_factor.shape[0] != stats.p:
         raise ArgumentError(
@@ -472,31 +505,19 @@ def gaussian_path_from_stats(stats: GramStats, spec: FitSpec) -> Path:
     s = _gaussian_standardized(stats, spec)
     with limit_blas(1):
         lams_orig, lams_k, early_stop = _gaussian_grid(s, spec, pf, n, p)
-        Xt, yt, wt = _square_root_problem(s.G, s.c, s.yy)
         coefs, b0, dev, n_iter, conv = _outputs(lams_k.size, p)
         extra = {}
         limits_k = _limit_args(spec, s.xs, s.ys, extra)
-        n_fit = int(
-            gaussian_path(
-                Xt,
-                yt,
-                wt,
-                np.ascontiguousarray(pf),
-                spec.l1_ratio,
-                lams_k,
-                False,  # the statistics are centred already
-                early_stop,
-                spec.tol,
-                spec.max_iter,
-                coefs,
-                b0,
-                dev,
-                n_iter,
-                conv,
-                mode=1,
-                **extra,
+        if spec.is_group:
+            n_fit = _group_path_from_standardized(
+                s, spec, pf, lams_k, early_stop, n, (coefs, dev, n_iter, conv)
             )
-        )
+        else:
+            Xt, yt, wt = _square_root_problem(s.G, s.c, s.yy)
+            n_fit = _gaussian_kernel_on_rows(
+                Xt, yt, wt, spec, pf, lams_k, early_stop, extra,
+                (coefs, b0, dev, n_iter, conv),
+            )  # fmt: skip
     path = _gaussian_to_path(
         s, spec, pf, lams_orig, coefs, dev, n_iter, conv, n_fit, limits_k
     )
@@ -504,6 +525,77 @@ def gaussian_path_from_stats(stats: GramStats, spec: FitSpec) -> Path:
         path = dataclasses.replace(path, early_stop=_early_stop(path, lams_k.size))
     _warn_unconverged(spec, path)
     return path
+
+
+def _gaussian_kernel_on_rows(Xt, yt, wt, spec: FitSpec, pf, lams_k, early_stop, extra,
+                             out) -> int:  # fmt: skip
+    """penstat's gaussian kernel (covariance mode) on the square-root rows."""
+    coefs, b0, dev, n_iter, conv = out
+    return int(
+        gaussian_path(
+            Xt,
+            yt,
+            wt,
+            np.ascontiguousarray(pf),
+            spec.l1_ratio,
+            lams_k,
+            False,  # the statistics are centred already
+            early_stop,
+            spec.tol,
+            spec.max_iter,
+            coefs,
+            b0,
+            dev,
+            n_iter,
+            conv,
+            mode=1,
+            **extra,
+        )
+    )
+
+
+def _group_path_from_standardized(s: _Standardized, spec: FitSpec, pf, lams_k,
+                                  early_stop, n_rows: int, out) -> int:  # fmt: skip
+    """The group lasso (and the sparse-group lasso) of the standardized statistics:
+    penstat's gaussian group kernel (``penstat/solver/_cd/_group.pyx``, the one the
+    in-memory fit runs) on the ``p + 1`` rows of ``_group_square_root_rows``, whose
+    least-squares part equals the in-memory one for every ``b``, with the columns
+    reordered so that every group is one block, the group weights
+    ``sqrt(p_g) f_g`` and the covariance mode the in-memory fit of ``n_rows`` rows
+    takes. Fills ``out = (coefs, dev, n_iter, conv)``; returns the lambdas fitted."""
+
+    coefs, dev, n_iter, conv = out
+    p = s.G.shape[0]
+    groups = spec.groups
+    order = np.argsort(groups, kind="stable")
+    Xk, yk = _group_square_root_rows(s)
+    Xk = np.asfortranarray(Xk[:, order])
+    starts = np.zeros(groups.max() + 2, dtype=np.int32)
+    np.cumsum(np.bincount(groups), out=starts[1:])
+    sgl = {}
+    if spec.l1_within > 0:
+        sgl = {"l1_within": spec.l1_within, "pfg": group_factors(groups, pf)}
+    n_fit = int(
+        group_gaussian_path(
+            Xk,
+            np.ascontiguousarray(yk),
+            np.ascontiguousarray(group_weights(groups, pf)),
+            starts,
+            spec.l1_ratio,
+            lams_k,
+            early_stop,
+            spec.tol,
+            spec.max_iter,
+            coefs,
+            dev,
+            n_iter,
+            conv,
+            _group_cov_mode(n_rows, p),
+            **sgl,
+        )
+    )
+    coefs[:, order] = coefs.copy()
+    return n_fit
 
 
 def _gaussian_grid(s: _Standardized, spec: FitSpec, pf, n: int, p: int):
@@ -529,7 +621,10 @@ def _gaussian_grid(s: _Standardized, spec: FitSpec, pf, n: int, p: int):
                     "explain and the unpenalized coefficients are not determined; give "
                     "fewer columns penalty_factor 0"
                 )
-        lam_max = lambda_max_of(grad, pf, spec.penalty)
+        if spec.is_group:
+            lam_max = _group_lambda_max(grad, spec, pf)
+        else:
+            lam_max = lambda_max_of(grad, pf, spec.penalty)
         if not lam_max > 0:
             lam_max = 1.0
         lams_orig = lambda_grid(lam_max, spec.nlambda, spec.lambda_min_ratio, n, p) * s.ys
@@ -539,6 +634,20 @@ def _gaussian_grid(s: _Standardized, spec: FitSpec, pf, n: int, p: int):
     if spec.lambdas is None:
         lams_k[0] *= 1.0 + 1e-6  # as fit._grid: lambda_max lets no column in
     return lams_orig, lams_k, early_stop
+
+
+def _group_lambda_max(grad, spec: FitSpec, pf) -> float:
+    """:func:`penstat.solver.grid.group_lambda_max` from the null gradient."""
+
+    groups = spec.groups
+    return group_lambda_max_of(
+        grad,
+        groups,
+        group_weights(groups, pf),
+        spec.penalty,
+        spec.l1_within,
+        group_factors(groups, pf),
+    )
 
 
 def _gaussian_to_path(s, spec, pf, lams_orig, coefs_k, dev, n_iter, conv, n_fit, limits_k):
