@@ -127,6 +127,7 @@ class DaskRun:
     total: GramStats | None = None
     adaptive_init: object = None
     relaxed_deviance: float | None = None
+    group_labels: list | None = None
 
 
 # -- pass functions (module level: every scheduler pickles them) --------------------
@@ -531,6 +532,7 @@ def fit_frame(
     adaptive_gamma: float | None = None,
     caller_env=None,
     na_action: str = "drop",
+    groups=None,
 ) -> DaskRun:
     """Fit ``formula`` on the Dask DataFrame ``ddf`` by passes (module docstring).
 
@@ -548,7 +550,10 @@ def fit_frame(
     variable the formula uses, and any is a :class:`~penstat.DataError` naming the
     columns and their counts (as in memory). ``select.cv_grid="glmnet"``: every
     fold's path on its own grid (its own lambda_max and early stop), predicted at
-    the full path's lambdas by glmnet's interpolation.
+    the full path's lambdas by glmnet's interpolation. ``groups`` (gaussian) a
+    function of the design giving each column's group label: the group lasso (with
+    ``spec_options["l1_within"]`` the sparse-group lasso) by the group kernel
+    (:func:`~penstat.solver.gram.gaussian_path_from_stats`).
 
     Examples
     --------
@@ -612,6 +617,7 @@ def fit_frame(
     adaptive = adaptive_gamma is not None
     pf = None if adaptive or penalty_factor is None else penalty_factor(design)
     lower, upper = resolve_limits(lower_limits, upper_limits, design, pf)
+    group_labels, group_options = _group_options(groups, design)
 
     def build(factors):
         return FitSpec.build(
@@ -622,6 +628,7 @@ def fit_frame(
             lower_limits=lower,
             upper_limits=upper,
             fit_intercept=design.has_intercept,
+            **group_options,
         )
 
     spec = build(pf)
@@ -748,7 +755,18 @@ def fit_frame(
         total,
         init,
         relaxed_deviance,
+        group_labels,
     )
+
+
+def _group_options(groups, design) -> tuple[list | None, dict]:
+    """The group labels (``groups(design)``) and the options of
+    :meth:`FitSpec.build` they give (the column names with them, as in memory);
+    ``(None, {})`` without groups."""
+    if groups is None:
+        return None, {}
+    labels = groups(design)
+    return labels, {"groups": labels, "columns": design.columns}
 
 
 def _gaussian_paths(total, others, specs, own_grid: bool, with_folds: bool = True):
@@ -1096,7 +1114,9 @@ def _criteria(
             loglik = -0.5 * sw * (np.log(2.0 * np.pi * deviance / sw) + 1.0)
     else:
         loglik = -0.5 * deviance
-    if float(path.l1_ratio) < 1.0:
+    if path.spec.is_group and path.spec.l1_within == 0:
+        edf = _group_df(path, total)
+    elif float(path.l1_ratio) < 1.0:
         edf = edf_of(path)
     else:
         edf = _free_set(path).sum(axis=1).astype(float)
@@ -1104,7 +1124,7 @@ def _criteria(
     gamma = check_gamma(select.gamma, n_pos, p)
     aic = -2.0 * loglik + 2.0 * edf
     bic = -2.0 * loglik + np.log(n_pos) * edf
-    ebic = bic + 2.0 * gamma * log_choose(p, nonzero)
+    ebic = bic + 2.0 * gamma * log_choose(*_ebic_choices(path, p, nonzero))
     if path.family == "gaussian":
         undefined = (edf >= n_pos) | ~np.isfinite(loglik)
         for values in (loglik, aic, bic, ebic):
@@ -1134,6 +1154,58 @@ def _criteria(
         family=path.family,
         gamma=gamma,
     )
+
+
+def _group_df(path: Path, total: GramStats) -> np.ndarray:
+    """Yuan & Lin's degrees of freedom of a gaussian group lasso path from the
+    statistics (:func:`penstat.selection.criteria.effective_df` for groups): per
+    nonzero group ``1 + (||b_g|| / ||b_g^LS||) (p_g - 1)``, ``b_g^LS = b_g +
+    H_g^+ g_g`` with ``H_g`` the group's block of ``X' V X`` and ``g_g`` its block
+    of ``X' V (y - eta)`` (``V`` the weights summing to 1; columns centred with an
+    intercept), the norms on the standardized scale unless ``standardize=False``."""
+    spec = path.spec
+    sw = total.sum_w
+    gram = _weighted_gram(total, sw, spec.fit_intercept)
+    cross = total.xy / sw
+    if not spec.fit_intercept:
+        cross = cross + total.x_mean * total.y_mean
+    scales = None
+    if spec.standardize:
+        scales = np.sqrt(np.maximum(np.diag(gram), 0.0))
+        scales = np.where(scales > 0, scales, 1.0)
+    groups = spec.groups
+    members = [np.flatnonzero(groups == g) for g in range(groups.max() + 1)]
+    coefs = np.asarray(path.coefs, dtype=float)
+    df = np.zeros(coefs.shape[0])
+    for k, b in enumerate(coefs):
+        score = cross - gram @ b
+        for cols in members:
+            bg = b[cols]
+            if not np.any(bg != 0):
+                continue
+            hg = gram[np.ix_(cols, cols)]
+            b_ls = bg + np.linalg.pinv(hg, hermitian=True) @ score[cols]
+            if scales is not None:
+                bg, b_ls = bg * scales[cols], b_ls * scales[cols]
+            ratio = np.linalg.norm(bg) / max(np.linalg.norm(b_ls), np.finfo(float).tiny)
+            df[k] += 1.0 + ratio * (cols.size - 1)
+    return df
+
+
+def _ebic_choices(path: Path, p: int, nonzero: np.ndarray):
+    """EBIC's ``(space, chosen)`` of ``log(choose(space, chosen))``: the groups of
+    a group lasso (:func:`penstat.selection.criteria.criteria_table`), else the
+    columns."""
+    spec = path.spec
+    if not (spec.is_group and spec.l1_within == 0):
+        return p, nonzero
+    groups = spec.groups
+    n_groups = int(groups.max()) + 1
+    chosen = [
+        np.count_nonzero(np.bincount(groups, weights=np.abs(b), minlength=n_groups))
+        for b in np.asarray(path.coefs)
+    ]
+    return n_groups, np.array(chosen)
 
 
 # -- the relaxed lasso and the adaptive start, from the statistics (gaussian) ---------
@@ -1427,7 +1499,7 @@ def _adaptive_start(
         b0, b = float(path.intercepts[index]), np.asarray(path.coefs[index], float)
         lam, seed = float(path.lambdas[index]), select.seed
     b = np.asarray(b, dtype=float)
-    size = np.abs(b)
+    size = _adaptive_sizes(b, spec.groups)
     if not np.any(size > 0):
         raise DataError(
             "penalty_factor='adaptive': every coefficient of the initial fit is 0, so "
@@ -1447,5 +1519,17 @@ def _adaptive_start(
         capped=capped,
         reason=reason,
         seed=seed,
+        groups=spec.groups,
     )
     return init, steps
+
+
+def _adaptive_sizes(b: np.ndarray, groups) -> np.ndarray:
+    """What the adaptive factors are powers of: ``|b_j|``, or with groups the
+    norm of the column's group (Wang & Leng 2008), as
+    :func:`penstat.engine.adaptive_init`."""
+    from penstat.engine import group_norms
+
+    if groups is None:
+        return np.abs(b)
+    return group_norms(b, groups)[groups]
