@@ -310,12 +310,15 @@ def test_refusal_messages_are_exact(client, bframe):
     with pytest.raises(ArgumentError, match=_exactly(stratify)):
         ps.fit(BINOMIAL, ddf, family="binomial", stratify=True)
     group = (
-        "groups= / penalty='group' (the group lasso) is not available for a fit on a "
-        "Dask DataFrame: its block updates work on the rows of each group, not on "
-        "statistics that partitions can merge; fit a pandas DataFrame for it (see "
-        "the user guide's Dask page for what is supported)"
+        "groups= / penalty='group' (the group lasso, and l1_within) with "
+        "family='binomial' is not available for a fit on a Dask DataFrame: its IRLS "
+        "steps by passes solve each quadratic with the lasso's kernel, not the group "
+        "kernel. The gaussian group lasso and sparse-group lasso are available on "
+        "Dask; for the binomial group lasso fit a pandas DataFrame (e.g. a sample, "
+        "ddf.sample(frac=...).compute()), or use penalty='l1' on Dask"
     )
-    for option in ({"penalty": "group"}, {"groups": {"x1": 0, "x2": 0, "x3": 1}}):
+    options = ({"penalty": "group"}, {"penalty": "group", "groups": {"x1": 0, "x2": 0}})
+    for option in options:
         with pytest.raises(ArgumentError, match=_exactly(group)):
             ps.fit(BINOMIAL, ddf, family="binomial", **option)
     boot = (
