@@ -17,6 +17,7 @@ import numpy as np
 from penstat._errors import ArgumentError, DataError
 from penstat._validation import as_response, real_values
 from penstat.distributed.passes import Scan
+from penstat.family import get_family
 from penstat.solver import Path
 from penstat.solver.gram import GramStats
 from penstat.spec import FitSpec
@@ -96,8 +97,9 @@ def fit_path_dask(
 ) -> Path:
     """:func:`penstat.fit_path` of Dask arrays ``X`` (n, p), ``y`` and the weights,
     by passes over their row blocks; equal to the in-memory path (module
-    docstring). The options are those of :func:`penstat.fit_path`; an offset,
-    limits and groups are refused.
+    docstring). The options are those of :func:`penstat.fit_path`; an offset and
+    limits are refused, and groups (the group lasso, with ``l1_within`` the
+    sparse-group lasso) are for the gaussian family.
 
     Examples
     --------
@@ -111,12 +113,13 @@ def fit_path_dask(
     True
     """
     for name, value in (("offset", offset), ("lower_limits", lower_limits),
-                        ("upper_limits", upper_limits), ("groups", groups)):  # fmt: skip
+                        ("upper_limits", upper_limits)):  # fmt: skip
         if value is not None:
             raise ArgumentError(
                 f"{name}= is not available for Dask arrays; fit in memory (numpy) "
                 f"for it, or drop {name}"
             )
+    _check_array_groups(groups, family)
     scan = Scan(None, client, parts=_blocks(X, y, weights))
     (total,) = scan.run(_stats_task, family, _merge_list)
     if not (np.isfinite(total.xx).all() and np.isfinite(total.xy).all()) or not (
@@ -128,7 +131,7 @@ def fit_path_dask(
             "scale with them)"
         )
     n, p = total.n_rows, total.p
-    spec = FitSpec.build(n, p, family=family, **options)
+    spec = FitSpec.build(n, p, family=family, groups=groups, **options)
     if spec.family == "gaussian":
         from penstat.solver.gram import gaussian_path_from_stats
 
@@ -139,3 +142,13 @@ def fit_path_dask(
         [total], spec, lambda requests: scan.run(_irls_task, list(requests), _merge_list)
     )
     return paths[0]
+
+
+def _check_array_groups(groups, family: str) -> None:
+    """Groups on Dask arrays: the gaussian group lasso only (from the statistics)."""
+    if groups is not None and get_family(family).name != "gaussian":
+        raise ArgumentError(
+            "groups= with family='binomial' is not available for Dask arrays (the "
+            "IRLS steps by passes solve each quadratic with the lasso's kernel); fit "
+            "the binomial group lasso in memory (numpy), or drop groups"
+        )

@@ -192,3 +192,23 @@ def test_binomial_groups_are_refused_with_what_to_use(client, frames):
         ps.fit("y ~ x1 + g", gddf, penalty="group", l1_within=0.3, l1_ratio=[0.5, 1])
     with pytest.raises(ArgumentError, match="'x9', which is not a formula term"):
         ps.fit("y ~ x1 + g", gddf, penalty="group", groups={"x9": "a"})
+
+
+@pytest.mark.parametrize("l1_within", [0.0, 0.6])
+def test_fit_path_of_dask_arrays_with_groups(client, l1_within):
+    import dask.array as da
+
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((900, 7)) + rng.standard_normal(7)
+    y = X[:, 0] - 0.5 * X[:, 1] + 0.3 * X[:, 4] + rng.standard_normal(900)
+    w = rng.uniform(0.5, 2.0, 900)
+    groups = [0, 0, 1, 1, 2, 2, 3]
+    memory = ps.fit_path(X, y, weights=w, groups=groups, l1_within=l1_within)
+    dpath = ps.fit_path(
+        da.from_array(X, chunks=(300, 7)), da.from_array(y, chunks=300),
+        weights=da.from_array(w, chunks=300), groups=groups, l1_within=l1_within,
+    )  # fmt: skip
+    np.testing.assert_allclose(dpath.lambdas, memory.lambdas, rtol=1e-10)
+    scale = np.abs(memory.coefs).max()
+    np.testing.assert_allclose(dpath.coefs, memory.coefs, rtol=1e-8, atol=1e-8 * scale)
+    np.testing.assert_allclose(dpath.intercepts, memory.intercepts, rtol=1e-8)
