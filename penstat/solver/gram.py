@@ -485,6 +485,13 @@ def gaussian_path_from_stats(stats: GramStats, spec: FitSpec) -> Path:
     ``p + 1`` rows with the same quadratic, a square root of ``G`` (see
     ``_square_root_problem``). Costs O(p^3) on top of the path, nothing in n.
 
+    With ``spec.groups`` (the group lasso, group elastic net, and with
+    ``spec.l1_within`` the sparse-group lasso) the in-memory group kernel runs on
+    the ``p + 1`` rows ``[R; 0]``, ``[z; sqrt(yy - z'z)]`` (``R'R = G``, ``R'z = c``):
+    their least-squares part equals the rows' for every ``b``, so the path is the
+    in-memory group path (grid from the group lambda_max of the null gradient,
+    group weights ``sqrt(p_g)`` times the penalty factor).
+
     Examples
     --------
     >>> import numpy as np
@@ -495,6 +502,11 @@ def gaussian_path_from_stats(stats: GramStats, spec: FitSpec) -> Path:
     >>> spec = FitSpec(nlambda=30)
     >>> path = gaussian_path_from_stats(GramStats.from_arrays(X, y), spec)
     >>> bool(np.allclose(path.coefs, solve(np.asfortranarray(X), y, spec).coefs,
+    ...                  rtol=1e-8, atol=1e-12))
+    True
+    >>> grouped = FitSpec.build(200, 5, groups=[0, 0, 1, 1, 2], nlambda=30)
+    >>> gpath = gaussian_path_from_stats(GramStats.from_arrays(X, y), grouped)
+    >>> bool(np.allclose(gpath.coefs, solve(np.asfortranarray(X), y, grouped).coefs,
     ...                  rtol=1e-8, atol=1e-12))
     True
     """
