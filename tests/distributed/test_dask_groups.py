@@ -212,3 +212,24 @@ def test_fit_path_of_dask_arrays_with_groups(client, l1_within):
     scale = np.abs(memory.coefs).max()
     np.testing.assert_allclose(dpath.coefs, memory.coefs, rtol=1e-8, atol=1e-8 * scale)
     np.testing.assert_allclose(dpath.intercepts, memory.intercepts, rtol=1e-8)
+
+
+def test_poisson_bootstrap_replicates_are_weighted_group_fits(client, frames):
+    """Each replicate of a sparse-group fit's Poisson bootstrap is the in-memory
+    sparse-group path with the weights times the replicate's counts, at the fit's
+    lambdas."""
+    from penstat.distributed.design import poisson_counts
+
+    df, ddf, _ = frames
+    fit = ps.fit(FORMULA, ddf, penalty="group", weights="w", select="bic",
+                 l1_within=0.3)  # fmt: skip
+    boot = fit.bootstrap(n_boot=3, seed=11)
+    mfit = ps.fit(FORMULA, df, penalty="group", weights="w", select="bic", l1_within=0.3)
+    d = mfit.design
+    lambdas = np.asarray(fit.path.lambdas[: fit.index + 1])
+    for r in range(3):
+        w = d.weights * poisson_counts(d.row_positions, 11, r)
+        ref = ps.fit_path(d.X, d.y, weights=w, lambdas=lambdas, groups=mfit.spec.groups,
+                          l1_within=0.3).coefs[-1]  # fmt: skip
+        np.testing.assert_allclose(boot.coefs[r], ref, rtol=1e-8, atol=1e-10)
+    assert np.any(boot.coefs != boot.coefs[0])
