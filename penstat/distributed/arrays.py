@@ -17,7 +17,6 @@ import numpy as np
 from penstat._errors import ArgumentError, DataError
 from penstat._validation import as_response, real_values
 from penstat.distributed.passes import Scan
-from penstat.family import get_family
 from penstat.solver import Path
 from penstat.solver.gram import GramStats
 from penstat.spec import FitSpec
@@ -97,9 +96,9 @@ def fit_path_dask(
 ) -> Path:
     """:func:`penstat.fit_path` of Dask arrays ``X`` (n, p), ``y`` and the weights,
     by passes over their row blocks; equal to the in-memory path (module
-    docstring). The options are those of :func:`penstat.fit_path`; an offset and
-    limits are refused, and groups (the group lasso, with ``l1_within`` the
-    sparse-group lasso) are for the gaussian family.
+    docstring). The options are those of :func:`penstat.fit_path` (with
+    ``groups`` the group lasso, with ``l1_within`` the sparse-group lasso); an
+    offset and limits are refused.
 
     Examples
     --------
@@ -119,7 +118,6 @@ def fit_path_dask(
                 f"{name}= is not available for Dask arrays; fit in memory (numpy) "
                 f"for it, or drop {name}"
             )
-    _check_array_groups(groups, family)
     scan = Scan(None, client, parts=_blocks(X, y, weights))
     (total,) = scan.run(_stats_task, family, _merge_list)
     if not (np.isfinite(total.xx).all() and np.isfinite(total.xy).all()) or not (
@@ -142,13 +140,3 @@ def fit_path_dask(
         [total], spec, lambda requests: scan.run(_irls_task, list(requests), _merge_list)
     )
     return paths[0]
-
-
-def _check_array_groups(groups, family: str) -> None:
-    """Groups on Dask arrays: the gaussian group lasso only (from the statistics)."""
-    if groups is not None and get_family(family).name != "gaussian":
-        raise ArgumentError(
-            "groups= with family='binomial' is not available for Dask arrays (the "
-            "IRLS steps by passes solve each quadratic with the lasso's kernel); fit "
-            "the binomial group lasso in memory (numpy), or drop groups"
-        )

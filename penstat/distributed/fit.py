@@ -427,6 +427,7 @@ def bootstrap_rule_coefs(
     enet_criteria = select.rule in CRITERIA and min(ratios) < 1.0
     if not gaussian and (select.relax or select.cv_grid == "glmnet" or enet_criteria):
         raise ArgumentError(BOOTSTRAP_RULE_REFUSAL)
+    _check_bootstrap_rule_groups(spec, select)
     cv = select.is_cv and select.lam is None
     nfold = pdesign.nfolds if cv else 1
     scan = Scan(ddf, client)
@@ -505,6 +506,25 @@ BOOTSTRAP_RULE_REFUSAL = (
     "would need passes of their own for every replicate, which are not implemented; "
     "use fixed_lam=True (on the command line, add --bootstrap-fixed-lam)"
 )
+
+
+def _check_bootstrap_rule_groups(spec: FitSpec, select: SelectSpec) -> None:
+    """The binomial group lasso's criteria inside every bootstrap replicate would
+    need a pass of their own per replicate (Yuan & Lin's df at each lambda's IRLS
+    weights): refused."""
+    if (
+        spec.family != "gaussian"
+        and spec.is_group
+        and spec.l1_within == 0
+        and select.rule in CRITERIA
+    ):
+        raise ArgumentError(
+            "fixed_lam=False with a criterion (select='aic', 'bic', 'ebic') of a "
+            "binomial group lasso on a Dask DataFrame: its degrees of freedom at "
+            "every replicate's lambdas would need passes of their own, which are not "
+            "implemented; use fixed_lam=True (on the command line, add "
+            "--bootstrap-fixed-lam), or a CV rule"
+        )
 
 
 def _add_pairs(a, b):
@@ -728,6 +748,8 @@ def fit_frame(
             return _choose_relaxed(path, full, rels, select, values_of, own_grid)
 
         def edf_of(path):
+            if path.spec.is_group:
+                return _group_df(path, total, _group_hessians(path, run_pass))
             return _enet_df(path, total, _active_grams(path, scan, pdesign))
 
         result = _choose(
@@ -1115,7 +1137,7 @@ def _criteria(
     else:
         loglik = -0.5 * deviance
     if path.spec.is_group and path.spec.l1_within == 0:
-        edf = _group_df(path, total)
+        edf = _group_df(path, total) if path.family == "gaussian" else edf_of(path)
     elif float(path.l1_ratio) < 1.0:
         edf = edf_of(path)
     else:
@@ -1156,13 +1178,16 @@ def _criteria(
     )
 
 
-def _group_df(path: Path, total: GramStats) -> np.ndarray:
-    """Yuan & Lin's degrees of freedom of a gaussian group lasso path from the
-    statistics (:func:`penstat.selection.criteria.effective_df` for groups): per
-    nonzero group ``1 + (||b_g|| / ||b_g^LS||) (p_g - 1)``, ``b_g^LS = b_g +
-    H_g^+ g_g`` with ``H_g`` the group's block of ``X' V X`` and ``g_g`` its block
-    of ``X' V (y - eta)`` (``V`` the weights summing to 1; columns centred with an
-    intercept), the norms on the standardized scale unless ``standardize=False``."""
+def _group_df(path: Path, total: GramStats, hessians=None) -> np.ndarray:
+    """Yuan & Lin's degrees of freedom of a group lasso path from the statistics
+    (:func:`penstat.selection.criteria.effective_df` for groups): per nonzero
+    group ``1 + (||b_g|| / ||b_g^LS||) (p_g - 1)``, ``b_g^LS = b_g + H_g^+ g_g``
+    with ``H_g`` the group's block of ``X' M X`` and ``g_g`` its block of
+    ``X' V (y - mu)`` (``V`` the weights summing to 1, ``M = V`` for gaussian and
+    ``V mu (1 - mu)`` for binomial, read from ``hessians[k]``, the IRLS
+    statistics at lambda ``k``'s solution: :func:`_group_hessians`; columns
+    centred at their ``M``-weighted means with an intercept), the norms on the
+    standardized scale unless ``standardize=False``."""
     spec = path.spec
     sw = total.sum_w
     gram = _weighted_gram(total, sw, spec.fit_intercept)
@@ -1178,7 +1203,12 @@ def _group_df(path: Path, total: GramStats) -> np.ndarray:
     coefs = np.asarray(path.coefs, dtype=float)
     df = np.zeros(coefs.shape[0])
     for k, b in enumerate(coefs):
-        score = cross - gram @ b
+        if hessians is None:
+            score = cross - gram @ b
+        elif hessians[k] is None:
+            continue
+        else:
+            gram, score = _irls_gram_and_score(hessians[k], b, sw, spec.fit_intercept)
         for cols in members:
             bg = b[cols]
             if not np.any(bg != 0):
@@ -1190,6 +1220,33 @@ def _group_df(path: Path, total: GramStats) -> np.ndarray:
             ratio = np.linalg.norm(bg) / max(np.linalg.norm(b_ls), np.finfo(float).tiny)
             df[k] += 1.0 + ratio * (cols.size - 1)
     return df
+
+
+def _irls_gram_and_score(S: GramStats, beta, sum_w: float, fit_intercept: bool):
+    """From the IRLS statistics ``S`` at a point (weights ``w mu (1 - mu)``,
+    working response; :func:`~penstat.solver.gram.irls_pass_stats`): ``X' M X``
+    and ``X' V (y - mu)`` (``V = w / sum_w``), centred at the ``M``-weighted means
+    with an intercept, raw without."""
+    if fit_intercept:
+        return S.xx / sum_w, (S.xy - S.xx @ beta) / sum_w
+    raw = S.xx + S.sum_w * np.outer(S.x_mean, S.x_mean)
+    score = S.xy + S.x_mean * (S.sum_w * S.y_mean) - raw @ beta
+    return raw / sum_w, score / sum_w
+
+
+def _group_hessians(path: Path, run_pass) -> list:
+    """One pass: the IRLS statistics at every lambda of a binomial group path
+    with a nonzero coefficient (None at the others), what its degrees of freedom
+    need (:func:`_group_df`)."""
+    coefs = np.asarray(path.coefs, dtype=float)
+    ks = [k for k in range(coefs.shape[0]) if np.any(coefs[k] != 0)]
+    got = (
+        run_pass([((0, 0), float(path.intercepts[k]), coefs[k]) for k in ks]) if ks else []
+    )
+    out: list = [None] * coefs.shape[0]
+    for k, S in zip(ks, got, strict=True):
+        out[k] = S
+    return out
 
 
 def _ebic_choices(path: Path, p: int, nonzero: np.ndarray):

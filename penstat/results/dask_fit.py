@@ -297,15 +297,6 @@ class DaskPenalizedFit(PenalizedFit):
         self._refuse("path_rows()")
 
 
-#: why the binomial group lasso is refused on a Dask DataFrame
-GROUP_REFUSAL = (
-    "groups= / penalty='group' (the group lasso, and l1_within) with "
-    "family='binomial' is not available for a fit on a Dask DataFrame: its IRLS "
-    "steps by passes solve each quadratic with the lasso's kernel, not the group "
-    "kernel. The gaussian group lasso and sparse-group lasso are available on Dask; "
-    "for the binomial group lasso fit a pandas DataFrame (e.g. a sample, "
-    "ddf.sample(frac=...).compute()), or use penalty='l1' on Dask"
-)
 #: why stratified folds are refused on a Dask DataFrame
 STRATIFY_REFUSAL = (
     "stratify=True is not available for a fit on a Dask DataFrame: the in-memory "
@@ -370,7 +361,7 @@ def fit_dask(
     fam = get_family(family)
     _check_dask_arguments(formula, data, na_action, cv_grid, weights, offset, ignored)
     adaptive, adaptive_gamma = check_adaptive(penalty_factor, adaptive_gamma)
-    group_options = _check_dask_groups(fam.name, penalty, groups, l1_ratio, ignored)
+    group_options = _check_dask_groups(penalty, groups, l1_ratio, ignored)
     if stratify:
         raise ArgumentError(STRATIFY_REFUSAL)
     if relax and (lower_limits is not None or upper_limits is not None):
@@ -460,10 +451,10 @@ def fit_dask(
     )
 
 
-def _check_dask_groups(family: str, penalty: str, groups, l1_ratio, ignored) -> dict:
-    """The group lasso's checks of :func:`penstat.fit` on a Dask DataFrame (the
-    binomial group lasso refused: :data:`GROUP_REFUSAL`); the spec options it adds
-    (``l1_within``, checked again with the groups by :meth:`FitSpec.build`)."""
+def _check_dask_groups(penalty: str, groups, l1_ratio, ignored) -> dict:
+    """The group lasso's checks of :func:`penstat.fit` on a Dask DataFrame; the
+    spec options they give (``l1_within``, checked again with the groups by
+    :meth:`FitSpec.build`)."""
     from penstat._validation import check_l1_within
     from penstat.penalty import resolve_penalty
 
@@ -480,8 +471,6 @@ def _check_dask_groups(family: str, penalty: str, groups, l1_ratio, ignored) -> 
                 "needs groups (penalty='group'); give groups, or drop l1_within"
             )
         return {}
-    if family != "gaussian":
-        raise ArgumentError(GROUP_REFUSAL)
     l1 = resolve_penalty(penalty, l1_ratio)
     if l1_within and isinstance(l1, tuple) and min(l1) < 1:
         raise ArgumentError(

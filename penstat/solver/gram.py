@@ -434,11 +434,6 @@ def _check_spec(stats: GramStats, spec: FitSpec, family: str) -> None:
             f"spec.family={spec.family!r}: this solver fits the {family} family; use "
             f"{other}"
         )
-    if spec.is_group and family != "gaussian":
-        raise ArgumentError(
-            "groups= is available for gaussian paths from statistics only; fit the "
-            "binomial group lasso in memory with penstat.solver.fit_path"
-        )
     if spec.penalty_factor is not None and spec.penalty_factor.shape[0] != stats.p:
         raise ArgumentError(
             f"spec.penalty_factor has {spec.penalty_factor.shape[0]} values but the "
@@ -1412,6 +1407,101 @@ class _BinomialProblem:
         return path
 
 
+class _GroupBinomialProblem(_BinomialProblem):
+    """:class:`_BinomialProblem` with groups (the group lasso, group elastic net and
+    sparse-group lasso of ``spec.groups``): the penalty of the group kernel
+    (``penstat/solver/_cd/_group.pyx``), each Newton model solved by that kernel
+    on the square-root rows of its Gram (``_group_square_root_rows``), the grid
+    from the group lambda_max of the null gradient. The null fits (intercept,
+    unpenalized groups) are the lasso's (no penalty there)."""
+
+    def __init__(self, base: GramStats, spec: FitSpec, lead: _Lead, is_lead: bool):
+        super().__init__(base, spec, lead, is_lead)
+        groups = spec.groups
+        self.order = np.argsort(groups, kind="stable")
+        self.starts = np.zeros(groups.max() + 2, dtype=np.int32)
+        np.cumsum(np.bincount(groups), out=self.starts[1:])
+        self.wg = np.ascontiguousarray(group_weights(groups, self.pf))
+        self.fg = group_factors(groups, self.pf)
+        self.sgl = {}
+        if spec.l1_within > 0:
+            self.sgl = {"l1_within": spec.l1_within, "pfg": self.fg}
+
+    def penalty(self, b: np.ndarray, lam: float) -> float:
+        if not np.isfinite(lam):
+            return 0.0
+        groups, a = self.spec.groups, self.a
+        norms = np.sqrt(np.bincount(groups, weights=b * b, minlength=self.wg.size))
+        if self.spec.l1_within > 0:
+            s = self.spec.l1_within
+            l1 = np.bincount(groups, weights=np.abs(b), minlength=self.wg.size)
+            return lam * float(self.wg @ ((1.0 - s) * norms) + self.fg @ (s * l1))
+        return lam * float(self.wg @ (a * norms + 0.5 * (1.0 - a) * norms * norms))
+
+    def newton_target(self, S, lam, thr, max_sweeps):
+        if not np.isfinite(lam):
+            return super().newton_target(S, lam, thr, max_sweeps)
+        G, c, xmz = self.model(S)
+        # the model 1/2 b'Gb - c'b as rows: 1/2 ||z - R b||^2 up to a constant; the
+        # kernel's sweeps stop at d'H_g d < tol 1e-7 ||z||^2 (its TOL_SCALE)
+        Xk, yk = _group_square_root_rows(_Standardized(G, c, 0.0, *([None] * 6)))
+        yk[-1] = 1.0
+        dev0 = float(yk @ yk)
+        Xk = np.asfortranarray(Xk[:, self.order])
+        one = np.array([lam])
+        coefs, dev = np.zeros((1, self.p)), np.zeros(1)
+        n_iter, conv = np.zeros(1, np.intc), np.zeros(1, np.uint8)
+        group_gaussian_path(
+            Xk, np.ascontiguousarray(yk), self.wg, self.starts, self.a, one, False,
+            thr / (1e-7 * dev0), max(int(max_sweeps), 1), coefs, dev, n_iter, conv,
+            True, **self.sgl,
+        )  # fmt: skip
+        b = np.zeros(self.p)
+        b[self.order] = coefs[0]
+        beta = self.beta(b)
+        icpt = S.y_mean - S.x_mean @ beta if self.spec.fit_intercept else 0.0
+        d0 = (icpt + beta @ self.xm) - (self.icpt + self.beta(self.b) @ self.xm)
+        db = b - self.b
+        dlx = max(float(np.max(np.diag(G) * db * db, initial=0.0)), xmz * d0 * d0)
+        return b, icpt, dlx, int(n_iter[0])
+
+    def _solve_lambda(self, S, lam):
+        """:meth:`_BinomialProblem._solve_lambda` with the group kernel's bound: a
+        step is the last when it moves a coordinate by less than
+        ``h_j d^2 < tol 1e-7 D0`` (``D0`` the null model's deviance over the sum of
+        the weights), the kernel's IRLS bound (its TOL_SCALE)."""
+        spec = self.spec
+        shr = spec.tol * 1e-7 * max(self.dev0n, 1e-300)
+        sweeps = 0
+        for _ in range(_LAMBDA_STEPS):
+            left = spec.max_iter - sweeps
+            b, icpt, dlx, used = self.newton_target(S, lam, 0.1 * shr, left)
+            sweeps += used
+            if sweeps > spec.max_iter or used >= left:
+                return S, spec.max_iter, False
+            if dlx < shr:
+                return S, sweeps, True
+            S = yield from self._halved_move(S, icpt, b, lam)
+        return S, sweeps, False
+
+    def _grid(self, S):
+        spec = self.spec
+        self.dev0n = S.extra / self.sw0  # the null model's deviance (normalized)
+        if spec.lambdas is not None or not self.is_lead:
+            return (yield from super()._grid(S))
+        g = self.gradient(S, self.icpt, self.b)
+        lam_max = _group_lambda_max(g, spec, self.pf)
+        if not lam_max > 0:
+            lam_max = 1.0
+        lams_orig = lambda_grid(
+            lam_max, spec.nlambda, spec.lambda_min_ratio, self.n, self.p
+        )
+        self.lead.grid = lams_orig
+        lams_k = lams_orig.copy()
+        lams_k[0] *= 1.0 + 1e-6  # as fit._grid: lambda_max lets no column in
+        return lams_orig, lams_k, True
+
+
 def _movable(g, lo, hi) -> np.ndarray:
     """|g_j| in a direction the limits allow (see _common.pxd's movable)."""
     if lo is None:
@@ -1589,7 +1679,8 @@ def binomial_path_groups(
                     f"group {g}, problem {k} has {b.p} columns, problem 0 {base[0].p}: "
                     "the problems of a group must share the design's columns"
                 )
-            states[(g, k)] = _BinomialProblem(b, spec, lead, is_lead=(k == 0))
+            kind = _GroupBinomialProblem if spec.is_group else _BinomialProblem
+            states[(g, k)] = kind(b, spec, lead, is_lead=(k == 0))
             lead.members.append(states[(g, k)])
             problems[(g, k)] = states[(g, k)].run()
     asks: dict[tuple[int, int], Any] = {}
