@@ -1,19 +1,20 @@
-"""The gaussian group lasso, group elastic net and sparse-group lasso from
-sufficient statistics (``gaussian_path_from_stats`` with ``groups``: the group
-kernel on the square-root rows of the Gram) equal ``solve()`` on the rows, and
-satisfy the group KKT conditions on the rows."""
+"""The group lasso, group elastic net and sparse-group lasso from sufficient
+statistics (gaussian: ``gaussian_path_from_stats`` with ``groups``, the group kernel
+on the square-root rows of the Gram; binomial: ``binomial_paths_by_passes``, the
+group kernel on each Newton model's square-root rows) equal ``solve()`` on the
+rows, and satisfy the group KKT conditions on the rows."""
 
 import numpy as np
 import pytest
 from test_group_path import group_weights, kernel_scale, kkt_violation, problem
 from test_sparse_group_path import group_factors, sgl_kkt_violation
 
-from penstat._errors import ArgumentError
 from penstat.solver import solve
 from penstat.solver.gram import (
     GramStats,
     binomial_paths_by_passes,
     gaussian_path_from_stats,
+    irls_pass_stats,
 )
 from penstat.spec import FitSpec
 
@@ -96,9 +97,39 @@ def test_without_intercept_and_a_given_grid():
     _assert_same(memory, stats)
 
 
-def test_binomial_groups_are_refused_by_name():
-    X, y, groups, w = _case(4)
-    yb = (y > np.median(y)).astype(float)
-    spec = FitSpec.build(X.shape[0], X.shape[1], groups=groups, family="binomial")
-    with pytest.raises(ArgumentError, match="available for gaussian paths"):
-        binomial_paths_by_passes([GramStats.from_arrays(X, yb)], spec, lambda r: [])
+def _binomial_by_passes(X, y, w, **options):
+    """(in memory, by passes) binomial group paths at a tight tol."""
+    n, p = X.shape
+
+    def run_pass(requests):
+        return [irls_pass_stats(X, y, w, None, b0, b) for _, b0, b in requests]
+
+    spec = FitSpec.build(n, p, family="binomial", weights=w, tol=1e-16, **options)
+    memory = solve(np.asfortranarray(X), y, spec)
+    (passes,), _ = binomial_paths_by_passes(
+        [GramStats.from_arrays(X, y, w)], spec, run_pass
+    )
+    return memory, passes
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"l1_ratio": 0.5}, {"l1_within": 0.4}],
+    ids=["group-lasso", "group-enet", "sgl"],
+)
+def test_binomial_by_passes_equals_the_in_memory_group_path_and_kkt(options):
+    """The IRLS driver with the group kernel on each Newton model: the in-memory
+    binomial group path (same grid), and the group KKT conditions on the rows."""
+    X, y, groups = problem(seed=6, n=300, family="binomial")
+    w = np.random.default_rng(7).uniform(0.3, 3.0, y.size)
+    memory, passes = _binomial_by_passes(X, y, w, groups=groups, **options)
+    _assert_same(memory, passes)
+    b, lams, grad = kernel_scale(X, y, passes, weights=w)
+    wg = group_weights(groups)
+    if "l1_within" in options:
+        fg = group_factors(groups)
+        viol = sgl_kkt_violation(b, lams, grad, groups, wg, fg, options["l1_within"])
+    else:
+        viol = kkt_violation(b, lams, grad, groups, wg, options.get("l1_ratio", 1.0))
+    assert viol < KKT_TOL
+    assert passes.df[-1] > 0 and passes.df[0] == 0
