@@ -1,10 +1,8 @@
-"""The gaussian group lasso, group elastic net and sparse-group lasso of ps.fit on a
-Dask DataFrame equal the in-memory fit's on a real 2-worker cluster (paths to 1e-8
-at every lambda, the same lambda, CV curves to 1e-10, the criteria's tables), hold
-the group KKT conditions on the rows, and the binomial group lasso is refused by
-name with what to use."""
-
-import re
+"""The group lasso, group elastic net and sparse-group lasso of ps.fit on a Dask
+DataFrame equal the in-memory fit's on a real 2-worker cluster (paths to 1e-8
+at every lambda, the same lambda, CV curves to 1e-10, the criteria's tables), and
+hold the group KKT conditions on the rows; binomial (IRLS by passes, the group
+kernel on each Newton model) at a tight tol."""
 
 import dask.dataframe as dd
 import dask_testing
@@ -164,25 +162,56 @@ def test_dask_path_holds_the_group_kkt_conditions(client, frames, l1_within):
     assert worst < KKT_TOL
 
 
-def _exactly(text):
-    return "^" + re.escape(text) + "$"
+@pytest.fixture(scope="module")
+def binomial_frames():
+    df = frame_with_base(32, "binomial")
+    return df, dd.from_pandas(df, npartitions=4), with_hash_folds(df)
 
 
-def test_binomial_groups_are_refused_with_what_to_use(client, frames):
-    df = dask_testing.make_frame(600, seed=5, family="binomial")
-    ddf = dd.from_pandas(df, npartitions=2)
-    message = (
-        "groups= / penalty='group' (the group lasso, and l1_within) with "
-        "family='binomial' is not available for a fit on a Dask DataFrame: its IRLS "
-        "steps by passes solve each quadratic with the lasso's kernel, not the group "
-        "kernel. The gaussian group lasso and sparse-group lasso are available on "
-        "Dask; for the binomial group lasso fit a pandas DataFrame (e.g. a sample, "
-        "ddf.sample(frac=...).compute()), or use penalty='l1' on Dask"
-    )
-    for options in ({}, {"l1_within": 0.5}, {"groups": {"x1": "a", "x2": "a"}}):
-        with pytest.raises(ArgumentError, match=_exactly(message)):
-            ps.fit("y ~ x1 + x2 + g", ddf, family="binomial", penalty="group", **options)
-    # the in-memory fit's checks of the options, before any pass
+BINOMIAL = "y ~ x1 + x2 + x3 + g + x1:g"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"select": "cv_min"},
+        {"select": "cv_1se", "l1_within": 0.4, "offset": "base"},
+        {"select": "bic", "l1_ratio": [0.5, 1.0]},
+    ],
+    ids=["group-cv", "sparse-group-cv-offset", "group-and-enet-bic"],
+)
+def test_binomial_equals_the_in_memory_fit(client, binomial_frames, options):
+    """IRLS by passes, the group kernel on each Newton model: the in-memory binomial
+    group fit (at a tight tol, as the binomial lasso's tests); the group lasso's
+    criteria take one more pass (the IRLS statistics at every lambda)."""
+    df, ddf, hashed = binomial_frames
+    common = dict(family="binomial", penalty="group", weights="w", tol=1e-16,
+                  nlambda=15, **options)  # fmt: skip
+    dfit = ps.fit(BINOMIAL, ddf, nfolds=5, seed=SEED, **common)
+    cv = options["select"].startswith("cv")
+    mfit = ps.fit(BINOMIAL, hashed if cv else df, foldid="h" if cv else None, **common)
+    same_path(dfit, mfit)
+    assert dfit.index == mfit.index
+    if cv:
+        same_cv(dfit, mfit)
+    else:
+        cols = ["df", "edf", "loglik", "aic", "bic", "ebic"]
+        np.testing.assert_allclose(
+            dfit.selection.table[cols], mfit.selection.table[cols], rtol=1e-9
+        )
+    assert dfit.irls_passes > 0
+
+
+def test_binomial_bootstrap_rule_with_group_criteria_is_refused(client, binomial_frames):
+    _, ddf, _ = binomial_frames
+    fit = ps.fit(BINOMIAL, ddf, family="binomial", penalty="group", select="bic",
+                 nlambda=10)  # fmt: skip
+    with pytest.raises(ArgumentError, match="binomial group lasso on a Dask DataFrame"):
+        fit.bootstrap(n_boot=2, fixed_lam=False, seed=1)
+
+
+def test_group_options_are_checked_before_any_pass(client, frames):
+    """The in-memory fit's checks of the options."""
     _, gddf, _ = frames
     with pytest.raises(ArgumentError, match="needs groups"):
         ps.fit("y ~ x1 + x2 + g", gddf, l1_within=0.3)

@@ -309,18 +309,6 @@ def test_refusal_messages_are_exact(client, bframe):
     )
     with pytest.raises(ArgumentError, match=_exactly(stratify)):
         ps.fit(BINOMIAL, ddf, family="binomial", stratify=True)
-    group = (
-        "groups= / penalty='group' (the group lasso, and l1_within) with "
-        "family='binomial' is not available for a fit on a Dask DataFrame: its IRLS "
-        "steps by passes solve each quadratic with the lasso's kernel, not the group "
-        "kernel. The gaussian group lasso and sparse-group lasso are available on "
-        "Dask; for the binomial group lasso fit a pandas DataFrame (e.g. a sample, "
-        "ddf.sample(frac=...).compute()), or use penalty='l1' on Dask"
-    )
-    options = ({"penalty": "group"}, {"penalty": "group", "groups": {"x1": 0, "x2": 0}})
-    for option in options:
-        with pytest.raises(ArgumentError, match=_exactly(group)):
-            ps.fit(BINOMIAL, ddf, family="binomial", **option)
     boot = (
         "fixed_lam=False (the lambda rule inside every replicate) of a binomial fit on "
         "a Dask DataFrame takes the lasso or elastic-net CV rules and the lasso's "
