@@ -11,7 +11,10 @@ the columns put in 8 groups of 5 (``groups=`` merging the terms), 10-fold CV and
 * in memory (the same frame as pandas, the Dask fit's folds): the group lasso and the
   sparse-group lasso (CV);
 * the solve alone: the group path from the merged statistics
-  (``gaussian_path_from_stats``) against ``solve()`` on the rows.
+  (``gaussian_path_from_stats``) against ``solve()`` on the rows;
+* binomial (``--n-binomial`` rows, the same columns and groups, 5-fold CV,
+  ``nlambda=30``): the Dask lasso, the Dask group lasso and sparse-group lasso (IRLS
+  by passes, the group kernel on each Newton model), and the in-memory group lasso.
 
 Reports the median over ``--repeat`` runs (after a warm-up) of the wall time and
 the CPU time of this process (the workers run in it), the passes, and the largest
@@ -41,6 +44,13 @@ import pandas as pd  # noqa: E402
 
 P, SIZE = 40, 5
 REPEAT = 3
+
+
+def binomial_frame(n: int, seed: int = 1) -> pd.DataFrame:
+    df = frame(n, seed)
+    eta = df["y"].to_numpy()
+    df["y"] = (np.random.default_rng(seed).random(n) < 1 / (1 + np.exp(-eta))) * 1.0
+    return df
 
 
 def frame(n: int, seed: int = 0) -> pd.DataFrame:
@@ -82,6 +92,7 @@ def gap(dfit, mfit) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=200_000)
+    parser.add_argument("--n-binomial", type=int, default=50_000)
     parser.add_argument("--partitions", type=int, default=8)
     parser.add_argument("--repeat", type=int, default=3, help="runs per fit (median)")
     args = parser.parse_args()
@@ -138,7 +149,24 @@ def main() -> None:
         timed(f"solve on the rows: {label} path", lambda s=spec: solve(X, y, s), rows)
         timed(f"from the statistics: {label} path",
               lambda s=spec: gaussian_path_from_stats(stats, s), rows, first)  # fmt: skip
+
+    b = binomial_frame(args.n_binomial)
+    bdf = dd.from_pandas(b, npartitions=args.partitions).persist()
+    bh = b.assign(h=hash_folds(np.arange(len(b)), 5, 1))
+    bcv = dict(family="binomial", nfolds=5, seed=1, select="cv_min", nlambda=30)
+    bmcv = dict(family="binomial", foldid="h", select="cv_min", nlambda=30)
+    first = len(rows)
+    timed("binomial: Dask lasso, 5-fold CV", lambda: ps.fit(formula, bdf, **bcv), rows)
+    bg = timed("binomial: Dask group lasso, 5-fold CV",
+               lambda: ps.fit(formula, bdf, **grp, **bcv), rows, first)  # fmt: skip
+    timed("binomial: Dask sparse-group lasso (l1_within=0.5), 5-fold CV",
+          lambda: ps.fit(formula, bdf, **sgl, **bcv), rows, first)  # fmt: skip
+    bm = timed("binomial: in memory group lasso, 5-fold CV",
+               lambda: ps.fit(formula, bh, **grp, **bmcv), rows, first)  # fmt: skip
     print(f"load average after: {os.getloadavg()}", flush=True)
+    print(f"binomial group lasso, Dask / in memory: path difference {gap(bg, bm):.1e} "
+          f"(default tol), IRLS passes {bg.irls_passes}, same lambda "
+          f"{bg.index == bm.index}")  # fmt: skip
     print(f"\nlargest path difference, Dask / in memory: group lasso {gap(dg, mg):.1e}, "
           f"sparse-group lasso {gap(ds, ms):.1e}; lambda chosen equal: "
           f"{dg.index == mg.index and ds.index == ms.index}")  # fmt: skip
