@@ -177,8 +177,16 @@ BINOMIAL = "y ~ x1 + x2 + x3 + g + x1:g"
         {"select": "cv_min"},
         {"select": "cv_1se", "l1_within": 0.4, "offset": "base"},
         {"select": "bic", "l1_ratio": [0.5, 1.0]},
+        {"select": "cv_min", "relax": True},
+        {"select": "cv_min", "penalty_factor": "adaptive", "cv_grid": "glmnet"},
     ],
-    ids=["group-cv", "sparse-group-cv-offset", "group-and-enet-bic"],
+    ids=[
+        "group-cv",
+        "sparse-group-cv-offset",
+        "group-and-enet-bic",
+        "relaxed",
+        "adaptive-cv-grid-glmnet",
+    ],  # fmt: skip
 )
 def test_binomial_equals_the_in_memory_fit(client, binomial_frames, options):
     """IRLS by passes, the group kernel on each Newton model: the in-memory binomial
@@ -200,6 +208,9 @@ def test_binomial_equals_the_in_memory_fit(client, binomial_frames, options):
             dfit.selection.table[cols], mfit.selection.table[cols], rtol=1e-9
         )
     assert dfit.irls_passes > 0
+    np.testing.assert_allclose(dfit.coef, mfit.coef, rtol=1e-8, atol=1e-10)
+    if options.get("relax"):
+        assert dfit.gamma == mfit.gamma
 
 
 def test_binomial_bootstrap_rule_with_group_criteria_is_refused(client, binomial_frames):
