@@ -1554,6 +1554,12 @@ def binomial_paths_by_passes(
     lambda has converged when the step the model asks for moves no coordinate by
     ``d`` with ``h_j d^2 >= tol * 5e-3 * F``: the binomial kernel's measure.
 
+    With ``spec.groups`` (the group lasso, group elastic net, sparse-group lasso)
+    each model is minimized by the group kernel (``_cd/_group.pyx``) on its
+    square-root rows, the grid starts at the group lambda_max, and a lambda has
+    converged at the group kernel's bound, ``h_j d^2 < tol * 1e-7 * D0`` (``D0``
+    the null deviance over the sum of the weights).
+
     ``shared_hessian=True``: the problems other than problem 0 take quasi-Newton
     steps on problem 0's Hessian (see :func:`binomial_path_groups`); their
     requests are then ``(k, intercept, beta, anchor)``, as
