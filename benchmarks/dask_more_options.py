@@ -23,37 +23,20 @@ Not a test; the machine it runs on (and its load) is said with the table.
 
 from __future__ import annotations
 
-import argparse
 import os
 import pathlib
 import sys
 import time
 
-# benchmarks/sparse.py would shadow the sparse package Dask imports
+# benchmarks/sparse.py would shadow the sparse package Dask imports: the repository
+# root on the path instead, for benchmarks.dask_options
 _HERE = pathlib.Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if pathlib.Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
 
 import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 
-P = 20
-
-
-def frame(n: int, family: str, seed: int = 0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, P))
-    beta = np.zeros(P)
-    beta[:5] = [1.0, -0.8, 0.6, -0.4, 0.2]
-    eta = X @ beta
-    if family == "gaussian":
-        y = eta + rng.standard_normal(n)
-    else:
-        y = (rng.random(n) < 1.0 / (1.0 + np.exp(-eta))).astype(float)
-    df = pd.DataFrame(X, columns=[f"x{j + 1}" for j in range(P)])
-    df["y"] = y
-    df["base"] = 0.1 * rng.standard_normal(n)
-    return df
-
+from benchmarks.dask_options import P, frame, size_arguments  # noqa: E402
 
 REPEAT = 3
 
@@ -81,11 +64,7 @@ def timed(label, make, rows, base=None):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--n", type=int, default=200_000)
-    parser.add_argument("--n-binomial", type=int, default=50_000)
-    parser.add_argument("--partitions", type=int, default=8)
-    parser.add_argument("--nlambda", type=int, default=20)
+    parser = size_arguments(__doc__)
     parser.add_argument("--repeat", type=int, default=3, help="runs per fit (median)")
     args = parser.parse_args()
     global REPEAT
@@ -104,7 +83,9 @@ def main() -> None:
     formula = "y ~ " + " + ".join(f"x{j + 1}" for j in range(P))
     rows: list = []
 
-    g = dd.from_pandas(frame(args.n, "gaussian"), npartitions=args.partitions).persist()
+    g = dd.from_pandas(
+        frame(args.n, "gaussian", base=True), npartitions=args.partitions
+    ).persist()
     cv = dict(nfolds=5, seed=1, nlambda=args.nlambda, select="cv_min")
     ps.fit(formula, g, **cv)  # warm-up: the first fit pays for imports and setup
     timed("gaussian CV", lambda: ps.fit(formula, g, **cv), rows)
@@ -125,7 +106,7 @@ def main() -> None:
     timed("gaussian bootstrap 20, fixed_lam=False", lambda: boot(False), rows, 4)
 
     b = dd.from_pandas(
-        frame(args.n_binomial, "binomial"), npartitions=args.partitions
+        frame(args.n_binomial, "binomial", base=True), npartitions=args.partitions
     ).persist()
     bcv = dict(family="binomial", **cv)
     first = len(rows)

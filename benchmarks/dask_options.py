@@ -36,7 +36,10 @@ import pandas as pd  # noqa: E402
 P = 20
 
 
-def frame(n: int, family: str, seed: int = 0) -> pd.DataFrame:
+def frame(n: int, family: str, seed: int = 0, base: bool = False) -> pd.DataFrame:
+    """``n`` rows of 20 standard normal columns ``x1`` ... and the response ``y``
+    (five nonzero coefficients); ``base``: an offset column ``base`` as well
+    (``benchmarks/dask_more_options.py``)."""
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, P))
     beta = np.zeros(P)
@@ -48,6 +51,8 @@ def frame(n: int, family: str, seed: int = 0) -> pd.DataFrame:
         y = (rng.random(n) < 1.0 / (1.0 + np.exp(-eta))).astype(float)
     df = pd.DataFrame(X, columns=[f"x{j + 1}" for j in range(P)])
     df["y"] = y
+    if base:
+        df["base"] = 0.1 * rng.standard_normal(n)
     return df
 
 
@@ -63,13 +68,19 @@ def timed(label, make, rows):
     return fits
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def size_arguments(description: str) -> argparse.ArgumentParser:
+    """The command line of the Dask option benchmarks: the rows, partitions and
+    lambdas of the frames (``benchmarks/dask_more_options.py`` adds its own)."""
+    parser = argparse.ArgumentParser(description=description.split("\n")[0])
     parser.add_argument("--n", type=int, default=200_000)
     parser.add_argument("--n-binomial", type=int, default=50_000)
     parser.add_argument("--partitions", type=int, default=8)
     parser.add_argument("--nlambda", type=int, default=20)
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = size_arguments(__doc__).parse_args()
 
     import dask.dataframe as dd
     from distributed import Client, LocalCluster

@@ -31,7 +31,6 @@ Not a test; the machine it runs on is said with the table.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import pathlib
 import resource
@@ -109,43 +108,14 @@ class _Stop(Exception):
     pass
 
 
-def _irls_task_before(part, start, shared):
-    """An IRLS pass as it was computed before the shared Hessian: the same points,
-    every problem with its own Hessian (one Gram per problem)."""
-    from penstat.distributed.fit import _irls_task
-
-    pdesign, requests, boot_seed = shared
-    exact = [(key, b0, beta) for key, b0, beta, *_ in requests]
-    return _irls_task(part, start, (pdesign, exact, boot_seed))
-
-
-@contextlib.contextmanager
-def exact_hessians():
-    """Dask fits as before the shared Hessian: every problem's own Hessian."""
-    from penstat.solver import gram
-
-    orig = gram.binomial_path_groups
-
-    def exact(groups, run_pass, shared_hessian=False, counts=None):
-        return orig(groups, run_pass, shared_hessian=False, counts=counts)
-
-    gram.binomial_path_groups = exact
-    try:
-        yield
-    finally:
-        gram.binomial_path_groups = orig
-
-
 class PassClock:
     """Times every ``Scan.run`` (one pass) by the kind of its task; stops a fit
     after ``max_irls`` IRLS passes when given."""
 
-    def __init__(self, max_irls: int | None = None, before: bool = False, client=None):
+    def __init__(self, max_irls: int | None = None, client=None):
         self.max_irls = max_irls
-        self.before = before
         self.client = client
         self.times: list[tuple[str, float]] = []
-        self.extra: list[tuple[str, float]] = []
         self.cpu: list[tuple[str, float]] = []
 
     def __enter__(self):
@@ -173,20 +143,6 @@ class PassClock:
                 f"workers' CPU {c1 - c0:.1f} s",
                 flush=True,
             )
-            if kind == "IRLS" and clock.before:
-                # the same pass with every problem's own Hessian, side by side
-                # (not counted)
-                t0 = time.perf_counter()
-                clock._orig(scan, _irls_task_before, shared, combine, starts)
-                scan.passes -= 1
-                clock.extra.append(("IRLS exact Hessians", time.perf_counter() - t0))
-                c2 = workers_cpu(clock.client) if clock.client else 0.0
-                clock.cpu.append(("IRLS exact Hessians", c2 - c1))
-                print(
-                    f"  the same, exact Hessians: {clock.extra[-1][1]:.1f} s, "
-                    f"workers' CPU {c2 - c1:.1f} s",
-                    flush=True,
-                )
             return out
 
         passes.Scan.run = run
@@ -200,14 +156,12 @@ class PassClock:
 
     def by_kind(self, cpu: bool = False) -> dict[str, tuple[int, float]]:
         out: dict[str, list[float]] = {}
-        for kind, t in self.cpu if cpu else self.times + self.extra:
+        for kind, t in self.cpu if cpu else self.times:
             out.setdefault(kind, []).append(t)
         return {k: (len(v), float(np.mean(v))) for k, v in out.items()}
 
 
-def count_binomial_passes(
-    n_rows: int, nlambda: int, seed: int = 0, shared_hessian: bool = True
-) -> int:
+def count_binomial_passes(n_rows: int, nlambda: int, seed: int = 0) -> int:
     """The passes a 10-fold CV binomial fit makes on ``n_rows`` rows of the same
     model: the Dask fit's driver run in this process (IRLS passes, plus the levels,
     fold statistics and scores passes)."""
@@ -232,7 +186,6 @@ def count_binomial_passes(
         base,
         spec,
         lambda req: irls_pass_stats_folds(X, y, None, None, fold, req),
-        shared_hessian=shared_hessian,
     )
     return passes + 3
 
@@ -301,20 +254,14 @@ def run(args) -> list[dict]:
             # plain passes before, between and after the fits: each fit's reference
             # is the mean of the one before it and the one after it
             before = plain_pass(ddf, client)
-            runs = [(f, "shared") for f in families]
-            if args.compare_exact and "binomial" in families:
-                runs.append(("binomial", "exact"))
-            for family, hessian in runs:
+            for family in families:
                 t_sum = [before]
                 clock = PassClock(
-                    args.max_irls_passes if family == "binomial" else None,
-                    args.before and family == "binomial" and hessian == "shared",
-                    client,
+                    args.max_irls_passes if family == "binomial" else None, client
                 )
                 stopped = False
                 t0 = time.perf_counter()
-                mode = exact_hessians() if hessian == "exact" else contextlib.nullcontext()
-                with clock, mode:
+                with clock:
                     try:
                         fit = ps.fit(
                             FORMULA[family],
@@ -326,7 +273,7 @@ def run(args) -> list[dict]:
                         )
                     except _Stop:
                         stopped, fit = True, None
-                t_fit = time.perf_counter() - t0 - sum(t for _, t in clock.extra)
+                t_fit = time.perf_counter() - t0
                 before = plain_pass(ddf, client)
                 t_sum.append(before)
                 peak = max(client.run(_peak_rss).values())
@@ -336,18 +283,14 @@ def run(args) -> list[dict]:
                 kinds_cpu = clock.by_kind(cpu=True)
                 measured = len(clock.times)
                 if stopped:
-                    total = count_binomial_passes(
-                        int(float(args.mem_n)),
-                        args.nlambda,
-                        shared_hessian=hessian == "shared",
-                    )
+                    total = count_binomial_passes(int(float(args.mem_n)), args.nlambda)
                     per_pass = t_fit / measured
                     irls_s = kinds["IRLS"][1]
                     est = sum(t for _, t in clock.times) + irls_s * (total - measured)
                 else:
                     total, per_pass, est = fit.passes, t_fit / fit.passes, t_fit
                 row = {
-                    "family": family if family == "gaussian" else f"binomial, {hessian}",
+                    "family": family,
                     "n": n,
                     "data_MB": nbytes / 2**20,
                     "files": ddf.npartitions,
@@ -413,7 +356,6 @@ def profile_partition(rows: int, reps: int = 5) -> list[dict]:
         X, y, fold = b["X"], b["y"], b["fold"]
         rng = np.random.default_rng(0)
         reqs = [(k, -0.1, BETA + 0.02 * rng.standard_normal(P)) for k in range(11)]
-        shared = [(k, b0, beta, reqs[0][1:]) for k, b0, beta in reqs]
         A = np.asfortranarray(rng.standard_normal((int(0.9 * rows), P + 2)))
 
         def one_at_a_time():
@@ -428,11 +370,8 @@ def profile_partition(rows: int, reps: int = 5) -> list[dict]:
                 GramStats.from_arrays(X[fold == k], y[fold == k]) for k in range(10)
             ],
             "binomial: 11 problems, one at a time (two rounds ago)": one_at_a_time,
-            "binomial: 11 problems together, own Hessians (before)": lambda: (
-                irls_pass_stats_folds(X, y, None, None, fold, reqs)
-            ),
-            "binomial: 11 problems together, shared Hessian (now)": lambda: (
-                irls_pass_stats_folds(X, y, None, None, fold, shared)
+            "binomial: 11 problems together": lambda: irls_pass_stats_folds(
+                X, y, None, None, fold, reqs
             ),
             "of which: 11 Gram products (0.9 rows x 52)": lambda: [
                 A.T @ A for _ in range(11)
@@ -488,16 +427,6 @@ def main() -> None:
         help="rows of the in-memory fit and of the in-process pass count",
     )
     parser.add_argument("--no-in-memory", action="store_true")
-    parser.add_argument(
-        "--compare-exact",
-        action="store_true",
-        help="also fit binomial with every problem's own Hessian (as before)",
-    )
-    parser.add_argument(
-        "--before",
-        action="store_true",
-        help="also time every IRLS pass with every problem's own Hessian (as before)",
-    )
     parser.add_argument(
         "--profile",
         action="store_true",

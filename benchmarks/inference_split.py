@@ -128,8 +128,11 @@ def _time_r(script: Path) -> tuple[float, float, int]:
 STAGES = (
     ("CD kernel (11 paths per split)", ("_run_kernel",)),
     ("standardized copies of the rows", ("_standardize",)),
-    ("paths on the original scale", ("_to_path",)),
-    ("held-out predictions", ("_predict_rows",)),
+    (
+        "paths on the original scale (whole paths; CV folds: kept columns)",
+        ("_to_path", "_to_compact"),
+    ),
+    ("held-out predictions", ("_predict_rows", "_predict_compact")),
     ("least-squares refits (statsmodels)", ("_refit",)),
     ("interval aggregation", ("aggregate_intervals",)),
     ("p-value aggregation", ("aggregate_pvalues",)),

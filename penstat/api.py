@@ -223,12 +223,13 @@ def fit(
         # a Dask DataFrame: the same options, run by passes over its partitions
         options = {k: v for k, v in locals().items() if k not in ("formula", "data")}
         options["nfolds"] = 10 if nfolds is None else nfolds
+        fitted = fit_dask(formula, data, **options)
         if nfolds is not None or foldid is not None:
             rule = SelectSpec.build(
                 get_family(family).name, rule=select, lam=lam, nfolds=options["nfolds"]
             )
-            _warn_unused_folds(rule, nfolds, foldid)
-        return fit_dask(formula, data, **options)
+            _warn_unused_folds(rule, nfolds, foldid, fitted.adaptive_init)
+        return fitted
     fam = get_family(family)
     l1 = resolve_penalty(penalty, l1_ratio)
     select_spec = SelectSpec.build(
@@ -268,7 +269,6 @@ def fit(
     )
     if foldid is not None:
         select_spec = select_spec.with_folds(design.rows_of(foldid, "foldid"))
-    _warn_unused_folds(select_spec, nfolds, foldid)  # once foldid is known good
     select_spec = select_spec.with_seed()
     pf = None if adaptive else resolve_penalty_factor(penalty_factor, design)
     lower, upper = resolve_limits(lower_limits, upper_limits, design, pf)
@@ -333,6 +333,7 @@ def fit(
             # the solver names columns by position; the user knows them by name
             named = str(exc).replace(f"column {j}", f"column {design.columns[j]!r}", 1)
             raise DataError(named) from None
+    _warn_unused_folds(select_spec, nfolds, foldid, init)
     return PenalizedFit(
         design,
         out,
@@ -345,10 +346,11 @@ def fit(
     )
 
 
-def _warn_unused_folds(select: SelectSpec, nfolds, foldid) -> None:
+def _warn_unused_folds(select: SelectSpec, nfolds, foldid, init=None) -> None:
     """Warn that ``nfolds`` / ``foldid`` are ignored by a rule that does not
-    cross-validate (a relaxed fit always does; ``relax`` needs a CV rule)."""
-    if select.is_cv:
+    cross-validate (a relaxed fit always does; ``relax`` needs a CV rule), unless
+    the adaptive lasso's start ``init`` chose its ridge lambda on those folds."""
+    if select.is_cv or (init is not None and init.method == "ridge"):
         return
     used = f"select={select.rule!r}" if select.rule is not None else "a fixed lambda"
     for name, value in (("nfolds", nfolds), ("foldid", foldid)):

@@ -477,8 +477,10 @@ def _fit_with(args) -> int:
 
 def _folds_used(args, rule) -> int | None:
     """``--nfolds``, or None with a rule that does not cross-validate: then the
-    warning names the option (the library's would name ``nfolds=``)."""
-    if args.nfolds is None or rule in _CV_RULES:
+    warning names the option (the library's would name ``nfolds=``). With
+    ``--adaptive`` the folds go to the library, whose ridge start (no more
+    observations than columns) chooses its lambda on them."""
+    if args.nfolds is None or rule in _CV_RULES or args.adaptive:
         return args.nfolds
     warn_user(
         f"--nfolds {args.nfolds} is ignored with --select {args.select}: only the CV "

@@ -9,6 +9,7 @@ penstat's own ridge CV for the p > n initial fit, and for bad input.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +80,24 @@ def test_p_greater_than_n_uses_ridge_by_cv():
     assert init.lam == ridge.lam
     np.testing.assert_allclose(init.coef, ridge.coef.to_numpy()[1:], rtol=1e-12)
     assert int(np.argmin(init.penalty_factor)) in (0, 1)
+
+
+def test_folds_of_the_ridge_start_are_not_called_ignored():
+    # under a criterion the ridge start still chooses its lambda on the folds
+    # given: they were said to be ignored
+    df = _frame(n=30, p=40, seed=2)
+    df["h"] = np.arange(30) % 3
+    options = dict(penalty_factor="adaptive", select="bic")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        fit = ps.lasso("y ~ .", df, foldid="h", **options)
+        ps.lasso("y ~ .", df.drop(columns="h"), nfolds=3, **options)
+    ridge = ps.ridge("y ~ .", df, select="cv_min", foldid="h")
+    assert fit.adaptive_init.method == "ridge" and fit.adaptive_init.lam == ridge.lam
+    # an unpenalized start uses no folds: the warning stays
+    with pytest.warns(UserWarning, match="foldid is ignored with select='bic'"):
+        ps.lasso("y ~ .", _frame().assign(h=np.arange(120) % 3), foldid="h",
+                 **options)  # fmt: skip
 
 
 def test_factors_are_capped():

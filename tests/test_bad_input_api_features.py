@@ -386,6 +386,42 @@ FIT_CASES = [
         D,
         r"weights holds dates",
     ),  # fmt: skip
+    # booleans (True read as 1) were accepted as weights; refused as text is
+    (
+        "weights-bool-column",
+        "fit",
+        {"weights": "flag"},
+        D,
+        r"weights column 'flag' holds booleans",
+    ),
+    (
+        "weights-bool-array",
+        "fit",
+        {"weights": np.tile([True, False], 20)},
+        A,
+        r"weights holds booleans",
+    ),
+    (
+        "weights-text-array",
+        "fit",
+        {"weights": ["1"] * 40},
+        A,
+        r"weights holds text \('1'\)",
+    ),
+    (
+        "offset-bool-column",
+        "fit",
+        {"offset": "flag"},
+        D,
+        r"offset column 'flag' is not numeric \(bool\)",
+    ),
+    (
+        "offset-bool-array",
+        "fit",
+        {"offset": np.tile([True, False], 20)},
+        A,
+        r"offset holds booleans",
+    ),
     # sparse=
     ("sparse-text", "fit", {"sparse": "yes"}, A, r"sparse='yes' must be True or False"),
     ("sparse-int", "fit", {"sparse": 1}, A, r"sparse=1"),
@@ -409,7 +445,9 @@ def _entry(name):
     [pytest.param(*c[1:], id=c[0]) for c in FIT_CASES],
 )
 def test_corpus_new_options(entry, options, error, match):
-    data = _frame().assign(cx=np.zeros(40) + 1j, big=np.full(40, 1e300))
+    data = _frame().assign(
+        cx=np.zeros(40) + 1j, big=np.full(40, 1e300), flag=np.tile([True, False], 20)
+    )
     options = {"lam": 0.1, **options}
     if options["lam"] is None:
         options.pop("lam")

@@ -146,6 +146,7 @@ import hashlib  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from cli_testing import run_refused  # noqa: E402
 
 
 @pytest.fixture
@@ -167,19 +168,6 @@ def data_csv(tmp_path):
     frame.to_csv(path, index=False)
     return path
 
-
-def run_refused(capsys, argv, match):
-    """``main(argv)`` exits 2 with one line on stderr matching ``match``."""
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    assert code == 2, (code, err)
-    assert out == ""
-    assert err.startswith("penstat: error: "), err
-    assert "Traceback" not in err
-    assert re.search(match, err), err
-
-
-import re  # noqa: E402
 
 # options refused before the data is read (argparse or the option checks)
 OPTION_CASES = [

@@ -8,13 +8,11 @@ unchanged. (--dask: tests/distributed/test_bad_input_dask_cli.py.)"""
 from __future__ import annotations
 
 import hashlib
-import re
 
 import numpy as np
 import pandas as pd
 import pytest
-
-from penstat.cli import main
+from cli_testing import run_refused
 
 
 @pytest.fixture
@@ -31,23 +29,12 @@ def data_csv(tmp_path):
             "b": np.tile([0, 1], n // 2),
             "s": ["t"] * n,
             "big": np.full(n, 1e300),
+            "flag": np.arange(n) % 3 == 0,
         }
     )
     path = tmp_path / "data.csv"
     df.to_csv(path, index=False)
     return path
-
-
-def run_refused(capsys, argv, match):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    assert code == 2, (code, err)
-    assert out == ""
-    assert err.startswith("penstat: error: "), err
-    # one line, or for a formula the formula and a caret under the culprit
-    assert err.count("\n") == 1 or err.count("\n") == 3 and "^" in err, err
-    assert "Traceback" not in err
-    assert re.search(match, err), err
 
 
 CASES = [
@@ -132,6 +119,7 @@ CASES = [
     ),
     ("offset-factor", ["y ~ x + z", "--offset", "g"], r"offset column 'g' is not numeric"),
     ("offset-empty", ["y ~ x + z", "--offset", ""], r"offset='' is not a column"),
+    ("offset-bool", ["y ~ x + z", "--offset", "flag"], r"offset column 'flag' .*\(bool\)"),
     # were exit 0 with a meaningless fit
     ("offset-is-response", ["y ~ x + z", "--offset", "y"], r"offset='y' is the response"),
     ("offset-huge", ["y ~ x + z", "--offset", "big"], r"offset column 'big' has values as"),

@@ -45,55 +45,72 @@ def assert_same_table(block: dict, expected) -> None:
             assert got[column][key] == pytest.approx(row[key], rel=1e-12), (column, key)
 
 
-def test_debiased_options_reach_the_method(capsys, tmp_path):
-    block, out = cli_inference(
-        capsys, tmp_path, "--inference", "debiased", "--initial", "lasso",
-        "--nodewise", "cv", "--alternative", "sign",
-    )  # fmt: skip
-    expected = api_inference("debiased", initial="lasso", nodewise="cv", alternative="sign")
-    assert_same_table(block, expected)
-    assert block["alternative"] == "sign"
-    assert block["details"]["initial_method"] == "lasso"
-    assert block["details"]["nodewise"] == "cv"
-    # the options change the numbers: the defaults give other intervals
-    default = api_inference("debiased")
-    assert not np.allclose(default.table["ci_lower"], expected.table["ci_lower"])
-    # the JSON holds the API's value, the printout its words
-    assert "95% intervals, one-sided (towards the" in out
-
-
-def test_split_options_reach_the_method(capsys, tmp_path):
-    block, _ = cli_inference(
-        capsys, tmp_path, "--inference", "split", "--n-splits", "6", "--gamma-min", "0.3"
-    )
-    expected = api_inference("split", n_splits=6, gamma_min=0.3)
-    assert_same_table(block, expected)
-    assert block["details"]["n_splits"] == 6
-    assert block["details"]["gamma_min"] == 0.3
-
-
-def test_selective_options_reach_the_method(capsys, tmp_path):
+# an option's command line, the method and options it must reach, the details the
+# JSON must record, and words the printout must hold (None: nothing checked)
+ACCEPTED = [
+    pytest.param(
+        "--inference debiased --initial lasso --nodewise cv --alternative sign".split(),
+        "debiased",
+        {"initial": "lasso", "nodewise": "cv", "alternative": "sign"},
+        {"initial_method": "lasso", "nodewise": "cv"},
+        "95% intervals, one-sided (towards the",
+        id="debiased",
+    ),
+    pytest.param(
+        "--inference split --n-splits 6 --gamma-min 0.3".split(),
+        "split",
+        {"n_splits": 6, "gamma_min": 0.3},
+        {"n_splits": 6, "gamma_min": 0.3},
+        None,
+        id="split",
+    ),
     # the one-sided p-values' direction ("> 0", "< 0") is a column of words: the
     # summary printed it (it raised ValueError converting it to float)
-    block, out = cli_inference(
-        capsys, tmp_path, "--inference", "selective", "--target", "full",
-        "--alternative", "sign", "--sigma", "55",
-    )  # fmt: skip
-    expected = api_inference("selective", target="full", alternative="sign", sigma=55.0)
+    pytest.param(
+        "--inference selective --target full --alternative sign --sigma 55".split(),
+        "selective",
+        {"target": "full", "alternative": "sign", "sigma": 55.0},
+        {"target": "full"},
+        "one-sided (towards the sign",
+        id="selective",
+    ),
+    # without the options, the API's defaults
+    pytest.param(
+        "--inference debiased".split(),
+        "debiased",
+        {},
+        {"initial_method": "refit"},
+        None,
+        id="debiased-defaults",
+    ),
+]
+
+
+@pytest.mark.parametrize(("argv", "method", "options", "details", "printed"), ACCEPTED)
+def test_method_options_reach_the_method(
+    capsys, tmp_path, argv, method, options, details, printed
+):
+    block, out = cli_inference(capsys, tmp_path, *argv)
+    expected = api_inference(method, **options)
     assert_same_table(block, expected)
-    assert block["details"]["target"] == "full"
-    assert block["alternative"] == "sign"  # the API's value, as for debiased
-    directions = {row["column"]: row["direction"] for row in block["columns"]}
-    assert directions == {
-        c: "> 0" if v > 0 else "< 0" for c, v in expected.table["lasso"].items()
-    }
-    assert "selective direction" in out and "one-sided (towards the sign" in out
+    # the JSON holds the API's value of alternative, the printout its words
+    assert block["alternative"] == options.get("alternative", "two-sided")
+    assert {key: block["details"][key] for key in details} == details
+    if printed is not None:
+        assert printed in out
+    if "alternative" in options and method == "selective":
+        directions = {row["column"]: row["direction"] for row in block["columns"]}
+        assert directions == {
+            c: "> 0" if v > 0 else "< 0" for c, v in expected.table["lasso"].items()
+        }
+        assert "selective direction" in out
 
 
-def test_without_the_options_the_defaults_are_the_apis(capsys, tmp_path):
-    block, _ = cli_inference(capsys, tmp_path, "--inference", "debiased")
-    assert_same_table(block, api_inference("debiased"))
-    assert block["details"]["initial_method"] == "refit"
+def test_debiased_options_change_the_numbers():
+    # the options reach the method only if they can change its intervals
+    default = api_inference("debiased")
+    chosen = api_inference("debiased", initial="lasso", nodewise="cv", alternative="sign")
+    assert not np.allclose(default.table["ci_lower"], chosen.table["ci_lower"])
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import penstat as ps
@@ -39,6 +40,28 @@ def test_adaptive(capsys, tmp_path):
     assert "1/|b|^2, b from least squares" in out
     record = json.loads(out_json.read_text())
     assert record["model"]["adaptive_init"]["gamma"] == 2.0
+
+
+def test_adaptive_ridge_start_takes_the_folds_under_a_criterion(capsys, tmp_path):
+    # more columns than rows: the start's ridge lambda is chosen by CV on --nfolds
+    # folds (the option was dropped, with a warning that it was ignored)
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(
+        rng.standard_normal((30, 40)), columns=[f"v{j}" for j in range(40)]
+    )
+    frame["y"] = 2.0 * frame["v0"] - frame["v1"] + 0.3 * rng.standard_normal(30)
+    path, out_json = tmp_path / "wide.csv", tmp_path / "fit.json"
+    frame.to_csv(path, index=False)
+    code, _, err = run(capsys, "fit", path, "y ~ .", "--adaptive", "--select", "bic",
+                       "--nfolds", 3, "--seed", 5, "--json", out_json)  # fmt: skip
+    assert code == 0, err
+    assert "ignored" not in err
+    fit = ps.lasso(
+        "y ~ .", frame, penalty_factor="adaptive", select="bic", nfolds=3, seed=5
+    )
+    record = json.loads(out_json.read_text())["model"]["adaptive_init"]
+    assert record["method"] == fit.adaptive_init.method == "ridge"
+    assert record["lam"] == pytest.approx(fit.adaptive_init.lam, rel=1e-12)
 
 
 @pytest.mark.parametrize(

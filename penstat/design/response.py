@@ -350,12 +350,19 @@ def weight_values(weights, data, keep):
     name = weights if isinstance(weights, str) else "weights"
     if isinstance(weights, str):
         raw = data[weights]
+        if pd.api.types.is_bool_dtype(raw.dtype):
+            raise DataError(
+                f"weights column {weights!r} holds booleans ({raw.dtype}); weights must "
+                "be numbers: convert the column first if you mean 0 / 1 (e.g. "
+                f"data[{weights!r}].astype(float)), or drop the rows of weight 0"
+            )
         if not pd.api.types.is_numeric_dtype(raw.dtype):
             raise DataError(f"weights column {weights!r} is not numeric ({raw.dtype})")
         real_values(raw, f"weights column {weights!r}")
         arr = raw.to_numpy(dtype=float, na_value=np.nan)
     else:
         real_values(weights, "weights")
+        refuse_text_or_bool(weights, "weights")  # "2" and True cast to floats silently
         weights = align_rows(weights, getattr(data, "index", None), "weights")
         arr = np.asarray(weights, dtype=float)
         if arr.ndim != 1 or arr.shape[0] != len(data):

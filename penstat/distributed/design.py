@@ -350,12 +350,17 @@ def restore_design_info(design: Design, shipped: dict) -> None:
 
 
 def caller_names(formula: str, meta: pd.DataFrame, exclude, env) -> dict:
-    """The names a formula uses that are neither columns of the data nor penstat's
-    formula functions (nor numpy, nor Python's built-ins), looked up in the caller's
-    namespace ``env`` (a patsy ``EvalEnvironment``), to be sent to the workers with
-    the design. Each must pickle (``cloudpickle``, as Dask sends functions): one
-    that does not is refused with a :class:`~penstat.FormulaError` naming it. A name
-    found nowhere is left to the formula layer's own error.
+    """The names a formula uses that are not columns of the data, as the caller's
+    namespace ``env`` (a patsy ``EvalEnvironment``) gives them, to be sent to the
+    workers with the design, so that the workers evaluate every term as the
+    caller's process does: each name the namespace defines other than as
+    :func:`~penstat.design.namespace.default_env` does (the workers' namespace
+    under the names sent), so also a caller's ``log`` or ``max`` that stands in for
+    penstat's formula function or Python's built-in. Each must pickle
+    (``cloudpickle``, as Dask sends functions): one that does not is refused with a
+    :class:`~penstat.FormulaError` naming it. A name found nowhere is left to the
+    formula layer's own error (a built-in such as ``abs`` or ``round`` is the same
+    object on the workers).
 
     Examples
     --------
@@ -366,17 +371,20 @@ def caller_names(formula: str, meta: pd.DataFrame, exclude, env) -> dict:
     >>> env = patsy.EvalEnvironment([{"twice": twice}])
     >>> sorted(caller_names("y ~ twice(x) + log(x)", meta, [], env))
     ['twice']
+    >>> env = patsy.EvalEnvironment([{"log": twice}])  # the caller's own log
+    >>> sorted(caller_names("y ~ log(x)", meta, [], env))
+    ['log']
     """
     import ast
-    import builtins
 
     import cloudpickle
 
-    from penstat.design.namespace import FUNCTIONS
+    from penstat.design.namespace import default_env
 
     columns = [c for c in meta.columns if isinstance(c, str)]
     parsed = parse_formula(formula, columns, set(exclude))
-    known = set(columns) | set(FUNCTIONS) | {"np", "numpy"} | set(dir(builtins))
+    known = set(columns)
+    workers = default_env().namespace
     names = []
     for codes in parsed.rhs_codes:
         for code in codes:
@@ -393,6 +401,11 @@ def caller_names(formula: str, meta: pd.DataFrame, exclude, env) -> dict:
             value = env.namespace[name]
         except KeyError:
             continue
+        try:
+            if workers[name] is value:
+                continue  # the same object on the workers
+        except KeyError:
+            pass
         try:
             cloudpickle.dumps(value)
         except Exception as exc:  # any failure to pickle: the value cannot travel
@@ -566,6 +579,13 @@ def attach_offset(ddf, offset, name: str = OFFSET_COLUMN):
         raise ArgumentError(
             f"offset= on a Dask DataFrame must be a column name, a Dask Series or a "
             f"1-d Dask array, not a {type(offset).__name__}"
+        )
+    kind = getattr(offset.dtype, "kind", "O")
+    if pd.api.types.is_bool_dtype(offset.dtype) or kind not in "iuf":
+        raise ArgumentError(
+            f"offset: the Dask offset holds {offset.dtype} values; it must be real "
+            "numbers, one per row: convert it first (e.g. offset.astype(float) if you "
+            "mean booleans as 0 / 1)"
         )
     if offset.npartitions != ddf.npartitions:
         raise ArgumentError(

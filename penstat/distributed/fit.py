@@ -204,8 +204,7 @@ def _fold_stats_task(part, start, shared):
 
 
 def _irls_task(part, start, shared):
-    """The IRLS statistics of every requested problem ``((g, k), b0, beta)`` (or
-    ``((g, k), b0, beta, anchor)``, a quasi-Newton request): ``k``
+    """The IRLS statistics of every requested problem ``((g, k), b0, beta)``: ``k``
     0 the full data, else the rows outside fold ``k - 1``; with a bootstrap seed,
     group ``g`` is replicate ``g`` (the rows' weights times their Poisson counts).
     The problems of one group share their weights, so each group's statistics come
@@ -618,19 +617,28 @@ def fit_frame(
     )  # fmt: skip
     p = pdesign.p
     gaussian = fam.name == "gaussian"
-    # the adaptive lasso's ridge start (observations <= columns) chooses its lambda
-    # by CV: the statistics of the folds then come with the same pass
-    ridge_start = adaptive_gamma is not None and n_kept <= p + 1
+    has_intercept = pdesign.design.has_intercept
+    # the adaptive lasso's ridge start chooses its lambda by CV: the statistics of
+    # the folds then come with the same pass. The rows kept bound the rows of
+    # positive weight, which decide (_ridge_start)
+    ridge_start = adaptive_gamma is not None and _ridge_start(n_kept, p, has_intercept)
     nfold = pdesign.nfolds if (cv or ridge_start) else 1
+    folded = pdesign
     if nfold == 1:
         pdesign = dataclasses.replace(pdesign, nfolds=0, foldid=None)
     *fold_stats, span = scan.run(_fold_stats_task, (pdesign, nfold, gaussian), _merge_list)
+    n_pos = int(round(sum(s.extra for s in fold_stats)))
+    if nfold == 1 and adaptive_gamma is not None and _ridge_start(n_pos, p, has_intercept):
+        # rows of weight 0 leave too few observations: one more pass for the folds
+        pdesign, nfold = folded, folded.nfolds
+        *fold_stats, span = scan.run(
+            _fold_stats_task, (pdesign, nfold, gaussian), _merge_list
+        )
     if weights is not None and span.largest > 0:
         check_weight_extremes(
             span.largest, span.smallest, span.total, f"weights {weights!r}"
         )
     total = GramStats.merge_all(fold_stats)
-    n_pos = int(round(sum(s.extra for s in fold_stats)))
     if total.sum_w <= 0:
         raise DataError(f"weights column {weights!r} is zero for every row used")
     design = pdesign.design
@@ -1507,6 +1515,12 @@ def _logistic_start(total: GramStats, fit_intercept: bool, run_pass):
     )
 
 
+def _ridge_start(n_obs: int, p: int, fit_intercept: bool) -> bool:
+    """Whether the adaptive lasso starts from ridge: no more observations of
+    positive weight than parameters (:func:`penstat.engine.adaptive_init`'s rule)."""
+    return n_obs <= p + int(fit_intercept)
+
+
 def _adaptive_start(
     total, fold_stats, spec: FitSpec, select: SelectSpec, gamma, n_pos, run_pass, ridge_cv
 ):
@@ -1520,7 +1534,7 @@ def _adaptive_start(
 
     p = total.p
     b0, lam, seed, steps = 0.0, None, None, 0
-    many = n_pos > p + int(spec.fit_intercept)
+    many = not _ridge_start(n_pos, p, spec.fit_intercept)
     if many and spec.family != "gaussian":
         method, reason = "logistic", f"{n_pos} observations > {p} columns"
         b0, b, steps = _logistic_start(total, spec.fit_intercept, run_pass)

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from penstat._errors import ArgumentError, DataError
 from penstat._runner import run_tasks
@@ -488,11 +488,12 @@ def _average_ranks(a: np.ndarray) -> np.ndarray:
     NaN is all NaN, as there)."""
     k, m = a.shape
     order = np.argsort(a, axis=1, kind="stable")
-    s = np.take_along_axis(a, order, axis=1)
+    # (a's values in that order; the checks below only compare them for equality)
+    s = np.sort(a, axis=1)
     if not (s[:, 1:] == s[:, :-1]).any():
         # no ties (the usual case): the ranks are the sorted positions
         ranks = np.empty((k, m))
-        np.put_along_axis(ranks, order, np.arange(1.0, m + 1.0), axis=1)
+        ranks[np.arange(k)[:, None], order] = np.arange(1.0, m + 1.0)
         ranks[np.isnan(a).any(axis=1)] = np.nan
         return ranks
     pos = np.broadcast_to(np.arange(m), (k, m))
@@ -511,9 +512,13 @@ def _average_ranks(a: np.ndarray) -> np.ndarray:
 def _tq(q, df):
     """Quantile ``q`` of Student's t with ``df`` degrees of freedom (normal at inf)."""
     df = np.asarray(df, dtype=float)
-    return np.where(
-        np.isinf(df), stats.norm.ppf(q), stats.t.ppf(q, np.where(np.isinf(df), 1.0, df))
-    )
+    q = np.asarray(q, dtype=float)
+    finite_df = np.where(np.isinf(df), 1.0, df)
+    if np.all((q > 0) & (q < 1)) and np.all(finite_df > 0):
+        # the special functions scipy.stats' ppf calls for these arguments (the
+        # same numbers), without its per-call argument handling
+        return np.where(np.isinf(df), special.ndtri(q), special.stdtrit(finite_df, q))
+    return np.where(np.isinf(df), stats.norm.ppf(q), stats.t.ppf(q, finite_df))
 
 
 RUNNERS["split"] = run_split

@@ -516,9 +516,13 @@ def _check_dask_arguments(formula, data, na_action, cv_grid, weights, offset, ig
         if not isinstance(col, str) or col not in dtypes:
             continue
         dtype = dtypes[col]
-        numeric = pd.api.types.is_numeric_dtype(dtype) and not (
-            arg == "offset" and pd.api.types.is_bool_dtype(dtype)
-        )
+        if pd.api.types.is_bool_dtype(dtype):
+            raise DataError(
+                f"{arg} column {col!r} holds booleans ({dtype}); the {arg} must be a "
+                "number per row: convert the column first if you mean 0 / 1 (e.g. "
+                f"ddf[{col!r}].astype(float), with ddf.assign)"
+            )
+        numeric = pd.api.types.is_numeric_dtype(dtype)
         if not numeric or getattr(dtype, "kind", "") == "c":
             raise DataError(
                 f"{arg} column {col!r} is not a real number ({dtype}); the {arg} must "

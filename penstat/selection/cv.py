@@ -52,6 +52,7 @@ from penstat.selection.measures import (
 )
 from penstat.selection.result import CVResult
 from penstat.solver import Path, solve
+from penstat.solver.fit import CompactPath, KernelScratch, solve_compact
 
 __all__ = ["check_data", "cross_validate", "cv_from_predictions", "cv_path"]
 
@@ -139,7 +140,17 @@ def cv_path(
     # "glmnet": the fold gets the user's grid (None: its own), as cv.glmnet's folds
     spec = path.spec if cv_grid == "glmnet" else path.spec.with_grid(lambdas)
     data = _Folds(
-        X, y, spec.weights, spec, folds, lambdas, measure, path.family, grouped, rows
+        X,
+        y,
+        spec.weights,
+        spec,
+        folds,
+        lambdas,
+        measure,
+        path.family,
+        grouped,
+        rows,
+        KernelScratch(),
     )
     results = run_tasks(
         _fold_task,
@@ -178,6 +189,7 @@ class _Folds:
     family: str
     grouped: bool
     rows: np.ndarray | None
+    scratch: KernelScratch | None = None
 
 
 def _fold_task(data: _Folds, k: int):
@@ -188,7 +200,10 @@ def _fold_task(data: _Folds, k: int):
     rows = np.flatnonzero(test) if data.rows is None else data.rows[test]
     fitted = intercepts.shape[0]
     eta = np.empty((rows.size, data.lambdas.size))
-    eta[:, :fitted] = _predict_rows(data.X, rows, coefs) + intercepts
+    if isinstance(coefs, CompactPath):
+        eta[:, :fitted] = _predict_compact(data.X, rows, coefs) + intercepts
+    else:
+        eta[:, :fitted] = _predict_rows(data.X, rows, coefs) + intercepts
     if data.spec.offset is not None:
         eta[:, :fitted] += data.spec.offset[test][:, None]
     # a fold that stopped early is carried forward at its last lambda, as glmnet
@@ -254,22 +269,34 @@ def _predict_rows(X, rows: np.ndarray, coefs: np.ndarray) -> np.ndarray:
     return _predict(X[np.ix_(rows, cols)], coefs[:, cols])
 
 
+def _predict_compact(X, rows: np.ndarray, path: CompactPath) -> np.ndarray:
+    """:func:`_predict_rows` of the dense coefficients of ``path``, the same numbers
+    (the same products on the same arrays), from its kept columns."""
+    coefs = path.coefs
+    n_fit, p = coefs.shape[0], path.p
+    if scipy.sparse.issparse(X) or n_fit * p < 100_000 or 2 * path.cols.size >= p:
+        return _predict_rows(X, rows, path.dense())
+    return _predict(X[np.ix_(rows, path.cols)], coefs)
+
+
 def _fit_fold(data: _Folds, train: np.ndarray, k: int):
     """Intercepts and coefficients of the path on the rows ``train`` (positions among
     the path's rows; all but fold ``k``): as fitted when the fold's grid is the
-    path's lambdas, else interpolated at them (glmnet's ``predict(..., s = lambda)``)."""
+    path's lambdas (then a :class:`~penstat.solver.fit.CompactPath`: the columns the
+    path moves), else interpolated at them (glmnet's ``predict(..., s = lambda)``)."""
     spec = data.spec
     rows = train if data.rows is None else data.rows[train]
     try:
+        if spec.lambdas is not None:
+            fold_path = solve_compact(
+                data.X, data.y[train], spec.take(train), rows=rows, scratch=data.scratch
+            )
+            return fold_path.intercepts, fold_path
         fold_path = solve(data.X, data.y[train], spec.take(train), rows=rows)
     except DataError as exc:
         raise DataError(f"fitting the path without CV fold {k} failed: {exc}") from exc
-    if spec.lambdas is None:
-        b0, b = fold_path.coef_at(data.lambdas)
-        return np.asarray(b0, dtype=float), np.asarray(b, dtype=float)
-    return np.asarray(fold_path.intercepts, dtype=float), np.asarray(
-        fold_path.coefs, dtype=float
-    )
+    b0, b = fold_path.coef_at(data.lambdas)
+    return np.asarray(b0, dtype=float), np.asarray(b, dtype=float)
 
 
 def cv_from_predictions(eta, y, w, folds, lambdas, measure: str, path: Path) -> CVResult:

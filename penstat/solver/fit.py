@@ -20,6 +20,7 @@ call :func:`solve` directly.
 from __future__ import annotations
 
 import dataclasses
+import threading
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -44,7 +45,15 @@ from penstat.solver.path import DEV_RATIO_MAX, EarlyStop, Path
 from penstat.solver.separation import binomial_null_fit, warn_if_separated_at_zero
 from penstat.spec import FitSpec
 
-__all__ = ["checked", "fit_path", "solve", "take_rows"]
+__all__ = [
+    "CompactPath",
+    "KernelScratch",
+    "checked",
+    "fit_path",
+    "solve",
+    "solve_compact",
+    "take_rows",
+]
 
 # The separation check at lambda = 0 (binomial) works on a dense copy of the
 # columns; a sparse X with more entries than this skips it (see fit_path's lambdas).
@@ -326,6 +335,190 @@ def solve(X: np.ndarray, y: np.ndarray, spec: FitSpec, cut_grid=None, rows=None)
     return path
 
 
+class CompactPath(NamedTuple):
+    """A path kept on the columns that are nonzero somewhere on it (what a CV fold
+    needs to predict its held-out rows; few columns when p >> n).
+
+    ``coefs[:, t]`` is column ``cols[t]`` of the :class:`Path` that :func:`solve`
+    returns for the same problem, number for number; every other column is 0 at
+    every lambda. ``cols`` is sorted.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(4).standard_normal((20, 30))
+    >>> path = solve(X, X[:, 7] + X[:, 2], FitSpec(nlambda=5))
+    >>> small = CompactPath.of(path)
+    >>> small.cols.tolist(), bool(np.array_equal(small.dense(), path.coefs))
+    ([2, 7], True)
+    """
+
+    lambdas: np.ndarray
+    intercepts: np.ndarray
+    coefs: np.ndarray
+    cols: np.ndarray
+    p: int
+
+    def dense(self) -> np.ndarray:
+        """The (n_fit, p) coefficients of the whole path."""
+        out = np.zeros((self.intercepts.shape[0], self.p))
+        out[:, self.cols] = self.coefs
+        return out
+
+    @classmethod
+    def of(cls, path: Path) -> CompactPath:
+        """The compact form of a fitted :class:`Path`."""
+        coefs = np.asarray(path.coefs, dtype=float)
+        cols = np.flatnonzero(coefs.any(axis=0))
+        return cls(
+            np.asarray(path.lambdas, dtype=float),
+            np.asarray(path.intercepts, dtype=float),
+            coefs[:, cols],
+            cols,
+            coefs.shape[1],
+        )
+
+
+class KernelScratch:
+    """Coefficient buffers of the kernels, reused by successive fits of one caller
+    (the CV folds of a path) instead of a fresh (nlambda, p) array per fit, whose
+    pages are faulted in and written at every fold. One buffer per concurrent fit:
+    :meth:`take` hands out a free one (or a new one), :meth:`give` returns it.
+    The kernels write every entry of each row they fit, so a reused buffer needs
+    no clearing.
+
+    Examples
+    --------
+    >>> import pickle
+    >>> scratch = KernelScratch()
+    >>> a = scratch.take(3, 4); scratch.give(a)
+    >>> scratch.take(2, 4) is a
+    True
+    >>> pickle.loads(pickle.dumps(scratch)).take(2, 4) is a  # a process's own pool
+    False
+    """
+
+    def __init__(self):
+        self._free: list[np.ndarray] = []
+        self._lock = threading.Lock()
+
+    def take(self, nlam: int, p: int) -> np.ndarray:
+        with self._lock:
+            for k, buf in enumerate(self._free):
+                if buf.shape[0] >= nlam and buf.shape[1] == p:
+                    return self._free.pop(k)
+        return np.empty((nlam, p))
+
+    def give(self, buf: np.ndarray) -> None:
+        with self._lock:
+            self._free.append(buf)
+
+    def __getstate__(self) -> dict:
+        # a process worker gets an empty pool of its own (a lock does not pickle);
+        # a state that is not empty, so that __setstate__ always runs
+        return {"pool": "empty"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__()
+
+
+def solve_compact(
+    X: np.ndarray,
+    y: np.ndarray,
+    spec: FitSpec,
+    rows=None,
+    scratch: KernelScratch | None = None,
+) -> CompactPath:
+    """:func:`solve`, returning only the columns nonzero somewhere on the path.
+
+    The same checks, warnings and numbers as :func:`solve` (the coefficients of the
+    columns kept and the intercepts are identical bit for bit), without the
+    (nlambda, p) coefficient array of the result: the kernel writes into a buffer of
+    ``scratch`` (reused from fit to fit) and only the columns the path ever moves
+    are scaled back and kept. A sparse ``X``, groups or coefficient limits go
+    through :func:`solve` (and :meth:`CompactPath.of`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((30, 50))
+    >>> y = X[:, 3] + 0.1 * rng.standard_normal(30)
+    >>> full = solve(X, y, FitSpec(nlambda=10))
+    >>> small = solve_compact(X, y, FitSpec(nlambda=10))
+    >>> bool(np.array_equal(small.dense(), full.coefs)), small.cols[:1].tolist()
+    (True, [3])
+    """
+    if scipy.sparse.issparse(X) or spec.is_group or spec.has_limits:
+        return CompactPath.of(solve(X, y, spec, rows=rows))
+    n, p = y.shape[0], X.shape[1]
+    if rows is not None:
+        rows = np.asarray(rows, dtype=np.intp)
+    w = spec.weights
+    pf = spec.penalty.factors(p)
+    if spec.family == "binomial":
+        check_two_classes(y, _unit_weights(w, n))
+    with limit_blas(1):
+        scaled = _standardize(X, y, w, spec, rows)
+        lams_orig, lams_k, early_stop = _grid(scaled, spec, pf, n, p, None)
+        scratch = KernelScratch() if scratch is None else scratch
+        buf = scratch.take(lams_k.size, p)
+        # gaussian: the kernel writes each lambda's working set only (in order of
+        # entry); the other coefficients are 0
+        active = None
+        if spec.family == "gaussian":
+            active = (np.empty(p, dtype=np.int32), np.empty(lams_k.size, dtype=np.int32))
+        try:
+            raw = _run_kernel(
+                scaled, spec, pf, lams_k, early_stop, coefs_out=buf, active=active
+            )
+            scaled.Xs = None
+            compact = _to_compact(buf, active, raw, scaled, spec, lams_orig)
+        finally:
+            scratch.give(buf)
+        n_fit, nz, sub, intercepts = (
+            raw.n_fit,
+            compact.cols,
+            compact.coefs,
+            compact.intercepts,
+        )
+        _check_finite_arrays(sub, nz, intercepts, compact.lambdas, scaled)
+        last = None
+        if spec.family == "binomial" and n_fit == lams_k.size and lams_orig[n_fit - 1] == 0:
+            last = np.zeros((1, p))
+            last[0, nz] = sub[-1]
+        view = _PathView(compact.lambdas, intercepts, last, raw.conv[:n_fit].astype(bool))
+        _warn(X, rows, scaled, spec, view, lams_k.size)
+    return compact
+
+
+def _to_compact(buf, active, raw: _KernelOut, s: _Scaled, spec: FitSpec, lams_orig):
+    """The :class:`CompactPath` of the kernel's rows in ``buf`` (dense, or the
+    gaussian kernel's compact rows with ``active``): :func:`_to_path`'s numbers on
+    the columns the path moves."""
+    n_fit, p = raw.n_fit, buf.shape[1]
+    if active is None:
+        nz, sub = _scaled_back(buf[:n_fit], s)
+    else:
+        cols, block = _active_block(buf, *active, n_fit)
+        nz, sub = _scaled_back(block, s, cols)
+    intercepts = _intercepts(s, spec, raw, sub, nz)
+    keep = sub.any(axis=0)
+    if not keep.all():
+        # a kernel coefficient that the scale change took to 0
+        nz, sub = nz[keep], sub[:, keep]
+    return CompactPath(lams_orig[:n_fit].copy(), intercepts, sub, nz, p)
+
+
+class _PathView(NamedTuple):
+    """What :func:`_warn` reads of a path (``coefs``: its last row at least)."""
+
+    lambdas: np.ndarray
+    intercepts: np.ndarray
+    coefs: np.ndarray | None
+    converged: np.ndarray
+
+
 def _unit_weights(w, n: int) -> np.ndarray:
     """``w``, or for None a read-only view of n ones that takes no memory (for the
     element-wise uses of the weights)."""
@@ -351,27 +544,33 @@ def _normalized(w, n: int) -> tuple[np.ndarray, float]:
 def _check_finite(path: Path, s: _Scaled) -> None:
     """A coefficient beyond float64 (a column of scale 1e-300 against a response of
     1e20) is refused naming the column (``DataError.column`` holds its position)."""
-    if np.isfinite(path.coefs.sum()) and np.isfinite(path.intercepts).all():
+    _check_finite_arrays(path.coefs, None, path.intercepts, path.lambdas, s)
+
+
+def _check_finite_arrays(coefs, cols, intercepts, lambdas, s: _Scaled) -> None:
+    """:func:`_check_finite` on coefficients ``coefs`` of the columns ``cols``
+    (sorted; None: all columns)."""
+    if np.isfinite(coefs.sum()) and np.isfinite(intercepts).all():
         # (a NaN or an infinity makes the sum one; one read of the coefficients,
         # where the mask below is a second array; an overflowing sum looks closer)
         return
-    bad = ~np.isfinite(path.coefs)
-    if not bad.any() and np.isfinite(path.intercepts).all():
+    bad = ~np.isfinite(coefs)
+    if not bad.any() and np.isfinite(intercepts).all():
         return
     k, j = (
-        np.argwhere(bad)[0]
-        if bad.any()
-        else (int(np.argmin(np.isfinite(path.intercepts))), -1)
+        np.argwhere(bad)[0] if bad.any() else (int(np.argmin(np.isfinite(intercepts))), -1)
     )
+    if j >= 0 and cols is not None:
+        j = int(cols[j])
     if j < 0:
         raise DataError(
-            f"the intercept overflows float64 at lambda={path.lambdas[k]:.3g}; the "
+            f"the intercept overflows float64 at lambda={lambdas[k]:.3g}; the "
             "columns or the response have values too large to combine: rescale them"
         )
     exponent = int(np.ceil(np.log10(s.ys) - np.log10(s.xs[j]))) if s.xs[j] > 0 else 0
     error = DataError(
         f"the coefficient of column {j} overflows float64 at lambda="
-        f"{path.lambdas[k]:.3g}: its scale ({s.xs[j]:.3g}) is too small for the "
+        f"{lambdas[k]:.3g}: its scale ({s.xs[j]:.3g}) is too small for the "
         f"response's ({s.ys:.3g}); rescale the column (e.g. multiply it by "
         f"1e{max(exponent - 150, 1)}) or the response"
     )
@@ -480,12 +679,19 @@ def _standardize(X, y, w, spec: FitSpec, rows=None) -> _Scaled:
         mean = wn @ X
         np.subtract(X, mean, out=Xs)
         constant = _constant_columns(X, w)
+    elif spec.standardize:
+        _gather_rows(X, rows, Xs)
+        mean = wn @ Xs
+        np.subtract(Xs, mean, out=Xs)
+        xs = _column_sd(Xs, wn)
+        constant = _constant_among(X, rows, w, mean, xs)
     else:
         _gather_rows(X, rows, Xs)
         mean = wn @ Xs
         constant = _constant_columns(Xs, w)
         np.subtract(Xs, mean, out=Xs)
-    xs = _column_sd(Xs, wn) if spec.standardize else np.ones(p)
+    if rows is None or not spec.standardize:
+        xs = _column_sd(Xs, wn) if spec.standardize else np.ones(p)
     if spec.fit_intercept:
         xm = mean
     else:
@@ -569,15 +775,27 @@ def _grid(s: _Scaled, spec: FitSpec, pf, n: int, p: int, cut_grid):
     return lams_orig, lams_k, early_stop
 
 
-def _run_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
+def _run_kernel(
+    s: _Scaled, spec: FitSpec, pf, lams_k, early_stop, coefs_out=None, active=None
+):
+    """The kernel's path; ``coefs_out``: a (>= nlambda, p) C-ordered buffer for its
+    coefficients (its rows beyond the lambdas fitted are left as they were);
+    ``active``: the gaussian dense kernel's ``(active_out, n_active_out)`` for
+    compact rows (see :func:`_active_block`)."""
     if spec.is_group:
         return _run_group_kernel(s, spec, pf, lams_k, early_stop)
-    coefs, b0, dev, n_iter, conv = _outputs(lams_k.size, s.Xs.shape[1])
+    coefs, b0, dev, n_iter, conv = _outputs(
+        lams_k.size, s.Xs.shape[1], with_coefs=coefs_out is None
+    )
+    if coefs_out is not None:
+        coefs = coefs_out
     kernel = _kernel(spec.family)
     extra = {}
     if spec.offset is not None and spec.family == "binomial":
         extra["offset"] = np.array(spec.offset)  # the kernel takes a writable buffer
     limits_k = _limit_args(spec, s.xs, s.ys, extra)
+    if active is not None:
+        extra["active_out"], extra["n_active_out"] = active
     if s.sparse:
         kernel = _sparse_kernel(spec.family)
         n = s.Xs.shape[0]
@@ -731,11 +949,11 @@ def _group_binomial_cov_mode(n: int, p: int) -> bool:
     return n >= 2 * GROUP_COV_RATIO
 
 
-def _outputs(nlam: int, p: int):
-    """The kernels' output buffers: coefficients, intercepts, deviances, iteration
-    counts, convergence flags."""
+def _outputs(nlam: int, p: int, with_coefs: bool = True):
+    """The kernels' output buffers: coefficients (None without ``with_coefs``),
+    intercepts, deviances, iteration counts, convergence flags."""
     return (
-        np.zeros((nlam, p)),
+        np.zeros((nlam, p)) if with_coefs else None,
         np.zeros(nlam),
         np.zeros(nlam),
         np.zeros(nlam, dtype=np.int32),
@@ -785,15 +1003,7 @@ def _to_path(y, w, s: _Scaled, spec: FitSpec, pf, lams_orig, raw: _KernelOut) ->
         coefs = raw.coefs[:n_fit]
         if n_fit < raw.coefs.shape[0]:
             coefs = coefs.copy()  # a path that stopped early keeps only its rows
-        nz = np.flatnonzero(coefs.any(axis=0))
-        nz = nz[~s.constant[nz]]
-        kern = coefs[:, nz]
-        with np.errstate(over="ignore", invalid="ignore"):
-            sub = kern * (s.ys / s.xs[nz])
-            odd = ~np.isfinite(sub)
-            if odd.any():
-                # ys / xs alone overflows for a column of scale ~1e-300: (b * ys) / xs
-                sub[odd] = (kern * s.ys / s.xs[nz])[odd]
+        nz, sub = _scaled_back(coefs, s)
         # in place (a constant column stays 0 in the kernel)
         if s.constant.any():
             coefs[:, s.constant] = 0.0
@@ -817,16 +1027,51 @@ def _to_path(y, w, s: _Scaled, spec: FitSpec, pf, lams_orig, raw: _KernelOut) ->
     return _path_from(y, w, s, spec, pf, lams_orig, raw, coefs, None)
 
 
+def _active_block(buf, active, n_active, n_fit: int) -> tuple[np.ndarray, np.ndarray]:
+    """(columns, C-ordered (n_fit, k) coefficients) of the gaussian kernel's compact
+    rows in ``buf``: the columns of the final working set ``active[:k]``, sorted,
+    with row m's entries beyond its working set ``n_active[m]`` set to 0."""
+    k = int(n_active[n_fit - 1]) if n_fit > 0 else 0
+    block = buf[:n_fit, :k].copy()
+    block[np.arange(k)[None, :] >= n_active[:n_fit, None]] = 0.0
+    order = np.argsort(active[:k], kind="stable")
+    return active[:k][order].astype(np.intp), np.ascontiguousarray(block[:, order])
+
+
+def _scaled_back(coefs: np.ndarray, s: _Scaled, cols=None) -> tuple[np.ndarray, np.ndarray]:
+    """(the columns ``nz`` nonzero somewhere in the kernel's ``coefs`` (n_fit, p),
+    or (n_fit, k) of the sorted columns ``cols``, constant ones left out; their
+    coefficients on the original scale)."""
+    # (!= 0 then any: the same columns as coefs.any, in one pass that is faster)
+    local = np.flatnonzero((coefs != 0).any(axis=0))
+    nz = local if cols is None else cols[local]
+    keep = ~s.constant[nz]
+    nz, local = nz[keep], local[keep]
+    kern = coefs[:, local]
+    with np.errstate(over="ignore", invalid="ignore"):
+        sub = kern * (s.ys / s.xs[nz])
+        odd = ~np.isfinite(sub)
+        if odd.any():
+            # ys / xs alone overflows for a column of scale ~1e-300: (b * ys) / xs
+            sub[odd] = (kern * s.ys / s.xs[nz])[odd]
+    return nz, sub
+
+
+def _intercepts(s: _Scaled, spec: FitSpec, raw: _KernelOut, sub, nz) -> np.ndarray:
+    """The intercepts on the original scale from the coefficients ``sub`` of the
+    columns ``nz`` (None: all columns)."""
+    if not spec.fit_intercept:
+        return np.zeros(raw.n_fit)
+    xm = s.xm if nz is None else s.xm[nz]
+    return s.ym + s.ys * raw.b0[: raw.n_fit] - sub @ xm
+
+
 def _path_from(y, w, s: _Scaled, spec: FitSpec, pf, lams_orig, raw: _KernelOut, coefs, nz):
     """The Path of the coefficients ``coefs`` (original scale), zero outside the
     columns ``nz`` when given."""
     n_fit = raw.n_fit
     sub = coefs if nz is None else coefs[:, nz]
-    if spec.fit_intercept:
-        xm = s.xm if nz is None else s.xm[nz]
-        intercepts = s.ym + s.ys * raw.b0[:n_fit] - sub @ xm
-    else:
-        intercepts = np.zeros(n_fit)
+    intercepts = _intercepts(s, spec, raw, sub, nz)
     deviance, null_dev = _deviances(y, w, s, spec, raw.dev[:n_fit])
     dev_ratio = 1.0 - deviance / null_dev if null_dev > 0 else np.zeros(n_fit)
     return Path(
@@ -917,6 +1162,34 @@ def _column_sd(Xc: np.ndarray, wn: np.ndarray) -> np.ndarray:
         if big > 0:
             sd[j] = big * np.sqrt(wn @ (Xc[:, j] / big) ** 2)
     return sd
+
+
+#: a column is tested for constancy only where its weighted sd after centring is at
+#: most this share of its mean (see _constant_among)
+CONSTANT_SD_SHARE = 1e-6
+#: ... or where its mean is this small (products with the weights lose their
+#: relative accuracy near the subnormal range)
+CONSTANT_TINY_MEAN = 1e-250
+
+
+def _constant_among(X, rows, w, mean, sd) -> np.ndarray:
+    """:func:`_constant_columns` of ``X[rows]`` from the columns that can be constant.
+
+    A column equal to ``c`` on every row of positive weight has the weighted mean
+    ``m = c (1 + d)`` with ``|d| <= n eps`` (the weights sum to 1 up to round-off;
+    rows of weight 0 add 0), so its centred values are all ``c - m`` and its
+    weighted sd is at most ``|c - m| <= 2 n eps |m|``, far below
+    ``CONSTANT_SD_SHARE * |m|`` for any n below 1e9. Only the columns at or below
+    that (and those with a mean under ``CONSTANT_TINY_MEAN``, or a NaN sd) are
+    compared row by row: the same answer as comparing every column, without a pass
+    over all of them."""
+    with np.errstate(invalid="ignore"):
+        spread = sd > CONSTANT_SD_SHARE * np.abs(mean)
+    maybe = np.flatnonzero(~spread | (np.abs(mean) < CONSTANT_TINY_MEAN))
+    constant = np.zeros(sd.shape[0], dtype=bool)
+    if maybe.size:
+        constant[maybe] = _constant_columns(X[np.ix_(rows, maybe)], w)
+    return constant
 
 
 def _constant_columns(X: np.ndarray, w) -> np.ndarray:

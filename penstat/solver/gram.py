@@ -810,21 +810,6 @@ def irls_pass_stats_folds(
     ``fold`` None: every problem has all the rows). Equal to calling
     :func:`irls_pass_stats` on each problem's rows, to round-off.
 
-    A request ``(k, intercept, beta, anchor)`` with ``anchor = (intercept_a,
-    beta_a)`` asks for the statistics of a quasi-Newton step instead: the weights
-    ``u_i = w_i max(p_i (1 - p_i), floor)`` are taken at the anchor's linear
-    predictor, the working response is ``z_i = eta_i + w_i (y_i - p_i) / u_i`` with
-    ``p_i`` and ``eta_i`` at the request's own point, and ``extra`` is the deviance
-    there. Their weighted least squares model has the exact gradient of the
-    log-likelihood at the request's point (``sum_i w_i (y_i - p_i) x_i``) and the
-    Hessian at the anchor, so a fixed point of the steps is still the exact optimum.
-    Requests sharing an anchor (the same object or equal values) share its Gram:
-    each fold's block of rows enters one symmetric product, and a problem's Gram is
-    the sum of its folds' (the full data's less the held-out block), so that the
-    Grams of every CV problem cost about one product over the rows, not one per
-    problem; each problem adds one product of the rows with its weighted working
-    response. With ``anchor`` None the request is exact, as a 3-tuple.
-
     The work is shared: the rows are sorted by fold once (a problem's rows are then
     two slices), every problem's linear predictor comes from one product
     ``X B`` (``B`` the p x m coefficients), the column minima and maxima of each
@@ -848,19 +833,6 @@ def irls_pass_stats_folds(
     >>> one = irls_pass_stats(X[fold != 1], y[fold != 1], None, None, -0.2, reqs[1][2])
     >>> bool(np.allclose(many[1].xx, one.xx, rtol=1e-12)), many[1].n_rows
     (True, 200)
-
-    With the full problem's point as the anchor of both, problem 2's Gram is the
-    one of its rows at that point, its gradient still its own:
-
-    >>> anchor = (0.1, np.zeros(3))
-    >>> quasi = irls_pass_stats_folds(X, y, None, None, fold,
-    ...                               [r + (anchor,) for r in reqs])
-    >>> at_anchor = irls_pass_stats(X[fold != 1], y[fold != 1], None, None, 0.1,
-    ...                             np.zeros(3))
-    >>> bool(np.allclose(quasi[1].xx, at_anchor.xx, rtol=1e-12))
-    True
-    >>> bool(np.isclose(quasi[1].extra, one.extra, rtol=1e-12))
-    True
     """
     X = np.asarray(X, dtype=float)
     if X.ndim != 2:
@@ -874,22 +846,6 @@ def irls_pass_stats_folds(
     m = len(requests)
     if m == 0:
         return []
-    # the distinct anchors (by identity, then by value) and each request's
-    anchors: list[tuple[float, np.ndarray]] = []
-    which: list[int | None] = []
-    for r in requests:
-        anchor = r[3] if len(r) > 3 else None
-        if anchor is None:
-            which.append(None)
-            continue
-        a0, ab = float(anchor[0]), np.asarray(anchor[1], dtype=float)
-        for i, (c0, cb) in enumerate(anchors):
-            if c0 == a0 and np.array_equal(cb, ab):
-                which.append(i)
-                break
-        else:
-            anchors.append((a0, ab))
-            which.append(len(anchors) - 1)
     ks = [int(r[0]) for r in requests]
     # rows sorted by fold: fold j is the slice bounds[j]:bounds[j + 1]
     if fold is None:
@@ -906,10 +862,8 @@ def irls_pass_stats_folds(
     pos = w > 0
     all_pos = bool(pos.all())
     sw_all = float(w.sum())
-    B = np.column_stack(
-        [np.asarray(r[2], dtype=float) for r in requests] + [b for _, b in anchors]
-    )
-    b0 = np.array([float(r[1]) for r in requests] + [a for a, _ in anchors])
+    B = np.column_stack([np.asarray(r[2], dtype=float) for r in requests])
+    b0 = np.array([float(r[1]) for r in requests])
     # the columns in fold order (column by column: X is Fortran-ordered), each
     # fold's minima and maxima over its rows of positive weight, and the columns
     # centred at the block's weighted mean c
@@ -933,25 +887,14 @@ def irls_pass_stats_folds(
             fold_max[filled, j] = np.maximum.reduceat(masked, starts[filled])
         c[j] = wn @ col
         col -= c[j]
-    # every problem's (and anchor's) linear predictor, without the offset, from
-    # one product
+    # every problem's linear predictor, without the offset, from one product
     E = Xc @ B
     E += c @ B + b0
     F = E if off is None else E + off[:, None]
-    Q = scipy.special.expit(F[:, :m])
-    # the curvature of each request's Hessian: its own, or its anchor's
-    V = np.empty((n, m))
-    own = [col for col in range(m) if which[col] is None]
-    if own:
-        Qo = Q[:, own]
-        V[:, own] = np.maximum(Qo * (1.0 - Qo), _VFLOOR)
-    if anchors:
-        Qa = scipy.special.expit(F[:, m:])
-        Va = np.maximum(Qa * (1.0 - Qa), _VFLOOR)
-        for i in range(len(anchors)):
-            V[:, [col for col in range(m) if which[col] == i]] = Va[:, i : i + 1]
-    Z = E[:, :m] + (y[:, None] - Q) / V
-    D = np.logaddexp(0.0, F[:, :m]) - y[:, None] * F[:, :m]
+    Q = scipy.special.expit(F)
+    V = np.maximum(Q * (1.0 - Q), _VFLOOR)
+    Z = E + (y[:, None] - Q) / V
+    D = np.logaddexp(0.0, F) - y[:, None] * F
     if not np.all((y == 0.0) | (y == 1.0)):
         D += (scipy.special.xlogy(y, y) + scipy.special.xlogy(1.0 - y, 1.0 - y))[:, None]
     D *= w[:, None]
@@ -980,16 +923,12 @@ def irls_pass_stats_folds(
         sw = float(fold_v[kept, col].sum())
         cz = float(fold_vz[kept, col].sum()) / sw if sw > 0 else 0.0
         info.append((held, kept, nk, dev, sw, cz))
-    # the cross products of sqrt(v) [x - c, z - c_z, 1] of each exact problem, and
-    # of sqrt(u) [x - c, 1] of each anchor per fold, accumulated over pieces of
-    # rows small enough to stay in cache across the problems (each piece within
-    # one fold, so that it belongs to a problem whole or not at all)
-    exact = [col for col in range(m) if which[col] is None and info[col][4] > 0]
+    # the cross products of sqrt(v) [x - c, z - c_z, 1] of each problem,
+    # accumulated over pieces of rows small enough to stay in cache across the
+    # problems (each piece within one fold, so that it belongs to a problem whole
+    # or not at all)
+    exact = [col for col in range(m) if info[col][4] > 0]
     Ms = {col: np.zeros((p + 2, p + 2), order="F") for col in exact}
-    Ma = [[None] * nfold for _ in anchors]
-    Ra = None
-    if anchors:
-        Ra = np.sqrt(w[:, None] * Va)
     R = np.sqrt(V[:, exact]) if exact else None
     piece = np.empty((_PIECE, p + 2), order="F")
     for j in range(nfold):
@@ -1005,60 +944,16 @@ def irls_pass_stats_folds(
                 np.multiply(Z[a:b, col] - info[col][5], root, out=A[:, p])
                 A[:, p + 1] = root
                 Ms[col] = _syrk(1.0, A, beta=1.0, c=Ms[col], trans=1, overwrite_c=1)
-            for i in range(len(anchors)):
-                root = Ra[a:b, i]
-                np.multiply(Xa, root[:, None], out=A[:, :p])
-                A[:, p] = root
-                prev = Ma[i][j]
-                Ma[i][j] = _syrk(
-                    1.0,
-                    A[:, : p + 1],
-                    beta=0.0 if prev is None else 1.0,
-                    c=np.zeros((p + 1, p + 1), order="F") if prev is None else prev,
-                    trans=1,
-                    overwrite_c=1,
-                )
-    # anchored problems: each fold's sums of v (x - c)(z - c_z), v (z - c_z) and
-    # v (z - c_z)^2, from one product of the rows with the weighted responses
-    anchored = [col for col in range(m) if which[col] is not None and info[col][4] > 0]
-    fold_t = fold_s1 = fold_s2 = None
-    if anchored:
-        cz = np.array([info[col][5] for col in anchored])
-        Zc = Z[:, anchored] - cz
-        VZ = V[:, anchored] * Zc
-        fold_t = np.zeros((nfold, p, len(anchored)))
-        fold_s1 = np.zeros((nfold, len(anchored)))
-        fold_s2 = np.zeros((nfold, len(anchored)))
-        for j in filled:
-            a, b = bounds[j], bounds[j + 1]
-            fold_t[j] = Xc[a:b].T @ VZ[a:b]
-            fold_s1[j] = VZ[a:b].sum(axis=0)
-            fold_s2[j] = np.einsum("ij,ij->j", VZ[a:b], Zc[a:b])
     # the working responses' range per fold, over rows of positive weight
     out = []
-    for col, (held, keep, nk, dev, sw, cz) in enumerate(info):
+    for col, (_, keep, nk, dev, sw, cz) in enumerate(info):
         if not sw > 0:
             out.append(_replace(GramStats.empty(p), n_rows=nk, extra=dev))
             continue
-        if which[col] is None:
-            M = np.triu(Ms[col])
-            M = M + np.triu(M, 1).T
-            sx, sz = M[:p, p + 1], M[p, p + 1]
-            cxx, cxz, czz = M[:p, :p], M[:p, p], M[p, p]
-        else:
-            blocks = [
-                Ma[which[col]][j]
-                for j in range(nfold)
-                if j != held and Ma[which[col]][j] is not None
-            ]
-            M = np.triu(sum(blocks))
-            M = M + np.triu(M, 1).T
-            sx = M[:p, p]
-            cxx = M[:p, :p]
-            t = anchored.index(col)
-            cxz = fold_t[keep, :, t].sum(axis=0)
-            sz = float(fold_s1[keep, t].sum())
-            czz = float(fold_s2[keep, t].sum())
+        M = np.triu(Ms[col])
+        M = M + np.triu(M, 1).T
+        sx, sz = M[:p, p + 1], M[p, p + 1]
+        cxx, cxz, czz = M[:p, :p], M[:p, p], M[p, p]
         dx, dz = sx / sw, sz / sw
         xm, xlo = _two_sum(c, dx)
         ym, ylo = _two_sum(cz, dz)
@@ -1090,9 +985,6 @@ class _Lead:
 
     grid: np.ndarray | None = None
     n_fit: int | None = None
-    # with a shared Hessian: the group's problems, which start a lambda together
-    members: list = dataclasses.field(default_factory=list)
-    sync: bool = False
 
 
 _WAIT = None  # a problem waiting for the lead's grid asks for no pass
@@ -1124,16 +1016,6 @@ class _BinomialProblem:
         self.b = np.zeros(p)  # kernel scale
         self.icpt = 0.0  # original scale
         self.W = np.zeros(p, dtype=bool)  # working set (never shrinks, as the kernel's)
-        # with a shared Hessian (binomial_path_groups(shared_hessian=True)): the
-        # statistics last sent were of a quasi-Newton model (the lead's Hessian);
-        # the problem asks for its own Hessian for the rest of a lambda once a
-        # quasi-Newton step failed to decrease the objective
-        self.quasi = False
-        self.wants_exact = False
-        self.fell_back = False
-        self.fallbacks = 0
-        self.finished = 0  # lambdas solved
-        self.done = False
 
     # -- scales ---------------------------------------------------------------------
     def beta(self, b: np.ndarray) -> np.ndarray:
@@ -1232,7 +1114,7 @@ class _BinomialProblem:
                     )
                 f = S.extra
                 S = yield from self._halved_move(S, self.icpt + step, self.b, np.inf)
-                if not self.fell_back and f - S.extra <= 1e-15 * f:
+                if f - S.extra <= 1e-15 * f:
                     break  # no measurable decrease left: converged to round-off
         dev0 = S.extra
         # unpenalized columns: their (logistic) fit with the intercept
@@ -1252,12 +1134,6 @@ class _BinomialProblem:
         devr_prev = 0.0
         n_fit = 0
         for m in range(n_lam):
-            if self.lead.sync:
-                # the group starts each lambda together, so that the lead's point,
-                # the shared Hessian, is at the lambda the others solve
-                while any(o.finished < m for o in self.lead.members if not o.done):
-                    got = yield _WAIT
-                    assert got is None
             if not self.is_lead and self.lead.n_fit is not None and m >= self.lead.n_fit:
                 break
             lam = lams_k[m]
@@ -1265,7 +1141,6 @@ class _BinomialProblem:
             g = self.gradient(S, self.icpt, self.b)
             cut = self.a * (2.0 * lam - lam_prev)  # sequential strong rule
             self.W |= self.usable & (_movable(g, self.lo, self.hi) > cut * self.pf)
-            self.wants_exact = False  # each lambda starts on the shared Hessian
             S, sweeps, done = yield from self._solve_lambda(S, lam)
             coefs[m] = self.beta(self.b)
             icpts[m] = self.icpt
@@ -1273,7 +1148,7 @@ class _BinomialProblem:
             iters[m] = sweeps
             conv[m] = done
             kern[m] = self.b
-            n_fit = self.finished = m + 1
+            n_fit = m + 1
             devr = 1.0 - S.extra / dev0 if dev0 > 0 else 1.0
             if early_stop and _early_stop_reached(m, devr, devr_prev, stop_change):
                 break
@@ -1282,34 +1157,21 @@ class _BinomialProblem:
             self.lead.n_fit = n_fit
         elif self.lead.n_fit is not None:
             n_fit = min(n_fit, self.lead.n_fit)
-        self.done = True
         return self._path(
             lams_orig, lams_k, coefs, kern, icpts, devs, iters, conv, n_fit, dev0
         )
 
     def _halved_move(self, S, icpt, b, lam):
         """A pass at the new point, halving the step towards the current one while
-        the objective increases (as the kernel); the current point moves there.
-
-        A step of a quasi-Newton model (``S`` built on another point's Hessian)
-        that increases the objective is not halved: the problem asks for its own
-        Hessian at the current point instead (one pass; ``fell_back`` is then
-        True and the point has not moved), and keeps it for the rest of the
-        lambda."""
+        the objective increases (as the kernel); the current point moves there."""
         f_cur = S.extra / (2.0 * self.sw0) + self.penalty(self.b, lam)
         f_scale = abs(f_cur)
         icpt0, b0 = self.icpt, self.b
-        quasi = self.quasi
-        self.fell_back = False
         for _ in range(_MAX_HALVINGS + 1):
             S_new = yield (float(icpt), self.beta(b))
             f_new = S_new.extra / (2.0 * self.sw0) + self.penalty(b, lam)
             if f_new <= f_cur + 1e-15 * f_scale:
                 break
-            if quasi:
-                self.fallbacks += 1
-                self.fell_back = self.wants_exact = True
-                return (yield (float(icpt0), self.beta(b0)))
             icpt, b = 0.5 * (icpt + icpt0), 0.5 * (b + b0)
         self.icpt, self.b = float(icpt), b
         return S_new
@@ -1323,7 +1185,7 @@ class _BinomialProblem:
             if dlx <= 1e-26 * max(f, 1e-300):
                 return S
             S = yield from self._halved_move(S, icpt, b, np.inf)
-            if not self.fell_back and f - S.extra / (2.0 * self.sw0) <= 1e-15 * f:
+            if f - S.extra / (2.0 * self.sw0) <= 1e-15 * f:
                 return S  # no measurable decrease left: converged to round-off
         raise ArgumentError(
             "penalty_factor: the logistic fit of the unpenalized columns (penalty_factor "
@@ -1526,8 +1388,6 @@ def binomial_paths_by_passes(
     base: list[GramStats],
     spec: FitSpec,
     run_pass: Callable[[list[tuple]], list[GramStats]],
-    shared_hessian: bool = False,
-    counts: dict | None = None,
 ) -> tuple[list[Path], int]:
     """Binomial paths of several problems (e.g. the full data and its CV folds)
     driven by passes over the data, all in lockstep: one ``run_pass`` call is one
@@ -1560,11 +1420,6 @@ def binomial_paths_by_passes(
     converged at the group kernel's bound, ``h_j d^2 < tol * 1e-7 * D0`` (``D0``
     the null deviance over the sum of the weights).
 
-    ``shared_hessian=True``: the problems other than problem 0 take quasi-Newton
-    steps on problem 0's Hessian (see :func:`binomial_path_groups`); their
-    requests are then ``(k, intercept, beta, anchor)``, as
-    :func:`irls_pass_stats_folds` takes them; ``counts`` as there.
-
     Returns the paths (problem order) and the number of passes. Differences from
     :func:`penstat.solver.solve`: no separation warning at a grid ending at
     lambda 0; unpenalized columns that separate the classes are refused when
@@ -1590,8 +1445,6 @@ def binomial_paths_by_passes(
     paths, passes = binomial_path_groups(
         [(base, spec)],
         lambda requests: run_pass([(k, *rest) for (_, k), *rest in requests]),
-        shared_hessian=shared_hessian,
-        counts=counts,
     )
     return paths[0], passes
 
@@ -1626,8 +1479,6 @@ def _as_weights(w: Any, n: int) -> np.ndarray:
 def binomial_path_groups(
     groups: list[tuple[list[GramStats], FitSpec]],
     run_pass: Callable[[list[tuple]], list[GramStats]],
-    shared_hessian: bool = False,
-    counts: dict | None = None,
 ) -> tuple[list[list[Path]], int]:
     """:func:`binomial_paths_by_passes` for several groups of problems at once, all
     in lockstep: group ``g`` is ``(base, spec)`` (its problem 0 leads, its others
@@ -1635,20 +1486,6 @@ def binomial_path_groups(
     ``l1_ratio`` per group, or one bootstrap replicate per group). One ``run_pass``
     call is one pass serving every problem of every group that needs one; its
     requests are ``((g, k), intercept, beta)``.
-
-    ``shared_hessian=True``: every problem of a group is modelled with one Hessian,
-    the IRLS weights at the point of the group's problem 0 in the same pass (its
-    last point once it has finished), and its own exact gradient and deviance:
-    the requests are then ``((g, k), intercept, beta, anchor)``, ``anchor`` the
-    lead's ``(intercept, beta)`` (for problem 0 its own point; None for an exact
-    request), which :func:`irls_pass_stats_folds` serves with one Gram per fold
-    and anchor, not one per problem. The steps of the other problems are then
-    quasi-Newton: a fixed point is still the exact optimum (the gradient is
-    exact), and a step that fails to decrease the objective is not halved but
-    redone with the problem's own Hessian (one pass), which it keeps for the rest
-    of that lambda. ``counts``, a dict when given, receives the number of those
-    fallbacks (``"fallbacks"``) and of exact requests other than the leads'
-    (``"exact_requests"``).
 
     Returns the paths (``paths[g][k]``) and the number of passes.
 
@@ -1670,14 +1507,12 @@ def binomial_path_groups(
     if not groups:
         raise ArgumentError("binomial_path_groups needs at least one group")
     problems: dict[tuple[int, int], Any] = {}
-    states: dict[tuple[int, int], _BinomialProblem] = {}
-    anchors: dict[int, tuple[float, np.ndarray]] = {}
     specs = []
     for g, (base, spec) in enumerate(groups):
         if not base:
             raise ArgumentError(f"group {g} has no problem")
         specs.append(spec)
-        lead = _Lead(sync=shared_hessian)
+        lead = _Lead()
         for k, b in enumerate(base):
             _check_spec(b, dataclasses.replace(spec, weights=None), "binomial")
             if b.p != base[0].p:
@@ -1686,9 +1521,7 @@ def binomial_path_groups(
                     "the problems of a group must share the design's columns"
                 )
             kind = _GroupBinomialProblem if spec.is_group else _BinomialProblem
-            states[(g, k)] = kind(b, spec, lead, is_lead=(k == 0))
-            lead.members.append(states[(g, k)])
-            problems[(g, k)] = states[(g, k)].run()
+            problems[(g, k)] = kind(b, spec, lead, is_lead=(k == 0)).run()
     asks: dict[tuple[int, int], Any] = {}
     paths: dict[tuple[int, int], Path] = {}
 
@@ -1701,32 +1534,13 @@ def binomial_path_groups(
 
     for key in problems:
         advance(key, None)
-    passes = n_exact = 0
+    passes = 0
     while asks:
         order = sorted(asks)
         requests = [(key, *asks[key]) for key in order if asks[key] is not _WAIT]
         if not requests:
             raise RuntimeError("binomial_path_groups: every problem is waiting")
         points = [(key, float(b0), np.array(b)) for key, b0, b in requests]
-        if shared_hessian:
-            for key, b0, b in points:
-                if key[1] == 0:
-                    anchors[key[0]] = (b0, b)
-            quasi = {
-                key: key[1] != 0 and not states[key].wants_exact for key, _, _ in points
-            }
-            points = [
-                (
-                    key,
-                    b0,
-                    b,
-                    anchors[key[0]] if quasi[key] else (b0, b) if key[1] == 0 else None,
-                )
-                for key, b0, b in points
-            ]
-            for key, q in quasi.items():
-                states[key].quasi = q
-                n_exact += key[1] != 0 and not q
         results = run_pass(points)
         passes += 1
         if len(results) != len(requests):
@@ -1754,7 +1568,4 @@ def binomial_path_groups(
     for g, group in enumerate(out):
         for path in group:
             _warn_unconverged(specs[g], path)
-    if counts is not None:
-        counts["fallbacks"] = sum(st.fallbacks for st in states.values())
-        counts["exact_requests"] = n_exact
     return out, passes

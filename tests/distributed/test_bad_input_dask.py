@@ -31,6 +31,7 @@ def _frame(n: int = 200) -> pd.DataFrame:
             "off": rng.normal(size=n) * 0.1,
             "s": ["t"] * n,
             "cx": np.zeros(n) + 1j,
+            "flag": np.arange(n) % 2 == 0,
         }
     )
 
@@ -47,6 +48,14 @@ FRAME_CASES = [
         D,
         r"weights column 's' is not a real number",
     ),
+    # booleans (True read as 1) were accepted as weights
+    (
+        "weights-bool-column",
+        {"weights": "flag"},
+        D,
+        r"weights column 'flag' holds booleans",
+    ),
+    ("offset-bool-column", {"offset": "flag"}, D, r"offset column 'flag' holds booleans"),
     ("l1_within", {"l1_within": 0.5}, A, r"l1_within=0.5 is the sparse-group lasso"),
     ("l1_within-text", {"l1_within": "a"}, A, r"l1_within='a'"),
     ("n_jobs-text", {"n_jobs": "two"}, A, r"n_jobs"),
@@ -89,6 +98,14 @@ def test_dask_frame_corpus(client, options, error, match):
         options.update(seed=0, nfolds=3, select="cv_min")
     with pytest.raises(error, match=match):
         ps.fit("y ~ x + z + g", ddf, **options)
+
+
+@pytest.mark.parametrize("column", ["flag", "s"])
+def test_dask_series_offset_of_booleans_or_text_is_refused(client, column):
+    # booleans and text were cast to floats in the workers (True as 1, "1.5" as 1.5)
+    ddf = dd.from_pandas(_frame(), npartitions=3)
+    with pytest.raises(A, match=r"offset: the Dask offset holds (bool|object|str)"):
+        ps.fit("y ~ x + z", ddf, offset=ddf[column], lam=0.1)
 
 
 def test_dask_frame_formula_must_be_text(client):

@@ -24,6 +24,7 @@ def parts(tmp_path):
             "x": rng.normal(size=n),
             "g": rng.choice(["a", "b", "c"], size=n),
             "s": ["t"] * n,
+            "flag": np.arange(n) % 3 == 0,
         }
     )
     folder = tmp_path / "parts"
@@ -45,6 +46,11 @@ CASES = [
     ("l1-within", ["y ~ x + g", "--l1-within", "0.5"], r"l1_within|--l1-within"),
     ("offset-text", ["y ~ x + g", "--offset", "s"], r"offset column 's'"),
     ("offset-response", ["y ~ x + g", "--offset", "y"], r"offset='y' is the response"),
+    (
+        "offset-bool",
+        ["y ~ x + g", "--offset", "flag"],
+        r"offset column 'flag' holds booleans",
+    ),
 ]
 
 

@@ -3,6 +3,7 @@ coefficient limits, an offset column, l1_ratio lists, the caller's formula names
 the relaxed lasso and the adaptive start (gaussian), on a real 2-worker cluster."""
 
 import threading
+import warnings
 
 import dask.dataframe as dd
 import dask_testing
@@ -235,6 +236,32 @@ def test_caller_names_are_sent_to_the_workers(client, gframe):
         ps.fit(formula, ddf, select="bic", formula_env="safe")
 
 
+def test_caller_names_that_shadow_formula_functions_and_builtins(client, gframe):
+    # the caller's own log and max stand in for penstat's log and Python's max in
+    # memory; the workers must use the same objects, not their namespace's
+    ddf = dd.from_pandas(gframe, npartitions=3)
+
+    def log(v):  # noqa: F841 - the formula names it
+        return np.tanh(v) + 100.0
+
+    def max(a, b):  # noqa: A001 - shadows the built-in on purpose
+        return a - 2.0 * b
+
+    for formula in ("y ~ log(x1) + x2 + g", "y ~ max(x1, x3) + x2"):
+        dfit = ps.fit(formula, ddf, select="bic")
+        mfit = ps.fit(formula, gframe, select="bic")
+        same_path(dfit, mfit)
+        assert dfit.index == mfit.index
+        np.testing.assert_allclose(
+            dfit.predict(ddf).compute().to_numpy(),
+            mfit.predict(gframe).to_numpy(),
+            rtol=1e-9,
+        )
+    # the safe mode stays closed: the caller's max is neither used nor sent
+    with pytest.raises(FormulaError, match="calling 'max' is not allowed"):
+        ps.fit("y ~ max(x1, x3) + x2", ddf, select="bic", formula_env="safe")
+
+
 def test_caller_name_that_cannot_travel_is_refused(client, gframe):
     ddf = dd.from_pandas(gframe, npartitions=2)
     locked = _Locked()  # noqa: F841 - the formula names it
@@ -310,6 +337,35 @@ def test_adaptive_gaussian_ridge_start(client):
     mfit = ps.fit("y ~ .", with_hash_folds(df, 3), penalty_factor="adaptive",
                   foldid="h", select="cv_min")  # fmt: skip
     assert dfit.adaptive_init.method == mfit.adaptive_init.method == "ridge"
+    assert dfit.adaptive_init.lam == pytest.approx(mfit.adaptive_init.lam, rel=1e-12)
+    np.testing.assert_allclose(
+        dfit.adaptive_init.penalty_factor, mfit.adaptive_init.penalty_factor, rtol=1e-7
+    )
+    same_path(dfit, mfit, rtol=1e-7)
+    assert dfit.index == mfit.index
+
+
+def test_adaptive_ridge_start_counts_the_rows_of_positive_weight(client):
+    # 60 rows, 40 columns, 25 rows of weight 0: 35 observations, so the start is
+    # ridge with lambda by CV, as in memory (the Dask fit had counted 60 rows, not
+    # computed the folds, and refused the fit under a criterion)
+    rng = np.random.default_rng(6)
+    n, p = 60, 40
+    df = pd.DataFrame(rng.standard_normal((n, p)), columns=[f"v{j}" for j in range(p)])
+    df["y"] = 2.0 * df["v0"] - df["v1"] + 0.3 * rng.standard_normal(n)
+    df["w"] = np.where(np.arange(n) % 12 < 5, 0.0, rng.uniform(0.5, 2.0, n))
+    df = with_hash_folds(df, 3)
+    options = dict(penalty_factor="adaptive", weights="w", foldid="h", select="bic")
+    formula = "y ~ . - h"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        dfit = ps.fit(formula, dd.from_pandas(df, npartitions=2), **options)
+        mfit = ps.fit(formula, df, **options)
+    # the start's ridge lambda is chosen on the folds: they are not ignored
+    assert not [w for w in caught if "is ignored" in str(w.message)]
+    assert dfit.adaptive_init.method == mfit.adaptive_init.method == "ridge"
+    assert dfit.adaptive_init.reason == mfit.adaptive_init.reason
+    assert "35 observations <= 40 columns" in mfit.adaptive_init.reason
     assert dfit.adaptive_init.lam == pytest.approx(mfit.adaptive_init.lam, rel=1e-12)
     np.testing.assert_allclose(
         dfit.adaptive_init.penalty_factor, mfit.adaptive_init.penalty_factor, rtol=1e-7

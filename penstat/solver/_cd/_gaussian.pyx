@@ -1643,7 +1643,7 @@ cdef int strong_kept(Problem *P, double cut, double l1, int *strong,
 cdef int run_path(Problem *P, const double *lambdas, int nlam, bint early_stop,
                   double tol, int max_iter, int *strong, unsigned char *in_strong,
                   int *new, double *coefs_out, double *dev_out, int *iter_out,
-                  unsigned char *converged_out) noexcept nogil:
+                  unsigned char *converged_out, int *n_active_out) noexcept nogil:
     cdef int p = P.p, m, j, t, ns, iters, n_new, nprev = 0
     cdef double lam, lam_prev, cut, thr, dev, dev_ratio, dev_ratio_prev = 0.0
     cdef bint done, use_kept
@@ -1773,8 +1773,15 @@ cdef int run_path(Problem *P, const double *lambdas, int nlam, bint early_stop,
         dev = residual_ss(P)
         if dev > 0.0:
             dev_prev = fmin(dev_prev, dev)
-        for j in range(p):
-            coefs_out[<Py_ssize_t> m * p + j] = P.b[j]
+        if n_active_out != NULL:
+            # compact rows: the coefficients of A in order of entry (every other
+            # coefficient is 0), and the size of A
+            for t in range(P.nA):
+                coefs_out[<Py_ssize_t> m * p + t] = P.b[P.act[t]]
+            n_active_out[m] = P.nA
+        else:
+            for j in range(p):
+                coefs_out[<Py_ssize_t> m * p + j] = P.b[j]
         dev_out[m] = dev
         iter_out[m] = iters
         converged_out[m] = done
@@ -1794,7 +1801,8 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
                   double[:, ::1] coefs_out, double[::1] intercepts_out,
                   double[::1] dev_out, int[::1] iter_out,
                   unsigned char[::1] converged_out, int mode=-1, lower=None,
-                  upper=None, bint stop_on_change=True, bint screen=True):
+                  upper=None, bint stop_on_change=True, bint screen=True,
+                  active_out=None, n_active_out=None):
     """Fit the gaussian elastic-net path on a standardized problem.
 
     See ``docs/internals.md`` (kernel contract). ``mode`` selects the update scheme:
@@ -1805,7 +1813,12 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
     full gradients, check only the columns whose gradient was large at the last
     one, while a bound on the others (Cauchy-Schwarz on the change of the residual)
     rules them out; False computes the whole gradient at every check (the same
-    decisions; what the tests compare with). Returns the number of lambdas fitted.
+    decisions; what the tests compare with). ``active_out`` (p,) and
+    ``n_active_out`` (nlam,), int32, both or neither: compact rows. Row m of
+    ``coefs_out`` then holds, in its first ``n_active_out[m]`` entries, the
+    coefficients of the columns ``active_out[0:n_active_out[m]]`` (the working set
+    in order of entry; it only grows along the path), every other coefficient being
+    0; the rest of the row is not written. Returns the number of lambdas fitted.
     """
     cdef int n = X.shape[0], p = X.shape[1], nlam = lambdas.shape[0], i, j, one = 1
     cdef int n_fitted
@@ -1818,6 +1831,17 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
         raise ValueError("gaussian_path: output arrays are too small")
     if max_iter < 1:
         max_iter = 1
+    cdef int[::1] act_out_v, nact_out_v
+    cdef int *nact_ptr = NULL
+    if (active_out is None) != (n_active_out is None):
+        raise ValueError("gaussian_path: active_out and n_active_out go together")
+    if active_out is not None:
+        act_out_v = active_out
+        nact_out_v = n_active_out
+        if act_out_v.shape[0] < p or nact_out_v.shape[0] < nlam:
+            raise ValueError("gaussian_path: active_out or n_active_out is too small")
+        if nlam > 0:
+            nact_ptr = &nact_out_v[0]
     cdef const double[::1] lo_v, hi_v
     cdef bint bounded = lower is not None
     if bounded:
@@ -1870,6 +1894,8 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
             dev_out[i] = yy
             iter_out[i] = 0
             converged_out[i] = 1
+            if nact_ptr != NULL:
+                nact_ptr[i] = 0
         return nlam
 
     with nogil:
@@ -1955,8 +1981,11 @@ def gaussian_path(const double[::1, :] X, const double[::1] y, const double[::1]
     with nogil:
         n_fitted = run_path(&P, &lambdas[0], nlam, early_stop, tol, max_iter,
                             &strong[0], &in_strong[0], &new[0], &coefs_out[0, 0],
-                            &dev_out[0], &iter_out[0], &converged_out[0])
+                            &dev_out[0], &iter_out[0], &converged_out[0], nact_ptr)
     failed = P.failed
+    if nact_ptr != NULL:
+        for j in range(P.nA):
+            act_out_v[j] = act[j]
     free_all(&P)
     if failed:
         raise MemoryError("gaussian_path: out of memory while growing the working set")
