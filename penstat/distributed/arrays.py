@@ -96,8 +96,9 @@ def fit_path_dask(
 ) -> Path:
     """:func:`penstat.fit_path` of Dask arrays ``X`` (n, p), ``y`` and the weights,
     by passes over their row blocks; equal to the in-memory path (module
-    docstring). The options are those of :func:`penstat.fit_path`; an offset,
-    limits and groups are refused.
+    docstring). The options are those of :func:`penstat.fit_path` (with
+    ``groups`` the group lasso, with ``l1_within`` the sparse-group lasso); an
+    offset and limits are refused.
 
     Examples
     --------
@@ -111,7 +112,7 @@ def fit_path_dask(
     True
     """
     for name, value in (("offset", offset), ("lower_limits", lower_limits),
-                        ("upper_limits", upper_limits), ("groups", groups)):  # fmt: skip
+                        ("upper_limits", upper_limits)):  # fmt: skip
         if value is not None:
             raise ArgumentError(
                 f"{name}= is not available for Dask arrays; fit in memory (numpy) "
@@ -128,7 +129,7 @@ def fit_path_dask(
             "scale with them)"
         )
     n, p = total.n_rows, total.p
-    spec = FitSpec.build(n, p, family=family, **options)
+    spec = FitSpec.build(n, p, family=family, groups=groups, **options)
     if spec.family == "gaussian":
         from penstat.solver.gram import gaussian_path_from_stats
 

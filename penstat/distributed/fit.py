@@ -128,6 +128,7 @@ class DaskRun:
     total: GramStats | None = None
     adaptive_init: object = None
     relaxed_deviance: float | None = None
+    group_labels: list | None = None
 
 
 # -- pass functions (module level: every scheduler pickles them) --------------------
@@ -418,6 +419,7 @@ def bootstrap_rule_coefs(
     enet_criteria = select.rule in CRITERIA and min(ratios) < 1.0
     if not gaussian and (select.relax or select.cv_grid == "glmnet" or enet_criteria):
         raise ArgumentError(BOOTSTRAP_RULE_REFUSAL)
+    _check_bootstrap_rule_groups(spec, select)
     cv = select.is_cv and select.lam is None
     nfold = pdesign.nfolds if cv else 1
     scan = Scan(ddf, client, columns=pdesign.columns_read)
@@ -498,6 +500,25 @@ BOOTSTRAP_RULE_REFUSAL = (
 )
 
 
+def _check_bootstrap_rule_groups(spec: FitSpec, select: SelectSpec) -> None:
+    """The binomial group lasso's criteria inside every bootstrap replicate would
+    need a pass of their own per replicate (Yuan & Lin's df at each lambda's IRLS
+    weights): refused."""
+    if (
+        spec.family != "gaussian"
+        and spec.is_group
+        and spec.l1_within == 0
+        and select.rule in CRITERIA
+    ):
+        raise ArgumentError(
+            "fixed_lam=False with a criterion (select='aic', 'bic', 'ebic') of a "
+            "binomial group lasso on a Dask DataFrame: its degrees of freedom at "
+            "every replicate's lambdas would need passes of their own, which are not "
+            "implemented; use fixed_lam=True (on the command line, add "
+            "--bootstrap-fixed-lam), or a CV rule"
+        )
+
+
 def _add_pairs(a, b):
     return [(x[0] + y[0], x[1] + y[1]) for x, y in zip(a, b, strict=True)]
 
@@ -523,6 +544,7 @@ def fit_frame(
     adaptive_gamma: float | None = None,
     caller_env=None,
     na_action: str = "drop",
+    groups=None,
 ) -> DaskRun:
     """Fit ``formula`` on the Dask DataFrame ``ddf`` by passes (module docstring).
 
@@ -540,7 +562,10 @@ def fit_frame(
     variable the formula uses, and any is a :class:`~penstat.DataError` naming the
     columns and their counts (as in memory). ``select.cv_grid="glmnet"``: every
     fold's path on its own grid (its own lambda_max and early stop), predicted at
-    the full path's lambdas by glmnet's interpolation.
+    the full path's lambdas by glmnet's interpolation. ``groups`` (gaussian) a
+    function of the design giving each column's group label: the group lasso (with
+    ``spec_options["l1_within"]`` the sparse-group lasso) by the group kernel
+    (:func:`~penstat.solver.gram.gaussian_path_from_stats`).
 
     Examples
     --------
@@ -613,6 +638,7 @@ def fit_frame(
     adaptive = adaptive_gamma is not None
     pf = None if adaptive or penalty_factor is None else penalty_factor(design)
     lower, upper = resolve_limits(lower_limits, upper_limits, design, pf)
+    group_labels, group_options = _group_options(groups, design)
 
     def build(factors):
         return FitSpec.build(
@@ -623,6 +649,7 @@ def fit_frame(
             lower_limits=lower,
             upper_limits=upper,
             fit_intercept=design.has_intercept,
+            **group_options,
         )
 
     spec = build(pf)
@@ -722,6 +749,8 @@ def fit_frame(
             return _choose_relaxed(path, full, rels, select, values_of, own_grid)
 
         def edf_of(path):
+            if path.spec.is_group:
+                return _group_df(path, total, _group_hessians(path, run_pass))
             return _enet_df(path, total, _active_grams(path, scan, pdesign))
 
         result = _choose(
@@ -749,7 +778,18 @@ def fit_frame(
         total,
         init,
         relaxed_deviance,
+        group_labels,
     )
+
+
+def _group_options(groups, design) -> tuple[list | None, dict]:
+    """The group labels (``groups(design)``) and the options of
+    :meth:`FitSpec.build` they give (the column names with them, as in memory);
+    ``(None, {})`` without groups."""
+    if groups is None:
+        return None, {}
+    labels = groups(design)
+    return labels, {"groups": labels, "columns": design.columns}
 
 
 def _gaussian_paths(total, others, specs, own_grid: bool, with_folds: bool = True):
@@ -1097,7 +1137,9 @@ def _criteria(
             loglik = -0.5 * sw * (np.log(2.0 * np.pi * deviance / sw) + 1.0)
     else:
         loglik = -0.5 * deviance
-    if float(path.l1_ratio) < 1.0:
+    if path.spec.is_group and path.spec.l1_within == 0:
+        edf = _group_df(path, total) if path.family == "gaussian" else edf_of(path)
+    elif float(path.l1_ratio) < 1.0:
         edf = edf_of(path)
     else:
         edf = _free_set(path).sum(axis=1).astype(float)
@@ -1105,7 +1147,7 @@ def _criteria(
     gamma = check_gamma(select.gamma, n_pos, p)
     aic = -2.0 * loglik + 2.0 * edf
     bic = -2.0 * loglik + np.log(n_pos) * edf
-    ebic = bic + 2.0 * gamma * log_choose(p, nonzero)
+    ebic = bic + 2.0 * gamma * log_choose(*_ebic_choices(path, p, nonzero))
     if path.family == "gaussian":
         undefined = (edf >= n_pos) | ~np.isfinite(loglik)
         for values in (loglik, aic, bic, ebic):
@@ -1135,6 +1177,93 @@ def _criteria(
         family=path.family,
         gamma=gamma,
     )
+
+
+def _group_df(path: Path, total: GramStats, hessians=None) -> np.ndarray:
+    """Yuan & Lin's degrees of freedom of a group lasso path from the statistics
+    (:func:`penstat.selection.criteria.effective_df` for groups): per nonzero
+    group ``1 + (||b_g|| / ||b_g^LS||) (p_g - 1)``, ``b_g^LS = b_g + H_g^+ g_g``
+    with ``H_g`` the group's block of ``X' M X`` and ``g_g`` its block of
+    ``X' V (y - mu)`` (``V`` the weights summing to 1, ``M = V`` for gaussian and
+    ``V mu (1 - mu)`` for binomial, read from ``hessians[k]``, the IRLS
+    statistics at lambda ``k``'s solution: :func:`_group_hessians`; columns
+    centred at their ``M``-weighted means with an intercept), the norms on the
+    standardized scale unless ``standardize=False``."""
+    spec = path.spec
+    sw = total.sum_w
+    gram = _weighted_gram(total, sw, spec.fit_intercept)
+    cross = total.xy / sw
+    if not spec.fit_intercept:
+        cross = cross + total.x_mean * total.y_mean
+    scales = None
+    if spec.standardize:
+        scales = np.sqrt(np.maximum(np.diag(gram), 0.0))
+        scales = np.where(scales > 0, scales, 1.0)
+    groups = spec.groups
+    members = [np.flatnonzero(groups == g) for g in range(groups.max() + 1)]
+    coefs = np.asarray(path.coefs, dtype=float)
+    df = np.zeros(coefs.shape[0])
+    for k, b in enumerate(coefs):
+        if hessians is None:
+            score = cross - gram @ b
+        elif hessians[k] is None:
+            continue
+        else:
+            gram, score = _irls_gram_and_score(hessians[k], b, sw, spec.fit_intercept)
+        for cols in members:
+            bg = b[cols]
+            if not np.any(bg != 0):
+                continue
+            hg = gram[np.ix_(cols, cols)]
+            b_ls = bg + np.linalg.pinv(hg, hermitian=True) @ score[cols]
+            if scales is not None:
+                bg, b_ls = bg * scales[cols], b_ls * scales[cols]
+            ratio = np.linalg.norm(bg) / max(np.linalg.norm(b_ls), np.finfo(float).tiny)
+            df[k] += 1.0 + ratio * (cols.size - 1)
+    return df
+
+
+def _irls_gram_and_score(S: GramStats, beta, sum_w: float, fit_intercept: bool):
+    """From the IRLS statistics ``S`` at a point (weights ``w mu (1 - mu)``,
+    working response; :func:`~penstat.solver.gram.irls_pass_stats`): ``X' M X``
+    and ``X' V (y - mu)`` (``V = w / sum_w``), centred at the ``M``-weighted means
+    with an intercept, raw without."""
+    if fit_intercept:
+        return S.xx / sum_w, (S.xy - S.xx @ beta) / sum_w
+    raw = S.xx + S.sum_w * np.outer(S.x_mean, S.x_mean)
+    score = S.xy + S.x_mean * (S.sum_w * S.y_mean) - raw @ beta
+    return raw / sum_w, score / sum_w
+
+
+def _group_hessians(path: Path, run_pass) -> list:
+    """One pass: the IRLS statistics at every lambda of a binomial group path
+    with a nonzero coefficient (None at the others), what its degrees of freedom
+    need (:func:`_group_df`)."""
+    coefs = np.asarray(path.coefs, dtype=float)
+    ks = [k for k in range(coefs.shape[0]) if np.any(coefs[k] != 0)]
+    got = (
+        run_pass([((0, 0), float(path.intercepts[k]), coefs[k]) for k in ks]) if ks else []
+    )
+    out: list = [None] * coefs.shape[0]
+    for k, S in zip(ks, got, strict=True):
+        out[k] = S
+    return out
+
+
+def _ebic_choices(path: Path, p: int, nonzero: np.ndarray):
+    """EBIC's ``(space, chosen)`` of ``log(choose(space, chosen))``: the groups of
+    a group lasso (:func:`penstat.selection.criteria.criteria_table`), else the
+    columns."""
+    spec = path.spec
+    if not (spec.is_group and spec.l1_within == 0):
+        return p, nonzero
+    groups = spec.groups
+    n_groups = int(groups.max()) + 1
+    chosen = [
+        np.count_nonzero(np.bincount(groups, weights=np.abs(b), minlength=n_groups))
+        for b in np.asarray(path.coefs)
+    ]
+    return n_groups, np.array(chosen)
 
 
 # -- the relaxed lasso and the adaptive start, from the statistics (gaussian) ---------
@@ -1434,7 +1563,7 @@ def _adaptive_start(
         b0, b = float(path.intercepts[index]), np.asarray(path.coefs[index], float)
         lam, seed = float(path.lambdas[index]), select.seed
     b = np.asarray(b, dtype=float)
-    size = np.abs(b)
+    size = _adaptive_sizes(b, spec.groups)
     if not np.any(size > 0):
         raise DataError(
             "penalty_factor='adaptive': every coefficient of the initial fit is 0, so "
@@ -1454,5 +1583,17 @@ def _adaptive_start(
         capped=capped,
         reason=reason,
         seed=seed,
+        groups=spec.groups,
     )
     return init, steps
+
+
+def _adaptive_sizes(b: np.ndarray, groups) -> np.ndarray:
+    """What the adaptive factors are powers of: ``|b_j|``, or with groups the
+    norm of the column's group (Wang & Leng 2008), as
+    :func:`penstat.engine.adaptive_init`."""
+    from penstat.engine import group_norms
+
+    if groups is None:
+        return np.abs(b)
+    return group_norms(b, groups)[groups]

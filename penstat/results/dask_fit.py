@@ -81,6 +81,7 @@ class DaskPenalizedFit(PenalizedFit):
         data=None,
         warnings=(),
         adaptive_init=None,
+        group_labels=None,
     ):
         super().__init__(
             design,
@@ -90,6 +91,7 @@ class DaskPenalizedFit(PenalizedFit):
             penalty,
             warnings=warnings,
             adaptive_init=adaptive_init,
+            group_labels=group_labels,
         )
         # the Dask collection (a lazy graph, not the rows) and how its partitions are
         # coded: what the Poisson bootstrap passes over
@@ -295,13 +297,6 @@ class DaskPenalizedFit(PenalizedFit):
         self._refuse("path_rows()")
 
 
-#: why the group lasso is refused on a Dask DataFrame
-GROUP_REFUSAL = (
-    "groups= / penalty='group' (the group lasso) is not available for a fit on a Dask "
-    "DataFrame: its block updates work on the rows of each group, not on statistics "
-    "that partitions can merge; fit a pandas DataFrame for it (see the user guide's "
-    "Dask page for what is supported)"
-)
 #: why stratified folds are refused on a Dask DataFrame
 STRATIFY_REFUSAL = (
     "stratify=True is not available for a fit on a Dask DataFrame: the in-memory "
@@ -366,8 +361,7 @@ def fit_dask(
     fam = get_family(family)
     _check_dask_arguments(formula, data, na_action, cv_grid, weights, offset, ignored)
     adaptive, adaptive_gamma = check_adaptive(penalty_factor, adaptive_gamma)
-    if penalty == "group" or groups is not None:
-        raise ArgumentError(GROUP_REFUSAL)
+    group_options = _check_dask_groups(penalty, groups, l1_ratio, ignored)
     if stratify:
         raise ArgumentError(STRATIFY_REFUSAL)
     if relax and (lower_limits is not None or upper_limits is not None):
@@ -413,6 +407,7 @@ def fit_dask(
         "standardize": standardize,
         "tol": tol,
         "max_iter": max_iter,
+        **group_options,
     }
     caller = None
     if formula_env == "caller":
@@ -441,6 +436,7 @@ def fit_dask(
         adaptive_gamma=adaptive_gamma if adaptive else None,
         caller_env=caller,
         na_action=na_action,
+        groups=_group_labels_of(groups) if penalty == "group" else None,
     )
     return DaskPenalizedFit(
         run.design,
@@ -451,18 +447,54 @@ def fit_dask(
         run,
         data=data,
         adaptive_init=run.adaptive_init,
+        group_labels=run.group_labels,
     )
+
+
+def _check_dask_groups(penalty: str, groups, l1_ratio, ignored) -> dict:
+    """The group lasso's checks of :func:`penstat.fit` on a Dask DataFrame; the
+    spec options they give (``l1_within``, checked again with the groups by
+    :meth:`FitSpec.build`)."""
+    from penstat._validation import check_l1_within
+    from penstat.penalty import resolve_penalty
+
+    l1_within = check_l1_within(ignored.get("l1_within", 0.0))
+    if penalty != "group":
+        if groups is not None:
+            raise ArgumentError(
+                f"groups= is for the group lasso; use penalty='group' (not {penalty!r}) "
+                "or drop groups"
+            )
+        if l1_within:
+            raise ArgumentError(
+                f"l1_within={l1_within!r} is the sparse-group lasso's L1 share and "
+                "needs groups (penalty='group'); give groups, or drop l1_within"
+            )
+        return {}
+    l1 = resolve_penalty(penalty, l1_ratio)
+    if l1_within and isinstance(l1, tuple) and min(l1) < 1:
+        raise ArgumentError(
+            f"l1_within={l1_within!r} (sparse-group lasso) cannot be combined "
+            "with an l1_ratio below 1 (group elastic net); keep l1_ratio=1"
+        )
+    return {"l1_within": l1_within}
+
+
+def _group_labels_of(groups):
+    """``fit_frame``'s ``groups``: the design's group labels (one per column,
+    :func:`penstat.design.named.resolve_groups`), from the template design."""
+    from penstat.design.named import resolve_groups
+
+    return lambda design: resolve_groups(groups, design)
 
 
 def _check_dask_arguments(formula, data, na_action, cv_grid, weights, offset, ignored):
     """The checks of :func:`penstat.fit` that the Dask path must make itself, before
     any pass: the types of the arguments it does not use (``n_jobs``, ``progress``,
-    ``sparse``: refused as in memory, not ignored), ``l1_within`` (the sparse-group
-    lasso, not available), and the dtypes of the weights and offset columns, read
-    from the frame's metadata."""
+    ``sparse``: refused as in memory, not ignored), and the dtypes of the weights
+    and offset columns, read from the frame's metadata."""
     from penstat._validation import (
         check_cv_grid,
-        check_l1_within,
         check_n_jobs,
         check_na_action,
         check_offset_not_response,
@@ -477,12 +509,6 @@ def _check_dask_arguments(formula, data, na_action, cv_grid, weights, offset, ig
     for name in ("progress", "sparse"):
         if ignored.get(name) is not None:
             check_bool(ignored[name], name)
-    if check_l1_within(ignored.get("l1_within", 0.0)):
-        raise ArgumentError(
-            f"l1_within={ignored['l1_within']!r} is the sparse-group lasso's L1 share, "
-            "and the group lasso is not available for a fit on a Dask DataFrame; drop "
-            "l1_within, or fit a pandas DataFrame"
-        )
     lhs = formula.split("~", 1)[0].strip() if "~" in formula else ""
     check_offset_not_response(offset, [lhs])
     dtypes = getattr(data, "dtypes", {})

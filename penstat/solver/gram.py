@@ -34,10 +34,18 @@ from scipy.linalg.blas import dsyrk as _syrk
 from penstat._errors import ArgumentError, DataError
 from penstat._runner import limit_blas
 from penstat._validation.arrays import as_offset, row_values
+from penstat.penalty import group_factors, group_weights
 from penstat.solver._cd._gaussian import gaussian_path
 from penstat.solver._cd._gram import gram_cd
-from penstat.solver.fit import _early_stop, _limit_args, _outputs, _warn_unconverged
-from penstat.solver.grid import lambda_grid, lambda_max_of
+from penstat.solver._cd._group import group_gaussian_path
+from penstat.solver.fit import (
+    _early_stop,
+    _group_cov_mode,
+    _limit_args,
+    _outputs,
+    _warn_unconverged,
+)
+from penstat.solver.grid import group_lambda_max_of, lambda_grid, lambda_max_of
 from penstat.solver.path import Path
 from penstat.spec import FitSpec
 
@@ -378,13 +386,7 @@ def _square_root_problem(G: np.ndarray, c: np.ndarray, yy: float):
     (directions with ``e`` at round-off level dropped: ``c`` has no component there
     beyond round-off, as ``c = X'W y`` lies in the range of ``G = X'W X``)."""
     p = G.shape[0]
-    e, V = np.linalg.eigh((G + G.T) / 2.0)
-    keep = e > max(float(e.max(initial=0.0)), 0.0) * p * np.finfo(float).eps
-    root = np.sqrt(np.where(keep, e, 0.0))
-    R = root[:, None] * V.T
-    proj = V.T @ c
-    z = np.where(keep, proj / np.where(keep, root, 1.0), 0.0)
-    rest = max(yy - float(z @ z), 0.0)
+    R, z, rest = _square_root(G, c, yy)
     k = p + 1
     scale = np.sqrt(k)
     Xt = np.zeros((k, p), order="F")
@@ -393,6 +395,37 @@ def _square_root_problem(G: np.ndarray, c: np.ndarray, yy: float):
     yt[:p] = z * scale
     yt[p] = np.sqrt(rest) * scale
     return Xt, yt, np.full(k, 1.0 / k)
+
+
+def _square_root(G: np.ndarray, c: np.ndarray, yy: float):
+    """``(R, z, rest)``: ``R = diag(sqrt(e)) V'`` from ``G = V diag(e) V'`` (so
+    ``R'R = G``, a singular ``G`` included), ``z`` with ``R'z = c`` and
+    ``rest = yy - z'z`` (clipped at 0), as ``_square_root_problem`` uses them."""
+    p = G.shape[0]
+    e, V = np.linalg.eigh((G + G.T) / 2.0)
+    keep = e > max(float(e.max(initial=0.0)), 0.0) * p * np.finfo(float).eps
+    root = np.sqrt(np.where(keep, e, 0.0))
+    R = root[:, None] * V.T
+    proj = V.T @ c
+    z = np.where(keep, proj / np.where(keep, root, 1.0), 0.0)
+    rest = max(yy - float(z @ z), 0.0)
+    return R, z, rest
+
+
+def _group_square_root_rows(s: _Standardized):
+    """The rows the gaussian group kernel takes (rows already multiplied by the
+    root of their weights, columns centred): ``(p + 1, p)`` ``[R; 0]`` and
+    ``[z; sqrt(yy - z'z)]``, so that ``||rows_y - rows_X b||^2 = yy - 2 c'b + b'G b``,
+    the in-memory fit's ``||sqrt(w) (yk - Xs b)||^2`` for every ``b``, and the null
+    deviance ``yy`` is the same."""
+    p = s.G.shape[0]
+    R, z, rest = _square_root(s.G, s.c, s.yy)
+    Xk = np.zeros((p + 1, p), order="F")
+    Xk[:p] = R
+    yk = np.empty(p + 1)
+    yk[:p] = z
+    yk[p] = np.sqrt(rest)
+    return Xk, yk
 
 
 def _check_spec(stats: GramStats, spec: FitSpec, family: str) -> None:
@@ -405,11 +438,6 @@ def _check_spec(stats: GramStats, spec: FitSpec, family: str) -> None:
         raise ArgumentError(
             f"spec.family={spec.family!r}: this solver fits the {family} family; use "
             f"{other}"
-        )
-    if spec.is_group:
-        raise ArgumentError(
-            "groups= is not available for paths from statistics; fit the path "
-            "without groups, or in memory with penstat.solver.fit_path"
         )
     if spec.penalty_factor is not None and spec.penalty_factor.shape[0] != stats.p:
         raise ArgumentError(
@@ -457,6 +485,13 @@ def gaussian_path_from_stats(stats: GramStats, spec: FitSpec) -> Path:
     ``p + 1`` rows with the same quadratic, a square root of ``G`` (see
     ``_square_root_problem``). Costs O(p^3) on top of the path, nothing in n.
 
+    With ``spec.groups`` (the group lasso, group elastic net, and with
+    ``spec.l1_within`` the sparse-group lasso) the in-memory group kernel runs on
+    the ``p + 1`` rows ``[R; 0]``, ``[z; sqrt(yy - z'z)]`` (``R'R = G``, ``R'z = c``):
+    their least-squares part equals the rows' for every ``b``, so the path is the
+    in-memory group path (grid from the group lambda_max of the null gradient,
+    group weights ``sqrt(p_g)`` times the penalty factor).
+
     Examples
     --------
     >>> import numpy as np
@@ -469,6 +504,11 @@ def gaussian_path_from_stats(stats: GramStats, spec: FitSpec) -> Path:
     >>> bool(np.allclose(path.coefs, solve(np.asfortranarray(X), y, spec).coefs,
     ...                  rtol=1e-8, atol=1e-12))
     True
+    >>> grouped = FitSpec.build(200, 5, groups=[0, 0, 1, 1, 2], nlambda=30)
+    >>> gpath = gaussian_path_from_stats(GramStats.from_arrays(X, y), grouped)
+    >>> bool(np.allclose(gpath.coefs, solve(np.asfortranarray(X), y, grouped).coefs,
+    ...                  rtol=1e-8, atol=1e-12))
+    True
     """
     _check_spec(stats, spec, "gaussian")
     p = stats.p
@@ -477,31 +517,19 @@ def gaussian_path_from_stats(stats: GramStats, spec: FitSpec) -> Path:
     s = _gaussian_standardized(stats, spec)
     with limit_blas(1):
         lams_orig, lams_k, early_stop = _gaussian_grid(s, spec, pf, n, p)
-        Xt, yt, wt = _square_root_problem(s.G, s.c, s.yy)
         coefs, b0, dev, n_iter, conv = _outputs(lams_k.size, p)
         extra = {}
         limits_k = _limit_args(spec, s.xs, s.ys, extra)
-        n_fit = int(
-            gaussian_path(
-                Xt,
-                yt,
-                wt,
-                np.ascontiguousarray(pf),
-                spec.l1_ratio,
-                lams_k,
-                False,  # the statistics are centred already
-                early_stop,
-                spec.tol,
-                spec.max_iter,
-                coefs,
-                b0,
-                dev,
-                n_iter,
-                conv,
-                mode=1,
-                **extra,
+        if spec.is_group:
+            n_fit = _group_path_from_standardized(
+                s, spec, pf, lams_k, early_stop, n, (coefs, dev, n_iter, conv)
             )
-        )
+        else:
+            Xt, yt, wt = _square_root_problem(s.G, s.c, s.yy)
+            n_fit = _gaussian_kernel_on_rows(
+                Xt, yt, wt, spec, pf, lams_k, early_stop, extra,
+                (coefs, b0, dev, n_iter, conv),
+            )  # fmt: skip
     path = _gaussian_to_path(
         s, spec, pf, lams_orig, coefs, dev, n_iter, conv, n_fit, limits_k
     )
@@ -509,6 +537,77 @@ def gaussian_path_from_stats(stats: GramStats, spec: FitSpec) -> Path:
         path = dataclasses.replace(path, early_stop=_early_stop(path, lams_k.size))
     _warn_unconverged(spec, path)
     return path
+
+
+def _gaussian_kernel_on_rows(Xt, yt, wt, spec: FitSpec, pf, lams_k, early_stop, extra,
+                             out) -> int:  # fmt: skip
+    """penstat's gaussian kernel (covariance mode) on the square-root rows."""
+    coefs, b0, dev, n_iter, conv = out
+    return int(
+        gaussian_path(
+            Xt,
+            yt,
+            wt,
+            np.ascontiguousarray(pf),
+            spec.l1_ratio,
+            lams_k,
+            False,  # the statistics are centred already
+            early_stop,
+            spec.tol,
+            spec.max_iter,
+            coefs,
+            b0,
+            dev,
+            n_iter,
+            conv,
+            mode=1,
+            **extra,
+        )
+    )
+
+
+def _group_path_from_standardized(s: _Standardized, spec: FitSpec, pf, lams_k,
+                                  early_stop, n_rows: int, out) -> int:  # fmt: skip
+    """The group lasso (and the sparse-group lasso) of the standardized statistics:
+    penstat's gaussian group kernel (``penstat/solver/_cd/_group.pyx``, the one the
+    in-memory fit runs) on the ``p + 1`` rows of ``_group_square_root_rows``, whose
+    least-squares part equals the in-memory one for every ``b``, with the columns
+    reordered so that every group is one block, the group weights
+    ``sqrt(p_g) f_g`` and the covariance mode the in-memory fit of ``n_rows`` rows
+    takes. Fills ``out = (coefs, dev, n_iter, conv)``; returns the lambdas fitted."""
+
+    coefs, dev, n_iter, conv = out
+    p = s.G.shape[0]
+    groups = spec.groups
+    order = np.argsort(groups, kind="stable")
+    Xk, yk = _group_square_root_rows(s)
+    Xk = np.asfortranarray(Xk[:, order])
+    starts = np.zeros(groups.max() + 2, dtype=np.int32)
+    np.cumsum(np.bincount(groups), out=starts[1:])
+    sgl = {}
+    if spec.l1_within > 0:
+        sgl = {"l1_within": spec.l1_within, "pfg": group_factors(groups, pf)}
+    n_fit = int(
+        group_gaussian_path(
+            Xk,
+            np.ascontiguousarray(yk),
+            np.ascontiguousarray(group_weights(groups, pf)),
+            starts,
+            spec.l1_ratio,
+            lams_k,
+            early_stop,
+            spec.tol,
+            spec.max_iter,
+            coefs,
+            dev,
+            n_iter,
+            conv,
+            _group_cov_mode(n_rows, p),
+            **sgl,
+        )
+    )
+    coefs[:, order] = coefs.copy()
+    return n_fit
 
 
 def _gaussian_grid(s: _Standardized, spec: FitSpec, pf, n: int, p: int):
@@ -534,7 +633,10 @@ def _gaussian_grid(s: _Standardized, spec: FitSpec, pf, n: int, p: int):
                     "explain and the unpenalized coefficients are not determined; give "
                     "fewer columns penalty_factor 0"
                 )
-        lam_max = lambda_max_of(grad, pf, spec.penalty)
+        if spec.is_group:
+            lam_max = _group_lambda_max(grad, spec, pf)
+        else:
+            lam_max = lambda_max_of(grad, pf, spec.penalty)
         if not lam_max > 0:
             lam_max = 1.0
         lams_orig = lambda_grid(lam_max, spec.nlambda, spec.lambda_min_ratio, n, p) * s.ys
@@ -544,6 +646,20 @@ def _gaussian_grid(s: _Standardized, spec: FitSpec, pf, n: int, p: int):
     if spec.lambdas is None:
         lams_k[0] *= 1.0 + 1e-6  # as fit._grid: lambda_max lets no column in
     return lams_orig, lams_k, early_stop
+
+
+def _group_lambda_max(grad, spec: FitSpec, pf) -> float:
+    """:func:`penstat.solver.grid.group_lambda_max` from the null gradient."""
+
+    groups = spec.groups
+    return group_lambda_max_of(
+        grad,
+        groups,
+        group_weights(groups, pf),
+        spec.penalty,
+        spec.l1_within,
+        group_factors(groups, pf),
+    )
 
 
 def _gaussian_to_path(s, spec, pf, lams_orig, coefs_k, dev, n_iter, conv, n_fit, limits_k):
@@ -1160,6 +1276,101 @@ class _BinomialProblem:
         return path
 
 
+class _GroupBinomialProblem(_BinomialProblem):
+    """:class:`_BinomialProblem` with groups (the group lasso, group elastic net and
+    sparse-group lasso of ``spec.groups``): the penalty of the group kernel
+    (``penstat/solver/_cd/_group.pyx``), each Newton model solved by that kernel
+    on the square-root rows of its Gram (``_group_square_root_rows``), the grid
+    from the group lambda_max of the null gradient. The null fits (intercept,
+    unpenalized groups) are the lasso's (no penalty there)."""
+
+    def __init__(self, base: GramStats, spec: FitSpec, lead: _Lead, is_lead: bool):
+        super().__init__(base, spec, lead, is_lead)
+        groups = spec.groups
+        self.order = np.argsort(groups, kind="stable")
+        self.starts = np.zeros(groups.max() + 2, dtype=np.int32)
+        np.cumsum(np.bincount(groups), out=self.starts[1:])
+        self.wg = np.ascontiguousarray(group_weights(groups, self.pf))
+        self.fg = group_factors(groups, self.pf)
+        self.sgl = {}
+        if spec.l1_within > 0:
+            self.sgl = {"l1_within": spec.l1_within, "pfg": self.fg}
+
+    def penalty(self, b: np.ndarray, lam: float) -> float:
+        if not np.isfinite(lam):
+            return 0.0
+        groups, a = self.spec.groups, self.a
+        norms = np.sqrt(np.bincount(groups, weights=b * b, minlength=self.wg.size))
+        if self.spec.l1_within > 0:
+            s = self.spec.l1_within
+            l1 = np.bincount(groups, weights=np.abs(b), minlength=self.wg.size)
+            return lam * float(self.wg @ ((1.0 - s) * norms) + self.fg @ (s * l1))
+        return lam * float(self.wg @ (a * norms + 0.5 * (1.0 - a) * norms * norms))
+
+    def newton_target(self, S, lam, thr, max_sweeps):
+        if not np.isfinite(lam):
+            return super().newton_target(S, lam, thr, max_sweeps)
+        G, c, xmz = self.model(S)
+        # the model 1/2 b'Gb - c'b as rows: 1/2 ||z - R b||^2 up to a constant; the
+        # kernel's sweeps stop at d'H_g d < tol 1e-7 ||z||^2 (its TOL_SCALE)
+        Xk, yk = _group_square_root_rows(_Standardized(G, c, 0.0, *([None] * 6)))
+        yk[-1] = 1.0
+        dev0 = float(yk @ yk)
+        Xk = np.asfortranarray(Xk[:, self.order])
+        one = np.array([lam])
+        coefs, dev = np.zeros((1, self.p)), np.zeros(1)
+        n_iter, conv = np.zeros(1, np.intc), np.zeros(1, np.uint8)
+        group_gaussian_path(
+            Xk, np.ascontiguousarray(yk), self.wg, self.starts, self.a, one, False,
+            thr / (1e-7 * dev0), max(int(max_sweeps), 1), coefs, dev, n_iter, conv,
+            True, **self.sgl,
+        )  # fmt: skip
+        b = np.zeros(self.p)
+        b[self.order] = coefs[0]
+        beta = self.beta(b)
+        icpt = S.y_mean - S.x_mean @ beta if self.spec.fit_intercept else 0.0
+        d0 = (icpt + beta @ self.xm) - (self.icpt + self.beta(self.b) @ self.xm)
+        db = b - self.b
+        dlx = max(float(np.max(np.diag(G) * db * db, initial=0.0)), xmz * d0 * d0)
+        return b, icpt, dlx, int(n_iter[0])
+
+    def _solve_lambda(self, S, lam):
+        """:meth:`_BinomialProblem._solve_lambda` with the group kernel's bound: a
+        step is the last when it moves a coordinate by less than
+        ``h_j d^2 < tol 1e-7 D0`` (``D0`` the null model's deviance over the sum of
+        the weights), the kernel's IRLS bound (its TOL_SCALE)."""
+        spec = self.spec
+        shr = spec.tol * 1e-7 * max(self.dev0n, 1e-300)
+        sweeps = 0
+        for _ in range(_LAMBDA_STEPS):
+            left = spec.max_iter - sweeps
+            b, icpt, dlx, used = self.newton_target(S, lam, 0.1 * shr, left)
+            sweeps += used
+            if sweeps > spec.max_iter or used >= left:
+                return S, spec.max_iter, False
+            if dlx < shr:
+                return S, sweeps, True
+            S = yield from self._halved_move(S, icpt, b, lam)
+        return S, sweeps, False
+
+    def _grid(self, S):
+        spec = self.spec
+        self.dev0n = S.extra / self.sw0  # the null model's deviance (normalized)
+        if spec.lambdas is not None or not self.is_lead:
+            return (yield from super()._grid(S))
+        g = self.gradient(S, self.icpt, self.b)
+        lam_max = _group_lambda_max(g, spec, self.pf)
+        if not lam_max > 0:
+            lam_max = 1.0
+        lams_orig = lambda_grid(
+            lam_max, spec.nlambda, spec.lambda_min_ratio, self.n, self.p
+        )
+        self.lead.grid = lams_orig
+        lams_k = lams_orig.copy()
+        lams_k[0] *= 1.0 + 1e-6  # as fit._grid: lambda_max lets no column in
+        return lams_orig, lams_k, True
+
+
 def _movable(g, lo, hi) -> np.ndarray:
     """|g_j| in a direction the limits allow (see _common.pxd's movable)."""
     if lo is None:
@@ -1209,6 +1420,12 @@ def binomial_paths_by_passes(
     raises the objective is halved, one pass per halving) and the next model. A
     lambda has converged when the step the model asks for moves no coordinate by
     ``d`` with ``h_j d^2 >= tol * 5e-3 * F``: the binomial kernel's measure.
+
+    With ``spec.groups`` (the group lasso, group elastic net, sparse-group lasso)
+    each model is minimized by the group kernel (``_cd/_group.pyx``) on its
+    square-root rows, the grid starts at the group lambda_max, and a lambda has
+    converged at the group kernel's bound, ``h_j d^2 < tol * 1e-7 * D0`` (``D0``
+    the null deviance over the sum of the weights).
 
     Returns the paths (problem order) and the number of passes. Differences from
     :func:`penstat.solver.solve`: no separation warning at a grid ending at
@@ -1310,7 +1527,8 @@ def binomial_path_groups(
                     f"group {g}, problem {k} has {b.p} columns, problem 0 {base[0].p}: "
                     "the problems of a group must share the design's columns"
                 )
-            problems[(g, k)] = _BinomialProblem(b, spec, lead, is_lead=(k == 0)).run()
+            kind = _GroupBinomialProblem if spec.is_group else _BinomialProblem
+            problems[(g, k)] = kind(b, spec, lead, is_lead=(k == 0)).run()
     asks: dict[tuple[int, int], Any] = {}
     paths: dict[tuple[int, int], Path] = {}
 

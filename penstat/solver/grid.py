@@ -19,6 +19,7 @@ from penstat.solver.separation import binomial_null_fit
 
 __all__ = [
     "group_lambda_max",
+    "group_lambda_max_of",
     "lambda_grid",
     "lambda_max",
     "lambda_max_of",
@@ -161,6 +162,21 @@ def group_lambda_max(Xs, resid, wn, groups, wg, penalty: Penalty, l1_within=0.0,
     0.790569
     """
     grad = Xs.T @ (wn * resid)
+    return group_lambda_max_of(grad, groups, wg, penalty, l1_within, pfg)
+
+
+def group_lambda_max_of(grad, groups, wg, penalty: Penalty, l1_within=0.0, pfg=None):
+    """:func:`group_lambda_max` from the null gradient ``grad`` (p,) on the
+    standardized scale (what a path from sufficient statistics has in place of the
+    rows).
+
+    Examples
+    --------
+    >>> from penstat.penalty import Penalty
+    >>> grad = np.array([1.5, 0.5])
+    >>> round(group_lambda_max_of(grad, np.array([0, 0]), np.array([2.0]), Penalty()), 6)
+    0.790569
+    """
     norms = np.sqrt(np.bincount(groups, weights=grad * grad))
     penalized = wg > 0
     if not penalized.any():

@@ -166,7 +166,7 @@ def _array_cases():
         ("y-short", (dX, da.from_array(y[:150], chunks=50)), {}, A, r"y has shape"),
         ("X-1d", (dX[:, 0], dy), {}, A, r"2-d Dask array"),
         ("weights-short", (dX, dy), {"weights": da.ones(10, chunks=5)}, A, r"weights"),
-        ("groups", (dX, dy), {"groups": [0, 0, 1, 1]}, A, r"groups= is not available"),
+        ("groups-short", (dX, dy), {"groups": [0, 0, 1]}, A, r"groups"),
         ("offset", (dX, dy), {"offset": np.zeros(200)}, A, r"offset= is not available"),
         ("nlambda-zero", (dX, dy), {"nlambda": 0}, A, r"nlambda"),
     ]

@@ -101,12 +101,8 @@ def test_gaussian_criteria(client, gaussian_frame):
 
 def test_refused_on_a_dask_fit(client, gaussian_frame):
     ddf = dd.from_pandas(gaussian_frame, npartitions=2)
-    for option in (
-        {"penalty": "group"},
-        {"stratify": True},
-    ):
-        with pytest.raises(ArgumentError, match="not available for a fit on a Dask"):
-            ps.fit("y ~ x1 + x2", ddf, **option)
+    with pytest.raises(ArgumentError, match="not available for a fit on a Dask"):
+        ps.fit("y ~ x1 + x2", ddf, stratify=True)
     fit = ps.fit("y ~ x1 + x2", ddf, select="bic")
     with pytest.warns(UserWarning, match="nfolds=5 is ignored with select='bic'"):
         ps.fit("y ~ x1 + x2", ddf, select="bic", nfolds=5)

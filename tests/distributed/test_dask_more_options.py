@@ -309,15 +309,6 @@ def test_refusal_messages_are_exact(client, bframe):
     )
     with pytest.raises(ArgumentError, match=_exactly(stratify)):
         ps.fit(BINOMIAL, ddf, family="binomial", stratify=True)
-    group = (
-        "groups= / penalty='group' (the group lasso) is not available for a fit on a "
-        "Dask DataFrame: its block updates work on the rows of each group, not on "
-        "statistics that partitions can merge; fit a pandas DataFrame for it (see "
-        "the user guide's Dask page for what is supported)"
-    )
-    for option in ({"penalty": "group"}, {"groups": {"x1": 0, "x2": 0, "x3": 1}}):
-        with pytest.raises(ArgumentError, match=_exactly(group)):
-            ps.fit(BINOMIAL, ddf, family="binomial", **option)
     boot = (
         "fixed_lam=False (the lambda rule inside every replicate) of a binomial fit on "
         "a Dask DataFrame takes the lasso or elastic-net CV rules and the lasso's "

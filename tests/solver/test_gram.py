@@ -274,8 +274,6 @@ def test_gaussian_refusals():
 
     X, y, w, _ = _gaussian_case(50, 4, 8)
     stats = GramStats.from_arrays(X, y)
-    with pytest.raises(ArgumentError, match="groups"):
-        gaussian_path_from_stats(stats, FitSpec.build(50, 4, groups=[0, 0, 1, 1]))
     with pytest.raises(ArgumentError, match="binomial_paths_by_passes"):
         gaussian_path_from_stats(stats, FitSpec.build(50, 4, family="binomial"))
     with pytest.raises(ArgumentError, match="weights"):
