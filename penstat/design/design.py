@@ -45,7 +45,13 @@ from penstat.design.formula import (
     translate_patsy_error,
     unknown_name,
 )
-from penstat.design.namespace import caller_env, check_expression, default_env, safe_env
+from penstat.design.namespace import (
+    FORMULA_LOCK,
+    caller_env,
+    check_expression,
+    default_env,
+    safe_env,
+)
 from penstat.design.response import (
     SUCCESS_LABELS,
     grouped_response,
@@ -297,6 +303,12 @@ class Design:
 
     def _design_info(self):
         if self.design_info is None:
+            with FORMULA_LOCK:
+                self._rebuild_design_info()
+        return self.design_info
+
+    def _rebuild_design_info(self) -> None:
+        if self.design_info is None:
             # patsy cannot pickle a DesignInfo; rebuild it from the stored terms and
             # model frame (same rows, so the stateful transforms memorize the same state)
             safe = self.formula_env == "safe"
@@ -320,7 +332,6 @@ class Design:
                 NA_action="raise",
             ).design_info  # fmt: skip
             object.__setattr__(self, "design_info", info)
-        return self.design_info
 
     def __getstate__(self):
         state = self.__dict__.copy()

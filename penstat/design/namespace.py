@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import os
 import sys
+import threading
 import types
 
 import numpy as np
@@ -28,6 +29,13 @@ import patsy.builtins
 from penstat._errors import FormulaError
 from penstat.design.formula import close_matches
 from penstat.design.transforms import ns, poly, scale
+
+#: Held while a formula is parsed into Python ``ast`` objects (penstat's checks
+#: and patsy's design building). CPython 3.11 keeps the ``ast`` constructor's
+#: recursion counter per interpreter, not per thread, so two threads parsing at
+#: once (threaded Dask workers, a thread backend) can fail with "SystemError: AST
+#: constructor recursion depth mismatch" (CPython gh-106905).
+FORMULA_LOCK = threading.RLock()
 
 __all__ = [
     "FUNCTIONS",
@@ -151,7 +159,8 @@ def check_expression(code: str, columns) -> None:
     penstat._errors.FormulaError: the attribute '__class__' is not allowed ...
     """
     try:
-        tree = ast.parse(code.strip(), mode="eval")
+        with FORMULA_LOCK:
+            tree = ast.parse(code.strip(), mode="eval")
     except SyntaxError as exc:
         raise FormulaError(f"the term {code!r} is not valid: {exc.msg}") from None
     columns = set(columns)

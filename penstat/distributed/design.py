@@ -438,13 +438,18 @@ def restore_design_info(design: Design, shipped: dict) -> None:
     terms = [
         patsy.Term([patsy.EvalFactor(code) for code in codes]) for codes in design.rhs_codes
     ]
-    info = patsy.dmatrix(
-        patsy.ModelDesc([], terms),
-        numeric_as_arrays(design._frame),
-        eval_env=_formula_env(shipped),
-        NA_action="raise",
-    ).design_info
-    object.__setattr__(design, "design_info", info)
+    from penstat.design.namespace import FORMULA_LOCK
+
+    with FORMULA_LOCK:
+        if design.design_info is not None:
+            return
+        info = patsy.dmatrix(
+            patsy.ModelDesc([], terms),
+            numeric_as_arrays(design._frame),
+            eval_env=_formula_env(shipped),
+            NA_action="raise",
+        ).design_info
+        object.__setattr__(design, "design_info", info)
 
 
 def caller_names(formula: str, meta: pd.DataFrame, exclude, env) -> dict:
