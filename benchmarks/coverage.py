@@ -235,12 +235,93 @@ def _rows(method, name, res, fit, targets, selected) -> list[dict]:
             entry[kind] = lo <= target[column] <= hi if column in target else None
         entry["width"] = hi - lo
         entry["n_selected"] = len(selected)
+        # for the family-wise columns: the p-values and the values of both targets
+        entry["p_value"] = float(row["p_value"])
+        entry["p_adjusted"] = float(row.get("p_adjusted", math.nan))
+        entry["theta"] = float(targets["partial"].get(column, math.nan))
+        entry["beta"] = float(targets["full"][column])
         rows.append(entry)
     return rows
 
 
-def _numbered(i: int, *args) -> tuple[int, list[dict]]:
-    return i, replicate(*args)
+def _numbered(i: int, scenario: Scenario, *args) -> tuple[int, Scenario, list[dict]]:
+    return i, scenario, replicate(scenario, *args)
+
+
+class RowStore:
+    """Where ``--rows`` keeps the intervals, one CSV row each.
+
+    A file: rows are appended to it, and a replicate counts as done when the file
+    has it with every method. A directory: each process appends to its own
+    ``rows-TAG.csv`` and, once a replicate's rows are written, a line
+    ``scenario,replicate`` to the shared ``done.txt``; every process reads
+    ``done.txt`` before it starts a replicate, so processes on the same directory
+    never run a replicate twice, and a later run resumes from all of them.
+    """
+
+    def __init__(self, path: Path | None, tag: str, methods: list[str]):
+        self.path, self.methods = path, methods
+        self.is_dir = path is not None and (path.is_dir() or not path.suffix)
+        if self.is_dir:
+            path.mkdir(parents=True, exist_ok=True)
+            self.out = path / f"rows-{tag}.csv"
+            self.index = path / "done.txt"
+        else:
+            self.out, self.index = path, None
+        self._own: set[tuple[str, int]] = set()
+        self._file_done: dict[str, set[int]] = {}
+
+    def done(self, scenario: Scenario, i: int) -> bool:
+        if self.path is None:
+            return False
+        if (scenario.name, i) in self._own:
+            return True
+        if self.is_dir:
+            return (scenario.name, i) in self._read_index()
+        if scenario.name not in self._file_done:
+            old = _saved_rows(self.path, scenario, self.methods, 1 << 30)
+            self._file_done[scenario.name] = set(old["replicate"]) if len(old) else set()
+        return i in self._file_done[scenario.name]
+
+    def _read_index(self) -> set[tuple[str, int]]:
+        if not self.index.exists():
+            return set()
+        pairs = set()
+        for line in self.index.read_text(encoding="utf-8").splitlines():
+            name, _, i = line.partition(",")
+            if i.strip().isdigit():
+                pairs.add((name, int(i)))
+        return pairs
+
+    def append(self, scenario: Scenario, i: int, batch: list[dict]) -> None:
+        self._own.add((scenario.name, i))
+        if self.path is None:
+            return
+        pd.DataFrame(batch).to_csv(
+            self.out, mode="a", header=not self.out.exists(), index=False
+        )
+        if self.is_dir:
+            with open(self.index, "a", encoding="utf-8") as fh:
+                fh.write(f"{scenario.name},{i}\n")
+
+    def rows(self, scenario: Scenario, reps: int) -> pd.DataFrame:
+        """The saved rows of this scenario's first ``reps`` replicates."""
+        if self.path is None:
+            return pd.DataFrame()
+        if not self.is_dir:
+            return _saved_rows(self.path, scenario, self.methods, reps)
+        done = {i for name, i in self._read_index() if name == scenario.name}
+        parts = [
+            _read_rows(f, scenario, self.methods, reps)
+            for f in sorted(self.path.glob("rows-*.csv"))
+        ]
+        parts = [part for part in parts if len(part)]
+        if not parts:
+            return pd.DataFrame()
+        old = pd.concat(parts, ignore_index=True)
+        old = old[old["replicate"].isin(done)]
+        # a replicate interrupted after part of its rows was written and run again
+        return old.drop_duplicates(["replicate", "method", "column"], keep="last")
 
 
 def _saved_rows(path: Path | None, scenario: Scenario, methods: list[str], reps: int):
@@ -250,10 +331,18 @@ def _saved_rows(path: Path | None, scenario: Scenario, methods: list[str], reps:
     if path is None or not path.exists():
         return pd.DataFrame()
     need = {m for m in methods if scenario.family == "gaussian" or "@" not in m}
-    old = pd.read_csv(path)
-    old = old[(old["scenario"] == scenario.name) & (old["replicate"] < reps)]
+    old = _read_rows(path, scenario, methods, reps)
+    if not len(old):
+        return old
     complete = old.groupby("replicate")["method"].agg(lambda m: need <= set(m))
-    old = old[old["replicate"].isin(complete.index[complete])]
+    return old[old["replicate"].isin(complete.index[complete])]
+
+
+def _read_rows(path: Path, scenario: Scenario, methods: list[str], reps: int):
+    """The rows of one CSV for this scenario, these methods, replicates < ``reps``
+    (a line cut short by an interrupted write is skipped)."""
+    old = pd.read_csv(path, on_bad_lines="skip", low_memory=False)
+    old = old[(old["scenario"] == scenario.name) & (old["replicate"] < reps)]
     old = old[old["method"].isin(methods)]
     for kind in ("partial", "full"):
         if kind in old:
@@ -343,14 +432,63 @@ def check_standard_error(studies: int = 4000, reps: int = 200, seed: int = 7) ->
     return "\n".join(lines)
 
 
-def summarize(scenario: Scenario, rows: list[dict], reps: int) -> list[dict]:
+def holm(pvalues) -> np.ndarray:
+    """Holm's step-down adjustment of the p-values of one replicate."""
+    pv = np.asarray(pvalues, dtype=float)
+    order = np.argsort(pv)
+    m = len(pv)
+    adjusted = np.maximum.accumulate((m - np.arange(m)) * pv[order])
+    out = np.empty(m)
+    out[order] = np.minimum(adjusted, 1.0)
+    return out
+
+
+#: A column is a true null of a target when the target's value is this small (the
+#: partial target of a column is exactly 0, to rounding, when the selected set holds
+#: every true effect; the binomial one is a fitted GLM, good to about 1e-8).
+NULL_TOL = 1e-6
+
+
+def family_wise(ok: pd.DataFrame, own: str, level: float) -> dict:
+    """Per replicate: does every interval cover its target (simultaneous coverage),
+    and does any true null get an adjusted p-value <= 1 - level (a family-wise
+    error)? Shares over the replicates with intervals, with their Monte Carlo s.e.
+
+    A method's adjusted p-values are its ``p_adjusted`` when it has them (split:
+    FWER over all columns; debiased: Holm over all columns); otherwise Holm over the
+    p-values it reports in the replicate (selective, naive: the selected columns).
+    A null is a column whose own target (``theta`` for ``partial``, ``beta`` for
+    ``full``) is 0.
+    """
+    if "p_value" not in ok:
+        return {}
+    value = "theta" if own == "partial" else "beta"
+    alpha = 1.0 - level
+    simultaneous, error = [], []
+    for _, part in ok.groupby("replicate", sort=True):
+        simultaneous.append(bool(part[own].astype(bool).all()))
+        adjusted = part["p_adjusted"].to_numpy(dtype=float)
+        if np.isnan(adjusted).all():
+            adjusted = holm(part["p_value"].to_numpy(dtype=float))
+        null = np.abs(part[value].to_numpy(dtype=float)) <= NULL_TOL
+        error.append(bool((null & (adjusted <= alpha)).any()))
+    units = np.arange(len(error))
+    return {
+        "simultaneous": float(np.mean(simultaneous)),
+        "simultaneous_se": cluster_se(np.asarray(simultaneous, float), units),
+        "fwer": float(np.mean(error)),
+        "fwer_se": cluster_se(np.asarray(error, float), units),
+    }
+
+
+def summarize(scenario: Scenario, rows: list[dict], reps: int, level: float = 0.9):
     out = []
     frame = pd.DataFrame(rows)
     for method, part in frame.groupby("method", sort=False):
         ok = part[part["status"] == "ok"]
         failed = part[part["status"] != "ok"]
         entry = {"scenario": scenario.name, "method": method, "reps": reps}
-        entry["failed"] = int(len(failed))
+        entry["failed"] = int(failed["replicate"].nunique())
         entry["intervals"] = int(len(ok))
         if len(ok):
             own = ok["own"].iloc[0]
@@ -363,6 +501,7 @@ def summarize(scenario: Scenario, rows: list[dict], reps: int) -> list[dict]:
                 other=ok[other].astype(float).mean(),
                 other_target=other,
                 width=float(np.median(ok["width"])),
+                **family_wise(ok, own, level),
             )
         out.append(entry)
     return out
@@ -370,10 +509,12 @@ def summarize(scenario: Scenario, rows: list[dict], reps: int) -> list[dict]:
 
 def markdown(results: list[dict], level: float) -> str:
     pct = f"{100 * level:g}%"
+    alpha = f"{1 - level:.2g}"
     lines = [
         f"| scenario | method | target | {pct} coverage (cluster MC s.e.) | coverage of "
-        "the other target | median width | intervals | replicates without intervals |",
-        "|---|---|---|--:|--:|--:|--:|--:|",
+        f"the other target | simultaneous coverage (s.e.) | FWER at {alpha} (s.e.) | "
+        "median width | intervals | replicates without intervals |",
+        "|---|---|---|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for r in results:
         if r["intervals"]:
@@ -381,10 +522,17 @@ def markdown(results: list[dict], level: float) -> str:
                 r["target"],
                 f"{r['coverage']:.3f} ({r['se']:.3f})",
                 f"{r['other']:.3f} ({r['other_target']})",
-                f"{r['width']:.3g}",
             ]
+            if "fwer" in r:
+                cells += [
+                    f"{r['simultaneous']:.3f} ({r['simultaneous_se']:.3f})",
+                    f"{r['fwer']:.3f} ({r['fwer_se']:.3f})",
+                ]
+            else:
+                cells += ["–", "–"]
+            cells.append(f"{r['width']:.3g}")
         else:
-            cells = ["–", "–", "–", "–"]
+            cells = ["–"] * 6
         lines.append(
             f"| {r['scenario']} | {r['method']} | "
             + " | ".join(cells)
@@ -465,33 +613,55 @@ def main(argv: list[str] | None = None) -> int:
 
     from joblib import Parallel, delayed
 
+    tag = "reverse" if args.reverse else f"first{args.first}"
+    store = RowStore(args.rows, tag, methods)
+    # the seeds of a scenario hang on its position in SCENARIOS: the same data
+    # whichever scenarios a run includes; replicate i of every scenario runs before
+    # replicate i + 1 of any, so all scenarios have about as many when a run stops
+    seeds = {
+        s.name: np.random.SeedSequence([args.seed, list(SCENARIOS).index(s.name)]).spawn(
+            args.reps
+        )
+        for s in scenarios
+    }
+    order = range(args.reps)[:: -1 if args.reverse else 1]
+    tasks = [(i, s) for i in order if i >= args.first for s in scenarios]
+
+    def pending():
+        for i, s in tasks:
+            if args.summarize_only or store.done(s, i):  # read when it is due
+                continue
+            yield delayed(_numbered)(
+                i, s, methods, args.level, seeds[s.name][i], args.lam_factor
+            )
+
+    start = time.perf_counter()
+    cpu = time.process_time()
+    new_rows: dict[str, list[dict]] = {s.name: [] for s in scenarios}
+    if args.jobs == 1:  # one replicate at a time, each checked against done.txt
+        runs = (fn(*a, **k) for fn, a, k in pending())
+    else:
+        runs = Parallel(n_jobs=args.jobs, return_as="generator")(pending())
+    for i, s, batch in runs:
+        batch = [dict(row, scenario=s.name, replicate=i) for row in batch]
+        store.append(s, i, batch)
+        new_rows[s.name] += batch
+    print(
+        f"ran {sum(len({r['replicate'] for r in v}) for v in new_rows.values())} "
+        f"replicates in {time.perf_counter() - start:.0f} s "
+        f"({time.process_time() - cpu:.0f} s CPU in this process)",
+        file=sys.stderr,
+    )
     results = []
     for scenario in scenarios:
-        # the seed of a scenario is its position in SCENARIOS: the same data whichever
-        # scenarios a run includes
-        k = list(SCENARIOS).index(scenario.name)
-        start = time.perf_counter()
-        seeds = np.random.SeedSequence([args.seed, k]).spawn(args.reps)
-        done = _saved_rows(args.rows, scenario, methods, args.reps)
-        have = set(done["replicate"]) if len(done) else set()
-        order = list(enumerate(seeds))[:: -1 if args.reverse else 1]
-        batches = Parallel(n_jobs=args.jobs, return_as="generator")(
-            delayed(_numbered)(i, scenario, methods, args.level, s, args.lam_factor)
-            for i, s in order
-            if i not in have and i >= args.first and not args.summarize_only
-        )
-        rows = done.to_dict("records")
-        for i, batch in batches:
-            batch = [dict(row, scenario=scenario.name, replicate=i) for row in batch]
-            if args.rows is not None:
-                pd.DataFrame(batch).to_csv(
-                    args.rows, mode="a", header=not args.rows.exists(), index=False
-                )
-            rows += batch
+        if args.rows is not None:
+            rows = store.rows(scenario, args.reps).to_dict("records")
+        else:
+            rows = new_rows[scenario.name]
+        if not rows:
+            continue
         ran = len({row["replicate"] for row in rows})
-        results += summarize(scenario, rows, ran)
-        took = time.perf_counter() - start
-        print(f"{scenario.name}: {args.reps} replicates in {took:.0f} s", file=sys.stderr)
+        results += summarize(scenario, rows, ran, args.level)
     table = markdown(results, args.level)
     header = (
         f"Coverage of {100 * args.level:g}% intervals after selection, "
