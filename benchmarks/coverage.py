@@ -361,6 +361,13 @@ class RowStore:
             path.mkdir(parents=True, exist_ok=True)
             self.out = path / f"rows-{tag}.csv"
             self.index = path / "done.txt"
+            for file in (self.out, self.index):
+                # a run stopped inside a write: end its last line
+                if file.exists() and file.stat().st_size:
+                    with open(file, "rb+") as fh:
+                        fh.seek(-1, 2)
+                        if fh.read(1) != b"\n":
+                            fh.write(b"\n")
         else:
             self.out, self.index = path, None
         self._own: set[tuple[str, int]] = set()
@@ -392,9 +399,9 @@ class RowStore:
         self._own.add((scenario.name, i))
         if self.path is None:
             return
-        pd.DataFrame(batch).to_csv(
-            self.out, mode="a", header=not self.out.exists(), index=False
-        )
+        text = pd.DataFrame(batch).to_csv(header=not self.out.exists(), index=False)
+        with open(self.out, "a", encoding="utf-8") as fh:
+            fh.write(text)  # one write: a stopped run leaves whole replicates
         if self.is_dir:
             with open(self.index, "a", encoding="utf-8") as fh:
                 fh.write(f"{scenario.name},{i}\n")
