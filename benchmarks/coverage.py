@@ -130,11 +130,26 @@ def partial_target(scenario: Scenario, x, mean, keep: np.ndarray) -> np.ndarray:
 
 
 def replicate(
-    scenario: Scenario, methods: list[str], level: float, seed, lam_factor: float = 1.0
+    scenario: Scenario,
+    methods: list[str],
+    level: float,
+    seed,
+    lam_factor: float = 1.0,
+    clock: dict[str, float] | None = None,
 ) -> list[dict]:
     """One data set: the lasso at the scenario's lambda (times ``lam_factor``), then
-    every method."""
+    every method. ``clock``: adds the CPU seconds of the data, fit and targets
+    (``"fit"``), of each method and of reading the intervals (``"rows"``)."""
     import penstat as ps
+
+    clock = {} if clock is None else clock
+    tick = time.process_time()
+
+    def lap(key: str) -> None:
+        nonlocal tick
+        now = time.process_time()
+        clock[key] = clock.get(key, 0.0) + now - tick
+        tick = now
 
     rng = np.random.default_rng(seed)
     x, mean, y = draw(scenario, rng)
@@ -158,6 +173,7 @@ def replicate(
     }
     child = seed.spawn(1)[0]  # the methods' randomness, apart from the data's
     done = {}
+    lap("fit")
     for method in methods:
         # "NAME@sigma": the method given the true noise level (gaussian only);
         # "NAME:key=value,...": with these options
@@ -169,7 +185,9 @@ def replicate(
             # the same run (same seed) with the true sigma: only the standard errors
             # change, in proportion to sigma
             res = RESCALED[name](done[base], SIGMA, level)
+            lap(method)
             rows += _rows(method, name, res, fit, targets, selected)
+            lap("rows")
             continue
         try:
             with warnings.catch_warnings():
@@ -185,11 +203,37 @@ def replicate(
                 )
         except ps.PenstatError as exc:
             rows.append({"method": method, "status": f"refused: {type(exc).__name__}"})
+            lap(method)
             continue
         if not given:
             done[base] = res
+        lap(method)
         rows += _rows(method, name, res, fit, targets, selected)
+        lap("rows")
     return rows
+
+
+def cost(methods: list[str], level: float, reps: int, seed: int) -> str:
+    """CPU seconds of one replicate by scenario and step, the mean over replicates
+    ``reps .. 2 reps - 1`` of each scenario after one replicate of warm-up (outside
+    the study's first ``reps``), in this process."""
+    keys = ["fit", *methods, "rows"]
+    lines = [
+        f"CPU seconds per replicate (mean of {reps}; BLAS threads: {THREADS})",
+        "",
+        "| scenario | " + " | ".join(keys) + " | total |",
+        "|---|" + "--:|" * (len(keys) + 1),
+    ]
+    for k, scenario in enumerate(SCENARIOS.values()):
+        seeds = np.random.SeedSequence([seed, k]).spawn(2 * reps + 1)
+        replicate(scenario, methods, level, seeds[-1])
+        clock: dict[str, float] = {}
+        for s in seeds[reps : 2 * reps]:
+            replicate(scenario, methods, level, s, clock=clock)
+        cells = [f"{clock[key] / reps:.3f}" if key in clock else "–" for key in keys]
+        total = sum(clock.values()) / reps
+        lines.append(f"| {scenario.name} | " + " | ".join(cells) + f" | {total:.3f} |")
+    return "\n".join(lines)
 
 
 #: Scenario name -> the design of its first replicate (see :func:`reused_design`).
@@ -703,6 +747,14 @@ def main(argv: list[str] | None = None) -> int:
         help="build every replicate's design from the formula (see reused_design)",
     )
     parser.add_argument(
+        "--cost",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run nothing else: the CPU time of one replicate by scenario and method, "
+        "the mean over N replicates",
+    )
+    parser.add_argument(
         "--check-design",
         action="store_true",
         help="run nothing else: the reused design against patsy's, field by field",
@@ -727,6 +779,9 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"methods {unknown} are not registered; registered: {list(RUNNERS)}")
     scenarios = [SCENARIOS[s] for s in args.scenarios.split(",") if s]
+    if args.cost:
+        print(cost(methods, args.level, args.cost, args.seed))
+        return 0
 
     from joblib import Parallel, delayed
 
