@@ -5,6 +5,11 @@ Run by hand (never in CI):
     python benchmarks/coverage.py                        # 500 replicates per scenario
     python benchmarks/coverage.py --reps 50 --methods naive
     python benchmarks/coverage.py --scenarios gauss-p20-rho0 --jobs 2
+    # two processes sharing (and resuming) one study in a directory of row files
+    python benchmarks/coverage.py --rows DIR &
+    python benchmarks/coverage.py --rows DIR --reverse &
+    python benchmarks/coverage.py --rows DIR --summarize-only --out table.md
+    python benchmarks/coverage.py --cost 5          # CPU seconds of a replicate, by step
 
 Every replicate draws a new design and response, fits the lasso at a fixed lambda
 (``lam = c sqrt(2 log(p) / n)``, the order of the universal threshold on glmnet's
@@ -26,6 +31,16 @@ pooled over all intervals of all replicates, with a Monte Carlo standard error t
 takes the replicate as the unit (:func:`cluster_se`): the intervals of one data set
 share its noise, its selection and its sigma estimate, so they are not independent
 (``--check-se`` checks the standard error on a simulation with a known answer).
+
+Two columns check what the methods promise for a whole replicate rather than one
+interval (:func:`family_wise`): the simultaneous coverage, the share of replicates
+in which every interval of the method covers its target, and the family-wise error
+rate, the share of replicates in which some true null (a column whose own target is
+0) gets an adjusted p-value <= 1 - level. The adjusted p-values are the method's
+``p_adjusted`` (split: multi-split FWER adjustment over all columns; debiased: Holm
+over all columns), else Holm over the p-values it reports (selective and naive: the
+selected columns). One replicate is one unit, so their Monte Carlo s.e. is the
+binomial one.
 
 Scenarios: gaussian n = 100, p = 20 and 200, Toeplitz correlation rho^|i-j| with
 rho = 0 and 0.5, 5 true effects (+-1, +-0.75, 0.5 spread over the columns), sigma = 1;
