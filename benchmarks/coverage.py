@@ -39,8 +39,8 @@ rate, the share of replicates in which some true null (a column whose own target
 0) gets an adjusted p-value <= 1 - level. The adjusted p-values are the method's
 ``p_adjusted`` (split: multi-split FWER adjustment over all columns; debiased: Holm
 over all columns), else Holm over the p-values it reports (selective and naive: the
-selected columns). One replicate is one unit, so their Monte Carlo s.e. is the
-binomial one.
+selected columns). Each replicate gives one yes or no, so their Monte Carlo s.e.
+(:func:`cluster_se` with one interval per replicate) is ``sqrt(c (1 - c) / (R - 1))``.
 
 Scenarios: gaussian n = 100, p = 20 and 200, Toeplitz correlation rho^|i-j| with
 rho = 0 and 0.5, 5 true effects (+-1, +-0.75, 0.5 spread over the columns), sigma = 1;
