@@ -209,9 +209,7 @@ def run_debiased(
     q = stats.norm.ppf(0.5 + request.level / 2.0)
     lower = np.where(constant, -np.inf, est - q * se)
     upper = np.where(constant, np.inf, est + q * se)
-    from statsmodels.stats.multitest import multipletests
-
-    p_adj = multipletests(pval, method="holm")[1]
+    p_adj = _holm(pval)
     table = pd.DataFrame(
         {
             "estimate": est,
@@ -281,6 +279,27 @@ def run_debiased(
             "seed": request.seed,
         },
     )
+
+
+def _holm(pvalues: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjusted p-values (Holm 1979), the numbers of statsmodels'
+    ``multipletests(pvalues, method="holm")[1]`` bit for bit, without its full
+    garbage collection (``gc.collect()``) on every call, which cost as much as the
+    rest of the adjustment many times over in a process with many objects.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> _holm(np.array([0.01, 0.04, 0.03])).tolist()
+    [0.03, 0.06, 0.06]
+    """
+    pv = np.asarray(pvalues, dtype=float)
+    order = np.argsort(pv)
+    ranked = np.maximum.accumulate(pv[order] * np.arange(pv.size, 0, -1))
+    ranked[ranked > 1] = 1
+    out = np.empty_like(ranked)
+    out[order] = ranked
+    return out
 
 
 def _initial(fit: Any, lam: float | None) -> tuple[float, np.ndarray]:

@@ -339,3 +339,34 @@ def test_separated_logistic_refit_falls_back_to_the_lasso_with_a_note():
     assert res.details["initial_method"] == "lasso"
     assert any("logistic refit" in note for note in res.notes)
     np.testing.assert_allclose(res.details["initial"], fit.coef.to_numpy()[1:])
+
+
+def test_holm_is_statsmodels_holm_bit_for_bit():
+    from statsmodels.stats.multitest import multipletests
+
+    from penstat.inference.debiased import _holm
+
+    rng = np.random.default_rng(3)
+    cases = [
+        rng.random(200) ** 4,
+        np.array([0.01, 0.01, 0.2, 0.01, 1.0, 0.0]),  # ties, 0 and 1
+        np.array([0.3]),
+        np.array([]),
+        rng.random(50) * 1e-12,
+    ]
+    for pv in cases:
+        expected = multipletests(pv, method="holm")[1] if pv.size else pv
+        np.testing.assert_array_equal(_holm(pv), expected)
+
+
+def test_debiased_p_adjusted_is_holm_of_its_p_values():
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((60, 30))
+    df = pd.DataFrame(X, columns=[f"x{j}" for j in range(30)])
+    df["y"] = X[:, 0] - X[:, 3] + rng.standard_normal(60)
+    fit = ps.lasso("y ~ .", df, lam=0.1)
+    tab = fit.inference("debiased", seed=0, progress=False).table
+    expected = multipletests(tab["p_value"].to_numpy(), method="holm")[1]
+    np.testing.assert_array_equal(tab["p_adjusted"].to_numpy(), expected)
