@@ -866,19 +866,39 @@ def _limit_args(spec: FitSpec, xs, ys, extra: dict):
     return limits_k
 
 
-def _run_group_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
-    """The group kernel on the columns reordered so that every group is one block."""
-    nlam, p = lams_k.size, s.Xs.shape[1]
+def _group_blocks(spec: FitSpec, pf):
+    """The group kernels' layout: the column order that makes every group one
+    block, the blocks' starts, the group weights and the sparse-group options."""
     groups = spec.groups
     order = np.argsort(groups, kind="stable")
-    identity = bool(np.all(order == np.arange(p)))
-    Xk = s.Xs if identity else np.asfortranarray(s.Xs[:, order])
     starts = np.zeros(groups.max() + 2, dtype=np.int32)
     np.cumsum(np.bincount(groups), out=starts[1:])
-    wg = group_weights(groups, pf)
     sgl = {}
     if spec.l1_within > 0:
         sgl = {"l1_within": spec.l1_within, "pfg": group_factors(groups, pf)}
+    return order, starts, group_weights(groups, pf), sgl
+
+
+def _group_gaussian(Xk, yk, starts, wg, sgl, spec: FitSpec, lams_k, early_stop,
+                    out, mode: int) -> int:  # fmt: skip
+    """The gaussian group kernel on rows ``(Xk, yk)`` (columns in group blocks);
+    fills ``out = (coefs, dev, n_iter, conv)`` and returns the lambdas fitted."""
+    coefs, dev, n_iter, conv = out
+    return int(
+        group_gaussian_path(
+            np.asfortranarray(Xk), np.ascontiguousarray(yk), np.ascontiguousarray(wg),
+            starts, spec.l1_ratio, lams_k, early_stop, spec.tol, spec.max_iter,
+            coefs, dev, n_iter, conv, mode, **sgl,
+        )
+    )  # fmt: skip
+
+
+def _run_group_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
+    """The group kernel on the columns reordered so that every group is one block."""
+    nlam, p = lams_k.size, s.Xs.shape[1]
+    order, starts, wg, sgl = _group_blocks(spec, pf)
+    identity = bool(np.all(order == np.arange(p)))
+    Xk = s.Xs if identity else np.asfortranarray(s.Xs[:, order])
     coefs, b0, dev, n_iter, conv = _outputs(nlam, p)
     if spec.family == "gaussian":
         # rows scaled by sqrt(w): the loss is 1/2 ||y - X b||^2 (X is already centred
@@ -888,25 +908,10 @@ def _run_group_kernel(s: _Scaled, spec: FitSpec, pf, lams_k, early_stop):
         # drops after the kernel
         Xk *= root[:, None]
         yk = s.yk - (s.wn @ s.yk if spec.fit_intercept else 0.0)
-        n_fit = int(
-            group_gaussian_path(
-                np.asfortranarray(Xk),
-                np.ascontiguousarray(root * yk),
-                np.ascontiguousarray(wg),
-                starts,
-                spec.l1_ratio,
-                lams_k,
-                early_stop,
-                spec.tol,
-                spec.max_iter,
-                coefs,
-                dev,
-                n_iter,
-                conv,
-                _group_cov_mode(*Xk.shape),
-                **sgl,
-            )
-        )
+        n_fit = _group_gaussian(
+            Xk, root * yk, starts, wg, sgl, spec, lams_k, early_stop,
+            (coefs, dev, n_iter, conv), _group_cov_mode(*Xk.shape),
+        )  # fmt: skip
         if spec.fit_intercept:
             b0[:] = s.wn @ s.yk
     else:

@@ -40,7 +40,9 @@ from penstat.solver._cd._gram import gram_cd
 from penstat.solver._cd._group import group_gaussian_path
 from penstat.solver.fit import (
     _early_stop,
+    _group_blocks,
     _group_cov_mode,
+    _group_gaussian,
     _limit_args,
     _outputs,
     _warn_unconverged,
@@ -576,36 +578,14 @@ def _group_path_from_standardized(s: _Standardized, spec: FitSpec, pf, lams_k,
     ``sqrt(p_g) f_g`` and the covariance mode the in-memory fit of ``n_rows`` rows
     takes. Fills ``out = (coefs, dev, n_iter, conv)``; returns the lambdas fitted."""
 
-    coefs, dev, n_iter, conv = out
+    coefs = out[0]
     p = s.G.shape[0]
-    groups = spec.groups
-    order = np.argsort(groups, kind="stable")
+    order, starts, wg, sgl = _group_blocks(spec, pf)
     Xk, yk = _group_square_root_rows(s)
-    Xk = np.asfortranarray(Xk[:, order])
-    starts = np.zeros(groups.max() + 2, dtype=np.int32)
-    np.cumsum(np.bincount(groups), out=starts[1:])
-    sgl = {}
-    if spec.l1_within > 0:
-        sgl = {"l1_within": spec.l1_within, "pfg": group_factors(groups, pf)}
-    n_fit = int(
-        group_gaussian_path(
-            Xk,
-            np.ascontiguousarray(yk),
-            np.ascontiguousarray(group_weights(groups, pf)),
-            starts,
-            spec.l1_ratio,
-            lams_k,
-            early_stop,
-            spec.tol,
-            spec.max_iter,
-            coefs,
-            dev,
-            n_iter,
-            conv,
-            _group_cov_mode(n_rows, p),
-            **sgl,
-        )
-    )
+    n_fit = _group_gaussian(
+        Xk[:, order], yk, starts, wg, sgl, spec, lams_k, early_stop, out,
+        _group_cov_mode(n_rows, p),
+    )  # fmt: skip
     coefs[:, order] = coefs.copy()
     return n_fit
 
@@ -1231,8 +1211,7 @@ class _BinomialProblem:
             measure. One pass per step (more when a step is halved); at most 200 steps
         (not converged then, as when ``max_iter`` sweeps are reached)."""
         spec = self.spec
-        f_start = S.extra / (2.0 * self.sw0) + self.penalty(self.b, lam)
-        shr = spec.tol * _TOL_SCALE * f_start
+        shr = self._step_bound(S, lam)
         sweeps = 0
         for _ in range(_LAMBDA_STEPS):
             left = spec.max_iter - sweeps
@@ -1244,6 +1223,10 @@ class _BinomialProblem:
                 return S, sweeps, True
             S = yield from self._halved_move(S, icpt, b, lam)
         return S, sweeps, False
+
+    def _step_bound(self, S, lam) -> float:
+        f_start = S.extra / (2.0 * self.sw0) + self.penalty(self.b, lam)
+        return self.spec.tol * _TOL_SCALE * f_start
 
     def _path(self, lams_orig, lams_k, coefs, kern, icpts, devs, iters, conv, n_fit, dev0):
         spec = self.spec
@@ -1334,24 +1317,12 @@ class _GroupBinomialProblem(_BinomialProblem):
         dlx = max(float(np.max(np.diag(G) * db * db, initial=0.0)), xmz * d0 * d0)
         return b, icpt, dlx, int(n_iter[0])
 
-    def _solve_lambda(self, S, lam):
-        """:meth:`_BinomialProblem._solve_lambda` with the group kernel's bound: a
+    def _step_bound(self, S, lam) -> float:
+        """The bound of :meth:`_BinomialProblem._solve_lambda` for the group kernel: a
         step is the last when it moves a coordinate by less than
         ``h_j d^2 < tol 1e-7 D0`` (``D0`` the null model's deviance over the sum of
         the weights), the kernel's IRLS bound (its TOL_SCALE)."""
-        spec = self.spec
-        shr = spec.tol * 1e-7 * max(self.dev0n, 1e-300)
-        sweeps = 0
-        for _ in range(_LAMBDA_STEPS):
-            left = spec.max_iter - sweeps
-            b, icpt, dlx, used = self.newton_target(S, lam, 0.1 * shr, left)
-            sweeps += used
-            if sweeps > spec.max_iter or used >= left:
-                return S, spec.max_iter, False
-            if dlx < shr:
-                return S, sweeps, True
-            S = yield from self._halved_move(S, icpt, b, lam)
-        return S, sweeps, False
+        return self.spec.tol * 1e-7 * max(self.dev0n, 1e-300)
 
     def _grid(self, S):
         spec = self.spec
