@@ -1192,8 +1192,7 @@ class _BinomialProblem:
                 got = yield _WAIT
                 assert got is None
             return self.lead.grid, np.array(self.lead.grid, dtype=float), False
-        g = self.gradient(S, self.icpt, self.b)
-        lam_max = lambda_max_of(g, self.pf, spec.penalty)
+        lam_max = self._lambda_max(self.gradient(S, self.icpt, self.b))
         if not lam_max > 0:
             lam_max = 1.0
         lams_orig = lambda_grid(
@@ -1203,6 +1202,9 @@ class _BinomialProblem:
         lams_k = lams_orig.copy()
         lams_k[0] *= 1.0 + 1e-6  # as fit._grid: lambda_max lets no column in
         return lams_orig, lams_k, True
+
+    def _lambda_max(self, g) -> float:
+        return lambda_max_of(g, self.pf, self.spec.penalty)
 
     def _solve_lambda(self, S, lam):
         """Newton steps at ``lam`` from the current point until the step the model
@@ -1325,21 +1327,11 @@ class _GroupBinomialProblem(_BinomialProblem):
         return self.spec.tol * 1e-7 * max(self.dev0n, 1e-300)
 
     def _grid(self, S):
-        spec = self.spec
         self.dev0n = S.extra / self.sw0  # the null model's deviance (normalized)
-        if spec.lambdas is not None or not self.is_lead:
-            return (yield from super()._grid(S))
-        g = self.gradient(S, self.icpt, self.b)
-        lam_max = _group_lambda_max(g, spec, self.pf)
-        if not lam_max > 0:
-            lam_max = 1.0
-        lams_orig = lambda_grid(
-            lam_max, spec.nlambda, spec.lambda_min_ratio, self.n, self.p
-        )
-        self.lead.grid = lams_orig
-        lams_k = lams_orig.copy()
-        lams_k[0] *= 1.0 + 1e-6  # as fit._grid: lambda_max lets no column in
-        return lams_orig, lams_k, True
+        return (yield from super()._grid(S))
+
+    def _lambda_max(self, g) -> float:
+        return _group_lambda_max(g, self.spec, self.pf)
 
 
 def _movable(g, lo, hi) -> np.ndarray:
