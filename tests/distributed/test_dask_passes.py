@@ -163,3 +163,22 @@ def test_numeric_binomial_cv_equals_in_memory(client):
     mfit = ps.fit(NUMERIC, with_hash_folds(df), foldid="h", **options)
     same_path(dfit, mfit)
     same_cv(dfit, mfit, rtol=1e-8)
+
+
+def test_npartitions_counts_the_tasks_of_a_pass(client, tmp_path):
+    # 6 small Parquet files of which a fit reads 3 columns: Dask may join files into
+    # fewer partitions of that projection; the fit reports those it ran over
+    rng = np.random.default_rng(3)
+    frames = []
+    for i in range(6):
+        df = pd.DataFrame(rng.normal(size=(500, 30)), columns=[f"x{j}" for j in range(30)])
+        df["y"] = df.x0 + rng.normal(size=500)
+        df.to_parquet(tmp_path / f"part{i}.parquet")
+        frames.append(df)
+    ddf = dd.read_parquet(tmp_path)
+    fit = ps.fit("y ~ x0 + x1", ddf, select="bic")
+    assert fit.npartitions == len(fit.starts) <= ddf.npartitions
+    sizes = np.diff(np.append(fit.starts, 3000))
+    assert sizes.sum() == 3000 and (sizes > 0).all()
+    ref = ps.fit("y ~ x0 + x1", pd.concat(frames, ignore_index=True), select="bic")
+    np.testing.assert_allclose(fit.coef, ref.coef, rtol=1e-10, atol=1e-12)
