@@ -32,6 +32,7 @@ from penstat._validation import (
     check_factor,
     check_relax_penalty,
     check_response_scale,
+    refuse_text_or_bool,
 )
 from penstat.engine import run
 from penstat.family import get_family
@@ -170,6 +171,8 @@ class _PenalizedBase(BaseEstimator):
             )
         weights = None
         if sample_weight is not None:
+            # before scikit-learn's cast, which reads "1" and True as 1.0
+            refuse_text_or_bool(sample_weight, "sample_weight")
             try:
                 weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
             except ValueError as exc:

@@ -40,6 +40,7 @@ from penstat._validation import (
     check_stratify,
     positive_int,
     positive_number,
+    refuse_text_or_bool,
     resolve_seed,
     seed_sequence,
 )
@@ -195,6 +196,13 @@ class FitSpec:
                 raise ArgumentError(
                     f"lambda_min_ratio={lambda_min_ratio!r} must be in (0, 1)"
                 )
+        w = None if weights is None else as_weights(weights, n)
+        off = None if offset is None else as_offset(offset, n)
+        for value, name in ((weights, "weights"), (offset, "offset")):
+            # "1" and True pass the cast to float above; text that is no number
+            # does not
+            if value is not None:
+                refuse_text_or_bool(value, name)
         return cls(
             family=get_family(family).name,
             l1_ratio=check_l1_ratio(l1_ratio),
@@ -204,8 +212,8 @@ class FitSpec:
             penalty_factor=None if pf is None else _own(pf),
             lower_limits=None if limits is None else _own(limits[0]),
             upper_limits=None if limits is None else _own(limits[1]),
-            weights=None if weights is None else _own(as_weights(weights, n)),
-            offset=None if offset is None else _own(as_offset(offset, n)),
+            weights=None if w is None else _own(w),
+            offset=None if off is None else _own(off),
             standardize=check_bool(standardize, "standardize"),
             fit_intercept=check_bool(fit_intercept, "fit_intercept"),
             tol=positive_number(tol, "tol"),

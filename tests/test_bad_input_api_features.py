@@ -741,6 +741,29 @@ def _sklearn_cases():
             r"fit_intercept",
             (X, y),
         ),  # fmt: skip
+        # booleans and text cast to 0 / 1 silently; ps.fit refuses them
+        *(
+            (
+                f"sample_weight-{kind}-{est.__name__}",
+                lambda est=est, t=t, w=w: est(lam=0.1).fit(X, t, sample_weight=w),
+                A,
+                rf"sample_weight holds {kind.split('-')[0]}",
+                (X, t) if isinstance(w, list) else (X, t, w),
+            )
+            for est, t in ((R, y), (C, yb))
+            for kind, w in (
+                ("booleans", np.ones(30, bool)),
+                ("booleans-list", [True] * 30),
+                ("text", np.array(["1"] * 30)),
+            )
+        ),
+        (
+            "sample_weight-bool-sparse",
+            lambda: R(lam=0.1).fit(S, y, sample_weight=pd.Series([True] * 30)),
+            A,
+            r"sample_weight holds bool",
+            (S, y),
+        ),
     ]
 
 
@@ -844,6 +867,34 @@ def _fit_path_cases():
             r"offset",
         ),  # fmt: skip
         ("sparse-weights-zero", (S, y), {"weights": np.zeros(30)}, D, r"weights"),
+        # booleans and text cast to 0 / 1 silently; ps.fit refuses them
+        ("weights-bool", (X, y), {"weights": np.ones(30, bool)}, A, r"weights holds bool"),
+        ("weights-bool-list", (X, y), {"weights": [True] * 30}, A, r"weights holds bool"),
+        (
+            "weights-bool-nullable",
+            (X, y),
+            {"weights": pd.array([True] * 30, dtype="boolean")},
+            A,
+            r"weights holds bool",
+        ),  # fmt: skip
+        ("weights-text", (X, y), {"weights": ["1"] * 30}, A, r"weights holds text"),
+        (
+            "weights-text-array",
+            (X, y),
+            {"weights": np.array(["2"] * 30)},
+            A,
+            r"weights holds text \('2'\)",
+        ),  # fmt: skip
+        ("sparse-weights-bool", (S, y), {"weights": np.ones(30, bool)}, A, r"weights"),
+        ("offset-bool", (X, y), {"offset": np.zeros(30, bool)}, A, r"offset holds bool"),
+        (
+            "offset-bool-binomial",
+            (X, yb),
+            {"family": "binomial", "offset": [False] * 30},
+            A,
+            r"offset holds bool",
+        ),  # fmt: skip
+        ("offset-text-list", (X, y), {"offset": ["0.5"] * 30}, A, r"offset holds text"),
     ]
 
 
