@@ -907,6 +907,22 @@ def test_corpus_fit_path_new_arguments(args, kwargs, error, match):
     check_refused(lambda: fit_path(*args, nlambda=5, **kwargs), error, match, *arrays)
 
 
+@pytest.mark.parametrize(
+    ("offset", "match"),
+    [
+        (np.ones(30, bool), r"offset holds booleans"),
+        ([True] * 30, r"offset holds booleans"),
+        (["1"] * 30, r"offset holds text \('1'\)"),
+    ],
+)
+def test_path_predict_refuses_boolean_or_text_offsets(offset, match):
+    rng = np.random.default_rng(7)
+    X, y = rng.normal(size=(30, 3)), rng.normal(size=30)
+    path = fit_path(X, y, offset=np.zeros(30), nlambda=5)
+    arrays = (X, offset) if isinstance(offset, np.ndarray) else (X,)
+    check_refused(lambda: path.predict(X, offset=offset), A, match, *arrays)
+
+
 # -- legal input near the refused cases keeps working ---------------------------------
 
 

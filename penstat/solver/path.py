@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from penstat._errors import ArgumentError, DataError
-from penstat._validation import as_design, as_offset
+from penstat._validation import as_design, as_offset, refuse_text_or_bool
 from penstat.family import get_family
 from penstat.plots.path import plot_path
 from penstat.spec import FitSpec
@@ -252,6 +252,7 @@ class Path:
             eta = X @ np.asarray(b).T + b0
         if offset is not None:
             off = as_offset(offset, X.shape[0])
+            refuse_text_or_bool(offset, "offset")  # "1" and True pass the cast
             eta = eta + (off[:, None] if eta.ndim == 2 else off)
         if type == "response":
             eta = get_family(self.family).linkinv(eta)
