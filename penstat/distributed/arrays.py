@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from penstat._errors import ArgumentError, DataError
-from penstat._validation import as_response, real_values
+from penstat._validation import as_response, real_values, refuse_text_or_bool
 from penstat.distributed.passes import Scan
 from penstat.solver import Path
 from penstat.solver.gram import GramStats
@@ -68,6 +68,15 @@ def _blocks(X, y, weights):
     y = y.rechunk((rows,))
     ws = None
     if weights is not None:
+        kind = getattr(getattr(weights, "dtype", None), "kind", "")
+        if not dask.is_dask_collection(weights):
+            refuse_text_or_bool(weights, "weights")
+        elif kind and kind in "bUS":  # read from the dtype: no pass over the data
+            what = "booleans" if kind == "b" else "text"
+            raise ArgumentError(
+                f"weights holds {what} ({weights.dtype}); weights must be numbers: "
+                "convert them first (e.g. weights.astype(float))"
+            )
         w = da.asarray(weights, dtype=float)
         if w.shape != y.shape:
             raise ArgumentError(

@@ -169,6 +169,22 @@ def _array_cases():
         ("groups-short", (dX, dy), {"groups": [0, 0, 1]}, A, r"groups"),
         ("offset", (dX, dy), {"offset": np.zeros(200)}, A, r"offset= is not available"),
         ("nlambda-zero", (dX, dy), {"nlambda": 0}, A, r"nlambda"),
+        # booleans and text cast to 0 / 1 silently; refused in memory
+        (
+            "weights-bool",
+            (dX, dy),
+            {"weights": da.ones(200, dtype=bool, chunks=50)},
+            A,
+            r"weights holds booleans",
+        ),  # fmt: skip
+        (
+            "weights-text",
+            (dX, dy),
+            {"weights": da.from_array(np.full(200, "1"), chunks=50)},
+            A,
+            r"weights holds text",
+        ),  # fmt: skip
+        ("weights-bool-numpy", (dX, dy), {"weights": [True] * 200}, A, r"holds booleans"),
     ]
 
 
