@@ -42,6 +42,7 @@ from penstat._validation import (
     positive_number,
     refuse_text_or_bool,
     resolve_seed,
+    row_values,
     seed_sequence,
 )
 from penstat.family import get_family
@@ -196,13 +197,14 @@ class FitSpec:
                 raise ArgumentError(
                     f"lambda_min_ratio={lambda_min_ratio!r} must be in (0, 1)"
                 )
-        w = None if weights is None else as_weights(weights, n)
-        off = None if offset is None else as_offset(offset, n)
         for value, name in ((weights, "weights"), (offset, "offset")):
-            # "1" and True pass the cast to float above; text that is no number
-            # does not
-            if value is not None:
+            if value is None:
+                continue
+            try:  # "1" and True would pass the cast to float
                 refuse_text_or_bool(value, name)
+            except ArgumentError:
+                row_values(value, n, name)  # text that is no number: the cast's error
+                raise
         return cls(
             family=get_family(family).name,
             l1_ratio=check_l1_ratio(l1_ratio),
@@ -212,8 +214,8 @@ class FitSpec:
             penalty_factor=None if pf is None else _own(pf),
             lower_limits=None if limits is None else _own(limits[0]),
             upper_limits=None if limits is None else _own(limits[1]),
-            weights=None if w is None else _own(w),
-            offset=None if off is None else _own(off),
+            weights=None if weights is None else _own(as_weights(weights, n)),
+            offset=None if offset is None else _own(as_offset(offset, n)),
             standardize=check_bool(standardize, "standardize"),
             fit_intercept=check_bool(fit_intercept, "fit_intercept"),
             tol=positive_number(tol, "tol"),

@@ -870,6 +870,7 @@ def _fit_path_cases():
         # booleans and text cast to 0 / 1 silently; ps.fit refuses them
         ("weights-bool", (X, y), {"weights": np.ones(30, bool)}, A, r"weights holds bool"),
         ("weights-bool-list", (X, y), {"weights": [True] * 30}, A, r"weights holds bool"),
+        ("weights-all-false", (X, y), {"weights": np.zeros(30, bool)}, A, r"holds bool"),
         (
             "weights-bool-nullable",
             (X, y),
