@@ -74,6 +74,25 @@ def mixed():
     return make_mixed_frame()
 
 
+def corpus_frame(n: int) -> pd.DataFrame:
+    """The bad-input corpora's small frame: numeric, factor, 0/1, weight, offset and
+    text columns (seed 3)."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=n)
+    return pd.DataFrame(
+        {
+            "y": 2 * x + rng.normal(size=n),
+            "x": x,
+            "z": rng.normal(size=n),
+            "g": rng.choice(["a", "b", "c"], size=n),
+            "b": np.tile([0, 1], n // 2),
+            "wt": rng.uniform(0.5, 2.0, size=n),
+            "off": rng.normal(size=n) * 0.1,
+            "s": ["t"] * n,
+        }
+    )
+
+
 def frame_fingerprint(df: pd.DataFrame) -> str:
     """Hash of a DataFrame's values, index, dtypes and column names."""
     h = hashlib.sha256()

@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import frame_fingerprint
+from conftest import corpus_frame, frame_fingerprint
 
 import penstat as ps
 from penstat.solver import fit_path
@@ -463,21 +463,7 @@ def test_a_path_stopped_early_records_why(df):
 
 
 def _corpus_frame():
-    rng = np.random.default_rng(3)
-    n = 24
-    x = rng.normal(size=n)
-    return pd.DataFrame(
-        {
-            "y": 2 * x + rng.normal(size=n),
-            "x": x,
-            "z": rng.normal(size=n),
-            "g": rng.choice(["a", "b", "c"], size=n),
-            "b": np.tile([0, 1], n // 2),
-            "wt": rng.uniform(0.5, 2.0, size=n),
-            "off": rng.normal(size=n) * 0.1,
-            "s": ["t"] * n,
-        }
-    )
+    return corpus_frame(24)
 
 
 def check_refused(call, error, match, *objects):

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from conftest import frame_fingerprint
+from conftest import corpus_frame, frame_fingerprint
 
 import penstat as ps
 from penstat.results.export import fit_to_dict
@@ -23,20 +23,7 @@ A, D, F, E = ps.ArgumentError, ps.DataError, ps.FormulaError, ps.PenstatError
 
 
 def _frame(n: int = 40) -> pd.DataFrame:
-    rng = np.random.default_rng(3)
-    x = rng.normal(size=n)
-    return pd.DataFrame(
-        {
-            "y": 2 * x + rng.normal(size=n),
-            "x": x,
-            "z": rng.normal(size=n),
-            "g": rng.choice(["a", "b", "c"], size=n),
-            "b": np.tile([0, 1], n // 2),
-            "wt": rng.uniform(0.5, 2.0, size=n),
-            "off": rng.normal(size=n) * 0.1,
-            "s": ["t"] * n,
-        }
-    )
+    return corpus_frame(n)
 
 
 def _snapshot(obj):

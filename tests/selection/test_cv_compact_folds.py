@@ -65,31 +65,24 @@ def test_fold_values_equal_whole_paths(family, n, p, measure, extras):
     assert np.array_equal(cv.fold_values, expected)
 
 
-def test_fold_values_the_same_with_two_threads():
-    # the folds share one pool of kernel buffers: concurrent folds take their own
+@pytest.mark.parametrize(
+    "backend, seed, n, p, nfolds",
+    [
+        # the folds share one pool of kernel buffers: concurrent folds take their own
+        ("threading", 11, 60, 1500, 10),
+        # the folds' data (with its pool of kernel buffers) is pickled to the workers
+        ("loky", 12, 50, 1200, 5),
+    ],
+)
+def test_fold_values_the_same_on_two_workers(backend, seed, n, p, nfolds):
     import joblib
 
-    rng = np.random.default_rng(11)
-    X = np.asfortranarray(rng.standard_normal((60, 1500)))
-    y = X[:, :3] @ np.array([1.0, -1.0, 0.5]) + rng.standard_normal(60)
-    path = solve(X, y, FitSpec.build(60, 1500))
-    folds = np.arange(60) % 10
+    rng = np.random.default_rng(seed)
+    X = np.asfortranarray(rng.standard_normal((n, p)))
+    y = X[:, :3] @ np.array([1.0, -1.0, 0.5]) + rng.standard_normal(n)
+    path = solve(X, y, FitSpec.build(n, p))
+    folds = np.arange(n) % nfolds
     one = cv_path(path, X, y, folds, "mse", n_jobs=1, progress=False)
-    with joblib.parallel_config(backend="threading"):
-        two = cv_path(path, X, y, folds, "mse", n_jobs=2, progress=False)
-    assert np.array_equal(one.fold_values, two.fold_values)
-
-
-def test_fold_values_the_same_in_two_processes():
-    # the folds' data (with its pool of kernel buffers) is pickled to the workers
-    import joblib
-
-    rng = np.random.default_rng(12)
-    X = np.asfortranarray(rng.standard_normal((50, 1200)))
-    y = X[:, :3] @ np.array([1.0, -1.0, 0.5]) + rng.standard_normal(50)
-    path = solve(X, y, FitSpec.build(50, 1200))
-    folds = np.arange(50) % 5
-    one = cv_path(path, X, y, folds, "mse", n_jobs=1, progress=False)
-    with joblib.parallel_config(backend="loky"):
+    with joblib.parallel_config(backend=backend):
         two = cv_path(path, X, y, folds, "mse", n_jobs=2, progress=False)
     assert np.array_equal(one.fold_values, two.fold_values)
