@@ -1,10 +1,14 @@
 """Shared fixtures: small data frames with every kind of column."""
 
 import hashlib
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
+
+import penstat as ps
 
 
 def make_mixed_frame(n: int = 80, seed: int = 0) -> pd.DataFrame:
@@ -190,3 +194,34 @@ class HalfFailingPaths:
         if np.isin([0, 1], rows).all():
             raise DataError("rows 0 and 1 together")
         return self.paths(rows, lambdas)
+
+
+def _snapshot(obj):
+    """What ``check_refused`` compares: a frame's fingerprint, a copy of an array
+    (a sparse matrix densified), a dict's repr."""
+    if isinstance(obj, pd.DataFrame):
+        return frame_fingerprint(obj)
+    if sp.issparse(obj):
+        return obj.toarray().copy()
+    if isinstance(obj, dict):
+        return repr(obj)
+    return np.array(obj, copy=True)
+
+
+def _same(obj, before) -> bool:
+    now = _snapshot(obj)
+    if isinstance(before, np.ndarray):
+        return np.array_equal(now, before, equal_nan=before.dtype.kind in "fc")
+    return now == before
+
+
+def check_refused(call, error, match, *objects):
+    """``call()`` raises ``error`` (a PenstatError) matching ``match``; the frames,
+    arrays and dicts in ``objects`` are unchanged."""
+    assert issubclass(error, ps.PenstatError)
+    before = [_snapshot(o) for o in objects]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(error, match=match):
+            call()
+    assert all(_same(o, b) for o, b in zip(objects, before, strict=True))

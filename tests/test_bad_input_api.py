@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import corpus_frame, frame_fingerprint
+from conftest import check_refused, corpus_frame, frame_fingerprint
 
 import penstat as ps
 from penstat.solver import fit_path
@@ -464,32 +464,6 @@ def test_a_path_stopped_early_records_why(df):
 
 def _corpus_frame():
     return corpus_frame(24)
-
-
-def check_refused(call, error, match, *objects):
-    """``call()`` raises ``error`` (a PenstatError) matching ``match``; the frames and
-    arrays in ``objects`` are unchanged."""
-    assert issubclass(error, ps.PenstatError)
-    before = [_snapshot(o) for o in objects]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with pytest.raises(error, match=match):
-            call()
-    for o, b in zip(objects, before, strict=True):
-        _unchanged(o, b)
-
-
-def _snapshot(obj):
-    if isinstance(obj, pd.DataFrame):
-        return frame_fingerprint(obj)
-    return np.array(obj, copy=True)
-
-
-def _unchanged(obj, before):
-    if isinstance(obj, pd.DataFrame):
-        assert frame_fingerprint(obj) == before
-    else:
-        np.testing.assert_array_equal(np.asarray(obj), before)
 
 
 ENTRY = {

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from conftest import corpus_frame, frame_fingerprint
+from conftest import check_refused, corpus_frame, frame_fingerprint
 
 import penstat as ps
 from penstat.results.export import fit_to_dict
@@ -24,35 +24,6 @@ A, D, F, E = ps.ArgumentError, ps.DataError, ps.FormulaError, ps.PenstatError
 
 def _frame(n: int = 40) -> pd.DataFrame:
     return corpus_frame(n)
-
-
-def _snapshot(obj):
-    if isinstance(obj, pd.DataFrame):
-        return frame_fingerprint(obj)
-    if sp.issparse(obj):
-        return obj.toarray().copy()
-    if isinstance(obj, dict):
-        return repr(obj)
-    return np.array(obj, copy=True)
-
-
-def _same(obj, before) -> bool:
-    now = _snapshot(obj)
-    if isinstance(before, np.ndarray):
-        return np.array_equal(now, before, equal_nan=before.dtype.kind in "fc")
-    return now == before
-
-
-def check_refused(call, error, match, *objects):
-    """``call()`` raises ``error`` (a PenstatError) matching ``match``; the frames,
-    arrays and dicts in ``objects`` are unchanged."""
-    assert issubclass(error, ps.PenstatError)
-    before = [_snapshot(o) for o in objects]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with pytest.raises(error, match=match):
-            call()
-    assert all(_same(o, b) for o, b in zip(objects, before, strict=True))
 
 
 # -- the formula API: (id, formula, keyword arguments, error, message) --------------
